@@ -1,0 +1,339 @@
+//! EventBridge connection calls: list, describe, create, update and delete, and the mapping
+//! between [`DesiredConnection`] / [`LiveConnection`] and the SDK's types.
+//!
+//! Creates and updates always send the complete desired parameters, so a parameter removed
+//! from the YAML is removed in AWS too; clearing private connectivity sends the empty ARN
+//! AWS requires.
+
+use super::describe_sdk_error;
+use crate::desired::{AUTHORIZATION_TYPE, DesiredConnection, DesiredParameters, HTTP_METHOD};
+use crate::live::{ConnectionSummary, LiveConnection, LiveParameter, LiveParameters};
+use aws_sdk_eventbridge::Client;
+use aws_sdk_eventbridge::error::ProvideErrorMetadata;
+use aws_sdk_eventbridge::types::{
+    ConnectionAuthorizationType, ConnectionBodyParameter, ConnectionHeaderParameter,
+    ConnectionHttpParameters, ConnectionOAuthHttpMethod, ConnectionQueryStringParameter,
+    ConnectivityResourceConfigurationArn, ConnectivityResourceParameters,
+    CreateConnectionAuthRequestParameters, CreateConnectionOAuthClientRequestParameters,
+    CreateConnectionOAuthRequestParameters, UpdateConnectionAuthRequestParameters,
+    UpdateConnectionOAuthClientRequestParameters, UpdateConnectionOAuthRequestParameters,
+};
+
+/// A failed EventBridge call: AWS's code (if any) and a one-line description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallError {
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn call_error<E>(
+    error: aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::http::Response,
+    >,
+) -> CallError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    CallError {
+        code: error.code().map(str::to_string),
+        message: describe_sdk_error(&error),
+    }
+}
+
+/// Every connection in the account and Region, following `NextToken` to the end.
+pub async fn list_connections(client: &Client) -> Result<Vec<ConnectionSummary>, CallError> {
+    let mut connections = Vec::new();
+    let mut next_token: Option<String> = None;
+    loop {
+        let page = client
+            .list_connections()
+            .limit(100)
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(call_error)?;
+        for item in page.connections() {
+            let Some(name) = item.name() else { continue };
+            connections.push(ConnectionSummary {
+                name: name.to_string(),
+                state: item
+                    .connection_state()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                state_reason: item.state_reason().map(str::to_string),
+            });
+        }
+        match page.next_token() {
+            Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
+            _ => break,
+        }
+    }
+    Ok(connections)
+}
+
+/// One connection, or `None` if it does not exist.
+pub async fn describe_connection(
+    client: &Client,
+    name: &str,
+) -> Result<Option<LiveConnection>, CallError> {
+    let output = match client.describe_connection().name(name).send().await {
+        Ok(output) => output,
+        Err(error) if error.code() == Some("ResourceNotFoundException") => return Ok(None),
+        Err(error) => return Err(call_error(error)),
+    };
+    let oauth = output
+        .auth_parameters()
+        .and_then(|auth| auth.o_auth_parameters());
+    Ok(Some(LiveConnection {
+        name: output.name().unwrap_or(name).to_string(),
+        arn: output.connection_arn().map(str::to_string),
+        state: output
+            .connection_state()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        state_reason: output
+            .state_reason()
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
+        description: output.description().map(str::to_string),
+        authorization_type: output.authorization_type().map(|t| t.as_str().to_string()),
+        authorization_endpoint: oauth
+            .and_then(|o| o.authorization_endpoint())
+            .map(str::to_string),
+        http_method: oauth
+            .and_then(|o| o.http_method())
+            .map(|m| m.as_str().to_string()),
+        client_id: oauth
+            .and_then(|o| o.client_parameters())
+            .and_then(|c| c.client_id())
+            .map(str::to_string),
+        oauth: live_parameters(oauth.and_then(|o| o.o_auth_http_parameters())),
+        invocation: live_parameters(
+            output
+                .auth_parameters()
+                .and_then(|auth| auth.invocation_http_parameters()),
+        ),
+        kms_key: output
+            .kms_key_identifier()
+            .filter(|k| !k.is_empty())
+            .map(str::to_string),
+        resource_configuration_arn: output
+            .invocation_connectivity_parameters()
+            .and_then(|c| c.resource_parameters())
+            .map(|r| r.resource_configuration_arn().to_string())
+            .filter(|arn| !arn.is_empty()),
+        secret_arn: output.secret_arn().map(str::to_string),
+    }))
+}
+
+fn live_parameters(parameters: Option<&ConnectionHttpParameters>) -> LiveParameters {
+    let Some(parameters) = parameters else {
+        return LiveParameters::default();
+    };
+    let item = |key: Option<&str>, value: Option<&str>, is_secret: bool| LiveParameter {
+        key: key.unwrap_or_default().to_string(),
+        // AWS hides secret values; if a backend echoes them anyway, they are not kept.
+        value: if is_secret {
+            None
+        } else {
+            Some(value.unwrap_or_default().to_string())
+        },
+        is_secret,
+    };
+    LiveParameters {
+        headers: parameters
+            .header_parameters()
+            .iter()
+            .map(|p| item(p.key(), p.value(), p.is_value_secret()))
+            .collect(),
+        query: parameters
+            .query_string_parameters()
+            .iter()
+            .map(|p| item(p.key(), p.value(), p.is_value_secret()))
+            .collect(),
+        body: parameters
+            .body_parameters()
+            .iter()
+            .map(|p| item(p.key(), p.value(), p.is_value_secret()))
+            .collect(),
+    }
+}
+
+/// The SDK's parameter lists; an empty list is sent as an empty list so that it clears.
+fn http_parameters(parameters: &DesiredParameters) -> ConnectionHttpParameters {
+    ConnectionHttpParameters::builder()
+        .set_header_parameters(Some(
+            parameters
+                .headers
+                .iter()
+                .map(|p| {
+                    ConnectionHeaderParameter::builder()
+                        .key(&p.key)
+                        .value(p.value.expose())
+                        .is_value_secret(p.value.is_secret())
+                        .build()
+                })
+                .collect(),
+        ))
+        .set_query_string_parameters(Some(
+            parameters
+                .query
+                .iter()
+                .map(|p| {
+                    ConnectionQueryStringParameter::builder()
+                        .key(&p.key)
+                        .value(p.value.expose())
+                        .is_value_secret(p.value.is_secret())
+                        .build()
+                })
+                .collect(),
+        ))
+        .set_body_parameters(Some(
+            parameters
+                .body
+                .iter()
+                .map(|p| {
+                    ConnectionBodyParameter::builder()
+                        .key(&p.key)
+                        .value(p.value.expose())
+                        .is_value_secret(p.value.is_secret())
+                        .build()
+                })
+                .collect(),
+        ))
+        .build()
+}
+
+fn connectivity(arn: Option<&str>) -> Result<ConnectivityResourceParameters, CallError> {
+    let arn = ConnectivityResourceConfigurationArn::builder()
+        .resource_configuration_arn(arn.unwrap_or_default())
+        .build()
+        .map_err(|error| CallError {
+            code: None,
+            message: error.to_string(),
+        })?;
+    Ok(ConnectivityResourceParameters::builder()
+        .resource_parameters(arn)
+        .build())
+}
+
+fn build_error(error: impl std::fmt::Display) -> CallError {
+    CallError {
+        code: None,
+        message: format!("the request could not be built: {error}"),
+    }
+}
+
+/// Creates the connection; returns the state AWS answered with.
+pub async fn create_connection(
+    client: &Client,
+    desired: &DesiredConnection,
+) -> Result<String, CallError> {
+    let oauth = CreateConnectionOAuthRequestParameters::builder()
+        .client_parameters(
+            CreateConnectionOAuthClientRequestParameters::builder()
+                .client_id(&desired.client_id)
+                .client_secret(desired.client_secret.expose())
+                .build()
+                .map_err(build_error)?,
+        )
+        .authorization_endpoint(&desired.authorization_endpoint)
+        .http_method(ConnectionOAuthHttpMethod::from(HTTP_METHOD))
+        .o_auth_http_parameters(http_parameters(&desired.oauth))
+        .build()
+        .map_err(build_error)?;
+    let mut auth = CreateConnectionAuthRequestParameters::builder().o_auth_parameters(oauth);
+    if !desired.invocation.is_empty() {
+        auth = auth.invocation_http_parameters(http_parameters(&desired.invocation));
+    }
+    let mut request = client
+        .create_connection()
+        .name(&desired.name)
+        .description(&desired.description)
+        .authorization_type(ConnectionAuthorizationType::from(AUTHORIZATION_TYPE))
+        .auth_parameters(auth.build())
+        .set_kms_key_identifier(desired.kms_key.clone());
+    if let Some(arn) = &desired.resource_configuration_arn {
+        request = request.invocation_connectivity_parameters(connectivity(Some(arn))?);
+    }
+    let output = request.send().await.map_err(call_error)?;
+    Ok(output
+        .connection_state()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default())
+}
+
+/// Updates the connection with the complete desired parameters, credentials included (which
+/// also makes EventBridge re-authorize it). `live_is_private` says whether private
+/// connectivity must be cleared. Returns the state AWS answered with.
+pub async fn update_connection(
+    client: &Client,
+    desired: &DesiredConnection,
+    live: &LiveConnection,
+) -> Result<String, CallError> {
+    let oauth = UpdateConnectionOAuthRequestParameters::builder()
+        .client_parameters(
+            UpdateConnectionOAuthClientRequestParameters::builder()
+                .client_id(&desired.client_id)
+                .client_secret(desired.client_secret.expose())
+                .build(),
+        )
+        .authorization_endpoint(&desired.authorization_endpoint)
+        .http_method(ConnectionOAuthHttpMethod::from(HTTP_METHOD))
+        .o_auth_http_parameters(http_parameters(&desired.oauth))
+        .build();
+    let auth = UpdateConnectionAuthRequestParameters::builder()
+        .o_auth_parameters(oauth)
+        .invocation_http_parameters(http_parameters(&desired.invocation))
+        .build();
+    let mut request = client
+        .update_connection()
+        .name(&desired.name)
+        .description(&desired.description)
+        .authorization_type(ConnectionAuthorizationType::from(AUTHORIZATION_TYPE))
+        .auth_parameters(auth);
+    match (&desired.kms_key, &live.kms_key) {
+        (Some(key), _) => request = request.kms_key_identifier(key),
+        // Back to the AWS owned key: an empty identifier, as for private connectivity.
+        (None, Some(_)) => request = request.kms_key_identifier(""),
+        (None, None) => {}
+    }
+    match (
+        &desired.resource_configuration_arn,
+        &live.resource_configuration_arn,
+    ) {
+        (Some(arn), _) => {
+            request = request.invocation_connectivity_parameters(connectivity(Some(arn))?)
+        }
+        (None, Some(_)) => {
+            request = request.invocation_connectivity_parameters(connectivity(None)?)
+        }
+        (None, None) => {}
+    }
+    let output = request.send().await.map_err(call_error)?;
+    Ok(output
+        .connection_state()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default())
+}
+
+/// Deletes the connection; returns the state AWS answered with (`DELETING`).
+pub async fn delete_connection(client: &Client, name: &str) -> Result<String, CallError> {
+    let output = client
+        .delete_connection()
+        .name(name)
+        .send()
+        .await
+        .map_err(call_error)?;
+    Ok(output
+        .connection_state()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default())
+}

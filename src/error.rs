@@ -1,0 +1,157 @@
+//! The one user-facing error type.
+//!
+//! Every message a user sees names where the problem is (file, line, column, field), what is
+//! wrong, and how to fix it. Bad input is collected into a list of [`Problem`]s so a run reports
+//! all of them at once. Nothing in here ever holds a secret value: messages are built from
+//! field names, file paths and AWS error texts, never from resolved secrets.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in the user's files a problem is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+}
+
+impl Location {
+    pub fn file(file: &Path) -> Self {
+        Location {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+        }
+    }
+
+    pub fn at(file: &Path, line: usize, column: usize) -> Self {
+        Location {
+            file: file.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One thing wrong with the input, with the way to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub location: Option<Location>,
+    /// The field path inside the document, e.g. `invocation.headers.X-Token`.
+    pub field: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>) -> Self {
+        Problem {
+            location: None,
+            field: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        let field = field.into();
+        self.field = if field.is_empty() { None } else { Some(field) };
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The first line of the message: location, field and what is wrong.
+    pub fn headline(&self) -> String {
+        let mut out = String::new();
+        if let Some(location) = &self.location {
+            out.push_str(&format!("{location}: "));
+        }
+        if let Some(field) = &self.field {
+            out.push_str(&format!("{field}: "));
+        }
+        out.push_str(&self.message);
+        out
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline())?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can end a run with exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The YAML, the paths or the flags are wrong; nothing was sent to AWS.
+    #[error("{}", render_problems(.0))]
+    Input(Vec<Problem>),
+
+    /// The AWS configuration could not be built or a call outside any one connection failed.
+    #[error("{context}: {message}{}", help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default())]
+    Aws {
+        context: String,
+        message: String,
+        help: Option<String>,
+    },
+
+    /// Some connections failed; each failure was already reported with its connection.
+    #[error("{failed} of {total} connections failed")]
+    ConnectionsFailed { failed: usize, total: usize },
+
+    /// Writing the output failed (a closed pipe, a full disk).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    let mut out = problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    if problems.len() > 1 {
+        out.push_str(&format!(
+            "\n{} problems found; nothing was sent to AWS",
+            problems.len()
+        ));
+    }
+    out
+}
+
+impl Error {
+    pub fn input(problem: Problem) -> Self {
+        Error::Input(vec![problem])
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,5 @@
+//! The `provision` binary: everything happens in [`provision::run`].
+
+fn main() -> std::process::ExitCode {
+    provision::run::main()
+}

@@ -1,0 +1,193 @@
+//! The human view of a plan and of an apply, drawn from the same model as the JSON.
+//!
+//! Colour is used only when asked for (a terminal without `NO_COLOR`); the words carry the
+//! meaning on their own, so the output reads the same in a CI log.
+
+use super::{Action, ApplyResult, Entry, FieldChange, Outcome, Plan, SecretStatus, apply_summary};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub colour: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+const GREEN: &str = "32";
+const YELLOW: &str = "33";
+const RED: &str = "31";
+const DIM: &str = "2";
+const BOLD: &str = "1";
+
+/// The plan as `diff` prints it.
+pub fn plan(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let count = plan.entries.len();
+    let noun = if count == 1 {
+        "connection"
+    } else {
+        "connections"
+    };
+    let _ = writeln!(out, "{count} {noun} in {}", plan.region);
+    for entry in &plan.entries {
+        out.push('\n');
+        render_entry(&mut out, entry, style);
+    }
+    let s = plan.summary();
+    let mut line = format!(
+        "Plan: {} to create, {} to update, {} to delete, {} in sync",
+        s.create, s.update, s.delete, s.in_sync
+    );
+    if s.error > 0 {
+        let _ = write!(line, ", {} failed", s.error);
+    }
+    line.push('.');
+    let _ = writeln!(out, "\n{}", style.paint(BOLD, &line));
+    out
+}
+
+fn render_entry(out: &mut String, entry: &Entry, style: Style) {
+    let (symbol, colour) = match entry.action {
+        Action::Create => ("+", GREEN),
+        Action::Update => ("~", YELLOW),
+        Action::InSync => ("=", DIM),
+        Action::Delete => ("-", RED),
+        Action::Error => ("x", RED),
+    };
+    let head = format!("{symbol} {:<8} {}", entry.action.label(), entry.name);
+    match entry.action {
+        Action::InSync => {
+            let _ = writeln!(
+                out,
+                "{}{}",
+                style.paint(colour, &head),
+                style.paint(DIM, &in_sync_note(entry))
+            );
+            if let SecretStatus::Unverifiable { reason } = &entry.secret {
+                let _ = writeln!(out, "      ? client secret: unverifiable: {reason}");
+            }
+            return;
+        }
+        _ => {
+            let _ = writeln!(out, "{}", style.paint(colour, &head));
+        }
+    }
+    for change in &entry.changes {
+        let _ = writeln!(out, "      {}", field_line(change));
+    }
+    match &entry.secret {
+        SecretStatus::Changed { fields } => {
+            let what = fields.join(", ");
+            let _ = writeln!(
+                out,
+                "      ~ client secret: changed outside provision ({what}); apply re-sends the declared value"
+            );
+        }
+        SecretStatus::Unverifiable { reason } => {
+            let _ = writeln!(out, "      ? client secret: unverifiable: {reason}");
+        }
+        SecretStatus::InSync | SecretStatus::NotApplicable => {}
+    }
+    if let Some(health) = &entry.health
+        && health.broken
+    {
+        let reason = health
+            .reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        let line = format!(
+            "! state: {}{reason}; apply re-sends the credentials to re-authorize",
+            health.state
+        );
+        let _ = writeln!(out, "      {}", style.paint(RED, &line));
+    }
+    if let Some(error) = &entry.error {
+        for line in error.lines() {
+            let _ = writeln!(out, "      {line}");
+        }
+    }
+}
+
+fn in_sync_note(entry: &Entry) -> String {
+    let state = entry
+        .health
+        .as_ref()
+        .map(|h| h.state.as_str())
+        .unwrap_or("unknown state");
+    let secret = match &entry.secret {
+        SecretStatus::InSync => "client secret in sync",
+        SecretStatus::Unverifiable { .. } => "client secret unverifiable",
+        SecretStatus::Changed { .. } => "client secret changed",
+        SecretStatus::NotApplicable => "client secret not checked",
+    };
+    format!("  ({state}, {secret})")
+}
+
+fn quoted(value: &Option<String>) -> String {
+    match value {
+        Some(text) if text == crate::secret::SHOWN_AS => text.clone(),
+        Some(text) => format!("{text:?}"),
+        None => "(none)".to_string(),
+    }
+}
+
+fn field_line(change: &FieldChange) -> String {
+    match (&change.before, &change.after) {
+        (None, after) => format!("+ {}: {}", change.field, quoted(after)),
+        (before, None) => format!("- {}: {} (removed)", change.field, quoted(before)),
+        (before, after) => format!(
+            "~ {}: {} -> {}",
+            change.field,
+            quoted(before),
+            quoted(after)
+        ),
+    }
+}
+
+/// The results of `apply`, one line per connection that was acted on, then the summary.
+pub fn apply(results: &[ApplyResult], style: Style) -> String {
+    let mut out = String::new();
+    for result in results.iter().filter(|r| r.outcome != Outcome::Unchanged) {
+        let colour = match result.outcome {
+            Outcome::Failed => RED,
+            Outcome::Deleted => RED,
+            _ => GREEN,
+        };
+        let state = match (&result.state, &result.state_reason) {
+            (Some(state), Some(reason)) if result.outcome == Outcome::Failed => {
+                format!("  {state}: {reason}")
+            }
+            (Some(state), _) => format!("  {state}"),
+            (None, _) => String::new(),
+        };
+        let head = format!("{:<9} {}", result.outcome.label(), result.name);
+        let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
+        for change in &result.not_taken {
+            let _ = writeln!(out, "      did not take: {}", field_line(change));
+        }
+        if let Some(error) = &result.error {
+            for line in error.lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+        if let Some(hint) = &result.hint {
+            let _ = writeln!(out, "      hint: {hint}");
+        }
+    }
+    let s = apply_summary(results);
+    let line = format!(
+        "Apply: {} created, {} updated, {} deleted, {} unchanged, {} failed.",
+        s.created, s.updated, s.deleted, s.unchanged, s.failed
+    );
+    let _ = writeln!(out, "{}", style.paint(BOLD, &line));
+    out
+}

@@ -1,0 +1,769 @@
+//! Turns one parsed YAML document into a [`ConnectionSpec`], reporting every problem in it.
+//!
+//! This is a hand-written walk rather than a serde derive so that one document can report all
+//! of its mistakes at once, each with the exact position of the key or value at fault and a
+//! "did you mean" for misspelt keys.
+
+use super::limits::{self, Violation};
+use super::token_url;
+use super::yaml::{Document, Position, Segment, display_path};
+use super::{
+    ConnectionSpec, HttpParameters, Origin, Parameter, SecretRef, SecretSource, ValueSource,
+};
+use crate::error::{Location, Problem};
+use serde_yaml::Value;
+use std::path::Path;
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "salesforce",
+    "clientId",
+    "clientSecret",
+    "oauth",
+    "invocation",
+    "kmsKey",
+    "privateLink",
+    "regions",
+];
+const SALESFORCE_KEYS: &[&str] = &["myDomain", "sandbox", "tokenUrl", "allowAnyHost"];
+const PARAMETER_BLOCK_KEYS: &[&str] = &["headers", "query", "body"];
+const SECRET_REF_KEYS: &[&str] = &["env", "file", "secretsManager", "key", "versionStage"];
+const PRIVATE_LINK_KEYS: &[&str] = &["resourceConfigurationArn"];
+
+const SECRET_REF_HELP: &str = "write one of `{ env: NAME }`, `{ file: path/to/file }` or `{ secretsManager: name-or-arn, key: field }`";
+
+/// Which part of a mapping entry a message points at.
+#[derive(Clone, Copy)]
+enum At {
+    Key,
+    Value,
+}
+
+type Path_ = Vec<Segment>;
+
+fn child(path: &[Segment], key: &str) -> Path_ {
+    let mut path = path.to_vec();
+    path.push(Segment::Key(key.to_string()));
+    path
+}
+
+struct Walker<'a> {
+    file: &'a Path,
+    document: &'a Document,
+    problems: &'a mut Vec<Problem>,
+}
+
+/// Converts a document. Returns `None` when it has problems (all of them pushed to `problems`).
+pub fn convert(
+    file: &Path,
+    document: &Document,
+    problems: &mut Vec<Problem>,
+) -> Option<ConnectionSpec> {
+    let before = problems.len();
+    let mut walker = Walker {
+        file,
+        document,
+        problems,
+    };
+    let spec = walker.connection();
+    if problems.len() > before { None } else { spec }
+}
+
+impl Walker<'_> {
+    fn location(&self, path: &[Segment], at: At) -> Location {
+        let Position { line, column } = match at {
+            At::Key => self.document.key_position(path),
+            At::Value => self.document.value_position(path),
+        };
+        Location::at(self.file, line, column)
+    }
+
+    fn origin(&self, path: &[Segment]) -> Origin {
+        Origin {
+            location: self.location(path, At::Value),
+            field: display_path(path),
+        }
+    }
+
+    fn report(
+        &mut self,
+        path: &[Segment],
+        at: At,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let problem = Problem::new(message)
+            .at(self.location(path, at))
+            .field(display_path(path))
+            .help(help);
+        self.problems.push(problem);
+    }
+
+    fn check(&mut self, path: &[Segment], result: Result<(), Violation>) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(Violation { message, help }) => {
+                self.report(path, At::Value, message, help);
+                false
+            }
+        }
+    }
+
+    /// The entries of a mapping, with unknown keys reported. `None` if it is not a mapping.
+    fn mapping<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &[Segment],
+        allowed: &[&str],
+    ) -> Option<Vec<(String, &'v Value)>> {
+        let Value::Mapping(mapping) = value else {
+            let what = if path.is_empty() {
+                "the document".to_string()
+            } else {
+                "this".to_string()
+            };
+            self.report(
+                path,
+                At::Value,
+                format!(
+                    "{what} must be a mapping of keys to values, found {}",
+                    kind(value)
+                ),
+                expected_help(path),
+            );
+            return None;
+        };
+        let mut entries = Vec::new();
+        for (key, item) in mapping {
+            let Some(key) = scalar_string(key) else {
+                self.report(
+                    path,
+                    At::Value,
+                    format!("a key must be a plain string, found {}", kind(key)),
+                    "write the key as plain text",
+                );
+                continue;
+            };
+            if !allowed.is_empty() && !allowed.contains(&key.as_str()) {
+                let at = child(path, &key);
+                let help = match suggest(&key, allowed) {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None => format!("allowed keys here: {}", allowed.join(", ")),
+                };
+                self.report(&at, At::Key, format!("unknown key `{key}`"), help);
+                continue;
+            }
+            entries.push((key, item));
+        }
+        Some(entries)
+    }
+
+    fn required<'v>(
+        &mut self,
+        entries: &[(String, &'v Value)],
+        path: &[Segment],
+        key: &str,
+        help: &str,
+    ) -> Option<&'v Value> {
+        let found = lookup(entries, key);
+        if found.is_none() {
+            let message = format!("missing required key `{key}`");
+            let help = help.to_string();
+            let location = if path.is_empty() {
+                let start = self.document.start();
+                Location::at(self.file, start.line, start.column)
+            } else {
+                self.location(path, At::Key)
+            };
+            let field = if path.is_empty() {
+                key.to_string()
+            } else {
+                display_path(&child(path, key))
+            };
+            self.problems
+                .push(Problem::new(message).at(location).field(field).help(help));
+        }
+        found
+    }
+
+    /// A string (numbers and booleans are taken as written). `None` after reporting otherwise.
+    fn string(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
+        match scalar_string(value) {
+            Some(text) => Some(text),
+            None => {
+                self.report(
+                    path,
+                    At::Value,
+                    format!("expected a string, found {}", kind(value)),
+                    expected_help(path),
+                );
+                None
+            }
+        }
+    }
+
+    fn connection(&mut self) -> Option<ConnectionSpec> {
+        let root: Path_ = Vec::new();
+        let entries = self.mapping(&self.document.value, &root, TOP_KEYS)?;
+
+        let name = self
+            .required(
+                &entries,
+                &root,
+                "name",
+                "add `name: <connection-name>` (1-64 of A-Z a-z 0-9 . - _)",
+            )
+            .and_then(|value| {
+                let path = child(&root, "name");
+                let name = self.string(value, &path)?;
+                self.check(&path, limits::check_name(&name)).then_some(name)
+            });
+
+        let description = lookup(&entries, "description").and_then(|value| {
+            let path = child(&root, "description");
+            if value.is_null() {
+                return None;
+            }
+            let text = self.string(value, &path)?;
+            self.check(&path, limits::check_description(&text))
+                .then_some(text)
+        });
+
+        let token_url = self
+            .required(
+                &entries,
+                &root,
+                "salesforce",
+                "add `salesforce: { myDomain: <name> }`",
+            )
+            .and_then(|value| self.salesforce(value, &child(&root, "salesforce")));
+
+        let client_id = self
+            .required(
+                &entries,
+                &root,
+                "clientId",
+                "add `clientId: <consumer key>` (it starts with 3MVG)",
+            )
+            .and_then(|value| {
+                let path = child(&root, "clientId");
+                let source = self.value_source(value, &path)?;
+                if let ValueSource::Literal(text) = &source
+                    && !self.check(&path, limits::check_client_credential("client id", text))
+                {
+                    return None;
+                }
+                Some(source)
+            });
+
+        let client_secret = self
+            .required(&entries, &root, "clientSecret", &format!("add `clientSecret:` as a reference: {SECRET_REF_HELP}"))
+            .and_then(|value| {
+                let path = child(&root, "clientSecret");
+                if !matches!(value, Value::Mapping(_)) && !value.is_null() {
+                    self.report(
+                        &path,
+                        At::Value,
+                        "a literal client secret is not allowed: secrets must not be written in YAML files",
+                        format!("reference it instead: {SECRET_REF_HELP}"),
+                    );
+                    return None;
+                }
+                self.secret_ref(value, &path)
+            });
+
+        let oauth = match lookup(&entries, "oauth") {
+            Some(value) => self.parameters(value, &child(&root, "oauth"), true),
+            None => Some(HttpParameters::default()),
+        };
+        let invocation = match lookup(&entries, "invocation") {
+            Some(value) => self.parameters(value, &child(&root, "invocation"), false),
+            None => Some(HttpParameters::default()),
+        };
+
+        let kms_key = lookup(&entries, "kmsKey").and_then(|value| {
+            let path = child(&root, "kmsKey");
+            if value.is_null() {
+                return None;
+            }
+            let key = self.string(value, &path)?;
+            if key.is_empty() || key.len() > 2048 {
+                self.report(
+                    &path,
+                    At::Value,
+                    "kmsKey must be 1-2048 characters",
+                    "give a key id, key ARN, alias (alias/name) or alias ARN",
+                );
+                return None;
+            }
+            Some(key)
+        });
+
+        let private_link = lookup(&entries, "privateLink").and_then(|value| {
+            let path = child(&root, "privateLink");
+            if value.is_null() {
+                return None;
+            }
+            let entries = self.mapping(value, &path, PRIVATE_LINK_KEYS)?;
+            let arn = self.required(&entries, &path, "resourceConfigurationArn", "add `resourceConfigurationArn: arn:aws:vpc-lattice:...`")?;
+            let arn_path = child(&path, "resourceConfigurationArn");
+            let arn = self.string(arn, &arn_path)?;
+            if !arn.starts_with("arn:") || arn.len() > 2048 {
+                self.report(
+                    &arn_path,
+                    At::Value,
+                    format!("`{arn}` is not a VPC Lattice resource configuration ARN"),
+                    "use the ARN of the resource configuration, arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...",
+                );
+                return None;
+            }
+            Some(arn)
+        });
+
+        let regions = lookup(&entries, "regions")
+            .and_then(|value| self.regions(value, &child(&root, "regions")));
+
+        let origin = self.location(&child(&root, "name"), At::Key);
+        Some(ConnectionSpec {
+            name: name?,
+            description,
+            token_url: token_url?,
+            client_id: client_id?,
+            client_secret: client_secret?,
+            oauth: oauth?,
+            invocation: invocation?,
+            kms_key,
+            private_link,
+            regions,
+            origin,
+        })
+    }
+
+    fn salesforce(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
+        let entries = self.mapping(value, path, SALESFORCE_KEYS)?;
+        let allow_any_host = match lookup(&entries, "allowAnyHost") {
+            None => false,
+            Some(Value::Bool(flag)) => *flag,
+            Some(other) => {
+                self.report(
+                    &child(path, "allowAnyHost"),
+                    At::Value,
+                    format!("expected true or false, found {}", kind(other)),
+                    "write `allowAnyHost: true` or remove it",
+                );
+                return None;
+            }
+        };
+        let my_domain = lookup(&entries, "myDomain");
+        let token_url = lookup(&entries, "tokenUrl");
+        let sandbox = lookup(&entries, "sandbox");
+        match (my_domain, token_url) {
+            (Some(_), Some(_)) => {
+                self.report(
+                    &child(path, "tokenUrl"),
+                    At::Key,
+                    "both `myDomain` and `tokenUrl` are set",
+                    "keep one: `myDomain` (with optional `sandbox`) builds the URL, `tokenUrl` gives it whole",
+                );
+                None
+            }
+            (None, None) => {
+                self.report(
+                    path,
+                    At::Key,
+                    "missing `myDomain` (or `tokenUrl`)",
+                    "add `myDomain: <name>` (from Setup > My Domain), or `tokenUrl: https://<name>.my.salesforce.com/services/oauth2/token`",
+                );
+                None
+            }
+            (Some(my_domain), None) => {
+                let domain_path = child(path, "myDomain");
+                let name = self.string(my_domain, &domain_path)?;
+                let name_ok = self.check(&domain_path, token_url::check_my_domain(&name));
+                let sandbox = match sandbox {
+                    Some(value) => {
+                        let sandbox_path = child(path, "sandbox");
+                        let sandbox = self.string(value, &sandbox_path)?;
+                        self.check(&sandbox_path, token_url::check_sandbox(&sandbox))
+                            .then_some(Some(sandbox))?
+                    }
+                    None => None,
+                };
+                name_ok.then(|| token_url::from_my_domain(&name, sandbox.as_deref()))
+            }
+            (None, Some(url)) => {
+                if sandbox.is_some() {
+                    self.report(
+                        &child(path, "sandbox"),
+                        At::Key,
+                        "`sandbox` only works with `myDomain`",
+                        "remove `sandbox` and put the sandbox host in `tokenUrl`, or use `myDomain` with `sandbox`",
+                    );
+                    return None;
+                }
+                let url_path = child(path, "tokenUrl");
+                let url = self.string(url, &url_path)?;
+                let ok = self.check(&url_path, limits::check_endpoint_length(&url))
+                    && self.check(&url_path, token_url::check_token_url(&url, allow_any_host));
+                ok.then_some(url)
+            }
+        }
+    }
+
+    /// A literal value or a secret reference.
+    fn value_source(&mut self, value: &Value, path: &[Segment]) -> Option<ValueSource> {
+        match value {
+            Value::Mapping(_) => self.secret_ref(value, path).map(ValueSource::Reference),
+            _ => self.string(value, path).map(ValueSource::Literal),
+        }
+    }
+
+    fn secret_ref(&mut self, value: &Value, path: &[Segment]) -> Option<SecretRef> {
+        if value.is_null() {
+            self.report(
+                path,
+                At::Value,
+                "the secret reference is empty",
+                SECRET_REF_HELP,
+            );
+            return None;
+        }
+        let entries = self.mapping(value, path, SECRET_REF_KEYS)?;
+        let sources: Vec<&str> = ["env", "file", "secretsManager"]
+            .into_iter()
+            .filter(|key| lookup(&entries, key).is_some())
+            .collect();
+        match sources.as_slice() {
+            [] => {
+                self.report(
+                    path,
+                    At::Key,
+                    "a secret reference needs one of `env`, `file` or `secretsManager`",
+                    SECRET_REF_HELP,
+                );
+                return None;
+            }
+            [_] => {}
+            several => {
+                self.report(
+                    path,
+                    At::Key,
+                    format!("a secret reference takes exactly one of `env`, `file` or `secretsManager`; found {}", several.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" and ")),
+                    "keep only the one the value should come from",
+                );
+                return None;
+            }
+        }
+        let source_key = sources[0];
+        if source_key != "secretsManager" {
+            for extra in ["key", "versionStage"] {
+                if lookup(&entries, extra).is_some() {
+                    self.report(
+                        &child(path, extra),
+                        At::Key,
+                        format!("`{extra}` only works with `secretsManager`"),
+                        format!("remove `{extra}`"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let source_path = child(path, source_key);
+        let raw = lookup(&entries, source_key)?;
+        let text = self.string(raw, &source_path)?;
+        if text.trim().is_empty() {
+            self.report(
+                &source_path,
+                At::Value,
+                format!("`{source_key}` is empty"),
+                SECRET_REF_HELP,
+            );
+            return None;
+        }
+        let source = match source_key {
+            "env" => {
+                if text.contains('=')
+                    || text.contains('\0')
+                    || text.chars().any(char::is_whitespace)
+                {
+                    self.report(&source_path, At::Value, format!("`{text}` is not an environment variable name"), "give the variable's name, e.g. `ACME_PROD_CONSUMER_SECRET`, never its value");
+                    return None;
+                }
+                SecretSource::Env(text)
+            }
+            "file" => {
+                let base = self.file.parent().unwrap_or(Path::new("."));
+                SecretSource::File {
+                    path: base.join(&text),
+                    written: text,
+                }
+            }
+            _ => {
+                let key = match lookup(&entries, "key") {
+                    Some(value) => Some(self.string(value, &child(path, "key"))?),
+                    None => None,
+                };
+                let version_stage = match lookup(&entries, "versionStage") {
+                    Some(value) => Some(self.string(value, &child(path, "versionStage"))?),
+                    None => None,
+                };
+                if text.len() > 2048 {
+                    self.report(
+                        &source_path,
+                        At::Value,
+                        "the secret name or ARN is longer than 2048 characters",
+                        "give the secret's name or ARN",
+                    );
+                    return None;
+                }
+                SecretSource::SecretsManager {
+                    id: text,
+                    key,
+                    version_stage,
+                }
+            }
+        };
+        Some(SecretRef {
+            source,
+            origin: self.origin(path),
+        })
+    }
+
+    /// `oauth:` or `invocation:` with their `headers`, `query` and `body` maps.
+    fn parameters(
+        &mut self,
+        value: &Value,
+        path: &[Segment],
+        is_oauth: bool,
+    ) -> Option<HttpParameters> {
+        if value.is_null() {
+            return Some(HttpParameters::default());
+        }
+        let entries = self.mapping(value, path, PARAMETER_BLOCK_KEYS)?;
+        let mut ok = true;
+        let mut parameters = HttpParameters::default();
+        for (block, item) in entries {
+            let block_path = child(path, &block);
+            let list = match self.parameter_list(item, &block_path, &block, is_oauth) {
+                Some(list) => list,
+                None => {
+                    ok = false;
+                    continue;
+                }
+            };
+            match block.as_str() {
+                "headers" => parameters.headers = list,
+                "query" => parameters.query = list,
+                _ => parameters.body = list,
+            }
+        }
+        ok.then_some(parameters)
+    }
+
+    fn parameter_list(
+        &mut self,
+        value: &Value,
+        path: &[Segment],
+        block: &str,
+        is_oauth: bool,
+    ) -> Option<Vec<Parameter>> {
+        if value.is_null() {
+            return Some(Vec::new());
+        }
+        let entries = self.mapping(value, path, &[])?;
+        let what = match block {
+            "headers" => "header",
+            "query" => "query",
+            _ => "body",
+        };
+        let mut ok = self.check(path, limits::check_list_size(what, entries.len()));
+        let mut parameters = Vec::new();
+        for (key, item) in entries {
+            let item_path = child(path, &key);
+            let key_check = match block {
+                "headers" => limits::check_header_key(&key),
+                "query" => limits::check_query_part("query parameter name", &key),
+                _ => limits::check_body_key(&key),
+            };
+            if let Err(Violation { message, help }) = key_check {
+                self.report(&item_path, At::Key, message, help);
+                ok = false;
+                continue;
+            }
+            if is_oauth && block == "body" && key == "grant_type" {
+                self.report(
+                    &item_path,
+                    At::Key,
+                    "`grant_type` cannot be set: provision always sends `grant_type=client_credentials`",
+                    "remove `grant_type`; the client credentials flow is the only one EventBridge connections use here",
+                );
+                ok = false;
+                continue;
+            }
+            if is_oauth && block == "body" && (key == "client_id" || key == "client_secret") {
+                self.report(
+                    &item_path,
+                    At::Key,
+                    format!("`{key}` cannot be set as a body parameter"),
+                    "EventBridge sends the client id and secret itself; set them with `clientId` and `clientSecret`",
+                );
+                ok = false;
+                continue;
+            }
+            let Some(source) = self.value_source(item, &item_path) else {
+                ok = false;
+                continue;
+            };
+            if let ValueSource::Literal(text) = &source {
+                let value_check = match block {
+                    "headers" => limits::check_header_value(text),
+                    "query" => limits::check_query_part("query parameter value", text),
+                    _ => Ok(()),
+                };
+                if !self.check(&item_path, value_check) {
+                    ok = false;
+                    continue;
+                }
+            }
+            parameters.push(Parameter { key, value: source });
+        }
+        if block == "headers" {
+            ok &= self.duplicate_header_names(&parameters, path);
+        }
+        ok.then_some(parameters)
+    }
+
+    /// HTTP header names are case-insensitive: `X-Token` and `x-token` are the same header.
+    fn duplicate_header_names(&mut self, parameters: &[Parameter], path: &[Segment]) -> bool {
+        let mut ok = true;
+        for (index, parameter) in parameters.iter().enumerate() {
+            if let Some(first) = parameters[..index]
+                .iter()
+                .find(|p| p.key.eq_ignore_ascii_case(&parameter.key))
+            {
+                let at = child(path, &parameter.key);
+                self.report(
+                    &at,
+                    At::Key,
+                    format!("header `{}` is declared twice (as `{}` and `{}`; header names ignore case)", parameter.key, first.key, parameter.key),
+                    "keep one of them",
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    fn regions(&mut self, value: &Value, path: &[Segment]) -> Option<Vec<String>> {
+        let Value::Sequence(items) = value else {
+            self.report(
+                path,
+                At::Value,
+                format!("expected a list of Region names, found {}", kind(value)),
+                "write e.g. `regions: [us-east-1, eu-west-1]`",
+            );
+            return None;
+        };
+        let mut regions = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let mut item_path = path.to_vec();
+            item_path.push(Segment::Index(index));
+            let region = self.string(item, &item_path)?;
+            let valid = !region.is_empty()
+                && region
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && region.contains('-');
+            if !valid {
+                self.report(
+                    &item_path,
+                    At::Value,
+                    format!("`{region}` is not an AWS Region name"),
+                    "write Region codes such as `us-east-1`",
+                );
+                return None;
+            }
+            regions.push(region);
+        }
+        if regions.is_empty() {
+            self.report(
+                path,
+                At::Value,
+                "the list of Regions is empty",
+                "list at least one Region, or remove `regions` to use the Region of the run",
+            );
+            return None;
+        }
+        Some(regions)
+    }
+}
+
+fn lookup<'v>(entries: &[(String, &'v Value)], key: &str) -> Option<&'v Value> {
+    entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+}
+
+/// Scalars as text: strings as they are, numbers and booleans as written.
+fn scalar_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing (an empty value)",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value (YAML tags are not supported)",
+    }
+}
+
+fn expected_help(path: &[Segment]) -> String {
+    let field = display_path(path);
+    match field.as_str() {
+        "" => "a connection document is a mapping with `name`, `salesforce`, `clientId` and `clientSecret`".to_string(),
+        "salesforce" => "write `salesforce: { myDomain: <name> }`".to_string(),
+        "oauth" | "invocation" => format!("write `{field}:` with `headers:`, `query:` or `body:` maps below it"),
+        "privateLink" => "write `privateLink: { resourceConfigurationArn: arn:aws:vpc-lattice:... }`".to_string(),
+        _ if field.ends_with(".headers") || field.ends_with(".query") || field.ends_with(".body") => {
+            "write the parameters as `Name: value` pairs".to_string()
+        }
+        _ => format!("give `{field}` a plain value"),
+    }
+}
+
+/// The allowed key closest to a misspelt one, if any is close enough.
+fn suggest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let lower = key.to_ascii_lowercase();
+    allowed
+        .iter()
+        .map(|candidate| {
+            (
+                strsim::levenshtein(&lower, &candidate.to_ascii_lowercase()),
+                *candidate,
+            )
+        })
+        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        assert_eq!(suggest("clientSecrt", TOP_KEYS), Some("clientSecret"));
+        assert_eq!(suggest("clientid", TOP_KEYS), Some("clientId"));
+        assert_eq!(suggest("mydomain", SALESFORCE_KEYS), Some("myDomain"));
+        assert_eq!(suggest("completely-else", TOP_KEYS), None);
+    }
+}

@@ -1,0 +1,200 @@
+//! Finds the YAML files under the given paths and loads every connection declared in them.
+//!
+//! Folders are walked recursively in sorted order (so output is stable), symlink loops are
+//! detected, and every problem from every file is collected before the run is stopped.
+
+use super::ConnectionSpec;
+use super::convert::convert;
+use super::yaml::parse_documents;
+use crate::error::{Error, Location, Problem};
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// All connections declared under `paths`, or every problem found.
+pub fn load(paths: &[PathBuf]) -> Result<Vec<ConnectionSpec>, Error> {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for path in paths {
+        collect_files(path, &mut files, &mut problems);
+    }
+    let mut seen = HashSet::new();
+    files.retain(|file| seen.insert(fs::canonicalize(file).unwrap_or_else(|_| file.clone())));
+
+    let mut specs = Vec::new();
+    for file in &files {
+        load_file(file, &mut specs, &mut problems);
+    }
+    check_duplicate_names(&specs, &mut problems);
+    if problems.is_empty() {
+        Ok(specs)
+    } else {
+        Err(Error::Input(problems))
+    }
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    let metadata = match fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) => {
+            problems.push(path_problem(path, &error));
+            return;
+        }
+    };
+    if metadata.is_file() {
+        files.push(path.to_path_buf());
+        return;
+    }
+    let before = files.len();
+    let mut visiting = HashSet::new();
+    walk(path, files, problems, &mut visiting);
+    if files.len() == before && problems.is_empty() {
+        problems.push(
+            Problem::new("no YAML files (*.yaml, *.yml) in this folder")
+                .at(Location::file(path))
+                .help("add a connection file, or pass the folder or file that holds them"),
+        );
+    }
+}
+
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+    visiting: &mut HashSet<PathBuf>,
+) {
+    let real = match fs::canonicalize(dir) {
+        Ok(real) => real,
+        Err(error) => {
+            problems.push(path_problem(dir, &error));
+            return;
+        }
+    };
+    if !visiting.insert(real.clone()) {
+        problems.push(
+            Problem::new("symbolic link loop: this folder contains itself")
+                .at(Location::file(dir))
+                .help("remove the link that points back to a parent folder"),
+        );
+        return;
+    }
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            problems.push(path_problem(dir, &error));
+            visiting.remove(&real);
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    for path in paths {
+        match fs::metadata(&path) {
+            Ok(metadata) if metadata.is_dir() => walk(&path, files, problems, visiting),
+            Ok(_) if is_yaml(&path) => files.push(path),
+            Ok(_) => {}
+            Err(error) if is_yaml(&path) || fs::symlink_metadata(&path).is_ok() => {
+                problems.push(path_problem(&path, &error));
+            }
+            Err(_) => {}
+        }
+    }
+    visiting.remove(&real);
+}
+
+fn path_problem(path: &Path, error: &std::io::Error) -> Problem {
+    let (message, help) = match error.kind() {
+        std::io::ErrorKind::NotFound => (
+            "no such file or folder".to_string(),
+            "check the path; by default provision reads the folder `connections/` in the current directory".to_string(),
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            ("permission denied".to_string(), "make the file readable by the user running provision".to_string())
+        }
+        _ if error.raw_os_error() == Some(40) => (
+            "symbolic link loop".to_string(),
+            "remove the link that points back to itself".to_string(),
+        ),
+        _ => (format!("cannot read: {error}"), "check the path".to_string()),
+    };
+    Problem::new(message).at(Location::file(path)).help(help)
+}
+
+fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Problem>) {
+    let bytes = match fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            problems.push(path_problem(file, &error));
+            return;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => {
+            problems.push(
+                Problem::new("the file is not UTF-8 text")
+                    .at(Location::file(file))
+                    .help("save the file as UTF-8"),
+            );
+            return;
+        }
+    };
+    let documents = match parse_documents(file, &text) {
+        Ok(documents) => documents,
+        Err(problem) => {
+            problems.push(problem);
+            return;
+        }
+    };
+    let last = documents.len().saturating_sub(1);
+    for document in &documents {
+        if document.value.is_null() {
+            // A file may end with `---`; an empty document elsewhere is a mistake.
+            if document.index != last || documents.len() == 1 {
+                let start = document.start();
+                problems.push(
+                    Problem::new(format!("document {} is empty", document.index + 1))
+                        .at(Location::at(file, start.line, start.column))
+                        .help("remove the extra `---` or fill in the connection"),
+                );
+            }
+            continue;
+        }
+        if let Some(spec) = convert(file, document, problems) {
+            specs.push(spec);
+        }
+    }
+    if documents.is_empty() {
+        problems.push(
+            Problem::new("the file declares no connection")
+                .at(Location::file(file))
+                .help("add a connection document (name, salesforce, clientId, clientSecret) or delete the file"),
+        );
+    }
+}
+
+fn check_duplicate_names(specs: &[ConnectionSpec], problems: &mut Vec<Problem>) {
+    let mut first_seen: BTreeMap<&str, &ConnectionSpec> = BTreeMap::new();
+    for spec in specs {
+        match first_seen.get(spec.name.as_str()) {
+            Some(first) => problems.push(
+                Problem::new(format!("connection `{}` is declared twice; it is also declared at {}", spec.name, first.origin))
+                    .at(spec.origin.clone())
+                    .field("name")
+                    .help("connection names are unique per account and Region: rename or remove one of them"),
+            ),
+            None => {
+                first_seen.insert(&spec.name, spec);
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Salesforce's rules for the token endpoint.
+//!
+//! The client-credentials flow only works against an org's My Domain host. `login.` and
+//! `test.salesforce.com` answer `request not supported on this domain`, so they are refused with
+//! that reason. Any other host needs the explicit `allowAnyHost` opt-in.
+
+use super::limits::Violation;
+use url::{Host, Url};
+
+pub const TOKEN_PATH: &str = "/services/oauth2/token";
+
+/// Domains under which My Domain hosts live (production, sandbox and the other partitions).
+const MY_DOMAIN_SUFFIXES: &[&str] = &[".my.salesforce.com", ".my.salesforce.mil"];
+
+fn violation(message: impl Into<String>, help: impl Into<String>) -> Violation {
+    Violation {
+        message: message.into(),
+        help: help.into(),
+    }
+}
+
+/// Builds the token URL from a My Domain name and an optional sandbox name.
+pub fn from_my_domain(my_domain: &str, sandbox: Option<&str>) -> String {
+    match sandbox {
+        Some(sandbox) => {
+            format!("https://{my_domain}--{sandbox}.sandbox.my.salesforce.com{TOKEN_PATH}")
+        }
+        None => format!("https://{my_domain}.my.salesforce.com{TOKEN_PATH}"),
+    }
+}
+
+/// `myDomain` is the name only: letters, digits and single hyphens, starting with a letter.
+pub fn check_my_domain(name: &str) -> Result<(), Violation> {
+    if name.contains('.') {
+        let first = name.split('.').next().unwrap_or_default();
+        return Err(violation(
+            format!("`{name}` is a host name; myDomain takes the My Domain name only"),
+            format!(
+                "write `myDomain: {first}` (the part before .my.salesforce.com), or use `tokenUrl` for a full URL"
+            ),
+        ));
+    }
+    check_label("myDomain", name)?;
+    if name.contains("--") {
+        return Err(violation(
+            format!(
+                "`{name}` contains `--`, which separates the My Domain name from a sandbox name"
+            ),
+            "put the sandbox name in `sandbox` instead",
+        ));
+    }
+    Ok(())
+}
+
+/// A sandbox name: letters and digits, starting with a letter.
+pub fn check_sandbox(name: &str) -> Result<(), Violation> {
+    check_label("sandbox", name)?;
+    if name.contains('-') {
+        return Err(violation(
+            format!("`{name}` contains `-`; Salesforce sandbox names are letters and digits only"),
+            "use the sandbox name as shown in Setup > Sandboxes",
+        ));
+    }
+    Ok(())
+}
+
+fn check_label(field: &str, name: &str) -> Result<(), Violation> {
+    if name.is_empty() {
+        return Err(violation(
+            format!("{field} is empty"),
+            format!("set {field} to the name, e.g. `acme`"),
+        ));
+    }
+    if name.len() > 63 {
+        return Err(violation(
+            format!(
+                "{field} is {} characters long; a host name label holds at most 63",
+                name.len()
+            ),
+            "check the name in Setup > My Domain",
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Err(violation(
+            format!("{field} `{name}` contains `{bad}`, which cannot be part of a host name"),
+            "use letters, digits and hyphens only, as shown in Setup > My Domain",
+        ));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || name.ends_with('-') {
+        return Err(violation(
+            format!("{field} `{name}` must start with a letter and not end with `-`"),
+            "use the name as shown in Setup > My Domain",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an explicit token URL. `allow_any_host` is the user's opt-in for hosts other than
+/// My Domain hosts and for plain http on a loopback address.
+pub fn check_token_url(raw: &str, allow_any_host: bool) -> Result<(), Violation> {
+    let url = Url::parse(raw).map_err(|error| {
+        violation(
+            format!("`{raw}` is not a valid URL ({error})"),
+            format!("write it as https://<MyDomain>.my.salesforce.com{TOKEN_PATH}"),
+        )
+    })?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_any_host && is_loopback(&url) => {}
+        "http" => {
+            return Err(violation(
+                "the token URL uses http://; EventBridge and Salesforce need https",
+                "use https:// (plain http is only allowed for a loopback test endpoint with `salesforce.allowAnyHost: true`)",
+            ));
+        }
+        other => {
+            return Err(violation(
+                format!("the token URL scheme `{other}` is not https"),
+                "use https://",
+            ));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(violation(
+            "the token URL contains credentials",
+            "remove the user:password@ part; credentials belong in clientId and clientSecret",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(violation(
+            "the token URL has a query string or fragment",
+            "remove it; put extra token request parameters under `oauth.query`",
+        ));
+    }
+    if host == "login.salesforce.com" || host == "test.salesforce.com" {
+        return Err(violation(
+            format!(
+                "{host} does not support the client credentials flow (Salesforce answers `invalid_grant: request not supported on this domain`)"
+            ),
+            "use your org's My Domain: `salesforce.myDomain: <name>` (and `sandbox: <name>` for a sandbox)",
+        ));
+    }
+    if !allow_any_host {
+        if host.ends_with(".lightning.force.com") {
+            let name = host.trim_end_matches(".lightning.force.com");
+            return Err(violation(
+                format!("{host} is the Lightning UI host, not the token endpoint's host"),
+                format!("use the My Domain host: https://{name}.my.salesforce.com{TOKEN_PATH}"),
+            ));
+        }
+        if !MY_DOMAIN_SUFFIXES
+            .iter()
+            .any(|suffix| host.ends_with(suffix))
+        {
+            return Err(violation(
+                format!("{host} is not a Salesforce My Domain host (*.my.salesforce.com)"),
+                "use your org's My Domain host, or set `salesforce.allowAnyHost: true` to use this host on purpose (a proxy or private endpoint)",
+            ));
+        }
+    }
+    if url.path() != TOKEN_PATH {
+        return Err(violation(
+            format!(
+                "the token URL path is `{}`; the client credentials token endpoint is `{TOKEN_PATH}`",
+                url.path()
+            ),
+            format!("use https://{host}{TOKEN_PATH}"),
+        ));
+    }
+    Ok(())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_production_and_sandbox_urls() {
+        assert_eq!(
+            from_my_domain("acme", None),
+            "https://acme.my.salesforce.com/services/oauth2/token"
+        );
+        assert_eq!(
+            from_my_domain("acme", Some("uat")),
+            "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token"
+        );
+    }
+
+    #[test]
+    fn accepts_my_domain_hosts_of_every_partition() {
+        for url in [
+            "https://acme.my.salesforce.com/services/oauth2/token",
+            "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token",
+            "https://acme-dev-ed.develop.my.salesforce.com/services/oauth2/token",
+        ] {
+            assert!(check_token_url(url, false).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn refuses_login_and_test_hosts_even_with_the_opt_in() {
+        for host in ["login.salesforce.com", "test.salesforce.com"] {
+            let url = format!("https://{host}/services/oauth2/token");
+            let error = check_token_url(&url, true).unwrap_err();
+            assert!(
+                error
+                    .message
+                    .contains("request not supported on this domain"),
+                "{}",
+                error.message
+            );
+        }
+    }
+
+    #[test]
+    fn other_hosts_need_the_opt_in() {
+        let url = "https://proxy.example.com/services/oauth2/token";
+        assert!(check_token_url(url, false).is_err());
+        assert!(check_token_url(url, true).is_ok());
+    }
+
+    #[test]
+    fn http_only_on_loopback_with_the_opt_in() {
+        let url = "http://127.0.0.1:8080/services/oauth2/token";
+        assert!(check_token_url(url, false).is_err());
+        assert!(check_token_url(url, true).is_ok());
+        assert!(check_token_url("http://proxy.example.com/services/oauth2/token", true).is_err());
+    }
+
+    #[test]
+    fn refuses_other_paths() {
+        let error = check_token_url(
+            "https://acme.my.salesforce.com/services/oauth2/authorize",
+            false,
+        )
+        .unwrap_err();
+        assert!(error.message.contains("/services/oauth2/authorize"));
+    }
+
+    #[test]
+    fn my_domain_names_form_host_labels() {
+        assert!(check_my_domain("acme-corp").is_ok());
+        assert!(
+            check_my_domain("acme.my.salesforce.com")
+                .unwrap_err()
+                .help
+                .contains("myDomain: acme")
+        );
+        assert!(check_my_domain("acme--uat").is_err());
+        assert!(check_my_domain("acme_corp").is_err());
+        assert!(check_sandbox("uat2").is_ok());
+        assert!(check_sandbox("u-at").is_err());
+    }
+}
