@@ -37,9 +37,16 @@ pub fn plan(plan: &Plan, style: Style) -> String {
         "connections"
     };
     let _ = writeln!(out, "{count} {noun} in {}", plan.region);
+    let mut previous_had_details = true;
     for entry in &plan.entries {
-        out.push('\n');
-        render_entry(&mut out, entry, style);
+        let mut block = String::new();
+        render_entry(&mut block, entry, style);
+        let has_details = block.lines().count() > 1;
+        if has_details || previous_had_details {
+            out.push('\n');
+        }
+        out.push_str(&block);
+        previous_had_details = has_details;
     }
     let s = plan.summary();
     let mut line = format!(
@@ -156,7 +163,9 @@ fn field_line(change: &FieldChange) -> String {
 /// The results of `apply`, one line per connection that was acted on, then the summary.
 pub fn apply(results: &[ApplyResult], style: Style) -> String {
     let mut out = String::new();
-    for result in results.iter().filter(|r| r.outcome != Outcome::Unchanged) {
+    let acted_on: Vec<&ApplyResult> = results.iter().filter(|r| r.outcome != Outcome::Unchanged).collect();
+    let width = acted_on.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    for result in acted_on {
         let colour = match result.outcome {
             Outcome::Failed => RED,
             Outcome::Deleted => RED,
@@ -169,7 +178,7 @@ pub fn apply(results: &[ApplyResult], style: Style) -> String {
             (Some(state), _) => format!("  {state}"),
             (None, _) => String::new(),
         };
-        let head = format!("{:<9} {}", result.outcome.label(), result.name);
+        let head = format!("{:<9} {:<width$}", result.outcome.label(), result.name);
         let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
         for change in &result.not_taken {
             let _ = writeln!(out, "      did not take: {}", field_line(change));

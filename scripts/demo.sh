@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The main job on the local emulator: installs moto, starts it on a free loopback port,
+# creates the example secrets, then runs `provision apply connections/` and
+# `provision diff connections/` and shows their output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-emulator.sh
+cargo build --quiet --bin provision
+
+log=$(mktemp)
+.venv/bin/python scripts/moto_server.py --port 0 >"$log" 2>&1 &
+moto_pid=$!
+trap 'kill $moto_pid 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 1 100); do
+  grep -q '^ready ' "$log" && break
+  sleep 0.1
+done
+endpoint=$(sed -n 's/^ready //p' "$log")
+[ -n "$endpoint" ] || { echo "moto did not start:"; cat "$log"; exit 1; }
+echo "== local AWS emulator at $endpoint"
+
+export AWS_ENDPOINT_URL="$endpoint" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+unset AWS_PROFILE
+
+# The example secrets (demo values only).
+.venv/bin/python - <<'PY'
+import boto3, json, os
+sm = boto3.client("secretsmanager", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+sm.create_secret(Name="salesforce/acme-prod", SecretString=json.dumps({"consumer_secret": "A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0C1D2E3F4A5B6C7D8E9F0A1B2"}))
+sm.create_secret(Name="salesforce/acme-uat-billing", SecretString=json.dumps({
+    "consumer_key": "3MVG9billingUatKeyExample0000000000000000000000000000000000000000000000",
+    "consumer_secret": "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A69788796A5B4C3D2E1F0"}))
+PY
+export ACME_UAT_CONSUMER_SECRET=9F8E7D6C5B4A39281706F5E4D3C2B1A09F8E7D6C5B4A39281706F5E4D3C2B1A0
+export ACME_UAT_SHARED_TOKEN=demo-shared-token
+mkdir -p secrets
+printf '%s\n' 5A5B5C5D5E5F50515253545556575859505152535455565758595A5B5C5D5E5F > secrets/globex-prod-consumer-secret
+
+echo "== provision apply connections/"
+./target/debug/provision apply connections/
+echo
+echo "== provision diff connections/"
+./target/debug/provision diff connections/
