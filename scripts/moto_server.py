@@ -23,6 +23,9 @@ Environment:
                                     AUTHORIZING after an OAuth create or update (default 1).
     MOTO_DEAUTHORIZE_SECRET_PREFIX  if set, an OAuth create / update whose ClientSecret starts
                                     with it settles in DEAUTHORIZED (bad Salesforce credentials).
+    MOTO_DENY_MANAGED_SECRET_READS  if set to 1, GetSecretValue on an EventBridge-managed secret
+                                    (`events!connection/...`) answers AccessDeniedException, as
+                                    AWS does for a caller whose IAM policy does not allow it.
 
 Test-control route (not an AWS API):
     POST /_provision/connection-state
@@ -36,6 +39,7 @@ import argparse
 import base64
 import binascii
 import copy
+import io
 import json
 import logging
 import os
@@ -91,6 +95,7 @@ BAD_CREDENTIALS_REASON = (
 # Set from the environment in main(); module-level so the patched methods can read them.
 AUTHORIZING_READS = 1
 DEAUTHORIZE_SECRET_PREFIX: str | None = None
+DENY_MANAGED_SECRET_READS = False
 
 # moto's server is threaded; connection state changes on reads, so serialise connection calls.
 _LOCK = threading.RLock()
@@ -748,6 +753,25 @@ class ControlRouteApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("PATH_INFO") == CONTROL_PATH:
             return _set_connection_state(Request(environ))(environ, start_response)
+        if DENY_MANAGED_SECRET_READS and environ.get("HTTP_X_AMZ_TARGET") == "secretsmanager.GetSecretValue":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            try:
+                secret_id = json.loads(body or b"{}").get("SecretId", "")
+            except ValueError:
+                secret_id = ""
+            if "events!connection/" in secret_id:
+                # IAM's answer to a caller without secretsmanager:GetSecretValue on the secret.
+                response = Response(
+                    json.dumps({
+                        "__type": "AccessDeniedException",
+                        "message": f"User is not authorized to perform: secretsmanager:GetSecretValue on resource: {secret_id}",
+                    }),
+                    status=400,
+                    headers={"Content-Type": "application/x-amz-json-1.1", "X-Amzn-ErrorType": "AccessDeniedException"},
+                )
+                return response(environ, start_response)
         return self.moto_app(environ, start_response)
 
 
@@ -761,7 +785,7 @@ def _exit(signum: int, frame: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    global AUTHORIZING_READS, DEAUTHORIZE_SECRET_PREFIX
+    global AUTHORIZING_READS, DEAUTHORIZE_SECRET_PREFIX, DENY_MANAGED_SECRET_READS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True, help="port (0 = any free port)")
@@ -776,6 +800,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"MOTO_AUTHORIZING_READS must be a non-negative integer, got {reads!r}")
     AUTHORIZING_READS = int(reads)
     DEAUTHORIZE_SECRET_PREFIX = os.environ.get("MOTO_DEAUTHORIZE_SECRET_PREFIX") or None
+    DENY_MANAGED_SECRET_READS = os.environ.get("MOTO_DENY_MANAGED_SECRET_READS") == "1"
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)

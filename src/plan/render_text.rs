@@ -163,7 +163,10 @@ fn field_line(change: &FieldChange) -> String {
 /// The results of `apply`, one line per connection that was acted on, then the summary.
 pub fn apply(results: &[ApplyResult], style: Style) -> String {
     let mut out = String::new();
-    let acted_on: Vec<&ApplyResult> = results.iter().filter(|r| r.outcome != Outcome::Unchanged).collect();
+    let acted_on: Vec<&ApplyResult> = results
+        .iter()
+        .filter(|r| r.outcome != Outcome::Unchanged)
+        .collect();
     let width = acted_on.iter().map(|r| r.name.len()).max().unwrap_or(0);
     for result in acted_on {
         let colour = match result.outcome {

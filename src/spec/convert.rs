@@ -40,6 +40,12 @@ enum At {
     Value,
 }
 
+/// Where to point for a value: an empty value has no position of its own (the parser marks
+/// whatever follows it), so its key is shown instead.
+fn at_value(value: &Value) -> At {
+    if value.is_null() { At::Key } else { At::Value }
+}
+
 type Path_ = Vec<Segment>;
 
 fn child(path: &[Segment], key: &str) -> Path_ {
@@ -52,6 +58,9 @@ struct Walker<'a> {
     file: &'a Path,
     document: &'a Document,
     problems: &'a mut Vec<Problem>,
+    /// Allowed keys that an unknown key was taken for (`clientSecrt` -> `clientSecret`): the
+    /// "did you mean" already says what to do, so the key is not reported missing as well.
+    misspelt: Vec<(Path_, &'static str)>,
 }
 
 /// Converts a document. Returns `None` when it has problems (all of them pushed to `problems`).
@@ -65,6 +74,7 @@ pub fn convert(
         file,
         document,
         problems,
+        misspelt: Vec::new(),
     };
     let spec = walker.connection();
     if problems.len() > before { None } else { spec }
@@ -100,6 +110,13 @@ impl Walker<'_> {
         self.problems.push(problem);
     }
 
+    /// True when an unknown key in the mapping at `path` was taken for `key`.
+    fn misspelt(&self, path: &[Segment], key: &str) -> bool {
+        self.misspelt
+            .iter()
+            .any(|(at, candidate)| at.as_slice() == path && *candidate == key)
+    }
+
     fn check(&mut self, path: &[Segment], result: Result<(), Violation>) -> bool {
         match result {
             Ok(()) => true,
@@ -115,7 +132,7 @@ impl Walker<'_> {
         &mut self,
         value: &'v Value,
         path: &[Segment],
-        allowed: &[&str],
+        allowed: &[&'static str],
     ) -> Option<Vec<(String, &'v Value)>> {
         let Value::Mapping(mapping) = value else {
             let what = if path.is_empty() {
@@ -125,7 +142,7 @@ impl Walker<'_> {
             };
             self.report(
                 path,
-                At::Value,
+                at_value(value),
                 format!(
                     "{what} must be a mapping of keys to values, found {}",
                     kind(value)
@@ -148,7 +165,10 @@ impl Walker<'_> {
             if !allowed.is_empty() && !allowed.contains(&key.as_str()) {
                 let at = child(path, &key);
                 let help = match suggest(&key, allowed) {
-                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    Some(candidate) => {
+                        self.misspelt.push((path.to_vec(), candidate));
+                        format!("did you mean `{candidate}`?")
+                    }
                     None => format!("allowed keys here: {}", allowed.join(", ")),
                 };
                 self.report(&at, At::Key, format!("unknown key `{key}`"), help);
@@ -167,22 +187,12 @@ impl Walker<'_> {
         help: &str,
     ) -> Option<&'v Value> {
         let found = lookup(entries, key);
-        if found.is_none() {
-            let message = format!("missing required key `{key}`");
-            let help = help.to_string();
-            let location = if path.is_empty() {
-                let start = self.document.start();
-                Location::at(self.file, start.line, start.column)
-            } else {
-                self.location(path, At::Key)
-            };
-            let field = if path.is_empty() {
-                key.to_string()
-            } else {
-                display_path(&child(path, key))
-            };
-            self.problems
-                .push(Problem::new(message).at(location).field(field).help(help));
+        if found.is_none() && !self.misspelt(path, key) {
+            let problem = Problem::new(format!("missing required key `{key}`"))
+                .at(self.location(path, At::Key))
+                .field(display_path(&child(path, key)))
+                .help(help);
+            self.problems.push(problem);
         }
         found
     }
@@ -191,6 +201,22 @@ impl Walker<'_> {
     fn string(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
         match scalar_string(value) {
             Some(text) => Some(text),
+            None if matches!(value, Value::Tagged(_)) => {
+                let Value::Tagged(tagged) = value else {
+                    return None;
+                };
+                self.report(
+                    path,
+                    At::Value,
+                    format!("YAML tags such as `{}` are not supported", tagged.tag),
+                    format!("remove `{}` and write the plain value", tagged.tag),
+                );
+                None
+            }
+            None if value.is_null() => {
+                self.report(path, At::Key, "the value is missing", expected_help(path));
+                None
+            }
             None => {
                 self.report(
                     path,
@@ -266,7 +292,7 @@ impl Walker<'_> {
                         &path,
                         At::Value,
                         "a literal client secret is not allowed: secrets must not be written in YAML files",
-                        format!("reference it instead: {SECRET_REF_HELP}"),
+                        format!("reference it instead: {SECRET_REF_HELP}; if a real secret was committed, rotate it in Salesforce"),
                     );
                     return None;
                 }
@@ -288,12 +314,22 @@ impl Walker<'_> {
                 return None;
             }
             let key = self.string(value, &path)?;
-            if key.is_empty() || key.len() > 2048 {
+            let length = key.chars().count();
+            let problem = if key.trim().is_empty() {
+                Some("the KMS key is empty".to_string())
+            } else if length > 2048 {
+                Some(format!(
+                    "the KMS key is {length} characters long; AWS allows at most 2048"
+                ))
+            } else {
+                None
+            };
+            if let Some(message) = problem {
                 self.report(
                     &path,
                     At::Value,
-                    "kmsKey must be 1-2048 characters",
-                    "give a key id, key ARN, alias (alias/name) or alias ARN",
+                    message,
+                    "give a key id, key ARN, alias (alias/name) or alias ARN, or remove `kmsKey` to use an AWS owned key",
                 );
                 return None;
             }
@@ -368,6 +404,9 @@ impl Walker<'_> {
                 );
                 None
             }
+            (None, None) if self.misspelt(path, "myDomain") || self.misspelt(path, "tokenUrl") => {
+                None
+            }
             (None, None) => {
                 self.report(
                     path,
@@ -423,7 +462,7 @@ impl Walker<'_> {
         if value.is_null() {
             self.report(
                 path,
-                At::Value,
+                At::Key,
                 "the secret reference is empty",
                 SECRET_REF_HELP,
             );
@@ -435,6 +474,12 @@ impl Walker<'_> {
             .filter(|key| lookup(&entries, key).is_some())
             .collect();
         match sources.as_slice() {
+            [] if ["env", "file", "secretsManager"]
+                .iter()
+                .any(|key| self.misspelt(path, key)) =>
+            {
+                return None;
+            }
             [] => {
                 self.report(
                     path,
@@ -577,7 +622,11 @@ impl Walker<'_> {
             "query" => "query",
             _ => "body",
         };
-        let mut ok = self.check(path, limits::check_list_size(what, entries.len()));
+        let mut ok = true;
+        if let Err(Violation { message, help }) = limits::check_list_size(what, entries.len()) {
+            self.report(path, At::Key, message, help);
+            ok = false;
+        }
         let mut parameters = Vec::new();
         for (key, item) in entries {
             let item_path = child(path, &key);
@@ -659,7 +708,7 @@ impl Walker<'_> {
         let Value::Sequence(items) = value else {
             self.report(
                 path,
-                At::Value,
+                at_value(value),
                 format!("expected a list of Region names, found {}", kind(value)),
                 "write e.g. `regions: [us-east-1, eu-west-1]`",
             );
@@ -732,8 +781,17 @@ fn expected_help(path: &[Segment]) -> String {
         "salesforce" => "write `salesforce: { myDomain: <name> }`".to_string(),
         "oauth" | "invocation" => format!("write `{field}:` with `headers:`, `query:` or `body:` maps below it"),
         "privateLink" => "write `privateLink: { resourceConfigurationArn: arn:aws:vpc-lattice:... }`".to_string(),
+        "name" => "write `name: <connection-name>` (1-64 of A-Z a-z 0-9 . - _)".to_string(),
+        "clientId" => format!("write the connected app's consumer key (it starts with 3MVG), or a reference: {SECRET_REF_HELP}"),
+        "salesforce.myDomain" => "write the My Domain name from Setup > My Domain, e.g. `myDomain: acme`".to_string(),
+        "salesforce.tokenUrl" => "write `tokenUrl: https://<name>.my.salesforce.com/services/oauth2/token`".to_string(),
         _ if field.ends_with(".headers") || field.ends_with(".query") || field.ends_with(".body") => {
             "write the parameters as `Name: value` pairs".to_string()
+        }
+        _ if path.len() == 3
+            && matches!(path.first(), Some(Segment::Key(block)) if block == "oauth" || block == "invocation") =>
+        {
+            format!("write a plain value, or a reference: {SECRET_REF_HELP}")
         }
         _ => format!("give `{field}` a plain value"),
     }

@@ -65,7 +65,10 @@ pub fn check_description(description: &str) -> Result<(), Violation> {
             format!(
                 "the description is {length} characters long; with the ownership marker `{OWNERSHIP_MARKER}` that provision appends, at most {room} fit in AWS's {DESCRIPTION_MAX}"
             ),
-            format!("shorten the description by {} characters", length - room),
+            match length - room {
+                1 => "shorten the description by 1 character".to_string(),
+                over => format!("shorten the description by {over} characters"),
+            },
         ));
     }
     if let Some(bad) = description
@@ -255,7 +258,7 @@ mod tests {
         let room = DESCRIPTION_MAX - OWNERSHIP_MARKER.len() - 1;
         assert!(check_description(&"d".repeat(room)).is_ok());
         let error = check_description(&"d".repeat(room + 1)).unwrap_err();
-        assert!(error.help.contains("by 1 characters"), "{}", error.help);
+        assert_eq!(error.help, "shorten the description by 1 character");
     }
 
     #[test]

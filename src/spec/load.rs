@@ -52,10 +52,10 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Probl
         files.push(path.to_path_buf());
         return;
     }
-    let before = files.len();
+    let (files_before, problems_before) = (files.len(), problems.len());
     let mut visiting = HashSet::new();
     walk(path, files, problems, &mut visiting);
-    if files.len() == before && problems.is_empty() {
+    if files.len() == files_before && problems.len() == problems_before {
         problems.push(
             Problem::new("no YAML files (*.yaml, *.yml) in this folder")
                 .at(Location::file(path))
@@ -111,22 +111,61 @@ fn walk(
     visiting.remove(&real);
 }
 
+/// ELOOP on Linux: too many levels of symbolic links.
+const ELOOP: i32 = 40;
+
 fn path_problem(path: &Path, error: &std::io::Error) -> Problem {
+    let is_folder = fs::metadata(path).is_ok_and(|m| m.is_dir());
     let (message, help) = match error.kind() {
-        std::io::ErrorKind::NotFound => (
-            "no such file or folder".to_string(),
-            "check the path; by default provision reads the folder `connections/` in the current directory".to_string(),
+        std::io::ErrorKind::NotFound => match fs::read_link(path) {
+            Ok(target) => (
+                format!(
+                    "broken symbolic link: it points to {}, which does not exist",
+                    target.display()
+                ),
+                "fix the link's target, or remove the link".to_string(),
+            ),
+            Err(_) => (
+                "no such file or folder".to_string(),
+                match similar_name(path) {
+                    Some(candidate) => format!("did you mean {}?", candidate.display()),
+                    None => "check the path; by default provision reads the folder `connections/` in the current directory".to_string(),
+                },
+            ),
+        },
+        std::io::ErrorKind::PermissionDenied if is_folder => (
+            "permission denied: cannot list this folder".to_string(),
+            "make the folder readable and searchable (r-x) by the user running provision".to_string(),
         ),
-        std::io::ErrorKind::PermissionDenied => {
-            ("permission denied".to_string(), "make the file readable by the user running provision".to_string())
-        }
-        _ if error.raw_os_error() == Some(40) => (
-            "symbolic link loop".to_string(),
-            "remove the link that points back to itself".to_string(),
+        std::io::ErrorKind::PermissionDenied => (
+            "permission denied: cannot read this file".to_string(),
+            "make the file readable by the user running provision".to_string(),
+        ),
+        _ if error.raw_os_error() == Some(ELOOP) => (
+            "symbolic link loop: following the links never reaches a file or folder".to_string(),
+            "remove or fix the link that points back to itself".to_string(),
         ),
         _ => (format!("cannot read: {error}"), "check the path".to_string()),
     };
     Problem::new(message).at(Location::file(path)).help(help)
+}
+
+/// An existing sibling whose name is one or two edits away (`acme.yml` for `acme.yaml`).
+fn similar_name(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut candidates: Vec<(usize, String)> = fs::read_dir(parent)
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .map(|candidate| (strsim::levenshtein(name, &candidate), candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .collect();
+    candidates.sort();
+    let (_, best) = candidates.into_iter().next()?;
+    Some(path.with_file_name(best))
 }
 
 fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Problem>) {
@@ -139,11 +178,21 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
     };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
-        Err(_) => {
+        Err(error) => {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let line = valid.matches('\n').count() + 1;
+            let column = valid
+                .rsplit('\n')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .count()
+                + 1;
             problems.push(
-                Problem::new("the file is not UTF-8 text")
-                    .at(Location::file(file))
-                    .help("save the file as UTF-8"),
+                Problem::new("the file is not UTF-8 text: this byte is not valid UTF-8")
+                    .at(Location::at(file, line, column))
+                    .help("save the file as UTF-8 (it may be Latin-1 or UTF-16)"),
             );
             return;
         }
@@ -155,11 +204,24 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
             return;
         }
     };
+    if documents.iter().all(|document| document.value.is_null()) {
+        let what = if text.trim().is_empty() {
+            "the file is empty"
+        } else {
+            "the file holds no connection, only comments or empty documents"
+        };
+        problems.push(
+            Problem::new(what)
+                .at(Location::file(file))
+                .help("add a connection document (name, salesforce, clientId, clientSecret) or delete the file"),
+        );
+        return;
+    }
     let last = documents.len().saturating_sub(1);
     for document in &documents {
         if document.value.is_null() {
             // A file may end with `---`; an empty document elsewhere is a mistake.
-            if document.index != last || documents.len() == 1 {
+            if document.index != last {
                 let start = document.start();
                 problems.push(
                     Problem::new(format!("document {} is empty", document.index + 1))
@@ -172,13 +234,6 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
         if let Some(spec) = convert(file, document, problems) {
             specs.push(spec);
         }
-    }
-    if documents.is_empty() {
-        problems.push(
-            Problem::new("the file declares no connection")
-                .at(Location::file(file))
-                .help("add a connection document (name, salesforce, clientId, clientSecret) or delete the file"),
-        );
     }
 }
 

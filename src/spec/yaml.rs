@@ -29,12 +29,31 @@ pub fn display_path(path: &[Segment]) -> String {
                 if !out.is_empty() {
                     out.push('.');
                 }
-                out.push_str(key);
+                out.push_str(&display_key(key));
             }
             Segment::Index(index) => out.push_str(&format!("[{index}]")),
         }
     }
     out
+}
+
+/// Longest key shown whole in a field path; longer ones are cut (the message gives the length).
+const KEY_SHOWN_MAX: usize = 40;
+
+/// A key as shown in a field path: control characters escaped (a key may hold a tab or a
+/// newline, which must not break the message), and a very long key cut short.
+fn display_key(key: &str) -> String {
+    let shown: String = if key.chars().count() > KEY_SHOWN_MAX {
+        let head: String = key.chars().take(KEY_SHOWN_MAX).collect();
+        format!("{head}...")
+    } else {
+        key.to_string()
+    };
+    if shown.chars().any(char::is_control) {
+        format!("\"{}\"", shown.escape_debug())
+    } else {
+        shown
+    }
 }
 
 /// A 1-based line and column.
@@ -66,6 +85,23 @@ struct NodeMarks {
     value: Position,
 }
 
+/// A key written twice in one mapping: where it is, both times.
+#[derive(Debug, Clone)]
+struct DuplicateKey {
+    path: Vec<Segment>,
+    first: Position,
+    again: Position,
+}
+
+/// What the event pass learnt about one document.
+#[derive(Debug, Default)]
+struct DocumentMarks {
+    /// Where the document starts: its `---`, or its first node when it has none.
+    start: Option<Position>,
+    marks: HashMap<Vec<Segment>, NodeMarks>,
+    duplicates: Vec<DuplicateKey>,
+}
+
 /// One parsed YAML document with the position of every node in it.
 #[derive(Debug)]
 pub struct Document {
@@ -87,7 +123,7 @@ impl Document {
         self.nearest(path).map(|m| m.value).unwrap_or(self.start)
     }
 
-    /// Where the document starts.
+    /// Where the document starts (its `---` line, if it has one).
     pub fn start(&self) -> Position {
         self.start
     }
@@ -101,63 +137,259 @@ impl Document {
 
 /// Parses every document of a file. A syntax error is one problem with its position.
 pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Document>, Problem> {
+    let mut marks = collect_marks(text);
     let mut values = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
         match Value::deserialize(document) {
             Ok(value) => values.push(value),
-            Err(error) => return Err(syntax_problem(file, &error)),
+            Err(error) => {
+                let duplicates = marks
+                    .get(values.len())
+                    .map(|m| m.duplicates.as_slice())
+                    .unwrap_or_default();
+                return Err(syntax_problem(file, text, &error, duplicates));
+            }
         }
     }
-    let mut marks = collect_marks(text);
     let documents = values
         .into_iter()
         .enumerate()
         .map(|(index, value)| {
-            let (start, marks) = if index < marks.len() {
-                std::mem::take(&mut marks[index])
-            } else {
-                (Position { line: 1, column: 1 }, HashMap::new())
-            };
+            let found = marks.get_mut(index).map(std::mem::take).unwrap_or_default();
             Document {
                 index,
                 value,
-                start,
-                marks,
+                start: found.start.unwrap_or_default(),
+                marks: found.marks,
             }
         })
         .collect();
     Ok(documents)
 }
 
-fn syntax_problem(file: &Path, error: &serde_yaml::Error) -> Problem {
-    let location = match error.location() {
-        Some(at) => Location::at(file, at.line(), at.column()),
-        None => Location::file(file),
-    };
-    // serde_yaml appends " at line L column C" to its messages; the location says that already.
-    let mut message = error.to_string();
-    if let Some(cut) = message.find(" at line ") {
-        message.truncate(cut);
-    }
-    Problem::new(format!("invalid YAML: {message}"))
-        .at(location)
-        .help("fix the YAML syntax; a YAML linter or `provision validate` shows the exact spot")
+/// A libyaml error as serde_yaml renders it:
+/// `<problem> at line L column C, while <context> at line L column C` (each mark optional).
+struct SyntaxError<'a> {
+    problem: &'a str,
+    context: Option<&'a str>,
+    context_at: Option<Position>,
 }
 
-type DocumentMarks = (Position, HashMap<Vec<Segment>, NodeMarks>);
+impl<'a> SyntaxError<'a> {
+    fn parse(message: &'a str) -> Self {
+        let (problem, context) = match message.split_once(", while ") {
+            Some((problem, context)) => (problem, Some(context)),
+            None => (message, None),
+        };
+        let (problem, _) = split_mark(problem);
+        let (context, context_at) = match context.map(split_mark) {
+            Some((context, at)) => (Some(context), at),
+            None => (None, None),
+        };
+        SyntaxError {
+            problem,
+            context,
+            context_at,
+        }
+    }
+
+    fn context_is(&self, what: &str) -> bool {
+        self.context.is_some_and(|context| context.contains(what))
+    }
+}
+
+/// Splits `text at line L column C` into the text and the position.
+fn split_mark(text: &str) -> (&str, Option<Position>) {
+    let Some(cut) = text.rfind(" at line ") else {
+        return (text, None);
+    };
+    let mut numbers = text[cut + " at line ".len()..].split(" column ");
+    let line = numbers.next().and_then(|n| n.trim().parse().ok());
+    let column = numbers.next().and_then(|n| n.trim().parse().ok());
+    match (line, column) {
+        (Some(line), Some(column)) => (&text[..cut], Some(Position { line, column })),
+        _ => (text, None),
+    }
+}
+
+/// Turns a serde_yaml error into a problem that says, in the user's terms, what is wrong and
+/// where: for an unclosed bracket or quote that is where it opens, not where the file ends.
+fn syntax_problem(
+    file: &Path,
+    text: &str,
+    error: &serde_yaml::Error,
+    duplicates: &[DuplicateKey],
+) -> Problem {
+    let at = error.location().map(|at| Position {
+        line: at.line(),
+        column: at.column(),
+    });
+    let message = error.to_string();
+    let parsed = SyntaxError::parse(&message);
+    let located = |position: Option<Position>| match position {
+        Some(Position { line, column }) => Location::at(file, line, column),
+        None => Location::file(file),
+    };
+    let where_ = |position: Option<Position>| match position {
+        Some(Position { line, column }) => format!("line {line} column {column}"),
+        None => "the end of the file".to_string(),
+    };
+
+    if parsed.problem.contains("duplicate entry with key") {
+        let duplicate = duplicates
+            .iter()
+            .find(|d| match d.path.last() {
+                Some(Segment::Key(key)) => parsed.problem.contains(&format!("{key:?}")),
+                _ => false,
+            })
+            .or(duplicates.first());
+        if let Some(duplicate) = duplicate {
+            let key = match duplicate.path.last() {
+                Some(Segment::Key(key)) => key.as_str(),
+                _ => "?",
+            };
+            return Problem::new(format!(
+                "invalid YAML: `{key}` is set twice in the same mapping (first at {})",
+                where_(Some(duplicate.first))
+            ))
+            .at(located(Some(duplicate.again)))
+            .field(display_path(&duplicate.path))
+            .help("keep one of them: a key can appear only once in a mapping");
+        }
+    }
+
+    let (location, message, help) = if parsed.context_is("flow sequence")
+        && parsed.problem.starts_with("did not find expected")
+    {
+        (
+            parsed.context_at.or(at),
+            format!(
+                "invalid YAML: the list opened here with `[` is not closed (no `,` or `]` before {})",
+                where_(at)
+            ),
+            "end the list with `]`, and quote items that contain `,`, `[`, `]`, `{`, `}` or `: `"
+                .to_string(),
+        )
+    } else if parsed.context_is("flow mapping")
+        && parsed.problem.starts_with("did not find expected")
+    {
+        (
+            parsed.context_at.or(at),
+            format!(
+                "invalid YAML: the mapping opened here with `{{` is not closed (no `,` or `}}` before {})",
+                where_(at)
+            ),
+            "end the mapping with `}`, and quote values that contain `,`, `[`, `]`, `{`, `}` or `: `"
+                .to_string(),
+        )
+    } else if parsed.context_is("quoted scalar") {
+        (
+            parsed.context_at.or(at),
+            "invalid YAML: the quoted string that starts here is not closed".to_string(),
+            "end the string with the quote it starts with (`\"` or `'`)".to_string(),
+        )
+    } else if parsed.context_is("simple key") && parsed.problem.contains("expected ':'") {
+        (
+            parsed.context_at.or(at),
+            "invalid YAML: this line is not `key: value` (no `:` after the key)".to_string(),
+            "write `key: value`, or indent the line further if it continues the value above"
+                .to_string(),
+        )
+    } else if parsed.problem.starts_with("mapping values are not allowed") {
+        (
+            at,
+            "invalid YAML: unexpected `:` (a mapping cannot start here)".to_string(),
+            "quote a value that contains `: `, e.g. `description: \"Acme: production\"`, or fix the indentation of this line".to_string(),
+        )
+    } else if parsed.problem.starts_with("did not find expected key")
+        && parsed.context_is("block mapping")
+    {
+        (
+            at,
+            "invalid YAML: the indentation of this line does not match the keys above it"
+                .to_string(),
+            "line up the keys of one mapping in the same column, and indent nested keys further than their parent".to_string(),
+        )
+    } else if parsed
+        .problem
+        .starts_with("block sequence entries are not allowed")
+    {
+        (
+            at,
+            "invalid YAML: a `- ` list item cannot start here".to_string(),
+            "start the list on the line after its key, indented, or write it as `[a, b]`"
+                .to_string(),
+        )
+    } else if parsed
+        .problem
+        .starts_with("found character that cannot start any token")
+    {
+        match at.and_then(|at| char_at(text, at)) {
+            Some('\t') => (
+                at,
+                "invalid YAML: a tab character; YAML indentation must use spaces".to_string(),
+                "replace the tab with spaces".to_string(),
+            ),
+            Some(c) => (
+                at,
+                format!("invalid YAML: `{c}` cannot start a plain value"),
+                format!("put the value in quotes, e.g. \"{c}...\""),
+            ),
+            None => (
+                at,
+                format!("invalid YAML: {}", parsed.problem),
+                "check the quoting and indentation at this spot".to_string(),
+            ),
+        }
+    } else {
+        let mut message = format!("invalid YAML: {}", parsed.problem);
+        if let Some(context) = parsed.context {
+            message.push_str(&format!(", {context}"));
+            if let Some(context_at) = parsed.context_at {
+                message.push_str(&format!(" that starts at {}", where_(Some(context_at))));
+            }
+        }
+        (
+            at,
+            message,
+            "check the quoting and indentation at this spot".to_string(),
+        )
+    };
+    Problem::new(message).at(located(location)).help(help)
+}
+
+/// The character at a 1-based line and column.
+fn char_at(text: &str, at: Position) -> Option<char> {
+    text.lines()
+        .nth(at.line.checked_sub(1)?)?
+        .chars()
+        .nth(at.column.checked_sub(1)?)
+}
 
 /// Runs the event parser and records positions by path. Positions are best effort: if this
 /// parser disagrees with serde_yaml, messages fall back to the nearest known position.
 fn collect_marks(text: &str) -> Vec<DocumentMarks> {
-    let mut recorder = MarkRecorder::default();
+    let mut recorder = MarkRecorder {
+        text,
+        line_starts: std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect(),
+        ..MarkRecorder::default()
+    };
     let mut parser = Parser::new_from_str(text);
     let _ = parser.load(&mut recorder, true);
+    if let Some(document) = recorder.current.take() {
+        // The parser stopped inside a document (a syntax error): keep what it saw.
+        recorder.documents.push(document);
+    }
     recorder.documents
 }
 
 enum Frame {
     Mapping {
         pending_key: Option<(String, Position)>,
+        /// The keys seen so far, to find duplicates.
+        keys: HashMap<String, Position>,
         pushed: bool,
     },
     Sequence {
@@ -167,7 +399,10 @@ enum Frame {
 }
 
 #[derive(Default)]
-struct MarkRecorder {
+struct MarkRecorder<'t> {
+    text: &'t str,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
     documents: Vec<DocumentMarks>,
     current: Option<DocumentMarks>,
     frames: Vec<Frame>,
@@ -176,20 +411,80 @@ struct MarkRecorder {
     skipping: usize,
 }
 
-impl MarkRecorder {
+impl MarkRecorder<'_> {
+    /// True when `---` is written at `at`.
+    fn dashes_at(&self, at: Position) -> bool {
+        let Some(&start) = at.line.checked_sub(1).and_then(|l| self.line_starts.get(l)) else {
+            return false;
+        };
+        let line = self.text.get(start..).unwrap_or_default();
+        let rest: String = line
+            .chars()
+            .skip(at.column.saturating_sub(1))
+            .take(3)
+            .collect();
+        rest == "---"
+    }
+
     fn record(&mut self, path: Vec<Segment>, marks: NodeMarks) {
-        if let Some((_, map)) = &mut self.current {
-            map.entry(path).or_insert(marks);
+        if let Some(document) = &mut self.current {
+            if path.is_empty() && document.start.is_none() {
+                document.start = Some(marks.value);
+            }
+            document.marks.entry(path).or_insert(marks);
+        }
+    }
+
+    /// The parser marks a block mapping at the `:` of its first key; the mapping really
+    /// starts at that key.
+    fn first_key_of_mapping(&mut self, at: Position) {
+        if let Some(document) = &mut self.current
+            && let Some(marks) = document.marks.get_mut(&self.path)
+            && (at.line, at.column) < (marks.value.line, marks.value.column)
+        {
+            marks.value = at;
+            if self.path.is_empty() {
+                marks.key = at;
+                if document.start.is_some_and(|start| start.line == at.line) {
+                    document.start = Some(at);
+                }
+            }
         }
     }
 
     /// A node starts. Returns the segment it is reached by, if it is a value (not a key).
     fn node_starts(&mut self, scalar: Option<&str>, at: Position) -> Option<Option<Segment>> {
         match self.frames.last_mut() {
-            None => Some(None),
-            Some(Frame::Mapping { pending_key, .. }) => match pending_key.take() {
+            None => {
+                self.record(Vec::new(), NodeMarks { key: at, value: at });
+                Some(None)
+            }
+            Some(Frame::Mapping {
+                pending_key, keys, ..
+            }) => match pending_key.take() {
                 None => {
-                    *pending_key = Some((scalar.unwrap_or("?").to_string(), at));
+                    let key = scalar.unwrap_or("?").to_string();
+                    let first_key = keys.is_empty();
+                    let earlier = if scalar.is_some() {
+                        keys.insert(key.clone(), at)
+                    } else {
+                        None
+                    };
+                    *pending_key = Some((key.clone(), at));
+                    if let Some(first) = earlier
+                        && let Some(document) = &mut self.current
+                    {
+                        let mut path = self.path.clone();
+                        path.push(Segment::Key(key));
+                        document.duplicates.push(DuplicateKey {
+                            path,
+                            first,
+                            again: at,
+                        });
+                    }
+                    if first_key {
+                        self.first_key_of_mapping(at);
+                    }
                     None
                 }
                 Some((key, key_at)) => {
@@ -231,6 +526,7 @@ impl MarkRecorder {
                 self.frames.push(if mapping {
                     Frame::Mapping {
                         pending_key: None,
+                        keys: HashMap::new(),
                         pushed,
                     }
                 } else {
@@ -260,12 +556,18 @@ impl MarkRecorder {
     }
 }
 
-impl MarkedEventReceiver for MarkRecorder {
+impl MarkedEventReceiver for MarkRecorder<'_> {
     fn on_event(&mut self, event: Event, mark: Marker) {
         let at = Position::from(mark);
         match event {
             Event::DocumentStart => {
-                self.current = Some((at, HashMap::new()));
+                // An explicit `---` is where the document starts; without one, the parser's
+                // mark is wherever it had read to, so the first node decides.
+                let explicit = self.dashes_at(at);
+                self.current = Some(DocumentMarks {
+                    start: explicit.then_some(at),
+                    ..DocumentMarks::default()
+                });
                 self.frames.clear();
                 self.path.clear();
                 self.skipping = 0;

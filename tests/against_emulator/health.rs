@@ -1,0 +1,166 @@
+//! A dead connection is a difference that `apply` heals; credentials Salesforce refuses fail
+//! the run with the reason and a hint, and never replace working ones when checked first.
+
+use super::world_with_examples;
+use crate::support::World;
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[test]
+fn a_deauthorized_connection_is_a_difference_and_apply_reauthorizes_it() {
+    let world = world_with_examples();
+    world.provision(&["apply", "connections/"]).expect(0);
+    world.emulator.set_state(
+        "sf-acme-uat",
+        "DEAUTHORIZED",
+        "Token refresh failed: invalid_grant: expired access/refresh token",
+    );
+
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout.contains("~ update   sf-acme-uat\n      ! state: DEAUTHORIZED: Token refresh failed: invalid_grant: expired access/refresh token; apply re-sends the credentials to re-authorize\n"),
+        "{}",
+        diff.stdout
+    );
+    let apply = world.provision(&["apply", "connections/"]);
+    apply.expect(0);
+    assert!(
+        apply.stdout.contains("updated   sf-acme-uat  AUTHORIZED\n"),
+        "{}",
+        apply.stdout
+    );
+    world.provision(&["diff", "connections/"]).expect(0);
+}
+
+#[test]
+fn failed_connectivity_is_a_difference_with_its_reason() {
+    let world = world_with_examples();
+    world.provision(&["apply", "connections/"]).expect(0);
+    world.emulator.set_state(
+        "sf-acme-prod",
+        "FAILED_CONNECTIVITY",
+        "Unable to reach the authorization endpoint",
+    );
+    let json = world.provision(&["diff", "connections/", "--output", "json"]);
+    json.expect(2);
+    let document = json.json();
+    let acme = document["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sf-acme-prod")
+        .unwrap()
+        .clone();
+    assert_eq!(acme["action"], "update");
+    assert_eq!(
+        acme["health"],
+        serde_json::json!({"state": "FAILED_CONNECTIVITY", "reason": "Unable to reach the authorization endpoint", "broken": true})
+    );
+}
+
+#[test]
+fn credentials_salesforce_refuses_fail_the_run_with_reason_and_hint() {
+    let mut world = World::with_emulator_env(&[("MOTO_DEAUTHORIZE_SECRET_PREFIX", "bad-")]);
+    world.secret_env("ACME_UAT_SECRET", "bad-secret-from-an-old-app");
+    world.write("connections/uat.yaml", super::sandbox_yaml());
+    let apply = world.provision(&["apply", "connections/"]);
+    apply.expect(1);
+    assert!(
+        apply.stdout.contains("failed    sf-acme-uat  DEAUTHORIZED: Unable to authorize connection: invalid_client: invalid client credentials"),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply
+            .stdout
+            .contains("hint: the consumer secret does not match the consumer key"),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply.stderr.contains("error: 1 of 1 connections failed"),
+        "{}",
+        apply.stderr
+    );
+}
+
+const GOOD: &str = "good-consumer-secret-abc123";
+const WRONG: &str = "wrong-consumer-secret-xyz789";
+
+/// A token endpoint on loopback that accepts only the good secret.
+fn token_endpoint(world: &World) -> MockServer {
+    world.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/services/oauth2/token"))
+            .and(body_string_contains(format!("client_secret={GOOD}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "access_token": "00Dxx!token", "instance_url": "https://acme.my.salesforce.com",
+                "id": "https://login.salesforce.com/id/00D/005", "token_type": "Bearer",
+                "issued_at": "1700000000000", "signature": "sig"
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/services/oauth2/token"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+                "error": "invalid_client", "error_description": "invalid client credentials"
+            })))
+            .mount(&server)
+            .await;
+        server
+    })
+}
+
+fn local_endpoint_yaml(uri: &str) -> String {
+    format!(
+        "name: sf-local\nsalesforce:\n  tokenUrl: {uri}/services/oauth2/token\n  allowAnyHost: true\nclientId: 3MVG9local\nclientSecret: {{ env: LOCAL_SECRET }}\n"
+    )
+}
+
+#[test]
+fn a_failed_credentials_check_leaves_the_working_connection_untouched() {
+    let mut world = World::new();
+    let server = token_endpoint(&world);
+    world.write(
+        "connections/local.yaml",
+        &local_endpoint_yaml(&server.uri()),
+    );
+    world.secret_env("LOCAL_SECRET", GOOD);
+    world
+        .provision(&["apply", "connections/", "--verify-credentials"])
+        .expect(0);
+    let (managed, version) = world.managed_secret("sf-local");
+    assert_eq!(managed["client_secret"], GOOD);
+
+    world.secret_env("LOCAL_SECRET", WRONG);
+    let apply = world.provision(&["apply", "connections/", "--verify-credentials"]);
+    apply.expect(1);
+    assert!(
+        apply.stdout.contains("the token endpoint refused the credentials: HTTP 400: invalid_client: invalid client credentials; the connection was left as it was"),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply
+            .stdout
+            .contains("hint: the consumer secret does not match the consumer key"),
+        "{}",
+        apply.stdout
+    );
+    let (managed, version_after) = world.managed_secret("sf-local");
+    assert_eq!(
+        managed["client_secret"], GOOD,
+        "the good secret is still in place"
+    );
+    assert_eq!(version, version_after, "the connection was not written");
+    assert_eq!(
+        world
+            .describe("sf-local")
+            .connection_state()
+            .unwrap()
+            .as_str(),
+        "AUTHORIZED"
+    );
+}

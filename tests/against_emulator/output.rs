@@ -1,0 +1,104 @@
+//! What users read: the exact text of a plan, and JSON that says the same as the text.
+
+use super::{acme_yaml, world_with_examples};
+
+/// A plan with a create, an update (field change and removal) and an in-sync connection.
+fn mixed_plan_world() -> crate::support::World {
+    let mut world = world_with_examples();
+    world.provision(&["apply", "connections/"]).expect(0);
+    let edited = acme_yaml()
+        .replace("Acme production org", "Acme production org (orders)")
+        .replace("  query:\n    source: eventbridge\n", "");
+    world.write("connections/acme.yaml", &edited);
+    world.secret_env("GLOBEX_SECRET", "globex-secret-value-2718");
+    world.write(
+        "connections/globex.yaml",
+        "name: sf-globex\nsalesforce:\n  tokenUrl: https://globex.my.salesforce.com/services/oauth2/token\nclientId: 3MVG9globex\nclientSecret: { env: GLOBEX_SECRET }\n",
+    );
+    world
+}
+
+#[test]
+fn diff_text_is_exact() {
+    let world = mixed_plan_world();
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(2);
+    insta::assert_snapshot!(diff.stdout, @r#"
+    3 connections in us-east-1
+
+    ~ update   sf-acme-prod
+          ~ description: "Acme production org [managed by provision]" -> "Acme production org (orders) [managed by provision]"
+          - invocation.query.source: "eventbridge" (removed)
+
+    + create   sf-globex
+          + description: "[managed by provision]"
+          + tokenUrl: "https://globex.my.salesforce.com/services/oauth2/token"
+          + httpMethod: "POST"
+          + clientId: "3MVG9globex"
+          + oauth.body.grant_type: "client_credentials"
+
+    = in sync  sf-acme-uat  (AUTHORIZED, client secret in sync)
+
+    Plan: 1 to create, 1 to update, 0 to delete, 1 in sync.
+    "#);
+    assert_eq!(diff.stderr, "");
+}
+
+#[test]
+fn json_output_parses_and_matches_the_text_plan() {
+    let world = mixed_plan_world();
+    let text = world.provision(&["diff", "connections/"]);
+    let json_run = world.provision(&["diff", "connections/", "--output", "json"]);
+    json_run.expect(2);
+    let json = json_run.json();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["command"], "diff");
+    assert_eq!(json["region"], "us-east-1");
+    assert_eq!(json["differences"], true);
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"create": 1, "update": 1, "inSync": 1, "delete": 0, "error": 0})
+    );
+    let connections = json["connections"].as_array().unwrap();
+    assert_eq!(connections.len(), 3);
+    for connection in connections {
+        let name = connection["name"].as_str().unwrap();
+        let label = match connection["action"].as_str().unwrap() {
+            "create" => "create  ",
+            "update" => "update  ",
+            "in-sync" => "in sync ",
+            other => panic!("unexpected action {other}"),
+        };
+        assert!(
+            text.stdout.contains(&format!("{label} {name}")),
+            "text lacks {label} {name}:\n{}",
+            text.stdout
+        );
+        for change in connection["changes"].as_array().unwrap() {
+            let field = change["field"].as_str().unwrap();
+            assert!(
+                text.stdout.contains(&format!(" {field}: ")),
+                "text lacks field {field}"
+            );
+            for side in ["before", "after"] {
+                if let Some(value) = change[side].as_str() {
+                    assert!(
+                        text.stdout.contains(&format!("{value:?}")),
+                        "text lacks {side} value {value:?} of {field}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn exit_codes_are_an_api() {
+    let world = mixed_plan_world();
+    world.provision(&["diff", "connections/"]).expect(2);
+    world.provision(&["apply", "connections/"]).expect(0);
+    world.provision(&["diff", "connections/"]).expect(0);
+    // A usage error is 1, never clap's 2 (which would read as "differences").
+    world.provision(&["diff", "--no-such-flag"]).expect(1);
+    world.provision(&["diff", "missing-folder/"]).expect(1);
+}

@@ -1,0 +1,287 @@
+//! The test harness: a private emulator per test, a scratch folder of YAML, the built binary,
+//! and the SDK to look at (or tamper with) what the binary did.
+//!
+//! Every run of the binary goes through [`World::provision`], which asserts that no secret
+//! value registered with the world appears in stdout or stderr: the "never print a secret"
+//! promise is checked on every test, on success and error paths alike.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub const REGION: &str = "us-east-1";
+
+/// moto's server, patched to behave like recorded AWS (scripts/moto_server.py), on a free
+/// loopback port. Killed when dropped.
+pub struct Emulator {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Emulator {
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let python = root.join(".venv/bin/python");
+        assert!(
+            python.exists(),
+            "the local AWS emulator is not installed: run `bash scripts/setup-emulator.sh` (it creates .venv/ with the pinned moto)"
+        );
+        let mut command = Command::new(python);
+        command
+            .arg(root.join("scripts/moto_server.py"))
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start the emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("read the emulator's ready line");
+        let endpoint = line
+            .trim()
+            .strip_prefix("ready ")
+            .unwrap_or_else(|| panic!("emulator did not start: {line:?}"))
+            .to_string();
+        Emulator { child, endpoint }
+    }
+
+    /// Sets a connection's state as if AWS had changed it (the launcher's control route).
+    pub fn set_state(&self, name: &str, state: &str, reason: &str) {
+        let address = self.endpoint.trim_start_matches("http://");
+        let body = serde_json::json!({"name": name, "state": state, "reason": reason}).to_string();
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "POST /_provision/connection-state HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
+            "{response}"
+        );
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What one run of the binary printed and returned.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// One test's world: an emulator of its own, a folder of YAML, environment for the binary,
+/// and the secret values that must never be printed.
+pub struct World {
+    pub emulator: Emulator,
+    pub dir: tempfile::TempDir,
+    env: BTreeMap<String, String>,
+    secrets: Vec<String>,
+    pub runtime: tokio::runtime::Runtime,
+    pub events: aws_sdk_eventbridge::Client,
+    pub secrets_manager: aws_sdk_secretsmanager::Client,
+}
+
+impl World {
+    pub fn new() -> Self {
+        Self::with_emulator_env(&[])
+    }
+
+    pub fn with_emulator_env(env: &[(&str, &str)]) -> Self {
+        // Connections settle after one AUTHORIZING read, as in AWS; waits are short.
+        let mut emulator_env = vec![("MOTO_AUTHORIZING_READS", "1")];
+        emulator_env.extend_from_slice(env);
+        let emulator = Emulator::start(&emulator_env);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let config = runtime.block_on(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(REGION))
+                .endpoint_url(&emulator.endpoint)
+                .credentials_provider(aws_sdk_eventbridge::config::Credentials::new(
+                    "testing", "testing", None, None, "tests",
+                ))
+                .load(),
+        );
+        World {
+            dir: tempfile::tempdir().unwrap(),
+            env: BTreeMap::new(),
+            secrets: Vec::new(),
+            events: aws_sdk_eventbridge::Client::new(&config),
+            secrets_manager: aws_sdk_secretsmanager::Client::new(&config),
+            runtime,
+            emulator,
+        }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// Writes a file under the world's folder (creating folders as needed).
+    pub fn write(&self, relative: &str, content: &str) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    pub fn remove(&self, relative: &str) {
+        std::fs::remove_file(self.path(relative)).unwrap();
+    }
+
+    /// A value that must never be printed.
+    pub fn secret(&mut self, value: &str) -> String {
+        self.secrets.push(value.to_string());
+        value.to_string()
+    }
+
+    /// An environment variable for the binary holding a secret.
+    pub fn secret_env(&mut self, name: &str, value: &str) {
+        self.secret(value);
+        self.env.insert(name.to_string(), value.to_string());
+    }
+
+    pub fn env(&mut self, name: &str, value: &str) {
+        self.env.insert(name.to_string(), value.to_string());
+    }
+
+    /// A Secrets Manager secret; every string value in it (JSON fields too) is a secret.
+    pub fn create_secret(&mut self, name: &str, value: &str) {
+        self.secret(value);
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(value) {
+            for field in fields.values().filter_map(|v| v.as_str()) {
+                self.secret(field);
+            }
+        }
+        self.block_on(
+            self.secrets_manager
+                .create_secret()
+                .name(name)
+                .secret_string(value)
+                .send(),
+        )
+        .unwrap();
+    }
+
+    pub fn put_secret(&mut self, name: &str, value: &str) {
+        self.secret(value);
+        self.block_on(
+            self.secrets_manager
+                .put_secret_value()
+                .secret_id(name)
+                .secret_string(value)
+                .send(),
+        )
+        .unwrap();
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// Runs the binary in the world's folder against the world's emulator, and checks that no
+    /// secret value appears in what it printed.
+    pub fn provision(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_provision"));
+        command.args(args).current_dir(self.dir.path());
+        for (key, _) in std::env::vars() {
+            if key.starts_with("AWS_") || key == "NO_COLOR" {
+                command.env_remove(key);
+            }
+        }
+        command
+            .env("AWS_ENDPOINT_URL", &self.emulator.endpoint)
+            .env("AWS_REGION", REGION)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent/provision-tests/config")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/provision-tests/credentials",
+            );
+        command.envs(&self.env);
+        let output = command.output().expect("run provision");
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert_no_secret(&self.secrets, &run);
+        run
+    }
+
+    pub fn describe(
+        &self,
+        name: &str,
+    ) -> aws_sdk_eventbridge::operation::describe_connection::DescribeConnectionOutput {
+        self.block_on(self.events.describe_connection().name(name).send())
+            .unwrap()
+    }
+
+    /// The connection's EventBridge-managed secret: its JSON and version id.
+    pub fn managed_secret(&self, name: &str) -> (serde_json::Value, String) {
+        let arn = self.describe(name).secret_arn().unwrap().to_string();
+        let secret = self
+            .block_on(
+                self.secrets_manager
+                    .get_secret_value()
+                    .secret_id(arn)
+                    .send(),
+            )
+            .unwrap();
+        (
+            serde_json::from_str(secret.secret_string().unwrap()).unwrap(),
+            secret.version_id().unwrap().to_string(),
+        )
+    }
+}
+
+/// Fails the test if any registered secret value was printed.
+#[track_caller]
+pub fn assert_no_secret(secrets: &[String], run: &Run) {
+    for secret in secrets {
+        assert!(
+            !run.stdout.contains(secret.as_str()),
+            "a secret value was printed on stdout:\n{}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains(secret.as_str()),
+            "a secret value was printed on stderr:\n{}",
+            run.stderr
+        );
+    }
+}
