@@ -30,7 +30,8 @@ pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
             RetryConfig::adaptive()
                 .with_max_attempts(MAX_ATTEMPTS)
                 .with_initial_backoff(Duration::from_millis(200))
-                .with_max_backoff(Duration::from_secs(20)),
+                // The adaptive limiter can hold a throttled retry for the whole max backoff: keep it short.
+                .with_max_backoff(Duration::from_secs(5)),
         )
         .timeout_config(
             TimeoutConfig::builder()

@@ -1,0 +1,307 @@
+//! One connection's failure never stops the others, in `diff` and in `apply`.
+
+use super::support::*;
+use aws_sdk_eventbridge::types::ConnectionState;
+use provision::engine::apply::{ApplyOptions, apply};
+use provision::engine::read::plan;
+use provision::plan::compute::Strictness;
+use provision::plan::render_text::{self, Style};
+use provision::plan::{Action, Outcome};
+use std::time::Duration;
+
+fn options() -> ApplyOptions {
+    ApplyOptions {
+        wait: Some(quick_wait(Duration::from_secs(10))),
+        verify_credentials: false,
+    }
+}
+
+const DENIED_DESCRIBE: &str = "User: arn:aws:sts::111111111111:assumed-role/ci-deploy/provision is not authorized to perform: events:DescribeConnection on resource: arn:aws:events:us-east-1:111111111111:connection/sf-iso-b because no identity-based policy allows the events:DescribeConnection action";
+
+/// Three existing connections; the middle one cannot be described because of `failure`.
+async fn plan_with_failing_describe(
+    names: [&'static str; 3],
+    failure: impl Fn() -> aws_smithy_runtime_api::client::orchestrator::HttpResponse
+    + Send
+    + Sync
+    + 'static,
+) -> (provision::plan::Plan, aws_smithy_mocks::Rule) {
+    let [a, b, c] = names;
+    let declared = declare(&names);
+    let list = list_rule(
+        names
+            .iter()
+            .map(|name| summary(name, ConnectionState::Authorized))
+            .collect(),
+    );
+    let describe_a = describe_rule(Live::matching(a, ConnectionState::Authorized));
+    let describe_b = describe_error_rule(b, failure);
+    let describe_c =
+        describe_rule(Live::matching(c, ConnectionState::Authorized).description("old"));
+    let secret_a = managed_secret_rule(a, client_secret(a));
+    let secret_c = managed_secret_rule(c, client_secret(c));
+    let context = context(
+        eventbridge(&[&list, &describe_a, &describe_b, &describe_c]),
+        secrets_manager(&[&secret_a, &secret_c]),
+    );
+    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
+        .await
+        .expect("one connection's failure does not fail the plan");
+    (plan, describe_b)
+}
+
+#[tokio::test]
+async fn access_denied_on_one_describe_leaves_the_others_planned() {
+    let names = ["sf-iso-a", "sf-iso-b", "sf-iso-c"];
+    let (plan, describe_b) = plan_with_failing_describe(names, || {
+        aws_error(400, "AccessDeniedException", DENIED_DESCRIBE)
+    })
+    .await;
+    assert_eq!(describe_b.num_calls(), 1, "access denied is not retried");
+    assert_eq!(entry(&plan, "sf-iso-a").action, Action::InSync);
+    let failed = entry(&plan, "sf-iso-b");
+    assert_eq!(failed.action, Action::Error, "{failed:#?}");
+    let error = failed.error.as_deref().expect("an error");
+    assert!(error.contains("cannot describe the connection"), "{error}");
+    assert!(error.contains("AccessDeniedException"), "{error}");
+    assert!(error.contains("events:DescribeConnection"), "{error}");
+    let updated = entry(&plan, "sf-iso-c");
+    assert_eq!(updated.action, Action::Update);
+    assert_eq!(updated.changes[0].field, "description");
+    assert!(plan.has_errors());
+    let summary = plan.summary();
+    assert_eq!(
+        (summary.in_sync, summary.update, summary.error),
+        (1, 1, 1),
+        "{summary:?}"
+    );
+    let text = render_text::plan(&plan, Style { colour: false });
+    assert!(text.contains("1 failed"), "{text}");
+}
+
+#[tokio::test]
+async fn an_internal_error_on_one_describe_is_retried_then_reported_for_it_alone() {
+    let names = ["sf-iso-int-a", "sf-iso-int-b", "sf-iso-int-c"];
+    let (plan, describe_b) = plan_with_failing_describe(names, || {
+        aws_error(500, "InternalException", "An internal error occurred.")
+    })
+    .await;
+    assert_eq!(
+        describe_b.num_calls(),
+        provision::aws::MAX_ATTEMPTS as usize,
+        "a 500 is retried up to the attempt limit"
+    );
+    let failed = entry(&plan, "sf-iso-int-b");
+    assert_eq!(failed.action, Action::Error, "{failed:#?}");
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("InternalException")),
+        "{failed:#?}"
+    );
+    assert_eq!(entry(&plan, "sf-iso-int-a").action, Action::InSync);
+    assert_eq!(entry(&plan, "sf-iso-int-c").action, Action::Update);
+}
+
+/// Applies two new connections where `CreateConnection` of `refused` answers `failure`.
+async fn apply_two_creates(
+    refused: &'static str,
+    created: &'static str,
+    failure: impl Fn() -> aws_smithy_runtime_api::client::orchestrator::HttpResponse
+    + Send
+    + Sync
+    + 'static,
+) -> (Vec<provision::plan::ApplyResult>, aws_smithy_mocks::Rule) {
+    let declared = declare(&[refused, created]);
+    let list = list_rule(vec![]);
+    let create_refused = aws_smithy_mocks::mock!(aws_sdk_eventbridge::Client::create_connection)
+        .match_requests(move |request| request.name() == Some(refused))
+        .then_http_response(failure);
+    let create_ok = create_rule(created);
+    let describe_ok = describe_sequence(vec![
+        Live::matching(created, ConnectionState::Authorizing),
+        Live::matching(created, ConnectionState::Authorized),
+    ]);
+    let context = context(
+        eventbridge(&[&list, &create_refused, &create_ok, &describe_ok]),
+        secrets_manager(&[]),
+    );
+    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+        .await
+        .expect("plan");
+    let results = apply(&context, &planned, options()).await;
+    assert_eq!(create_ok.num_calls(), 1);
+    let ok = result(&results, created);
+    assert_eq!(ok.outcome, Outcome::Created, "{ok:#?}");
+    assert_eq!(ok.state.as_deref(), Some("AUTHORIZED"));
+    let summary = provision::plan::apply_summary(&results);
+    assert_eq!((summary.created, summary.failed), (1, 1), "{summary:?}");
+    (results, create_refused)
+}
+
+#[tokio::test]
+async fn a_failed_create_leaves_the_other_connection_created() {
+    let refused = "sf-iso-create-refused";
+    let (results, create_refused) = apply_two_creates(refused, "sf-iso-create-ok", || {
+        aws_error(
+            400,
+            "ValidationException",
+            "1 validation error detected: Value at 'authParameters.oAuthParameters.clientParameters.clientSecret' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$",
+        )
+    })
+    .await;
+    let failed = result(&results, refused);
+    assert_eq!(failed.outcome, Outcome::Failed, "{failed:#?}");
+    let error = failed.error.as_deref().expect("an error");
+    assert!(error.contains("cannot create the connection"), "{error}");
+    assert!(error.contains("ValidationException"), "{error}");
+    assert!(failed.hint.is_some(), "{failed:#?}");
+    assert_eq!(
+        create_refused.num_calls(),
+        1,
+        "a validation error is not retried"
+    );
+}
+
+#[tokio::test]
+async fn a_quota_error_fails_that_connection_with_the_quota_hint() {
+    let refused = "sf-iso-quota";
+    let (results, create_refused) = apply_two_creates(refused, "sf-iso-quota-ok", || {
+        aws_error(
+            400,
+            "LimitExceededException",
+            "The requested resource exceeds the maximum number allowed.",
+        )
+    })
+    .await;
+    let failed = result(&results, refused);
+    assert_eq!(failed.outcome, Outcome::Failed, "{failed:#?}");
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("LimitExceededException")),
+        "{failed:#?}"
+    );
+    assert!(
+        failed.hint.as_deref().is_some_and(|h| h.contains("quota")),
+        "{failed:#?}"
+    );
+    // The SDK classifies LimitExceededException as throttling and retries it; see the report.
+    assert!(create_refused.num_calls() >= 1);
+}
+
+/// Someone created the connection between the plan and the write: AWS refuses the duplicate
+/// (moto silently overwrites it).
+#[tokio::test]
+async fn a_connection_created_meanwhile_fails_with_a_hint_and_the_others_go_on() {
+    let raced = "sf-iso-raced";
+    let other = "sf-iso-not-raced";
+    let declared = declare(&[raced, other]);
+    let list = list_rule(vec![]);
+    let create_raced = aws_smithy_mocks::mock!(aws_sdk_eventbridge::Client::create_connection)
+        .match_requests(move |request| request.name() == Some(raced))
+        .then_http_response(move || {
+            aws_error(
+                400,
+                "ResourceAlreadyExistsException",
+                &format!("Connection {raced} already exists."),
+            )
+        });
+    let create_other = create_rule(other);
+    let describe_other = describe_sequence(vec![
+        Live::matching(other, ConnectionState::Authorizing),
+        Live::matching(other, ConnectionState::Authorized),
+    ]);
+    let context = context(
+        eventbridge(&[&list, &create_raced, &create_other, &describe_other]),
+        secrets_manager(&[]),
+    );
+    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+        .await
+        .expect("plan");
+    let results = apply(&context, &planned, options()).await;
+
+    let failed = result(&results, raced);
+    assert_eq!(failed.outcome, Outcome::Failed, "{failed:#?}");
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("ResourceAlreadyExistsException")),
+        "{failed:#?}"
+    );
+    let hint = failed.hint.as_deref().expect("a hint");
+    assert!(hint.contains("created by someone else"), "{hint}");
+    assert!(hint.contains("run provision again"), "{hint}");
+    assert_eq!(create_raced.num_calls(), 1, "a duplicate is not retried");
+
+    let ok = result(&results, other);
+    assert_eq!(ok.outcome, Outcome::Created, "{ok:#?}");
+    assert_eq!(ok.state.as_deref(), Some("AUTHORIZED"));
+}
+
+/// A connection that cannot be planned is reported as failed by `apply`, which still applies
+/// the others.
+#[tokio::test]
+async fn apply_reports_unplannable_connections_and_applies_the_rest() {
+    let broken = "sf-iso-unplannable";
+    let fine = "sf-iso-plannable";
+    let declared = declare(&[broken, fine]);
+    let list = list_rule(vec![
+        summary(broken, ConnectionState::Authorized),
+        summary(fine, ConnectionState::Authorized),
+    ]);
+    let describe_broken = describe_error_rule(broken, || {
+        aws_error(400, "AccessDeniedException", DENIED_DESCRIBE)
+    });
+    let describe_fine = describe_sequence(vec![
+        Live::matching(fine, ConnectionState::Authorized).description("old"),
+        Live::matching(fine, ConnectionState::Authorized),
+    ]);
+    let update_fine = update_rule(fine);
+    let managed = managed_secret_rule(fine, client_secret(fine));
+    let context = context(
+        eventbridge(&[&list, &describe_broken, &describe_fine, &update_fine]),
+        secrets_manager(&[&managed]),
+    );
+    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+        .await
+        .expect("plan");
+    let results = apply(&context, &planned, options()).await;
+    let failed = result(&results, broken);
+    assert_eq!(failed.outcome, Outcome::Failed);
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("AccessDeniedException")),
+        "{failed:#?}"
+    );
+    assert_eq!(result(&results, fine).outcome, Outcome::Updated);
+    assert_eq!(update_fine.num_calls(), 1);
+}
+
+/// Only a failure to list fails the run as a whole: nothing can be planned without it.
+#[tokio::test]
+async fn a_listing_that_is_refused_fails_the_plan_with_help() {
+    let declared = declare(&["sf-iso-unlisted"]);
+    let list = aws_smithy_mocks::mock!(aws_sdk_eventbridge::Client::list_connections)
+        .then_http_response(|| {
+            aws_error(
+                400,
+                "AccessDeniedException",
+                "User: arn:aws:sts::111111111111:assumed-role/ci-deploy/provision is not authorized to perform: events:ListConnections",
+            )
+        });
+    let context = context(eventbridge(&[&list]), secrets_manager(&[]));
+    let error = match plan(&context, &declared.specs, Strictness::default()).await {
+        Ok(_) => panic!("a refused listing cannot be planned"),
+        Err(error) => error,
+    };
+    let shown = format!("{error:?}");
+    assert!(shown.contains("events:ListConnections"), "{shown}");
+    assert!(shown.contains("AccessDeniedException"), "{shown}");
+    assert_eq!(list.num_calls(), 1);
+}
