@@ -214,7 +214,7 @@ async fn context(settings: &Settings, log: Log) -> Result<Context, Error> {
     };
     let secrets_manager = aws_sdk_secretsmanager::Client::new(&config);
     Ok(Context {
-        eventbridge: aws_sdk_eventbridge::Client::new(&config),
+        eventbridge: aws::eventbridge_client(&config),
         resolver: SecretResolver::new(secrets_manager.clone(), region.clone()),
         secrets_manager,
         region,

@@ -51,6 +51,53 @@ pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
     loader.load().await
 }
 
+/// EventBridge answers `LimitExceededException` when the account's connection quota is full.
+/// The SDK's classifiers take it for throttling and would retry it for minutes; no retry can
+/// help, so it fails at once and the run reports the quota.
+#[derive(Debug)]
+pub struct QuotaErrorsAreFinal;
+
+impl QuotaErrorsAreFinal {
+    pub const CODE: &'static str = "LimitExceededException";
+}
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for QuotaErrorsAreFinal {
+    fn classify_retry(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        let Some(response) = context.response() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let in_header = response
+            .headers()
+            .get("x-amzn-errortype")
+            .is_some_and(|t| t.starts_with(Self::CODE));
+        let in_body = response.body().bytes().is_some_and(|body| {
+            String::from_utf8_lossy(body).contains(&format!("\"{}\"", Self::CODE))
+                || String::from_utf8_lossy(body).contains(&format!("#{}\"", Self::CODE))
+        });
+        if response.status().is_client_error() && (in_header || in_body) {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "quota errors are final"
+    }
+}
+
+/// The EventBridge client, with quota errors kept from being retried.
+pub fn eventbridge_client(config: &SdkConfig) -> aws_sdk_eventbridge::Client {
+    let config = aws_sdk_eventbridge::config::Builder::from(config)
+        .retry_classifier(QuotaErrorsAreFinal)
+        .build();
+    aws_sdk_eventbridge::Client::from_conf(config)
+}
+
 /// A one-line description of an SDK error: AWS's code and message, or the transport failure.
 pub fn describe_sdk_error<E, R>(
     error: &aws_smithy_runtime_api::client::result::SdkError<E, R>,

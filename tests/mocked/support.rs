@@ -391,6 +391,7 @@ pub fn eventbridge(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
         .region(Region::new(REGION))
         .credentials_provider(test_credentials())
         .retry_config(fast_retries())
+        .retry_classifier(provision::aws::QuotaErrorsAreFinal)
         .retry_partition(partition("eventbridge"))
         .http_client(create_mock_http_client())
         .interceptor(interceptor(rules))
@@ -408,6 +409,7 @@ pub async fn eventbridge_as_shipped(rules: &[&Rule]) -> aws_sdk_eventbridge::Cli
     })
     .await;
     let config = aws_sdk_eventbridge::config::Builder::from(&sdk)
+        .retry_classifier(provision::aws::QuotaErrorsAreFinal)
         .credentials_provider(test_credentials())
         .retry_partition(partition("eventbridge"))
         .http_client(create_mock_http_client())
