@@ -39,3 +39,27 @@ impl Log {
         }
     }
 }
+
+/// Counts finished items of a long step and reports every tenth of the way (at least every
+/// 100 items), so a run over thousands of connections shows it is moving.
+pub struct Progress {
+    log: Log,
+    what: &'static str,
+    total: usize,
+    step: usize,
+    done: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    pub fn new(log: Log, what: &'static str, total: usize) -> Self {
+        let step = (total / 10).max(100);
+        Progress { log, what, total, step, done: std::sync::atomic::AtomicUsize::new(0) }
+    }
+
+    pub fn tick(&self) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if done % self.step == 0 && done < self.total {
+            self.log.progress(format!("{} {done}/{}", self.what, self.total));
+        }
+    }
+}

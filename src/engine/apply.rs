@@ -40,8 +40,13 @@ pub async fn apply(
             context.concurrency
         ));
     }
+    let progress = crate::log::Progress::new(context.log, "applied", planned.len());
     futures::stream::iter(planned)
-        .map(|item| apply_one(context, item, options))
+        .map(|item| async {
+            let result = apply_one(context, item, options).await;
+            progress.tick();
+            result
+        })
         .buffered(context.concurrency.max(1))
         .collect()
         .await

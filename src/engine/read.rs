@@ -51,8 +51,13 @@ pub async fn plan(
         .log
         .progress(format!("reading {} declared connections", specs.len()));
 
+    let progress = crate::log::Progress::new(context.log, "read", specs.len());
     let planned: Vec<Planned> = futures::stream::iter(specs)
-        .map(|spec| plan_one(context, spec, existing.contains(&spec.name), strictness))
+        .map(|spec| async {
+            let planned = plan_one(context, spec, existing.contains(&spec.name), strictness).await;
+            progress.tick();
+            planned
+        })
         .buffered(context.concurrency.max(1))
         .collect()
         .await;
