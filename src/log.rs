@@ -58,7 +58,7 @@ impl Progress {
 
     pub fn tick(&self) {
         let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if done % self.step == 0 && done < self.total {
+        if done.is_multiple_of(self.step) && done < self.total {
             self.log.progress(format!("{} {done}/{}", self.what, self.total));
         }
     }
