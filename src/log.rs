@@ -53,13 +53,20 @@ pub struct Progress {
 impl Progress {
     pub fn new(log: Log, what: &'static str, total: usize) -> Self {
         let step = (total / 10).max(100);
-        Progress { log, what, total, step, done: std::sync::atomic::AtomicUsize::new(0) }
+        Progress {
+            log,
+            what,
+            total,
+            step,
+            done: std::sync::atomic::AtomicUsize::new(0),
+        }
     }
 
     pub fn tick(&self) {
         let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if done.is_multiple_of(self.step) && done < self.total {
-            self.log.progress(format!("{} {done}/{}", self.what, self.total));
+            self.log
+                .progress(format!("{} {done}/{}", self.what, self.total));
         }
     }
 }

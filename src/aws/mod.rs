@@ -25,10 +25,16 @@ pub const MAX_ATTEMPTS: u32 = 10;
 /// Builds the SDK configuration from the flags, falling back to the SDK's own environment
 /// variables and profiles (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, ...).
 pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
+    // The SDK's own AWS_MAX_ATTEMPTS still applies when set.
+    let max_attempts = std::env::var("AWS_MAX_ATTEMPTS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(MAX_ATTEMPTS);
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(
             RetryConfig::adaptive()
-                .with_max_attempts(MAX_ATTEMPTS)
+                .with_max_attempts(max_attempts)
                 .with_initial_backoff(Duration::from_millis(200))
                 // The adaptive limiter can hold a throttled retry for the whole max backoff: keep it short.
                 .with_max_backoff(Duration::from_secs(5)),

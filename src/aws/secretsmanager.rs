@@ -36,7 +36,16 @@ pub async fn read_secret_string(
         .set_version_stage(version_stage.map(str::to_string))
         .send()
         .await
-        .map_err(classify)?;
+        .map_err(|error| {
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception())
+            {
+                ReadError::NotFound
+            } else {
+                classify(error)
+            }
+        })?;
     match response.secret_string() {
         Some(text) => Ok(Secret::new(text)),
         None if response.secret_binary().is_some() => Err(ReadError::Other(

@@ -1,9 +1,14 @@
 //! All YAML handling lives in this module.
 //!
 //! `serde_yaml` parses each document into a value (it is the parser the design names, and its
-//! syntax errors carry a position). It does not say where each key is, so a second, event-level
-//! pass with `yaml-rust2` records the line and column of every key and value by path. Error
-//! messages use those positions to point at the exact field.
+//! syntax errors carry a position). It does not say where each key is, so an event-level pass
+//! with `yaml-rust2` records the line and column of every key and value by path, and where a
+//! key is written twice. Error messages use those positions to point at the exact field.
+//!
+//! libyaml's error texts ("did not find expected ',' or ']'") are translated into what the
+//! user did wrong, pointing where the mistake starts (an unclosed `[` or quote) rather than
+//! where the parser gave up. Nesting too deep for either parser is refused up front: it
+//! would overflow the stack or take libyaml seconds.
 
 use crate::error::{Location, Problem};
 use serde::Deserialize;
@@ -137,7 +142,11 @@ impl Document {
 
 /// Parses every document of a file. A syntax error is one problem with its position.
 pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Document>, Problem> {
-    let mut marks = collect_marks(text);
+    let (mut marks, too_deep) = collect_marks(text);
+    if let Some(at) = too_deep {
+        // Deeper than any parser here accepts; libyaml would take seconds to say so.
+        return Err(too_deep_problem(file, Some(at)));
+    }
     let mut values = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
         match Value::deserialize(document) {
@@ -220,9 +229,14 @@ fn syntax_problem(
     error: &serde_yaml::Error,
     duplicates: &[DuplicateKey],
 ) -> Problem {
-    let at = error.location().map(|at| Position {
-        line: at.line(),
-        column: at.column(),
+    let at = error.location().map(|at| {
+        within(
+            text,
+            Position {
+                line: at.line(),
+                column: at.column(),
+            },
+        )
     });
     let message = error.to_string();
     let parsed = SyntaxError::parse(&message);
@@ -234,6 +248,10 @@ fn syntax_problem(
         Some(Position { line, column }) => format!("line {line} column {column}"),
         None => "the end of the file".to_string(),
     };
+
+    if parsed.problem.contains("recursion limit exceeded") {
+        return too_deep_problem(file, at);
+    }
 
     if parsed.problem.contains("duplicate entry with key") {
         let duplicate = duplicates
@@ -320,6 +338,29 @@ fn syntax_problem(
             "start the list on the line after its key, indented, or write it as `[a, b]`"
                 .to_string(),
         )
+    } else if parsed.problem.contains("repetition limit exceeded") {
+        (
+            at,
+            "invalid YAML: the aliases (`*name`) expand to too many values".to_string(),
+            "write the values out instead of nesting aliases".to_string(),
+        )
+    } else if parsed.problem.starts_with("unknown anchor") {
+        let alias = at.map(|at| word_at(text, at)).unwrap_or_default();
+        let name = alias.trim_start_matches('*');
+        (
+            at,
+            format!("invalid YAML: the alias `{alias}` refers to no anchor `&{name}` before it"),
+            format!("mark an earlier value with `&{name}`, or write the value out"),
+        )
+    } else if parsed
+        .problem
+        .starts_with("did not find expected <document start>")
+    {
+        (
+            at,
+            "invalid YAML: content after the end of a document (`...`) must start a new document with `---`".to_string(),
+            "put `---` on the line before this one, or remove the `...` above".to_string(),
+        )
     } else if parsed
         .problem
         .starts_with("found character that cannot start any token")
@@ -344,10 +385,11 @@ fn syntax_problem(
     } else {
         let mut message = format!("invalid YAML: {}", parsed.problem);
         if let Some(context) = parsed.context {
-            message.push_str(&format!(", {context}"));
+            message.push_str(&format!(" (while {context}"));
             if let Some(context_at) = parsed.context_at {
                 message.push_str(&format!(" that starts at {}", where_(Some(context_at))));
             }
+            message.push(')');
         }
         (
             at,
@@ -358,6 +400,63 @@ fn syntax_problem(
     Problem::new(message).at(located(location)).help(help)
 }
 
+fn too_deep_problem(file: &Path, at: Option<Position>) -> Problem {
+    let location = match at {
+        Some(Position { line, column }) => Location::at(file, line, column),
+        None => Location::file(file),
+    };
+    Problem::new("invalid YAML: the values are nested too deeply")
+        .at(location)
+        .help("a connection needs only a few levels of nesting; look for unclosed or repeated brackets or `- ` markers")
+}
+
+/// Line breaks as YAML counts them: `\r\n`, `\r`, `\n`, NEL, LS and PS.
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// A position moved back inside the text: at the end of a file that does not end with a line
+/// break, both parsers report a position on the line after the last one.
+fn within(text: &str, at: Position) -> Position {
+    clamp(end_of(text), at)
+}
+
+fn clamp(end: Position, at: Position) -> Position {
+    if at.line > end.line { end } else { at }
+}
+
+/// The position just after the last character.
+fn end_of(text: &str) -> Position {
+    let mut end = Position { line: 1, column: 1 };
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            continue;
+        }
+        if is_break(c) {
+            end = Position {
+                line: end.line + 1,
+                column: 1,
+            };
+        } else {
+            end.column += 1;
+        }
+    }
+    end
+}
+
+/// The token at a 1-based line and column (up to a space or a flow indicator).
+fn word_at(text: &str, at: Position) -> String {
+    let Some(line) = at.line.checked_sub(1).and_then(|l| text.lines().nth(l)) else {
+        return String::new();
+    };
+    line.chars()
+        .skip(at.column.saturating_sub(1))
+        .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+        .take(64)
+        .collect()
+}
+
 /// The character at a 1-based line and column.
 fn char_at(text: &str, at: Position) -> Option<char> {
     text.lines()
@@ -366,23 +465,44 @@ fn char_at(text: &str, at: Position) -> Option<char> {
         .nth(at.column.checked_sub(1)?)
 }
 
+/// Containers nested deeper than this are not recorded: serde_yaml refuses documents nested
+/// deeper than 128 anyway, and recording costs time in proportion to the depth.
+const RECORDED_DEPTH_MAX: usize = 130;
+
 /// Runs the event parser and records positions by path. Positions are best effort: if this
 /// parser disagrees with serde_yaml, messages fall back to the nearest known position.
-fn collect_marks(text: &str) -> Vec<DocumentMarks> {
+///
+/// Also returns where nesting went past the parser's limit, if it did.
+fn collect_marks(text: &str) -> (Vec<DocumentMarks>, Option<Position>) {
     let mut recorder = MarkRecorder {
         text,
+        end: end_of(text),
         line_starts: std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect(),
         ..MarkRecorder::default()
     };
     let mut parser = Parser::new_from_str(text);
-    let _ = parser.load(&mut recorder, true);
+    // Events one at a time: `Parser::load` recurses once per level of nesting and overflows
+    // the stack on a few thousand nested `- `.
+    let mut too_deep = None;
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => break,
+            Ok((event, mark)) => recorder.on_event(event, mark),
+            Err(error) => {
+                if error.info() == "recursion limit exceeded" {
+                    too_deep = Some(Position::from(*error.marker()));
+                }
+                break;
+            }
+        }
+    }
     if let Some(document) = recorder.current.take() {
         // The parser stopped inside a document (a syntax error): keep what it saw.
         recorder.documents.push(document);
     }
-    recorder.documents
+    (recorder.documents, too_deep)
 }
 
 enum Frame {
@@ -401,6 +521,8 @@ enum Frame {
 #[derive(Default)]
 struct MarkRecorder<'t> {
     text: &'t str,
+    /// Where the text ends; no recorded position lies beyond it.
+    end: Position,
     /// Byte offset of the start of each line.
     line_starts: Vec<usize>,
     documents: Vec<DocumentMarks>,
@@ -409,6 +531,8 @@ struct MarkRecorder<'t> {
     path: Vec<Segment>,
     /// Depth inside a complex (non-scalar) mapping key, whose contents are not addressable.
     skipping: usize,
+    /// Depth inside containers nested deeper than [`RECORDED_DEPTH_MAX`].
+    too_deep: usize,
 }
 
 impl MarkRecorder<'_> {
@@ -516,8 +640,13 @@ impl MarkRecorder<'_> {
             self.skipping += 1;
             return;
         }
+        if self.too_deep > 0 {
+            self.too_deep += 1;
+            return;
+        }
         match self.node_starts(None, at) {
             None => self.skipping = 1,
+            Some(_) if self.frames.len() >= RECORDED_DEPTH_MAX => self.too_deep = 1,
             Some(segment) => {
                 let pushed = segment.is_some();
                 if let Some(segment) = segment {
@@ -537,6 +666,10 @@ impl MarkRecorder<'_> {
     }
 
     fn container_ends(&mut self) {
+        if self.too_deep > 0 {
+            self.too_deep -= 1;
+            return;
+        }
         if self.skipping > 0 {
             self.skipping -= 1;
             if self.skipping == 0 {
@@ -558,7 +691,7 @@ impl MarkRecorder<'_> {
 
 impl MarkedEventReceiver for MarkRecorder<'_> {
     fn on_event(&mut self, event: Event, mark: Marker) {
-        let at = Position::from(mark);
+        let at = clamp(self.end, Position::from(mark));
         match event {
             Event::DocumentStart => {
                 // An explicit `---` is where the document starts; without one, the parser's
@@ -571,6 +704,7 @@ impl MarkedEventReceiver for MarkRecorder<'_> {
                 self.frames.clear();
                 self.path.clear();
                 self.skipping = 0;
+                self.too_deep = 0;
             }
             Event::DocumentEnd => {
                 if let Some(document) = self.current.take() {
@@ -580,10 +714,10 @@ impl MarkedEventReceiver for MarkRecorder<'_> {
             Event::MappingStart(..) => self.container_starts(true, at),
             Event::SequenceStart(..) => self.container_starts(false, at),
             Event::MappingEnd | Event::SequenceEnd => self.container_ends(),
-            Event::Scalar(value, ..) if self.skipping == 0 => {
+            Event::Scalar(value, ..) if self.skipping == 0 && self.too_deep == 0 => {
                 self.node_starts(Some(&value), at);
             }
-            Event::Alias(..) if self.skipping == 0 => {
+            Event::Alias(..) if self.skipping == 0 && self.too_deep == 0 => {
                 self.node_starts(Some("*alias"), at);
             }
             _ => {}
@@ -649,6 +783,73 @@ mod tests {
             problem.message.starts_with("invalid YAML: "),
             "{}",
             problem.message
+        );
+    }
+
+    #[test]
+    fn a_block_mapping_starts_at_its_first_key() {
+        // The event parser marks a block mapping at the `:` of its first key.
+        let text = "description: x\nsalesforce:\n  myDomain: acme\n";
+        let doc = &parse_documents(Path::new("f.yaml"), text).unwrap()[0];
+        assert_eq!(doc.start(), Position { line: 1, column: 1 });
+        assert_eq!(
+            doc.value_position(&[key("salesforce")]),
+            Position { line: 3, column: 3 }
+        );
+    }
+
+    #[test]
+    fn a_document_starts_at_its_dashes_or_its_first_key() {
+        let text = "# comment\nname: a\n---\n# second\nname: b\n";
+        let docs = parse_documents(Path::new("f.yaml"), text).unwrap();
+        assert_eq!(docs[0].start(), Position { line: 2, column: 1 });
+        assert_eq!(docs[1].start(), Position { line: 3, column: 1 });
+        assert_eq!(docs[1].key_position(&[]), Position { line: 5, column: 1 });
+    }
+
+    #[test]
+    fn a_duplicate_key_points_at_its_second_occurrence() {
+        let text = "name: a\n---\nname: b\nsalesforce:\n  myDomain: a\n  myDomain: b\n";
+        let problem = parse_documents(Path::new("f.yaml"), text).unwrap_err();
+        assert_eq!(
+            problem.to_string(),
+            "f.yaml:6:3: salesforce.myDomain: invalid YAML: `myDomain` is set twice in the same mapping (first at line 5 column 3)\n  help: keep one of them: a key can appear only once in a mapping"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_points_where_it_opens() {
+        let problem =
+            parse_documents(Path::new("f.yaml"), "name: a\ndescription: 'Acme\n").unwrap_err();
+        let location = problem.location.unwrap();
+        assert_eq!((location.line, location.column), (Some(2), Some(14)));
+    }
+
+    #[test]
+    fn split_mark_reads_libyaml_positions() {
+        assert_eq!(
+            split_mark("did not find expected key at line 4 column 3"),
+            (
+                "did not find expected key",
+                Some(Position { line: 4, column: 3 })
+            )
+        );
+        assert_eq!(
+            split_mark("parsing a block mapping"),
+            ("parsing a block mapping", None)
+        );
+    }
+
+    #[test]
+    fn display_path_escapes_control_characters_and_cuts_long_keys() {
+        assert_eq!(
+            display_path(&[key("oauth"), key("query"), key("format\t")]),
+            "oauth.query.\"format\\t\""
+        );
+        let long = "H".repeat(100);
+        assert_eq!(
+            display_path(&[key(&long)]),
+            format!("{}...", "H".repeat(KEY_SHOWN_MAX))
         );
     }
 

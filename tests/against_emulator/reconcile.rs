@@ -239,14 +239,14 @@ fn verbose_runs_and_error_paths_print_no_secret() {
     world
         .provision(&["diff", "connections/", "-vv", "--output", "json"])
         .expect(0);
-    // An error path: a secret that breaks AWS's rules (a trailing newline inside the value).
+    // An error path: a secret that breaks AWS's rules (a `:` inside the value).
     let bad = world.secret("bad:secret-with-colon");
     world.env("ACME_UAT_SECRET", &bad);
     let run = world.provision(&["diff", "connections/", "-vv"]);
     run.expect(1);
     assert!(
         run.stdout.contains(
-            "clientSecret: the client secret from environment variable ACME_UAT_SECRET is not valid"
+            "clientSecret: the client secret from environment variable ACME_UAT_SECRET contains `:`, which AWS does not allow"
         ),
         "{}",
         run.stdout
