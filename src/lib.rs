@@ -7,6 +7,7 @@
 //! - [`spec`] loads and checks the YAML (pure), [`resolve`] turns it into the [`desired`]
 //!   state, [`plan`] compares desired with [`live`] state (pure) and renders the result;
 //! - [`engine`] reads live state and applies plans through the AWS edge in [`aws`];
+//! - [`hints`] turns Salesforce's OAuth errors into the setting that fixes them;
 //! - [`secret`] holds secret values in a type that cannot print itself.
 
 pub mod aws;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod desired;
 pub mod engine;
 pub mod error;
+pub mod hints;
 pub mod live;
 pub mod log;
 pub mod plan;

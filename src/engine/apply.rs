@@ -6,11 +6,11 @@
 //! interruption converges, because the plan is recomputed from what AWS has.
 
 use super::Context;
-use super::hints;
 use super::read::Planned;
 use super::wait::{Settled, WaitPolicy, wait_until_settled};
 use crate::aws::eventbridge::{create_connection, describe_connection, update_connection};
 use crate::desired::DesiredConnection;
+use crate::hints;
 use crate::live::LiveConnection;
 use crate::plan::compute::field_changes;
 use crate::plan::{Action, ApplyResult, Outcome};

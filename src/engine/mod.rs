@@ -4,7 +4,6 @@
 //! recorded with that connection and never stops the others.
 
 pub mod apply;
-pub mod hints;
 pub mod read;
 pub mod wait;
 

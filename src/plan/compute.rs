@@ -36,10 +36,12 @@ pub fn plan_entry(
             error: None,
         };
     };
+    let broken = live.is_broken();
     let health = Health {
         state: live.state.clone(),
         reason: live.state_reason.clone(),
-        broken: live.is_broken(),
+        broken,
+        hint: broken.then(|| crate::hints::for_state(&live.state, live.state_reason.as_deref())),
     };
     let secret_differs = match &secret {
         SecretStatus::Changed { .. } => true,

@@ -70,6 +70,9 @@ pub struct Health {
     pub reason: Option<String>,
     /// `DEAUTHORIZED` or `FAILED_CONNECTIVITY`: a difference that `apply` heals.
     pub broken: bool,
+    /// For a broken connection: what to check in Salesforce (or the network) if re-sending
+    /// the credentials does not heal it.
+    pub hint: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -116,6 +116,9 @@ fn render_entry(out: &mut String, entry: &Entry, style: Style) {
             health.state
         );
         let _ = writeln!(out, "      {}", style.paint(RED, &line));
+        if let Some(hint) = &health.hint {
+            let _ = writeln!(out, "        hint: {hint}");
+        }
     }
     if let Some(error) = &entry.error {
         for line in error.lines() {

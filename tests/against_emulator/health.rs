@@ -55,7 +55,8 @@ fn failed_connectivity_is_a_difference_with_its_reason() {
     assert_eq!(acme["action"], "update");
     assert_eq!(
         acme["health"],
-        serde_json::json!({"state": "FAILED_CONNECTIVITY", "reason": "Unable to reach the authorization endpoint", "broken": true})
+        serde_json::json!({"state": "FAILED_CONNECTIVITY", "reason": "Unable to reach the authorization endpoint", "broken": true,
+            "hint": "EventBridge could not reach the token endpoint: check the My Domain host name, and for a private endpoint the VPC Lattice resource configuration"})
     );
 }
 

@@ -1,4 +1,5 @@
-//! Salesforce-aware advice for a connection that failed to authorize.
+//! Salesforce-aware advice for a connection that failed to authorize (pure: used by the plan
+//! for broken connections and by `apply` for writes that end broken).
 //!
 //! EventBridge reports Salesforce's OAuth error in `StateReason`; each known error maps to the
 //! setting in Salesforce Setup that fixes it.
