@@ -23,6 +23,11 @@ fn a_deauthorized_connection_is_a_difference_and_apply_reauthorizes_it() {
         "{}",
         diff.stdout
     );
+    assert!(
+        diff.stdout.contains("apply re-sends the credentials to re-authorize\n        hint: in Salesforce Setup check that the connected app has Enable Client Credentials Flow selected"),
+        "{}",
+        diff.stdout
+    );
     let apply = world.provision(&["apply", "connections/"]);
     apply.expect(0);
     assert!(
