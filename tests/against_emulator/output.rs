@@ -102,3 +102,32 @@ fn exit_codes_are_an_api() {
     world.provision(&["diff", "--no-such-flag"]).expect(1);
     world.provision(&["diff", "missing-folder/"]).expect(1);
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let world = mixed_plan_world();
+    let piped = world.provision(&["diff", "connections/"]);
+    assert!(!piped.stdout.contains('\x1b'), "no colour when piped");
+    let terminal = world.provision_on_terminal(&["diff", "connections/"], &[]);
+    assert!(
+        terminal
+            .stdout
+            .contains("\x1b[33m~ update   sf-acme-prod\x1b[0m"),
+        "{:?}",
+        terminal.stdout
+    );
+    assert!(
+        terminal
+            .stdout
+            .contains("\x1b[32m+ create   sf-globex\x1b[0m"),
+        "{:?}",
+        terminal.stdout
+    );
+    let no_color = world.provision_on_terminal(&["diff", "connections/"], &[("NO_COLOR", "1")]);
+    assert!(
+        no_color.stdout.contains("~ update   sf-acme-prod"),
+        "{:?}",
+        no_color.stdout
+    );
+    assert!(!no_color.stdout.contains('\x1b'), "{:?}", no_color.stdout);
+}

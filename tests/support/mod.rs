@@ -215,7 +215,27 @@ impl World {
     /// secret value appears in what it printed.
     pub fn provision(&self, args: &[&str]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_provision"));
-        command.args(args).current_dir(self.dir.path());
+        command.args(args);
+        self.run(command)
+    }
+
+    /// Runs the binary with a terminal as its stdout and stderr (through `script`), as a
+    /// user at a shell would.
+    pub fn provision_on_terminal(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+        let line = std::iter::once(env!("CARGO_BIN_EXE_provision"))
+            .chain(args.iter().copied())
+            .map(|word| format!("'{}'", word.replace('\'', "'\\''")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut command = Command::new("script");
+        command
+            .args(["-qec", &line, "/dev/null"])
+            .envs(extra_env.iter().copied());
+        self.run(command)
+    }
+
+    fn run(&self, mut command: Command) -> Run {
+        command.current_dir(self.dir.path());
         for (key, _) in std::env::vars() {
             if key.starts_with("AWS_") || key == "NO_COLOR" {
                 command.env_remove(key);
