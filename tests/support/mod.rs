@@ -222,15 +222,17 @@ impl World {
     /// Runs the binary with a terminal as its stdout and stderr (through `script`), as a
     /// user at a shell would.
     pub fn provision_on_terminal(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
-        let line = std::iter::once(env!("CARGO_BIN_EXE_provision"))
+        // The extra variables go on the command line: `run` clears inherited ones.
+        let assignments: Vec<String> = extra_env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let line = std::iter::once("env")
+            .chain(assignments.iter().map(String::as_str))
+            .chain(std::iter::once(env!("CARGO_BIN_EXE_provision")))
             .chain(args.iter().copied())
             .map(|word| format!("'{}'", word.replace('\'', "'\\''")))
             .collect::<Vec<_>>()
             .join(" ");
         let mut command = Command::new("script");
-        command
-            .args(["-qec", &line, "/dev/null"])
-            .envs(extra_env.iter().copied());
+        command.args(["-qec", &line, "/dev/null"]);
         self.run(command)
     }
 
