@@ -54,14 +54,12 @@ impl SecretResolver {
                 }
             }
         };
-        let client_secret = match self.resolve(&spec.client_secret).await {
-            Ok(secret) => match checked(&spec.client_secret, "client secret", secret) {
-                Ok(secret) => Some(secret),
-                Err(problem) => {
-                    problems.push(problem);
-                    None
-                }
-            },
+        let client_secret = match self
+            .resolve(&spec.client_secret)
+            .await
+            .and_then(|s| checked(&spec.client_secret, "client secret", s))
+        {
+            Ok(secret) => Some(secret),
             Err(problem) => {
                 problems.push(problem);
                 None
