@@ -50,6 +50,7 @@ where
     let deadline = tokio::time::Instant::now() + policy.timeout;
     let mut delay = policy.first_delay;
     let mut last = None;
+    let mut confirming = false;
     loop {
         let now = tokio::time::Instant::now();
         if now >= deadline {
@@ -62,10 +63,15 @@ where
         if live.is_healthy() {
             return Ok(Settled::Healthy(live));
         }
-        if live.is_broken() {
+        // A broken state on the very first read may be the state from before the write (a
+        // stale read): it counts once it is seen again, or after authorizing was seen.
+        if live.is_broken() && (last.is_some() || confirming) {
             return Ok(Settled::Broken(live));
         }
-        last = Some(live);
+        confirming = live.is_broken();
+        if !live.is_broken() {
+            last = Some(live);
+        }
         delay = (delay * 2).min(policy.max_delay);
     }
 }
@@ -125,6 +131,24 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(settled, Settled::Broken(live("DEAUTHORIZED")));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_broken_first_read_is_confirmed_before_it_counts() {
+        // The first read may still show the state from before the write.
+        let (describe, calls) = scripted(vec!["DEAUTHORIZED", "AUTHORIZING", "AUTHORIZED"]);
+        let settled = wait_until_settled(describe, WaitPolicy::default())
+            .await
+            .unwrap();
+        assert_eq!(settled, Settled::Healthy(live("AUTHORIZED")));
+        assert_eq!(calls.lock().unwrap().len(), 3);
+        // Seen twice, it is final.
+        let (describe, calls) = scripted(vec!["DEAUTHORIZED", "DEAUTHORIZED"]);
+        let settled = wait_until_settled(describe, WaitPolicy::default())
+            .await
+            .unwrap();
+        assert_eq!(settled, Settled::Broken(live("DEAUTHORIZED")));
+        assert_eq!(calls.lock().unwrap().len(), 2);
     }
 
     #[tokio::test(start_paused = true)]
