@@ -130,3 +130,55 @@ impl SecretSource {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(regions: Option<Vec<&str>>, description: Option<&str>) -> ConnectionSpec {
+        let origin = Origin {
+            location: Location::file(std::path::Path::new("c.yaml")),
+            field: "clientSecret".into(),
+        };
+        ConnectionSpec {
+            name: "sf".into(),
+            description: description.map(str::to_string),
+            token_url: "https://acme.my.salesforce.com/services/oauth2/token".into(),
+            client_id: ValueSource::Literal("3MVG".into()),
+            client_secret: SecretRef {
+                source: SecretSource::Env("S".into()),
+                origin,
+            },
+            oauth: HttpParameters::default(),
+            invocation: HttpParameters::default(),
+            kms_key: None,
+            private_link: None,
+            regions: regions.map(|r| r.into_iter().map(str::to_string).collect()),
+            origin: Location::file(std::path::Path::new("c.yaml")),
+        }
+    }
+
+    #[test]
+    fn a_connection_without_regions_belongs_in_the_region_of_the_run() {
+        assert!(spec(None, None).wanted_in("eu-west-1"));
+        let listed = spec(Some(vec!["us-east-1", "eu-west-1"]), None);
+        assert!(listed.wanted_in("eu-west-1"));
+        assert!(!listed.wanted_in("ap-south-1"));
+    }
+
+    #[test]
+    fn the_ownership_marker_ends_every_description() {
+        assert_eq!(
+            spec(None, Some("Acme")).description_with_marker(),
+            "Acme [managed by provision]"
+        );
+        assert_eq!(
+            spec(None, None).description_with_marker(),
+            "[managed by provision]"
+        );
+        assert_eq!(
+            spec(None, Some("")).description_with_marker(),
+            "[managed by provision]"
+        );
+    }
+}
