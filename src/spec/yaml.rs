@@ -276,29 +276,25 @@ fn syntax_problem(
         }
     }
 
-    let (location, message, help) = if parsed.context_is("flow sequence")
-        && parsed.problem.starts_with("did not find expected")
-    {
+    // An unclosed `[` or `{`: point where it opens, and name the bracket that ends it.
+    let unclosed = [
+        ("flow sequence", "list", '[', ']', "items"),
+        ("flow mapping", "mapping", '{', '}', "values"),
+    ]
+    .into_iter()
+    .find(|(context, ..)| {
+        parsed.context_is(context) && parsed.problem.starts_with("did not find expected")
+    });
+    let (location, message, help) = if let Some((_, noun, open, close, parts)) = unclosed {
         (
             parsed.context_at.or(at),
             format!(
-                "invalid YAML: the list opened here with `[` is not closed (no `,` or `]` before {})",
+                "invalid YAML: the {noun} opened here with `{open}` is not closed (no `,` or `{close}` before {})",
                 where_(at)
             ),
-            "end the list with `]`, and quote items that contain `,`, `[`, `]`, `{`, `}` or `: `"
-                .to_string(),
-        )
-    } else if parsed.context_is("flow mapping")
-        && parsed.problem.starts_with("did not find expected")
-    {
-        (
-            parsed.context_at.or(at),
             format!(
-                "invalid YAML: the mapping opened here with `{{` is not closed (no `,` or `}}` before {})",
-                where_(at)
+                "end the {noun} with `{close}`, and quote {parts} that contain `,`, `[`, `]`, `{{`, `}}` or `: `"
             ),
-            "end the mapping with `}`, and quote values that contain `,`, `[`, `]`, `{`, `}` or `: `"
-                .to_string(),
         )
     } else if parsed.context_is("quoted scalar") {
         (
