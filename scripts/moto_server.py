@@ -3,13 +3,13 @@ behave like recorded real AWS.
 
 Why this file exists: moto 5.2.5 is the local emulator the project tests against, but its
 EventBridge connections differ from AWS in ways that matter to `provision` (see "The local
-emulator differs from AWS" in /work/shared/FACTS.md): the managed secret has moto's own layout
+emulator differs from AWS" in docs/aws-behaviour.md): the managed secret has moto's own layout
 and is never rewritten on update, describe echoes secrets, states are always AUTHORIZED, list
 ignores its filters, duplicates are silently overwritten, and KMS / private-connectivity fields
 are dropped. Tuning `provision` to moto's quirks would be a defect, so this launcher patches
 moto's events backend (in this process only; the installed moto is never edited) to do what the
-recorded AWS responses in /work/shared/aws-recorded/eventbridge-connections.snapshot.json do.
-Every patch names the FACTS.md line or recorded response it follows.
+recorded AWS responses in tests/fixtures/aws-recorded/eventbridge-connections.snapshot.json do.
+Every patch names the line of docs/aws-behaviour.md or the recorded response it follows.
 
 Usage:
     .venv/bin/python scripts/moto_server.py --port PORT [--host 127.0.0.1] [--verbose]
@@ -73,7 +73,7 @@ CONTROL_PATH = "/_provision/connection-state"
 
 OAUTH = "OAUTH_CLIENT_CREDENTIALS"
 AUTHORIZATION_TYPES = ["BASIC", OAUTH, "API_KEY"]  # order as in the recorded error message
-CONNECTION_STATES = [  # FACTS.md "States: CREATING, UPDATING, ..."
+CONNECTION_STATES = [  # aws-behaviour.md "States: CREATING, UPDATING, ..."
     "CREATING",
     "UPDATING",
     "DELETING",
@@ -84,10 +84,10 @@ CONNECTION_STATES = [  # FACTS.md "States: CREATING, UPDATING, ..."
     "ACTIVE",
     "FAILED_CONNECTIVITY",
 ]
-NAME_PATTERN = r"[\.\-_A-Za-z0-9]+"  # FACTS.md "Name 1-64, `[\.\-_A-Za-z0-9]+`"
+NAME_PATTERN = r"[\.\-_A-Za-z0-9]+"  # aws-behaviour.md "Name 1-64, `[\.\-_A-Za-z0-9]+`"
 NAME_MAX = 64
 DESCRIPTION_MAX = 512
-LIST_LIMIT_MAX = 100  # FACTS.md "ListConnections: ... `Limit` 1-100"
+LIST_LIMIT_MAX = 100  # aws-behaviour.md "ListConnections: ... `Limit` 1-100"
 BAD_CREDENTIALS_REASON = (
     "Unable to authorize connection: invalid_client: invalid client credentials"
 )
@@ -130,7 +130,7 @@ def _name_errors(name: Any) -> list[str]:
 
 
 def _description_errors(description: Any) -> list[str]:
-    # FACTS.md "Description <= 512".
+    # aws-behaviour.md "Description <= 512".
     if isinstance(description, str) and len(description) > DESCRIPTION_MAX:
         return [
             f"Value '{description}' at 'description' failed to satisfy constraint: "
@@ -154,7 +154,7 @@ def _check(errors: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Managed secret layout (FACTS.md "Managed secret: ... Real AWS OAuth layout"; recorded
+# Managed secret layout (aws-behaviour.md "Managed secret: ... Real AWS OAuth layout"; recorded
 # `connection-secret` for basic / api-key / oauth and `connection-secret-before-update`)
 # ---------------------------------------------------------------------------------------------
 
@@ -211,7 +211,7 @@ def _secret_layout(authorization_type: str, auth: dict[str, Any]) -> dict[str, A
 
 
 # ---------------------------------------------------------------------------------------------
-# Redaction for DescribeConnection (FACTS.md "`DescribeConnection` never returns `ClientSecret`;
+# Redaction for DescribeConnection (aws-behaviour.md "`DescribeConnection` never returns `ClientSecret`;
 # parameter values marked secret are not returned either"; recorded `describe-connection-auth`
 # shows only Username / ApiKeyName / ClientID)
 # ---------------------------------------------------------------------------------------------
@@ -236,7 +236,7 @@ def _redacted(auth: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# UpdateConnection merge (FACTS.md "`UpdateConnection`: every field but `Name` is optional and
+# UpdateConnection merge (aws-behaviour.md "`UpdateConnection`: every field but `Name` is optional and
 # an omitted one is left as it was")
 # ---------------------------------------------------------------------------------------------
 
@@ -350,7 +350,7 @@ class AwsLikeConnection:
         return secretsmanager_backends[self.account_id][self.region]
 
     def rewrite_secret(self) -> None:
-        # FACTS.md "real AWS rewrites it in place: a new `VersionId`, same ARN"; recorded
+        # aws-behaviour.md "real AWS rewrites it in place: a new `VersionId`, same ARN"; recorded
         # `connection-secret-before-update` / `connection-secret-after-update` (<uuid:1> -> <uuid:2>).
         self._secrets().put_secret_value(
             secret_id=self.secret_arn,
@@ -366,7 +366,7 @@ class AwsLikeConnection:
         """Start (re-)authorizing after a create or update.
 
         Recorded `create-connection-auth`: OAuth answers AUTHORIZING, BASIC / API_KEY answer
-        AUTHORIZED. FACTS.md: "public endpoints settle in `AUTHORIZED`, private ones in `ACTIVE`";
+        AUTHORIZED. aws-behaviour.md: "public endpoints settle in `AUTHORIZED`, private ones in `ACTIVE`";
         "re-sending credentials with `UpdateConnection` is how a DEAUTHORIZED connection is healed".
         """
         healthy = "ACTIVE" if self.resource_configuration_arn else "AUTHORIZED"
@@ -379,7 +379,7 @@ class AwsLikeConnection:
         ) or {}
         secret = client.get("ClientSecret") or ""
         if DEAUTHORIZE_SECRET_PREFIX and secret.startswith(DEAUTHORIZE_SECRET_PREFIX):
-            # FACTS.md Salesforce errors: `invalid_client: invalid client credentials`.
+            # aws-behaviour.md Salesforce errors: `invalid_client: invalid client credentials`.
             self.settled = ("DEAUTHORIZED", BAD_CREDENTIALS_REASON)
         else:
             self.settled = (healthy, None)
@@ -435,7 +435,7 @@ class AwsLikeConnection:
         out["SecretArn"] = self.secret_arn
         if self.description:
             out["Description"] = self.description
-        # FACTS.md: `KmsKeyIdentifier`, `InvocationConnectivityParameters` (moto drops both).
+        # aws-behaviour.md: `KmsKeyIdentifier`, `InvocationConnectivityParameters` (moto drops both).
         if self.kms_key_identifier:
             out["KmsKeyIdentifier"] = self.kms_key_identifier
         if self.resource_configuration_arn:
@@ -516,10 +516,10 @@ def backend_update_connection(self: EventsBackend, name: str, **fields: Any) -> 
             )
         connection.authorization_type = new_type
         if "kms_key_identifier" in fields:
-            # Brief / FACTS.md: an empty string clears the customer managed key.
+            # aws-behaviour.md: an empty string clears the customer managed key.
             connection.kms_key_identifier = fields["kms_key_identifier"] or None
         if "invocation_connectivity_parameters" in fields:
-            # FACTS.md: "an empty string clears it on update, leaving it out does nothing".
+            # aws-behaviour.md: "an empty string clears it on update, leaving it out does nothing".
             arn = _resource_configuration_arn(fields["invocation_connectivity_parameters"])
             if arn is not None:
                 connection.resource_configuration_arn = arn or None
@@ -538,7 +538,7 @@ def backend_list_connections(
     limit: int | None = None,
     next_token: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    # FACTS.md "`ListConnections`: `NamePrefix`, `ConnectionState`, `Limit` 1-100, `NextToken`";
+    # aws-behaviour.md "`ListConnections`: `NamePrefix`, `ConnectionState`, `Limit` 1-100, `NextToken`";
     # moto ignores all four.
     limit = limit or LIST_LIMIT_MAX
     after = _decode_token(next_token) if next_token else None
@@ -702,7 +702,7 @@ def handler_delete_connection(self: EventsHandler) -> tuple[str, dict[str, Any]]
 
 # ---------------------------------------------------------------------------------------------
 # Test-control route: POST /_provision/connection-state (not an AWS API). Lets tests simulate a
-# connection that went DEAUTHORIZED / FAILED_CONNECTIVITY (FACTS.md "DEAUTHORIZED = auth failure
+# connection that went DEAUTHORIZED / FAILED_CONNECTIVITY (aws-behaviour.md "DEAUTHORIZED = auth failure
 # ...; FAILED_CONNECTIVITY = network failure. `StateReason` explains.").
 # ---------------------------------------------------------------------------------------------
 

@@ -12,15 +12,15 @@ use std::time::Duration;
     about = "Keep Amazon EventBridge connections to Salesforce in line with a folder of YAML files",
     after_help = "Exit codes: 0 success / in sync, 1 error, 2 `diff` found differences."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Parse and check the YAML offline: no AWS call, no secret read.
     Validate(PathArgs),
     /// Compare with AWS and print the plan: exit 0 in sync, 2 differences, 1 error.
@@ -50,49 +50,49 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct PathArgs {
+pub(crate) struct PathArgs {
     /// YAML files or folders (walked recursively).
     #[arg(value_name = "PATH", default_value = "connections/")]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct CompareArgs {
+pub(crate) struct CompareArgs {
     /// Treat a client secret that cannot be verified as a difference.
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     Text,
     Json,
 }
 
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// AWS Region (default: AWS_REGION or the profile's Region).
     #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// AWS named profile (default: AWS_PROFILE).
     #[arg(long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// AWS endpoint URL, e.g. a local emulator (default: AWS_ENDPOINT_URL).
     #[arg(long, global = true, value_name = "URL")]
-    pub endpoint_url: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value = "text")]
-    pub output: OutputFormat,
+    pub(crate) output: OutputFormat,
     /// How many connections to work on at once.
     #[arg(long, global = true, default_value = "8", value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
+    pub(crate) concurrency: u16,
     /// More detail on stderr (-vv for every request).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
 }
 
 /// `90`, `90s`, `10m`, `1h`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
         Some(at) => text.split_at(at),

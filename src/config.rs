@@ -6,11 +6,12 @@ use crate::cli::{Cli, Command, OutputFormat};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::plan::compute::Strictness;
+use crate::view::{self, Format, Style, View};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
-pub enum Task {
+pub(crate) enum Task {
     Validate,
     Diff {
         strictness: Strictness,
@@ -22,18 +23,18 @@ pub enum Task {
 }
 
 #[derive(Debug, Clone)]
-pub struct Settings {
-    pub task: Task,
-    pub paths: Vec<PathBuf>,
-    pub json: bool,
-    pub colour: bool,
-    pub aws: AwsOptions,
-    pub concurrency: usize,
-    pub verbosity: u8,
+pub(crate) struct Settings {
+    pub(crate) task: Task,
+    pub(crate) paths: Vec<PathBuf>,
+    pub(crate) format: Format,
+    pub(crate) colour: bool,
+    pub(crate) aws: AwsOptions,
+    pub(crate) concurrency: usize,
+    pub(crate) verbosity: u8,
 }
 
 impl Settings {
-    pub fn from_cli(cli: Cli) -> Self {
+    pub(crate) fn from_cli(cli: Cli) -> Self {
         let (task, paths) = match cli.command {
             Command::Validate(paths) => (Task::Validate, paths.paths),
             Command::Diff { paths, compare } => (
@@ -70,13 +71,16 @@ impl Settings {
                 )
             }
         };
-        let json = cli.global.output == OutputFormat::Json;
+        let format = match cli.global.output {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Json => Format::Json,
+        };
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Settings {
             task,
             paths,
-            json,
-            colour: !json && !no_colour && std::io::stdout().is_terminal(),
+            format,
+            colour: format == Format::Text && !no_colour && std::io::stdout().is_terminal(),
             aws: AwsOptions {
                 region: cli.global.region,
                 profile: cli.global.profile,
@@ -85,5 +89,15 @@ impl Settings {
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
         }
+    }
+
+    /// The view of the chosen output format.
+    pub(crate) fn view(&self) -> Box<dyn View> {
+        view::view(
+            self.format,
+            Style {
+                colour: self.colour,
+            },
+        )
     }
 }

@@ -4,82 +4,55 @@
 //! rest is plain data that the plan compares with what AWS has.
 
 use crate::error::Location;
+use crate::parameters::ParameterLists;
 use crate::secret::Secret;
-use crate::spec::token_url::TOKEN_PATH;
 
-pub const HTTP_METHOD: &str = "POST";
-pub const GRANT_TYPE: (&str, &str) = ("grant_type", "client_credentials");
-pub const AUTHORIZATION_TYPE: &str = "OAUTH_CLIENT_CREDENTIALS";
+pub(crate) const HTTP_METHOD: &str = "POST";
+pub(crate) const GRANT_TYPE: (&str, &str) = ("grant_type", "client_credentials");
+pub(crate) const AUTHORIZATION_TYPE: &str = "OAUTH_CLIENT_CREDENTIALS";
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct DesiredConnection {
-    pub name: String,
+pub(crate) struct DesiredConnection {
+    pub(crate) name: String,
+    /// The Region it is wanted in.
+    pub(crate) region: String,
     /// The description as stored in AWS, ownership marker included.
-    pub description: String,
-    pub authorization_endpoint: String,
-    pub client_id: String,
-    pub client_secret: Secret,
+    pub(crate) description: String,
+    pub(crate) authorization_endpoint: String,
+    /// A literal consumer key, or one read from a secret reference (then never shown).
+    pub(crate) client_id: ParameterValue,
+    pub(crate) client_secret: Secret,
     /// Token request parameters; the body always starts with `grant_type=client_credentials`.
-    pub oauth: DesiredParameters,
-    pub invocation: DesiredParameters,
-    pub kms_key: Option<String>,
-    pub resource_configuration_arn: Option<String>,
+    pub(crate) oauth: DesiredParameters,
+    pub(crate) invocation: DesiredParameters,
+    pub(crate) kms_key: Option<String>,
+    pub(crate) resource_configuration_arn: Option<String>,
     /// Where the connection is declared, for messages.
-    pub origin: Location,
+    pub(crate) origin: Location,
 }
 
-impl DesiredConnection {
-    /// Private connections settle in `ACTIVE`, public ones in `AUTHORIZED`.
-    pub fn is_private(&self) -> bool {
-        self.resource_configuration_arn.is_some()
-    }
-
-    pub fn token_path_is_standard(&self) -> bool {
-        self.authorization_endpoint.ends_with(TOKEN_PATH)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DesiredParameters {
-    pub headers: Vec<DesiredParameter>,
-    pub query: Vec<DesiredParameter>,
-    pub body: Vec<DesiredParameter>,
-}
-
-impl DesiredParameters {
-    pub fn is_empty(&self) -> bool {
-        self.headers.is_empty() && self.query.is_empty() && self.body.is_empty()
-    }
-
-    /// The three lists with the names users write in YAML (`headers`, `query`, `body`).
-    pub fn lists(&self) -> [(&'static str, &[DesiredParameter]); 3] {
-        [
-            ("headers", &self.headers),
-            ("query", &self.query),
-            ("body", &self.body),
-        ]
-    }
-}
+pub(crate) type DesiredParameters = ParameterLists<DesiredParameter>;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct DesiredParameter {
-    pub key: String,
-    pub value: ParameterValue,
+pub(crate) struct DesiredParameter {
+    pub(crate) key: String,
+    pub(crate) value: ParameterValue,
 }
 
+/// A value as it is sent: written in the YAML (plain), or read from a secret reference.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ParameterValue {
+pub(crate) enum ParameterValue {
     Plain(String),
     Secret(Secret),
 }
 
 impl ParameterValue {
-    pub fn is_secret(&self) -> bool {
+    pub(crate) fn is_secret(&self) -> bool {
         matches!(self, ParameterValue::Secret(_))
     }
 
     /// The value as sent to AWS.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         match self {
             ParameterValue::Plain(text) => text,
             ParameterValue::Secret(secret) => secret.expose(),
@@ -87,7 +60,7 @@ impl ParameterValue {
     }
 
     /// The value as shown to users.
-    pub fn shown(&self) -> String {
+    pub(crate) fn shown(&self) -> String {
         match self {
             ParameterValue::Plain(text) => text.clone(),
             ParameterValue::Secret(_) => crate::secret::SHOWN_AS.to_string(),

@@ -10,16 +10,16 @@ use std::path::{Path, PathBuf};
 
 /// Where in the user's files a problem is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Location {
-    pub file: PathBuf,
+pub(crate) struct Location {
+    pub(crate) file: PathBuf,
     /// 1-based line, when known.
-    pub line: Option<usize>,
+    pub(crate) line: Option<usize>,
     /// 1-based column, when known.
-    pub column: Option<usize>,
+    pub(crate) column: Option<usize>,
 }
 
 impl Location {
-    pub fn file(file: &Path) -> Self {
+    pub(crate) fn file(file: &Path) -> Self {
         Location {
             file: file.to_path_buf(),
             line: None,
@@ -27,7 +27,7 @@ impl Location {
         }
     }
 
-    pub fn at(file: &Path, line: usize, column: usize) -> Self {
+    pub(crate) fn at(file: &Path, line: usize, column: usize) -> Self {
         Location {
             file: file.to_path_buf(),
             line: Some(line),
@@ -51,16 +51,16 @@ impl fmt::Display for Location {
 
 /// One thing wrong with the input, with the way to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub location: Option<Location>,
+pub(crate) struct Problem {
+    pub(crate) location: Option<Location>,
     /// The field path inside the document, e.g. `invocation.headers.X-Token`.
-    pub field: Option<String>,
-    pub message: String,
-    pub help: Option<String>,
+    pub(crate) field: Option<String>,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
 }
 
 impl Problem {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Problem {
             location: None,
             field: None,
@@ -69,24 +69,24 @@ impl Problem {
         }
     }
 
-    pub fn at(mut self, location: Location) -> Self {
+    pub(crate) fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
         self
     }
 
-    pub fn field(mut self, field: impl Into<String>) -> Self {
+    pub(crate) fn field(mut self, field: impl Into<String>) -> Self {
         let field = field.into();
         self.field = if field.is_empty() { None } else { Some(field) };
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// The first line of the message: location, field and what is wrong.
-    pub fn headline(&self) -> String {
+    pub(crate) fn headline(&self) -> String {
         let mut out = String::new();
         if let Some(location) = &self.location {
             out.push_str(&format!("{location}: "));
@@ -111,7 +111,7 @@ impl fmt::Display for Problem {
 
 /// Everything that can end a run with exit code 1.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// The YAML, the paths or the flags are wrong; nothing was sent to AWS.
     #[error("{}", render_problems(.0))]
     Input(Vec<Problem>),
@@ -147,11 +147,3 @@ fn render_problems(problems: &[Problem]) -> String {
     }
     out
 }
-
-impl Error {
-    pub fn input(problem: Problem) -> Self {
-        Error::Input(vec![problem])
-    }
-}
-
-pub type Result<T, E = Error> = std::result::Result<T, E>;

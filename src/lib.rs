@@ -1,27 +1,36 @@
 //! `provision` keeps Amazon EventBridge connections in line with a folder of YAML files, one
 //! Salesforce connected app per document.
 //!
-//! The layout follows the flow of a run:
-//! - [`cli`] mirrors the command line, [`config`] resolves it into settings, [`run`] dispatches
-//!   and is the only place that prints errors and picks the exit code;
-//! - [`spec`] loads and checks the YAML (pure), [`resolve`] turns it into the [`desired`]
-//!   state, [`plan`] compares desired with [`live`] state (pure) and renders the result;
-//! - [`engine`] reads live state and applies plans through the AWS edge in [`aws`];
-//! - [`hints`] turns Salesforce's OAuth errors into the setting that fixes them;
-//! - [`secret`] holds secret values in a type that cannot print itself.
+//! The layout follows the flow of a run, every arrow pointing down:
+//! - [`run`] parses the command line ([`cli`]), resolves it into settings ([`config`]),
+//!   dispatches to one module per command ([`commands`]) and picks the exit code;
+//! - the pure core: [`spec`] loads and checks the YAML, [`resolve`] reads secret references
+//!   into the [`desired`] state, [`plan`] compares it with the [`live`] state;
+//! - [`view`] renders the plan and results, one file per output format;
+//! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
+//!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
+//! - [`secret`] holds secret values in a type that cannot print itself, and [`parameters`] the
+//!   parameter lists every layer shares.
+//!
+//! Only [`run::main`] is public: everything else is internal, so the compiler finds dead code.
 
-pub mod aws;
-pub mod cli;
-pub mod config;
-pub mod desired;
-pub mod engine;
-pub mod error;
-pub mod hints;
-pub mod live;
-pub mod log;
-pub mod plan;
-pub mod resolve;
+pub(crate) mod aws;
+pub(crate) mod cli;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod desired;
+pub(crate) mod engine;
+pub(crate) mod error;
+pub(crate) mod live;
+pub(crate) mod log;
+pub(crate) mod parameters;
+pub(crate) mod plan;
+pub(crate) mod resolve;
 pub mod run;
-pub mod secret;
-pub mod spec;
-pub mod verify;
+pub(crate) mod salesforce;
+pub(crate) mod secret;
+pub(crate) mod spec;
+pub(crate) mod view;
+
+#[cfg(test)]
+mod tests;

@@ -3,78 +3,192 @@
 //! AWS never returns the client secret or the values of secret parameters: those are `None`
 //! here, and their drift is judged from the EventBridge-managed secret instead.
 
-/// States in which a connection works: public endpoints settle in `AUTHORIZED`, private ones
-/// in `ACTIVE`.
-pub const HEALTHY_STATES: &[&str] = &["AUTHORIZED", "ACTIVE"];
-/// States that mean the connection is broken and must be re-authorized.
-pub const BROKEN_STATES: &[&str] = &["DEAUTHORIZED", "FAILED_CONNECTIVITY"];
-/// States that are on their way somewhere else.
-pub const TRANSITIONAL_STATES: &[&str] = &[
-    "CREATING",
-    "UPDATING",
-    "DELETING",
-    "AUTHORIZING",
-    "DEAUTHORIZING",
-];
+use crate::parameters::ParameterLists;
+use std::fmt;
+
+/// A connection's state as EventBridge reports it. Unknown states (a future API value) are
+/// kept with their text so they can still be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum ConnectionState {
+    Creating,
+    Updating,
+    Deleting,
+    Authorizing,
+    Authorized,
+    Deauthorizing,
+    Deauthorized,
+    Active,
+    FailedConnectivity,
+    /// No state was reported.
+    #[default]
+    Missing,
+    Other(String),
+}
+
+/// What a state means for the tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StateClass {
+    /// `AUTHORIZED` (public endpoints) or `ACTIVE` (private ones): the connection works.
+    Healthy,
+    /// `DEAUTHORIZED` or `FAILED_CONNECTIVITY`: broken, re-authorized by re-sending credentials.
+    Broken,
+    /// On its way somewhere else.
+    Transitional,
+    /// Not a state the tool knows.
+    Unknown,
+}
+
+impl ConnectionState {
+    pub(crate) fn parse(text: &str) -> Self {
+        match text {
+            "CREATING" => ConnectionState::Creating,
+            "UPDATING" => ConnectionState::Updating,
+            "DELETING" => ConnectionState::Deleting,
+            "AUTHORIZING" => ConnectionState::Authorizing,
+            "AUTHORIZED" => ConnectionState::Authorized,
+            "DEAUTHORIZING" => ConnectionState::Deauthorizing,
+            "DEAUTHORIZED" => ConnectionState::Deauthorized,
+            "ACTIVE" => ConnectionState::Active,
+            "FAILED_CONNECTIVITY" => ConnectionState::FailedConnectivity,
+            "" => ConnectionState::Missing,
+            other => ConnectionState::Other(other.to_string()),
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            ConnectionState::Creating => "CREATING",
+            ConnectionState::Updating => "UPDATING",
+            ConnectionState::Deleting => "DELETING",
+            ConnectionState::Authorizing => "AUTHORIZING",
+            ConnectionState::Authorized => "AUTHORIZED",
+            ConnectionState::Deauthorizing => "DEAUTHORIZING",
+            ConnectionState::Deauthorized => "DEAUTHORIZED",
+            ConnectionState::Active => "ACTIVE",
+            ConnectionState::FailedConnectivity => "FAILED_CONNECTIVITY",
+            ConnectionState::Missing => "unknown",
+            ConnectionState::Other(text) => text,
+        }
+    }
+
+    pub(crate) fn class(&self) -> StateClass {
+        match self {
+            ConnectionState::Authorized | ConnectionState::Active => StateClass::Healthy,
+            ConnectionState::Deauthorized | ConnectionState::FailedConnectivity => {
+                StateClass::Broken
+            }
+            ConnectionState::Creating
+            | ConnectionState::Updating
+            | ConnectionState::Deleting
+            | ConnectionState::Authorizing
+            | ConnectionState::Deauthorizing => StateClass::Transitional,
+            ConnectionState::Missing | ConnectionState::Other(_) => StateClass::Unknown,
+        }
+    }
+
+    pub(crate) fn is_healthy(&self) -> bool {
+        self.class() == StateClass::Healthy
+    }
+
+    pub(crate) fn is_broken(&self) -> bool {
+        self.class() == StateClass::Broken
+    }
+}
+
+impl fmt::Display for ConnectionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ConnectionState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct LiveConnection {
-    pub name: String,
-    pub arn: Option<String>,
-    pub state: String,
-    pub state_reason: Option<String>,
-    pub description: Option<String>,
-    pub authorization_type: Option<String>,
-    pub authorization_endpoint: Option<String>,
-    pub http_method: Option<String>,
-    pub client_id: Option<String>,
-    pub oauth: LiveParameters,
-    pub invocation: LiveParameters,
-    pub kms_key: Option<String>,
-    pub resource_configuration_arn: Option<String>,
+pub(crate) struct LiveConnection {
+    pub(crate) name: String,
+    pub(crate) arn: Option<String>,
+    pub(crate) state: ConnectionState,
+    pub(crate) state_reason: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) authorization_type: Option<String>,
+    pub(crate) authorization_endpoint: Option<String>,
+    pub(crate) http_method: Option<String>,
+    pub(crate) client_id: Option<String>,
+    pub(crate) oauth: LiveParameters,
+    pub(crate) invocation: LiveParameters,
+    pub(crate) kms_key: Option<String>,
+    pub(crate) resource_configuration_arn: Option<String>,
     /// The EventBridge-managed secret holding the credentials.
-    pub secret_arn: Option<String>,
+    pub(crate) secret_arn: Option<String>,
 }
 
 impl LiveConnection {
-    pub fn is_healthy(&self) -> bool {
-        HEALTHY_STATES.contains(&self.state.as_str())
+    pub(crate) fn is_healthy(&self) -> bool {
+        self.state.is_healthy()
     }
 
-    pub fn is_broken(&self) -> bool {
-        BROKEN_STATES.contains(&self.state.as_str())
+    pub(crate) fn is_broken(&self) -> bool {
+        self.state.is_broken()
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LiveParameters {
-    pub headers: Vec<LiveParameter>,
-    pub query: Vec<LiveParameter>,
-    pub body: Vec<LiveParameter>,
-}
-
-impl LiveParameters {
-    pub fn list(&self, name: &str) -> &[LiveParameter] {
-        match name {
-            "headers" => &self.headers,
-            "query" => &self.query,
-            _ => &self.body,
-        }
-    }
-}
+pub(crate) type LiveParameters = ParameterLists<LiveParameter>;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct LiveParameter {
-    pub key: String,
+pub(crate) struct LiveParameter {
+    pub(crate) key: String,
     /// `None` when AWS hides it (secret values).
-    pub value: Option<String>,
-    pub is_secret: bool,
+    pub(crate) value: Option<String>,
+    pub(crate) is_secret: bool,
 }
 
 /// A connection as `ListConnections` shows it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConnectionSummary {
-    pub name: String,
-    pub state: String,
-    pub state_reason: Option<String>,
+pub(crate) struct ConnectionSummary {
+    pub(crate) name: String,
+    pub(crate) state: ConnectionState,
+    pub(crate) state_reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_and_classify() {
+        for text in [
+            "CREATING",
+            "UPDATING",
+            "DELETING",
+            "AUTHORIZING",
+            "AUTHORIZED",
+            "DEAUTHORIZING",
+            "DEAUTHORIZED",
+            "ACTIVE",
+            "FAILED_CONNECTIVITY",
+            "SOMETHING_NEW",
+        ] {
+            assert_eq!(ConnectionState::parse(text).as_str(), text);
+        }
+        assert_eq!(
+            ConnectionState::parse("ACTIVE").class(),
+            StateClass::Healthy
+        );
+        assert_eq!(
+            ConnectionState::parse("FAILED_CONNECTIVITY").class(),
+            StateClass::Broken
+        );
+        assert_eq!(
+            ConnectionState::parse("DEAUTHORIZING").class(),
+            StateClass::Transitional
+        );
+        assert_eq!(
+            ConnectionState::parse("SOMETHING_NEW").class(),
+            StateClass::Unknown
+        );
+    }
 }

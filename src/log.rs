@@ -4,14 +4,14 @@
 use std::io::IsTerminal;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Log {
-    pub verbosity: u8,
+pub(crate) struct Log {
+    pub(crate) verbosity: u8,
     /// Show progress lines (stderr is a terminal, or `-v`).
-    pub progress: bool,
+    pub(crate) progress: bool,
 }
 
 impl Log {
-    pub fn new(verbosity: u8) -> Self {
+    pub(crate) fn new(verbosity: u8) -> Self {
         Log {
             verbosity,
             progress: verbosity > 0 || std::io::stderr().is_terminal(),
@@ -19,30 +19,30 @@ impl Log {
     }
 
     /// A message shown with `-v`.
-    pub fn verbose(&self, message: impl AsRef<str>) {
+    pub(crate) fn verbose(&self, message: impl AsRef<str>) {
         if self.verbosity > 0 {
-            eprintln!("provision: {}", message.as_ref());
+            crate::view::stderr(&format!("provision: {}\n", message.as_ref()));
         }
     }
 
     /// A message shown with `-vv`.
-    pub fn debug(&self, message: impl AsRef<str>) {
+    pub(crate) fn debug(&self, message: impl AsRef<str>) {
         if self.verbosity > 1 {
-            eprintln!("provision: {}", message.as_ref());
+            crate::view::stderr(&format!("provision: {}\n", message.as_ref()));
         }
     }
 
     /// Progress on long work, shown on a terminal or with `-v`.
-    pub fn progress(&self, message: impl AsRef<str>) {
+    pub(crate) fn progress(&self, message: impl AsRef<str>) {
         if self.progress {
-            eprintln!("provision: {}", message.as_ref());
+            crate::view::stderr(&format!("provision: {}\n", message.as_ref()));
         }
     }
 }
 
 /// Counts finished items of a long step and reports every tenth of the way (at least every
 /// 100 items), so a run over thousands of connections shows it is moving.
-pub struct Progress {
+pub(crate) struct Progress {
     log: Log,
     what: &'static str,
     total: usize,
@@ -51,7 +51,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(log: Log, what: &'static str, total: usize) -> Self {
+    pub(crate) fn new(log: Log, what: &'static str, total: usize) -> Self {
         let step = (total / 10).max(100);
         Progress {
             log,
@@ -62,7 +62,7 @@ impl Progress {
         }
     }
 
-    pub fn tick(&self) {
+    pub(crate) fn tick(&self) {
         let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if done.is_multiple_of(self.step) && done < self.total {
             self.log

@@ -20,14 +20,14 @@ type CacheKey = (String, Option<String>);
 type CachedRead = Arc<OnceCell<Result<Secret, ReadError>>>;
 
 /// Reads secret references, caching Secrets Manager reads for the run.
-pub struct SecretResolver {
+pub(crate) struct SecretResolver {
     secrets_manager: aws_sdk_secretsmanager::Client,
     region: String,
     cache: Mutex<HashMap<CacheKey, CachedRead>>,
 }
 
 impl SecretResolver {
-    pub fn new(secrets_manager: aws_sdk_secretsmanager::Client, region: String) -> Self {
+    pub(crate) fn new(secrets_manager: aws_sdk_secretsmanager::Client, region: String) -> Self {
         SecretResolver {
             secrets_manager,
             region,
@@ -36,17 +36,21 @@ impl SecretResolver {
     }
 
     /// The desired state of a connection, or every problem resolving it.
-    pub async fn desired(&self, spec: &ConnectionSpec) -> Result<DesiredConnection, Vec<Problem>> {
+    pub(crate) async fn desired(
+        &self,
+        spec: &ConnectionSpec,
+    ) -> Result<DesiredConnection, Vec<Problem>> {
         let mut problems = Vec::new();
         let client_id = match &spec.client_id {
-            ValueSource::Literal(text) => Some(text.clone()),
+            ValueSource::Literal(text) => Some(ParameterValue::Plain(text.clone())),
             ValueSource::Reference(reference) => {
                 match self
                     .resolve(reference)
                     .await
                     .and_then(|s| checked(reference, "client id", s))
                 {
-                    Ok(secret) => Some(secret.expose().to_string()),
+                    // Read from a secret store: never shown, even if it is only a key.
+                    Ok(secret) => Some(ParameterValue::Secret(secret)),
                     Err(problem) => {
                         problems.push(problem);
                         None
@@ -78,6 +82,7 @@ impl SecretResolver {
             (Some(client_id), Some(client_secret)) if problems.is_empty() => {
                 Ok(DesiredConnection {
                     name: spec.name.clone(),
+                    region: self.region.clone(),
                     description: spec.description_with_marker(),
                     authorization_endpoint: spec.token_url.clone(),
                     client_id,
@@ -142,7 +147,7 @@ impl SecretResolver {
     }
 
     /// The value behind one reference.
-    pub async fn resolve(&self, reference: &SecretRef) -> Result<Secret, Problem> {
+    pub(crate) async fn resolve(&self, reference: &SecretRef) -> Result<Secret, Problem> {
         let secret = match &reference.source {
             SecretSource::Env(name) => match std::env::var(name) {
                 Ok(value) => Secret::new(value),
@@ -818,7 +823,7 @@ mod tests {
             .desired(&declared.spec)
             .await
             .expect("resolves");
-        assert_eq!(desired.client_id, "3MVG9abc");
+        assert_eq!(desired.client_id.expose(), "3MVG9abc");
         assert!(desired.client_secret.matches("9F8E7D6C5B4A3928"));
         assert_eq!(rule.num_calls(), 1);
     }

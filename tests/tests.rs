@@ -1,5 +1,13 @@
-//! End-to-end tests: the built binary against the local emulator (moto, patched to behave like
-//! recorded AWS). Each test starts its own emulator, so no state is shared between tests.
+//! The integration tests, in one binary: the built `provision` as users run it.
+//!
+//! - `against_emulator`: the binary against the local emulator (moto, patched to behave like
+//!   recorded AWS); each test starts its own emulator, so no state is shared between tests.
+//! - `invalid_input`: the corpus of invalid inputs under `tests/invalid/`, each message pinned.
+//! - `no_aws_calls`: bad input stops every command before any request reaches AWS.
+//!
+//! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
 
 mod against_emulator;
+mod invalid_input;
+mod no_aws_calls;
 mod support;

@@ -7,7 +7,10 @@
 
 use super::describe_sdk_error;
 use crate::desired::{AUTHORIZATION_TYPE, DesiredConnection, DesiredParameters, HTTP_METHOD};
-use crate::live::{ConnectionSummary, LiveConnection, LiveParameter, LiveParameters};
+use crate::live::{
+    ConnectionState, ConnectionSummary, LiveConnection, LiveParameter, LiveParameters,
+};
+use crate::parameters::ListKind;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::ProvideErrorMetadata;
 use aws_sdk_eventbridge::types::{
@@ -21,9 +24,9 @@ use aws_sdk_eventbridge::types::{
 
 /// A failed EventBridge call: AWS's code (if any) and a one-line description.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallError {
-    pub code: Option<String>,
-    pub message: String,
+pub(crate) struct CallError {
+    pub(crate) code: Option<String>,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for CallError {
@@ -48,7 +51,7 @@ where
 }
 
 /// Every connection in the account and Region, following `NextToken` to the end.
-pub async fn list_connections(client: &Client) -> Result<Vec<ConnectionSummary>, CallError> {
+pub(crate) async fn list_connections(client: &Client) -> Result<Vec<ConnectionSummary>, CallError> {
     let mut connections = Vec::new();
     let mut next_token: Option<String> = None;
     loop {
@@ -63,10 +66,11 @@ pub async fn list_connections(client: &Client) -> Result<Vec<ConnectionSummary>,
             let Some(name) = item.name() else { continue };
             connections.push(ConnectionSummary {
                 name: name.to_string(),
-                state: item
-                    .connection_state()
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_default(),
+                state: ConnectionState::parse(
+                    item.connection_state()
+                        .map(|s| s.as_str())
+                        .unwrap_or_default(),
+                ),
                 state_reason: item.state_reason().map(str::to_string),
             });
         }
@@ -79,7 +83,7 @@ pub async fn list_connections(client: &Client) -> Result<Vec<ConnectionSummary>,
 }
 
 /// One connection, or `None` if it does not exist.
-pub async fn describe_connection(
+pub(crate) async fn describe_connection(
     client: &Client,
     name: &str,
 ) -> Result<Option<LiveConnection>, CallError> {
@@ -94,10 +98,12 @@ pub async fn describe_connection(
     Ok(Some(LiveConnection {
         name: output.name().unwrap_or(name).to_string(),
         arn: output.connection_arn().map(str::to_string),
-        state: output
-            .connection_state()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default(),
+        state: ConnectionState::parse(
+            output
+                .connection_state()
+                .map(|s| s.as_str())
+                .unwrap_or_default(),
+        ),
         state_reason: output
             .state_reason()
             .filter(|r| !r.is_empty())
@@ -168,47 +174,45 @@ fn live_parameters(parameters: Option<&ConnectionHttpParameters>) -> LiveParamet
 
 /// The SDK's parameter lists; an empty list is sent as an empty list so that it clears.
 fn http_parameters(parameters: &DesiredParameters) -> ConnectionHttpParameters {
-    ConnectionHttpParameters::builder()
-        .set_header_parameters(Some(
-            parameters
-                .headers
-                .iter()
-                .map(|p| {
-                    ConnectionHeaderParameter::builder()
-                        .key(&p.key)
-                        .value(p.value.expose())
-                        .is_value_secret(p.value.is_secret())
-                        .build()
-                })
-                .collect(),
-        ))
-        .set_query_string_parameters(Some(
-            parameters
-                .query
-                .iter()
-                .map(|p| {
-                    ConnectionQueryStringParameter::builder()
-                        .key(&p.key)
-                        .value(p.value.expose())
-                        .is_value_secret(p.value.is_secret())
-                        .build()
-                })
-                .collect(),
-        ))
-        .set_body_parameters(Some(
-            parameters
-                .body
-                .iter()
-                .map(|p| {
-                    ConnectionBodyParameter::builder()
-                        .key(&p.key)
-                        .value(p.value.expose())
-                        .is_value_secret(p.value.is_secret())
-                        .build()
-                })
-                .collect(),
-        ))
-        .build()
+    let mut built = ConnectionHttpParameters::builder();
+    for (kind, list) in parameters.lists() {
+        built = match kind {
+            ListKind::Headers => built.set_header_parameters(Some(
+                list.iter()
+                    .map(|p| {
+                        ConnectionHeaderParameter::builder()
+                            .key(&p.key)
+                            .value(p.value.expose())
+                            .is_value_secret(p.value.is_secret())
+                            .build()
+                    })
+                    .collect(),
+            )),
+            ListKind::Query => built.set_query_string_parameters(Some(
+                list.iter()
+                    .map(|p| {
+                        ConnectionQueryStringParameter::builder()
+                            .key(&p.key)
+                            .value(p.value.expose())
+                            .is_value_secret(p.value.is_secret())
+                            .build()
+                    })
+                    .collect(),
+            )),
+            ListKind::Body => built.set_body_parameters(Some(
+                list.iter()
+                    .map(|p| {
+                        ConnectionBodyParameter::builder()
+                            .key(&p.key)
+                            .value(p.value.expose())
+                            .is_value_secret(p.value.is_secret())
+                            .build()
+                    })
+                    .collect(),
+            )),
+        };
+    }
+    built.build()
 }
 
 fn connectivity(arn: Option<&str>) -> Result<ConnectivityResourceParameters, CallError> {
@@ -232,14 +236,14 @@ fn build_error(error: impl std::fmt::Display) -> CallError {
 }
 
 /// Creates the connection; returns the state AWS answered with.
-pub async fn create_connection(
+pub(crate) async fn create_connection(
     client: &Client,
     desired: &DesiredConnection,
-) -> Result<String, CallError> {
+) -> Result<ConnectionState, CallError> {
     let oauth = CreateConnectionOAuthRequestParameters::builder()
         .client_parameters(
             CreateConnectionOAuthClientRequestParameters::builder()
-                .client_id(&desired.client_id)
+                .client_id(desired.client_id.expose())
                 .client_secret(desired.client_secret.expose())
                 .build()
                 .map_err(build_error)?,
@@ -264,24 +268,26 @@ pub async fn create_connection(
         request = request.invocation_connectivity_parameters(connectivity(Some(arn))?);
     }
     let output = request.send().await.map_err(call_error)?;
-    Ok(output
-        .connection_state()
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default())
+    Ok(ConnectionState::parse(
+        output
+            .connection_state()
+            .map(|s| s.as_str())
+            .unwrap_or_default(),
+    ))
 }
 
 /// Updates the connection with the complete desired parameters, credentials included (which
-/// also makes EventBridge re-authorize it). `live_is_private` says whether private
-/// connectivity must be cleared. Returns the state AWS answered with.
-pub async fn update_connection(
+/// also makes EventBridge re-authorize it). `live` says which optional settings (a KMS key,
+/// private connectivity) must be cleared. Returns the state AWS answered with.
+pub(crate) async fn update_connection(
     client: &Client,
     desired: &DesiredConnection,
     live: &LiveConnection,
-) -> Result<String, CallError> {
+) -> Result<ConnectionState, CallError> {
     let oauth = UpdateConnectionOAuthRequestParameters::builder()
         .client_parameters(
             UpdateConnectionOAuthClientRequestParameters::builder()
-                .client_id(&desired.client_id)
+                .client_id(desired.client_id.expose())
                 .client_secret(desired.client_secret.expose())
                 .build(),
         )
@@ -318,22 +324,10 @@ pub async fn update_connection(
         (None, None) => {}
     }
     let output = request.send().await.map_err(call_error)?;
-    Ok(output
-        .connection_state()
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default())
-}
-
-/// Deletes the connection; returns the state AWS answered with (`DELETING`).
-pub async fn delete_connection(client: &Client, name: &str) -> Result<String, CallError> {
-    let output = client
-        .delete_connection()
-        .name(name)
-        .send()
-        .await
-        .map_err(call_error)?;
-    Ok(output
-        .connection_state()
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default())
+    Ok(ConnectionState::parse(
+        output
+            .connection_state()
+            .map(|s| s.as_str())
+            .unwrap_or_default(),
+    ))
 }

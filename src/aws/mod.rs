@@ -2,8 +2,8 @@
 //!
 //! Everything that sends a request lives under this module; the core above it is pure.
 
-pub mod eventbridge;
-pub mod secretsmanager;
+pub(crate) mod eventbridge;
+pub(crate) mod secretsmanager;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -12,33 +12,36 @@ use std::time::Duration;
 
 /// The AWS connection flags, as given on the command line.
 #[derive(Debug, Clone, Default)]
-pub struct AwsOptions {
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    pub endpoint_url: Option<String>,
+pub(crate) struct AwsOptions {
+    pub(crate) region: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
 }
 
 /// Retries with client-side rate limiting: EventBridge's control-plane limits are not published
 /// and a run over thousands of connections will meet `ThrottlingException`.
-pub const MAX_ATTEMPTS: u32 = 10;
+pub(crate) const MAX_ATTEMPTS: u32 = 10;
 
-/// Builds the SDK configuration from the flags, falling back to the SDK's own environment
-/// variables and profiles (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, ...).
-pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
-    // The SDK's own AWS_MAX_ATTEMPTS still applies when set.
+/// The retry policy every client uses: adaptive (client-side rate limiting), `MAX_ATTEMPTS`
+/// attempts, backoff from 200 ms to 5 s. The SDK's own `AWS_MAX_ATTEMPTS` still applies.
+pub(crate) fn retry_config() -> RetryConfig {
     let max_attempts = std::env::var("AWS_MAX_ATTEMPTS")
         .ok()
         .and_then(|v| v.trim().parse::<u32>().ok())
-        .filter(|n| *n >= 1)
+        .filter(|n| (1..=50).contains(n))
         .unwrap_or(MAX_ATTEMPTS);
+    RetryConfig::adaptive()
+        .with_max_attempts(max_attempts)
+        .with_initial_backoff(Duration::from_millis(200))
+        // The adaptive limiter can hold a throttled retry for the whole max backoff: keep it short.
+        .with_max_backoff(Duration::from_secs(5))
+}
+
+/// Builds the SDK configuration from the flags, falling back to the SDK's own environment
+/// variables and profiles (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, ...).
+pub(crate) async fn sdk_config(options: &AwsOptions) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(
-            RetryConfig::adaptive()
-                .with_max_attempts(max_attempts)
-                .with_initial_backoff(Duration::from_millis(200))
-                // The adaptive limiter can hold a throttled retry for the whole max backoff: keep it short.
-                .with_max_backoff(Duration::from_secs(5)),
-        )
+        .retry_config(retry_config())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(10))
@@ -61,10 +64,10 @@ pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
 /// The SDK's classifiers take it for throttling and would retry it for minutes; no retry can
 /// help, so it fails at once and the run reports the quota.
 #[derive(Debug)]
-pub struct QuotaErrorsAreFinal;
+pub(crate) struct QuotaErrorsAreFinal;
 
 impl QuotaErrorsAreFinal {
-    pub const CODE: &'static str = "LimitExceededException";
+    pub(crate) const CODE: &'static str = "LimitExceededException";
 }
 
 impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for QuotaErrorsAreFinal {
@@ -96,16 +99,30 @@ impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for Quo
     }
 }
 
-/// The EventBridge client, with quota errors kept from being retried.
-pub fn eventbridge_client(config: &SdkConfig) -> aws_sdk_eventbridge::Client {
-    let config = aws_sdk_eventbridge::config::Builder::from(config)
-        .retry_classifier(QuotaErrorsAreFinal)
-        .build();
-    aws_sdk_eventbridge::Client::from_conf(config)
+/// The EventBridge client configuration as shipped: the SDK configuration plus the rule that
+/// keeps quota errors from being retried. Tests start from this too, so a change to the
+/// shipped retry behaviour fails them.
+pub(crate) fn eventbridge_config(config: &SdkConfig) -> aws_sdk_eventbridge::config::Builder {
+    aws_sdk_eventbridge::config::Builder::from(config).retry_classifier(QuotaErrorsAreFinal)
+}
+
+pub(crate) fn eventbridge_client(config: &SdkConfig) -> aws_sdk_eventbridge::Client {
+    aws_sdk_eventbridge::Client::from_conf(eventbridge_config(config).build())
+}
+
+/// The Secrets Manager client configuration as shipped.
+pub(crate) fn secrets_manager_config(
+    config: &SdkConfig,
+) -> aws_sdk_secretsmanager::config::Builder {
+    aws_sdk_secretsmanager::config::Builder::from(config)
+}
+
+pub(crate) fn secrets_manager_client(config: &SdkConfig) -> aws_sdk_secretsmanager::Client {
+    aws_sdk_secretsmanager::Client::from_conf(secrets_manager_config(config).build())
 }
 
 /// A one-line description of an SDK error: AWS's code and message, or the transport failure.
-pub fn describe_sdk_error<E, R>(
+pub(crate) fn describe_sdk_error<E, R>(
     error: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
 ) -> String
 where

@@ -7,25 +7,15 @@ use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 
 /// Why a secret could not be read. Never carries the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     NotFound,
     AccessDenied(String),
     /// Stored as binary, marked for deletion, KMS failure, or any other AWS answer.
     Other(String),
 }
 
-impl ReadError {
-    pub fn describe(&self) -> String {
-        match self {
-            ReadError::NotFound => "not found".to_string(),
-            ReadError::AccessDenied(message) => format!("access denied ({message})"),
-            ReadError::Other(message) => message.clone(),
-        }
-    }
-}
-
 /// A secret's string value at `AWSCURRENT` or the given version stage.
-pub async fn read_secret_string(
+pub(crate) async fn read_secret_string(
     client: &Client,
     id: &str,
     version_stage: Option<&str>,

@@ -6,38 +6,37 @@
 //! interruption converges, because the plan is recomputed from what AWS has.
 
 use super::Context;
-use super::read::Planned;
 use super::wait::{Settled, WaitPolicy, wait_until_settled};
 use crate::aws::eventbridge::{create_connection, describe_connection, update_connection};
 use crate::desired::DesiredConnection;
-use crate::hints;
 use crate::live::LiveConnection;
 use crate::plan::compute::field_changes;
-use crate::plan::{Action, ApplyResult, Outcome};
-use crate::verify::{VerifyError, verify_credentials};
+use crate::plan::{ApplyResult, Change, Outcome, Planned};
+use crate::salesforce::hints;
+use crate::salesforce::token::{VerifyError, verify_credentials};
 use futures::StreamExt;
 
 #[derive(Debug, Clone, Copy)]
-pub struct ApplyOptions {
+pub(crate) struct ApplyOptions {
     /// `None` with `--no-wait`.
-    pub wait: Option<WaitPolicy>,
+    pub(crate) wait: Option<WaitPolicy>,
     /// Check new credentials against the token endpoint before writing them.
-    pub verify_credentials: bool,
+    pub(crate) verify_credentials: bool,
 }
 
-pub async fn apply(
+pub(crate) async fn apply(
     context: &Context,
     planned: &[Planned],
     options: ApplyOptions,
 ) -> Vec<ApplyResult> {
     let to_change = planned
         .iter()
-        .filter(|p| matches!(p.entry.action, Action::Create | Action::Update))
+        .filter(|p| matches!(p.change, Change::Create { .. } | Change::Update { .. }))
         .count();
     if to_change > 0 {
         context.log.progress(format!(
-            "applying {to_change} changes (concurrency {})",
-            context.concurrency
+            "applying {to_change} changes in {} (concurrency {})",
+            context.region, context.concurrency
         ));
     }
     let progress = crate::log::Progress::new(context.log, "applied", planned.len());
@@ -52,34 +51,24 @@ pub async fn apply(
         .await
 }
 
-fn result(name: &str, outcome: Outcome) -> ApplyResult {
-    ApplyResult {
-        name: name.to_string(),
-        outcome,
-        state: None,
-        state_reason: None,
-        error: None,
-        hint: None,
-        not_taken: Vec::new(),
-    }
-}
-
 async fn apply_one(context: &Context, item: &Planned, options: ApplyOptions) -> ApplyResult {
-    let name = item.entry.name.as_str();
-    let desired = match (&item.entry.action, &item.desired) {
-        (Action::InSync, _) => {
-            let mut unchanged = result(name, Outcome::Unchanged);
-            unchanged.state = item.live.as_ref().map(|l| l.state.clone());
+    let entry = &item.entry;
+    let (desired, live) = match &item.change {
+        Change::NoOp { live } => {
+            let mut unchanged = ApplyResult::new(entry, Outcome::Unchanged);
+            unchanged.state = Some(live.state.clone());
             return unchanged;
         }
-        (Action::Create | Action::Update, Some(desired)) => desired,
-        _ => {
-            let mut failed = result(name, Outcome::Failed);
-            failed.error = item.entry.error.clone();
+        Change::Failed { error } => {
+            let mut failed = ApplyResult::new(entry, Outcome::Failed);
+            failed.error = Some(error.clone());
             return failed;
         }
+        Change::Create { desired } => (desired, None),
+        Change::Update { desired, live } => (desired, Some(live)),
     };
-    let outcome = if item.live.is_some() {
+    let name = entry.name.as_str();
+    let outcome = if live.is_some() {
         Outcome::Updated
     } else {
         Outcome::Created
@@ -91,8 +80,8 @@ async fn apply_one(context: &Context, item: &Planned, options: ApplyOptions) -> 
             desired.authorization_endpoint
         ));
         if let Err(error) = verify_credentials(desired).await {
-            let mut failed = result(name, Outcome::Failed);
-            let untouched = if item.live.is_some() {
+            let mut failed = ApplyResult::new(entry, Outcome::Failed);
+            let untouched = if live.is_some() {
                 "; the connection was left as it was"
             } else {
                 "; the connection was not created"
@@ -108,24 +97,20 @@ async fn apply_one(context: &Context, item: &Planned, options: ApplyOptions) -> 
                     "check the token URL and that this machine can reach it".to_string()
                 }
             });
-            failed.state = item.live.as_ref().map(|l| l.state.clone());
+            failed.state = live.map(|l| l.state.clone());
             return failed;
         }
     }
 
-    let written = match &item.live {
+    let written = match live {
         None => create_connection(&context.eventbridge, desired).await,
         Some(live) => update_connection(&context.eventbridge, desired, live).await,
     };
     let state = match written {
         Ok(state) => state,
         Err(error) => {
-            let mut failed = result(name, Outcome::Failed);
-            let verb = if item.live.is_some() {
-                "update"
-            } else {
-                "create"
-            };
+            let mut failed = ApplyResult::new(entry, Outcome::Failed);
+            let verb = if live.is_some() { "update" } else { "create" };
             failed.error = Some(format!(
                 "{}: cannot {verb} the connection: {}",
                 desired.origin, error.message
@@ -139,16 +124,17 @@ async fn apply_one(context: &Context, item: &Planned, options: ApplyOptions) -> 
         .verbose(format!("{name}: {} ({state})", outcome.label()));
 
     let Some(policy) = options.wait else {
-        let mut done = result(name, outcome);
+        let mut done = ApplyResult::new(entry, outcome);
         done.state = Some(state);
         return done;
     };
-    settle(context, desired, outcome, policy).await
+    settle(context, item, desired, outcome, policy).await
 }
 
 /// Waits for the connection to settle, then checks every field took.
 async fn settle(
     context: &Context,
+    item: &Planned,
     desired: &DesiredConnection,
     outcome: Outcome,
     policy: WaitPolicy,
@@ -156,7 +142,7 @@ async fn settle(
     let name = desired.name.as_str();
     let settled =
         wait_until_settled(|| describe_connection(&context.eventbridge, name), policy).await;
-    let mut done = result(name, outcome);
+    let mut done = ApplyResult::new(&item.entry, outcome);
     match settled {
         Err(error) => {
             done.outcome = Outcome::Failed;
@@ -171,10 +157,7 @@ async fn settle(
         }
         Ok(Settled::TimedOut(last)) => {
             done.outcome = Outcome::Failed;
-            let state = last
-                .as_ref()
-                .map(|l| l.state.clone())
-                .unwrap_or_else(|| "unknown".to_string());
+            let state = last.as_ref().map(|l| l.state.clone()).unwrap_or_default();
             done.error = Some(format!(
                 "still {state} after {}s; it may settle later: run `provision diff` to check",
                 policy.timeout.as_secs()

@@ -3,18 +3,18 @@
 //! Work is spread over connections with bounded concurrency; one connection's failure is
 //! recorded with that connection and never stops the others.
 
-pub mod apply;
-pub mod read;
-pub mod wait;
+pub(crate) mod apply;
+pub(crate) mod read;
+pub(crate) mod wait;
 
 use crate::resolve::SecretResolver;
 
 /// What the AWS-facing commands share for one run.
-pub struct Context {
-    pub eventbridge: aws_sdk_eventbridge::Client,
-    pub secrets_manager: aws_sdk_secretsmanager::Client,
-    pub resolver: SecretResolver,
-    pub region: String,
-    pub concurrency: usize,
-    pub log: crate::log::Log,
+pub(crate) struct Context {
+    pub(crate) eventbridge: aws_sdk_eventbridge::Client,
+    pub(crate) secrets_manager: aws_sdk_secretsmanager::Client,
+    pub(crate) resolver: SecretResolver,
+    pub(crate) region: String,
+    pub(crate) concurrency: usize,
+    pub(crate) log: crate::log::Log,
 }

@@ -10,25 +10,19 @@ use crate::aws::secretsmanager::{ReadError, read_secret_string};
 use crate::desired::DesiredConnection;
 use crate::error::Error;
 use crate::live::LiveConnection;
-use crate::plan::compute::{Strictness, plan_entry};
-use crate::plan::{Entry, Plan, SecretStatus, managed_secret};
+use crate::plan::compute::{Strictness, plan_connection};
+use crate::plan::{Planned, SecretStatus, managed_secret};
 use crate::spec::ConnectionSpec;
 use futures::StreamExt;
 use std::collections::HashSet;
 
-/// A declared connection with what is known about it: the input to `apply`.
-pub struct Planned {
-    pub entry: Entry,
-    pub desired: Option<DesiredConnection>,
-    pub live: Option<LiveConnection>,
-}
-
-/// Reads everything the plan needs. Fails as a whole only if the connections cannot be listed.
-pub async fn plan(
+/// Reads everything the plan needs for the connections declared in the context's Region.
+/// Fails as a whole only if the connections cannot be listed.
+pub(crate) async fn plan(
     context: &Context,
     specs: &[ConnectionSpec],
     strictness: Strictness,
-) -> Result<(Plan, Vec<Planned>), Error> {
+) -> Result<Vec<Planned>, Error> {
     context
         .log
         .progress(format!("listing connections in {}", context.region));
@@ -47,12 +41,14 @@ pub async fn plan(
         existing.len(),
         context.region
     ));
-    context
-        .log
-        .progress(format!("reading {} declared connections", specs.len()));
+    context.log.progress(format!(
+        "reading {} declared connections in {}",
+        specs.len(),
+        context.region
+    ));
 
     let progress = crate::log::Progress::new(context.log, "read", specs.len());
-    let planned: Vec<Planned> = futures::stream::iter(specs)
+    let planned = futures::stream::iter(specs)
         .map(|spec| async {
             let planned = plan_one(context, spec, existing.contains(&spec.name), strictness).await;
             progress.tick();
@@ -61,11 +57,7 @@ pub async fn plan(
         .buffered(context.concurrency.max(1))
         .collect()
         .await;
-    let plan = Plan {
-        region: context.region.clone(),
-        entries: planned.iter().map(|p| p.entry.clone()).collect(),
-    };
-    Ok((plan, planned))
+    Ok(planned)
 }
 
 async fn plan_one(
@@ -82,11 +74,7 @@ async fn plan_one(
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("\n");
-            return Planned {
-                entry: Entry::failed(&spec.name, message),
-                desired: None,
-                live: None,
-            };
+            return Planned::failed(&spec.name, &context.region, message);
         }
     };
     let live = if exists {
@@ -98,11 +86,7 @@ async fn plan_one(
                     "{}: cannot describe the connection: {}",
                     spec.origin, error.message
                 );
-                return Planned {
-                    entry: Entry::failed(&spec.name, message),
-                    desired: Some(desired),
-                    live: None,
-                };
+                return Planned::failed(&spec.name, &context.region, message);
             }
         }
     } else {
@@ -112,16 +96,11 @@ async fn plan_one(
         Some(live) => secret_status(context, &desired, live).await,
         None => SecretStatus::NotApplicable,
     };
-    let entry = plan_entry(&desired, live.as_ref(), secret, strictness);
-    Planned {
-        entry,
-        desired: Some(desired),
-        live,
-    }
+    plan_connection(desired, live, secret, strictness)
 }
 
 /// Compares the declared secrets with the connection's managed secret, where it can be read.
-pub async fn secret_status(
+async fn secret_status(
     context: &Context,
     desired: &DesiredConnection,
     live: &LiveConnection,

@@ -9,11 +9,11 @@ use std::future::Future;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WaitPolicy {
+pub(crate) struct WaitPolicy {
     /// How long to wait in all; private endpoints can take about 20 minutes to become ACTIVE.
-    pub timeout: Duration,
-    pub first_delay: Duration,
-    pub max_delay: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) first_delay: Duration,
+    pub(crate) max_delay: Duration,
 }
 
 impl Default for WaitPolicy {
@@ -27,7 +27,7 @@ impl Default for WaitPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Settled {
+pub(crate) enum Settled {
     /// `AUTHORIZED` or `ACTIVE`.
     Healthy(LiveConnection),
     /// `DEAUTHORIZED` or `FAILED_CONNECTIVITY`.
@@ -39,7 +39,7 @@ pub enum Settled {
 }
 
 /// Polls `describe` until the connection is healthy or broken, or `policy.timeout` passes.
-pub async fn wait_until_settled<F, Fut>(
+pub(crate) async fn wait_until_settled<F, Fut>(
     mut describe: F,
     policy: WaitPolicy,
 ) -> Result<Settled, CallError>
@@ -84,7 +84,7 @@ mod tests {
     fn live(state: &str) -> LiveConnection {
         LiveConnection {
             name: "sf".into(),
-            state: state.into(),
+            state: crate::live::ConnectionState::parse(state),
             ..Default::default()
         }
     }

@@ -2,38 +2,50 @@
 //!
 //! Comparison is by meaning, not by bytes, so nothing shows a permanent diff: parameter lists
 //! are compared by key regardless of order, an absent `IsValueSecret` is `false`, and a KMS key
-//! given as an alias or id matches the ARN AWS may report for it.
+//! given as an alias or id matches the ARN AWS may report for it. It is also exact where it
+//! matters: a key AWS holds twice, or any parameter beyond the declared ones, is a difference.
+//!
+//! The desired connection is destructured field by field, so a field added to it that is never
+//! compared here fails to compile instead of silently never showing drift.
 
-use super::{Action, Entry, FieldChange, Health, SecretStatus};
+use super::{Action, Change, Entry, FieldChange, Health, Planned, ResourceKind, SecretStatus};
 use crate::desired::{
     AUTHORIZATION_TYPE, DesiredConnection, DesiredParameter, DesiredParameters, HTTP_METHOD,
+    ParameterValue,
 };
 use crate::live::{LiveConnection, LiveParameter, LiveParameters};
+use crate::parameters::Block;
 use crate::secret::SHOWN_AS;
 
 /// How strict the comparison is.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Strictness {
+pub(crate) struct Strictness {
     /// Treat an unverifiable client secret as a difference.
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
-/// The plan entry for a declared connection.
-pub fn plan_entry(
-    desired: &DesiredConnection,
-    live: Option<&LiveConnection>,
+/// The plan step for a declared connection.
+pub(crate) fn plan_connection(
+    desired: DesiredConnection,
+    live: Option<LiveConnection>,
     secret: SecretStatus,
     strictness: Strictness,
-) -> Entry {
-    let changes = field_changes(desired, live);
+) -> Planned {
+    let changes = field_changes(&desired, live.as_ref());
     let Some(live) = live else {
-        return Entry {
+        let entry = Entry {
+            kind: ResourceKind::Connection,
             name: desired.name.clone(),
+            region: desired.region.clone(),
             action: Action::Create,
             changes,
             secret: SecretStatus::NotApplicable,
             health: None,
             error: None,
+        };
+        return Planned {
+            entry,
+            change: Change::Create { desired },
         };
     };
     let broken = live.is_broken();
@@ -41,7 +53,9 @@ pub fn plan_entry(
         state: live.state.clone(),
         reason: live.state_reason.clone(),
         broken,
-        hint: broken.then(|| crate::hints::for_state(&live.state, live.state_reason.as_deref())),
+        hint: broken.then(|| {
+            crate::salesforce::hints::for_state(&live.state, live.state_reason.as_deref())
+        }),
     };
     let secret_differs = match &secret {
         SecretStatus::Changed { .. } => true,
@@ -53,116 +67,157 @@ pub fn plan_entry(
     } else {
         Action::InSync
     };
-    Entry {
+    let entry = Entry {
+        kind: ResourceKind::Connection,
         name: desired.name.clone(),
+        region: desired.region.clone(),
         action,
         changes,
         secret,
         health: Some(health),
         error: None,
-    }
+    };
+    let change = match action {
+        Action::InSync => Change::NoOp { live },
+        _ => Change::Update { desired, live },
+    };
+    Planned { entry, change }
 }
 
 /// Every field whose live value differs from the desired one (all fields when `live` is None).
-pub fn field_changes(
+pub(crate) fn field_changes(
     desired: &DesiredConnection,
     live: Option<&LiveConnection>,
 ) -> Vec<FieldChange> {
     let empty = LiveConnection::default();
     let exists = live.is_some();
     let live = live.unwrap_or(&empty);
+    // Every field is named here: a new one must be compared (or explicitly skipped).
+    let DesiredConnection {
+        name: _,
+        region: _,
+        description,
+        authorization_endpoint,
+        client_id,
+        client_secret: _, // hidden by AWS: compared against the managed secret
+        oauth,
+        invocation,
+        kms_key,
+        resource_configuration_arn,
+        origin: _,
+    } = desired;
     let mut changes = Vec::new();
-    let mut compare = |field: &str, before: Option<&str>, after: Option<&str>| {
-        if before != after {
-            changes.push(FieldChange {
-                field: field.to_string(),
-                before: before.map(str::to_string),
-                after: after.map(str::to_string),
-            });
-        }
-    };
+    let compare =
+        |changes: &mut Vec<FieldChange>, field: &str, before: Option<&str>, after: Option<&str>| {
+            if before != after {
+                changes.push(FieldChange {
+                    field: field.to_string(),
+                    before: before.map(str::to_string),
+                    after: after.map(str::to_string),
+                });
+            }
+        };
     if exists {
         compare(
+            &mut changes,
             "authorizationType",
             live.authorization_type.as_deref(),
             Some(AUTHORIZATION_TYPE),
         );
     }
     compare(
+        &mut changes,
         "description",
         live.description.as_deref(),
-        Some(&desired.description),
+        Some(description),
     );
     compare(
+        &mut changes,
         "tokenUrl",
         live.authorization_endpoint.as_deref(),
-        Some(&desired.authorization_endpoint),
+        Some(authorization_endpoint),
     );
-    compare("httpMethod", live.http_method.as_deref(), Some(HTTP_METHOD));
     compare(
-        "clientId",
-        live.client_id.as_deref(),
-        Some(&desired.client_id),
+        &mut changes,
+        "httpMethod",
+        live.http_method.as_deref(),
+        Some(HTTP_METHOD),
     );
-    let kms_matches = match (&live.kms_key, &desired.kms_key) {
+    // A client id read from a secret reference is never shown, on either side.
+    if live.client_id.as_deref() != Some(client_id.expose()) {
+        let shown = |value: Option<&String>| match client_id {
+            ParameterValue::Secret(_) => value.map(|_| SHOWN_AS.to_string()),
+            ParameterValue::Plain(_) => value.cloned(),
+        };
+        changes.push(FieldChange {
+            field: "clientId".to_string(),
+            before: shown(live.client_id.as_ref()),
+            after: Some(client_id.shown()),
+        });
+    }
+
+    let kms_matches = match (&live.kms_key, kms_key) {
         (Some(live_key), Some(wanted)) => same_kms_key(live_key, wanted),
         (None, None) => true,
         _ => false,
     };
     if !kms_matches {
         compare(
+            &mut changes,
             "kmsKey",
             live.kms_key.as_deref(),
-            desired.kms_key.as_deref(),
+            kms_key.as_deref(),
         );
     }
     compare(
+        &mut changes,
         "privateLink.resourceConfigurationArn",
         live.resource_configuration_arn.as_deref(),
-        desired.resource_configuration_arn.as_deref(),
+        resource_configuration_arn.as_deref(),
     );
-    parameter_changes("oauth", &desired.oauth, &live.oauth, &mut changes);
+    parameter_changes(Block::OAuth, oauth, &live.oauth, &mut changes);
     parameter_changes(
-        "invocation",
-        &desired.invocation,
+        Block::Invocation,
+        invocation,
         &live.invocation,
         &mut changes,
     );
     changes
 }
 
+/// Compares two parameter lists as AWS holds them: every declared key must be there exactly
+/// once with the declared value and secrecy, and nothing else may be.
 fn parameter_changes(
-    block: &str,
+    block: Block,
     desired: &DesiredParameters,
     live: &LiveParameters,
     changes: &mut Vec<FieldChange>,
 ) {
-    for (list_name, wanted) in desired.lists() {
-        let present = live.list(list_name);
+    for (list, wanted) in desired.lists() {
+        let present = live.get(list);
         for parameter in wanted {
-            let field = format!("{block}.{list_name}.{}", parameter.key);
-            let found = present.iter().find(|p| p.key == parameter.key);
+            let field = block.field(list, &parameter.key);
+            let found: Vec<&LiveParameter> =
+                present.iter().filter(|p| p.key == parameter.key).collect();
             let after = Some(parameter.value.shown());
-            match found {
-                None => changes.push(FieldChange {
+            match found.as_slice() {
+                [] => changes.push(FieldChange {
                     field,
                     before: None,
                     after,
                 }),
-                Some(existing) if !same_parameter(existing, parameter) => {
-                    changes.push(FieldChange {
-                        field,
-                        before: Some(shown(existing)),
-                        after,
-                    });
-                }
-                Some(_) => {}
+                [existing] if same_parameter(existing, parameter) => {}
+                several => changes.push(FieldChange {
+                    field,
+                    before: Some(shown_all(several, parameter)),
+                    after,
+                }),
             }
         }
         for existing in present {
             if !wanted.iter().any(|p| p.key == existing.key) {
                 changes.push(FieldChange {
-                    field: format!("{block}.{list_name}.{}", existing.key),
+                    field: block.field(list, &existing.key),
                     before: Some(shown(existing)),
                     after: None,
                 });
@@ -188,6 +243,26 @@ fn shown(parameter: &LiveParameter) -> String {
     }
 }
 
+/// The live value(s) of a declared parameter: a value the user declares secret is shown as
+/// `(secret)` whatever AWS's flag says; a key AWS holds several times shows each value.
+fn shown_all(present: &[&LiveParameter], desired: &DesiredParameter) -> String {
+    let each = |p: &&LiveParameter| {
+        if desired.value.is_secret() {
+            SHOWN_AS.to_string()
+        } else {
+            shown(p)
+        }
+    };
+    match present {
+        [one] => each(one),
+        several => format!(
+            "{} values: {}",
+            several.len(),
+            several.iter().map(each).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
 /// `alias/x` matches `arn:...:alias/x`, and a key id matches `arn:...:key/<id>`.
 fn same_kms_key(live: &str, wanted: &str) -> bool {
     live == wanted || live.ends_with(&format!(":{wanted}")) || live.ends_with(&format!("/{wanted}"))
@@ -196,16 +271,17 @@ fn same_kms_key(live: &str, wanted: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desired::ParameterValue;
     use crate::error::Location;
+    use crate::live::ConnectionState;
     use crate::secret::Secret;
 
     fn desired() -> DesiredConnection {
         DesiredConnection {
             name: "sf".into(),
+            region: "us-east-1".into(),
             description: "d [managed by provision]".into(),
             authorization_endpoint: "https://acme.my.salesforce.com/services/oauth2/token".into(),
-            client_id: "3MVGid".into(),
+            client_id: ParameterValue::Plain("3MVGid".into()),
             client_secret: Secret::new("s3cr3t"),
             oauth: DesiredParameters {
                 body: vec![DesiredParameter {
@@ -233,10 +309,14 @@ mod tests {
         }
     }
 
+    fn plan(live: Option<LiveConnection>, secret: SecretStatus, strictness: Strictness) -> Entry {
+        plan_connection(desired(), live, secret, strictness).entry
+    }
+
     fn live_matching() -> LiveConnection {
         LiveConnection {
             name: "sf".into(),
-            state: "AUTHORIZED".into(),
+            state: ConnectionState::Authorized,
             description: Some("d [managed by provision]".into()),
             authorization_type: Some(AUTHORIZATION_TYPE.into()),
             authorization_endpoint: Some(
@@ -275,9 +355,8 @@ mod tests {
 
     #[test]
     fn matching_live_state_is_in_sync() {
-        let entry = plan_entry(
-            &desired(),
-            Some(&live_matching()),
+        let entry = plan(
+            Some(live_matching().clone()),
             SecretStatus::InSync,
             Strictness::default(),
         );
@@ -294,9 +373,8 @@ mod tests {
             is_secret: false,
         });
         live.invocation.headers[1].value = Some("2".into());
-        let entry = plan_entry(
-            &desired(),
-            Some(&live),
+        let entry = plan(
+            Some(live.clone()),
             SecretStatus::InSync,
             Strictness::default(),
         );
@@ -319,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_parameter_becoming_secret_shows_secret_not_value() {
+    fn a_declared_secret_flipped_to_plain_in_aws_is_shown_as_secret_on_both_sides() {
         let mut live = live_matching();
         live.invocation.headers[0] = LiveParameter {
             key: "T".into(),
@@ -331,7 +409,8 @@ mod tests {
             changes,
             vec![FieldChange {
                 field: "invocation.headers.T".into(),
-                before: Some("visible".into()),
+                // Declared secret: never shown, whatever AWS's flag says.
+                before: Some("(secret)".into()),
                 after: Some("(secret)".into())
             }]
         );
@@ -340,10 +419,9 @@ mod tests {
     #[test]
     fn broken_state_or_changed_secret_needs_an_update() {
         let mut live = live_matching();
-        live.state = "DEAUTHORIZED".into();
-        let entry = plan_entry(
-            &desired(),
-            Some(&live),
+        live.state = ConnectionState::Deauthorized;
+        let entry = plan(
+            Some(live.clone()),
             SecretStatus::InSync,
             Strictness::default(),
         );
@@ -352,9 +430,8 @@ mod tests {
         let changed = SecretStatus::Changed {
             fields: vec!["clientSecret".into()],
         };
-        let entry = plan_entry(
-            &desired(),
-            Some(&live_matching()),
+        let entry = plan(
+            Some(live_matching().clone()),
             changed,
             Strictness::default(),
         );
@@ -366,16 +443,14 @@ mod tests {
         let status = SecretStatus::Unverifiable {
             reason: "access denied".into(),
         };
-        let lenient = plan_entry(
-            &desired(),
-            Some(&live_matching()),
+        let lenient = plan(
+            Some(live_matching().clone()),
             status.clone(),
             Strictness { strict: false },
         );
         assert_eq!(lenient.action, Action::InSync);
-        let strict = plan_entry(
-            &desired(),
-            Some(&live_matching()),
+        let strict = plan(
+            Some(live_matching().clone()),
             status,
             Strictness { strict: true },
         );
@@ -384,12 +459,7 @@ mod tests {
 
     #[test]
     fn creating_lists_every_declared_field() {
-        let entry = plan_entry(
-            &desired(),
-            None,
-            SecretStatus::NotApplicable,
-            Strictness::default(),
-        );
+        let entry = plan(None, SecretStatus::NotApplicable, Strictness::default());
         assert_eq!(entry.action, Action::Create);
         let fields: Vec<&str> = entry.changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(

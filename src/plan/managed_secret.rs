@@ -8,11 +8,12 @@
 
 use super::SecretStatus;
 use crate::desired::DesiredConnection;
+use crate::parameters::{Block, ListKind};
 use crate::secret::Secret;
 use serde_json::Value;
 
 /// Compares the declared secrets with the managed secret's JSON.
-pub fn compare(desired: &DesiredConnection, managed: &Secret) -> SecretStatus {
+pub(crate) fn compare(desired: &DesiredConnection, managed: &Secret) -> SecretStatus {
     let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(managed.expose()) else {
         return unverifiable("the connection's managed secret is not the JSON object AWS writes");
     };
@@ -24,27 +25,23 @@ pub fn compare(desired: &DesiredConnection, managed: &Secret) -> SecretStatus {
         changed.push("clientSecret".to_string());
     }
     let mut missing = Vec::new();
-    for (block, json_block) in [
-        ("oauth", "oauth_http_parameters"),
-        ("invocation", "invocation_http_parameters"),
+    for (block, parameters) in [
+        (Block::OAuth, &desired.oauth),
+        (Block::Invocation, &desired.invocation),
     ] {
-        let parameters = if block == "oauth" {
-            &desired.oauth
-        } else {
-            &desired.invocation
-        };
-        for (list_name, list) in parameters.lists() {
-            let json_list = match list_name {
-                "headers" => "header_parameters",
-                "query" => "query_string_parameters",
-                _ => "body_parameters",
-            };
-            for parameter in list.iter().filter(|p| p.value.is_secret()) {
-                let field = format!("{block}.{list_name}.{}", parameter.key);
-                match stored_value(&fields, json_block, json_list, &parameter.key) {
-                    Some(stored) if parameter.value.expose() == stored => {}
-                    Some(_) => changed.push(field),
-                    None => missing.push(field),
+        for (list, declared) in parameters.lists() {
+            for parameter in declared.iter().filter(|p| p.value.is_secret()) {
+                let field = block.field(list, &parameter.key);
+                let stored = stored_values(&fields, block, list, &parameter.key);
+                if stored.is_empty() {
+                    missing.push(field);
+                } else if stored
+                    .iter()
+                    .any(|value| *value != Some(parameter.value.expose()))
+                {
+                    // Every copy must hold the declared value: a second entry with the same
+                    // key is drift too, whichever comes first.
+                    changed.push(field);
                 }
             }
         }
@@ -67,21 +64,28 @@ fn unverifiable(reason: &str) -> SecretStatus {
     }
 }
 
-/// A parameter's value in the managed secret: a list of `{key, value}` objects, or a map.
-fn stored_value<'a>(
+/// Every value a parameter has in the managed secret (a list of `{key, value}` objects, or a
+/// map): `None` for an entry whose value is not a string.
+fn stored_values<'a>(
     fields: &'a serde_json::Map<String, Value>,
-    block: &str,
-    list: &str,
+    block: Block,
+    list: ListKind,
     key: &str,
-) -> Option<&'a str> {
-    match fields.get(block)?.get(list)? {
+) -> Vec<Option<&'a str>> {
+    let Some(stored) = fields
+        .get(block.managed_secret_name())
+        .and_then(|b| b.get(list.managed_secret_name()))
+    else {
+        return Vec::new();
+    };
+    match stored {
         Value::Array(items) => items
             .iter()
-            .find(|item| item.get("key").and_then(Value::as_str) == Some(key))
-            .and_then(|item| item.get("value"))
-            .and_then(Value::as_str),
-        Value::Object(map) => map.get(key).and_then(Value::as_str),
-        _ => None,
+            .filter(|item| item.get("key").and_then(Value::as_str) == Some(key))
+            .map(|item| item.get("value").and_then(Value::as_str))
+            .collect(),
+        Value::Object(map) => map.get(key).map(Value::as_str).into_iter().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -94,9 +98,10 @@ mod tests {
     fn desired(secret: &str) -> DesiredConnection {
         DesiredConnection {
             name: "sf".into(),
+            region: "us-east-1".into(),
             description: String::new(),
             authorization_endpoint: "https://acme.my.salesforce.com/services/oauth2/token".into(),
-            client_id: "3MVG".into(),
+            client_id: ParameterValue::Plain("3MVG".into()),
             client_secret: Secret::new(secret),
             oauth: DesiredParameters::default(),
             invocation: DesiredParameters {
@@ -148,6 +153,28 @@ mod tests {
         let status = compare(&desired("s1"), &aws_layout("s1", "other"));
         assert_eq!(
             status,
+            SecretStatus::Changed {
+                fields: vec!["invocation.headers.X-Token".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn a_second_entry_with_a_declared_key_is_changed_whichever_comes_first() {
+        let with_duplicate = Secret::new(
+            serde_json::json!({
+                "client_secret": "s1",
+                "invocation_http_parameters": {
+                    "header_parameters": [
+                        {"key": "X-Token", "value": "tok", "is_value_secret": true},
+                        {"key": "X-Token", "value": "attacker", "is_value_secret": true}
+                    ]
+                }
+            })
+            .to_string(),
+        );
+        assert_eq!(
+            compare(&desired("s1"), &with_duplicate),
             SecretStatus::Changed {
                 fields: vec!["invocation.headers.X-Token".into()]
             }

@@ -1,37 +1,43 @@
-//! The plan: plain data saying, per connection, what `apply` would do and why.
+//! The plan: plain data saying, per resource, what `apply` would do and why.
 //!
-//! [`compute`] builds it from desired and live state without I/O; `diff` renders it as text or
-//! JSON from this one model, and `apply` executes it. It never holds a secret value: secret
-//! fields appear as `(secret)`.
+//! [`compute`] builds it from desired and live state without I/O. It has two faces:
+//! - [`Entry`], what users read: the action, the changed fields (before and after, secrets as
+//!   `(secret)`), the secret drift and the health. Every view renders entries, so text and JSON
+//!   never disagree.
+//! - [`Change`], what `apply` executes: an enum that carries exactly the state each action
+//!   needs (a create has no live connection, an update has both sides), so no illegal
+//!   combination can reach the engine.
 
-pub mod compute;
-pub mod managed_secret;
-pub mod render_json;
-pub mod render_text;
+pub(crate) mod compute;
+pub(crate) mod managed_secret;
 
+use crate::desired::DesiredConnection;
+use crate::live::{ConnectionState, LiveConnection};
 use serde::Serialize;
 
-/// The version of the JSON output format. Bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+/// The kind of AWS resource an entry or result is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum ResourceKind {
+    Connection,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Action {
+pub(crate) enum Action {
     Create,
     Update,
     InSync,
-    Delete,
-    /// The connection could not be planned (a secret could not be read, AWS refused a read).
+    /// The resource could not be planned (a secret could not be read, AWS refused a read).
     Error,
 }
 
 impl Action {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Update => "update",
             Action::InSync => "in sync",
-            Action::Delete => "delete",
             Action::Error => "error",
         }
     }
@@ -39,17 +45,17 @@ impl Action {
 
 /// One field that differs. Values are as shown to users: secrets are `(secret)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldChange {
-    pub field: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
+pub(crate) struct FieldChange {
+    pub(crate) field: String,
+    pub(crate) before: Option<String>,
+    pub(crate) after: Option<String>,
 }
 
 /// What the client secret (and secret parameter values) look like against the
 /// EventBridge-managed secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
-pub enum SecretStatus {
+pub(crate) enum SecretStatus {
     InSync,
     /// The managed secret differs from the declared value in these fields.
     Changed {
@@ -65,65 +71,107 @@ pub enum SecretStatus {
 
 /// The connection's state in AWS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Health {
-    pub state: String,
-    pub reason: Option<String>,
+pub(crate) struct Health {
+    pub(crate) state: ConnectionState,
+    pub(crate) reason: Option<String>,
     /// `DEAUTHORIZED` or `FAILED_CONNECTIVITY`: a difference that `apply` heals.
-    pub broken: bool,
+    pub(crate) broken: bool,
     /// For a broken connection: what to check in Salesforce (or the network) if re-sending
     /// the credentials does not heal it.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
+/// One resource of the plan, as users read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Entry {
-    pub name: String,
-    pub action: Action,
-    pub changes: Vec<FieldChange>,
-    pub secret: SecretStatus,
-    pub health: Option<Health>,
-    /// Why the connection could not be planned, with the file and field at fault.
-    pub error: Option<String>,
+pub(crate) struct Entry {
+    pub(crate) kind: ResourceKind,
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) action: Action,
+    pub(crate) changes: Vec<FieldChange>,
+    pub(crate) secret: SecretStatus,
+    pub(crate) health: Option<Health>,
+    /// Why the resource could not be planned, with the file and field at fault.
+    pub(crate) error: Option<String>,
 }
 
-impl Entry {
-    pub fn failed(name: impl Into<String>, error: impl Into<String>) -> Self {
-        Entry {
-            name: name.into(),
-            action: Action::Error,
-            changes: Vec::new(),
-            secret: SecretStatus::NotApplicable,
-            health: None,
-            error: Some(error.into()),
+/// What `apply` does with one connection. Each variant holds what its action needs.
+// A plan holds a few thousand of these at most, built once and read once: boxing the large
+// variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub(crate) enum Change {
+    Create {
+        desired: DesiredConnection,
+    },
+    Update {
+        desired: DesiredConnection,
+        live: LiveConnection,
+    },
+    NoOp {
+        live: LiveConnection,
+    },
+    /// Planning failed; `apply` reports the error and does nothing.
+    Failed {
+        error: String,
+    },
+}
+
+/// One step of the executable plan: the change, and the entry that shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct Planned {
+    pub(crate) entry: Entry,
+    pub(crate) change: Change,
+}
+
+impl Planned {
+    /// A resource that could not be planned.
+    pub(crate) fn failed(name: &str, region: &str, error: String) -> Self {
+        Planned {
+            entry: Entry {
+                kind: ResourceKind::Connection,
+                name: name.to_string(),
+                region: region.to_string(),
+                action: Action::Error,
+                changes: Vec::new(),
+                secret: SecretStatus::NotApplicable,
+                health: None,
+                error: Some(error.clone()),
+            },
+            change: Change::Failed { error },
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Plan {
-    pub region: String,
-    pub entries: Vec<Entry>,
+/// The whole plan of a run, in the order resources were declared.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Plan {
+    /// The Regions the run covers.
+    pub(crate) regions: Vec<String>,
+    pub(crate) steps: Vec<Planned>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Summary {
-    pub create: usize,
-    pub update: usize,
-    pub in_sync: usize,
-    pub delete: usize,
-    pub error: usize,
+pub(crate) struct Summary {
+    pub(crate) create: usize,
+    pub(crate) update: usize,
+    pub(crate) in_sync: usize,
+    pub(crate) error: usize,
 }
 
 impl Plan {
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.steps.iter().map(|step| &step.entry)
+    }
+
+    pub(crate) fn summary(&self) -> Summary {
         let mut summary = Summary::default();
-        for entry in &self.entries {
+        for entry in self.entries() {
             match entry.action {
                 Action::Create => summary.create += 1,
                 Action::Update => summary.update += 1,
                 Action::InSync => summary.in_sync += 1,
-                Action::Delete => summary.delete += 1,
                 Action::Error => summary.error += 1,
             }
         }
@@ -131,34 +179,31 @@ impl Plan {
     }
 
     /// True when `apply` would change something.
-    pub fn has_differences(&self) -> bool {
-        self.entries
-            .iter()
-            .any(|e| matches!(e.action, Action::Create | Action::Update | Action::Delete))
+    pub(crate) fn has_differences(&self) -> bool {
+        self.entries()
+            .any(|e| matches!(e.action, Action::Create | Action::Update))
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.entries.iter().any(|e| e.action == Action::Error)
+    pub(crate) fn has_errors(&self) -> bool {
+        self.entries().any(|e| e.action == Action::Error)
     }
 }
 
-/// What `apply` did with one connection.
+/// What `apply` did with one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Created,
     Updated,
-    Deleted,
     Unchanged,
     Failed,
 }
 
 impl Outcome {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Outcome::Created => "created",
             Outcome::Updated => "updated",
-            Outcome::Deleted => "deleted",
             Outcome::Unchanged => "unchanged",
             Outcome::Failed => "failed",
         }
@@ -167,35 +212,51 @@ impl Outcome {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ApplyResult {
-    pub name: String,
-    pub outcome: Outcome,
+pub(crate) struct ApplyResult {
+    pub(crate) kind: ResourceKind,
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) outcome: Outcome,
     /// The state the connection settled in (or was last seen in).
-    pub state: Option<String>,
-    pub state_reason: Option<String>,
+    pub(crate) state: Option<ConnectionState>,
+    pub(crate) state_reason: Option<String>,
     /// Why it failed, and what to do about it.
-    pub error: Option<String>,
-    pub hint: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) hint: Option<String>,
     /// Fields that still differ after the write (AWS did not take them).
-    pub not_taken: Vec<FieldChange>,
+    pub(crate) not_taken: Vec<FieldChange>,
+}
+
+impl ApplyResult {
+    pub(crate) fn new(entry: &Entry, outcome: Outcome) -> Self {
+        ApplyResult {
+            kind: entry.kind,
+            name: entry.name.clone(),
+            region: entry.region.clone(),
+            outcome,
+            state: None,
+            state_reason: None,
+            error: None,
+            hint: None,
+            not_taken: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct ApplySummary {
-    pub created: usize,
-    pub updated: usize,
-    pub deleted: usize,
-    pub unchanged: usize,
-    pub failed: usize,
+pub(crate) struct ApplySummary {
+    pub(crate) created: usize,
+    pub(crate) updated: usize,
+    pub(crate) unchanged: usize,
+    pub(crate) failed: usize,
 }
 
-pub fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
+pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
     let mut summary = ApplySummary::default();
     for result in results {
         match result.outcome {
             Outcome::Created => summary.created += 1,
             Outcome::Updated => summary.updated += 1,
-            Outcome::Deleted => summary.deleted += 1,
             Outcome::Unchanged => summary.unchanged += 1,
             Outcome::Failed => summary.failed += 1,
         }

@@ -2,7 +2,7 @@
 //!
 //! Each check is a pure function returning a [`Violation`] (what is wrong and how to fix it);
 //! the caller attaches the file position. Limits follow the EventBridge API model as listed in
-//! FACTS.md, so AWS never has to reject what `validate` accepted.
+//! `docs/aws-behaviour.md`, so AWS never has to reject what `validate` accepted.
 
 use super::OWNERSHIP_MARKER;
 

@@ -71,18 +71,7 @@ pub enum ValueSource {
 }
 
 /// Key/value parameters sent with the token request or with every invocation.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct HttpParameters {
-    pub headers: Vec<Parameter>,
-    pub query: Vec<Parameter>,
-    pub body: Vec<Parameter>,
-}
-
-impl HttpParameters {
-    pub fn is_empty(&self) -> bool {
-        self.headers.is_empty() && self.query.is_empty() && self.body.is_empty()
-    }
-}
+pub type HttpParameters = crate::parameters::ParameterLists<Parameter>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {

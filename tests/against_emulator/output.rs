@@ -39,7 +39,7 @@ fn diff_text_is_exact() {
 
     = in sync  sf-acme-uat  (AUTHORIZED, client secret in sync)
 
-    Plan: 1 to create, 1 to update, 0 to delete, 1 in sync.
+    Plan: 1 to create, 1 to update, 1 in sync.
     "#);
     assert_eq!(diff.stderr, "");
 }
@@ -57,11 +57,13 @@ fn json_output_parses_and_matches_the_text_plan() {
     assert_eq!(json["differences"], true);
     assert_eq!(
         json["summary"],
-        serde_json::json!({"create": 1, "update": 1, "inSync": 1, "delete": 0, "error": 0})
+        serde_json::json!({"create": 1, "update": 1, "inSync": 1, "error": 0})
     );
     let connections = json["connections"].as_array().unwrap();
     assert_eq!(connections.len(), 3);
     for connection in connections {
+        assert_eq!(connection["kind"], "connection", "{connection}");
+        assert_eq!(connection["region"], "us-east-1", "{connection}");
         let name = connection["name"].as_str().unwrap();
         let label = match connection["action"].as_str().unwrap() {
             "create" => "create  ",
@@ -130,4 +132,50 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         no_color.stdout
     );
     assert!(!no_color.stdout.contains('\x1b'), "{:?}", no_color.stdout);
+}
+
+#[test]
+fn a_closed_stdout_does_not_change_the_exit_code() {
+    // `provision diff | head -1` in a CI script: the reader goes away early.
+    let world = mixed_plan_world();
+    let diff = world.provision_with_stdout_closed(&["diff", "connections/"]);
+    assert_eq!(diff.code, 2, "differences stay exit 2:\n{}", diff.stderr);
+    assert_eq!(diff.stderr, "", "a closed pipe is a quiet end");
+    world.provision(&["apply", "connections/"]).expect(0);
+    let in_sync = world.provision_with_stdout_closed(&["diff", "connections/"]);
+    assert_eq!(in_sync.code, 0, "{}", in_sync.stderr);
+}
+
+#[test]
+fn apply_json_names_the_kind_and_region_of_every_entry_and_result() {
+    let world = mixed_plan_world();
+    let run = world.provision(&["apply", "connections/", "--output", "json"]);
+    run.expect(0);
+    let json = run.json();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["command"], "apply");
+    assert_eq!(json["regions"], serde_json::json!(["us-east-1"]));
+    let entries = json["connections"].as_array().unwrap();
+    let results = json["results"].as_array().unwrap();
+    assert_eq!((entries.len(), results.len()), (3, 3));
+    for item in entries.iter().chain(results) {
+        assert_eq!(item["kind"], "connection", "{item}");
+        assert_eq!(item["region"], "us-east-1", "{item}");
+    }
+    let outcomes: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("sf-acme-prod", "updated"),
+            ("sf-globex", "created"),
+            ("sf-acme-uat", "unchanged")
+        ]
+    );
+    assert_eq!(
+        json["applySummary"],
+        serde_json::json!({"created": 1, "updated": 1, "unchanged": 1, "failed": 0})
+    );
 }

@@ -120,7 +120,7 @@ fn diff_after_apply_is_in_sync_and_a_second_apply_changes_nothing() {
     );
     assert!(
         diff.stdout
-            .contains("Plan: 0 to create, 0 to update, 0 to delete, 2 in sync."),
+            .contains("Plan: 0 to create, 0 to update, 2 in sync."),
         "{}",
         diff.stdout
     );
@@ -160,7 +160,7 @@ fn a_changed_yaml_field_is_a_difference_until_applied() {
     );
     assert!(
         diff.stdout
-            .contains("Plan: 0 to create, 1 to update, 0 to delete, 1 in sync."),
+            .contains("Plan: 0 to create, 1 to update, 1 in sync."),
         "{}",
         diff.stdout
     );

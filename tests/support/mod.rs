@@ -236,7 +236,42 @@ impl World {
         self.run(command)
     }
 
+    /// Runs the binary with its stdout closed before it writes anything (`provision diff |
+    /// head -0`), and returns its exit code and stderr.
+    pub fn provision_with_stdout_closed(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_provision"));
+        command.args(args);
+        self.prepare(&mut command);
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run provision");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("wait for provision");
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert_no_secret(&self.secrets, &run);
+        run
+    }
+
     fn run(&self, mut command: Command) -> Run {
+        self.prepare(&mut command);
+        let output = command.output().expect("run provision");
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert_no_secret(&self.secrets, &run);
+        run
+    }
+
+    /// The world's folder and environment for a run of the binary.
+    fn prepare(&self, command: &mut Command) {
         command.current_dir(self.dir.path());
         for (key, _) in std::env::vars() {
             if key.starts_with("AWS_") || key == "NO_COLOR" {
@@ -255,14 +290,6 @@ impl World {
                 "/nonexistent/provision-tests/credentials",
             );
         command.envs(&self.env);
-        let output = command.output().expect("run provision");
-        let run = Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        assert_no_secret(&self.secrets, &run);
-        run
     }
 
     pub fn describe(

@@ -1,11 +1,10 @@
-//! Every connection state in FACTS.md as `diff` sees it. Moto is always `AUTHORIZED`, so these
+//! Every connection state in `docs/aws-behaviour.md` as `diff` sees it. Moto is always `AUTHORIZED`, so these
 //! states can only be shown with mocked responses.
 
 use super::support::*;
+use crate::plan::compute::Strictness;
+use crate::plan::{Action, SecretStatus};
 use aws_sdk_eventbridge::types::ConnectionState;
-use provision::plan::compute::Strictness;
-use provision::plan::render_text::{self, Style};
-use provision::plan::{Action, SecretStatus};
 
 const DEAUTHORIZED_REASON: &str =
     "Unable to authorize connection: invalid_client: invalid client credentials";
@@ -14,7 +13,7 @@ const FAILED_CONNECTIVITY_REASON: &str =
 
 /// Plans one declared connection per `(name, live)`, every one of them existing, with the
 /// managed secret holding the declared client secret.
-async fn plan_states(lives: Vec<Live>) -> provision::plan::Plan {
+async fn plan_states(lives: Vec<Live>) -> crate::plan::Plan {
     let names: Vec<&str> = lives.iter().map(|l| l.name.as_str()).collect();
     let declared = declare(&names);
     let list = list_rule(lives.iter().map(Live::summary).collect());
@@ -27,10 +26,10 @@ async fn plan_states(lives: Vec<Live>) -> provision::plan::Plan {
     eventbridge_rules.extend(describes.iter());
     let secret_rules: Vec<_> = secrets.iter().collect();
     let context = context(
-        eventbridge(&eventbridge_rules),
-        secrets_manager(&secret_rules),
+        eventbridge(&eventbridge_rules).await,
+        secrets_manager(&secret_rules).await,
     );
-    let (plan, _) = provision::engine::read::plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
         .await
         .expect("the connections can be listed");
     for rule in &describes {
@@ -59,7 +58,7 @@ async fn healthy_states_with_matching_fields_are_in_sync() {
             .health
             .as_ref()
             .expect("an existing connection has a state");
-        assert_eq!(health.state, state);
+        assert_eq!(health.state.as_str(), state);
         assert!(!health.broken, "{name} is healthy");
     }
     assert!(!plan.has_differences());
@@ -79,7 +78,7 @@ async fn deauthorized_is_an_update_with_its_state_reason() {
     assert_eq!(entry.changes, vec![]);
     assert_eq!(entry.secret, SecretStatus::InSync);
     let health = entry.health.as_ref().expect("health");
-    assert_eq!(health.state, "DEAUTHORIZED");
+    assert_eq!(health.state.as_str(), "DEAUTHORIZED");
     assert!(health.broken);
     assert_eq!(health.reason.as_deref(), Some(DEAUTHORIZED_REASON));
     assert!(
@@ -87,12 +86,12 @@ async fn deauthorized_is_an_update_with_its_state_reason() {
         "a dead connection is a difference (exit 2)"
     );
 
-    let text = render_text::plan(&plan, Style { colour: false });
+    let text = plan_text(&plan);
     assert!(
         text.contains(&format!("! state: DEAUTHORIZED: {DEAUTHORIZED_REASON}")),
         "the reason is printed:\n{text}"
     );
-    let json = provision::plan::render_json::plan("diff", &plan);
+    let json = plan_json(&plan);
     assert_eq!(json["differences"], true);
     assert_eq!(json["connections"][0]["health"]["state"], "DEAUTHORIZED");
     assert_eq!(json["connections"][0]["health"]["broken"], true);
@@ -115,10 +114,10 @@ async fn failed_connectivity_is_an_update_with_its_state_reason() {
     let entry = entry(&plan, "sf-failed-connectivity");
     assert_eq!(entry.action, Action::Update, "{entry:#?}");
     let health = entry.health.as_ref().expect("health");
-    assert_eq!(health.state, "FAILED_CONNECTIVITY");
+    assert_eq!(health.state.as_str(), "FAILED_CONNECTIVITY");
     assert!(health.broken);
     assert_eq!(health.reason.as_deref(), Some(FAILED_CONNECTIVITY_REASON));
-    let text = render_text::plan(&plan, Style { colour: false });
+    let text = plan_text(&plan);
     assert!(
         text.contains(&format!(
             "! state: FAILED_CONNECTIVITY: {FAILED_CONNECTIVITY_REASON}"
@@ -153,11 +152,11 @@ async fn transitional_states_are_shown_but_not_differences() {
             .collect(),
     )
     .await;
-    let text = render_text::plan(&plan, Style { colour: false });
+    let text = plan_text(&plan);
     for (name, _, label) in states {
         let entry = entry(&plan, name);
         let health = entry.health.as_ref().expect("health");
-        assert_eq!(health.state, label, "{name}");
+        assert_eq!(health.state.as_str(), label, "{name}");
         assert!(!health.broken, "{name} is not broken");
         assert_eq!(entry.action, Action::InSync, "{name}: {entry:#?}");
         assert!(

@@ -3,12 +3,49 @@
 //! Colour is used only when asked for (a terminal without `NO_COLOR`); the words carry the
 //! meaning on their own, so the output reads the same in a CI log.
 
-use super::{Action, ApplyResult, Entry, FieldChange, Outcome, Plan, SecretStatus, apply_summary};
+use super::{View, error_lines};
+use crate::error::Error;
+use crate::plan::{
+    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, SecretStatus, apply_summary,
+};
+use crate::spec::ConnectionSpec;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub colour: bool,
+pub(crate) struct Style {
+    pub(crate) colour: bool,
+}
+
+/// The human view.
+pub(crate) struct TextView {
+    pub(crate) style: Style,
+}
+
+impl View for TextView {
+    fn validated(&self, specs: &[ConnectionSpec]) -> String {
+        let noun = if specs.len() == 1 {
+            "connection"
+        } else {
+            "connections"
+        };
+        format!("{} {noun} valid.\n", specs.len())
+    }
+
+    fn plan(&self, plan: &Plan) -> String {
+        render_plan(plan, self.style)
+    }
+
+    fn apply_started(&self, plan: &Plan) -> String {
+        format!("{}\n", render_plan(plan, self.style))
+    }
+
+    fn applied(&self, _plan: &Plan, results: &[ApplyResult]) -> String {
+        render_results(results, self.style)
+    }
+
+    fn error(&self, error: &Error) -> (String, String) {
+        (String::new(), error_lines(error))
+    }
 }
 
 impl Style {
@@ -28,17 +65,17 @@ const DIM: &str = "2";
 const BOLD: &str = "1";
 
 /// The plan as `diff` prints it.
-pub fn plan(plan: &Plan, style: Style) -> String {
+fn render_plan(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
-    let count = plan.entries.len();
+    let count = plan.steps.len();
     let noun = if count == 1 {
         "connection"
     } else {
         "connections"
     };
-    let _ = writeln!(out, "{count} {noun} in {}", plan.region);
+    let _ = writeln!(out, "{count} {noun} in {}", plan.regions.join(", "));
     let mut previous_had_details = true;
-    for entry in &plan.entries {
+    for entry in plan.entries() {
         let mut block = String::new();
         render_entry(&mut block, entry, style);
         let has_details = block.lines().count() > 1;
@@ -50,8 +87,8 @@ pub fn plan(plan: &Plan, style: Style) -> String {
     }
     let s = plan.summary();
     let mut line = format!(
-        "Plan: {} to create, {} to update, {} to delete, {} in sync",
-        s.create, s.update, s.delete, s.in_sync
+        "Plan: {} to create, {} to update, {} in sync",
+        s.create, s.update, s.in_sync
     );
     if s.error > 0 {
         let _ = write!(line, ", {} failed", s.error);
@@ -66,7 +103,6 @@ fn render_entry(out: &mut String, entry: &Entry, style: Style) {
         Action::Create => ("+", GREEN),
         Action::Update => ("~", YELLOW),
         Action::InSync => ("=", DIM),
-        Action::Delete => ("-", RED),
         Action::Error => ("x", RED),
     };
     let head = format!("{symbol} {:<8} {}", entry.action.label(), entry.name);
@@ -164,7 +200,7 @@ fn field_line(change: &FieldChange) -> String {
 }
 
 /// The results of `apply`, one line per connection that was acted on, then the summary.
-pub fn apply(results: &[ApplyResult], style: Style) -> String {
+fn render_results(results: &[ApplyResult], style: Style) -> String {
     let mut out = String::new();
     let acted_on: Vec<&ApplyResult> = results
         .iter()
@@ -174,8 +210,7 @@ pub fn apply(results: &[ApplyResult], style: Style) -> String {
     for result in acted_on {
         let colour = match result.outcome {
             Outcome::Failed => RED,
-            Outcome::Deleted => RED,
-            _ => GREEN,
+            Outcome::Created | Outcome::Updated | Outcome::Unchanged => GREEN,
         };
         let state = match (&result.state, &result.state_reason) {
             (Some(state), Some(reason)) if result.outcome == Outcome::Failed => {
@@ -200,8 +235,8 @@ pub fn apply(results: &[ApplyResult], style: Style) -> String {
     }
     let s = apply_summary(results);
     let line = format!(
-        "Apply: {} created, {} updated, {} deleted, {} unchanged, {} failed.",
-        s.created, s.updated, s.deleted, s.unchanged, s.failed
+        "Apply: {} created, {} updated, {} unchanged, {} failed.",
+        s.created, s.updated, s.unchanged, s.failed
     );
     let _ = writeln!(out, "{}", style.paint(BOLD, &line));
     out

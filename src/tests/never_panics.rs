@@ -6,9 +6,9 @@
 //! Each property runs a bounded number of cases so the whole file takes seconds. Failures are
 //! not persisted to a regressions file; proptest prints the shrunk input to copy into a test.
 
+use crate::error::Error;
+use crate::spec::load::load;
 use proptest::prelude::*;
-use provision::error::Error;
-use provision::spec::load::load;
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
 

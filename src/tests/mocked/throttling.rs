@@ -2,12 +2,12 @@
 //! throttles. The retry configuration `provision` ships must absorb a burst of throttling.
 
 use super::support::*;
+use crate::plan::Action;
+use crate::plan::compute::Strictness;
 use aws_sdk_eventbridge::operation::list_connections::ListConnectionsOutput;
 use aws_sdk_eventbridge::types::ConnectionState;
 use aws_smithy_mocks::mock;
 use aws_smithy_types::retry::RetryMode;
-use provision::plan::Action;
-use provision::plan::compute::Strictness;
 
 #[tokio::test]
 async fn the_shipped_retry_configuration_is_adaptive_with_max_attempts() {
@@ -17,7 +17,7 @@ async fn the_shipped_retry_configuration_is_adaptive_with_max_attempts() {
         .retry_config()
         .expect("a retry configuration");
     assert_eq!(retry.mode(), RetryMode::Adaptive);
-    assert_eq!(retry.max_attempts(), provision::aws::MAX_ATTEMPTS);
+    assert_eq!(retry.max_attempts(), crate::aws::MAX_ATTEMPTS);
 }
 
 /// Throttled `ListConnections` and `DescribeConnection` calls are retried by the SDK in the
@@ -47,11 +47,11 @@ async fn throttled_list_and_describe_are_retried_and_succeed() {
         .build();
     let managed = managed_secret_rule(name, client_secret(name));
     let context = context(
-        eventbridge(&[&list, &describe]),
-        secrets_manager(&[&managed]),
+        eventbridge(&[&list, &describe]).await,
+        secrets_manager(&[&managed]).await,
     );
 
-    let (plan, _) = provision::engine::read::plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
         .await
         .expect("throttled listing is retried, not fatal");
 
@@ -86,15 +86,15 @@ async fn throttling_beyond_the_attempts_fails_only_that_connection() {
     let managed = managed_secret_rule(fine, client_secret(fine));
     // The shipped retry mode and attempts with millisecond backoff (see `fast_retries`).
     let context = context(
-        eventbridge(&[&list, &always_throttled, &describe_fine]),
-        secrets_manager(&[&managed]),
+        eventbridge(&[&list, &always_throttled, &describe_fine]).await,
+        secrets_manager(&[&managed]).await,
     );
-    let (plan, _) = provision::engine::read::plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
         .await
         .expect("plan");
     assert_eq!(
         always_throttled.num_calls(),
-        provision::aws::MAX_ATTEMPTS as usize
+        crate::aws::MAX_ATTEMPTS as usize
     );
     let failed = entry(&plan, throttled_name);
     assert_eq!(failed.action, Action::Error, "{failed:#?}");

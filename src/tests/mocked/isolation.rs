@@ -1,12 +1,10 @@
 //! One connection's failure never stops the others, in `diff` and in `apply`.
 
 use super::support::*;
+use crate::engine::apply::{ApplyOptions, apply};
+use crate::plan::compute::Strictness;
+use crate::plan::{Action, Outcome};
 use aws_sdk_eventbridge::types::ConnectionState;
-use provision::engine::apply::{ApplyOptions, apply};
-use provision::engine::read::plan;
-use provision::plan::compute::Strictness;
-use provision::plan::render_text::{self, Style};
-use provision::plan::{Action, Outcome};
 use std::time::Duration;
 
 fn options() -> ApplyOptions {
@@ -25,7 +23,7 @@ async fn plan_with_failing_describe(
     + Send
     + Sync
     + 'static,
-) -> (provision::plan::Plan, aws_smithy_mocks::Rule) {
+) -> (crate::plan::Plan, aws_smithy_mocks::Rule) {
     let [a, b, c] = names;
     let declared = declare(&names);
     let list = list_rule(
@@ -41,8 +39,8 @@ async fn plan_with_failing_describe(
     let secret_a = managed_secret_rule(a, client_secret(a));
     let secret_c = managed_secret_rule(c, client_secret(c));
     let context = context(
-        eventbridge(&[&list, &describe_a, &describe_b, &describe_c]),
-        secrets_manager(&[&secret_a, &secret_c]),
+        eventbridge(&[&list, &describe_a, &describe_b, &describe_c]).await,
+        secrets_manager(&[&secret_a, &secret_c]).await,
     );
     let (plan, _) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -75,7 +73,7 @@ async fn access_denied_on_one_describe_leaves_the_others_planned() {
         (1, 1, 1),
         "{summary:?}"
     );
-    let text = render_text::plan(&plan, Style { colour: false });
+    let text = plan_text(&plan);
     assert!(text.contains("1 failed"), "{text}");
 }
 
@@ -88,7 +86,7 @@ async fn an_internal_error_on_one_describe_is_retried_then_reported_for_it_alone
     .await;
     assert_eq!(
         describe_b.num_calls(),
-        provision::aws::MAX_ATTEMPTS as usize,
+        crate::aws::MAX_ATTEMPTS as usize,
         "a 500 is retried up to the attempt limit"
     );
     let failed = entry(&plan, "sf-iso-int-b");
@@ -112,7 +110,7 @@ async fn apply_two_creates(
     + Send
     + Sync
     + 'static,
-) -> (Vec<provision::plan::ApplyResult>, aws_smithy_mocks::Rule) {
+) -> (Vec<crate::plan::ApplyResult>, aws_smithy_mocks::Rule) {
     let declared = declare(&[refused, created]);
     let list = list_rule(vec![]);
     let create_refused = aws_smithy_mocks::mock!(aws_sdk_eventbridge::Client::create_connection)
@@ -124,8 +122,8 @@ async fn apply_two_creates(
         Live::matching(created, ConnectionState::Authorized),
     ]);
     let context = context(
-        eventbridge(&[&list, &create_refused, &create_ok, &describe_ok]),
-        secrets_manager(&[]),
+        eventbridge(&[&list, &create_refused, &create_ok, &describe_ok]).await,
+        secrets_manager(&[]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -134,8 +132,8 @@ async fn apply_two_creates(
     assert_eq!(create_ok.num_calls(), 1);
     let ok = result(&results, created);
     assert_eq!(ok.outcome, Outcome::Created, "{ok:#?}");
-    assert_eq!(ok.state.as_deref(), Some("AUTHORIZED"));
-    let summary = provision::plan::apply_summary(&results);
+    assert_eq!(ok.state.as_ref().map(|s| s.as_str()), Some("AUTHORIZED"));
+    let summary = crate::plan::apply_summary(&results);
     assert_eq!((summary.created, summary.failed), (1, 1), "{summary:?}");
     (results, create_refused)
 }
@@ -219,8 +217,8 @@ async fn a_connection_created_meanwhile_fails_with_a_hint_and_the_others_go_on()
         Live::matching(other, ConnectionState::Authorized),
     ]);
     let context = context(
-        eventbridge(&[&list, &create_raced, &create_other, &describe_other]),
-        secrets_manager(&[]),
+        eventbridge(&[&list, &create_raced, &create_other, &describe_other]).await,
+        secrets_manager(&[]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -243,7 +241,7 @@ async fn a_connection_created_meanwhile_fails_with_a_hint_and_the_others_go_on()
 
     let ok = result(&results, other);
     assert_eq!(ok.outcome, Outcome::Created, "{ok:#?}");
-    assert_eq!(ok.state.as_deref(), Some("AUTHORIZED"));
+    assert_eq!(ok.state.as_ref().map(|s| s.as_str()), Some("AUTHORIZED"));
 }
 
 /// A connection that cannot be planned is reported as failed by `apply`, which still applies
@@ -267,8 +265,8 @@ async fn apply_reports_unplannable_connections_and_applies_the_rest() {
     let update_fine = update_rule(fine);
     let managed = managed_secret_rule(fine, client_secret(fine));
     let context = context(
-        eventbridge(&[&list, &describe_broken, &describe_fine, &update_fine]),
-        secrets_manager(&[&managed]),
+        eventbridge(&[&list, &describe_broken, &describe_fine, &update_fine]).await,
+        secrets_manager(&[&managed]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -299,7 +297,7 @@ async fn a_listing_that_is_refused_fails_the_plan_with_help() {
                 "User: arn:aws:sts::111111111111:assumed-role/ci-deploy/provision is not authorized to perform: events:ListConnections",
             )
         });
-    let context = context(eventbridge(&[&list]), secrets_manager(&[]));
+    let context = context(eventbridge(&[&list]).await, secrets_manager(&[]).await);
     let error = match plan(&context, &declared.specs, Strictness::default()).await {
         Ok(_) => panic!("a refused listing cannot be planned"),
         Err(error) => error,

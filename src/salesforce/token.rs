@@ -8,7 +8,7 @@ use crate::desired::DesiredConnection;
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VerifyError {
+pub(crate) enum VerifyError {
     /// The endpoint answered with an OAuth error.
     Refused { status: u16, error: String },
     /// The endpoint could not be reached or answered something else.
@@ -16,7 +16,7 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             VerifyError::Refused { status, error } => format!("HTTP {status}: {error}"),
             VerifyError::Unreachable(message) => message.clone(),
@@ -25,7 +25,7 @@ impl VerifyError {
 }
 
 /// Asks the token endpoint for a token with the desired credentials.
-pub async fn verify_credentials(desired: &DesiredConnection) -> Result<(), VerifyError> {
+pub(crate) async fn verify_credentials(desired: &DesiredConnection) -> Result<(), VerifyError> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .redirect(reqwest::redirect::Policy::none())
@@ -39,7 +39,7 @@ pub async fn verify_credentials(desired: &DesiredConnection) -> Result<(), Verif
         .iter()
         .map(|p| (p.key.as_str(), p.value.expose()))
         .collect();
-    form.push(("client_id", &desired.client_id));
+    form.push(("client_id", desired.client_id.expose()));
     form.push(("client_secret", desired.client_secret.expose()));
     let query: Vec<(&str, &str)> = desired
         .oauth

@@ -1,7 +1,14 @@
 //! Shared fixtures: declared connections in a temporary folder, mocked SDK clients, and AWS
 //! responses shaped after the real-AWS recordings.
 
-use aws_sdk_eventbridge::config::{BehaviorVersion, Credentials, Region};
+use crate::engine::Context;
+use crate::engine::wait::WaitPolicy;
+use crate::log::Log;
+use crate::plan::{ApplyResult, Change, Plan, Planned};
+use crate::resolve::SecretResolver;
+use crate::spec::ConnectionSpec;
+use crate::view::{Format, Style};
+use aws_sdk_eventbridge::config::Credentials;
 use aws_sdk_eventbridge::operation::create_connection::CreateConnectionOutput;
 use aws_sdk_eventbridge::operation::describe_connection::DescribeConnectionOutput;
 use aws_sdk_eventbridge::operation::list_connections::ListConnectionsOutput;
@@ -18,11 +25,6 @@ use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::RetryConfig;
-use provision::engine::Context;
-use provision::engine::wait::WaitPolicy;
-use provision::log::Log;
-use provision::resolve::SecretResolver;
-use provision::spec::ConnectionSpec;
 use std::path::PathBuf;
 use std::time::Duration;
 use tempfile::TempDir;
@@ -31,7 +33,7 @@ pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "111111111111";
 pub const CLIENT_ID: &str = "3MVG9mockedConsumerKeyForProvisionTests";
 pub const TOKEN_URL: &str = "https://acme.my.salesforce.com/services/oauth2/token";
-pub const MARKER: &str = provision::spec::OWNERSHIP_MARKER;
+pub const MARKER: &str = crate::spec::OWNERSHIP_MARKER;
 
 /// A time shaped like the recordings' `"datetime"` fields.
 fn at() -> DateTime {
@@ -92,7 +94,7 @@ pub fn declare_with(names: &[&str], extra: &str) -> Declared {
         );
         std::fs::write(dir.path().join(format!("{name}.yaml")), yaml).expect("write the YAML");
     }
-    let specs = provision::spec::load::load(&[PathBuf::from(dir.path())])
+    let specs = crate::spec::load::load(&[PathBuf::from(dir.path())])
         .unwrap_or_else(|error| panic!("the test YAML must load: {error:?}"));
     assert_eq!(specs.len(), names.len());
     Declared { dir, specs }
@@ -351,11 +353,10 @@ pub fn managed_secret_error_rule(
         .then_http_response(response)
 }
 
-/// The retries `src/aws/mod.rs` configures (adaptive, `MAX_ATTEMPTS`), with millisecond backoff
-/// so a test that exhausts them stays fast.
+/// The shipped retry policy ([`crate::aws::retry_config`]: mode and attempts) with
+/// millisecond backoff, so a test that exhausts it stays fast.
 pub fn fast_retries() -> RetryConfig {
-    RetryConfig::adaptive()
-        .with_max_attempts(provision::aws::MAX_ATTEMPTS)
+    crate::aws::retry_config()
         .with_initial_backoff(Duration::from_millis(1))
         .with_max_backoff(Duration::from_millis(5))
 }
@@ -382,34 +383,33 @@ fn test_credentials() -> Credentials {
     Credentials::new("AKIDMOCKED", "mocked", None, None, "mocked")
 }
 
-/// An EventBridge client answering from `rules`. (`mock_client!` needs the SDK crates'
-/// `test-util` feature, which the manifest does not enable, so the client is built by hand
-/// the way `mock_client!` builds it.)
-pub fn eventbridge(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
-    let config = aws_sdk_eventbridge::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(test_credentials())
-        .retry_config(fast_retries())
-        .retry_classifier(provision::aws::QuotaErrorsAreFinal)
-        .retry_partition(partition("eventbridge"))
-        .http_client(create_mock_http_client())
-        .interceptor(interceptor(rules))
-        .build();
-    aws_sdk_eventbridge::Client::from_conf(config)
-}
-
-/// An EventBridge client with the SDK configuration `provision` itself builds
-/// ([`provision::aws::sdk_config`]: its retry and timeout settings), answering from `rules`.
-pub async fn eventbridge_as_shipped(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
-    let sdk = provision::aws::sdk_config(&provision::aws::AwsOptions {
+/// The SDK configuration the binary builds ([`crate::aws::sdk_config`]) for the test Region.
+async fn shipped_sdk_config() -> aws_config::SdkConfig {
+    crate::aws::sdk_config(&crate::aws::AwsOptions {
         region: Some(REGION.to_string()),
         profile: None,
         endpoint_url: None,
     })
-    .await;
-    let config = aws_sdk_eventbridge::config::Builder::from(&sdk)
-        .retry_classifier(provision::aws::QuotaErrorsAreFinal)
+    .await
+}
+
+/// An EventBridge client built by the shipped configuration function
+/// ([`crate::aws::eventbridge_config`]: its retry classification included), with fast backoff,
+/// answering from `rules`.
+pub async fn eventbridge(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
+    let config = crate::aws::eventbridge_config(&shipped_sdk_config().await)
+        .credentials_provider(test_credentials())
+        .retry_config(fast_retries())
+        .retry_partition(partition("eventbridge"))
+        .http_client(create_mock_http_client())
+        .interceptor(interceptor(rules))
+        .build();
+    aws_sdk_eventbridge::Client::from_conf(config)
+}
+
+/// The same, with the shipped backoff too.
+pub async fn eventbridge_as_shipped(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
+    let config = crate::aws::eventbridge_config(&shipped_sdk_config().await)
         .credentials_provider(test_credentials())
         .retry_partition(partition("eventbridge"))
         .http_client(create_mock_http_client())
@@ -418,14 +418,15 @@ pub async fn eventbridge_as_shipped(rules: &[&Rule]) -> aws_sdk_eventbridge::Cli
     aws_sdk_eventbridge::Client::from_conf(config)
 }
 
-/// A Secrets Manager client answering from `rules`.
-pub fn secrets_manager(rules: &[&Rule]) -> aws_sdk_secretsmanager::Client {
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .region(aws_sdk_secretsmanager::config::Region::new(REGION))
+/// A Secrets Manager client built by the shipped configuration function, answering from
+/// `rules`.
+pub async fn secrets_manager(rules: &[&Rule]) -> aws_sdk_secretsmanager::Client {
+    let config = crate::aws::secrets_manager_config(&shipped_sdk_config().await)
         .credentials_provider(test_credentials())
         .retry_config(fast_retries())
-        .retry_partition(partition("secretsmanager"))
+        .retry_partition(aws_sdk_secretsmanager::config::retry::RetryPartition::new(
+            format!("{:?}", partition("secretsmanager")),
+        ))
         .http_client(create_mock_http_client())
         .interceptor(interceptor(rules))
         .build();
@@ -458,19 +459,70 @@ pub fn quick_wait(timeout: Duration) -> WaitPolicy {
     }
 }
 
+/// Reads live state and plans the declared connections, as `diff` and `apply` do: the plan,
+/// and its steps for `apply`.
+pub async fn plan(
+    context: &Context,
+    specs: &[ConnectionSpec],
+    strictness: crate::plan::compute::Strictness,
+) -> Result<(Plan, Vec<Planned>), crate::error::Error> {
+    let steps = crate::engine::read::plan(context, specs, strictness).await?;
+    let plan = Plan {
+        regions: vec![context.region.clone()],
+        steps: steps.clone(),
+    };
+    Ok((plan, steps))
+}
+
+fn view(format: Format) -> Box<dyn crate::view::View> {
+    crate::view::view(format, Style { colour: false })
+}
+
+/// The plan as `diff` prints it, without colour.
+pub fn plan_text(plan: &Plan) -> String {
+    view(Format::Text).plan(plan)
+}
+
+/// The plan as `diff --output json` prints it.
+pub fn plan_json(plan: &Plan) -> serde_json::Value {
+    serde_json::from_str(&view(Format::Json).plan(plan)).expect("the plan JSON parses")
+}
+
+/// The results as `apply` prints them, without colour.
+pub fn results_text(results: &[ApplyResult]) -> String {
+    view(Format::Text).applied(&Plan::default(), results)
+}
+
+/// The document `apply --output json` prints.
+pub fn applied_json(plan: &Plan, results: &[ApplyResult]) -> String {
+    view(Format::Json).applied(plan, results)
+}
+
+/// The desired state a change sends, if it sends one.
+pub fn desired_of(change: &Change) -> Option<&crate::desired::DesiredConnection> {
+    match change {
+        Change::Create { desired } | Change::Update { desired, .. } => Some(desired),
+        Change::NoOp { .. } | Change::Failed { .. } => None,
+    }
+}
+
+/// The live state a change was planned against, if the connection exists.
+pub fn live_of(change: &Change) -> Option<&crate::live::LiveConnection> {
+    match change {
+        Change::Update { live, .. } | Change::NoOp { live } => Some(live),
+        Change::Create { .. } | Change::Failed { .. } => None,
+    }
+}
+
 /// The plan entry for `name`.
-pub fn entry<'a>(plan: &'a provision::plan::Plan, name: &str) -> &'a provision::plan::Entry {
-    plan.entries
-        .iter()
+pub fn entry<'a>(plan: &'a Plan, name: &str) -> &'a crate::plan::Entry {
+    plan.entries()
         .find(|entry| entry.name == name)
         .unwrap_or_else(|| panic!("no plan entry for {name}: {plan:#?}"))
 }
 
 /// The apply result for `name`.
-pub fn result<'a>(
-    results: &'a [provision::plan::ApplyResult],
-    name: &str,
-) -> &'a provision::plan::ApplyResult {
+pub fn result<'a>(results: &'a [ApplyResult], name: &str) -> &'a ApplyResult {
     results
         .iter()
         .find(|result| result.name == name)

@@ -1,11 +1,11 @@
 //! `ListConnections` pages: moto ignores `NextToken` and `Limit`, real AWS pages at most 100.
 
 use super::support::*;
+use crate::plan::Action;
+use crate::plan::compute::Strictness;
 use aws_sdk_eventbridge::operation::list_connections::ListConnectionsOutput;
 use aws_sdk_eventbridge::types::ConnectionState;
 use aws_smithy_mocks::{Rule, mock};
-use provision::plan::Action;
-use provision::plan::compute::Strictness;
 
 /// One page, answered only to the request carrying `token` (`None`: the first request).
 fn page(token: Option<&'static str>, names: &[&str], next: Option<&'static str>) -> Rule {
@@ -53,11 +53,11 @@ async fn connections_on_later_pages_are_described_not_created() {
     let mut rules = vec![&first, &second, &third];
     rules.extend(describes.iter());
     let context = context(
-        eventbridge(&rules),
-        secrets_manager(&secrets.iter().collect::<Vec<_>>()),
+        eventbridge(&rules).await,
+        secrets_manager(&secrets.iter().collect::<Vec<_>>()).await,
     );
 
-    let (plan, _) = provision::engine::read::plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
         .await
         .expect("plan");
 
@@ -94,10 +94,10 @@ async fn an_empty_next_token_ends_the_walk() {
     let describe = describe_rule(Live::matching(name, ConnectionState::Authorized));
     let managed = managed_secret_rule(name, client_secret(name));
     let context = context(
-        eventbridge(&[&only, &describe]),
-        secrets_manager(&[&managed]),
+        eventbridge(&[&only, &describe]).await,
+        secrets_manager(&[&managed]).await,
     );
-    let (plan, _) = provision::engine::read::plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
         .await
         .expect("plan");
     assert_eq!(only.num_calls(), 1, "an empty token is the last page");

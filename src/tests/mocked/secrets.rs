@@ -2,11 +2,10 @@
 //! IAM differ: it never denies access and never rewrites the secret on update).
 
 use super::support::*;
+use crate::engine::apply::{ApplyOptions, apply};
+use crate::plan::compute::Strictness;
+use crate::plan::{Action, Outcome, SecretStatus};
 use aws_sdk_eventbridge::types::ConnectionState;
-use provision::engine::apply::{ApplyOptions, apply};
-use provision::engine::read::plan;
-use provision::plan::compute::Strictness;
-use provision::plan::{Action, Outcome, SecretStatus};
 
 const STRICT: Strictness = Strictness { strict: true };
 
@@ -26,13 +25,13 @@ async fn plan_with_secret(
     name: &str,
     secret_rule: &aws_smithy_mocks::Rule,
     strictness: Strictness,
-) -> provision::plan::Entry {
+) -> crate::plan::Entry {
     let declared = declare(&[name]);
     let list = list_rule(vec![summary(name, ConnectionState::Authorized)]);
     let describe = describe_rule(Live::matching(name, ConnectionState::Authorized));
     let context = context(
-        eventbridge(&[&list, &describe]),
-        secrets_manager(&[secret_rule]),
+        eventbridge(&[&list, &describe]).await,
+        secrets_manager(&[secret_rule]).await,
     );
     let (plan, _) = plan(&context, &declared.specs, strictness)
         .await
@@ -167,8 +166,8 @@ async fn apply_re_sends_the_declared_secret_when_it_changed() {
         });
     let rotated = managed_secret_rule(name, rotated_secret(name));
     let context = context(
-        eventbridge(&[&list, &describe, &update]),
-        secrets_manager(&[&rotated]),
+        eventbridge(&[&list, &describe, &update]).await,
+        secrets_manager(&[&rotated]).await,
     );
     let (plan_model, planned) = plan(&context, &declared.specs, Strictness::default())
         .await

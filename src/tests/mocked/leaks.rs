@@ -2,14 +2,12 @@
 //! not the declared client secret, not a secret parameter value, not the value AWS holds.
 
 use super::support::*;
+use crate::engine::apply::{ApplyOptions, apply};
+use crate::plan::compute::Strictness;
+use crate::plan::{Action, Outcome, SecretStatus};
 use aws_sdk_eventbridge::types::{
     ConnectionHeaderParameter, ConnectionHttpParameters, ConnectionState,
 };
-use provision::engine::apply::{ApplyOptions, apply};
-use provision::engine::read::plan;
-use provision::plan::compute::Strictness;
-use provision::plan::render_text::{self, Style};
-use provision::plan::{Action, Outcome, SecretStatus, render_json};
 use std::time::Duration;
 
 const TOKEN: &str = "header-token-value-5a4b3c2d1e0f9e8d";
@@ -133,8 +131,9 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
             &describe_dead,
             &update_dead,
             &update_denied,
-        ]),
-        secrets_manager(&[&secret_rotated, &secret_denied, &secret_dead]),
+        ])
+        .await,
+        secrets_manager(&[&secret_rotated, &secret_denied, &secret_dead]).await,
     );
 
     let (plan_model, planned) = plan(&context, &declared.specs, Strictness { strict: true })
@@ -195,7 +194,14 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
     assert_no_secret("pretty Debug of the plan", &format!("{plan_model:#?}"));
     assert_no_secret(
         "JSON of the plan",
-        &serde_json::to_string(&plan_model).expect("json"),
+        &serde_json::to_string(
+            &plan_model
+                .steps
+                .iter()
+                .map(|s| &s.entry)
+                .collect::<Vec<_>>(),
+        )
+        .expect("json"),
     );
     assert_no_secret("Debug of the results", &format!("{results:#?}"));
     assert_no_secret(
@@ -203,30 +209,22 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
         &serde_json::to_string(&results).expect("json"),
     );
     for item in &planned {
-        assert_no_secret("Debug of the desired state", &format!("{:?}", item.desired));
-        assert_no_secret("Debug of the live state", &format!("{:?}", item.live));
+        assert_no_secret("Debug of the change", &format!("{:?}", item.change));
         assert_no_secret("Debug of the entry", &format!("{:?}", item.entry));
     }
-    let style = Style { colour: false };
-    assert_no_secret("diff text", &render_text::plan(&plan_model, style));
-    assert_no_secret(
-        "diff JSON",
-        &render_json::plan("diff", &plan_model).to_string(),
-    );
-    assert_no_secret("apply text", &render_text::apply(&results, style));
-    assert_no_secret(
-        "apply JSON",
-        &render_json::apply(&plan_model, &results).to_string(),
-    );
+    assert_no_secret("diff text", &plan_text(&plan_model));
+    assert_no_secret("diff JSON", &plan_json(&plan_model).to_string());
+    assert_no_secret("apply text", &results_text(&results));
+    assert_no_secret("apply JSON", &applied_json(&plan_model, &results));
     // Sanity: the values really were in play (sent to AWS, held by AWS).
     assert!(
         planned
             .iter()
-            .filter_map(|p| p.desired.as_ref())
+            .filter_map(|p| desired_of(&p.change))
             .any(|d| d.client_secret.expose() == client_secret(NEW))
     );
     // And the echoed secret header value was not kept from DescribeConnection.
-    for item in planned.iter().filter_map(|p| p.live.as_ref()) {
+    for item in planned.iter().filter_map(|p| live_of(&p.change)) {
         assert!(
             item.invocation
                 .headers

@@ -4,17 +4,19 @@
 //! EventBridge reports Salesforce's OAuth error in `StateReason`; each known error maps to the
 //! setting in Salesforce Setup that fixes it.
 
+use crate::live::ConnectionState;
+
 /// Advice for a connection left in `state` with `reason`.
-pub fn for_state(state: &str, reason: Option<&str>) -> String {
+pub(crate) fn for_state(state: &ConnectionState, reason: Option<&str>) -> String {
     let reason = reason.unwrap_or_default().to_ascii_lowercase();
-    if state == "FAILED_CONNECTIVITY" {
+    if *state == ConnectionState::FailedConnectivity {
         return "EventBridge could not reach the token endpoint: check the My Domain host name, and for a private endpoint the VPC Lattice resource configuration".to_string();
     }
     for_token_error(&reason)
 }
 
 /// Advice for a token endpoint error text (`error` and `error_description`, any case).
-pub fn for_token_error(text: &str) -> String {
+pub(crate) fn for_token_error(text: &str) -> String {
     let text = text.to_ascii_lowercase();
     let advice = if text.contains("no client credentials user enabled") {
         "set a Run As user: in Setup, open the connected app's policies and choose a user under Client Credentials Flow"
@@ -42,30 +44,33 @@ mod tests {
     fn known_salesforce_errors_get_specific_advice() {
         assert!(
             for_state(
-                "DEAUTHORIZED",
+                &ConnectionState::Deauthorized,
                 Some("invalid_grant: no client credentials user enabled")
             )
             .contains("Run As user")
         );
         assert!(
             for_state(
-                "DEAUTHORIZED",
+                &ConnectionState::Deauthorized,
                 Some("Unable to authorize connection: invalid_client: invalid client credentials")
             )
             .contains("consumer secret")
         );
         assert!(
             for_state(
-                "DEAUTHORIZED",
+                &ConnectionState::Deauthorized,
                 Some("invalid_client_id: client identifier invalid")
             )
             .contains("consumer key")
         );
         assert!(
-            for_state("DEAUTHORIZED", Some("unsupported_grant_type"))
-                .contains("Enable Client Credentials Flow")
+            for_state(
+                &ConnectionState::Deauthorized,
+                Some("unsupported_grant_type")
+            )
+            .contains("Enable Client Credentials Flow")
         );
-        assert!(for_state("FAILED_CONNECTIVITY", None).contains("could not reach"));
-        assert!(for_state("DEAUTHORIZED", None).contains("Run As user"));
+        assert!(for_state(&ConnectionState::FailedConnectivity, None).contains("could not reach"));
+        assert!(for_state(&ConnectionState::Deauthorized, None).contains("Run As user"));
     }
 }

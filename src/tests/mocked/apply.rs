@@ -2,12 +2,10 @@
 //! into) `AUTHORIZING` and only later settles, which moto never shows.
 
 use super::support::*;
+use crate::engine::apply::{ApplyOptions, apply};
+use crate::plan::compute::Strictness;
+use crate::plan::{Action, Outcome};
 use aws_sdk_eventbridge::types::ConnectionState;
-use provision::engine::apply::{ApplyOptions, apply};
-use provision::engine::read::plan;
-use provision::plan::compute::Strictness;
-use provision::plan::render_text::{self, Style};
-use provision::plan::{Action, Outcome};
 use std::time::Duration;
 
 const NO_RUN_AS_USER: &str = "invalid_grant: no client credentials user enabled";
@@ -84,8 +82,8 @@ async fn created_connection_waits_from_authorizing_to_authorized() {
         Live::matching(name, ConnectionState::Authorized),
     ]);
     let context = context(
-        eventbridge(&[&list, &create, &describe]),
-        secrets_manager(&[]),
+        eventbridge(&[&list, &create, &describe]).await,
+        secrets_manager(&[]).await,
     );
     let (plan_model, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -100,7 +98,10 @@ async fn created_connection_waits_from_authorizing_to_authorized() {
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;
     let result = result(&results, name);
     assert_eq!(result.outcome, Outcome::Created, "{result:#?}");
-    assert_eq!(result.state.as_deref(), Some("AUTHORIZED"));
+    assert_eq!(
+        result.state.as_ref().map(|s| s.as_str()),
+        Some("AUTHORIZED")
+    );
     assert_eq!(result.error, None);
     assert_eq!(result.not_taken, vec![]);
     assert_eq!(create.num_calls(), 1);
@@ -126,8 +127,8 @@ async fn updated_connection_waits_from_authorizing_to_authorized() {
     let update = update_rule(name);
     let secret = managed_secret_rule(name, client_secret(name));
     let context = context(
-        eventbridge(&[&list, &describe, &update]),
-        secrets_manager(&[&secret]),
+        eventbridge(&[&list, &describe, &update]).await,
+        secrets_manager(&[&secret]).await,
     );
     let (plan_model, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -137,7 +138,10 @@ async fn updated_connection_waits_from_authorizing_to_authorized() {
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;
     let result = result(&results, name);
     assert_eq!(result.outcome, Outcome::Updated, "{result:#?}");
-    assert_eq!(result.state.as_deref(), Some("AUTHORIZED"));
+    assert_eq!(
+        result.state.as_ref().map(|s| s.as_str()),
+        Some("AUTHORIZED")
+    );
     assert_eq!(result.not_taken, vec![]);
     assert_eq!(update.num_calls(), 1);
     assert_eq!(describe.num_calls(), 3);
@@ -154,8 +158,8 @@ async fn authorizing_then_deauthorized_fails_with_the_reason_and_a_run_as_user_h
         Live::matching(name, ConnectionState::Deauthorized).reason(NO_RUN_AS_USER),
     ]);
     let context = context(
-        eventbridge(&[&list, &create, &describe]),
-        secrets_manager(&[]),
+        eventbridge(&[&list, &create, &describe]).await,
+        secrets_manager(&[]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -163,7 +167,10 @@ async fn authorizing_then_deauthorized_fails_with_the_reason_and_a_run_as_user_h
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;
     let result = result(&results, name);
     assert_eq!(result.outcome, Outcome::Failed, "{result:#?}");
-    assert_eq!(result.state.as_deref(), Some("DEAUTHORIZED"));
+    assert_eq!(
+        result.state.as_ref().map(|s| s.as_str()),
+        Some("DEAUTHORIZED")
+    );
     assert_eq!(result.state_reason.as_deref(), Some(NO_RUN_AS_USER));
     let error = result.error.as_deref().expect("an error");
     assert!(error.contains("DEAUTHORIZED"), "{error}");
@@ -171,7 +178,7 @@ async fn authorizing_then_deauthorized_fails_with_the_reason_and_a_run_as_user_h
     assert!(hint.contains("Run As user"), "{hint}");
     assert_eq!(describe.num_calls(), 2, "no polling after a final state");
 
-    let text = render_text::apply(&results, Style { colour: false });
+    let text = results_text(&results);
     assert!(
         text.contains(&format!("DEAUTHORIZED: {NO_RUN_AS_USER}")),
         "the reason is printed:\n{text}"
@@ -208,8 +215,8 @@ async fn a_deauthorized_connection_is_healed_by_re_sending_its_credentials() {
         });
     let managed = managed_secret_rule(name, client_secret(name));
     let context = context(
-        eventbridge(&[&list, &describe, &update]),
-        secrets_manager(&[&managed]),
+        eventbridge(&[&list, &describe, &update]).await,
+        secrets_manager(&[&managed]).await,
     );
     let (plan_model, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -218,7 +225,10 @@ async fn a_deauthorized_connection_is_healed_by_re_sending_its_credentials() {
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;
     let result = result(&results, name);
     assert_eq!(result.outcome, Outcome::Updated, "{result:#?}");
-    assert_eq!(result.state.as_deref(), Some("AUTHORIZED"));
+    assert_eq!(
+        result.state.as_ref().map(|s| s.as_str()),
+        Some("AUTHORIZED")
+    );
     assert_eq!(
         update.num_calls(),
         1,
@@ -234,8 +244,8 @@ async fn a_wait_timeout_fails_with_the_last_state() {
     let create = create_rule(name);
     let describe = describe_rule(Live::matching(name, ConnectionState::Authorizing));
     let context = context(
-        eventbridge(&[&list, &create, &describe]),
-        secrets_manager(&[]),
+        eventbridge(&[&list, &create, &describe]).await,
+        secrets_manager(&[]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -248,7 +258,10 @@ async fn a_wait_timeout_fails_with_the_last_state() {
     );
     let result = result(&results, name);
     assert_eq!(result.outcome, Outcome::Failed, "{result:#?}");
-    assert_eq!(result.state.as_deref(), Some("AUTHORIZING"));
+    assert_eq!(
+        result.state.as_ref().map(|s| s.as_str()),
+        Some("AUTHORIZING")
+    );
     let error = result.error.as_deref().expect("an error");
     assert!(error.contains("still AUTHORIZING"), "{error}");
     assert!(result.hint.is_some(), "{result:#?}");
@@ -278,8 +291,9 @@ async fn without_wait_nothing_is_described_after_the_write() {
             &update,
             &describe_created,
             &describe_updated,
-        ]),
-        secrets_manager(&[&managed]),
+        ])
+        .await,
+        secrets_manager(&[&managed]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -290,13 +304,13 @@ async fn without_wait_nothing_is_described_after_the_write() {
     let new = result(&results, created);
     assert_eq!(new.outcome, Outcome::Created, "{new:#?}");
     assert_eq!(
-        new.state.as_deref(),
+        new.state.as_ref().map(|s| s.as_str()),
         Some("AUTHORIZING"),
         "the state CreateConnection answered"
     );
     let old = result(&results, updated);
     assert_eq!(old.outcome, Outcome::Updated, "{old:#?}");
-    assert_eq!(old.state.as_deref(), Some("AUTHORIZING"));
+    assert_eq!(old.state.as_ref().map(|s| s.as_str()), Some("AUTHORIZING"));
     assert_eq!(create.num_calls(), 1);
     assert_eq!(update.num_calls(), 1);
     assert_eq!(
@@ -322,8 +336,8 @@ async fn a_field_that_did_not_take_is_reported() {
     let update = update_rule(name);
     let managed = managed_secret_rule(name, client_secret(name));
     let context = context(
-        eventbridge(&[&list, &describe, &update]),
-        secrets_manager(&[&managed]),
+        eventbridge(&[&list, &describe, &update]).await,
+        secrets_manager(&[&managed]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -346,7 +360,7 @@ async fn a_field_that_did_not_take_is_reported() {
             .is_some_and(|e| e.contains("did not take")),
         "{result:#?}"
     );
-    let text = render_text::apply(&results, Style { colour: false });
+    let text = results_text(&results);
     assert!(
         text.lines()
             .any(|line| line.contains("did not take") && line.contains("description")),
@@ -362,8 +376,8 @@ async fn a_connection_deleted_while_waiting_fails() {
     let create = create_rule(name);
     let describe = describe_error_rule(name, move || not_found(name));
     let context = context(
-        eventbridge(&[&list, &create, &describe]),
-        secrets_manager(&[]),
+        eventbridge(&[&list, &create, &describe]).await,
+        secrets_manager(&[]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -419,8 +433,8 @@ async fn a_private_connection_settles_active() {
         .repeatedly()
         .build();
     let context = context(
-        eventbridge(&[&list, &create, &describe]),
-        secrets_manager(&[]),
+        eventbridge(&[&list, &create, &describe]).await,
+        secrets_manager(&[]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
         .await
@@ -428,7 +442,7 @@ async fn a_private_connection_settles_active() {
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;
     let result = result(&results, name);
     assert_eq!(result.outcome, Outcome::Created, "{result:#?}");
-    assert_eq!(result.state.as_deref(), Some("ACTIVE"));
+    assert_eq!(result.state.as_ref().map(|s| s.as_str()), Some("ACTIVE"));
     assert_eq!(result.not_taken, vec![]);
     assert_eq!(describe.num_calls(), 3);
 }

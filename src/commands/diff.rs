@@ -1,0 +1,27 @@
+//! `provision diff`: compare the YAML with AWS and print the plan. Exit 0 in sync, 2
+//! differences, 1 error.
+
+use super::context::{load_specs, read_plan, region_context};
+use super::{EXIT_DIFFERENCES, EXIT_OK};
+use crate::config::Settings;
+use crate::error::Error;
+use crate::plan::compute::Strictness;
+use crate::view;
+
+pub(super) async fn run(settings: &Settings, strictness: Strictness) -> Result<u8, Error> {
+    let specs = load_specs(settings)?;
+    let context = region_context(settings).await?;
+    let plan = read_plan(&context, &specs, strictness).await?;
+    view::stdout(&settings.view().plan(&plan))?;
+    if plan.has_errors() {
+        return Err(Error::ConnectionsFailed {
+            failed: plan.summary().error,
+            total: plan.steps.len(),
+        });
+    }
+    Ok(if plan.has_differences() {
+        EXIT_DIFFERENCES
+    } else {
+        EXIT_OK
+    })
+}

@@ -1,0 +1,26 @@
+//! Tests of the engine through mocked AWS clients, and properties of the loader.
+//!
+//! `mocked`: SDK-level mock tests for what the local emulator (moto) cannot show: connection
+//! states and their transitions, pagination, throttling, access denied to the managed secret,
+//! partial failures, duplicates, fields that did not take, and that no secret value ever leaks.
+//! Every response is built with the SDK's own types or as the HTTP error AWS sends, shaped after
+//! the real-AWS recordings in `tests/fixtures/aws-recorded/` (an OAuth connection is created
+//! `AUTHORIZING`; `DescribeConnection` never returns the client secret; the managed secret is
+//! `{"client_id","client_secret","authorization_endpoint","http_method"}`; a missing connection
+//! is `ResourceNotFoundException` with AWS's message). The clients are built from the same
+//! configuration functions the binary ships.
+//!
+//! `never_panics`: the loader and validator never panic, whatever the files hold.
+
+mod mocked {
+    pub(crate) mod support;
+
+    mod apply;
+    mod isolation;
+    mod leaks;
+    mod pagination;
+    mod secrets;
+    mod states;
+    mod throttling;
+}
+mod never_panics;

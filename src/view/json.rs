@@ -1,0 +1,145 @@
+//! The machine-readable view: versioned JSON documents drawn from the same models as the text.
+//!
+//! Their shape is an API (users parse it in CI): every document carries `version`, keys are
+//! camelCase, and fields are only ever added within a version. Every plan entry and apply
+//! result carries its `kind` (`connection`) and `region`.
+
+use super::{View, error_lines};
+use crate::error::{Error, Problem};
+use crate::plan::{ApplyResult, ApplySummary, Entry, Plan, Summary, apply_summary};
+use crate::spec::ConnectionSpec;
+use serde::Serialize;
+
+/// The version of the JSON output format. Bumped on any incompatible change.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+
+pub(crate) struct JsonView;
+
+/// `validate --output json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ValidatedDocument<'a> {
+    version: u32,
+    command: &'static str,
+    valid: bool,
+    connections: Vec<&'a str>,
+}
+
+/// `diff --output json`, and the first half of `apply --output json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PlanDocument<'a> {
+    version: u32,
+    command: &'static str,
+    /// The first Region of the run (kept for readers of the first documents).
+    region: &'a str,
+    regions: &'a [String],
+    differences: bool,
+    summary: Summary,
+    connections: Vec<&'a Entry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    results: Option<&'a [ApplyResult]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    apply_summary: Option<ApplySummary>,
+}
+
+/// A run that ended in an error before it had a plan to show.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorDocument<'a> {
+    version: u32,
+    error: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<ProblemDocument<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProblemDocument<'a> {
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    field: Option<&'a str>,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+impl<'a> From<&'a Problem> for ProblemDocument<'a> {
+    fn from(problem: &'a Problem) -> Self {
+        let location = problem.location.as_ref();
+        ProblemDocument {
+            file: location.map(|l| l.file.display().to_string()),
+            line: location.and_then(|l| l.line),
+            column: location.and_then(|l| l.column),
+            field: problem.field.as_deref(),
+            message: &problem.message,
+            help: problem.help.as_deref(),
+        }
+    }
+}
+
+fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> {
+    PlanDocument {
+        version: FORMAT_VERSION,
+        command,
+        region: plan.regions.first().map(String::as_str).unwrap_or_default(),
+        regions: &plan.regions,
+        differences: plan.has_differences(),
+        summary: plan.summary(),
+        connections: plan.entries().collect(),
+        results: None,
+        apply_summary: None,
+    }
+}
+
+fn to_text(document: &impl Serialize) -> String {
+    match serde_json::to_string_pretty(document) {
+        Ok(text) => format!("{text}\n"),
+        // Serialising plain data cannot fail; say so rather than print half a document.
+        Err(error) => format!("{{\"version\": {FORMAT_VERSION}, \"error\": \"{error}\"}}\n"),
+    }
+}
+
+impl View for JsonView {
+    fn validated(&self, specs: &[ConnectionSpec]) -> String {
+        to_text(&ValidatedDocument {
+            version: FORMAT_VERSION,
+            command: "validate",
+            valid: true,
+            connections: specs.iter().map(|s| s.name.as_str()).collect(),
+        })
+    }
+
+    fn plan(&self, plan: &Plan) -> String {
+        to_text(&plan_document("diff", plan))
+    }
+
+    fn apply_started(&self, _plan: &Plan) -> String {
+        String::new()
+    }
+
+    fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String {
+        let mut document = plan_document("apply", plan);
+        document.results = Some(results);
+        document.apply_summary = Some(apply_summary(results));
+        to_text(&document)
+    }
+
+    fn error(&self, error: &Error) -> (String, String) {
+        let stdout = match error {
+            // Each failed resource is already in the document that was printed.
+            Error::ConnectionsFailed { .. } => String::new(),
+            Error::Input(problems) => to_text(&ErrorDocument {
+                version: FORMAT_VERSION,
+                error: "invalid input".to_string(),
+                problems: problems.iter().map(ProblemDocument::from).collect(),
+            }),
+            other => to_text(&ErrorDocument {
+                version: FORMAT_VERSION,
+                error: other.to_string(),
+                problems: Vec::new(),
+            }),
+        };
+        (stdout, error_lines(error))
+    }
+}

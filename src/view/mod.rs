@@ -1,0 +1,97 @@
+//! The views: one file per output format, each drawing the same models (the plan, the apply
+//! results, the validated specs, errors). A new format is one file implementing [`View`].
+//!
+//! Also the one place that writes to stdout and stderr: a closed pipe (`provision diff | head`)
+//! ends printing quietly and never changes the exit code, and a write error never panics.
+
+mod json;
+mod text;
+
+pub(crate) use text::Style;
+
+use crate::error::Error;
+use crate::plan::{ApplyResult, Plan};
+use crate::spec::ConnectionSpec;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The output formats of `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Text,
+    Json,
+}
+
+/// What a command shows. Each method returns the text for stdout; errors also return what
+/// goes to stderr.
+pub(crate) trait View {
+    /// `validate` found everything valid.
+    fn validated(&self, specs: &[ConnectionSpec]) -> String;
+    /// The plan `diff` shows.
+    fn plan(&self, plan: &Plan) -> String;
+    /// What `apply` shows before it starts writing (the plan, for people).
+    fn apply_started(&self, plan: &Plan) -> String;
+    /// What `apply` shows when it is done.
+    fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String;
+    /// A run that ends in an error: (stdout, stderr).
+    fn error(&self, error: &Error) -> (String, String);
+}
+
+pub(crate) fn view(format: Format, style: Style) -> Box<dyn View> {
+    match format {
+        Format::Text => Box::new(text::TextView { style }),
+        Format::Json => Box::new(json::JsonView),
+    }
+}
+
+/// The stderr lines of an error, the same in every format.
+fn error_lines(error: &Error) -> String {
+    let mut out = String::new();
+    match error {
+        Error::Input(problems) => {
+            for problem in problems {
+                out.push_str(&format!("error: {problem}\n"));
+            }
+            if problems.len() > 1 {
+                out.push_str(&format!(
+                    "{} problems found; nothing was sent to AWS\n",
+                    problems.len()
+                ));
+            }
+        }
+        other => out.push_str(&format!("error: {other}\n")),
+    }
+    out
+}
+
+/// Set once stdout turned out to be closed: nothing more is written to it.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to stdout, with every secret value the run read redacted. A closed pipe is a quiet end of the output, not an error: the reader
+/// (`head`, `grep -q`) has what it wanted, and the exit code keeps its meaning.
+pub(crate) fn stdout(text: &str) -> Result<(), Error> {
+    if text.is_empty() || STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let text = crate::secret::redact(text);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(error) => Err(Error::Output(error)),
+    }
+}
+
+/// Writes to stderr, redacted like stdout; failures are ignored (there is nowhere left to report them).
+pub(crate) fn stderr(text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    let text = crate::secret::redact(text);
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
