@@ -91,23 +91,39 @@ pub(crate) struct GlobalArgs {
     pub(crate) verbose: u8,
 }
 
-/// `90`, `90s`, `10m`, `1h`.
+/// The longest duration any flag takes: longer waits are a mistake, and bounding them keeps
+/// every later time computation far from overflow.
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+
+/// A duration flag: `90` (seconds), `90s`, `10m`, `1h`, `1h30m`, `500ms` (humantime's syntax),
+/// from 1 ms to 24 h.
 pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-        Some(at) => text.split_at(at),
-        None => (text, "s"),
+    let trimmed = text.trim();
+    let parsed = if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        trimmed
+            .parse::<u64>()
+            .ok()
+            .filter(|seconds| *seconds <= MAX_DURATION.as_secs())
+            .map(Duration::from_secs)
+            .ok_or(())
+    } else {
+        humantime::parse_duration(trimmed).map_err(|_| ())
     };
-    let value: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration; write e.g. 90s, 10m or 1h"))?;
-    let seconds = match unit {
-        "s" => value,
-        "m" => value * 60,
-        "h" => value * 3600,
-        _ => return Err(format!("`{text}` has an unknown unit; use s, m or h")),
-    };
-    Ok(Duration::from_secs(seconds))
+    match parsed {
+        Ok(duration) if duration.is_zero() => {
+            Err(format!("`{trimmed}` is no time at all; give at least 1ms"))
+        }
+        Ok(duration) if duration <= MAX_DURATION => Ok(duration),
+        Ok(_) => Err(format!(
+            "`{trimmed}` is longer than 24h, the longest allowed"
+        )),
+        Err(()) if trimmed.bytes().all(|b| b.is_ascii_digit()) && !trimmed.is_empty() => Err(
+            format!("`{trimmed}` is longer than 24h, the longest allowed"),
+        ),
+        Err(()) => Err(format!(
+            "`{trimmed}` is not a duration; write e.g. 90s, 10m, 1h or 1h30m"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -119,8 +135,30 @@ mod tests {
         assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert!(parse_duration("ten").is_err());
-        assert!(parse_duration("5d").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn durations_are_bounded_at_parse_time() {
+        assert_eq!(parse_duration("24h"), Ok(MAX_DURATION));
+        for too_long in [
+            "25h",
+            "5d",
+            "86401",
+            "18446744073709551615",
+            "99999999999999999999999s",
+            "584942417355y",
+        ] {
+            let error = parse_duration(too_long).expect_err(too_long);
+            assert!(
+                error.contains("longer than 24h") || error.contains("not a duration"),
+                "{too_long}: {error}"
+            );
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::aws::AwsOptions;
 use crate::cli::{Cli, Command, OutputFormat};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
+use crate::error::{Error, Problem};
 use crate::plan::compute::Strictness;
 use crate::view::{self, Format, Style, View};
 use std::io::IsTerminal;
@@ -34,7 +35,7 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    pub(crate) fn from_cli(cli: Cli) -> Self {
+    pub(crate) fn from_cli(cli: Cli) -> Result<Self, Error> {
         let (task, paths) = match cli.command {
             Command::Validate(paths) => (Task::Validate, paths.paths),
             Command::Diff { paths, compare } => (
@@ -76,19 +77,19 @@ impl Settings {
             OutputFormat::Json => Format::Json,
         };
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Settings {
+        Ok(Settings {
             task,
             paths,
             format,
             colour: format == Format::Text && !no_colour && std::io::stdout().is_terminal(),
             aws: AwsOptions {
                 region: cli.global.region,
-                profile: cli.global.profile,
-                endpoint_url: cli.global.endpoint_url,
+                profile: cli.global.profile.filter(|p| !p.trim().is_empty()),
+                endpoint_url: endpoint_url(cli.global.endpoint_url)?,
             },
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
-        }
+        })
     }
 
     /// The view of the chosen output format.
@@ -100,4 +101,45 @@ impl Settings {
             },
         )
     }
+}
+
+/// `--endpoint-url`, and the SDK's `AWS_ENDPOINT_URL*` variables, checked before the SDK sees
+/// them (it panics or prints its request on some bad values). Empty means unset.
+fn endpoint_url(flag: Option<String>) -> Result<Option<String>, Error> {
+    for (name, value) in std::env::vars() {
+        if name == "AWS_ENDPOINT_URL" || name.starts_with("AWS_ENDPOINT_URL_") {
+            check_endpoint(&value).map_err(|why| endpoint_error(&name, &value, why))?;
+        }
+    }
+    match flag.filter(|url| !url.trim().is_empty()) {
+        None => Ok(None),
+        Some(url) => {
+            check_endpoint(&url).map_err(|why| endpoint_error("--endpoint-url", &url, why))?;
+            Ok(Some(url))
+        }
+    }
+}
+
+fn check_endpoint(value: &str) -> Result<(), &'static str> {
+    let url = url::Url::parse(value).map_err(|_| "it is not a URL")?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("it is not an http:// or https:// URL");
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("it has no host");
+    }
+    Ok(())
+}
+
+fn endpoint_error(source: &str, value: &str, why: &str) -> Error {
+    let shown: String = value
+        .chars()
+        .take(200)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    Error::input(
+        Problem::new(format!("{source} `{shown}` cannot be used: {why}"))
+            .help("give the endpoint as a URL such as https://events.us-east-1.amazonaws.com or http://127.0.0.1:5000, or leave it unset"),
+    )
 }

@@ -147,3 +147,10 @@ fn render_problems(problems: &[Problem]) -> String {
     }
     out
 }
+
+impl Error {
+    /// Bad input that is one problem.
+    pub(crate) fn input(problem: Problem) -> Self {
+        Error::Input(vec![problem])
+    }
+}

@@ -8,9 +8,46 @@ use crate::commands::{self, EXIT_ERROR, EXIT_OK};
 use crate::config::Settings;
 use crate::view;
 use clap::Parser;
+use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
+    treat_empty_aws_variables_as_unset();
+    // A panic is a bug, never the way a run ends: report where, and exit 1. The panic's own
+    // message is not printed: it could hold anything a bug put in it.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        view::stderr(&format!(
+            "error: provision stopped on an internal error{location}; please report it with the command that caused it\n"
+        ));
+    }));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(EXIT_ERROR),
+    }
+}
+
+/// The AWS CLI treats an empty `AWS_*` variable as unset; the SDK does not (an empty
+/// `AWS_ENDPOINT_URL` makes it panic). Runs first, before any thread exists.
+fn treat_empty_aws_variables_as_unset() {
+    let empty: Vec<std::ffi::OsString> = std::env::vars_os()
+        .filter(|(key, value)| {
+            key.to_str().is_some_and(|k| k.starts_with("AWS_"))
+                && value.to_str().is_some_and(|v| v.trim().is_empty())
+        })
+        .map(|(key, _)| key)
+        .collect();
+    for key in empty {
+        // SAFETY: called at the very start of `main`, before the runtime or any other thread
+        // starts, so nothing reads the environment concurrently.
+        unsafe { std::env::remove_var(key) };
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -23,7 +60,13 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    let settings = Settings::from_cli(cli);
+    let settings = match Settings::from_cli(cli) {
+        Ok(settings) => settings,
+        Err(error) => {
+            view::stderr(&format!("error: {error}\n"));
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,7 +77,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    match runtime.block_on(commands::run(&settings)) {
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        runtime.block_on(commands::run(&settings))
+    }));
+    let Ok(outcome) = outcome else {
+        return ExitCode::from(EXIT_ERROR);
+    };
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             let (stdout, stderr) = settings.view().error(&error);

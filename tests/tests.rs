@@ -4,10 +4,12 @@
 //!   recorded AWS); each test starts its own emulator, so no state is shared between tests.
 //! - `invalid_input`: the corpus of invalid inputs under `tests/invalid/`, each message pinned.
 //! - `no_aws_calls`: bad input stops every command before any request reaches AWS.
+//! - `extreme_inputs`: no flag or environment value makes a run panic.
 //!
 //! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
 
 mod against_emulator;
+mod extreme_inputs;
 mod invalid_input;
 mod no_aws_calls;
 mod support;

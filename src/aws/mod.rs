@@ -122,12 +122,14 @@ pub(crate) fn secrets_manager_client(config: &SdkConfig) -> aws_sdk_secretsmanag
 }
 
 /// A one-line description of an SDK error: AWS's code and message, or the transport failure.
-pub(crate) fn describe_sdk_error<E, R>(
-    error: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+pub(crate) fn describe_sdk_error<E>(
+    error: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::http::Response,
+    >,
 ) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     use aws_smithy_runtime_api::client::result::SdkError;
     match error {
@@ -136,39 +138,51 @@ where
             match (inner.code(), inner.message()) {
                 (Some(code), Some(message)) => format!("{code}: {message}"),
                 (Some(code), None) => code.to_string(),
-                _ => inner.to_string(),
+                _ => format!(
+                    "AWS answered HTTP {} without an error code",
+                    service.raw().status().as_u16()
+                ),
             }
         }
         SdkError::TimeoutError(_) => "the request timed out".to_string(),
-        SdkError::DispatchFailure(failure) => {
-            let mut text = "could not reach the AWS endpoint".to_string();
-            if failure.is_io() || failure.is_timeout() {
-                if let Some(source) = std::error::Error::source(error) {
-                    text.push_str(&format!(": {}", chain(source)));
-                }
-            } else if let Some(source) = std::error::Error::source(error) {
-                text.push_str(&format!(": {}", chain(source)));
-            }
-            text
-        }
+        SdkError::DispatchFailure(_) => match std::error::Error::source(error) {
+            Some(source) => format!("could not reach the AWS endpoint: {}", chain(source)),
+            None => "could not reach the AWS endpoint".to_string(),
+        },
         SdkError::ConstructionFailure(_) => match std::error::Error::source(error) {
             Some(source) => format!("the request could not be built: {}", chain(source)),
             None => "the request could not be built".to_string(),
         },
         SdkError::ResponseError(_) => "AWS sent a response that could not be read".to_string(),
-        _ => error.to_string(),
+        _ => "the AWS call failed".to_string(),
     }
 }
 
+/// The messages of an error and its sources, one after the other. A message that shows the
+/// request itself (the SDK's `Debug` of a request holds its body, and so the client secret) is
+/// left out.
 fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![error.to_string()];
-    let mut current = error.source();
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
     while let Some(next) = current {
         let text = next.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
+        let shows_request = [
+            "SdkBody",
+            "Request {",
+            "body:",
+            "client_secret",
+            "ClientSecret",
+        ]
+        .iter()
+        .any(|marker| text.contains(marker));
+        if !shows_request && !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
         current = next.source();
     }
-    parts.join(": ")
+    if parts.is_empty() {
+        "(details withheld: they show the request)".to_string()
+    } else {
+        parts.join(": ")
+    }
 }

@@ -47,7 +47,11 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<LiveConnection>, CallError>>,
 {
-    let deadline = tokio::time::Instant::now() + policy.timeout;
+    // Durations are bounded at parse time; still, never panic on time arithmetic.
+    let start = tokio::time::Instant::now();
+    let deadline = start
+        .checked_add(policy.timeout)
+        .unwrap_or(start + crate::cli::MAX_DURATION);
     let mut delay = policy.first_delay;
     let mut last = None;
     let mut confirming = false;
@@ -72,7 +76,7 @@ where
         if !live.is_broken() {
             last = Some(live);
         }
-        delay = (delay * 2).min(policy.max_delay);
+        delay = delay.saturating_mul(2).min(policy.max_delay);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Behaviour users rely on, through the binary, against the emulator.
 
 mod converge;
+mod hardening;
 mod health;
 mod output;
 mod reconcile;
