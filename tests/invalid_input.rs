@@ -56,6 +56,8 @@ cases! {
     regions_empty_list,
     client_id_no_value,
     yaml_tag,
+    header_value_null,
+    my_domain_read_as_number,
     // Unknown keys
     unknown_key_top_level_typo,
     unknown_key_nested_typo,

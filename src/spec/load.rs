@@ -181,6 +181,7 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let valid = valid.strip_prefix('\u{feff}').unwrap_or(valid);
             let line = valid.matches('\n').count() + 1;
             let column = valid
                 .rsplit('\n')
@@ -197,7 +198,9 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
             return;
         }
     };
-    let documents = match parse_documents(file, &text) {
+    // A byte-order mark (some Windows editors write one) is not part of the YAML.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let documents = match parse_documents(file, text) {
         Ok(documents) => documents,
         Err(problem) => {
             problems.push(problem);
