@@ -12,6 +12,7 @@
 //! [`yaml`](super::yaml) module for how the text is recorded.
 
 use super::limits::{self, Violation};
+use super::regions;
 use super::token_url;
 use super::yaml::{Document, Position, Segment, display_path};
 use super::{
@@ -755,27 +756,35 @@ impl Walker<'_> {
             );
             return None;
         };
-        let mut regions = Vec::new();
+        let mut listed: Vec<(usize, String)> = Vec::new();
+        let mut ok = true;
         for (index, item) in items.iter().enumerate() {
             let mut item_path = path.to_vec();
             item_path.push(Segment::Index(index));
-            let region = self.string(item, &item_path)?;
-            let valid = !region.is_empty()
-                && region
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && region.contains('-');
-            if !valid {
+            let Some(region) = self.string(item, &item_path) else {
+                ok = false;
+                continue;
+            };
+            if !self.check(&item_path, regions::check_region(&region)) {
+                ok = false;
+                continue;
+            }
+            if let Some((first, _)) = listed.iter().find(|(_, r)| *r == region) {
                 self.report(
                     &item_path,
                     At::Value,
-                    format!("`{region}` is not an AWS Region name"),
-                    "write Region codes such as `us-east-1`",
+                    format!("`{region}` is listed twice (also as regions[{first}])"),
+                    "remove one of them",
                 );
-                return None;
+                ok = false;
+                continue;
             }
-            regions.push(region);
+            listed.push((index, region));
         }
+        if !ok {
+            return None;
+        }
+        let regions: Vec<String> = listed.into_iter().map(|(_, region)| region).collect();
         if regions.is_empty() {
             self.report(
                 path,
