@@ -5,7 +5,8 @@
 //! `connection.yaml`) are copied into a fresh temporary folder, `provision validate` runs there
 //! on the paths listed in `args` (default `connection.yaml`), and the run must exit 1, print
 //! nothing on stdout, and print exactly `expected.stderr` on stderr. An optional `setup` file
-//! makes what git cannot hold: `symlink LINK TARGET` and `unreadable PATH` (mode 000).
+//! makes what git cannot hold: `symlink LINK TARGET`, `unreadable PATH` (mode 000) and
+//! `fifo PATH` (a named pipe).
 //!
 //! To rewrite the expected files after an intended change of wording, run with
 //! `PROVISION_BLESS=1` and review the diff.
@@ -138,6 +139,9 @@ cases! {
     path_symlink_loop,
     path_symlink_cycle_between_files,
     path_dangling_symlink,
+    path_fifo,
+    path_fifo_in_folder,
+    path_device,
     // All problems of a run at once
     several_problems_in_one_run,
 }
@@ -228,7 +232,7 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Makes symbolic links and unreadable paths; returns the unreadable ones.
+/// Makes symbolic links, named pipes and unreadable paths; returns the unreadable ones.
 fn apply_setup(work: &Path, setup: &str) -> Vec<PathBuf> {
     let mut unreadable = Vec::new();
     for line in setup.lines().filter(|line| !line.trim().is_empty()) {
@@ -236,6 +240,13 @@ fn apply_setup(work: &Path, setup: &str) -> Vec<PathBuf> {
         match words.as_slice() {
             ["symlink", link, target] => {
                 std::os::unix::fs::symlink(target, work.join(link)).expect("create symlink");
+            }
+            ["fifo", path] => {
+                let status = Command::new("mkfifo")
+                    .arg(work.join(path))
+                    .status()
+                    .expect("run mkfifo");
+                assert!(status.success(), "mkfifo {path}");
             }
             ["unreadable", path] => {
                 let path = work.join(path);
