@@ -45,6 +45,8 @@ cases! {
     yaml_content_after_document_end,
     yaml_syntax_error_in_second_document,
     not_utf8,
+    byte_order_mark_error_on_first_line,
+    byte_order_mark_only_file,
     // Wrong types
     document_is_a_list,
     document_is_a_scalar,
