@@ -39,6 +39,7 @@ cases! {
     yaml_colon_in_plain_value,
     yaml_bad_indentation,
     yaml_duplicate_key,
+    keys_read_as_the_same_number,
     yaml_key_without_colon,
     yaml_unknown_alias,
     yaml_alias_bomb,

@@ -220,11 +220,9 @@ pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Document>, Problem
         match Loaded::deserialize(document) {
             Ok(Loaded(value)) => values.push(value),
             Err(error) => {
-                let duplicates = marks
-                    .get(values.len())
-                    .map(|m| m.duplicates.as_slice())
-                    .unwrap_or_default();
-                return Err(syntax_problem(file, text, &error, duplicates));
+                let empty = DocumentMarks::default();
+                let found = marks.get(values.len()).unwrap_or(&empty);
+                return Err(syntax_problem(file, text, &error, found));
             }
         }
     }
@@ -402,7 +400,7 @@ fn syntax_problem(
     file: &Path,
     text: &str,
     error: &serde_yaml::Error,
-    duplicates: &[DuplicateKey],
+    found: &DocumentMarks,
 ) -> Problem {
     let at = error.location().map(|at| {
         within(
@@ -429,6 +427,7 @@ fn syntax_problem(
     }
 
     if parsed.problem.contains("duplicate entry with key") {
+        let duplicates = &found.duplicates;
         let duplicate = duplicates
             .iter()
             .find(|d| match d.path.last() {
@@ -448,6 +447,25 @@ fn syntax_problem(
             .at(located(Some(duplicate.again)))
             .field(display_path(&duplicate.path))
             .help("keep one of them: a key can appear only once in a mapping");
+        }
+        // Written differently (`1.0` and `1.00`, `true` and `True`) but read as the same
+        // number or boolean: the parser cannot keep both.
+        if let Some((path, first, again)) = same_value_keys(found) {
+            let mut first_path = path.clone();
+            first_path.push(Segment::Key(first.clone()));
+            let mut again_path = path;
+            again_path.push(Segment::Key(again.clone()));
+            let first_at = found.marks.get(&first_path).map(|m| m.key);
+            let again_at = found.marks.get(&again_path).map(|m| m.key);
+            return Problem::new(format!(
+                "invalid YAML: the keys `{first}` (at {}) and `{again}` are written differently but YAML reads both as the same value",
+                where_(first_at)
+            ))
+            .at(located(again_at.or(at)))
+            .field(display_path(&again_path))
+            .help(format!(
+                "quote the keys (`\"{first}\":` and `\"{again}\":`) so that each is read as the text written, or keep one of them"
+            ));
         }
     }
 
@@ -569,6 +587,29 @@ fn syntax_problem(
         )
     };
     Problem::new(message).at(located(location)).help(help)
+}
+
+/// Two keys of one mapping written differently that YAML reads as the same number or boolean
+/// (`1.0` and `1.00`): the mapping's path and both keys as written.
+fn same_value_keys(found: &DocumentMarks) -> Option<(Vec<Segment>, String, String)> {
+    let mut paths: Vec<&Vec<Segment>> = found.written.keys.keys().collect();
+    paths.sort_by_key(|path| path.len());
+    for path in paths {
+        let keys = &found.written.keys[path];
+        let mut seen: Vec<(Value, &String)> = Vec::new();
+        for key in keys {
+            let Ok(value @ (Value::Number(_) | Value::Bool(_))) =
+                serde_yaml::from_str::<Value>(key)
+            else {
+                continue;
+            };
+            if let Some((_, first)) = seen.iter().find(|(v, first)| *v == value && *first != key) {
+                return Some((path.clone(), (*first).clone(), key.clone()));
+            }
+            seen.push((value, key));
+        }
+    }
+    None
 }
 
 fn too_deep_problem(file: &Path, at: Option<Position>) -> Problem {
