@@ -574,6 +574,34 @@ mod tests {
         assert!(!message.contains("token-1234"), "{message}");
     }
 
+    #[tokio::test]
+    async fn an_empty_header_or_query_value_from_a_reference_is_refused() {
+        set_env("PROVISION_TEST_PARAMETER_SECRET", "9F8E7D6C5B4A3928");
+        set_env("PROVISION_TEST_EMPTY_HEADER", "");
+        let declared = declare(
+            "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret: { env: PROVISION_TEST_PARAMETER_SECRET }\ninvocation:\n  headers:\n    X-Shared-Token: { env: PROVISION_TEST_EMPTY_HEADER }\noauth:\n  query:\n    audience: { file: audience.txt }\n",
+        );
+        std::fs::write(declared.folder.path().join("audience.txt"), "\n").expect("write file");
+        let problems = resolver(&[])
+            .desired(&declared.spec)
+            .await
+            .expect_err("resolution fails");
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                in_file(
+                    &declared.file,
+                    "11:15: oauth.query.audience: the secret from file audience.txt is empty\n  help: store the value in it"
+                ),
+                in_file(
+                    &declared.file,
+                    "8:21: invocation.headers.X-Shared-Token: the secret from environment variable PROVISION_TEST_EMPTY_HEADER is empty\n  help: store the value in it"
+                ),
+            ]
+        );
+    }
+
     // --- file --------------------------------------------------------------------------
 
     #[tokio::test]

@@ -5,7 +5,8 @@
 //! `connection.yaml`) are copied into a fresh temporary folder, `provision validate` runs there
 //! on the paths listed in `args` (default `connection.yaml`), and the run must exit 1, print
 //! nothing on stdout, and print exactly `expected.stderr` on stderr. An optional `setup` file
-//! makes what git cannot hold: `symlink LINK TARGET` and `unreadable PATH` (mode 000).
+//! makes what git cannot hold: `symlink LINK TARGET`, `unreadable PATH` (mode 000) and
+//! `fifo PATH` (a named pipe).
 //!
 //! To rewrite the expected files after an intended change of wording, run with
 //! `PROVISION_BLESS=1` and review the diff.
@@ -38,12 +39,15 @@ cases! {
     yaml_colon_in_plain_value,
     yaml_bad_indentation,
     yaml_duplicate_key,
+    keys_read_as_the_same_number,
     yaml_key_without_colon,
     yaml_unknown_alias,
     yaml_alias_bomb,
     yaml_content_after_document_end,
     yaml_syntax_error_in_second_document,
     not_utf8,
+    byte_order_mark_error_on_first_line,
+    byte_order_mark_only_file,
     // Wrong types
     document_is_a_list,
     document_is_a_scalar,
@@ -54,8 +58,14 @@ cases! {
     wrong_type_regions_string,
     wrong_type_region_item,
     regions_empty_list,
+    region_mistyped,
+    region_unknown_with_region_shape,
+    region_far_from_any_known,
+    region_listed_twice,
     client_id_no_value,
     yaml_tag,
+    header_value_null,
+    my_domain_read_as_number,
     // Unknown keys
     unknown_key_top_level_typo,
     unknown_key_nested_typo,
@@ -86,8 +96,10 @@ cases! {
     header_name_too_long,
     header_value_not_ascii,
     header_value_too_long,
+    header_value_empty,
     query_name_control_character,
     query_value_too_long,
+    query_value_empty,
     too_many_parameters,
     duplicate_header_names_differing_in_case,
     kms_key_empty,
@@ -99,6 +111,13 @@ cases! {
     token_url_lightning_host,
     token_url_wrong_path,
     token_url_not_a_url,
+    token_url_upper_case_host_and_default_port,
+    token_url_dot_segments_and_backslashes,
+    token_url_without_slashes,
+    token_url_spaces_around,
+    token_url_empty_host_label,
+    token_url_trailing_dot_even_with_opt_in,
+    token_url_port_without_opt_in,
     my_domain_is_a_host_name,
     my_domain_forbidden_character,
     sandbox_cannot_form_host_name,
@@ -123,6 +142,9 @@ cases! {
     path_symlink_loop,
     path_symlink_cycle_between_files,
     path_dangling_symlink,
+    path_fifo,
+    path_fifo_in_folder,
+    path_device,
     // All problems of a run at once
     several_problems_in_one_run,
 }
@@ -213,7 +235,7 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Makes symbolic links and unreadable paths; returns the unreadable ones.
+/// Makes symbolic links, named pipes and unreadable paths; returns the unreadable ones.
 fn apply_setup(work: &Path, setup: &str) -> Vec<PathBuf> {
     let mut unreadable = Vec::new();
     for line in setup.lines().filter(|line| !line.trim().is_empty()) {
@@ -221,6 +243,13 @@ fn apply_setup(work: &Path, setup: &str) -> Vec<PathBuf> {
         match words.as_slice() {
             ["symlink", link, target] => {
                 std::os::unix::fs::symlink(target, work.join(link)).expect("create symlink");
+            }
+            ["fifo", path] => {
+                let status = Command::new("mkfifo")
+                    .arg(work.join(path))
+                    .status()
+                    .expect("run mkfifo");
+                assert!(status.success(), "mkfifo {path}");
             }
             ["unreadable", path] => {
                 let path = work.join(path);

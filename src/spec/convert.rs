@@ -3,8 +3,16 @@
 //! This is a hand-written walk rather than a serde derive so that one document can report all
 //! of its mistakes at once, each with the exact position of the key or value at fault and a
 //! "did you mean" for misspelt keys.
+//!
+//! Every string field, and every key, receives exactly the text the user wrote: where YAML
+//! reads a plain scalar as a number or a boolean (`description: 3.10`, `X-V: 0x1F`, a header
+//! named `123`), the source text recorded by the event pass is used, never serde_yaml's
+//! canonical form (`3.1`, `31`). Messages quote that same text. Nulls (`~`, `null`, nothing)
+//! mean no value: an error where a value is required, absent where it is optional. See the
+//! [`yaml`](super::yaml) module for how the text is recorded.
 
 use super::limits::{self, Violation};
+use super::regions;
 use super::token_url;
 use super::yaml::{Document, Position, Segment, display_path};
 use super::{
@@ -151,9 +159,16 @@ impl Walker<'_> {
             );
             return None;
         };
+        let written_keys = self
+            .document
+            .raw_keys(path)
+            .filter(|keys| keys.len() == mapping.len());
         let mut entries = Vec::new();
-        for (key, item) in mapping {
-            let Some(key) = scalar_string(key) else {
+        for (index, (key, item)) in mapping.iter().enumerate() {
+            let written = written_keys
+                .and_then(|keys| keys.get(index))
+                .map(String::as_str);
+            let Some(key) = as_written(key, written) else {
                 self.report(
                     path,
                     At::Value,
@@ -199,8 +214,20 @@ impl Walker<'_> {
 
     /// A string (numbers and booleans are taken as written). `None` after reporting otherwise.
     fn string(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
-        match scalar_string(value) {
+        let written = self.document.raw_scalar(path);
+        match as_written(value, written) {
             Some(text) => Some(text),
+            None if matches!(value, Value::Number(_) | Value::Bool(_)) => {
+                // The event pass did not see this value (the parsers disagree): refuse rather
+                // than send serde_yaml's rewriting of it.
+                self.report(
+                    path,
+                    At::Value,
+                    "this value is read as a number or true/false, and its text as written is not known",
+                    "put the value in quotes so that it is sent exactly as written",
+                );
+                None
+            }
             None if matches!(value, Value::Tagged(_)) => {
                 let Value::Tagged(tagged) = value else {
                     return None;
@@ -213,10 +240,25 @@ impl Walker<'_> {
                 );
                 None
             }
-            None if value.is_null() => {
-                self.report(path, At::Key, "the value is missing", expected_help(path));
-                None
-            }
+            None if value.is_null() => match written.filter(|text| !text.is_empty()) {
+                Some(text) => {
+                    let text = text.to_string();
+                    self.report(
+                        path,
+                        At::Value,
+                        format!("the value is missing: `{text}` means no value in YAML"),
+                        format!(
+                            "{}; to send the text {text}, quote it: `\"{text}\"`",
+                            expected_help(path)
+                        ),
+                    );
+                    None
+                }
+                None => {
+                    self.report(path, At::Key, "the value is missing", expected_help(path));
+                    None
+                }
+            },
             None => {
                 self.report(
                     path,
@@ -714,27 +756,35 @@ impl Walker<'_> {
             );
             return None;
         };
-        let mut regions = Vec::new();
+        let mut listed: Vec<(usize, String)> = Vec::new();
+        let mut ok = true;
         for (index, item) in items.iter().enumerate() {
             let mut item_path = path.to_vec();
             item_path.push(Segment::Index(index));
-            let region = self.string(item, &item_path)?;
-            let valid = !region.is_empty()
-                && region
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                && region.contains('-');
-            if !valid {
+            let Some(region) = self.string(item, &item_path) else {
+                ok = false;
+                continue;
+            };
+            if !self.check(&item_path, regions::check_region(&region)) {
+                ok = false;
+                continue;
+            }
+            if let Some((first, _)) = listed.iter().find(|(_, r)| *r == region) {
                 self.report(
                     &item_path,
                     At::Value,
-                    format!("`{region}` is not an AWS Region name"),
-                    "write Region codes such as `us-east-1`",
+                    format!("`{region}` is listed twice (also as regions[{first}])"),
+                    "remove one of them",
                 );
-                return None;
+                ok = false;
+                continue;
             }
-            regions.push(region);
+            listed.push((index, region));
         }
+        if !ok {
+            return None;
+        }
+        let regions: Vec<String> = listed.into_iter().map(|(_, region)| region).collect();
         if regions.is_empty() {
             self.report(
                 path,
@@ -752,12 +802,13 @@ fn lookup<'v>(entries: &[(String, &'v Value)], key: &str) -> Option<&'v Value> {
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
 }
 
-/// Scalars as text: strings as they are, numbers and booleans as written.
-fn scalar_string(value: &Value) -> Option<String> {
+/// Scalars as text: strings as they are, numbers and booleans as `written` in the source
+/// (never serde_yaml's canonical form: `0x1F` stays `0x1F`). `None` for anything else, and for
+/// a number or boolean whose source text is not known.
+fn as_written(value: &Value, written: Option<&str>) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(flag) => Some(flag.to_string()),
+        Value::Number(_) | Value::Bool(_) => written.map(str::to_string),
         _ => None,
     }
 }
@@ -816,6 +867,115 @@ fn suggest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::yaml::parse_documents;
+
+    const REQUIRED: &str = "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret: { env: S }\n";
+
+    fn convert_text(text: &str) -> Result<ConnectionSpec, Vec<String>> {
+        let file = Path::new("c.yaml");
+        let documents = parse_documents(file, text).map_err(|p| vec![p.to_string()])?;
+        let mut problems = Vec::new();
+        let spec = convert(file, &documents[0], &mut problems);
+        spec.ok_or_else(|| problems.iter().map(ToString::to_string).collect())
+    }
+
+    fn literals(parameters: &[Parameter]) -> Vec<(&str, &str)> {
+        parameters
+            .iter()
+            .map(|p| match &p.value {
+                ValueSource::Literal(text) => (p.key.as_str(), text.as_str()),
+                ValueSource::Reference(_) => (p.key.as_str(), "(reference)"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_taken_exactly_as_written() {
+        let text = format!(
+            "{REQUIRED}description: 3.10\ninvocation:\n  headers:\n    X-V: 0x1F\n    X-E: 1e3\n    X-H: .5\n    X-P: +1\n    X-T: true\n    X-C: True\n    X-O: 0o17\n    X-I: .inf\n    123: 007\n  query:\n    1.0: -0\n    false: 1_000\n  body:\n    TRUE: 12345678901234567890123\n"
+        );
+        let spec = convert_text(&text).unwrap();
+        assert_eq!(spec.description.as_deref(), Some("3.10"));
+        assert_eq!(
+            literals(&spec.invocation.headers),
+            [
+                ("X-V", "0x1F"),
+                ("X-E", "1e3"),
+                ("X-H", ".5"),
+                ("X-P", "+1"),
+                ("X-T", "true"),
+                ("X-C", "True"),
+                ("X-O", "0o17"),
+                ("X-I", ".inf"),
+                ("123", "007"),
+            ]
+        );
+        assert_eq!(
+            literals(&spec.invocation.query),
+            [("1.0", "-0"), ("false", "1_000")]
+        );
+        assert_eq!(
+            literals(&spec.invocation.body),
+            [("TRUE", "12345678901234567890123")]
+        );
+    }
+
+    #[test]
+    fn every_string_field_is_taken_as_written() {
+        let text = "name: 1.10\nsalesforce:\n  myDomain: acme\nclientId: 0x3MVG\nclientSecret: { secretsManager: 1e3, key: 0x1F, versionStage: 1.0 }\nkmsKey: 1.50\noauth:\n  body:\n    scope: 1e-3\n";
+        let spec = convert_text(text).unwrap();
+        assert_eq!(spec.name, "1.10");
+        assert_eq!(spec.client_id, ValueSource::Literal("0x3MVG".into()));
+        assert_eq!(
+            spec.client_secret.source,
+            SecretSource::SecretsManager {
+                id: "1e3".into(),
+                key: Some("0x1F".into()),
+                version_stage: Some("1.0".into()),
+            }
+        );
+        assert_eq!(spec.kms_key.as_deref(), Some("1.50"));
+        assert_eq!(literals(&spec.oauth.body), [("scope", "1e-3")]);
+    }
+
+    #[test]
+    fn aliases_repeat_the_text_of_their_anchor() {
+        let text = format!(
+            "{REQUIRED}invocation:\n  headers:\n    X-A: &v 0x1F\n    X-B: *v\n  query: &q\n    1.0: 2.50\noauth:\n  query: *q\n"
+        );
+        let spec = convert_text(&text).unwrap();
+        assert_eq!(
+            literals(&spec.invocation.headers),
+            [("X-A", "0x1F"), ("X-B", "0x1F")]
+        );
+        assert_eq!(literals(&spec.oauth.query), [("1.0", "2.50")]);
+    }
+
+    #[test]
+    fn a_written_null_says_how_to_send_the_text() {
+        let text = format!("{REQUIRED}invocation:\n  headers:\n    X-Header: null\n");
+        let problems = convert_text(&text).unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                "c.yaml:8:15: invocation.headers.X-Header: the value is missing: `null` means no value in YAML\n  help: write a plain value, or a reference: write one of `{ env: NAME }`, `{ file: path/to/file }` or `{ secretsManager: name-or-arn, key: field }`; to send the text null, quote it: `\"null\"`"
+            ]
+        );
+        // Optional fields written as null are absent, as before.
+        let spec = convert_text(&format!("{REQUIRED}description: ~\nkmsKey: null\n")).unwrap();
+        assert_eq!((spec.description, spec.kms_key), (None, None));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_key() {
+        let spec = convert_text(&format!("\u{feff}{REQUIRED}")).unwrap();
+        assert_eq!(spec.name, "sf-acme-prod");
+        let problems = convert_text("\u{feff}name: a b\n").unwrap_err();
+        assert!(
+            problems[0].starts_with("c.yaml:1:7: name: the name contains ` `"),
+            "{problems:?}"
+        );
+    }
 
     #[test]
     fn suggests_close_keys_only() {

@@ -148,7 +148,8 @@ pub fn check_header_key(key: &str) -> Result<(), Violation> {
     Ok(())
 }
 
-/// A header value: printable ASCII (and tab), at most 512 characters.
+/// A header value: 1-512 characters of printable ASCII (and tab). Spaces alone are printable
+/// ASCII, so AWS takes them; an empty value it refuses.
 pub fn check_header_value(value: &str) -> Result<(), Violation> {
     check_length("header value", value)?;
     if let Some(bad) = value
@@ -166,7 +167,7 @@ pub fn check_header_value(value: &str) -> Result<(), Violation> {
     Ok(())
 }
 
-/// Query string keys and values: at most 512 characters, no control characters.
+/// Query string keys and values: 1-512 characters, no control characters.
 pub fn check_query_part(what: &str, value: &str) -> Result<(), Violation> {
     check_length(what, value)?;
     if let Some(bad) = value.chars().find(|c| c.is_control()) {
@@ -209,11 +210,14 @@ fn check_length(what: &str, value: &str) -> Result<(), Violation> {
             format!("shorten the {what}"),
         ));
     }
-    if what.ends_with("name") && length == 0 {
-        return Err(violation(
-            format!("the {what} is empty"),
-            format!("give the {what}"),
-        ));
+    if length == 0 {
+        let help = if what.ends_with("name") {
+            format!("give the {what}")
+        } else {
+            // AWS's patterns need at least one character; a quoted "" is not "no value".
+            "write a value of at least one character, or remove the parameter".to_string()
+        };
+        return Err(violation(format!("the {what} is empty"), help));
     }
     Ok(())
 }
@@ -288,6 +292,24 @@ mod tests {
         assert!(check_header_value("client=orders").is_ok());
         assert!(check_header_value("caf\u{e9}").is_err());
         assert!(check_header_value(&"v".repeat(513)).is_err());
+        assert!(check_header_value(" ").is_ok());
+        assert_eq!(
+            check_header_value("").unwrap_err().message,
+            "the header value is empty"
+        );
+    }
+
+    #[test]
+    fn query_rules() {
+        assert!(check_query_part("query parameter value", "json").is_ok());
+        assert!(check_query_part("query parameter value", " ").is_ok());
+        assert_eq!(
+            check_query_part("query parameter value", "")
+                .unwrap_err()
+                .message,
+            "the query parameter value is empty"
+        );
+        assert!(check_query_part("query parameter name", "").is_err());
     }
 
     #[test]

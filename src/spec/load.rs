@@ -52,6 +52,10 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Probl
         files.push(path.to_path_buf());
         return;
     }
+    if !metadata.is_dir() {
+        problems.push(not_a_file_or_folder(path, &metadata));
+        return;
+    }
     let (files_before, problems_before) = (files.len(), problems.len());
     let mut visiting = HashSet::new();
     walk(path, files, problems, &mut visiting);
@@ -100,7 +104,11 @@ fn walk(
     for path in paths {
         match fs::metadata(&path) {
             Ok(metadata) if metadata.is_dir() => walk(&path, files, problems, visiting),
-            Ok(_) if is_yaml(&path) => files.push(path),
+            Ok(metadata) if is_yaml(&path) && metadata.is_file() => files.push(path),
+            // Reading a named pipe would wait for a writer forever.
+            Ok(metadata) if is_yaml(&path) => {
+                problems.push(not_a_file_or_folder(&path, &metadata));
+            }
             Ok(_) => {}
             Err(error) if is_yaml(&path) || fs::symlink_metadata(&path).is_ok() => {
                 problems.push(path_problem(&path, &error));
@@ -109,6 +117,37 @@ fn walk(
         }
     }
     visiting.remove(&real);
+}
+
+/// A path that is neither a regular file nor a folder (a named pipe, a device such as
+/// `/dev/null`, a socket): reading it could block or yield nothing, so it is refused by name.
+fn not_a_file_or_folder(path: &Path, metadata: &fs::Metadata) -> Problem {
+    let what = special_file_kind(metadata);
+    Problem::new(format!(
+        "not a YAML file or a folder: this is {what}; provision reads regular files and folders"
+    ))
+    .at(Location::file(path))
+    .help("pass the connection files (*.yaml, *.yml) or the folders that hold them; to check generated YAML, write it to a file first")
+}
+
+#[cfg(unix)]
+fn special_file_kind(metadata: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &fs::Metadata) -> &'static str {
+    "a special file"
 }
 
 /// ELOOP on Linux: too many levels of symbolic links.
@@ -181,6 +220,7 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let valid = valid.strip_prefix('\u{feff}').unwrap_or(valid);
             let line = valid.matches('\n').count() + 1;
             let column = valid
                 .rsplit('\n')
@@ -197,7 +237,9 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
             return;
         }
     };
-    let documents = match parse_documents(file, &text) {
+    // A byte-order mark (some Windows editors write one) is not part of the YAML.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let documents = match parse_documents(file, text) {
         Ok(documents) => documents,
         Err(problem) => {
             problems.push(problem);

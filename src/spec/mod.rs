@@ -2,11 +2,12 @@
 //!
 //! Loading is pure apart from reading the files: [`load::load`] walks the paths, [`yaml`] parses,
 //! [`convert`] turns each document into a [`ConnectionSpec`] while [`limits`] and
-//! [`token_url`] check AWS's and Salesforce's rules. Every problem found is reported at once.
+//! [`token_url`] check AWS's and Salesforce's rules, [`regions`] the Region codes. Every problem found is reported at once.
 
 pub mod convert;
 pub mod limits;
 pub mod load;
+pub mod regions;
 pub mod token_url;
 pub mod yaml;
 

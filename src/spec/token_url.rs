@@ -3,6 +3,11 @@
 //! The client-credentials flow only works against an org's My Domain host. `login.` and
 //! `test.salesforce.com` answer `request not supported on this domain`, so they are refused with
 //! that reason. Any other host needs the explicit `allowAnyHost` opt-in.
+//!
+//! A token URL is sent to AWS exactly as written, so it is checked exactly as written too: a
+//! URL whose text differs from its canonical form (the `url` crate's serialisation: lower-case
+//! host, no default port, no dot segments, `/` not `\\`, no surrounding spaces) is refused with
+//! that form as the fix, rather than checked in one form and sent in another.
 
 use super::limits::Violation;
 use url::{Host, Url};
@@ -19,8 +24,11 @@ fn violation(message: impl Into<String>, help: impl Into<String>) -> Violation {
     }
 }
 
-/// Builds the token URL from a My Domain name and an optional sandbox name.
+/// Builds the token URL from a My Domain name and an optional sandbox name. Host names ignore
+/// case; the URL is built in lower case, its canonical form.
 pub fn from_my_domain(my_domain: &str, sandbox: Option<&str>) -> String {
+    let my_domain = my_domain.to_ascii_lowercase();
+    let sandbox = sandbox.map(str::to_ascii_lowercase);
     match sandbox {
         Some(sandbox) => {
             format!("https://{my_domain}--{sandbox}.sandbox.my.salesforce.com{TOKEN_PATH}")
@@ -136,12 +144,33 @@ pub fn check_token_url(raw: &str, allow_any_host: bool) -> Result<(), Violation>
             "remove it; put extra token request parameters under `oauth.query`",
         ));
     }
-    if host == "login.salesforce.com" || host == "test.salesforce.com" {
+    let bare = host.trim_end_matches('.');
+    if bare == "login.salesforce.com" || bare == "test.salesforce.com" {
+        let host = bare;
         return Err(violation(
             format!(
                 "{host} does not support the client credentials flow (Salesforce answers `invalid_grant: request not supported on this domain`)"
             ),
             "use your org's My Domain: `salesforce.myDomain: <name>` (and `sandbox: <name>` for a sandbox)",
+        ));
+    }
+    if let Some(Host::Domain(name)) = url.host()
+        && (name.starts_with('.') || name.ends_with('.') || name.contains(".."))
+    {
+        let labels: Vec<&str> = name.split('.').filter(|label| !label.is_empty()).collect();
+        let mut fixed = url.clone();
+        let help = match fixed.set_host(Some(&labels.join("."))) {
+            Ok(()) if !labels.is_empty() => format!("write it as {fixed}"),
+            _ => "write the host name without empty parts".to_string(),
+        };
+        let what = if name.ends_with('.') && !name[..name.len() - 1].contains("..") {
+            "ends with `.`".to_string()
+        } else {
+            "has an empty part (`..`)".to_string()
+        };
+        return Err(violation(
+            format!("the token URL host `{name}` {what}"),
+            help,
         ));
     }
     if !allow_any_host {
@@ -171,6 +200,31 @@ pub fn check_token_url(raw: &str, allow_any_host: bool) -> Result<(), Violation>
             format!("use https://{host}{TOKEN_PATH}"),
         ));
     }
+    if let Some(port) = url.port()
+        && !allow_any_host
+    {
+        let mut fixed = url.clone();
+        let _ = fixed.set_port(None);
+        return Err(violation(
+            format!(
+                "the token URL names port {port}; My Domain hosts serve the token endpoint on the https port"
+            ),
+            format!(
+                "write it as {fixed}, or set `salesforce.allowAnyHost: true` for a proxy or local endpoint on another port"
+            ),
+        ));
+    }
+    if url.as_str() != raw {
+        let canonical = url.as_str();
+        let message = if raw.trim() != raw {
+            "the token URL has spaces around it; AWS would send them as written".to_string()
+        } else {
+            format!(
+                "the token URL is not written in its canonical form `{canonical}`; it is checked in that form, but AWS would send it as written"
+            )
+        };
+        return Err(violation(message, format!("write it as {canonical}")));
+    }
     Ok(())
 }
 
@@ -196,6 +250,91 @@ mod tests {
         assert_eq!(
             from_my_domain("acme", Some("uat")),
             "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token"
+        );
+    }
+
+    #[test]
+    fn built_urls_are_canonical_and_valid() {
+        for (my_domain, sandbox) in [
+            ("acme", None),
+            ("acme-corp", Some("uat2")),
+            ("Acme", Some("UAT")),
+            ("a", None),
+        ] {
+            let url = from_my_domain(my_domain, sandbox);
+            assert_eq!(Url::parse(&url).unwrap().as_str(), url);
+            assert_eq!(check_token_url(&url, false), Ok(()), "{url}");
+        }
+        assert_eq!(
+            from_my_domain("Acme", Some("UAT")),
+            "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token"
+        );
+    }
+
+    #[test]
+    fn a_url_written_other_than_its_canonical_form_is_refused_with_that_form() {
+        let canonical = "https://acme.my.salesforce.com/services/oauth2/token";
+        for raw in [
+            " https://acme.my.salesforce.com/services/oauth2/token",
+            "https://acme.my.salesforce.com/services/oauth2/token ",
+            "https:acme.my.salesforce.com/services/oauth2/token",
+            "https:/acme.my.salesforce.com/services/oauth2/token",
+            "https:\\\\acme.my.salesforce.com\\services\\oauth2\\token",
+            "https://acme.my.salesforce.com/services/./oauth2/token",
+            "https://acme.my.salesforce.com/services/x/../oauth2/token",
+            "https://ACME.My.Salesforce.com/services/oauth2/token",
+            "HTTPS://acme.my.salesforce.com/services/oauth2/token",
+            "https://acme.my.salesforce.com:443/services/oauth2/token",
+            "https://acme%2Emy.salesforce.com/services/oauth2/token",
+            "https://@acme.my.salesforce.com/services/oauth2/token",
+        ] {
+            for allow_any_host in [false, true] {
+                let error = check_token_url(raw, allow_any_host).unwrap_err();
+                assert_eq!(error.help, format!("write it as {canonical}"), "{raw}");
+            }
+        }
+    }
+
+    #[test]
+    fn empty_host_labels_and_a_trailing_dot_are_refused() {
+        let error = check_token_url(
+            "https://acme..my.salesforce.com/services/oauth2/token",
+            true,
+        )
+        .unwrap_err();
+        assert!(error.message.contains("empty part"), "{}", error.message);
+        assert_eq!(
+            error.help,
+            "write it as https://acme.my.salesforce.com/services/oauth2/token"
+        );
+        for allow_any_host in [false, true] {
+            let error = check_token_url(
+                "https://acme.my.salesforce.com./services/oauth2/token",
+                allow_any_host,
+            )
+            .unwrap_err();
+            assert!(error.message.contains("ends with `.`"), "{}", error.message);
+        }
+    }
+
+    #[test]
+    fn another_port_needs_the_opt_in() {
+        let url = "https://acme.my.salesforce.com:8443/services/oauth2/token";
+        let error = check_token_url(url, false).unwrap_err();
+        assert!(error.message.contains("port 8443"), "{}", error.message);
+        assert!(
+            error
+                .help
+                .starts_with("write it as https://acme.my.salesforce.com/services/oauth2/token,")
+        );
+        assert_eq!(check_token_url(url, true), Ok(()));
+        assert_eq!(
+            check_token_url("http://127.0.0.1:40123/services/oauth2/token", true),
+            Ok(())
+        );
+        assert_eq!(
+            check_token_url("http://localhost:40123/services/oauth2/token", true),
+            Ok(())
         );
     }
 

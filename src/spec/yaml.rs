@@ -9,14 +9,30 @@
 //! user did wrong, pointing where the mistake starts (an unclosed `[` or quote) rather than
 //! where the parser gave up. Nesting too deep for either parser is refused up front: it
 //! would overflow the stack or take libyaml seconds.
+//!
+//! # Scalars are taken as written
+//!
+//! YAML reads some unquoted scalars as numbers or booleans (`3.10`, `0x1F`, `1e3`, `.5`, `+1`,
+//! `True`), and serde_yaml then holds only their value: written back they become `3.1`, `31`,
+//! `1000.0`, `0.5`, `1`, `true`. Every field of a connection is text sent to AWS as is, so the
+//! decision is: **a string field receives exactly the text the user wrote**. The event pass
+//! records the source text of every plain scalar (values and keys, by path, following aliases
+//! to their anchors), and [`Document::raw_scalar`] and [`Document::raw_keys`] give it back to
+//! the conversion wherever serde_yaml produced a number or a boolean. Nulls (`~`, `null`, an
+//! empty value) still mean "no value": a missing value where one is required, absent where it
+//! is optional; the recorded text lets the message say `null` was written.
+//!
+//! A UTF-8 byte-order mark at the start of the text is skipped before parsing, so it neither
+//! trips the parsers nor shifts the columns of the first line.
 
 use crate::error::{Location, Problem};
 use serde::Deserialize;
+use serde::de::{self, Visitor};
 use serde_yaml::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// One step into a document: a mapping key or a sequence index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -105,6 +121,41 @@ struct DocumentMarks {
     start: Option<Position>,
     marks: HashMap<Vec<Segment>, NodeMarks>,
     duplicates: Vec<DuplicateKey>,
+    written: Written,
+}
+
+/// The source text of plain scalars, by path (see the module documentation).
+#[derive(Debug, Default)]
+struct Written {
+    /// The text of each plain scalar value (an empty value is recorded as "").
+    scalars: HashMap<Vec<Segment>, String>,
+    /// The keys of each mapping, in order, as written.
+    keys: HashMap<Vec<Segment>, Vec<String>>,
+    /// An alias node's path -> the path of the node its anchor marks.
+    aliases: HashMap<Vec<Segment>, Vec<Segment>>,
+}
+
+/// Alias hops followed when looking a path up; anchors precede their aliases, so real chains
+/// are short, and a bound keeps a pathological document cheap.
+const ALIAS_HOPS_MAX: usize = 16;
+
+impl Written {
+    /// The entry at `path`, following aliases on the way.
+    fn find<'m, T>(&self, map: &'m HashMap<Vec<Segment>, T>, path: &[Segment]) -> Option<&'m T> {
+        let mut path = path.to_vec();
+        for _ in 0..ALIAS_HOPS_MAX {
+            if let Some(found) = map.get(&path) {
+                return Some(found);
+            }
+            let (len, target) = (1..=path.len())
+                .rev()
+                .find_map(|len| self.aliases.get(&path[..len]).map(|target| (len, target)))?;
+            let mut next = target.clone();
+            next.extend_from_slice(&path[len..]);
+            path = next;
+        }
+        None
+    }
 }
 
 /// One parsed YAML document with the position of every node in it.
@@ -115,9 +166,25 @@ pub struct Document {
     pub value: Value,
     start: Position,
     marks: HashMap<Vec<Segment>, NodeMarks>,
+    written: Written,
 }
 
 impl Document {
+    /// The source text of the plain scalar at `path` (`0x1F` where the value is the number
+    /// 31), or `None` when it is quoted, a block scalar, a container, or not known.
+    pub fn raw_scalar(&self, path: &[Segment]) -> Option<&str> {
+        self.written
+            .find(&self.written.scalars, path)
+            .map(String::as_str)
+    }
+
+    /// The keys of the mapping at `path` in the order written, as written (`1.0`, not `1`).
+    pub fn raw_keys(&self, path: &[Segment]) -> Option<&[String]> {
+        self.written
+            .find(&self.written.keys, path)
+            .map(Vec::as_slice)
+    }
+
     /// Where the key of the node at `path` is (or the node itself for sequence items).
     pub fn key_position(&self, path: &[Segment]) -> Position {
         self.nearest(path).map(|m| m.key).unwrap_or(self.start)
@@ -142,6 +209,7 @@ impl Document {
 
 /// Parses every document of a file. A syntax error is one problem with its position.
 pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Document>, Problem> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let (mut marks, too_deep) = collect_marks(text);
     if let Some(at) = too_deep {
         // Deeper than any parser here accepts; libyaml would take seconds to say so.
@@ -149,14 +217,12 @@ pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Document>, Problem
     }
     let mut values = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
-        match Value::deserialize(document) {
-            Ok(value) => values.push(value),
+        match Loaded::deserialize(document) {
+            Ok(Loaded(value)) => values.push(value),
             Err(error) => {
-                let duplicates = marks
-                    .get(values.len())
-                    .map(|m| m.duplicates.as_slice())
-                    .unwrap_or_default();
-                return Err(syntax_problem(file, text, &error, duplicates));
+                let empty = DocumentMarks::default();
+                let found = marks.get(values.len()).unwrap_or(&empty);
+                return Err(syntax_problem(file, text, &error, found));
             }
         }
     }
@@ -170,10 +236,117 @@ pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Document>, Problem
                 value,
                 start: found.start.unwrap_or_default(),
                 marks: found.marks,
+                written: found.written,
             }
         })
         .collect();
     Ok(documents)
+}
+
+/// A value as serde_yaml's own `Value` builds it, except for integers wider than 64 bits:
+/// `Value` refuses them ("invalid type: integer ... as u128"), here they are numbers like any
+/// other (an `f64`, never used as such: a string field takes the text as written).
+struct Loaded(Value);
+
+impl<'de> Deserialize<'de> for Loaded {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LoadedVisitor).map(Loaded)
+    }
+}
+
+struct LoadedVisitor;
+
+impl<'de> Visitor<'de> for LoadedVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, flag: bool) -> Result<Value, E> {
+        Ok(Value::Bool(flag))
+    }
+
+    fn visit_i64<E: de::Error>(self, number: i64) -> Result<Value, E> {
+        Ok(Value::Number(number.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, number: u64) -> Result<Value, E> {
+        Ok(Value::Number(number.into()))
+    }
+
+    fn visit_i128<E: de::Error>(self, number: i128) -> Result<Value, E> {
+        Ok(Value::Number((number as f64).into()))
+    }
+
+    fn visit_u128<E: de::Error>(self, number: u128) -> Result<Value, E> {
+        Ok(Value::Number((number as f64).into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, number: f64) -> Result<Value, E> {
+        Ok(Value::Number(number.into()))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Value, E> {
+        Ok(Value::String(text.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Value, E> {
+        Ok(Value::String(text))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        Loaded::deserialize(deserializer).map(|Loaded(value)| value)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+        let mut sequence = Vec::new();
+        while let Some(Loaded(item)) = items.next_element()? {
+            sequence.push(item);
+        }
+        Ok(Value::Sequence(sequence))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
+        let mut mapping = serde_yaml::Mapping::new();
+        while let Some(Loaded(key)) = entries.next_key()? {
+            if mapping.contains_key(&key) {
+                // serde_yaml's wording, which `syntax_problem` recognises.
+                let with = match &key {
+                    Value::Null => "with null key".to_string(),
+                    Value::Bool(flag) => format!("with key `{flag}`"),
+                    Value::Number(number) => format!("with key {number}"),
+                    Value::String(text) => format!("with key {text:?}"),
+                    _ => "in YAML map".to_string(),
+                };
+                return Err(de::Error::custom(format!("duplicate entry {with}")));
+            }
+            let Loaded(value) = entries.next_value()?;
+            mapping.insert(key, value);
+        }
+        Ok(Value::Mapping(mapping))
+    }
+
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        use serde::de::VariantAccess;
+        let (tag, contents) = data.variant::<String>()?;
+        if tag.is_empty() {
+            return Err(de::Error::custom("empty YAML tag is not allowed"));
+        }
+        let Loaded(value) = contents.newtype_variant()?;
+        Ok(Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+            tag: serde_yaml::value::Tag::new(tag),
+            value,
+        })))
+    }
 }
 
 /// A libyaml error as serde_yaml renders it:
@@ -227,7 +400,7 @@ fn syntax_problem(
     file: &Path,
     text: &str,
     error: &serde_yaml::Error,
-    duplicates: &[DuplicateKey],
+    found: &DocumentMarks,
 ) -> Problem {
     let at = error.location().map(|at| {
         within(
@@ -254,6 +427,7 @@ fn syntax_problem(
     }
 
     if parsed.problem.contains("duplicate entry with key") {
+        let duplicates = &found.duplicates;
         let duplicate = duplicates
             .iter()
             .find(|d| match d.path.last() {
@@ -273,6 +447,25 @@ fn syntax_problem(
             .at(located(Some(duplicate.again)))
             .field(display_path(&duplicate.path))
             .help("keep one of them: a key can appear only once in a mapping");
+        }
+        // Written differently (`1.0` and `1.00`, `true` and `True`) but read as the same
+        // number or boolean: the parser cannot keep both.
+        if let Some((path, first, again)) = same_value_keys(found) {
+            let mut first_path = path.clone();
+            first_path.push(Segment::Key(first.clone()));
+            let mut again_path = path;
+            again_path.push(Segment::Key(again.clone()));
+            let first_at = found.marks.get(&first_path).map(|m| m.key);
+            let again_at = found.marks.get(&again_path).map(|m| m.key);
+            return Problem::new(format!(
+                "invalid YAML: the keys `{first}` (at {}) and `{again}` are written differently but YAML reads both as the same value",
+                where_(first_at)
+            ))
+            .at(located(again_at.or(at)))
+            .field(display_path(&again_path))
+            .help(format!(
+                "quote the keys (`\"{first}\":` and `\"{again}\":`) so that each is read as the text written, or keep one of them"
+            ));
         }
     }
 
@@ -394,6 +587,29 @@ fn syntax_problem(
         )
     };
     Problem::new(message).at(located(location)).help(help)
+}
+
+/// Two keys of one mapping written differently that YAML reads as the same number or boolean
+/// (`1.0` and `1.00`): the mapping's path and both keys as written.
+fn same_value_keys(found: &DocumentMarks) -> Option<(Vec<Segment>, String, String)> {
+    let mut paths: Vec<&Vec<Segment>> = found.written.keys.keys().collect();
+    paths.sort_by_key(|path| path.len());
+    for path in paths {
+        let keys = &found.written.keys[path];
+        let mut seen: Vec<(Value, &String)> = Vec::new();
+        for key in keys {
+            let Ok(value @ (Value::Number(_) | Value::Bool(_))) =
+                serde_yaml::from_str::<Value>(key)
+            else {
+                continue;
+            };
+            if let Some((_, first)) = seen.iter().find(|(v, first)| *v == value && *first != key) {
+                return Some((path.clone(), (*first).clone(), key.clone()));
+            }
+            seen.push((value, key));
+        }
+    }
+    None
 }
 
 fn too_deep_problem(file: &Path, at: Option<Position>) -> Problem {
@@ -529,6 +745,8 @@ struct MarkRecorder<'t> {
     skipping: usize,
     /// Depth inside containers nested deeper than [`RECORDED_DEPTH_MAX`].
     too_deep: usize,
+    /// Anchor id -> the path of the node it marks, and its text if it is a plain scalar.
+    anchors: HashMap<usize, (Vec<Segment>, Option<String>)>,
 }
 
 impl MarkRecorder<'_> {
@@ -591,6 +809,14 @@ impl MarkRecorder<'_> {
                         None
                     };
                     *pending_key = Some((key.clone(), at));
+                    if let Some(document) = &mut self.current {
+                        document
+                            .written
+                            .keys
+                            .entry(self.path.clone())
+                            .or_default()
+                            .push(key.clone());
+                    }
                     if let Some(first) = earlier
                         && let Some(document) = &mut self.current
                     {
@@ -631,7 +857,14 @@ impl MarkRecorder<'_> {
         }
     }
 
-    fn container_starts(&mut self, mapping: bool, at: Position) {
+    /// The path of a value node reached by `segment` (`None`: the document's root).
+    fn path_to(&self, segment: &Option<Segment>) -> Vec<Segment> {
+        let mut path = self.path.clone();
+        path.extend(segment.iter().cloned());
+        path
+    }
+
+    fn container_starts(&mut self, mapping: bool, anchor: usize, at: Position) {
         if self.skipping > 0 {
             self.skipping += 1;
             return;
@@ -644,6 +877,9 @@ impl MarkRecorder<'_> {
             None => self.skipping = 1,
             Some(_) if self.frames.len() >= RECORDED_DEPTH_MAX => self.too_deep = 1,
             Some(segment) => {
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (self.path_to(&segment), None));
+                }
                 let pushed = segment.is_some();
                 if let Some(segment) = segment {
                     self.path.push(segment);
@@ -701,20 +937,51 @@ impl MarkedEventReceiver for MarkRecorder<'_> {
                 self.path.clear();
                 self.skipping = 0;
                 self.too_deep = 0;
+                self.anchors.clear();
             }
             Event::DocumentEnd => {
                 if let Some(document) = self.current.take() {
                     self.documents.push(document);
                 }
             }
-            Event::MappingStart(..) => self.container_starts(true, at),
-            Event::SequenceStart(..) => self.container_starts(false, at),
+            Event::MappingStart(anchor, _) => self.container_starts(true, anchor, at),
+            Event::SequenceStart(anchor, _) => self.container_starts(false, anchor, at),
             Event::MappingEnd | Event::SequenceEnd => self.container_ends(),
-            Event::Scalar(value, ..) if self.skipping == 0 && self.too_deep == 0 => {
-                self.node_starts(Some(&value), at);
+            Event::Scalar(value, style, anchor, _) if self.skipping == 0 && self.too_deep == 0 => {
+                let plain = style == TScalarStyle::Plain;
+                let node = self.node_starts(Some(&value), at).map(|s| self.path_to(&s));
+                if let Some(path) = &node
+                    && plain
+                    && let Some(document) = &mut self.current
+                {
+                    document.written.scalars.insert(path.clone(), value.clone());
+                }
+                if anchor != 0 {
+                    // An anchored key is its own node too: an alias may repeat it as a key.
+                    let path = node.unwrap_or_else(|| self.path.clone());
+                    self.anchors.insert(anchor, (path, plain.then_some(value)));
+                }
             }
-            Event::Alias(..) if self.skipping == 0 && self.too_deep == 0 => {
-                self.node_starts(Some("*alias"), at);
+            Event::Alias(anchor) if self.skipping == 0 && self.too_deep == 0 => {
+                let (target, text) = match self.anchors.get(&anchor).cloned() {
+                    Some((target, text)) => (Some(target), text),
+                    None => (None, None),
+                };
+                let key = text.clone().unwrap_or_else(|| "*alias".to_string());
+                if let Some(segment) = self.node_starts(Some(&key), at) {
+                    let path = self.path_to(&segment);
+                    if let Some(document) = &mut self.current {
+                        match (text, target) {
+                            (Some(text), _) => {
+                                document.written.scalars.insert(path, text);
+                            }
+                            (None, Some(target)) => {
+                                document.written.aliases.insert(path, target);
+                            }
+                            (None, None) => {}
+                        }
+                    }
+                }
             }
             _ => {}
         }
