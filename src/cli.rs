@@ -71,9 +71,11 @@ pub(crate) enum OutputFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
-    /// AWS Region (default: AWS_REGION or the profile's Region).
-    #[arg(long, global = true, value_name = "REGION")]
-    pub(crate) region: Option<String>,
+    /// Limit the run to this Region (repeatable; the first is the default for files without
+    /// `regions:`). Without it: every Region the files declare, plus AWS_REGION or the
+    /// profile's Region.
+    #[arg(long, global = true, value_name = "REGION", action = clap::ArgAction::Append)]
+    pub(crate) region: Vec<String>,
     /// AWS named profile (default: AWS_PROFILE).
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) profile: Option<String>,
@@ -86,6 +88,16 @@ pub(crate) struct GlobalArgs {
     /// How many connections to work on at once.
     #[arg(long, global = true, default_value = "8", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) concurrency: u16,
+    /// Longest wait to connect to an AWS endpoint.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub(crate) connect_timeout: Duration,
+    /// Longest wait for one attempt of an AWS call (it is then retried).
+    #[arg(long, global = true, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    pub(crate) attempt_timeout: Duration,
+    /// Longest wait for one AWS call, all its retries included (it then fails that
+    /// connection, or the listing).
+    #[arg(long, global = true, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub(crate) call_timeout: Duration,
     /// More detail on stderr (-vv for every request).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,

@@ -1,7 +1,7 @@
 //! Resolves the command line into the settings a run works with: what to do, on which paths,
 //! how to print, and how to reach AWS.
 
-use crate::aws::AwsOptions;
+use crate::aws::{AwsOptions, Timeouts};
 use crate::cli::{Cli, Command, OutputFormat};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
@@ -30,6 +30,8 @@ pub(crate) struct Settings {
     pub(crate) format: Format,
     pub(crate) colour: bool,
     pub(crate) aws: AwsOptions,
+    /// `--region` flags, checked; empty when none was given.
+    pub(crate) regions: Vec<String>,
     pub(crate) concurrency: usize,
     pub(crate) verbosity: u8,
 }
@@ -77,23 +79,30 @@ impl Settings {
             OutputFormat::Json => Format::Json,
         };
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let regions = region_flags(cli.global.region)?;
         Ok(Settings {
             task,
             paths,
             format,
             colour: format == Format::Text && !no_colour && std::io::stdout().is_terminal(),
             aws: AwsOptions {
-                region: cli.global.region,
+                region: regions.first().cloned(),
                 profile: cli.global.profile.filter(|p| !p.trim().is_empty()),
                 endpoint_url: endpoint_url(cli.global.endpoint_url)?,
+                timeouts: Timeouts {
+                    connect: cli.global.connect_timeout,
+                    attempt: cli.global.attempt_timeout,
+                    call: cli.global.call_timeout.max(cli.global.attempt_timeout),
+                },
             },
+            regions,
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
         })
     }
 
     /// The view of the chosen output format.
-    pub(crate) fn view(&self) -> Box<dyn View> {
+    pub(crate) fn view(&self) -> Box<dyn View + Send> {
         view::view(
             self.format,
             Style {
@@ -142,4 +151,24 @@ fn endpoint_error(source: &str, value: &str, why: &str) -> Error {
         Problem::new(format!("{source} `{shown}` cannot be used: {why}"))
             .help("give the endpoint as a URL such as https://events.us-east-1.amazonaws.com or http://127.0.0.1:5000, or leave it unset"),
     )
+}
+
+/// `--region` flags: each a known Region code; repeats are dropped.
+fn region_flags(flags: Vec<String>) -> Result<Vec<String>, Error> {
+    let mut problems = Vec::new();
+    let mut regions: Vec<String> = Vec::new();
+    for flag in flags {
+        match crate::spec::regions::check_region(&flag) {
+            Ok(()) if regions.contains(&flag) => {}
+            Ok(()) => regions.push(flag),
+            Err(violation) => problems.push(
+                Problem::new(format!("--region: {}", violation.message)).help(violation.help),
+            ),
+        }
+    }
+    if problems.is_empty() {
+        Ok(regions)
+    } else {
+        Err(Error::Input(problems))
+    }
 }

@@ -128,6 +128,13 @@ pub(crate) enum Error {
     #[error("{failed} of {total} connections failed")]
     ConnectionsFailed { failed: usize, total: usize },
 
+    /// SIGINT or SIGTERM stopped the run; what was done is already reported.
+    #[error("interrupted by {}: {done}; run the same command again to finish", signal.name())]
+    Interrupted {
+        signal: crate::engine::interrupt::Signal,
+        done: String,
+    },
+
     /// Writing the output failed (a closed pipe, a full disk).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

@@ -86,10 +86,6 @@ impl ConnectionState {
         }
     }
 
-    pub(crate) fn is_healthy(&self) -> bool {
-        self.class() == StateClass::Healthy
-    }
-
     pub(crate) fn is_broken(&self) -> bool {
         self.class() == StateClass::Broken
     }
@@ -127,10 +123,6 @@ pub(crate) struct LiveConnection {
 }
 
 impl LiveConnection {
-    pub(crate) fn is_healthy(&self) -> bool {
-        self.state.is_healthy()
-    }
-
     pub(crate) fn is_broken(&self) -> bool {
         self.state.is_broken()
     }

@@ -4,7 +4,7 @@
 //! connections is read once. Errors name the YAML file, line and field, and what to do, and
 //! never the value.
 
-use crate::aws::secretsmanager::{ReadError, read_secret_string};
+use crate::aws::secretsmanager::{ReadError, SecretsManagerClients, read_secret_string};
 use crate::desired::{
     DesiredConnection, DesiredParameter, DesiredParameters, GRANT_TYPE, ParameterValue,
 };
@@ -16,22 +16,41 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
-type CacheKey = (String, Option<String>);
+/// A Secrets Manager read: the Region it is made in, the secret id and the version stage.
+type CacheKey = (String, String, Option<String>);
 type CachedRead = Arc<OnceCell<Result<Secret, ReadError>>>;
 
-/// Reads secret references, caching Secrets Manager reads for the run.
-pub(crate) struct SecretResolver {
-    secrets_manager: aws_sdk_secretsmanager::Client,
-    region: String,
+/// What every Region's resolver of a run shares: the clients and the cache.
+struct Shared {
+    clients: SecretsManagerClients,
     cache: Mutex<HashMap<CacheKey, CachedRead>>,
 }
 
+/// Reads secret references for the connections of one Region, caching Secrets Manager reads
+/// for the whole run (a secret used by many connections, in any Region, is read once).
+#[derive(Clone)]
+pub(crate) struct SecretResolver {
+    shared: Arc<Shared>,
+    /// Where a secret given by name is looked for: the connection's Region.
+    region: String,
+}
+
 impl SecretResolver {
-    pub(crate) fn new(secrets_manager: aws_sdk_secretsmanager::Client, region: String) -> Self {
+    pub(crate) fn new(clients: SecretsManagerClients, region: String) -> Self {
         SecretResolver {
-            secrets_manager,
+            shared: Arc::new(Shared {
+                clients,
+                cache: Mutex::new(HashMap::new()),
+            }),
             region,
-            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The resolver for another Region of the same run: same clients, same cache.
+    pub(crate) fn for_region(&self, region: &str) -> Self {
+        SecretResolver {
+            shared: self.shared.clone(),
+            region: region.to_string(),
         }
     }
 
@@ -227,17 +246,42 @@ impl SecretResolver {
         id: &str,
         version_stage: Option<&str>,
     ) -> Result<Secret, ReadError> {
+        let region = arn_region(id).unwrap_or(&self.region).to_string();
         let cell = {
-            let mut cache = self.cache.lock().expect("secret cache lock");
+            let mut cache = self
+                .shared
+                .cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             cache
-                .entry((id.to_string(), version_stage.map(str::to_string)))
+                .entry((
+                    region.clone(),
+                    id.to_string(),
+                    version_stage.map(str::to_string),
+                ))
                 .or_default()
                 .clone()
         };
-        cell.get_or_init(|| read_secret_string(&self.secrets_manager, id, version_stage))
-            .await
-            .clone()
+        cell.get_or_init(|| async {
+            match self.shared.clients.get(&region) {
+                Some(client) => read_secret_string(&client, id, version_stage).await,
+                None => Err(ReadError::Other(format!(
+                    "no Secrets Manager client for {region}"
+                ))),
+            }
+        })
+        .await
+        .clone()
     }
+}
+
+/// The Region an ARN names (`arn:aws:secretsmanager:eu-west-1:...`), if `id` is an ARN.
+fn arn_region(id: &str) -> Option<&str> {
+    let mut parts = id.split(':');
+    (parts.next() == Some("arn"))
+        .then(|| parts.nth(2))
+        .flatten()
+        .filter(|region| !region.is_empty())
 }
 
 /// One field of a JSON secret. Messages name the keys that exist, never any value.
@@ -369,8 +413,12 @@ mod tests {
             .http_client(create_mock_http_client())
             .interceptor(interceptor)
             .build();
+        let client = crate::aws::secretsmanager::SecretsManager {
+            client: aws_sdk_secretsmanager::Client::from_conf(config),
+            reach: crate::aws::Reach::for_tests(),
+        };
         SecretResolver::new(
-            aws_sdk_secretsmanager::Client::from_conf(config),
+            SecretsManagerClients::single("us-east-1", client),
             "us-east-1".to_string(),
         )
     }
@@ -838,6 +886,16 @@ mod tests {
             )
         );
         assert!(!message.contains("9F8E7D6C"), "{message}");
+    }
+
+    #[test]
+    fn an_arn_names_its_region_and_a_name_does_not() {
+        assert_eq!(
+            arn_region("arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-AbCdEf"),
+            Some("eu-west-1")
+        );
+        assert_eq!(arn_region("salesforce/acme-prod"), None);
+        assert_eq!(arn_region("arn:aws:secretsmanager::1:secret:x"), None);
     }
 
     #[tokio::test]

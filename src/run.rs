@@ -6,6 +6,7 @@
 use crate::cli::Cli;
 use crate::commands::{self, EXIT_ERROR, EXIT_OK};
 use crate::config::Settings;
+use crate::error::Error;
 use crate::view;
 use clap::Parser;
 use std::panic::AssertUnwindSafe;
@@ -89,7 +90,10 @@ fn run() -> ExitCode {
             let (stdout, stderr) = settings.view().error(&error);
             view::stderr(&stderr);
             let _ = view::stdout(&stdout);
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(match error {
+                Error::Interrupted { signal, .. } => signal.exit_code(),
+                _ => EXIT_ERROR,
+            })
         }
     }
 }

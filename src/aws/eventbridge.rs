@@ -5,7 +5,7 @@
 //! from the YAML is removed in AWS too; clearing private connectivity sends the empty ARN
 //! AWS requires.
 
-use super::describe_sdk_error;
+use super::{Reach, describe_sdk_error};
 use crate::desired::{AUTHORIZATION_TYPE, DesiredConnection, DesiredParameters, HTTP_METHOD};
 use crate::live::{
     ConnectionState, ConnectionSummary, LiveConnection, LiveParameter, LiveParameters,
@@ -22,6 +22,13 @@ use aws_sdk_eventbridge::types::{
     UpdateConnectionOAuthClientRequestParameters, UpdateConnectionOAuthRequestParameters,
 };
 
+/// An EventBridge client and where it goes (for messages).
+#[derive(Debug, Clone)]
+pub(crate) struct Events {
+    pub(crate) client: Client,
+    pub(crate) reach: Reach,
+}
+
 /// A failed EventBridge call: AWS's code (if any) and a one-line description.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CallError {
@@ -36,32 +43,37 @@ impl std::fmt::Display for CallError {
 }
 
 fn call_error<E>(
-    error: aws_smithy_runtime_api::client::result::SdkError<
-        E,
-        aws_smithy_runtime_api::http::Response,
-    >,
+    events: &Events,
+) -> impl FnOnce(
+    aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> CallError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    CallError {
+    move |error| CallError {
         code: error.code().map(str::to_string),
-        message: describe_sdk_error(&error),
+        message: describe_sdk_error(&error, &events.reach),
     }
 }
 
-/// Every connection in the account and Region, following `NextToken` to the end.
-pub(crate) async fn list_connections(client: &Client) -> Result<Vec<ConnectionSummary>, CallError> {
+/// Every connection in the account and Region whose name starts with `prefix` (all of them
+/// for ""), following `NextToken` to the end: 100 a page.
+pub(crate) async fn list_connections(
+    events: &Events,
+    prefix: &str,
+) -> Result<Vec<ConnectionSummary>, CallError> {
     let mut connections = Vec::new();
     let mut next_token: Option<String> = None;
     loop {
-        let page = client
+        let page = events
+            .client
             .list_connections()
             .limit(100)
+            .set_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
             .set_next_token(next_token.take())
             .send()
             .await
-            .map_err(call_error)?;
+            .map_err(call_error(events))?;
         for item in page.connections() {
             let Some(name) = item.name() else { continue };
             connections.push(ConnectionSummary {
@@ -84,13 +96,13 @@ pub(crate) async fn list_connections(client: &Client) -> Result<Vec<ConnectionSu
 
 /// One connection, or `None` if it does not exist.
 pub(crate) async fn describe_connection(
-    client: &Client,
+    events: &Events,
     name: &str,
 ) -> Result<Option<LiveConnection>, CallError> {
-    let output = match client.describe_connection().name(name).send().await {
+    let output = match events.client.describe_connection().name(name).send().await {
         Ok(output) => output,
         Err(error) if error.code() == Some("ResourceNotFoundException") => return Ok(None),
-        Err(error) => return Err(call_error(error)),
+        Err(error) => return Err(call_error(events)(error)),
     };
     let oauth = output
         .auth_parameters()
@@ -237,7 +249,7 @@ fn build_error(error: impl std::fmt::Display) -> CallError {
 
 /// Creates the connection; returns the state AWS answered with.
 pub(crate) async fn create_connection(
-    client: &Client,
+    events: &Events,
     desired: &DesiredConnection,
 ) -> Result<ConnectionState, CallError> {
     let oauth = CreateConnectionOAuthRequestParameters::builder()
@@ -257,7 +269,8 @@ pub(crate) async fn create_connection(
     if !desired.invocation.is_empty() {
         auth = auth.invocation_http_parameters(http_parameters(&desired.invocation));
     }
-    let mut request = client
+    let mut request = events
+        .client
         .create_connection()
         .name(&desired.name)
         .description(&desired.description)
@@ -267,7 +280,7 @@ pub(crate) async fn create_connection(
     if let Some(arn) = &desired.resource_configuration_arn {
         request = request.invocation_connectivity_parameters(connectivity(Some(arn))?);
     }
-    let output = request.send().await.map_err(call_error)?;
+    let output = request.send().await.map_err(call_error(events))?;
     Ok(ConnectionState::parse(
         output
             .connection_state()
@@ -280,7 +293,7 @@ pub(crate) async fn create_connection(
 /// also makes EventBridge re-authorize it). `live` says which optional settings (a KMS key,
 /// private connectivity) must be cleared. Returns the state AWS answered with.
 pub(crate) async fn update_connection(
-    client: &Client,
+    events: &Events,
     desired: &DesiredConnection,
     live: &LiveConnection,
 ) -> Result<ConnectionState, CallError> {
@@ -299,7 +312,8 @@ pub(crate) async fn update_connection(
         .o_auth_parameters(oauth)
         .invocation_http_parameters(http_parameters(&desired.invocation))
         .build();
-    let mut request = client
+    let mut request = events
+        .client
         .update_connection()
         .name(&desired.name)
         .description(&desired.description)
@@ -323,7 +337,7 @@ pub(crate) async fn update_connection(
         }
         (None, None) => {}
     }
-    let output = request.send().await.map_err(call_error)?;
+    let output = request.send().await.map_err(call_error(events))?;
     Ok(ConnectionState::parse(
         output
             .connection_state()

@@ -8,44 +8,90 @@ pub(crate) mod secretsmanager;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_eventbridge::config::retry::{RetryPartition, TokenBucket};
 use std::time::Duration;
 
 /// The AWS connection flags, as given on the command line.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AwsOptions {
+    /// The default Region when the command line names one (then the SDK's Region lookup,
+    /// which may ask the instance metadata service, is skipped).
     pub(crate) region: Option<String>,
     pub(crate) profile: Option<String>,
     pub(crate) endpoint_url: Option<String>,
+    pub(crate) timeouts: Timeouts,
 }
 
-/// Retries with client-side rate limiting: EventBridge's control-plane limits are not published
-/// and a run over thousands of connections will meet `ThrottlingException`.
-pub(crate) const MAX_ATTEMPTS: u32 = 10;
+/// How long any one AWS call may take. Every call is bounded: a hung endpoint fails that call
+/// (and so that connection, or the listing) instead of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Timeouts {
+    /// Establishing a TCP and TLS connection.
+    pub(crate) connect: Duration,
+    /// One attempt: sending the request and reading the whole answer.
+    pub(crate) attempt: Duration,
+    /// One call, all its retries included.
+    pub(crate) call: Duration,
+}
 
-/// The retry policy every client uses: adaptive (client-side rate limiting), `MAX_ATTEMPTS`
-/// attempts, backoff from 200 ms to 5 s. The SDK's own `AWS_MAX_ATTEMPTS` still applies.
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            attempt: Duration::from_secs(15),
+            call: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Attempts per call. With full-jitter backoff from 100 ms up to 5 s, 15 attempts ride out
+/// heavy throttling (at 35% refused, all 15 fail once in seven million calls) within the call
+/// timeout, and a re-run converges where even that is not enough.
+pub(crate) const MAX_ATTEMPTS: u32 = 15;
+
+/// The retry policy every client uses.
+///
+/// - Standard mode: exponential backoff with full jitter (100 ms doubling up to 5 s), so
+///   throttled workers spread out and the bounded concurrency itself lowers the request rate;
+///   nothing is kept between calls, so throughput recovers the moment throttling stops (the
+///   SDK's adaptive mode keeps a client-side rate that crawls back up slowly).
+/// - No retry budget: the SDK's retry token bucket, shared by every call of a client, empties
+///   under sustained throttling and then fails calls without retrying; here every call gets its
+///   own attempts, bounded by the call timeout.
+/// - Throttling, 5xx answers, timeouts and connection resets are retried; quota errors are not
+///   ([`QuotaErrorsAreFinal`]). The SDK's own `AWS_MAX_ATTEMPTS` still applies.
 pub(crate) fn retry_config() -> RetryConfig {
     let max_attempts = std::env::var("AWS_MAX_ATTEMPTS")
         .ok()
         .and_then(|v| v.trim().parse::<u32>().ok())
         .filter(|n| (1..=50).contains(n))
         .unwrap_or(MAX_ATTEMPTS);
-    RetryConfig::adaptive()
+    RetryConfig::standard()
         .with_max_attempts(max_attempts)
-        .with_initial_backoff(Duration::from_millis(200))
-        // The adaptive limiter can hold a throttled retry for the whole max backoff: keep it short.
+        .with_initial_backoff(Duration::from_millis(100))
         .with_max_backoff(Duration::from_secs(5))
 }
 
+/// A retry partition whose retries cost nothing (see [`retry_config`]).
+fn unlimited_retries(name: &'static str) -> RetryPartition {
+    RetryPartition::custom(name)
+        .token_bucket(TokenBucket::unlimited())
+        .build()
+}
+
 /// Builds the SDK configuration from the flags, falling back to the SDK's own environment
-/// variables and profiles (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, ...).
+/// variables and profiles (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, ...). The Region it
+/// finds is the run's default Region; [`for_region`] derives the configuration of any other.
 pub(crate) async fn sdk_config(options: &AwsOptions) -> SdkConfig {
+    let timeouts = options.timeouts;
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config())
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(30))
+                .connect_timeout(timeouts.connect)
+                .read_timeout(timeouts.attempt)
+                .operation_attempt_timeout(timeouts.attempt)
+                .operation_timeout(timeouts.call)
                 .build(),
         );
     if let Some(profile) = &options.profile {
@@ -58,6 +104,14 @@ pub(crate) async fn sdk_config(options: &AwsOptions) -> SdkConfig {
         loader = loader.endpoint_url(url);
     }
     loader.load().await
+}
+
+/// The same configuration for another Region.
+pub(crate) fn for_region(config: &SdkConfig, region: &str) -> SdkConfig {
+    config
+        .to_builder()
+        .region(Region::new(region.to_string()))
+        .build()
 }
 
 /// EventBridge answers `LimitExceededException` when the account's connection quota is full.
@@ -103,11 +157,16 @@ impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for Quo
 /// keeps quota errors from being retried. Tests start from this too, so a change to the
 /// shipped retry behaviour fails them.
 pub(crate) fn eventbridge_config(config: &SdkConfig) -> aws_sdk_eventbridge::config::Builder {
-    aws_sdk_eventbridge::config::Builder::from(config).retry_classifier(QuotaErrorsAreFinal)
+    aws_sdk_eventbridge::config::Builder::from(config)
+        .retry_classifier(QuotaErrorsAreFinal)
+        .retry_partition(unlimited_retries("provision-eventbridge"))
 }
 
-pub(crate) fn eventbridge_client(config: &SdkConfig) -> aws_sdk_eventbridge::Client {
-    aws_sdk_eventbridge::Client::from_conf(eventbridge_config(config).build())
+pub(crate) fn eventbridge_client(config: &SdkConfig) -> eventbridge::Events {
+    eventbridge::Events {
+        client: aws_sdk_eventbridge::Client::from_conf(eventbridge_config(config).build()),
+        reach: Reach::from_config(config, "events"),
+    }
 }
 
 /// The Secrets Manager client configuration as shipped.
@@ -115,23 +174,86 @@ pub(crate) fn secrets_manager_config(
     config: &SdkConfig,
 ) -> aws_sdk_secretsmanager::config::Builder {
     aws_sdk_secretsmanager::config::Builder::from(config)
+        .retry_partition(unlimited_retries("provision-secretsmanager"))
 }
 
-pub(crate) fn secrets_manager_client(config: &SdkConfig) -> aws_sdk_secretsmanager::Client {
-    aws_sdk_secretsmanager::Client::from_conf(secrets_manager_config(config).build())
+pub(crate) fn secrets_manager_client(config: &SdkConfig) -> secretsmanager::SecretsManager {
+    secretsmanager::SecretsManager {
+        client: aws_sdk_secretsmanager::Client::from_conf(secrets_manager_config(config).build()),
+        reach: Reach::from_config(config, "secretsmanager"),
+    }
 }
 
-/// A one-line description of an SDK error: AWS's code and message, or the transport failure.
+/// Where a client's calls go and how long they may take: what a message about a failed call
+/// names.
+#[derive(Debug, Clone)]
+pub(crate) struct Reach {
+    endpoint: String,
+    limits: String,
+}
+
+impl Reach {
+    fn new(
+        service: &str,
+        endpoint_url: Option<&str>,
+        region: Option<&Region>,
+        timeouts: Option<&TimeoutConfig>,
+    ) -> Self {
+        let endpoint = match endpoint_url {
+            Some(url) => url.to_string(),
+            None => format!(
+                "https://{service}.{}.amazonaws.com",
+                region.map(|r| r.as_ref()).unwrap_or("<region>")
+            ),
+        };
+        let seconds = |d: Option<Duration>| {
+            d.map(|d| humantime::format_duration(d).to_string())
+                .unwrap_or_else(|| "none".to_string())
+        };
+        let limits = format!(
+            "{} per attempt, {} per call",
+            seconds(timeouts.and_then(|t| t.operation_attempt_timeout())),
+            seconds(timeouts.and_then(|t| t.operation_timeout()))
+        );
+        Reach { endpoint, limits }
+    }
+
+    /// A reach for clients that tests build by hand.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        Reach::new("test", Some("http://127.0.0.1:1"), None, None)
+    }
+
+    /// Where the clients built from `config` for `service` (`events`, `secretsmanager`) go.
+    pub(crate) fn from_config(config: &SdkConfig, service: &str) -> Self {
+        Reach::new(
+            service,
+            config.endpoint_url(),
+            config.region(),
+            config.timeout_config(),
+        )
+    }
+}
+
+/// A one-line description of an SDK error: AWS's code and message, or the transport failure
+/// with the endpoint (and, for a time-out, the limits) named.
 pub(crate) fn describe_sdk_error<E>(
     error: &aws_smithy_runtime_api::client::result::SdkError<
         E,
         aws_smithy_runtime_api::http::Response,
     >,
+    reach: &Reach,
 ) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
 {
     use aws_smithy_runtime_api::client::result::SdkError;
+    let Reach { endpoint, limits } = reach;
+    let timed_out = || {
+        format!(
+            "{endpoint} did not answer in time ({limits}; raise them with --attempt-timeout and --call-timeout)"
+        )
+    };
     match error {
         SdkError::ServiceError(service) => {
             let inner = service.err();
@@ -139,24 +261,36 @@ where
                 (Some(code), Some(message)) => format!("{code}: {message}"),
                 (Some(code), None) => code.to_string(),
                 _ => format!(
-                    "AWS answered HTTP {} without an error code",
+                    "{endpoint} answered HTTP {} without an error code",
                     service.raw().status().as_u16()
                 ),
             }
         }
-        SdkError::TimeoutError(_) => "the request timed out".to_string(),
+        SdkError::TimeoutError(_) => timed_out(),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => timed_out(),
         SdkError::DispatchFailure(_) => match std::error::Error::source(error) {
-            Some(source) => format!("could not reach the AWS endpoint: {}", chain(source)),
-            None => "could not reach the AWS endpoint".to_string(),
+            Some(source) => {
+                let detail = chain(source);
+                if detail.contains("loading credentials") || detail.contains("credentials provider")
+                {
+                    NO_CREDENTIALS.to_string()
+                } else {
+                    format!("could not reach {endpoint}: {detail}")
+                }
+            }
+            None => format!("could not reach {endpoint}"),
         },
         SdkError::ConstructionFailure(_) => match std::error::Error::source(error) {
             Some(source) => format!("the request could not be built: {}", chain(source)),
             None => "the request could not be built".to_string(),
         },
-        SdkError::ResponseError(_) => "AWS sent a response that could not be read".to_string(),
+        SdkError::ResponseError(_) => format!("{endpoint} sent a response that could not be read"),
         _ => "the AWS call failed".to_string(),
     }
 }
+
+/// What a run without AWS credentials says instead of the SDK's last attempt (IMDS).
+pub(crate) const NO_CREDENTIALS: &str = "no AWS credentials were found. The AWS SDK looked in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), the profile (AWS_PROFILE or default, in ~/.aws/credentials and ~/.aws/config, including SSO and credential_process), web identity (AWS_WEB_IDENTITY_TOKEN_FILE), the container role (ECS, EKS Pod Identity) and the EC2 instance role; run `aws configure`, `aws sso login`, or pass --profile";
 
 /// The messages of an error and its sources, one after the other. A message that shows the
 /// request itself (the SDK's `Debug` of a request holds its body, and so the client secret) is

@@ -5,6 +5,54 @@ use crate::secret::Secret;
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 
+/// A Secrets Manager client and where it goes (for messages).
+#[derive(Debug, Clone)]
+pub(crate) struct SecretsManager {
+    pub(crate) client: Client,
+    pub(crate) reach: super::Reach,
+}
+
+/// Secrets Manager clients by Region, made as needed: a `secretsManager` reference is read in
+/// its connection's Region, and an ARN in the Region it names.
+pub(crate) struct SecretsManagerClients {
+    /// The run's configuration, from which other Regions' clients are made.
+    base: Option<aws_config::SdkConfig>,
+    by_region: std::sync::Mutex<std::collections::HashMap<String, SecretsManager>>,
+}
+
+impl SecretsManagerClients {
+    pub(crate) fn new(base: aws_config::SdkConfig) -> Self {
+        SecretsManagerClients {
+            base: Some(base),
+            by_region: Default::default(),
+        }
+    }
+
+    /// Only the given client, for its Region (tests).
+    #[cfg(test)]
+    pub(crate) fn single(region: &str, client: SecretsManager) -> Self {
+        SecretsManagerClients {
+            base: None,
+            by_region: std::sync::Mutex::new([(region.to_string(), client)].into()),
+        }
+    }
+
+    /// The client for `region`, if one can be made.
+    pub(crate) fn get(&self, region: &str) -> Option<SecretsManager> {
+        let mut clients = self
+            .by_region
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = clients.get(region) {
+            return Some(client.clone());
+        }
+        let base = self.base.as_ref()?;
+        let client = super::secrets_manager_client(&super::for_region(base, region));
+        clients.insert(region.to_string(), client.clone());
+        Some(client)
+    }
+}
+
 /// Why a secret could not be read. Never carries the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ReadError {
@@ -16,11 +64,12 @@ pub(crate) enum ReadError {
 
 /// A secret's string value at `AWSCURRENT` or the given version stage.
 pub(crate) async fn read_secret_string(
-    client: &Client,
+    secrets_manager: &SecretsManager,
     id: &str,
     version_stage: Option<&str>,
 ) -> Result<Secret, ReadError> {
-    let response = client
+    let response = secrets_manager
+        .client
         .get_secret_value()
         .secret_id(id)
         .set_version_stage(version_stage.map(str::to_string))
@@ -33,7 +82,7 @@ pub(crate) async fn read_secret_string(
             {
                 ReadError::NotFound
             } else {
-                classify(error)
+                classify(error, &secrets_manager.reach)
             }
         })?;
     match response.secret_string() {
@@ -47,12 +96,13 @@ pub(crate) async fn read_secret_string(
 
 fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
     error: SdkError<E>,
+    reach: &super::Reach,
 ) -> ReadError {
     let code = error.code().unwrap_or_default().to_string();
     let message = error
         .message()
         .map(str::to_string)
-        .unwrap_or_else(|| crate::aws::describe_sdk_error(&error));
+        .unwrap_or_else(|| crate::aws::describe_sdk_error(&error, reach));
     match code.as_str() {
         "ResourceNotFoundException" => ReadError::NotFound,
         "AccessDeniedException" | "AccessDenied" => ReadError::AccessDenied(message),

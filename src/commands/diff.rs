@@ -1,17 +1,22 @@
 //! `provision diff`: compare the YAML with AWS and print the plan. Exit 0 in sync, 2
 //! differences, 1 error.
 
-use super::context::{load_specs, read_plan, region_context};
+use super::context::{Run, load_specs};
 use super::{EXIT_DIFFERENCES, EXIT_OK};
 use crate::config::Settings;
+use crate::engine::interrupt::Interrupt;
 use crate::error::Error;
 use crate::plan::compute::Strictness;
 use crate::view;
 
-pub(super) async fn run(settings: &Settings, strictness: Strictness) -> Result<u8, Error> {
+pub(super) async fn run(
+    settings: &Settings,
+    strictness: Strictness,
+    interrupt: Interrupt,
+) -> Result<u8, Error> {
     let specs = load_specs(settings)?;
-    let context = region_context(settings).await?;
-    let plan = read_plan(&context, &specs, strictness).await?;
+    let run = Run::new(settings, &specs, &interrupt).await?;
+    let plan = run.read_plan(&specs, strictness, &interrupt).await?;
     view::stdout(&settings.view().plan(&plan))?;
     if plan.has_errors() {
         return Err(Error::ConnectionsFailed {

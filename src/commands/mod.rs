@@ -8,7 +8,9 @@ mod diff;
 mod validate;
 
 use crate::config::{Settings, Task};
+use crate::engine::interrupt::{Interrupt, Signal};
 use crate::error::Error;
+use crate::view;
 
 /// Exit codes: an API for CI.
 pub(crate) const EXIT_OK: u8 = 0;
@@ -18,10 +20,59 @@ pub(crate) const EXIT_DIFFERENCES: u8 = 2;
 pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
     match &settings.task {
         Task::Validate => validate::run(settings),
-        Task::Diff { strictness } => diff::run(settings, *strictness).await,
+        Task::Diff { strictness } => diff::run(settings, *strictness, listen_for_signals()).await,
         Task::Apply {
             strictness,
             options,
-        } => apply::run(settings, *strictness, *options).await,
+        } => apply::run(settings, *strictness, *options, listen_for_signals()).await,
     }
+}
+
+/// SIGINT and SIGTERM raise the run's interruption flag; a second one ends the process at
+/// once with the first signal's exit code.
+fn listen_for_signals() -> Interrupt {
+    let interrupt = Interrupt::default();
+    let raised = interrupt.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(stream) => Some(stream),
+                Err(_) => None,
+            };
+        loop {
+            #[cfg(unix)]
+            let signal = tokio::select! {
+                result = tokio::signal::ctrl_c() => match result {
+                    Ok(()) => Signal::Interrupt,
+                    Err(_) => return,
+                },
+                Some(()) = async {
+                    match terminate.as_mut() {
+                        Some(stream) => stream.recv().await,
+                        None => std::future::pending().await,
+                    }
+                } => Signal::Terminate,
+            };
+            #[cfg(not(unix))]
+            let signal = match tokio::signal::ctrl_c().await {
+                Ok(()) => Signal::Interrupt,
+                Err(_) => return,
+            };
+            if raised.raise(signal) {
+                view::stderr(&format!(
+                    "provision: {} received: no new connection is started; writes under way finish, then what was done is printed (send it again to stop at once)\n",
+                    signal.name()
+                ));
+            } else {
+                view::stderr(&format!(
+                    "provision: {} received again: stopping now; run the same command again to finish\n",
+                    signal.name()
+                ));
+                let code = raised.signal().unwrap_or(signal).exit_code();
+                std::process::exit(i32::from(code));
+            }
+        }
+    });
+    interrupt
 }

@@ -1,16 +1,22 @@
-//! Executes a plan: creates and updates connections, waits for them to settle, and checks that
-//! every field took.
+//! Executes a plan in one Region: writes every connection that differs (bounded concurrency),
+//! then waits for all written connections together (the settle phase), and checks that every
+//! field took.
 //!
 //! Reads only the plan and the desired state it was made from. Each connection is handled on
-//! its own: a failure is recorded in its result and the others go on. A re-run after any
-//! interruption converges, because the plan is recomputed from what AWS has.
+//! its own: a failure is recorded in its result and the others go on, and each result is
+//! reported as soon as it is known. Interrupted, it starts no new write and reports what was
+//! done and not done; a re-run converges, because the plan is recomputed from what AWS has.
+//! A create that finds the name taken (another run, or an interrupted one, got there first)
+//! reads the connection and updates it like any existing one.
 
 use super::Context;
-use super::wait::{Settled, WaitPolicy, wait_until_settled};
-use crate::aws::eventbridge::{create_connection, describe_connection, update_connection};
+use super::settle::{Written, settle_all};
+use super::wait::WaitPolicy;
+use crate::aws::eventbridge::{
+    CallError, create_connection, describe_connection, update_connection,
+};
 use crate::desired::DesiredConnection;
-use crate::live::LiveConnection;
-use crate::plan::compute::field_changes;
+use crate::live::ConnectionState;
 use crate::plan::{ApplyResult, Change, Outcome, Planned};
 use crate::salesforce::hints;
 use crate::salesforce::token::{VerifyError, verify_credentials};
@@ -24,12 +30,23 @@ pub(crate) struct ApplyOptions {
     pub(crate) verify_credentials: bool,
 }
 
+/// What the write phase did with one step.
+enum Step<'a> {
+    /// Nothing more to do: the result is final.
+    Done(ApplyResult),
+    /// Written; its result comes from the settle phase.
+    Written(Written<'a>),
+}
+
+/// Applies `steps` (all in `context`'s Region); `report` sees each result as soon as it is
+/// known. Returns the results in plan order.
 pub(crate) async fn apply(
     context: &Context,
-    planned: &[Planned],
+    steps: &[Planned],
     options: ApplyOptions,
+    report: &(dyn Fn(&ApplyResult) + Sync),
 ) -> Vec<ApplyResult> {
-    let to_change = planned
+    let to_change = steps
         .iter()
         .filter(|p| matches!(p.change, Change::Create { .. } | Change::Update { .. }))
         .count();
@@ -39,40 +56,73 @@ pub(crate) async fn apply(
             context.region, context.concurrency
         ));
     }
-    let progress = crate::log::Progress::new(context.log, "applied", planned.len());
-    futures::stream::iter(planned)
-        .map(|item| async {
-            let result = apply_one(context, item, options).await;
+    let progress = &crate::log::Progress::new(context.log, "written", steps.len());
+    let written: Vec<(usize, Step<'_>)> = futures::stream::iter(steps.iter().enumerate())
+        .map(|(index, step)| async move {
+            let outcome = write_one(context, step, options).await;
             progress.tick();
-            result
+            if let Step::Done(result) = &outcome {
+                report(result);
+            }
+            (index, outcome)
         })
-        .buffered(context.concurrency.max(1))
+        .buffer_unordered(context.concurrency.max(1))
         .collect()
-        .await
+        .await;
+
+    let mut results: Vec<(usize, ApplyResult)> = Vec::new();
+    let mut to_settle = Vec::new();
+    for (index, step) in written {
+        match step {
+            Step::Done(result) => results.push((index, result)),
+            Step::Written(mut written) => {
+                written.index = index;
+                match options.wait {
+                    Some(_) => to_settle.push(written),
+                    None => {
+                        let mut done = ApplyResult::new(&written.step.entry, written.outcome);
+                        done.state = Some(written.state);
+                        report(&done);
+                        results.push((index, done));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(policy) = options.wait {
+        results.extend(settle_all(context, to_settle, policy, report).await);
+    }
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
-async fn apply_one(context: &Context, item: &Planned, options: ApplyOptions) -> ApplyResult {
-    let entry = &item.entry;
-    let (desired, live) = match &item.change {
+/// The write phase for one step: checks, then creates or updates.
+async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptions) -> Step<'a> {
+    let entry = &step.entry;
+    let (desired, live) = match &step.change {
         Change::NoOp { live } => {
             let mut unchanged = ApplyResult::new(entry, Outcome::Unchanged);
             unchanged.state = Some(live.state.clone());
-            return unchanged;
+            return Step::Done(unchanged);
         }
         Change::Failed { error } => {
             let mut failed = ApplyResult::new(entry, Outcome::Failed);
             failed.error = Some(error.clone());
-            return failed;
+            return Step::Done(failed);
         }
         Change::Create { desired } => (desired, None),
         Change::Update { desired, live } => (desired, Some(live)),
     };
+    if let Some(signal) = context.interrupt.signal() {
+        let mut skipped = ApplyResult::new(entry, Outcome::NotStarted);
+        skipped.error = Some(format!(
+            "not written: the run was interrupted ({}) first",
+            signal.name()
+        ));
+        skipped.state = live.map(|l| l.state.clone());
+        return Step::Done(skipped);
+    }
     let name = entry.name.as_str();
-    let outcome = if live.is_some() {
-        Outcome::Updated
-    } else {
-        Outcome::Created
-    };
 
     if options.verify_credentials {
         context.log.verbose(format!(
@@ -98,101 +148,74 @@ async fn apply_one(context: &Context, item: &Planned, options: ApplyOptions) -> 
                 }
             });
             failed.state = live.map(|l| l.state.clone());
-            return failed;
+            return Step::Done(failed);
         }
     }
 
-    let written = match live {
-        None => create_connection(&context.eventbridge, desired).await,
-        Some(live) => update_connection(&context.eventbridge, desired, live).await,
+    let (outcome, written) = match live {
+        None => create_or_take_over(context, desired).await,
+        Some(live) => (
+            Outcome::Updated,
+            update_connection(&context.eventbridge, desired, live).await,
+        ),
     };
-    let state = match written {
-        Ok(state) => state,
+    match written {
+        Ok(state) => {
+            context
+                .log
+                .verbose(format!("{name}: {} ({state})", outcome.label()));
+            Step::Written(Written {
+                index: 0,
+                step,
+                desired,
+                outcome,
+                state,
+            })
+        }
         Err(error) => {
             let mut failed = ApplyResult::new(entry, Outcome::Failed);
-            let verb = if live.is_some() { "update" } else { "create" };
+            let verb = if outcome == Outcome::Created {
+                "create"
+            } else {
+                "update"
+            };
             failed.error = Some(format!(
                 "{}: cannot {verb} the connection: {}",
                 desired.origin, error.message
             ));
             failed.hint = aws_hint(error.code.as_deref());
-            return failed;
-        }
-    };
-    context
-        .log
-        .verbose(format!("{name}: {} ({state})", outcome.label()));
-
-    let Some(policy) = options.wait else {
-        let mut done = ApplyResult::new(entry, outcome);
-        done.state = Some(state);
-        return done;
-    };
-    settle(context, item, desired, outcome, policy).await
-}
-
-/// Waits for the connection to settle, then checks every field took.
-async fn settle(
-    context: &Context,
-    item: &Planned,
-    desired: &DesiredConnection,
-    outcome: Outcome,
-    policy: WaitPolicy,
-) -> ApplyResult {
-    let name = desired.name.as_str();
-    let settled =
-        wait_until_settled(|| describe_connection(&context.eventbridge, name), policy).await;
-    let mut done = ApplyResult::new(&item.entry, outcome);
-    match settled {
-        Err(error) => {
-            done.outcome = Outcome::Failed;
-            done.error = Some(format!(
-                "written, but cannot read it back: {}",
-                error.message
-            ));
-        }
-        Ok(Settled::Gone) => {
-            done.outcome = Outcome::Failed;
-            done.error = Some("the connection disappeared while waiting for it to settle (deleted by someone else?)".to_string());
-        }
-        Ok(Settled::TimedOut(last)) => {
-            done.outcome = Outcome::Failed;
-            let state = last.as_ref().map(|l| l.state.clone()).unwrap_or_default();
-            done.error = Some(format!(
-                "still {state} after {}s; it may settle later: run `provision diff` to check",
-                policy.timeout.as_secs()
-            ));
-            done.hint = Some(
-                "private endpoints can take about 20 minutes; raise --wait-timeout".to_string(),
-            );
-            done.state = Some(state);
-        }
-        Ok(Settled::Broken(live)) => {
-            done.outcome = Outcome::Failed;
-            done.hint = Some(hints::for_state(&live.state, live.state_reason.as_deref()));
-            done.error = Some(format!(
-                "{}: the connection ended {}",
-                desired.origin, live.state
-            ));
-            fill_state(&mut done, &live);
-        }
-        Ok(Settled::Healthy(live)) => {
-            done.not_taken = field_changes(desired, Some(&live));
-            if !done.not_taken.is_empty() {
-                done.outcome = Outcome::Failed;
-                done.error = Some(
-                    "AWS did not take every field: it still differs after the write".to_string(),
-                );
-            }
-            fill_state(&mut done, &live);
+            Step::Done(failed)
         }
     }
-    done
 }
 
-fn fill_state(result: &mut ApplyResult, live: &LiveConnection) {
-    result.state = Some(live.state.clone());
-    result.state_reason = live.state_reason.clone();
+/// Creates the connection; if the name is taken meanwhile (another run, or an earlier attempt
+/// whose answer was lost), reads what exists and updates it instead.
+async fn create_or_take_over(
+    context: &Context,
+    desired: &DesiredConnection,
+) -> (Outcome, Result<ConnectionState, CallError>) {
+    let created = create_connection(&context.eventbridge, desired).await;
+    match created {
+        Err(error) if error.code.as_deref() == Some("ResourceAlreadyExistsException") => {
+            context.log.verbose(format!(
+                "{}: created meanwhile by someone else; updating it instead",
+                desired.name
+            ));
+            match describe_connection(&context.eventbridge, &desired.name).await {
+                Ok(Some(live)) => (
+                    Outcome::Updated,
+                    update_connection(&context.eventbridge, desired, &live).await,
+                ),
+                Ok(None) => (
+                    Outcome::Created,
+                    create_connection(&context.eventbridge, desired).await,
+                ),
+                Err(error) => (Outcome::Updated, Err(error)),
+            }
+        }
+        other => (Outcome::Created, other),
+    }
 }
 
 fn aws_hint(code: Option<&str>) -> Option<String> {

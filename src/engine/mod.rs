@@ -4,17 +4,47 @@
 //! recorded with that connection and never stops the others.
 
 pub(crate) mod apply;
+pub(crate) mod interrupt;
 pub(crate) mod read;
+pub(crate) mod settle;
 pub(crate) mod wait;
 
+use crate::aws::eventbridge::Events;
+use crate::aws::secretsmanager::SecretsManager;
 use crate::resolve::SecretResolver;
 
-/// What the AWS-facing commands share for one run.
+/// What the engine needs to work in one Region.
 pub(crate) struct Context {
-    pub(crate) eventbridge: aws_sdk_eventbridge::Client,
-    pub(crate) secrets_manager: aws_sdk_secretsmanager::Client,
+    pub(crate) eventbridge: Events,
+    pub(crate) secrets_manager: SecretsManager,
     pub(crate) resolver: SecretResolver,
     pub(crate) region: String,
     pub(crate) concurrency: usize,
     pub(crate) log: crate::log::Log,
+    pub(crate) interrupt: interrupt::Interrupt,
+    /// How many connections the last listing returned, by name prefix: what a listing costs.
+    pub(crate) listed: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+impl Context {
+    /// The pages a listing with `prefix` is expected to take (100 connections a page).
+    pub(crate) fn listing_pages(&self, prefix: &str) -> usize {
+        let listed = self
+            .listed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = listed
+            .get(prefix)
+            .or_else(|| listed.get(""))
+            .copied()
+            .unwrap_or(usize::MAX / 2);
+        count / 100 + 1
+    }
+
+    pub(crate) fn remember_listing(&self, prefix: &str, count: usize) {
+        self.listed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(prefix.to_string(), count);
+    }
 }

@@ -26,7 +26,7 @@ pub(crate) async fn plan(
     context
         .log
         .progress(format!("listing connections in {}", context.region));
-    let existing: HashSet<String> = list_connections(&context.eventbridge)
+    let existing: HashSet<String> = list_connections(&context.eventbridge, "")
         .await
         .map_err(|error| Error::Aws {
             context: format!("cannot list EventBridge connections in {}", context.region),
@@ -36,6 +36,7 @@ pub(crate) async fn plan(
         .into_iter()
         .map(|summary| summary.name)
         .collect();
+    context.remember_listing("", existing.len());
     context.log.verbose(format!(
         "{} connections exist in {}",
         existing.len(),

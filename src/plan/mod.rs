@@ -143,11 +143,22 @@ impl Planned {
     }
 }
 
-/// The whole plan of a run, in the order resources were declared.
+/// A declared connection that a run does not cover in one Region, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct LeftOut {
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) reason: String,
+}
+
+/// The whole plan of a run: per Region (in the run's order), the resources in the order they
+/// were declared.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
     /// The Regions the run covers.
     pub(crate) regions: Vec<String>,
+    /// Declared connections this run leaves out (`--region` limits it).
+    pub(crate) left_out: Vec<LeftOut>,
     pub(crate) steps: Vec<Planned>,
 }
 
@@ -197,6 +208,8 @@ pub(crate) enum Outcome {
     Updated,
     Unchanged,
     Failed,
+    /// The run was interrupted before this resource was written.
+    NotStarted,
 }
 
 impl Outcome {
@@ -206,6 +219,7 @@ impl Outcome {
             Outcome::Updated => "updated",
             Outcome::Unchanged => "unchanged",
             Outcome::Failed => "failed",
+            Outcome::NotStarted => "not started",
         }
     }
 }
@@ -244,11 +258,13 @@ impl ApplyResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct ApplySummary {
     pub(crate) created: usize,
     pub(crate) updated: usize,
     pub(crate) unchanged: usize,
     pub(crate) failed: usize,
+    pub(crate) not_started: usize,
 }
 
 pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
@@ -259,6 +275,7 @@ pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
             Outcome::Updated => summary.updated += 1,
             Outcome::Unchanged => summary.unchanged += 1,
             Outcome::Failed => summary.failed += 1,
+            Outcome::NotStarted => summary.not_started += 1,
         }
     }
     summary

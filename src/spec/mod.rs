@@ -49,12 +49,6 @@ impl ConnectionSpec {
     pub fn description_with_marker(&self) -> String {
         with_marker(self.description.as_deref())
     }
-
-    pub fn wanted_in(&self, region: &str) -> bool {
-        self.regions
-            .as_ref()
-            .is_none_or(|regions| regions.iter().any(|r| r == region))
-    }
 }
 
 pub fn with_marker(description: Option<&str>) -> String {
@@ -146,14 +140,6 @@ mod tests {
             regions: regions.map(|r| r.into_iter().map(str::to_string).collect()),
             origin: Location::file(std::path::Path::new("c.yaml")),
         }
-    }
-
-    #[test]
-    fn a_connection_without_regions_belongs_in_the_region_of_the_run() {
-        assert!(spec(None, None).wanted_in("eu-west-1"));
-        let listed = spec(Some(vec!["us-east-1", "eu-west-1"]), None);
-        assert!(listed.wanted_in("eu-west-1"));
-        assert!(!listed.wanted_in("ap-south-1"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use super::{View, error_lines};
 use crate::error::{Error, Problem};
-use crate::plan::{ApplyResult, ApplySummary, Entry, Plan, Summary, apply_summary};
+use crate::plan::{ApplyResult, ApplySummary, Entry, LeftOut, Plan, Summary, apply_summary};
 use crate::spec::ConnectionSpec;
 use serde::Serialize;
 
@@ -37,6 +37,8 @@ struct PlanDocument<'a> {
     differences: bool,
     summary: Summary,
     connections: Vec<&'a Entry>,
+    /// Declared connections this run does not cover, and why.
+    left_out: &'a [LeftOut],
     #[serde(skip_serializing_if = "Option::is_none")]
     results: Option<&'a [ApplyResult]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,6 +89,7 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         differences: plan.has_differences(),
         summary: plan.summary(),
         connections: plan.entries().collect(),
+        left_out: &plan.left_out,
         results: None,
         apply_summary: None,
     }
@@ -118,6 +121,10 @@ impl View for JsonView {
         String::new()
     }
 
+    fn result(&self, _plan: &Plan, _result: &ApplyResult) -> String {
+        String::new()
+    }
+
     fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String {
         let mut document = plan_document("apply", plan);
         document.results = Some(results);
@@ -127,8 +134,8 @@ impl View for JsonView {
 
     fn error(&self, error: &Error) -> (String, String) {
         let stdout = match error {
-            // Each failed resource is already in the document that was printed.
-            Error::ConnectionsFailed { .. } => String::new(),
+            // Each resource is already in the document that was printed.
+            Error::ConnectionsFailed { .. } | Error::Interrupted { .. } => String::new(),
             Error::Input(problems) => to_text(&ErrorDocument {
                 version: FORMAT_VERSION,
                 error: "invalid input".to_string(),

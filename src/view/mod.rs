@@ -24,20 +24,23 @@ pub(crate) enum Format {
 
 /// What a command shows. Each method returns the text for stdout; errors also return what
 /// goes to stderr.
-pub(crate) trait View {
+pub(crate) trait View: Sync {
     /// `validate` found everything valid.
     fn validated(&self, specs: &[ConnectionSpec]) -> String;
     /// The plan `diff` shows.
     fn plan(&self, plan: &Plan) -> String;
     /// What `apply` shows before it starts writing (the plan, for people).
     fn apply_started(&self, plan: &Plan) -> String;
+    /// One result of `apply`, shown as soon as it is known (text), or nothing (JSON shows
+    /// every result in its closing document).
+    fn result(&self, plan: &Plan, result: &ApplyResult) -> String;
     /// What `apply` shows when it is done.
     fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String;
     /// A run that ends in an error: (stdout, stderr).
     fn error(&self, error: &Error) -> (String, String);
 }
 
-pub(crate) fn view(format: Format, style: Style) -> Box<dyn View> {
+pub(crate) fn view(format: Format, style: Style) -> Box<dyn View + Send> {
     match format {
         Format::Text => Box::new(text::TextView { style }),
         Format::Json => Box::new(json::JsonView),

@@ -39,8 +39,12 @@ impl View for TextView {
         format!("{}\n", render_plan(plan, self.style))
     }
 
+    fn result(&self, plan: &Plan, result: &ApplyResult) -> String {
+        render_result(result, name_width(plan), self.style)
+    }
+
     fn applied(&self, _plan: &Plan, results: &[ApplyResult]) -> String {
-        render_results(results, self.style)
+        render_summary(results, self.style)
     }
 
     fn error(&self, error: &Error) -> (String, String) {
@@ -74,16 +78,23 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         "connections"
     };
     let _ = writeln!(out, "{count} {noun} in {}", plan.regions.join(", "));
+    let width = name_width(plan);
     let mut previous_had_details = true;
     for entry in plan.entries() {
         let mut block = String::new();
-        render_entry(&mut block, entry, style);
+        render_entry(&mut block, entry, width, style);
         let has_details = block.lines().count() > 1;
         if has_details || previous_had_details {
             out.push('\n');
         }
         out.push_str(&block);
         previous_had_details = has_details;
+    }
+    if !plan.left_out.is_empty() {
+        let _ = writeln!(out, "\nLeft out of this run:");
+        for left in &plan.left_out {
+            let _ = writeln!(out, "  {} in {}: {}", left.name, left.region, left.reason);
+        }
     }
     let s = plan.summary();
     let mut line = format!(
@@ -98,14 +109,24 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     out
 }
 
-fn render_entry(out: &mut String, entry: &Entry, style: Style) {
+/// The width of the name column: names line up across a plan and its results.
+fn name_width(plan: &Plan) -> usize {
+    plan.entries().map(|e| e.name.len()).max().unwrap_or(0)
+}
+
+fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
     let (symbol, colour) = match entry.action {
         Action::Create => ("+", GREEN),
         Action::Update => ("~", YELLOW),
         Action::InSync => ("=", DIM),
         Action::Error => ("x", RED),
     };
-    let head = format!("{symbol} {:<8} {}", entry.action.label(), entry.name);
+    let head = format!(
+        "{symbol} {:<8} {:<width$}  {}",
+        entry.action.label(),
+        entry.name,
+        entry.region
+    );
     match entry.action {
         Action::InSync => {
             let _ = writeln!(
@@ -199,45 +220,56 @@ fn field_line(change: &FieldChange) -> String {
     }
 }
 
-/// The results of `apply`, one line per connection that was acted on, then the summary.
-fn render_results(results: &[ApplyResult], style: Style) -> String {
+/// One result of `apply`, printed as soon as it is known. Unchanged connections print nothing.
+fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
     let mut out = String::new();
-    let acted_on: Vec<&ApplyResult> = results
-        .iter()
-        .filter(|r| r.outcome != Outcome::Unchanged)
-        .collect();
-    let width = acted_on.iter().map(|r| r.name.len()).max().unwrap_or(0);
-    for result in acted_on {
-        let colour = match result.outcome {
-            Outcome::Failed => RED,
-            Outcome::Created | Outcome::Updated | Outcome::Unchanged => GREEN,
-        };
-        let state = match (&result.state, &result.state_reason) {
-            (Some(state), Some(reason)) if result.outcome == Outcome::Failed => {
-                format!("  {state}: {reason}")
-            }
-            (Some(state), _) => format!("  {state}"),
-            (None, _) => String::new(),
-        };
-        let head = format!("{:<9} {:<width$}", result.outcome.label(), result.name);
-        let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
-        for change in &result.not_taken {
-            let _ = writeln!(out, "      did not take: {}", field_line(change));
+    if result.outcome == Outcome::Unchanged {
+        return out;
+    }
+    let colour = match result.outcome {
+        Outcome::Failed | Outcome::NotStarted => RED,
+        Outcome::Created | Outcome::Updated | Outcome::Unchanged => GREEN,
+    };
+    let state = match (&result.state, &result.state_reason) {
+        (Some(state), Some(reason)) if result.outcome == Outcome::Failed => {
+            format!("  {state}: {reason}")
         }
-        if let Some(error) = &result.error {
-            for line in error.lines() {
-                let _ = writeln!(out, "      {line}");
-            }
-        }
-        if let Some(hint) = &result.hint {
-            let _ = writeln!(out, "      hint: {hint}");
+        (Some(state), _) => format!("  {state}"),
+        (None, _) => String::new(),
+    };
+    let head = format!(
+        "{:<11} {:<width$}  {}",
+        result.outcome.label(),
+        result.name,
+        result.region
+    );
+    let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
+    for change in &result.not_taken {
+        let _ = writeln!(out, "      did not take: {}", field_line(change));
+    }
+    if let Some(error) = &result.error {
+        for line in error.lines() {
+            let _ = writeln!(out, "      {line}");
         }
     }
+    if let Some(hint) = &result.hint {
+        let _ = writeln!(out, "      hint: {hint}");
+    }
+    out
+}
+
+/// The closing line of `apply`.
+fn render_summary(results: &[ApplyResult], style: Style) -> String {
+    let mut out = String::new();
     let s = apply_summary(results);
-    let line = format!(
-        "Apply: {} created, {} updated, {} unchanged, {} failed.",
+    let mut line = format!(
+        "Apply: {} created, {} updated, {} unchanged, {} failed",
         s.created, s.updated, s.unchanged, s.failed
     );
+    if s.not_started > 0 {
+        let _ = write!(line, ", {} not started", s.not_started);
+    }
+    line.push('.');
     let _ = writeln!(out, "{}", style.paint(BOLD, &line));
     out
 }

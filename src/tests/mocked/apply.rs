@@ -2,7 +2,7 @@
 //! into) `AUTHORIZING` and only later settles, which moto never shows.
 
 use super::support::*;
-use crate::engine::apply::{ApplyOptions, apply};
+use crate::engine::apply::ApplyOptions;
 use crate::plan::compute::Strictness;
 use crate::plan::{Action, Outcome};
 use aws_sdk_eventbridge::types::ConnectionState;

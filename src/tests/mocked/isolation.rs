@@ -1,7 +1,7 @@
 //! One connection's failure never stops the others, in `diff` and in `apply`.
 
 use super::support::*;
-use crate::engine::apply::{ApplyOptions, apply};
+use crate::engine::apply::ApplyOptions;
 use crate::plan::compute::Strictness;
 use crate::plan::{Action, Outcome};
 use aws_sdk_eventbridge::types::ConnectionState;
@@ -194,10 +194,11 @@ async fn a_quota_error_fails_that_connection_with_the_quota_hint() {
     );
 }
 
-/// Someone created the connection between the plan and the write: AWS refuses the duplicate
-/// (moto silently overwrites it).
+/// Someone created the connection between the plan and the write (another `apply` of the same
+/// folder, or an earlier attempt whose answer was lost): AWS refuses the duplicate (moto
+/// silently overwrites it), and `apply` takes it over like any existing connection.
 #[tokio::test]
-async fn a_connection_created_meanwhile_fails_with_a_hint_and_the_others_go_on() {
+async fn a_connection_created_meanwhile_is_read_and_updated_and_the_others_go_on() {
     let raced = "sf-iso-raced";
     let other = "sf-iso-not-raced";
     let declared = declare(&[raced, other]);
@@ -211,13 +212,28 @@ async fn a_connection_created_meanwhile_fails_with_a_hint_and_the_others_go_on()
                 &format!("Connection {raced} already exists."),
             )
         });
+    // What the other run created: a description of its own.
+    let describe_raced = describe_sequence(vec![
+        Live::matching(raced, ConnectionState::Authorizing).description("the other run's"),
+        Live::matching(raced, ConnectionState::Authorizing),
+        Live::matching(raced, ConnectionState::Authorized),
+    ]);
+    let update_raced = update_rule(raced);
     let create_other = create_rule(other);
     let describe_other = describe_sequence(vec![
         Live::matching(other, ConnectionState::Authorizing),
         Live::matching(other, ConnectionState::Authorized),
     ]);
     let context = context(
-        eventbridge(&[&list, &create_raced, &create_other, &describe_other]).await,
+        eventbridge(&[
+            &list,
+            &create_raced,
+            &describe_raced,
+            &update_raced,
+            &create_other,
+            &describe_other,
+        ])
+        .await,
         secrets_manager(&[]).await,
     );
     let (_, planned) = plan(&context, &declared.specs, Strictness::default())
@@ -225,19 +241,18 @@ async fn a_connection_created_meanwhile_fails_with_a_hint_and_the_others_go_on()
         .expect("plan");
     let results = apply(&context, &planned, options()).await;
 
-    let failed = result(&results, raced);
-    assert_eq!(failed.outcome, Outcome::Failed, "{failed:#?}");
-    assert!(
-        failed
-            .error
-            .as_deref()
-            .is_some_and(|e| e.contains("ResourceAlreadyExistsException")),
-        "{failed:#?}"
+    let taken_over = result(&results, raced);
+    assert_eq!(taken_over.outcome, Outcome::Updated, "{taken_over:#?}");
+    assert_eq!(
+        taken_over.state.as_ref().map(|s| s.as_str()),
+        Some("AUTHORIZED")
     );
-    let hint = failed.hint.as_deref().expect("a hint");
-    assert!(hint.contains("created by someone else"), "{hint}");
-    assert!(hint.contains("run provision again"), "{hint}");
     assert_eq!(create_raced.num_calls(), 1, "a duplicate is not retried");
+    assert_eq!(
+        update_raced.num_calls(),
+        1,
+        "it is updated to what is declared"
+    );
 
     let ok = result(&results, other);
     assert_eq!(ok.outcome, Outcome::Created, "{ok:#?}");

@@ -2,7 +2,7 @@
 //! not the declared client secret, not a secret parameter value, not the value AWS holds.
 
 use super::support::*;
-use crate::engine::apply::{ApplyOptions, apply};
+use crate::engine::apply::ApplyOptions;
 use crate::plan::compute::Strictness;
 use crate::plan::{Action, Outcome, SecretStatus};
 use aws_sdk_eventbridge::types::{

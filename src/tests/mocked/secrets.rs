@@ -2,7 +2,7 @@
 //! IAM differ: it never denies access and never rewrites the secret on update).
 
 use super::support::*;
-use crate::engine::apply::{ApplyOptions, apply};
+use crate::engine::apply::ApplyOptions;
 use crate::plan::compute::Strictness;
 use crate::plan::{Action, Outcome, SecretStatus};
 use aws_sdk_eventbridge::types::ConnectionState;

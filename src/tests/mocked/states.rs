@@ -160,7 +160,8 @@ async fn transitional_states_are_shown_but_not_differences() {
         assert!(!health.broken, "{name} is not broken");
         assert_eq!(entry.action, Action::InSync, "{name}: {entry:#?}");
         assert!(
-            text.contains(&format!("{name}  ({label}, client secret in sync)")),
+            text.lines().any(|line| line.contains(name)
+                && line.ends_with(&format!("{REGION}  ({label}, client secret in sync)"))),
             "{name}'s state is shown:\n{text}"
         );
     }

@@ -1,6 +1,8 @@
 //! Shared fixtures: declared connections in a temporary folder, mocked SDK clients, and AWS
 //! responses shaped after the real-AWS recordings.
 
+use crate::aws::eventbridge::Events;
+use crate::aws::secretsmanager::{SecretsManager, SecretsManagerClients};
 use crate::engine::Context;
 use crate::engine::wait::WaitPolicy;
 use crate::log::Log;
@@ -370,15 +372,6 @@ fn interceptor(rules: &[&Rule]) -> MockResponseInterceptor {
     )
 }
 
-/// Each mocked client gets its own retry partition: the SDK keeps the adaptive rate limiter and
-/// the retry token bucket per partition for the whole process, so throttling in one test must
-/// not slow another that shares the process (`cargo test`).
-fn partition(service: &str) -> aws_sdk_eventbridge::config::retry::RetryPartition {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    aws_sdk_eventbridge::config::retry::RetryPartition::new(format!("mocked-{service}-{n}"))
-}
-
 fn test_credentials() -> Credentials {
     Credentials::new("AKIDMOCKED", "mocked", None, None, "mocked")
 }
@@ -387,8 +380,7 @@ fn test_credentials() -> Credentials {
 async fn shipped_sdk_config() -> aws_config::SdkConfig {
     crate::aws::sdk_config(&crate::aws::AwsOptions {
         region: Some(REGION.to_string()),
-        profile: None,
-        endpoint_url: None,
+        ..Default::default()
     })
     .await
 }
@@ -400,7 +392,6 @@ pub async fn eventbridge(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
     let config = crate::aws::eventbridge_config(&shipped_sdk_config().await)
         .credentials_provider(test_credentials())
         .retry_config(fast_retries())
-        .retry_partition(partition("eventbridge"))
         .http_client(create_mock_http_client())
         .interceptor(interceptor(rules))
         .build();
@@ -411,7 +402,6 @@ pub async fn eventbridge(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
 pub async fn eventbridge_as_shipped(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
     let config = crate::aws::eventbridge_config(&shipped_sdk_config().await)
         .credentials_provider(test_credentials())
-        .retry_partition(partition("eventbridge"))
         .http_client(create_mock_http_client())
         .interceptor(interceptor(rules))
         .build();
@@ -424,9 +414,6 @@ pub async fn secrets_manager(rules: &[&Rule]) -> aws_sdk_secretsmanager::Client 
     let config = crate::aws::secrets_manager_config(&shipped_sdk_config().await)
         .credentials_provider(test_credentials())
         .retry_config(fast_retries())
-        .retry_partition(aws_sdk_secretsmanager::config::retry::RetryPartition::new(
-            format!("{:?}", partition("secretsmanager")),
-        ))
         .http_client(create_mock_http_client())
         .interceptor(interceptor(rules))
         .build();
@@ -437,9 +424,19 @@ pub fn context(
     eventbridge: aws_sdk_eventbridge::Client,
     secrets_manager: aws_sdk_secretsmanager::Client,
 ) -> Context {
+    let secrets_manager = SecretsManager {
+        client: secrets_manager,
+        reach: crate::aws::Reach::for_tests(),
+    };
     Context {
-        resolver: SecretResolver::new(secrets_manager.clone(), REGION.to_string()),
-        eventbridge,
+        resolver: SecretResolver::new(
+            SecretsManagerClients::single(REGION, secrets_manager.clone()),
+            REGION.to_string(),
+        ),
+        eventbridge: Events {
+            client: eventbridge,
+            reach: crate::aws::Reach::for_tests(),
+        },
         secrets_manager,
         region: REGION.to_string(),
         concurrency: 4,
@@ -447,7 +444,30 @@ pub fn context(
             verbosity: 0,
             progress: false,
         },
+        interrupt: Default::default(),
+        listed: Default::default(),
     }
+}
+
+/// Applies the plan's steps as `apply` does, collecting the results it reports as it goes:
+/// they must be exactly the results it returns.
+pub async fn apply(
+    context: &Context,
+    steps: &[Planned],
+    options: crate::engine::apply::ApplyOptions,
+) -> Vec<ApplyResult> {
+    let reported = std::sync::Mutex::new(Vec::new());
+    let report = |result: &ApplyResult| reported.lock().unwrap().push(result.clone());
+    let results = crate::engine::apply::apply(context, steps, options, &report).await;
+    let mut reported = reported.into_inner().unwrap();
+    let mut returned = results.clone();
+    reported.sort_by(|a, b| a.name.cmp(&b.name));
+    returned.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(
+        reported, returned,
+        "every result is reported once, as returned"
+    );
+    results
 }
 
 /// Polls every millisecond or so, and gives up after `timeout`.
@@ -469,6 +489,7 @@ pub async fn plan(
     let steps = crate::engine::read::plan(context, specs, strictness).await?;
     let plan = Plan {
         regions: vec![context.region.clone()],
+        left_out: Vec::new(),
         steps: steps.clone(),
     };
     Ok((plan, steps))
@@ -488,9 +509,13 @@ pub fn plan_json(plan: &Plan) -> serde_json::Value {
     serde_json::from_str(&view(Format::Json).plan(plan)).expect("the plan JSON parses")
 }
 
-/// The results as `apply` prints them, without colour.
+/// The results as `apply` prints them (each as it comes, then the summary), without colour.
 pub fn results_text(results: &[ApplyResult]) -> String {
-    view(Format::Text).applied(&Plan::default(), results)
+    let view = view(Format::Text);
+    let plan = Plan::default();
+    let mut text: String = results.iter().map(|r| view.result(&plan, r)).collect();
+    text.push_str(&view.applied(&plan, results));
+    text
 }
 
 /// The document `apply --output json` prints.

@@ -10,13 +10,13 @@ use aws_smithy_mocks::mock;
 use aws_smithy_types::retry::RetryMode;
 
 #[tokio::test]
-async fn the_shipped_retry_configuration_is_adaptive_with_max_attempts() {
+async fn the_shipped_retry_configuration_is_standard_with_max_attempts() {
     let client = eventbridge_as_shipped(&[]).await;
     let retry = client
         .config()
         .retry_config()
         .expect("a retry configuration");
-    assert_eq!(retry.mode(), RetryMode::Adaptive);
+    assert_eq!(retry.mode(), RetryMode::Standard);
     assert_eq!(retry.max_attempts(), crate::aws::MAX_ATTEMPTS);
 }
 
