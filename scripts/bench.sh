@@ -1,41 +1,138 @@
 #!/usr/bin/env bash
-# Scale benchmark on the local emulator: N connections (default 300), timed `apply --no-wait`
-# on an empty account, `diff` when in sync, and `apply` when nothing changes, at concurrency 1
-# and at the default 8. Prints wall-clock figures and the speed-up ratio measured in one run.
-# Not a test: the machines are shared and noisy; read the ratios, not the absolute times.
+# Scale benchmark on the local emulator, behind scripts/fault_proxy.py so that every AWS call
+# costs a realistic round trip (LATENCY_MS, default 50) and concurrency becomes measurable.
+#
+#   bash scripts/bench.sh [N]        N connections, default 1000
+#   LATENCY_MS=80 bash scripts/bench.sh 200
+#
+# Builds release (provision and examples/bare_client.rs), starts moto and the proxy on
+# 127.0.0.1, writes N connection files, then times `validate`, `apply --no-wait` (create N),
+# `diff` at --concurrency 1, 8 (the default) and 32, the bare SDK client at 8, a no-op `apply`
+# (must write nothing), a waiting `apply` creating N more, and an `aws events describe-connection`
+# loop (CLI_CALLS calls, default 50, extrapolated to N; awscli is pip-installed into .venv if
+# missing, pinned to the installed botocore). AWS calls come from the proxy's per-operation
+# counts; peak RSS from /usr/bin/time. Prints a Markdown table and the ratios the project
+# targets. Not a test: the machines are shared and noisy; read the ratios, not the absolute times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-300}
+N=${1:-1000}
+LATENCY_MS=${LATENCY_MS:-50}
+CLI_CALLS=${CLI_CALLS:-50}
+# A created connection answers AUTHORIZING to this many reads (moto_server.py), then AUTHORIZED.
+# With 1, provision's wait (first poll after 1 s, next 2 s later) sees it settle about 3 s after
+# the create, close to how long a real Salesforce OAuth authorization takes.
+AUTHORIZING_READS=${MOTO_AUTHORIZING_READS:-1}
+DEFAULT_CONCURRENCY=8
+py=.venv/bin/python
+
 bash scripts/setup-emulator.sh
-cargo build --quiet --release --bin provision
+if [ ! -x .venv/bin/aws ]; then
+  botocore=$("$py" -c 'import botocore; print(botocore.__version__)')
+  "$py" -m pip install --quiet --disable-pip-version-check awscli "botocore==$botocore"
+fi
+cargo build --quiet --release --locked --bin provision --example bare_client
 bin=target/release/provision
+bare=target/release/examples/bare_client
 
 work=$(mktemp -d)
-log="$work/moto.log"
-.venv/bin/python scripts/moto_server.py --port 0 >"$log" 2>&1 &
-moto_pid=$!
-trap 'kill $moto_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do grep -q '^ready ' "$log" && break; sleep 0.1; done
-export AWS_ENDPOINT_URL=$(sed -n 's/^ready //p' "$log") AWS_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing BENCH_SECRET=bench-consumer-secret-0123456789
-unset AWS_PROFILE
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-mkdir -p "$work/one" "$work/eight"
-for set in one eight; do
-  for i in $(seq 1 "$N"); do
-    printf -- "---\nname: bench-%s-%05d\nsalesforce:\n  myDomain: bench%s\nclientId: 3MVG9bench%05d\nclientSecret: { env: BENCH_SECRET }\ninvocation:\n  headers:\n    Sforce-Call-Options: client=bench\n" "$set" "$i" "$i" "$i"
-  done >"$work/$set/connections.yaml"
+# start LOG COMMAND...: runs a server that prints `ready URL`, sets $url.
+start() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>"$log.err" &
+  pids+=("$!")
+  for _ in $(seq 1 300); do grep -q '^ready ' "$log" && break; sleep 0.1; done
+  url=$(sed -n 's/^ready //p' "$log")
+  [ -n "$url" ] || { echo "did not start: $*" >&2; cat "$log.err" >&2; exit 1; }
+}
+start "$work/moto.log" env MOTO_AUTHORIZING_READS="$AUTHORIZING_READS" "$py" scripts/moto_server.py --port 0
+moto=$url
+start "$work/proxy.log" "$py" scripts/fault_proxy.py --upstream "$moto" --latency-ms "$LATENCY_MS"
+proxy=$url
+for u in "$moto" "$proxy"; do
+  case "$u" in http://127.0.0.1:*) ;; *) echo "not loopback: $u" >&2; exit 1 ;; esac
 done
 
-seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1 || [ $? -eq 2 ]; end=$(date +%s.%N); python3 -c "print($end - $start)"; }
-printf "%-34s %12s %12s %8s\n" "N=$N connections" "conc. 1 (s)" "conc. 8 (s)" "ratio"
-for step in "apply --no-wait (create all)" "diff (all in sync)" "apply (nothing to change)"; do
-  case "$step" in
-    apply\ --no-wait*) args=(apply --no-wait) ;;
-    diff*) args=(diff) ;;
-    *) args=(apply) ;;
-  esac
-  one=$(seconds "$bin" "${args[@]}" --concurrency 1 "$work/one")
-  eight=$(seconds "$bin" "${args[@]}" --concurrency 8 "$work/eight")
-  printf "%-34s %12.2f %12.2f %7.1fx\n" "$step" "$one" "$eight" "$(python3 -c "print($one / $eight)")"
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
+export BENCH_SECRET=bench-consumer-secret-0123456789
+unset AWS_PROFILE AWS_ENDPOINT_URL
+aws_flags=(--endpoint-url "$proxy" --region us-east-1)
+
+# N files of one connection each: set a is created with --no-wait, set b by the waiting apply.
+for set in a b; do
+  mkdir -p "$work/$set"
+  for i in $(seq -f %05g 1 "$N"); do
+    printf -- "name: bench-%s-%s\nsalesforce:\n  myDomain: bench%s\nclientId: 3MVG9bench%s\nclientSecret: { env: BENCH_SECRET }\ninvocation:\n  headers:\n    Sforce-Call-Options: client=bench\n" \
+      "$set" "$i" "$i" "$i" >"$work/$set/bench-$set-$i.yaml"
+  done
 done
+
+rows=()
+declare -A wall
+# measure KEY LABEL CONCURRENCY CONNECTIONS EXPECTED_EXIT COMMAND...: one table row.
+measure() {
+  local key=$1 label=$2 conc=$3 count=$4 expected=$5 status=0
+  shift 5
+  echo "bench: $label (concurrency $conc)" >&2
+  curl -sf "$proxy/_proxy/stats?reset=1" >/dev/null
+  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" || status=$?
+  curl -sf "$proxy/_proxy/stats" >"$work/stats.json"
+  local seconds rss calls writes note=""
+  read -r seconds rss < <(tail -n 1 "$work/time")
+  read -r calls writes < <("$py" - "$work/stats.json" <<'PY'
+import json, re, sys
+stats = json.load(open(sys.argv[1]))
+writes = sum(row["seen"] for target, row in stats["targets"].items()
+             if re.search(r"\.(Create|Update|Delete|Put)", target))
+print(stats["totals"]["seen"], writes)
+PY
+)
+  [ "$status" = "$expected" ] || note=" (expected $expected: $(head -c 200 "$work/err" | tr '\n' ' '))"
+  if [ "$key" = cli ]; then  # extrapolate the sample to N connections
+    seconds=$("$py" -c "print(f'{$seconds * $N / $CLI_CALLS:.2f}')")
+    label="$label ($CLI_CALLS timed, x$N/$CLI_CALLS)"
+  fi
+  wall[$key]=$seconds
+  rows+=("| $label | $conc | $seconds | $("$py" -c "print(f'{$calls / $count:.2f}')") | $writes | $((rss / 1024)) | $status$note |")
+}
+
+c=$DEFAULT_CONCURRENCY
+measure validate "provision validate ($N files)" - "$N" 0 "$bin" validate "$work/a"
+measure create "provision apply --no-wait (create $N)" "$c" "$N" 0 "$bin" apply --no-wait --output json "${aws_flags[@]}" "$work/a"
+measure diff8 "provision diff (in sync)" "$c" "$N" 0 "$bin" diff --output json "${aws_flags[@]}" "$work/a"
+measure bare8 "bare SDK client (same calls as diff)" "$c" "$N" 0 "$bare" --concurrency "$c" "${aws_flags[@]}"
+[ "$(cat "$work/out")" = "$N" ] || echo "bench: the bare client read $(cat "$work/out") connections, not $N" >&2
+measure diff1 "provision diff (in sync)" 1 "$N" 0 "$bin" diff --output json --concurrency 1 "${aws_flags[@]}" "$work/a"
+measure diff32 "provision diff (in sync)" 32 "$N" 0 "$bin" diff --output json --concurrency 32 "${aws_flags[@]}" "$work/a"
+measure noop "provision apply (nothing to change)" "$c" "$N" 0 "$bin" apply --output json "${aws_flags[@]}" "$work/a"
+measure wait "provision apply (create $N, wait AUTHORIZED)" "$c" "$N" 0 "$bin" apply --output json "${aws_flags[@]}" "$work/b"
+cat >"$work/cli-loop.sh" <<'SH'
+for i in $(seq -f %05g 1 "$1"); do
+  .venv/bin/aws events describe-connection --name "bench-a-$i" --endpoint-url "$2" --region us-east-1 --output json >/dev/null || exit 1
+done
+SH
+measure cli "aws events describe-connection loop" 1 "$CLI_CALLS" 0 bash "$work/cli-loop.sh" "$CLI_CALLS" "$proxy"
+
+ratio() { "$py" -c "print(f'{$1 / $2:.1f}x')"; }
+echo
+echo "N=$N connections, proxy latency ${LATENCY_MS} ms per AWS call, MOTO_AUTHORIZING_READS=$AUTHORIZING_READS (a created connection settles ~3 s after the create), $(nproc) cores"
+echo
+echo "| step | concurrency | wall (s) | AWS calls / connection | writes | peak RSS (MiB) | exit |"
+echo "|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+echo
+echo "| ratio | measured | target |"
+echo "|---|---|---|"
+echo "| diff (concurrency $c) / bare client (concurrency $c) | $(ratio "${wall[diff8]}" "${wall[bare8]}") | <= 1.2x |"
+echo "| diff concurrency 1 / diff concurrency $c | $(ratio "${wall[diff1]}" "${wall[diff8]}") | >= 6x |"
+echo "| aws-cli loop / diff (concurrency $c) | $(ratio "${wall[cli]}" "${wall[diff8]}") | >= 100x |"

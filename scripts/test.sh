@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs the emulator, checks formatting and lints,
-# self-tests the emulator launcher, then runs every Rust test (unit, mocked AWS, emulator).
+# self-tests the emulator launcher and the fault proxy, then runs every Rust test (unit,
+# mocked AWS, emulator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-emulator.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 .venv/bin/python scripts/test_moto_server.py
+.venv/bin/python scripts/test_fault_proxy.py
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --locked --no-fail-fast
 else
