@@ -18,10 +18,11 @@ cd "$(dirname "$0")/.."
 N=${1:-1000}
 LATENCY_MS=${LATENCY_MS:-50}
 CLI_CALLS=${CLI_CALLS:-50}
-# A created connection answers AUTHORIZING to this many reads (moto_server.py), then AUTHORIZED.
-# With 1, provision's wait (first poll after 1 s, next 2 s later) sees it settle about 3 s after
-# the create, close to how long a real Salesforce OAuth authorization takes.
-AUTHORIZING_READS=${MOTO_AUTHORIZING_READS:-1}
+# A written connection stays AUTHORIZING this many seconds (moto_server.py), then AUTHORIZED:
+# about how long a real Salesforce OAuth authorization takes on a public endpoint.
+AUTHORIZING_SECONDS=${MOTO_AUTHORIZING_SECONDS:-3}
+# The throttled run: FAULT_N connections created with 30% throttling and 5% HTTP 500.
+FAULT_N=${FAULT_N:-200}
 DEFAULT_CONCURRENCY=8
 py=.venv/bin/python
 
@@ -54,7 +55,7 @@ start() {
   url=$(sed -n 's/^ready //p' "$log")
   [ -n "$url" ] || { echo "did not start: $*" >&2; cat "$log.err" >&2; exit 1; }
 }
-start "$work/moto.log" env MOTO_AUTHORIZING_READS="$AUTHORIZING_READS" "$py" scripts/moto_server.py --port 0
+start "$work/moto.log" env MOTO_AUTHORIZING_SECONDS="$AUTHORIZING_SECONDS" "$py" scripts/moto_server.py --port 0
 moto=$url
 start "$work/proxy.log" "$py" scripts/fault_proxy.py --upstream "$moto" --latency-ms "$LATENCY_MS"
 proxy=$url
@@ -68,10 +69,13 @@ export BENCH_SECRET=bench-consumer-secret-0123456789
 unset AWS_PROFILE AWS_ENDPOINT_URL
 aws_flags=(--endpoint-url "$proxy" --region us-east-1)
 
-# N files of one connection each: set a is created with --no-wait, set b by the waiting apply.
-for set in a b; do
+# Files of one connection each: set a is created with --no-wait, set b by the waiting apply;
+# sets f0 and f1 (FAULT_N each) are created without and with faults.
+for set in a b f0 f1; do
   mkdir -p "$work/$set"
-  for i in $(seq -f %05g 1 "$N"); do
+  count=$N
+  case $set in f*) count=$FAULT_N ;; esac
+  for i in $(seq -f %05g 1 "$count"); do
     printf -- "name: bench-%s-%s\nsalesforce:\n  myDomain: bench%s\nclientId: 3MVG9bench%s\nclientSecret: { env: BENCH_SECRET }\ninvocation:\n  headers:\n    Sforce-Call-Options: client=bench\n" \
       "$set" "$i" "$i" "$i" >"$work/$set/bench-$set-$i.yaml"
   done
@@ -87,14 +91,16 @@ measure() {
   curl -sf "$proxy/_proxy/stats?reset=1" >/dev/null
   /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" || status=$?
   curl -sf "$proxy/_proxy/stats" >"$work/stats.json"
-  local seconds rss calls writes note=""
+  local seconds rss calls writes lists note=""
   read -r seconds rss < <(tail -n 1 "$work/time")
-  read -r calls writes < <("$py" - "$work/stats.json" <<'PY'
+  read -r calls writes lists < <("$py" - "$work/stats.json" <<'PY'
 import json, re, sys
 stats = json.load(open(sys.argv[1]))
 writes = sum(row["seen"] for target, row in stats["targets"].items()
              if re.search(r"\.(Create|Update|Delete|Put)", target))
-print(stats["totals"]["seen"], writes)
+lists = sum(row["seen"] for target, row in stats["targets"].items()
+            if target.endswith(".ListConnections"))
+print(stats["totals"]["seen"], writes, lists)
 PY
 )
   [ "$status" = "$expected" ] || note=" (expected $expected: $(head -c 200 "$work/err" | tr '\n' ' '))"
@@ -103,7 +109,7 @@ PY
     label="$label ($CLI_CALLS timed, x$N/$CLI_CALLS)"
   fi
   wall[$key]=$seconds
-  rows+=("| $label | $conc | $seconds | $("$py" -c "print(f'{$calls / $count:.2f}')") | $writes | $((rss / 1024)) | $status$note |")
+  rows+=("| $label | $conc | $seconds | $("$py" -c "print(f'{$calls / $count:.2f}')") | $writes | $lists | $((rss / 1024)) | $status$note |")
 }
 
 c=$DEFAULT_CONCURRENCY
@@ -116,6 +122,11 @@ measure diff1 "provision diff (in sync)" 1 "$N" 0 "$bin" diff --output json --co
 measure diff32 "provision diff (in sync)" 32 "$N" 0 "$bin" diff --output json --concurrency 32 "${aws_flags[@]}" "$work/a"
 measure noop "provision apply (nothing to change)" "$c" "$N" 0 "$bin" apply --output json "${aws_flags[@]}" "$work/a"
 measure wait "provision apply (create $N, wait AUTHORIZED)" "$c" "$N" 0 "$bin" apply --output json "${aws_flags[@]}" "$work/b"
+measure f0 "provision apply --no-wait (create $FAULT_N, no faults)" "$c" "$FAULT_N" 0 "$bin" apply --no-wait --output json "${aws_flags[@]}" "$work/f0"
+curl -sf -X POST -d '{"throttle": 0.3, "error500": 0.05, "seed": 11}' "$proxy/_proxy/config" >/dev/null
+measure f1 "provision apply --no-wait (create $FAULT_N, 30% throttled, 5% HTTP 500)" "$c" "$FAULT_N" 0 "$bin" apply --no-wait --output json "${aws_flags[@]}" "$work/f1"
+curl -sf -X POST -d '{"throttle": 0, "error500": 0, "seed": null}' "$proxy/_proxy/config" >/dev/null
+measure f1diff "provision diff of the throttled set (all as declared?)" "$c" "$FAULT_N" 0 "$bin" diff --output json "${aws_flags[@]}" "$work/f1"
 cat >"$work/cli-loop.sh" <<'SH'
 for i in $(seq -f %05g 1 "$1"); do
   .venv/bin/aws events describe-connection --name "bench-a-$i" --endpoint-url "$2" --region us-east-1 --output json >/dev/null || exit 1
@@ -125,10 +136,10 @@ measure cli "aws events describe-connection loop" 1 "$CLI_CALLS" 0 bash "$work/c
 
 ratio() { "$py" -c "print(f'{$1 / $2:.1f}x')"; }
 echo
-echo "N=$N connections, proxy latency ${LATENCY_MS} ms per AWS call, MOTO_AUTHORIZING_READS=$AUTHORIZING_READS (a created connection settles ~3 s after the create), $(nproc) cores"
+echo "N=$N connections, proxy latency ${LATENCY_MS} ms per AWS call, a written connection stays AUTHORIZING ${AUTHORIZING_SECONDS} s, $(nproc) cores"
 echo
-echo "| step | concurrency | wall (s) | AWS calls / connection | writes | peak RSS (MiB) | exit |"
-echo "|---|---|---|---|---|---|---|"
+echo "| step | concurrency | wall (s) | AWS calls / connection | writes | ListConnections calls | peak RSS (MiB) | exit |"
+echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
 echo "| ratio | measured | target |"
@@ -136,3 +147,5 @@ echo "|---|---|---|"
 echo "| diff (concurrency $c) / bare client (concurrency $c) | $(ratio "${wall[diff8]}" "${wall[bare8]}") | <= 1.2x |"
 echo "| diff concurrency 1 / diff concurrency $c | $(ratio "${wall[diff1]}" "${wall[diff8]}") | >= 6x |"
 echo "| aws-cli loop / diff (concurrency $c) | $(ratio "${wall[cli]}" "${wall[diff8]}") | >= 100x |"
+echo "| waiting apply / (apply --no-wait + ${AUTHORIZING_SECONDS} s) | $(ratio "${wall[wait]}" "$("$py" -c "print(${wall[create]} + $AUTHORIZING_SECONDS)")") | <= 1.5x |"
+echo "| throttled apply / fault-free apply ($FAULT_N) | $(ratio "${wall[f1]}" "${wall[f0]}") | <= 5x |"

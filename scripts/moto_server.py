@@ -21,6 +21,9 @@ Request logging goes to stderr only with `--verbose`.
 Environment:
     MOTO_AUTHORIZING_READS          DescribeConnection / ListConnections reads that still report
                                     AUTHORIZING after an OAuth create or update (default 1).
+    MOTO_AUTHORIZING_SECONDS        if set, connections stay AUTHORIZING for this many seconds
+                                    after an OAuth create or update, however often they are
+                                    read (real AWS is time-based; this replaces the read count).
     MOTO_DEAUTHORIZE_SECRET_PREFIX  if set, an OAuth create / update whose ClientSecret starts
                                     with it settles in DEAUTHORIZED (bad Salesforce credentials).
     MOTO_DENY_MANAGED_SECRET_READS  if set to 1, GetSecretValue on an EventBridge-managed secret
@@ -47,6 +50,7 @@ import re
 import signal
 import sys
 import threading
+import time
 from typing import Any, Callable
 
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -94,6 +98,7 @@ BAD_CREDENTIALS_REASON = (
 
 # Set from the environment in main(); module-level so the patched methods can read them.
 AUTHORIZING_READS = 1
+AUTHORIZING_SECONDS: float | None = None
 DEAUTHORIZE_SECRET_PREFIX: str | None = None
 DENY_MANAGED_SECRET_READS = False
 
@@ -385,11 +390,18 @@ class AwsLikeConnection:
             self.settled = (healthy, None)
         self.state = "AUTHORIZING"
         self.authorizing_reads = AUTHORIZING_READS
+        self.authorizing_until = (
+            time.monotonic() + AUTHORIZING_SECONDS if AUTHORIZING_SECONDS is not None else None
+        )
 
     def observe(self) -> tuple[str, str | None]:
         """One DescribeConnection / ListConnections read: report the state, let time pass."""
         if self.state == "AUTHORIZING":
-            if self.authorizing_reads > 0:
+            until = getattr(self, "authorizing_until", None)
+            if until is not None:
+                if time.monotonic() < until:
+                    return self.state, self.state_reason
+            elif self.authorizing_reads > 0:
                 self.authorizing_reads -= 1
                 return self.state, self.state_reason
             self.state, self.state_reason = self.settled
@@ -785,7 +797,8 @@ def _exit(signum: int, frame: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    global AUTHORIZING_READS, DEAUTHORIZE_SECRET_PREFIX, DENY_MANAGED_SECRET_READS
+    global AUTHORIZING_READS, AUTHORIZING_SECONDS, DEAUTHORIZE_SECRET_PREFIX
+    global DENY_MANAGED_SECRET_READS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True, help="port (0 = any free port)")
@@ -799,6 +812,12 @@ def main(argv: list[str] | None = None) -> None:
     if not reads.isdigit():
         parser.error(f"MOTO_AUTHORIZING_READS must be a non-negative integer, got {reads!r}")
     AUTHORIZING_READS = int(reads)
+    seconds = os.environ.get("MOTO_AUTHORIZING_SECONDS")
+    if seconds:
+        try:
+            AUTHORIZING_SECONDS = float(seconds)
+        except ValueError:
+            parser.error(f"MOTO_AUTHORIZING_SECONDS must be a number, got {seconds!r}")
     DEAUTHORIZE_SECRET_PREFIX = os.environ.get("MOTO_DEAUTHORIZE_SECRET_PREFIX") or None
     DENY_MANAGED_SECRET_READS = os.environ.get("MOTO_DENY_MANAGED_SECRET_READS") == "1"
 

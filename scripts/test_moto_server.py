@@ -587,6 +587,19 @@ def authorizing_reads_env_var() -> None:
         assert states == ["AUTHORIZING"] * 3 + ["AUTHORIZED"], states
 
 
+@test
+def authorizing_seconds_env_var() -> None:
+    with emulator(MOTO_AUTHORIZING_SECONDS="1.0") as emu:
+        client = emu.client("events")
+        client.create_connection(
+            Name="t1", AuthorizationType="OAUTH_CLIENT_CREDENTIALS", AuthParameters=oauth()
+        )
+        reads = [client.describe_connection(Name="t1")["ConnectionState"] for _ in range(5)]
+        assert reads == ["AUTHORIZING"] * 5, reads
+        time.sleep(1.2)
+        assert client.describe_connection(Name="t1")["ConnectionState"] == "AUTHORIZED"
+
+
 # ------------------------------------------------------------------------------- patch 8
 
 

@@ -28,7 +28,13 @@ fn closed_port() -> String {
 
 fn run(folder: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_provision"));
-    command.current_dir(folder).args(args).stdin(Stdio::null());
+    // Short call limits keep the runs whose retries are not turned off (AWS_MAX_ATTEMPTS is
+    // among the inputs) fast; flags given later win.
+    command
+        .current_dir(folder)
+        .args(args)
+        .args(["--attempt-timeout", "1s", "--call-timeout", "2s"])
+        .stdin(Stdio::null());
     for (key, _) in std::env::vars() {
         if key.starts_with("AWS_") {
             command.env_remove(key);
@@ -188,4 +194,27 @@ fn an_empty_endpoint_variable_is_unset_and_a_bad_endpoint_is_named() {
     // Empty is unset: the run goes on to the (closed) AWS_ENDPOINT_URL and fails there.
     assert_eq!(code, 1, "{stderr}");
     assert!(!stderr.contains("AWS_ENDPOINT_URL_EVENTBRIDGE"), "{stderr}");
+}
+
+#[test]
+fn no_credentials_says_so_and_where_the_sdk_looked() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("c.yaml"), CONNECTION).unwrap();
+    let (code, _, stderr) = run(
+        folder.path(),
+        &["diff", "c.yaml"],
+        &[("AWS_ACCESS_KEY_ID", ""), ("AWS_SECRET_ACCESS_KEY", "")],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no AWS credentials were found"), "{stderr}");
+    for place in [
+        "environment",
+        "profile",
+        "SSO",
+        "container",
+        "instance role",
+    ] {
+        assert!(stderr.contains(place), "{place}: {stderr}");
+    }
+    assert!(!stderr.contains("IMDS"), "{stderr}");
 }

@@ -271,8 +271,7 @@ where
         SdkError::DispatchFailure(_) => match std::error::Error::source(error) {
             Some(source) => {
                 let detail = chain(source);
-                if detail.contains("loading credentials") || detail.contains("credentials provider")
-                {
+                if detail.contains("credential") {
                     NO_CREDENTIALS.to_string()
                 } else {
                     format!("could not reach {endpoint}: {detail}")

@@ -141,7 +141,7 @@ impl Run {
         specs
             .iter()
             .filter(|spec| match &spec.regions {
-                Some(declared) => declared.iter().any(|r| *r == context.region),
+                Some(declared) => declared.contains(&context.region),
                 None => default == Some(context.region.as_str()),
             })
             .collect()

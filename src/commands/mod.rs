@@ -36,10 +36,7 @@ fn listen_for_signals() -> Interrupt {
     tokio::spawn(async move {
         #[cfg(unix)]
         let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(stream) => Some(stream),
-                Err(_) => None,
-            };
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         loop {
             #[cfg(unix)]
             let signal = tokio::select! {

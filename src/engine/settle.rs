@@ -99,7 +99,7 @@ enum Seen {
     /// A state from a listing: read back before reporting.
     Listed(Option<ConnectionState>),
     /// The whole connection, described.
-    Described(Option<LiveConnection>),
+    Described(Option<Box<LiveConnection>>),
     /// The read failed.
     Failed(CallError),
 }
@@ -231,7 +231,7 @@ async fn observe(context: &Context, pending: &[Pending<'_>]) -> Vec<Seen> {
     futures::stream::iter(names)
         .map(|name| async move {
             match describe_connection(&context.eventbridge, name).await {
-                Ok(live) => Seen::Described(live),
+                Ok(live) => Seen::Described(live.map(Box::new)),
                 Err(error) => Seen::Failed(error),
             }
         })
@@ -283,7 +283,7 @@ async fn finish<'a>(
         return gone(result);
     }
     let (live, decision) = match seen {
-        Seen::Described(Some(live)) => (live, decision),
+        Seen::Described(Some(live)) => (*live, decision),
         _ => match describe_connection(&context.eventbridge, &item.written.desired.name).await {
             Ok(Some(live)) => match classify(&mut item.tracking, Some(&live.state), true) {
                 Decision::Wait => return Err(item),

@@ -155,6 +155,14 @@ pub(crate) fn field_changes(
             after: Some(client_id.shown()),
         });
     }
+    if !exists {
+        // Present but never shown, as Terraform shows a sensitive value.
+        changes.push(FieldChange {
+            field: "clientSecret".to_string(),
+            before: None,
+            after: Some(SHOWN_AS.to_string()),
+        });
+    }
 
     let kms_matches = match (&live.kms_key, kms_key) {
         (Some(live_key), Some(wanted)) => same_kms_key(live_key, wanted),
@@ -469,6 +477,7 @@ mod tests {
                 "tokenUrl",
                 "httpMethod",
                 "clientId",
+                "clientSecret",
                 "kmsKey",
                 "oauth.body.grant_type",
                 "invocation.headers.A",

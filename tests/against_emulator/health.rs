@@ -19,7 +19,7 @@ fn a_deauthorized_connection_is_a_difference_and_apply_reauthorizes_it() {
     let diff = world.provision(&["diff", "connections/"]);
     diff.expect(2);
     assert!(
-        diff.stdout.contains("~ update   sf-acme-uat\n      ! state: DEAUTHORIZED: Token refresh failed: invalid_grant: expired access/refresh token; apply re-sends the credentials to re-authorize\n"),
+        diff.stdout.contains("~ update   sf-acme-uat   us-east-1\n      ! state: DEAUTHORIZED: Token refresh failed: invalid_grant: expired access/refresh token; apply re-sends the credentials to re-authorize\n"),
         "{}",
         diff.stdout
     );
@@ -31,7 +31,9 @@ fn a_deauthorized_connection_is_a_difference_and_apply_reauthorizes_it() {
     let apply = world.provision(&["apply", "connections/"]);
     apply.expect(0);
     assert!(
-        apply.stdout.contains("updated   sf-acme-uat  AUTHORIZED\n"),
+        apply
+            .stdout
+            .contains("updated     sf-acme-uat   us-east-1  AUTHORIZED\n"),
         "{}",
         apply.stdout
     );
@@ -73,7 +75,7 @@ fn credentials_salesforce_refuses_fail_the_run_with_reason_and_hint() {
     let apply = world.provision(&["apply", "connections/"]);
     apply.expect(1);
     assert!(
-        apply.stdout.contains("failed    sf-acme-uat  DEAUTHORIZED: Unable to authorize connection: invalid_client: invalid client credentials"),
+        apply.stdout.contains("failed      sf-acme-uat  us-east-1  DEAUTHORIZED: Unable to authorize connection: invalid_client: invalid client credentials"),
         "{}",
         apply.stdout
     );

@@ -6,6 +6,7 @@ mod health;
 mod output;
 mod reconcile;
 mod secret_drift;
+mod unattended;
 
 use crate::support::World;
 

@@ -26,18 +26,19 @@ fn diff_text_is_exact() {
     insta::assert_snapshot!(diff.stdout, @r#"
     3 connections in us-east-1
 
-    ~ update   sf-acme-prod
+    ~ update   sf-acme-prod  us-east-1
           ~ description: "Acme production org [managed by provision]" -> "Acme production org (orders) [managed by provision]"
           - invocation.query.source: "eventbridge" (removed)
 
-    + create   sf-globex
+    + create   sf-globex     us-east-1
           + description: "[managed by provision]"
           + tokenUrl: "https://globex.my.salesforce.com/services/oauth2/token"
           + httpMethod: "POST"
           + clientId: "3MVG9globex"
+          + clientSecret: (secret)
           + oauth.body.grant_type: "client_credentials"
 
-    = in sync  sf-acme-uat  (AUTHORIZED, client secret in sync)
+    = in sync  sf-acme-uat   us-east-1  (AUTHORIZED, client secret in sync)
 
     Plan: 1 to create, 1 to update, 1 in sync.
     "#);
@@ -83,7 +84,7 @@ fn json_output_parses_and_matches_the_text_plan() {
                 "text lacks field {field}"
             );
             for side in ["before", "after"] {
-                if let Some(value) = change[side].as_str() {
+                if let Some(value) = change[side].as_str().filter(|v| *v != "(secret)") {
                     assert!(
                         text.stdout.contains(&format!("{value:?}")),
                         "text lacks {side} value {value:?} of {field}"
@@ -114,14 +115,14 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(
         terminal
             .stdout
-            .contains("\x1b[33m~ update   sf-acme-prod\x1b[0m"),
+            .contains("\x1b[33m~ update   sf-acme-prod  us-east-1\x1b[0m"),
         "{:?}",
         terminal.stdout
     );
     assert!(
         terminal
             .stdout
-            .contains("\x1b[32m+ create   sf-globex\x1b[0m"),
+            .contains("\x1b[32m+ create   sf-globex     us-east-1\x1b[0m"),
         "{:?}",
         terminal.stdout
     );
@@ -176,6 +177,6 @@ fn apply_json_names_the_kind_and_region_of_every_entry_and_result() {
     );
     assert_eq!(
         json["applySummary"],
-        serde_json::json!({"created": 1, "updated": 1, "unchanged": 1, "failed": 0})
+        serde_json::json!({"created": 1, "updated": 1, "unchanged": 1, "failed": 0, "notStarted": 0})
     );
 }

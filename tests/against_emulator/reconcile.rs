@@ -114,7 +114,7 @@ fn diff_after_apply_is_in_sync_and_a_second_apply_changes_nothing() {
     diff.expect(0);
     assert!(
         diff.stdout
-            .contains("= in sync  sf-acme-prod  (AUTHORIZED, client secret in sync)"),
+            .contains("= in sync  sf-acme-prod  us-east-1  (AUTHORIZED, client secret in sync)"),
         "{}",
         diff.stdout
     );
@@ -154,7 +154,7 @@ fn a_changed_yaml_field_is_a_difference_until_applied() {
     let diff = world.provision(&["diff", "connections/"]);
     diff.expect(2);
     assert!(
-        diff.stdout.contains("~ update   sf-acme-prod\n      ~ invocation.headers.Sforce-Call-Options: \"client=orders\" -> \"client=orders-v2\"\n"),
+        diff.stdout.contains("~ update   sf-acme-prod  us-east-1\n      ~ invocation.headers.Sforce-Call-Options: \"client=orders\" -> \"client=orders-v2\"\n"),
         "{}",
         diff.stdout
     );
@@ -262,7 +262,7 @@ fn a_missing_emulator_secret_fails_only_that_connection() {
     let run = world.provision(&["apply", "connections/"]);
     run.expect(1);
     assert!(
-        run.stdout.contains("created   sf-acme-uat"),
+        run.stdout.contains("created     sf-acme-uat"),
         "{}",
         run.stdout
     );

@@ -44,7 +44,7 @@ fn a_secret_rotated_in_the_console_is_a_difference_until_applied() {
     diff.expect(2);
     assert!(
         diff.stdout.contains(
-            "~ update   sf-acme-prod\n      ~ client secret: changed outside provision (clientSecret); apply re-sends the declared value\n"
+            "~ update   sf-acme-prod  us-east-1\n      ~ client secret: changed outside provision (clientSecret); apply re-sends the declared value\n"
         ),
         "{}",
         diff.stdout
@@ -131,8 +131,9 @@ fn an_unreadable_managed_secret_is_unverifiable_and_strict_makes_it_a_difference
     let diff = world.provision(&["diff", "connections/"]);
     diff.expect(0);
     assert!(
-        diff.stdout
-            .contains("= in sync  sf-acme-prod  (AUTHORIZED, client secret unverifiable)"),
+        diff.stdout.contains(
+            "= in sync  sf-acme-prod  us-east-1  (AUTHORIZED, client secret unverifiable)"
+        ),
         "{}",
         diff.stdout
     );

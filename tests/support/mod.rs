@@ -78,6 +78,83 @@ impl Drop for Emulator {
     }
 }
 
+/// The fault proxy (scripts/fault_proxy.py) in front of an emulator, on a free loopback
+/// port: latency, throttling, 5xx answers, resets and hangs. Killed when dropped.
+pub struct Proxy {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Proxy {
+    /// Starts it in front of `upstream` with `flags` (e.g. `["--throttle", "0.3"]`).
+    pub fn start(upstream: &str, flags: &[&str]) -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut child = Command::new(root.join(".venv/bin/python"))
+            .arg(root.join("scripts/fault_proxy.py"))
+            .args(["--upstream", upstream, "--port", "0"])
+            .args(flags)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the fault proxy");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("read the proxy's ready line");
+        let endpoint = line
+            .trim()
+            .strip_prefix("ready ")
+            .unwrap_or_else(|| panic!("fault proxy did not start: {line:?}"))
+            .to_string();
+        Proxy { child, endpoint }
+    }
+
+    fn request(&self, method: &str, path: &str, body: &str) -> String {
+        let address = self.endpoint.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
+            "{response}"
+        );
+        response
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Changes the faults from now on (a JSON object, as `POST /_proxy/config` takes).
+    pub fn configure(&self, config: serde_json::Value) {
+        self.request("POST", "/_proxy/config", &config.to_string());
+    }
+
+    /// Requests seen per operation (`AWSEvents.CreateConnection`, ...) and per fault; `reset`
+    /// zeroes the counters after reading them.
+    pub fn stats(&self, reset: bool) -> serde_json::Value {
+        let path = if reset {
+            "/_proxy/stats?reset=1"
+        } else {
+            "/_proxy/stats"
+        };
+        serde_json::from_str(&self.request("GET", path, "")).expect("stats JSON")
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// What one run of the binary printed and returned.
 #[derive(Debug)]
 pub struct Run {
@@ -234,6 +311,77 @@ impl World {
         let mut command = Command::new("script");
         command.args(["-qec", &line, "/dev/null"]);
         self.run(command)
+    }
+
+    /// Starts the binary in the world without waiting for it (stdout and stderr piped).
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_provision"));
+        command.args(args);
+        self.prepare(&mut command);
+        command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start provision")
+    }
+
+    /// Waits for a spawned run and checks its output for secrets, like [`World::provision`].
+    pub fn finish(&self, child: Child) -> Run {
+        let output = child.wait_with_output().expect("wait for provision");
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        assert_no_secret(&self.secrets, &run);
+        run
+    }
+
+    /// Every connection name in the emulator, in `region`.
+    pub fn connection_names(&self, region: &str) -> Vec<String> {
+        let client = self.events_in(region);
+        let mut names = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .block_on(client.list_connections().set_next_token(token).send())
+                .unwrap();
+            names.extend(
+                page.connections()
+                    .iter()
+                    .filter_map(|c| c.name().map(str::to_string)),
+            );
+            match page.next_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        names.sort();
+        names
+    }
+
+    /// A Secrets Manager client of the emulator in another Region.
+    pub fn secrets_manager_in(&self, region: &str) -> aws_sdk_secretsmanager::Client {
+        let config = self
+            .secrets_manager
+            .config()
+            .to_builder()
+            .region(aws_sdk_secretsmanager::config::Region::new(
+                region.to_string(),
+            ))
+            .build();
+        aws_sdk_secretsmanager::Client::from_conf(config)
+    }
+
+    /// An EventBridge client of the emulator in another Region.
+    pub fn events_in(&self, region: &str) -> aws_sdk_eventbridge::Client {
+        let config = self
+            .events
+            .config()
+            .to_builder()
+            .region(aws_sdk_eventbridge::config::Region::new(region.to_string()))
+            .build();
+        aws_sdk_eventbridge::Client::from_conf(config)
     }
 
     /// Runs the binary with its stdout closed before it writes anything (`provision diff |
