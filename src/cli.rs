@@ -46,6 +46,15 @@ pub(crate) enum Command {
         /// leave the connection untouched if Salesforce refuses them.
         #[arg(long)]
         verify_credentials: bool,
+        /// Confirm the deletions of --prune without a terminal to ask on (CI).
+        #[arg(long)]
+        yes: bool,
+        /// Refuse a run that would delete more connections than this (--prune).
+        #[arg(long, value_name = "N", default_value = "10")]
+        max_deletes: usize,
+        /// Delete even a connection that an API destination still uses (--prune, --replace).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -61,6 +70,21 @@ pub(crate) struct CompareArgs {
     /// Treat a client secret that cannot be verified as a difference.
     #[arg(long)]
     pub(crate) strict: bool,
+    /// The ownership set to work for: its marker ends the description of every connection it
+    /// creates or adopts, and only its connections are pruned.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub(crate) set: String,
+    /// Take over declared connections that exist without this set's marker (made by hand or
+    /// by another tool).
+    #[arg(long)]
+    pub(crate) adopt: bool,
+    /// Delete this set's connections that no file declares (apply asks first; see --yes).
+    #[arg(long)]
+    pub(crate) prune: bool,
+    /// Delete and create again a marked connection that cannot change in place (removing a
+    /// customer managed key). Its ARN changes: API destinations must be repointed.
+    #[arg(long)]
+    pub(crate) replace: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,11 +2,12 @@
 //! how to print, and how to reach AWS.
 
 use crate::aws::{AwsOptions, Timeouts};
-use crate::cli::{Cli, Command, OutputFormat};
+use crate::cli::{Cli, Command, CompareArgs, OutputFormat};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
-use crate::plan::compute::Strictness;
+use crate::ownership::OwnershipSet;
+use crate::plan::compute::PlanOptions;
 use crate::view::{self, Format, Style, View};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -15,12 +16,22 @@ use std::path::PathBuf;
 pub(crate) enum Task {
     Validate,
     Diff {
-        strictness: Strictness,
+        plan: PlanOptions,
     },
     Apply {
-        strictness: Strictness,
+        plan: PlanOptions,
         options: ApplyOptions,
+        deletes: DeleteGuards,
     },
+}
+
+/// What guards deletions in `apply`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeleteGuards {
+    /// Confirmed without asking (`--yes`).
+    pub(crate) confirmed: bool,
+    /// Refuse more deletions than this.
+    pub(crate) max: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -42,9 +53,7 @@ impl Settings {
             Command::Validate(paths) => (Task::Validate, paths.paths),
             Command::Diff { paths, compare } => (
                 Task::Diff {
-                    strictness: Strictness {
-                        strict: compare.strict,
-                    },
+                    plan: plan_options(compare)?,
                 },
                 paths.paths,
             ),
@@ -54,6 +63,9 @@ impl Settings {
                 no_wait,
                 wait_timeout,
                 verify_credentials,
+                yes,
+                max_deletes,
+                force,
             } => {
                 let wait = (!no_wait).then(|| WaitPolicy {
                     timeout: wait_timeout,
@@ -62,13 +74,16 @@ impl Settings {
                 let options = ApplyOptions {
                     wait,
                     verify_credentials,
+                    force,
                 };
                 (
                     Task::Apply {
-                        strictness: Strictness {
-                            strict: compare.strict,
-                        },
+                        plan: plan_options(compare)?,
                         options,
+                        deletes: DeleteGuards {
+                            confirmed: yes,
+                            max: max_deletes,
+                        },
                     },
                     paths.paths,
                 )
@@ -171,4 +186,14 @@ fn region_flags(flags: Vec<String>) -> Result<Vec<String>, Error> {
     } else {
         Err(Error::Input(problems))
     }
+}
+
+fn plan_options(compare: CompareArgs) -> Result<PlanOptions, Error> {
+    Ok(PlanOptions {
+        strict: compare.strict,
+        set: OwnershipSet::parse(&compare.set)?,
+        adopt: compare.adopt,
+        prune: compare.prune,
+        replace: compare.replace,
+    })
 }

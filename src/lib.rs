@@ -23,6 +23,7 @@ pub(crate) mod engine;
 pub(crate) mod error;
 pub(crate) mod live;
 pub(crate) mod log;
+pub(crate) mod ownership;
 pub(crate) mod parameters;
 pub(crate) mod plan;
 pub(crate) mod resolve;

@@ -9,6 +9,7 @@ use crate::desired::{
     DesiredConnection, DesiredParameter, DesiredParameters, GRANT_TYPE, ParameterValue,
 };
 use crate::error::Problem;
+use crate::ownership::OwnershipSet;
 use crate::secret::Secret;
 use crate::spec::limits::{self, Violation};
 use crate::spec::{ConnectionSpec, HttpParameters, SecretRef, SecretSource, ValueSource};
@@ -58,6 +59,7 @@ impl SecretResolver {
     pub(crate) async fn desired(
         &self,
         spec: &ConnectionSpec,
+        set: &OwnershipSet,
     ) -> Result<DesiredConnection, Vec<Problem>> {
         let mut problems = Vec::new();
         let client_id = match &spec.client_id {
@@ -102,7 +104,7 @@ impl SecretResolver {
                 Ok(DesiredConnection {
                     name: spec.name.clone(),
                     region: self.region.clone(),
-                    description: spec.description_with_marker(),
+                    description: set.describe(spec.description.as_deref()),
                     authorization_endpoint: spec.token_url.clone(),
                     client_id,
                     client_secret,
@@ -452,7 +454,7 @@ mod tests {
     /// The one problem resolving `declared` reports, rendered as the user sees it.
     async fn only_problem(resolver: &SecretResolver, declared: &Declared) -> String {
         let problems = resolver
-            .desired(&declared.spec)
+            .desired(&declared.spec, &OwnershipSet::default())
             .await
             .expect_err("resolution fails");
         assert_eq!(problems.len(), 1, "{problems:#?}");
@@ -587,7 +589,7 @@ mod tests {
             "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\nclientId:\n  env: PROVISION_TEST_CLIENT_ID_BELL\nclientSecret: { env: PROVISION_TEST_CLIENT_ID_BELL }\n",
         );
         let problems = resolver(&[])
-            .desired(&declared.spec)
+            .desired(&declared.spec, &OwnershipSet::default())
             .await
             .expect_err("resolution fails");
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -631,7 +633,7 @@ mod tests {
         );
         std::fs::write(declared.folder.path().join("audience.txt"), "\n").expect("write file");
         let problems = resolver(&[])
-            .desired(&declared.spec)
+            .desired(&declared.spec, &OwnershipSet::default())
             .await
             .expect_err("resolution fails");
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -906,7 +908,7 @@ mod tests {
             "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\nclientId: {{ secretsManager: {SECRET_ID}, key: consumer_key }}\nclientSecret: {{ secretsManager: {SECRET_ID}, key: consumer_secret }}\n"
         ));
         let desired = resolver(&[&rule])
-            .desired(&declared.spec)
+            .desired(&declared.spec, &OwnershipSet::default())
             .await
             .expect("resolves");
         assert_eq!(desired.client_id.expose(), "3MVG9abc");

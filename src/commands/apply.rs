@@ -1,27 +1,33 @@
 //! `provision apply`: make AWS match the YAML, wait until each connection is healthy, and
 //! report what was done. Exit 0 or 1 (130 / 143 when interrupted).
+//!
+//! Deletions (`--prune`) are guarded: they are listed first, refused outright beyond
+//! `--max-deletes`, and need a confirmation (a terminal's answer, or `--yes`).
 
 use super::EXIT_OK;
 use super::context::{Run, load_specs};
-use crate::config::Settings;
+use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::Interrupt;
-use crate::error::Error;
-use crate::plan::compute::Strictness;
-use crate::plan::{ApplyResult, Outcome, apply_summary};
+use crate::error::{Error, Problem};
+use crate::plan::compute::PlanOptions;
+use crate::plan::{Action, ApplyResult, Outcome, Plan, apply_summary};
 use crate::view;
+use std::io::IsTerminal;
 
 pub(super) async fn run(
     settings: &Settings,
-    strictness: Strictness,
+    plan_options: &PlanOptions,
     options: ApplyOptions,
+    deletes: DeleteGuards,
     interrupt: Interrupt,
 ) -> Result<u8, Error> {
     let specs = load_specs(settings)?;
     let run = Run::new(settings, &specs, &interrupt).await?;
-    let plan = run.read_plan(&specs, strictness, &interrupt).await?;
+    let plan = run.read_plan(&specs, plan_options, &interrupt).await?;
     let view = settings.view();
     view::stdout(&view.apply_started(&plan))?;
+    confirm_deletions(&plan, deletes)?;
     // Each result is shown as soon as it is known (a closed stdout only ends the showing).
     let report = |result: &ApplyResult| {
         let _ = view::stdout(&view.result(&plan, result));
@@ -44,8 +50,12 @@ pub(super) async fn run(
         return Err(Error::Interrupted {
             signal,
             done: format!(
-                "{} created, {} updated, {} failed, {} not started",
-                summary.created, summary.updated, summary.failed, summary.not_started
+                "{} created, {} updated, {} deleted, {} failed, {} not started",
+                summary.created,
+                summary.updated,
+                summary.deleted,
+                summary.failed,
+                summary.not_started
             ),
         });
     }
@@ -60,4 +70,55 @@ pub(super) async fn run(
         });
     }
     Ok(EXIT_OK)
+}
+
+/// The plan (already shown) deletes connections: refuse more than `--max-deletes`, and ask
+/// on a terminal unless `--yes`; without a terminal, `--yes` is required.
+fn confirm_deletions(plan: &Plan, guards: DeleteGuards) -> Result<(), Error> {
+    let deleting: Vec<String> = plan
+        .entries()
+        .filter(|e| e.action == Action::Delete)
+        .map(|e| format!("{} ({})", e.name, e.region))
+        .collect();
+    if deleting.is_empty() {
+        return Ok(());
+    }
+    if deleting.len() > guards.max {
+        return Err(Error::input(
+            Problem::new(format!(
+                "--prune would delete {} connections, more than --max-deletes {}: nothing was changed",
+                deleting.len(),
+                guards.max
+            ))
+            .help("check that the run covers every file of this set (a subfolder prunes the rest), or raise --max-deletes"),
+        ));
+    }
+    if guards.confirmed {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::input(
+            Problem::new(format!(
+                "--prune would delete {} connections ({}), and there is no terminal to confirm on: nothing was changed",
+                deleting.len(),
+                deleting.join(", ")
+            ))
+            .help("review the plan, then run again with --yes"),
+        ));
+    }
+    view::stderr(&format!(
+        "Delete {} connections ({})? Type yes to confirm: ",
+        deleting.len(),
+        deleting.join(", ")
+    ));
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Error::input(
+            Problem::new("the deletions were not confirmed: nothing was changed")
+                .help("answer `yes` to delete, or run without --prune"),
+        ))
+    }
 }

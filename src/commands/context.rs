@@ -8,7 +8,7 @@ use crate::engine::interrupt::Interrupt;
 use crate::engine::{self, Context};
 use crate::error::{Error, Problem};
 use crate::log::Log;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use crate::plan::{LeftOut, Plan};
 use crate::resolve::SecretResolver;
 use crate::spec::{self, ConnectionSpec};
@@ -152,11 +152,11 @@ impl Run {
     pub(super) async fn read_plan(
         &self,
         specs: &[ConnectionSpec],
-        strictness: Strictness,
+        options: &PlanOptions,
         interrupt: &Interrupt,
     ) -> Result<Plan, Error> {
         tokio::select! {
-            plan = self.read_all(specs, strictness) => plan,
+            plan = self.read_all(specs, options) => plan,
             () = interrupt.raised() => Err(Error::Interrupted {
                 signal: interrupt.signal().unwrap_or(crate::engine::interrupt::Signal::Interrupt),
                 done: "nothing was changed".to_string(),
@@ -167,7 +167,7 @@ impl Run {
     async fn read_all(
         &self,
         specs: &[ConnectionSpec],
-        strictness: Strictness,
+        options: &PlanOptions,
     ) -> Result<Plan, Error> {
         let per_region = futures::future::join_all(self.contexts.iter().map(|context| {
             let wanted: Vec<ConnectionSpec> = self
@@ -175,16 +175,20 @@ impl Run {
                 .into_iter()
                 .cloned()
                 .collect();
-            async move { engine::read::plan(context, &wanted, strictness).await }
+            async move { engine::read::plan(context, &wanted, options).await }
         }))
         .await;
         let mut steps = Vec::new();
+        let mut orphans = Vec::new();
         for region in per_region {
-            steps.extend(region?);
+            let region = region?;
+            steps.extend(region.steps);
+            orphans.extend(region.orphans);
         }
         Ok(Plan {
             regions: self.coverage.regions.clone(),
             left_out: self.coverage.left_out.clone(),
+            orphans,
             steps,
         })
     }

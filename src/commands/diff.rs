@@ -6,17 +6,17 @@ use super::{EXIT_DIFFERENCES, EXIT_OK};
 use crate::config::Settings;
 use crate::engine::interrupt::Interrupt;
 use crate::error::Error;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use crate::view;
 
 pub(super) async fn run(
     settings: &Settings,
-    strictness: Strictness,
+    options: &PlanOptions,
     interrupt: Interrupt,
 ) -> Result<u8, Error> {
     let specs = load_specs(settings)?;
     let run = Run::new(settings, &specs, &interrupt).await?;
-    let plan = run.read_plan(&specs, strictness, &interrupt).await?;
+    let plan = run.read_plan(&specs, options, &interrupt).await?;
     view::stdout(&settings.view().plan(&plan))?;
     if plan.has_errors() {
         return Err(Error::ConnectionsFailed {

@@ -20,11 +20,12 @@ pub(crate) const EXIT_DIFFERENCES: u8 = 2;
 pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
     match &settings.task {
         Task::Validate => validate::run(settings),
-        Task::Diff { strictness } => diff::run(settings, *strictness, listen_for_signals()).await,
+        Task::Diff { plan } => diff::run(settings, plan, listen_for_signals()).await,
         Task::Apply {
-            strictness,
+            plan,
             options,
-        } => apply::run(settings, *strictness, *options, listen_for_signals()).await,
+            deletes,
+        } => apply::run(settings, plan, *options, *deletes, listen_for_signals()).await,
     }
 }
 

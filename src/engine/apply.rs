@@ -13,10 +13,13 @@ use super::Context;
 use super::settle::{Written, settle_all};
 use super::wait::WaitPolicy;
 use crate::aws::eventbridge::{
-    CallError, create_connection, describe_connection, update_connection,
+    CallError, api_destinations_using, create_connection, delete_connection, describe_connection,
+    update_connection,
 };
 use crate::desired::DesiredConnection;
 use crate::live::ConnectionState;
+use crate::live::LiveConnection;
+use crate::ownership::Owner;
 use crate::plan::{ApplyResult, Change, Outcome, Planned};
 use crate::salesforce::hints;
 use crate::salesforce::token::{VerifyError, verify_credentials};
@@ -28,6 +31,8 @@ pub(crate) struct ApplyOptions {
     pub(crate) wait: Option<WaitPolicy>,
     /// Check new credentials against the token endpoint before writing them.
     pub(crate) verify_credentials: bool,
+    /// Delete (prune, replace) even a connection an API destination still uses.
+    pub(crate) force: bool,
 }
 
 /// What the write phase did with one step.
@@ -99,6 +104,17 @@ pub(crate) async fn apply(
 /// The write phase for one step: checks, then creates or updates.
 async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptions) -> Step<'a> {
     let entry = &step.entry;
+    let not_started = |live: Option<&LiveConnection>| {
+        context.interrupt.signal().map(|signal| {
+            let mut skipped = ApplyResult::new(entry, Outcome::NotStarted);
+            skipped.error = Some(format!(
+                "not written: the run was interrupted ({}) first",
+                signal.name()
+            ));
+            skipped.state = live.map(|l| l.state.clone());
+            Step::Done(skipped)
+        })
+    };
     let (desired, live) = match &step.change {
         Change::NoOp { live } => {
             let mut unchanged = ApplyResult::new(entry, Outcome::Unchanged);
@@ -110,17 +126,39 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
             failed.error = Some(error.clone());
             return Step::Done(failed);
         }
+        Change::Refused { error, live } => {
+            let mut refused = ApplyResult::new(entry, Outcome::Failed);
+            refused.error = Some(error.clone());
+            refused.state = Some(live.state.clone());
+            return Step::Done(refused);
+        }
+        Change::Delete { live } => {
+            if let Some(skipped) = not_started(Some(live)) {
+                return skipped;
+            }
+            return Step::Done(delete(context, step, live, options).await);
+        }
+        Change::Replace { desired, live } => {
+            if let Some(skipped) = not_started(Some(live)) {
+                return skipped;
+            }
+            let deleted = delete(context, step, live, options).await;
+            if deleted.outcome == Outcome::Failed {
+                return Step::Done(deleted);
+            }
+            return recreate(context, step, desired, options, Outcome::Replaced).await;
+        }
+        Change::AwaitDeletion { desired } => {
+            if let Some(skipped) = not_started(None) {
+                return skipped;
+            }
+            return recreate(context, step, desired, options, Outcome::Created).await;
+        }
         Change::Create { desired } => (desired, None),
         Change::Update { desired, live } => (desired, Some(live)),
     };
-    if let Some(signal) = context.interrupt.signal() {
-        let mut skipped = ApplyResult::new(entry, Outcome::NotStarted);
-        skipped.error = Some(format!(
-            "not written: the run was interrupted ({}) first",
-            signal.name()
-        ));
-        skipped.state = live.map(|l| l.state.clone());
-        return Step::Done(skipped);
+    if let Some(skipped) = not_started(live) {
+        return skipped;
     }
     let name = entry.name.as_str();
 
@@ -189,6 +227,121 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
     }
 }
 
+/// Deletes a connection, unless an API destination still uses it (and `--force` is not given).
+async fn delete(
+    context: &Context,
+    step: &Planned,
+    live: &LiveConnection,
+    options: ApplyOptions,
+) -> ApplyResult {
+    let mut result = ApplyResult::new(&step.entry, Outcome::Deleted);
+    if !options.force
+        && let Some(arn) = &live.arn
+    {
+        match api_destinations_using(&context.eventbridge, arn).await {
+            Ok(users) if users.is_empty() => {}
+            Ok(users) => {
+                result.outcome = Outcome::Failed;
+                result.error = Some(format!(
+                    "not deleted: API destination(s) {} still use it",
+                    users.join(", ")
+                ));
+                result.hint = Some(
+                    "point them at another connection or delete them first, or pass --force"
+                        .to_string(),
+                );
+                result.state = Some(live.state.clone());
+                return result;
+            }
+            Err(error) => {
+                result.outcome = Outcome::Failed;
+                result.error = Some(format!(
+                    "not deleted: cannot tell whether an API destination uses it: {}",
+                    error.message
+                ));
+                result.hint = Some("allow events:ListApiDestinations, or pass --force".to_string());
+                return result;
+            }
+        }
+    }
+    match delete_connection(&context.eventbridge, &live.name).await {
+        Ok(state) => {
+            context
+                .log
+                .verbose(format!("{}: deleted ({state})", live.name));
+            result.state = Some(state);
+        }
+        Err(error) => {
+            result.outcome = Outcome::Failed;
+            result.error = Some(format!("cannot delete the connection: {}", error.message));
+            result.hint = aws_hint(error.code.as_deref());
+        }
+    }
+    result
+}
+
+/// Waits until a deleted connection is gone, then creates it again.
+async fn recreate<'a>(
+    context: &Context,
+    step: &'a Planned,
+    desired: &'a DesiredConnection,
+    options: ApplyOptions,
+    outcome: Outcome,
+) -> Step<'a> {
+    let timeout = options.wait.unwrap_or_default().timeout;
+    if let Err(message) = wait_until_gone(context, &desired.name, timeout).await {
+        let mut failed = ApplyResult::new(&step.entry, Outcome::Failed);
+        failed.error = Some(message);
+        return Step::Done(failed);
+    }
+    match create_connection(&context.eventbridge, desired).await {
+        Ok(state) => Step::Written(Written {
+            index: 0,
+            step,
+            desired,
+            outcome,
+            state,
+        }),
+        Err(error) => {
+            let mut failed = ApplyResult::new(&step.entry, Outcome::Failed);
+            failed.error = Some(format!(
+                "{}: deleted, but cannot create it again: {}; run provision apply again",
+                desired.origin, error.message
+            ));
+            failed.hint = aws_hint(error.code.as_deref());
+            Step::Done(failed)
+        }
+    }
+}
+
+/// Polls until `name` no longer exists, with a backoff from 1 s to 10 s.
+async fn wait_until_gone(
+    context: &Context,
+    name: &str,
+    timeout: std::time::Duration,
+) -> Result<(), String> {
+    let start = tokio::time::Instant::now();
+    let mut delay = std::time::Duration::from_millis(500);
+    loop {
+        match describe_connection(&context.eventbridge, name).await {
+            Ok(None) => return Ok(()),
+            Ok(Some(live)) if start.elapsed() >= timeout => {
+                return Err(format!(
+                    "still {} after {}; run provision apply again once it is gone",
+                    live.state,
+                    humantime::format_duration(timeout)
+                ));
+            }
+            Ok(Some(_)) => {}
+            Err(error) => return Err(format!("cannot tell whether it is gone: {}", error.message)),
+        }
+        tokio::time::sleep(delay).await;
+        delay = delay
+            .saturating_mul(2)
+            .min(std::time::Duration::from_secs(10));
+    }
+}
+
 /// Creates the connection; if the name is taken meanwhile (another run, or an earlier attempt
 /// whose answer was lost), reads what exists and updates it instead.
 async fn create_or_take_over(
@@ -203,6 +356,20 @@ async fn create_or_take_over(
                 desired.name
             ));
             match describe_connection(&context.eventbridge, &desired.name).await {
+                // Only a connection of the same set is taken over (another run of it, or an
+                // earlier attempt of this one); anything else is left alone.
+                Ok(Some(live))
+                    if Owner::of(live.description.as_deref())
+                        != Owner::of(Some(&desired.description)) =>
+                {
+                    (
+                        Outcome::Created,
+                        Err(CallError {
+                            code: Some("ResourceAlreadyExistsException".to_string()),
+                            message: "the name was taken meanwhile by a connection that is not this set's: it was left alone (run provision diff to see it; --adopt takes it over)".to_string(),
+                        }),
+                    )
+                }
                 Ok(Some(live)) => (
                     Outcome::Updated,
                     update_connection(&context.eventbridge, desired, &live).await,

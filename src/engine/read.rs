@@ -10,19 +10,28 @@ use crate::aws::secretsmanager::{ReadError, read_secret_string};
 use crate::desired::DesiredConnection;
 use crate::error::Error;
 use crate::live::LiveConnection;
-use crate::plan::compute::{Strictness, plan_connection};
-use crate::plan::{Planned, SecretStatus, managed_secret};
+use crate::ownership::Owner;
+use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan};
+use crate::plan::{Orphan, Planned, SecretStatus, managed_secret};
 use crate::spec::ConnectionSpec;
 use futures::StreamExt;
 use std::collections::HashSet;
 
-/// Reads everything the plan needs for the connections declared in the context's Region.
-/// Fails as a whole only if the connections cannot be listed.
+/// The plan of one Region: a step per declared connection (and per connection to prune), and
+/// this set's undeclared connections when not pruning.
+pub(crate) struct RegionPlan {
+    pub(crate) steps: Vec<Planned>,
+    pub(crate) orphans: Vec<Orphan>,
+}
+
+/// Reads everything the plan needs for the connections declared in the context's Region, and
+/// finds this set's connections that no file declares. Fails as a whole only if the
+/// connections cannot be listed.
 pub(crate) async fn plan(
     context: &Context,
     specs: &[ConnectionSpec],
-    strictness: Strictness,
-) -> Result<Vec<Planned>, Error> {
+    options: &PlanOptions,
+) -> Result<RegionPlan, Error> {
     context
         .log
         .progress(format!("listing connections in {}", context.region));
@@ -49,25 +58,64 @@ pub(crate) async fn plan(
     ));
 
     let progress = crate::log::Progress::new(context.log, "read", specs.len());
-    let planned = futures::stream::iter(specs)
+    let mut steps: Vec<Planned> = futures::stream::iter(specs)
         .map(|spec| async {
-            let planned = plan_one(context, spec, existing.contains(&spec.name), strictness).await;
+            let planned = plan_one(context, spec, existing.contains(&spec.name), options).await;
             progress.tick();
             planned
         })
         .buffered(context.concurrency.max(1))
         .collect()
         .await;
-    Ok(planned)
+
+    // Undeclared connections: only a description tells whose they are (connections cannot be
+    // tagged), so each is described. One that cannot be read is never pruned.
+    let declared: HashSet<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+    let mut undeclared: Vec<&String> = existing
+        .iter()
+        .filter(|name| !declared.contains(name.as_str()))
+        .collect();
+    undeclared.sort();
+    let ours: Vec<LiveConnection> = futures::stream::iter(undeclared)
+        .map(|name| async move {
+            match describe_connection(&context.eventbridge, name).await {
+                Ok(live) => live,
+                Err(error) => {
+                    context.log.verbose(format!(
+                        "{name}: cannot tell whether it belongs to this set: {}",
+                        error.message
+                    ));
+                    None
+                }
+            }
+        })
+        .buffered(context.concurrency.max(1))
+        .filter_map(|live| async move {
+            live.filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
+        })
+        .collect()
+        .await;
+    let mut orphans = Vec::new();
+    for live in ours {
+        if options.prune {
+            steps.push(plan_orphan(live, &context.region));
+        } else {
+            orphans.push(Orphan {
+                name: live.name,
+                region: context.region.clone(),
+            });
+        }
+    }
+    Ok(RegionPlan { steps, orphans })
 }
 
 async fn plan_one(
     context: &Context,
     spec: &ConnectionSpec,
     exists: bool,
-    strictness: Strictness,
+    options: &PlanOptions,
 ) -> Planned {
-    let desired = match context.resolver.desired(spec).await {
+    let desired = match context.resolver.desired(spec, &options.set).await {
         Ok(desired) => desired,
         Err(problems) => {
             let message = problems
@@ -97,7 +145,7 @@ async fn plan_one(
         Some(live) => secret_status(context, &desired, live).await,
         None => SecretStatus::NotApplicable,
     };
-    plan_connection(desired, live, secret, strictness)
+    plan_connection(desired, live, secret, options)
 }
 
 /// Compares the declared secrets with the connection's managed secret, where it can be read.

@@ -13,15 +13,26 @@ use crate::desired::{
     AUTHORIZATION_TYPE, DesiredConnection, DesiredParameter, DesiredParameters, HTTP_METHOD,
     ParameterValue,
 };
+use crate::live::ConnectionState;
 use crate::live::{LiveConnection, LiveParameter, LiveParameters};
+use crate::ownership::Owner;
+use crate::ownership::OwnershipSet;
 use crate::parameters::Block;
 use crate::secret::SHOWN_AS;
 
-/// How strict the comparison is.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Strictness {
+/// What a plan may do beyond making declared connections match.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlanOptions {
     /// Treat an unverifiable client secret as a difference.
     pub(crate) strict: bool,
+    /// The ownership set the run works for.
+    pub(crate) set: OwnershipSet,
+    /// Take over declared connections that exist without this set's marker.
+    pub(crate) adopt: bool,
+    /// Delete this set's connections that no file declares.
+    pub(crate) prune: bool,
+    /// Delete and create again what cannot be changed in place (a customer managed key).
+    pub(crate) replace: bool,
 }
 
 /// The plan step for a declared connection.
@@ -29,59 +40,135 @@ pub(crate) fn plan_connection(
     desired: DesiredConnection,
     live: Option<LiveConnection>,
     secret: SecretStatus,
-    strictness: Strictness,
+    options: &PlanOptions,
 ) -> Planned {
     let changes = field_changes(&desired, live.as_ref());
+    let entry = |action, secret, health, note| Entry {
+        kind: ResourceKind::Connection,
+        name: desired.name.clone(),
+        region: desired.region.clone(),
+        action,
+        changes: changes.clone(),
+        secret,
+        health,
+        error: None,
+        note,
+    };
     let Some(live) = live else {
-        let entry = Entry {
-            kind: ResourceKind::Connection,
-            name: desired.name.clone(),
-            region: desired.region.clone(),
-            action: Action::Create,
-            changes,
-            secret: SecretStatus::NotApplicable,
-            health: None,
-            error: None,
-        };
+        let entry = entry(Action::Create, SecretStatus::NotApplicable, None, None);
         return Planned {
             entry,
             change: Change::Create { desired },
         };
     };
+    let health = health(&live);
+    if live.state == ConnectionState::Deleting {
+        let note = "it is being deleted: apply waits until it is gone, then creates it".to_string();
+        let entry = entry(
+            Action::Create,
+            SecretStatus::NotApplicable,
+            Some(health),
+            Some(note),
+        );
+        return Planned {
+            entry,
+            change: Change::AwaitDeletion { desired },
+        };
+    }
+    let owner = Owner::of(live.description.as_deref());
+    if !owner.is(&options.set) {
+        let whose = match &owner {
+            Owner::Nobody => "it exists but is not managed by provision (its description has no ownership marker)".to_string(),
+            Owner::Set(other) => format!(
+                "it is managed by the provision set `{other}`, not `{}`",
+                options.set.name()
+            ),
+        };
+        return if options.adopt {
+            let note = format!("{whose}; --adopt takes it over and adds this set's marker");
+            let entry = entry(Action::Adopt, secret, Some(health), Some(note));
+            Planned {
+                entry,
+                change: Change::Update { desired, live },
+            }
+        } else {
+            let note = format!(
+                "{whose}; apply leaves it alone: pass --adopt to take it over (the changes above are what adopting would make)"
+            );
+            let entry = entry(Action::NotManaged, secret, Some(health), Some(note.clone()));
+            Planned {
+                entry,
+                change: Change::Refused { error: note, live },
+            }
+        };
+    }
+    if live.kms_key.is_some() && desired.kms_key.is_none() {
+        // AWS documents no way back from a customer managed key to an AWS owned one.
+        return if options.replace {
+            let note = "removing a customer managed key cannot be done in place: --replace deletes the connection and creates it again (its ARN changes: API destinations that use it must be repointed)".to_string();
+            let entry = entry(Action::Replace, secret, Some(health), Some(note));
+            Planned {
+                entry,
+                change: Change::Replace { desired, live },
+            }
+        } else {
+            let note = "kmsKey cannot be removed in place: AWS offers no way back to an AWS owned key. Name another customer managed key, or recreate the connection with --replace (its ARN changes: API destinations that use it must be repointed)".to_string();
+            let entry = entry(Action::Update, secret, Some(health), Some(note.clone()));
+            Planned {
+                entry,
+                change: Change::Refused { error: note, live },
+            }
+        };
+    }
+    let secret_differs = match &secret {
+        SecretStatus::Changed { .. } => true,
+        SecretStatus::Unverifiable { .. } => options.strict,
+        SecretStatus::InSync | SecretStatus::NotApplicable => false,
+    };
+    // DEAUTHORIZING is on its way to DEAUTHORIZED: re-sending the credentials heals it too.
+    let needs_reauthorizing = health.broken || live.state == ConnectionState::Deauthorizing;
+    let action = if !changes.is_empty() || secret_differs || needs_reauthorizing {
+        Action::Update
+    } else {
+        Action::InSync
+    };
+    let entry = entry(action, secret, Some(health), None);
+    let change = match action {
+        Action::InSync => Change::NoOp { live },
+        _ => Change::Update { desired, live },
+    };
+    Planned { entry, change }
+}
+
+/// The plan step for one of this set's connections that no file declares (`--prune`).
+pub(crate) fn plan_orphan(live: LiveConnection, region: &str) -> Planned {
+    let entry = Entry {
+        kind: ResourceKind::Connection,
+        name: live.name.clone(),
+        region: region.to_string(),
+        action: Action::Delete,
+        changes: Vec::new(),
+        secret: SecretStatus::NotApplicable,
+        health: Some(health(&live)),
+        error: None,
+        note: Some("no file declares it: --prune deletes it".to_string()),
+    };
+    Planned {
+        entry,
+        change: Change::Delete { live },
+    }
+}
+
+fn health(live: &LiveConnection) -> Health {
     let broken = live.is_broken();
-    let health = Health {
+    Health {
         state: live.state.clone(),
         reason: live.state_reason.clone(),
         broken,
         hint: broken.then(|| {
             crate::salesforce::hints::for_state(&live.state, live.state_reason.as_deref())
         }),
-    };
-    let secret_differs = match &secret {
-        SecretStatus::Changed { .. } => true,
-        SecretStatus::Unverifiable { .. } => strictness.strict,
-        SecretStatus::InSync | SecretStatus::NotApplicable => false,
-    };
-    let action = if !changes.is_empty() || secret_differs || health.broken {
-        Action::Update
-    } else {
-        Action::InSync
-    };
-    let entry = Entry {
-        kind: ResourceKind::Connection,
-        name: desired.name.clone(),
-        region: desired.region.clone(),
-        action,
-        changes,
-        secret,
-        health: Some(health),
-        error: None,
-    };
-    let change = match action {
-        Action::InSync => Change::NoOp { live },
-        _ => Change::Update { desired, live },
-    };
-    Planned { entry, change }
+    }
 }
 
 /// Every field whose live value differs from the desired one (all fields when `live` is None).
@@ -280,7 +367,6 @@ fn same_kms_key(live: &str, wanted: &str) -> bool {
 mod tests {
     use super::*;
     use crate::error::Location;
-    use crate::live::ConnectionState;
     use crate::secret::Secret;
 
     fn desired() -> DesiredConnection {
@@ -317,8 +403,8 @@ mod tests {
         }
     }
 
-    fn plan(live: Option<LiveConnection>, secret: SecretStatus, strictness: Strictness) -> Entry {
-        plan_connection(desired(), live, secret, strictness).entry
+    fn plan(live: Option<LiveConnection>, secret: SecretStatus, options: PlanOptions) -> Entry {
+        plan_connection(desired(), live, secret, &options).entry
     }
 
     fn live_matching() -> LiveConnection {
@@ -366,7 +452,7 @@ mod tests {
         let entry = plan(
             Some(live_matching().clone()),
             SecretStatus::InSync,
-            Strictness::default(),
+            PlanOptions::default(),
         );
         assert_eq!(entry.changes, vec![]);
         assert_eq!(entry.action, Action::InSync);
@@ -384,7 +470,7 @@ mod tests {
         let entry = plan(
             Some(live.clone()),
             SecretStatus::InSync,
-            Strictness::default(),
+            PlanOptions::default(),
         );
         assert_eq!(entry.action, Action::Update);
         assert_eq!(
@@ -431,7 +517,7 @@ mod tests {
         let entry = plan(
             Some(live.clone()),
             SecretStatus::InSync,
-            Strictness::default(),
+            PlanOptions::default(),
         );
         assert_eq!(entry.action, Action::Update);
         assert!(entry.health.unwrap().broken);
@@ -441,7 +527,7 @@ mod tests {
         let entry = plan(
             Some(live_matching().clone()),
             changed,
-            Strictness::default(),
+            PlanOptions::default(),
         );
         assert_eq!(entry.action, Action::Update);
     }
@@ -454,20 +540,23 @@ mod tests {
         let lenient = plan(
             Some(live_matching().clone()),
             status.clone(),
-            Strictness { strict: false },
+            PlanOptions::default(),
         );
         assert_eq!(lenient.action, Action::InSync);
         let strict = plan(
             Some(live_matching().clone()),
             status,
-            Strictness { strict: true },
+            PlanOptions {
+                strict: true,
+                ..Default::default()
+            },
         );
         assert_eq!(strict.action, Action::Update);
     }
 
     #[test]
     fn creating_lists_every_declared_field() {
-        let entry = plan(None, SecretStatus::NotApplicable, Strictness::default());
+        let entry = plan(None, SecretStatus::NotApplicable, PlanOptions::default());
         assert_eq!(entry.action, Action::Create);
         let fields: Vec<&str> = entry.changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(

@@ -27,6 +27,14 @@ pub(crate) enum ResourceKind {
 pub(crate) enum Action {
     Create,
     Update,
+    /// Exists without this set's marker; `--adopt` takes it over (an update adding the marker).
+    Adopt,
+    /// Exists without this set's marker, and `--adopt` was not given: `apply` leaves it alone.
+    NotManaged,
+    /// Delete and create again (`--replace`): what cannot change in place.
+    Replace,
+    /// One of this set's connections that no file declares (`--prune`).
+    Delete,
     InSync,
     /// The resource could not be planned (a secret could not be read, AWS refused a read).
     Error,
@@ -37,8 +45,25 @@ impl Action {
         match self {
             Action::Create => "create",
             Action::Update => "update",
+            Action::Adopt => "adopt",
+            Action::NotManaged => "not ours",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
             Action::InSync => "in sync",
             Action::Error => "error",
+        }
+    }
+
+    /// True when the resource differs from what is declared (`diff` exits 2).
+    pub(crate) fn is_difference(self) -> bool {
+        match self {
+            Action::Create
+            | Action::Update
+            | Action::Adopt
+            | Action::NotManaged
+            | Action::Replace
+            | Action::Delete => true,
+            Action::InSync | Action::Error => false,
         }
     }
 }
@@ -93,6 +118,9 @@ pub(crate) struct Entry {
     pub(crate) health: Option<Health>,
     /// Why the resource could not be planned, with the file and field at fault.
     pub(crate) error: Option<String>,
+    /// What users must know about this action: why a connection is not ours, why a change
+    /// cannot be made in place, what `apply` will wait for.
+    pub(crate) note: Option<String>,
 }
 
 /// What `apply` does with one connection. Each variant holds what its action needs.
@@ -110,6 +138,24 @@ pub(crate) enum Change {
     },
     NoOp {
         live: LiveConnection,
+    },
+    /// `apply` must not touch it (not ours, or not changeable in place): it reports why.
+    Refused {
+        error: String,
+        live: LiveConnection,
+    },
+    /// Prune one of this set's undeclared connections.
+    Delete {
+        live: LiveConnection,
+    },
+    /// Delete, wait until it is gone, create again.
+    Replace {
+        desired: DesiredConnection,
+        live: LiveConnection,
+    },
+    /// It is being deleted: wait until it is gone, then create it.
+    AwaitDeletion {
+        desired: DesiredConnection,
     },
     /// Planning failed; `apply` reports the error and does nothing.
     Failed {
@@ -137,6 +183,7 @@ impl Planned {
                 secret: SecretStatus::NotApplicable,
                 health: None,
                 error: Some(error.clone()),
+                note: None,
             },
             change: Change::Failed { error },
         }
@@ -159,14 +206,28 @@ pub(crate) struct Plan {
     pub(crate) regions: Vec<String>,
     /// Declared connections this run leaves out (`--region` limits it).
     pub(crate) left_out: Vec<LeftOut>,
+    /// This set's connections that no file declares, when not pruning (a note, not a
+    /// difference: a run over one subfolder is not drift).
+    pub(crate) orphans: Vec<Orphan>,
     pub(crate) steps: Vec<Planned>,
+}
+
+/// One of this set's connections in AWS that no file of the run declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Orphan {
+    pub(crate) name: String,
+    pub(crate) region: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Summary {
     pub(crate) create: usize,
+    /// Updates, adoptions included.
     pub(crate) update: usize,
+    pub(crate) replace: usize,
+    pub(crate) delete: usize,
+    pub(crate) not_managed: usize,
     pub(crate) in_sync: usize,
     pub(crate) error: usize,
 }
@@ -181,7 +242,10 @@ impl Plan {
         for entry in self.entries() {
             match entry.action {
                 Action::Create => summary.create += 1,
-                Action::Update => summary.update += 1,
+                Action::Update | Action::Adopt => summary.update += 1,
+                Action::Replace => summary.replace += 1,
+                Action::Delete => summary.delete += 1,
+                Action::NotManaged => summary.not_managed += 1,
                 Action::InSync => summary.in_sync += 1,
                 Action::Error => summary.error += 1,
             }
@@ -191,8 +255,7 @@ impl Plan {
 
     /// True when `apply` would change something.
     pub(crate) fn has_differences(&self) -> bool {
-        self.entries()
-            .any(|e| matches!(e.action, Action::Create | Action::Update))
+        self.entries().any(|e| e.action.is_difference())
     }
 
     pub(crate) fn has_errors(&self) -> bool {
@@ -206,6 +269,8 @@ impl Plan {
 pub(crate) enum Outcome {
     Created,
     Updated,
+    Replaced,
+    Deleted,
     Unchanged,
     Failed,
     /// The run was interrupted before this resource was written.
@@ -217,6 +282,8 @@ impl Outcome {
         match self {
             Outcome::Created => "created",
             Outcome::Updated => "updated",
+            Outcome::Replaced => "replaced",
+            Outcome::Deleted => "deleted",
             Outcome::Unchanged => "unchanged",
             Outcome::Failed => "failed",
             Outcome::NotStarted => "not started",
@@ -262,6 +329,8 @@ impl ApplyResult {
 pub(crate) struct ApplySummary {
     pub(crate) created: usize,
     pub(crate) updated: usize,
+    pub(crate) replaced: usize,
+    pub(crate) deleted: usize,
     pub(crate) unchanged: usize,
     pub(crate) failed: usize,
     pub(crate) not_started: usize,
@@ -273,6 +342,8 @@ pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
         match result.outcome {
             Outcome::Created => summary.created += 1,
             Outcome::Updated => summary.updated += 1,
+            Outcome::Replaced => summary.replaced += 1,
+            Outcome::Deleted => summary.deleted += 1,
             Outcome::Unchanged => summary.unchanged += 1,
             Outcome::Failed => summary.failed += 1,
             Outcome::NotStarted => summary.not_started += 1,

@@ -44,20 +44,6 @@ pub struct ConnectionSpec {
     pub origin: Location,
 }
 
-impl ConnectionSpec {
-    /// The description as written to AWS: the user's text followed by the ownership marker.
-    pub fn description_with_marker(&self) -> String {
-        with_marker(self.description.as_deref())
-    }
-}
-
-pub fn with_marker(description: Option<&str>) -> String {
-    match description {
-        Some(text) if !text.is_empty() => format!("{text} {OWNERSHIP_MARKER}"),
-        _ => OWNERSHIP_MARKER.to_string(),
-    }
-}
-
 /// A value that is either written in the YAML or read from a secret reference.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueSource {
@@ -112,49 +98,5 @@ impl SecretSource {
                 format!("Secrets Manager secret {id}")
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(regions: Option<Vec<&str>>, description: Option<&str>) -> ConnectionSpec {
-        let origin = Origin {
-            location: Location::file(std::path::Path::new("c.yaml")),
-            field: "clientSecret".into(),
-        };
-        ConnectionSpec {
-            name: "sf".into(),
-            description: description.map(str::to_string),
-            token_url: "https://acme.my.salesforce.com/services/oauth2/token".into(),
-            client_id: ValueSource::Literal("3MVG".into()),
-            client_secret: SecretRef {
-                source: SecretSource::Env("S".into()),
-                origin,
-            },
-            oauth: HttpParameters::default(),
-            invocation: HttpParameters::default(),
-            kms_key: None,
-            private_link: None,
-            regions: regions.map(|r| r.into_iter().map(str::to_string).collect()),
-            origin: Location::file(std::path::Path::new("c.yaml")),
-        }
-    }
-
-    #[test]
-    fn the_ownership_marker_ends_every_description() {
-        assert_eq!(
-            spec(None, Some("Acme")).description_with_marker(),
-            "Acme [managed by provision]"
-        );
-        assert_eq!(
-            spec(None, None).description_with_marker(),
-            "[managed by provision]"
-        );
-        assert_eq!(
-            spec(None, Some("")).description_with_marker(),
-            "[managed by provision]"
-        );
     }
 }

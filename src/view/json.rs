@@ -6,7 +6,9 @@
 
 use super::{View, error_lines};
 use crate::error::{Error, Problem};
-use crate::plan::{ApplyResult, ApplySummary, Entry, LeftOut, Plan, Summary, apply_summary};
+use crate::plan::{
+    ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, Summary, apply_summary,
+};
 use crate::spec::ConnectionSpec;
 use serde::Serialize;
 
@@ -39,6 +41,8 @@ struct PlanDocument<'a> {
     connections: Vec<&'a Entry>,
     /// Declared connections this run does not cover, and why.
     left_out: &'a [LeftOut],
+    /// This set's connections that no file declares (when not pruning).
+    orphans: &'a [Orphan],
     #[serde(skip_serializing_if = "Option::is_none")]
     results: Option<&'a [ApplyResult]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,6 +94,7 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         summary: plan.summary(),
         connections: plan.entries().collect(),
         left_out: &plan.left_out,
+        orphans: &plan.orphans,
         results: None,
         apply_summary: None,
     }

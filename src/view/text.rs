@@ -90,6 +90,15 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         out.push_str(&block);
         previous_had_details = has_details;
     }
+    if !plan.orphans.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNot declared by any file (this set's connections, left alone without --prune):"
+        );
+        for orphan in &plan.orphans {
+            let _ = writeln!(out, "  {} in {}", orphan.name, orphan.region);
+        }
+    }
     if !plan.left_out.is_empty() {
         let _ = writeln!(out, "\nLeft out of this run:");
         for left in &plan.left_out {
@@ -97,10 +106,15 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         }
     }
     let s = plan.summary();
-    let mut line = format!(
-        "Plan: {} to create, {} to update, {} in sync",
-        s.create, s.update, s.in_sync
-    );
+    let mut line = format!("Plan: {} to create, {} to update", s.create, s.update);
+    if s.replace > 0 {
+        let _ = write!(line, ", {} to replace", s.replace);
+    }
+    let _ = write!(line, ", {} to delete", s.delete);
+    if s.not_managed > 0 {
+        let _ = write!(line, ", {} not ours", s.not_managed);
+    }
+    let _ = write!(line, ", {} in sync", s.in_sync);
     if s.error > 0 {
         let _ = write!(line, ", {} failed", s.error);
     }
@@ -117,7 +131,10 @@ fn name_width(plan: &Plan) -> usize {
 fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
     let (symbol, colour) = match entry.action {
         Action::Create => ("+", GREEN),
-        Action::Update => ("~", YELLOW),
+        Action::Update | Action::Adopt => ("~", YELLOW),
+        Action::Replace => ("±", YELLOW),
+        Action::Delete => ("-", RED),
+        Action::NotManaged => ("!", RED),
         Action::InSync => ("=", DIM),
         Action::Error => ("x", RED),
     };
@@ -182,6 +199,9 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
             let _ = writeln!(out, "      {line}");
         }
     }
+    if let Some(note) = &entry.note {
+        let _ = writeln!(out, "      note: {note}");
+    }
 }
 
 fn in_sync_note(entry: &Entry) -> String {
@@ -227,8 +247,8 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
         return out;
     }
     let colour = match result.outcome {
-        Outcome::Failed | Outcome::NotStarted => RED,
-        Outcome::Created | Outcome::Updated | Outcome::Unchanged => GREEN,
+        Outcome::Failed | Outcome::NotStarted | Outcome::Deleted => RED,
+        Outcome::Created | Outcome::Updated | Outcome::Replaced | Outcome::Unchanged => GREEN,
     };
     let state = match (&result.state, &result.state_reason) {
         (Some(state), Some(reason)) if result.outcome == Outcome::Failed => {
@@ -262,9 +282,14 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
 fn render_summary(results: &[ApplyResult], style: Style) -> String {
     let mut out = String::new();
     let s = apply_summary(results);
-    let mut line = format!(
-        "Apply: {} created, {} updated, {} unchanged, {} failed",
-        s.created, s.updated, s.unchanged, s.failed
+    let mut line = format!("Apply: {} created, {} updated", s.created, s.updated);
+    if s.replaced > 0 {
+        let _ = write!(line, ", {} replaced", s.replaced);
+    }
+    let _ = write!(
+        line,
+        ", {} deleted, {} unchanged, {} failed",
+        s.deleted, s.unchanged, s.failed
     );
     if s.not_started > 0 {
         let _ = write!(line, ", {} not started", s.not_started);

@@ -4,6 +4,7 @@ mod converge;
 mod hardening;
 mod health;
 mod output;
+mod ownership;
 mod reconcile;
 mod secret_drift;
 mod unattended;

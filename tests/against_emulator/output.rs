@@ -40,7 +40,7 @@ fn diff_text_is_exact() {
 
     = in sync  sf-acme-uat   us-east-1  (AUTHORIZED, client secret in sync)
 
-    Plan: 1 to create, 1 to update, 1 in sync.
+    Plan: 1 to create, 1 to update, 0 to delete, 1 in sync.
     "#);
     assert_eq!(diff.stderr, "");
 }
@@ -58,7 +58,7 @@ fn json_output_parses_and_matches_the_text_plan() {
     assert_eq!(json["differences"], true);
     assert_eq!(
         json["summary"],
-        serde_json::json!({"create": 1, "update": 1, "inSync": 1, "error": 0})
+        serde_json::json!({"create": 1, "update": 1, "replace": 0, "delete": 0, "notManaged": 0, "inSync": 1, "error": 0})
     );
     let connections = json["connections"].as_array().unwrap();
     assert_eq!(connections.len(), 3);
@@ -177,6 +177,6 @@ fn apply_json_names_the_kind_and_region_of_every_entry_and_result() {
     );
     assert_eq!(
         json["applySummary"],
-        serde_json::json!({"created": 1, "updated": 1, "unchanged": 1, "failed": 0, "notStarted": 0})
+        serde_json::json!({"created": 1, "updated": 1, "replaced": 0, "deleted": 0, "unchanged": 1, "failed": 0, "notStarted": 0})
     );
 }

@@ -120,7 +120,7 @@ fn diff_after_apply_is_in_sync_and_a_second_apply_changes_nothing() {
     );
     assert!(
         diff.stdout
-            .contains("Plan: 0 to create, 0 to update, 2 in sync."),
+            .contains("Plan: 0 to create, 0 to update, 0 to delete, 2 in sync."),
         "{}",
         diff.stdout
     );
@@ -160,7 +160,7 @@ fn a_changed_yaml_field_is_a_difference_until_applied() {
     );
     assert!(
         diff.stdout
-            .contains("Plan: 0 to create, 1 to update, 1 in sync."),
+            .contains("Plan: 0 to create, 1 to update, 0 to delete, 1 in sync."),
         "{}",
         diff.stdout
     );
@@ -187,7 +187,8 @@ fn a_change_made_outside_the_tool_is_a_difference() {
                 .events
                 .update_connection()
                 .name("sf-acme-uat")
-                .description("edited in the console")
+                // The marker stays: without it the connection would no longer be this set's.
+                .description("edited in the console [managed by provision]")
                 .send(),
         )
         .unwrap();
@@ -196,7 +197,7 @@ fn a_change_made_outside_the_tool_is_a_difference() {
     diff.expect(2);
     assert!(
         diff.stdout
-            .contains("~ description: \"edited in the console\" -> \"[managed by provision]\""),
+            .contains("~ description: \"edited in the console [managed by provision]\" -> \"[managed by provision]\""),
         "{}",
         diff.stdout
     );

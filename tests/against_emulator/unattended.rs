@@ -408,7 +408,7 @@ fn the_settle_phase_reports_every_connection_with_its_final_state() {
     assert!(
         apply
             .stdout
-            .contains("Apply: 14 created, 0 updated, 0 unchanged, 1 failed."),
+            .contains("Apply: 14 created, 0 updated, 0 deleted, 0 unchanged, 1 failed."),
         "{}",
         apply.stdout
     );

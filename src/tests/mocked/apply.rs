@@ -3,7 +3,7 @@
 
 use super::support::*;
 use crate::engine::apply::ApplyOptions;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use crate::plan::{Action, Outcome};
 use aws_sdk_eventbridge::types::ConnectionState;
 use std::time::Duration;
@@ -14,12 +14,14 @@ fn waiting(timeout: Duration) -> ApplyOptions {
     ApplyOptions {
         wait: Some(quick_wait(timeout)),
         verify_credentials: false,
+        force: false,
     }
 }
 
 const NO_WAIT: ApplyOptions = ApplyOptions {
     wait: None,
     verify_credentials: false,
+    force: false,
 };
 
 /// `CreateConnection` of `name` that also checks the request carries the complete desired
@@ -85,7 +87,7 @@ async fn created_connection_waits_from_authorizing_to_authorized() {
         eventbridge(&[&list, &create, &describe]).await,
         secrets_manager(&[]).await,
     );
-    let (plan_model, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (plan_model, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     assert_eq!(entry(&plan_model, name).action, Action::Create);
@@ -119,7 +121,7 @@ async fn updated_connection_waits_from_authorizing_to_authorized() {
     let list = list_rule(vec![summary(name, ConnectionState::Authorized)]);
     let describe = describe_sequence(vec![
         // What the plan reads: an old description.
-        Live::matching(name, ConnectionState::Authorized).description("old"),
+        Live::matching(name, ConnectionState::Authorized).description("old [managed by provision]"),
         // After the write: re-authorizing, then settled with the new description.
         Live::matching(name, ConnectionState::Authorizing),
         Live::matching(name, ConnectionState::Authorized),
@@ -130,7 +132,7 @@ async fn updated_connection_waits_from_authorizing_to_authorized() {
         eventbridge(&[&list, &describe, &update]).await,
         secrets_manager(&[&secret]).await,
     );
-    let (plan_model, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (plan_model, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     assert_eq!(entry(&plan_model, name).action, Action::Update);
@@ -161,7 +163,7 @@ async fn authorizing_then_deauthorized_fails_with_the_reason_and_a_run_as_user_h
         eventbridge(&[&list, &create, &describe]).await,
         secrets_manager(&[]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;
@@ -218,7 +220,7 @@ async fn a_deauthorized_connection_is_healed_by_re_sending_its_credentials() {
         eventbridge(&[&list, &describe, &update]).await,
         secrets_manager(&[&managed]).await,
     );
-    let (plan_model, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (plan_model, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     assert_eq!(entry(&plan_model, name).action, Action::Update);
@@ -247,7 +249,7 @@ async fn a_wait_timeout_fails_with_the_last_state() {
         eventbridge(&[&list, &create, &describe]).await,
         secrets_manager(&[]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     let started = std::time::Instant::now();
@@ -281,8 +283,10 @@ async fn without_wait_nothing_is_described_after_the_write() {
     let create = create_rule(created);
     let update = update_rule(updated);
     let describe_created = describe_rule(Live::matching(created, ConnectionState::Authorized));
-    let describe_updated =
-        describe_rule(Live::matching(updated, ConnectionState::Authorized).description("old"));
+    let describe_updated = describe_rule(
+        Live::matching(updated, ConnectionState::Authorized)
+            .description("old [managed by provision]"),
+    );
     let managed = managed_secret_rule(updated, client_secret(updated));
     let context = context(
         eventbridge(&[
@@ -295,7 +299,7 @@ async fn without_wait_nothing_is_described_after_the_write() {
         .await,
         secrets_manager(&[&managed]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     assert_eq!(describe_updated.num_calls(), 1, "the plan read it");
@@ -331,15 +335,16 @@ async fn a_field_that_did_not_take_is_reported() {
     let declared = declare(&[name]);
     let list = list_rule(vec![summary(name, ConnectionState::Authorized)]);
     // AWS answers the update but keeps the old description.
-    let describe =
-        describe_rule(Live::matching(name, ConnectionState::Authorized).description("old"));
+    let describe = describe_rule(
+        Live::matching(name, ConnectionState::Authorized).description("old [managed by provision]"),
+    );
     let update = update_rule(name);
     let managed = managed_secret_rule(name, client_secret(name));
     let context = context(
         eventbridge(&[&list, &describe, &update]).await,
         secrets_manager(&[&managed]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;
@@ -348,7 +353,10 @@ async fn a_field_that_did_not_take_is_reported() {
     assert_eq!(update.num_calls(), 1);
     let fields: Vec<&str> = result.not_taken.iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["description"], "{result:#?}");
-    assert_eq!(result.not_taken[0].before.as_deref(), Some("old"));
+    assert_eq!(
+        result.not_taken[0].before.as_deref(),
+        Some("old [managed by provision]")
+    );
     assert_eq!(
         result.not_taken[0].after.as_deref(),
         Some(desired_description(name).as_str())
@@ -379,7 +387,7 @@ async fn a_connection_deleted_while_waiting_fails() {
         eventbridge(&[&list, &create, &describe]).await,
         secrets_manager(&[]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;
@@ -436,7 +444,7 @@ async fn a_private_connection_settles_active() {
         eventbridge(&[&list, &create, &describe]).await,
         secrets_manager(&[]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     let results = apply(&context, &planned, waiting(Duration::from_secs(10))).await;

@@ -2,7 +2,7 @@
 
 use super::support::*;
 use crate::engine::apply::ApplyOptions;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use crate::plan::{Action, Outcome};
 use aws_sdk_eventbridge::types::ConnectionState;
 use std::time::Duration;
@@ -11,6 +11,7 @@ fn options() -> ApplyOptions {
     ApplyOptions {
         wait: Some(quick_wait(Duration::from_secs(10))),
         verify_credentials: false,
+        force: false,
     }
 }
 
@@ -34,15 +35,16 @@ async fn plan_with_failing_describe(
     );
     let describe_a = describe_rule(Live::matching(a, ConnectionState::Authorized));
     let describe_b = describe_error_rule(b, failure);
-    let describe_c =
-        describe_rule(Live::matching(c, ConnectionState::Authorized).description("old"));
+    let describe_c = describe_rule(
+        Live::matching(c, ConnectionState::Authorized).description("old [managed by provision]"),
+    );
     let secret_a = managed_secret_rule(a, client_secret(a));
     let secret_c = managed_secret_rule(c, client_secret(c));
     let context = context(
         eventbridge(&[&list, &describe_a, &describe_b, &describe_c]).await,
         secrets_manager(&[&secret_a, &secret_c]).await,
     );
-    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("one connection's failure does not fail the plan");
     (plan, describe_b)
@@ -125,7 +127,7 @@ async fn apply_two_creates(
         eventbridge(&[&list, &create_refused, &create_ok, &describe_ok]).await,
         secrets_manager(&[]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     let results = apply(&context, &planned, options()).await;
@@ -212,9 +214,10 @@ async fn a_connection_created_meanwhile_is_read_and_updated_and_the_others_go_on
                 &format!("Connection {raced} already exists."),
             )
         });
-    // What the other run created: a description of its own.
+    // Another run of the same set created it first.
     let describe_raced = describe_sequence(vec![
-        Live::matching(raced, ConnectionState::Authorizing).description("the other run's"),
+        Live::matching(raced, ConnectionState::Authorizing)
+            .description(&desired_description(raced)),
         Live::matching(raced, ConnectionState::Authorizing),
         Live::matching(raced, ConnectionState::Authorized),
     ]);
@@ -236,7 +239,7 @@ async fn a_connection_created_meanwhile_is_read_and_updated_and_the_others_go_on
         .await,
         secrets_manager(&[]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     let results = apply(&context, &planned, options()).await;
@@ -274,7 +277,7 @@ async fn apply_reports_unplannable_connections_and_applies_the_rest() {
         aws_error(400, "AccessDeniedException", DENIED_DESCRIBE)
     });
     let describe_fine = describe_sequence(vec![
-        Live::matching(fine, ConnectionState::Authorized).description("old"),
+        Live::matching(fine, ConnectionState::Authorized).description("old [managed by provision]"),
         Live::matching(fine, ConnectionState::Authorized),
     ]);
     let update_fine = update_rule(fine);
@@ -283,7 +286,7 @@ async fn apply_reports_unplannable_connections_and_applies_the_rest() {
         eventbridge(&[&list, &describe_broken, &describe_fine, &update_fine]).await,
         secrets_manager(&[&managed]).await,
     );
-    let (_, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (_, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     let results = apply(&context, &planned, options()).await;
@@ -313,7 +316,7 @@ async fn a_listing_that_is_refused_fails_the_plan_with_help() {
             )
         });
     let context = context(eventbridge(&[&list]).await, secrets_manager(&[]).await);
-    let error = match plan(&context, &declared.specs, Strictness::default()).await {
+    let error = match plan(&context, &declared.specs, PlanOptions::default()).await {
         Ok(_) => panic!("a refused listing cannot be planned"),
         Err(error) => error,
     };

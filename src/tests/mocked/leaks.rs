@@ -3,7 +3,7 @@
 
 use super::support::*;
 use crate::engine::apply::ApplyOptions;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use crate::plan::{Action, Outcome, SecretStatus};
 use aws_sdk_eventbridge::types::{
     ConnectionHeaderParameter, ConnectionHttpParameters, ConnectionState,
@@ -97,7 +97,7 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
         live(ROTATED, ConnectionState::Authorized),
         live(ROTATED, ConnectionState::Authorizing),
         // Did not take: still the old description after the write.
-        live(ROTATED, ConnectionState::Authorized).description("old"),
+        live(ROTATED, ConnectionState::Authorized).description("old [managed by provision]"),
     ]);
     let update_rotated = update_rule(ROTATED);
     let describe_denied = describe_rule(live(DENIED, ConnectionState::Authorized));
@@ -136,9 +136,16 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
         secrets_manager(&[&secret_rotated, &secret_denied, &secret_dead]).await,
     );
 
-    let (plan_model, planned) = plan(&context, &declared.specs, Strictness { strict: true })
-        .await
-        .expect("plan");
+    let (plan_model, planned) = plan(
+        &context,
+        &declared.specs,
+        PlanOptions {
+            strict: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("plan");
     // The scenario covers each way a secret could slip out.
     assert_eq!(entry(&plan_model, NEW).action, Action::Create);
     assert_eq!(
@@ -174,6 +181,7 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
         ApplyOptions {
             wait: Some(quick_wait(Duration::from_secs(10))),
             verify_credentials: false,
+            force: false,
         },
     )
     .await;

@@ -2,7 +2,7 @@
 
 use super::support::*;
 use crate::plan::Action;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use aws_sdk_eventbridge::operation::list_connections::ListConnectionsOutput;
 use aws_sdk_eventbridge::types::ConnectionState;
 use aws_smithy_mocks::{Rule, mock};
@@ -42,10 +42,25 @@ async fn connections_on_later_pages_are_described_not_created() {
     );
     let second = page(Some("t1"), &["someone-else-c", on_second], Some("t2"));
     let third = page(Some("t2"), &[on_third, "someone-else-d"], None);
-    let describes: Vec<Rule> = [on_first, on_second, on_third]
+    let mut describes: Vec<Rule> = [on_first, on_second, on_third]
         .iter()
         .map(|name| describe_rule(Live::matching(name, ConnectionState::Authorized)))
         .collect();
+    // Undeclared connections are described to see whose they are: these are not this set's.
+    describes.extend(
+        [
+            "someone-else-a",
+            "someone-else-b",
+            "someone-else-c",
+            "someone-else-d",
+        ]
+        .iter()
+        .map(|name| {
+            describe_rule(
+                Live::matching(name, ConnectionState::Authorized).description("made by hand"),
+            )
+        }),
+    );
     let secrets: Vec<Rule> = [on_first, on_second, on_third]
         .iter()
         .map(|name| managed_secret_rule(name, client_secret(name)))
@@ -57,9 +72,10 @@ async fn connections_on_later_pages_are_described_not_created() {
         secrets_manager(&secrets.iter().collect::<Vec<_>>()).await,
     );
 
-    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
+    assert!(plan.orphans.is_empty(), "none of them is this set's");
 
     for rule in [&first, &second, &third] {
         assert_eq!(
@@ -97,7 +113,7 @@ async fn an_empty_next_token_ends_the_walk() {
         eventbridge(&[&only, &describe]).await,
         secrets_manager(&[&managed]).await,
     );
-    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     assert_eq!(only.num_calls(), 1, "an empty token is the last page");

@@ -3,11 +3,16 @@
 
 use super::support::*;
 use crate::engine::apply::ApplyOptions;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use crate::plan::{Action, Outcome, SecretStatus};
 use aws_sdk_eventbridge::types::ConnectionState;
 
-const STRICT: Strictness = Strictness { strict: true };
+fn strict() -> PlanOptions {
+    PlanOptions {
+        strict: true,
+        ..Default::default()
+    }
+}
 
 fn access_denied(name: &str) -> aws_smithy_runtime_api::client::orchestrator::HttpResponse {
     aws_error(
@@ -24,7 +29,7 @@ fn access_denied(name: &str) -> aws_smithy_runtime_api::client::orchestrator::Ht
 async fn plan_with_secret(
     name: &str,
     secret_rule: &aws_smithy_mocks::Rule,
-    strictness: Strictness,
+    strictness: PlanOptions,
 ) -> crate::plan::Entry {
     let declared = declare(&[name]);
     let list = list_rule(vec![summary(name, ConnectionState::Authorized)]);
@@ -48,7 +53,7 @@ async fn plan_with_secret(
 async fn access_denied_to_the_managed_secret_is_unverifiable_not_a_difference() {
     let name = "sf-secret-denied";
     let denied = managed_secret_error_rule(name, move || access_denied(name));
-    let entry = plan_with_secret(name, &denied, Strictness::default()).await;
+    let entry = plan_with_secret(name, &denied, PlanOptions::default()).await;
     let SecretStatus::Unverifiable { reason } = &entry.secret else {
         panic!("expected unverifiable: {entry:#?}");
     };
@@ -66,7 +71,7 @@ async fn access_denied_to_the_managed_secret_is_unverifiable_not_a_difference() 
 async fn access_denied_to_the_managed_secret_is_a_difference_when_strict() {
     let name = "sf-secret-denied-strict";
     let denied = managed_secret_error_rule(name, move || access_denied(name));
-    let entry = plan_with_secret(name, &denied, STRICT).await;
+    let entry = plan_with_secret(name, &denied, strict()).await;
     assert!(
         matches!(entry.secret, SecretStatus::Unverifiable { .. }),
         "{entry:#?}"
@@ -78,7 +83,7 @@ async fn access_denied_to_the_managed_secret_is_a_difference_when_strict() {
 async fn a_matching_managed_secret_is_in_sync_even_when_strict() {
     let name = "sf-secret-same";
     let same = managed_secret_rule(name, client_secret(name));
-    let entry = plan_with_secret(name, &same, STRICT).await;
+    let entry = plan_with_secret(name, &same, strict()).await;
     assert_eq!(entry.secret, SecretStatus::InSync);
     assert_eq!(entry.action, Action::InSync);
 }
@@ -87,7 +92,7 @@ async fn a_matching_managed_secret_is_in_sync_even_when_strict() {
 async fn a_secret_rotated_behind_the_tools_back_is_changed_and_an_update() {
     let name = "sf-secret-rotated";
     let rotated = managed_secret_rule(name, rotated_secret(name));
-    let entry = plan_with_secret(name, &rotated, Strictness::default()).await;
+    let entry = plan_with_secret(name, &rotated, PlanOptions::default()).await;
     assert_eq!(
         entry.secret,
         SecretStatus::Changed {
@@ -108,7 +113,7 @@ async fn a_missing_managed_secret_is_unverifiable() {
             "Secrets Manager can't find the specified secret.",
         )
     });
-    let entry = plan_with_secret(name, &missing, Strictness::default()).await;
+    let entry = plan_with_secret(name, &missing, PlanOptions::default()).await;
     let SecretStatus::Unverifiable { reason } = &entry.secret else {
         panic!("expected unverifiable: {entry:#?}");
     };
@@ -130,7 +135,7 @@ async fn an_unknown_managed_secret_layout_is_unverifiable_not_changed() {
         })
         .to_string(),
     );
-    let entry = plan_with_secret(name, &moto, Strictness::default()).await;
+    let entry = plan_with_secret(name, &moto, PlanOptions::default()).await;
     assert!(
         matches!(entry.secret, SecretStatus::Unverifiable { .. }),
         "{entry:#?}"
@@ -169,7 +174,7 @@ async fn apply_re_sends_the_declared_secret_when_it_changed() {
         eventbridge(&[&list, &describe, &update]).await,
         secrets_manager(&[&rotated]).await,
     );
-    let (plan_model, planned) = plan(&context, &declared.specs, Strictness::default())
+    let (plan_model, planned) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     assert_eq!(entry(&plan_model, name).action, Action::Update);
@@ -179,6 +184,7 @@ async fn apply_re_sends_the_declared_secret_when_it_changed() {
         ApplyOptions {
             wait: Some(quick_wait(std::time::Duration::from_secs(10))),
             verify_credentials: false,
+            force: false,
         },
     )
     .await;

@@ -2,7 +2,7 @@
 //! states can only be shown with mocked responses.
 
 use super::support::*;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use crate::plan::{Action, SecretStatus};
 use aws_sdk_eventbridge::types::ConnectionState;
 
@@ -29,7 +29,7 @@ async fn plan_states(lives: Vec<Live>) -> crate::plan::Plan {
         eventbridge(&eventbridge_rules).await,
         secrets_manager(&secret_rules).await,
     );
-    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("the connections can be listed");
     for rule in &describes {
@@ -126,23 +126,17 @@ async fn failed_connectivity_is_an_update_with_its_state_reason() {
     );
 }
 
-/// Transitional states are on their way somewhere: shown, not broken, and not a difference by
-/// themselves (the next run sees where they settled).
+/// Transitional states on their way to a working connection are shown, not broken, and not a
+/// difference by themselves (the next run sees where they settled).
 #[tokio::test]
 async fn transitional_states_are_shown_but_not_differences() {
     let states = [
         ("sf-creating", ConnectionState::Creating, "CREATING"),
         ("sf-updating", ConnectionState::Updating, "UPDATING"),
-        ("sf-deleting", ConnectionState::Deleting, "DELETING"),
         (
             "sf-authorizing",
             ConnectionState::Authorizing,
             "AUTHORIZING",
-        ),
-        (
-            "sf-deauthorizing",
-            ConnectionState::Deauthorizing,
-            "DEAUTHORIZING",
         ),
     ];
     let plan = plan_states(
@@ -167,13 +161,39 @@ async fn transitional_states_are_shown_but_not_differences() {
     }
 }
 
+/// DEAUTHORIZING is on its way to DEAUTHORIZED: a difference that re-sending the credentials
+/// heals. A declared connection in DELETING is a difference too: `apply` waits until it is
+/// gone, then creates it.
+#[tokio::test]
+async fn deauthorizing_and_deleting_are_differences() {
+    let plan = plan_states(vec![
+        Live::matching("sf-deauthorizing", ConnectionState::Deauthorizing),
+        Live::matching("sf-deleting", ConnectionState::Deleting),
+    ])
+    .await;
+    let deauthorizing = entry(&plan, "sf-deauthorizing");
+    assert_eq!(deauthorizing.action, Action::Update, "{deauthorizing:#?}");
+    let deleting = entry(&plan, "sf-deleting");
+    assert_eq!(deleting.action, Action::Create, "{deleting:#?}");
+    assert!(
+        deleting
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("waits until it is gone, then creates it")),
+        "{deleting:#?}"
+    );
+    assert!(plan.has_differences());
+    let text = plan_text(&plan);
+    assert!(text.contains("note: it is being deleted"), "{text}");
+}
+
 /// A connection that is both broken and out of date gets one update carrying both.
 #[tokio::test]
 async fn deauthorized_with_a_changed_field_lists_the_field_too() {
     let plan = plan_states(vec![
         Live::matching("sf-dead-and-old", ConnectionState::Deauthorized)
             .reason("invalid_grant: no client credentials user enabled")
-            .description("an old description"),
+            .description("an old description [managed by provision]"),
     ])
     .await;
     let entry = entry(&plan, "sf-dead-and-old");
@@ -182,7 +202,7 @@ async fn deauthorized_with_a_changed_field_lists_the_field_too() {
     assert_eq!(entry.changes[0].field, "description");
     assert_eq!(
         entry.changes[0].before.as_deref(),
-        Some("an old description")
+        Some("an old description [managed by provision]")
     );
     assert!(entry.health.as_ref().expect("health").broken);
 }

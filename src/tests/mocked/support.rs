@@ -484,18 +484,19 @@ pub fn quick_wait(timeout: Duration) -> WaitPolicy {
 pub async fn plan(
     context: &Context,
     specs: &[ConnectionSpec],
-    strictness: crate::plan::compute::Strictness,
+    options: crate::plan::compute::PlanOptions,
 ) -> Result<(Plan, Vec<Planned>), crate::error::Error> {
-    let steps = crate::engine::read::plan(context, specs, strictness).await?;
+    let region = crate::engine::read::plan(context, specs, &options).await?;
     let plan = Plan {
         regions: vec![context.region.clone()],
         left_out: Vec::new(),
-        steps: steps.clone(),
+        orphans: region.orphans,
+        steps: region.steps.clone(),
     };
-    Ok((plan, steps))
+    Ok((plan, region.steps))
 }
 
-fn view(format: Format) -> Box<dyn crate::view::View> {
+fn view(format: Format) -> Box<dyn crate::view::View + Send> {
     crate::view::view(format, Style { colour: false })
 }
 
@@ -526,16 +527,26 @@ pub fn applied_json(plan: &Plan, results: &[ApplyResult]) -> String {
 /// The desired state a change sends, if it sends one.
 pub fn desired_of(change: &Change) -> Option<&crate::desired::DesiredConnection> {
     match change {
-        Change::Create { desired } | Change::Update { desired, .. } => Some(desired),
-        Change::NoOp { .. } | Change::Failed { .. } => None,
+        Change::Create { desired }
+        | Change::Update { desired, .. }
+        | Change::Replace { desired, .. }
+        | Change::AwaitDeletion { desired } => Some(desired),
+        Change::NoOp { .. }
+        | Change::Refused { .. }
+        | Change::Delete { .. }
+        | Change::Failed { .. } => None,
     }
 }
 
 /// The live state a change was planned against, if the connection exists.
 pub fn live_of(change: &Change) -> Option<&crate::live::LiveConnection> {
     match change {
-        Change::Update { live, .. } | Change::NoOp { live } => Some(live),
-        Change::Create { .. } | Change::Failed { .. } => None,
+        Change::Update { live, .. }
+        | Change::NoOp { live }
+        | Change::Refused { live, .. }
+        | Change::Delete { live }
+        | Change::Replace { live, .. } => Some(live),
+        Change::Create { .. } | Change::AwaitDeletion { .. } | Change::Failed { .. } => None,
     }
 }
 

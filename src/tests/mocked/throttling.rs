@@ -3,7 +3,7 @@
 
 use super::support::*;
 use crate::plan::Action;
-use crate::plan::compute::Strictness;
+use crate::plan::compute::PlanOptions;
 use aws_sdk_eventbridge::operation::list_connections::ListConnectionsOutput;
 use aws_sdk_eventbridge::types::ConnectionState;
 use aws_smithy_mocks::mock;
@@ -51,7 +51,7 @@ async fn throttled_list_and_describe_are_retried_and_succeed() {
         secrets_manager(&[&managed]).await,
     );
 
-    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("throttled listing is retried, not fatal");
 
@@ -89,7 +89,7 @@ async fn throttling_beyond_the_attempts_fails_only_that_connection() {
         eventbridge(&[&list, &always_throttled, &describe_fine]).await,
         secrets_manager(&[&managed]).await,
     );
-    let (plan, _) = plan(&context, &declared.specs, Strictness::default())
+    let (plan, _) = plan(&context, &declared.specs, PlanOptions::default())
         .await
         .expect("plan");
     assert_eq!(

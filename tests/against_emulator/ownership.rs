@@ -1,0 +1,316 @@
+//! Ownership: a connection is `provision`'s only with its set's marker. Unmarked ones are not
+//! touched without `--adopt`; undeclared ones of the set are noted, and pruned only with
+//! `--prune` behind its guards; what cannot change in place is said, and `--replace` recreates.
+
+use crate::support::World;
+use aws_sdk_eventbridge::types::{
+    ConnectionAuthorizationType, ConnectionOAuthHttpMethod, CreateConnectionAuthRequestParameters,
+    CreateConnectionOAuthClientRequestParameters, CreateConnectionOAuthRequestParameters,
+};
+
+const SECRET: &str = "ownership-consumer-secret-0f1e2d3c4b5a";
+
+/// A connection made outside the tool (by hand, or by another tool).
+fn create_by_hand(world: &World, name: &str, description: &str) -> String {
+    let oauth = CreateConnectionOAuthRequestParameters::builder()
+        .client_parameters(
+            CreateConnectionOAuthClientRequestParameters::builder()
+                .client_id("3MVG9byhand")
+                .client_secret("by-hand-secret-value")
+                .build()
+                .unwrap(),
+        )
+        .authorization_endpoint("https://acme.my.salesforce.com/services/oauth2/token")
+        .http_method(ConnectionOAuthHttpMethod::Post)
+        .build()
+        .unwrap();
+    world
+        .block_on(
+            world
+                .events
+                .create_connection()
+                .name(name)
+                .description(description)
+                .authorization_type(ConnectionAuthorizationType::OauthClientCredentials)
+                .auth_parameters(
+                    CreateConnectionAuthRequestParameters::builder()
+                        .o_auth_parameters(oauth)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap()
+        .connection_arn()
+        .unwrap()
+        .to_string()
+}
+
+fn declare(world: &mut World, name: &str, extra: &str) {
+    world.secret_env("OWNED_SECRET", SECRET);
+    world.write(
+        &format!("connections/{name}.yaml"),
+        &format!(
+            "name: {name}\ndescription: {name}\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9owned\nclientSecret: {{ env: OWNED_SECRET }}\n{extra}"
+        ),
+    );
+}
+
+fn description(world: &World, name: &str) -> String {
+    world
+        .describe(name)
+        .description()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn an_unmarked_connection_is_not_touched_until_adopted() {
+    let mut world = World::new();
+    create_by_hand(&world, "sf-legacy", "made in the console");
+    declare(&mut world, "sf-legacy", "");
+
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout.contains("! not ours sf-legacy  us-east-1"),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout.contains("not managed by provision") && diff.stdout.contains("pass --adopt"),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout.contains(
+            "~ description: \"made in the console\" -> \"sf-legacy [managed by provision]\""
+        ),
+        "what adopting would change:\n{}",
+        diff.stdout
+    );
+
+    let apply = world.provision(&["apply", "connections/"]);
+    apply.expect(1);
+    assert!(
+        apply.stdout.contains("failed      sf-legacy"),
+        "{}",
+        apply.stdout
+    );
+    assert_eq!(
+        description(&world, "sf-legacy"),
+        "made in the console",
+        "untouched"
+    );
+
+    world
+        .provision(&["diff", "connections/", "--adopt"])
+        .expect(2);
+    world
+        .provision(&["apply", "connections/", "--adopt"])
+        .expect(0);
+    assert_eq!(
+        description(&world, "sf-legacy"),
+        "sf-legacy [managed by provision]"
+    );
+    world.provision(&["diff", "connections/"]).expect(0);
+}
+
+#[test]
+fn prune_deletes_exactly_this_sets_undeclared_connections() {
+    let mut world = World::new();
+    declare(&mut world, "sf-kept", "");
+    declare(&mut world, "sf-dropped", "");
+    world.provision(&["apply", "connections/"]).expect(0);
+    // Another team's set, and an unmarked look-alike.
+    world.write(
+        "other/sf-theirs.yaml",
+        "name: sf-theirs\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9theirs\nclientSecret: { env: OWNED_SECRET }\n",
+    );
+    world
+        .provision(&["apply", "other/", "--set", "team-b"])
+        .expect(0);
+    create_by_hand(
+        &world,
+        "sf-lookalike",
+        "sf-lookalike [managed by provision ]",
+    );
+    world.remove("connections/sf-dropped.yaml");
+
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(0);
+    assert!(
+        diff.stdout.contains("Not declared by any file (this set's connections, left alone without --prune):\n  sf-dropped in us-east-1\n"),
+        "{}",
+        diff.stdout
+    );
+    let json = world
+        .provision(&["diff", "connections/", "--output", "json"])
+        .json();
+    assert_eq!(
+        json["orphans"],
+        serde_json::json!([{"name": "sf-dropped", "region": "us-east-1"}])
+    );
+
+    let diff = world.provision(&["diff", "connections/", "--prune"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout.contains("- delete   sf-dropped"),
+        "{}",
+        diff.stdout
+    );
+    assert!(!diff.stdout.contains("sf-theirs") && !diff.stdout.contains("sf-lookalike"));
+
+    let apply = world.provision(&["apply", "connections/", "--prune"]);
+    apply.expect(1);
+    assert!(
+        apply.stderr.contains("no terminal to confirm on"),
+        "{}",
+        apply.stderr
+    );
+    assert!(
+        world
+            .connection_names("us-east-1")
+            .contains(&"sf-dropped".to_string())
+    );
+
+    let apply = world.provision(&["apply", "connections/", "--prune", "--yes"]);
+    apply.expect(0);
+    assert!(
+        apply.stdout.contains("deleted     sf-dropped"),
+        "{}",
+        apply.stdout
+    );
+    assert_eq!(
+        world.connection_names("us-east-1"),
+        ["sf-kept", "sf-lookalike", "sf-theirs"]
+    );
+    world
+        .provision(&["diff", "connections/", "--prune"])
+        .expect(0);
+    world
+        .provision(&["diff", "other/", "--set", "team-b", "--prune"])
+        .expect(0);
+}
+
+#[test]
+fn deletions_are_guarded_by_max_deletes_and_by_destinations_in_use() {
+    let mut world = World::new();
+    for name in ["sf-a", "sf-b", "sf-c"] {
+        declare(&mut world, name, "");
+    }
+    world.provision(&["apply", "connections/"]).expect(0);
+    let arn = world.describe("sf-b").connection_arn().unwrap().to_string();
+    world
+        .block_on(
+            world
+                .events
+                .create_api_destination()
+                .name("orders-to-salesforce")
+                .connection_arn(&arn)
+                .invocation_endpoint(
+                    "https://acme.my.salesforce.com/services/data/v62.0/sobjects/Order_Placed__e",
+                )
+                .http_method(aws_sdk_eventbridge::types::ApiDestinationHttpMethod::Post)
+                .send(),
+        )
+        .unwrap();
+    for name in ["sf-a", "sf-b", "sf-c"] {
+        world.remove(&format!("connections/{name}.yaml"));
+    }
+    declare(&mut world, "sf-d", "");
+
+    let refused = world.provision(&[
+        "apply",
+        "connections/",
+        "--prune",
+        "--yes",
+        "--max-deletes",
+        "2",
+    ]);
+    refused.expect(1);
+    assert!(
+        refused.stderr.contains(
+            "--prune would delete 3 connections, more than --max-deletes 2: nothing was changed"
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        world.connection_names("us-east-1"),
+        ["sf-a", "sf-b", "sf-c"],
+        "nothing changed"
+    );
+
+    let blocked = world.provision(&["apply", "connections/", "--prune", "--yes"]);
+    blocked.expect(1);
+    assert!(
+        blocked
+            .stdout
+            .contains("not deleted: API destination(s) orders-to-salesforce still use it"),
+        "{}",
+        blocked.stdout
+    );
+    assert_eq!(world.connection_names("us-east-1"), ["sf-b", "sf-d"]);
+
+    world
+        .provision(&["apply", "connections/", "--prune", "--yes", "--force"])
+        .expect(0);
+    assert_eq!(world.connection_names("us-east-1"), ["sf-d"]);
+}
+
+#[test]
+fn removing_a_kms_key_is_not_done_in_place_and_replace_recreates() {
+    let mut world = World::new();
+    declare(
+        &mut world,
+        "sf-kms",
+        "kmsKey: alias/eventbridge-connections\n",
+    );
+    world.provision(&["apply", "connections/"]).expect(0);
+    let arn_before = world
+        .describe("sf-kms")
+        .connection_arn()
+        .unwrap()
+        .to_string();
+    declare(&mut world, "sf-kms", "");
+
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout
+            .contains("note: kmsKey cannot be removed in place"),
+        "{}",
+        diff.stdout
+    );
+    let apply = world.provision(&["apply", "connections/"]);
+    apply.expect(1);
+    assert!(
+        apply.stdout.contains("kmsKey cannot be removed in place"),
+        "{}",
+        apply.stdout
+    );
+    assert_eq!(
+        world.describe("sf-kms").connection_arn().unwrap(),
+        arn_before,
+        "untouched"
+    );
+
+    let diff = world.provision(&["diff", "connections/", "--replace"]);
+    diff.expect(2);
+    assert!(diff.stdout.contains("± replace  sf-kms"), "{}", diff.stdout);
+    let apply = world.provision(&["apply", "connections/", "--replace"]);
+    apply.expect(0);
+    assert!(
+        apply.stdout.contains("replaced    sf-kms"),
+        "{}",
+        apply.stdout
+    );
+    let after = world.describe("sf-kms");
+    assert_ne!(
+        after.connection_arn().unwrap(),
+        arn_before,
+        "a new connection"
+    );
+    assert_eq!(after.kms_key_identifier(), None);
+    world.provision(&["diff", "connections/"]).expect(0);
+}
