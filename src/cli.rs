@@ -56,6 +56,19 @@ pub(crate) enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write one YAML file per existing OAuth client-credentials connection, to adopt them.
+    #[command(
+        after_help = "Example:\n  provision export --region eu-west-1 --name-prefix sf- --out connections/\n  # fill in the secret references, then:\n  provision apply connections/ --adopt"
+    )]
+    Export {
+        /// Only connections whose names start with this.
+        #[arg(long, value_name = "PREFIX")]
+        name_prefix: Option<String>,
+        /// The folder to write the files to (created if missing; existing files are never
+        /// overwritten).
+        #[arg(long, value_name = "DIR", default_value = "exported/")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

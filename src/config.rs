@@ -23,6 +23,10 @@ pub(crate) enum Task {
         options: ApplyOptions,
         deletes: DeleteGuards,
     },
+    Export {
+        name_prefix: Option<String>,
+        out: PathBuf,
+    },
 }
 
 /// What guards deletions in `apply`.
@@ -88,6 +92,7 @@ impl Settings {
                     paths.paths,
                 )
             }
+            Command::Export { name_prefix, out } => (Task::Export { name_prefix, out }, Vec::new()),
         };
         let format = match cli.global.output {
             OutputFormat::Text => Format::Text,

@@ -5,6 +5,7 @@
 mod apply;
 mod context;
 mod diff;
+mod export;
 mod validate;
 
 use crate::config::{Settings, Task};
@@ -26,6 +27,9 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             options,
             deletes,
         } => apply::run(settings, plan, *options, *deletes, listen_for_signals()).await,
+        Task::Export { name_prefix, out } => {
+            export::run(settings, name_prefix.as_deref(), out).await
+        }
     }
 }
 

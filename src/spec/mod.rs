@@ -5,6 +5,7 @@
 //! [`token_url`] check AWS's and Salesforce's rules, [`regions`] the Region codes. Every problem found is reported at once.
 
 pub mod convert;
+pub(crate) mod export;
 pub mod limits;
 pub mod load;
 pub mod regions;

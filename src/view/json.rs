@@ -137,6 +137,20 @@ impl View for JsonView {
         to_text(&document)
     }
 
+    fn exported(&self, files: &[super::ExportedFile]) -> String {
+        #[derive(Serialize)]
+        struct ExportDocument<'a> {
+            version: u32,
+            command: &'static str,
+            files: &'a [super::ExportedFile],
+        }
+        to_text(&ExportDocument {
+            version: FORMAT_VERSION,
+            command: "export",
+            files,
+        })
+    }
+
     fn error(&self, error: &Error) -> (String, String) {
         let stdout = match error {
             // Each resource is already in the document that was printed.

@@ -36,6 +36,8 @@ pub(crate) trait View: Sync {
     fn result(&self, plan: &Plan, result: &ApplyResult) -> String;
     /// What `apply` shows when it is done.
     fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String;
+    /// What `export` wrote.
+    fn exported(&self, files: &[ExportedFile]) -> String;
     /// A run that ends in an error: (stdout, stderr).
     fn error(&self, error: &Error) -> (String, String);
 }
@@ -45,6 +47,20 @@ pub(crate) fn view(format: Format, style: Style) -> Box<dyn View + Send> {
         Format::Text => Box::new(text::TextView { style }),
         Format::Json => Box::new(json::JsonView),
     }
+}
+
+/// One file `export` wrote (or skipped).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ExportedFile {
+    pub(crate) name: String,
+    pub(crate) region: String,
+    /// Where it was written; `None` when skipped.
+    pub(crate) path: Option<String>,
+    /// The environment variables its secret references name.
+    pub(crate) variables: Vec<String>,
+    /// Why it was skipped.
+    pub(crate) skipped: Option<String>,
 }
 
 /// The stderr lines of an error, the same in every format.

@@ -47,6 +47,34 @@ impl View for TextView {
         render_summary(results, self.style)
     }
 
+    fn exported(&self, files: &[super::ExportedFile]) -> String {
+        let mut out = String::new();
+        for file in files {
+            match (&file.path, &file.skipped) {
+                (Some(path), _) => {
+                    let _ = writeln!(
+                        out,
+                        "wrote {path}  ({} in {}; set {})",
+                        file.name,
+                        file.region,
+                        file.variables.join(", ")
+                    );
+                }
+                (None, Some(why)) => {
+                    let _ = writeln!(out, "skipped {} in {}: {why}", file.name, file.region);
+                }
+                (None, None) => {}
+            }
+        }
+        let written = files.iter().filter(|f| f.path.is_some()).count();
+        let _ = writeln!(
+            out,
+            "Export: {written} written, {} skipped.",
+            files.len() - written
+        );
+        out
+    }
+
     fn error(&self, error: &Error) -> (String, String) {
         (String::new(), error_lines(error))
     }

@@ -314,3 +314,39 @@ fn removing_a_kms_key_is_not_done_in_place_and_replace_recreates() {
     assert_eq!(after.kms_key_identifier(), None);
     world.provision(&["diff", "connections/"]).expect(0);
 }
+
+#[test]
+fn export_then_fill_in_then_adopt_ends_in_sync() {
+    let mut world = World::new();
+    create_by_hand(&world, "sf-legacy", "made in the console");
+    world.secret("by-hand-secret-value");
+    let export = world.provision(&["export", "--out", "exported/"]);
+    export.expect(0);
+    assert!(
+        export.stdout.contains(
+            "wrote exported/sf-legacy.yaml  (sf-legacy in us-east-1; set SF_LEGACY_CLIENT_SECRET)"
+        ),
+        "{}",
+        export.stdout
+    );
+    let yaml = std::fs::read_to_string(world.path("exported/sf-legacy.yaml")).unwrap();
+    assert!(yaml.contains("salesforce:\n  myDomain: acme\n"), "{yaml}");
+    assert!(
+        yaml.contains("clientSecret:\n  env: SF_LEGACY_CLIENT_SECRET\n"),
+        "{yaml}"
+    );
+    world.provision(&["validate", "exported/"]).expect(0);
+    // A second export never overwrites.
+    world.provision(&["export", "--out", "exported/"]).expect(1);
+
+    world.secret_env("SF_LEGACY_CLIENT_SECRET", "by-hand-secret-value");
+    world.provision(&["diff", "exported/"]).expect(2);
+    world
+        .provision(&["apply", "exported/", "--adopt"])
+        .expect(0);
+    assert_eq!(
+        description(&world, "sf-legacy"),
+        "made in the console [managed by provision]"
+    );
+    world.provision(&["diff", "exported/"]).expect(0);
+}
