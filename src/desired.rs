@@ -67,3 +67,39 @@ impl ParameterValue {
         }
     }
 }
+
+/// An API destination declared under a connection: where EventBridge sends events in the
+/// connection's Salesforce org, with the connection's credentials.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DesiredDestination {
+    pub(crate) name: String,
+    pub(crate) region: String,
+    /// The connection it uses (its name; the ARN is known once the connection exists).
+    pub(crate) connection: String,
+    /// The description as stored in AWS, ownership marker included.
+    pub(crate) description: String,
+    /// `https://<My Domain host>/services/data/vNN.N/sobjects/<name>` or a declared path.
+    pub(crate) endpoint: String,
+    pub(crate) rate_limit_per_second: u32,
+    pub(crate) origin: Location,
+}
+
+impl DesiredDestination {
+    /// The destination declared as `spec` under `connection`, wanted in `region` for `set`.
+    pub(crate) fn new(
+        spec: &crate::spec::DestinationSpec,
+        connection: &crate::spec::ConnectionSpec,
+        region: &str,
+        set: &crate::ownership::OwnershipSet,
+    ) -> Self {
+        DesiredDestination {
+            name: spec.name.clone(),
+            region: region.to_string(),
+            connection: connection.name.clone(),
+            description: set.describe(spec.description.as_deref()),
+            endpoint: spec.endpoint(&connection.token_url),
+            rate_limit_per_second: spec.rate_limit_per_second,
+            origin: spec.origin.clone(),
+        }
+    }
+}

@@ -184,3 +184,18 @@ mod tests {
         );
     }
 }
+
+/// An API destination as `DescribeApiDestination` shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct LiveDestination {
+    pub(crate) name: String,
+    pub(crate) arn: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) connection_arn: Option<String>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) http_method: Option<String>,
+    /// `None` when AWS reports none (its default, 300, applies).
+    pub(crate) rate_limit_per_second: Option<u32>,
+    /// `ACTIVE` or `INACTIVE`.
+    pub(crate) state: Option<String>,
+}

@@ -247,11 +247,18 @@ fn build_error(error: impl std::fmt::Display) -> CallError {
     }
 }
 
+/// What AWS answered to a create or update: the state, and the connection's ARN.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Wrote {
+    pub(crate) state: ConnectionState,
+    pub(crate) arn: Option<String>,
+}
+
 /// Creates the connection; returns the state AWS answered with.
 pub(crate) async fn create_connection(
     events: &Events,
     desired: &DesiredConnection,
-) -> Result<ConnectionState, CallError> {
+) -> Result<Wrote, CallError> {
     let oauth = CreateConnectionOAuthRequestParameters::builder()
         .client_parameters(
             CreateConnectionOAuthClientRequestParameters::builder()
@@ -281,12 +288,15 @@ pub(crate) async fn create_connection(
         request = request.invocation_connectivity_parameters(connectivity(Some(arn))?);
     }
     let output = request.send().await.map_err(call_error(events))?;
-    Ok(ConnectionState::parse(
-        output
-            .connection_state()
-            .map(|s| s.as_str())
-            .unwrap_or_default(),
-    ))
+    Ok(Wrote {
+        state: ConnectionState::parse(
+            output
+                .connection_state()
+                .map(|s| s.as_str())
+                .unwrap_or_default(),
+        ),
+        arn: output.connection_arn().map(str::to_string),
+    })
 }
 
 /// Updates the connection with the complete desired parameters, credentials included (which
@@ -296,7 +306,7 @@ pub(crate) async fn update_connection(
     events: &Events,
     desired: &DesiredConnection,
     live: &LiveConnection,
-) -> Result<ConnectionState, CallError> {
+) -> Result<Wrote, CallError> {
     let oauth = UpdateConnectionOAuthRequestParameters::builder()
         .client_parameters(
             UpdateConnectionOAuthClientRequestParameters::builder()
@@ -338,12 +348,15 @@ pub(crate) async fn update_connection(
         (None, None) => {}
     }
     let output = request.send().await.map_err(call_error(events))?;
-    Ok(ConnectionState::parse(
-        output
-            .connection_state()
-            .map(|s| s.as_str())
-            .unwrap_or_default(),
-    ))
+    Ok(Wrote {
+        state: ConnectionState::parse(
+            output
+                .connection_state()
+                .map(|s| s.as_str())
+                .unwrap_or_default(),
+        ),
+        arn: output.connection_arn().map(str::to_string),
+    })
 }
 
 /// Deletes the connection; returns the state AWS answered with (`DELETING`).

@@ -33,14 +33,21 @@ pub(super) async fn run(
         let _ = view::stdout(&view.result(&plan, result));
     };
     let per_region = futures::future::join_all(run.contexts.iter().map(|context| {
+        let in_region = |region: &str| region == context.region;
         let steps: Vec<_> = plan
             .steps
             .iter()
-            .filter(|step| step.entry.region == context.region)
+            .filter(|step| in_region(&step.entry.region))
+            .cloned()
+            .collect();
+        let pruned: Vec<_> = plan
+            .pruned_destinations
+            .iter()
+            .filter(|step| in_region(&step.entry.region))
             .cloned()
             .collect();
         let report = &report;
-        async move { apply(context, &steps, options, report).await }
+        async move { apply(context, &steps, &pruned, options, report).await }
     }))
     .await;
     let results: Vec<ApplyResult> = per_region.into_iter().flatten().collect();
@@ -77,6 +84,7 @@ pub(super) async fn run(
 fn confirm_deletions(plan: &Plan, guards: DeleteGuards) -> Result<(), Error> {
     let deleting: Vec<String> = plan
         .entries()
+        .chain(plan.destination_entries())
         .filter(|e| e.action == Action::Delete)
         .map(|e| format!("{} ({})", e.name, e.region))
         .collect();

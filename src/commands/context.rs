@@ -178,19 +178,18 @@ impl Run {
             async move { engine::read::plan(context, &wanted, options).await }
         }))
         .await;
-        let mut steps = Vec::new();
-        let mut orphans = Vec::new();
-        for region in per_region {
-            let region = region?;
-            steps.extend(region.steps);
-            orphans.extend(region.orphans);
-        }
-        Ok(Plan {
+        let mut plan = Plan {
             regions: self.coverage.regions.clone(),
             left_out: self.coverage.left_out.clone(),
-            orphans,
-            steps,
-        })
+            ..Plan::default()
+        };
+        for region in per_region {
+            let region = region?;
+            plan.steps.extend(region.steps);
+            plan.orphans.extend(region.orphans);
+            plan.pruned_destinations.extend(region.pruned_destinations);
+        }
+        Ok(plan)
     }
 }
 

@@ -12,15 +12,15 @@
 use super::Context;
 use super::settle::{Written, settle_all};
 use super::wait::WaitPolicy;
+use crate::aws::destinations::{create_destination, delete_destination, update_destination};
 use crate::aws::eventbridge::{
-    CallError, api_destinations_using, create_connection, delete_connection, describe_connection,
-    update_connection,
+    CallError, Wrote, api_destinations_using, create_connection, delete_connection,
+    describe_connection, update_connection,
 };
 use crate::desired::DesiredConnection;
-use crate::live::ConnectionState;
 use crate::live::LiveConnection;
 use crate::ownership::Owner;
-use crate::plan::{ApplyResult, Change, Outcome, Planned};
+use crate::plan::{ApplyResult, Change, DestinationChange, DestinationStep, Outcome, Planned};
 use crate::salesforce::hints;
 use crate::salesforce::token::{VerifyError, verify_credentials};
 use futures::StreamExt;
@@ -48,6 +48,7 @@ enum Step<'a> {
 pub(crate) async fn apply(
     context: &Context,
     steps: &[Planned],
+    pruned: &[DestinationStep],
     options: ApplyOptions,
     report: &(dyn Fn(&ApplyResult) + Sync),
 ) -> Vec<ApplyResult> {
@@ -61,25 +62,38 @@ pub(crate) async fn apply(
             context.region, context.concurrency
         ));
     }
+    // Results are ordered by (connection, then its destinations).
+    let mut results: Vec<((usize, usize), ApplyResult)> = Vec::new();
+    // Destinations of this set that no file declares go first: a connection cannot be deleted
+    // while a destination uses it.
+    for (sub, pruned) in pruned.iter().enumerate() {
+        let result = apply_destination(context, pruned, None, None).await;
+        report(&result);
+        results.push(((usize::MAX, sub), result));
+    }
     let progress = &crate::log::Progress::new(context.log, "written", steps.len());
-    let written: Vec<(usize, Step<'_>)> = futures::stream::iter(steps.iter().enumerate())
-        .map(|(index, step)| async move {
-            let outcome = write_one(context, step, options).await;
-            progress.tick();
-            if let Step::Done(result) = &outcome {
-                report(result);
-            }
-            (index, outcome)
-        })
-        .buffer_unordered(context.concurrency.max(1))
-        .collect()
-        .await;
+    let written: Vec<(usize, Step<'_>, Vec<ApplyResult>)> =
+        futures::stream::iter(steps.iter().enumerate())
+            .map(|(index, step)| async move {
+                let outcome = write_one(context, step, options).await;
+                progress.tick();
+                if let Step::Done(result) = &outcome {
+                    report(result);
+                }
+                let destinations = apply_destinations(context, step, &outcome, report).await;
+                (index, outcome, destinations)
+            })
+            .buffer_unordered(context.concurrency.max(1))
+            .collect()
+            .await;
 
-    let mut results: Vec<(usize, ApplyResult)> = Vec::new();
     let mut to_settle = Vec::new();
-    for (index, step) in written {
+    for (index, step, destinations) in written {
+        for (sub, result) in destinations.into_iter().enumerate() {
+            results.push(((index, sub + 1), result));
+        }
         match step {
-            Step::Done(result) => results.push((index, result)),
+            Step::Done(result) => results.push(((index, 0), result)),
             Step::Written(mut written) => {
                 written.index = index;
                 match options.wait {
@@ -88,16 +102,17 @@ pub(crate) async fn apply(
                         let mut done = ApplyResult::new(&written.step.entry, written.outcome);
                         done.state = Some(written.state);
                         report(&done);
-                        results.push((index, done));
+                        results.push(((index, 0), done));
                     }
                 }
             }
         }
     }
     if let Some(policy) = options.wait {
-        results.extend(settle_all(context, to_settle, policy, report).await);
+        let settled = settle_all(context, to_settle, policy, report).await;
+        results.extend(settled.into_iter().map(|(index, r)| ((index, 0), r)));
     }
-    results.sort_by_key(|(index, _)| *index);
+    results.sort_by_key(|(key, _)| *key);
     results.into_iter().map(|(_, result)| result).collect()
 }
 
@@ -198,7 +213,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
         ),
     };
     match written {
-        Ok(state) => {
+        Ok(Wrote { state, arn }) => {
             context
                 .log
                 .verbose(format!("{name}: {} ({state})", outcome.label()));
@@ -208,6 +223,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
                 desired,
                 outcome,
                 state,
+                arn,
             })
         }
         Err(error) => {
@@ -225,6 +241,117 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
             Step::Done(failed)
         }
     }
+}
+
+/// Writes the destinations declared on a connection, once the connection's step is done: with
+/// the ARN it has now (or got). A connection that was not written leaves them unwritten.
+async fn apply_destinations(
+    context: &Context,
+    step: &Planned,
+    connection: &Step<'_>,
+    report: &(dyn Fn(&ApplyResult) + Sync),
+) -> Vec<ApplyResult> {
+    if step.destinations.is_empty() {
+        return Vec::new();
+    }
+    let (arn, blocked) = match (connection, &step.change) {
+        (Step::Written(written), _) => (written.arn.clone(), None),
+        (Step::Done(result), Change::NoOp { live }) if result.outcome == Outcome::Unchanged => {
+            (live.arn.clone(), None)
+        }
+        (Step::Done(result), _) if result.outcome == Outcome::NotStarted => {
+            (None, Some(Outcome::NotStarted))
+        }
+        (Step::Done(_), _) => (None, Some(Outcome::Failed)),
+    };
+    let mut results = Vec::new();
+    for destination in &step.destinations {
+        let result = match (blocked, &arn) {
+            (Some(outcome), _) => {
+                let mut skipped = ApplyResult::new(&destination.entry, outcome);
+                skipped.error = Some(format!(
+                    "not written: its connection {} was not written",
+                    step.entry.name
+                ));
+                skipped
+            }
+            (None, arn) => {
+                apply_destination(context, destination, arn.as_deref(), Some(&step.entry.name))
+                    .await
+            }
+        };
+        report(&result);
+        results.push(result);
+    }
+    results
+}
+
+/// One destination's change, on the connection `connection_arn`.
+async fn apply_destination(
+    context: &Context,
+    destination: &DestinationStep,
+    connection_arn: Option<&str>,
+    connection: Option<&str>,
+) -> ApplyResult {
+    let entry = &destination.entry;
+    let mut result = ApplyResult::new(entry, Outcome::Unchanged);
+    if let Some(signal) = context.interrupt.signal()
+        && !matches!(destination.change, DestinationChange::NoOp)
+    {
+        result.outcome = Outcome::NotStarted;
+        result.error = Some(format!(
+            "not written: the run was interrupted ({}) first",
+            signal.name()
+        ));
+        return result;
+    }
+    let no_arn = || {
+        format!(
+            "not written: AWS did not say the ARN of its connection {}",
+            connection.unwrap_or("?")
+        )
+    };
+    let written = match &destination.change {
+        DestinationChange::NoOp => return result,
+        DestinationChange::Refused { error } | DestinationChange::Failed { error } => {
+            result.outcome = Outcome::Failed;
+            result.error = Some(error.clone());
+            return result;
+        }
+        DestinationChange::Delete { live } => {
+            result.outcome = Outcome::Deleted;
+            delete_destination(&context.eventbridge, &live.name).await
+        }
+        DestinationChange::Create { desired } => {
+            result.outcome = Outcome::Created;
+            match connection_arn {
+                Some(arn) => create_destination(&context.eventbridge, desired, arn).await,
+                None => Err(CallError {
+                    code: None,
+                    message: no_arn(),
+                }),
+            }
+        }
+        DestinationChange::Update { desired } => {
+            result.outcome = Outcome::Updated;
+            match connection_arn {
+                Some(arn) => update_destination(&context.eventbridge, desired, arn).await,
+                None => Err(CallError {
+                    code: None,
+                    message: no_arn(),
+                }),
+            }
+        }
+    };
+    if let Err(error) = written {
+        result.outcome = Outcome::Failed;
+        result.error = Some(format!(
+            "cannot write the API destination: {}",
+            error.message
+        ));
+        result.hint = aws_hint(error.code.as_deref());
+    }
+    result
 }
 
 /// Deletes a connection, unless an API destination still uses it (and `--force` is not given).
@@ -295,12 +422,13 @@ async fn recreate<'a>(
         return Step::Done(failed);
     }
     match create_connection(&context.eventbridge, desired).await {
-        Ok(state) => Step::Written(Written {
+        Ok(Wrote { state, arn }) => Step::Written(Written {
             index: 0,
             step,
             desired,
             outcome,
             state,
+            arn,
         }),
         Err(error) => {
             let mut failed = ApplyResult::new(&step.entry, Outcome::Failed);
@@ -347,7 +475,7 @@ async fn wait_until_gone(
 async fn create_or_take_over(
     context: &Context,
     desired: &DesiredConnection,
-) -> (Outcome, Result<ConnectionState, CallError>) {
+) -> (Outcome, Result<Wrote, CallError>) {
     let created = create_connection(&context.eventbridge, desired).await;
     match created {
         Err(error) if error.code.as_deref() == Some("ResourceAlreadyExistsException") => {

@@ -5,14 +5,20 @@
 //! for one connection becomes an error entry for that connection only.
 
 use super::Context;
+use crate::aws::destinations::{describe_destination, list_destinations};
 use crate::aws::eventbridge::{describe_connection, list_connections};
 use crate::aws::secretsmanager::{ReadError, read_secret_string};
 use crate::desired::DesiredConnection;
+use crate::desired::DesiredDestination;
 use crate::error::Error;
 use crate::live::LiveConnection;
+use crate::live::LiveDestination;
 use crate::ownership::Owner;
 use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan};
-use crate::plan::{Orphan, Planned, SecretStatus, managed_secret};
+use crate::plan::destination::{plan_destination, plan_orphan_destination};
+use crate::plan::{
+    Change, DestinationStep, Orphan, Planned, ResourceKind, SecretStatus, managed_secret,
+};
 use crate::spec::ConnectionSpec;
 use futures::StreamExt;
 use std::collections::HashSet;
@@ -22,6 +28,8 @@ use std::collections::HashSet;
 pub(crate) struct RegionPlan {
     pub(crate) steps: Vec<Planned>,
     pub(crate) orphans: Vec<Orphan>,
+    /// This set's undeclared API destinations, when pruning.
+    pub(crate) pruned_destinations: Vec<DestinationStep>,
 }
 
 /// Reads everything the plan needs for the connections declared in the context's Region, and
@@ -101,12 +109,125 @@ pub(crate) async fn plan(
             steps.push(plan_orphan(live, &context.region));
         } else {
             orphans.push(Orphan {
+                kind: ResourceKind::Connection,
                 name: live.name,
                 region: context.region.clone(),
             });
         }
     }
-    Ok(RegionPlan { steps, orphans })
+
+    // API destinations: the declared ones, and this set's undeclared ones (one listing).
+    let mut pruned_destinations = Vec::new();
+    {
+        let listed = list_destinations(&context.eventbridge)
+            .await
+            .map_err(|error| Error::Aws {
+                context: format!(
+                    "cannot list EventBridge API destinations in {}",
+                    context.region
+                ),
+                message: error.message,
+                help: Some(
+                    "allow events:ListApiDestinations for the identity running provision"
+                        .to_string(),
+                ),
+            })?;
+        let listed_names: HashSet<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
+        for (spec, step) in specs.iter().zip(steps.iter_mut()) {
+            step.destinations =
+                plan_destinations(context, spec, step, &listed_names, options).await;
+        }
+        let declared_destinations: HashSet<&str> = specs
+            .iter()
+            .flat_map(|s| s.destinations.iter().map(|d| d.name.as_str()))
+            .collect();
+        let undeclared: Vec<&str> = listed
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .filter(|name| !declared_destinations.contains(name))
+            .collect();
+        let ours: Vec<LiveDestination> = futures::stream::iter(undeclared)
+            .map(|name| async move {
+                describe_destination(&context.eventbridge, name)
+                    .await
+                    .ok()
+                    .flatten()
+            })
+            .buffered(context.concurrency.max(1))
+            .filter_map(|live| async move {
+                live.filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
+            })
+            .collect()
+            .await;
+        for live in ours {
+            if options.prune {
+                pruned_destinations.push(plan_orphan_destination(live, &context.region));
+            } else {
+                orphans.push(Orphan {
+                    kind: ResourceKind::ApiDestination,
+                    name: live.name,
+                    region: context.region.clone(),
+                });
+            }
+        }
+    }
+    Ok(RegionPlan {
+        steps,
+        orphans,
+        pruned_destinations,
+    })
+}
+
+/// Plans the destinations declared on one connection, against the ARN the connection has now
+/// (none when it is to be created, so every destination follows the new one).
+async fn plan_destinations(
+    context: &Context,
+    spec: &ConnectionSpec,
+    step: &Planned,
+    listed: &HashSet<&str>,
+    options: &PlanOptions,
+) -> Vec<DestinationStep> {
+    let connection_arn = match &step.change {
+        Change::Update { live, .. } | Change::NoOp { live } | Change::Refused { live, .. } => {
+            live.arn.clone()
+        }
+        Change::Create { .. }
+        | Change::AwaitDeletion { .. }
+        | Change::Replace { .. }
+        | Change::Delete { .. }
+        | Change::Failed { .. } => None,
+    };
+    let mut planned = Vec::new();
+    for declared in &spec.destinations {
+        let desired = DesiredDestination::new(declared, spec, &context.region, &options.set);
+        let live = if listed.contains(declared.name.as_str()) {
+            match describe_destination(&context.eventbridge, &declared.name).await {
+                Ok(live) => live,
+                Err(error) => {
+                    let mut failed =
+                        plan_destination(desired, None, connection_arn.as_deref(), options);
+                    let message = format!(
+                        "{}: cannot describe the API destination: {}",
+                        declared.origin, error.message
+                    );
+                    failed.entry.action = crate::plan::Action::Error;
+                    failed.entry.error = Some(message.clone());
+                    failed.change = crate::plan::DestinationChange::Failed { error: message };
+                    planned.push(failed);
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        planned.push(plan_destination(
+            desired,
+            live,
+            connection_arn.as_deref(),
+            options,
+        ));
+    }
+    planned
 }
 
 async fn plan_one(

@@ -31,6 +31,8 @@ pub(crate) struct Written<'a> {
     pub(crate) outcome: Outcome,
     /// The state the write answered with.
     pub(crate) state: ConnectionState,
+    /// The connection's ARN, as the write answered it.
+    pub(crate) arn: Option<String>,
 }
 
 /// What the polls have shown of one connection so far.

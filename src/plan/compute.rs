@@ -59,6 +59,7 @@ pub(crate) fn plan_connection(
         return Planned {
             entry,
             change: Change::Create { desired },
+            destinations: Vec::new(),
         };
     };
     let health = health(&live);
@@ -73,6 +74,7 @@ pub(crate) fn plan_connection(
         return Planned {
             entry,
             change: Change::AwaitDeletion { desired },
+            destinations: Vec::new(),
         };
     }
     let owner = Owner::of(live.description.as_deref());
@@ -90,6 +92,7 @@ pub(crate) fn plan_connection(
             Planned {
                 entry,
                 change: Change::Update { desired, live },
+                destinations: Vec::new(),
             }
         } else {
             let note = format!(
@@ -99,6 +102,7 @@ pub(crate) fn plan_connection(
             Planned {
                 entry,
                 change: Change::Refused { error: note, live },
+                destinations: Vec::new(),
             }
         };
     }
@@ -110,6 +114,7 @@ pub(crate) fn plan_connection(
             Planned {
                 entry,
                 change: Change::Replace { desired, live },
+                destinations: Vec::new(),
             }
         } else {
             let note = "kmsKey cannot be removed in place: AWS offers no way back to an AWS owned key. Name another customer managed key, or recreate the connection with --replace (its ARN changes: API destinations that use it must be repointed)".to_string();
@@ -117,6 +122,7 @@ pub(crate) fn plan_connection(
             Planned {
                 entry,
                 change: Change::Refused { error: note, live },
+                destinations: Vec::new(),
             }
         };
     }
@@ -137,7 +143,11 @@ pub(crate) fn plan_connection(
         Action::InSync => Change::NoOp { live },
         _ => Change::Update { desired, live },
     };
-    Planned { entry, change }
+    Planned {
+        entry,
+        change,
+        destinations: Vec::new(),
+    }
 }
 
 /// The plan step for one of this set's connections that no file declares (`--prune`).
@@ -156,6 +166,7 @@ pub(crate) fn plan_orphan(live: LiveConnection, region: &str) -> Planned {
     Planned {
         entry,
         change: Change::Delete { live },
+        destinations: Vec::new(),
     }
 }
 

@@ -9,10 +9,11 @@
 //!   combination can reach the engine.
 
 pub(crate) mod compute;
+pub(crate) mod destination;
 pub(crate) mod managed_secret;
 
-use crate::desired::DesiredConnection;
-use crate::live::{ConnectionState, LiveConnection};
+use crate::desired::{DesiredConnection, DesiredDestination};
+use crate::live::{ConnectionState, LiveConnection, LiveDestination};
 use serde::Serialize;
 
 /// The kind of AWS resource an entry or result is about.
@@ -20,6 +21,7 @@ use serde::Serialize;
 #[serde(rename_all = "camelCase")]
 pub(crate) enum ResourceKind {
     Connection,
+    ApiDestination,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -163,11 +165,42 @@ pub(crate) enum Change {
     },
 }
 
-/// One step of the executable plan: the change, and the entry that shows it.
+/// One step of the executable plan: the change, and the entry that shows it, with the API
+/// destinations declared on the connection (written after it, with its ARN).
 #[derive(Debug, Clone)]
 pub(crate) struct Planned {
     pub(crate) entry: Entry,
     pub(crate) change: Change,
+    pub(crate) destinations: Vec<DestinationStep>,
+}
+
+/// What `apply` does with one API destination.
+#[derive(Debug, Clone)]
+pub(crate) enum DestinationChange {
+    Create {
+        desired: DesiredDestination,
+    },
+    Update {
+        desired: DesiredDestination,
+    },
+    NoOp,
+    /// Not this set's (and no `--adopt`): left alone.
+    Refused {
+        error: String,
+    },
+    /// One of this set's destinations that no file declares (`--prune`).
+    Delete {
+        live: LiveDestination,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct DestinationStep {
+    pub(crate) entry: Entry,
+    pub(crate) change: DestinationChange,
 }
 
 impl Planned {
@@ -186,6 +219,7 @@ impl Planned {
                 note: None,
             },
             change: Change::Failed { error },
+            destinations: Vec::new(),
         }
     }
 }
@@ -206,15 +240,18 @@ pub(crate) struct Plan {
     pub(crate) regions: Vec<String>,
     /// Declared connections this run leaves out (`--region` limits it).
     pub(crate) left_out: Vec<LeftOut>,
-    /// This set's connections that no file declares, when not pruning (a note, not a
+    /// This set's resources that no file declares, when not pruning (a note, not a
     /// difference: a run over one subfolder is not drift).
     pub(crate) orphans: Vec<Orphan>,
     pub(crate) steps: Vec<Planned>,
+    /// This set's undeclared API destinations to delete (`--prune`), before any connection.
+    pub(crate) pruned_destinations: Vec<DestinationStep>,
 }
 
-/// One of this set's connections in AWS that no file of the run declares.
+/// One of this set's resources in AWS that no file of the run declares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Orphan {
+    pub(crate) kind: ResourceKind,
     pub(crate) name: String,
     pub(crate) region: String,
 }
@@ -233,33 +270,59 @@ pub(crate) struct Summary {
 }
 
 impl Plan {
+    /// The connections' entries.
     pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.steps.iter().map(|step| &step.entry)
     }
 
-    pub(crate) fn summary(&self) -> Summary {
-        let mut summary = Summary::default();
-        for entry in self.entries() {
-            match entry.action {
-                Action::Create => summary.create += 1,
-                Action::Update | Action::Adopt => summary.update += 1,
-                Action::Replace => summary.replace += 1,
-                Action::Delete => summary.delete += 1,
-                Action::NotManaged => summary.not_managed += 1,
-                Action::InSync => summary.in_sync += 1,
-                Action::Error => summary.error += 1,
-            }
-        }
-        summary
+    /// The API destinations' entries: declared ones under their connections, then pruned ones.
+    pub(crate) fn destination_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.steps
+            .iter()
+            .flat_map(|step| step.destinations.iter())
+            .chain(self.pruned_destinations.iter())
+            .map(|d| &d.entry)
     }
 
+    /// Counts of the connections' actions.
+    pub(crate) fn summary(&self) -> Summary {
+        summarize(self.entries())
+    }
+
+    /// Counts of the API destinations' actions.
+    pub(crate) fn destination_summary(&self) -> Summary {
+        summarize(self.destination_entries())
+    }
+}
+
+fn summarize<'a>(entries: impl Iterator<Item = &'a Entry>) -> Summary {
+    let mut summary = Summary::default();
+    for entry in entries {
+        match entry.action {
+            Action::Create => summary.create += 1,
+            Action::Update | Action::Adopt => summary.update += 1,
+            Action::Replace => summary.replace += 1,
+            Action::Delete => summary.delete += 1,
+            Action::NotManaged => summary.not_managed += 1,
+            Action::InSync => summary.in_sync += 1,
+            Action::Error => summary.error += 1,
+        }
+    }
+    summary
+}
+
+impl Plan {
     /// True when `apply` would change something.
     pub(crate) fn has_differences(&self) -> bool {
-        self.entries().any(|e| e.action.is_difference())
+        self.entries()
+            .chain(self.destination_entries())
+            .any(|e| e.action.is_difference())
     }
 
     pub(crate) fn has_errors(&self) -> bool {
-        self.entries().any(|e| e.action == Action::Error)
+        self.entries()
+            .chain(self.destination_entries())
+            .any(|e| e.action == Action::Error)
     }
 }
 
@@ -336,9 +399,10 @@ pub(crate) struct ApplySummary {
     pub(crate) not_started: usize,
 }
 
-pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
+/// Counts of what `apply` did with resources of `kind`.
+pub(crate) fn apply_summary_of(results: &[ApplyResult], kind: ResourceKind) -> ApplySummary {
     let mut summary = ApplySummary::default();
-    for result in results {
+    for result in results.iter().filter(|r| r.kind == kind) {
         match result.outcome {
             Outcome::Created => summary.created += 1,
             Outcome::Updated => summary.updated += 1,
@@ -350,4 +414,9 @@ pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
         }
     }
     summary
+}
+
+/// Counts of what `apply` did with connections.
+pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
+    apply_summary_of(results, ResourceKind::Connection)
 }

@@ -11,12 +11,14 @@
 //! mean no value: an error where a value is required, absent where it is optional. See the
 //! [`yaml`](super::yaml) module for how the text is recorded.
 
+use super::destination_rules;
 use super::limits::{self, Violation};
 use super::regions;
 use super::token_url;
 use super::yaml::{Document, Position, Segment, display_path};
 use super::{
-    ConnectionSpec, HttpParameters, Origin, Parameter, SecretRef, SecretSource, ValueSource,
+    ConnectionSpec, DEFAULT_API_VERSION, DestinationSpec, DestinationTarget, HttpParameters,
+    Origin, Parameter, SecretRef, SecretSource, ValueSource,
 };
 use crate::error::{Location, Problem};
 use serde_yaml::Value;
@@ -33,6 +35,16 @@ const TOP_KEYS: &[&str] = &[
     "kmsKey",
     "privateLink",
     "regions",
+    "destinations",
+];
+const DESTINATION_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "event",
+    "sobject",
+    "path",
+    "apiVersion",
+    "rateLimitPerSecond",
 ];
 const SALESFORCE_KEYS: &[&str] = &["myDomain", "sandbox", "tokenUrl", "allowAnyHost"];
 const PARAMETER_BLOCK_KEYS: &[&str] = &["headers", "query", "body"];
@@ -402,6 +414,12 @@ impl Walker<'_> {
         let regions = lookup(&entries, "regions")
             .and_then(|value| self.regions(value, &child(&root, "regions")));
 
+        let destinations = match lookup(&entries, "destinations") {
+            None => Some(Vec::new()),
+            Some(value) if value.is_null() => Some(Vec::new()),
+            Some(value) => self.destinations(value, &child(&root, "destinations")),
+        };
+
         let origin = self.location(&child(&root, "name"), At::Key);
         Some(ConnectionSpec {
             name: name?,
@@ -414,7 +432,156 @@ impl Walker<'_> {
             kms_key,
             private_link,
             regions,
+            destinations: destinations?,
             origin,
+        })
+    }
+
+    /// `destinations:`, a list of API destinations on this org.
+    fn destinations(&mut self, value: &Value, path: &[Segment]) -> Option<Vec<DestinationSpec>> {
+        let Value::Sequence(items) = value else {
+            self.report(
+                path,
+                at_value(value),
+                format!("expected a list of API destinations, found {}", kind(value)),
+                "write `destinations:` with one `- name: ...` item per API destination",
+            );
+            return None;
+        };
+        let mut ok = true;
+        let mut destinations = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let mut item_path = path.to_vec();
+            item_path.push(Segment::Index(index));
+            match self.destination(item, &item_path) {
+                Some(destination) => destinations.push(destination),
+                None => ok = false,
+            }
+        }
+        ok.then_some(destinations)
+    }
+
+    fn destination(&mut self, value: &Value, path: &[Segment]) -> Option<DestinationSpec> {
+        let entries = self.mapping(value, path, DESTINATION_KEYS)?;
+        let name = self
+            .required(
+                &entries,
+                path,
+                "name",
+                "add `name: <api-destination-name>` (1-64 of A-Z a-z 0-9 . - _)",
+            )
+            .and_then(|value| {
+                let name_path = child(path, "name");
+                let name = self.string(value, &name_path)?;
+                self.check(&name_path, limits::check_name(&name))
+                    .then_some(name)
+            });
+        let description = match lookup(&entries, "description") {
+            Some(value) if !value.is_null() => {
+                let description_path = child(path, "description");
+                let text = self.string(value, &description_path);
+                text.filter(|text| self.check(&description_path, limits::check_description(text)))
+                    .map(Some)
+            }
+            _ => Some(None),
+        };
+        let targets: Vec<&str> = ["event", "sobject", "path"]
+            .into_iter()
+            .filter(|key| lookup(&entries, key).is_some())
+            .collect();
+        let target = match targets.as_slice() {
+            [] if ["event", "sobject", "path"]
+                .iter()
+                .any(|key| self.misspelt(path, key)) =>
+            {
+                None
+            }
+            [] => {
+                self.report(
+                    path,
+                    At::Key,
+                    "an API destination needs one of `event`, `sobject` or `path`",
+                    "write `event: Order_Placed__e` (a Platform Event), `sobject: Case`, or `path: /services/apexrest/...`",
+                );
+                None
+            }
+            [key] => {
+                let key_path = child(path, key);
+                let raw = lookup(&entries, key)?;
+                let text = self.string(raw, &key_path)?;
+                let checked = match *key {
+                    "event" => destination_rules::check_event(&text)
+                        .map(|()| DestinationTarget::Event(text)),
+                    "sobject" => destination_rules::check_sobject(&text)
+                        .map(|()| DestinationTarget::SObject(text)),
+                    _ => {
+                        destination_rules::check_path(&text).map(|()| DestinationTarget::Path(text))
+                    }
+                };
+                match checked {
+                    Ok(target) => Some(target),
+                    Err(Violation { message, help }) => {
+                        self.report(&key_path, At::Value, message, help);
+                        None
+                    }
+                }
+            }
+            several => {
+                self.report(
+                    &child(path, several[1]),
+                    At::Key,
+                    format!(
+                        "an API destination takes exactly one of `event`, `sobject` or `path`; found {}",
+                        several.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" and ")
+                    ),
+                    "keep the one the destination posts to",
+                );
+                None
+            }
+        };
+        let api_version = match lookup(&entries, "apiVersion") {
+            None => Some(DEFAULT_API_VERSION.to_string()),
+            Some(value) => {
+                let version_path = child(path, "apiVersion");
+                let version = self.string(value, &version_path)?;
+                self.check(
+                    &version_path,
+                    destination_rules::check_api_version(&version),
+                )
+                .then_some(version)
+            }
+        };
+        let rate_limit = match lookup(&entries, "rateLimitPerSecond") {
+            None => Some(destination_rules::DEFAULT_RATE_LIMIT),
+            Some(value) => {
+                let rate_path = child(path, "rateLimitPerSecond");
+                let written = self.document.raw_scalar(&rate_path).map(str::to_string);
+                let rate = match value {
+                    Value::Number(number) => number.as_u64().filter(|n| (1..=300).contains(n)),
+                    _ => None,
+                };
+                match rate {
+                    Some(rate) => Some(u32::try_from(rate).unwrap_or(300)),
+                    None => {
+                        let shown = written.unwrap_or_else(|| kind(value).to_string());
+                        self.report(
+                            &rate_path,
+                            at_value(value),
+                            format!("`{shown}` is not a rate limit: EventBridge takes a whole number of invocations per second from 1 to 300"),
+                            "write e.g. `rateLimitPerSecond: 100`, or leave it out for AWS's default and maximum, 300",
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        Some(DestinationSpec {
+            name: name?,
+            description: description?,
+            target: target?,
+            api_version: api_version?,
+            rate_limit_per_second: rate_limit?,
+            origin: self.location(&child(path, "name"), At::Key),
         })
     }
 

@@ -26,6 +26,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<ConnectionSpec>, Error> {
         load_file(file, &mut specs, &mut problems);
     }
     check_duplicate_names(&specs, &mut problems);
+    check_duplicate_destination_names(&specs, &mut problems);
     if problems.is_empty() {
         Ok(specs)
     } else {
@@ -275,6 +276,27 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
         }
         if let Some(spec) = convert(file, document, problems) {
             specs.push(spec);
+        }
+    }
+}
+
+/// API destination names are unique per account and Region, across every file.
+fn check_duplicate_destination_names(specs: &[ConnectionSpec], problems: &mut Vec<Problem>) {
+    let mut first_seen: BTreeMap<&str, &crate::error::Location> = BTreeMap::new();
+    for destination in specs.iter().flat_map(|spec| spec.destinations.iter()) {
+        match first_seen.get(destination.name.as_str()) {
+            Some(first) => problems.push(
+                Problem::new(format!(
+                    "API destination `{}` is declared twice; it is also declared at {first}",
+                    destination.name
+                ))
+                .at(destination.origin.clone())
+                .field("destinations.name")
+                .help("API destination names are unique per account and Region: rename or remove one of them"),
+            ),
+            None => {
+                first_seen.insert(&destination.name, &destination.origin);
+            }
         }
     }
 }

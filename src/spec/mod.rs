@@ -5,6 +5,7 @@
 //! [`token_url`] check AWS's and Salesforce's rules, [`regions`] the Region codes. Every problem found is reported at once.
 
 pub mod convert;
+pub mod destination_rules;
 pub(crate) mod export;
 pub mod limits;
 pub mod load;
@@ -41,8 +42,54 @@ pub struct ConnectionSpec {
     pub private_link: Option<String>,
     /// Regions this connection belongs in; `None` means the Region of the run.
     pub regions: Option<Vec<String>>,
+    /// API destinations on this org, using this connection.
+    pub destinations: Vec<DestinationSpec>,
     /// Where the connection is declared (its `name` key).
     pub origin: Location,
+}
+
+/// An API destination as declared under its connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DestinationSpec {
+    pub name: String,
+    pub description: Option<String>,
+    pub target: DestinationTarget,
+    /// `vNN.N`.
+    pub api_version: String,
+    pub rate_limit_per_second: u32,
+    /// Where it is declared (its `name` key).
+    pub origin: Location,
+}
+
+/// What in the org an API destination posts to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DestinationTarget {
+    /// A Platform Event (`Order_Placed__e`).
+    Event(String),
+    /// An sObject (`Case`).
+    SObject(String),
+    /// A REST path under `/services/`.
+    Path(String),
+}
+
+/// The API version destinations use when none is given: Winter '25, documented and current
+/// in every org since.
+pub const DEFAULT_API_VERSION: &str = "v62.0";
+
+impl DestinationSpec {
+    /// The endpoint on the connection's My Domain host (the token URL's host).
+    pub fn endpoint(&self, token_url: &str) -> String {
+        let origin = token_url
+            .strip_suffix(token_url::TOKEN_PATH)
+            .unwrap_or(token_url);
+        match &self.target {
+            DestinationTarget::Event(name) | DestinationTarget::SObject(name) => format!(
+                "{origin}/services/data/{}/sobjects/{name}",
+                self.api_version
+            ),
+            DestinationTarget::Path(path) => format!("{origin}{path}"),
+        }
+    }
 }
 
 /// A value that is either written in the YAML or read from a secret reference.

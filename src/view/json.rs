@@ -38,7 +38,12 @@ struct PlanDocument<'a> {
     regions: &'a [String],
     differences: bool,
     summary: Summary,
-    connections: Vec<&'a Entry>,
+    /// The API destinations' counts, apart from the connections'.
+    api_destination_summary: Summary,
+    connections: Vec<ConnectionDocument<'a>>,
+    /// This set's undeclared API destinations to delete (`--prune`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pruned_api_destinations: Vec<&'a Entry>,
     /// Declared connections this run does not cover, and why.
     left_out: &'a [LeftOut],
     /// This set's connections that no file declares (when not pruning).
@@ -47,6 +52,18 @@ struct PlanDocument<'a> {
     results: Option<&'a [ApplyResult]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     apply_summary: Option<ApplySummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_destination_apply_summary: Option<ApplySummary>,
+}
+
+/// A connection's entry with the API destinations declared on it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectionDocument<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    api_destinations: Vec<&'a Entry>,
 }
 
 /// A run that ended in an error before it had a plan to show.
@@ -92,11 +109,21 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         regions: &plan.regions,
         differences: plan.has_differences(),
         summary: plan.summary(),
-        connections: plan.entries().collect(),
+        api_destination_summary: plan.destination_summary(),
+        connections: plan
+            .steps
+            .iter()
+            .map(|step| ConnectionDocument {
+                entry: &step.entry,
+                api_destinations: step.destinations.iter().map(|d| &d.entry).collect(),
+            })
+            .collect(),
+        pruned_api_destinations: plan.pruned_destinations.iter().map(|d| &d.entry).collect(),
         left_out: &plan.left_out,
         orphans: &plan.orphans,
         results: None,
         apply_summary: None,
+        api_destination_apply_summary: None,
     }
 }
 
@@ -134,6 +161,10 @@ impl View for JsonView {
         let mut document = plan_document("apply", plan);
         document.results = Some(results);
         document.apply_summary = Some(apply_summary(results));
+        document.api_destination_apply_summary = Some(crate::plan::apply_summary_of(
+            results,
+            crate::plan::ResourceKind::ApiDestination,
+        ));
         to_text(&document)
     }
 

@@ -6,7 +6,8 @@
 use super::{View, error_lines};
 use crate::error::Error;
 use crate::plan::{
-    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, SecretStatus, apply_summary,
+    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
+    apply_summary,
 };
 use crate::spec::ConnectionSpec;
 use std::fmt::Write;
@@ -107,10 +108,23 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     };
     let _ = writeln!(out, "{count} {noun} in {}", plan.regions.join(", "));
     let width = name_width(plan);
+    let destination_width = plan
+        .destination_entries()
+        .map(|e| e.name.len())
+        .max()
+        .unwrap_or(0);
     let mut previous_had_details = true;
-    for entry in plan.entries() {
+    for step in &plan.steps {
         let mut block = String::new();
-        render_entry(&mut block, entry, width, style);
+        render_entry(&mut block, &step.entry, width, style);
+        // The API destinations on this connection, under it.
+        for destination in &step.destinations {
+            let mut nested = String::new();
+            render_entry(&mut nested, &destination.entry, destination_width, style);
+            for line in nested.lines() {
+                let _ = writeln!(block, "    {line}");
+            }
+        }
         let has_details = block.lines().count() > 1;
         if has_details || previous_had_details {
             out.push('\n');
@@ -124,7 +138,19 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             "\nNot declared by any file (this set's connections, left alone without --prune):"
         );
         for orphan in &plan.orphans {
-            let _ = writeln!(out, "  {} in {}", orphan.name, orphan.region);
+            let kind = match orphan.kind {
+                ResourceKind::Connection => "",
+                ResourceKind::ApiDestination => "API destination ",
+            };
+            let _ = writeln!(out, "  {kind}{} in {}", orphan.name, orphan.region);
+        }
+    }
+    if !plan.pruned_destinations.is_empty() {
+        let _ = writeln!(out, "\nAPI destinations to delete (--prune):");
+        for pruned in &plan.pruned_destinations {
+            let mut nested = String::new();
+            render_entry(&mut nested, &pruned.entry, 0, style);
+            out.push_str(&nested);
         }
     }
     if !plan.left_out.is_empty() {
@@ -147,6 +173,21 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         let _ = write!(line, ", {} failed", s.error);
     }
     line.push('.');
+    let d = plan.destination_summary();
+    if plan.destination_entries().next().is_some() {
+        let _ = write!(
+            line,
+            " API destinations: {} to create, {} to update, {} to delete, {} in sync",
+            d.create, d.update, d.delete, d.in_sync
+        );
+        if d.not_managed > 0 {
+            let _ = write!(line, ", {} not ours", d.not_managed);
+        }
+        if d.error > 0 {
+            let _ = write!(line, ", {} failed", d.error);
+        }
+        line.push('.');
+    }
     let _ = writeln!(out, "\n{}", style.paint(BOLD, &line));
     out
 }
@@ -319,10 +360,25 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
         ", {} deleted, {} unchanged, {} failed",
         s.deleted, s.unchanged, s.failed
     );
+    let d = crate::plan::apply_summary_of(results, ResourceKind::ApiDestination);
+    let any_destination = results
+        .iter()
+        .any(|r| r.kind == ResourceKind::ApiDestination);
     if s.not_started > 0 {
         let _ = write!(line, ", {} not started", s.not_started);
     }
     line.push('.');
+    if any_destination {
+        let _ = write!(
+            line,
+            " API destinations: {} created, {} updated, {} deleted, {} unchanged, {} failed",
+            d.created, d.updated, d.deleted, d.unchanged, d.failed
+        );
+        if d.not_started > 0 {
+            let _ = write!(line, ", {} not started", d.not_started);
+        }
+        line.push('.');
+    }
     let _ = writeln!(out, "{}", style.paint(BOLD, &line));
     out
 }

@@ -372,6 +372,14 @@ fn interceptor(rules: &[&Rule]) -> MockResponseInterceptor {
     )
 }
 
+/// `ListApiDestinations` answering that there are none (every plan lists them once).
+fn no_api_destinations() -> Rule {
+    mock!(aws_sdk_eventbridge::Client::list_api_destinations).then_output(|| {
+        aws_sdk_eventbridge::operation::list_api_destinations::ListApiDestinationsOutput::builder()
+            .build()
+    })
+}
+
 fn test_credentials() -> Credentials {
     Credentials::new("AKIDMOCKED", "mocked", None, None, "mocked")
 }
@@ -389,21 +397,27 @@ async fn shipped_sdk_config() -> aws_config::SdkConfig {
 /// ([`crate::aws::eventbridge_config`]: its retry classification included), with fast backoff,
 /// answering from `rules`.
 pub async fn eventbridge(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
+    let destinations = no_api_destinations();
+    let mut rules = rules.to_vec();
+    rules.push(&destinations);
     let config = crate::aws::eventbridge_config(&shipped_sdk_config().await)
         .credentials_provider(test_credentials())
         .retry_config(fast_retries())
         .http_client(create_mock_http_client())
-        .interceptor(interceptor(rules))
+        .interceptor(interceptor(&rules))
         .build();
     aws_sdk_eventbridge::Client::from_conf(config)
 }
 
 /// The same, with the shipped backoff too.
 pub async fn eventbridge_as_shipped(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
+    let destinations = no_api_destinations();
+    let mut rules = rules.to_vec();
+    rules.push(&destinations);
     let config = crate::aws::eventbridge_config(&shipped_sdk_config().await)
         .credentials_provider(test_credentials())
         .http_client(create_mock_http_client())
-        .interceptor(interceptor(rules))
+        .interceptor(interceptor(&rules))
         .build();
     aws_sdk_eventbridge::Client::from_conf(config)
 }
@@ -458,7 +472,7 @@ pub async fn apply(
 ) -> Vec<ApplyResult> {
     let reported = std::sync::Mutex::new(Vec::new());
     let report = |result: &ApplyResult| reported.lock().unwrap().push(result.clone());
-    let results = crate::engine::apply::apply(context, steps, options, &report).await;
+    let results = crate::engine::apply::apply(context, steps, &[], options, &report).await;
     let mut reported = reported.into_inner().unwrap();
     let mut returned = results.clone();
     reported.sort_by(|a, b| a.name.cmp(&b.name));
@@ -492,6 +506,7 @@ pub async fn plan(
         left_out: Vec::new(),
         orphans: region.orphans,
         steps: region.steps.clone(),
+        pruned_destinations: region.pruned_destinations,
     };
     Ok((plan, region.steps))
 }

@@ -1,0 +1,147 @@
+//! Salesforce's and AWS's rules for an API destination's target, checked offline: Platform
+//! Event and sObject API names, REST paths, API versions and the rate limit.
+
+use super::limits::Violation;
+
+/// AWS's default and maximum invocation rate.
+pub const DEFAULT_RATE_LIMIT: u32 = 300;
+
+fn violation(message: impl Into<String>, help: impl Into<String>) -> Violation {
+    Violation {
+        message: message.into(),
+        help: help.into(),
+    }
+}
+
+/// An API name: letters, digits and single underscores, starting with a letter; an optional
+/// namespace prefix (`ns__`) and a suffix such as `__c` or `__e` are separated by two.
+fn is_api_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split("__").collect();
+    if parts.len() > 3 || name.len() > 80 {
+        return false;
+    }
+    parts.iter().all(|part| {
+        !part.is_empty()
+            && part.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !part.ends_with('_')
+            && !part.contains("__")
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// A Platform Event's API name: `Order_Placed__e`, or `ns__Order_Placed__e`.
+pub fn check_event(name: &str) -> Result<(), Violation> {
+    if !name.ends_with("__e") {
+        return Err(violation(
+            format!("`{name}` is not a Platform Event API name: those end in `__e`"),
+            "write the event's API name from Setup > Platform Events, e.g. `Order_Placed__e`; for an object use `sobject:`",
+        ));
+    }
+    if !is_api_name(name) {
+        return Err(violation(
+            format!(
+                "`{name}` is not an API name: letters, digits and single underscores, starting with a letter"
+            ),
+            "write the event's API name from Setup > Platform Events, e.g. `Order_Placed__e`",
+        ));
+    }
+    Ok(())
+}
+
+/// An sObject's API name: `Case`, `Invoice__c`, `ns__Invoice__c`.
+pub fn check_sobject(name: &str) -> Result<(), Violation> {
+    if name.ends_with("__e") {
+        return Err(violation(
+            format!("`{name}` is a Platform Event"),
+            "use `event:` for Platform Events",
+        ));
+    }
+    if !is_api_name(name) {
+        return Err(violation(
+            format!(
+                "`{name}` is not an sObject API name: letters, digits and single underscores, starting with a letter"
+            ),
+            "write the object's API name from the Object Manager, e.g. `Case` or `Invoice__c`",
+        ));
+    }
+    Ok(())
+}
+
+/// A REST path under `/services/`, in the characters AWS allows in an invocation endpoint.
+pub fn check_path(path: &str) -> Result<(), Violation> {
+    if !path.starts_with("/services/") {
+        return Err(violation(
+            format!("`{path}` is not a Salesforce REST path: it must start with `/services/`"),
+            "write e.g. `path: /services/apexrest/orders` (the host is the connection's My Domain)",
+        ));
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-()_.!~*';/?:@&=+$,%".contains(c);
+    if let Some(bad) = path.chars().find(|c| !allowed(*c)) {
+        return Err(violation(
+            format!(
+                "the path contains `{}`, which AWS does not allow in an endpoint",
+                bad.escape_debug()
+            ),
+            "percent-encode it (a space is %20)",
+        ));
+    }
+    if path.len() > 1900 {
+        return Err(violation(
+            format!(
+                "the path is {} characters long; with the host it must fit AWS's 2048",
+                path.len()
+            ),
+            "shorten the path",
+        ));
+    }
+    Ok(())
+}
+
+/// `vNN.N`, e.g. `v62.0`.
+pub fn check_api_version(version: &str) -> Result<(), Violation> {
+    let valid = version
+        .strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            (2..=3).contains(&major.len())
+                && major.bytes().all(|b| b.is_ascii_digit())
+                && minor.len() == 1
+                && minor.bytes().all(|b| b.is_ascii_digit())
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(violation(
+            format!("`{version}` is not a Salesforce API version"),
+            "write it as `vNN.N`, e.g. `v62.0`",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_and_sobject_names_follow_salesforce_api_names() {
+        assert!(check_event("Order_Placed__e").is_ok());
+        assert!(check_event("ns__Order__e").is_ok());
+        assert!(check_event("Order_Placed").is_err());
+        assert!(check_event("Order__Placed__x__e").is_err());
+        assert!(check_event("_Order__e").is_err());
+        assert!(check_sobject("Case").is_ok());
+        assert!(check_sobject("Invoice__c").is_ok());
+        assert!(check_sobject("Bad Name").is_err());
+        assert!(check_sobject("Order__e").is_err());
+    }
+
+    #[test]
+    fn paths_and_versions() {
+        assert!(check_path("/services/apexrest/orders").is_ok());
+        assert!(check_path("/apexrest/orders").is_err());
+        assert!(check_path("/services/apexrest/my orders").is_err());
+        assert!(check_api_version("v62.0").is_ok());
+        assert!(check_api_version("62.0").is_err());
+        assert!(check_api_version("v62").is_err());
+    }
+}
