@@ -4,6 +4,7 @@
 //! [`convert`] turns each document into a [`ConnectionSpec`] while [`limits`] and
 //! [`token_url`] check AWS's and Salesforce's rules, [`regions`] the Region codes. Every problem found is reported at once.
 
+pub mod app;
 pub mod convert;
 pub mod limits;
 pub mod load;
@@ -40,6 +41,8 @@ pub struct ConnectionSpec {
     pub private_link: Option<String>,
     /// Regions this connection belongs in; `None` means the Region of the run.
     pub regions: Option<Vec<String>>,
+    /// The External Client App declared under `salesforce.app`, if any.
+    pub app: Option<app::AppSpec>,
     /// Where the connection is declared (its `name` key).
     pub origin: Location,
 }
@@ -138,6 +141,7 @@ mod tests {
             kms_key: None,
             private_link: None,
             regions: regions.map(|r| r.into_iter().map(str::to_string).collect()),
+            app: None,
             origin: Location::file(std::path::Path::new("c.yaml")),
         }
     }
