@@ -21,6 +21,10 @@ pub(crate) enum Task {
         strictness: Strictness,
         options: ApplyOptions,
     },
+    SalesforceMetadata {
+        out: PathBuf,
+    },
+    SalesforceCredentials,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +77,10 @@ impl Settings {
                     paths.paths,
                 )
             }
+            Command::SalesforceMetadata { paths, out } => {
+                (Task::SalesforceMetadata { out }, paths.paths)
+            }
+            Command::SalesforceCredentials(paths) => (Task::SalesforceCredentials, paths.paths),
         };
         let format = match cli.global.output {
             OutputFormat::Text => Format::Text,

@@ -5,6 +5,8 @@
 mod apply;
 mod context;
 mod diff;
+mod salesforce_credentials;
+mod salesforce_metadata;
 mod validate;
 
 use crate::config::{Settings, Task};
@@ -25,6 +27,8 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             strictness,
             options,
         } => apply::run(settings, *strictness, *options, listen_for_signals()).await,
+        Task::SalesforceMetadata { out } => salesforce_metadata::run(settings, out),
+        Task::SalesforceCredentials => salesforce_credentials::run(settings).await,
     }
 }
 

@@ -5,6 +5,7 @@ mod hardening;
 mod health;
 mod output;
 mod reconcile;
+mod salesforce_credentials;
 mod secret_drift;
 mod unattended;
 
