@@ -69,6 +69,19 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR", default_value = "exported/")]
         out: PathBuf,
     },
+    /// Write the External Client Apps declared under `salesforce.app` as Salesforce DX projects,
+    /// one per org, for `sf project deploy start` (offline; never a key or secret).
+    SalesforceMetadata {
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Folder to write the projects in (DIR/<org>/...).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Read each External Client App's consumer key and secret from Salesforce (SF_ACCESS_TOKEN,
+    /// SF_INSTANCE_URL) and write them into the Secrets Manager secrets `clientId` and
+    /// `clientSecret` reference.
+    SalesforceCredentials(PathArgs),
 }
 
 #[derive(Debug, Args)]

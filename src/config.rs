@@ -27,6 +27,10 @@ pub(crate) enum Task {
         name_prefix: Option<String>,
         out: PathBuf,
     },
+    SalesforceMetadata {
+        out: PathBuf,
+    },
+    SalesforceCredentials,
 }
 
 /// What guards deletions in `apply`.
@@ -93,6 +97,10 @@ impl Settings {
                 )
             }
             Command::Export { name_prefix, out } => (Task::Export { name_prefix, out }, Vec::new()),
+            Command::SalesforceMetadata { paths, out } => {
+                (Task::SalesforceMetadata { out }, paths.paths)
+            }
+            Command::SalesforceCredentials(paths) => (Task::SalesforceCredentials, paths.paths),
         };
         let format = match cli.global.output {
             OutputFormat::Text => Format::Text,

@@ -124,6 +124,14 @@ pub(crate) enum Error {
         help: Option<String>,
     },
 
+    /// A Salesforce call outside any one connection failed (the access token, a permission).
+    #[error("{context}: {message}{}", help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default())]
+    Salesforce {
+        context: String,
+        message: String,
+        help: Option<String>,
+    },
+
     /// Some connections failed; each failure was already reported with its connection.
     #[error("{failed} of {total} connections failed")]
     ConnectionsFailed { failed: usize, total: usize },

@@ -147,6 +147,12 @@ cases! {
     path_device,
     // All problems of a run at once
     several_problems_in_one_run,
+    // External Client Apps (salesforce.app)
+    app_run_as_user_not_a_username,
+    app_scope_unknown,
+    app_name_not_an_api_name,
+    app_contact_email_missing,
+    app_unknown_key,
 }
 
 fn corpus() -> PathBuf {

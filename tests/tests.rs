@@ -5,6 +5,7 @@
 //! - `invalid_input`: the corpus of invalid inputs under `tests/invalid/`, each message pinned.
 //! - `no_aws_calls`: bad input stops every command before any request reaches AWS.
 //! - `extreme_inputs`: no flag or environment value makes a run panic.
+//! - `salesforce_metadata`: the External Client App source trees, pinned byte for byte.
 //!
 //! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
 
@@ -12,4 +13,5 @@ mod against_emulator;
 mod extreme_inputs;
 mod invalid_input;
 mod no_aws_calls;
+mod salesforce_metadata;
 mod support;

@@ -110,3 +110,54 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
         _ => ReadError::Other(format!("{code}: {message}")),
     }
 }
+
+/// What a write made: the new version, and whether the secret had to be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Written {
+    pub(crate) version_id: String,
+    pub(crate) created: bool,
+}
+
+/// Writes `value` as a new version of the secret `id` (`PutSecretValue`, labelled with
+/// `version_stage` when one is given), creating the secret (`CreateSecret`) when it does not
+/// exist. Errors never carry the value.
+pub(crate) async fn write_secret_string(
+    secrets_manager: &SecretsManager,
+    id: &str,
+    value: &Secret,
+    version_stage: Option<&str>,
+) -> Result<Written, ReadError> {
+    let put = secrets_manager
+        .client
+        .put_secret_value()
+        .secret_id(id)
+        .secret_string(value.expose())
+        .set_version_stages(version_stage.map(|stage| vec![stage.to_string()]))
+        .send()
+        .await;
+    match put {
+        Ok(output) => Ok(Written {
+            version_id: output.version_id().unwrap_or_default().to_string(),
+            created: false,
+        }),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            let output = secrets_manager
+                .client
+                .create_secret()
+                .name(id)
+                .secret_string(value.expose())
+                .send()
+                .await
+                .map_err(|error| classify(error, &secrets_manager.reach))?;
+            Ok(Written {
+                version_id: output.version_id().unwrap_or_default().to_string(),
+                created: true,
+            })
+        }
+        Err(error) => Err(classify(error, &secrets_manager.reach)),
+    }
+}

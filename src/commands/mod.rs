@@ -6,6 +6,8 @@ mod apply;
 mod context;
 mod diff;
 mod export;
+mod salesforce_credentials;
+mod salesforce_metadata;
 mod validate;
 
 use crate::config::{Settings, Task};
@@ -30,6 +32,8 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         Task::Export { name_prefix, out } => {
             export::run(settings, name_prefix.as_deref(), out).await
         }
+        Task::SalesforceMetadata { out } => salesforce_metadata::run(settings, out),
+        Task::SalesforceCredentials => salesforce_credentials::run(settings).await,
     }
 }
 

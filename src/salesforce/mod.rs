@@ -1,5 +1,8 @@
-//! The Salesforce edge: the token request as EventBridge makes it, and the advice that turns
-//! Salesforce's OAuth errors into the setting that fixes them.
+//! The Salesforce edge: the token request as EventBridge makes it, the advice that turns
+//! Salesforce's OAuth errors into the setting that fixes them, the External Client App as
+//! metadata source, and the Connect REST calls that read its consumer key and secret.
 
+pub(crate) mod connect;
 pub(crate) mod hints;
+pub(crate) mod metadata;
 pub(crate) mod token;

@@ -11,6 +11,7 @@
 //! mean no value: an error where a value is required, absent where it is optional. See the
 //! [`yaml`](super::yaml) module for how the text is recorded.
 
+use super::app::{self, AppSpec, PermittedUsers};
 use super::destination_rules;
 use super::limits::{self, Violation};
 use super::regions;
@@ -46,7 +47,15 @@ const DESTINATION_KEYS: &[&str] = &[
     "apiVersion",
     "rateLimitPerSecond",
 ];
-const SALESFORCE_KEYS: &[&str] = &["myDomain", "sandbox", "tokenUrl", "allowAnyHost"];
+const SALESFORCE_KEYS: &[&str] = &["myDomain", "sandbox", "tokenUrl", "allowAnyHost", "app"];
+const APP_KEYS: &[&str] = &[
+    "name",
+    "label",
+    "contactEmail",
+    "runAsUser",
+    "scopes",
+    "permittedUsers",
+];
 const PARAMETER_BLOCK_KEYS: &[&str] = &["headers", "query", "body"];
 const SECRET_REF_KEYS: &[&str] = &["env", "file", "secretsManager", "key", "versionStage"];
 const PRIVATE_LINK_KEYS: &[&str] = &["resourceConfigurationArn"];
@@ -317,7 +326,7 @@ impl Walker<'_> {
                 "salesforce",
                 "add `salesforce: { myDomain: <name> }`",
             )
-            .and_then(|value| self.salesforce(value, &child(&root, "salesforce")));
+            .and_then(|value| self.salesforce(value, &child(&root, "salesforce"), name.as_deref()));
 
         let client_id = self
             .required(
@@ -421,10 +430,11 @@ impl Walker<'_> {
         };
 
         let origin = self.location(&child(&root, "name"), At::Key);
+        let (token_url, app) = token_url?;
         Some(ConnectionSpec {
             name: name?,
             description,
-            token_url: token_url?,
+            token_url,
             client_id: client_id?,
             client_secret: client_secret?,
             oauth: oauth?,
@@ -433,6 +443,7 @@ impl Walker<'_> {
             private_link,
             regions,
             destinations: destinations?,
+            app,
             origin,
         })
     }
@@ -585,9 +596,25 @@ impl Walker<'_> {
         })
     }
 
-    fn salesforce(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
+    /// `salesforce:`: the token URL, and the External Client App when `app` is declared. Both
+    /// are checked whatever the other's problems, so every problem is reported at once.
+    fn salesforce(
+        &mut self,
+        value: &Value,
+        path: &[Segment],
+        connection: Option<&str>,
+    ) -> Option<(String, Option<AppSpec>)> {
         let entries = self.mapping(value, path, SALESFORCE_KEYS)?;
-        let allow_any_host = match lookup(&entries, "allowAnyHost") {
+        let app = match lookup(&entries, "app") {
+            None => Some(None),
+            Some(value) => self.app(value, &child(path, "app"), connection).map(Some),
+        };
+        let token_url = self.token_url(&entries, path);
+        Some((token_url?, app?))
+    }
+
+    fn token_url(&mut self, entries: &[(String, &Value)], path: &[Segment]) -> Option<String> {
+        let allow_any_host = match lookup(entries, "allowAnyHost") {
             None => false,
             Some(Value::Bool(flag)) => *flag,
             Some(other) => {
@@ -600,9 +627,9 @@ impl Walker<'_> {
                 return None;
             }
         };
-        let my_domain = lookup(&entries, "myDomain");
-        let token_url = lookup(&entries, "tokenUrl");
-        let sandbox = lookup(&entries, "sandbox");
+        let my_domain = lookup(entries, "myDomain");
+        let token_url = lookup(entries, "tokenUrl");
+        let sandbox = lookup(entries, "sandbox");
         match (my_domain, token_url) {
             (Some(_), Some(_)) => {
                 self.report(
@@ -657,6 +684,186 @@ impl Walker<'_> {
                 ok.then_some(url)
             }
         }
+    }
+
+    /// `salesforce.app:`: the External Client App as code, with its defaults applied.
+    fn app(
+        &mut self,
+        value: &Value,
+        path: &[Segment],
+        connection: Option<&str>,
+    ) -> Option<AppSpec> {
+        if value.is_null() {
+            self.report(
+                path,
+                At::Key,
+                "`app` is empty",
+                "write `app: { contactEmail: <address>, runAsUser: <username> }`, or remove `app`",
+            );
+            return None;
+        }
+        let entries = self.mapping(value, path, APP_KEYS)?;
+
+        let name = match lookup(&entries, "name").filter(|v| !v.is_null()) {
+            Some(value) => {
+                let name_path = child(path, "name");
+                self.string(value, &name_path)
+                    .filter(|name| self.check(&name_path, app::check_api_name(name)))
+            }
+            None => Some(app::derive_api_name(connection.unwrap_or_default())),
+        };
+        let label = match lookup(&entries, "label").filter(|v| !v.is_null()) {
+            Some(value) => {
+                let label_path = child(path, "label");
+                self.string(value, &label_path)
+                    .filter(|label| self.check(&label_path, app::check_label(label)))
+            }
+            None => Some(connection.unwrap_or_default().to_string()),
+        };
+        let contact_email = self
+            .required(
+                &entries,
+                path,
+                "contactEmail",
+                "add `contactEmail: <address>`: the address Salesforce uses to contact the app's admin",
+            )
+            .and_then(|value| {
+                let email_path = child(path, "contactEmail");
+                self.string(value, &email_path)
+                    .filter(|email| self.check(&email_path, app::check_contact_email(email)))
+            });
+        let run_as_user = self
+            .required(
+                &entries,
+                path,
+                "runAsUser",
+                &format!(
+                    "add `runAsUser: <username>`: the user the client credentials flow runs as; {}",
+                    app::RUN_AS_USER_NOTE
+                ),
+            )
+            .and_then(|value| {
+                let user_path = child(path, "runAsUser");
+                self.string(value, &user_path)
+                    .filter(|user| self.check(&user_path, app::check_run_as_user(user)))
+            });
+        let scopes = match lookup(&entries, "scopes").filter(|v| !v.is_null()) {
+            Some(value) => self.scopes(value, &child(path, "scopes")),
+            None => Some(vec![app::DEFAULT_SCOPE.to_string()]),
+        };
+        let permitted_users = match lookup(&entries, "permittedUsers").filter(|v| !v.is_null()) {
+            Some(value) => {
+                let users_path = child(path, "permittedUsers");
+                let text = self.string(value, &users_path)?;
+                match PermittedUsers::parse(&text) {
+                    Some(users) => Some(users),
+                    None => {
+                        let help = match suggest(&text, PermittedUsers::ALL) {
+                            Some(candidate) => format!("did you mean `{candidate}`?"),
+                            None => format!("use one of: {}", PermittedUsers::ALL.join(", ")),
+                        };
+                        self.report(
+                            &users_path,
+                            At::Value,
+                            format!("`{text}` is not a permitted-users policy"),
+                            help,
+                        );
+                        None
+                    }
+                }
+            }
+            None => Some(PermittedUsers::AdminApprovedPreAuthorized),
+        };
+        let (
+            Some(name),
+            Some(label),
+            Some(contact_email),
+            Some(run_as_user),
+            Some(scopes),
+            Some(permitted_users),
+        ) = (
+            name,
+            label,
+            contact_email,
+            run_as_user,
+            scopes,
+            permitted_users,
+        )
+        else {
+            return None;
+        };
+        Some(AppSpec {
+            name,
+            label,
+            contact_email,
+            run_as_user,
+            scopes,
+            permitted_users,
+        })
+    }
+
+    /// `scopes:`: a list of Salesforce's Metadata API scope names.
+    fn scopes(&mut self, value: &Value, path: &[Segment]) -> Option<Vec<String>> {
+        let Value::Sequence(items) = value else {
+            self.report(
+                path,
+                at_value(value),
+                format!(
+                    "expected a list of OAuth scope names, found {}",
+                    kind(value)
+                ),
+                "write e.g. `scopes: [Api]`",
+            );
+            return None;
+        };
+        let mut ok = true;
+        let mut scopes: Vec<String> = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let mut item_path = path.to_vec();
+            item_path.push(Segment::Index(index));
+            let Some(scope) = self.string(item, &item_path) else {
+                ok = false;
+                continue;
+            };
+            if !app::SCOPES.contains(&scope.as_str()) {
+                let help = match suggest(&scope, app::SCOPES) {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None => format!(
+                        "use Salesforce's Metadata API scope names: {}",
+                        app::SCOPES.join(", ")
+                    ),
+                };
+                self.report(
+                    &item_path,
+                    At::Value,
+                    format!("`{scope}` is not a Salesforce OAuth scope name"),
+                    help,
+                );
+                ok = false;
+                continue;
+            }
+            if scopes.contains(&scope) {
+                self.report(
+                    &item_path,
+                    At::Value,
+                    format!("`{scope}` is listed twice"),
+                    "remove one of them",
+                );
+                ok = false;
+                continue;
+            }
+            scopes.push(scope);
+        }
+        if ok && scopes.is_empty() {
+            self.report(
+                path,
+                At::Value,
+                "the list of scopes is empty",
+                "list at least one scope, e.g. `scopes: [Api]`, or remove `scopes` for the default `[Api]`",
+            );
+            return None;
+        }
+        ok.then_some(scopes)
     }
 
     /// A literal value or a secret reference.
@@ -997,6 +1204,7 @@ fn expected_help(path: &[Segment]) -> String {
     match field.as_str() {
         "" => "a connection document is a mapping with `name`, `salesforce`, `clientId` and `clientSecret`".to_string(),
         "salesforce" => "write `salesforce: { myDomain: <name> }`".to_string(),
+        "salesforce.app" => "write `app: { contactEmail: <address>, runAsUser: <username> }`".to_string(),
         "oauth" | "invocation" => format!("write `{field}:` with `headers:`, `query:` or `body:` maps below it"),
         "privateLink" => "write `privateLink: { resourceConfigurationArn: arn:aws:vpc-lattice:... }`".to_string(),
         "name" => "write `name: <connection-name>` (1-64 of A-Z a-z 0-9 . - _)".to_string(),
@@ -1142,6 +1350,24 @@ mod tests {
             problems[0].starts_with("c.yaml:1:7: name: the name contains ` `"),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn an_app_with_only_the_required_fields_gets_the_defaults() {
+        let text = "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\n  app:\n    contactEmail: ops@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: 3MVG9abc\nclientSecret: { env: S }\n";
+        let app = convert_text(text).unwrap().app.unwrap();
+        assert_eq!(
+            app,
+            AppSpec {
+                name: "sf_acme_prod".into(),
+                label: "sf-acme-prod".into(),
+                contact_email: "ops@acme.example".into(),
+                run_as_user: "eventbridge@acme.example".into(),
+                scopes: vec!["Api".into()],
+                permitted_users: PermittedUsers::AdminApprovedPreAuthorized,
+            }
+        );
+        assert_eq!(convert_text(REQUIRED).unwrap().app, None);
     }
 
     #[test]

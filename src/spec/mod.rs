@@ -4,6 +4,7 @@
 //! [`convert`] turns each document into a [`ConnectionSpec`] while [`limits`] and
 //! [`token_url`] check AWS's and Salesforce's rules, [`regions`] the Region codes. Every problem found is reported at once.
 
+pub mod app;
 pub mod convert;
 pub mod destination_rules;
 pub(crate) mod export;
@@ -44,6 +45,8 @@ pub struct ConnectionSpec {
     pub regions: Option<Vec<String>>,
     /// API destinations on this org, using this connection.
     pub destinations: Vec<DestinationSpec>,
+    /// The External Client App declared under `salesforce.app`, if any.
+    pub app: Option<app::AppSpec>,
     /// Where the connection is declared (its `name` key).
     pub origin: Location,
 }

@@ -6,6 +6,7 @@ mod health;
 mod output;
 mod ownership;
 mod reconcile;
+mod salesforce_credentials;
 mod secret_drift;
 mod unattended;
 

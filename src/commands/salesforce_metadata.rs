@@ -1,0 +1,74 @@
+//! `provision salesforce-metadata [PATH...] --out DIR`: the External Client Apps declared under
+//! `salesforce.app`, written as one Salesforce DX project per org. Offline: no Salesforce or
+//! AWS call, no secret read, and no key or secret in what it writes.
+
+use super::EXIT_OK;
+use crate::config::Settings;
+use crate::error::{Error, Problem};
+use crate::salesforce::metadata::{self, OrgTree};
+use crate::spec;
+use crate::view;
+use std::path::Path;
+
+pub(super) fn run(settings: &Settings, out: &Path) -> Result<u8, Error> {
+    let specs = spec::load::load(&settings.paths)?;
+    let trees = metadata::source_trees(&specs).map_err(Error::Input)?;
+    if trees.is_empty() {
+        return Err(Error::input(
+            Problem::new("no document declares an External Client App (`salesforce.app`)")
+                .help("add `app: { contactEmail: <address>, runAsUser: <username> }` under `salesforce:` in the documents whose app provision should write"),
+        ));
+    }
+    for tree in &trees {
+        write_tree(out, tree)?;
+    }
+    view::stdout(&summary(out, &trees))?;
+    Ok(EXIT_OK)
+}
+
+fn write_tree(out: &Path, tree: &OrgTree) -> Result<(), Error> {
+    let root = out.join(&tree.org);
+    for (relative, content) in &tree.files {
+        let path = root.join(relative);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, content));
+        if let Err(error) = written {
+            return Err(Error::input(
+                Problem::new(format!("cannot write {}: {error}", path.display()))
+                    .help("give --out a folder this user can write to"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What was written and how to deploy it (text; the same lines whatever `--output`).
+fn summary(out: &Path, trees: &[OrgTree]) -> String {
+    let mut text = String::new();
+    for tree in trees {
+        let apps: Vec<&str> = tree
+            .files
+            .iter()
+            .filter_map(|(path, _)| {
+                path.strip_prefix("force-app/main/default/externalClientApps/")
+                    .and_then(|file| file.strip_suffix(".eca-meta.xml"))
+            })
+            .collect();
+        text.push_str(&format!(
+            "{}: {} ({}): {} file{}\n",
+            out.join(&tree.org).display(),
+            tree.host,
+            apps.join(", "),
+            tree.files.len(),
+            if tree.files.len() == 1 { "" } else { "s" }
+        ));
+    }
+    text.push_str(&format!(
+        "Deploy each with: cd {}/<org> && sf project deploy start --manifest manifest/package.xml --target-org <org alias>\n",
+        out.display()
+    ));
+    text.push_str("Keep extlClntAppGlobalOauthSets/ out of source control and packages (Salesforce's advice); provision writes no key or secret in it.\n");
+    text
+}

@@ -1,0 +1,370 @@
+//! Reads an External Client App's consumer key and secret through Salesforce's Connect REST
+//! API, with the access token of a signed-in user (`sf org display --json`).
+//!
+//! Three calls, all `GET` under `{instance}/services/data/v{API_VERSION}/apps/oauth/`:
+//! `usage` (the apps, to find the app's id by its API name; paged), `credentials/{appId}` (its
+//! OAuth consumers) and `credentials/{appId}/{consumerId}?part=keyandsecret`. Each failure
+//! Salesforce can give is its own [`ConnectError`], with the setting or permission that fixes
+//! it. The key, the secret and the access token are [`Secret`]s: they cannot be printed, and
+//! every output of the run has them redacted.
+
+use crate::salesforce::metadata::API_VERSION;
+use crate::secret::Secret;
+use serde_json::Value;
+use std::time::Duration;
+
+/// The org setting that lets the REST API return consumer secrets.
+pub(crate) const SECRET_SETTING: &str =
+    "Allow access to External Client App consumer secrets via REST API";
+/// The user permission the app listing and the consumer listing need.
+pub(crate) const DEVELOPER_PERMISSION: &str = "External Client App Developer";
+/// The user permission reading a consumer secret needs.
+pub(crate) const SECRET_PERMISSION: &str = "View Client Secret";
+
+/// How many apps a page of `apps/oauth/usage` asks for, and how many pages are read at most.
+const PAGE_SIZE: usize = 100;
+const MAX_PAGES: usize = 100;
+
+/// Which call failed, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    ListApps,
+    ListConsumers,
+    ReadSecret,
+}
+
+/// Why the key and secret could not be read. Never carries a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ConnectError {
+    /// HTTP 401: the access token expired or is not valid.
+    ExpiredToken { detail: String },
+    /// HTTP 403: the signed-in user lacks `permission`.
+    MissingPermission {
+        permission: &'static str,
+        detail: String,
+    },
+    /// The consumer was read, but Salesforce left the secret out: the org setting is off.
+    SettingOff,
+    /// No app of that API name is listed.
+    UnknownApp { name: String, listed: usize },
+    /// The app has no OAuth consumer (OAuth is not enabled on it).
+    NoConsumer { name: String },
+    /// Anything else: an unreachable instance, another status, an answer of another shape.
+    Unexpected { step: Step, detail: String },
+}
+
+impl ConnectError {
+    /// The message and the fix, for the user.
+    pub(crate) fn describe(&self) -> (String, String) {
+        match self {
+            ConnectError::ExpiredToken { detail } => (
+                format!("Salesforce refused the access token ({detail})"),
+                "the token has expired or is not valid: sign in again (`sf org login web --alias <org>`), then set SF_ACCESS_TOKEN from `sf org display --target-org <org> --json` (result.accessToken)".to_string(),
+            ),
+            ConnectError::MissingPermission { permission, detail } => (
+                format!(
+                    "Salesforce refused the request: the signed-in user lacks the \"{permission}\" permission ({detail})"
+                ),
+                format!(
+                    "give the user running this command the \"{DEVELOPER_PERMISSION}\" and \"{SECRET_PERMISSION}\" permissions (a permission set), then run it again"
+                ),
+            ),
+            ConnectError::SettingOff => (
+                "Salesforce returned the app's consumer key but not its secret: the org does not let the REST API read consumer secrets".to_string(),
+                format!(
+                    "in Setup > External Client App Settings, turn on \"{SECRET_SETTING}\" (Metadata API: ExternalClientAppSettings.enableClientSecretInRestApiAccess), then run it again"
+                ),
+            ),
+            ConnectError::UnknownApp { name, listed } => (
+                format!(
+                    "the org has no External Client App named `{name}` (Salesforce listed {listed} app{})",
+                    if *listed == 1 { "" } else { "s" }
+                ),
+                "deploy it first (`provision salesforce-metadata --out DIR`, then `sf project deploy start` in DIR/<org>), and check that SF_INSTANCE_URL is this org".to_string(),
+            ),
+            ConnectError::NoConsumer { name } => (
+                format!("the External Client App `{name}` has no OAuth consumer"),
+                "enable OAuth on the app (deploy the files `provision salesforce-metadata` writes), then run it again".to_string(),
+            ),
+            ConnectError::Unexpected { step, detail } => {
+                let what = match step {
+                    Step::ListApps => "listing the org's External Client Apps",
+                    Step::ListConsumers => "listing the app's OAuth consumers",
+                    Step::ReadSecret => "reading the consumer key and secret",
+                };
+                (
+                    format!("{what} failed: {detail}"),
+                    "check SF_INSTANCE_URL (the org's My Domain URL, from `sf org display --json`) and try again".to_string(),
+                )
+            }
+        }
+    }
+}
+
+/// An app as the usage listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ListedApp {
+    pub(crate) id: String,
+    /// The API name (`developerName`), or the `name` when no developer name is given.
+    pub(crate) name: String,
+}
+
+/// A consumer's key and secret.
+pub(crate) struct Credentials {
+    pub(crate) key: Secret,
+    pub(crate) secret: Secret,
+}
+
+/// The Connect REST API of one org.
+pub(crate) struct Connect {
+    client: reqwest::Client,
+    /// `{instance}/services/data/v{API_VERSION}/apps/oauth`.
+    base: String,
+    token: Secret,
+}
+
+impl Connect {
+    pub(crate) fn new(
+        instance: &url::Url,
+        token: Secret,
+        connect_timeout: Duration,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|error| format!("cannot build an HTTP client: {error}"))?;
+        let base = format!(
+            "{}/services/data/v{API_VERSION}/apps/oauth",
+            instance.as_str().trim_end_matches('/')
+        );
+        Ok(Connect {
+            client,
+            base,
+            token,
+        })
+    }
+
+    /// One GET: the JSON answer, or the failure classified.
+    async fn get(
+        &self,
+        step: Step,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Value, ConnectError> {
+        let url = format!("{}/{path}", self.base);
+        let response = self
+            .client
+            .get(&url)
+            .query(query)
+            .bearer_auth(self.token.expose())
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|error| ConnectError::Unexpected {
+                step,
+                // reqwest's error names the URL, never the headers (the token).
+                detail: format!("cannot reach {}: {}", self.base, error.without_url()),
+            })?;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        Err(classify(step, status, &body))
+    }
+
+    /// Every app the usage listing shows, page after page.
+    pub(crate) async fn apps(&self) -> Result<Vec<ListedApp>, ConnectError> {
+        let mut apps = Vec::new();
+        for page in 0..MAX_PAGES {
+            let body = self
+                .get(
+                    Step::ListApps,
+                    "usage",
+                    &[
+                        ("page", page.to_string()),
+                        ("pageSize", PAGE_SIZE.to_string()),
+                    ],
+                )
+                .await?;
+            let Some(items) = body.get("apps").and_then(Value::as_array) else {
+                return Err(ConnectError::Unexpected {
+                    step: Step::ListApps,
+                    detail: "the answer has no `apps` list".to_string(),
+                });
+            };
+            for item in items {
+                let field = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_string);
+                let id = field("identifier").or_else(|| field("id"));
+                let name = field("developerName").or_else(|| field("name"));
+                if let (Some(id), Some(name)) = (id, name) {
+                    apps.push(ListedApp { id, name });
+                }
+            }
+            if items.len() < PAGE_SIZE {
+                break;
+            }
+        }
+        Ok(apps)
+    }
+
+    /// The consumer key and secret of the app named `name` among `apps`.
+    pub(crate) async fn credentials(
+        &self,
+        apps: &[ListedApp],
+        name: &str,
+    ) -> Result<Credentials, ConnectError> {
+        let Some(app) = apps.iter().find(|app| app.name == name) else {
+            return Err(ConnectError::UnknownApp {
+                name: name.to_string(),
+                listed: apps.len(),
+            });
+        };
+        let app_id = encode(&app.id);
+        let body = self
+            .get(Step::ListConsumers, &format!("credentials/{app_id}"), &[])
+            .await?;
+        let consumer = body
+            .get("consumers")
+            .and_then(Value::as_array)
+            .and_then(|consumers| consumers.first())
+            .and_then(|consumer| consumer.get("id"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| ConnectError::NoConsumer {
+                name: name.to_string(),
+            })?;
+        let body = self
+            .get(
+                Step::ReadSecret,
+                &format!("credentials/{app_id}/{}", encode(consumer)),
+                &[("part", "keyandsecret".to_string())],
+            )
+            .await?;
+        let text = |key: &str| {
+            body.get(key)
+                .and_then(Value::as_str)
+                .filter(|value| !value.is_empty())
+                .map(Secret::new)
+        };
+        let key = text("key");
+        let secret = text("secret");
+        match (key, secret) {
+            (Some(key), Some(secret)) => Ok(Credentials { key, secret }),
+            (Some(_), None) => Err(ConnectError::SettingOff),
+            (None, _) => Err(ConnectError::Unexpected {
+                step: Step::ReadSecret,
+                detail: "the answer has no consumer key".to_string(),
+            }),
+        }
+    }
+}
+
+/// An id as one path segment.
+fn encode(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+}
+
+/// A failed answer as the failure it means. Salesforce's error bodies are a list of
+/// `{"errorCode", "message"}`.
+fn classify(step: Step, status: u16, body: &Value) -> ConnectError {
+    let first = body
+        .as_array()
+        .and_then(|errors| errors.first())
+        .or(Some(body));
+    let field = |key: &str| {
+        first
+            .and_then(|error| error.get(key))
+            .and_then(Value::as_str)
+            .map(|text| text.chars().take(300).collect::<String>())
+    };
+    let detail = match (field("errorCode"), field("message")) {
+        (Some(code), Some(message)) => format!("HTTP {status} {code}: {message}"),
+        (Some(code), None) => format!("HTTP {status} {code}"),
+        (None, Some(message)) => format!("HTTP {status}: {message}"),
+        (None, None) => format!("HTTP {status}"),
+    };
+    match (status, step) {
+        (401, _) => ConnectError::ExpiredToken { detail },
+        (403, Step::ReadSecret) => ConnectError::MissingPermission {
+            permission: SECRET_PERMISSION,
+            detail,
+        },
+        (403, _) => ConnectError::MissingPermission {
+            permission: DEVELOPER_PERMISSION,
+            detail,
+        },
+        _ => ConnectError::Unexpected { step, detail },
+    }
+}
+
+/// `SF_INSTANCE_URL`: https, or http on a loopback address only (a local test endpoint).
+pub(crate) fn check_instance_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text.trim()).map_err(|_| "it is not a URL".to_string())?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => return Err("it has no host".to_string()),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err("it is http://; Salesforce is reached over https:// (http is allowed on a loopback address only)".to_string());
+        }
+        _ => return Err("it is not an https:// URL".to_string()),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("it carries a user name or password".to_string());
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_refusal_is_its_own_error() {
+        let body = serde_json::json!([{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}]);
+        assert_eq!(
+            classify(Step::ListApps, 401, &body),
+            ConnectError::ExpiredToken {
+                detail: "HTTP 401 INVALID_SESSION_ID: Session expired or invalid".into()
+            }
+        );
+        let refused = serde_json::json!([{"errorCode": "INSUFFICIENT_ACCESS", "message": "no"}]);
+        assert!(matches!(
+            classify(Step::ListApps, 403, &refused),
+            ConnectError::MissingPermission {
+                permission: DEVELOPER_PERMISSION,
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(Step::ReadSecret, 403, &refused),
+            ConnectError::MissingPermission {
+                permission: SECRET_PERMISSION,
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(Step::ListConsumers, 500, &Value::Null),
+            ConnectError::Unexpected { .. }
+        ));
+    }
+
+    #[test]
+    fn instance_urls_are_https_or_loopback_http() {
+        assert!(check_instance_url("https://acme.my.salesforce.com").is_ok());
+        assert!(check_instance_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_instance_url("http://[::1]:8080").is_ok());
+        assert!(check_instance_url("http://acme.my.salesforce.com").is_err());
+        assert!(check_instance_url("ftp://acme").is_err());
+        assert!(check_instance_url("acme").is_err());
+    }
+}
