@@ -159,11 +159,28 @@ fn invocation_body() {
 
 #[test]
 fn kms_key() {
-    let world = round_trip(
-        "kmsKey: alias/eventbridge-a\n",
-        "kmsKey: alias/eventbridge-b\n",
+    // Added and changed in place; removing it is not possible in place (AWS has no way back to
+    // an AWS owned key): `apply` refuses, `--replace` recreates (see ownership.rs).
+    let mut world = World::new();
+    world.secret_env("ROUND_TRIP_SECRET", "round-trip-secret-31415926");
+    world.write("connections/c.yaml", BASE);
+    world.provision(&["apply", "connections/"]).expect(0);
+    apply_and_converge(
+        &world,
+        &format!("{BASE}kmsKey: alias/eventbridge-a\n"),
         "kmsKey",
     );
+    apply_and_converge(
+        &world,
+        &format!("{BASE}kmsKey: alias/eventbridge-b\n"),
+        "kmsKey",
+    );
+    world.write("connections/c.yaml", BASE);
+    world.provision(&["apply", "connections/"]).expect(1);
+    world
+        .provision(&["apply", "connections/", "--replace"])
+        .expect(0);
+    world.provision(&["diff", "connections/"]).expect(0);
     assert_eq!(describe(&world).kms_key_identifier(), None);
 }
 

@@ -148,7 +148,7 @@ fn prune_deletes_exactly_this_sets_undeclared_connections() {
         .json();
     assert_eq!(
         json["orphans"],
-        serde_json::json!([{"name": "sf-dropped", "region": "us-east-1"}])
+        serde_json::json!([{"kind": "connection", "name": "sf-dropped", "region": "us-east-1"}])
     );
 
     let diff = world.provision(&["diff", "connections/", "--prune"]);
