@@ -18,8 +18,7 @@ use crate::aws::eventbridge::{
 use crate::desired::DesiredConnection;
 use crate::live::ConnectionState;
 use crate::plan::{ApplyResult, Change, Outcome, Planned};
-use crate::salesforce::hints;
-use crate::salesforce::token::{VerifyError, verify_credentials};
+use crate::salesforce::token::{TokenLimits, request_token};
 use futures::StreamExt;
 
 #[derive(Debug, Clone, Copy)]
@@ -129,7 +128,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
             "{name}: checking the credentials against {}",
             desired.authorization_endpoint
         ));
-        if let Err(error) = verify_credentials(desired).await {
+        if let Err(error) = request_token(desired, TokenLimits::default()).await {
             let mut failed = ApplyResult::new(entry, Outcome::Failed);
             let untouched = if live.is_some() {
                 "; the connection was left as it was"
@@ -141,12 +140,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
                 desired.origin,
                 error.describe()
             ));
-            failed.hint = Some(match &error {
-                VerifyError::Refused { error, .. } => hints::for_token_error(error),
-                VerifyError::Unreachable(_) => {
-                    "check the token URL and that this machine can reach it".to_string()
-                }
-            });
+            failed.hint = Some(error.hint());
             failed.state = live.map(|l| l.state.clone());
             return Step::Done(failed);
         }
