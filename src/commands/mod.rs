@@ -5,7 +5,9 @@
 mod apply;
 mod context;
 mod diff;
+mod iam_policy;
 mod validate;
+mod verify;
 
 use crate::config::{Settings, Task};
 use crate::engine::interrupt::{Interrupt, Signal};
@@ -25,6 +27,10 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             strictness,
             options,
         } => apply::run(settings, *strictness, *options, listen_for_signals()).await,
+        Task::Verify { limits } => verify::run(settings, *limits, listen_for_signals()).await,
+        Task::IamPolicy { purpose, account } => {
+            iam_policy::run(settings, *purpose, account.as_deref()).await
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! result carries its `kind` (`connection`) and `region`.
 
 use super::{View, error_lines};
+use crate::engine::verify::{Verified, VerifyReport, VerifySummary};
 use crate::error::{Error, Problem};
 use crate::plan::{ApplyResult, ApplySummary, Entry, LeftOut, Plan, Summary, apply_summary};
 use crate::spec::ConnectionSpec;
@@ -43,6 +44,18 @@ struct PlanDocument<'a> {
     results: Option<&'a [ApplyResult]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     apply_summary: Option<ApplySummary>,
+}
+
+/// `verify --output json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyDocument<'a> {
+    version: u32,
+    command: &'static str,
+    regions: &'a [String],
+    summary: VerifySummary,
+    results: &'a [Verified],
+    left_out: &'a [LeftOut],
 }
 
 /// A run that ended in an error before it had a plan to show.
@@ -130,6 +143,17 @@ impl View for JsonView {
         document.results = Some(results);
         document.apply_summary = Some(apply_summary(results));
         to_text(&document)
+    }
+
+    fn verified(&self, report: &VerifyReport) -> String {
+        to_text(&VerifyDocument {
+            version: FORMAT_VERSION,
+            command: "verify",
+            regions: &report.regions,
+            summary: report.summary(),
+            results: &report.results,
+            left_out: &report.left_out,
+        })
     }
 
     fn error(&self, error: &Error) -> (String, String) {

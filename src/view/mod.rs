@@ -9,6 +9,7 @@ mod text;
 
 pub(crate) use text::Style;
 
+use crate::engine::verify::VerifyReport;
 use crate::error::Error;
 use crate::plan::{ApplyResult, Plan};
 use crate::spec::ConnectionSpec;
@@ -36,6 +37,8 @@ pub(crate) trait View: Sync {
     fn result(&self, plan: &Plan, result: &ApplyResult) -> String;
     /// What `apply` shows when it is done.
     fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String;
+    /// What `verify` found, per connection and Region.
+    fn verified(&self, report: &VerifyReport) -> String;
     /// A run that ends in an error: (stdout, stderr).
     fn error(&self, error: &Error) -> (String, String);
 }

@@ -3,10 +3,12 @@
 mod converge;
 mod hardening;
 mod health;
+mod iam_policy;
 mod output;
 mod reconcile;
 mod secret_drift;
 mod unattended;
+mod verify;
 
 use crate::support::World;
 
