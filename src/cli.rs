@@ -82,6 +82,34 @@ pub(crate) enum Command {
     /// SF_INSTANCE_URL) and write them into the Secrets Manager secrets `clientId` and
     /// `clientSecret` reference.
     SalesforceCredentials(PathArgs),
+    /// Request a token for each declared connection as EventBridge does, and show what the
+    /// token endpoint answered: exit 0 when every one is granted, 1 otherwise.
+    Verify(PathArgs),
+    /// Print the least-privilege IAM policy that `diff` or `apply` needs for the declared
+    /// connections (no secret is read, no EventBridge call made).
+    IamPolicy {
+        #[command(flatten)]
+        paths: PathArgs,
+        /// The command the policy is for.
+        #[arg(
+            long = "for",
+            value_enum,
+            value_name = "COMMAND",
+            default_value = "apply"
+        )]
+        purpose: PolicyFor,
+        /// The AWS account id (12 digits). Without it: the caller's account, from
+        /// sts:GetCallerIdentity.
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+    },
+}
+
+/// `iam-policy --for`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PolicyFor {
+    Diff,
+    Apply,
 }
 
 #[derive(Debug, Args)]

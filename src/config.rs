@@ -2,12 +2,14 @@
 //! how to print, and how to reach AWS.
 
 use crate::aws::{AwsOptions, Timeouts};
-use crate::cli::{Cli, Command, CompareArgs, OutputFormat};
+use crate::cli::{Cli, Command, CompareArgs, OutputFormat, PolicyFor};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
 use crate::ownership::OwnershipSet;
 use crate::plan::compute::PlanOptions;
+use crate::policy::Purpose;
+use crate::salesforce::token::TokenLimits;
 use crate::view::{self, Format, Style, View};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -31,6 +33,14 @@ pub(crate) enum Task {
         out: PathBuf,
     },
     SalesforceCredentials,
+    Verify {
+        limits: TokenLimits,
+    },
+    IamPolicy {
+        purpose: Purpose,
+        /// `--account`, checked; `None`: the caller's account.
+        account: Option<String>,
+    },
 }
 
 /// What guards deletions in `apply`.
@@ -101,6 +111,30 @@ impl Settings {
                 (Task::SalesforceMetadata { out }, paths.paths)
             }
             Command::SalesforceCredentials(paths) => (Task::SalesforceCredentials, paths.paths),
+            Command::Verify(paths) => (
+                Task::Verify {
+                    limits: TokenLimits {
+                        connect: cli.global.connect_timeout,
+                        total: cli.global.call_timeout,
+                        flag: "--call-timeout",
+                    },
+                },
+                paths.paths,
+            ),
+            Command::IamPolicy {
+                paths,
+                purpose,
+                account,
+            } => (
+                Task::IamPolicy {
+                    purpose: match purpose {
+                        PolicyFor::Diff => Purpose::Diff,
+                        PolicyFor::Apply => Purpose::Apply,
+                    },
+                    account: account.map(|a| account_flag(&a)).transpose()?,
+                },
+                paths.paths,
+            ),
         };
         let format = match cli.global.output {
             OutputFormat::Text => Format::Text,
@@ -179,6 +213,24 @@ fn endpoint_error(source: &str, value: &str, why: &str) -> Error {
         Problem::new(format!("{source} `{shown}` cannot be used: {why}"))
             .help("give the endpoint as a URL such as https://events.us-east-1.amazonaws.com or http://127.0.0.1:5000, or leave it unset"),
     )
+}
+
+/// `--account`: an AWS account id is 12 digits.
+fn account_flag(text: &str) -> Result<String, Error> {
+    let account = text.trim();
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(account.to_string());
+    }
+    let shown: String = account
+        .chars()
+        .take(40)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    Err(Error::input(
+        Problem::new(format!("--account `{shown}` is not an AWS account id: it must be exactly 12 digits"))
+            .help("give the account id as 12 digits, e.g. --account 123456789012 (leading zeros included), or leave --account out to use the caller's account"),
+    ))
 }
 
 /// `--region` flags: each a known Region code; repeats are dropped.

@@ -5,7 +5,8 @@
 //! - [`run`] parses the command line ([`cli`]), resolves it into settings ([`config`]),
 //!   dispatches to one module per command ([`commands`]) and picks the exit code;
 //! - the pure core: [`spec`] loads and checks the YAML, [`resolve`] reads secret references
-//!   into the [`desired`] state, [`plan`] compares it with the [`live`] state;
+//!   into the [`desired`] state, [`plan`] compares it with the [`live`] state, [`policy`]
+//!   derives the IAM policy a run needs;
 //! - [`view`] renders the plan and results, one file per output format;
 //! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
 //!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
@@ -26,6 +27,7 @@ pub(crate) mod log;
 pub(crate) mod ownership;
 pub(crate) mod parameters;
 pub(crate) mod plan;
+pub(crate) mod policy;
 pub(crate) mod resolve;
 pub mod run;
 pub(crate) mod salesforce;

@@ -177,12 +177,12 @@ fn run(command: &mut Command) -> Output {
 }
 
 #[test]
-fn bad_input_makes_no_request_from_validate_diff_or_apply() {
+fn bad_input_makes_no_request_from_any_command() {
     for case in CASES {
         let folder = tempfile::tempdir().expect("temporary folder");
         write_files(folder.path(), case.files);
         let mut stderr_of_validate = None;
-        for subcommand in ["validate", "diff", "apply"] {
+        for subcommand in ["validate", "diff", "apply", "verify", "iam-policy"] {
             let endpoint = CountingEndpoint::start();
             let mut args = vec![subcommand];
             args.extend(case.paths);

@@ -5,6 +5,7 @@
 pub(crate) mod destinations;
 pub(crate) mod eventbridge;
 pub(crate) mod secretsmanager;
+pub(crate) mod sts;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;

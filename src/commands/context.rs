@@ -74,6 +74,46 @@ pub(crate) fn coverage(
     Ok(Coverage { regions, left_out })
 }
 
+/// The SDK configuration (no call is made) and the Regions it gives the run.
+pub(super) async fn configured_coverage(
+    settings: &Settings,
+    specs: &[ConnectionSpec],
+) -> Result<(aws_config::SdkConfig, Coverage), Error> {
+    let config = aws::sdk_config(&settings.aws).await;
+    let sdk_default = config.region().map(|r| r.to_string());
+    if settings.regions.is_empty()
+        && let Some(region) = &sdk_default
+    {
+        spec::regions::check_region(region).map_err(|violation| {
+            Error::input(
+                Problem::new(format!(
+                    "the default Region `{region}` (from AWS_REGION or the profile) is not an AWS Region code: {}",
+                    violation.message
+                ))
+                .help(violation.help),
+            )
+        })?;
+    }
+    let coverage = coverage(specs, &settings.regions, sdk_default.as_deref())?;
+    Ok((config, coverage))
+}
+
+/// The declared connections wanted in `region`, in the order declared. Pure.
+pub(crate) fn wanted_in<'a>(
+    coverage: &Coverage,
+    region: &str,
+    specs: &'a [ConnectionSpec],
+) -> Vec<&'a ConnectionSpec> {
+    let default = coverage.regions.first().map(String::as_str);
+    specs
+        .iter()
+        .filter(|spec| match &spec.regions {
+            Some(declared) => declared.iter().any(|r| r == region),
+            None => default == Some(region),
+        })
+        .collect()
+}
+
 /// Everything a run needs in AWS: the coverage and one context per Region.
 pub(super) struct Run {
     pub(super) coverage: Coverage,
@@ -86,22 +126,7 @@ impl Run {
         specs: &[ConnectionSpec],
         interrupt: &Interrupt,
     ) -> Result<Self, Error> {
-        let config = aws::sdk_config(&settings.aws).await;
-        let sdk_default = config.region().map(|r| r.to_string());
-        if settings.regions.is_empty()
-            && let Some(region) = &sdk_default
-        {
-            spec::regions::check_region(region).map_err(|violation| {
-                Error::input(
-                    Problem::new(format!(
-                        "the default Region `{region}` (from AWS_REGION or the profile) is not an AWS Region code: {}",
-                        violation.message
-                    ))
-                    .help(violation.help),
-                )
-            })?;
-        }
-        let coverage = coverage(specs, &settings.regions, sdk_default.as_deref())?;
+        let (config, coverage) = configured_coverage(settings, specs).await?;
         let log = Log::new(settings.verbosity);
         for left in &coverage.left_out {
             log.verbose(format!(
@@ -137,14 +162,7 @@ impl Run {
         context: &Context,
         specs: &'a [ConnectionSpec],
     ) -> Vec<&'a ConnectionSpec> {
-        let default = self.coverage.regions.first().map(String::as_str);
-        specs
-            .iter()
-            .filter(|spec| match &spec.regions {
-                Some(declared) => declared.contains(&context.region),
-                None => default == Some(context.region.as_str()),
-            })
-            .collect()
+        wanted_in(&self.coverage, &context.region, specs)
     }
 
     /// Reads live state in every Region at once and plans every declared connection. An

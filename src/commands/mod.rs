@@ -6,9 +6,11 @@ mod apply;
 mod context;
 mod diff;
 mod export;
+mod iam_policy;
 mod salesforce_credentials;
 mod salesforce_metadata;
 mod validate;
+mod verify;
 
 use crate::config::{Settings, Task};
 use crate::engine::interrupt::{Interrupt, Signal};
@@ -34,6 +36,10 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         }
         Task::SalesforceMetadata { out } => salesforce_metadata::run(settings, out),
         Task::SalesforceCredentials => salesforce_credentials::run(settings).await,
+        Task::Verify { limits } => verify::run(settings, *limits, listen_for_signals()).await,
+        Task::IamPolicy { purpose, account } => {
+            iam_policy::run(settings, *purpose, account.as_deref()).await
+        }
     }
 }
 

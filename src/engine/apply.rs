@@ -21,8 +21,7 @@ use crate::desired::DesiredConnection;
 use crate::live::LiveConnection;
 use crate::ownership::Owner;
 use crate::plan::{ApplyResult, Change, DestinationChange, DestinationStep, Outcome, Planned};
-use crate::salesforce::hints;
-use crate::salesforce::token::{VerifyError, verify_credentials};
+use crate::salesforce::token::{TokenLimits, request_token};
 use futures::StreamExt;
 
 #[derive(Debug, Clone, Copy)]
@@ -182,7 +181,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
             "{name}: checking the credentials against {}",
             desired.authorization_endpoint
         ));
-        if let Err(error) = verify_credentials(desired).await {
+        if let Err(error) = request_token(desired, TokenLimits::default()).await {
             let mut failed = ApplyResult::new(entry, Outcome::Failed);
             let untouched = if live.is_some() {
                 "; the connection was left as it was"
@@ -194,12 +193,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
                 desired.origin,
                 error.describe()
             ));
-            failed.hint = Some(match &error {
-                VerifyError::Refused { error, .. } => hints::for_token_error(error),
-                VerifyError::Unreachable(_) => {
-                    "check the token URL and that this machine can reach it".to_string()
-                }
-            });
+            failed.hint = Some(error.hint());
             failed.state = live.map(|l| l.state.clone());
             return Step::Done(failed);
         }

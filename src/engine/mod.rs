@@ -7,6 +7,7 @@ pub(crate) mod apply;
 pub(crate) mod interrupt;
 pub(crate) mod read;
 pub(crate) mod settle;
+pub(crate) mod verify;
 pub(crate) mod wait;
 
 use crate::aws::eventbridge::Events;

@@ -1,37 +1,116 @@
-//! Tries the token request as EventBridge would, before new credentials replace working ones.
+//! The token request as EventBridge makes it: `provision verify`, and `apply
+//! --verify-credentials` before new credentials replace working ones.
 //!
-//! Sends `grant_type=client_credentials` with the client id and secret and the declared OAuth
-//! parameters to the token endpoint. Only Salesforce's `error` and `error_description` are
-//! reported back, never the request or a token.
+//! Sends a form-encoded POST with `grant_type=client_credentials`, the client id and secret and
+//! the declared OAuth body, query and header parameters to the token endpoint. What comes back
+//! is the instance URL on success, or Salesforce's `error` and `error_description`, or why the
+//! endpoint could not be asked (a time-out, a TLS failure, a refused or unreachable
+//! connection). The access token is never kept: it is read only to check that one was granted.
 
 use crate::desired::DesiredConnection;
 use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum VerifyError {
-    /// The endpoint answered with an OAuth error.
-    Refused { status: u16, error: String },
-    /// The endpoint could not be reached or answered something else.
-    Unreachable(String),
+/// How long the token request may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TokenLimits {
+    /// Establishing the TCP and TLS connection.
+    pub(crate) connect: Duration,
+    /// The whole request, answer included.
+    pub(crate) total: Duration,
+    /// The flag that sets `total`, named when it runs out.
+    pub(crate) flag: &'static str,
 }
 
-impl VerifyError {
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            VerifyError::Refused { status, error } => format!("HTTP {status}: {error}"),
-            VerifyError::Unreachable(message) => message.clone(),
+impl Default for TokenLimits {
+    /// What `apply --verify-credentials` uses.
+    fn default() -> Self {
+        TokenLimits {
+            connect: Duration::from_secs(5),
+            total: Duration::from_secs(20),
+            flag: "",
         }
     }
 }
 
-/// Asks the token endpoint for a token with the desired credentials.
-pub(crate) async fn verify_credentials(desired: &DesiredConnection) -> Result<(), VerifyError> {
+/// The endpoint granted a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Granted {
+    /// Salesforce's `instance_url`, when the answer has one.
+    pub(crate) instance_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum VerifyError {
+    /// The endpoint answered without a token: an OAuth error (`error`, `error_description`),
+    /// or something that is not a token answer.
+    Refused {
+        status: u16,
+        error: String,
+        description: Option<String>,
+    },
+    /// No answer within the limit.
+    TimedOut { url: String, limit: String },
+    /// The TLS handshake failed (a certificate refused, or not TLS at all).
+    Tls { url: String, detail: String },
+    /// The connection was refused, or the host could not be found or reached.
+    Unreachable { url: String, detail: String },
+}
+
+impl VerifyError {
+    /// One line saying what went wrong, naming the endpoint where the failure is not an answer.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            VerifyError::Refused { status, .. } => {
+                format!("HTTP {status}: {}", self.oauth_error())
+            }
+            VerifyError::TimedOut { url, limit } => {
+                format!("{url} did not answer within {limit}")
+            }
+            VerifyError::Tls { url, detail } => {
+                format!("the TLS handshake with {url} failed: {detail}")
+            }
+            VerifyError::Unreachable { url, detail } => format!("cannot reach {url}: {detail}"),
+        }
+    }
+
+    /// Salesforce's `error: error_description`, or the description of any other failure.
+    pub(crate) fn oauth_error(&self) -> String {
+        match self {
+            VerifyError::Refused {
+                error,
+                description: Some(description),
+                ..
+            } => format!("{error}: {description}"),
+            VerifyError::Refused { error, .. } => error.clone(),
+            other => other.describe(),
+        }
+    }
+
+    /// What to do about it.
+    pub(crate) fn hint(&self) -> String {
+        match self {
+            VerifyError::Refused { .. } => super::hints::for_token_error(&self.oauth_error()),
+            VerifyError::TimedOut { .. } => "check that this machine can reach the token endpoint (a proxy or firewall may hold the request), or allow more time with --call-timeout".to_string(),
+            VerifyError::Tls { .. } => "the token URL must be the org's https My Domain URL, served with a certificate this machine trusts; check the host name and any TLS-intercepting proxy".to_string(),
+            VerifyError::Unreachable { .. } => "check the token URL (the My Domain host name) and that this machine can reach it".to_string(),
+        }
+    }
+}
+
+/// Asks the token endpoint for a token with the desired credentials, within `limits`.
+pub(crate) async fn request_token(
+    desired: &DesiredConnection,
+    limits: TokenLimits,
+) -> Result<Granted, VerifyError> {
+    let url = desired.authorization_endpoint.as_str();
     let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
+        .connect_timeout(limits.connect)
+        .timeout(limits.total)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|error| {
-            VerifyError::Unreachable(format!("cannot build an HTTP client: {error}"))
+        .map_err(|error| VerifyError::Unreachable {
+            url: url.to_string(),
+            detail: format!("cannot build an HTTP client: {}", error.without_url()),
         })?;
     let mut form: Vec<(&str, &str)> = desired
         .oauth
@@ -47,41 +126,185 @@ pub(crate) async fn verify_credentials(desired: &DesiredConnection) -> Result<()
         .iter()
         .map(|p| (p.key.as_str(), p.value.expose()))
         .collect();
-    let mut request = client
-        .post(&desired.authorization_endpoint)
-        .query(&query)
-        .form(&form);
+    let mut request = client.post(url).query(&query).form(&form);
     for header in &desired.oauth.headers {
         request = request.header(header.key.as_str(), header.value.expose());
     }
-    let response = request.send().await.map_err(|error| {
-        // reqwest's error text names the URL, never the body.
-        VerifyError::Unreachable(format!(
-            "cannot reach {}: {}",
-            desired.authorization_endpoint,
-            error.without_url()
-        ))
-    })?;
+    let response = request
+        .send()
+        .await
+        .map_err(|error| transport_error(url, limits, &error))?;
     let status = response.status().as_u16();
-    let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
-    if (200..300).contains(&status)
-        && body
-            .get("access_token")
-            .and_then(|t| t.as_str())
-            .is_some_and(|t| !t.is_empty())
-    {
-        return Ok(());
-    }
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(error) => return Err(transport_error(url, limits, &error)),
+    };
+    read_answer(status, &body)
+}
+
+/// A success with a token, or the OAuth error of the answer. Pure. The token itself is only
+/// looked at, never returned.
+fn read_answer(status: u16, body: &[u8]) -> Result<Granted, VerifyError> {
+    let body: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
     let field = |name: &str| {
         body.get(name)
             .and_then(|v| v.as_str())
-            .map(|s| s.chars().take(200).collect::<String>())
+            .filter(|s| !s.is_empty())
+            .map(|s| s.chars().take(300).collect::<String>())
     };
-    let error = match (field("error"), field("error_description")) {
-        (Some(error), Some(description)) => format!("{error}: {description}"),
-        (Some(error), None) => error,
-        _ if (200..300).contains(&status) => "the response has no access_token".to_string(),
-        _ => "no OAuth error in the response".to_string(),
+    let success = (200..300).contains(&status);
+    let has_token = body
+        .get("access_token")
+        .and_then(|t| t.as_str())
+        .is_some_and(|t| !t.is_empty());
+    if success && has_token {
+        return Ok(Granted {
+            instance_url: field("instance_url"),
+        });
+    }
+    let (error, description) = match (field("error"), field("error_description")) {
+        (Some(error), description) => (error, description),
+        (None, _) if success => ("the answer has no access_token".to_string(), None),
+        (None, _) => ("no OAuth error in the answer".to_string(), None),
     };
-    Err(VerifyError::Refused { status, error })
+    Err(VerifyError::Refused {
+        status,
+        error,
+        description,
+    })
+}
+
+/// Classifies a failure to get an answer: a time-out, a TLS failure, or an unreachable endpoint.
+fn transport_error(url: &str, limits: TokenLimits, error: &reqwest::Error) -> VerifyError {
+    if error.is_timeout() || chain_has(error, |e| is_io_kind(e, std::io::ErrorKind::TimedOut)) {
+        let total = humantime::format_duration(limits.total);
+        let limit = if limits.flag.is_empty() {
+            total.to_string()
+        } else {
+            format!("{total} ({})", limits.flag)
+        };
+        return VerifyError::TimedOut {
+            url: url.to_string(),
+            limit,
+        };
+    }
+    // reqwest's messages name the URL, never the request body.
+    let detail = chain(error);
+    if chain_has(error, is_tls) {
+        VerifyError::Tls {
+            url: url.to_string(),
+            detail,
+        }
+    } else {
+        VerifyError::Unreachable {
+            url: url.to_string(),
+            detail,
+        }
+    }
+}
+
+/// True when `test` holds for `error`, one of its sources, or an error an I/O error carries
+/// (an I/O error's `source` skips the error it wraps, so that one is looked at too).
+fn chain_has(
+    error: &(dyn std::error::Error + 'static),
+    test: impl Fn(&(dyn std::error::Error + 'static)) -> bool + Copy,
+) -> bool {
+    let mut current = Some(error);
+    while let Some(next) = current {
+        if test(next) {
+            return true;
+        }
+        if let Some(inner) = next
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            && chain_has(inner, test)
+        {
+            return true;
+        }
+        current = next.source();
+    }
+    false
+}
+
+fn is_io_kind(error: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.kind() == kind)
+}
+
+/// A TLS failure: rustls's own error (a refused certificate, an answer that is not TLS).
+fn is_tls(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.downcast_ref::<rustls::Error>().is_some()
+}
+
+/// The messages of an error and its sources, without repeats and without the URL (the
+/// caller names it).
+fn chain(error: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let top: &(dyn std::error::Error + 'static) = error;
+    let mut current = top.source();
+    while let Some(next) = current {
+        let text = next.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = next.source();
+    }
+    if parts.is_empty() {
+        "the request failed".to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_granted_token_gives_the_instance_url_and_never_the_token() {
+        let granted = read_answer(
+            200,
+            br#"{"access_token":"00Dxx!token","instance_url":"https://acme.my.salesforce.com","token_type":"Bearer"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            granted.instance_url.as_deref(),
+            Some("https://acme.my.salesforce.com")
+        );
+        assert!(!format!("{granted:?}").contains("token"));
+    }
+
+    #[test]
+    fn an_oauth_error_keeps_error_and_description_apart() {
+        let refused = read_answer(
+            400,
+            br#"{"error":"invalid_grant","error_description":"no client credentials user enabled"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            refused,
+            VerifyError::Refused {
+                status: 400,
+                error: "invalid_grant".into(),
+                description: Some("no client credentials user enabled".into())
+            }
+        );
+        assert_eq!(
+            refused.describe(),
+            "HTTP 400: invalid_grant: no client credentials user enabled"
+        );
+        assert!(refused.hint().contains("Run As user"));
+    }
+
+    #[test]
+    fn an_answer_without_a_token_is_refused() {
+        let refused = read_answer(200, br#"{"instance_url":"https://x"}"#).unwrap_err();
+        assert_eq!(
+            refused.oauth_error(),
+            "the answer has no access_token".to_string()
+        );
+        let refused = read_answer(502, b"<html>bad gateway</html>").unwrap_err();
+        assert_eq!(refused.describe(), "HTTP 502: no OAuth error in the answer");
+    }
 }

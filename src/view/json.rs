@@ -5,6 +5,7 @@
 //! result carries its `kind` (`connection`) and `region`.
 
 use super::{View, error_lines};
+use crate::engine::verify::{Verified, VerifyReport, VerifySummary};
 use crate::error::{Error, Problem};
 use crate::plan::{
     ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, Summary, apply_summary,
@@ -64,6 +65,18 @@ struct ConnectionDocument<'a> {
     entry: &'a Entry,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     api_destinations: Vec<&'a Entry>,
+}
+
+/// `verify --output json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyDocument<'a> {
+    version: u32,
+    command: &'static str,
+    regions: &'a [String],
+    summary: VerifySummary,
+    results: &'a [Verified],
+    left_out: &'a [LeftOut],
 }
 
 /// A run that ended in an error before it had a plan to show.
@@ -179,6 +192,17 @@ impl View for JsonView {
             version: FORMAT_VERSION,
             command: "export",
             files,
+        })
+    }
+
+    fn verified(&self, report: &VerifyReport) -> String {
+        to_text(&VerifyDocument {
+            version: FORMAT_VERSION,
+            command: "verify",
+            regions: &report.regions,
+            summary: report.summary(),
+            results: &report.results,
+            left_out: &report.left_out,
         })
     }
 

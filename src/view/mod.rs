@@ -9,6 +9,7 @@ mod text;
 
 pub(crate) use text::Style;
 
+use crate::engine::verify::VerifyReport;
 use crate::error::Error;
 use crate::plan::{ApplyResult, Plan};
 use crate::spec::ConnectionSpec;
@@ -38,6 +39,8 @@ pub(crate) trait View: Sync {
     fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String;
     /// What `export` wrote.
     fn exported(&self, files: &[ExportedFile]) -> String;
+    /// What `verify` found, per connection and Region.
+    fn verified(&self, report: &VerifyReport) -> String;
     /// A run that ends in an error: (stdout, stderr).
     fn error(&self, error: &Error) -> (String, String);
 }

@@ -4,6 +4,7 @@
 //! meaning on their own, so the output reads the same in a CI log.
 
 use super::{View, error_lines};
+use crate::engine::verify::VerifyReport;
 use crate::error::Error;
 use crate::plan::{
     Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
@@ -74,6 +75,10 @@ impl View for TextView {
             files.len() - written
         );
         out
+    }
+
+    fn verified(&self, report: &VerifyReport) -> String {
+        render_verified(report, self.style)
     }
 
     fn error(&self, error: &Error) -> (String, String) {
@@ -380,5 +385,52 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
         line.push('.');
     }
     let _ = writeln!(out, "{}", style.paint(BOLD, &line));
+    out
+}
+
+/// What `verify` prints: one line per connection and Region (`ok  <name>  <region>
+/// <instance URL>`, or `failed  <name>  <region>  <error>` with the hint below), then a count.
+fn render_verified(report: &VerifyReport, style: Style) -> String {
+    let mut out = String::new();
+    for result in &report.results {
+        if result.ok {
+            let mut line = format!("ok  {}  {}", result.name, result.region);
+            if let Some(url) = &result.instance_url {
+                let _ = write!(line, "  {url}");
+            }
+            let _ = writeln!(out, "{}", style.paint(GREEN, &line));
+            continue;
+        }
+        let what = match (&result.error, &result.error_description) {
+            (Some(error), Some(description)) => format!("{error}: {description}"),
+            (Some(error), None) => error.clone(),
+            (None, _) => "failed".to_string(),
+        };
+        let mut lines = what.lines();
+        let head = format!(
+            "failed  {}  {}  {}",
+            result.name,
+            result.region,
+            lines.next().unwrap_or_default()
+        );
+        let _ = writeln!(out, "{}", style.paint(RED, &head));
+        for line in lines {
+            let _ = writeln!(out, "      {line}");
+        }
+        if let Some(hint) = &result.hint {
+            for line in hint.lines() {
+                let _ = writeln!(out, "      hint: {line}");
+            }
+        }
+    }
+    if !report.left_out.is_empty() {
+        let _ = writeln!(out, "\nLeft out of this run:");
+        for left in &report.left_out {
+            let _ = writeln!(out, "  {} in {}: {}", left.name, left.region, left.reason);
+        }
+    }
+    let summary = report.summary();
+    let line = format!("Verify: {} ok, {} failed.", summary.ok, summary.failed);
+    let _ = writeln!(out, "\n{}", style.paint(BOLD, &line));
     out
 }

@@ -3,12 +3,14 @@
 mod converge;
 mod hardening;
 mod health;
+mod iam_policy;
 mod output;
 mod ownership;
 mod reconcile;
 mod salesforce_credentials;
 mod secret_drift;
 mod unattended;
+mod verify;
 
 use crate::support::World;
 

@@ -1,0 +1,25 @@
+//! The caller's identity: the account `iam-policy` names when `--account` is not given.
+
+use super::{Reach, describe_sdk_error};
+use aws_config::SdkConfig;
+
+/// The 12-digit account of the credentials `config` resolves to (`sts:GetCallerIdentity`,
+/// which needs no permission).
+pub(crate) async fn caller_account(config: &SdkConfig) -> Result<String, String> {
+    let client = aws_sdk_sts::Client::new(config);
+    let identity = client
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|error| describe_sdk_error(&error, &Reach::from_config(config, "sts")))?;
+    match identity.account() {
+        Some(account) if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(account.to_string())
+        }
+        Some(other) => Err(format!(
+            "the caller's identity names the account `{}`, which is not 12 digits",
+            other.escape_debug()
+        )),
+        None => Err("the caller's identity names no account".to_string()),
+    }
+}
