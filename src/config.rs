@@ -21,6 +21,11 @@ pub(crate) enum Task {
         strictness: Strictness,
         options: ApplyOptions,
     },
+    Schema,
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    Man,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +39,8 @@ pub(crate) struct Settings {
     pub(crate) regions: Vec<String>,
     pub(crate) concurrency: usize,
     pub(crate) verbosity: u8,
+    /// `-q`: errors only in text output.
+    pub(crate) quiet: bool,
 }
 
 impl Settings {
@@ -73,10 +80,14 @@ impl Settings {
                     paths.paths,
                 )
             }
+            Command::Schema => (Task::Schema, Vec::new()),
+            Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
+            Command::Man => (Task::Man, Vec::new()),
         };
         let format = match cli.global.output {
             OutputFormat::Text => Format::Text,
             OutputFormat::Json => Format::Json,
+            OutputFormat::Markdown => Format::Markdown,
         };
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let regions = region_flags(cli.global.region)?;
@@ -98,6 +109,7 @@ impl Settings {
             regions,
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
+            quiet: cli.global.quiet,
         })
     }
 
@@ -108,6 +120,7 @@ impl Settings {
             Style {
                 colour: self.colour,
             },
+            self.quiet,
         )
     }
 }

@@ -102,7 +102,7 @@ impl Run {
             })?;
         }
         let coverage = coverage(specs, &settings.regions, sdk_default.as_deref())?;
-        let log = Log::new(settings.verbosity);
+        let log = Log::new(settings.verbosity, settings.quiet);
         for left in &coverage.left_out {
             log.verbose(format!(
                 "{} in {}: left out ({})",

@@ -3,8 +3,11 @@
 //! CLI and one in [`run`].
 
 mod apply;
+mod completions;
 mod context;
 mod diff;
+mod man;
+mod schema;
 mod validate;
 
 use crate::config::{Settings, Task};
@@ -25,6 +28,9 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             strictness,
             options,
         } => apply::run(settings, *strictness, *options, listen_for_signals()).await,
+        Task::Schema => schema::run(),
+        Task::Completions { shell } => completions::run(*shell),
+        Task::Man => man::run(),
     }
 }
 

@@ -11,6 +11,7 @@
 //! mean no value: an error where a value is required, absent where it is optional. See the
 //! [`yaml`](super::yaml) module for how the text is recorded.
 
+use super::keys::{self, Keys};
 use super::limits::{self, Violation};
 use super::regions;
 use super::token_url;
@@ -21,23 +22,6 @@ use super::{
 use crate::error::{Location, Problem};
 use serde_yaml::Value;
 use std::path::Path;
-
-const TOP_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "salesforce",
-    "clientId",
-    "clientSecret",
-    "oauth",
-    "invocation",
-    "kmsKey",
-    "privateLink",
-    "regions",
-];
-const SALESFORCE_KEYS: &[&str] = &["myDomain", "sandbox", "tokenUrl", "allowAnyHost"];
-const PARAMETER_BLOCK_KEYS: &[&str] = &["headers", "query", "body"];
-const SECRET_REF_KEYS: &[&str] = &["env", "file", "secretsManager", "key", "versionStage"];
-const PRIVATE_LINK_KEYS: &[&str] = &["resourceConfigurationArn"];
 
 const SECRET_REF_HELP: &str = "write one of `{ env: NAME }`, `{ file: path/to/file }` or `{ secretsManager: name-or-arn, key: field }`";
 
@@ -140,7 +124,7 @@ impl Walker<'_> {
         &mut self,
         value: &'v Value,
         path: &[Segment],
-        allowed: &[&'static str],
+        allowed: Keys,
     ) -> Option<Vec<(String, &'v Value)>> {
         let Value::Mapping(mapping) = value else {
             let what = if path.is_empty() {
@@ -177,14 +161,17 @@ impl Walker<'_> {
                 );
                 continue;
             };
-            if !allowed.is_empty() && !allowed.contains(&key.as_str()) {
+            if !allowed.is_empty() && !keys::names(allowed).any(|name| name == key) {
                 let at = child(path, &key);
                 let help = match suggest(&key, allowed) {
                     Some(candidate) => {
                         self.misspelt.push((path.to_vec(), candidate));
                         format!("did you mean `{candidate}`?")
                     }
-                    None => format!("allowed keys here: {}", allowed.join(", ")),
+                    None => format!(
+                        "allowed keys here: {}",
+                        keys::names(allowed).collect::<Vec<_>>().join(", ")
+                    ),
                 };
                 self.report(&at, At::Key, format!("unknown key `{key}`"), help);
                 continue;
@@ -273,7 +260,7 @@ impl Walker<'_> {
 
     fn connection(&mut self) -> Option<ConnectionSpec> {
         let root: Path_ = Vec::new();
-        let entries = self.mapping(&self.document.value, &root, TOP_KEYS)?;
+        let entries = self.mapping(&self.document.value, &root, keys::TOP)?;
 
         let name = self
             .required(
@@ -383,7 +370,7 @@ impl Walker<'_> {
             if value.is_null() {
                 return None;
             }
-            let entries = self.mapping(value, &path, PRIVATE_LINK_KEYS)?;
+            let entries = self.mapping(value, &path, keys::PRIVATE_LINK)?;
             let arn = self.required(&entries, &path, "resourceConfigurationArn", "add `resourceConfigurationArn: arn:aws:vpc-lattice:...`")?;
             let arn_path = child(&path, "resourceConfigurationArn");
             let arn = self.string(arn, &arn_path)?;
@@ -419,7 +406,7 @@ impl Walker<'_> {
     }
 
     fn salesforce(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
-        let entries = self.mapping(value, path, SALESFORCE_KEYS)?;
+        let entries = self.mapping(value, path, keys::SALESFORCE)?;
         let allow_any_host = match lookup(&entries, "allowAnyHost") {
             None => false,
             Some(Value::Bool(flag)) => *flag,
@@ -510,7 +497,7 @@ impl Walker<'_> {
             );
             return None;
         }
-        let entries = self.mapping(value, path, SECRET_REF_KEYS)?;
+        let entries = self.mapping(value, path, keys::SECRET_REFERENCE)?;
         let sources: Vec<&str> = ["env", "file", "secretsManager"]
             .into_iter()
             .filter(|key| lookup(&entries, key).is_some())
@@ -627,7 +614,7 @@ impl Walker<'_> {
         if value.is_null() {
             return Some(HttpParameters::default());
         }
-        let entries = self.mapping(value, path, PARAMETER_BLOCK_KEYS)?;
+        let entries = self.mapping(value, path, keys::PARAMETER_BLOCK)?;
         let mut ok = true;
         let mut parameters = HttpParameters::default();
         for (block, item) in entries {
@@ -849,14 +836,13 @@ fn expected_help(path: &[Segment]) -> String {
 }
 
 /// The allowed key closest to a misspelt one, if any is close enough.
-fn suggest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+fn suggest(key: &str, allowed: Keys) -> Option<&'static str> {
     let lower = key.to_ascii_lowercase();
-    allowed
-        .iter()
+    keys::names(allowed)
         .map(|candidate| {
             (
                 strsim::levenshtein(&lower, &candidate.to_ascii_lowercase()),
-                *candidate,
+                candidate,
             )
         })
         .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
@@ -977,11 +963,34 @@ mod tests {
         );
     }
 
+    /// The keys the parser reports missing are exactly those its table marks required.
+    #[test]
+    fn the_parser_requires_exactly_the_keys_the_table_marks_required() {
+        fn missing(problems: &[String]) -> Vec<&str> {
+            problems
+                .iter()
+                .filter_map(|p| p.split("missing required key `").nth(1))
+                .filter_map(|rest| rest.split('`').next())
+                .collect()
+        }
+        let required = |table: Keys| -> Vec<&str> {
+            table
+                .iter()
+                .filter(|key| key.required)
+                .map(|key| key.name)
+                .collect()
+        };
+        let problems = convert_text("description: only this\n").unwrap_err();
+        assert_eq!(missing(&problems), required(keys::TOP));
+        let problems = convert_text(&format!("{REQUIRED}privateLink: {{}}\n")).unwrap_err();
+        assert_eq!(missing(&problems), required(keys::PRIVATE_LINK));
+    }
+
     #[test]
     fn suggests_close_keys_only() {
-        assert_eq!(suggest("clientSecrt", TOP_KEYS), Some("clientSecret"));
-        assert_eq!(suggest("clientid", TOP_KEYS), Some("clientId"));
-        assert_eq!(suggest("mydomain", SALESFORCE_KEYS), Some("myDomain"));
-        assert_eq!(suggest("completely-else", TOP_KEYS), None);
+        assert_eq!(suggest("clientSecrt", keys::TOP), Some("clientSecret"));
+        assert_eq!(suggest("clientid", keys::TOP), Some("clientId"));
+        assert_eq!(suggest("mydomain", keys::SALESFORCE), Some("myDomain"));
+        assert_eq!(suggest("completely-else", keys::TOP), None);
     }
 }

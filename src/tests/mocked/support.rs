@@ -443,6 +443,7 @@ pub fn context(
         log: Log {
             verbosity: 0,
             progress: false,
+            bars: false,
         },
         interrupt: Default::default(),
         listed: Default::default(),
@@ -496,7 +497,7 @@ pub async fn plan(
 }
 
 fn view(format: Format) -> Box<dyn crate::view::View> {
-    crate::view::view(format, Style { colour: false })
+    crate::view::view(format, Style { colour: false }, false)
 }
 
 /// The plan as `diff` prints it, without colour.
