@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: installs the emulator, checks formatting and lints,
-# self-tests the emulator launcher and the fault proxy, then runs every Rust test (unit,
-# mocked AWS, emulator).
+# The whole test suite, as CI runs it: installs the emulator and actionlint, checks formatting
+# and lints (the Rust code and the example GitHub Actions workflow), self-tests the emulator
+# launcher and the fault proxy, then runs every Rust test (unit, mocked AWS, emulator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-emulator.sh
+bash scripts/setup-actionlint.sh
+.venv/bin/actionlint examples/github-actions/provision.yml
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 .venv/bin/python scripts/test_moto_server.py

@@ -22,8 +22,10 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Parse and check the YAML offline: no AWS call, no secret read.
+    #[command(after_help = VALIDATE_EXAMPLES)]
     Validate(PathArgs),
     /// Compare with AWS and print the plan: exit 0 in sync, 2 differences, 1 error.
+    #[command(after_help = DIFF_EXAMPLES)]
     Diff {
         #[command(flatten)]
         paths: PathArgs,
@@ -31,6 +33,7 @@ pub(crate) enum Command {
         compare: CompareArgs,
     },
     /// Make AWS match the YAML and wait until each connection is healthy: exit 0 or 1.
+    #[command(after_help = APPLY_EXAMPLES)]
     Apply {
         #[command(flatten)]
         paths: PathArgs,
@@ -103,6 +106,19 @@ pub(crate) enum Command {
         #[arg(long, value_name = "ID")]
         account: Option<String>,
     },
+    /// Print the JSON Schema of the connection YAML, for editors and other checkers.
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema,
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    #[command(after_help = MAN_EXAMPLES)]
+    Man,
 }
 
 /// `iam-policy --for`.
@@ -111,6 +127,39 @@ pub(crate) enum PolicyFor {
     Diff,
     Apply,
 }
+
+const VALIDATE_EXAMPLES: &str = "Examples:
+  provision validate
+  provision validate connections/acme/ connections/globex/production.yaml
+  provision validate --output json";
+
+const DIFF_EXAMPLES: &str = "Examples:
+  provision diff connections/ --profile platform-prod
+  provision diff --region eu-west-1 --region us-east-1 --strict
+  provision diff --output markdown >> \"$GITHUB_STEP_SUMMARY\"
+
+Exit codes: 0 in sync, 2 differences, 1 error.";
+
+const APPLY_EXAMPLES: &str = "Examples:
+  provision apply connections/ --verify-credentials
+  AWS_REGION=eu-west-1 provision apply --wait-timeout 30m
+  provision apply --quiet --output json > apply.json
+
+Exit codes: 0 done, 1 a connection failed or an error.";
+
+const SCHEMA_EXAMPLES: &str = "Examples:
+  provision schema > schema/provision.schema.json
+  # then, as the first line of connections/acme/production.yaml:
+  # yaml-language-server: $schema=../../schema/provision.schema.json";
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  provision completions bash > ~/.local/share/bash-completion/completions/provision
+  provision completions zsh > ~/.zfunc/_provision
+  provision completions fish > ~/.config/fish/completions/provision.fish";
+
+const MAN_EXAMPLES: &str = "Examples:
+  provision man > ~/.local/share/man/man1/provision.1
+  provision man | man -l -";
 
 #[derive(Debug, Args)]
 pub(crate) struct PathArgs {
@@ -145,6 +194,8 @@ pub(crate) struct CompareArgs {
 pub(crate) enum OutputFormat {
     Text,
     Json,
+    /// Markdown, for a pull-request comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +230,10 @@ pub(crate) struct GlobalArgs {
     /// More detail on stderr (-vv for every request).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
+    /// Print errors only: no plan, no results, no progress in text output (JSON and Markdown
+    /// still print their document; exit codes are unchanged).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
 }
 
 /// The longest duration any flag takes: longer waits are a mistake, and bounding them keeps

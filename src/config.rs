@@ -41,6 +41,11 @@ pub(crate) enum Task {
         /// `--account`, checked; `None`: the caller's account.
         account: Option<String>,
     },
+    Schema,
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    Man,
 }
 
 /// What guards deletions in `apply`.
@@ -63,6 +68,8 @@ pub(crate) struct Settings {
     pub(crate) regions: Vec<String>,
     pub(crate) concurrency: usize,
     pub(crate) verbosity: u8,
+    /// `-q`: errors only in text output.
+    pub(crate) quiet: bool,
 }
 
 impl Settings {
@@ -135,10 +142,14 @@ impl Settings {
                 },
                 paths.paths,
             ),
+            Command::Schema => (Task::Schema, Vec::new()),
+            Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
+            Command::Man => (Task::Man, Vec::new()),
         };
         let format = match cli.global.output {
             OutputFormat::Text => Format::Text,
             OutputFormat::Json => Format::Json,
+            OutputFormat::Markdown => Format::Markdown,
         };
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let regions = region_flags(cli.global.region)?;
@@ -160,6 +171,7 @@ impl Settings {
             regions,
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
+            quiet: cli.global.quiet,
         })
     }
 
@@ -170,6 +182,7 @@ impl Settings {
             Style {
                 colour: self.colour,
             },
+            self.quiet,
         )
     }
 }

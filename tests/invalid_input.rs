@@ -153,6 +153,12 @@ cases! {
     app_name_not_an_api_name,
     app_contact_email_missing,
     app_unknown_key,
+    // API destinations
+    destination_event_not_a_platform_event,
+    destination_api_version_not_vnn,
+    destination_rate_limit_out_of_range,
+    destination_two_targets,
+    destination_names_duplicate_across_files,
 }
 
 fn corpus() -> PathBuf {

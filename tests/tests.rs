@@ -6,12 +6,16 @@
 //! - `no_aws_calls`: bad input stops every command before any request reaches AWS.
 //! - `extreme_inputs`: no flag or environment value makes a run panic.
 //! - `salesforce_metadata`: the External Client App source trees, pinned byte for byte.
+//! - `schema`: `provision schema` against an independent JSON Schema validator.
+//! - `cli_docs`: help examples, version, shell completions and the man page.
 //!
 //! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
 
 mod against_emulator;
+mod cli_docs;
 mod extreme_inputs;
 mod invalid_input;
 mod no_aws_calls;
 mod salesforce_metadata;
+mod schema;
 mod support;

@@ -127,7 +127,7 @@ impl Run {
         interrupt: &Interrupt,
     ) -> Result<Self, Error> {
         let (config, coverage) = configured_coverage(settings, specs).await?;
-        let log = Log::new(settings.verbosity);
+        let log = Log::new(settings.verbosity, settings.quiet);
         for left in &coverage.left_out {
             log.verbose(format!(
                 "{} in {}: left out ({})",

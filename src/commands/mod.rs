@@ -3,12 +3,15 @@
 //! CLI and one in [`run`].
 
 mod apply;
+mod completions;
 mod context;
 mod diff;
 mod export;
 mod iam_policy;
+mod man;
 mod salesforce_credentials;
 mod salesforce_metadata;
+mod schema;
 mod validate;
 mod verify;
 
@@ -40,6 +43,9 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         Task::IamPolicy { purpose, account } => {
             iam_policy::run(settings, *purpose, account.as_deref()).await
         }
+        Task::Schema => schema::run(),
+        Task::Completions { shell } => completions::run(*shell),
+        Task::Man => man::run(),
     }
 }
 

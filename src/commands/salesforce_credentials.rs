@@ -321,7 +321,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
             text.push('\n');
             text
         }
-        Format::Text => render(&outcomes, &left_out),
+        Format::Text | Format::Markdown => render(&outcomes, &left_out),
     };
     view::stdout(&text)?;
     if failed > 0 {

@@ -13,6 +13,7 @@
 
 use super::app::{self, AppSpec, PermittedUsers};
 use super::destination_rules;
+use super::keys::{self, Keys};
 use super::limits::{self, Violation};
 use super::regions;
 use super::token_url;
@@ -24,41 +25,6 @@ use super::{
 use crate::error::{Location, Problem};
 use serde_yaml::Value;
 use std::path::Path;
-
-const TOP_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "salesforce",
-    "clientId",
-    "clientSecret",
-    "oauth",
-    "invocation",
-    "kmsKey",
-    "privateLink",
-    "regions",
-    "destinations",
-];
-const DESTINATION_KEYS: &[&str] = &[
-    "name",
-    "description",
-    "event",
-    "sobject",
-    "path",
-    "apiVersion",
-    "rateLimitPerSecond",
-];
-const SALESFORCE_KEYS: &[&str] = &["myDomain", "sandbox", "tokenUrl", "allowAnyHost", "app"];
-const APP_KEYS: &[&str] = &[
-    "name",
-    "label",
-    "contactEmail",
-    "runAsUser",
-    "scopes",
-    "permittedUsers",
-];
-const PARAMETER_BLOCK_KEYS: &[&str] = &["headers", "query", "body"];
-const SECRET_REF_KEYS: &[&str] = &["env", "file", "secretsManager", "key", "versionStage"];
-const PRIVATE_LINK_KEYS: &[&str] = &["resourceConfigurationArn"];
 
 const SECRET_REF_HELP: &str = "write one of `{ env: NAME }`, `{ file: path/to/file }` or `{ secretsManager: name-or-arn, key: field }`";
 
@@ -161,7 +127,7 @@ impl Walker<'_> {
         &mut self,
         value: &'v Value,
         path: &[Segment],
-        allowed: &[&'static str],
+        allowed: Keys,
     ) -> Option<Vec<(String, &'v Value)>> {
         let Value::Mapping(mapping) = value else {
             let what = if path.is_empty() {
@@ -198,14 +164,17 @@ impl Walker<'_> {
                 );
                 continue;
             };
-            if !allowed.is_empty() && !allowed.contains(&key.as_str()) {
+            if !allowed.is_empty() && !keys::names(allowed).any(|name| name == key) {
                 let at = child(path, &key);
                 let help = match suggest(&key, allowed) {
                     Some(candidate) => {
                         self.misspelt.push((path.to_vec(), candidate));
                         format!("did you mean `{candidate}`?")
                     }
-                    None => format!("allowed keys here: {}", allowed.join(", ")),
+                    None => format!(
+                        "allowed keys here: {}",
+                        keys::names(allowed).collect::<Vec<_>>().join(", ")
+                    ),
                 };
                 self.report(&at, At::Key, format!("unknown key `{key}`"), help);
                 continue;
@@ -294,7 +263,7 @@ impl Walker<'_> {
 
     fn connection(&mut self) -> Option<ConnectionSpec> {
         let root: Path_ = Vec::new();
-        let entries = self.mapping(&self.document.value, &root, TOP_KEYS)?;
+        let entries = self.mapping(&self.document.value, &root, keys::TOP)?;
 
         let name = self
             .required(
@@ -404,7 +373,7 @@ impl Walker<'_> {
             if value.is_null() {
                 return None;
             }
-            let entries = self.mapping(value, &path, PRIVATE_LINK_KEYS)?;
+            let entries = self.mapping(value, &path, keys::PRIVATE_LINK)?;
             let arn = self.required(&entries, &path, "resourceConfigurationArn", "add `resourceConfigurationArn: arn:aws:vpc-lattice:...`")?;
             let arn_path = child(&path, "resourceConfigurationArn");
             let arn = self.string(arn, &arn_path)?;
@@ -473,7 +442,7 @@ impl Walker<'_> {
     }
 
     fn destination(&mut self, value: &Value, path: &[Segment]) -> Option<DestinationSpec> {
-        let entries = self.mapping(value, path, DESTINATION_KEYS)?;
+        let entries = self.mapping(value, path, keys::DESTINATION)?;
         let name = self
             .required(
                 &entries,
@@ -604,7 +573,7 @@ impl Walker<'_> {
         path: &[Segment],
         connection: Option<&str>,
     ) -> Option<(String, Option<AppSpec>)> {
-        let entries = self.mapping(value, path, SALESFORCE_KEYS)?;
+        let entries = self.mapping(value, path, keys::SALESFORCE)?;
         let app = match lookup(&entries, "app") {
             None => Some(None),
             Some(value) => self.app(value, &child(path, "app"), connection).map(Some),
@@ -702,7 +671,7 @@ impl Walker<'_> {
             );
             return None;
         }
-        let entries = self.mapping(value, path, APP_KEYS)?;
+        let entries = self.mapping(value, path, keys::APP)?;
 
         let name = match lookup(&entries, "name").filter(|v| !v.is_null()) {
             Some(value) => {
@@ -758,7 +727,7 @@ impl Walker<'_> {
                 match PermittedUsers::parse(&text) {
                     Some(users) => Some(users),
                     None => {
-                        let help = match suggest(&text, PermittedUsers::ALL) {
+                        let help = match suggest_among(&text, PermittedUsers::ALL.iter().copied()) {
                             Some(candidate) => format!("did you mean `{candidate}`?"),
                             None => format!("use one of: {}", PermittedUsers::ALL.join(", ")),
                         };
@@ -826,7 +795,7 @@ impl Walker<'_> {
                 continue;
             };
             if !app::SCOPES.contains(&scope.as_str()) {
-                let help = match suggest(&scope, app::SCOPES) {
+                let help = match suggest_among(&scope, app::SCOPES.iter().copied()) {
                     Some(candidate) => format!("did you mean `{candidate}`?"),
                     None => format!(
                         "use Salesforce's Metadata API scope names: {}",
@@ -884,7 +853,7 @@ impl Walker<'_> {
             );
             return None;
         }
-        let entries = self.mapping(value, path, SECRET_REF_KEYS)?;
+        let entries = self.mapping(value, path, keys::SECRET_REFERENCE)?;
         let sources: Vec<&str> = ["env", "file", "secretsManager"]
             .into_iter()
             .filter(|key| lookup(&entries, key).is_some())
@@ -1001,7 +970,7 @@ impl Walker<'_> {
         if value.is_null() {
             return Some(HttpParameters::default());
         }
-        let entries = self.mapping(value, path, PARAMETER_BLOCK_KEYS)?;
+        let entries = self.mapping(value, path, keys::PARAMETER_BLOCK)?;
         let mut ok = true;
         let mut parameters = HttpParameters::default();
         for (block, item) in entries {
@@ -1224,14 +1193,22 @@ fn expected_help(path: &[Segment]) -> String {
 }
 
 /// The allowed key closest to a misspelt one, if any is close enough.
-fn suggest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+fn suggest(key: &str, allowed: Keys) -> Option<&'static str> {
+    suggest_among(key, keys::names(allowed))
+}
+
+/// The candidate closest to a misspelt word, if any is close enough.
+fn suggest_among(
+    key: &str,
+    candidates: impl IntoIterator<Item = &'static str>,
+) -> Option<&'static str> {
     let lower = key.to_ascii_lowercase();
-    allowed
-        .iter()
+    candidates
+        .into_iter()
         .map(|candidate| {
             (
                 strsim::levenshtein(&lower, &candidate.to_ascii_lowercase()),
-                *candidate,
+                candidate,
             )
         })
         .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
@@ -1352,6 +1329,29 @@ mod tests {
         );
     }
 
+    /// The keys the parser reports missing are exactly those its table marks required.
+    #[test]
+    fn the_parser_requires_exactly_the_keys_the_table_marks_required() {
+        fn missing(problems: &[String]) -> Vec<&str> {
+            problems
+                .iter()
+                .filter_map(|p| p.split("missing required key `").nth(1))
+                .filter_map(|rest| rest.split('`').next())
+                .collect()
+        }
+        let required = |table: Keys| -> Vec<&str> {
+            table
+                .iter()
+                .filter(|key| key.required)
+                .map(|key| key.name)
+                .collect()
+        };
+        let problems = convert_text("description: only this\n").unwrap_err();
+        assert_eq!(missing(&problems), required(keys::TOP));
+        let problems = convert_text(&format!("{REQUIRED}privateLink: {{}}\n")).unwrap_err();
+        assert_eq!(missing(&problems), required(keys::PRIVATE_LINK));
+    }
+
     #[test]
     fn an_app_with_only_the_required_fields_gets_the_defaults() {
         let text = "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\n  app:\n    contactEmail: ops@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: 3MVG9abc\nclientSecret: { env: S }\n";
@@ -1372,9 +1372,9 @@ mod tests {
 
     #[test]
     fn suggests_close_keys_only() {
-        assert_eq!(suggest("clientSecrt", TOP_KEYS), Some("clientSecret"));
-        assert_eq!(suggest("clientid", TOP_KEYS), Some("clientId"));
-        assert_eq!(suggest("mydomain", SALESFORCE_KEYS), Some("myDomain"));
-        assert_eq!(suggest("completely-else", TOP_KEYS), None);
+        assert_eq!(suggest("clientSecrt", keys::TOP), Some("clientSecret"));
+        assert_eq!(suggest("clientid", keys::TOP), Some("clientId"));
+        assert_eq!(suggest("mydomain", keys::SALESFORCE), Some("myDomain"));
+        assert_eq!(suggest("completely-else", keys::TOP), None);
     }
 }

@@ -3,14 +3,18 @@
 //! Loading is pure apart from reading the files: [`load::load`] walks the paths, [`yaml`] parses,
 //! [`convert`] turns each document into a [`ConnectionSpec`] while [`limits`] and
 //! [`token_url`] check AWS's and Salesforce's rules, [`regions`] the Region codes. Every problem found is reported at once.
+//! [`keys`] is the one table of keys (names, required, descriptions) that both the parser and
+//! the JSON Schema ([`schema`], `provision schema`) read.
 
 pub mod app;
 pub mod convert;
 pub mod destination_rules;
 pub(crate) mod export;
+pub mod keys;
 pub mod limits;
 pub mod load;
 pub mod regions;
+pub mod schema;
 pub mod token_url;
 pub mod yaml;
 

@@ -5,6 +5,7 @@
 //! ends printing quietly and never changes the exit code, and a write error never panics.
 
 mod json;
+mod markdown;
 mod text;
 
 pub(crate) use text::Style;
@@ -21,6 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub(crate) enum Format {
     Text,
     Json,
+    Markdown,
 }
 
 /// What a command shows. Each method returns the text for stdout; errors also return what
@@ -45,10 +47,13 @@ pub(crate) trait View: Sync {
     fn error(&self, error: &Error) -> (String, String);
 }
 
-pub(crate) fn view(format: Format, style: Style) -> Box<dyn View + Send> {
+/// The view of `format`. `quiet` (`-q`) leaves only errors in text output; JSON and Markdown
+/// are documents that a caller asked for, and print in full.
+pub(crate) fn view(format: Format, style: Style, quiet: bool) -> Box<dyn View + Send> {
     match format {
-        Format::Text => Box::new(text::TextView { style }),
+        Format::Text => Box::new(text::TextView { style, quiet }),
         Format::Json => Box::new(json::JsonView),
+        Format::Markdown => Box::new(markdown::MarkdownView),
     }
 }
 
@@ -96,8 +101,11 @@ pub(crate) fn stdout(text: &str) -> Result<(), Error> {
         return Ok(());
     }
     let text = crate::secret::redact(text);
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    let written = crate::log::while_hidden(|| {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes()).and_then(|()| out.flush())
+    });
+    match written {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
             STDOUT_CLOSED.store(true, Ordering::Relaxed);
@@ -113,7 +121,9 @@ pub(crate) fn stderr(text: &str) {
         return;
     }
     let text = crate::secret::redact(text);
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes());
-    let _ = err.flush();
+    crate::log::while_hidden(|| {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+    });
 }

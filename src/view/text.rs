@@ -18,13 +18,17 @@ pub(crate) struct Style {
     pub(crate) colour: bool,
 }
 
-/// The human view.
+/// The human view. `quiet` (`-q`) prints errors only.
 pub(crate) struct TextView {
     pub(crate) style: Style,
+    pub(crate) quiet: bool,
 }
 
 impl View for TextView {
     fn validated(&self, specs: &[ConnectionSpec]) -> String {
+        if self.quiet {
+            return String::new();
+        }
         let noun = if specs.len() == 1 {
             "connection"
         } else {
@@ -34,18 +38,30 @@ impl View for TextView {
     }
 
     fn plan(&self, plan: &Plan) -> String {
+        if self.quiet {
+            return String::new();
+        }
         render_plan(plan, self.style)
     }
 
     fn apply_started(&self, plan: &Plan) -> String {
+        if self.quiet {
+            return String::new();
+        }
         format!("{}\n", render_plan(plan, self.style))
     }
 
     fn result(&self, plan: &Plan, result: &ApplyResult) -> String {
+        if self.quiet {
+            return String::new();
+        }
         render_result(result, name_width(plan), self.style)
     }
 
     fn applied(&self, _plan: &Plan, results: &[ApplyResult]) -> String {
+        if self.quiet {
+            return String::new();
+        }
         render_summary(results, self.style)
     }
 
@@ -87,20 +103,20 @@ impl View for TextView {
 }
 
 impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint(&self, look: anstyle::Style, text: &str) -> String {
         if self.colour {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{}{text}{}", look.render(), look.render_reset())
         } else {
             text.to_string()
         }
     }
 }
 
-const GREEN: &str = "32";
-const YELLOW: &str = "33";
-const RED: &str = "31";
-const DIM: &str = "2";
-const BOLD: &str = "1";
+const GREEN: anstyle::Style = anstyle::AnsiColor::Green.on_default();
+const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default();
+const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default();
+const DIM: anstyle::Style = anstyle::Style::new().dimmed();
+const BOLD: anstyle::Style = anstyle::Style::new().bold();
 
 /// The plan as `diff` prints it.
 fn render_plan(plan: &Plan, style: Style) -> String {
@@ -433,4 +449,21 @@ fn render_verified(report: &VerifyReport, style: Style) -> String {
     let line = format!("Verify: {} ok, {} failed.", summary.ok, summary.failed);
     let _ = writeln!(out, "\n{}", style.paint(BOLD, &line));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exact bytes a terminal receives (the colour test against the emulator pins them too).
+    #[test]
+    fn styles_render_the_same_escape_codes_as_before() {
+        let on = Style { colour: true };
+        assert_eq!(on.paint(GREEN, "x"), "\x1b[32mx\x1b[0m");
+        assert_eq!(on.paint(YELLOW, "x"), "\x1b[33mx\x1b[0m");
+        assert_eq!(on.paint(RED, "x"), "\x1b[31mx\x1b[0m");
+        assert_eq!(on.paint(DIM, "x"), "\x1b[2mx\x1b[0m");
+        assert_eq!(on.paint(BOLD, "x"), "\x1b[1mx\x1b[0m");
+        assert_eq!(Style { colour: false }.paint(RED, "x"), "x");
+    }
 }

@@ -132,7 +132,26 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         "{:?}",
         no_color.stdout
     );
-    assert!(!no_color.stdout.contains('\x1b'), "{:?}", no_color.stdout);
+    // The terminal also shows the progress bar, which erases its line with `ESC [2K`: that is
+    // not colour. No colour (SGR) sequence may appear.
+    assert_eq!(
+        colour_sequences(&no_color.stdout),
+        Vec::<String>::new(),
+        "{:?}",
+        no_color.stdout
+    );
+}
+
+/// The colour and style (SGR: `ESC [ ... m`) sequences in `text`.
+fn colour_sequences(text: &str) -> Vec<String> {
+    text.split('\x1b')
+        .skip(1)
+        .filter_map(|rest| {
+            let body = rest.strip_prefix('[')?;
+            let end = body.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
+            (body[end..].starts_with('m')).then(|| format!("ESC[{}m", &body[..end]))
+        })
+        .collect()
 }
 
 #[test]
@@ -179,4 +198,90 @@ fn apply_json_names_the_kind_and_region_of_every_entry_and_result() {
         json["applySummary"],
         serde_json::json!({"created": 1, "updated": 1, "replaced": 0, "deleted": 0, "unchanged": 1, "failed": 0, "notStarted": 0})
     );
+}
+
+#[test]
+fn diff_markdown_is_exact() {
+    let world = mixed_plan_world();
+    let diff = world.provision(&["diff", "connections/", "--output", "markdown"]);
+    diff.expect(2);
+    insta::assert_snapshot!("diff_markdown", diff.stdout);
+    assert_eq!(diff.stderr, "");
+}
+
+#[test]
+fn apply_markdown_is_exact() {
+    let world = mixed_plan_world();
+    let apply = world.provision(&["apply", "connections/", "--output", "markdown"]);
+    apply.expect(0);
+    insta::assert_snapshot!("apply_markdown", apply.stdout);
+    assert_eq!(apply.stderr, "");
+}
+
+#[test]
+fn quiet_prints_errors_only_and_keeps_exit_codes_and_documents() {
+    let world = mixed_plan_world();
+    let diff = world.provision(&["diff", "connections/", "-q"]);
+    diff.expect(2);
+    assert_eq!((diff.stdout.as_str(), diff.stderr.as_str()), ("", ""));
+    // JSON still prints its document.
+    let json = world.provision(&["diff", "connections/", "--quiet", "--output", "json"]);
+    json.expect(2);
+    assert_eq!(json.json()["differences"], true);
+    let apply = world.provision(&["apply", "connections/", "-q"]);
+    apply.expect(0);
+    assert_eq!((apply.stdout.as_str(), apply.stderr.as_str()), ("", ""));
+    world.provision(&["diff", "connections/", "-q"]).expect(0);
+    // Errors still print.
+    world.write("connections/broken.yaml", "name: sf-broken\n");
+    let broken = world.provision(&["diff", "connections/", "-q"]);
+    broken.expect(1);
+    assert_eq!(broken.stdout, "");
+    assert!(
+        broken.stderr.contains("missing required key `salesforce`"),
+        "{}",
+        broken.stderr
+    );
+    // -q and -v contradict each other.
+    world.provision(&["diff", "-q", "-v"]).expect(1);
+}
+
+#[test]
+fn a_progress_bar_on_a_terminal_only() {
+    let world = mixed_plan_world();
+    let terminal = world.provision_on_terminal(&["diff", "connections/"], &[("NO_COLOR", "1")]);
+    assert_eq!(terminal.code, 2, "{}", terminal.stdout);
+    // stdout and stderr share the terminal: the bar is drawn, then cleared before the plan.
+    assert!(
+        terminal.stdout.contains("provision: read [") && terminal.stdout.contains("/3 connections"),
+        "{:?}",
+        terminal.stdout
+    );
+    assert!(
+        terminal
+            .stdout
+            .contains("Plan: 1 to create, 1 to update, 0 to delete, 1 in sync.")
+    );
+    let quiet = world.provision_on_terminal(&["diff", "connections/", "-q"], &[]);
+    assert_eq!(quiet.code, 2);
+    assert_eq!(quiet.stdout, "", "nothing but errors with -q");
+    // Not a terminal: nothing on stderr at all.
+    let piped = world.provision(&["apply", "connections/"]);
+    piped.expect(0);
+    assert_eq!(piped.stderr, "");
+}
+
+#[test]
+fn diff_markdown_shows_secret_drift_and_health_with_the_hint() {
+    let mut world = super::world_with_examples();
+    world.provision(&["apply", "connections/"]).expect(0);
+    super::secret_drift::rotate_in_console(&mut world, "sf-acme-prod", "pasted-in-console-4242");
+    world.emulator.set_state(
+        "sf-acme-uat",
+        "DEAUTHORIZED",
+        "Token refresh failed: invalid_grant: expired access/refresh token",
+    );
+    let diff = world.provision(&["diff", "connections/", "--output", "markdown"]);
+    diff.expect(2);
+    insta::assert_snapshot!("diff_markdown_drift_and_health", diff.stdout);
 }

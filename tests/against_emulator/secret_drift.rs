@@ -9,7 +9,7 @@ use aws_sdk_eventbridge::types::{
 };
 
 /// Someone pastes another secret into the connection in the console.
-fn rotate_in_console(world: &mut World, name: &str, new_secret: &str) {
+pub(super) fn rotate_in_console(world: &mut World, name: &str, new_secret: &str) {
     world.secret(new_secret);
     let oauth = UpdateConnectionOAuthRequestParameters::builder()
         .client_parameters(

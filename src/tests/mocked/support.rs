@@ -457,6 +457,7 @@ pub fn context(
         log: Log {
             verbosity: 0,
             progress: false,
+            bars: false,
         },
         interrupt: Default::default(),
         listed: Default::default(),
@@ -512,7 +513,7 @@ pub async fn plan(
 }
 
 fn view(format: Format) -> Box<dyn crate::view::View + Send> {
-    crate::view::view(format, Style { colour: false })
+    crate::view::view(format, Style { colour: false }, false)
 }
 
 /// The plan as `diff` prints it, without colour.

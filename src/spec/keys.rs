@@ -1,0 +1,272 @@
+//! The keys of a connection document, in one table per mapping: their names, whether they are
+//! required, and what they mean.
+//!
+//! One definition drives everything about a key (the habit of ripgrep's `flags/defs.rs`):
+//! [`convert`](super::convert) accepts exactly these keys (and suggests them for misspellings),
+//! [`schema`](super::schema) describes exactly these keys in the JSON Schema, and a test checks
+//! that the README's YAML reference names every one of them. The descriptions are the README's
+//! comments, written out.
+
+/// One key of a mapping in the YAML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub name: &'static str,
+    /// Reported as `missing required key` when absent.
+    pub required: bool,
+    pub description: &'static str,
+}
+
+/// The keys of one mapping. An empty table means any key is allowed (a parameter list).
+pub type Keys = &'static [Key];
+
+const fn required(name: &'static str, description: &'static str) -> Key {
+    Key {
+        name,
+        required: true,
+        description,
+    }
+}
+
+const fn optional(name: &'static str, description: &'static str) -> Key {
+    Key {
+        name,
+        required: false,
+        description,
+    }
+}
+
+/// A connection document.
+pub const TOP: Keys = &[
+    required(
+        "name",
+        "EventBridge connection name: 1-64 of . - _ A-Z a-z 0-9, unique across all files.",
+    ),
+    optional(
+        "description",
+        "Optional description; provision appends \"[managed by provision]\", and both together fit in AWS's 512 characters.",
+    ),
+    required(
+        "salesforce",
+        "The org's token endpoint: `myDomain` (with an optional `sandbox`), or `tokenUrl`.",
+    ),
+    required(
+        "clientId",
+        "Consumer key of the connected app (it starts with 3MVG): a literal or a secret reference.",
+    ),
+    required(
+        "clientSecret",
+        "Consumer secret of the connected app: always a secret reference, never a literal.",
+    ),
+    optional(
+        "oauth",
+        "Optional extra parameters on the token request (`headers`, `query`, `body`).",
+    ),
+    optional(
+        "invocation",
+        "Optional parameters on every API destination call (`headers`, `query`, `body`).",
+    ),
+    optional(
+        "kmsKey",
+        "Optional customer managed KMS key (key id, key ARN, alias/name or alias ARN), tagged EventBridgeApiDestinations=true.",
+    ),
+    optional(
+        "privateLink",
+        "Optional: reach the token endpoint through a VPC Lattice resource configuration.",
+    ),
+    optional(
+        "regions",
+        "Optional: the connection exists in each of these Regions (default: the default Region of the run).",
+    ),
+    optional(
+        "destinations",
+        "Optional: EventBridge API destinations on this org, each posting to a Platform Event, an sObject or a REST path with this connection's credentials.",
+    ),
+];
+
+/// One item of `destinations:`.
+pub const DESTINATION: Keys = &[
+    required(
+        "name",
+        "API destination name: 1-64 of . - _ A-Z a-z 0-9, unique across all files.",
+    ),
+    optional(
+        "description",
+        "Optional description; provision appends its ownership marker.",
+    ),
+    optional(
+        "event",
+        "A Platform Event API name (`Order_Placed__e`): posts to /services/data/<apiVersion>/sobjects/<event>. Exactly one of `event`, `sobject`, `path`.",
+    ),
+    optional(
+        "sobject",
+        "An sObject API name (`Case`): posts to /services/data/<apiVersion>/sobjects/<sobject>.",
+    ),
+    optional(
+        "path",
+        "A REST path under /services/ on the org's My Domain host (`/services/apexrest/orders`).",
+    ),
+    optional(
+        "apiVersion",
+        "Optional Salesforce API version, vNN.N (default v62.0).",
+    ),
+    optional(
+        "rateLimitPerSecond",
+        "Optional invocations per second, 1-300 (default 300, AWS's default and maximum).",
+    ),
+];
+
+/// `salesforce.app:`, the External Client App.
+pub const APP: Keys = &[
+    optional(
+        "name",
+        "Optional API name of the External Client App (default derived from the connection name).",
+    ),
+    optional("label", "Optional label (default the connection name)."),
+    required("contactEmail", "The app's contact email."),
+    required(
+        "runAsUser",
+        "Username of the client credentials Run As user; Salesforce requires the API Only permission.",
+    ),
+    optional("scopes", "Optional OAuth scopes (default [Api])."),
+    optional(
+        "permittedUsers",
+        "Optional: AdminApprovedPreAuthorized (default) or AllSelfAuthorized.",
+    ),
+];
+
+/// `salesforce:`.
+pub const SALESFORCE: Keys = &[
+    optional(
+        "myDomain",
+        "My Domain name (Setup > My Domain): `acme` -> https://acme.my.salesforce.com/services/oauth2/token.",
+    ),
+    optional(
+        "sandbox",
+        "Optional sandbox name, with `myDomain`: `uat` -> https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token.",
+    ),
+    optional(
+        "tokenUrl",
+        "Instead of `myDomain`: the token URL in full, https://<name>.my.salesforce.com/services/oauth2/token.",
+    ),
+    optional(
+        "allowAnyHost",
+        "Opt in to a non-My-Domain https host for `tokenUrl` (a proxy), or http on a loopback address.",
+    ),
+    optional(
+        "app",
+        "Optional: the External Client App as code (`provision salesforce-metadata` writes it).",
+    ),
+];
+
+/// A secret reference (`clientSecret`, and `clientId` or a parameter value written as one), in
+/// the order the "allowed keys" help lists them.
+pub const SECRET_REFERENCE: Keys = &[
+    optional(
+        "env",
+        "The name of an environment variable holding the value (a reference takes exactly one of `env`, `file`, `secretsManager`).",
+    ),
+    optional(
+        "file",
+        "A file holding the value, relative to this YAML file (a trailing newline is ignored).",
+    ),
+    optional(
+        "secretsManager",
+        "Secrets Manager secret name or ARN (a name is read in the connection's Region).",
+    ),
+    optional(
+        "key",
+        "Optional, with `secretsManager`: a field of a JSON SecretString.",
+    ),
+    optional(
+        "versionStage",
+        "Optional, with `secretsManager`: the version stage to read, e.g. AWSPENDING.",
+    ),
+];
+
+/// `oauth:` and `invocation:`.
+pub const PARAMETER_BLOCK: Keys = &[
+    optional(
+        "headers",
+        "HTTP headers: `Name: value` pairs; a plain value is sent as is, a secret reference is sent as a secret value.",
+    ),
+    optional(
+        "query",
+        "Query string parameters: `name: value` pairs; a plain value or a secret reference.",
+    ),
+    optional(
+        "body",
+        "Body parameters: `name: value` pairs; a plain value or a secret reference. On the token request grant_type=client_credentials is always sent and cannot be overridden.",
+    ),
+];
+
+/// `privateLink:`.
+pub const PRIVATE_LINK: Keys = &[required(
+    "resourceConfigurationArn",
+    "ARN of the VPC Lattice resource configuration, arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...",
+)];
+
+/// Every table, by the path of the mapping it describes.
+#[cfg(test)]
+pub const TABLES: &[(&str, Keys)] = &[
+    ("", TOP),
+    ("salesforce", SALESFORCE),
+    ("(secret reference)", SECRET_REFERENCE),
+    ("oauth / invocation", PARAMETER_BLOCK),
+    ("privateLink", PRIVATE_LINK),
+    ("destinations[]", DESTINATION),
+    ("salesforce.app", APP),
+];
+
+/// The names of a table, in order.
+pub fn names(keys: Keys) -> impl Iterator<Item = &'static str> {
+    keys.iter().map(|key| key.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ```yaml block of the README's "YAML reference".
+    fn readme_reference() -> &'static str {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("## YAML reference")
+            .nth(1)
+            .expect("README has a YAML reference");
+        let block = section
+            .split("```yaml\n")
+            .nth(1)
+            .expect("the reference has a yaml block");
+        block.split("```").next().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_readme_reference_names_every_key() {
+        let reference = readme_reference();
+        for (table, keys) in TABLES {
+            for key in *keys {
+                assert!(
+                    reference.contains(&format!("{}:", key.name)),
+                    "the README's YAML reference does not show `{}` ({table})",
+                    key.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_is_described_and_named_once() {
+        for (table, keys) in TABLES {
+            let mut seen: Vec<&str> = Vec::new();
+            for key in *keys {
+                assert!(
+                    !key.description.trim().is_empty(),
+                    "{table}.{} has no description",
+                    key.name
+                );
+                assert!(!seen.contains(&key.name), "{table}.{} twice", key.name);
+                seen.push(key.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! The Markdown view, for a pull-request comment or `$GITHUB_STEP_SUMMARY`: a summary table
+//! (the counts, then one row per connection with its action, name, Region and state), then a
+//! collapsed `<details>` block per connection that needs attention with each field change,
+//! the secret drift and the health with its hint.
+//!
+//! Drawn from the same models as the text and JSON views. Like JSON it is one document: `apply`
+//! prints it when done. Values a user or AWS wrote are shown in code spans (or fenced blocks
+//! for multi-line errors), so no text can turn into Markdown or HTML; secrets are `(secret)`.
+
+use super::{View, error_lines};
+use crate::error::Error;
+use crate::plan::{
+    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, SecretStatus, apply_summary,
+};
+use crate::spec::ConnectionSpec;
+use std::fmt::Write;
+
+pub(crate) struct MarkdownView;
+
+impl View for MarkdownView {
+    fn exported(&self, files: &[super::ExportedFile]) -> String {
+        fenced(
+            &super::view(super::Format::Text, super::Style { colour: false }, false)
+                .exported(files),
+        )
+    }
+
+    fn verified(&self, report: &crate::engine::verify::VerifyReport) -> String {
+        fenced(
+            &super::view(super::Format::Text, super::Style { colour: false }, false)
+                .verified(report),
+        )
+    }
+
+    fn validated(&self, specs: &[ConnectionSpec]) -> String {
+        let mut out = String::from("### provision validate\n\n");
+        let noun = if specs.len() == 1 {
+            "connection"
+        } else {
+            "connections"
+        };
+        let _ = writeln!(out, "{} {noun} valid.\n", specs.len());
+        for spec in specs {
+            let _ = writeln!(out, "- {}", code(&spec.name));
+        }
+        out
+    }
+
+    fn plan(&self, plan: &Plan) -> String {
+        let mut out = String::from("### provision diff\n\n");
+        plan_summary(&mut out, plan);
+        for entry in plan.entries().filter(|entry| needs_details(entry)) {
+            entry_details(&mut out, entry, None);
+        }
+        left_out(&mut out, plan);
+        out
+    }
+
+    fn apply_started(&self, _plan: &Plan) -> String {
+        String::new()
+    }
+
+    fn result(&self, _plan: &Plan, _result: &ApplyResult) -> String {
+        String::new()
+    }
+
+    fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String {
+        let mut out = String::from("### provision apply\n\n");
+        let s = apply_summary(results);
+        out.push_str("| created | updated | unchanged | failed | not started |\n");
+        out.push_str("| ---: | ---: | ---: | ---: | ---: |\n");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |\n",
+            s.created, s.updated, s.unchanged, s.failed, s.not_started
+        );
+        out.push_str("| outcome | connection | region | state |\n");
+        out.push_str("| --- | --- | --- | --- |\n");
+        for result in results {
+            let state = result
+                .state
+                .as_ref()
+                .map(|state| state.to_string())
+                .unwrap_or_else(|| "-".to_string());
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {state} |",
+                outcome_label(result.outcome),
+                code(&result.name),
+                result.region
+            );
+        }
+        out.push('\n');
+        for result in results {
+            let entry = plan
+                .entries()
+                .find(|entry| entry.name == result.name && entry.region == result.region);
+            let attention = result.outcome != Outcome::Unchanged
+                || entry.is_some_and(needs_details)
+                || result.error.is_some();
+            if !attention {
+                continue;
+            }
+            match entry {
+                Some(entry) => entry_details(&mut out, entry, Some(result)),
+                None => result_details(&mut out, result),
+            }
+        }
+        left_out(&mut out, plan);
+        out
+    }
+
+    fn error(&self, error: &Error) -> (String, String) {
+        let stdout = match error {
+            // Each resource is already in the document that was printed.
+            Error::ConnectionsFailed { .. } | Error::Interrupted { .. } => String::new(),
+            Error::Input(problems) => {
+                let mut out = String::from("### provision: invalid input\n\n");
+                let _ = writeln!(
+                    out,
+                    "{} found; nothing was sent to AWS.\n",
+                    if problems.len() == 1 {
+                        "1 problem".to_string()
+                    } else {
+                        format!("{} problems", problems.len())
+                    }
+                );
+                for problem in problems {
+                    let mut place = problem
+                        .location
+                        .as_ref()
+                        .map(|location| code(&location.to_string()))
+                        .unwrap_or_default();
+                    if let Some(field) = &problem.field {
+                        if !place.is_empty() {
+                            place.push(' ');
+                        }
+                        place.push_str(&code(field));
+                    }
+                    if !place.is_empty() {
+                        place.push_str(": ");
+                    }
+                    let _ = writeln!(out, "- {place}{}", prose(&problem.message));
+                    if let Some(help) = &problem.help {
+                        let _ = writeln!(out, "  - help: {}", prose(help));
+                    }
+                }
+                out
+            }
+            other => format!("### provision: error\n\n{}", fenced(&other.to_string())),
+        };
+        (stdout, error_lines(error))
+    }
+}
+
+/// The counts and one row per connection.
+fn plan_summary(out: &mut String, plan: &Plan) {
+    let s = plan.summary();
+    out.push_str("| create | update | in sync | error |\n");
+    out.push_str("| ---: | ---: | ---: | ---: |\n");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} |\n",
+        s.create, s.update, s.in_sync, s.error
+    );
+    if plan.steps.is_empty() {
+        let _ = writeln!(
+            out,
+            "No connections declared in {}.\n",
+            plan.regions.join(", ")
+        );
+        return;
+    }
+    out.push_str("| action | connection | region | state |\n");
+    out.push_str("| --- | --- | --- | --- |\n");
+    for entry in plan.entries() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            action_label(entry.action),
+            code(&entry.name),
+            entry.region,
+            state(entry)
+        );
+    }
+    out.push('\n');
+}
+
+fn action_label(action: Action) -> &'static str {
+    match action {
+        Action::Create => "➕ create",
+        Action::Update => "🔄 update",
+        Action::Adopt => "🔄 adopt",
+        Action::NotManaged => "🚫 not ours",
+        Action::Replace => "♻️ replace",
+        Action::Delete => "➖ delete",
+        Action::InSync => "✅ in sync",
+        Action::Error => "❌ error",
+    }
+}
+
+fn outcome_label(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Created => "➕ created",
+        Outcome::Updated => "🔄 updated",
+        Outcome::Replaced => "♻️ replaced",
+        Outcome::Deleted => "➖ deleted",
+        Outcome::Unchanged => "✅ unchanged",
+        Outcome::Failed => "❌ failed",
+        Outcome::NotStarted => "⏸️ not started",
+    }
+}
+
+fn state(entry: &Entry) -> String {
+    match (&entry.health, entry.action) {
+        (Some(health), _) if health.broken => format!("⚠️ {}", health.state),
+        (Some(health), _) => health.state.to_string(),
+        (None, Action::Create) => "not created yet".to_string(),
+        (None, _) => "-".to_string(),
+    }
+}
+
+/// An entry needs a details block when something is to change or to look at.
+fn needs_details(entry: &Entry) -> bool {
+    entry.action != Action::InSync
+        || matches!(
+            entry.secret,
+            SecretStatus::Changed { .. } | SecretStatus::Unverifiable { .. }
+        )
+        || entry.health.as_ref().is_some_and(|health| health.broken)
+}
+
+/// The collapsed block of one connection: its field changes, secret drift and health, and
+/// what `apply` did with it when there is a result.
+fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) {
+    let count = match entry.changes.len() {
+        0 => String::new(),
+        1 => " (1 change)".to_string(),
+        n => format!(" ({n} changes)"),
+    };
+    let head = match result {
+        Some(result) => outcome_label(result.outcome),
+        None => action_label(entry.action),
+    };
+    let _ = writeln!(
+        out,
+        "<details><summary>{head} <code>{}</code> in {}{count}</summary>\n",
+        entry.name, entry.region
+    );
+    for change in &entry.changes {
+        let _ = writeln!(out, "- {}", field_line(change));
+    }
+    if !entry.changes.is_empty() {
+        out.push('\n');
+    }
+    match &entry.secret {
+        SecretStatus::Changed { fields } => {
+            let fields: Vec<String> = fields.iter().map(|field| code(field)).collect();
+            let _ = writeln!(
+                out,
+                "**Client secret:** changed outside provision ({}); apply re-sends the declared value.\n",
+                fields.join(", ")
+            );
+        }
+        SecretStatus::Unverifiable { reason } => {
+            let _ = writeln!(out, "**Client secret:** unverifiable: {}\n", prose(reason));
+        }
+        SecretStatus::InSync => out.push_str("**Client secret:** in sync.\n\n"),
+        SecretStatus::NotApplicable => {}
+    }
+    if let Some(health) = &entry.health {
+        let reason = health
+            .reason
+            .as_deref()
+            .map(|reason| format!(": {}", prose(reason)))
+            .unwrap_or_default();
+        if health.broken {
+            let _ = writeln!(
+                out,
+                "**Health:** ⚠️ `{}`{reason}; apply re-sends the credentials to re-authorize.\n",
+                health.state
+            );
+        } else {
+            let _ = writeln!(out, "**Health:** `{}`{reason}.\n", health.state);
+        }
+        if let Some(hint) = &health.hint {
+            let _ = writeln!(out, "**Hint:** {}\n", prose(hint));
+        }
+    }
+    if let Some(error) = &entry.error {
+        out.push_str(&fenced(error));
+        out.push('\n');
+    }
+    if let Some(result) = result {
+        result_body(out, result);
+    }
+    out.push_str("</details>\n\n");
+}
+
+/// A result without a plan entry (not expected; shown rather than dropped).
+fn result_details(out: &mut String, result: &ApplyResult) {
+    let _ = writeln!(
+        out,
+        "<details><summary>{} <code>{}</code> in {}</summary>\n",
+        outcome_label(result.outcome),
+        result.name,
+        result.region
+    );
+    result_body(out, result);
+    out.push_str("</details>\n\n");
+}
+
+fn result_body(out: &mut String, result: &ApplyResult) {
+    if let Some(state) = &result.state {
+        let reason = result
+            .state_reason
+            .as_deref()
+            .map(|reason| format!(": {}", prose(reason)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "**After apply:** `{state}`{reason}.\n");
+    }
+    for change in &result.not_taken {
+        let _ = writeln!(out, "- did not take: {}", field_line(change));
+    }
+    if !result.not_taken.is_empty() {
+        out.push('\n');
+    }
+    if let Some(error) = &result.error {
+        out.push_str(&fenced(error));
+        out.push('\n');
+    }
+    if let Some(hint) = &result.hint {
+        let _ = writeln!(out, "**Hint:** {}\n", prose(hint));
+    }
+}
+
+fn left_out(out: &mut String, plan: &Plan) {
+    if plan.left_out.is_empty() {
+        return;
+    }
+    out.push_str("**Left out of this run:**\n\n");
+    for left in &plan.left_out {
+        let _ = writeln!(
+            out,
+            "- {} in {}: {}",
+            code(&left.name),
+            left.region,
+            prose(&left.reason)
+        );
+    }
+    out.push('\n');
+}
+
+/// `field`: before -> after, as the text view says it.
+fn field_line(change: &FieldChange) -> String {
+    let field = code(&change.field);
+    match (&change.before, &change.after) {
+        (None, after) => format!("{field}: (none) -> {}", value(after)),
+        (before, None) => format!("{field}: {} -> (removed)", value(before)),
+        (before, after) => format!("{field}: {} -> {}", value(before), value(after)),
+    }
+}
+
+fn value(value: &Option<String>) -> String {
+    match value {
+        Some(text) if text == crate::secret::SHOWN_AS => text.clone(),
+        Some(text) => code(text),
+        None => "(none)".to_string(),
+    }
+}
+
+/// A code span that shows `text` exactly: its fence is longer than any run of backticks in
+/// it, and a newline (which a code span would fold) is shown as `\n`.
+fn code(text: &str) -> String {
+    let text = text.replace('\n', "\\n").replace('\r', "\\r");
+    let longest = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    let fence = "`".repeat(longest + 1);
+    if text.is_empty() {
+        return "`\u{200b}`".to_string();
+    }
+    let pad = if text.starts_with('`') || text.ends_with('`') || text.starts_with(' ') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Running text from AWS or a message: every character Markdown or HTML could read as syntax
+/// is escaped, and lines are joined.
+fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A fenced block that shows `text` exactly.
+fn fenced(text: &str) -> String {
+    let longest = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    let fence = "`".repeat(longest.max(2) + 1);
+    let mut out = format!("{fence}text\n{text}");
+    if !text.ends_with('\n') {
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{fence}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_show_any_text_exactly() {
+        assert_eq!(code("plain"), "`plain`");
+        assert_eq!(code("a `tick`"), "`` a `tick` ``");
+        assert_eq!(code("`x`"), "`` `x` ``");
+        assert_eq!(code("a|b<c>"), "`a|b<c>`");
+        assert_eq!(code("two\nlines"), "`two\\nlines`");
+    }
+
+    #[test]
+    fn prose_cannot_become_markup() {
+        assert_eq!(
+            prose("<img src=x> *bold* [link](u) a|b"),
+            "\\<img src=x\\> \\*bold\\* \\[link\\](u) a\\|b"
+        );
+        assert_eq!(prose("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn fences_are_longer_than_any_backticks_inside() {
+        assert_eq!(fenced("x"), "```text\nx\n```\n");
+        assert_eq!(fenced("a ``` b"), "````text\na ``` b\n````\n");
+    }
+}
