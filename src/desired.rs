@@ -26,7 +26,10 @@ pub(crate) struct DesiredConnection {
     pub(crate) oauth: DesiredParameters,
     pub(crate) invocation: DesiredParameters,
     pub(crate) kms_key: Option<String>,
+    /// Private connectivity for the API calls (`InvocationConnectivityParameters`).
     pub(crate) resource_configuration_arn: Option<String>,
+    /// Private connectivity for the token request (`AuthParameters.ConnectivityParameters`).
+    pub(crate) token_resource_configuration_arn: Option<String>,
     /// Where the connection is declared, for messages.
     pub(crate) origin: Location,
 }

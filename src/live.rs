@@ -118,6 +118,8 @@ pub(crate) struct LiveConnection {
     pub(crate) invocation: LiveParameters,
     pub(crate) kms_key: Option<String>,
     pub(crate) resource_configuration_arn: Option<String>,
+    /// Private connectivity of the token request.
+    pub(crate) token_resource_configuration_arn: Option<String>,
     /// The EventBridge-managed secret holding the credentials.
     pub(crate) secret_arn: Option<String>,
 }

@@ -111,7 +111,15 @@ impl SecretResolver {
                     oauth,
                     invocation,
                     kms_key: spec.kms_key.clone(),
-                    resource_configuration_arn: spec.private_link.clone(),
+                    resource_configuration_arn: spec
+                        .private_link
+                        .as_ref()
+                        .map(|p| p.resource_configuration_arn.clone()),
+                    token_resource_configuration_arn: spec
+                        .private_link
+                        .as_ref()
+                        .filter(|p| p.private_token_endpoint)
+                        .map(|p| p.resource_configuration_arn.clone()),
                     origin: spec.origin.clone(),
                 })
             }

@@ -147,6 +147,12 @@ pub(crate) async fn describe_connection(
             .and_then(|c| c.resource_parameters())
             .map(|r| r.resource_configuration_arn().to_string())
             .filter(|arn| !arn.is_empty()),
+        token_resource_configuration_arn: output
+            .auth_parameters()
+            .and_then(|auth| auth.connectivity_parameters())
+            .and_then(|c| c.resource_parameters())
+            .map(|r| r.resource_configuration_arn().to_string())
+            .filter(|arn| !arn.is_empty()),
         secret_arn: output.secret_arn().map(str::to_string),
     }))
 }
@@ -276,6 +282,9 @@ pub(crate) async fn create_connection(
     if !desired.invocation.is_empty() {
         auth = auth.invocation_http_parameters(http_parameters(&desired.invocation));
     }
+    if let Some(arn) = &desired.token_resource_configuration_arn {
+        auth = auth.connectivity_parameters(connectivity(Some(arn))?);
+    }
     let mut request = events
         .client
         .create_connection()
@@ -318,10 +327,19 @@ pub(crate) async fn update_connection(
         .http_method(ConnectionOAuthHttpMethod::from(HTTP_METHOD))
         .o_auth_http_parameters(http_parameters(&desired.oauth))
         .build();
-    let auth = UpdateConnectionAuthRequestParameters::builder()
+    let mut auth = UpdateConnectionAuthRequestParameters::builder()
         .o_auth_parameters(oauth)
-        .invocation_http_parameters(http_parameters(&desired.invocation))
-        .build();
+        .invocation_http_parameters(http_parameters(&desired.invocation));
+    // The token request's private connectivity: set it, or clear it with the empty ARN.
+    match (
+        &desired.token_resource_configuration_arn,
+        &live.token_resource_configuration_arn,
+    ) {
+        (Some(arn), _) => auth = auth.connectivity_parameters(connectivity(Some(arn))?),
+        (None, Some(_)) => auth = auth.connectivity_parameters(connectivity(None)?),
+        (None, None) => {}
+    }
+    let auth = auth.build();
     let mut request = events
         .client
         .update_connection()

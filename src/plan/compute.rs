@@ -202,6 +202,7 @@ pub(crate) fn field_changes(
         invocation,
         kms_key,
         resource_configuration_arn,
+        token_resource_configuration_arn,
         origin: _,
     } = desired;
     let mut changes = Vec::new();
@@ -280,6 +281,12 @@ pub(crate) fn field_changes(
         "privateLink.resourceConfigurationArn",
         live.resource_configuration_arn.as_deref(),
         resource_configuration_arn.as_deref(),
+    );
+    compare(
+        &mut changes,
+        "privateLink.tokenEndpoint",
+        live.token_resource_configuration_arn.as_deref(),
+        token_resource_configuration_arn.as_deref(),
     );
     parameter_changes(Block::OAuth, oauth, &live.oauth, &mut changes);
     parameter_changes(
@@ -410,6 +417,7 @@ mod tests {
             },
             kms_key: Some("alias/eb".into()),
             resource_configuration_arn: None,
+            token_resource_configuration_arn: None,
             origin: Location::file(std::path::Path::new("x.yaml")),
         }
     }

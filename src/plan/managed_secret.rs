@@ -113,6 +113,7 @@ mod tests {
             },
             kms_key: None,
             resource_configuration_arn: None,
+            token_resource_configuration_arn: None,
             origin: Location::file(std::path::Path::new("x.yaml")),
         }
     }

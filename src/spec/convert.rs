@@ -20,7 +20,7 @@ use super::token_url;
 use super::yaml::{Document, Position, Segment, display_path};
 use super::{
     ConnectionSpec, DEFAULT_API_VERSION, DestinationSpec, DestinationTarget, HttpParameters,
-    Origin, Parameter, SecretRef, SecretSource, ValueSource,
+    Origin, Parameter, PrivateLink, SecretRef, SecretSource, ValueSource,
 };
 use crate::error::{Location, Problem};
 use serde_yaml::Value;
@@ -386,7 +386,29 @@ impl Walker<'_> {
                 );
                 return None;
             }
-            Some(arn)
+            let private_token_endpoint = match lookup(&entries, "tokenEndpoint") {
+                None => true,
+                Some(value) => {
+                    let token_path = child(&path, "tokenEndpoint");
+                    match self.string(value, &token_path)?.as_str() {
+                        "private" => true,
+                        "public" => false,
+                        other => {
+                            self.report(
+                                &token_path,
+                                At::Value,
+                                format!("`{other}` is not a token endpoint setting"),
+                                "write `tokenEndpoint: public` to keep the token request on the internet, or leave it out (the token request goes through the resource configuration too)",
+                            );
+                            return None;
+                        }
+                    }
+                }
+            };
+            Some(PrivateLink {
+                resource_configuration_arn: arn,
+                private_token_endpoint,
+            })
         });
 
         let regions = lookup(&entries, "regions")

@@ -81,6 +81,9 @@ pub(crate) fn export(live: &LiveConnection, region: &str) -> Exported {
     if let Some(arn) = &live.resource_configuration_arn {
         let mut private = Mapping::new();
         private.insert("resourceConfigurationArn".into(), arn.clone().into());
+        if live.token_resource_configuration_arn.is_none() {
+            private.insert("tokenEndpoint".into(), "public".into());
+        }
         document.insert("privateLink".into(), Value::Mapping(private));
     }
     document.insert(

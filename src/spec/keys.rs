@@ -200,10 +200,16 @@ pub const PARAMETER_BLOCK: Keys = &[
 ];
 
 /// `privateLink:`.
-pub const PRIVATE_LINK: Keys = &[required(
-    "resourceConfigurationArn",
-    "ARN of the VPC Lattice resource configuration, arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...",
-)];
+pub const PRIVATE_LINK: Keys = &[
+    required(
+        "resourceConfigurationArn",
+        "ARN of the VPC Lattice resource configuration, arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...; it serves both the API calls and the token request.",
+    ),
+    optional(
+        "tokenEndpoint",
+        "Optional: `public` keeps the token request on the internet (rare); default `private`, through the resource configuration.",
+    ),
+];
 
 /// Every table, by the path of the mapping it describes.
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub struct ConnectionSpec {
     pub oauth: HttpParameters,
     pub invocation: HttpParameters,
     pub kms_key: Option<String>,
-    pub private_link: Option<String>,
+    pub private_link: Option<PrivateLink>,
     /// Regions this connection belongs in; `None` means the Region of the run.
     pub regions: Option<Vec<String>>,
     /// API destinations on this org, using this connection.
@@ -53,6 +53,15 @@ pub struct ConnectionSpec {
     pub app: Option<app::AppSpec>,
     /// Where the connection is declared (its `name` key).
     pub origin: Location,
+}
+
+/// `privateLink:`: the My Domain host reached through VPC Lattice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrivateLink {
+    pub resource_configuration_arn: String,
+    /// The token request goes through the resource configuration too (the default: a My
+    /// Domain host serves both); `tokenEndpoint: public` keeps it on the internet.
+    pub private_token_endpoint: bool,
 }
 
 /// An API destination as declared under its connection.

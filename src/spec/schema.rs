@@ -121,6 +121,10 @@ fn shape(path: &str, key: &Key) -> Value {
             "maxLength": 2048,
             "pattern": "^arn:",
         }),
+        ("privateLink", "tokenEndpoint") => json!({
+            "type": "string",
+            "enum": ["private", "public"],
+        }),
         ("", "regions") => json!({
             "type": "array",
             "minItems": 1,

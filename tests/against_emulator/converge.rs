@@ -195,10 +195,69 @@ fn private_link() {
         &format!("privateLink:\n  resourceConfigurationArn: {arn_b}\n"),
         "privateLink.resourceConfigurationArn",
     );
+    let output = describe(&world);
     assert!(
-        describe(&world)
-            .invocation_connectivity_parameters()
-            .is_none(),
+        output.invocation_connectivity_parameters().is_none(),
         "cleared with the empty ARN"
     );
+    assert!(
+        output
+            .auth_parameters()
+            .and_then(|a| a.connectivity_parameters())
+            .and_then(|c| c.resource_parameters())
+            .is_none_or(|r| r.resource_configuration_arn().is_empty()),
+        "the token request's connectivity cleared too (with the empty ARN)"
+    );
+}
+
+/// A My Domain host serves both the API calls and the token request: `privateLink` sets both
+/// connectivity parameters; `tokenEndpoint: public` keeps the token request public.
+#[test]
+fn private_link_serves_the_token_request_too_unless_public() {
+    let arn =
+        "arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdef0";
+    let mut world = World::new();
+    world.secret_env("ROUND_TRIP_SECRET", "round-trip-secret-31415926");
+    world.write(
+        "connections/c.yaml",
+        &format!("{BASE}privateLink:\n  resourceConfigurationArn: {arn}\n"),
+    );
+    world.provision(&["apply", "connections/"]).expect(0);
+    let both = describe(&world);
+    let token_arn =
+        |output: &aws_sdk_eventbridge::operation::describe_connection::DescribeConnectionOutput| {
+            output
+                .auth_parameters()
+                .and_then(|a| a.connectivity_parameters())
+                .and_then(|c| c.resource_parameters())
+                .map(|r| r.resource_configuration_arn().to_string())
+                .filter(|a| !a.is_empty())
+        };
+    assert_eq!(token_arn(&both).as_deref(), Some(arn));
+    assert_eq!(
+        both.invocation_connectivity_parameters()
+            .and_then(|c| c.resource_parameters())
+            .map(|r| r.resource_configuration_arn()),
+        Some(arn)
+    );
+    world.provision(&["diff", "connections/"]).expect(0);
+
+    world.write(
+        "connections/c.yaml",
+        &format!(
+            "{BASE}privateLink:\n  resourceConfigurationArn: {arn}\n  tokenEndpoint: public\n"
+        ),
+    );
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout.contains("privateLink.tokenEndpoint"),
+        "{}",
+        diff.stdout
+    );
+    world.provision(&["apply", "connections/"]).expect(0);
+    let one = describe(&world);
+    assert_eq!(token_arn(&one), None, "the token request is public");
+    assert!(one.invocation_connectivity_parameters().is_some());
+    world.provision(&["diff", "connections/"]).expect(0);
 }

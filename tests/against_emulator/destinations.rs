@@ -1,0 +1,225 @@
+//! API destinations declared beside their connection: created after it with its ARN, every
+//! field converging, drift made outside the tool shown, and pruned with the set's rules.
+
+use crate::support::World;
+
+const SECRET: &str = "destinations-consumer-secret-a1b2c3d4";
+
+fn yaml(prod_destinations: &str, sandbox_destinations: &str) -> (String, String) {
+    (
+        format!(
+            "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9prod\nclientSecret: {{ env: DEST_SECRET }}\ndestinations:\n{prod_destinations}"
+        ),
+        format!(
+            "name: sf-acme-uat\nsalesforce:\n  myDomain: acme\n  sandbox: uat\nclientId: 3MVG9uat\nclientSecret: {{ env: DEST_SECRET }}\ndestinations:\n{sandbox_destinations}"
+        ),
+    )
+}
+
+const ORDERS: &str = "  - name: acme-orders\n    description: Orders\n    event: Order_Placed__e\n";
+const CASES: &str =
+    "  - name: acme-cases\n    sobject: Case\n    apiVersion: v61.0\n    rateLimitPerSecond: 20\n";
+const UAT_ORDERS: &str = "  - name: acme-uat-orders\n    event: Order_Placed__e\n";
+
+fn write(world: &World, prod: &str, sandbox: &str) {
+    let (prod, sandbox) = yaml(prod, sandbox);
+    world.write("connections/prod.yaml", &prod);
+    world.write("connections/uat.yaml", &sandbox);
+}
+
+fn destination(
+    world: &World,
+    name: &str,
+) -> aws_sdk_eventbridge::operation::describe_api_destination::DescribeApiDestinationOutput {
+    world
+        .block_on(world.events.describe_api_destination().name(name).send())
+        .unwrap()
+}
+
+fn apply_and_converge(world: &World, expected_field: &str) {
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout.contains(expected_field),
+        "diff names {expected_field}:\n{}",
+        diff.stdout
+    );
+    world.provision(&["apply", "connections/"]).expect(0);
+    let after = world.provision(&["diff", "connections/"]);
+    assert_eq!(
+        after.code, 0,
+        "permanent diff after {expected_field}:\n{}",
+        after.stdout
+    );
+}
+
+#[test]
+fn destinations_are_created_with_their_connection_and_every_field_converges() {
+    let mut world = World::new();
+    world.secret_env("DEST_SECRET", SECRET);
+    write(&world, &format!("{ORDERS}{CASES}"), UAT_ORDERS);
+
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout.contains("    + create   acme-orders"),
+        "{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout
+            .contains("API destinations: 3 to create, 0 to update, 0 to delete, 0 in sync."),
+        "{}",
+        diff.stdout
+    );
+    let apply = world.provision(&["apply", "connections/"]);
+    apply.expect(0);
+    assert!(
+        apply.stdout.contains("API destinations: 3 created"),
+        "{}",
+        apply.stdout
+    );
+    world.provision(&["diff", "connections/"]).expect(0);
+
+    let prod_arn = world
+        .describe("sf-acme-prod")
+        .connection_arn()
+        .unwrap()
+        .to_string();
+    let uat_arn = world
+        .describe("sf-acme-uat")
+        .connection_arn()
+        .unwrap()
+        .to_string();
+    let orders = destination(&world, "acme-orders");
+    assert_eq!(orders.connection_arn(), Some(prod_arn.as_str()));
+    assert_eq!(
+        orders.invocation_endpoint(),
+        Some("https://acme.my.salesforce.com/services/data/v62.0/sobjects/Order_Placed__e")
+    );
+    assert_eq!(orders.http_method().map(|m| m.as_str()), Some("POST"));
+    assert_eq!(orders.description(), Some("Orders [managed by provision]"));
+    let cases = destination(&world, "acme-cases");
+    assert_eq!(
+        cases.invocation_endpoint(),
+        Some("https://acme.my.salesforce.com/services/data/v61.0/sobjects/Case")
+    );
+    assert_eq!(cases.invocation_rate_limit_per_second(), Some(20));
+    let uat = destination(&world, "acme-uat-orders");
+    assert_eq!(uat.connection_arn(), Some(uat_arn.as_str()));
+    assert_eq!(
+        uat.invocation_endpoint(),
+        Some(
+            "https://acme--uat.sandbox.my.salesforce.com/services/data/v62.0/sobjects/Order_Placed__e"
+        )
+    );
+
+    // Each field changed, then removed.
+    write(
+        &world,
+        &format!(
+            "{}{CASES}",
+            ORDERS.replace("description: Orders", "description: Orders v2")
+        ),
+        UAT_ORDERS,
+    );
+    apply_and_converge(&world, "~ description");
+    write(
+        &world,
+        &format!(
+            "{}{CASES}",
+            ORDERS.replace("Order_Placed__e", "Order_Shipped__e")
+        ),
+        UAT_ORDERS,
+    );
+    apply_and_converge(&world, "~ endpoint");
+    write(
+        &world,
+        &format!("{ORDERS}{}", CASES.replace("v61.0", "v62.0")),
+        UAT_ORDERS,
+    );
+    apply_and_converge(&world, "~ endpoint");
+    write(
+        &world,
+        &format!(
+            "{ORDERS}{}",
+            CASES.replace("rateLimitPerSecond: 20", "rateLimitPerSecond: 50")
+        ),
+        UAT_ORDERS,
+    );
+    apply_and_converge(&world, "~ rateLimitPerSecond");
+    // Removed: the description and the rate limit fall back to none and AWS's default.
+    write(
+        &world,
+        &format!(
+            "{}{}",
+            ORDERS.replace("    description: Orders\n", ""),
+            CASES.replace("    rateLimitPerSecond: 20\n", "")
+        ),
+        UAT_ORDERS,
+    );
+    apply_and_converge(&world, "~ description");
+    assert_eq!(
+        destination(&world, "acme-cases").invocation_rate_limit_per_second(),
+        Some(300)
+    );
+}
+
+#[test]
+fn a_destination_changed_outside_the_tool_is_a_difference_and_pruned_only_with_prune() {
+    let mut world = World::new();
+    world.secret_env("DEST_SECRET", SECRET);
+    write(&world, &format!("{ORDERS}{CASES}"), UAT_ORDERS);
+    world.provision(&["apply", "connections/"]).expect(0);
+
+    world
+        .block_on(
+            world
+                .events
+                .update_api_destination()
+                .name("acme-cases")
+                .invocation_rate_limit_per_second(5)
+                .send(),
+        )
+        .unwrap();
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout
+            .contains("~ rateLimitPerSecond: \"5\" -> \"20\""),
+        "{}",
+        diff.stdout
+    );
+    world.provision(&["apply", "connections/"]).expect(0);
+    world.provision(&["diff", "connections/"]).expect(0);
+
+    // No longer declared: a note, then a deletion with --prune (before any connection).
+    write(&world, ORDERS, UAT_ORDERS);
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(0);
+    assert!(
+        diff.stdout
+            .contains("  API destination acme-cases in us-east-1"),
+        "{}",
+        diff.stdout
+    );
+    world
+        .provision(&["diff", "connections/", "--prune"])
+        .expect(2);
+    world
+        .provision(&["apply", "connections/", "--prune", "--yes"])
+        .expect(0);
+    let listed = world
+        .block_on(world.events.list_api_destinations().send())
+        .unwrap();
+    let mut names: Vec<&str> = listed
+        .api_destinations()
+        .iter()
+        .filter_map(|d| d.name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["acme-orders", "acme-uat-orders"]);
+    world
+        .provision(&["diff", "connections/", "--prune"])
+        .expect(0);
+}
