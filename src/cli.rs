@@ -126,6 +126,8 @@ pub(crate) enum Command {
 pub(crate) enum PolicyFor {
     Diff,
     Apply,
+    /// The role of an EventBridge rule that targets the declared API destinations.
+    Rule,
 }
 
 const VALIDATE_EXAMPLES: &str = "Examples:

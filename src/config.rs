@@ -137,6 +137,7 @@ impl Settings {
                     purpose: match purpose {
                         PolicyFor::Diff => Purpose::Diff,
                         PolicyFor::Apply => Purpose::Apply,
+                        PolicyFor::Rule => Purpose::Rule,
                     },
                     account: account.map(|a| account_flag(&a)).transpose()?,
                 },

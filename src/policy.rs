@@ -24,11 +24,13 @@ use crate::spec::{ConnectionSpec, SecretRef, SecretSource, ValueSource};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What the policy is for: the calls of `diff`, or of `apply`.
+/// What the policy is for: the calls of `diff`, or of `apply`, or the role an EventBridge rule
+/// assumes to invoke the declared API destinations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Purpose {
     Diff,
     Apply,
+    Rule,
 }
 
 /// An IAM policy document.
@@ -197,6 +199,8 @@ pub(crate) fn policy(
     purpose: Purpose,
 ) -> Policy {
     let mut connections = BTreeSet::new();
+    let mut destinations = BTreeSet::new();
+    let mut invoked = BTreeSet::new();
     let mut managed_secrets = BTreeSet::new();
     let mut referenced = BTreeSet::new();
     let mut keys = BTreeSet::new();
@@ -212,6 +216,15 @@ pub(crate) fn policy(
             let connection = format!("arn:{partition}:events:{region}:{account}:connection/{name}");
             connections.insert(format!("{connection}/*"));
             connections.insert(connection);
+            for destination in &spec.destinations {
+                let arn = format!(
+                    "arn:{partition}:events:{region}:{account}:api-destination/{}",
+                    destination.name
+                );
+                invoked.insert(format!("{arn}/*"));
+                destinations.insert(format!("{arn}/*"));
+                destinations.insert(arn);
+            }
             managed_secrets.insert(format!(
                 "arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/{name}/*"
             ));
@@ -230,10 +243,26 @@ pub(crate) fn policy(
         }
     }
 
+    if purpose == Purpose::Rule {
+        // What the role of an EventBridge rule targeting the declared destinations needs.
+        let statement = if invoked.is_empty() {
+            Vec::new()
+        } else {
+            vec![Statement::allow(
+                "InvokeDeclaredApiDestinations",
+                vec!["events:InvokeApiDestination"],
+                invoked,
+            )]
+        };
+        return Policy {
+            version: "2012-10-17",
+            statement,
+        };
+    }
     let apply = purpose == Purpose::Apply;
     let mut statement = vec![Statement::allow(
         "ListConnections",
-        vec!["events:ListConnections"],
+        vec!["events:ListApiDestinations", "events:ListConnections"],
         ["*".to_string()],
     )];
     if connections.is_empty() {
@@ -259,6 +288,25 @@ pub(crate) fn policy(
             connections,
         )
     });
+    if !destinations.is_empty() {
+        statement.push(if apply {
+            Statement::allow(
+                "WriteDeclaredApiDestinations",
+                vec![
+                    "events:CreateApiDestination",
+                    "events:DescribeApiDestination",
+                    "events:UpdateApiDestination",
+                ],
+                destinations,
+            )
+        } else {
+            Statement::allow(
+                "ReadDeclaredApiDestinations",
+                vec!["events:DescribeApiDestination"],
+                destinations,
+            )
+        });
+    }
     if !referenced.is_empty() {
         statement.push(Statement::allow(
             "ReadReferencedSecrets",
@@ -410,7 +458,11 @@ mod tests {
                 };
                 assert!(actions.iter().all(|a| !a.contains('*')), "{statement}");
                 if statement["Resource"] == "*" {
-                    assert_eq!(statement["Action"], "events:ListConnections");
+                    // Listing has no resource-level permissions: the only wildcard resource.
+                    assert_eq!(
+                        statement["Action"],
+                        serde_json::json!(["events:ListApiDestinations", "events:ListConnections"])
+                    );
                 }
             }
             let text = document.to_string();
@@ -426,5 +478,37 @@ mod tests {
             }
             assert!(!text.contains("secret:X"), "{text}");
         }
+    }
+
+    #[test]
+    fn destinations_get_their_statements_and_a_rule_may_invoke_exactly_them() {
+        let specs = specs(
+            "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\ndestinations:\n  - name: orders\n    event: Order__e\n",
+        );
+        let wanted = vec![("us-east-1".to_string(), specs.iter().collect::<Vec<_>>())];
+        let apply = json(&policy(&wanted, ACCOUNT, Purpose::Apply));
+        let write = apply["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "WriteDeclaredApiDestinations")
+            .expect("a statement for the destinations");
+        assert_eq!(
+            write["Resource"],
+            serde_json::json!([
+                "arn:aws:events:us-east-1:123456789012:api-destination/orders",
+                "arn:aws:events:us-east-1:123456789012:api-destination/orders/*"
+            ])
+        );
+        let rule = json(&policy(&wanted, ACCOUNT, Purpose::Rule));
+        assert_eq!(
+            rule["Statement"],
+            serde_json::json!([{
+                "Sid": "InvokeDeclaredApiDestinations",
+                "Effect": "Allow",
+                "Action": "events:InvokeApiDestination",
+                "Resource": "arn:aws:events:us-east-1:123456789012:api-destination/orders/*"
+            }])
+        );
     }
 }

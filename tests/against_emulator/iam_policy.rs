@@ -85,7 +85,11 @@ fn iam_policy_has_no_wildcard_action_and_one_wildcard_resource() {
             assert!(actions.iter().all(|a| !a.contains('*')), "{statement}");
             let resources = as_list(&statement["Resource"]);
             if resources.contains(&"*".to_string()) {
-                assert_eq!(actions, ["events:ListConnections"], "{statement}");
+                assert_eq!(
+                    actions,
+                    ["events:ListApiDestinations", "events:ListConnections"],
+                    "{statement}"
+                );
             }
         }
     }
