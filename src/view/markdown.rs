@@ -49,7 +49,11 @@ impl View for MarkdownView {
     fn plan(&self, plan: &Plan) -> String {
         let mut out = String::from("### provision diff\n\n");
         plan_summary(&mut out, plan);
-        for entry in plan.entries().filter(|entry| needs_details(entry)) {
+        for entry in plan
+            .entries()
+            .chain(plan.destination_entries())
+            .filter(|entry| needs_details(entry))
+        {
             entry_details(&mut out, entry, None);
         }
         left_out(&mut out, plan);
@@ -173,7 +177,8 @@ fn plan_summary(out: &mut String, plan: &Plan) {
     }
     out.push_str("| action | connection | region | state |\n");
     out.push_str("| --- | --- | --- | --- |\n");
-    for entry in plan.entries() {
+    for step in &plan.steps {
+        let entry = &step.entry;
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
@@ -182,8 +187,35 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             entry.region,
             state(entry)
         );
+        // Its API destinations, under it.
+        for destination in step.destinations.iter().map(|d| &d.entry) {
+            let _ = writeln!(
+                out,
+                "| {} | ↳ {} (API destination) | {} | |",
+                action_label(destination.action),
+                code(&destination.name),
+                destination.region
+            );
+        }
+    }
+    for pruned in plan.pruned_destinations.iter().map(|d| &d.entry) {
+        let _ = writeln!(
+            out,
+            "| {} | {} (API destination) | {} | |",
+            action_label(pruned.action),
+            code(&pruned.name),
+            pruned.region
+        );
     }
     out.push('\n');
+    if plan.destination_entries().next().is_some() {
+        let d = plan.destination_summary();
+        let _ = writeln!(
+            out,
+            "API destinations: {} to create, {} to update, {} to delete, {} in sync.\n",
+            d.create, d.update, d.delete, d.in_sync
+        );
+    }
 }
 
 fn action_label(action: Action) -> &'static str {

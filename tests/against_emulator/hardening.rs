@@ -185,3 +185,32 @@ fn text_echoed_by_the_token_endpoint_has_the_secret_redacted() {
         );
     }
 }
+
+/// A transport failure while the client secret is on the wire (the connection is reset before
+/// AWS answers `CreateConnection`, whose body holds the secret): the error says what failed and
+/// holds no secret, and no request is printed.
+#[test]
+fn a_reset_during_create_reports_no_secret_and_no_request() {
+    let mut world = World::new();
+    world.secret_env("RESET_SECRET", "reset-consumer-secret-9f8e7d6c5b4a");
+    world.write(
+        "connections/reset.yaml",
+        "name: sf-reset\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9reset\nclientSecret: { env: RESET_SECRET }\n",
+    );
+    let proxy = crate::support::Proxy::start(
+        &world.emulator.endpoint,
+        &["--reset", "1.0", "--only-target", "CreateConnection"],
+    );
+    world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+    world.env("AWS_MAX_ATTEMPTS", "2");
+    for output in ["text", "json", "markdown"] {
+        let apply = world.provision(&["apply", "connections/", "-vv", "--output", output]);
+        apply.expect(1);
+        let all = format!("{}{}", apply.stdout, apply.stderr);
+        assert!(all.contains("cannot create the connection"), "{all}");
+        assert!(all.contains("could not reach"), "{all}");
+        for leak in ["SdkBody", "ClientSecret", "client_secret", "Request {"] {
+            assert!(!all.contains(leak), "{leak} printed:\n{all}");
+        }
+    }
+}
