@@ -2,25 +2,11 @@
 //! between [`DesiredDestination`] / [`LiveDestination`] and the SDK's types. Updates send every
 //! field, so what the YAML no longer says is reset too.
 
-use super::eventbridge::{CallError, Events};
+use super::eventbridge::{CallError, Events, call_error};
 use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
 use aws_sdk_eventbridge::error::ProvideErrorMetadata;
 use aws_sdk_eventbridge::types::ApiDestinationHttpMethod;
-
-fn call_error<E>(
-    events: &Events,
-) -> impl FnOnce(
-    aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> CallError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    move |error| CallError {
-        code: error.code().map(str::to_string),
-        message: super::describe_sdk_error(&error, &events.reach),
-    }
-}
 
 /// Every API destination in the account and Region: name and connection ARN.
 pub(crate) async fn list_destinations(

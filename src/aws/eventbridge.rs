@@ -42,7 +42,8 @@ impl std::fmt::Display for CallError {
     }
 }
 
-fn call_error<E>(
+/// Turns an SDK error into a [`CallError`] naming where the call went.
+pub(crate) fn call_error<E>(
     events: &Events,
 ) -> impl FnOnce(
     aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
