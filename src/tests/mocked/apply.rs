@@ -419,7 +419,7 @@ async fn a_private_connection_settles_active() {
         let arn = arn.to_string();
         move || {
             let mut output = live.describe();
-            output.invocation_connectivity_parameters = Some(
+            let connectivity =
                 aws_sdk_eventbridge::types::DescribeConnectionConnectivityParameters::builder()
                     .resource_parameters(
                         aws_sdk_eventbridge::types::DescribeConnectionResourceParameters::builder()
@@ -428,8 +428,12 @@ async fn a_private_connection_settles_active() {
                             .build()
                             .expect("resource parameters"),
                     )
-                    .build(),
-            );
+                    .build();
+            // The My Domain host serves the API calls and the token request: both private.
+            output.invocation_connectivity_parameters = Some(connectivity.clone());
+            if let Some(auth) = output.auth_parameters.as_mut() {
+                auth.connectivity_parameters = Some(connectivity);
+            }
             output
         }
     };
