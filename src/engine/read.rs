@@ -116,12 +116,22 @@ pub(crate) async fn plan(
         }
     }
 
-    // API destinations: the declared ones, and this set's undeclared ones (one listing).
+    // API destinations: the declared ones, and this set's undeclared ones (one listing). A run
+    // that declares none and does not prune goes on without them if the listing is refused
+    // (an older least-privilege policy): only the orphan note about destinations is lost.
     let mut pruned_destinations = Vec::new();
-    {
-        let listed = list_destinations(&context.eventbridge)
-            .await
-            .map_err(|error| Error::Aws {
+    let declares_destinations = specs.iter().any(|s| !s.destinations.is_empty());
+    let listed = match list_destinations(&context.eventbridge).await {
+        Ok(listed) => Some(listed),
+        Err(error) if !declares_destinations && !options.prune => {
+            context.log.verbose(format!(
+                "cannot list API destinations in {} ({}); this set's undeclared ones are not checked",
+                context.region, error.message
+            ));
+            None
+        }
+        Err(error) => {
+            return Err(Error::Aws {
                 context: format!(
                     "cannot list EventBridge API destinations in {}",
                     context.region
@@ -131,7 +141,10 @@ pub(crate) async fn plan(
                     "allow events:ListApiDestinations for the identity running provision"
                         .to_string(),
                 ),
-            })?;
+            });
+        }
+    };
+    if let Some(listed) = listed {
         let listed_names: HashSet<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
         for (spec, step) in specs.iter().zip(steps.iter_mut()) {
             step.destinations =

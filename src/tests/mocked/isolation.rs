@@ -325,3 +325,42 @@ async fn a_listing_that_is_refused_fails_the_plan_with_help() {
     assert!(shown.contains("AccessDeniedException"), "{shown}");
     assert_eq!(list.num_calls(), 1);
 }
+
+/// A policy without `events:ListApiDestinations` (written before destinations existed) does not
+/// break a run that declares none and does not prune; it does break one that needs them.
+#[tokio::test]
+async fn a_refused_destination_listing_matters_only_when_destinations_do() {
+    let name = "sf-iso-no-destinations";
+    let declared = declare(&[name]);
+    let list = list_rule(vec![]);
+    let refused = aws_smithy_mocks::mock!(aws_sdk_eventbridge::Client::list_api_destinations)
+        .then_http_response(|| {
+            aws_error(
+                400,
+                "AccessDeniedException",
+                "User: arn:aws:sts::111111111111:assumed-role/ci-deploy/provision is not authorized to perform: events:ListApiDestinations",
+            )
+        });
+    let context = context(
+        eventbridge(&[&list, &refused]).await,
+        secrets_manager(&[]).await,
+    );
+    let (plan_model, _) = plan(&context, &declared.specs, PlanOptions::default())
+        .await
+        .expect("planned without the destination listing");
+    assert_eq!(entry(&plan_model, name).action, Action::Create);
+    assert_eq!(refused.num_calls(), 1);
+
+    let pruning = PlanOptions {
+        prune: true,
+        ..Default::default()
+    };
+    let error = match plan(&context, &declared.specs, pruning).await {
+        Ok(_) => panic!("pruning needs the destination listing"),
+        Err(error) => error,
+    };
+    assert!(
+        format!("{error:?}").contains("events:ListApiDestinations"),
+        "{error:?}"
+    );
+}
