@@ -8,9 +8,11 @@ use crate::live::LiveDestination;
 use aws_sdk_eventbridge::error::ProvideErrorMetadata;
 use aws_sdk_eventbridge::types::ApiDestinationHttpMethod;
 
-/// Every API destination in the account and Region: name and connection ARN.
+/// Every API destination in the account and Region (only those of `connection_arn` when
+/// given): name and connection ARN.
 pub(crate) async fn list_destinations(
     events: &Events,
+    connection_arn: Option<&str>,
 ) -> Result<Vec<(String, Option<String>)>, CallError> {
     let mut found = Vec::new();
     let mut next_token: Option<String> = None;
@@ -18,15 +20,22 @@ pub(crate) async fn list_destinations(
         let page = events
             .client
             .list_api_destinations()
+            .set_connection_arn(connection_arn.map(str::to_string))
             .limit(100)
             .set_next_token(next_token.take())
             .send()
             .await
             .map_err(call_error(events))?;
-        found.extend(page.api_destinations().iter().filter_map(|d| {
-            d.name()
-                .map(|name| (name.to_string(), d.connection_arn().map(str::to_string)))
-        }));
+        // Filtered again here: not every backend honours the filter.
+        found.extend(
+            page.api_destinations()
+                .iter()
+                .filter(|d| connection_arn.is_none() || d.connection_arn() == connection_arn)
+                .filter_map(|d| {
+                    d.name()
+                        .map(|name| (name.to_string(), d.connection_arn().map(str::to_string)))
+                }),
+        );
         match page.next_token() {
             Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
             _ => break,

@@ -397,35 +397,3 @@ pub(crate) async fn delete_connection(
             .unwrap_or_default(),
     ))
 }
-
-/// The names of the API destinations that use the connection `connection_arn`.
-pub(crate) async fn api_destinations_using(
-    events: &Events,
-    connection_arn: &str,
-) -> Result<Vec<String>, CallError> {
-    let mut names = Vec::new();
-    let mut next_token: Option<String> = None;
-    loop {
-        let page = events
-            .client
-            .list_api_destinations()
-            .connection_arn(connection_arn)
-            .limit(100)
-            .set_next_token(next_token.take())
-            .send()
-            .await
-            .map_err(call_error(events))?;
-        // Filtered again here: not every backend honours the filter.
-        names.extend(
-            page.api_destinations()
-                .iter()
-                .filter(|d| d.connection_arn() == Some(connection_arn))
-                .filter_map(|d| d.name().map(str::to_string)),
-        );
-        match page.next_token() {
-            Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
-            _ => break,
-        }
-    }
-    Ok(names)
-}

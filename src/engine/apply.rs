@@ -12,10 +12,11 @@
 use super::Context;
 use super::settle::{Written, settle_all};
 use super::wait::WaitPolicy;
-use crate::aws::destinations::{create_destination, delete_destination, update_destination};
+use crate::aws::destinations::{
+    create_destination, delete_destination, list_destinations, update_destination,
+};
 use crate::aws::eventbridge::{
-    CallError, Wrote, api_destinations_using, create_connection, delete_connection,
-    describe_connection, update_connection,
+    CallError, Wrote, create_connection, delete_connection, describe_connection, update_connection,
 };
 use crate::desired::DesiredConnection;
 use crate::live::LiveConnection;
@@ -359,9 +360,10 @@ async fn delete(
     if !options.force
         && let Some(arn) = &live.arn
     {
-        match api_destinations_using(&context.eventbridge, arn).await {
+        match list_destinations(&context.eventbridge, Some(arn)).await {
             Ok(users) if users.is_empty() => {}
             Ok(users) => {
+                let users: Vec<String> = users.into_iter().map(|(name, _)| name).collect();
                 result.outcome = Outcome::Failed;
                 result.error = Some(format!(
                     "not deleted: API destination(s) {} still use it",

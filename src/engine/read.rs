@@ -121,7 +121,7 @@ pub(crate) async fn plan(
     // (an older least-privilege policy): only the orphan note about destinations is lost.
     let mut pruned_destinations = Vec::new();
     let declares_destinations = specs.iter().any(|s| !s.destinations.is_empty());
-    let listed = match list_destinations(&context.eventbridge).await {
+    let listed = match list_destinations(&context.eventbridge, None).await {
         Ok(listed) => Some(listed),
         Err(error) if !declares_destinations && !options.prune => {
             context.log.verbose(format!(

@@ -32,41 +32,22 @@ impl Emulator {
         let mut command = Command::new(python);
         command
             .arg(root.join("scripts/moto_server.py"))
-            .args(["--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .args(["--port", "0"]);
         for (key, value) in env {
             command.env(key, value);
         }
-        let mut child = command.spawn().expect("start the emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("read the emulator's ready line");
-        let endpoint = line
-            .trim()
-            .strip_prefix("ready ")
-            .unwrap_or_else(|| panic!("emulator did not start: {line:?}"))
-            .to_string();
+        let (child, endpoint) = start_ready(command, "the emulator");
         Emulator { child, endpoint }
     }
 
     /// Sets a connection's state as if AWS had changed it (the launcher's control route).
     pub fn set_state(&self, name: &str, state: &str, reason: &str) {
-        let address = self.endpoint.trim_start_matches("http://");
         let body = serde_json::json!({"name": name, "state": state, "reason": reason}).to_string();
-        let mut stream = std::net::TcpStream::connect(address).unwrap();
-        write!(
-            stream,
-            "POST /_provision/connection-state HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        assert!(
-            response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
-            "{response}"
+        control(
+            &self.endpoint,
+            "POST",
+            "/_provision/connection-state",
+            &body,
         );
     }
 }
@@ -89,46 +70,17 @@ impl Proxy {
     /// Starts it in front of `upstream` with `flags` (e.g. `["--throttle", "0.3"]`).
     pub fn start(upstream: &str, flags: &[&str]) -> Self {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut child = Command::new(root.join(".venv/bin/python"))
+        let mut command = Command::new(root.join(".venv/bin/python"));
+        command
             .arg(root.join("scripts/fault_proxy.py"))
             .args(["--upstream", upstream, "--port", "0"])
-            .args(flags)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the fault proxy");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("read the proxy's ready line");
-        let endpoint = line
-            .trim()
-            .strip_prefix("ready ")
-            .unwrap_or_else(|| panic!("fault proxy did not start: {line:?}"))
-            .to_string();
+            .args(flags);
+        let (child, endpoint) = start_ready(command, "the fault proxy");
         Proxy { child, endpoint }
     }
 
     fn request(&self, method: &str, path: &str, body: &str) -> String {
-        let address = self.endpoint.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(address).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        assert!(
-            response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
-            "{response}"
-        );
-        response
-            .split("\r\n\r\n")
-            .nth(1)
-            .unwrap_or_default()
-            .to_string()
+        control(&self.endpoint, method, path, body)
     }
 
     /// Changes the faults from now on (a JSON object, as `POST /_proxy/config` takes).
@@ -153,6 +105,50 @@ impl Drop for Proxy {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts a loopback server that prints `ready URL` on stdout once listening (the emulator,
+/// the fault proxy), and returns it with its URL.
+fn start_ready(mut command: Command, what: &str) -> (Child, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {what}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("read the ready line of {what}: {e}"));
+    let endpoint = line
+        .trim()
+        .strip_prefix("ready ")
+        .unwrap_or_else(|| panic!("{what} did not start: {line:?}"))
+        .to_string();
+    (child, endpoint)
+}
+
+/// One request to a server's control route (not an AWS API); it must answer 200. Returns the
+/// body.
+fn control(endpoint: &str, method: &str, path: &str, body: &str) -> String {
+    let address = endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(
+        response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
+        "{response}"
+    );
+    response
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// What one run of the binary printed and returned.
