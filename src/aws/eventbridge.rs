@@ -77,6 +77,7 @@ pub(crate) async fn list_connections(
             .map_err(call_error(events))?;
         for item in page.connections() {
             let Some(name) = item.name() else { continue };
+            crate::secret::public(name);
             connections.push(ConnectionSummary {
                 name: name.to_string(),
                 state: ConnectionState::parse(

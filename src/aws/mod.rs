@@ -237,6 +237,9 @@ impl Reach {
     }
 }
 
+/// How much of a message from AWS is shown.
+const OUTSIDE_TEXT_MAX: usize = 1000;
+
 /// A one-line description of an SDK error: AWS's code and message, or the transport failure
 /// with the endpoint (and, for a time-out, the limits) named.
 pub(crate) fn describe_sdk_error<E>(
@@ -260,7 +263,13 @@ where
         SdkError::ServiceError(service) => {
             let inner = service.err();
             match (inner.code(), inner.message()) {
-                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), Some(message)) => {
+                    // AWS validation errors may quote the request, and so a secret.
+                    format!(
+                        "{code}: {}",
+                        crate::secret::outside(message, OUTSIDE_TEXT_MAX)
+                    )
+                }
                 (Some(code), None) => code.to_string(),
                 _ => format!(
                     "{endpoint} answered HTTP {} without an error code",

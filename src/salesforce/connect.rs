@@ -271,6 +271,9 @@ fn encode(id: &str) -> String {
 /// A failed answer as the failure it means. Salesforce's error bodies are a list of
 /// `{"errorCode", "message"}`.
 fn classify(step: Step, status: u16, body: &Value) -> ConnectError {
+    // Only the documented fields are shown, and any secret the same answer carries (the
+    // consumer secret we were about to read) is redacted from them.
+    crate::secret::remember_answer(body);
     let first = body
         .as_array()
         .and_then(|errors| errors.first())
@@ -279,7 +282,7 @@ fn classify(step: Step, status: u16, body: &Value) -> ConnectError {
         first
             .and_then(|error| error.get(key))
             .and_then(Value::as_str)
-            .map(|text| text.chars().take(300).collect::<String>())
+            .map(|text| crate::secret::outside(text, 300))
     };
     let detail = match (field("errorCode"), field("message")) {
         (Some(code), Some(message)) => format!("HTTP {status} {code}: {message}"),

@@ -146,11 +146,14 @@ pub(crate) async fn request_token(
 /// looked at, never returned.
 fn read_answer(status: u16, body: &[u8]) -> Result<Granted, VerifyError> {
     let body: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+    // The token, and anything else of a secret's name, is redacted from whatever is shown of
+    // this answer (an endpoint may echo the request in its error).
+    crate::secret::remember_answer(&body);
     let field = |name: &str| {
         body.get(name)
             .and_then(|v| v.as_str())
             .filter(|s| !s.is_empty())
-            .map(|s| s.chars().take(300).collect::<String>())
+            .map(|s| crate::secret::outside(s, 300))
     };
     let success = (200..300).contains(&status);
     let has_token = body

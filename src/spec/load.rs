@@ -28,9 +28,27 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<ConnectionSpec>, Error> {
     check_duplicate_names(&specs, &mut problems);
     check_duplicate_destination_names(&specs, &mut problems);
     if problems.is_empty() {
+        specs.iter().for_each(declare_public);
         Ok(specs)
     } else {
         Err(Error::Input(problems))
+    }
+}
+
+/// What a document declares in the open (names, descriptions, the token URL) is public: a
+/// secret that happens to start with its connection's name must not hide the name.
+fn declare_public(spec: &ConnectionSpec) {
+    crate::secret::public(&spec.name);
+    crate::secret::public(&spec.token_url);
+    spec.description
+        .iter()
+        .for_each(|d| crate::secret::public(d));
+    for destination in &spec.destinations {
+        crate::secret::public(&destination.name);
+        destination
+            .description
+            .iter()
+            .for_each(|d| crate::secret::public(d));
     }
 }
 

@@ -8,6 +8,7 @@ mod iam_policy;
 mod output;
 mod ownership;
 mod reconcile;
+mod redaction;
 mod salesforce_credentials;
 mod secret_drift;
 mod unattended;
