@@ -178,6 +178,8 @@ const SCHEMA_REJECTS: &[&str] = &[
     "destination-event-not-a-platform-event",
     "destination-api-version-not-vnn",
     "destination-rate-limit-out-of-range",
+    "destination-api-version-three-digits",
+    "destination-rate-limit-leading-zero",
     "destination-two-targets",
     // Wrong types
     "document-is-a-list",
@@ -257,6 +259,14 @@ const SCHEMA_REJECTS: &[&str] = &[
 
 /// Corpus cases with a YAML document that only `provision validate` can reject, and why.
 const VALIDATOR_ONLY: &[(&str, &str)] = &[
+    (
+        "destination-rate-limit-hex",
+        "a number's written form: the schema sees the 16 YAML reads from 0x10",
+    ),
+    (
+        "destination-rate-limit-plus-sign",
+        "a number's written form: the schema sees the 16 YAML reads from +16",
+    ),
     (
         "destination-names-duplicate-across-files",
         "a destination name declared twice spans files",

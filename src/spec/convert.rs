@@ -558,8 +558,15 @@ impl Walker<'_> {
             Some(value) => {
                 let rate_path = child(path, "rateLimitPerSecond");
                 let written = self.document.raw_scalar(&rate_path).map(str::to_string);
+                // Decimal digits exactly as written: YAML would also read `0x10`, `0o20`,
+                // `+16` or `1_6` as numbers, and a reader of the file would not expect 16.
+                let decimal = written
+                    .as_deref()
+                    .is_some_and(destination_rules::is_plain_decimal);
                 let rate = match value {
-                    Value::Number(number) => number.as_u64().filter(|n| (1..=300).contains(n)),
+                    Value::Number(number) if decimal => {
+                        number.as_u64().filter(|n| (1..=300).contains(n))
+                    }
                     _ => None,
                 };
                 match rate {
@@ -569,7 +576,7 @@ impl Walker<'_> {
                         self.report(
                             &rate_path,
                             at_value(value),
-                            format!("`{shown}` is not a rate limit: EventBridge takes a whole number of invocations per second from 1 to 300"),
+                            format!("`{shown}` is not a rate limit: EventBridge takes a whole number of invocations per second from 1 to 300, written in decimal digits"),
                             "write e.g. `rateLimitPerSecond: 100`, or leave it out for AWS's default and maximum, 300",
                         );
                         None

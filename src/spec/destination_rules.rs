@@ -98,12 +98,22 @@ pub fn check_path(path: &str) -> Result<(), Violation> {
 }
 
 /// `vNN.N`, e.g. `v62.0`.
+/// A whole number written as plain decimal digits, without sign, separator, base prefix or
+/// leading zero (which YAML 1.1 reads as octal).
+pub fn is_plain_decimal(written: &str) -> bool {
+    !written.is_empty()
+        && written.bytes().all(|b| b.is_ascii_digit())
+        && (written == "0" || !written.starts_with('0'))
+}
+
+/// `vNN.N` exactly, as Salesforce writes its API versions (`v62.0`).
 pub fn check_api_version(version: &str) -> Result<(), Violation> {
     let valid = version
         .strip_prefix('v')
         .and_then(|rest| rest.split_once('.'))
         .is_some_and(|(major, minor)| {
-            (2..=3).contains(&major.len())
+            major.len() == 2
+                && !major.starts_with('0')
                 && major.bytes().all(|b| b.is_ascii_digit())
                 && minor.len() == 1
                 && minor.bytes().all(|b| b.is_ascii_digit())
@@ -121,6 +131,30 @@ pub fn check_api_version(version: &str) -> Result<(), Violation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_versions_are_exactly_v_two_digits_dot_one_digit() {
+        for good in ["v62.0", "v60.0", "v99.9"] {
+            assert!(check_api_version(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "v062.0", "v6.0", "v100.0", "62.0", "v62", "v62.00", "v62.0 ", "V62.0", "v06.0",
+        ] {
+            assert!(check_api_version(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_plain_decimal_digits_are_integers() {
+        for good in ["1", "16", "300", "0"] {
+            assert!(is_plain_decimal(good), "{good}");
+        }
+        for bad in [
+            "0x10", "0o20", "+16", "1_6", "016", "16.0", "1e2", "", " 16",
+        ] {
+            assert!(!is_plain_decimal(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn event_and_sobject_names_follow_salesforce_api_names() {

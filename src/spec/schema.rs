@@ -201,7 +201,7 @@ fn shape(path: &str, key: &Key) -> Value {
         }),
         ("destinations[]", "apiVersion") => json!({
             "type": "string",
-            "pattern": "^v[0-9]{2,3}\\.[0-9]$",
+            "pattern": "^v[1-9][0-9]\\.[0-9]$",
         }),
         ("destinations[]", "rateLimitPerSecond") => json!({
             "type": "integer",
