@@ -29,6 +29,9 @@ Environment:
     MOTO_DENY_MANAGED_SECRET_READS  if set to 1, GetSecretValue on an EventBridge-managed secret
                                     (`events!connection/...`) answers AccessDeniedException, as
                                     AWS does for a caller whose IAM policy does not allow it.
+    MOTO_KMS_KEY_STAYS              if set to 1, an update with an empty KmsKeyIdentifier keeps
+                                    the customer managed key (a backend that does not take the
+                                    documented way back to an AWS owned key).
 
 Test-control route (not an AWS API):
     POST /_provision/connection-state
@@ -101,6 +104,7 @@ AUTHORIZING_READS = 1
 AUTHORIZING_SECONDS: float | None = None
 DEAUTHORIZE_SECRET_PREFIX: str | None = None
 DENY_MANAGED_SECRET_READS = False
+KMS_KEY_STAYS = False
 
 # moto's server is threaded; connection state changes on reads, so serialise connection calls.
 _LOCK = threading.RLock()
@@ -528,8 +532,12 @@ def backend_update_connection(self: EventsBackend, name: str, **fields: Any) -> 
             )
         connection.authorization_type = new_type
         if "kms_key_identifier" in fields:
-            # aws-behaviour.md: an empty string clears the customer managed key.
-            connection.kms_key_identifier = fields["kms_key_identifier"] or None
+            # aws-behaviour.md: the user guide lists "customer managed key -> AWS owned key" as
+            # a supported update; an empty string is the inferred form. MOTO_KMS_KEY_STAYS=1
+            # plays a backend that keeps the key (what the tool must then report).
+            wanted = fields["kms_key_identifier"] or None
+            if wanted is not None or not KMS_KEY_STAYS:
+                connection.kms_key_identifier = wanted
         if "invocation_connectivity_parameters" in fields:
             # aws-behaviour.md: "an empty string clears it on update, leaving it out does nothing".
             arn = _resource_configuration_arn(fields["invocation_connectivity_parameters"])
@@ -798,7 +806,7 @@ def _exit(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     global AUTHORIZING_READS, AUTHORIZING_SECONDS, DEAUTHORIZE_SECRET_PREFIX
-    global DENY_MANAGED_SECRET_READS
+    global DENY_MANAGED_SECRET_READS, KMS_KEY_STAYS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True, help="port (0 = any free port)")
@@ -820,6 +828,7 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"MOTO_AUTHORIZING_SECONDS must be a number, got {seconds!r}")
     DEAUTHORIZE_SECRET_PREFIX = os.environ.get("MOTO_DEAUTHORIZE_SECRET_PREFIX") or None
     DENY_MANAGED_SECRET_READS = os.environ.get("MOTO_DENY_MANAGED_SECRET_READS") == "1"
+    KMS_KEY_STAYS = os.environ.get("MOTO_KMS_KEY_STAYS") == "1"
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -78,7 +78,7 @@ impl Settings {
             Command::Validate(paths) => (Task::Validate, paths.paths),
             Command::Diff { paths, compare } => (
                 Task::Diff {
-                    plan: plan_options(compare)?,
+                    plan: plan_options(compare, false)?,
                 },
                 paths.paths,
             ),
@@ -103,7 +103,7 @@ impl Settings {
                 };
                 (
                     Task::Apply {
-                        plan: plan_options(compare)?,
+                        plan: plan_options(compare, force)?,
                         options,
                         deletes: DeleteGuards {
                             confirmed: yes,
@@ -267,12 +267,13 @@ fn region_flags(flags: Vec<String>) -> Result<Vec<String>, Error> {
     }
 }
 
-fn plan_options(compare: CompareArgs) -> Result<PlanOptions, Error> {
+fn plan_options(compare: CompareArgs, force: bool) -> Result<PlanOptions, Error> {
     Ok(PlanOptions {
         strict: compare.strict,
         set: OwnershipSet::parse(&compare.set)?,
         adopt: compare.adopt,
         prune: compare.prune,
         replace: compare.replace,
+        force,
     })
 }

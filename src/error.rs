@@ -99,6 +99,23 @@ impl Problem {
     }
 }
 
+/// A problem as JSON output carries it: each part on its own (`file`, `line`, `column`,
+/// `field`, `message`, `help`), so a pipeline can point at the line.
+impl serde::Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let location = self.location.as_ref();
+        let mut out = serializer.serialize_struct("Problem", 6)?;
+        out.serialize_field("file", &location.map(|l| l.file.display().to_string()))?;
+        out.serialize_field("line", &location.and_then(|l| l.line))?;
+        out.serialize_field("column", &location.and_then(|l| l.column))?;
+        out.serialize_field("field", &self.field)?;
+        out.serialize_field("message", &self.message)?;
+        out.serialize_field("help", &self.help)?;
+        out.end()
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.headline())?;
@@ -135,6 +152,15 @@ pub(crate) enum Error {
     /// Some connections failed; each failure was already reported with its connection.
     #[error("{failed} of {total} connections failed")]
     ConnectionsFailed { failed: usize, total: usize },
+
+    /// Resources of several kinds failed, counted by kind ("1 of 3 connections and 1 of 2 API
+    /// destinations"); each failure was already reported with its resource.
+    #[error("{failed} failed{}", if left_deleted.is_empty() { String::new() } else { format!("; left deleted, not yet created again: {} (run provision apply again to create them)", left_deleted.join(", ")) })]
+    ResourcesFailed {
+        failed: String,
+        /// Connections a replace deleted and could not create again, as `name (region)`.
+        left_deleted: Vec<String>,
+    },
 
     /// SIGINT or SIGTERM stopped the run; what was done is already reported.
     #[error("interrupted by {}: {done}; run the same command again to finish", signal.name())]

@@ -4,6 +4,7 @@
 
 pub(crate) mod destinations;
 pub(crate) mod eventbridge;
+pub(crate) mod hints;
 pub(crate) mod secretsmanager;
 pub(crate) mod sts;
 

@@ -1,8 +1,9 @@
 //! `provision apply`: make AWS match the YAML, wait until each connection is healthy, and
 //! report what was done. Exit 0 or 1 (130 / 143 when interrupted).
 //!
-//! Deletions (`--prune`) are guarded: they are listed first, refused outright beyond
-//! `--max-deletes`, and need a confirmation (a terminal's answer, or `--yes`).
+//! Deletions (`--prune`, and `--replace`, which deletes before it creates again) are guarded:
+//! they are listed first, refused outright beyond `--max-deletes`, and need a confirmation (a
+//! terminal's answer, or `--yes`).
 
 use super::EXIT_OK;
 use super::context::{Run, load_specs};
@@ -11,7 +12,10 @@ use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::Interrupt;
 use crate::error::{Error, Problem};
 use crate::plan::compute::PlanOptions;
-use crate::plan::{Action, ApplyResult, Outcome, Plan, apply_summary};
+use crate::plan::{
+    Action, ApplyResult, Entry, Plan, ResourceKind, apply_done, apply_failures, counted,
+    left_deleted,
+};
 use crate::view;
 use std::io::IsTerminal;
 
@@ -53,49 +57,61 @@ pub(super) async fn run(
     let results: Vec<ApplyResult> = per_region.into_iter().flatten().collect();
     view::stdout(&view.applied(&plan, &results))?;
     if let Some(signal) = interrupt.signal() {
-        let summary = apply_summary(&results);
         return Err(Error::Interrupted {
             signal,
-            done: format!(
-                "{} created, {} updated, {} deleted, {} failed, {} not started",
-                summary.created,
-                summary.updated,
-                summary.deleted,
-                summary.failed,
-                summary.not_started
-            ),
+            done: apply_done(&results),
         });
     }
-    let failed = results
-        .iter()
-        .filter(|r| r.outcome == Outcome::Failed)
-        .count();
-    if failed > 0 {
-        return Err(Error::ConnectionsFailed {
+    if let Some(failed) = apply_failures(&results) {
+        return Err(Error::ResourcesFailed {
             failed,
-            total: results.len(),
+            left_deleted: left_deleted(&results),
         });
     }
     Ok(EXIT_OK)
 }
 
-/// The plan (already shown) deletes connections: refuse more than `--max-deletes`, and ask
-/// on a terminal unless `--yes`; without a terminal, `--yes` is required.
+/// The plan (already shown) deletes resources (`--prune`, or `--replace`, which deletes before
+/// it creates again): refuse more than `--max-deletes`, and ask on a terminal unless `--yes`;
+/// without a terminal, `--yes` is required.
 fn confirm_deletions(plan: &Plan, guards: DeleteGuards) -> Result<(), Error> {
-    let deleting: Vec<String> = plan
+    let doomed: Vec<&Entry> = plan
         .entries()
         .chain(plan.destination_entries())
-        .filter(|e| e.action == Action::Delete)
-        .map(|e| format!("{} ({})", e.name, e.region))
+        .filter(|e| matches!(e.action, Action::Delete | Action::Replace))
         .collect();
-    if deleting.is_empty() {
+    if doomed.is_empty() {
         return Ok(());
     }
+    let deleting: Vec<String> = doomed
+        .iter()
+        .map(|e| match e.action {
+            Action::Replace => format!("{} ({}, to be created again)", e.name, e.region),
+            _ => format!("{} ({})", e.name, e.region),
+        })
+        .collect();
+    let of_kind = |kind| doomed.iter().filter(|e| e.kind == kind).count();
+    let mut counts = vec![counted(
+        of_kind(ResourceKind::Connection),
+        ResourceKind::Connection,
+    )];
+    if of_kind(ResourceKind::ApiDestination) > 0 {
+        counts.push(counted(
+            of_kind(ResourceKind::ApiDestination),
+            ResourceKind::ApiDestination,
+        ));
+    }
+    let how = if doomed.iter().any(|e| e.action == Action::Replace) {
+        "this run (--prune, --replace)"
+    } else {
+        "--prune"
+    };
+    let what = counts.join(" and ");
     if deleting.len() > guards.max {
         return Err(Error::input(
             Problem::new(format!(
-                "--prune would delete {} connections, more than --max-deletes {}: nothing was changed",
-                deleting.len(),
+                "{how} would delete {what} ({}), more than --max-deletes {}: nothing was changed",
+                deleting.join(", "),
                 guards.max
             ))
             .help("check that the run covers every file of this set (a subfolder prunes the rest), or raise --max-deletes"),
@@ -107,16 +123,14 @@ fn confirm_deletions(plan: &Plan, guards: DeleteGuards) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::input(
             Problem::new(format!(
-                "--prune would delete {} connections ({}), and there is no terminal to confirm on: nothing was changed",
-                deleting.len(),
+                "{how} would delete {what} ({}), and there is no terminal to confirm on: nothing was changed",
                 deleting.join(", ")
             ))
             .help("review the plan, then run again with --yes"),
         ));
     }
     view::stderr(&format!(
-        "Delete {} connections ({})? Type yes to confirm: ",
-        deleting.len(),
+        "Delete {what} ({})? Type yes to confirm: ",
         deleting.join(", ")
     ));
     let mut answer = String::new();

@@ -7,6 +7,7 @@ use crate::config::Settings;
 use crate::engine::interrupt::Interrupt;
 use crate::error::Error;
 use crate::plan::compute::PlanOptions;
+use crate::plan::{ResourceKind, Summary, failures_by_kind};
 use crate::view;
 
 pub(super) async fn run(
@@ -19,9 +20,22 @@ pub(super) async fn run(
     let plan = run.read_plan(&specs, options, &interrupt).await?;
     view::stdout(&settings.view().plan(&plan))?;
     if plan.has_errors() {
-        return Err(Error::ConnectionsFailed {
-            failed: plan.summary().error,
-            total: plan.steps.len(),
+        let count = |kind, summary: Summary, total| (kind, summary.error, total);
+        let failed = failures_by_kind(&[
+            count(
+                ResourceKind::Connection,
+                plan.summary(),
+                plan.entries().count(),
+            ),
+            count(
+                ResourceKind::ApiDestination,
+                plan.destination_summary(),
+                plan.destination_entries().count(),
+            ),
+        ]);
+        return Err(Error::ResourcesFailed {
+            failed: failed.unwrap_or_else(|| "the plan".to_string()),
+            left_deleted: Vec::new(),
         });
     }
     Ok(if plan.has_differences() {

@@ -18,6 +18,7 @@ use crate::aws::destinations::{
 use crate::aws::eventbridge::{
     CallError, Wrote, create_connection, delete_connection, describe_connection, update_connection,
 };
+use crate::aws::hints::{Operation, hint};
 use crate::desired::DesiredConnection;
 use crate::live::LiveConnection;
 use crate::ownership::Owner;
@@ -232,7 +233,12 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
                 "{}: cannot {verb} the connection: {}",
                 desired.origin, error.message
             ));
-            failed.hint = aws_hint(error.code.as_deref());
+            let operation = if outcome == Outcome::Created {
+                Operation::CreateConnection
+            } else {
+                Operation::UpdateConnection
+            };
+            failed.hint = hint(operation, error.code.as_deref());
             Step::Done(failed)
         }
     }
@@ -306,6 +312,11 @@ async fn apply_destination(
             connection.unwrap_or("?")
         )
     };
+    let operation = match &destination.change {
+        DestinationChange::Delete { .. } => Operation::DeleteApiDestination,
+        DestinationChange::Update { .. } => Operation::UpdateApiDestination,
+        _ => Operation::CreateApiDestination,
+    };
     let written = match &destination.change {
         DestinationChange::NoOp => return result,
         DestinationChange::Refused { error } | DestinationChange::Failed { error } => {
@@ -344,7 +355,7 @@ async fn apply_destination(
             "cannot write the API destination: {}",
             error.message
         ));
-        result.hint = aws_hint(error.code.as_deref());
+        result.hint = hint(operation, error.code.as_deref());
     }
     result
 }
@@ -397,7 +408,7 @@ async fn delete(
         Err(error) => {
             result.outcome = Outcome::Failed;
             result.error = Some(format!("cannot delete the connection: {}", error.message));
-            result.hint = aws_hint(error.code.as_deref());
+            result.hint = hint(Operation::DeleteConnection, error.code.as_deref());
         }
     }
     result
@@ -415,6 +426,7 @@ async fn recreate<'a>(
     if let Err(message) = wait_until_gone(context, &desired.name, timeout).await {
         let mut failed = ApplyResult::new(&step.entry, Outcome::Failed);
         failed.error = Some(message);
+        failed.left_deleted = outcome == Outcome::Replaced;
         return Step::Done(failed);
     }
     match create_connection(&context.eventbridge, desired).await {
@@ -432,7 +444,8 @@ async fn recreate<'a>(
                 "{}: deleted, but cannot create it again: {}; run provision apply again",
                 desired.origin, error.message
             ));
-            failed.hint = aws_hint(error.code.as_deref());
+            failed.hint = hint(Operation::CreateConnection, error.code.as_deref());
+            failed.left_deleted = outcome == Outcome::Replaced;
             Step::Done(failed)
         }
     }
@@ -507,24 +520,4 @@ async fn create_or_take_over(
         }
         other => (Outcome::Created, other),
     }
-}
-
-fn aws_hint(code: Option<&str>) -> Option<String> {
-    let hint = match code? {
-        "AccessDeniedException" => {
-            "allow events:CreateConnection, events:UpdateConnection and events:DescribeConnection (and secretsmanager:CreateSecret/PutSecretValue for the managed secret) for the identity running provision"
-        }
-        "ResourceAlreadyExistsException" => {
-            "the connection was created by someone else meanwhile: run provision again to update it"
-        }
-        "LimitExceededException" => {
-            "the account has reached its connection quota in this Region (3,000 by default): request an increase in Service Quotas"
-        }
-        "ValidationException" => "AWS refused a value: check the field named in the message",
-        "ResourceNotFoundException" => {
-            "the connection was deleted meanwhile: run provision again to create it"
-        }
-        _ => return None,
-    };
-    Some(hint.to_string())
 }

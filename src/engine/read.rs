@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::live::LiveConnection;
 use crate::live::LiveDestination;
 use crate::ownership::Owner;
-use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan};
+use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
 use crate::plan::destination::{plan_destination, plan_orphan_destination};
 use crate::plan::{
     Change, DestinationStep, Orphan, Planned, ResourceKind, SecretStatus, managed_secret,
@@ -144,7 +144,7 @@ pub(crate) async fn plan(
             });
         }
     };
-    if let Some(listed) = listed {
+    if let Some(listed) = &listed {
         let listed_names: HashSet<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
         for (spec, step) in specs.iter().zip(steps.iter_mut()) {
             step.destinations =
@@ -183,6 +183,15 @@ pub(crate) async fn plan(
                 });
             }
         }
+    }
+    if let Some(listed) = &listed
+        && !options.force
+    {
+        let pruned: HashSet<&str> = pruned_destinations
+            .iter()
+            .map(|d| d.entry.name.as_str())
+            .collect();
+        refuse_deletions_in_use(&mut steps, listed, &pruned);
     }
     Ok(RegionPlan {
         steps,
@@ -251,14 +260,7 @@ async fn plan_one(
 ) -> Planned {
     let desired = match context.resolver.desired(spec, &options.set).await {
         Ok(desired) => desired,
-        Err(problems) => {
-            let message = problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n");
-            return Planned::failed(&spec.name, &context.region, message);
-        }
+        Err(problems) => return Planned::invalid(&spec.name, &context.region, problems),
     };
     let live = if exists {
         context.log.debug(format!("describing {}", spec.name));

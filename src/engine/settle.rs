@@ -320,6 +320,10 @@ async fn finish<'a>(
         result.outcome = Outcome::Failed;
         result.error =
             Some("AWS did not take every field: it still differs after the write".to_string());
+        if written.desired.kms_key.is_none() && result.not_taken.iter().any(|c| c.field == "kmsKey")
+        {
+            result.hint = Some("AWS kept the customer managed key: recreate the connection without it with `provision apply --replace` (its ARN changes: API destinations declared with it follow; others must be repointed)".to_string());
+        }
     }
     Ok((index, result))
 }

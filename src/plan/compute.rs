@@ -33,6 +33,8 @@ pub(crate) struct PlanOptions {
     pub(crate) prune: bool,
     /// Delete and create again what cannot be changed in place (a customer managed key).
     pub(crate) replace: bool,
+    /// Delete even a connection an API destination still uses (`apply --force`).
+    pub(crate) force: bool,
 }
 
 /// The plan step for a declared connection.
@@ -52,6 +54,7 @@ pub(crate) fn plan_connection(
         secret,
         health,
         error: None,
+        problems: Vec::new(),
         note,
     };
     let Some(live) = live else {
@@ -106,24 +109,14 @@ pub(crate) fn plan_connection(
             }
         };
     }
-    if live.kms_key.is_some() && desired.kms_key.is_none() {
-        // AWS documents no way back from a customer managed key to an AWS owned one.
-        return if options.replace {
-            let note = "removing a customer managed key cannot be done in place: --replace deletes the connection and creates it again (its ARN changes: API destinations that use it must be repointed)".to_string();
-            let entry = entry(Action::Replace, secret, Some(health), Some(note));
-            Planned {
-                entry,
-                change: Change::Replace { desired, live },
-                destinations: Vec::new(),
-            }
-        } else {
-            let note = "kmsKey cannot be removed in place: AWS offers no way back to an AWS owned key. Name another customer managed key, or recreate the connection with --replace (its ARN changes: API destinations that use it must be repointed)".to_string();
-            let entry = entry(Action::Update, secret, Some(health), Some(note.clone()));
-            Planned {
-                entry,
-                change: Change::Refused { error: note, live },
-                destinations: Vec::new(),
-            }
+    let removes_kms_key = live.kms_key.is_some() && desired.kms_key.is_none();
+    if removes_kms_key && options.replace {
+        let note = "--replace deletes the connection and creates it again without the customer managed key (its ARN changes: API destinations declared here follow it; others must be repointed)".to_string();
+        let entry = entry(Action::Replace, secret, Some(health), Some(note));
+        return Planned {
+            entry,
+            change: Change::Replace { desired, live },
+            destinations: Vec::new(),
         };
     }
     let secret_differs = match &secret {
@@ -138,7 +131,12 @@ pub(crate) fn plan_connection(
     } else {
         Action::InSync
     };
-    let entry = entry(action, secret, Some(health), None);
+    // The user guide lists a customer managed key -> AWS owned key as a supported update; the
+    // write is read back, and a key AWS kept is reported with --replace as the way out.
+    let note = removes_kms_key.then(|| {
+        "removes the customer managed key in place (EventBridge re-encrypts the secret with an AWS owned key); if AWS keeps it, apply says so and --replace recreates the connection".to_string()
+    });
+    let entry = entry(action, secret, Some(health), note);
     let change = match action {
         Action::InSync => Change::NoOp { live },
         _ => Change::Update { desired, live },
@@ -161,12 +159,54 @@ pub(crate) fn plan_orphan(live: LiveConnection, region: &str) -> Planned {
         secret: SecretStatus::NotApplicable,
         health: Some(health(&live)),
         error: None,
+        problems: Vec::new(),
         note: Some("no file declares it: --prune deletes it".to_string()),
     };
     Planned {
         entry,
         change: Change::Delete { live },
         destinations: Vec::new(),
+    }
+}
+
+/// Marks as refused every planned deletion of a connection that an API destination still
+/// uses and that this plan does not delete too (one of another set, or not ours): `apply`
+/// would refuse it, so the plan says so, with the reason. `listed` is every API destination
+/// of the Region with its connection's ARN; `pruned`, the destinations this plan deletes.
+pub(crate) fn refuse_deletions_in_use(
+    steps: &mut [Planned],
+    listed: &[(String, Option<String>)],
+    pruned: &std::collections::HashSet<&str>,
+) {
+    for step in steps.iter_mut() {
+        let Change::Delete { live } = &step.change else {
+            continue;
+        };
+        let Some(arn) = &live.arn else { continue };
+        let users: Vec<&str> = listed
+            .iter()
+            .filter(|(name, connection)| {
+                connection.as_deref() == Some(arn.as_str()) && !pruned.contains(name.as_str())
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        let error = format!(
+            "not deleted: API destination(s) {} still use it",
+            users.join(", ")
+        );
+        step.entry.action = Action::Refused;
+        step.entry.error = Some(error.clone());
+        step.entry.note = Some(
+            "point those API destinations at another connection or delete them first, or pass --force to apply"
+                .to_string(),
+        );
+        step.change = Change::Refused {
+            error,
+            live: live.clone(),
+        };
     }
 }
 
@@ -596,6 +636,32 @@ mod tests {
             !format!("{entry:?}").contains("tok\""),
             "no secret in the plan"
         );
+    }
+
+    #[test]
+    fn a_deletion_of_a_connection_in_use_is_planned_as_refused() {
+        let arn = "arn:aws:events:us-east-1:1:connection/sf-old/uuid";
+        let mut orphan = live_matching().clone();
+        orphan.name = "sf-old".into();
+        orphan.arn = Some(arn.into());
+        let mut steps = vec![plan_orphan(orphan.clone(), "us-east-1")];
+        let listed = vec![
+            ("theirs".to_string(), Some(arn.to_string())),
+            ("ours-pruned".to_string(), Some(arn.to_string())),
+            ("elsewhere".to_string(), Some("arn:other".to_string())),
+        ];
+        let pruned = std::collections::HashSet::from(["ours-pruned"]);
+        refuse_deletions_in_use(&mut steps, &listed, &pruned);
+        assert_eq!(steps[0].entry.action, Action::Refused);
+        assert_eq!(
+            steps[0].entry.error.as_deref(),
+            Some("not deleted: API destination(s) theirs still use it")
+        );
+        assert!(matches!(steps[0].change, Change::Refused { .. }));
+
+        let mut only_pruned_users = vec![plan_orphan(orphan, "us-east-1")];
+        refuse_deletions_in_use(&mut only_pruned_users, &listed[1..], &pruned);
+        assert_eq!(only_pruned_users[0].entry.action, Action::Delete);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub(crate) fn plan_destination(
         secret: SecretStatus::NotApplicable,
         health: None,
         error: None,
+        problems: Vec::new(),
         note,
     };
     let Some(live) = live else {
@@ -91,6 +92,7 @@ pub(crate) fn plan_orphan_destination(live: LiveDestination, region: &str) -> De
             secret: SecretStatus::NotApplicable,
             health: None,
             error: None,
+            problems: Vec::new(),
             note: Some("no file declares it: --prune deletes it".to_string()),
         },
         change: DestinationChange::Delete { live },

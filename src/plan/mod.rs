@@ -38,6 +38,9 @@ pub(crate) enum Action {
     /// One of this set's connections that no file declares (`--prune`).
     Delete,
     InSync,
+    /// A difference `apply` will not make, and says why (an orphan still used by an API
+    /// destination of another set, without `--force`).
+    Refused,
     /// The resource could not be planned (a secret could not be read, AWS refused a read).
     Error,
 }
@@ -52,6 +55,7 @@ impl Action {
             Action::Replace => "replace",
             Action::Delete => "delete",
             Action::InSync => "in sync",
+            Action::Refused => "refused",
             Action::Error => "error",
         }
     }
@@ -64,7 +68,8 @@ impl Action {
             | Action::Adopt
             | Action::NotManaged
             | Action::Replace
-            | Action::Delete => true,
+            | Action::Delete
+            | Action::Refused => true,
             Action::InSync | Action::Error => false,
         }
     }
@@ -120,6 +125,10 @@ pub(crate) struct Entry {
     pub(crate) health: Option<Health>,
     /// Why the resource could not be planned, with the file and field at fault.
     pub(crate) error: Option<String>,
+    /// The input problems behind `error`, each with its file, line, field and help (JSON
+    /// output keeps them apart).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) problems: Vec<crate::error::Problem>,
     /// What users must know about this action: why a connection is not ours, why a change
     /// cannot be made in place, what `apply` will wait for.
     pub(crate) note: Option<String>,
@@ -204,6 +213,19 @@ pub(crate) struct DestinationStep {
 }
 
 impl Planned {
+    /// A resource whose declaration could not be resolved (a secret could not be read): the
+    /// problems, each with its place in the files.
+    pub(crate) fn invalid(name: &str, region: &str, problems: Vec<crate::error::Problem>) -> Self {
+        let error = problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut planned = Planned::failed(name, region, error);
+        planned.entry.problems = problems;
+        planned
+    }
+
     /// A resource that could not be planned.
     pub(crate) fn failed(name: &str, region: &str, error: String) -> Self {
         Planned {
@@ -216,6 +238,7 @@ impl Planned {
                 secret: SecretStatus::NotApplicable,
                 health: None,
                 error: Some(error.clone()),
+                problems: Vec::new(),
                 note: None,
             },
             change: Change::Failed { error },
@@ -265,6 +288,9 @@ pub(crate) struct Summary {
     pub(crate) replace: usize,
     pub(crate) delete: usize,
     pub(crate) not_managed: usize,
+    /// Differences `apply` refuses to make (see each entry's error); in JSON only when some.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(crate) refused: usize,
     pub(crate) in_sync: usize,
     pub(crate) error: usize,
 }
@@ -295,6 +321,10 @@ impl Plan {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn summarize<'a>(entries: impl Iterator<Item = &'a Entry>) -> Summary {
     let mut summary = Summary::default();
     for entry in entries {
@@ -304,6 +334,7 @@ fn summarize<'a>(entries: impl Iterator<Item = &'a Entry>) -> Summary {
             Action::Replace => summary.replace += 1,
             Action::Delete => summary.delete += 1,
             Action::NotManaged => summary.not_managed += 1,
+            Action::Refused => summary.refused += 1,
             Action::InSync => summary.in_sync += 1,
             Action::Error => summary.error += 1,
         }
@@ -369,6 +400,10 @@ pub(crate) struct ApplyResult {
     pub(crate) hint: Option<String>,
     /// Fields that still differ after the write (AWS did not take them).
     pub(crate) not_taken: Vec<FieldChange>,
+    /// A replace deleted the connection and could not create it again: it is gone until the
+    /// next `apply`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) left_deleted: bool,
 }
 
 impl ApplyResult {
@@ -383,6 +418,7 @@ impl ApplyResult {
             error: None,
             hint: None,
             not_taken: Vec::new(),
+            left_deleted: false,
         }
     }
 }
@@ -419,4 +455,129 @@ pub(crate) fn apply_summary_of(results: &[ApplyResult], kind: ResourceKind) -> A
 /// Counts of what `apply` did with connections.
 pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
     apply_summary_of(results, ResourceKind::Connection)
+}
+
+/// `n` things, singular or plural: "1 connection", "2 API destinations".
+pub(crate) fn counted(n: usize, kind: ResourceKind) -> String {
+    let (one, many) = match kind {
+        ResourceKind::Connection => ("connection", "connections"),
+        ResourceKind::ApiDestination => ("API destination", "API destinations"),
+    };
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What failed, counted by kind against the total of that kind ("1 of 3 connections and 1 of
+/// 2 API destinations"), or `None` when nothing failed. `failed` and `total` are per kind.
+pub(crate) fn failures_by_kind(counts: &[(ResourceKind, usize, usize)]) -> Option<String> {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, failed, _)| *failed > 0)
+        .map(|&(kind, failed, total)| {
+            // "1 of 1 connections": the noun counts the whole, read as "of the connections".
+            let noun = counted(2, kind);
+            let noun = noun.split_once(' ').map(|(_, n)| n).unwrap_or_default();
+            format!("{failed} of {total} {noun}")
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// The failures of an apply, by kind.
+pub(crate) fn apply_failures(results: &[ApplyResult]) -> Option<String> {
+    let count = |kind: ResourceKind| {
+        let of_kind = results.iter().filter(|r| r.kind == kind);
+        let total = of_kind.clone().count();
+        let failed = of_kind.filter(|r| r.outcome == Outcome::Failed).count();
+        (kind, failed, total)
+    };
+    failures_by_kind(&[
+        count(ResourceKind::Connection),
+        count(ResourceKind::ApiDestination),
+    ])
+}
+
+/// The connections a replace left deleted, as `name (region)`.
+pub(crate) fn left_deleted(results: &[ApplyResult]) -> Vec<String> {
+    results
+        .iter()
+        .filter(|r| r.left_deleted)
+        .map(|r| format!("{} ({})", r.name, r.region))
+        .collect()
+}
+
+/// What `apply` did, by kind, for the message of an interrupted run: "connections: 1 created,
+/// ...; API destinations: ...", naming every connection left deleted.
+pub(crate) fn apply_done(results: &[ApplyResult]) -> String {
+    let line = |s: ApplySummary| {
+        format!(
+            "{} created, {} updated, {} replaced, {} deleted, {} failed, {} not started",
+            s.created, s.updated, s.replaced, s.deleted, s.failed, s.not_started
+        )
+    };
+    let mut done = format!("connections: {}", line(apply_summary(results)));
+    if results
+        .iter()
+        .any(|r| r.kind == ResourceKind::ApiDestination)
+    {
+        done.push_str(&format!(
+            "; API destinations: {}",
+            line(apply_summary_of(results, ResourceKind::ApiDestination))
+        ));
+    }
+    let deleted = left_deleted(results);
+    if !deleted.is_empty() {
+        done.push_str(&format!(
+            "; left deleted, not yet created again: {}",
+            deleted.join(", ")
+        ));
+    }
+    done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(kind: ResourceKind, name: &str, outcome: Outcome) -> ApplyResult {
+        ApplyResult {
+            kind,
+            name: name.into(),
+            region: "us-east-1".into(),
+            outcome,
+            state: None,
+            state_reason: None,
+            error: None,
+            hint: None,
+            not_taken: Vec::new(),
+            left_deleted: false,
+        }
+    }
+
+    #[test]
+    fn failures_are_counted_by_kind() {
+        let mut replaced = result(ResourceKind::Connection, "sf-b", Outcome::Failed);
+        replaced.left_deleted = true;
+        let results = vec![
+            result(ResourceKind::Connection, "sf-a", Outcome::Created),
+            replaced,
+            result(ResourceKind::ApiDestination, "d1", Outcome::Failed),
+            result(ResourceKind::ApiDestination, "d2", Outcome::Failed),
+            result(ResourceKind::ApiDestination, "d3", Outcome::Updated),
+        ];
+        assert_eq!(
+            apply_failures(&results).as_deref(),
+            Some("1 of 2 connections and 2 of 3 API destinations")
+        );
+        assert_eq!(
+            apply_done(&results),
+            "connections: 1 created, 0 updated, 0 replaced, 0 deleted, 1 failed, 0 not started; \
+             API destinations: 0 created, 1 updated, 0 replaced, 0 deleted, 2 failed, 0 not started; \
+             left deleted, not yet created again: sf-b (us-east-1)"
+        );
+        assert_eq!(apply_failures(&results[..1]), None);
+        assert_eq!(
+            counted(1, ResourceKind::ApiDestination),
+            "1 API destination"
+        );
+    }
 }

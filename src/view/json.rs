@@ -85,33 +85,8 @@ struct VerifyDocument<'a> {
 struct ErrorDocument<'a> {
     version: u32,
     error: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    problems: Vec<ProblemDocument<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ProblemDocument<'a> {
-    file: Option<String>,
-    line: Option<usize>,
-    column: Option<usize>,
-    field: Option<&'a str>,
-    message: &'a str,
-    help: Option<&'a str>,
-}
-
-impl<'a> From<&'a Problem> for ProblemDocument<'a> {
-    fn from(problem: &'a Problem) -> Self {
-        let location = problem.location.as_ref();
-        ProblemDocument {
-            file: location.map(|l| l.file.display().to_string()),
-            line: location.and_then(|l| l.line),
-            column: location.and_then(|l| l.column),
-            field: problem.field.as_deref(),
-            message: &problem.message,
-            help: problem.help.as_deref(),
-        }
-    }
+    #[serde(skip_serializing_if = "<[Problem]>::is_empty")]
+    problems: &'a [Problem],
 }
 
 fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> {
@@ -209,16 +184,18 @@ impl View for JsonView {
     fn error(&self, error: &Error) -> (String, String) {
         let stdout = match error {
             // Each resource is already in the document that was printed.
-            Error::ConnectionsFailed { .. } | Error::Interrupted { .. } => String::new(),
+            Error::ConnectionsFailed { .. }
+            | Error::ResourcesFailed { .. }
+            | Error::Interrupted { .. } => String::new(),
             Error::Input(problems) => to_text(&ErrorDocument {
                 version: FORMAT_VERSION,
                 error: "invalid input".to_string(),
-                problems: problems.iter().map(ProblemDocument::from).collect(),
+                problems,
             }),
             other => to_text(&ErrorDocument {
                 version: FORMAT_VERSION,
                 error: other.to_string(),
-                problems: Vec::new(),
+                problems: &[],
             }),
         };
         (stdout, error_lines(error))

@@ -71,13 +71,23 @@ impl View for MarkdownView {
     fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String {
         let mut out = String::from("### provision apply\n\n");
         let s = apply_summary(results);
-        out.push_str("| created | updated | unchanged | failed | not started |\n");
-        out.push_str("| ---: | ---: | ---: | ---: | ---: |\n");
+        out.push_str(
+            "| created | updated | replaced | deleted | unchanged | failed | not started |\n",
+        );
+        out.push_str("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |\n",
-            s.created, s.updated, s.unchanged, s.failed, s.not_started
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            s.created, s.updated, s.replaced, s.deleted, s.unchanged, s.failed, s.not_started
         );
+        let deleted = crate::plan::left_deleted(results);
+        if !deleted.is_empty() {
+            let _ = writeln!(
+                out,
+                "**Left deleted, not yet created again:** {}; run `provision apply` again to create them.\n",
+                deleted.join(", ")
+            );
+        }
         out.push_str("| outcome | connection | region | state |\n");
         out.push_str("| --- | --- | --- | --- |\n");
         for result in results {
@@ -117,7 +127,9 @@ impl View for MarkdownView {
     fn error(&self, error: &Error) -> (String, String) {
         let stdout = match error {
             // Each resource is already in the document that was printed.
-            Error::ConnectionsFailed { .. } | Error::Interrupted { .. } => String::new(),
+            Error::ConnectionsFailed { .. }
+            | Error::ResourcesFailed { .. }
+            | Error::Interrupted { .. } => String::new(),
             Error::Input(problems) => {
                 let mut out = String::from("### provision: invalid input\n\n");
                 let _ = writeln!(
@@ -224,6 +236,7 @@ fn action_label(action: Action) -> &'static str {
         Action::Update => "🔄 update",
         Action::Adopt => "🔄 adopt",
         Action::NotManaged => "🚫 not ours",
+        Action::Refused => "⛔ refused",
         Action::Replace => "♻️ replace",
         Action::Delete => "➖ delete",
         Action::InSync => "✅ in sync",

@@ -189,6 +189,9 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     if s.not_managed > 0 {
         let _ = write!(line, ", {} not ours", s.not_managed);
     }
+    if s.refused > 0 {
+        let _ = write!(line, ", {} refused", s.refused);
+    }
     let _ = write!(line, ", {} in sync", s.in_sync);
     if s.error > 0 {
         let _ = write!(line, ", {} failed", s.error);
@@ -224,7 +227,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
         Action::Update | Action::Adopt => ("~", YELLOW),
         Action::Replace => ("±", YELLOW),
         Action::Delete => ("-", RED),
-        Action::NotManaged => ("!", RED),
+        Action::NotManaged | Action::Refused => ("!", RED),
         Action::InSync => ("=", DIM),
         Action::Error => ("x", RED),
     };
@@ -401,6 +404,20 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
         line.push('.');
     }
     let _ = writeln!(out, "{}", style.paint(BOLD, &line));
+    let deleted = crate::plan::left_deleted(results);
+    if !deleted.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint(
+                RED,
+                &format!(
+                    "Left deleted, not yet created again: {}; run provision apply again to create them.",
+                    deleted.join(", ")
+                )
+            )
+        );
+    }
     out
 }
 

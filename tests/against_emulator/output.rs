@@ -285,3 +285,44 @@ fn diff_markdown_shows_secret_drift_and_health_with_the_hint() {
     diff.expect(2);
     insta::assert_snapshot!("diff_markdown_drift_and_health", diff.stdout);
 }
+
+/// A problem found while planning (a secret that cannot be read) keeps its file, line, field
+/// and help apart in JSON, as input problems do, instead of one joined string.
+#[test]
+fn an_error_found_at_diff_time_keeps_its_place_and_help_in_json() {
+    let world = crate::support::World::new();
+    world.write(
+        "connections/unset.yaml",
+        "name: sf-unset\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9unset\nclientSecret: { env: PROVISION_TEST_NEVER_SET }\n",
+    );
+    let run = world.provision(&["diff", "connections/", "--output", "json"]);
+    run.expect(1);
+    let json = run.json();
+    let entry = &json["connections"][0];
+    assert_eq!(entry["action"], "error", "{}", run.stdout);
+    let problem = &entry["problems"][0];
+    assert_eq!(problem["file"], "connections/unset.yaml", "{}", run.stdout);
+    assert_eq!(problem["line"], 5, "{}", run.stdout);
+    assert_eq!(problem["field"], "clientSecret", "{}", run.stdout);
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("PROVISION_TEST_NEVER_SET is not set"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        problem["help"]
+            .as_str()
+            .unwrap()
+            .contains("export PROVISION_TEST_NEVER_SET"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("error: 1 of 1 connections failed"),
+        "{}",
+        run.stderr
+    );
+}

@@ -219,18 +219,35 @@ fn deletions_are_guarded_by_max_deletes_and_by_destinations_in_use() {
     }
     declare(&mut world, "sf-d", "");
 
+    // The plan already says what apply will refuse: sf-b is still used by a destination that
+    // is not this set's.
+    let diff = world.provision(&["diff", "connections/", "--prune"]);
+    diff.expect(2);
+    assert!(
+        diff.stdout.contains("! refused  sf-b")
+            && diff
+                .stdout
+                .contains("not deleted: API destination(s) orders-to-salesforce still use it")
+            && diff.stdout.contains("- delete   sf-a")
+            && diff.stdout.contains("2 to delete, 1 refused"),
+        "{}",
+        diff.stdout
+    );
+    let json = world.provision(&["diff", "connections/", "--prune", "--output", "json"]);
+    assert_eq!(json.json()["summary"]["refused"], 1, "{}", json.stdout);
+
     let refused = world.provision(&[
         "apply",
         "connections/",
         "--prune",
         "--yes",
         "--max-deletes",
-        "2",
+        "1",
     ]);
     refused.expect(1);
     assert!(
         refused.stderr.contains(
-            "--prune would delete 3 connections, more than --max-deletes 2: nothing was changed"
+            "--prune would delete 2 connections (sf-a (us-east-1), sf-c (us-east-1)), more than --max-deletes 1: nothing was changed"
         ),
         "{}",
         refused.stderr
@@ -243,6 +260,11 @@ fn deletions_are_guarded_by_max_deletes_and_by_destinations_in_use() {
 
     let blocked = world.provision(&["apply", "connections/", "--prune", "--yes"]);
     blocked.expect(1);
+    assert!(
+        blocked.stderr.contains("error: 1 of 4 connections failed"),
+        "{}",
+        blocked.stderr
+    );
     assert!(
         blocked
             .stdout
@@ -259,8 +281,9 @@ fn deletions_are_guarded_by_max_deletes_and_by_destinations_in_use() {
 }
 
 #[test]
-fn removing_a_kms_key_is_not_done_in_place_and_replace_recreates() {
-    let mut world = World::new();
+fn a_kms_key_aws_keeps_is_reported_and_replace_recreates_behind_the_delete_guards() {
+    // A backend that does not take the documented way back to an AWS owned key.
+    let mut world = World::with_emulator_env(&[("MOTO_KMS_KEY_STAYS", "1")]);
     declare(
         &mut world,
         "sf-kms",
@@ -278,27 +301,61 @@ fn removing_a_kms_key_is_not_done_in_place_and_replace_recreates() {
     diff.expect(2);
     assert!(
         diff.stdout
-            .contains("note: kmsKey cannot be removed in place"),
+            .contains("- kmsKey: \"alias/eventbridge-connections\" (removed)")
+            && diff
+                .stdout
+                .contains("removes the customer managed key in place"),
         "{}",
         diff.stdout
     );
     let apply = world.provision(&["apply", "connections/"]);
     apply.expect(1);
     assert!(
-        apply.stdout.contains("kmsKey cannot be removed in place"),
+        apply.stdout.contains("AWS did not take every field")
+            && apply.stdout.contains("AWS kept the customer managed key")
+            && apply.stdout.contains("--replace"),
         "{}",
         apply.stdout
     );
     assert_eq!(
         world.describe("sf-kms").connection_arn().unwrap(),
         arn_before,
-        "untouched"
+        "the same connection"
     );
 
     let diff = world.provision(&["diff", "connections/", "--replace"]);
     diff.expect(2);
     assert!(diff.stdout.contains("± replace  sf-kms"), "{}", diff.stdout);
-    let apply = world.provision(&["apply", "connections/", "--replace"]);
+    // A replace deletes: without --yes (and no terminal) nothing happens, and --max-deletes holds.
+    let unconfirmed = world.provision(&["apply", "connections/", "--replace"]);
+    unconfirmed.expect(1);
+    assert!(
+        unconfirmed.stderr.contains(
+            "this run (--prune, --replace) would delete 1 connection (sf-kms (us-east-1, to be created again)), and there is no terminal to confirm on: nothing was changed"
+        ),
+        "{}",
+        unconfirmed.stderr
+    );
+    let over = world.provision(&[
+        "apply",
+        "connections/",
+        "--replace",
+        "--yes",
+        "--max-deletes",
+        "0",
+    ]);
+    over.expect(1);
+    assert!(
+        over.stderr.contains("more than --max-deletes 0"),
+        "{}",
+        over.stderr
+    );
+    assert_eq!(
+        world.describe("sf-kms").connection_arn().unwrap(),
+        arn_before,
+        "untouched"
+    );
+    let apply = world.provision(&["apply", "connections/", "--replace", "--yes"]);
     apply.expect(0);
     assert!(
         apply.stdout.contains("replaced    sf-kms"),
