@@ -38,8 +38,8 @@ The org file (JSON); every key but `apps` is optional, with what a real org woul
 
 Test-control route (not a Salesforce API):
     GET /_provision/state -> {"apps": [{"name", "consumerKey", "consumerSecret", "staged": []}],
-                              "published": [{"id", "object", "version", "body", "headers",
-                                             "query", "user"}],
+                              "published": [{"id", "object", "version", "body",
+                                             "headers" (names in lower case), "query", "user"}],
                               "requests": [{"method", "path"}]}
 """
 
@@ -382,7 +382,8 @@ class Handler(BaseHTTPRequestHandler):
                 payload = json.loads(body or b"null")
             except ValueError:
                 return 400, [{"message": "The request body is not valid JSON", "errorCode": "JSON_PARSER_ERROR"}]
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
+            # Header names are case-insensitive: recorded in lower case; never the token.
+            headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
             return _publish(version, parts[1], payload, headers, url.query, user)
         return NOT_FOUND
 

@@ -209,7 +209,9 @@ impl View for JsonView {
     fn error(&self, error: &Error) -> (String, String) {
         let stdout = match error {
             // Each resource is already in the document that was printed.
-            Error::ConnectionsFailed { .. } | Error::Interrupted { .. } => String::new(),
+            Error::ConnectionsFailed { .. }
+            | Error::ChecksFailed { .. }
+            | Error::Interrupted { .. } => String::new(),
             Error::Input(problems) => to_text(&ErrorDocument {
                 version: FORMAT_VERSION,
                 error: "invalid input".to_string(),

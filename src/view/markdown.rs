@@ -117,7 +117,9 @@ impl View for MarkdownView {
     fn error(&self, error: &Error) -> (String, String) {
         let stdout = match error {
             // Each resource is already in the document that was printed.
-            Error::ConnectionsFailed { .. } | Error::Interrupted { .. } => String::new(),
+            Error::ConnectionsFailed { .. }
+            | Error::ChecksFailed { .. }
+            | Error::Interrupted { .. } => String::new(),
             Error::Input(problems) => {
                 let mut out = String::from("### provision: invalid input\n\n");
                 let _ = writeln!(
