@@ -191,9 +191,8 @@ async fn publish_test(
     };
     if !publish.confirmed {
         view::stderr(&format!(
-            "Publish one test event to {} ({} subscribers receive it)?\n{}\nType yes to confirm: ",
+            "Publish one test event to {}? Every subscriber of the event receives it.\n{}\nType yes to confirm: ",
             prepared.endpoint,
-            destination.name,
             serde_json::to_string_pretty(&prepared.body).unwrap_or_default()
         ));
         let mut answer = String::new();
