@@ -297,18 +297,20 @@ async fn check_destinations(
     rates: OrgRates,
 ) -> Vec<Verified> {
     let region = context.region.as_str();
+    let every_one_fails = |refusal: Refusal, status: Option<u16>| -> Vec<Verified> {
+        spec.destinations
+            .iter()
+            .map(|destination| {
+                let mut verified = Verified::destination(spec, destination, region);
+                verified.fail(refusal.clone(), status);
+                verified
+            })
+            .collect()
+    };
     let rest = match Rest::new(origin_of(spec), granted.access_token.clone(), limits) {
         Ok(rest) => rest,
         Err(error) => {
-            return spec
-                .destinations
-                .iter()
-                .map(|destination| {
-                    let mut verified = Verified::destination(spec, destination, region);
-                    verified.fail(readiness::rest_refusal("the REST client", &error), None);
-                    verified
-                })
-                .collect();
+            return every_one_fails(readiness::rest_refusal("the REST client", &error), None);
         }
     };
     context.log.verbose(format!(
@@ -316,53 +318,61 @@ async fn check_destinations(
         spec.name,
         rest.url("/services/data/")
     ));
-    let served = rest.versions().await;
-    let allocations = match &served {
-        Ok(served) => match spec
-            .destinations
-            .iter()
-            .filter_map(readiness::version_of)
-            .find(|version| served.contains(version))
-            .or_else(|| served.last().cloned())
-        {
-            Some(version) => {
-                context.log.verbose(format!(
-                    "{} in {region}: GET {}",
-                    spec.name,
-                    rest.url(&format!("/services/data/{version}/limits"))
-                ));
-                rest.limits(&version)
-                    .await
-                    .map_err(|error| readiness::limits_not_checked(&error))
-            }
-            None => Err("allocations: the org lists no API version to read /limits with".into()),
-        },
-        Err(_) => Err(String::new()),
+    let served = match rest.versions().await {
+        Ok(served) => served,
+        Err(error) => {
+            return every_one_fails(
+                readiness::rest_refusal("listing the org's API versions", &error),
+                error.status(),
+            );
+        }
     };
+    let allocations = read_allocations(context, spec, &rest, &served).await;
     let mut results = Vec::new();
     for destination in &spec.destinations {
         let mut verified = Verified::destination(spec, destination, region);
-        match &served {
-            Ok(served) => {
-                check_destination(
-                    context,
-                    &rest,
-                    destination,
-                    served,
-                    &allocations,
-                    rates,
-                    &mut verified,
-                )
-                .await;
-            }
-            Err(error) => verified.fail(
-                readiness::rest_refusal("listing the org's API versions", error),
-                error.status(),
-            ),
-        }
+        check_destination(
+            context,
+            &rest,
+            destination,
+            &served,
+            &allocations,
+            rates,
+            &mut verified,
+        )
+        .await;
         results.push(verified);
     }
     results
+}
+
+/// The org's allocations, read once per connection with the first declared version the org
+/// serves (or its newest); why they were not checked otherwise.
+async fn read_allocations(
+    context: &Context,
+    spec: &ConnectionSpec,
+    rest: &Rest,
+    served: &[String],
+) -> Result<OrgLimits, String> {
+    let version = spec
+        .destinations
+        .iter()
+        .filter_map(readiness::version_of)
+        .find(|version| served.contains(version))
+        .or_else(|| served.last().cloned())
+        .ok_or_else(|| {
+            "allocations: the org lists no API version to read /limits with".to_string()
+        })?;
+    let path = format!("/services/data/{version}/limits");
+    context.log.verbose(format!(
+        "{} in {}: GET {}",
+        spec.name,
+        context.region,
+        rest.url(&path)
+    ));
+    rest.limits(&version)
+        .await
+        .map_err(|error| readiness::limits_not_checked(&error))
 }
 
 /// One destination: the version, the target, the required fields, the allocations.
@@ -421,8 +431,7 @@ async fn check_destination(
             verified.warnings = Some(warnings);
             verified.not_checked.extend(not_checked);
         }
-        Err(reason) if !reason.is_empty() => verified.not_checked.push(reason.clone()),
-        Err(_) => {}
+        Err(reason) => verified.not_checked.push(reason.clone()),
     }
 }
 

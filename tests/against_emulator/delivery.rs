@@ -181,6 +181,25 @@ fn verify_json_has_a_destination_result_per_destination() {
     assert_eq!(result("ghost")["httpStatus"], 404);
     assert_eq!(result("future")["failure"], "api-version");
     assert_eq!(result("sf-acme")["kind"], "connection");
+
+    let markdown = world.provision(&["verify", "connections/", "--output", "markdown"]);
+    markdown.expect(1);
+    assert_no_token(&markdown);
+    assert!(
+        markdown.stdout.starts_with("```text\n"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains("\nfailed  ghost  us-east-1  Ghost__e v62.0: the org has no Platform Event Ghost__e at v62.0 (HTTP 404 NOT_FOUND)\n"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.ends_with("Verify: 4 ok, 3 failed.\n```\n"),
+        "{}",
+        markdown.stdout
+    );
 }
 
 #[test]
@@ -443,4 +462,32 @@ fn publish_test_names_the_declared_destinations_when_the_name_is_unknown() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn publish_test_asks_on_a_terminal_and_publishes_nothing_unless_told_yes() {
+    let org = org(json!({}));
+    let world = world(&org, EVERY_KIND);
+    let run = world.provision_on_terminal(
+        &["verify", "--publish-test", "orders", "--allow-production"],
+        &[],
+    );
+    run.expect(1);
+    assert_no_token(&run);
+    let shown = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        shown.contains(&format!(
+            "Publish one test event to {}/services/data/v62.0/sobjects/Order_Placed__e? Every subscriber of the event receives it."
+        , org.url)),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\"Order_Id__c\": \"TEST from provision verify --publish-test\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("the test event was not confirmed: nothing was published"),
+        "{shown}"
+    );
+    assert_eq!(org.state()["published"], json!([]));
 }
