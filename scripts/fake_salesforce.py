@@ -242,7 +242,8 @@ def _describe(name: str) -> tuple[int, Any]:
 
 def _limits() -> tuple[int, Any]:
     """REST API Developer Guide, "Limits": needs "View Setup and Configuration"; without it the
-    answer is 403 INSUFFICIENT_ACCESS."""
+    answer is a 403 ("Status Codes and Error Responses": "the request has been refused"). The
+    errorCode and message here are unverified; `verify` reads any 403 as "not checked"."""
     if ORG.switches["limitsForbidden"]:
         return 403, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "insufficient access rights on object id"}]
     return 200, ORG.limits
@@ -251,7 +252,9 @@ def _limits() -> tuple[int, Any]:
 def _publish(version: str, name: str, body: Any, headers: dict[str, str], query: str, user: str) -> tuple[int, Any]:
     """Platform Events Developer Guide, "Publish Event Messages Using Salesforce APIs": a POST to
     the event's sObject resource answers 201 with an id, `success` and `OPERATION_ENQUEUED`
-    (publishing is asynchronous). An sObject POST creates a record (201, id, success)."""
+    (publishing is asynchronous). An sObject POST creates a record (201, id, success). The
+    refusals (REQUIRED_FIELD_MISSING, INVALID_FIELD, CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY) follow
+    "Status Codes and Error Responses"; their exact messages are unverified."""
     declared = ORG.objects.get(name)
     if declared is None:
         return NOT_FOUND

@@ -13,8 +13,8 @@ use crate::salesforce::token::TokenLimits;
 use crate::secret::Secret;
 use serde_json::Value;
 
-/// The header EventBridge API destinations send as `User-Agent` (EventBridge user guide, "API
-/// destinations").
+/// The `User-Agent` EventBridge API destinations are reported to send. Unverified in this
+/// project's sources: nothing depends on it beyond making the test event look like one.
 pub(crate) const EVENTBRIDGE_USER_AGENT: &str = "Amazon/EventBridge/ApiDestinations";
 
 /// Why a REST call gave no usable answer.
