@@ -52,7 +52,11 @@ pub(super) async fn run(
         results = work => results?,
         () = interrupt.raised() => return Err(Error::Interrupted {
             signal: interrupt.signal().unwrap_or(Signal::Interrupt),
-            done: "nothing was changed".to_string(),
+            done: if publish.is_some() {
+                "nothing was changed, but the test event may have been published already".to_string()
+            } else {
+                "nothing was changed".to_string()
+            },
         }),
     };
     let report = VerifyReport {
