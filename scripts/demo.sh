@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the local emulator: installs moto, starts it on a free loopback port,
 # creates the example secrets, then runs `provision apply connections/` and
-# `provision diff connections/` and shows their output.
+# `provision diff connections/` and shows their output; then the same, and `provision verify`,
+# for a connection to a local Salesforce org (scripts/fake_salesforce.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-emulator.sh
@@ -42,3 +43,44 @@ echo "== provision apply connections/"
 echo
 echo "== provision diff connections/"
 ./target/debug/provision diff connections/
+
+# Delivery readiness against a local Salesforce org (scripts/fake_salesforce.py, the org in
+# examples/local-org/org.json): one connection with a deliverable destination and one the
+# Run As user may not create. `verify` exits 1 for the second, with its hint.
+org_log=$(mktemp)
+.venv/bin/python scripts/fake_salesforce.py --org examples/local-org/org.json --port 0 >"$org_log" 2>&1 &
+org_pid=$!
+demo_dir=$(mktemp -d)
+trap 'kill $moto_pid $org_pid 2>/dev/null || true; rm -rf "$log" "$org_log" "$demo_dir"' EXIT
+for _ in $(seq 1 100); do
+  grep -q '^ready ' "$org_log" && break
+  sleep 0.1
+done
+org_url=$(sed -n 's/^ready //p' "$org_log")
+[ -n "$org_url" ] || { echo "the local Salesforce org did not start:"; cat "$org_log"; exit 1; }
+echo
+echo "== local Salesforce org at $org_url"
+export LOCAL_ORG_CONSUMER_SECRET=D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0
+cat >"$demo_dir/local-org.yaml" <<YAML
+name: sf-local-org
+description: The local Salesforce org of the demo
+salesforce:
+  tokenUrl: $org_url/services/oauth2/token
+  allowAnyHost: true
+clientId: 3MVG9localDemoOrdersConsumerKey000000000000000000000000000000
+clientSecret: { env: LOCAL_ORG_CONSUMER_SECRET }
+destinations:
+  - { name: local-order-events, event: Order_Placed__e, rateLimitPerSecond: 10 }
+  - { name: local-audit-events, event: Audit__e, rateLimitPerSecond: 1 }
+YAML
+
+echo "== provision apply $demo_dir"
+./target/debug/provision apply "$demo_dir"
+echo
+echo "== provision diff $demo_dir"
+./target/debug/provision diff "$demo_dir"
+echo
+echo "== provision verify $demo_dir   (exits 1: local-audit-events cannot deliver)"
+status=0
+./target/debug/provision verify "$demo_dir" || status=$?
+[ "$status" -eq 1 ] || { echo "verify exited $status, expected 1"; exit 1; }

@@ -85,9 +85,31 @@ pub(crate) enum Command {
     /// SF_INSTANCE_URL) and write them into the Secrets Manager secrets `clientId` and
     /// `clientSecret` reference.
     SalesforceCredentials(PathArgs),
-    /// Request a token for each declared connection as EventBridge does, and show what the
-    /// token endpoint answered: exit 0 when every one is granted, 1 otherwise.
-    Verify(PathArgs),
+    /// Request a token for each declared connection as EventBridge does, then ask the org, as
+    /// the Run As user, whether each API destination can deliver (GET requests only): exit 0
+    /// when every check passes, 1 otherwise.
+    #[command(after_help = VERIFY_EXAMPLES)]
+    Verify {
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Fail on warnings too (rates past the org's allocations).
+        #[arg(long)]
+        strict: bool,
+        /// Publish one test event through this API destination, as EventBridge would (opt-in;
+        /// subscribers receive it, and it counts against the org's allocations).
+        #[arg(long, value_name = "DESTINATION")]
+        publish_test: Option<String>,
+        /// The JSON body of the test event (default: the required fields, with test values).
+        #[arg(long, value_name = "FILE", requires = "publish_test")]
+        body: Option<PathBuf>,
+        /// Publish without asking (--publish-test without a terminal).
+        #[arg(long, requires = "publish_test")]
+        yes: bool,
+        /// Let --publish-test publish to a production org (a host that is not a sandbox or
+        /// scratch org).
+        #[arg(long, requires = "publish_test")]
+        allow_production: bool,
+    },
     /// Print the least-privilege IAM policy that `diff` or `apply` needs for the declared
     /// connections (no secret is read, no EventBridge call made).
     IamPolicy {
@@ -148,6 +170,13 @@ const APPLY_EXAMPLES: &str = "Examples:
   provision apply --quiet --output json > apply.json
 
 Exit codes: 0 done, 1 a connection failed or an error.";
+
+const VERIFY_EXAMPLES: &str = "Examples:
+  provision verify connections/
+  provision verify --strict --output json
+  provision verify --publish-test acme-order-events --yes
+
+Exit codes: 0 every check passed, 1 a check failed (or warned, with --strict).";
 
 const SCHEMA_EXAMPLES: &str = "Examples:
   provision schema > schema/provision.schema.json

@@ -35,6 +35,9 @@ pub(crate) enum Task {
     SalesforceCredentials,
     Verify {
         limits: TokenLimits,
+        /// Warnings fail the run.
+        strict: bool,
+        publish: Option<PublishTest>,
     },
     IamPolicy {
         purpose: Purpose,
@@ -46,6 +49,19 @@ pub(crate) enum Task {
         shell: clap_complete::Shell,
     },
     Man,
+}
+
+/// `verify --publish-test`.
+#[derive(Debug, Clone)]
+pub(crate) struct PublishTest {
+    /// The API destination's name.
+    pub(crate) destination: String,
+    /// `--body FILE`.
+    pub(crate) body: Option<PathBuf>,
+    /// `--yes`.
+    pub(crate) confirmed: bool,
+    /// `--allow-production`.
+    pub(crate) allow_production: bool,
 }
 
 /// What guards deletions in `apply`.
@@ -118,13 +134,27 @@ impl Settings {
                 (Task::SalesforceMetadata { out }, paths.paths)
             }
             Command::SalesforceCredentials(paths) => (Task::SalesforceCredentials, paths.paths),
-            Command::Verify(paths) => (
+            Command::Verify {
+                paths,
+                strict,
+                publish_test,
+                body,
+                yes,
+                allow_production,
+            } => (
                 Task::Verify {
                     limits: TokenLimits {
                         connect: cli.global.connect_timeout,
                         total: cli.global.call_timeout,
                         flag: "--call-timeout",
                     },
+                    strict,
+                    publish: publish_test.map(|destination| PublishTest {
+                        destination,
+                        body,
+                        confirmed: yes,
+                        allow_production,
+                    }),
                 },
                 paths.paths,
             ),

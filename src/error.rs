@@ -162,6 +162,14 @@ pub(crate) enum Error {
         left_deleted: Vec<String>,
     },
 
+    /// `verify` checks failed (or, with `--strict`, warned); each was already reported.
+    #[error("{failed} of {total} checks failed{}", if *.warned > 0 { format!(", {warned} warned (--strict)", warned = .warned) } else { String::new() })]
+    ChecksFailed {
+        failed: usize,
+        warned: usize,
+        total: usize,
+    },
+
     /// SIGINT or SIGTERM stopped the run; what was done is already reported.
     #[error("interrupted by {}: {done}; run the same command again to finish", signal.name())]
     Interrupted {

@@ -39,7 +39,20 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         }
         Task::SalesforceMetadata { out } => salesforce_metadata::run(settings, out),
         Task::SalesforceCredentials => salesforce_credentials::run(settings).await,
-        Task::Verify { limits } => verify::run(settings, *limits, listen_for_signals()).await,
+        Task::Verify {
+            limits,
+            strict,
+            publish,
+        } => {
+            verify::run(
+                settings,
+                *limits,
+                *strict,
+                publish.as_ref(),
+                listen_for_signals(),
+            )
+            .await
+        }
         Task::IamPolicy { purpose, account } => {
             iam_policy::run(settings, *purpose, account.as_deref()).await
         }

@@ -5,7 +5,9 @@
 
 pub(crate) mod apply;
 pub(crate) mod interrupt;
+pub(crate) mod publish;
 pub(crate) mod read;
+pub(crate) mod readiness;
 pub(crate) mod settle;
 pub(crate) mod verify;
 pub(crate) mod wait;

@@ -1,16 +1,24 @@
 //! `verify`'s work in one Region: resolve each declared connection's secrets and request a
-//! token as EventBridge would, with bounded concurrency, and the model every view renders.
+//! token as EventBridge would, then, with that token, ask the org whether each of the
+//! connection's API destinations can deliver (GET requests only); with bounded concurrency,
+//! and the model every view renders.
 //!
 //! A secret that cannot be read, or a token endpoint that refuses, times out or cannot be
-//! reached, fails that connection only. The model holds the instance URL on success and
-//! Salesforce's `error` and `error_description` otherwise; never a token, never a secret.
+//! reached, fails that connection only (its destinations are then not checked). The model
+//! holds the instance URL on success and Salesforce's `error` and `error_description`
+//! otherwise; never a token, never a secret. What each answer means for a destination is
+//! decided in [`super::readiness`].
 
 use super::Context;
-use crate::plan::{LeftOut, ResourceKind};
-use crate::salesforce::token::{TokenLimits, VerifyError, request_token};
-use crate::spec::ConnectionSpec;
+use super::readiness::{self, OrgRates, Refusal, RefusalKind};
+use crate::desired::DesiredConnection;
+use crate::plan::LeftOut;
+use crate::salesforce::rest::{OrgLimits, Rest, RestError};
+use crate::salesforce::token::{Granted, TokenLimits, VerifyError, request_token};
+use crate::spec::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
 use futures::StreamExt;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Why a connection failed verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,16 +34,60 @@ pub(crate) enum Failure {
     Unreachable,
     /// A secret reference could not be read: no request was sent.
     Secret,
+    /// The org does not serve the destination's API version.
+    ApiVersion,
+    /// The org has no such target (or the Run As user cannot see it).
+    NotFound,
+    /// The Run As user may not create the target.
+    NotCreateable,
+    /// Salesforce answered a REST call with another error.
+    Rejected,
 }
 
-/// The verification of one connection in one Region.
+impl From<RefusalKind> for Failure {
+    fn from(kind: RefusalKind) -> Self {
+        match kind {
+            RefusalKind::ApiVersion => Failure::ApiVersion,
+            RefusalKind::NotFound => Failure::NotFound,
+            RefusalKind::NotCreateable => Failure::NotCreateable,
+            RefusalKind::Rejected => Failure::Rejected,
+            RefusalKind::Timeout => Failure::Timeout,
+            RefusalKind::Unreachable => Failure::Unreachable,
+        }
+    }
+}
+
+/// What a result is about (`"kind"` in JSON: `connection` or `destination`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum Checked {
+    Connection,
+    Destination,
+}
+
+/// The verification of one connection, or one API destination, in one Region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Verified {
-    pub(crate) kind: ResourceKind,
+    pub(crate) kind: Checked,
     pub(crate) name: String,
+    /// A destination's connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) connection: Option<String>,
     pub(crate) region: String,
     pub(crate) ok: bool,
+    /// A destination's target: the Platform Event or object API name, or the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) target: Option<String>,
+    /// A destination's API version, where it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) api_version: Option<String>,
+    /// What was checked and found right, in a few words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) checked: Option<String>,
+    /// The fields an event or record must carry (createable, not nillable, not defaulted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) required_fields: Option<Vec<String>>,
     /// Salesforce's `instance_url` on success.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) instance_url: Option<String>,
@@ -50,25 +102,73 @@ pub(crate) struct Verified {
     pub(crate) hint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) failure: Option<Failure>,
-    /// The token endpoint's HTTP status, when it answered.
+    /// The token endpoint's (or the REST call's) HTTP status, when it answered an error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) http_status: Option<u16>,
+    /// A destination's warnings (they fail the run only with `--strict`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) warnings: Option<Vec<String>>,
+    /// What could not be checked, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) not_checked: Vec<String>,
+    /// `--publish-test`: the id Salesforce gave the published event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) enqueued_id: Option<String>,
 }
 
 impl Verified {
     fn new(name: &str, region: &str) -> Self {
         Verified {
-            kind: ResourceKind::Connection,
+            kind: Checked::Connection,
             name: name.to_string(),
+            connection: None,
             region: region.to_string(),
             ok: false,
+            target: None,
+            api_version: None,
+            checked: None,
+            required_fields: None,
             instance_url: None,
             error: None,
             error_description: None,
             hint: None,
             failure: None,
             http_status: None,
+            warnings: None,
+            not_checked: Vec::new(),
+            enqueued_id: None,
         }
+    }
+
+    /// A destination's result, ok until a check fails.
+    pub(crate) fn destination(
+        connection: &ConnectionSpec,
+        destination: &DestinationSpec,
+        region: &str,
+    ) -> Self {
+        let mut verified = Verified::new(&destination.name, region);
+        verified.kind = Checked::Destination;
+        verified.connection = Some(connection.name.clone());
+        verified.ok = true;
+        verified.target = Some(match &destination.target {
+            DestinationTarget::Event(name) | DestinationTarget::SObject(name) => name.clone(),
+            DestinationTarget::Path(path) => path.clone(),
+        });
+        verified.api_version = readiness::version_of(destination);
+        verified.warnings = Some(Vec::new());
+        verified
+    }
+
+    pub(crate) fn fail(&mut self, refusal: Refusal, status: Option<u16>) {
+        self.ok = false;
+        self.failure = Some(refusal.kind.into());
+        self.error = Some(refusal.error);
+        self.hint = Some(refusal.hint);
+        self.http_status = status;
+    }
+
+    pub(crate) fn has_warnings(&self) -> bool {
+        self.warnings.as_ref().is_some_and(|w| !w.is_empty())
     }
 
     fn refused(name: &str, region: &str, error: &VerifyError) -> Self {
@@ -114,6 +214,8 @@ pub(crate) struct VerifyReport {
 pub(crate) struct VerifySummary {
     pub(crate) ok: usize,
     pub(crate) failed: usize,
+    /// Of the ok results, those with warnings.
+    pub(crate) warnings: usize,
 }
 
 impl VerifyReport {
@@ -122,24 +224,230 @@ impl VerifyReport {
         VerifySummary {
             ok,
             failed: self.results.len() - ok,
+            warnings: self
+                .results
+                .iter()
+                .filter(|r| r.ok && r.has_warnings())
+                .count(),
         }
+    }
+
+    /// True when a destination was checked (not only tokens).
+    pub(crate) fn has_destinations(&self) -> bool {
+        self.results.iter().any(|r| r.kind == Checked::Destination)
     }
 }
 
-/// Verifies the connections declared in the context's Region, in the order declared.
+/// Verifies the connections declared in the context's Region, in the order declared, each
+/// followed by its API destinations.
 pub(crate) async fn verify(
     context: &Context,
     specs: &[&ConnectionSpec],
     limits: TokenLimits,
 ) -> Vec<Verified> {
+    let rates = org_rates(specs);
+    let rates = &rates;
     futures::stream::iter(specs)
-        .map(|spec| verify_one(context, spec, limits))
+        .map(|spec| async move {
+            let (connection, connected) = verify_connection(context, spec, limits).await;
+            let mut results = vec![connection];
+            if let Some(connected) = connected
+                && !spec.destinations.is_empty()
+            {
+                let org = rates.get(origin_of(spec)).copied().unwrap_or_default();
+                results.extend(
+                    check_destinations(context, spec, &connected.granted, limits, org).await,
+                );
+            }
+            results
+        })
         .buffered(context.concurrency.max(1))
+        .flat_map(futures::stream::iter)
         .collect()
         .await
 }
 
-async fn verify_one(context: &Context, spec: &ConnectionSpec, limits: TokenLimits) -> Verified {
+/// The org a connection reaches: its token URL without the token path (the My Domain origin
+/// that its destinations' endpoints start with).
+pub(crate) fn origin_of(spec: &ConnectionSpec) -> &str {
+    spec.token_url
+        .strip_suffix(TOKEN_PATH)
+        .unwrap_or(&spec.token_url)
+}
+
+/// The declared rates of every org's destinations in this Region, by org.
+fn org_rates<'a>(specs: &[&'a ConnectionSpec]) -> HashMap<&'a str, OrgRates> {
+    let mut rates: HashMap<&str, OrgRates> = HashMap::new();
+    for spec in specs {
+        let org = rates.entry(origin_of(spec)).or_default();
+        for destination in &spec.destinations {
+            org.add(destination);
+        }
+    }
+    rates
+}
+
+/// Checks each destination of one connection with its token: the versions the org serves and
+/// its allocations are read once, each target is described. GET requests only.
+async fn check_destinations(
+    context: &Context,
+    spec: &ConnectionSpec,
+    granted: &Granted,
+    limits: TokenLimits,
+    rates: OrgRates,
+) -> Vec<Verified> {
+    let region = context.region.as_str();
+    let every_one_fails = |refusal: Refusal, status: Option<u16>| -> Vec<Verified> {
+        spec.destinations
+            .iter()
+            .map(|destination| {
+                let mut verified = Verified::destination(spec, destination, region);
+                verified.fail(refusal.clone(), status);
+                verified
+            })
+            .collect()
+    };
+    let rest = match Rest::new(origin_of(spec), granted.access_token.clone(), limits) {
+        Ok(rest) => rest,
+        Err(error) => {
+            return every_one_fails(readiness::rest_refusal("the REST client", &error), None);
+        }
+    };
+    context.log.verbose(format!(
+        "{} in {region}: GET {}",
+        spec.name,
+        rest.url("/services/data/")
+    ));
+    let served = match rest.versions().await {
+        Ok(served) => served,
+        Err(error) => {
+            return every_one_fails(
+                readiness::rest_refusal("listing the org's API versions", &error),
+                error.status(),
+            );
+        }
+    };
+    let allocations = read_allocations(context, spec, &rest, &served).await;
+    let mut results = Vec::new();
+    for destination in &spec.destinations {
+        let mut verified = Verified::destination(spec, destination, region);
+        check_destination(
+            context,
+            &rest,
+            destination,
+            &served,
+            &allocations,
+            rates,
+            &mut verified,
+        )
+        .await;
+        results.push(verified);
+    }
+    results
+}
+
+/// The org's allocations, read once per connection with the first declared version the org
+/// serves (or its newest); why they were not checked otherwise.
+async fn read_allocations(
+    context: &Context,
+    spec: &ConnectionSpec,
+    rest: &Rest,
+    served: &[String],
+) -> Result<OrgLimits, String> {
+    let version = spec
+        .destinations
+        .iter()
+        .filter_map(readiness::version_of)
+        .find(|version| served.contains(version))
+        .or_else(|| served.last().cloned())
+        .ok_or_else(|| {
+            "allocations: the org lists no API version to read /limits with".to_string()
+        })?;
+    let path = format!("/services/data/{version}/limits");
+    context.log.verbose(format!(
+        "{} in {}: GET {}",
+        spec.name,
+        context.region,
+        rest.url(&path)
+    ));
+    rest.limits(&version)
+        .await
+        .map_err(|error| readiness::limits_not_checked(&error))
+}
+
+/// One destination: the version, the target, the required fields, the allocations.
+async fn check_destination(
+    context: &Context,
+    rest: &Rest,
+    destination: &DestinationSpec,
+    served: &[String],
+    allocations: &Result<OrgLimits, String>,
+    rates: OrgRates,
+    verified: &mut Verified,
+) {
+    let version = readiness::version_of(destination);
+    if let Some(version) = &version
+        && let Err(refusal) = readiness::check_version(served, version)
+    {
+        verified.fail(refusal, None);
+        return;
+    }
+    match (&destination.target, &version) {
+        (DestinationTarget::Event(name) | DestinationTarget::SObject(name), Some(version)) => {
+            let path = format!("/services/data/{version}/sobjects/{name}/describe");
+            context.log.verbose(format!(
+                "{} in {}: GET {}",
+                destination.name,
+                context.region,
+                rest.url(&path)
+            ));
+            let answer = rest.describe(version, name).await;
+            let status = answer.as_ref().err().and_then(RestError::status);
+            match readiness::check_described(name, version, answer) {
+                Ok(required) => {
+                    verified.checked = Some(format!("the Run As user may create {name}"));
+                    verified.required_fields = Some(required);
+                }
+                Err(refusal) => {
+                    verified.fail(refusal, status);
+                    return;
+                }
+            }
+        }
+        (DestinationTarget::Path(path), version) => {
+            verified.checked = version
+                .as_ref()
+                .map(|version| format!("the org serves {version}"));
+            verified.not_checked.push(format!(
+                "target: a `path:` destination cannot be described: whether the Run As user may call {path}, and the body it takes, were not checked"
+            ));
+        }
+        _ => {}
+    }
+    match allocations {
+        Ok(limits) => {
+            let is_event = matches!(destination.target, DestinationTarget::Event(_));
+            let (warnings, not_checked) = readiness::allocation_warnings(limits, rates, is_event);
+            verified.warnings = Some(warnings);
+            verified.not_checked.extend(not_checked);
+        }
+        Err(reason) => verified.not_checked.push(reason.clone()),
+    }
+}
+
+/// A connection whose token was granted: the token, and the connection as resolved (its
+/// invocation parameters are what EventBridge sends with each call).
+pub(crate) struct Connected {
+    pub(crate) granted: Granted,
+    pub(crate) desired: DesiredConnection,
+}
+
+/// The token request of one connection; the token when granted.
+pub(crate) async fn verify_connection(
+    context: &Context,
+    spec: &ConnectionSpec,
+    limits: TokenLimits,
+) -> (Verified, Option<Connected>) {
     let region = context.region.as_str();
     let desired = match context
         .resolver
@@ -159,7 +467,7 @@ async fn verify_one(context: &Context, spec: &ConnectionSpec, limits: TokenLimit
             );
             let helps: Vec<&str> = problems.iter().filter_map(|p| p.help.as_deref()).collect();
             failed.hint = (!helps.is_empty()).then(|| helps.join("\n"));
-            return failed;
+            return (failed, None);
         }
     };
     context.log.verbose(format!(
@@ -170,9 +478,9 @@ async fn verify_one(context: &Context, spec: &ConnectionSpec, limits: TokenLimit
         Ok(granted) => {
             let mut verified = Verified::new(&spec.name, region);
             verified.ok = true;
-            verified.instance_url = granted.instance_url;
-            verified
+            verified.instance_url = granted.instance_url.clone();
+            (verified, Some(Connected { granted, desired }))
         }
-        Err(error) => Verified::refused(&spec.name, region, &error),
+        Err(error) => (Verified::refused(&spec.name, region, &error), None),
     }
 }

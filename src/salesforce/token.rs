@@ -5,9 +5,11 @@
 //! the declared OAuth body, query and header parameters to the token endpoint. What comes back
 //! is the instance URL on success, or Salesforce's `error` and `error_description`, or why the
 //! endpoint could not be asked (a time-out, a TLS failure, a refused or unreachable
-//! connection). The access token is never kept: it is read only to check that one was granted.
+//! connection). The access token comes back as a [`Secret`], for `verify`'s REST reads as the
+//! Run As user; it is never shown.
 
 use crate::desired::DesiredConnection;
+use crate::secret::Secret;
 use std::time::Duration;
 
 /// How long the token request may take.
@@ -33,10 +35,12 @@ impl Default for TokenLimits {
 }
 
 /// The endpoint granted a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Granted {
     /// Salesforce's `instance_url`, when the answer has one.
     pub(crate) instance_url: Option<String>,
+    /// The access token: it acts as the app's Run As user.
+    pub(crate) access_token: Secret,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,8 +146,8 @@ pub(crate) async fn request_token(
     read_answer(status, &body)
 }
 
-/// A success with a token, or the OAuth error of the answer. Pure. The token itself is only
-/// looked at, never returned.
+/// A success with a token, or the OAuth error of the answer. Pure. The token is returned as a
+/// [`Secret`] only.
 fn read_answer(status: u16, body: &[u8]) -> Result<Granted, VerifyError> {
     let body: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
     // The token, and anything else of a secret's name, is redacted from whatever is shown of
@@ -156,13 +160,14 @@ fn read_answer(status: u16, body: &[u8]) -> Result<Granted, VerifyError> {
             .map(|s| crate::secret::outside(s, 300))
     };
     let success = (200..300).contains(&status);
-    let has_token = body
+    let token = body
         .get("access_token")
         .and_then(|t| t.as_str())
-        .is_some_and(|t| !t.is_empty());
-    if success && has_token {
+        .filter(|t| !t.is_empty());
+    if let (true, Some(token)) = (success, token) {
         return Ok(Granted {
             instance_url: field("instance_url"),
+            access_token: Secret::new(token),
         });
     }
     let (error, description) = match (field("error"), field("error_description")) {
@@ -265,7 +270,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_granted_token_gives_the_instance_url_and_never_the_token() {
+    fn a_granted_token_gives_the_instance_url_and_the_token_as_a_secret() {
         let granted = read_answer(
             200,
             br#"{"access_token":"00Dxx!token","instance_url":"https://acme.my.salesforce.com","token_type":"Bearer"}"#,
@@ -275,7 +280,8 @@ mod tests {
             granted.instance_url.as_deref(),
             Some("https://acme.my.salesforce.com")
         );
-        assert!(!format!("{granted:?}").contains("token"));
+        assert_eq!(granted.access_token.expose(), "00Dxx!token");
+        assert!(!format!("{granted:?}").contains("00Dxx!token"));
     }
 
     #[test]

@@ -186,6 +186,7 @@ impl View for JsonView {
             // Each resource is already in the document that was printed.
             Error::ConnectionsFailed { .. }
             | Error::ResourcesFailed { .. }
+            | Error::ChecksFailed { .. }
             | Error::Interrupted { .. } => String::new(),
             Error::Input(problems) => to_text(&ErrorDocument {
                 version: FORMAT_VERSION,

@@ -129,6 +129,7 @@ impl View for MarkdownView {
             // Each resource is already in the document that was printed.
             Error::ConnectionsFailed { .. }
             | Error::ResourcesFailed { .. }
+            | Error::ChecksFailed { .. }
             | Error::Interrupted { .. } => String::new(),
             Error::Input(problems) => {
                 let mut out = String::from("### provision: invalid input\n\n");

@@ -4,7 +4,7 @@
 //! meaning on their own, so the output reads the same in a CI log.
 
 use super::{View, error_lines};
-use crate::engine::verify::VerifyReport;
+use crate::engine::verify::{Checked, Verified, VerifyReport};
 use crate::error::Error;
 use crate::plan::{
     Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
@@ -422,10 +422,17 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
 }
 
 /// What `verify` prints: one line per connection and Region (`ok  <name>  <region>
-/// <instance URL>`, or `failed  <name>  <region>  <error>` with the hint below), then a count.
+/// <instance URL>`, or `failed  <name>  <region>  <error>` with the hint below), each followed
+/// by its API destinations (`ok`, `warning` or `failed  <name>  <region>  <target> <version>:
+/// ...`, with the required fields, warnings, what was not checked and the hint below), then
+/// a count.
 fn render_verified(report: &VerifyReport, style: Style) -> String {
     let mut out = String::new();
     for result in &report.results {
+        if result.kind == Checked::Destination {
+            render_destination(&mut out, result, style);
+            continue;
+        }
         if result.ok {
             let mut line = format!("ok  {}  {}", result.name, result.region);
             if let Some(url) = &result.instance_url {
@@ -463,9 +470,62 @@ fn render_verified(report: &VerifyReport, style: Style) -> String {
         }
     }
     let summary = report.summary();
-    let line = format!("Verify: {} ok, {} failed.", summary.ok, summary.failed);
+    let mut line = format!("Verify: {} ok", summary.ok);
+    if summary.warnings > 0 {
+        let _ = write!(line, " ({} with warnings)", summary.warnings);
+    }
+    let _ = write!(line, ", {} failed.", summary.failed);
     let _ = writeln!(out, "\n{}", style.paint(BOLD, &line));
     out
+}
+
+/// One API destination's result, indented under its connection.
+fn render_destination(out: &mut String, result: &Verified, style: Style) {
+    let mut target = result.target.clone().unwrap_or_default();
+    if let Some(version) = &result.api_version {
+        let _ = write!(target, " {version}");
+    }
+    let (word, colour, what) = if !result.ok {
+        (
+            "failed",
+            RED,
+            result.error.clone().unwrap_or_else(|| "failed".to_string()),
+        )
+    } else if result.has_warnings() {
+        (
+            "warning",
+            YELLOW,
+            result.checked.clone().unwrap_or_default(),
+        )
+    } else {
+        ("ok", GREEN, result.checked.clone().unwrap_or_default())
+    };
+    let mut head = format!("{word}  {}  {}  {target}", result.name, result.region);
+    if let Some(id) = &result.enqueued_id {
+        let _ = write!(head, ": published, id {id}");
+    } else if !what.is_empty() {
+        let _ = write!(head, ": {what}");
+    }
+    let _ = writeln!(out, "{}", style.paint(colour, &head));
+    if let Some(fields) = &result.required_fields {
+        let listed = if fields.is_empty() {
+            "none".to_string()
+        } else {
+            fields.join(", ")
+        };
+        let _ = writeln!(out, "      required fields: {listed}");
+    }
+    for warning in result.warnings.iter().flatten() {
+        let _ = writeln!(out, "      warning: {warning}");
+    }
+    for reason in &result.not_checked {
+        let _ = writeln!(out, "      not checked: {reason}");
+    }
+    if let Some(hint) = &result.hint {
+        for line in hint.lines() {
+            let _ = writeln!(out, "      hint: {line}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Behaviour users rely on, through the binary, against the emulator.
 
 mod converge;
+mod delivery;
 mod destinations;
 mod hardening;
 mod health;

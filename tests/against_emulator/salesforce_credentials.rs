@@ -1,82 +1,48 @@
-//! `provision salesforce-credentials` against a fake Salesforce Connect REST API (wiremock on
-//! 127.0.0.1) and the emulator's Secrets Manager: the consumer key and secret land in the
-//! referenced secrets as a new version, each refusal Salesforce can give has its own message,
-//! and neither the key, the secret nor the access token is ever printed (the World checks
-//! every run for the values registered with it).
+//! `provision salesforce-credentials` against the local Salesforce org
+//! (scripts/fake_salesforce.py, its Connect REST API) and the emulator's Secrets Manager: the
+//! consumer key and secret land in the referenced secrets as a new version, each refusal
+//! Salesforce can give (an org switch of the local org) has its own message, and neither the
+//! key, the secret nor the access token is ever printed (the World checks every run for the
+//! values registered with it).
 
-use crate::support::World;
-use wiremock::matchers::{header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use crate::support::{FakeOrg, World};
+use serde_json::json;
 
 const TOKEN: &str = "00Dxx0000000001!AQ4AQFake.Access.Token.For.Tests";
 const KEY: &str = "3MVG9fakeConsumerKeyForTheTests0123456789";
 const SECRET: &str = "F00DBA11CAFE0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123";
-const APP_ID: &str = "0xIxx0000000001AAA";
-const CONSUMER_ID: &str = "0Cixx0000000001AAA";
-const BASE: &str = "/services/data/v64.0/apps/oauth";
 
-/// A world with a fake Salesforce, the token and instance URL in the environment, and a
-/// document for the fake org whose app is `sf_acme_prod`.
-fn world_with_salesforce(client_id: &str, client_secret: &str) -> (World, MockServer) {
+/// The local org: the app `sf_acme_prod` (the API name of `sf-acme-prod`'s app) beside
+/// another, the signed-in user's token, and the `switches` given.
+fn org(switches: serde_json::Value) -> FakeOrg {
+    FakeOrg::start(&json!({
+        "apps": [
+            {"name": "Other_App", "consumerKey": "3MVG9otherAppKey", "consumerSecret": "other-app-secret-0000",
+             "runAsUser": "other@acme.example"},
+            {"name": "sf_acme_prod", "consumerKey": KEY, "consumerSecret": SECRET,
+             "runAsUser": "eventbridge@acme.example"}
+        ],
+        "signedInToken": TOKEN,
+        "switches": switches
+    }))
+}
+
+/// A world signed in to `org` (SF_ACCESS_TOKEN, SF_INSTANCE_URL) with the document of the
+/// connection `sf-acme-prod`, whose app is `sf_acme_prod`.
+fn world_with_salesforce(org: &FakeOrg, client_id: &str, client_secret: &str) -> World {
     let mut world = World::new();
-    let salesforce = world.block_on(MockServer::start());
     world.secret_env("SF_ACCESS_TOKEN", TOKEN);
-    world.env("SF_INSTANCE_URL", &salesforce.uri());
+    world.env("SF_INSTANCE_URL", &org.url);
     world.secret(KEY);
     world.secret(SECRET);
     world.write(
         "connections/acme.yaml",
         &format!(
-            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}/services/oauth2/token\n  allowAnyHost: true\n  app:\n    contactEmail: integration@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: {client_id}\nclientSecret: {client_secret}\n",
-            salesforce.uri()
+            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}\n  allowAnyHost: true\n  app:\n    contactEmail: integration@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: {client_id}\nclientSecret: {client_secret}\n",
+            org.token_url()
         ),
     );
-    (world, salesforce)
-}
-
-fn mount(world: &World, salesforce: &MockServer, mock: Mock) {
-    world.block_on(mock.mount(salesforce));
-}
-
-/// The usage listing with `apps`, the consumer listing, and the key and secret.
-fn mount_app(world: &World, salesforce: &MockServer, apps: serde_json::Value) {
-    mount(
-        world,
-        salesforce,
-        Mock::given(method("GET"))
-            .and(path(format!("{BASE}/usage")))
-            .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "apps": apps })),
-            ),
-    );
-    mount(
-        world,
-        salesforce,
-        Mock::given(method("GET"))
-            .and(path(format!("{BASE}/credentials/{APP_ID}")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-                "consumers": [{ "id": CONSUMER_ID, "url": format!("{BASE}/credentials/{APP_ID}/{CONSUMER_ID}") }]
-            }))),
-    );
-}
-
-fn acme_listed() -> serde_json::Value {
-    serde_json::json!([
-        { "identifier": "0xIxx0000000009AAA", "developerName": "Other_App", "name": "Other App" },
-        { "identifier": APP_ID, "developerName": "sf_acme_prod", "name": "sf-acme-prod" },
-    ])
-}
-
-fn mount_key_and_secret(world: &World, salesforce: &MockServer, response: ResponseTemplate) {
-    mount(
-        world,
-        salesforce,
-        Mock::given(method("GET"))
-            .and(path(format!("{BASE}/credentials/{APP_ID}/{CONSUMER_ID}")))
-            .and(query_param("part", "keyandsecret"))
-            .respond_with(response),
-    );
+    world
 }
 
 fn secret_value(world: &World, name: &str) -> (String, String) {
@@ -97,7 +63,9 @@ fn secret_value(world: &World, name: &str) -> (String, String) {
 
 #[test]
 fn the_key_and_secret_become_a_new_version_of_the_referenced_secret() {
-    let (mut world, salesforce) = world_with_salesforce(
+    let org = org(json!({}));
+    let mut world = world_with_salesforce(
+        &org,
         "{ secretsManager: salesforce/acme-prod, key: client_id }",
         "{ secretsManager: salesforce/acme-prod, key: client_secret }",
     );
@@ -106,13 +74,6 @@ fn the_key_and_secret_become_a_new_version_of_the_referenced_secret() {
         r#"{"client_id": "old-client-id-0000", "client_secret": "old-secret-0000", "note": "kept-as-is"}"#,
     );
     let (_, old_version) = secret_value(&world, "salesforce/acme-prod");
-    mount_app(&world, &salesforce, acme_listed());
-    mount_key_and_secret(
-        &world,
-        &salesforce,
-        ResponseTemplate::new(200)
-            .set_body_json(serde_json::json!({ "id": CONSUMER_ID, "key": KEY, "secret": SECRET })),
-    );
 
     let run = world.provision(&["salesforce-credentials", "connections/"]);
     run.expect(0);
@@ -122,7 +83,7 @@ fn the_key_and_secret_become_a_new_version_of_the_referenced_secret() {
     let value: serde_json::Value = serde_json::from_str(&value).unwrap();
     assert_eq!(
         value,
-        serde_json::json!({ "client_id": KEY, "client_secret": SECRET, "note": "kept-as-is" })
+        json!({ "client_id": KEY, "client_secret": SECRET, "note": "kept-as-is" })
     );
     assert_eq!(
         run.stdout,
@@ -130,23 +91,28 @@ fn the_key_and_secret_become_a_new_version_of_the_referenced_secret() {
             "= sf-acme-prod  us-east-1  app sf_acme_prod: new version of Secrets Manager secret salesforce/acme-prod, version {version}\n"
         )
     );
-    // The very token the environment gave was sent, as a bearer token.
-    let requests = world.block_on(salesforce.received_requests()).unwrap();
-    assert_eq!(requests.len(), 3, "usage, consumers, key and secret");
+    // Three reads of the Connect API (the org accepts only the signed-in user's token there).
+    let requests = org.requests();
+    assert_eq!(
+        requests.len(),
+        3,
+        "usage, consumers, key and secret: {requests:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.starts_with("GET /services/data/v64.0/apps/oauth/")),
+        "{requests:?}"
+    );
 }
 
 #[test]
 fn missing_secrets_are_created_and_json_output_names_the_versions() {
-    let (world, salesforce) = world_with_salesforce(
+    let org = org(json!({}));
+    let world = world_with_salesforce(
+        &org,
         "{ secretsManager: salesforce/acme-prod-key }",
         "{ secretsManager: salesforce/acme-prod-secret }",
-    );
-    mount_app(&world, &salesforce, acme_listed());
-    mount_key_and_secret(
-        &world,
-        &salesforce,
-        ResponseTemplate::new(200)
-            .set_body_json(serde_json::json!({ "id": CONSUMER_ID, "key": KEY, "secret": SECRET })),
     );
 
     let run = world.provision(&["salesforce-credentials", "connections/", "--output", "json"]);
@@ -165,17 +131,12 @@ fn missing_secrets_are_created_and_json_output_names_the_versions() {
     assert_eq!(results[1]["versionId"], secret_version.as_str());
 }
 
-/// Runs the command against a Salesforce that answers as mounted; returns stdout + stderr.
-fn failing_run(world: &World) -> String {
+/// Runs the command against `org`; returns stdout + stderr.
+fn failing_run(org: &FakeOrg) -> String {
+    let world = world_with_salesforce(org, REFERENCES.0, REFERENCES.1);
     let run = world.provision(&["salesforce-credentials", "connections/"]);
     run.expect(1);
     format!("{}{}", run.stdout, run.stderr)
-}
-
-fn refused(status: u16, code: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(
-        serde_json::json!([{ "errorCode": code, "message": "refused by the fake org" }]),
-    )
 }
 
 const REFERENCES: (&str, &str) = (
@@ -185,17 +146,9 @@ const REFERENCES: (&str, &str) = (
 
 #[test]
 fn a_user_without_the_developer_permission_is_told_which_permission() {
-    let (world, salesforce) = world_with_salesforce(REFERENCES.0, REFERENCES.1);
-    mount(
-        &world,
-        &salesforce,
-        Mock::given(method("GET"))
-            .and(path(format!("{BASE}/usage")))
-            .respond_with(refused(403, "INSUFFICIENT_ACCESS")),
-    );
-    let output = failing_run(&world);
+    let output = failing_run(&org(json!({"developerPermission": false})));
     assert!(
-        output.contains(": Salesforce refused the request: the signed-in user lacks the \"External Client App Developer\" permission (HTTP 403 INSUFFICIENT_ACCESS: refused by the fake org)"),
+        output.contains(": Salesforce refused the request: the signed-in user lacks the \"External Client App Developer\" permission (HTTP 403 INSUFFICIENT_ACCESS: You need the External Client App Developer permission)"),
         "{output}"
     );
     assert!(output.contains("\"View Client Secret\""), "{output}");
@@ -203,10 +156,7 @@ fn a_user_without_the_developer_permission_is_told_which_permission() {
 
 #[test]
 fn a_user_who_may_not_view_the_secret_is_told_which_permission() {
-    let (world, salesforce) = world_with_salesforce(REFERENCES.0, REFERENCES.1);
-    mount_app(&world, &salesforce, acme_listed());
-    mount_key_and_secret(&world, &salesforce, refused(403, "INSUFFICIENT_ACCESS"));
-    let output = failing_run(&world);
+    let output = failing_run(&org(json!({"viewClientSecret": false})));
     assert!(
         output.contains("x sf-acme-prod  app sf_acme_prod: Salesforce refused the request: the signed-in user lacks the \"View Client Secret\" permission"),
         "{output}"
@@ -219,15 +169,7 @@ fn a_user_who_may_not_view_the_secret_is_told_which_permission() {
 
 #[test]
 fn the_org_setting_off_is_named() {
-    let (world, salesforce) = world_with_salesforce(REFERENCES.0, REFERENCES.1);
-    mount_app(&world, &salesforce, acme_listed());
-    mount_key_and_secret(
-        &world,
-        &salesforce,
-        ResponseTemplate::new(200)
-            .set_body_json(serde_json::json!({ "id": CONSUMER_ID, "key": KEY })),
-    );
-    let output = failing_run(&world);
+    let output = failing_run(&org(json!({"secretInRestApi": false})));
     assert!(
         output.contains("Salesforce returned the app's consumer key but not its secret"),
         "{output}"
@@ -242,13 +184,12 @@ fn the_org_setting_off_is_named() {
 
 #[test]
 fn an_app_the_org_does_not_have_is_named() {
-    let (world, salesforce) = world_with_salesforce(REFERENCES.0, REFERENCES.1);
-    mount_app(
-        &world,
-        &salesforce,
-        serde_json::json!([{ "identifier": "0xIxx0000000009AAA", "developerName": "Other_App" }]),
-    );
-    let output = failing_run(&world);
+    let org = FakeOrg::start(&json!({
+        "apps": [{"name": "Other_App", "consumerKey": "3MVG9otherAppKey",
+                  "consumerSecret": "other-app-secret-0000", "runAsUser": "other@acme.example"}],
+        "signedInToken": TOKEN
+    }));
+    let output = failing_run(&org);
     assert!(
         output.contains("x sf-acme-prod  app sf_acme_prod: the org has no External Client App named `sf_acme_prod` (Salesforce listed 1 app)"),
         "{output}"
@@ -257,17 +198,14 @@ fn an_app_the_org_does_not_have_is_named() {
 
 #[test]
 fn an_expired_token_says_to_sign_in_again() {
-    let (world, salesforce) = world_with_salesforce(REFERENCES.0, REFERENCES.1);
-    mount(
-        &world,
-        &salesforce,
-        Mock::given(method("GET"))
-            .and(path(format!("{BASE}/usage")))
-            .respond_with(refused(401, "INVALID_SESSION_ID")),
-    );
-    let output = failing_run(&world);
+    let org = FakeOrg::start(&json!({
+        "apps": [{"name": "sf_acme_prod", "consumerKey": KEY, "consumerSecret": SECRET,
+                  "runAsUser": "eventbridge@acme.example"}],
+        "signedInToken": "00Dxx0000000001!a-later-session-than-the-one-in-the-environment"
+    }));
+    let output = failing_run(&org);
     assert!(
-        output.contains("Salesforce refused the access token (HTTP 401 INVALID_SESSION_ID: refused by the fake org)"),
+        output.contains("Salesforce refused the access token (HTTP 401 INVALID_SESSION_ID: Session expired or invalid)"),
         "{output}"
     );
     assert!(output.contains("sf org login web"), "{output}");
@@ -275,7 +213,8 @@ fn an_expired_token_says_to_sign_in_again() {
 
 #[test]
 fn an_env_reference_is_refused_before_any_call() {
-    let (world, salesforce) = world_with_salesforce(REFERENCES.0, "{ env: ACME_CONSUMER_SECRET }");
+    let org = org(json!({}));
+    let world = world_with_salesforce(&org, REFERENCES.0, "{ env: ACME_CONSUMER_SECRET }");
     let run = world.provision(&["salesforce-credentials", "connections/"]);
     run.expect(1);
     assert!(
@@ -283,6 +222,9 @@ fn an_env_reference_is_refused_before_any_call() {
         "{}",
         run.stderr
     );
-    let requests = world.block_on(salesforce.received_requests()).unwrap();
-    assert!(requests.is_empty(), "no call to Salesforce: {requests:?}");
+    assert_eq!(
+        org.requests(),
+        Vec::<String>::new(),
+        "no call to Salesforce"
+    );
 }

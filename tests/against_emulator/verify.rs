@@ -255,7 +255,10 @@ fn verify_json_says_the_same_per_connection() {
     let json = run.json();
     assert_eq!(json["version"], 1);
     assert_eq!(json["command"], "verify");
-    assert_eq!(json["summary"], serde_json::json!({"ok": 2, "failed": 9}));
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({"ok": 2, "failed": 9, "warnings": 0})
+    );
     let results = json["results"].as_array().unwrap();
     assert_eq!(results.len(), 11);
     let result = |name: &str, region: &str| {

@@ -107,8 +107,70 @@ impl Drop for Proxy {
     }
 }
 
+/// The local Salesforce org (scripts/fake_salesforce.py) declared by `org` (the org file's
+/// JSON), on a free loopback port. Killed when dropped.
+pub struct FakeOrg {
+    child: Child,
+    pub url: String,
+    _file: tempfile::NamedTempFile,
+}
+
+impl FakeOrg {
+    pub fn start(org: &serde_json::Value) -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(org.to_string().as_bytes()).unwrap();
+        let mut command = Command::new(root.join(".venv/bin/python"));
+        command
+            .arg(root.join("scripts/fake_salesforce.py"))
+            .arg("--org")
+            .arg(file.path())
+            .args(["--port", "0"]);
+        let (child, url) = start_ready(command, "the local Salesforce org");
+        FakeOrg {
+            child,
+            url,
+            _file: file,
+        }
+    }
+
+    /// The org's token endpoint.
+    pub fn token_url(&self) -> String {
+        format!("{}/services/oauth2/token", self.url)
+    }
+
+    /// `GET /_provision/state`: the apps, the published events, every request seen.
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_str(&control(&self.url, "GET", "/_provision/state", ""))
+            .expect("state JSON")
+    }
+
+    /// Every request the org saw, as `METHOD path`.
+    pub fn requests(&self) -> Vec<String> {
+        self.state()["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap(),
+                    r["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for FakeOrg {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts a loopback server that prints `ready URL` on stdout once listening (the emulator,
-/// the fault proxy), and returns it with its URL.
+/// the fault proxy, the local Salesforce org), and returns it with its URL.
 fn start_ready(mut command: Command, what: &str) -> (Child, String) {
     let mut child = command
         .stdout(Stdio::piped())
