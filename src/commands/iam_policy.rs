@@ -18,6 +18,22 @@ pub(super) async fn run(
     let specs = load_specs(settings)?;
     let (config, coverage) = configured_coverage(settings, &specs).await?;
     let account = match account {
+        Some(account)
+            if !settings.project.accounts.is_empty()
+                && !settings
+                    .project
+                    .accounts
+                    .iter()
+                    .any(|allowed| allowed == account) =>
+        {
+            return Err(Error::input(
+                crate::error::Problem::new(format!(
+                    "--account {account} is not among the accounts the project file allows ({})",
+                    settings.project.accounts.join(", ")
+                ))
+                .help("give one of the project file's accounts, or add this one to `accounts:`"),
+            ));
+        }
         Some(account) => account.to_string(),
         None => {
             let region = coverage

@@ -33,6 +33,9 @@ pub(crate) struct PlanOptions {
     pub(crate) prune: bool,
     /// Delete and create again what cannot be changed in place (a customer managed key).
     pub(crate) replace: bool,
+    /// The project file's `namePrefix`: every name of the set starts with it, so only
+    /// connections with it are listed and described to find this set's undeclared ones.
+    pub(crate) name_prefix: Option<String>,
 }
 
 /// The plan step for a declared connection.

@@ -7,6 +7,7 @@ mod health;
 mod iam_policy;
 mod output;
 mod ownership;
+mod project_file;
 mod reconcile;
 mod salesforce_credentials;
 mod secret_drift;
