@@ -114,8 +114,7 @@ pub(crate) fn coverage(
     })
 }
 
-/// The SDK configuration and the Regions it gives the run. The only call it may make is the
-/// project file's account check (`sts:GetCallerIdentity`), before any other.
+/// The SDK configuration (no call is made) and the Regions it gives the run.
 pub(super) async fn configured_coverage(
     settings: &Settings,
     specs: &[ConnectionSpec],
@@ -141,12 +140,6 @@ pub(super) async fn configured_coverage(
         sdk_default.as_deref(),
         settings.project.default_region.as_deref(),
     )?;
-    check_account(
-        settings,
-        &config,
-        coverage.regions.first().map(String::as_str),
-    )
-    .await?;
     Ok((config, coverage))
 }
 
@@ -226,6 +219,12 @@ impl Run {
         interrupt: &Interrupt,
     ) -> Result<Self, Error> {
         let (config, coverage) = configured_coverage(settings, specs).await?;
+        check_account(
+            settings,
+            &config,
+            coverage.regions.first().map(String::as_str),
+        )
+        .await?;
         let log = Log::new(settings.verbosity, settings.quiet);
         for left in &coverage.left_out {
             log.verbose(format!(

@@ -3,7 +3,7 @@
 //! call is made; without `--account`, the account is the caller's (sts:GetCallerIdentity).
 
 use super::EXIT_OK;
-use super::context::{configured_coverage, load_specs, wanted_in};
+use super::context::{check_account, configured_coverage, load_specs, wanted_in};
 use crate::aws;
 use crate::config::Settings;
 use crate::error::Error;
@@ -36,6 +36,12 @@ pub(super) async fn run(
         }
         Some(account) => account.to_string(),
         None => {
+            check_account(
+                settings,
+                &config,
+                coverage.regions.first().map(String::as_str),
+            )
+            .await?;
             let region = coverage
                 .regions
                 .first()

@@ -277,18 +277,30 @@ fn the_wrong_account_is_refused_before_any_other_call() {
     let proxy = Proxy::start(&world.emulator.endpoint, &[]);
     world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
 
-    for command in ["apply", "diff", "verify"] {
-        let refused = world.provision(&[command, "connections/"]);
+    for args in [
+        vec!["apply", "connections/"],
+        vec!["diff", "connections/"],
+        vec!["verify", "connections/"],
+        vec!["export", "--out", "exported/"],
+        vec!["iam-policy", "connections/"],
+    ] {
+        let refused = world.provision(&args);
         refused.expect(1);
         assert!(
             refused.stderr.contains("provision.yaml: accounts: the AWS credentials belong to account 123456789012, but the project file allows only 111111111111, 222222222222; nothing else was sent to AWS"),
-            "{command}: {}",
+            "{args:?}: {}",
             refused.stderr
         );
     }
     let stats = proxy.stats(true);
-    assert_eq!(seen(&stats, "-"), 3, "one GetCallerIdentity a run: {stats}");
-    assert_eq!(total_seen(&stats), 3, "and nothing else: {stats}");
+    assert_eq!(seen(&stats, "-"), 5, "one GetCallerIdentity a run: {stats}");
+    assert_eq!(total_seen(&stats), 5, "and nothing else: {stats}");
+    // A policy for an account the folder may not touch is refused without any call.
+    let policy = world.provision(&["iam-policy", "connections/", "--account", "333333333333"]);
+    policy.expect(1);
+    assert!(policy.stderr.contains("--account 333333333333 is not among the accounts the project file allows (111111111111, 222222222222)"), "{}", policy.stderr);
+    assert_eq!(total_seen(&proxy.stats(false)), 0);
+    assert!(!world.path("exported").exists());
     assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
 
     // The moto account (123456789012) allowed: the run goes on.
