@@ -84,8 +84,18 @@ pub(crate) struct Settings {
 
 impl Settings {
     pub(crate) fn from_cli(cli: Cli) -> Result<Self, Error> {
+        // Printing a schema, completions or the man page reads no folder: a broken project
+        // file in the current directory must not stop them.
+        let reads_folder = !matches!(
+            cli.command,
+            Command::Schema { .. } | Command::Completions { .. } | Command::Man
+        );
         let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let project = project::discover(cli.global.config.as_deref(), &here)?;
+        let project = if reads_folder {
+            project::discover(cli.global.config.as_deref(), &here)?
+        } else {
+            Project::default()
+        };
         let mut set = project.set.clone().unwrap_or_default();
         let (task, paths) = match cli.command {
             Command::Validate { paths, set: flag } => {

@@ -368,6 +368,9 @@ fn a_broken_project_file_gets_file_line_and_key() {
         serde_json::json!([{"file": "provision.yaml", "line": 3, "column": 1, "field": "defaultRegon", "message": "unknown key `defaultRegon`", "help": "did you mean `defaultRegion`?"}])
     );
     assert_eq!(total_seen(&proxy.stats(false)), 0);
+    // What reads no folder is not stopped by it.
+    world.provision(&["schema"]).expect(0);
+    world.provision(&["completions", "bash"]).expect(0);
     let missing = world.provision(&["validate", "connections/", "--config", "nowhere.yaml"]);
     missing.expect(1);
     assert!(
