@@ -23,7 +23,14 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Parse and check the YAML offline: no AWS call, no secret read.
     #[command(after_help = VALIDATE_EXAMPLES)]
-    Validate(PathArgs),
+    Validate {
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Check the descriptions with this ownership set's marker, as `diff --set` and
+        /// `apply --set` write it (default: the project file's set, or `default`).
+        #[arg(long, value_name = "NAME")]
+        set: Option<String>,
+    },
     /// Compare with AWS and print the plan: exit 0 in sync, 2 differences, 1 error.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff {
@@ -130,7 +137,11 @@ pub(crate) enum Command {
     },
     /// Print the JSON Schema of the connection YAML, for editors and other checkers.
     #[command(after_help = SCHEMA_EXAMPLES)]
-    Schema,
+    Schema {
+        /// Print the schema of the project file (provision.yaml) instead.
+        #[arg(long)]
+        project: bool,
+    },
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -154,6 +165,7 @@ pub(crate) enum PolicyFor {
 
 const VALIDATE_EXAMPLES: &str = "Examples:
   provision validate
+  provision validate --set payments-team
   provision validate connections/acme/ connections/globex/production.yaml
   provision validate --output json";
 
@@ -181,7 +193,8 @@ Exit codes: 0 every check passed, 1 a check failed (or warned, with --strict).";
 const SCHEMA_EXAMPLES: &str = "Examples:
   provision schema > schema/provision.schema.json
   # then, as the first line of connections/acme/production.yaml:
-  # yaml-language-server: $schema=../../schema/provision.schema.json";
+  # yaml-language-server: $schema=../../schema/provision.schema.json
+  provision schema --project > schema/provision-project.schema.json";
 
 const COMPLETIONS_EXAMPLES: &str = "Examples:
   provision completions bash > ~/.local/share/bash-completion/completions/provision
@@ -205,9 +218,10 @@ pub(crate) struct CompareArgs {
     #[arg(long)]
     pub(crate) strict: bool,
     /// The ownership set to work for: its marker ends the description of every connection it
-    /// creates or adopts, and only its connections are pruned.
-    #[arg(long, value_name = "NAME", default_value = "default")]
-    pub(crate) set: String,
+    /// creates or adopts, and only its connections are pruned (default: the project file's
+    /// `set`, or `default`; --prune needs a named set).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) set: Option<String>,
     /// Take over declared connections that exist without this set's marker (made by hand or
     /// by another tool).
     #[arg(long)]
@@ -231,6 +245,10 @@ pub(crate) enum OutputFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
+    /// The project file (default: provision.yaml in the current directory or the nearest
+    /// parent, up to the repository root).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
     /// Limit the run to this Region (repeatable; the first is the default for files without
     /// `regions:`). Without it: every Region the files declare, plus AWS_REGION or the
     /// profile's Region.

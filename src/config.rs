@@ -9,7 +9,9 @@ use crate::error::{Error, Problem};
 use crate::ownership::OwnershipSet;
 use crate::plan::compute::PlanOptions;
 use crate::policy::Purpose;
+use crate::project::{self, Project};
 use crate::salesforce::token::TokenLimits;
+use crate::spec::Rules;
 use crate::view::{self, Format, Style, View};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -44,7 +46,10 @@ pub(crate) enum Task {
         /// `--account`, checked; `None`: the caller's account.
         account: Option<String>,
     },
-    Schema,
+    Schema {
+        /// The project file's schema instead of a connection document's.
+        project: bool,
+    },
     Completions {
         shell: clap_complete::Shell,
     },
@@ -86,18 +91,38 @@ pub(crate) struct Settings {
     pub(crate) verbosity: u8,
     /// `-q`: errors only in text output.
     pub(crate) quiet: bool,
+    /// The project file's settings (none when there is no file). Its `name_prefix` is what
+    /// narrows orphan discovery, in the reads and in the IAM policy.
+    pub(crate) project: Project,
+    /// What the project file and the run's set add to the checks of every document.
+    pub(crate) rules: Rules,
 }
 
 impl Settings {
     pub(crate) fn from_cli(cli: Cli) -> Result<Self, Error> {
+        // Printing a schema, completions or the man page reads no folder: a broken project
+        // file in the current directory must not stop them.
+        let reads_folder = !matches!(
+            cli.command,
+            Command::Schema { .. } | Command::Completions { .. } | Command::Man
+        );
+        let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let project = if reads_folder {
+            project::discover(cli.global.config.as_deref(), &here)?
+        } else {
+            Project::default()
+        };
+        let mut set = project.set.clone().unwrap_or_default();
         let (task, paths) = match cli.command {
-            Command::Validate(paths) => (Task::Validate, paths.paths),
-            Command::Diff { paths, compare } => (
-                Task::Diff {
-                    plan: plan_options(compare, false)?,
-                },
-                paths.paths,
-            ),
+            Command::Validate { paths, set: flag } => {
+                set = run_set(flag.as_deref(), &project)?;
+                (Task::Validate, paths.paths)
+            }
+            Command::Diff { paths, compare } => {
+                let plan = plan_options(compare, &project, false)?;
+                set = plan.set.clone();
+                (Task::Diff { plan }, paths.paths)
+            }
             Command::Apply {
                 paths,
                 compare,
@@ -117,9 +142,11 @@ impl Settings {
                     verify_credentials,
                     force,
                 };
+                let plan = plan_options(compare, &project, force)?;
+                set = plan.set.clone();
                 (
                     Task::Apply {
-                        plan: plan_options(compare, force)?,
+                        plan,
                         options,
                         deletes: DeleteGuards {
                             confirmed: yes,
@@ -173,24 +200,27 @@ impl Settings {
                 },
                 paths.paths,
             ),
-            Command::Schema => (Task::Schema, Vec::new()),
+            Command::Schema { project } => (Task::Schema { project }, Vec::new()),
             Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
             Command::Man => (Task::Man, Vec::new()),
         };
-        let format = match cli.global.output {
-            OutputFormat::Text => Format::Text,
-            OutputFormat::Json => Format::Json,
-            OutputFormat::Markdown => Format::Markdown,
-        };
+        let format = format_of(cli.global.output);
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let regions = region_flags(cli.global.region)?;
+        let regions = region_flags(cli.global.region, &project.extra_regions)?;
+        let rules = Rules {
+            marker: set.marker(),
+            force,
+        name_prefix: project.name_prefix.clone(),
+            extra_regions: project.extra_regions.clone(),
+            project_file: project.file.clone(),
+        };
         Ok(Settings {
             task,
             paths,
             format,
             colour: format == Format::Text && !no_colour && std::io::stdout().is_terminal(),
             aws: AwsOptions {
-                region: regions.first().cloned(),
+                region: regions.first().or(project.default_region.as_ref()).cloned(),
                 profile: cli.global.profile.filter(|p| !p.trim().is_empty()),
                 endpoint_url: endpoint_url(cli.global.endpoint_url)?,
                 timeouts: Timeouts {
@@ -203,6 +233,8 @@ impl Settings {
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
             quiet: cli.global.quiet,
+            project,
+            rules,
         })
     }
 
@@ -215,6 +247,19 @@ impl Settings {
             },
             self.quiet,
         )
+    }
+}
+
+/// The view of a run that ended before it had settings (no colour: nothing is known yet).
+pub(crate) fn early_view(output: OutputFormat, quiet: bool) -> Box<dyn View + Send> {
+    view::view(format_of(output), Style { colour: false }, quiet)
+}
+
+fn format_of(output: OutputFormat) -> Format {
+    match output {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Markdown => Format::Markdown,
     }
 }
 
@@ -277,12 +322,13 @@ fn account_flag(text: &str) -> Result<String, Error> {
     ))
 }
 
-/// `--region` flags: each a known Region code; repeats are dropped.
-fn region_flags(flags: Vec<String>) -> Result<Vec<String>, Error> {
+/// `--region` flags: each a known Region code (or one of the project's `extraRegions`);
+/// repeats are dropped.
+fn region_flags(flags: Vec<String>, extra: &[String]) -> Result<Vec<String>, Error> {
     let mut problems = Vec::new();
     let mut regions: Vec<String> = Vec::new();
     for flag in flags {
-        match crate::spec::regions::check_region(&flag) {
+        match crate::spec::regions::check_region_with(&flag, extra) {
             Ok(()) if regions.contains(&flag) => {}
             Ok(()) => regions.push(flag),
             Err(violation) => problems.push(
@@ -297,13 +343,47 @@ fn region_flags(flags: Vec<String>) -> Result<Vec<String>, Error> {
     }
 }
 
-fn plan_options(compare: CompareArgs, force: bool) -> Result<PlanOptions, Error> {
+/// The set of a run: `--set`, else the project file's `set`, else `default`. A `--set` that
+/// contradicts the project file is refused: working for another set from this folder would
+/// mark its connections as someone else's, or prune someone else's.
+fn run_set(flag: Option<&str>, project: &Project) -> Result<OwnershipSet, Error> {
+    let Some(flag) = flag else {
+        return Ok(project.set.clone().unwrap_or_default());
+    };
+    let set = OwnershipSet::parse(flag)?;
+    match (&project.set, &project.file) {
+        (Some(pinned), Some(file)) if *pinned != set => Err(Error::input(
+            Problem::new(format!(
+                "--set {} contradicts `set: {}` of the project file {}",
+                set.name(),
+                pinned.name(),
+                file.display()
+            ))
+            .help("leave --set out (the project file names this folder's set), or change `set:` in the project file"),
+        )),
+        _ => Ok(set),
+    }
+}
+
+fn plan_options(
+    compare: CompareArgs,
+    project: &Project,
+    force: bool,
+) -> Result<PlanOptions, Error> {
+    let set = run_set(compare.set.as_deref(), project)?;
+    if compare.prune && set == OwnershipSet::default() {
+        return Err(Error::input(
+            Problem::new("--prune needs a named ownership set: this run works for the shared set `default`, whose connections any folder applied without a set may own; nothing was sent to AWS")
+                .help("add `set: <name>` to provision.yaml (or pass --set <name>); connections of the default set move to it with `provision apply --adopt`"),
+        ));
+    }
     Ok(PlanOptions {
         strict: compare.strict,
-        set: OwnershipSet::parse(&compare.set)?,
+        set,
         adopt: compare.adopt,
         prune: compare.prune,
         replace: compare.replace,
         force,
+        name_prefix: project.name_prefix.clone(),
     })
 }

@@ -7,6 +7,8 @@
 //! - the pure core: [`spec`] loads and checks the YAML, [`resolve`] reads secret references
 //!   into the [`desired`] state, [`plan`] compares it with the [`live`] state, [`policy`]
 //!   derives the IAM policy a run needs;
+//! - [`project`] reads the project file (`provision.yaml`) that pins a folder's set, default
+//!   Region, accounts and name prefix;
 //! - [`view`] renders the plan and results, one file per output format;
 //! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
 //!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
@@ -28,6 +30,7 @@ pub(crate) mod ownership;
 pub(crate) mod parameters;
 pub(crate) mod plan;
 pub(crate) mod policy;
+pub(crate) mod project;
 pub(crate) mod resolve;
 pub mod run;
 pub(crate) mod salesforce;

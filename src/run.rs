@@ -61,10 +61,16 @@ fn run() -> ExitCode {
             });
         }
     };
+    // Bad flags or a broken project file end the run before it has settings: still answer in
+    // the format asked for (`--output json` prints its error document).
+    let format = cli.global.output;
+    let quiet = cli.global.quiet;
     let settings = match Settings::from_cli(cli) {
         Ok(settings) => settings,
         Err(error) => {
-            view::stderr(&format!("error: {error}\n"));
+            let (stdout, stderr) = crate::config::early_view(format, quiet).error(&error);
+            view::stderr(&stderr);
+            let _ = view::stdout(&stdout);
             return ExitCode::from(EXIT_ERROR);
         }
     };

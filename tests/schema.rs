@@ -49,6 +49,55 @@ fn the_committed_schema_is_the_commands_output() {
 }
 
 /// Every YAML file under `folder`, sorted.
+/// The project file's schema: committed as printed, it accepts the example project file and
+/// rejects what the reader rejects by structure (unknown keys, bad shapes).
+#[test]
+fn the_project_file_schema_is_committed_and_checks_the_example() {
+    let output = provision(&["schema", "--project"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let committed = fs::read_to_string(root().join("schema/provision-project.schema.json"))
+        .expect("schema/provision-project.schema.json is committed");
+    assert!(
+        committed == text,
+        "schema/provision-project.schema.json differs from `provision schema --project`: run `cargo run -- schema --project > schema/provision-project.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("a valid draft 2020-12 schema");
+    let example = root().join("examples/project/provision.yaml");
+    let documents = documents(&example).unwrap();
+    assert_eq!(documents.len(), 1);
+    assert!(
+        validator.is_valid(&documents[0]),
+        "the example project file"
+    );
+    let validate = provision(&[
+        "validate",
+        "connections/",
+        "--config",
+        "examples/project/provision.yaml",
+    ]);
+    // The example's namePrefix refuses the example connections' names: the reader read it.
+    assert_eq!(validate.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&validate.stderr).contains("does not start with `pay-`"),
+        "{}",
+        String::from_utf8_lossy(&validate.stderr)
+    );
+    for rejected in [
+        serde_json::json!({"defaultRegon": "eu-west-1"}),
+        serde_json::json!({"set": "Payments"}),
+        serde_json::json!({"accounts": [123456789012u64]}),
+        serde_json::json!({"accounts": ["12345"]}),
+        serde_json::json!({"extraRegions": "ap-southeast-9"}),
+    ] {
+        assert!(!validator.is_valid(&rejected), "{rejected}");
+    }
+    assert!(validator.is_valid(
+        &serde_json::json!({"defaultRegion": "eusc-de-east-1", "extraRegions": ["eusc-de-east-1"]})
+    ));
+}
+
 fn yaml_files(folder: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![folder.to_path_buf()];

@@ -6,7 +6,7 @@
 //! terminal's answer, or `--yes`).
 
 use super::EXIT_OK;
-use super::context::{Run, load_specs};
+use super::context::{Run, check_prune_regions, load_specs};
 use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::Interrupt;
@@ -27,6 +27,9 @@ pub(super) async fn run(
     interrupt: Interrupt,
 ) -> Result<u8, Error> {
     let specs = load_specs(settings)?;
+    if plan_options.prune {
+        check_prune_regions(&specs, &settings.project)?;
+    }
     let run = Run::new(settings, &specs, &interrupt).await?;
     let plan = run.read_plan(&specs, plan_options, &interrupt).await?;
     let view = settings.view();

@@ -10,11 +10,42 @@ use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::plan::compute::PlanOptions;
 use crate::plan::{LeftOut, Plan};
+use crate::project::Project;
 use crate::resolve::SecretResolver;
 use crate::spec::{self, ConnectionSpec};
 
 pub(super) fn load_specs(settings: &Settings) -> Result<Vec<ConnectionSpec>, Error> {
-    spec::load::load(&settings.paths)
+    spec::load::load_with(&settings.paths, &settings.rules)
+}
+
+/// `--prune` deletes what the files do not declare in a Region, so which Region a document
+/// belongs to must come from the files (`regions:`, or the project file's `defaultRegion`),
+/// never from AWS_REGION, the profile or the order of `--region` flags. Checked before any
+/// call. Pure.
+pub(super) fn check_prune_regions(
+    specs: &[ConnectionSpec],
+    project: &Project,
+) -> Result<(), Error> {
+    if project.default_region.is_some() {
+        return Ok(());
+    }
+    let problems: Vec<Problem> = specs
+        .iter()
+        .filter(|spec| spec.regions.is_none())
+        .map(|spec| {
+            Problem::new(format!(
+                "--prune needs every document's Region pinned by the files: connection `{}` declares no `regions:` and no project file names a `defaultRegion`, so its Region would come from AWS_REGION, the profile or the first --region; nothing was sent to AWS",
+                spec.name
+            ))
+            .at(spec.origin.clone())
+            .help("add `defaultRegion: <region>` to provision.yaml (next to `set:`), or `regions: [<region>]` to this document")
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(problems))
+    }
 }
 
 /// The Regions of a run and what it leaves out.
@@ -23,17 +54,22 @@ pub(crate) struct Coverage {
     /// In the order the run reports them: the default Region first.
     pub(crate) regions: Vec<String>,
     pub(crate) left_out: Vec<LeftOut>,
+    /// The Region of the documents without `regions:` (it may be outside the run when
+    /// `--region` narrows it).
+    pub(crate) default_region: Option<String>,
 }
 
-/// Which Regions a run covers. With `--region` flags, exactly those (the first is the default
-/// for files without `regions:`); without, every Region a file declares plus the default Region
-/// (AWS_REGION or the profile's) for files without `regions:`. Pure.
+/// Which Regions a run covers. With `--region` flags, exactly those; without, every Region a
+/// file declares plus the default Region for files without `regions:`. The default Region is
+/// the project file's `defaultRegion` (`pinned`) when it names one, whatever the flags and the
+/// environment say; otherwise the first `--region`, else AWS_REGION or the profile's. Pure.
 pub(crate) fn coverage(
     specs: &[ConnectionSpec],
     flags: &[String],
     sdk_default: Option<&str>,
+    pinned: Option<&str>,
 ) -> Result<Coverage, Error> {
-    let default = flags.first().map(String::as_str).or(sdk_default);
+    let default = pinned.or(flags.first().map(String::as_str)).or(sdk_default);
     let mut regions: Vec<String> = Vec::new();
     let add = |region: &str, regions: &mut Vec<String>| {
         if !regions.iter().any(|r| r == region) {
@@ -55,7 +91,7 @@ pub(crate) fn coverage(
                         spec.name
                     ))
                     .at(spec.origin.clone())
-                    .help("pass --region us-east-1 (or set AWS_REGION), or list `regions:` in the file"),
+                    .help("add `defaultRegion: us-east-1` to provision.yaml, list `regions:` in the file, or pass --region us-east-1 (or set AWS_REGION)"),
                 ));
             }
         };
@@ -71,7 +107,11 @@ pub(crate) fn coverage(
             }
         }
     }
-    Ok(Coverage { regions, left_out })
+    Ok(Coverage {
+        regions,
+        left_out,
+        default_region: default.map(str::to_string),
+    })
 }
 
 /// The SDK configuration (no call is made) and the Regions it gives the run.
@@ -84,7 +124,7 @@ pub(super) async fn configured_coverage(
     if settings.regions.is_empty()
         && let Some(region) = &sdk_default
     {
-        spec::regions::check_region(region).map_err(|violation| {
+        spec::regions::check_region_with(region, &settings.project.extra_regions).map_err(|violation| {
             Error::input(
                 Problem::new(format!(
                     "the default Region `{region}` (from AWS_REGION or the profile) is not an AWS Region code: {}",
@@ -94,8 +134,58 @@ pub(super) async fn configured_coverage(
             )
         })?;
     }
-    let coverage = coverage(specs, &settings.regions, sdk_default.as_deref())?;
+    let coverage = coverage(
+        specs,
+        &settings.regions,
+        sdk_default.as_deref(),
+        settings.project.default_region.as_deref(),
+    )?;
     Ok((config, coverage))
+}
+
+/// The project file's `accounts`: the caller's account (`sts:GetCallerIdentity`) is checked
+/// before any other call, and any other account is refused with both named.
+pub(super) async fn check_account(
+    settings: &Settings,
+    config: &aws_config::SdkConfig,
+    region: Option<&str>,
+) -> Result<(), Error> {
+    let Some(file) = &settings.project.file else {
+        return Ok(());
+    };
+    let allowed = &settings.project.accounts;
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    let regional = match region {
+        Some(region) => aws::for_region(config, region),
+        None => config.clone(),
+    };
+    let account = aws::sts::caller_account(&regional)
+        .await
+        .map_err(|message| Error::Aws {
+            context: format!(
+                "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), which {} requires before any other call",
+                file.display()
+            ),
+            message,
+            help: Some("check the AWS credentials and endpoint".to_string()),
+        })?;
+    if allowed.contains(&account) {
+        return Ok(());
+    }
+    Err(Error::input(
+        Problem::new(format!(
+            "the AWS credentials belong to account {account}, but the project file allows only {}; nothing else was sent to AWS",
+            allowed.join(", ")
+        ))
+        .at(crate::error::Location::file(file))
+        .field("accounts")
+        .help(format!(
+            "use credentials (a profile or role) of account {}, or add {account} to `accounts:` if this folder belongs there",
+            allowed.join(" or ")
+        )),
+    ))
 }
 
 /// The declared connections wanted in `region`, in the order declared. Pure.
@@ -104,7 +194,7 @@ pub(crate) fn wanted_in<'a>(
     region: &str,
     specs: &'a [ConnectionSpec],
 ) -> Vec<&'a ConnectionSpec> {
-    let default = coverage.regions.first().map(String::as_str);
+    let default = coverage.default_region.as_deref();
     specs
         .iter()
         .filter(|spec| match &spec.regions {
@@ -118,6 +208,8 @@ pub(crate) fn wanted_in<'a>(
 pub(super) struct Run {
     pub(super) coverage: Coverage,
     pub(super) contexts: Vec<Context>,
+    /// The project file the run used, for the outputs that name it.
+    project_file: Option<String>,
 }
 
 impl Run {
@@ -127,6 +219,12 @@ impl Run {
         interrupt: &Interrupt,
     ) -> Result<Self, Error> {
         let (config, coverage) = configured_coverage(settings, specs).await?;
+        check_account(
+            settings,
+            &config,
+            coverage.regions.first().map(String::as_str),
+        )
+        .await?;
         let log = Log::new(settings.verbosity, settings.quiet);
         for left in &coverage.left_out {
             log.verbose(format!(
@@ -153,7 +251,15 @@ impl Run {
                 }
             })
             .collect();
-        Ok(Run { coverage, contexts })
+        Ok(Run {
+            coverage,
+            contexts,
+            project_file: settings
+                .project
+                .file
+                .as_ref()
+                .map(|file| file.display().to_string()),
+        })
     }
 
     /// The declared connections wanted in `context`'s Region, in the order declared.
@@ -199,6 +305,7 @@ impl Run {
         let mut plan = Plan {
             regions: self.coverage.regions.clone(),
             left_out: self.coverage.left_out.clone(),
+            project_file: self.project_file.clone(),
             ..Plan::default()
         };
         for region in per_region {
@@ -225,14 +332,72 @@ mod tests {
 
     #[test]
     fn without_flags_a_run_covers_the_default_and_every_declared_region() {
-        let coverage = coverage(&specs(TWO), &[], Some("us-west-2")).unwrap();
+        let coverage = coverage(&specs(TWO), &[], Some("us-west-2"), None).unwrap();
         assert_eq!(coverage.regions, ["eu-west-1", "us-east-1", "us-west-2"]);
         assert_eq!(coverage.left_out, []);
+        assert_eq!(coverage.default_region.as_deref(), Some("us-west-2"));
+        let declared = specs(TWO);
+        let b = wanted_in(&coverage, "us-west-2", &declared);
+        assert_eq!(b.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert!(
+            wanted_in(&coverage, "eu-west-1", &declared)
+                .iter()
+                .all(|s| s.name == "a")
+        );
+    }
+
+    #[test]
+    fn the_project_files_default_region_wins_over_the_environment_and_the_flags_order() {
+        let pinned = coverage(&specs(TWO), &[], Some("us-west-2"), Some("eu-west-1")).unwrap();
+        assert_eq!(pinned.regions, ["eu-west-1", "us-east-1"]);
+        assert_eq!(pinned.default_region.as_deref(), Some("eu-west-1"));
+        // `--region` only narrows: the first flag does not become b's Region.
+        let flags = ["us-east-1".to_string(), "eu-west-1".to_string()];
+        let narrowed = coverage(&specs(TWO), &flags, Some("us-east-1"), Some("eu-west-1")).unwrap();
+        assert_eq!(narrowed.regions, ["us-east-1", "eu-west-1"]);
+        let b_in = |region| {
+            wanted_in(&narrowed, region, &specs(TWO))
+                .iter()
+                .any(|s| s.name == "b")
+        };
+        assert!(b_in("eu-west-1") && !b_in("us-east-1"));
+        let outside =
+            coverage(&specs(TWO), &["us-east-1".into()], None, Some("eu-west-1")).unwrap();
+        assert_eq!(
+            outside
+                .left_out
+                .iter()
+                .map(|l| (l.name.as_str(), l.region.as_str()))
+                .collect::<Vec<_>>(),
+            [("a", "eu-west-1"), ("b", "eu-west-1")]
+        );
+    }
+
+    #[test]
+    fn prune_refuses_documents_whose_region_the_environment_would_choose() {
+        let error = check_prune_regions(&specs(TWO), &Project::default()).unwrap_err();
+        let Error::Input(problems) = error else {
+            panic!("{error}")
+        };
+        assert_eq!(problems.len(), 1, "only b lacks regions");
+        assert!(
+            problems[0]
+                .message
+                .contains("connection `b` declares no `regions:`"),
+            "{}",
+            problems[0]
+        );
+        let pinned = Project {
+            default_region: Some("eu-west-1".into()),
+            ..Project::default()
+        };
+        assert!(check_prune_regions(&specs(TWO), &pinned).is_ok());
     }
 
     #[test]
     fn flags_limit_the_run_and_name_what_is_left_out() {
-        let coverage = coverage(&specs(TWO), &["us-east-1".into()], Some("us-west-2")).unwrap();
+        let coverage =
+            coverage(&specs(TWO), &["us-east-1".into()], Some("us-west-2"), None).unwrap();
         assert_eq!(coverage.regions, ["us-east-1"]);
         assert_eq!(
             coverage.left_out,
@@ -246,7 +411,7 @@ mod tests {
 
     #[test]
     fn a_file_without_regions_needs_a_default_region() {
-        let error = coverage(&specs(TWO), &[], None).unwrap_err();
+        let error = coverage(&specs(TWO), &[], None, None).unwrap_err();
         assert!(
             error
                 .to_string()

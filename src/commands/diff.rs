@@ -1,7 +1,7 @@
 //! `provision diff`: compare the YAML with AWS and print the plan. Exit 0 in sync, 2
 //! differences, 1 error.
 
-use super::context::{Run, load_specs};
+use super::context::{Run, check_prune_regions, load_specs};
 use super::{EXIT_DIFFERENCES, EXIT_OK};
 use crate::config::Settings;
 use crate::engine::interrupt::Interrupt;
@@ -16,6 +16,9 @@ pub(super) async fn run(
     interrupt: Interrupt,
 ) -> Result<u8, Error> {
     let specs = load_specs(settings)?;
+    if options.prune {
+        check_prune_regions(&specs, &settings.project)?;
+    }
     let run = Run::new(settings, &specs, &interrupt).await?;
     let plan = run.read_plan(&specs, options, &interrupt).await?;
     view::stdout(&settings.view().plan(&plan))?;

@@ -30,11 +30,14 @@ pub(super) async fn run(
     } else {
         settings.regions.clone()
     };
+    super::context::check_account(settings, &config, regions.first().map(String::as_str)).await?;
     let several = regions.len() > 1;
     let mut files = Vec::new();
     for region in &regions {
         let events = aws::eventbridge_client(&aws::for_region(&config, region));
-        let listed = eventbridge::list_connections(&events, name_prefix.unwrap_or_default())
+        // `--name-prefix`, else the project file's `namePrefix`.
+        let prefix = name_prefix.or(settings.project.name_prefix.as_deref());
+        let listed = eventbridge::list_connections(&events, prefix.unwrap_or_default())
             .await
             .map_err(|error| Error::Aws {
                 context: format!("cannot list EventBridge connections in {region}"),

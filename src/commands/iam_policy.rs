@@ -3,7 +3,7 @@
 //! call is made; without `--account`, the account is the caller's (sts:GetCallerIdentity).
 
 use super::EXIT_OK;
-use super::context::{configured_coverage, load_specs, wanted_in};
+use super::context::{check_account, configured_coverage, load_specs, wanted_in};
 use crate::aws;
 use crate::config::Settings;
 use crate::error::Error;
@@ -18,8 +18,30 @@ pub(super) async fn run(
     let specs = load_specs(settings)?;
     let (config, coverage) = configured_coverage(settings, &specs).await?;
     let account = match account {
+        Some(account)
+            if !settings.project.accounts.is_empty()
+                && !settings
+                    .project
+                    .accounts
+                    .iter()
+                    .any(|allowed| allowed == account) =>
+        {
+            return Err(Error::input(
+                crate::error::Problem::new(format!(
+                    "--account {account} is not among the accounts the project file allows ({})",
+                    settings.project.accounts.join(", ")
+                ))
+                .help("give one of the project file's accounts, or add this one to `accounts:`"),
+            ));
+        }
         Some(account) => account.to_string(),
         None => {
+            check_account(
+                settings,
+                &config,
+                coverage.regions.first().map(String::as_str),
+            )
+            .await?;
             let region = coverage
                 .regions
                 .first()

@@ -26,6 +26,10 @@ pub(crate) const EXIT_ERROR: u8 = 1;
 pub(crate) const EXIT_DIFFERENCES: u8 = 2;
 
 pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
+    if let Some(file) = &settings.project.file {
+        crate::log::Log::new(settings.verbosity, settings.quiet)
+            .verbose(format!("project file: {}", file.display()));
+    }
     match &settings.task {
         Task::Validate => validate::run(settings),
         Task::Diff { plan } => diff::run(settings, plan, listen_for_signals()).await,
@@ -56,7 +60,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         Task::IamPolicy { purpose, account } => {
             iam_policy::run(settings, *purpose, account.as_deref()).await
         }
-        Task::Schema => schema::run(),
+        Task::Schema { project } => schema::run(*project),
         Task::Completions { shell } => completions::run(*shell),
         Task::Man => man::run(),
     }

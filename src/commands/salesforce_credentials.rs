@@ -161,7 +161,7 @@ fn environment(name: &str) -> Option<String> {
 }
 
 pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
-    let specs = spec::load::load(&settings.paths)?;
+    let specs = spec::load::load_with(&settings.paths, &settings.rules)?;
     let with_app: Vec<&ConnectionSpec> = specs.iter().filter(|spec| spec.app.is_some()).collect();
     if with_app.is_empty() {
         return Err(Error::input(
@@ -234,10 +234,12 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
 
     let config = aws::sdk_config(&settings.aws).await;
     let default_region = settings
-        .regions
-        .first()
-        .cloned()
+        .project
+        .default_region
+        .clone()
+        .or_else(|| settings.regions.first().cloned())
         .or_else(|| config.region().map(|r| r.to_string()));
+    super::context::check_account(settings, &config, default_region.as_deref()).await?;
 
     let timeouts = settings.aws.timeouts;
     let salesforce = Connect::new(&instance, token, timeouts.connect, timeouts.call)

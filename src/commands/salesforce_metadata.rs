@@ -11,7 +11,7 @@ use crate::view;
 use std::path::Path;
 
 pub(super) fn run(settings: &Settings, out: &Path) -> Result<u8, Error> {
-    let specs = spec::load::load(&settings.paths)?;
+    let specs = spec::load::load_with(&settings.paths, &settings.rules)?;
     let trees = metadata::source_trees(&specs).map_err(Error::Input)?;
     if trees.is_empty() {
         return Err(Error::input(

@@ -7,7 +7,11 @@ use crate::spec;
 use crate::view;
 
 pub(super) fn run(settings: &Settings) -> Result<u8, Error> {
-    let specs = spec::load::load(&settings.paths)?;
-    view::stdout(&settings.view().validated(&specs))?;
+    let specs = spec::load::load_with(&settings.paths, &settings.rules)?;
+    view::stdout(
+        &settings
+            .view()
+            .validated(&specs, settings.project.file.as_deref()),
+    )?;
     Ok(EXIT_OK)
 }

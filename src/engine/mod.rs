@@ -30,16 +30,19 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    /// The pages a listing with `prefix` is expected to take (100 connections a page).
+    /// The pages a listing with `prefix` is expected to take (100 connections a page): what
+    /// the last listing with the longest prefix of it returned (a listing with a shorter
+    /// prefix, such as the project file's `namePrefix` or none, bounds it from above).
     pub(crate) fn listing_pages(&self, prefix: &str) -> usize {
         let listed = self
             .listed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let count = listed
-            .get(prefix)
-            .or_else(|| listed.get(""))
-            .copied()
+            .iter()
+            .filter(|(listed_prefix, _)| prefix.starts_with(listed_prefix.as_str()))
+            .max_by_key(|(listed_prefix, _)| listed_prefix.len())
+            .map(|(_, count)| *count)
             .unwrap_or(usize::MAX / 2);
         count / 100 + 1
     }

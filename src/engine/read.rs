@@ -2,7 +2,9 @@
 //!
 //! One `ListConnections` walk finds which connections exist; each existing one is described
 //! and its managed secret read (to detect secret drift), with bounded concurrency. A failure
-//! for one connection becomes an error entry for that connection only.
+//! for one connection becomes an error entry for that connection only. With the project
+//! file's `namePrefix`, the walk lists only names with it (`NamePrefix`), so finding this
+//! set's undeclared connections describes only those, not the whole account's.
 
 use super::Context;
 use crate::aws::destinations::{describe_destination, list_destinations};
@@ -43,7 +45,8 @@ pub(crate) async fn plan(
     context
         .log
         .progress(format!("listing connections in {}", context.region));
-    let existing: HashSet<String> = list_connections(&context.eventbridge, "")
+    let prefix = options.name_prefix.as_deref().unwrap_or_default();
+    let existing: HashSet<String> = list_connections(&context.eventbridge, prefix)
         .await
         .map_err(|error| Error::Aws {
             context: format!("cannot list EventBridge connections in {}", context.region),
@@ -52,11 +55,17 @@ pub(crate) async fn plan(
         })?
         .into_iter()
         .map(|summary| summary.name)
+        .filter(|name| name.starts_with(prefix))
         .collect();
-    context.remember_listing("", existing.len());
+    context.remember_listing(prefix, existing.len());
     context.log.verbose(format!(
-        "{} connections exist in {}",
+        "{} connections{} exist in {}",
         existing.len(),
+        if prefix.is_empty() {
+            String::new()
+        } else {
+            format!(" named {prefix}*")
+        },
         context.region
     ));
     context.log.progress(format!(
@@ -157,7 +166,7 @@ pub(crate) async fn plan(
         let undeclared: Vec<&str> = listed
             .iter()
             .map(|(name, _)| name.as_str())
-            .filter(|name| !declared_destinations.contains(name))
+            .filter(|name| name.starts_with(prefix) && !declared_destinations.contains(name))
             .collect();
         let ours: Vec<LiveDestination> = futures::stream::iter(undeclared)
             .map(|name| async move {

@@ -35,6 +35,9 @@ pub(crate) struct PlanOptions {
     pub(crate) replace: bool,
     /// Delete even a connection an API destination still uses (`apply --force`).
     pub(crate) force: bool,
+    /// The project file's `namePrefix`: every name of the set starts with it, so only
+    /// connections with it are listed and described to find this set's undeclared ones.
+    pub(crate) name_prefix: Option<String>,
 }
 
 /// The plan step for a declared connection.

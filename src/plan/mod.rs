@@ -269,6 +269,8 @@ pub(crate) struct Plan {
     pub(crate) steps: Vec<Planned>,
     /// This set's undeclared API destinations to delete (`--prune`), before any connection.
     pub(crate) pruned_destinations: Vec<DestinationStep>,
+    /// The project file the run used, as given or found.
+    pub(crate) project_file: Option<String>,
 }
 
 /// One of this set's resources in AWS that no file of the run declares.

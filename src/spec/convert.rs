@@ -20,7 +20,7 @@ use super::token_url;
 use super::yaml::{Document, Position, Segment, display_path};
 use super::{
     ConnectionSpec, DEFAULT_API_VERSION, DestinationSpec, DestinationTarget, HttpParameters,
-    Origin, Parameter, PrivateLink, SecretRef, SecretSource, ValueSource,
+    Origin, Parameter, PrivateLink, Rules, SecretRef, SecretSource, ValueSource,
 };
 use crate::error::{Location, Problem};
 use serde_yaml::Value;
@@ -53,22 +53,26 @@ struct Walker<'a> {
     file: &'a Path,
     document: &'a Document,
     problems: &'a mut Vec<Problem>,
+    rules: &'a Rules,
     /// Allowed keys that an unknown key was taken for (`clientSecrt` -> `clientSecret`): the
     /// "did you mean" already says what to do, so the key is not reported missing as well.
     misspelt: Vec<(Path_, &'static str)>,
 }
 
-/// Converts a document. Returns `None` when it has problems (all of them pushed to `problems`).
-pub fn convert(
+/// Converts a document under the run's [`Rules`] (its set's marker, `namePrefix`,
+/// `extraRegions`). Returns `None` when it has problems (all of them pushed to `problems`).
+pub fn convert_with(
     file: &Path,
     document: &Document,
     problems: &mut Vec<Problem>,
+    rules: &Rules,
 ) -> Option<ConnectionSpec> {
     let before = problems.len();
     let mut walker = Walker {
         file,
         document,
         problems,
+        rules,
         misspelt: Vec::new(),
     };
     let spec = walker.connection();
@@ -110,6 +114,21 @@ impl Walker<'_> {
         self.misspelt
             .iter()
             .any(|(at, candidate)| at.as_slice() == path && *candidate == key)
+    }
+
+    /// `namePrefix` of the project file: every name of the set starts with it.
+    fn prefixed(&self, name: &str, what: &str) -> Result<(), Violation> {
+        match &self.rules.name_prefix {
+            Some(prefix) if !name.starts_with(prefix.as_str()) => Err(Violation {
+                message: format!(
+                    "{what} name `{name}` does not start with `{prefix}`, the namePrefix of the project file"
+                ),
+                help: format!(
+                    "rename it to start with `{prefix}` (e.g. `{prefix}{name}`), or change namePrefix in provision.yaml"
+                ),
+            }),
+            _ => Ok(()),
+        }
     }
 
     fn check(&mut self, path: &[Segment], result: Result<(), Violation>) -> bool {
@@ -275,7 +294,9 @@ impl Walker<'_> {
             .and_then(|value| {
                 let path = child(&root, "name");
                 let name = self.string(value, &path)?;
-                self.check(&path, limits::check_name(&name)).then_some(name)
+                (self.check(&path, limits::check_name(&name))
+                    && self.check(&path, self.prefixed(&name, "connection")))
+                .then_some(name)
             });
 
         let description = lookup(&entries, "description").and_then(|value| {
@@ -284,7 +305,8 @@ impl Walker<'_> {
                 return None;
             }
             let text = self.string(value, &path)?;
-            self.check(&path, limits::check_description(&text))
+            let rules = self.rules;
+            self.check(&path, limits::check_description_with(&text, &rules.marker))
                 .then_some(text)
         });
 
@@ -475,15 +497,22 @@ impl Walker<'_> {
             .and_then(|value| {
                 let name_path = child(path, "name");
                 let name = self.string(value, &name_path)?;
-                self.check(&name_path, limits::check_name(&name))
-                    .then_some(name)
+                (self.check(&name_path, limits::check_name(&name))
+                    && self.check(&name_path, self.prefixed(&name, "API destination")))
+                .then_some(name)
             });
         let description = match lookup(&entries, "description") {
             Some(value) if !value.is_null() => {
                 let description_path = child(path, "description");
                 let text = self.string(value, &description_path);
-                text.filter(|text| self.check(&description_path, limits::check_description(text)))
-                    .map(Some)
+                let rules = self.rules;
+                text.filter(|text| {
+                    self.check(
+                        &description_path,
+                        limits::check_description_with(text, &rules.marker),
+                    )
+                })
+                .map(Some)
             }
             _ => Some(None),
         };
@@ -1137,7 +1166,11 @@ impl Walker<'_> {
                 ok = false;
                 continue;
             };
-            if !self.check(&item_path, regions::check_region(&region)) {
+            let rules = self.rules;
+            if !self.check(
+                &item_path,
+                regions::check_region_with(&region, &rules.extra_regions),
+            ) {
                 ok = false;
                 continue;
             }
@@ -1222,7 +1255,7 @@ fn expected_help(path: &[Segment]) -> String {
 }
 
 /// The allowed key closest to a misspelt one, if any is close enough.
-fn suggest(key: &str, allowed: Keys) -> Option<&'static str> {
+pub(crate) fn suggest(key: &str, allowed: Keys) -> Option<&'static str> {
     suggest_among(key, keys::names(allowed))
 }
 
@@ -1256,7 +1289,7 @@ mod tests {
         let file = Path::new("c.yaml");
         let documents = parse_documents(file, text).map_err(|p| vec![p.to_string()])?;
         let mut problems = Vec::new();
-        let spec = convert(file, &documents[0], &mut problems);
+        let spec = convert_with(file, &documents[0], &mut problems, &Rules::default());
         spec.ok_or_else(|| problems.iter().map(ToString::to_string).collect())
     }
 

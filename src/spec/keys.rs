@@ -211,6 +211,31 @@ pub const PRIVATE_LINK: Keys = &[
     ),
 ];
 
+/// The project file, `provision.yaml` (see [`crate::project`]): settings of the whole folder,
+/// never a connection document. A later setting is one line here.
+pub const PROJECT: Keys = &[
+    optional(
+        "set",
+        "The ownership set of everything this folder declares (1-32 of a-z 0-9 -): its marker ends every description, and only its connections are pruned. `--prune` needs a set other than `default`.",
+    ),
+    optional(
+        "defaultRegion",
+        "The Region of every document without `regions:`, whatever AWS_REGION, the profile or --region say (--region can only narrow the run).",
+    ),
+    optional(
+        "accounts",
+        "The 12-digit AWS accounts this folder may touch: every command that calls AWS checks the caller's account (sts:GetCallerIdentity) first and refuses any other.",
+    ),
+    optional(
+        "namePrefix",
+        "Every connection and API destination of this folder starts with this: `validate` refuses other names, and finding this set's undeclared connections lists and describes only these.",
+    ),
+    optional(
+        "extraRegions",
+        "Region codes to accept although this build of provision does not know them (a Region opened after its release).",
+    ),
+];
+
 /// Every table, by the path of the mapping it describes.
 #[cfg(test)]
 pub const TABLES: &[(&str, Keys)] = &[
@@ -257,6 +282,26 @@ mod tests {
                     key.name
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_readme_shows_every_key_of_the_project_file() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("## The project file (`provision.yaml`)")
+            .nth(1)
+            .expect("README has a project file section");
+        let block = section.split("```yaml\n").nth(1).unwrap_or_default();
+        let block = block.split("```").next().unwrap_or_default();
+        for key in PROJECT {
+            assert!(
+                block.contains(&format!("{}:", key.name))
+                    && section.contains(&format!("**`{}`**", key.name)),
+                "the README's project file section does not show and explain `{}`",
+                key.name
+            );
+            assert!(!key.description.trim().is_empty(), "{}", key.name);
         }
     }
 

@@ -4,8 +4,6 @@
 //! the caller attaches the file position. Limits follow the EventBridge API model as listed in
 //! `docs/aws-behaviour.md`, so AWS never has to reject what `validate` accepted.
 
-use super::OWNERSHIP_MARKER;
-
 /// What is wrong with a value and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -57,13 +55,20 @@ pub fn check_name(name: &str) -> Result<(), Violation> {
 }
 
 /// The description is stored with the ownership marker appended, so both must fit together.
+#[cfg(test)]
 pub fn check_description(description: &str) -> Result<(), Violation> {
-    let room = DESCRIPTION_MAX - OWNERSHIP_MARKER.len() - 1;
+    check_description_with(description, super::OWNERSHIP_MARKER)
+}
+
+/// [`check_description`] with the marker of the run's set (`[managed by provision set=NAME]`
+/// is up to 37 characters longer than the default set's).
+pub fn check_description_with(description: &str, marker: &str) -> Result<(), Violation> {
+    let room = DESCRIPTION_MAX.saturating_sub(marker.chars().count() + 1);
     let length = description.chars().count();
     if length > room {
         return Err(violation(
             format!(
-                "the description is {length} characters long; with the ownership marker `{OWNERSHIP_MARKER}` that provision appends, at most {room} fit in AWS's {DESCRIPTION_MAX}"
+                "the description is {length} characters long; with the ownership marker `{marker}` that provision appends, at most {room} fit in AWS's {DESCRIPTION_MAX}"
             ),
             match length - room {
                 1 => "shorten the description by 1 character".to_string(),
@@ -242,6 +247,7 @@ fn describe_control(c: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::OWNERSHIP_MARKER;
 
     #[test]
     fn names_follow_the_aws_pattern() {

@@ -3,27 +3,44 @@
 //! Folders are walked recursively in sorted order (so output is stable), symlink loops are
 //! detected, and every problem from every file is collected before the run is stopped.
 
-use super::ConnectionSpec;
-use super::convert::convert;
+use super::convert::convert_with;
 use super::yaml::parse_documents;
+use super::{ConnectionSpec, Rules};
 use crate::error::{Error, Location, Problem};
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 /// All connections declared under `paths`, or every problem found.
+#[cfg(test)]
 pub fn load(paths: &[PathBuf]) -> Result<Vec<ConnectionSpec>, Error> {
+    load_with(paths, &Rules::default())
+}
+
+/// [`load`] with the run's [`Rules`]. A project file (`provision.yaml`, or the run's
+/// `--config`) found in a folder is skipped, and one named as a path is refused: it is never a
+/// connection document.
+pub fn load_with(paths: &[PathBuf], rules: &Rules) -> Result<Vec<ConnectionSpec>, Error> {
     let mut problems = Vec::new();
     let mut files = Vec::new();
     for path in paths {
+        if is_project_file(path, rules) && fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            problems.push(
+                Problem::new("this is a project file, not a connection document")
+                    .at(Location::file(path))
+                    .help("pass the folder or files that hold the connections; provision finds provision.yaml itself (or name it with --config)"),
+            );
+            continue;
+        }
         collect_files(path, &mut files, &mut problems);
     }
     let mut seen = HashSet::new();
     files.retain(|file| seen.insert(fs::canonicalize(file).unwrap_or_else(|_| file.clone())));
+    files.retain(|file| !is_project_file(file, rules));
 
     let mut specs = Vec::new();
     for file in &files {
-        load_file(file, &mut specs, &mut problems);
+        load_file(file, &mut specs, &mut problems, rules);
     }
     check_duplicate_names(&specs, &mut problems);
     check_duplicate_destination_names(&specs, &mut problems);
@@ -50,6 +67,21 @@ fn declare_public(spec: &ConnectionSpec) {
             .iter()
             .for_each(|d| crate::secret::public(d));
     }
+}
+
+/// `provision.yaml` anywhere, or the run's project file under any name.
+fn is_project_file(path: &Path, rules: &Rules) -> bool {
+    if path
+        .file_name()
+        .is_some_and(|name| name == crate::project::FILE_NAME)
+    {
+        return true;
+    }
+    rules.project_file.as_ref().is_some_and(|project| {
+        fs::canonicalize(project)
+            .ok()
+            .is_some_and(|real| fs::canonicalize(path).ok() == Some(real))
+    })
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -226,7 +258,12 @@ fn similar_name(path: &Path) -> Option<PathBuf> {
     Some(path.with_file_name(best))
 }
 
-fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Problem>) {
+fn load_file(
+    file: &Path,
+    specs: &mut Vec<ConnectionSpec>,
+    problems: &mut Vec<Problem>,
+    rules: &Rules,
+) {
     let bytes = match fs::read(file) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -292,7 +329,7 @@ fn load_file(file: &Path, specs: &mut Vec<ConnectionSpec>, problems: &mut Vec<Pr
             }
             continue;
         }
-        if let Some(spec) = convert(file, document, problems) {
+        if let Some(spec) = convert_with(file, document, problems, rules) {
             specs.push(spec);
         }
     }

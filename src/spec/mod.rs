@@ -25,6 +25,32 @@ use std::path::PathBuf;
 /// the connections it owns from those it must leave alone.
 pub const OWNERSHIP_MARKER: &str = "[managed by provision]";
 
+/// What the run's project file and ownership set add to the checks of every document, so
+/// that `validate` refuses exactly what `diff` and `apply` would refuse before any call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    /// The marker appended to every description: the run's set's, which counts toward AWS's
+    /// 512 characters.
+    pub marker: String,
+    /// `namePrefix`: every connection and API destination name starts with it.
+    pub name_prefix: Option<String>,
+    /// `extraRegions`: Region codes accepted beyond the ones this build knows.
+    pub extra_regions: Vec<String>,
+    /// The project file of the run: never read as a connection document.
+    pub project_file: Option<PathBuf>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            marker: OWNERSHIP_MARKER.to_string(),
+            name_prefix: None,
+            extra_regions: Vec::new(),
+            project_file: None,
+        }
+    }
+}
+
 /// Where a value was declared: the file position and the field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {

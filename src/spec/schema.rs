@@ -26,6 +26,10 @@ use serde_json::{Map, Value, json};
 /// Text as the parser takes it: a string, or a number or true/false as written.
 const TEXT: [&str; 3] = ["string", "number", "boolean"];
 
+/// A Region code of any partition, known to this build or not (`defaultRegion`,
+/// `extraRegions`: the project file may name a Region newer than the build).
+const REGION_PATTERN_LOOSE: &str = "^[a-z]{2,4}(-[a-z]+)+-[0-9]+$";
+
 /// Control characters (Unicode `Cc`), as a regular expression character range.
 const CONTROL: &str = "\\u0000-\\u001F\\u007F-\\u009F";
 
@@ -46,6 +50,29 @@ pub fn schema() -> Value {
 /// The schema as `provision schema` prints it (and as it is committed).
 pub fn text() -> String {
     let mut text = serde_json::to_string_pretty(&schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The JSON Schema of the project file (`provision.yaml`), from the same table the project
+/// reader accepts ([`keys::PROJECT`]).
+pub fn project_schema() -> Value {
+    let mut root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "provision project file",
+        "description": "provision.yaml: the settings of the whole folder (ownership set, default Region, accounts, name prefix, extra Regions). Checked in full by `provision validate`.",
+    });
+    if let (Value::Object(head), Value::Object(body)) =
+        (&mut root, closed_object(keys::PROJECT, "provision.yaml"))
+    {
+        head.extend(body);
+    }
+    root
+}
+
+/// The project file's schema as `provision schema --project` prints it (and as committed).
+pub fn project_text() -> String {
+    let mut text = serde_json::to_string_pretty(&project_schema()).unwrap_or_default();
     text.push('\n');
     text
 }
@@ -124,6 +151,33 @@ fn shape(path: &str, key: &Key) -> Value {
         ("privateLink", "tokenEndpoint") => json!({
             "type": "string",
             "enum": ["private", "public"],
+        }),
+        ("provision.yaml", "set") => json!({
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 32,
+            "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        }),
+        ("provision.yaml", "defaultRegion") => json!({
+            "type": "string",
+            "pattern": REGION_PATTERN_LOOSE,
+        }),
+        ("provision.yaml", "accounts") => json!({
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": true,
+            "items": { "type": "string", "pattern": "^[0-9]{12}$" },
+        }),
+        ("provision.yaml", "namePrefix") => json!({
+            "type": "string",
+            "minLength": 1,
+            "maxLength": NAME_MAX - 1,
+            "pattern": "^[-._A-Za-z0-9]+$",
+        }),
+        ("provision.yaml", "extraRegions") => json!({
+            "type": "array",
+            "uniqueItems": true,
+            "items": { "type": "string", "pattern": REGION_PATTERN_LOOSE },
         }),
         ("", "regions") => json!({
             "type": "array",

@@ -26,6 +26,9 @@ struct ValidatedDocument<'a> {
     command: &'static str,
     valid: bool,
     connections: Vec<&'a str>,
+    /// The project file the run used (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project_file: Option<String>,
 }
 
 /// `diff --output json`, and the first half of `apply --output json`.
@@ -49,6 +52,9 @@ struct PlanDocument<'a> {
     left_out: &'a [LeftOut],
     /// This set's connections that no file declares (when not pruning).
     orphans: &'a [Orphan],
+    /// The project file the run used (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project_file: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     results: Option<&'a [ApplyResult]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,6 +115,7 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         pruned_api_destinations: plan.pruned_destinations.iter().map(|d| &d.entry).collect(),
         left_out: &plan.left_out,
         orphans: &plan.orphans,
+        project_file: plan.project_file.as_deref(),
         results: None,
         apply_summary: None,
         api_destination_apply_summary: None,
@@ -124,12 +131,17 @@ fn to_text(document: &impl Serialize) -> String {
 }
 
 impl View for JsonView {
-    fn validated(&self, specs: &[ConnectionSpec]) -> String {
+    fn validated(
+        &self,
+        specs: &[ConnectionSpec],
+        project_file: Option<&std::path::Path>,
+    ) -> String {
         to_text(&ValidatedDocument {
             version: FORMAT_VERSION,
             command: "validate",
             valid: true,
             connections: specs.iter().map(|s| s.name.as_str()).collect(),
+            project_file: project_file.map(|file| file.display().to_string()),
         })
     }
 

@@ -32,7 +32,7 @@ impl View for MarkdownView {
         )
     }
 
-    fn validated(&self, specs: &[ConnectionSpec]) -> String {
+    fn validated(&self, specs: &[ConnectionSpec], _: Option<&std::path::Path>) -> String {
         let mut out = String::from("### provision validate\n\n");
         let noun = if specs.len() == 1 {
             "connection"

@@ -29,7 +29,9 @@ pub(crate) enum Format {
 /// goes to stderr.
 pub(crate) trait View: Sync {
     /// `validate` found everything valid.
-    fn validated(&self, specs: &[ConnectionSpec]) -> String;
+    /// `project_file`: the project file the run used, if any.
+    fn validated(&self, specs: &[ConnectionSpec], project_file: Option<&std::path::Path>)
+    -> String;
     /// The plan `diff` shows.
     fn plan(&self, plan: &Plan) -> String;
     /// What `apply` shows before it starts writing (the plan, for people).

@@ -25,7 +25,7 @@ pub(crate) struct TextView {
 }
 
 impl View for TextView {
-    fn validated(&self, specs: &[ConnectionSpec]) -> String {
+    fn validated(&self, specs: &[ConnectionSpec], _: Option<&std::path::Path>) -> String {
         if self.quiet {
             return String::new();
         }

@@ -168,6 +168,8 @@ fn destinations_are_created_with_their_connection_and_every_field_converges() {
 #[test]
 fn a_destination_changed_outside_the_tool_is_a_difference_and_pruned_only_with_prune() {
     let mut world = World::new();
+    // Pruning needs a named set and Regions pinned by the files.
+    world.write("provision.yaml", "set: orders\ndefaultRegion: us-east-1\n");
     world.secret_env("DEST_SECRET", SECRET);
     write(&world, &format!("{ORDERS}{CASES}"), UAT_ORDERS);
     world.provision(&["apply", "connections/"]).expect(0);

@@ -8,6 +8,7 @@ mod health;
 mod iam_policy;
 mod output;
 mod ownership;
+mod project_file;
 mod reconcile;
 mod redaction;
 mod salesforce_credentials;

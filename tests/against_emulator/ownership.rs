@@ -118,6 +118,12 @@ fn an_unmarked_connection_is_not_touched_until_adopted() {
 #[test]
 fn prune_deletes_exactly_this_sets_undeclared_connections() {
     let mut world = World::new();
+    // Pruning needs a named set and Regions pinned by the files: the project file gives both.
+    world.write("provision.yaml", "set: team-a\ndefaultRegion: us-east-1\n");
+    world.write(
+        "other/provision.yaml",
+        "set: team-b\ndefaultRegion: us-east-1\n",
+    );
     declare(&mut world, "sf-kept", "");
     declare(&mut world, "sf-dropped", "");
     world.provision(&["apply", "connections/"]).expect(0);
@@ -127,7 +133,7 @@ fn prune_deletes_exactly_this_sets_undeclared_connections() {
         "name: sf-theirs\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9theirs\nclientSecret: { env: OWNED_SECRET }\n",
     );
     world
-        .provision(&["apply", "other/", "--set", "team-b"])
+        .provision(&["apply", "other/", "--config", "other/provision.yaml"])
         .expect(0);
     create_by_hand(
         &world,
@@ -188,13 +194,20 @@ fn prune_deletes_exactly_this_sets_undeclared_connections() {
         .provision(&["diff", "connections/", "--prune"])
         .expect(0);
     world
-        .provision(&["diff", "other/", "--set", "team-b", "--prune"])
+        .provision(&[
+            "diff",
+            "other/",
+            "--config",
+            "other/provision.yaml",
+            "--prune",
+        ])
         .expect(0);
 }
 
 #[test]
 fn deletions_are_guarded_by_max_deletes_and_by_destinations_in_use() {
     let mut world = World::new();
+    world.write("provision.yaml", "set: team-a\ndefaultRegion: us-east-1\n");
     for name in ["sf-a", "sf-b", "sf-c"] {
         declare(&mut world, name, "");
     }

@@ -464,8 +464,21 @@ impl World {
         run
     }
 
+    /// Like [`World::provision`], from a subfolder of the world's folder.
+    pub fn provision_in(&self, folder: &str, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_provision"));
+        command.args(args);
+        self.prepare(&mut command);
+        command.current_dir(self.path(folder));
+        self.output(command)
+    }
+
     fn run(&self, mut command: Command) -> Run {
         self.prepare(&mut command);
+        self.output(command)
+    }
+
+    fn output(&self, mut command: Command) -> Run {
         let output = command.output().expect("run provision");
         let run = Run {
             code: output.status.code().unwrap_or(-1),

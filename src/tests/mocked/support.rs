@@ -508,6 +508,7 @@ pub async fn plan(
         orphans: region.orphans,
         steps: region.steps.clone(),
         pruned_destinations: region.pruned_destinations,
+        project_file: None,
     };
     Ok((plan, region.steps))
 }
