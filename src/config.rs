@@ -2,7 +2,7 @@
 //! how to print, and how to reach AWS.
 
 use crate::aws::{AwsOptions, Timeouts};
-use crate::cli::{Cli, Command, CompareArgs, OutputFormat, PolicyFor};
+use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
@@ -11,7 +11,6 @@ use crate::plan::compute::PlanOptions;
 use crate::policy::Purpose;
 use crate::salesforce::token::TokenLimits;
 use crate::view::{self, Format, Style, View};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -152,13 +151,12 @@ impl Settings {
             OutputFormat::Json => Format::Json,
             OutputFormat::Markdown => Format::Markdown,
         };
-        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let regions = region_flags(cli.global.region)?;
         Ok(Settings {
             task,
             paths,
             format,
-            colour: format == Format::Text && !no_colour && std::io::stdout().is_terminal(),
+            colour: format == Format::Text && colour(cli.global.color),
             aws: AwsOptions {
                 region: regions.first().cloned(),
                 profile: cli.global.profile.filter(|p| !p.trim().is_empty()),
@@ -185,6 +183,24 @@ impl Settings {
             },
             self.quiet,
         )
+    }
+}
+
+/// Whether text output on stdout is coloured: `--color always|never` as asked; `auto` never
+/// on `TERM=dumb`, otherwise as anstream decides for clap's own messages (NO_COLOR and
+/// CLICOLOR=0 turn it off, CLICOLOR_FORCE on; otherwise a terminal). anstream alone would colour
+/// a dumb terminal when `CI` is set.
+fn colour(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+                && matches!(
+                    anstream::AutoStream::choice(&std::io::stdout()),
+                    anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi
+                )
+        }
     }
 }
 
