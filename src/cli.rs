@@ -118,9 +118,14 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
+    /// Print the manual page (roff), or write one page per command to a folder.
     #[command(after_help = MAN_EXAMPLES)]
-    Man,
+    Man {
+        /// Write provision.1 and one page per subcommand (provision-diff.1, ...) to this folder
+        /// instead of printing the one page.
+        #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `iam-policy --for`.
@@ -163,7 +168,8 @@ const COMPLETIONS_EXAMPLES: &str = "Examples:
 
 const MAN_EXAMPLES: &str = "Examples:
   provision man > ~/.local/share/man/man1/provision.1
-  provision man | man -l -";
+  provision man | man -l -
+  provision man --out ~/.local/share/man/man1   # then: man provision-diff";
 
 #[derive(Debug, Args)]
 pub(crate) struct PathArgs {

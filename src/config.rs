@@ -44,7 +44,10 @@ pub(crate) enum Task {
     Completions {
         shell: clap_complete::Shell,
     },
-    Man,
+    Man {
+        /// `--out DIR`: one page per command, written there.
+        out: Option<PathBuf>,
+    },
 }
 
 /// What guards deletions in `apply`.
@@ -144,7 +147,7 @@ impl Settings {
             ),
             Command::Schema => (Task::Schema, Vec::new()),
             Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
-            Command::Man => (Task::Man, Vec::new()),
+            Command::Man { out } => (Task::Man { out }, Vec::new()),
         };
         let format = match cli.global.output {
             OutputFormat::Text => Format::Text,

@@ -254,3 +254,52 @@ fn completions_offer_regions_and_profiles_never_file_names() {
     let body = &script[start..];
     assert!(!body[..body.find(";;").unwrap()].contains("compgen -f"));
 }
+
+#[test]
+fn man_out_writes_one_page_per_command_each_valid_roff() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man1");
+    let (code, stdout, stderr) = provision(&["man", "--out", out.to_str().unwrap()]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for sub in SUBCOMMANDS {
+        assert!(names.contains(&format!("provision-{sub}.1")), "{names:?}");
+    }
+    assert!(names.contains(&"provision.1".to_string()));
+    assert_eq!(
+        stdout.lines().count(),
+        names.len(),
+        "each written page is named:\n{stdout}"
+    );
+    let (_, whole, _) = provision(&["man"]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("provision.1")).unwrap(),
+        whole
+    );
+    for name in &names {
+        let page = std::fs::read_to_string(out.join(name)).unwrap();
+        for section in [".SH ENVIRONMENT", ".SH \"EXIT STATUS\"", ".SH \"SEE ALSO\""] {
+            assert!(page.contains(section), "{name} lacks {section}");
+        }
+        let output = Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(out.join(name))
+            .output()
+            .expect("groff");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "",
+            "groff warnings in {name}"
+        );
+    }
+    let diff = std::fs::read_to_string(out.join("provision-diff.1")).unwrap();
+    assert!(diff.contains(".TH provision-diff 1"), "{diff}");
+    assert!(
+        diff.contains("\\-\\-region"),
+        "a command's page has the global options too"
+    );
+}

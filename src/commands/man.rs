@@ -4,17 +4,75 @@
 //! One page: the main command with the global options, then a `COMMANDS` section with each
 //! subcommand's synopsis, description, options and examples, so every flag is on the page;
 //! then ENVIRONMENT (every variable provision reads, and the AWS SDK's own), EXIT STATUS and
-//! SEE ALSO, written here because clap knows nothing of them.
+//! SEE ALSO, written here because clap knows nothing of them. With `--out DIR`, that page as
+//! `provision.1` and clap_mangen's page of each subcommand (`provision-diff.1`, ...), each with
+//! the same three sections.
 
 use super::EXIT_OK;
 use crate::cli::Cli;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::view;
 use clap::CommandFactory;
+use std::path::Path;
 
-pub(super) fn run() -> Result<u8, Error> {
-    view::stdout(&page())?;
+pub(super) fn run(out: Option<&Path>) -> Result<u8, Error> {
+    match out {
+        None => view::stdout(&page())?,
+        Some(dir) => {
+            let mut written = Vec::new();
+            for (name, text) in pages() {
+                let path = dir.join(&name);
+                std::fs::create_dir_all(dir)
+                    .and_then(|()| std::fs::write(&path, text))
+                    .map_err(|error| {
+                        Error::input(
+                            Problem::new(format!("cannot write {}: {error}", path.display()))
+                                .help("give --out a folder this user can write to"),
+                        )
+                    })?;
+                written.push(format!("{}\n", path.display()));
+            }
+            view::stdout(&written.concat())?;
+        }
+    }
     Ok(EXIT_OK)
+}
+
+/// Every page of `--out`: `provision.1` (the whole page) and one per subcommand.
+pub(crate) fn pages() -> Vec<(String, String)> {
+    // Built, so each subcommand carries the global options too (as clap_mangen::generate_to).
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    let mut pages = vec![("provision.1".to_string(), page())];
+    for sub in command.get_subcommands() {
+        // Built: its display name is `provision-diff`, its binary name `provision diff`.
+        let name = sub
+            .get_display_name()
+            .map_or_else(|| format!("provision-{}", sub.get_name()), str::to_string);
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut out = Vec::new();
+        let _ = man.render_title(&mut out);
+        let _ = man.render_name_section(&mut out);
+        let _ = man.render_synopsis_section(&mut out);
+        let _ = man.render_description_section(&mut out);
+        let _ = man.render_options_section(&mut out);
+        let mut extra = Vec::new();
+        let _ = man.render_extra_section(&mut extra);
+        let extra = strip_heading(&extra);
+        if !extra.trim().is_empty() {
+            out.extend_from_slice(b".SH EXAMPLES\n.nf\n");
+            out.extend_from_slice(extra.as_bytes());
+            out.extend_from_slice(b".fi\n");
+        }
+        out.extend_from_slice(ENVIRONMENT.as_bytes());
+        out.extend_from_slice(EXIT_STATUS.as_bytes());
+        out.extend_from_slice(SEE_ALSO_SUBCOMMAND.as_bytes());
+        pages.push((
+            format!("{name}.1"),
+            String::from_utf8_lossy(&out).into_owned(),
+        ));
+    }
+    pages
 }
 
 /// The whole page.
@@ -103,6 +161,10 @@ Terminated by SIGTERM; what was done and not done is printed.
 
 const SEE_ALSO: &str = r#".SH "SEE ALSO"
 \fBaws\fR(1), \fBsf\fR(1); the README (YAML reference, IAM policy, CI with GitHub Actions); \fBprovision schema\fR for the JSON Schema of the YAML.
+"#;
+
+const SEE_ALSO_SUBCOMMAND: &str = r#".SH "SEE ALSO"
+\fBprovision\fR(1), the whole manual with every command; \fBaws\fR(1).
 "#;
 
 /// One subcommand as a subsection of `COMMANDS`: clap_mangen's synopsis and options of it,
