@@ -2,16 +2,19 @@
 # Step 3 of the setup action (action.yml): downloads the release archive unless the cache
 # restored it, checks it against the release's SHA256SUMS (always downloaded afresh, so a
 # cached archive is checked too), unpacks the binary and puts it on PATH.
+#
+# action.yml never sets PROVISION_RELEASE_URL or PROVISION_PROTOCOLS: downloads come from the
+# GitHub release over https only. tests/workflows.rs sets them to run this script on local files.
 set -euo pipefail
 
 archive_name="provision-v${PROVISION_VERSION}-${PROVISION_TARGET}.tar.gz"
-base="https://github.com/${PROVISION_REPOSITORY}/releases/download/v${PROVISION_VERSION}"
+base="${PROVISION_RELEASE_URL:-https://github.com/${PROVISION_REPOSITORY}/releases/download/v${PROVISION_VERSION}}"
 archive_dir="${PROVISION_DIR}/archive"
 bin_dir="${PROVISION_DIR}/bin"
 mkdir -p "$archive_dir" "$bin_dir"
 
 fetch() {
-  curl --fail --location --silent --show-error --retry 3 --proto '=https' --output "$2" "$1"
+  curl --fail --location --silent --show-error --retry 3 --proto "=${PROVISION_PROTOCOLS:-https}" --output "$2" "$1"
 }
 
 sums=$(mktemp)

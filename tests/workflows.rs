@@ -372,3 +372,100 @@ fn the_setup_action_resolves_its_own_release_for_the_runner() {
     assert_eq!(code, Some(1));
     assert!(stdout.contains("is not a release version"), "{stdout}");
 }
+
+/// The setup action's install step, run on a release made of local files: it installs what
+/// matches SHA256SUMS, and refuses (removing it) an archive that does not, cached or not.
+#[test]
+fn the_setup_action_installs_only_an_archive_that_matches_the_release_checksums() {
+    let root = tempfile::tempdir().unwrap();
+    let release = root.path().join("release");
+    let staging = root.path().join("staging");
+    std::fs::create_dir_all(&release).unwrap();
+    std::fs::create_dir_all(&staging).unwrap();
+    let binary = staging.join("provision");
+    std::fs::write(&binary, "#!/bin/sh\necho provision 9.9.9\n").unwrap();
+    let archive = "provision-v9.9.9-x86_64-unknown-linux-musl.tar.gz";
+    let packed = Command::new("tar")
+        .arg("-czf")
+        .arg(release.join(archive))
+        .arg("-C")
+        .arg(&staging)
+        .arg("provision")
+        .status()
+        .unwrap();
+    assert!(packed.success());
+    let sums = Command::new("sha256sum")
+        .arg(archive)
+        .current_dir(&release)
+        .output()
+        .unwrap();
+    std::fs::write(release.join("SHA256SUMS"), &sums.stdout).unwrap();
+
+    let cache = root
+        .path()
+        .join("toolcache/provision/9.9.9/x86_64-unknown-linux-musl");
+    let install = || {
+        let github_path = root.path().join("github_path");
+        let github_output = root.path().join("github_output");
+        let _ = std::fs::remove_file(&github_path);
+        let run = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-action-install.sh"))
+            .env("PROVISION_VERSION", "9.9.9")
+            .env("PROVISION_TARGET", "x86_64-unknown-linux-musl")
+            .env("PROVISION_REPOSITORY", "acme/provision")
+            .env("PROVISION_DIR", &cache)
+            .env(
+                "PROVISION_RELEASE_URL",
+                format!("file://{}", release.display()),
+            )
+            .env("PROVISION_PROTOCOLS", "file")
+            .env("GITHUB_PATH", &github_path)
+            .env("GITHUB_OUTPUT", &github_output)
+            .output()
+            .unwrap();
+        (
+            run.status.code(),
+            String::from_utf8_lossy(&run.stdout).into_owned(),
+            std::fs::read_to_string(&github_path).unwrap_or_default(),
+        )
+    };
+
+    let (code, stdout, path) = install();
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.ends_with("provision 9.9.9\n"), "{stdout}");
+    assert_eq!(path, format!("{}\n", cache.join("bin").display()));
+    assert!(
+        cache.join("archive").join(archive).exists(),
+        "the archive is kept for the cache"
+    );
+
+    // A cache entry that was tampered with is checked like a download, and removed.
+    let cached = cache.join("archive").join(archive);
+    let mut bytes = std::fs::read(&cached).unwrap();
+    bytes.extend_from_slice(b"tampered");
+    std::fs::write(&cached, bytes).unwrap();
+    let (code, stdout, path) = install();
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("does not match SHA256SUMS"), "{stdout}");
+    assert!(stdout.contains("nothing was installed"), "{stdout}");
+    assert_eq!(path, "", "nothing put on PATH");
+    assert!(!cached.exists(), "the bad archive is removed");
+
+    // Removed from the cache, it is downloaded again and installs.
+    let (code, _, _) = install();
+    assert_eq!(code, Some(0));
+
+    // A release whose checksum file does not list the archive installs nothing.
+    std::fs::write(
+        release.join("SHA256SUMS"),
+        "0000  provision-v9.9.9-other.tar.gz\n",
+    )
+    .unwrap();
+    let (code, stdout, path) = install();
+    assert_eq!(code, Some(1));
+    assert!(
+        stdout.contains("has no provision-v9.9.9-x86_64-unknown-linux-musl.tar.gz"),
+        "{stdout}"
+    );
+    assert_eq!(path, "");
+}
