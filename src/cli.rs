@@ -289,7 +289,8 @@ pub(crate) struct GlobalArgs {
     /// connection, or the listing).
     #[arg(long, global = true, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub(crate) call_timeout: Duration,
-    /// More detail on stderr (-vv for every request).
+    /// More detail on stderr (-vv: each AWS call and retry, with the operation, attempt, reason
+    /// and delay).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
     /// Print errors only: no plan, no results, no progress in text output (JSON and Markdown
