@@ -5,8 +5,10 @@
 # for a connection to a local Salesforce org (scripts/fake_salesforce.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== installing the local AWS emulator (moto) into .venv/ (first run: a minute)"
 bash scripts/setup-emulator.sh
-cargo build --quiet --bin provision
+echo "== building provision (first build: about 4 minutes on two cores; cargo shows its progress)"
+cargo build --bin provision
 
 log=$(mktemp)
 .venv/bin/python scripts/moto_server.py --port 0 >"$log" 2>&1 &

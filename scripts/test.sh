@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: installs the emulator and actionlint, checks formatting
-# and lints (the Rust code and the example GitHub Actions workflow), self-tests the emulator
-# launcher, the fault proxy and the local Salesforce org, then runs every Rust test (unit, mocked AWS, emulator).
+# The whole test suite, as CI runs it: installs the emulator and the workflow linters, checks
+# formatting and lints (the Rust code, every GitHub Actions workflow, the setup action and the
+# shell scripts), self-tests the emulator launcher, the fault proxy and the local Salesforce
+# org, then runs every Rust test (unit, mocked AWS, emulator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-emulator.sh
 bash scripts/setup-actionlint.sh
-.venv/bin/actionlint examples/github-actions/provision.yml
+# Every workflow: actionlint, with shellcheck checking each `run:` script (actionlint skips
+# them silently without it, so it is named and must run), then zizmor's security audits
+# (offline) on the workflows and the setup action, and shellcheck on the scripts.
+workflows=(examples/github-actions/provision.yml .github/workflows/*.yml)
+.venv/bin/shellcheck --version >/dev/null
+.venv/bin/actionlint -shellcheck "$PWD/.venv/bin/shellcheck" "${workflows[@]}"
+.venv/bin/zizmor --offline --quiet action.yml "${workflows[@]}"
+.venv/bin/shellcheck .ci/run scripts/*.sh
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 .venv/bin/python scripts/test_moto_server.py

@@ -1,7 +1,8 @@
 //! The command line as typed: clap's view of the flags, with no meaning attached yet.
 //! [`crate::config`] turns it into settings.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -10,7 +11,8 @@ use std::time::Duration;
     name = "provision",
     version,
     about = "Keep Amazon EventBridge connections to Salesforce in line with a folder of YAML files",
-    after_help = "Exit codes: 0 success / in sync, 1 error, 2 `diff` found differences."
+    after_help = "Exit codes: 0 success / in sync, 1 error, 2 `diff` found differences, 130 interrupted \
+                  (SIGINT), 143 terminated (SIGTERM)."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -149,9 +151,14 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
+    /// Print the manual page (roff), or write one page per command to a folder.
     #[command(after_help = MAN_EXAMPLES)]
-    Man,
+    Man {
+        /// Write provision.1 and one page per subcommand (provision-diff.1, ...) to this folder
+        /// instead of printing the one page.
+        #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `iam-policy --for`.
@@ -203,7 +210,8 @@ const COMPLETIONS_EXAMPLES: &str = "Examples:
 
 const MAN_EXAMPLES: &str = "Examples:
   provision man > ~/.local/share/man/man1/provision.1
-  provision man | man -l -";
+  provision man | man -l -
+  provision man --out ~/.local/share/man/man1   # then: man provision-diff";
 
 #[derive(Debug, Args)]
 pub(crate) struct PathArgs {
@@ -243,6 +251,41 @@ pub(crate) enum OutputFormat {
     Markdown,
 }
 
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--region` as typed: any text (the Region code is checked with the files, in
+/// [`crate::config`], so the message can suggest a near one), offering the known Regions to
+/// shell completion.
+#[derive(Debug, Clone, Copy)]
+struct RegionCode;
+
+impl TypedValueParser for RegionCode {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        StringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::spec::regions::KNOWN_REGIONS
+                .iter()
+                .map(|region| PossibleValue::new(*region)),
+        ))
+    }
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
     /// The project file (default: provision.yaml in the current directory or the nearest
@@ -252,17 +295,34 @@ pub(crate) struct GlobalArgs {
     /// Limit the run to this Region (repeatable; the first is the default for files without
     /// `regions:`). Without it: every Region the files declare, plus AWS_REGION or the
     /// profile's Region.
-    #[arg(long, global = true, value_name = "REGION", action = clap::ArgAction::Append)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "REGION",
+        action = clap::ArgAction::Append,
+        value_parser = RegionCode,
+        hide_possible_values = true
+    )]
     pub(crate) region: Vec<String>,
     /// AWS named profile (default: AWS_PROFILE).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", value_hint = ValueHint::Other)]
     pub(crate) profile: Option<String>,
     /// AWS endpoint URL, e.g. a local emulator (default: AWS_ENDPOINT_URL).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_hint = ValueHint::Url)]
     pub(crate) endpoint_url: Option<String>,
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value = "text")]
+    #[arg(short = 'o', long, global = true, value_enum, default_value = "text")]
     pub(crate) output: OutputFormat,
+    /// When to colour text output: `auto` on a terminal, unless NO_COLOR is set, CLICOLOR=0 or
+    /// TERM=dumb (CLICOLOR_FORCE colours even a pipe).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub(crate) color: ColorWhen,
     /// How many connections to work on at once.
     #[arg(long, global = true, default_value = "8", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) concurrency: u16,
@@ -276,7 +336,8 @@ pub(crate) struct GlobalArgs {
     /// connection, or the listing).
     #[arg(long, global = true, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub(crate) call_timeout: Duration,
-    /// More detail on stderr (-vv for every request).
+    /// More detail on stderr (-vv: each AWS call and retry, with the operation, attempt, reason
+    /// and delay).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
     /// Print errors only: no plan, no results, no progress in text output (JSON and Markdown

@@ -2,7 +2,7 @@
 //! how to print, and how to reach AWS.
 
 use crate::aws::{AwsOptions, Timeouts};
-use crate::cli::{Cli, Command, CompareArgs, OutputFormat, PolicyFor};
+use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
@@ -13,7 +13,6 @@ use crate::project::{self, Project};
 use crate::salesforce::token::TokenLimits;
 use crate::spec::Rules;
 use crate::view::{self, Format, Style, View};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -53,7 +52,10 @@ pub(crate) enum Task {
     Completions {
         shell: clap_complete::Shell,
     },
-    Man,
+    Man {
+        /// `--out DIR`: one page per command, written there.
+        out: Option<PathBuf>,
+    },
 }
 
 /// `verify --publish-test`.
@@ -202,15 +204,13 @@ impl Settings {
             ),
             Command::Schema { project } => (Task::Schema { project }, Vec::new()),
             Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
-            Command::Man => (Task::Man, Vec::new()),
+            Command::Man { out } => (Task::Man { out }, Vec::new()),
         };
         let format = format_of(cli.global.output);
-        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let regions = region_flags(cli.global.region, &project.extra_regions)?;
         let rules = Rules {
             marker: set.marker(),
-            force,
-        name_prefix: project.name_prefix.clone(),
+            name_prefix: project.name_prefix.clone(),
             extra_regions: project.extra_regions.clone(),
             project_file: project.file.clone(),
         };
@@ -218,7 +218,7 @@ impl Settings {
             task,
             paths,
             format,
-            colour: format == Format::Text && !no_colour && std::io::stdout().is_terminal(),
+            colour: format == Format::Text && colour(cli.global.color),
             aws: AwsOptions {
                 region: regions.first().or(project.default_region.as_ref()).cloned(),
                 profile: cli.global.profile.filter(|p| !p.trim().is_empty()),
@@ -260,6 +260,24 @@ fn format_of(output: OutputFormat) -> Format {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
         OutputFormat::Markdown => Format::Markdown,
+    }
+}
+
+/// Whether text output on stdout is coloured: `--color always|never` as asked; `auto` never
+/// on `TERM=dumb`, otherwise as anstream decides for clap's own messages (NO_COLOR and
+/// CLICOLOR=0 turn it off, CLICOLOR_FORCE on; otherwise a terminal). anstream alone would colour
+/// a dumb terminal when `CI` is set.
+fn colour(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+                && matches!(
+                    anstream::AutoStream::choice(&std::io::stdout()),
+                    anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi
+                )
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Progress and verbose messages on stderr. Only names and counts are ever logged here,
 //! never a value read from a secret.
 //!
-//! Long steps show an `indicatif` progress bar when stderr is a terminal (and not with `-q`);
+//! Long steps show an `indicatif` progress bar when stderr is a terminal that is not
+//! `TERM=dumb` (and not with `-q`);
 //! with `-v` and stderr not a terminal they print a line every tenth of the way instead; piped
 //! without `-v`, they print nothing. While a bar is on screen, every other write to the
 //! terminal goes through [`while_hidden`], so lines never mix with the bar.
@@ -26,7 +27,8 @@ impl Log {
         Log {
             verbosity,
             progress: !quiet && (verbosity > 0 || terminal),
-            bars: !quiet && terminal,
+            // A bar redraws itself with cursor movements, which a dumb terminal cannot do.
+            bars: !quiet && terminal && anstyle_query::term_supports_color(),
         }
     }
 

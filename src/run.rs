@@ -74,6 +74,9 @@ fn run() -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    if settings.verbosity > 1 {
+        crate::aws::trace::init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

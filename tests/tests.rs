@@ -8,6 +8,8 @@
 //! - `salesforce_metadata`: the External Client App source trees, pinned byte for byte.
 //! - `schema`: `provision schema` against an independent JSON Schema validator.
 //! - `cli_docs`: help examples, version, shell completions and the man page.
+//! - `verbose_calls`: `-vv` shows each AWS call and retry against failing loopback endpoints.
+//! - `workflows`: the example workflow, the release workflow and the setup action, as data.
 //!
 //! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
 
@@ -19,3 +21,5 @@ mod no_aws_calls;
 mod salesforce_metadata;
 mod schema;
 mod support;
+mod verbose_calls;
+mod workflows;

@@ -7,6 +7,7 @@ pub(crate) mod eventbridge;
 pub(crate) mod hints;
 pub(crate) mod secretsmanager;
 pub(crate) mod sts;
+pub(crate) mod trace;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;

@@ -2,17 +2,77 @@
 //! definition that parses the command line.
 //!
 //! One page: the main command with the global options, then a `COMMANDS` section with each
-//! subcommand's synopsis, description, options and examples, so every flag is on the page.
+//! subcommand's synopsis, description, options and examples, so every flag is on the page;
+//! then ENVIRONMENT (every variable provision reads, and the AWS SDK's own), EXIT STATUS and
+//! SEE ALSO, written here because clap knows nothing of them. With `--out DIR`, that page as
+//! `provision.1` and clap_mangen's page of each subcommand (`provision-diff.1`, ...), each with
+//! the same three sections.
 
 use super::EXIT_OK;
 use crate::cli::Cli;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::view;
 use clap::CommandFactory;
+use std::path::Path;
 
-pub(super) fn run() -> Result<u8, Error> {
-    view::stdout(&page())?;
+pub(super) fn run(out: Option<&Path>) -> Result<u8, Error> {
+    match out {
+        None => view::stdout(&page())?,
+        Some(dir) => {
+            let mut written = Vec::new();
+            for (name, text) in pages() {
+                let path = dir.join(&name);
+                std::fs::create_dir_all(dir)
+                    .and_then(|()| std::fs::write(&path, text))
+                    .map_err(|error| {
+                        Error::input(
+                            Problem::new(format!("cannot write {}: {error}", path.display()))
+                                .help("give --out a folder this user can write to"),
+                        )
+                    })?;
+                written.push(format!("{}\n", path.display()));
+            }
+            view::stdout(&written.concat())?;
+        }
+    }
     Ok(EXIT_OK)
+}
+
+/// Every page of `--out`: `provision.1` (the whole page) and one per subcommand.
+pub(crate) fn pages() -> Vec<(String, String)> {
+    // Built, so each subcommand carries the global options too (as clap_mangen::generate_to).
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    let mut pages = vec![("provision.1".to_string(), page())];
+    for sub in command.get_subcommands() {
+        // Built: its display name is `provision-diff`, its binary name `provision diff`.
+        let name = sub
+            .get_display_name()
+            .map_or_else(|| format!("provision-{}", sub.get_name()), str::to_string);
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut out = Vec::new();
+        let _ = man.render_title(&mut out);
+        let _ = man.render_name_section(&mut out);
+        let _ = man.render_synopsis_section(&mut out);
+        let _ = man.render_description_section(&mut out);
+        let _ = man.render_options_section(&mut out);
+        let mut extra = Vec::new();
+        let _ = man.render_extra_section(&mut extra);
+        let extra = strip_heading(&extra);
+        if !extra.trim().is_empty() {
+            out.extend_from_slice(b".SH EXAMPLES\n.nf\n");
+            out.extend_from_slice(extra.as_bytes());
+            out.extend_from_slice(b".fi\n");
+        }
+        out.extend_from_slice(ENVIRONMENT.as_bytes());
+        out.extend_from_slice(EXIT_STATUS.as_bytes());
+        out.extend_from_slice(SEE_ALSO_SUBCOMMAND.as_bytes());
+        pages.push((
+            format!("{name}.1"),
+            String::from_utf8_lossy(&out).into_owned(),
+        ));
+    }
+    pages
 }
 
 /// The whole page.
@@ -31,17 +91,81 @@ pub(crate) fn page() -> String {
     for sub in command.get_subcommands() {
         out.extend_from_slice(subcommand(sub).as_bytes());
     }
-    // The main command's closing text is about exit codes.
-    let mut extra = Vec::new();
-    let _ = man.render_extra_section(&mut extra);
-    out.extend_from_slice(
-        String::from_utf8_lossy(&extra)
-            .replace(".SH EXTRA", ".SH \"EXIT STATUS\"")
-            .as_bytes(),
-    );
+    out.extend_from_slice(ENVIRONMENT.as_bytes());
+    out.extend_from_slice(EXIT_STATUS.as_bytes());
+    out.extend_from_slice(SEE_ALSO.as_bytes());
     let _ = man.render_version_section(&mut out);
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Every environment variable a run reads. The AWS ones are the SDK's standard settings.
+const ENVIRONMENT: &str = r#".SH ENVIRONMENT
+.TP
+\fBAWS_REGION\fR, \fBAWS_DEFAULT_REGION\fR
+The default Region, for files without \fBregions:\fR (else the profile's \fBregion\fR).
+.TP
+\fBAWS_PROFILE\fR
+The named profile, as \fB\-\-profile\fR.
+.TP
+\fBAWS_CONFIG_FILE\fR, \fBAWS_SHARED_CREDENTIALS_FILE\fR
+Where the profiles are (default \fI~/.aws/config\fR and \fI~/.aws/credentials\fR); also read by \fBprovision completions\fR for the \fB\-\-profile\fR names.
+.TP
+\fBAWS_ACCESS_KEY_ID\fR, \fBAWS_SECRET_ACCESS_KEY\fR, \fBAWS_SESSION_TOKEN\fR
+Static credentials.
+.TP
+\fBAWS_ROLE_ARN\fR, \fBAWS_WEB_IDENTITY_TOKEN_FILE\fR, \fBAWS_ROLE_SESSION_NAME\fR
+Web identity (OIDC) role assumption, as in CI.
+.TP
+\fBAWS_ENDPOINT_URL\fR, \fBAWS_ENDPOINT_URL_EVENTBRIDGE\fR, \fBAWS_ENDPOINT_URL_SECRETS_MANAGER\fR, \fBAWS_ENDPOINT_URL_STS\fR
+Another endpoint (a local emulator), as \fB\-\-endpoint\-url\fR; checked before use.
+.TP
+\fBAWS_MAX_ATTEMPTS\fR
+Attempts per AWS call, retries included (default 15).
+.PP
+An empty \fBAWS_*\fR variable counts as unset. The AWS SDK reads its other standard settings too (e.g. \fBAWS_EC2_METADATA_DISABLED\fR, \fBAWS_CONTAINER_CREDENTIALS_FULL_URI\fR).
+.TP
+Variables named by \fBenv:\fR secret references
+The client secret, client id or parameter values of the YAML; never printed.
+.TP
+\fBSF_ACCESS_TOKEN\fR, \fBSF_INSTANCE_URL\fR
+The Salesforce session \fBprovision salesforce\-credentials\fR reads the consumer key and secret with.
+.TP
+\fBNO_COLOR\fR
+Set and not empty: no colour (\fB\-\-color auto\fR).
+.TP
+\fBCLICOLOR\fR, \fBCLICOLOR_FORCE\fR
+\fBCLICOLOR=0\fR: no colour; \fBCLICOLOR_FORCE\fR set and not 0: colour even when stdout is not a terminal (\fB\-\-color auto\fR).
+.TP
+\fBTERM\fR
+\fBdumb\fR: no colour and no progress bars.
+"#;
+
+/// The exit codes, the same for every command.
+const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Success; for \fBdiff\fR, in sync.
+.TP
+\fB1\fR
+An error: bad input, an AWS or secret failure, a connection that did not become healthy.
+.TP
+\fB2\fR
+\fBdiff\fR found differences.
+.TP
+\fB130\fR
+Interrupted by SIGINT (Ctrl-C); what was done and not done is printed.
+.TP
+\fB143\fR
+Terminated by SIGTERM; what was done and not done is printed.
+"#;
+
+const SEE_ALSO: &str = r#".SH "SEE ALSO"
+\fBaws\fR(1), \fBsf\fR(1); the README (YAML reference, IAM policy, CI with GitHub Actions); \fBprovision schema\fR for the JSON Schema of the YAML.
+"#;
+
+const SEE_ALSO_SUBCOMMAND: &str = r#".SH "SEE ALSO"
+\fBprovision\fR(1), the whole manual with every command; \fBaws\fR(1).
+"#;
 
 /// One subcommand as a subsection of `COMMANDS`: clap_mangen's synopsis and options of it,
 /// their section headings turned into paragraphs of the subsection.

@@ -62,7 +62,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         }
         Task::Schema { project } => schema::run(*project),
         Task::Completions { shell } => completions::run(*shell),
-        Task::Man => man::run(),
+        Task::Man { out } => man::run(out.as_deref()),
     }
 }
 

@@ -142,6 +142,52 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     );
 }
 
+#[test]
+fn colour_follows_the_color_flag_clicolor_force_no_color_and_term_dumb() {
+    let mut world = mixed_plan_world();
+    let update = "\x1b[33m~ update   sf-acme-prod  us-east-1\x1b[0m";
+
+    // A dumb terminal cannot take colour or a progress bar: not one escape code, even in CI
+    // (where anstream alone would colour it).
+    for extra in [&[("TERM", "dumb")][..], &[("TERM", "dumb"), ("CI", "true")]] {
+        let dumb = world.provision_on_terminal(&["diff", "connections/"], extra);
+        assert_eq!(dumb.code, 2, "{extra:?}: {}", dumb.stdout);
+        assert!(
+            dumb.stdout.contains("~ update   sf-acme-prod"),
+            "{:?}",
+            dumb.stdout
+        );
+        assert!(
+            !dumb.stdout.contains('\x1b'),
+            "{extra:?}: {:?}",
+            dumb.stdout
+        );
+    }
+
+    // --color never on a terminal: no colour; --color always through a pipe: colour.
+    let never = world.provision_on_terminal(&["diff", "connections/", "--color", "never"], &[]);
+    assert_eq!(
+        colour_sequences(&never.stdout),
+        Vec::<String>::new(),
+        "{:?}",
+        never.stdout
+    );
+    let always = world.provision(&["diff", "connections/", "--color", "always"]);
+    assert!(always.stdout.contains(update), "{:?}", always.stdout);
+    // JSON is never coloured, whatever is asked.
+    let json = world.provision(&["diff", "connections/", "--color", "always", "-o", "json"]);
+    assert!(!json.stdout.contains('\x1b'), "{:?}", json.stdout);
+    json.json();
+
+    // CLICOLOR_FORCE colours a pipe; NO_COLOR still wins over it.
+    world.env("CLICOLOR_FORCE", "1");
+    let forced = world.provision(&["diff", "connections/"]);
+    assert!(forced.stdout.contains(update), "{:?}", forced.stdout);
+    world.env("NO_COLOR", "1");
+    let no_color = world.provision(&["diff", "connections/"]);
+    assert!(!no_color.stdout.contains('\x1b'), "{:?}", no_color.stdout);
+}
+
 /// The colour and style (SGR: `ESC [ ... m`) sequences in `text`.
 fn colour_sequences(text: &str) -> Vec<String> {
     text.split('\x1b')

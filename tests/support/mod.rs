@@ -357,8 +357,12 @@ impl World {
     /// Runs the binary with a terminal as its stdout and stderr (through `script`), as a
     /// user at a shell would.
     pub fn provision_on_terminal(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
-        // The extra variables go on the command line: `run` clears inherited ones.
-        let assignments: Vec<String> = extra_env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        // The extra variables go on the command line: `run` clears inherited ones. A terminal
+        // that can show colour unless a test says otherwise (`env` takes the last assignment).
+        let assignments: Vec<String> = std::iter::once(&("TERM", "xterm-256color"))
+            .chain(extra_env)
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let line = std::iter::once("env")
             .chain(assignments.iter().map(String::as_str))
             .chain(std::iter::once(env!("CARGO_BIN_EXE_provision")))
@@ -493,7 +497,9 @@ impl World {
     fn prepare(&self, command: &mut Command) {
         command.current_dir(self.dir.path());
         for (key, _) in std::env::vars() {
-            if key.starts_with("AWS_") || key == "NO_COLOR" {
+            if key.starts_with("AWS_")
+                || ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"].contains(&key.as_str())
+            {
                 command.env_remove(key);
             }
         }

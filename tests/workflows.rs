@@ -1,0 +1,471 @@
+//! The GitHub Actions files users copy or call, read as data: the example workflow
+//! (`examples/github-actions/provision.yml`), the release workflow and the setup action
+//! (`action.yml`). actionlint and zizmor (in `scripts/test.sh`) check their syntax and
+//! security; these tests pin what they cannot know: AWS credentials come before every AWS step,
+//! nothing builds the tool from the user's repository, the drift check runs on a schedule, and
+//! every action is pinned to a commit with its tag beside it.
+
+use serde_yaml::{Mapping, Value};
+use std::path::Path;
+use std::process::Command;
+
+fn read(path: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+fn parse(text: &str) -> Mapping {
+    serde_yaml::from_str(text).expect("the workflow is YAML")
+}
+
+fn get<'a>(map: &'a Mapping, key: &str) -> Option<&'a Value> {
+    map.get(Value::String(key.to_string()))
+}
+
+fn jobs(workflow: &Mapping) -> Vec<(String, Mapping)> {
+    get(workflow, "jobs")
+        .and_then(Value::as_mapping)
+        .expect("jobs")
+        .iter()
+        .map(|(name, job)| {
+            (
+                name.as_str().expect("job name").to_string(),
+                job.as_mapping().expect("job").clone(),
+            )
+        })
+        .collect()
+}
+
+fn steps(job: &Mapping) -> Vec<Mapping> {
+    get(job, "steps")
+        .and_then(Value::as_sequence)
+        .expect("steps")
+        .iter()
+        .map(|step| step.as_mapping().expect("step").clone())
+        .collect()
+}
+
+fn text<'a>(step: &'a Mapping, key: &str) -> &'a str {
+    get(step, key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The provision subcommands that call AWS (everything but `validate`, `schema`, ...).
+const AWS_COMMANDS: &[&str] = &["diff", "apply", "iam-policy", "verify", "export"];
+
+fn calls_aws(script: &str) -> bool {
+    script.lines().any(|line| {
+        let line = line.trim_start();
+        AWS_COMMANDS
+            .iter()
+            .any(|command| line.starts_with(&format!("provision {command} ")))
+    })
+}
+
+const EXAMPLE: &str = "examples/github-actions/provision.yml";
+
+#[test]
+fn every_aws_step_of_the_example_comes_after_the_credentials() {
+    let workflow = parse(&read(EXAMPLE));
+    for (name, job) in jobs(&workflow) {
+        let steps = steps(&job);
+        let credentials = steps
+            .iter()
+            .position(|s| text(s, "uses").starts_with("aws-actions/configure-aws-credentials@"))
+            .unwrap_or_else(|| panic!("job {name} assumes no AWS role"));
+        let aws_steps: Vec<usize> = (0..steps.len())
+            .filter(|&i| calls_aws(text(&steps[i], "run")))
+            .collect();
+        assert!(!aws_steps.is_empty(), "job {name} runs no AWS command");
+        for i in aws_steps {
+            assert!(
+                i > credentials,
+                "job {name}: step {i} ({:?}) calls AWS before the role is assumed (step {credentials})",
+                text(&steps[i], "run").lines().next()
+            );
+        }
+        let permissions = get(&job, "permissions")
+            .and_then(Value::as_mapping)
+            .unwrap_or_else(|| panic!("job {name} names its own permissions"));
+        assert_eq!(
+            get(permissions, "id-token").and_then(Value::as_str),
+            Some("write"),
+            "job {name} needs an OIDC token"
+        );
+    }
+    assert_eq!(
+        get(&workflow, "permissions"),
+        Some(&Value::Mapping(Mapping::new())),
+        "no permission is granted workflow-wide"
+    );
+}
+
+#[test]
+fn the_example_installs_the_released_tool_and_never_builds_it() {
+    let text_of_file = read(EXAMPLE);
+    let workflow = parse(&text_of_file);
+    for (name, job) in jobs(&workflow) {
+        let steps = steps(&job);
+        let install = steps
+            .iter()
+            .position(|s| text(s, "uses").starts_with("ORG/provision@"))
+            .unwrap_or_else(|| panic!("job {name} does not use the setup action"));
+        let first_provision = steps
+            .iter()
+            .position(|s| text(s, "run").contains("provision "))
+            .unwrap_or_else(|| panic!("job {name} runs no provision"));
+        assert!(
+            install < first_provision,
+            "job {name} runs provision before installing it"
+        );
+        for step in &steps {
+            let script = text(step, "run");
+            for builder in ["cargo ", "rustup", "--path ."] {
+                assert!(
+                    !script.contains(builder),
+                    "job {name} builds from the user's repository: {script}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn pull_requests_diff_main_applies_in_a_protected_environment_and_a_schedule_checks_drift() {
+    let workflow = parse(&read(EXAMPLE));
+    let on = get(&workflow, "on")
+        .and_then(Value::as_mapping)
+        .expect("on");
+    let cron = get(on, "schedule")
+        .and_then(Value::as_sequence)
+        .and_then(|s| s.first())
+        .and_then(Value::as_mapping)
+        .and_then(|s| get(s, "cron"))
+        .and_then(Value::as_str)
+        .expect("a schedule with a cron");
+    assert_eq!(cron.split_whitespace().count(), 5, "{cron}");
+
+    let jobs = jobs(&workflow);
+    let job = |name: &str| {
+        jobs.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, j)| j.clone())
+            .unwrap_or_else(|| panic!("no job {name}"))
+    };
+    let runs = |job: &Mapping| -> String {
+        steps(job)
+            .iter()
+            .map(|s| text(s, "run").to_string())
+            .collect()
+    };
+    let condition = |job: &Mapping| {
+        text(job, "if")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+
+    let diff = job("diff");
+    assert_eq!(condition(&diff), "github.event_name == 'pull_request'");
+    assert!(runs(&diff).contains("provision diff connections/ --output markdown"));
+    assert!(runs(&diff).contains("GITHUB_STEP_SUMMARY"));
+    assert!(!runs(&diff).contains("provision apply"));
+
+    let apply = job("apply");
+    assert_eq!(
+        condition(&apply),
+        "github.event_name == 'push' && github.ref == 'refs/heads/main'",
+        "apply runs on a push to main only, never on a manual or scheduled run"
+    );
+    assert_eq!(text(&apply, "environment"), "production");
+    assert!(runs(&apply).contains("provision apply connections/"));
+
+    let drift = job("drift");
+    assert!(condition(&drift).contains("github.event_name == 'schedule'"));
+    assert!(condition(&drift).contains("github.event_name == 'workflow_dispatch'"));
+    assert!(
+        !runs(&drift).contains("provision apply"),
+        "the drift check never writes"
+    );
+    let script = runs(&drift);
+    assert!(script.contains("provision diff connections/"));
+    assert!(
+        script.contains("exit \"$code\""),
+        "drift (exit 2) fails the run"
+    );
+    assert!(script.contains("gh issue create") && script.contains("gh issue comment"));
+    let permissions = get(&drift, "permissions")
+        .and_then(Value::as_mapping)
+        .unwrap();
+    assert_eq!(
+        get(permissions, "issues").and_then(Value::as_str),
+        Some("write")
+    );
+}
+
+/// Every `uses:` line names a full commit and, in a comment, the tag it is; checkout never
+/// leaves its token in `.git/config`.
+fn assert_pinned(path: &str) {
+    let text_of_file = read(path);
+    let mut pins = 0;
+    for line in text_of_file.lines() {
+        let Some((_, rest)) = line.split_once("uses: ") else {
+            continue;
+        };
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let (reference, comment) = rest.split_once(" # ").unwrap_or((rest, ""));
+        let (action, commit) = reference
+            .split_once('@')
+            .unwrap_or_else(|| panic!("{path}: {line}: no @ref"));
+        assert!(
+            commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{path}: {action} is not pinned to a commit: {line}"
+        );
+        let tag = comment.trim();
+        assert!(
+            tag.starts_with('v') && tag[1..].split('.').all(|n| n.parse::<u32>().is_ok()),
+            "{path}: {action} has no tag comment: {line}"
+        );
+        pins += 1;
+    }
+    assert!(pins > 0, "{path} uses no action");
+    let document = parse(&text_of_file);
+    let all_steps: Vec<Mapping> = match get(&document, "jobs") {
+        Some(_) => jobs(&document).iter().flat_map(|(_, j)| steps(j)).collect(),
+        None => steps(get(&document, "runs").and_then(Value::as_mapping).unwrap()),
+    };
+    for step in all_steps {
+        if text(&step, "uses").starts_with("actions/checkout@") {
+            let with = get(&step, "with").and_then(Value::as_mapping);
+            assert_eq!(
+                with.and_then(|w| get(w, "persist-credentials")),
+                Some(&Value::Bool(false)),
+                "{path}: checkout keeps its credentials"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_action_is_pinned_to_a_commit_with_its_tag() {
+    for path in [EXAMPLE, ".github/workflows/release.yml", "action.yml"] {
+        assert_pinned(path);
+    }
+}
+
+#[test]
+fn the_example_pins_the_setup_action_of_this_version_which_the_release_fills_in() {
+    let example = read(EXAMPLE);
+    let pin = format!(
+        "uses: ORG/provision@0000000000000000000000000000000000000000 # v{}",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(example.matches(&pin).count(), 3, "one per job:\n{example}");
+    let release = read(".github/workflows/release.yml");
+    assert!(
+        release.contains("placeholder='ORG/provision@0000000000000000000000000000000000000000'")
+    );
+    assert!(release.contains("sed \"s|$placeholder|$GITHUB_REPOSITORY@$GITHUB_SHA|\""));
+}
+
+#[test]
+fn the_release_builds_every_target_the_setup_action_installs() {
+    let release = parse(&read(".github/workflows/release.yml"));
+    let build = jobs(&release)
+        .into_iter()
+        .find(|(n, _)| n == "build")
+        .map(|(_, j)| j)
+        .expect("build job");
+    let matrix = get(&build, "strategy")
+        .and_then(Value::as_mapping)
+        .and_then(|s| get(s, "matrix"))
+        .and_then(Value::as_mapping)
+        .and_then(|m| get(m, "include"))
+        .and_then(Value::as_sequence)
+        .expect("matrix include");
+    let mut targets: Vec<&str> = matrix
+        .iter()
+        .filter_map(|entry| entry.as_mapping().and_then(|e| get(e, "target")))
+        .filter_map(Value::as_str)
+        .collect();
+    targets.sort_unstable();
+    let resolve = read("scripts/setup-action-resolve.sh");
+    let mut installed: Vec<&str> = resolve
+        .lines()
+        .filter_map(|line| {
+            line.split_once(") target=")
+                .map(|(_, t)| t.trim_end_matches(" ;;"))
+        })
+        .collect();
+    installed.sort_unstable();
+    assert_eq!(targets, installed);
+    assert_eq!(
+        targets,
+        [
+            "aarch64-apple-darwin",
+            "aarch64-unknown-linux-musl",
+            "x86_64-apple-darwin",
+            "x86_64-unknown-linux-musl"
+        ]
+    );
+}
+
+/// The setup action's first step, run as the runner runs it: the version from the action's
+/// own Cargo.toml, the target of the runner, the repository from where the runner checked the
+/// action out.
+#[test]
+fn the_setup_action_resolves_its_own_release_for_the_runner() {
+    let runner = tempfile::tempdir().unwrap();
+    let action = runner.path().join("_actions/acme/provision/v0.1.0");
+    std::fs::create_dir_all(&action).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"),
+        action.join("Cargo.toml"),
+    )
+    .unwrap();
+    let resolve = |os: &str, arch: &str, version: &str| {
+        let output_file = runner.path().join("output");
+        let _ = std::fs::remove_file(&output_file);
+        let run = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-action-resolve.sh"))
+            .env("GITHUB_ACTION_PATH", &action)
+            .env("GITHUB_OUTPUT", &output_file)
+            .env("INPUT_VERSION", version)
+            .env("INPUT_REPOSITORY", "")
+            .env("RUNNER_OS_NAME", os)
+            .env("RUNNER_ARCH_NAME", arch)
+            .env("TOOL_CACHE", "/opt/hostedtoolcache")
+            .output()
+            .unwrap();
+        let outputs = std::fs::read_to_string(&output_file).unwrap_or_default();
+        (
+            run.status.code(),
+            outputs,
+            String::from_utf8_lossy(&run.stdout).into_owned(),
+        )
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        resolve("Linux", "ARM64", ""),
+        (
+            Some(0),
+            format!(
+                "version={version}\ntarget=aarch64-unknown-linux-musl\nrepository=acme/provision\ndir=/opt/hostedtoolcache/provision/{version}/aarch64-unknown-linux-musl\n"
+            ),
+            String::new()
+        )
+    );
+    let (code, outputs, _) = resolve("macOS", "X64", "v2.3.4");
+    assert_eq!(code, Some(0));
+    assert!(
+        outputs.starts_with("version=2.3.4\ntarget=x86_64-apple-darwin\n"),
+        "{outputs}"
+    );
+    let (code, outputs, stdout) = resolve("Windows", "X64", "");
+    assert_eq!((code, outputs.as_str()), (Some(1), ""));
+    assert!(
+        stdout.contains("no provision release for Windows/X64"),
+        "{stdout}"
+    );
+    let (code, _, stdout) = resolve("Linux", "X64", "latest; rm -rf /");
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("is not a release version"), "{stdout}");
+}
+
+/// The setup action's install step, run on a release made of local files: it installs what
+/// matches SHA256SUMS, and refuses (removing it) an archive that does not, cached or not.
+#[test]
+fn the_setup_action_installs_only_an_archive_that_matches_the_release_checksums() {
+    let root = tempfile::tempdir().unwrap();
+    let release = root.path().join("release");
+    let staging = root.path().join("staging");
+    std::fs::create_dir_all(&release).unwrap();
+    std::fs::create_dir_all(&staging).unwrap();
+    let binary = staging.join("provision");
+    std::fs::write(&binary, "#!/bin/sh\necho provision 9.9.9\n").unwrap();
+    let archive = "provision-v9.9.9-x86_64-unknown-linux-musl.tar.gz";
+    let packed = Command::new("tar")
+        .arg("-czf")
+        .arg(release.join(archive))
+        .arg("-C")
+        .arg(&staging)
+        .arg("provision")
+        .status()
+        .unwrap();
+    assert!(packed.success());
+    let sums = Command::new("sha256sum")
+        .arg(archive)
+        .current_dir(&release)
+        .output()
+        .unwrap();
+    std::fs::write(release.join("SHA256SUMS"), &sums.stdout).unwrap();
+
+    let cache = root
+        .path()
+        .join("toolcache/provision/9.9.9/x86_64-unknown-linux-musl");
+    let install = || {
+        let github_path = root.path().join("github_path");
+        let github_output = root.path().join("github_output");
+        let _ = std::fs::remove_file(&github_path);
+        let run = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-action-install.sh"))
+            .env("PROVISION_VERSION", "9.9.9")
+            .env("PROVISION_TARGET", "x86_64-unknown-linux-musl")
+            .env("PROVISION_REPOSITORY", "acme/provision")
+            .env("PROVISION_DIR", &cache)
+            .env(
+                "PROVISION_RELEASE_URL",
+                format!("file://{}", release.display()),
+            )
+            .env("PROVISION_PROTOCOLS", "file")
+            .env("GITHUB_PATH", &github_path)
+            .env("GITHUB_OUTPUT", &github_output)
+            .output()
+            .unwrap();
+        (
+            run.status.code(),
+            String::from_utf8_lossy(&run.stdout).into_owned(),
+            std::fs::read_to_string(&github_path).unwrap_or_default(),
+        )
+    };
+
+    let (code, stdout, path) = install();
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.ends_with("provision 9.9.9\n"), "{stdout}");
+    assert_eq!(path, format!("{}\n", cache.join("bin").display()));
+    assert!(
+        cache.join("archive").join(archive).exists(),
+        "the archive is kept for the cache"
+    );
+
+    // A cache entry that was tampered with is checked like a download, and removed.
+    let cached = cache.join("archive").join(archive);
+    let mut bytes = std::fs::read(&cached).unwrap();
+    bytes.extend_from_slice(b"tampered");
+    std::fs::write(&cached, bytes).unwrap();
+    let (code, stdout, path) = install();
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("does not match SHA256SUMS"), "{stdout}");
+    assert!(stdout.contains("nothing was installed"), "{stdout}");
+    assert_eq!(path, "", "nothing put on PATH");
+    assert!(!cached.exists(), "the bad archive is removed");
+
+    // Removed from the cache, it is downloaded again and installs.
+    let (code, _, _) = install();
+    assert_eq!(code, Some(0));
+
+    // A release whose checksum file does not list the archive installs nothing.
+    std::fs::write(
+        release.join("SHA256SUMS"),
+        "0000  provision-v9.9.9-other.tar.gz\n",
+    )
+    .unwrap();
+    let (code, stdout, path) = install();
+    assert_eq!(code, Some(1));
+    assert!(
+        stdout.contains("has no provision-v9.9.9-x86_64-unknown-linux-musl.tar.gz"),
+        "{stdout}"
+    );
+    assert_eq!(path, "");
+}
