@@ -121,7 +121,7 @@ impl Settings {
             Command::Verify(paths) => (
                 Task::Verify {
                     limits: TokenLimits {
-                        connect: cli.global.connect_timeout,
+                        connect: cli.global.connect_timeout.min(cli.global.call_timeout),
                         total: cli.global.call_timeout,
                         flag: "--call-timeout",
                     },
@@ -163,11 +163,11 @@ impl Settings {
                 region: regions.first().cloned(),
                 profile: cli.global.profile.filter(|p| !p.trim().is_empty()),
                 endpoint_url: endpoint_url(cli.global.endpoint_url)?,
-                timeouts: Timeouts {
-                    connect: cli.global.connect_timeout,
-                    attempt: cli.global.attempt_timeout,
-                    call: cli.global.call_timeout.max(cli.global.attempt_timeout),
-                },
+                timeouts: Timeouts::new(
+                    cli.global.connect_timeout,
+                    cli.global.attempt_timeout,
+                    cli.global.call_timeout,
+                ),
             },
             regions,
             concurrency: usize::from(cli.global.concurrency),

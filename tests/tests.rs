@@ -8,6 +8,7 @@
 //! - `salesforce_metadata`: the External Client App source trees, pinned byte for byte.
 //! - `schema`: `provision schema` against an independent JSON Schema validator.
 //! - `cli_docs`: help examples, version, shell completions and the man page.
+//! - `time_limits`: the limits given hold, and a run that gets no answer says why.
 //!
 //! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
 
@@ -19,3 +20,4 @@ mod no_aws_calls;
 mod salesforce_metadata;
 mod schema;
 mod support;
+mod time_limits;

@@ -16,7 +16,7 @@ pub(super) async fn run(
     name_prefix: Option<&str>,
     out: &Path,
 ) -> Result<u8, Error> {
-    let config = aws::sdk_config(&settings.aws).await;
+    let config = aws::sdk_config(&settings.aws).await?;
     let regions: Vec<String> = if settings.regions.is_empty() {
         match config.region() {
             Some(region) => vec![region.to_string()],
