@@ -9,6 +9,7 @@
 //! - `schema`: `provision schema` against an independent JSON Schema validator.
 //! - `cli_docs`: help examples, version, shell completions and the man page.
 //! - `time_limits`: the limits given hold, and a run that gets no answer says why.
+//! - `untrusted_answers`: remote answers are read within bounds, and a bound hit is named.
 //!
 //! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
 
@@ -21,3 +22,4 @@ mod salesforce_metadata;
 mod schema;
 mod support;
 mod time_limits;
+mod untrusted_answers;

@@ -1,0 +1,157 @@
+//! Remote answers are untrusted: an answer too large, a listing without end or too slow to
+//! finish is stopped at a bound (`src/bounds.rs`), and the message names the bound or the
+//! time limit. The Salesforce side runs against fake endpoints (wiremock on 127.0.0.1); the
+//! AWS listings' bounds are pinned with mocked clients (`src/tests/mocked/pagination.rs`).
+
+use crate::support::World;
+use std::time::{Duration, Instant};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const BASE: &str = "/services/data/v64.0/apps/oauth";
+
+/// A world whose document's app is `sf_acme_prod`, with a fake org at `SF_INSTANCE_URL`.
+fn world_with_org() -> (World, MockServer) {
+    let mut world = World::new();
+    let org = world.block_on(MockServer::start());
+    world.secret_env(
+        "SF_ACCESS_TOKEN",
+        "00Dxx0000000001!AQ4AQFake.Untrusted.Token",
+    );
+    world.env("SF_INSTANCE_URL", &org.uri());
+    world.write(
+        "connections/acme.yaml",
+        &format!(
+            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}/services/oauth2/token\n  allowAnyHost: true\n  app:\n    contactEmail: integration@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: {{ secretsManager: salesforce/acme, key: client_id }}\nclientSecret: {{ secretsManager: salesforce/acme, key: client_secret }}\n",
+            org.uri()
+        ),
+    );
+    (world, org)
+}
+
+/// `n` apps, none of them the document's.
+fn other_apps(n: usize) -> serde_json::Value {
+    (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "identifier": format!("0xI{i:015}"),
+                "developerName": format!("Other_App_{i}"),
+                "name": format!("Other app number {i}, listed to fill the page"),
+            })
+        })
+        .collect()
+}
+
+fn answer_every_page(world: &World, org: &MockServer, response: ResponseTemplate) {
+    world.block_on(
+        Mock::given(method("GET"))
+            .and(path(format!("{BASE}/usage")))
+            .respond_with(response)
+            .mount(org),
+    );
+}
+
+fn pages_asked(world: &World, org: &MockServer) -> usize {
+    world
+        .block_on(org.received_requests())
+        .unwrap_or_default()
+        .len()
+}
+
+#[test]
+fn an_app_page_larger_than_the_bound_is_refused_and_the_bound_named() {
+    let (world, org) = world_with_org();
+    // About 2 MiB on one page: far more than the 100 apps asked for.
+    let page = serde_json::json!({ "apps": other_apps(20_000) });
+    answer_every_page(&world, &org, ResponseTemplate::new(200).set_body_json(page));
+    let run = world.provision(&["salesforce-credentials", "connections/"]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains("listing the org's External Client Apps failed: the answer is larger than 1 MiB, the most provision reads of it"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("listed"), "{}", run.stderr);
+}
+
+#[test]
+fn a_listing_that_never_ends_stops_at_the_page_bound() {
+    let (world, org) = world_with_org();
+    let full = serde_json::json!({ "apps": other_apps(100) });
+    answer_every_page(&world, &org, ResponseTemplate::new(200).set_body_json(full));
+    let run = world.provision(&["salesforce-credentials", "connections/"]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains("listing the org's External Client Apps failed: the listing goes on past 100 pages of 100, the most provision reads"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(pages_asked(&world, &org), 100);
+}
+
+#[test]
+fn a_slow_listing_is_one_call_and_its_time_out_is_said_as_a_time_out() {
+    let (world, org) = world_with_org();
+    // Each page alone is within the limit; together they are not.
+    let full = serde_json::json!({ "apps": other_apps(100) });
+    answer_every_page(
+        &world,
+        &org,
+        ResponseTemplate::new(200)
+            .set_body_json(full)
+            .set_delay(Duration::from_millis(800)),
+    );
+    let started = Instant::now();
+    let run = world.provision(&[
+        "salesforce-credentials",
+        "connections/",
+        "--call-timeout",
+        "3s",
+    ]);
+    let took = started.elapsed();
+    run.expect(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "listing the org's External Client Apps timed out: {}{BASE} did not answer within 3s (--call-timeout)",
+            org.uri()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("cannot reach"), "{}", run.stderr);
+    assert!(took < Duration::from_secs(10), "a 3s listing took {took:?}");
+    assert!(pages_asked(&world, &org) <= 5);
+}
+
+#[test]
+fn a_token_answer_larger_than_the_bound_is_no_token() {
+    let mut world = World::new();
+    let endpoint = world.block_on(MockServer::start());
+    let padding = "x".repeat(100 * 1024);
+    world.block_on(
+        Mock::given(method("POST"))
+            .and(path("/services/oauth2/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "access_token": "00Dxx!granted",
+                "instance_url": "https://acme.my.salesforce.com",
+                "padding": padding,
+            })))
+            .mount(&endpoint),
+    );
+    world.secret_env("ACME_SECRET", "acme-consumer-secret-for-bounds-0123");
+    world.write(
+        "connections/acme.yaml",
+        &format!(
+            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}/services/oauth2/token\n  allowAnyHost: true\nclientId: 3MVG9acme\nclientSecret: {{ env: ACME_SECRET }}\n",
+            endpoint.uri()
+        ),
+    );
+    let run = world.provision(&["verify", "connections/"]);
+    run.expect(1);
+    assert!(
+        run.stdout
+            .contains("HTTP 200: the answer is larger than 64 KiB, the most provision reads of it\n      hint: a token answer is a small JSON object"),
+        "{}",
+        run.stdout
+    );
+}
