@@ -155,3 +155,120 @@ fn a_token_answer_larger_than_the_bound_is_no_token() {
         run.stdout
     );
 }
+
+/// A fake EventBridge (wiremock) whose listing holds `names`, each of `described` described as
+/// an OAuth client-credentials connection of that name.
+fn hostile_eventbridge(world: &World, names: &[&str], described: &[&str]) -> MockServer {
+    use wiremock::matchers::{body_string_contains, header};
+    let server = world.block_on(MockServer::start());
+    let json = |body: serde_json::Value| {
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "application/x-amz-json-1.1")
+            .set_body_string(body.to_string())
+    };
+    let listed: Vec<_> = names
+        .iter()
+        .map(|name| serde_json::json!({"Name": name, "ConnectionState": "AUTHORIZED"}))
+        .collect();
+    world.block_on(
+        Mock::given(method("POST"))
+            .and(header("x-amz-target", "AWSEvents.ListConnections"))
+            .respond_with(json(serde_json::json!({ "Connections": listed })))
+            .mount(&server),
+    );
+    for name in described {
+        world.block_on(
+            Mock::given(method("POST"))
+                .and(header("x-amz-target", "AWSEvents.DescribeConnection"))
+                .and(body_string_contains(format!(r#""Name":"{name}""#)))
+                .respond_with(json(serde_json::json!({
+                    "Name": name,
+                    "ConnectionArn": format!("arn:aws:events:us-east-1:123456789012:connection/{name}/0f0e0d0c"),
+                    "ConnectionState": "AUTHORIZED",
+                    "AuthorizationType": "OAUTH_CLIENT_CREDENTIALS",
+                    "AuthParameters": {"OAuthParameters": {
+                        "AuthorizationEndpoint": "https://acme.my.salesforce.com/services/oauth2/token",
+                        "HttpMethod": "POST",
+                        "ClientParameters": {"ClientID": "3MVG9acme"}
+                    }}
+                })))
+                .mount(&server),
+        );
+    }
+    server
+}
+
+#[test]
+fn export_refuses_names_aws_forbids_and_gives_alike_names_their_own_variables() {
+    let world = World::new();
+    let endpoint = hostile_eventbridge(
+        &world,
+        &["../../escaped", "sf-a-b", "sf_a_b"],
+        &["sf-a-b", "sf_a_b"],
+    );
+    let run = world.provision(&["export", "--out", "out/", "--endpoint-url", &endpoint.uri()]);
+    run.expect(1);
+    assert!(
+        run.stdout.contains("skipped ../../escaped in us-east-1: refused: the name contains `/`, which AWS does not allow, so the answer is not AWS's; nothing was written for it\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("1 of 3 connections failed"),
+        "{}",
+        run.stderr
+    );
+    // Nothing outside --out, and the forbidden name was never asked about.
+    assert!(!world.path("escaped.yaml").exists());
+    assert!(
+        !world
+            .dir
+            .path()
+            .parent()
+            .unwrap()
+            .join("escaped.yaml")
+            .exists()
+    );
+    let requests = world.block_on(endpoint.received_requests()).unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !String::from_utf8_lossy(&r.body).contains("escaped")),
+        "the forbidden name was sent back to the endpoint"
+    );
+    let dashed = std::fs::read_to_string(world.path("out/sf-a-b.yaml")).unwrap();
+    let underscored = std::fs::read_to_string(world.path("out/sf_a_b.yaml")).unwrap();
+    assert!(dashed.contains("  env: SF_A_B_CLIENT_SECRET\n"), "{dashed}");
+    assert!(
+        underscored.contains("  env: SF_A_B_CLIENT_SECRET_2\n"),
+        "{underscored}"
+    );
+}
+
+#[test]
+fn export_checks_every_target_before_writing_any_file() {
+    let world = World::new();
+    let endpoint = hostile_eventbridge(
+        &world,
+        &["sf-first", "sf-second"],
+        &["sf-first", "sf-second"],
+    );
+    world.write("out/sf-second.yaml", "# mine\n");
+    let run = world.provision(&["export", "--out", "out/", "--endpoint-url", &endpoint.uri()]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains(
+            "out/sf-second.yaml: the file exists already; export never overwrites, so nothing was written"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !world.path("out/sf-first.yaml").exists(),
+        "a file was written before the clash was found"
+    );
+    assert_eq!(
+        std::fs::read_to_string(world.path("out/sf-second.yaml")).unwrap(),
+        "# mine\n"
+    );
+}
