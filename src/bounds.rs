@@ -18,6 +18,9 @@ pub(crate) const APPS_PAGE_SIZE: usize = 100;
 /// Pages of that listing read at most, and so the most apps an org may list.
 pub(crate) const APPS_PAGES: usize = 100;
 pub(crate) const APPS_LISTED: usize = APPS_PAGE_SIZE * APPS_PAGES;
+/// The most one AWS answer may hold: far above a page of 100 connections (some backends
+/// answer a whole listing on one page) or a 64 KiB secret.
+pub(crate) const AWS_BODY_BYTES: usize = 32 * 1024 * 1024;
 /// Pages of an AWS listing (ListConnections, ListApiDestinations: 100 a page) read at most.
 pub(crate) const AWS_PAGES: usize = 1_000;
 /// Items an AWS listing may hold over all its pages (some backends ignore `Limit` and answer

@@ -272,3 +272,38 @@ fn export_checks_every_target_before_writing_any_file() {
         "# mine\n"
     );
 }
+
+#[test]
+fn an_aws_answer_larger_than_the_bound_is_refused_once_and_named() {
+    use wiremock::matchers::header;
+    let mut world = World::new();
+    world.secret_env("ACME_SECRET", "acme-consumer-secret-for-bounds-0123");
+    world.write(
+        "connections/acme.yaml",
+        "name: sf-acme-prod\nsalesforce: { myDomain: acme }\nclientId: 3MVG9acme\nclientSecret: { env: ACME_SECRET }\n",
+    );
+    let endpoint = world.block_on(MockServer::start());
+    let padding = "x".repeat(33 * 1024 * 1024);
+    world.block_on(
+        Mock::given(method("POST"))
+            .and(header("x-amz-target", "AWSEvents.ListConnections"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-type", "application/x-amz-json-1.1")
+                    .set_body_string(format!(r#"{{"Connections":[],"NextToken":"{padding}"}}"#)),
+            )
+            .mount(&endpoint),
+    );
+    let run = world.provision(&["diff", "connections/", "--endpoint-url", &endpoint.uri()]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: the answer is larger than 32 MiB, the most provision reads of it",
+            endpoint.uri()
+        )),
+        "{}",
+        run.stderr
+    );
+    let asked = world.block_on(endpoint.received_requests()).unwrap().len();
+    assert_eq!(asked, 1, "an answer too large is not asked for again");
+}

@@ -2,6 +2,7 @@
 //!
 //! Everything that sends a request lives under this module; the core above it is pure.
 
+pub(crate) mod bounded;
 pub(crate) mod destinations;
 pub(crate) mod eventbridge;
 pub(crate) mod profile;
@@ -189,6 +190,8 @@ pub(crate) fn eventbridge_config(config: &SdkConfig) -> aws_sdk_eventbridge::con
     aws_sdk_eventbridge::config::Builder::from(config)
         .retry_classifier(QuotaErrorsAreFinal)
         .retry_classifier(transport::UnreachableIsFinal)
+        .retry_classifier(bounded::TooLargeIsFinal)
+        .interceptor(bounded::BoundedAnswers::default())
         .retry_partition(unlimited_retries("provision-eventbridge"))
 }
 
@@ -205,6 +208,8 @@ pub(crate) fn secrets_manager_config(
 ) -> aws_sdk_secretsmanager::config::Builder {
     aws_sdk_secretsmanager::config::Builder::from(config)
         .retry_classifier(transport::UnreachableIsFinal)
+        .retry_classifier(bounded::TooLargeIsFinal)
+        .interceptor(bounded::BoundedAnswers::default())
         .retry_partition(unlimited_retries("provision-secretsmanager"))
 }
 
@@ -286,6 +291,11 @@ where
         )
     };
     let unreachable = transport::Unreachable::find(error);
+    if let Some(bound) = bounded::find(error) {
+        return format!(
+            "{endpoint}: {bound}; check --endpoint-url / AWS_ENDPOINT_URL*: AWS answers are far smaller"
+        );
+    }
     match error {
         SdkError::ServiceError(service) => {
             let inner = service.err();
