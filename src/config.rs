@@ -98,7 +98,9 @@ impl Settings {
                 });
                 let options = ApplyOptions {
                     wait,
-                    verify_credentials,
+                    verify_credentials: verify_credentials.then(|| {
+                        TokenLimits::within(cli.global.connect_timeout, cli.global.call_timeout)
+                    }),
                     force,
                 };
                 (

@@ -288,3 +288,50 @@ fn yes_at_the_deletion_prompt_deletes() {
     );
     assert_eq!(world.connection_names("us-east-1"), ["sf-kept"]);
 }
+
+#[test]
+fn the_credential_check_of_apply_holds_the_call_limit() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mut world = World::new();
+    let endpoint = world.block_on(MockServer::start());
+    world.block_on(
+        Mock::given(method("POST"))
+            .and(path("/services/oauth2/token"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"access_token": "00Dxx!late"}))
+                    .set_delay(Duration::from_secs(12)),
+            )
+            .mount(&endpoint),
+    );
+    world.secret_env("ACME_SECRET", "acme-consumer-secret-for-limits-0123");
+    world.write(
+        "connections/acme.yaml",
+        &format!(
+            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}/services/oauth2/token\n  allowAnyHost: true\nclientId: 3MVG9acme\nclientSecret: {{ env: ACME_SECRET }}\n",
+            endpoint.uri()
+        ),
+    );
+    let started = Instant::now();
+    let run = world.provision(&[
+        "apply",
+        "connections/",
+        "--verify-credentials",
+        "--call-timeout",
+        "2s",
+    ]);
+    let took = started.elapsed();
+    run.expect(1);
+    assert!(
+        run.stdout.contains(&format!(
+            "{}/services/oauth2/token did not answer within 2s (--call-timeout); the connection was not created",
+            endpoint.uri()
+        )),
+        "{}",
+        run.stdout
+    );
+    // The old 20s limit would have waited for the answer, and created the connection.
+    assert!(took < Duration::from_secs(10), "a 2s limit took {took:?}");
+    assert!(world.connection_names("us-east-1").is_empty());
+}

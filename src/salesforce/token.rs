@@ -23,6 +23,24 @@ pub(crate) struct TokenLimits {
     pub(crate) flag: &'static str,
 }
 
+impl TokenLimits {
+    /// The default limits, held within the limits the user gave (`--connect-timeout`,
+    /// `--call-timeout`): the token request never waits longer than a call may.
+    pub(crate) fn within(connect: Duration, call: Duration) -> Self {
+        let default = TokenLimits::default();
+        let total = default.total.min(call);
+        TokenLimits {
+            connect: default.connect.min(connect).min(total),
+            total,
+            flag: if call < default.total {
+                "--call-timeout"
+            } else {
+                default.flag
+            },
+        }
+    }
+}
+
 impl Default for TokenLimits {
     /// What `apply --verify-credentials` uses.
     fn default() -> Self {
