@@ -106,7 +106,7 @@ impl Settings {
         // file in the current directory must not stop them.
         let reads_folder = !matches!(
             cli.command,
-            Command::Schema { .. } | Command::Completions { .. } | Command::Man
+            Command::Schema { .. } | Command::Completions { .. } | Command::Man { .. }
         );
         let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let project = if reads_folder {
@@ -141,7 +141,9 @@ impl Settings {
                 });
                 let options = ApplyOptions {
                     wait,
-                    verify_credentials,
+                    verify_credentials: verify_credentials.then(|| {
+                        TokenLimits::within(cli.global.connect_timeout, cli.global.call_timeout)
+                    }),
                     force,
                 };
                 let plan = plan_options(compare, &project, force)?;
@@ -173,7 +175,7 @@ impl Settings {
             } => (
                 Task::Verify {
                     limits: TokenLimits {
-                        connect: cli.global.connect_timeout,
+                        connect: cli.global.connect_timeout.min(cli.global.call_timeout),
                         total: cli.global.call_timeout,
                         flag: "--call-timeout",
                     },
@@ -223,11 +225,11 @@ impl Settings {
                 region: regions.first().or(project.default_region.as_ref()).cloned(),
                 profile: cli.global.profile.filter(|p| !p.trim().is_empty()),
                 endpoint_url: endpoint_url(cli.global.endpoint_url)?,
-                timeouts: Timeouts {
-                    connect: cli.global.connect_timeout,
-                    attempt: cli.global.attempt_timeout,
-                    call: cli.global.call_timeout.max(cli.global.attempt_timeout),
-                },
+                timeouts: Timeouts::new(
+                    cli.global.connect_timeout,
+                    cli.global.attempt_timeout,
+                    cli.global.call_timeout,
+                ),
             },
             regions,
             concurrency: usize::from(cli.global.concurrency),

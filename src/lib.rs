@@ -13,11 +13,12 @@
 //! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
 //!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
 //! - [`secret`] holds secret values in a type that cannot print itself, and [`parameters`] the
-//!   parameter lists every layer shares.
+//!   parameter lists every layer shares; [`bounds`] caps how much of any remote answer is read.
 //!
 //! Only [`run::main`] is public: everything else is internal, so the compiler finds dead code.
 
 pub(crate) mod aws;
+pub(crate) mod bounds;
 pub(crate) mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;

@@ -10,6 +10,8 @@
 //! - `cli_docs`: help examples, version, shell completions and the man page.
 //! - `verbose_calls`: `-vv` shows each AWS call and retry against failing loopback endpoints.
 //! - `workflows`: the example workflow, the release workflow and the setup action, as data.
+//! - `time_limits`: the limits given hold, and a run that gets no answer says why.
+//! - `untrusted_answers`: remote answers are read within bounds, and a bound hit is named.
 //!
 //! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
 
@@ -21,5 +23,7 @@ mod no_aws_calls;
 mod salesforce_metadata;
 mod schema;
 mod support;
+mod time_limits;
+mod untrusted_answers;
 mod verbose_calls;
 mod workflows;

@@ -2,21 +2,21 @@
 //! between [`DesiredDestination`] / [`LiveDestination`] and the SDK's types. Updates send every
 //! field, so what the YAML no longer says is reset too.
 
-use super::eventbridge::{CallError, Events, call_error};
+use super::eventbridge::{CallError, Events, call_error, listing_bound};
 use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
 use aws_sdk_eventbridge::error::ProvideErrorMetadata;
 use aws_sdk_eventbridge::types::ApiDestinationHttpMethod;
 
 /// Every API destination in the account and Region (only those of `connection_arn` when
-/// given): name and connection ARN.
+/// given): name and connection ARN, within the listing [`bounds`](crate::bounds).
 pub(crate) async fn list_destinations(
     events: &Events,
     connection_arn: Option<&str>,
 ) -> Result<Vec<(String, Option<String>)>, CallError> {
     let mut found = Vec::new();
     let mut next_token: Option<String> = None;
-    loop {
+    for pages in 1.. {
         let page = events
             .client
             .list_api_destinations()
@@ -36,6 +36,10 @@ pub(crate) async fn list_destinations(
                         .map(|name| (name.to_string(), d.connection_arn().map(str::to_string)))
                 }),
         );
+        let more = page.next_token().is_some_and(|token| !token.is_empty());
+        if let Some(bound) = listing_bound("API destinations", pages, found.len(), more) {
+            return Err(bound);
+        }
         match page.next_token() {
             Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
             _ => break,

@@ -57,15 +57,42 @@ where
     }
 }
 
+/// A listing that passed one of the [`bounds`](crate::bounds) (`what`: `connections`, `API
+/// destinations`) after `pages` pages holding `listed` items, `more` of them to come; `None`
+/// while it is within them. Pure.
+pub(crate) fn listing_bound(
+    what: &str,
+    pages: usize,
+    listed: usize,
+    more: bool,
+) -> Option<CallError> {
+    use crate::bounds::{AWS_LISTED, AWS_PAGES};
+    let message = if listed > AWS_LISTED {
+        format!("the listing holds more than {AWS_LISTED} {what}, the most provision reads")
+    } else if more && pages >= AWS_PAGES {
+        format!(
+            "the listing goes on past {AWS_PAGES} pages, the most provision reads (the endpoint keeps answering a NextToken)"
+        )
+    } else {
+        return None;
+    };
+    Some(CallError {
+        code: None,
+        message: format!(
+            "{message}; check --endpoint-url / AWS_ENDPOINT_URL*: EventBridge lists far fewer"
+        ),
+    })
+}
+
 /// Every connection in the account and Region whose name starts with `prefix` (all of them
-/// for ""), following `NextToken` to the end: 100 a page.
+/// for ""), following `NextToken` to the end: 100 a page, within the listing [`bounds`](crate::bounds).
 pub(crate) async fn list_connections(
     events: &Events,
     prefix: &str,
 ) -> Result<Vec<ConnectionSummary>, CallError> {
     let mut connections = Vec::new();
     let mut next_token: Option<String> = None;
-    loop {
+    for pages in 1.. {
         let page = events
             .client
             .list_connections()
@@ -87,6 +114,10 @@ pub(crate) async fn list_connections(
                 ),
                 state_reason: item.state_reason().map(str::to_string),
             });
+        }
+        let more = page.next_token().is_some_and(|token| !token.is_empty());
+        if let Some(bound) = listing_bound("connections", pages, connections.len(), more) {
+            return Err(bound);
         }
         match page.next_token() {
             Some(token) if !token.is_empty() => next_token = Some(token.to_string()),

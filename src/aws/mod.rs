@@ -2,12 +2,15 @@
 //!
 //! Everything that sends a request lives under this module; the core above it is pure.
 
+pub(crate) mod bounded;
 pub(crate) mod destinations;
 pub(crate) mod eventbridge;
 pub(crate) mod hints;
+pub(crate) mod profile;
 pub(crate) mod secretsmanager;
 pub(crate) mod sts;
 pub(crate) mod trace;
+pub(crate) mod transport;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -38,13 +41,27 @@ pub(crate) struct Timeouts {
     pub(crate) call: Duration,
 }
 
+impl Timeouts {
+    /// The limits as given, held: the call limit is never raised. An attempt (and the
+    /// connection it opens) is capped by the call limit, so `--call-timeout 3s` with the
+    /// default 15 s attempt waits 3 s, not 15; within a call, the SDK cuts each later attempt
+    /// short at what is left of the call.
+    pub(crate) fn new(connect: Duration, attempt: Duration, call: Duration) -> Self {
+        Timeouts {
+            connect: connect.min(call),
+            attempt: attempt.min(call),
+            call,
+        }
+    }
+}
+
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(5),
-            attempt: Duration::from_secs(15),
-            call: Duration::from_secs(60),
-        }
+        Timeouts::new(
+            Duration::from_secs(5),
+            Duration::from_secs(15),
+            Duration::from_secs(60),
+        )
     }
 }
 
@@ -86,7 +103,18 @@ fn unlimited_retries(name: &'static str) -> RetryPartition {
 /// Builds the SDK configuration from the flags, falling back to the SDK's own environment
 /// variables and profiles (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, ...). The Region it
 /// finds is the run's default Region; [`for_region`] derives the configuration of any other.
-pub(crate) async fn sdk_config(options: &AwsOptions) -> SdkConfig {
+/// A named profile (`--profile`, or `AWS_PROFILE`) that no file declares is refused by name.
+pub(crate) async fn sdk_config(options: &AwsOptions) -> Result<SdkConfig, crate::error::Error> {
+    let named = match &options.profile {
+        Some(name) => Some((name.clone(), "--profile")),
+        None => std::env::var("AWS_PROFILE")
+            .ok()
+            .filter(|name| !name.trim().is_empty())
+            .map(|name| (name, "AWS_PROFILE")),
+    };
+    if let Some((name, source)) = named {
+        profile::check(&name, source, &profile::ProfileFiles::from_environment())?;
+    }
     let timeouts = options.timeouts;
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config())
@@ -107,7 +135,7 @@ pub(crate) async fn sdk_config(options: &AwsOptions) -> SdkConfig {
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    loader.load().await
+    Ok(loader.load().await)
 }
 
 /// The same configuration for another Region.
@@ -163,6 +191,9 @@ impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for Quo
 pub(crate) fn eventbridge_config(config: &SdkConfig) -> aws_sdk_eventbridge::config::Builder {
     aws_sdk_eventbridge::config::Builder::from(config)
         .retry_classifier(QuotaErrorsAreFinal)
+        .retry_classifier(transport::UnreachableIsFinal)
+        .retry_classifier(bounded::TooLargeIsFinal)
+        .interceptor(bounded::BoundedAnswers::default())
         .retry_partition(unlimited_retries("provision-eventbridge"))
 }
 
@@ -178,6 +209,9 @@ pub(crate) fn secrets_manager_config(
     config: &SdkConfig,
 ) -> aws_sdk_secretsmanager::config::Builder {
     aws_sdk_secretsmanager::config::Builder::from(config)
+        .retry_classifier(transport::UnreachableIsFinal)
+        .retry_classifier(bounded::TooLargeIsFinal)
+        .interceptor(bounded::BoundedAnswers::default())
         .retry_partition(unlimited_retries("provision-secretsmanager"))
 }
 
@@ -261,6 +295,12 @@ where
             "{endpoint} did not answer in time ({limits}; raise them with --attempt-timeout and --call-timeout)"
         )
     };
+    let unreachable = transport::Unreachable::find(error);
+    if let Some(bound) = bounded::find(error) {
+        return format!(
+            "{endpoint}: {bound}; check --endpoint-url / AWS_ENDPOINT_URL*: AWS answers are far smaller"
+        );
+    }
     match error {
         SdkError::ServiceError(service) => {
             let inner = service.err();
@@ -281,6 +321,9 @@ where
         }
         SdkError::TimeoutError(_) => timed_out(),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => timed_out(),
+        SdkError::DispatchFailure(_) if unreachable.is_some() => unreachable
+            .map(|cause| cause.describe(endpoint))
+            .unwrap_or_default(),
         SdkError::DispatchFailure(_) => match std::error::Error::source(error) {
             Some(source) => {
                 let detail = chain(source);

@@ -6,7 +6,13 @@ use aws_config::SdkConfig;
 /// The 12-digit account of the credentials `config` resolves to (`sts:GetCallerIdentity`,
 /// which needs no permission).
 pub(crate) async fn caller_account(config: &SdkConfig) -> Result<String, String> {
-    let client = aws_sdk_sts::Client::new(config);
+    let client = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config)
+            .retry_classifier(super::transport::UnreachableIsFinal)
+            .retry_classifier(super::bounded::TooLargeIsFinal)
+            .interceptor(super::bounded::BoundedAnswers::default())
+            .build(),
+    );
     let identity = client
         .get_caller_identity()
         .send()

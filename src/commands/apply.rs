@@ -9,7 +9,7 @@ use super::EXIT_OK;
 use super::context::{Run, check_prune_regions, load_specs};
 use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
-use crate::engine::interrupt::Interrupt;
+use crate::engine::interrupt::{Interrupt, Signal};
 use crate::error::{Error, Problem};
 use crate::plan::compute::PlanOptions;
 use crate::plan::{
@@ -34,7 +34,7 @@ pub(super) async fn run(
     let plan = run.read_plan(&specs, plan_options, &interrupt).await?;
     let view = settings.view();
     view::stdout(&view.apply_started(&plan))?;
-    confirm_deletions(&plan, deletes)?;
+    confirm_deletions(&plan, deletes, &interrupt).await?;
     // Each result is shown as soon as it is known (a closed stdout only ends the showing).
     let report = |result: &ApplyResult| {
         let _ = view::stdout(&view.result(&plan, result));
@@ -76,8 +76,13 @@ pub(super) async fn run(
 
 /// The plan (already shown) deletes resources (`--prune`, or `--replace`, which deletes before
 /// it creates again): refuse more than `--max-deletes`, and ask on a terminal unless `--yes`;
-/// without a terminal, `--yes` is required.
-fn confirm_deletions(plan: &Plan, guards: DeleteGuards) -> Result<(), Error> {
+/// without a terminal, `--yes` is required. SIGINT or SIGTERM while the question waits ends the
+/// run at once, with nothing changed.
+async fn confirm_deletions(
+    plan: &Plan,
+    guards: DeleteGuards,
+    interrupt: &Interrupt,
+) -> Result<(), Error> {
     let doomed: Vec<&Entry> = plan
         .entries()
         .chain(plan.destination_entries())
@@ -136,8 +141,15 @@ fn confirm_deletions(plan: &Plan, guards: DeleteGuards) -> Result<(), Error> {
         "Delete {what} ({})? Type yes to confirm: ",
         deleting.join(", ")
     ));
-    let mut answer = String::new();
-    let _ = std::io::stdin().read_line(&mut answer);
+    let answer = tokio::select! {
+        answer = read_answer() => answer,
+        () = interrupt.raised() => {
+            return Err(Error::Interrupted {
+                signal: interrupt.signal().unwrap_or(Signal::Interrupt),
+                done: "nothing was deleted or changed".to_string(),
+            });
+        }
+    };
     if answer.trim() == "yes" {
         Ok(())
     } else {
@@ -146,4 +158,16 @@ fn confirm_deletions(plan: &Plan, guards: DeleteGuards) -> Result<(), Error> {
                 .help("answer `yes` to delete, or run without --prune"),
         ))
     }
+}
+
+/// One line from the terminal. The read blocks, so it runs on a thread of its own that is
+/// never waited for: an interrupted run ends without it (the process exits, the thread with it).
+async fn read_answer() -> String {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        let _ = sender.send(answer);
+    });
+    receiver.await.unwrap_or_default()
 }

@@ -119,7 +119,7 @@ pub(super) async fn configured_coverage(
     settings: &Settings,
     specs: &[ConnectionSpec],
 ) -> Result<(aws_config::SdkConfig, Coverage), Error> {
-    let config = aws::sdk_config(&settings.aws).await;
+    let config = aws::sdk_config(&settings.aws).await?;
     let sdk_default = config.region().map(|r| r.to_string());
     if settings.regions.is_empty()
         && let Some(region) = &sdk_default

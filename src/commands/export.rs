@@ -1,5 +1,10 @@
 //! `provision export`: one YAML file per existing OAuth client-credentials connection in the
 //! run's Regions, so connections made by hand or by another tool can be declared and adopted.
+//!
+//! Names from AWS are untrusted (the endpoint may not be AWS): a name AWS itself forbids
+//! (1-64 of `[.\-_A-Za-z0-9]`) is refused and never becomes a path, every file lands directly
+//! in `--out` (or its Region folder), and every target is checked before any file is written,
+//! so an export either writes all its files or none (it never overwrites one).
 
 use super::EXIT_OK;
 use crate::aws::{self, eventbridge};
@@ -7,16 +12,24 @@ use crate::config::Settings;
 use crate::desired::AUTHORIZATION_TYPE;
 use crate::error::{Error, Location, Problem};
 use crate::spec::export::export;
+use crate::spec::limits::check_name;
 use crate::view::{self, ExportedFile};
 use futures::StreamExt;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// A file to write, once every target is known to be free.
+struct Planned {
+    path: PathBuf,
+    yaml: String,
+}
 
 pub(super) async fn run(
     settings: &Settings,
     name_prefix: Option<&str>,
     out: &Path,
 ) -> Result<u8, Error> {
-    let config = aws::sdk_config(&settings.aws).await;
+    let config = aws::sdk_config(&settings.aws).await?;
     let regions: Vec<String> = if settings.regions.is_empty() {
         match config.region() {
             Some(region) => vec![region.to_string()],
@@ -33,6 +46,9 @@ pub(super) async fn run(
     super::context::check_account(settings, &config, regions.first().map(String::as_str)).await?;
     let several = regions.len() > 1;
     let mut files = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
+    let mut refused = 0;
+    let mut variables = BTreeSet::new();
     for region in &regions {
         let events = aws::eventbridge_client(&aws::for_region(&config, region));
         // `--name-prefix`, else the project file's `namePrefix`.
@@ -47,7 +63,22 @@ pub(super) async fn run(
                         .to_string(),
                 ),
             })?;
-        let described: Vec<_> = futures::stream::iter(listed)
+        let (allowed, forbidden): (Vec<_>, Vec<_>) = listed
+            .into_iter()
+            .partition(|summary| check_name(&summary.name).is_ok());
+        for summary in forbidden {
+            refused += 1;
+            let why = check_name(&summary.name)
+                .err()
+                .map(|violation| violation.message)
+                .unwrap_or_default();
+            files.push(skipped(
+                &shown(&summary.name),
+                region,
+                format!("refused: {why}, so the answer is not AWS's; nothing was written for it"),
+            ));
+        }
+        let described: Vec<_> = futures::stream::iter(allowed)
             .map(|summary| {
                 let events = &events;
                 async move {
@@ -71,6 +102,17 @@ pub(super) async fn run(
                     format!("cannot describe it: {}", error.message),
                 ),
                 Ok(None) => skipped(&name, region, "it was deleted meanwhile".to_string()),
+                Ok(Some(live)) if live.name != name => {
+                    refused += 1;
+                    skipped(
+                        &name,
+                        region,
+                        format!(
+                            "refused: described, it is named `{}`, so the answer is not AWS's",
+                            shown(&live.name)
+                        ),
+                    )
+                }
                 Ok(Some(live))
                     if live.authorization_type.as_deref() != Some(AUTHORIZATION_TYPE) =>
                 {
@@ -84,9 +126,12 @@ pub(super) async fn run(
                     )
                 }
                 Ok(Some(live)) => {
-                    let exported = export(&live, region);
+                    let exported = export(&live, region, &mut variables);
                     let path = folder.join(format!("{name}.yaml"));
-                    write_new(&path, &exported.yaml)?;
+                    planned.push(Planned {
+                        path: path.clone(),
+                        yaml: exported.yaml,
+                    });
                     ExportedFile {
                         name,
                         region: region.clone(),
@@ -99,8 +144,74 @@ pub(super) async fn run(
             files.push(file);
         }
     }
+    check_targets(out, &planned)?;
+    for file in &planned {
+        write_new(&file.path, &file.yaml)?;
+    }
     view::stdout(&settings.view().exported(&files))?;
+    if refused > 0 {
+        return Err(Error::ConnectionsFailed {
+            failed: refused,
+            total: files.len(),
+        });
+    }
     Ok(EXIT_OK)
+}
+
+/// A name from the endpoint as it may be shown: escaped, and cut at 100 characters.
+fn shown(name: &str) -> String {
+    name.chars()
+        .take(100)
+        .collect::<String>()
+        .escape_debug()
+        .to_string()
+}
+
+/// Every target is a new file directly in `out` (or in its Region folder), no two the same
+/// (case folded, for case-insensitive file systems), none there already: otherwise nothing is
+/// written, and every clash is named.
+fn check_targets(out: &Path, planned: &[Planned]) -> Result<(), Error> {
+    let mut problems = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for file in planned {
+        let inside = file
+            .path
+            .parent()
+            .is_some_and(|parent| parent == out || parent.parent() == Some(out))
+            && file
+                .path
+                .file_name()
+                .is_some_and(|name| Path::new(name).components().count() == 1);
+        if !inside {
+            problems.push(
+                Problem::new("the file would land outside the --out folder: nothing was written")
+                    .at(Location::file(&file.path))
+                    .help("this is a bug: please report it with the connection names"),
+            );
+            continue;
+        }
+        if !seen.insert(file.path.display().to_string().to_lowercase()) {
+            problems.push(
+                Problem::new("two connections would be written to this file (their names differ only in case): nothing was written")
+                    .at(Location::file(&file.path))
+                    .help("export each with its own --name-prefix into its own --out folder"),
+            );
+        }
+        if std::fs::symlink_metadata(&file.path).is_ok() {
+            problems.push(
+                Problem::new(
+                    "the file exists already; export never overwrites, so nothing was written",
+                )
+                .at(Location::file(&file.path))
+                .help("move it away, or export into an empty --out folder"),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(problems))
+    }
 }
 
 fn skipped(name: &str, region: &str, why: String) -> ExportedFile {
@@ -114,7 +225,7 @@ fn skipped(name: &str, region: &str, why: String) -> ExportedFile {
 }
 
 /// Writes a new file; an existing one is never overwritten.
-fn write_new(path: &PathBuf, text: &str) -> Result<(), Error> {
+fn write_new(path: &Path, text: &str) -> Result<(), Error> {
     let problem = |message: String, help: &str| {
         Error::input(Problem::new(message).at(Location::file(path)).help(help))
     };

@@ -232,7 +232,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         ));
     }
 
-    let config = aws::sdk_config(&settings.aws).await;
+    let config = aws::sdk_config(&settings.aws).await?;
     let default_region = settings
         .project
         .default_region

@@ -30,8 +30,9 @@ use futures::StreamExt;
 pub(crate) struct ApplyOptions {
     /// `None` with `--no-wait`.
     pub(crate) wait: Option<WaitPolicy>,
-    /// Check new credentials against the token endpoint before writing them.
-    pub(crate) verify_credentials: bool,
+    /// Check new credentials against the token endpoint, within these limits, before writing
+    /// them (`--verify-credentials`).
+    pub(crate) verify_credentials: Option<TokenLimits>,
     /// Delete (prune, replace) even a connection an API destination still uses.
     pub(crate) force: bool,
 }
@@ -178,12 +179,12 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
     }
     let name = entry.name.as_str();
 
-    if options.verify_credentials {
+    if let Some(limits) = options.verify_credentials {
         context.log.verbose(format!(
             "{name}: checking the credentials against {}",
             desired.authorization_endpoint
         ));
-        if let Err(error) = request_token(desired, TokenLimits::default()).await {
+        if let Err(error) = request_token(desired, limits).await {
             let mut failed = ApplyResult::new(entry, Outcome::Failed);
             let untouched = if live.is_some() {
                 "; the connection was left as it was"

@@ -185,6 +185,11 @@ impl Verified {
                 verified.error = Some(error.clone());
                 verified.error_description = description.clone();
             }
+            VerifyError::TooLarge { status, .. } => {
+                verified.failure = Some(Failure::Refused);
+                verified.http_status = Some(*status);
+                verified.error = Some(error.describe());
+            }
             VerifyError::TimedOut { .. } => {
                 verified.failure = Some(Failure::Timeout);
                 verified.error = Some(error.describe());

@@ -7,11 +7,17 @@
 //! Salesforce can give is its own [`ConnectError`], with the setting or permission that fixes
 //! it. The key, the secret and the access token are [`Secret`]s: they cannot be printed, and
 //! every output of the run has them redacted.
+//!
+//! Answers are untrusted (`SF_INSTANCE_URL` may point anywhere): each is read up to
+//! [`bounds::CONNECT_BODY_BYTES`], the listing up to [`bounds::APPS_PAGES`] pages, and the
+//! listing as a whole gets one `--call-timeout`, each page what is left of it. A bound hit or
+//! a time-out is said as such.
 
+use crate::bounds::{self, BodyError};
 use crate::salesforce::metadata::API_VERSION;
 use crate::secret::Secret;
 use serde_json::Value;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The org setting that lets the REST API return consumer secrets.
 pub(crate) const SECRET_SETTING: &str =
@@ -21,9 +27,8 @@ pub(crate) const DEVELOPER_PERMISSION: &str = "External Client App Developer";
 /// The user permission reading a consumer secret needs.
 pub(crate) const SECRET_PERMISSION: &str = "View Client Secret";
 
-/// How many apps a page of `apps/oauth/usage` asks for, and how many pages are read at most.
-const PAGE_SIZE: usize = 100;
-const MAX_PAGES: usize = 100;
+/// The flag that sets the time limit, named when it runs out.
+const TIME_FLAG: &str = "--call-timeout";
 
 /// Which call failed, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +36,16 @@ pub(crate) enum Step {
     ListApps,
     ListConsumers,
     ReadSecret,
+}
+
+impl Step {
+    fn what(self) -> &'static str {
+        match self {
+            Step::ListApps => "listing the org's External Client Apps",
+            Step::ListConsumers => "listing the app's OAuth consumers",
+            Step::ReadSecret => "reading the consumer key and secret",
+        }
+    }
 }
 
 /// Why the key and secret could not be read. Never carries a value.
@@ -49,6 +64,14 @@ pub(crate) enum ConnectError {
     UnknownApp { name: String, listed: usize },
     /// The app has no OAuth consumer (OAuth is not enabled on it).
     NoConsumer { name: String },
+    /// No answer within the limit (`--call-timeout`).
+    TimedOut {
+        step: Step,
+        url: String,
+        limit: String,
+    },
+    /// The answer passed one of the [`bounds`]: `detail` names it.
+    OutOfBounds { step: Step, detail: String },
     /// Anything else: an unreachable instance, another status, an answer of another shape.
     Unexpected { step: Step, detail: String },
 }
@@ -86,17 +109,18 @@ impl ConnectError {
                 format!("the External Client App `{name}` has no OAuth consumer"),
                 "enable OAuth on the app (deploy the files `provision salesforce-metadata` writes), then run it again".to_string(),
             ),
-            ConnectError::Unexpected { step, detail } => {
-                let what = match step {
-                    Step::ListApps => "listing the org's External Client Apps",
-                    Step::ListConsumers => "listing the app's OAuth consumers",
-                    Step::ReadSecret => "reading the consumer key and secret",
-                };
-                (
-                    format!("{what} failed: {detail}"),
-                    "check SF_INSTANCE_URL (the org's My Domain URL, from `sf org display --json`) and try again".to_string(),
-                )
-            }
+            ConnectError::TimedOut { step, url, limit } => (
+                format!("{} timed out: {url} did not answer within {limit}", step.what()),
+                format!("check that this machine can reach the org (a proxy or firewall may hold the request), or allow more time with {TIME_FLAG}"),
+            ),
+            ConnectError::OutOfBounds { step, detail } => (
+                format!("{} failed: {detail}", step.what()),
+                "check SF_INSTANCE_URL: it must be the org's My Domain URL (result.instanceUrl of `sf org display --json`), whose answers are far smaller".to_string(),
+            ),
+            ConnectError::Unexpected { step, detail } => (
+                format!("{} failed: {detail}", step.what()),
+                "check SF_INSTANCE_URL (the org's My Domain URL, from `sf org display --json`) and try again".to_string(),
+            ),
         }
     }
 }
@@ -121,6 +145,8 @@ pub(crate) struct Connect {
     /// `{instance}/services/data/v{API_VERSION}/apps/oauth`.
     base: String,
     token: Secret,
+    /// One call's limit: a single request, or the whole app listing.
+    timeout: Duration,
 }
 
 impl Connect {
@@ -144,15 +170,39 @@ impl Connect {
             client,
             base,
             token,
+            timeout,
         })
     }
 
-    /// One GET: the JSON answer, or the failure classified.
+    /// A time-out of `step`, naming the limit.
+    fn timed_out(&self, step: Step) -> ConnectError {
+        ConnectError::TimedOut {
+            step,
+            url: self.base.clone(),
+            limit: format!("{} ({TIME_FLAG})", humantime::format_duration(self.timeout)),
+        }
+    }
+
+    /// A failure to get (all of) an answer: a time-out, or an unreachable instance.
+    fn transport(&self, step: Step, error: reqwest::Error) -> ConnectError {
+        if super::token::is_timeout(&error) {
+            return self.timed_out(step);
+        }
+        ConnectError::Unexpected {
+            step,
+            // reqwest's error names the URL, never the headers (the token).
+            detail: format!("cannot reach {}: {}", self.base, error.without_url()),
+        }
+    }
+
+    /// One GET within `left`: the JSON answer (at most [`bounds::CONNECT_BODY_BYTES`]), or
+    /// the failure classified.
     async fn get(
         &self,
         step: Step,
         path: &str,
         query: &[(&str, String)],
+        left: Duration,
     ) -> Result<Value, ConnectError> {
         let url = format!("{}/{path}", self.base);
         let response = self
@@ -161,34 +211,44 @@ impl Connect {
             .query(query)
             .bearer_auth(self.token.expose())
             .header("Accept", "application/json")
+            .timeout(left)
             .send()
             .await
-            .map_err(|error| ConnectError::Unexpected {
-                step,
-                // reqwest's error names the URL, never the headers (the token).
-                detail: format!("cannot reach {}: {}", self.base, error.without_url()),
-            })?;
+            .map_err(|error| self.transport(step, error))?;
         let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let body = match bounds::read_body(response, bounds::CONNECT_BODY_BYTES).await {
+            Ok(body) => body,
+            Err(BodyError::Transport(error)) => return Err(self.transport(step, error)),
+            Err(BodyError::TooLarge { limit }) => {
+                return Err(ConnectError::OutOfBounds {
+                    step,
+                    detail: BodyError::too_large(limit),
+                });
+            }
+        };
+        let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         if (200..300).contains(&status) {
             return Ok(body);
         }
         Err(classify(step, status, &body))
     }
 
-    /// Every app the usage listing shows, page after page.
+    /// Every app the usage listing shows, page after page, all within one call's limit.
     pub(crate) async fn apps(&self) -> Result<Vec<ListedApp>, ConnectError> {
+        let started = Instant::now();
         let mut apps = Vec::new();
-        for page in 0..MAX_PAGES {
+        for page in 0..bounds::APPS_PAGES {
+            let left = bounds::left(started, self.timeout)
+                .ok_or_else(|| self.timed_out(Step::ListApps))?;
             let body = self
                 .get(
                     Step::ListApps,
                     "usage",
                     &[
                         ("page", page.to_string()),
-                        ("pageSize", PAGE_SIZE.to_string()),
+                        ("pageSize", bounds::APPS_PAGE_SIZE.to_string()),
                     ],
+                    left,
                 )
                 .await?;
             let Some(items) = body.get("apps").and_then(Value::as_array) else {
@@ -205,11 +265,27 @@ impl Connect {
                     apps.push(ListedApp { id, name });
                 }
             }
-            if items.len() < PAGE_SIZE {
-                break;
+            if apps.len() > bounds::APPS_LISTED {
+                return Err(ConnectError::OutOfBounds {
+                    step: Step::ListApps,
+                    detail: format!(
+                        "the org lists more than {} apps, the most provision reads",
+                        bounds::APPS_LISTED
+                    ),
+                });
+            }
+            if items.len() < bounds::APPS_PAGE_SIZE {
+                return Ok(apps);
             }
         }
-        Ok(apps)
+        Err(ConnectError::OutOfBounds {
+            step: Step::ListApps,
+            detail: format!(
+                "the listing goes on past {} pages of {}, the most provision reads",
+                bounds::APPS_PAGES,
+                bounds::APPS_PAGE_SIZE
+            ),
+        })
     }
 
     /// The consumer key and secret of the app named `name` among `apps`.
@@ -226,7 +302,12 @@ impl Connect {
         };
         let app_id = encode(&app.id);
         let body = self
-            .get(Step::ListConsumers, &format!("credentials/{app_id}"), &[])
+            .get(
+                Step::ListConsumers,
+                &format!("credentials/{app_id}"),
+                &[],
+                self.timeout,
+            )
             .await?;
         let consumer = body
             .get("consumers")
@@ -242,6 +323,7 @@ impl Connect {
                 Step::ReadSecret,
                 &format!("credentials/{app_id}/{}", encode(consumer)),
                 &[("part", "keyandsecret".to_string())],
+                self.timeout,
             )
             .await?;
         let text = |key: &str| {

@@ -6,8 +6,10 @@
 //! is the instance URL on success, or Salesforce's `error` and `error_description`, or why the
 //! endpoint could not be asked (a time-out, a TLS failure, a refused or unreachable
 //! connection). The access token comes back as a [`Secret`], for `verify`'s REST reads as the
-//! Run As user; it is never shown.
+//! Run As user; it is never shown. The answer is read up to [`bounds::TOKEN_BODY_BYTES`]: a
+//! larger one is no token answer.
 
+use crate::bounds::{self, BodyError};
 use crate::desired::DesiredConnection;
 use crate::secret::Secret;
 use std::time::Duration;
@@ -21,6 +23,24 @@ pub(crate) struct TokenLimits {
     pub(crate) total: Duration,
     /// The flag that sets `total`, named when it runs out.
     pub(crate) flag: &'static str,
+}
+
+impl TokenLimits {
+    /// The default limits, held within the limits the user gave (`--connect-timeout`,
+    /// `--call-timeout`): the token request never waits longer than a call may.
+    pub(crate) fn within(connect: Duration, call: Duration) -> Self {
+        let default = TokenLimits::default();
+        let total = default.total.min(call);
+        TokenLimits {
+            connect: default.connect.min(connect).min(total),
+            total,
+            flag: if call < default.total {
+                "--call-timeout"
+            } else {
+                default.flag
+            },
+        }
+    }
 }
 
 impl Default for TokenLimits {
@@ -52,6 +72,8 @@ pub(crate) enum VerifyError {
         error: String,
         description: Option<String>,
     },
+    /// An answer larger than a token answer may be ([`bounds::TOKEN_BODY_BYTES`]).
+    TooLarge { status: u16, limit: usize },
     /// No answer within the limit.
     TimedOut { url: String, limit: String },
     /// The TLS handshake failed (a certificate refused, or not TLS at all).
@@ -66,6 +88,9 @@ impl VerifyError {
         match self {
             VerifyError::Refused { status, .. } => {
                 format!("HTTP {status}: {}", self.oauth_error())
+            }
+            VerifyError::TooLarge { status, limit } => {
+                format!("HTTP {status}: {}", BodyError::too_large(*limit))
             }
             VerifyError::TimedOut { url, limit } => {
                 format!("{url} did not answer within {limit}")
@@ -94,6 +119,7 @@ impl VerifyError {
     pub(crate) fn hint(&self) -> String {
         match self {
             VerifyError::Refused { .. } => super::hints::for_token_error(&self.oauth_error()),
+            VerifyError::TooLarge { .. } => "a token answer is a small JSON object: check that the token URL is the org's My Domain token endpoint (https://<MyDomain>.my.salesforce.com/services/oauth2/token), not a page or a proxy that answers something else".to_string(),
             VerifyError::TimedOut { .. } => "check that this machine can reach the token endpoint (a proxy or firewall may hold the request), or allow more time with --call-timeout".to_string(),
             VerifyError::Tls { .. } => "the token URL must be the org's https My Domain URL, served with a certificate this machine trusts; check the host name and any TLS-intercepting proxy".to_string(),
             VerifyError::Unreachable { .. } => "check the token URL (the My Domain host name) and that this machine can reach it".to_string(),
@@ -139,9 +165,10 @@ pub(crate) async fn request_token(
         .await
         .map_err(|error| transport_error(url, limits, &error))?;
     let status = response.status().as_u16();
-    let body = match response.bytes().await {
+    let body = match bounds::read_body(response, bounds::TOKEN_BODY_BYTES).await {
         Ok(body) => body,
-        Err(error) => return Err(transport_error(url, limits, &error)),
+        Err(BodyError::Transport(error)) => return Err(transport_error(url, limits, &error)),
+        Err(BodyError::TooLarge { limit }) => return Err(VerifyError::TooLarge { status, limit }),
     };
     read_answer(status, &body)
 }
@@ -182,9 +209,14 @@ fn read_answer(status: u16, body: &[u8]) -> Result<Granted, VerifyError> {
     })
 }
 
+/// A time-out, however deep in the error it is said (reqwest's own, or an I/O time-out).
+pub(crate) fn is_timeout(error: &reqwest::Error) -> bool {
+    error.is_timeout() || chain_has(error, |e| is_io_kind(e, std::io::ErrorKind::TimedOut))
+}
+
 /// Classifies a failure to get an answer: a time-out, a TLS failure, or an unreachable endpoint.
 fn transport_error(url: &str, limits: TokenLimits, error: &reqwest::Error) -> VerifyError {
-    if error.is_timeout() || chain_has(error, |e| is_io_kind(e, std::io::ErrorKind::TimedOut)) {
+    if is_timeout(error) {
         let total = humantime::format_duration(limits.total);
         let limit = if limits.flag.is_empty() {
             total.to_string()

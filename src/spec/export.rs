@@ -5,12 +5,17 @@
 //! after the connection and field, with a comment saying to fill it in (or to point it at
 //! Secrets Manager). The token URL becomes `myDomain` and `sandbox` where it is a My Domain
 //! URL. Pure: the caller reads AWS and writes the files.
+//!
+//! Variable names are unique over a whole export: two names that read alike once upper-cased
+//! and stripped of punctuation (`a-b` and `a_b`, headers `X-Token` and `X_Token`) get `_2`,
+//! `_3`, ... rather than one variable silently feeding both.
 
 use super::OWNERSHIP_MARKER;
 use super::token_url::{TOKEN_PATH, from_my_domain};
 use crate::live::{LiveConnection, LiveParameter};
 use crate::parameters::{Block, ListKind};
 use serde_yaml::{Mapping, Value};
+use std::collections::BTreeSet;
 
 /// One exported file: its YAML text, and the environment variables its references name.
 pub(crate) struct Exported {
@@ -18,11 +23,16 @@ pub(crate) struct Exported {
     pub(crate) variables: Vec<String>,
 }
 
-/// The YAML document for `live`, declared for `region`.
-pub(crate) fn export(live: &LiveConnection, region: &str) -> Exported {
+/// The YAML document for `live`, declared for `region`; its variables are none of `taken`,
+/// which receives them.
+pub(crate) fn export(
+    live: &LiveConnection,
+    region: &str,
+    taken: &mut BTreeSet<String>,
+) -> Exported {
     let mut variables = Vec::new();
     let mut reference = |field: &str| {
-        let variable = env_name(&live.name, field);
+        let variable = unique(env_name(&live.name, field), taken);
         variables.push(variable.clone());
         let mut map = Mapping::new();
         map.insert("env".into(), Value::String(variable));
@@ -152,6 +162,20 @@ fn strip_marker(description: &str) -> String {
     trimmed[..cut].trim_end().to_string()
 }
 
+/// `name`, or `name_2`, `name_3`, ... : the first that is not `taken` (and is then taken).
+fn unique(name: String, taken: &mut BTreeSet<String>) -> String {
+    let chosen = if taken.contains(&name) {
+        (2..)
+            .map(|n| format!("{name}_{n}"))
+            .find(|candidate| !taken.contains(candidate))
+            .unwrap_or_default()
+    } else {
+        name
+    };
+    taken.insert(chosen.clone());
+    chosen
+}
+
 /// `SF_ACME_PROD_CLIENT_SECRET` for connection `sf-acme-prod`, field `client secret`.
 fn env_name(connection: &str, field: &str) -> String {
     let mut name: String = format!("{connection}_{field}")
@@ -218,7 +242,7 @@ mod tests {
 
     #[test]
     fn an_exported_connection_reads_like_a_hand_written_file() {
-        let exported = export(&live(), "eu-west-1");
+        let exported = export(&live(), "eu-west-1", &mut BTreeSet::new());
         assert_eq!(
             exported.yaml,
             "# Exported by `provision export` from eu-west-1. AWS never returns secrets: set the
@@ -253,7 +277,7 @@ regions:
         let mut other = live();
         other.authorization_endpoint =
             Some("https://acme.develop.my.salesforce.com/services/oauth2/token".into());
-        let yaml = export(&other, "us-east-1").yaml;
+        let yaml = export(&other, "us-east-1", &mut BTreeSet::new()).yaml;
         assert!(
             yaml.contains(
                 "  tokenUrl: https://acme.develop.my.salesforce.com/services/oauth2/token\n"
@@ -262,8 +286,46 @@ regions:
         );
         assert!(!yaml.contains("allowAnyHost"), "{yaml}");
         other.authorization_endpoint = Some("https://proxy.example.com/oauth/token".into());
-        let yaml = export(&other, "us-east-1").yaml;
+        let yaml = export(&other, "us-east-1", &mut BTreeSet::new()).yaml;
         assert!(yaml.contains("  allowAnyHost: true\n"), "{yaml}");
+    }
+
+    #[test]
+    fn names_that_read_alike_get_variables_of_their_own() {
+        let mut taken = BTreeSet::new();
+        let mut first = live();
+        first.name = "sf-acme".into();
+        first.invocation.headers.push(LiveParameter {
+            key: "X_Token".into(),
+            value: None,
+            is_secret: true,
+        });
+        let mut second = live();
+        second.name = "sf_acme".into();
+        let first = export(&first, "us-east-1", &mut taken);
+        let second = export(&second, "us-east-1", &mut taken);
+        assert_eq!(
+            first.variables,
+            [
+                "SF_ACME_CLIENT_SECRET",
+                "SF_ACME_INVOCATION_HEADERS_X_TOKEN",
+                "SF_ACME_INVOCATION_HEADERS_X_TOKEN_2"
+            ]
+        );
+        assert_eq!(
+            second.variables,
+            [
+                "SF_ACME_CLIENT_SECRET_2",
+                "SF_ACME_INVOCATION_HEADERS_X_TOKEN_3"
+            ]
+        );
+        assert!(
+            second
+                .yaml
+                .contains("clientSecret:\n  env: SF_ACME_CLIENT_SECRET_2\n"),
+            "{}",
+            second.yaml
+        );
     }
 
     #[test]

@@ -375,6 +375,29 @@ impl World {
         self.run(command)
     }
 
+    /// Runs the binary on a pseudo-terminal (stdin, stdout and stderr: `tests/support/pty_run.py`)
+    /// and types `keys` once `prompt` appears (`b"\x03"`: Ctrl-C). Everything printed is in
+    /// `stdout`; `code` is the exit code, or -1 when the binary was still running 20 s after
+    /// the keys (it is then killed).
+    pub fn provision_on_pty(&self, args: &[&str], prompt: &str, keys: &[u8]) -> Run {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let hex: String = keys.iter().map(|b| format!("{b:02x}")).collect();
+        let mut command = Command::new(root.join(".venv/bin/python"));
+        command
+            .arg(root.join("tests/support/pty_run.py"))
+            .args([prompt, &hex, env!("CARGO_BIN_EXE_provision")])
+            .args(args);
+        let ran = self.run(command);
+        let code = ran
+            .stderr
+            .lines()
+            .last()
+            .and_then(|line| line.strip_prefix("exit "))
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(-1);
+        Run { code, ..ran }
+    }
+
     /// Starts the binary in the world without waiting for it (stdout and stderr piped).
     pub fn spawn(&self, args: &[&str]) -> Child {
         let mut command = Command::new(env!("CARGO_BIN_EXE_provision"));

@@ -13,14 +13,14 @@ const NO_RUN_AS_USER: &str = "invalid_grant: no client credentials user enabled"
 fn waiting(timeout: Duration) -> ApplyOptions {
     ApplyOptions {
         wait: Some(quick_wait(timeout)),
-        verify_credentials: false,
+        verify_credentials: None,
         force: false,
     }
 }
 
 const NO_WAIT: ApplyOptions = ApplyOptions {
     wait: None,
-    verify_credentials: false,
+    verify_credentials: None,
     force: false,
 };
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 fn options() -> ApplyOptions {
     ApplyOptions {
         wait: Some(quick_wait(Duration::from_secs(10))),
-        verify_credentials: false,
+        verify_credentials: None,
         force: false,
     }
 }

@@ -180,7 +180,7 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
         &planned,
         ApplyOptions {
             wait: Some(quick_wait(Duration::from_secs(10))),
-            verify_credentials: false,
+            verify_credentials: None,
             force: false,
         },
     )

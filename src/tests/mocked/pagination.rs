@@ -119,3 +119,41 @@ async fn an_empty_next_token_ends_the_walk() {
     assert_eq!(only.num_calls(), 1, "an empty token is the last page");
     assert_eq!(entry(&plan, name).action, Action::InSync);
 }
+
+#[tokio::test]
+async fn a_listing_that_never_ends_stops_at_the_page_bound_and_says_so() {
+    let declared = declare(&["sf-endless"]);
+    let endless = mock!(aws_sdk_eventbridge::Client::list_connections).then_output(|| {
+        ListConnectionsOutput::builder()
+            .connections(summary("someone-else", ConnectionState::Authorized))
+            .next_token("again")
+            .build()
+    });
+    let context = context(eventbridge(&[&endless]).await, secrets_manager(&[]).await);
+    let error = plan(&context, &declared.specs, PlanOptions::default())
+        .await
+        .expect_err("an endless listing is an error, not a plan");
+    assert_eq!(endless.num_calls(), crate::bounds::AWS_PAGES);
+    let text = error.to_string();
+    assert!(
+        text.contains("the listing goes on past 1000 pages, the most provision reads"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_listing_of_more_items_than_the_bound_is_refused_even_on_one_page() {
+    let bound = crate::aws::eventbridge::listing_bound;
+    assert_eq!(bound("connections", 1, 3_000, false), None);
+    assert_eq!(bound("connections", 999, 99_900, true), None);
+    let error = bound("connections", 1, crate::bounds::AWS_LISTED + 1, false).unwrap();
+    assert!(
+        error
+            .message
+            .starts_with("the listing holds more than 100000 connections"),
+        "{}",
+        error.message
+    );
+    assert!(bound("API destinations", 1000, 5, true).is_some());
+    assert_eq!(bound("API destinations", 1000, 5, false), None);
+}

@@ -183,7 +183,7 @@ async fn apply_re_sends_the_declared_secret_when_it_changed() {
         &planned,
         ApplyOptions {
             wait: Some(quick_wait(std::time::Duration::from_secs(10))),
-            verify_credentials: false,
+            verify_credentials: None,
             force: false,
         },
     )

@@ -391,6 +391,7 @@ async fn shipped_sdk_config() -> aws_config::SdkConfig {
         ..Default::default()
     })
     .await
+    .expect("the shipped configuration builds")
 }
 
 /// An EventBridge client built by the shipped configuration function
