@@ -237,6 +237,11 @@ fn a_profile_declared_in_the_credentials_file_is_used() {
 fn world_with_one_to_prune() -> World {
     let mut world = World::new();
     world.secret_env("OWNED_SECRET", "owned-secret-value-0123456789");
+    // Pruning needs a named set and Regions pinned by the files.
+    world.write(
+        "provision.yaml",
+        "set: prompt-tests\ndefaultRegion: us-east-1\n",
+    );
     for name in ["sf-kept", "sf-dropped"] {
         world.write(
             &format!("connections/{name}.yaml"),
