@@ -26,26 +26,8 @@ else
 fi
 bin=target/$BUILD/provision
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start LOG COMMAND...: runs a server that prints `ready URL`, sets $url.
-start() {
-  local log=$1
-  shift
-  "$@" >"$log" 2>"$log.err" &
-  pids+=("$!")
-  for _ in $(seq 1 300); do grep -q '^ready ' "$log" && break; sleep 0.1; done
-  url=$(sed -n 's/^ready //p' "$log")
-  [ -n "$url" ] || { echo "did not start: $*" >&2; cat "$log.err" >&2; exit 1; }
-}
+# shellcheck source=scripts/bench-common.sh
+source scripts/bench-common.sh
 start "$work/moto.log" env MOTO_AUTHORIZING_SECONDS=0 "$py" scripts/moto_server.py --port 0
 moto=$url
 start "$work/proxy.log" "$py" scripts/fault_proxy.py --upstream "$moto" --latency-ms "$LATENCY_MS"

@@ -13,6 +13,7 @@
 use crate::error::{Error, Location, Problem};
 use crate::ownership::OwnershipSet;
 use crate::spec::keys::{self, PROJECT};
+use crate::spec::convert::kind;
 use crate::spec::regions;
 use crate::spec::yaml::{Document, Segment, parse_documents};
 use serde_yaml::Value;
@@ -329,17 +330,6 @@ fn regions_of(mapping: &serde_yaml::Mapping, key: &str) -> Vec<String> {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nothing (an empty value)",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Sequence(_) => "a list",
-        Value::Mapping(_) => "a mapping",
-        Value::Tagged(_) => "a tagged value (YAML tags are not supported)",
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -410,10 +410,15 @@ pub(crate) struct ApplyResult {
 
 impl ApplyResult {
     pub(crate) fn new(entry: &Entry, outcome: Outcome) -> Self {
+        Self::of(entry.kind, &entry.name, &entry.region, outcome)
+    }
+
+    /// The result for one resource, with nothing known yet but its outcome.
+    pub(crate) fn of(kind: ResourceKind, name: &str, region: &str, outcome: Outcome) -> Self {
         ApplyResult {
-            kind: entry.kind,
-            name: entry.name.clone(),
-            region: entry.region.clone(),
+            kind,
+            name: name.to_string(),
+            region: region.to_string(),
             outcome,
             state: None,
             state_reason: None,
@@ -541,18 +546,7 @@ mod tests {
     use super::*;
 
     fn result(kind: ResourceKind, name: &str, outcome: Outcome) -> ApplyResult {
-        ApplyResult {
-            kind,
-            name: name.into(),
-            region: "us-east-1".into(),
-            outcome,
-            state: None,
-            state_reason: None,
-            error: None,
-            hint: None,
-            not_taken: Vec::new(),
-            left_deleted: false,
-        }
+        ApplyResult::of(kind, name, "us-east-1", outcome)
     }
 
     #[test]

@@ -1218,7 +1218,8 @@ fn as_written(value: &Value, written: Option<&str>) -> Option<String> {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+/// What a YAML value is, as messages name it ("expected a string, found a list").
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "nothing (an empty value)",
         Value::Bool(_) => "true/false",
