@@ -12,8 +12,8 @@
 
 use crate::error::{Error, Location, Problem};
 use crate::ownership::OwnershipSet;
-use crate::spec::keys::{self, PROJECT};
 use crate::spec::convert::kind;
+use crate::spec::keys::{self, PROJECT};
 use crate::spec::regions;
 use crate::spec::yaml::{Document, Segment, parse_documents};
 use serde_yaml::Value;
@@ -329,7 +329,6 @@ fn regions_of(mapping: &serde_yaml::Mapping, key: &str) -> Vec<String> {
         _ => Vec::new(),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -35,10 +35,10 @@ struct Known {
     /// Raw values, so the same value is not added twice.
     values: Vec<SecretString>,
     /// Every [`PIECE_LEN`]-byte window of every value (raw bytes).
-    pieces: HashSet<[u8; PIECE_LEN]>,
+    pieces: Windows,
     /// Every [`PIECE_LEN`]-byte window of every value's Base64 forms, in the standard
     /// alphabet (text is looked up with the URL-safe letters mapped to the standard ones).
-    base64_pieces: HashSet<[u8; PIECE_LEN]>,
+    base64_pieces: Windows,
     /// Values looked for whole only: those shorter than [`PIECE_LEN`], and whole JSON
     /// documents (whose keys are no secret; the fields read from them are remembered on
     /// their own).
@@ -48,6 +48,31 @@ struct Known {
 }
 
 static KNOWN: Mutex<Option<Known>> = Mutex::new(None);
+
+/// A set of windows. Every byte of every output is looked up once per view, so the hash is a
+/// cheap mix of the window's two halves rather than SipHash: the keys are not chosen by an
+/// attacker who could profit from collisions (a collision only costs a lookup).
+type Windows = HashSet<[u8; PIECE_LEN], std::hash::BuildHasherDefault<WindowHasher>>;
+
+#[derive(Default)]
+struct WindowHasher(u64);
+
+impl std::hash::Hasher for WindowHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(29) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, _: usize) {}
+}
 
 /// Text the run knows to be public, and the matcher that finds it (rebuilt when one is added).
 struct Public {
@@ -105,8 +130,8 @@ pub(super) fn remember(value: &str) {
     let mut guard = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
     let known = guard.get_or_insert_with(|| Known {
         values: Vec::new(),
-        pieces: HashSet::new(),
-        base64_pieces: HashSet::new(),
+        pieces: Windows::default(),
+        base64_pieces: Windows::default(),
         whole: Vec::new(),
         whole_matcher: None,
     });
