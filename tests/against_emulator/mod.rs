@@ -4,6 +4,7 @@ mod converge;
 mod destinations;
 mod hardening;
 mod health;
+mod iam_oracle;
 mod iam_policy;
 mod output;
 mod ownership;
