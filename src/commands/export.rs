@@ -17,19 +17,7 @@ pub(super) async fn run(
     out: &Path,
 ) -> Result<u8, Error> {
     let config = aws::sdk_config(&settings.aws).await;
-    let regions: Vec<String> = if settings.regions.is_empty() {
-        match config.region() {
-            Some(region) => vec![region.to_string()],
-            None => {
-                return Err(Error::input(
-                    Problem::new("no AWS Region to export from")
-                        .help("pass --region us-east-1 (repeatable), or set AWS_REGION"),
-                ));
-            }
-        }
-    } else {
-        settings.regions.clone()
-    };
+    let regions = regions(settings, &config)?;
     let several = regions.len() > 1;
     let mut files = Vec::new();
     for region in &regions {
@@ -98,6 +86,23 @@ pub(super) async fn run(
     }
     view::stdout(&settings.view().exported(&files))?;
     Ok(EXIT_OK)
+}
+
+/// The Regions an export reads: the `--region` flags, or the default Region.
+pub(super) fn regions(
+    settings: &Settings,
+    config: &aws_config::SdkConfig,
+) -> Result<Vec<String>, Error> {
+    if !settings.regions.is_empty() {
+        return Ok(settings.regions.clone());
+    }
+    match config.region() {
+        Some(region) => Ok(vec![region.to_string()]),
+        None => Err(Error::input(
+            Problem::new("no AWS Region to export from")
+                .help("pass --region us-east-1 (repeatable), or set AWS_REGION"),
+        )),
+    }
 }
 
 fn skipped(name: &str, region: &str, why: String) -> ExportedFile {

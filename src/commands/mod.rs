@@ -40,8 +40,8 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         Task::SalesforceMetadata { out } => salesforce_metadata::run(settings, out),
         Task::SalesforceCredentials => salesforce_credentials::run(settings).await,
         Task::Verify { limits } => verify::run(settings, *limits, listen_for_signals()).await,
-        Task::IamPolicy { purpose, account } => {
-            iam_policy::run(settings, *purpose, account.as_deref()).await
+        Task::IamPolicy { policy, account } => {
+            iam_policy::run(settings, policy, account.as_deref()).await
         }
         Task::Schema => schema::run(),
         Task::Completions { shell } => completions::run(*shell),
