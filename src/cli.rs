@@ -85,7 +85,8 @@ pub(crate) enum Command {
     /// SF_INSTANCE_URL) and write them into the Secrets Manager secrets `clientId` and
     /// `clientSecret` reference.
     SalesforceCredentials(PathArgs),
-    /// Request a token for each declared connection as EventBridge does, and show what the
+    /// Request a token for each declared connection as EventBridge would (the client
+    /// credentials in the form body, as Salesforce documents), and show what the
     /// token endpoint answered: exit 0 when every one is granted, 1 otherwise.
     Verify(PathArgs),
     /// Print the least-privilege IAM policy a run needs: the same files, the command of

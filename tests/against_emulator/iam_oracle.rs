@@ -378,3 +378,35 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
     );
     recorded.assert_every_call_allowed();
 }
+
+#[test]
+fn a_run_that_cannot_describe_undeclared_connections_says_so() {
+    let mut world = World::new();
+    world.secret_env("A_SECRET", "a-consumer-secret-0123456789");
+    world.write(
+        "connections/a.yaml",
+        "name: sf-a\nsalesforce: { myDomain: acme }\nclientId: 3MVG9a\nclientSecret: { env: A_SECRET }\n",
+    );
+    create_by_hand(&world, "sf-foreign");
+    // sf-a does not exist yet: the one DescribeConnection is orphan discovery's.
+    let proxy = Proxy::start(
+        &world.emulator.endpoint,
+        &["--error500", "1.0", "--only-target", "DescribeConnection"],
+    );
+    world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+    world.env("AWS_MAX_ATTEMPTS", "1");
+    let diff = world.provision(&["diff", "connections/", "-q"]);
+    diff.expect(2);
+    assert!(
+        diff.stderr.contains(
+            "provision: warning: 1 undeclared connection in us-east-1 could not be described ("
+        ),
+        "{}",
+        diff.stderr
+    );
+    assert!(
+        diff.stderr.contains("whether this set's orphans are among them is unknown; allow events:DescribeConnection on connection/* in the Region (provision iam-policy prints it)\n"),
+        "{}",
+        diff.stderr
+    );
+}
