@@ -260,11 +260,19 @@ fn endpoint_error(source: &str, value: &str, why: &str) -> Error {
 fn policy_flags(flags: PolicyFlags) -> Result<PolicyFlags, Error> {
     let purpose = flags.purpose.name();
     let compares = matches!(flags.purpose, Purpose::Diff | Purpose::Apply);
-    for (flag, given) in [("--prune", flags.prune), ("--replace", flags.replace)] {
+    for (flag, given) in [
+        ("--prune", flags.prune),
+        ("--replace", flags.replace),
+        ("--kms-conditions", flags.kms_conditions),
+    ] {
         if given && !compares {
             return Err(Error::input(
-                Problem::new(format!("{flag} is a flag of diff and apply, not of {purpose}"))
-                    .help(format!("leave {flag} out, or ask for the policy of the run that has it: --for apply {flag}")),
+                Problem::new(format!(
+                    "{flag} is for the policy of a diff or apply run, not of {purpose}"
+                ))
+                .help(format!(
+                    "leave {flag} out, or ask for the policy of an apply run: --for apply {flag}"
+                )),
             ));
         }
     }

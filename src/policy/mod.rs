@@ -211,9 +211,11 @@ struct Named {
     credentials: BTreeSet<String>,
     keys: BTreeSet<String>,
     aliases: BTreeMap<String, BTreeSet<String>>,
-    /// Per Region: `connection/<prefix>*`, `api-destination/<prefix>*`.
-    undeclared_connections: BTreeSet<String>,
-    undeclared_destinations: BTreeSet<String>,
+    /// Per Region, every connection and destination the name prefix allows (all without one):
+    /// `connection/<prefix>*`, `api-destination/<prefix>*`. What orphan discovery, pruning and
+    /// export may touch beyond the declared names.
+    prefixed_connections: BTreeSet<String>,
+    prefixed_destinations: BTreeSet<String>,
     /// `secretsmanager.<region>.amazonaws.com` of every Region.
     secrets_manager_services: BTreeSet<String>,
 }
@@ -230,10 +232,10 @@ impl Named {
             let events =
                 |resource: &str| format!("arn:{partition}:events:{region}:{account}:{resource}");
             named
-                .undeclared_connections
+                .prefixed_connections
                 .insert(events(&format!("connection/{prefix}*")));
             named
-                .undeclared_destinations
+                .prefixed_destinations
                 .insert(events(&format!("api-destination/{prefix}*")));
             named
                 .secrets_manager_services
@@ -350,7 +352,7 @@ fn verify(named: &Named) -> Vec<Statement> {
 
 /// `export` lists the connections of each Region and describes those it lists.
 fn export(named: &Named) -> Vec<Statement> {
-    if named.undeclared_connections.is_empty() {
+    if named.prefixed_connections.is_empty() {
         return Vec::new();
     }
     vec![
@@ -362,7 +364,7 @@ fn export(named: &Named) -> Vec<Statement> {
         Statement::allow(
             "DescribeListedConnections",
             vec!["events:DescribeConnection"],
-            named.undeclared_connections.clone(),
+            named.prefixed_connections.clone(),
         ),
     ]
 }
@@ -419,15 +421,15 @@ fn compare(named: &Named, request: &Request, partition: &str) -> Vec<Statement> 
     statement.push(Statement::allow(
         "DescribeUndeclaredConnections",
         vec!["events:DescribeConnection"],
-        named.undeclared_connections.clone(),
+        named.prefixed_connections.clone(),
     ));
     statement.push(Statement::allow(
         "DescribeUndeclaredApiDestinations",
         vec!["events:DescribeApiDestination"],
         named
-            .undeclared_destinations
+            .prefixed_destinations
             .iter()
-            .chain(&named.undeclared_connections)
+            .chain(&named.prefixed_connections)
             .cloned(),
     ));
     if !named.destinations.is_empty() {
@@ -453,12 +455,12 @@ fn compare(named: &Named, request: &Request, partition: &str) -> Vec<Statement> 
         statement.push(Statement::allow(
             "DeleteUndeclaredConnections",
             vec!["events:DeleteConnection"],
-            named.undeclared_connections.clone(),
+            named.prefixed_connections.clone(),
         ));
         statement.push(Statement::allow(
             "DeleteUndeclaredApiDestinations",
             vec!["events:DeleteApiDestination"],
-            named.undeclared_destinations.clone(),
+            named.prefixed_destinations.clone(),
         ));
     }
     if !named.referenced.is_empty() {

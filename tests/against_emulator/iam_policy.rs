@@ -142,7 +142,11 @@ fn iam_policy_refuses_what_iam_or_the_run_would_refuse() {
         ),
         (
             vec![examples.as_str(), "--for", "verify", "--prune"],
-            "error: --prune is a flag of diff and apply, not of verify\n  help: leave --prune out, or ask for the policy of the run that has it: --for apply --prune\n",
+            "error: --prune is for the policy of a diff or apply run, not of verify\n  help: leave --prune out, or ask for the policy of an apply run: --for apply --prune\n",
+        ),
+        (
+            vec![examples.as_str(), "--for", "rule", "--kms-conditions"],
+            "error: --kms-conditions is for the policy of a diff or apply run, not of rule\n  help: leave --kms-conditions out, or ask for the policy of an apply run: --for apply --kms-conditions\n",
         ),
         (
             vec![examples.as_str(), "--for", "diff", "--name-prefix", "sf-"],
