@@ -39,12 +39,16 @@
 //! the declared destinations. No action is a wildcard. Statements, actions and resources come
 //! in a stable order. A policy with nothing to grant is refused: IAM refuses an empty one.
 
+mod document;
+mod named;
 mod names;
+mod statements;
 
 use crate::spec::ConnectionSpec;
-use names::{Key, credential_ids, kms_key, partition_of, secret_arn, secrets_manager_ids};
-use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+pub(crate) use document::Policy;
+use named::Named;
+use names::partition_of;
+use std::collections::BTreeMap;
 
 /// The command a policy is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,85 +105,6 @@ pub(crate) enum Refusal {
     Partitions(Vec<(&'static str, Vec<String>)>),
 }
 
-/// An IAM policy document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct Policy {
-    pub(crate) version: &'static str,
-    pub(crate) statement: Vec<Statement>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct Statement {
-    pub(crate) sid: String,
-    pub(crate) effect: &'static str,
-    #[serde(serialize_with = "one_or_many")]
-    pub(crate) action: Vec<&'static str>,
-    #[serde(serialize_with = "one_or_many")]
-    pub(crate) resource: Vec<String>,
-    /// Operator -> condition key -> values.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) condition: BTreeMap<&'static str, BTreeMap<&'static str, Values>>,
-}
-
-/// The values of one condition key (one is written as a string).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Values(Vec<String>);
-
-impl Serialize for Values {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        one_or_many(&self.0, serializer)
-    }
-}
-
-/// A list of one is written as its only element, as IAM documents usually are.
-fn one_or_many<S: serde::Serializer, T: Serialize>(
-    values: &[T],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match values {
-        [one] => one.serialize(serializer),
-        many => many.serialize(serializer),
-    }
-}
-
-impl Statement {
-    fn allow(
-        sid: impl Into<String>,
-        mut action: Vec<&'static str>,
-        resource: impl IntoIterator<Item = String>,
-    ) -> Self {
-        action.sort_unstable();
-        action.dedup();
-        Statement {
-            sid: sid.into(),
-            effect: "Allow",
-            action,
-            resource: resource
-                .into_iter()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            condition: BTreeMap::new(),
-        }
-    }
-
-    fn with_condition(
-        mut self,
-        operator: &'static str,
-        key: &'static str,
-        values: impl IntoIterator<Item = String>,
-    ) -> Self {
-        let values: BTreeSet<String> = values.into_iter().collect();
-        self.condition
-            .entry(operator)
-            .or_default()
-            .insert(key, Values(values.into_iter().collect()));
-        self
-    }
-}
-
 /// The one partition of the run's Regions.
 fn one_partition<'a>(regions: impl Iterator<Item = &'a String>) -> Result<&'static str, Refusal> {
     let mut by_partition: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
@@ -193,102 +118,6 @@ fn one_partition<'a>(regions: impl Iterator<Item = &'a String>) -> Result<&'stat
         0 => Ok("aws"),
         1 => Ok(by_partition.into_keys().next().unwrap_or("aws")),
         _ => Err(Refusal::Partitions(by_partition.into_iter().collect())),
-    }
-}
-
-/// What the declared resources of a run are called, collected over its Regions.
-#[derive(Default)]
-struct Named {
-    /// `connection/<name>` and `connection/<name>/*`.
-    connections: BTreeSet<String>,
-    /// Destinations (both forms) and the connections they are on.
-    destinations: BTreeSet<String>,
-    /// `api-destination/<name>/*`: what a rule invokes.
-    invoked: BTreeSet<String>,
-    managed_secrets: BTreeSet<String>,
-    referenced: BTreeSet<String>,
-    /// The client id and secret references of documents with `salesforce.app`.
-    credentials: BTreeSet<String>,
-    keys: BTreeSet<String>,
-    aliases: BTreeMap<String, BTreeSet<String>>,
-    /// Per Region, every connection and destination the name prefix allows (all without one):
-    /// `connection/<prefix>*`, `api-destination/<prefix>*`. What orphan discovery, pruning and
-    /// export may touch beyond the declared names.
-    prefixed_connections: BTreeSet<String>,
-    prefixed_destinations: BTreeSet<String>,
-    /// `secretsmanager.<region>.amazonaws.com` of every Region.
-    secrets_manager_services: BTreeSet<String>,
-}
-
-impl Named {
-    fn collect(
-        wanted: &[(String, Vec<&ConnectionSpec>)],
-        partition: &str,
-        account: &str,
-        prefix: &str,
-    ) -> Self {
-        let mut named = Named::default();
-        for (region, specs) in wanted {
-            let events =
-                |resource: &str| format!("arn:{partition}:events:{region}:{account}:{resource}");
-            named
-                .prefixed_connections
-                .insert(events(&format!("connection/{prefix}*")));
-            named
-                .prefixed_destinations
-                .insert(events(&format!("api-destination/{prefix}*")));
-            named
-                .secrets_manager_services
-                .insert(format!("secretsmanager.{region}.amazonaws.com"));
-            for spec in specs {
-                let name = &spec.name;
-                // IAM authorizes connection actions on `connection/<name>` (the Service
-                // Authorization Reference's format, CloudFormation's `ArnForPolicy`); the
-                // connection's own ARN, `connection/<name>/<uuid>`, is named too. A name has
-                // no `/`, so neither reaches another connection.
-                let connection = [
-                    events(&format!("connection/{name}")),
-                    events(&format!("connection/{name}/*")),
-                ];
-                named.connections.extend(connection.clone());
-                for destination in &spec.destinations {
-                    let arn = events(&format!("api-destination/{}", destination.name));
-                    named.invoked.insert(format!("{arn}/*"));
-                    named.destinations.insert(format!("{arn}/*"));
-                    named.destinations.insert(arn);
-                    named.destinations.extend(connection.clone());
-                }
-                named.managed_secrets.insert(format!(
-                    "arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/{name}/*"
-                ));
-                for id in secrets_manager_ids(spec) {
-                    named
-                        .referenced
-                        .insert(secret_arn(id, partition, region, account));
-                }
-                if spec.app.is_some() {
-                    for id in credential_ids(spec) {
-                        named
-                            .credentials
-                            .insert(secret_arn(id, partition, region, account));
-                    }
-                }
-                match spec
-                    .kms_key
-                    .as_deref()
-                    .map(|k| kms_key(k, partition, region, account))
-                {
-                    Some(Key::Arn(arn)) => {
-                        named.keys.insert(arn);
-                    }
-                    Some(Key::Alias { keys, alias }) => {
-                        named.aliases.entry(keys).or_default().insert(alias);
-                    }
-                    None => {}
-                }
-            }
-        }
-        named
     }
 }
 
@@ -309,11 +138,11 @@ pub(crate) fn policy(
         request.name_prefix.unwrap_or_default(),
     );
     let statement = match request.purpose {
-        Purpose::Rule => rule(&named),
-        Purpose::Verify => verify(&named),
-        Purpose::Export => export(&named),
-        Purpose::SalesforceCredentials => salesforce_credentials(&named),
-        Purpose::Diff | Purpose::Apply => compare(&named, request, partition),
+        Purpose::Rule => statements::rule(&named),
+        Purpose::Verify => statements::verify(&named),
+        Purpose::Export => statements::export(&named),
+        Purpose::SalesforceCredentials => statements::salesforce_credentials(&named),
+        Purpose::Diff | Purpose::Apply => statements::compare(&named, request, partition),
     };
     if statement.is_empty() {
         return Err(Refusal::NothingToGrant {
@@ -324,261 +153,6 @@ pub(crate) fn policy(
         version: "2012-10-17",
         statement,
     })
-}
-
-/// What the role of an EventBridge rule targeting the declared destinations needs.
-fn rule(named: &Named) -> Vec<Statement> {
-    if named.invoked.is_empty() {
-        return Vec::new();
-    }
-    vec![Statement::allow(
-        "InvokeDeclaredApiDestinations",
-        vec!["events:InvokeApiDestination"],
-        named.invoked.clone(),
-    )]
-}
-
-/// `verify` reads the referenced secrets, and calls nothing else in AWS.
-fn verify(named: &Named) -> Vec<Statement> {
-    if named.referenced.is_empty() {
-        return Vec::new();
-    }
-    vec![Statement::allow(
-        "ReadReferencedSecrets",
-        vec!["secretsmanager:GetSecretValue"],
-        named.referenced.clone(),
-    )]
-}
-
-/// `export` lists the connections of each Region and describes those it lists.
-fn export(named: &Named) -> Vec<Statement> {
-    if named.prefixed_connections.is_empty() {
-        return Vec::new();
-    }
-    vec![
-        Statement::allow(
-            "ListConnections",
-            vec!["events:ListConnections"],
-            ["*".to_string()],
-        ),
-        Statement::allow(
-            "DescribeListedConnections",
-            vec!["events:DescribeConnection"],
-            named.prefixed_connections.clone(),
-        ),
-    ]
-}
-
-/// `salesforce-credentials` writes a new version of each client id and secret reference
-/// (creating a missing secret), reading the old value first when the reference names a `key`
-/// of a JSON secret, so the other keys are kept.
-fn salesforce_credentials(named: &Named) -> Vec<Statement> {
-    if named.credentials.is_empty() {
-        return Vec::new();
-    }
-    vec![Statement::allow(
-        "WriteReferencedCredentials",
-        vec![
-            "secretsmanager:CreateSecret",
-            "secretsmanager:GetSecretValue",
-            "secretsmanager:PutSecretValue",
-        ],
-        named.credentials.clone(),
-    )]
-}
-
-/// `diff` and `apply`.
-fn compare(named: &Named, request: &Request, partition: &str) -> Vec<Statement> {
-    let apply = request.purpose == Purpose::Apply;
-    let mut statement = vec![Statement::allow(
-        "ListConnections",
-        vec!["events:ListApiDestinations", "events:ListConnections"],
-        ["*".to_string()],
-    )];
-    if !named.connections.is_empty() {
-        statement.push(if apply {
-            let mut actions = vec![
-                "events:CreateConnection",
-                "events:DescribeConnection",
-                "events:UpdateConnection",
-            ];
-            if request.replace {
-                actions.push("events:DeleteConnection");
-            }
-            Statement::allow(
-                "WriteDeclaredConnections",
-                actions,
-                named.connections.clone(),
-            )
-        } else {
-            Statement::allow(
-                "ReadDeclaredConnections",
-                vec!["events:DescribeConnection"],
-                named.connections.clone(),
-            )
-        });
-    }
-    statement.push(Statement::allow(
-        "DescribeUndeclaredConnections",
-        vec!["events:DescribeConnection"],
-        named.prefixed_connections.clone(),
-    ));
-    statement.push(Statement::allow(
-        "DescribeUndeclaredApiDestinations",
-        vec!["events:DescribeApiDestination"],
-        named
-            .prefixed_destinations
-            .iter()
-            .chain(&named.prefixed_connections)
-            .cloned(),
-    ));
-    if !named.destinations.is_empty() {
-        statement.push(if apply {
-            Statement::allow(
-                "WriteDeclaredApiDestinations",
-                vec![
-                    "events:CreateApiDestination",
-                    "events:DescribeApiDestination",
-                    "events:UpdateApiDestination",
-                ],
-                named.destinations.clone(),
-            )
-        } else {
-            Statement::allow(
-                "ReadDeclaredApiDestinations",
-                vec!["events:DescribeApiDestination"],
-                named.destinations.clone(),
-            )
-        });
-    }
-    if apply && request.prune {
-        statement.push(Statement::allow(
-            "DeleteUndeclaredConnections",
-            vec!["events:DeleteConnection"],
-            named.prefixed_connections.clone(),
-        ));
-        statement.push(Statement::allow(
-            "DeleteUndeclaredApiDestinations",
-            vec!["events:DeleteApiDestination"],
-            named.prefixed_destinations.clone(),
-        ));
-    }
-    if !named.referenced.is_empty() {
-        statement.push(Statement::allow(
-            "ReadReferencedSecrets",
-            vec!["secretsmanager:GetSecretValue"],
-            named.referenced.clone(),
-        ));
-    }
-    if !named.managed_secrets.is_empty() {
-        statement.push(if apply {
-            Statement::allow(
-                "WriteConnectionManagedSecrets",
-                vec![
-                    "secretsmanager:CreateSecret",
-                    "secretsmanager:DescribeSecret",
-                    "secretsmanager:GetSecretValue",
-                    "secretsmanager:PutSecretValue",
-                    "secretsmanager:UpdateSecret",
-                ],
-                named.managed_secrets.clone(),
-            )
-        } else {
-            Statement::allow(
-                "ReadConnectionManagedSecrets",
-                vec!["secretsmanager:GetSecretValue"],
-                named.managed_secrets.clone(),
-            )
-        });
-    }
-    if apply && !named.connections.is_empty() {
-        statement.push(
-            Statement::allow(
-                "CreateApiDestinationsServiceLinkedRole",
-                vec!["iam:CreateServiceLinkedRole"],
-                [format!("arn:{partition}:iam::{}:role/aws-service-role/apidestinations.events.amazonaws.com/AWSServiceRoleForAmazonEventBridgeApiDestinations", request.account)],
-            )
-            .with_condition(
-                "StringEquals",
-                "iam:AWSServiceName",
-                ["apidestinations.events.amazonaws.com".to_string()],
-            ),
-        );
-    }
-    statement.extend(key_statements(named, apply, request.kms_conditions));
-    statement
-}
-
-/// The customer managed keys of `kmsKey`, by ARN and by alias.
-fn key_statements(named: &Named, apply: bool, conditions: bool) -> Vec<Statement> {
-    let mut statements = Vec::new();
-    let key_actions = if apply {
-        vec!["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
-    } else {
-        vec!["kms:Decrypt"]
-    };
-    // The recommended conditions hold for the calls Secrets Manager makes with the key, which
-    // carry the secret's ARN as encryption context; DescribeKey carries none, so it stays
-    // apart, unconditioned.
-    let (conditioned, plain): (Vec<&'static str>, Vec<&'static str>) = if conditions {
-        key_actions
-            .into_iter()
-            .partition(|action| *action != "kms:DescribeKey")
-    } else {
-        (Vec::new(), key_actions)
-    };
-    let narrow = |statement: Statement| {
-        statement
-            .with_condition(
-                "StringEquals",
-                "kms:ViaService",
-                named.secrets_manager_services.iter().cloned(),
-            )
-            .with_condition(
-                "StringLike",
-                "kms:EncryptionContext:SecretARN",
-                named.managed_secrets.iter().cloned(),
-            )
-    };
-    let groups: [(&str, &Vec<&'static str>, bool); 2] = [
-        ("", &plain, false),
-        ("ViaSecretsManager", &conditioned, true),
-    ];
-    for (suffix, actions, conditioned) in groups {
-        if actions.is_empty() {
-            continue;
-        }
-        if !named.keys.is_empty() {
-            let statement = Statement::allow(
-                format!("UseConnectionKeys{suffix}"),
-                actions.clone(),
-                named.keys.clone(),
-            );
-            statements.push(if conditioned {
-                narrow(statement)
-            } else {
-                statement
-            });
-        }
-        for (index, (resource, names)) in named.aliases.iter().enumerate() {
-            let statement = Statement::allow(
-                format!("UseConnectionKeyAliases{}{suffix}", index + 1),
-                actions.clone(),
-                [resource.clone()],
-            )
-            .with_condition(
-                "ForAnyValue:StringEquals",
-                "kms:ResourceAliases",
-                names.iter().cloned(),
-            );
-            statements.push(if conditioned {
-                narrow(statement)
-            } else {
-                statement
-            });
-        }
-    }
-    statements
 }
 
 #[cfg(test)]
