@@ -11,7 +11,7 @@ Usage:
     python3 scripts/fault_proxy.py --upstream http://127.0.0.1:MOTO_PORT [--port 0]
         [--latency-ms 50] [--throttle 0.1] [--error500 P] [--error503 P] [--reset P]
         [--reset-after-forward P] [--hang P] [--seed N] [--only-target CreateConnection]
-        [--stats-file PATH] [--verbose]
+        [--stats-file PATH] [--record PATH] [--verbose]
 
 Prints exactly one line, `ready http://127.0.0.1:PORT`, once listening (`--port 0` picks a free
 port), then serves until SIGTERM / SIGINT. Every flag can also come from the environment
@@ -34,6 +34,18 @@ Control routes (not proxied, not counted):
     POST /_proxy/config           JSON object with any of latency_ms, throttle, error500,
                                   error503, reset, reset_after_forward, hang, seed, only_target
                                   (null clears it); answers the whole new configuration
+Recording (`--record PATH`): every request (control routes excepted) is appended to PATH as
+one JSON line, in the order answered: `{"service": "events", "region": "us-east-1",
+"operation": "DescribeConnection", "params": {...}, "status": 200, "response": {...}}`. The
+service and Region come from the SigV4 credential scope of the Authorization header, the
+operation from X-Amz-Target (JSON protocols) or the `Action` of the form body (query
+protocols, as STS), the params from the JSON or form body; `response` is the JSON answer
+(null otherwise; `status` 0 for a fault that gave no answer). Values under keys that carry
+secrets (ClientSecret, SecretString, SecretBinary, Value, ApiKeyValue, Password) are written
+as "(redacted)": the file is for judging which resources a run touched, never for what it
+sent. `tests/against_emulator/iam_oracle.rs` checks every recorded call against the printed
+IAM policy.
+
 Stats JSON: {"targets": {"AWSEvents.ListConnections": {"seen": 3, "forwarded": 2,
 "throttle": 1, ...}, ...}, "totals": {...same keys...}, "config": {...}}; requests without an
 X-Amz-Target are counted under "-". The stats file is also written on SIGTERM / SIGINT.
@@ -66,13 +78,55 @@ ERRORS = {  # fault -> (status, __type, message)
     "error503": (503, "ServiceUnavailableException", "Service unavailable (injected by fault_proxy)"),
 }
 HANG_LIMIT_SECONDS = 600
+SECRET_KEYS = {"ApiKeyValue", "ClientSecret", "Password", "SecretBinary", "SecretString", "Value"}
+
+
+def redacted(value: object) -> object:
+    """`value` with every value under a key in SECRET_KEYS replaced by "(redacted)"."""
+    if isinstance(value, dict):
+        return {key: "(redacted)" if key in SECRET_KEYS else redacted(inner)
+                for key, inner in value.items()}
+    if isinstance(value, list):
+        return [redacted(inner) for inner in value]
+    return value
+
+
+def decoded(body: bytes, content_type: str) -> dict | None:
+    """A JSON or form-encoded body as a dict (None when it is neither)."""
+    if not body:
+        return {}
+    if "x-www-form-urlencoded" in content_type:
+        return {key: values[0] if len(values) == 1 else values
+                for key, values in urllib.parse.parse_qs(body.decode(errors="replace")).items()}
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def call_of(headers: object, body: bytes) -> dict:
+    """Service, Region, operation and parameters of one AWS request."""
+    scope = ["", "", "", "", ""]
+    authorization = headers.get("Authorization") or ""
+    if "Credential=" in authorization:
+        # Credential=AKID/DATE/REGION/SERVICE/aws4_request
+        scope = (authorization.split("Credential=", 1)[1].split(",", 1)[0].split("/") + scope)[:5]
+    params = decoded(body, headers.get("Content-Type") or "") or {}
+    target = headers.get("X-Amz-Target") or ""
+    operation = target.rsplit(".", 1)[-1] if target else str(params.pop("Action", ""))
+    if not target:
+        params.pop("Version", None)
+    return {"service": scope[3], "region": scope[2], "operation": operation,
+            "params": redacted(params)}
 
 
 class State:
     """Fault configuration, seeded random source and counters, shared by all threads."""
 
-    def __init__(self, config: dict, stats_file: str | None):
+    def __init__(self, config: dict, stats_file: str | None, record_file: str | None = None):
         self.lock = threading.Lock()
+        self.record_file = record_file
         self.config = {"latency_ms": 0.0, "seed": None, "only_target": None,
                        **{fault: 0.0 for fault in FAULTS}}
         self.rng = random.Random()
@@ -130,6 +184,16 @@ class State:
         totals = {counter: sum(row[counter] for row in targets.values()) for counter in COUNTERS}
         return {"targets": targets, "totals": totals, "config": config}
 
+    def record(self, call: dict, status: int, response: bytes, content_type: str) -> None:
+        """Appends one call, with its answer, to the recording (when there is one)."""
+        if not self.record_file:
+            return
+        answer = decoded(response, content_type) if status else None
+        line = json.dumps({**call, "status": status, "response": redacted(answer)},
+                          sort_keys=True)
+        with self.lock, open(self.record_file, "a") as out:
+            out.write(line + "\n")
+
     def write_stats(self, stats: dict | None = None) -> None:
         if self.stats_file:
             temporary = f"{self.stats_file}.tmp"
@@ -176,24 +240,29 @@ class ProxyHandler(BaseHTTPRequestHandler):
             time.sleep(latency_ms / 1000)
         if fault:
             state.count(target, fault)
+        call = call_of(self.headers, body)
         if fault in ERRORS:
             status, kind, message = ERRORS[fault]
-            return self.answer(status, {"__type": kind, "message": message},
+            payload = {"__type": kind, "message": message}
+            state.record(call, status, json.dumps(payload).encode(), "application/json")
+            return self.answer(status, payload,
                                {"Content-Type": "application/x-amz-json-1.1",
                                 "x-amzn-ErrorType": kind, "x-amzn-RequestId": "fault-proxy"})
-        if fault == "reset":
-            return self.reset()
-        if fault == "hang":
-            return self.hang()
+        if fault in ("reset", "hang"):
+            state.record(call, 0, b"", "")
+            return self.reset() if fault == "reset" else self.hang()
         try:
             response = self.forward(body)
         except (OSError, http.client.HTTPException) as error:
             state.count(target, "upstream_error")
+            state.record(call, 502, b"", "")
             return self.answer(502, {"message": f"fault_proxy: upstream failed: {error}"}, {})
         state.count(target, "forwarded")
+        status, headers, payload = response
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        state.record(call, 0 if fault == "reset_after_forward" else status, payload, content_type)
         if fault == "reset_after_forward":
             return self.reset()
-        status, headers, payload = response
         self.log_request(status)
         self.send_response_only(status)  # upstream's own Server and Date headers are kept
         for name, value in headers:
@@ -304,6 +373,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=env("SEED"))
     parser.add_argument("--only-target", default=env("ONLY_TARGET"), metavar="SUBSTRING")
     parser.add_argument("--stats-file", default=env("STATS_FILE"), metavar="PATH")
+    parser.add_argument("--record", default=env("RECORD"), metavar="PATH",
+                        help="append every request as a JSON line to PATH")
     parser.add_argument("--verbose", action="store_true", default=env("VERBOSE") == "1")
     args = parser.parse_args(argv)
     upstream = urllib.parse.urlsplit(args.upstream or "")
@@ -314,7 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.seed is not None:
         config["seed"] = args.seed
     try:
-        state = State(config, args.stats_file)
+        state = State(config, args.stats_file, args.record)
     except ValueError as error:
         parser.error(str(error))
     server = ProxyServer(args.port, (upstream.hostname, upstream.port or 80), state, args.verbose)

@@ -274,6 +274,36 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(stats["targets"]["AWSEvents.DescribeConnection"]["throttle"], 1)
         self.assertEqual(stats["targets"]["AWSEvents.ListConnections"]["forwarded"], 1)
 
+    def test_record_writes_each_call_with_secret_values_redacted(self) -> None:
+        with tempfile.TemporaryDirectory() as work:
+            path = os.path.join(work, "calls.jsonl")
+            proxy, url = start([os.path.join(HERE, "fault_proxy.py"), "--upstream",
+                                self.moto_url, "--record", path])
+            try:
+                body = create_body("recorded")
+                body["AuthParameters"]["ApiKeyAuthParameters"]["ApiKeyValue"] = "s3cr3t-value"
+                self.assertEqual(call(url, "CreateConnection", body)[0], 200)
+                self.assertEqual(call(url, "DescribeConnection", {"Name": "recorded"})[0], 200)
+                control(url, "POST", "/_proxy/config", {"error500": 1})
+                self.assertEqual(call(url, "DeleteConnection", {"Name": "recorded"})[0], 500)
+                control(url, "GET", "/_proxy/stats")
+            finally:
+                stop(proxy)
+            with open(path) as recording:
+                text = recording.read()
+        calls = [json.loads(line) for line in text.splitlines()]
+        self.assertEqual([(c["service"], c["region"], c["operation"], c["status"]) for c in calls],
+                         [("events", "us-east-1", "CreateConnection", 200),
+                          ("events", "us-east-1", "DescribeConnection", 200),
+                          ("events", "us-east-1", "DeleteConnection", 500)])
+        self.assertEqual(calls[1]["params"], {"Name": "recorded"})
+        self.assertTrue(calls[1]["response"]["ConnectionArn"].endswith(":connection/recorded/"
+                        + calls[1]["response"]["ConnectionArn"].rsplit("/", 1)[1]))
+        self.assertNotIn("s3cr3t-value", text)
+        self.assertEqual(calls[0]["params"]["AuthParameters"]["ApiKeyAuthParameters"],
+                         {"ApiKeyName": "k", "ApiKeyValue": "(redacted)"})
+        call(self.moto_url, "DeleteConnection", {"Name": "recorded"})
+
 
 if __name__ == "__main__":
     socket.setdefaulttimeout(30)

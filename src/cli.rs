@@ -94,9 +94,10 @@ pub(crate) enum Command {
     /// SF_INSTANCE_URL) and write them into the Secrets Manager secrets `clientId` and
     /// `clientSecret` reference.
     SalesforceCredentials(PathArgs),
-    /// Request a token for each declared connection as EventBridge does, then ask the org, as
-    /// the Run As user, whether each API destination can deliver (GET requests only): exit 0
-    /// when every check passes, 1 otherwise.
+    /// Request a token for each declared connection as EventBridge would (the client
+    /// credentials in the form body, as Salesforce documents), then ask the org, as the Run As
+    /// user, whether each API destination can deliver (GET requests only): exit 0 when every
+    /// check passes, 1 otherwise.
     #[command(after_help = VERIFY_EXAMPLES)]
     Verify {
         #[command(flatten)]
@@ -119,8 +120,9 @@ pub(crate) enum Command {
         #[arg(long, requires = "publish_test")]
         allow_production: bool,
     },
-    /// Print the least-privilege IAM policy that `diff` or `apply` needs for the declared
-    /// connections (no secret is read, no EventBridge call made).
+    /// Print the least-privilege IAM policy a run needs: the same files, the command of
+    /// `--for` and its flags (no secret is read, no EventBridge call made).
+    #[command(after_help = IAM_POLICY_EXAMPLES)]
     IamPolicy {
         #[command(flatten)]
         paths: PathArgs,
@@ -136,6 +138,26 @@ pub(crate) enum Command {
         /// sts:GetCallerIdentity.
         #[arg(long, value_name = "ID")]
         account: Option<String>,
+        /// For a run with --prune: `apply --prune` deletes this set's undeclared connections
+        /// and API destinations.
+        #[arg(long)]
+        prune: bool,
+        /// For a run with --replace: `apply --replace` deletes and creates again declared
+        /// connections.
+        #[arg(long)]
+        replace: bool,
+        /// The partition of every ARN (aws, aws-cn, aws-us-gov, ...). Default: the partition of
+        /// the run's Regions, which must all be in one.
+        #[arg(long, value_name = "PARTITION")]
+        partition: Option<String>,
+        /// With --for export: the --name-prefix of the export run.
+        #[arg(long, value_name = "PREFIX")]
+        name_prefix: Option<String>,
+        /// Also narrow the use of customer managed keys (kmsKey) with the conditions the
+        /// EventBridge user guide recommends: through Secrets Manager, for the connections'
+        /// managed secrets only.
+        #[arg(long)]
+        kms_conditions: bool,
     },
     /// Print the JSON Schema of the connection YAML, for editors and other checkers.
     #[command(after_help = SCHEMA_EXAMPLES)]
@@ -168,7 +190,19 @@ pub(crate) enum PolicyFor {
     Apply,
     /// The role of an EventBridge rule that targets the declared API destinations.
     Rule,
+    /// Reads the Secrets Manager secrets the files reference.
+    Verify,
+    /// Lists and describes the connections of the Regions (--region, or the default).
+    Export,
+    /// Writes the client id and secret references of the documents with `salesforce.app`.
+    SalesforceCredentials,
 }
+
+const IAM_POLICY_EXAMPLES: &str = "Examples:
+  provision iam-policy connections/ --for diff > diff-policy.json
+  provision iam-policy connections/ --for apply --prune --account 123456789012
+  provision iam-policy connections/ --for rule
+  provision iam-policy --for export --region eu-west-1 --name-prefix sf-";
 
 const VALIDATE_EXAMPLES: &str = "Examples:
   provision validate

@@ -41,7 +41,7 @@ pub(crate) enum Task {
         publish: Option<PublishTest>,
     },
     IamPolicy {
-        purpose: Purpose,
+        policy: PolicyFlags,
         /// `--account`, checked; `None`: the caller's account.
         account: Option<String>,
     },
@@ -69,6 +69,17 @@ pub(crate) struct PublishTest {
     pub(crate) confirmed: bool,
     /// `--allow-production`.
     pub(crate) allow_production: bool,
+}
+
+/// `iam-policy`'s flags, checked: what the policy is for.
+#[derive(Debug, Clone)]
+pub(crate) struct PolicyFlags {
+    pub(crate) purpose: Purpose,
+    pub(crate) prune: bool,
+    pub(crate) replace: bool,
+    pub(crate) partition: Option<String>,
+    pub(crate) name_prefix: Option<String>,
+    pub(crate) kms_conditions: bool,
 }
 
 /// What guards deletions in `apply`.
@@ -193,13 +204,28 @@ impl Settings {
                 paths,
                 purpose,
                 account,
+                prune,
+                replace,
+                partition,
+                name_prefix,
+                kms_conditions,
             } => (
                 Task::IamPolicy {
-                    purpose: match purpose {
-                        PolicyFor::Diff => Purpose::Diff,
-                        PolicyFor::Apply => Purpose::Apply,
-                        PolicyFor::Rule => Purpose::Rule,
-                    },
+                    policy: policy_flags(PolicyFlags {
+                        purpose: match purpose {
+                            PolicyFor::Diff => Purpose::Diff,
+                            PolicyFor::Apply => Purpose::Apply,
+                            PolicyFor::Rule => Purpose::Rule,
+                            PolicyFor::Verify => Purpose::Verify,
+                            PolicyFor::Export => Purpose::Export,
+                            PolicyFor::SalesforceCredentials => Purpose::SalesforceCredentials,
+                        },
+                        prune,
+                        replace,
+                        partition,
+                        name_prefix,
+                        kms_conditions,
+                    })?,
                     account: account.map(|a| account_flag(&a)).transpose()?,
                 },
                 paths.paths,
@@ -325,6 +351,56 @@ fn endpoint_error(source: &str, value: &str, why: &str) -> Error {
 }
 
 /// `--account`: an AWS account id is 12 digits.
+/// `iam-policy`'s flags: each only where the command of `--for` has it.
+fn policy_flags(flags: PolicyFlags) -> Result<PolicyFlags, Error> {
+    let purpose = flags.purpose.name();
+    let compares = matches!(flags.purpose, Purpose::Diff | Purpose::Apply);
+    for (flag, given) in [
+        ("--prune", flags.prune),
+        ("--replace", flags.replace),
+        ("--kms-conditions", flags.kms_conditions),
+    ] {
+        if given && !compares {
+            return Err(Error::input(
+                Problem::new(format!(
+                    "{flag} is for the policy of a diff or apply run, not of {purpose}"
+                ))
+                .help(format!(
+                    "leave {flag} out, or ask for the policy of an apply run: --for apply {flag}"
+                )),
+            ));
+        }
+    }
+    if flags.name_prefix.is_some() && flags.purpose != Purpose::Export {
+        return Err(Error::input(
+            Problem::new(format!("--name-prefix is export's flag, not {purpose}'s: {purpose} reads every connection of the Region to find this set's orphans"))
+                .help("leave --name-prefix out, or ask for the policy of an export run: --for export --name-prefix PREFIX"),
+        ));
+    }
+    if let Some(partition) = &flags.partition {
+        let valid = partition == "aws"
+            || partition.strip_prefix("aws-").is_some_and(|rest| {
+                !rest.is_empty()
+                    && rest.split('-').all(|part| {
+                        !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase())
+                    })
+            });
+        if !valid {
+            let shown: String = partition
+                .chars()
+                .take(40)
+                .collect::<String>()
+                .escape_debug()
+                .to_string();
+            return Err(Error::input(
+                Problem::new(format!("--partition `{shown}` is not an AWS partition"))
+                    .help("give one such as aws, aws-cn or aws-us-gov, or leave --partition out to take it from the Regions"),
+            ));
+        }
+    }
+    Ok(flags)
+}
+
 fn account_flag(text: &str) -> Result<String, Error> {
     let account = text.trim();
     if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {

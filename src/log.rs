@@ -46,6 +46,12 @@ impl Log {
         }
     }
 
+    /// Something the run could not do that changes what its result means (never hidden,
+    /// not even by `-q`).
+    pub(crate) fn warn(&self, message: impl AsRef<str>) {
+        crate::view::stderr(&format!("provision: warning: {}\n", message.as_ref()));
+    }
+
     /// Progress on long work, shown on a terminal or with `-v`.
     pub(crate) fn progress(&self, message: impl AsRef<str>) {
         if self.progress {

@@ -100,6 +100,11 @@ fn the_generated_projects_match_the_committed_files() {
         stdout.contains("sf project deploy start --manifest manifest/package.xml"),
         "{stdout}"
     );
+    // The org and user permissions the deployment needs, named after every write.
+    assert!(
+        stdout.ends_with("Deploying needs, in the target org:\n  - External Client Apps enabled (Setup > External Client App Settings)\n  - for extlClntAppOauthSettings/ and extlClntAppGlobalOauthSets/: the user permission \"View External Client Apps Consumer Secrets in Metadata\" (in older releases, the org setting \"Allow Access to OAuth Consumer Secrets via Metadata API\")\n  - for extlClntAppOauthPolicies/ and extlClntAppPolicies/: the user permission \"View all External Client Apps, view their settings, and edit their policies\"\n"),
+        "{stdout}"
+    );
 }
 
 /// The Metadata API type each folder holds.

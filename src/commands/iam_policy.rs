@@ -1,22 +1,38 @@
-//! `provision iam-policy`: print the least-privilege IAM policy that `diff` or `apply` needs
-//! for the declared connections in the run's Regions. No secret is read and no EventBridge
+//! `provision iam-policy`: print the least-privilege IAM policy of one run: the same files, the
+//! command of `--for` and its flags, in the run's Regions. No secret is read and no EventBridge
 //! call is made; without `--account`, the account is the caller's (sts:GetCallerIdentity).
 
 use super::EXIT_OK;
 use super::context::{check_account, configured_coverage, load_specs, wanted_in};
 use crate::aws;
-use crate::config::Settings;
-use crate::error::Error;
-use crate::policy::{Purpose, policy};
+use crate::config::{PolicyFlags, Settings};
+use crate::error::{Error, Problem};
+use crate::policy::{Purpose, Refusal, Request, policy};
+use crate::spec::ConnectionSpec;
 use crate::view;
 
 pub(super) async fn run(
     settings: &Settings,
-    purpose: Purpose,
+    flags: &PolicyFlags,
     account: Option<&str>,
 ) -> Result<u8, Error> {
-    let specs = load_specs(settings)?;
-    let (config, coverage) = configured_coverage(settings, &specs).await?;
+    // `export` reads no file: its Regions are the flags' or the default one.
+    let export = flags.purpose == Purpose::Export;
+    let specs = if export {
+        Vec::new()
+    } else {
+        load_specs(settings)?
+    };
+    let (config, coverage) = if export {
+        (aws::sdk_config(&settings.aws).await?, None)
+    } else {
+        let (config, coverage) = configured_coverage(settings, &specs).await?;
+        (config, Some(coverage))
+    };
+    let regions = match &coverage {
+        Some(coverage) => coverage.regions.clone(),
+        None => super::export::regions(settings, &config)?,
+    };
     let account = match account {
         Some(account)
             if !settings.project.accounts.is_empty()
@@ -36,17 +52,8 @@ pub(super) async fn run(
         }
         Some(account) => account.to_string(),
         None => {
-            check_account(
-                settings,
-                &config,
-                coverage.regions.first().map(String::as_str),
-            )
-            .await?;
-            let region = coverage
-                .regions
-                .first()
-                .map(String::as_str)
-                .unwrap_or("us-east-1");
+            check_account(settings, &config, regions.first().map(String::as_str)).await?;
+            let region = regions.first().map(String::as_str).unwrap_or("us-east-1");
             aws::sts::caller_account(&aws::for_region(&config, region))
                 .await
                 .map_err(|message| Error::Aws {
@@ -56,13 +63,77 @@ pub(super) async fn run(
                 })?
         }
     };
-    let wanted: Vec<_> = coverage
-        .regions
+    let wanted: Vec<(String, Vec<&ConnectionSpec>)> = regions
         .iter()
-        .map(|region| (region.clone(), wanted_in(&coverage, region, &specs)))
+        .map(|region| {
+            let declared = match &coverage {
+                Some(coverage) => wanted_in(coverage, region, &specs),
+                None => Vec::new(),
+            };
+            (region.clone(), declared)
+        })
         .collect();
-    let document = policy(&wanted, &account, purpose);
+    let request = Request {
+        purpose: flags.purpose,
+        prune: flags.prune,
+        replace: flags.replace,
+        account: &account,
+        partition: flags.partition.as_deref(),
+        // The project file's namePrefix narrows orphan discovery (its runs describe only
+        // prefixed connections); export's own --name-prefix narrows what it reads.
+        name_prefix: flags
+            .name_prefix
+            .as_deref()
+            .or(settings.project.name_prefix.as_deref()),
+        kms_conditions: flags.kms_conditions,
+    };
+    let document = policy(&wanted, &request).map_err(refused)?;
     let text = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;
     view::stdout(&format!("{text}\n"))?;
     Ok(EXIT_OK)
+}
+
+/// Why there is no policy to print, and what to do instead.
+fn refused(refusal: Refusal) -> Error {
+    let problem = match refusal {
+        Refusal::NothingToGrant {
+            purpose: Purpose::Rule,
+        } => Problem::new(
+            "no document declares an API destination: the role of a rule would have nothing to invoke, and IAM refuses a policy without statements",
+        )
+        .help("declare `destinations:` under a connection, or ask for the policy of another command with --for"),
+        Refusal::NothingToGrant {
+            purpose: Purpose::Verify,
+        } => Problem::new(
+            "no document references a Secrets Manager secret: verify makes no AWS call for these files, so it needs no IAM policy",
+        )
+        .help("run verify as it is: it only needs to reach the token endpoints"),
+        Refusal::NothingToGrant {
+            purpose: Purpose::SalesforceCredentials,
+        } => Problem::new(
+            "no document with `salesforce.app` references its clientId or clientSecret in Secrets Manager: salesforce-credentials has nothing to write in AWS",
+        )
+        .help("reference the credentials as `clientSecret: { secretsManager: NAME }` in the documents with `salesforce.app`"),
+        Refusal::NothingToGrant { purpose } => Problem::new(format!(
+            "{} calls no AWS API for this run, so it needs no IAM policy",
+            purpose.name()
+        ))
+        .help("check the Regions of the run (--region, AWS_REGION)"),
+        Refusal::Partitions(partitions) => {
+            let listed = partitions
+                .iter()
+                .map(|(partition, regions)| format!("{partition}: {}", regions.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let (_, example) = &partitions[partitions.len() - 1];
+            Problem::new(format!(
+                "the run's Regions are in more than one partition ({listed}): a policy is attached in one partition and cannot name another's resources"
+            ))
+            .help(format!(
+                "print one policy per partition: limit the run with --region (e.g. --region {}), or name the partition with --partition",
+                example[0]
+            ))
+        }
+    };
+    Error::input(problem)
 }

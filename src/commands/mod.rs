@@ -57,8 +57,8 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             )
             .await
         }
-        Task::IamPolicy { purpose, account } => {
-            iam_policy::run(settings, *purpose, account.as_deref()).await
+        Task::IamPolicy { policy, account } => {
+            iam_policy::run(settings, policy, account.as_deref()).await
         }
         Task::Schema { project } => schema::run(*project),
         Task::Completions { shell } => completions::run(*shell),

@@ -70,5 +70,15 @@ fn summary(out: &Path, trees: &[OrgTree]) -> String {
         out.display()
     ));
     text.push_str("Keep extlClntAppGlobalOauthSets/ out of source control and packages (Salesforce's advice); provision writes no key or secret in it.\n");
+    text.push_str(DEPLOY_PERMISSIONS);
     text
 }
+
+/// What the deploying user and the target org need (Metadata API Developer Guide), printed
+/// after every write so a refused deployment is no surprise.
+const DEPLOY_PERMISSIONS: &str = "\
+Deploying needs, in the target org:
+  - External Client Apps enabled (Setup > External Client App Settings)
+  - for extlClntAppOauthSettings/ and extlClntAppGlobalOauthSets/: the user permission \"View External Client Apps Consumer Secrets in Metadata\" (in older releases, the org setting \"Allow Access to OAuth Consumer Secrets via Metadata API\")
+  - for extlClntAppOauthPolicies/ and extlClntAppPolicies/: the user permission \"View all External Client Apps, view their settings, and edit their policies\"
+";

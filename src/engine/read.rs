@@ -93,25 +93,27 @@ pub(crate) async fn plan(
         .filter(|name| !declared.contains(name.as_str()))
         .collect();
     undeclared.sort();
-    let ours: Vec<LiveConnection> = futures::stream::iter(undeclared)
+    let described: Vec<Result<Option<LiveConnection>, String>> = futures::stream::iter(undeclared)
         .map(|name| async move {
-            match describe_connection(&context.eventbridge, name).await {
-                Ok(live) => live,
-                Err(error) => {
+            describe_connection(&context.eventbridge, name)
+                .await
+                .map_err(|error| {
                     context.log.verbose(format!(
                         "{name}: cannot tell whether it belongs to this set: {}",
                         error.message
                     ));
-                    None
-                }
-            }
+                    error.message
+                })
         })
         .buffered(context.concurrency.max(1))
-        .filter_map(|live| async move {
-            live.filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
-        })
         .collect()
         .await;
+    warn_unread(context, ResourceKind::Connection, &described);
+    let ours: Vec<LiveConnection> = described
+        .into_iter()
+        .filter_map(|live| live.ok().flatten())
+        .filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
+        .collect();
     let mut orphans = Vec::new();
     for live in ours {
         if options.prune {
@@ -168,19 +170,22 @@ pub(crate) async fn plan(
             .map(|(name, _)| name.as_str())
             .filter(|name| name.starts_with(prefix) && !declared_destinations.contains(name))
             .collect();
-        let ours: Vec<LiveDestination> = futures::stream::iter(undeclared)
-            .map(|name| async move {
-                describe_destination(&context.eventbridge, name)
-                    .await
-                    .ok()
-                    .flatten()
-            })
-            .buffered(context.concurrency.max(1))
-            .filter_map(|live| async move {
-                live.filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
-            })
-            .collect()
-            .await;
+        let described: Vec<Result<Option<LiveDestination>, String>> =
+            futures::stream::iter(undeclared)
+                .map(|name| async move {
+                    describe_destination(&context.eventbridge, name)
+                        .await
+                        .map_err(|error| error.message)
+                })
+                .buffered(context.concurrency.max(1))
+                .collect()
+                .await;
+        warn_unread(context, ResourceKind::ApiDestination, &described);
+        let ours: Vec<LiveDestination> = described
+            .into_iter()
+            .filter_map(|live| live.ok().flatten())
+            .filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
+            .collect();
         for live in ours {
             if options.prune {
                 pruned_destinations.push(plan_orphan_destination(live, &context.region));
@@ -207,6 +212,29 @@ pub(crate) async fn plan(
         orphans,
         pruned_destinations,
     })
+}
+
+/// Says so when undeclared resources could not be described: whether they are this set's
+/// orphans is then unknown, and a run that stayed quiet would look like one without orphans.
+fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, String>]) {
+    let failed: Vec<&String> = described.iter().filter_map(|d| d.as_ref().err()).collect();
+    let Some(first) = failed.first() else {
+        return;
+    };
+    let (what, action, resource) = match kind {
+        ResourceKind::Connection => ("connection", "events:DescribeConnection", "connection/*"),
+        ResourceKind::ApiDestination => (
+            "API destination",
+            "events:DescribeApiDestination",
+            "api-destination/* and connection/*",
+        ),
+    };
+    context.log.warn(format!(
+        "{} undeclared {what}{} in {} could not be described ({first}): whether this set's orphans are among them is unknown; allow {action} on {resource} in the Region (provision iam-policy prints it)",
+        failed.len(),
+        if failed.len() == 1 { "" } else { "s" },
+        context.region
+    ));
 }
 
 /// Plans the destinations declared on one connection, against the ARN the connection has now

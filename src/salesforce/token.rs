@@ -1,8 +1,11 @@
-//! The token request as EventBridge makes it: `provision verify`, and `apply
-//! --verify-credentials` before new credentials replace working ones.
+//! The token request as EventBridge makes it, as far as that is documented: `provision
+//! verify`, and `apply --verify-credentials` before new credentials replace working ones.
 //!
 //! Sends a form-encoded POST with `grant_type=client_credentials`, the client id and secret and
-//! the declared OAuth body, query and header parameters to the token endpoint. What comes back
+//! the declared OAuth body, query and header parameters to the token endpoint. EventBridge
+//! documents the method, the endpoint and the extra parameters it sends, not whether the client
+//! id and secret travel in the body or in an HTTP Basic header; they go in the body here, which
+//! is what Salesforce documents for the client-credentials flow (docs/aws-behaviour.md). What comes back
 //! is the instance URL on success, or Salesforce's `error` and `error_description`, or why the
 //! endpoint could not be asked (a time-out, a TLS failure, a refused or unreachable
 //! connection). The access token comes back as a [`Secret`], for `verify`'s REST reads as the

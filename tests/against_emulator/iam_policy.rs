@@ -1,12 +1,176 @@
-//! `provision iam-policy`: the least-privilege policy for exactly the declared connections,
-//! pinned for the example folder; the account from `--account` (no AWS call) or from the
-//! caller's identity.
+//! `provision iam-policy`: the least-privilege policy for exactly the declared resources,
+//! pinned for the example folder and for a fixture with every kind of resource, once for each
+//! `--for` and flag combination; parliament lints every printed policy, and every action must
+//! be one the Service Authorization Reference knows. The account comes from `--account` (no
+//! AWS call) or from the caller's identity. Whether the policies allow what the runs do is
+//! proven in `iam_oracle.rs`.
 
 use crate::support::World;
+use crate::support::iam;
 
 /// The example folder shipped with the project.
 fn examples() -> String {
     format!("{}/connections", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Two connections with every kind of resource a policy names (tests/fixtures/iam-policy).
+fn fixture() -> String {
+    format!("{}/tests/fixtures/iam-policy", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `iam-policy ARGS --account 123456789012`: it succeeds quietly, parliament finds nothing
+/// unexplained, and the reference knows every action. Returns the policy as printed.
+#[track_caller]
+fn printed(world: &World, args: &[&str]) -> String {
+    let mut all = vec!["iam-policy"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--account", "123456789012"]);
+    let run = world.provision(&all);
+    run.expect(0);
+    assert_eq!(run.stderr, "");
+    let findings = iam::parliament(&run.stdout);
+    assert!(
+        findings.is_empty(),
+        "parliament on `{}`:\n{}",
+        all.join(" "),
+        findings.join("\n")
+    );
+    for action in iam::actions_of(&run.json()) {
+        assert!(iam::knows(&action), "{action} is not in the reference");
+    }
+    run.stdout.clone()
+}
+
+#[test]
+fn iam_policy_snapshots_for_each_command_and_flag() {
+    let world = world_without_aws();
+    let fixture = fixture();
+    for (name, args) in [
+        ("fixture_for_diff", vec!["--for", "diff"]),
+        ("fixture_for_apply", vec!["--for", "apply"]),
+        ("fixture_for_apply_prune", vec!["--for", "apply", "--prune"]),
+        (
+            "fixture_for_apply_replace",
+            vec!["--for", "apply", "--replace"],
+        ),
+        (
+            "fixture_for_apply_kms_conditions",
+            vec!["--for", "apply", "--kms-conditions"],
+        ),
+        ("fixture_for_rule", vec!["--for", "rule"]),
+        ("fixture_for_verify", vec!["--for", "verify"]),
+        (
+            "fixture_for_salesforce_credentials",
+            vec!["--for", "salesforce-credentials"],
+        ),
+        (
+            "for_export_with_a_name_prefix",
+            vec![
+                "--for",
+                "export",
+                "--region",
+                "eu-west-1",
+                "--name-prefix",
+                "sf-",
+            ],
+        ),
+    ] {
+        let mut all = vec![fixture.as_str()];
+        all.extend_from_slice(&args);
+        insta::assert_snapshot!(name, printed(&world, &all));
+    }
+}
+
+#[test]
+fn a_diff_deletes_nothing_whatever_its_flags_and_prune_with_replace_is_both() {
+    let world = world_without_aws();
+    let fixture = fixture();
+    let diff = printed(&world, &[&fixture, "--for", "diff"]);
+    for flags in [&["--prune"][..], &["--replace"], &["--prune", "--replace"]] {
+        let mut args = vec![fixture.as_str(), "--for", "diff"];
+        args.extend_from_slice(flags);
+        assert_eq!(printed(&world, &args), diff, "{flags:?}");
+    }
+    let both: serde_json::Value = serde_json::from_str(&printed(
+        &world,
+        &[&fixture, "--for", "apply", "--prune", "--replace"],
+    ))
+    .unwrap();
+    let sids: Vec<&str> = both["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
+    assert!(sids.contains(&"DeleteUndeclaredConnections"), "{sids:?}");
+    assert!(
+        both.to_string()
+            .contains("\"events:DeleteConnection\",\"events:DescribeConnection\"")
+    );
+}
+
+#[test]
+fn export_without_a_name_prefix_describes_every_connection_of_the_region() {
+    let world = world_without_aws();
+    let policy: serde_json::Value = serde_json::from_str(&printed(
+        &world,
+        &["--for", "export", "--region", "eu-west-1"],
+    ))
+    .unwrap();
+    assert_eq!(
+        policy["Statement"][1]["Resource"],
+        "arn:aws:events:eu-west-1:123456789012:connection/*"
+    );
+}
+
+#[test]
+fn iam_policy_refuses_what_iam_or_the_run_would_refuse() {
+    let world = world_without_aws();
+    world.write(
+        "mixed/c.yaml",
+        "name: sf-c\nsalesforce: { myDomain: acme }\nclientId: 3MVG9c\nclientSecret: { env: C }\nregions: [us-east-1, cn-north-1]\n",
+    );
+    let examples = examples();
+    for (args, message) in [
+        (
+            vec![examples.as_str(), "--for", "rule"],
+            "error: no document declares an API destination: the role of a rule would have nothing to invoke, and IAM refuses a policy without statements\n  help: declare `destinations:` under a connection, or ask for the policy of another command with --for\n",
+        ),
+        (
+            vec!["mixed/", "--for", "diff"],
+            "error: the run's Regions are in more than one partition (aws: us-east-1; aws-cn: cn-north-1): a policy is attached in one partition and cannot name another's resources\n  help: print one policy per partition: limit the run with --region (e.g. --region cn-north-1), or name the partition with --partition\n",
+        ),
+        (
+            vec![examples.as_str(), "--for", "verify", "--prune"],
+            "error: --prune is for the policy of a diff or apply run, not of verify\n  help: leave --prune out, or ask for the policy of an apply run: --for apply --prune\n",
+        ),
+        (
+            vec![examples.as_str(), "--for", "rule", "--kms-conditions"],
+            "error: --kms-conditions is for the policy of a diff or apply run, not of rule\n  help: leave --kms-conditions out, or ask for the policy of an apply run: --for apply --kms-conditions\n",
+        ),
+        (
+            vec![examples.as_str(), "--for", "diff", "--name-prefix", "sf-"],
+            "error: --name-prefix is export's flag, not diff's: diff reads every connection of the Region to find this set's orphans\n  help: leave --name-prefix out, or ask for the policy of an export run: --for export --name-prefix PREFIX\n",
+        ),
+        (
+            vec![examples.as_str(), "--partition", "AWS"],
+            "error: --partition `AWS` is not an AWS partition\n  help: give one such as aws, aws-cn or aws-us-gov, or leave --partition out to take it from the Regions\n",
+        ),
+    ] {
+        let mut all = vec!["iam-policy"];
+        all.extend_from_slice(&args);
+        all.extend_from_slice(&["--account", "123456789012"]);
+        let run = world.provision(&all);
+        run.expect(1);
+        assert_eq!(run.stdout, "");
+        assert_eq!(run.stderr, message, "{args:?}");
+    }
+    // Naming the partition is the way out: one partition, every ARN in it.
+    let named = printed(
+        &world,
+        &["mixed/", "--for", "diff", "--partition", "aws-cn"],
+    );
+    assert!(!named.contains("arn:aws:"), "{named}");
 }
 
 /// A world whose AWS endpoint is a closed port: any AWS call would fail the run.
@@ -22,17 +186,10 @@ fn world_without_aws() -> World {
 #[test]
 fn iam_policy_for_diff_names_exactly_the_example_connections() {
     let world = world_without_aws();
-    let run = world.provision(&[
-        "iam-policy",
-        &examples(),
-        "--for",
-        "diff",
-        "--account",
-        "123456789012",
-    ]);
-    run.expect(0);
-    assert_eq!(run.stderr, "");
-    insta::assert_snapshot!("iam_policy_for_diff", run.stdout);
+    insta::assert_snapshot!(
+        "iam_policy_for_diff",
+        printed(&world, &[&examples(), "--for", "diff"])
+    );
 }
 
 #[test]
@@ -41,7 +198,7 @@ fn iam_policy_for_apply_names_exactly_the_example_connections() {
     let run = world.provision(&["iam-policy", &examples(), "--account", "123456789012"]);
     run.expect(0);
     assert_eq!(run.stderr, "");
-    insta::assert_snapshot!("iam_policy_for_apply", run.stdout);
+    insta::assert_snapshot!("iam_policy_for_apply", printed(&world, &[&examples()]));
     let explicit = world.provision(&[
         "iam-policy",
         &examples(),
@@ -138,6 +295,9 @@ fn iam_policy_takes_the_account_from_the_callers_identity() {
             "*",
             "arn:aws:events:eu-west-1:210987654321:connection/sf-a",
             "arn:aws:events:eu-west-1:210987654321:connection/sf-a/*",
+            "arn:aws:events:eu-west-1:210987654321:connection/*",
+            "arn:aws:events:eu-west-1:210987654321:api-destination/*",
+            "arn:aws:events:eu-west-1:210987654321:connection/*",
             "arn:aws:secretsmanager:eu-west-1:210987654321:secret:salesforce/a-??????",
             "arn:aws:secretsmanager:eu-west-1:210987654321:secret:events!connection/sf-a/*",
         ]

@@ -5,6 +5,7 @@ mod delivery;
 mod destinations;
 mod hardening;
 mod health;
+mod iam_oracle;
 mod iam_policy;
 mod output;
 mod ownership;

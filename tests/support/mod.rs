@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod iam;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};

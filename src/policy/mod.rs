@@ -1,0 +1,433 @@
+//! The least-privilege IAM policy a run needs for exactly the declared resources (pure).
+//!
+//! The policy is for one run: the same files, the same command (`--for`) and the same flags
+//! (`--prune`, `--replace`), in one partition. Every call that run makes is allowed, which the
+//! test suite proves against the Service Authorization Reference (tests/support/iam.rs).
+//!
+//! `diff` and `apply`, per Region of the run:
+//! - `events:ListConnections` and `events:ListApiDestinations` have no resource-level
+//!   permissions, so they are the one statement on `*`;
+//! - the declared connections: `events:DescribeConnection` (`diff`), plus
+//!   `events:CreateConnection` and `events:UpdateConnection` (`apply`), and
+//!   `events:DeleteConnection` with `--replace`, on `connection/<name>` (the resource format IAM
+//!   authorizes these actions on) and `connection/<name>/*` (a connection's ARN ends in
+//!   `/<name>/<uuid>`);
+//! - orphan discovery: only a description tells whose an undeclared connection or destination
+//!   is (neither can be tagged), so every run describes them: `events:DescribeConnection` on
+//!   `connection/<prefix>*` and `events:DescribeApiDestination` on `api-destination/<prefix>*`
+//!   (and the `connection/<prefix>*` it points at), in the Region and account. Without a name
+//!   prefix the set's names are unknowable, so `<prefix>` is empty: every connection of the
+//!   Region, read-only. With `apply --prune`, `events:DeleteConnection` and
+//!   `events:DeleteApiDestination` on the same patterns;
+//! - the declared API destinations, and the connection each is on (`CreateApiDestination` and
+//!   `DescribeApiDestination` require both resources);
+//! - the Secrets Manager secrets the YAML references (see [`names::secret_arn`]);
+//! - the connections' managed secrets, `events!connection/<name>/*`: read to check secret
+//!   drift, and for `apply` what EventBridge does with them on the caller's behalf when it
+//!   creates or updates a connection (create, describe, update, put a value);
+//! - for `apply`, creating EventBridge's API destinations service-linked role, which the first
+//!   connection in an account needs;
+//! - the customer managed keys of `kmsKey`: `kms:Decrypt` to read a managed secret they
+//!   encrypt, and for `apply` also `kms:DescribeKey` and `kms:GenerateDataKey`. A key id or ARN
+//!   is named by its ARN; an alias through `key/*` with a `kms:ResourceAliases` condition. With
+//!   `kms_conditions`, Decrypt and GenerateDataKey also carry the conditions the EventBridge
+//!   user guide recommends for such keys (`kms:ViaService`, `kms:EncryptionContext:SecretARN`).
+//!
+//! `verify` reads the referenced secrets; `export` lists and describes connections;
+//! `salesforce-credentials` reads and writes the client id and secret references of the
+//! documents with `salesforce.app`; `rule` is the role an EventBridge rule assumes to invoke
+//! the declared destinations. No action is a wildcard. Statements, actions and resources come
+//! in a stable order. A policy with nothing to grant is refused: IAM refuses an empty one.
+
+mod document;
+mod named;
+mod names;
+mod statements;
+
+use crate::spec::ConnectionSpec;
+pub(crate) use document::Policy;
+use named::Named;
+use names::partition_of;
+use std::collections::BTreeMap;
+
+/// The command a policy is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    Diff,
+    Apply,
+    /// The role an EventBridge rule assumes to invoke the declared API destinations.
+    Rule,
+    Verify,
+    Export,
+    SalesforceCredentials,
+}
+
+impl Purpose {
+    /// As `--for` names it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Purpose::Diff => "diff",
+            Purpose::Apply => "apply",
+            Purpose::Rule => "rule",
+            Purpose::Verify => "verify",
+            Purpose::Export => "export",
+            Purpose::SalesforceCredentials => "salesforce-credentials",
+        }
+    }
+}
+
+/// Everything about the run a policy is for, besides its files and Regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Request<'a> {
+    pub(crate) purpose: Purpose,
+    /// `--prune`: `apply` deletes this set's undeclared connections and destinations.
+    pub(crate) prune: bool,
+    /// `--replace`: `apply` deletes and creates again a declared connection.
+    pub(crate) replace: bool,
+    pub(crate) account: &'a str,
+    /// `--partition`; `None`: the partition of the run's Regions.
+    pub(crate) partition: Option<&'a str>,
+    /// The prefix of every name the run can touch beyond the declared ones: for `export`, its
+    /// `--name-prefix`; for `diff` and `apply`, the set's (the project file's `namePrefix`).
+    /// `None`: any name.
+    pub(crate) name_prefix: Option<&'a str>,
+    /// Add the EventBridge user guide's recommended conditions to the customer managed key
+    /// statements.
+    pub(crate) kms_conditions: bool,
+}
+
+/// Why no policy can be printed for the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The run would make no AWS call that needs a permission (IAM refuses an empty policy).
+    NothingToGrant { purpose: Purpose },
+    /// The Regions of the run are in more than one partition: each partition, its Regions.
+    Partitions(Vec<(&'static str, Vec<String>)>),
+}
+
+/// The one partition of the run's Regions.
+fn one_partition<'a>(regions: impl Iterator<Item = &'a String>) -> Result<&'static str, Refusal> {
+    let mut by_partition: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for region in regions {
+        by_partition
+            .entry(partition_of(region))
+            .or_default()
+            .push(region.clone());
+    }
+    match by_partition.len() {
+        0 => Ok("aws"),
+        1 => Ok(by_partition.into_keys().next().unwrap_or("aws")),
+        _ => Err(Refusal::Partitions(by_partition.into_iter().collect())),
+    }
+}
+
+/// The policy for the run `request` describes, over the connections wanted in each Region
+/// (`(region, connections)` in the run's order).
+pub(crate) fn policy(
+    wanted: &[(String, Vec<&ConnectionSpec>)],
+    request: &Request,
+) -> Result<Policy, Refusal> {
+    let partition = match request.partition {
+        Some(partition) => partition,
+        None => one_partition(wanted.iter().map(|(region, _)| region))?,
+    };
+    let named = Named::collect(
+        wanted,
+        partition,
+        request.account,
+        request.name_prefix.unwrap_or_default(),
+    );
+    let statement = match request.purpose {
+        Purpose::Rule => statements::rule(&named),
+        Purpose::Verify => statements::verify(&named),
+        Purpose::Export => statements::export(&named),
+        Purpose::SalesforceCredentials => statements::salesforce_credentials(&named),
+        Purpose::Diff | Purpose::Apply => statements::compare(&named, request, partition),
+    };
+    if statement.is_empty() {
+        return Err(Refusal::NothingToGrant {
+            purpose: request.purpose,
+        });
+    }
+    Ok(Policy {
+        version: "2012-10-17",
+        statement,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn specs(yaml: &str) -> Vec<ConnectionSpec> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.yaml"), yaml).unwrap();
+        crate::spec::load::load(&[dir.path().to_path_buf()]).unwrap()
+    }
+
+    const ACCOUNT: &str = "123456789012";
+
+    fn request(purpose: Purpose) -> Request<'static> {
+        Request {
+            purpose,
+            prune: false,
+            replace: false,
+            account: ACCOUNT,
+            partition: None,
+            name_prefix: None,
+            kms_conditions: false,
+        }
+    }
+
+    fn in_regions<'a>(
+        regions: &[&str],
+        specs: &'a [ConnectionSpec],
+    ) -> Vec<(String, Vec<&'a ConnectionSpec>)> {
+        regions
+            .iter()
+            .map(|r| (r.to_string(), specs.iter().collect()))
+            .collect()
+    }
+
+    fn json(wanted: &[(String, Vec<&ConnectionSpec>)], request: &Request) -> serde_json::Value {
+        serde_json::to_value(policy(wanted, request).unwrap()).unwrap()
+    }
+
+    /// The statement with this Sid.
+    fn sid<'a>(document: &'a serde_json::Value, sid: &str) -> Option<&'a serde_json::Value> {
+        document["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == sid)
+    }
+
+    const WITH_DESTINATION: &str = "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\ndestinations:\n  - name: orders\n    event: Order__e\n";
+
+    #[test]
+    fn every_reference_and_region_is_named_and_no_action_is_a_wildcard() {
+        let specs = specs(
+            "name: a\nsalesforce: { myDomain: acme }\nclientId: { secretsManager: shared/id, key: id }\nclientSecret: { secretsManager: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf' }\ninvocation:\n  headers:\n    X-Token: { secretsManager: tokens/x }\n    X-Env: { env: X }\nkmsKey: alias/k\nregions: [us-east-1, eu-west-1]\n",
+        );
+        let wanted = in_regions(&["us-east-1", "eu-west-1"], &specs);
+        for purpose in [Purpose::Diff, Purpose::Apply] {
+            let document = json(&wanted, &request(purpose));
+            for statement in document["Statement"].as_array().unwrap() {
+                let text = statement["Action"].to_string();
+                assert!(!text.contains('*'), "{statement}");
+                if statement["Resource"] == "*" {
+                    // Listing has no resource-level permissions: the only wildcard resource.
+                    assert_eq!(
+                        statement["Action"],
+                        serde_json::json!(["events:ListApiDestinations", "events:ListConnections"])
+                    );
+                }
+            }
+            let text = document.to_string();
+            for expected in [
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/id-??????",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tokens/x-??????",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
+                "arn:aws:events:eu-west-1:123456789012:connection/a/*",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:events!connection/a/*",
+                "arn:aws:kms:eu-west-1:123456789012:key/*",
+            ] {
+                assert!(text.contains(expected), "{expected} missing from {text}");
+            }
+            assert!(!text.contains("secret:X"), "{text}");
+        }
+    }
+
+    #[test]
+    fn destination_statements_name_the_connection_too_and_a_rule_may_invoke_exactly_them() {
+        let specs = specs(WITH_DESTINATION);
+        let wanted = in_regions(&["us-east-1"], &specs);
+        let apply = json(&wanted, &request(Purpose::Apply));
+        assert_eq!(
+            sid(&apply, "WriteDeclaredApiDestinations").unwrap()["Resource"],
+            serde_json::json!([
+                "arn:aws:events:us-east-1:123456789012:api-destination/orders",
+                "arn:aws:events:us-east-1:123456789012:api-destination/orders/*",
+                "arn:aws:events:us-east-1:123456789012:connection/a",
+                "arn:aws:events:us-east-1:123456789012:connection/a/*"
+            ])
+        );
+        let rule = json(&wanted, &request(Purpose::Rule));
+        assert_eq!(
+            rule["Statement"],
+            serde_json::json!([{
+                "Sid": "InvokeDeclaredApiDestinations",
+                "Effect": "Allow",
+                "Action": "events:InvokeApiDestination",
+                "Resource": "arn:aws:events:us-east-1:123456789012:api-destination/orders/*"
+            }])
+        );
+    }
+
+    #[test]
+    fn a_rule_without_a_destination_and_verify_without_a_secret_are_refused() {
+        let specs = specs(
+            "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\n",
+        );
+        let wanted = in_regions(&["us-east-1"], &specs);
+        for purpose in [
+            Purpose::Rule,
+            Purpose::Verify,
+            Purpose::SalesforceCredentials,
+        ] {
+            assert_eq!(
+                policy(&wanted, &request(purpose)),
+                Err(Refusal::NothingToGrant { purpose })
+            );
+        }
+    }
+
+    #[test]
+    fn orphan_discovery_is_as_narrow_as_the_name_prefix_allows() {
+        let specs = specs(WITH_DESTINATION);
+        let wanted = in_regions(&["us-east-1", "eu-west-1"], &specs);
+        let any = json(&wanted, &request(Purpose::Diff));
+        assert_eq!(
+            sid(&any, "DescribeUndeclaredConnections").unwrap()["Resource"],
+            serde_json::json!([
+                "arn:aws:events:eu-west-1:123456789012:connection/*",
+                "arn:aws:events:us-east-1:123456789012:connection/*"
+            ])
+        );
+        let prefixed = json(
+            &wanted,
+            &Request {
+                name_prefix: Some("sf-"),
+                ..request(Purpose::Diff)
+            },
+        );
+        assert_eq!(
+            sid(&prefixed, "DescribeUndeclaredApiDestinations").unwrap()["Resource"],
+            serde_json::json!([
+                "arn:aws:events:eu-west-1:123456789012:api-destination/sf-*",
+                "arn:aws:events:eu-west-1:123456789012:connection/sf-*",
+                "arn:aws:events:us-east-1:123456789012:api-destination/sf-*",
+                "arn:aws:events:us-east-1:123456789012:connection/sf-*"
+            ])
+        );
+        assert!(sid(&prefixed, "DeleteUndeclaredConnections").is_none());
+    }
+
+    #[test]
+    fn prune_deletes_only_undeclared_and_replace_only_declared_connections() {
+        let specs = specs(WITH_DESTINATION);
+        let wanted = in_regions(&["us-east-1"], &specs);
+        let pruning = json(
+            &wanted,
+            &Request {
+                prune: true,
+                name_prefix: Some("sf-"),
+                ..request(Purpose::Apply)
+            },
+        );
+        assert_eq!(
+            sid(&pruning, "DeleteUndeclaredConnections").unwrap()["Resource"],
+            "arn:aws:events:us-east-1:123456789012:connection/sf-*"
+        );
+        assert_eq!(
+            sid(&pruning, "DeleteUndeclaredApiDestinations").unwrap()["Resource"],
+            "arn:aws:events:us-east-1:123456789012:api-destination/sf-*"
+        );
+        assert!(
+            !pruning
+                .to_string()
+                .contains("\"events:DeleteConnection\",\n")
+        );
+        let write = |document: &serde_json::Value| {
+            sid(document, "WriteDeclaredConnections").unwrap()["Action"].clone()
+        };
+        assert!(!write(&pruning).to_string().contains("DeleteConnection"));
+        let replacing = json(
+            &wanted,
+            &Request {
+                replace: true,
+                ..request(Purpose::Apply)
+            },
+        );
+        assert!(
+            write(&replacing)
+                .to_string()
+                .contains("events:DeleteConnection")
+        );
+        assert!(sid(&replacing, "DeleteUndeclaredConnections").is_none());
+        // A diff deletes nothing, whatever its flags.
+        let diff = json(
+            &wanted,
+            &Request {
+                prune: true,
+                replace: true,
+                ..request(Purpose::Diff)
+            },
+        );
+        assert!(!diff.to_string().contains("Delete"), "{diff}");
+    }
+
+    #[test]
+    fn one_partition_per_policy() {
+        let specs = specs(WITH_DESTINATION);
+        let mixed = in_regions(&["us-east-1", "cn-north-1"], &specs);
+        assert_eq!(
+            policy(&mixed, &request(Purpose::Diff)),
+            Err(Refusal::Partitions(vec![
+                ("aws", vec!["us-east-1".to_string()]),
+                ("aws-cn", vec!["cn-north-1".to_string()]),
+            ]))
+        );
+        let china = in_regions(&["cn-north-1"], &specs);
+        let text = json(&china, &request(Purpose::Apply)).to_string();
+        assert!(
+            text.contains("arn:aws-cn:iam::123456789012:role/aws-service-role/"),
+            "{text}"
+        );
+        assert!(!text.contains("arn:aws:"), "{text}");
+        let named = json(
+            &in_regions(&["us-east-1"], &specs),
+            &Request {
+                partition: Some("aws-eusc"),
+                ..request(Purpose::Diff)
+            },
+        )
+        .to_string();
+        assert!(!named.contains("arn:aws:"), "{named}");
+        assert!(named.contains("arn:aws-eusc:events:us-east-1:"), "{named}");
+    }
+
+    #[test]
+    fn kms_conditions_narrow_key_use_to_the_managed_secrets_through_secrets_manager() {
+        let specs = specs(
+            "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\nkmsKey: 1234abcd-12ab-34cd-56ef-1234567890ab\n",
+        );
+        let wanted = in_regions(&["eu-west-1"], &specs);
+        let document = json(
+            &wanted,
+            &Request {
+                kms_conditions: true,
+                ..request(Purpose::Apply)
+            },
+        );
+        assert_eq!(
+            sid(&document, "UseConnectionKeys").unwrap()["Action"],
+            "kms:DescribeKey"
+        );
+        assert_eq!(
+            sid(&document, "UseConnectionKeysViaSecretsManager").unwrap()["Condition"],
+            serde_json::json!({
+                "StringEquals": { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+                "StringLike": { "kms:EncryptionContext:SecretARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:events!connection/a/*" }
+            })
+        );
+        let plain = json(&wanted, &request(Purpose::Apply));
+        assert!(sid(&plain, "UseConnectionKeysViaSecretsManager").is_none());
+        assert!(
+            sid(&plain, "UseConnectionKeys")
+                .unwrap()
+                .get("Condition")
+                .is_none()
+        );
+    }
+}

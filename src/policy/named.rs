@@ -1,0 +1,102 @@
+//! What the resources of a run are called: every ARN a policy can name, collected once over
+//! the run's Regions and declared connections, for the statements of each command to pick from.
+
+use super::names::{Key, credential_ids, kms_key, secret_arn, secrets_manager_ids};
+use crate::spec::ConnectionSpec;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the declared resources of a run are called, collected over its Regions.
+#[derive(Default)]
+pub(super) struct Named {
+    /// `connection/<name>` and `connection/<name>/*`.
+    pub(super) connections: BTreeSet<String>,
+    /// Destinations (both forms) and the connections they are on.
+    pub(super) destinations: BTreeSet<String>,
+    /// `api-destination/<name>/*`: what a rule invokes.
+    pub(super) invoked: BTreeSet<String>,
+    pub(super) managed_secrets: BTreeSet<String>,
+    pub(super) referenced: BTreeSet<String>,
+    /// The client id and secret references of documents with `salesforce.app`.
+    pub(super) credentials: BTreeSet<String>,
+    pub(super) keys: BTreeSet<String>,
+    pub(super) aliases: BTreeMap<String, BTreeSet<String>>,
+    /// Per Region, every connection and destination the name prefix allows (all without one):
+    /// `connection/<prefix>*`, `api-destination/<prefix>*`. What orphan discovery, pruning and
+    /// export may touch beyond the declared names.
+    pub(super) prefixed_connections: BTreeSet<String>,
+    pub(super) prefixed_destinations: BTreeSet<String>,
+    /// `secretsmanager.<region>.amazonaws.com` of every Region.
+    pub(super) secrets_manager_services: BTreeSet<String>,
+}
+
+impl Named {
+    pub(super) fn collect(
+        wanted: &[(String, Vec<&ConnectionSpec>)],
+        partition: &str,
+        account: &str,
+        prefix: &str,
+    ) -> Self {
+        let mut named = Named::default();
+        for (region, specs) in wanted {
+            let events =
+                |resource: &str| format!("arn:{partition}:events:{region}:{account}:{resource}");
+            named
+                .prefixed_connections
+                .insert(events(&format!("connection/{prefix}*")));
+            named
+                .prefixed_destinations
+                .insert(events(&format!("api-destination/{prefix}*")));
+            named
+                .secrets_manager_services
+                .insert(format!("secretsmanager.{region}.amazonaws.com"));
+            for spec in specs {
+                let name = &spec.name;
+                // IAM authorizes connection actions on `connection/<name>` (the Service
+                // Authorization Reference's format, CloudFormation's `ArnForPolicy`); the
+                // connection's own ARN, `connection/<name>/<uuid>`, is named too. A name has
+                // no `/`, so neither reaches another connection.
+                let connection = [
+                    events(&format!("connection/{name}")),
+                    events(&format!("connection/{name}/*")),
+                ];
+                named.connections.extend(connection.clone());
+                for destination in &spec.destinations {
+                    let arn = events(&format!("api-destination/{}", destination.name));
+                    named.invoked.insert(format!("{arn}/*"));
+                    named.destinations.insert(format!("{arn}/*"));
+                    named.destinations.insert(arn);
+                    named.destinations.extend(connection.clone());
+                }
+                named.managed_secrets.insert(format!(
+                    "arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/{name}/*"
+                ));
+                for id in secrets_manager_ids(spec) {
+                    named
+                        .referenced
+                        .insert(secret_arn(id, partition, region, account));
+                }
+                if spec.app.is_some() {
+                    for id in credential_ids(spec) {
+                        named
+                            .credentials
+                            .insert(secret_arn(id, partition, region, account));
+                    }
+                }
+                match spec
+                    .kms_key
+                    .as_deref()
+                    .map(|k| kms_key(k, partition, region, account))
+                {
+                    Some(Key::Arn(arn)) => {
+                        named.keys.insert(arn);
+                    }
+                    Some(Key::Alias { keys, alias }) => {
+                        named.aliases.entry(keys).or_default().insert(alias);
+                    }
+                    None => {}
+                }
+            }
+        }
+        named
+    }
+}

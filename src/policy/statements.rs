@@ -1,0 +1,262 @@
+//! The statements of each command's policy, picked from the run's [`Named`] resources: what
+//! `rule`, `verify`, `export`, `salesforce-credentials`, and `diff` and `apply` (with their
+//! flags) call, and nothing else. An empty list means the command needs no permission.
+
+use super::document::Statement;
+use super::named::Named;
+use super::{Purpose, Request};
+
+/// What the role of an EventBridge rule targeting the declared destinations needs.
+pub(super) fn rule(named: &Named) -> Vec<Statement> {
+    if named.invoked.is_empty() {
+        return Vec::new();
+    }
+    vec![Statement::allow(
+        "InvokeDeclaredApiDestinations",
+        vec!["events:InvokeApiDestination"],
+        named.invoked.clone(),
+    )]
+}
+
+/// `verify` reads the referenced secrets, and calls nothing else in AWS.
+pub(super) fn verify(named: &Named) -> Vec<Statement> {
+    if named.referenced.is_empty() {
+        return Vec::new();
+    }
+    vec![Statement::allow(
+        "ReadReferencedSecrets",
+        vec!["secretsmanager:GetSecretValue"],
+        named.referenced.clone(),
+    )]
+}
+
+/// `export` lists the connections of each Region and describes those it lists.
+pub(super) fn export(named: &Named) -> Vec<Statement> {
+    if named.prefixed_connections.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Statement::allow(
+            "ListConnections",
+            vec!["events:ListConnections"],
+            ["*".to_string()],
+        ),
+        Statement::allow(
+            "DescribeListedConnections",
+            vec!["events:DescribeConnection"],
+            named.prefixed_connections.clone(),
+        ),
+    ]
+}
+
+/// `salesforce-credentials` writes a new version of each client id and secret reference
+/// (creating a missing secret), reading the old value first when the reference names a `key`
+/// of a JSON secret, so the other keys are kept.
+pub(super) fn salesforce_credentials(named: &Named) -> Vec<Statement> {
+    if named.credentials.is_empty() {
+        return Vec::new();
+    }
+    vec![Statement::allow(
+        "WriteReferencedCredentials",
+        vec![
+            "secretsmanager:CreateSecret",
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:PutSecretValue",
+        ],
+        named.credentials.clone(),
+    )]
+}
+
+/// `diff` and `apply`.
+pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<Statement> {
+    let apply = request.purpose == Purpose::Apply;
+    let mut statement = vec![Statement::allow(
+        "ListConnections",
+        vec!["events:ListApiDestinations", "events:ListConnections"],
+        ["*".to_string()],
+    )];
+    if !named.connections.is_empty() {
+        statement.push(if apply {
+            let mut actions = vec![
+                "events:CreateConnection",
+                "events:DescribeConnection",
+                "events:UpdateConnection",
+            ];
+            if request.replace {
+                actions.push("events:DeleteConnection");
+            }
+            Statement::allow(
+                "WriteDeclaredConnections",
+                actions,
+                named.connections.clone(),
+            )
+        } else {
+            Statement::allow(
+                "ReadDeclaredConnections",
+                vec!["events:DescribeConnection"],
+                named.connections.clone(),
+            )
+        });
+    }
+    statement.push(Statement::allow(
+        "DescribeUndeclaredConnections",
+        vec!["events:DescribeConnection"],
+        named.prefixed_connections.clone(),
+    ));
+    statement.push(Statement::allow(
+        "DescribeUndeclaredApiDestinations",
+        vec!["events:DescribeApiDestination"],
+        named
+            .prefixed_destinations
+            .iter()
+            .chain(&named.prefixed_connections)
+            .cloned(),
+    ));
+    if !named.destinations.is_empty() {
+        statement.push(if apply {
+            Statement::allow(
+                "WriteDeclaredApiDestinations",
+                vec![
+                    "events:CreateApiDestination",
+                    "events:DescribeApiDestination",
+                    "events:UpdateApiDestination",
+                ],
+                named.destinations.clone(),
+            )
+        } else {
+            Statement::allow(
+                "ReadDeclaredApiDestinations",
+                vec!["events:DescribeApiDestination"],
+                named.destinations.clone(),
+            )
+        });
+    }
+    if apply && request.prune {
+        statement.push(Statement::allow(
+            "DeleteUndeclaredConnections",
+            vec!["events:DeleteConnection"],
+            named.prefixed_connections.clone(),
+        ));
+        statement.push(Statement::allow(
+            "DeleteUndeclaredApiDestinations",
+            vec!["events:DeleteApiDestination"],
+            named.prefixed_destinations.clone(),
+        ));
+    }
+    if !named.referenced.is_empty() {
+        statement.push(Statement::allow(
+            "ReadReferencedSecrets",
+            vec!["secretsmanager:GetSecretValue"],
+            named.referenced.clone(),
+        ));
+    }
+    if !named.managed_secrets.is_empty() {
+        statement.push(if apply {
+            Statement::allow(
+                "WriteConnectionManagedSecrets",
+                vec![
+                    "secretsmanager:CreateSecret",
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecret",
+                ],
+                named.managed_secrets.clone(),
+            )
+        } else {
+            Statement::allow(
+                "ReadConnectionManagedSecrets",
+                vec!["secretsmanager:GetSecretValue"],
+                named.managed_secrets.clone(),
+            )
+        });
+    }
+    if apply && !named.connections.is_empty() {
+        statement.push(
+            Statement::allow(
+                "CreateApiDestinationsServiceLinkedRole",
+                vec!["iam:CreateServiceLinkedRole"],
+                [format!("arn:{partition}:iam::{}:role/aws-service-role/apidestinations.events.amazonaws.com/AWSServiceRoleForAmazonEventBridgeApiDestinations", request.account)],
+            )
+            .with_condition(
+                "StringEquals",
+                "iam:AWSServiceName",
+                ["apidestinations.events.amazonaws.com".to_string()],
+            ),
+        );
+    }
+    statement.extend(key_statements(named, apply, request.kms_conditions));
+    statement
+}
+
+/// The customer managed keys of `kmsKey`, by ARN and by alias.
+fn key_statements(named: &Named, apply: bool, conditions: bool) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    let key_actions = if apply {
+        vec!["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+    } else {
+        vec!["kms:Decrypt"]
+    };
+    // The recommended conditions hold for the calls Secrets Manager makes with the key, which
+    // carry the secret's ARN as encryption context; DescribeKey carries none, so it stays
+    // apart, unconditioned.
+    let (conditioned, plain): (Vec<&'static str>, Vec<&'static str>) = if conditions {
+        key_actions
+            .into_iter()
+            .partition(|action| *action != "kms:DescribeKey")
+    } else {
+        (Vec::new(), key_actions)
+    };
+    let narrow = |statement: Statement| {
+        statement
+            .with_condition(
+                "StringEquals",
+                "kms:ViaService",
+                named.secrets_manager_services.iter().cloned(),
+            )
+            .with_condition(
+                "StringLike",
+                "kms:EncryptionContext:SecretARN",
+                named.managed_secrets.iter().cloned(),
+            )
+    };
+    let groups: [(&str, &Vec<&'static str>, bool); 2] = [
+        ("", &plain, false),
+        ("ViaSecretsManager", &conditioned, true),
+    ];
+    for (suffix, actions, conditioned) in groups {
+        if actions.is_empty() {
+            continue;
+        }
+        if !named.keys.is_empty() {
+            let statement = Statement::allow(
+                format!("UseConnectionKeys{suffix}"),
+                actions.clone(),
+                named.keys.clone(),
+            );
+            statements.push(if conditioned {
+                narrow(statement)
+            } else {
+                statement
+            });
+        }
+        for (index, (resource, names)) in named.aliases.iter().enumerate() {
+            let statement = Statement::allow(
+                format!("UseConnectionKeyAliases{}{suffix}", index + 1),
+                actions.clone(),
+                [resource.clone()],
+            )
+            .with_condition(
+                "ForAnyValue:StringEquals",
+                "kms:ResourceAliases",
+                names.iter().cloned(),
+            );
+            statements.push(if conditioned {
+                narrow(statement)
+            } else {
+                statement
+            });
+        }
+    }
+    statements
+}
