@@ -232,7 +232,7 @@ fn every_call_of_prune_and_replace_is_allowed_by_the_policy_printed_for_it() {
     world
         .provision(&["apply", "connections/", "--set", "team"])
         .expect(0);
-    // sf-b and its destination become the set's orphans; sf-a's key cannot go in place.
+    // sf-b and its destination become the set's orphans; sf-a's key goes (by --replace).
     world.remove("connections/b.yaml");
     world.write("connections/a.yaml", &document("sf-a", ""));
     create_by_hand(&world, "sf-foreign");
@@ -243,8 +243,26 @@ fn every_call_of_prune_and_replace_is_allowed_by_the_policy_printed_for_it() {
         &["connections/", "--for", "diff", "--prune"],
     );
     let made = recorded.judge(
+        &[
+            "apply",
+            "connections/",
+            "--set",
+            "team",
+            "--replace",
+            "--yes",
+        ],
+        0,
+        &["connections/", "--for", "apply", "--replace"],
+    );
+    for operation in ["DeleteConnection", "CreateConnection"] {
+        assert!(
+            made.contains(&operation.to_string()),
+            "{operation}: {made:?}"
+        );
+    }
+    let made = recorded.judge(
         &["apply", "connections/", "--set", "team", "--prune", "--yes"],
-        1,
+        0,
         &["connections/", "--for", "apply", "--prune"],
     );
     for operation in ["DeleteApiDestination", "DeleteConnection"] {
@@ -256,19 +274,8 @@ fn every_call_of_prune_and_replace_is_allowed_by_the_policy_printed_for_it() {
     assert_eq!(
         recorded.world.connection_names("us-east-1"),
         ["sf-a", "sf-foreign"],
-        "the orphan was pruned; the key removal was refused without --replace"
+        "the orphan was pruned, the hand-made connection kept"
     );
-    let made = recorded.judge(
-        &["apply", "connections/", "--set", "team", "--replace"],
-        0,
-        &["connections/", "--for", "apply", "--replace"],
-    );
-    for operation in ["DeleteConnection", "CreateConnection"] {
-        assert!(
-            made.contains(&operation.to_string()),
-            "{operation}: {made:?}"
-        );
-    }
     recorded.assert_every_call_allowed();
 }
 
@@ -409,4 +416,64 @@ fn a_run_that_cannot_describe_undeclared_connections_says_so() {
         "{}",
         diff.stderr
     );
+}
+
+/// With the project file's `namePrefix`, orphan discovery describes only prefixed connections,
+/// and the policy narrows its describe grants to them: the run's calls are still all allowed,
+/// and none reaches a connection of another team.
+#[test]
+fn with_a_name_prefix_every_call_is_allowed_by_the_narrowed_policy() {
+    let mut world = World::new();
+    world.write(
+        "provision.yaml",
+        &format!(
+            "set: team\ndefaultRegion: us-east-1\nnamePrefix: sf-\naccounts: [\"{ACCOUNT}\"]\n"
+        ),
+    );
+    for name in ["sf-a", "sf-b"] {
+        world.create_secret(
+            &format!("salesforce/{name}"),
+            &format!(r#"{{"consumer_secret": "{name}-consumer-secret-0123456789"}}"#),
+        );
+    }
+    world.write("connections/a.yaml", &document("sf-a", ""));
+    world.write("connections/b.yaml", &document("sf-b", ""));
+    world.provision(&["apply", "connections/"]).expect(0);
+    world.remove("connections/b.yaml");
+    create_by_hand(&world, "other-team-connection");
+    let mut recorded = Recorded::new(world);
+    let made = recorded.judge(
+        &["diff", "connections/"],
+        0,
+        &["connections/", "--for", "diff"],
+    );
+    assert_eq!(
+        made.iter().filter(|op| *op == "DescribeConnection").count(),
+        2,
+        "sf-a declared and sf-b undeclared, never the other team's: {made:?}"
+    );
+    let printed = recorded.world.provision(&[
+        "iam-policy",
+        "connections/",
+        "--for",
+        "diff",
+        "--account",
+        ACCOUNT,
+    ]);
+    assert!(
+        printed.stdout.contains("connection/sf-*") && !printed.stdout.contains("connection/*\""),
+        "the describe grant narrows to the prefix:\n{}",
+        printed.stdout
+    );
+    let made = recorded.judge(
+        &["apply", "connections/", "--prune", "--yes"],
+        0,
+        &["connections/", "--for", "apply", "--prune"],
+    );
+    assert!(made.contains(&"DeleteConnection".to_string()), "{made:?}");
+    assert_eq!(
+        recorded.world.connection_names("us-east-1"),
+        ["other-team-connection", "sf-a"]
+    );
+    recorded.assert_every_call_allowed();
 }
