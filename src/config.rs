@@ -19,11 +19,19 @@ pub(crate) enum Task {
     Validate,
     Diff {
         plan: PlanOptions,
+        /// `--out FILE`: write the saved plan there.
+        out: Option<PathBuf>,
     },
     Apply {
         plan: PlanOptions,
         options: ApplyOptions,
         deletes: DeleteGuards,
+        /// `--plan FILE`: apply this saved plan, or nothing if it is stale.
+        saved: Option<PathBuf>,
+    },
+    /// `show FILE`: print a saved plan.
+    Show {
+        file: PathBuf,
     },
     Export {
         name_prefix: Option<String>,
@@ -92,12 +100,18 @@ impl Settings {
     pub(crate) fn from_cli(cli: Cli) -> Result<Self, Error> {
         let (task, paths) = match cli.command {
             Command::Validate(paths) => (Task::Validate, paths.paths),
-            Command::Diff { paths, compare } => (
+            Command::Diff {
+                paths,
+                compare,
+                out,
+            } => (
                 Task::Diff {
                     plan: plan_options(compare, false)?,
+                    out,
                 },
                 paths.paths,
             ),
+            Command::Show { file } => (Task::Show { file }, Vec::new()),
             Command::Apply {
                 paths,
                 compare,
@@ -107,6 +121,7 @@ impl Settings {
                 yes,
                 max_deletes,
                 force,
+                plan,
             } => {
                 let wait = (!no_wait).then(|| WaitPolicy {
                     timeout: wait_timeout,
@@ -125,6 +140,7 @@ impl Settings {
                             confirmed: yes,
                             max: max_deletes,
                         },
+                        saved: plan,
                     },
                     paths.paths,
                 )

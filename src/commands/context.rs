@@ -118,6 +118,10 @@ pub(crate) fn wanted_in<'a>(
 pub(super) struct Run {
     pub(super) coverage: Coverage,
     pub(super) contexts: Vec<Context>,
+    /// The run's SDK configuration (for the caller's account).
+    pub(super) config: aws_config::SdkConfig,
+    /// The resolver every Region shares: it knows every secret the run read.
+    pub(super) resolver: SecretResolver,
 }
 
 impl Run {
@@ -136,6 +140,7 @@ impl Run {
         }
         let first = coverage.regions.first().cloned().unwrap_or_default();
         let resolver = SecretResolver::new(SecretsManagerClients::new(config.clone()), first);
+        let shared = resolver.clone();
         let contexts = coverage
             .regions
             .iter()
@@ -153,7 +158,12 @@ impl Run {
                 }
             })
             .collect();
-        Ok(Run { coverage, contexts })
+        Ok(Run {
+            coverage,
+            contexts,
+            config,
+            resolver: shared,
+        })
     }
 
     /// The declared connections wanted in `context`'s Region, in the order declared.

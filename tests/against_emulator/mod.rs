@@ -11,6 +11,7 @@ mod ownership;
 mod reconcile;
 mod redaction;
 mod salesforce_credentials;
+mod saved_plans;
 mod secret_drift;
 mod unattended;
 mod verify;
