@@ -190,8 +190,9 @@ const APPLY_EXAMPLES: &str = "Examples:
 Exit codes: 0 done, 1 a connection failed or an error.";
 
 const SHOW_EXAMPLES: &str = "Examples:
-  provision diff connections/ --out plan.json
+  provision show plan.json
   provision show plan.json --output markdown >> \"$GITHUB_STEP_SUMMARY\"
+  # made by `provision diff connections/ --out plan.json`; then:
   provision apply connections/ --plan plan.json";
 
 const VERIFY_EXAMPLES: &str = "Examples:

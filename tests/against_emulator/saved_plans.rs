@@ -14,7 +14,7 @@ fn plan_in(world: &World) -> String {
 
 /// `apply --plan` refused the plan as stale, naming `difference`, and said to plan again.
 #[track_caller]
-fn refused_as_stale(world: &World, difference: &str) {
+fn refused_as_stale(world: &World, difference: &str) -> String {
     let apply = world.provision(&["apply", "connections/", "--plan", PLAN]);
     apply.expect(1);
     assert!(
@@ -30,6 +30,7 @@ fn refused_as_stale(world: &World, difference: &str) {
         "{}",
         apply.stderr
     );
+    apply.stderr.clone()
 }
 
 #[test]
@@ -51,6 +52,16 @@ fn a_saved_plan_is_applied_as_reviewed_and_a_second_apply_of_it_is_refused() {
     refused_as_stale(
         &world,
         "connection sf-acme-prod (us-east-1) appeared in AWS since the plan",
+    );
+    let second = world.provision(&["apply", "connections/", "--plan", PLAN, "--output", "json"]);
+    second.expect(1);
+    assert!(
+        second.json()["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("the saved plan plan.json is stale"),
+        "{}",
+        second.stdout
     );
     refused_as_stale(
         &world,
@@ -98,10 +109,14 @@ fn an_out_of_band_change_makes_the_plan_stale_and_nothing_is_written() {
         )
         .unwrap();
 
-    refused_as_stale(
+    let refusal = refused_as_stale(
         &world,
         "connection sf-acme-prod (us-east-1): changed in AWS since the plan: description",
     );
+    // The emulator reports LastModifiedTime to the microsecond: the snapshot names no time.
+    insta::with_settings!({filters => vec![(r"\d{4}-\d\d-\d\dT[0-9:.]+Z", "[time]")]}, {
+        insta::assert_snapshot!("stale_by_out_of_band_change", refusal);
+    });
     assert_eq!(
         world.describe("sf-acme-prod").description(),
         Some("changed by hand")
@@ -118,7 +133,8 @@ fn an_edited_file_makes_the_plan_stale_and_nothing_is_written() {
         "connections/acme.yaml",
         &super::acme_yaml().replace("scope: api", "scope: api refresh_token"),
     );
-    refused_as_stale(&world, "acme.yaml was edited since the plan");
+    let refusal = refused_as_stale(&world, "acme.yaml was edited since the plan");
+    insta::assert_snapshot!("stale_by_edited_file", refusal);
     assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
 }
 
@@ -164,6 +180,13 @@ fn a_changed_environment_secret_makes_the_plan_stale_and_nothing_is_written() {
 #[test]
 fn the_plan_file_holds_no_secret_value_and_no_plain_hash_of_one() {
     let world = world_with_examples();
+    // Existing connections, one to update: the plan records what AWS has of them too (the
+    // live client id, the parameters) and checks their managed secrets.
+    world.provision(&["apply", "connections/"]).expect(0);
+    world.write(
+        "connections/acme.yaml",
+        &super::acme_yaml().replace("Acme production org", "Acme production org, reviewed"),
+    );
     world
         .provision(&["diff", "connections/", "--out", PLAN])
         .expect(2);
@@ -215,6 +238,19 @@ fn the_plan_file_holds_no_secret_value_and_no_plain_hash_of_one() {
     );
     assert!(by_source("secretsManager")[0]["proof"]["versionId"].is_string());
     assert_eq!(plan["secrets"]["kdf"]["memoryKib"], 19456);
+    let acme = &plan["connections"][0];
+    assert_eq!(acme["entry"]["action"], "update");
+    assert!(
+        acme["assumed"]["fields"]["clientId"]
+            .as_str()
+            .unwrap()
+            .starts_with("argon2id:"),
+        "{acme}"
+    );
+    assert_eq!(
+        acme["assumed"]["fields"]["invocation.headers.X-Shared-Token"],
+        "(secret)"
+    );
 }
 
 #[test]

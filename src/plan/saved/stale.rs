@@ -226,18 +226,27 @@ fn entry(name: &str, planned: &Entry, now: &Entry, out: &mut Vec<String>) {
         ));
     }
     if planned.changes != now.changes {
-        let shown = |e: &Entry| {
+        fn by_field(e: &Entry) -> BTreeMap<&str, (&Option<String>, &Option<String>)> {
             e.changes
                 .iter()
-                .map(|c| c.field.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        out.push(format!(
-            "{name}: the planned field changes differ (planned: {}; now: {})",
-            or_none(shown(planned)),
-            or_none(shown(now))
-        ));
+                .map(|c| (c.field.as_str(), (&c.before, &c.after)))
+                .collect()
+        }
+        let (planned_by, now_by) = (by_field(planned), by_field(now));
+        let differing: std::collections::BTreeSet<&str> = planned_by
+            .keys()
+            .chain(now_by.keys())
+            .copied()
+            .filter(|field| planned_by.get(field) != now_by.get(field))
+            .collect();
+        out.push(if differing.is_empty() {
+            format!("{name}: its field changes are planned in another order")
+        } else {
+            format!(
+                "{name}: the change planned for {} is not the one it would be now",
+                differing.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        });
     }
     if planned.secret != now.secret {
         out.push(format!(
@@ -250,15 +259,13 @@ fn entry(name: &str, planned: &Entry, now: &Entry, out: &mut Vec<String>) {
         out.push(format!("{name}: its health changed since the plan"));
     }
     if planned.note != now.note || planned.error != now.error {
-        out.push(format!("{name}: what the plan says of it changed"));
-    }
-}
-
-fn or_none(text: String) -> String {
-    if text.is_empty() {
-        "none".to_string()
-    } else {
-        text
+        out.push(format!(
+            "{name}: what the plan says of it changed (now: {})",
+            now.error
+                .as_deref()
+                .or(now.note.as_deref())
+                .unwrap_or("nothing")
+        ));
     }
 }
 
