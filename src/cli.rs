@@ -40,6 +40,10 @@ pub(crate) enum Command {
         paths: PathArgs,
         #[command(flatten)]
         compare: CompareArgs,
+        /// Also write the plan to FILE (versioned JSON, no secret in it), for `apply --plan`
+        /// and `show`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Make AWS match the YAML and wait until each connection is healthy: exit 0 or 1.
     #[command(after_help = APPLY_EXAMPLES)]
@@ -67,6 +71,18 @@ pub(crate) enum Command {
         /// Delete even a connection that an API destination still uses (--prune, --replace).
         #[arg(long)]
         force: bool,
+        /// Carry out exactly this saved plan (`diff --out`), or nothing if it is stale. Give the
+        /// same paths and flags as when planning.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
+    },
+    /// Print a saved plan (`diff --out`) in the chosen output format, e.g. to post the
+    /// reviewed plan from a CI artifact. Reads no AWS and no secret.
+    #[command(after_help = SHOW_EXAMPLES)]
+    Show {
+        /// The saved plan.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
     /// Write one YAML file per existing OAuth client-credentials connection, to adopt them.
     #[command(
@@ -214,6 +230,7 @@ const DIFF_EXAMPLES: &str = "Examples:
   provision diff connections/ --profile platform-prod
   provision diff --region eu-west-1 --region us-east-1 --strict
   provision diff --output markdown >> \"$GITHUB_STEP_SUMMARY\"
+  provision diff connections/ --out plan.json   # then: provision apply connections/ --plan plan.json
 
 Exit codes: 0 in sync, 2 differences, 1 error.";
 
@@ -221,8 +238,15 @@ const APPLY_EXAMPLES: &str = "Examples:
   provision apply connections/ --verify-credentials
   AWS_REGION=eu-west-1 provision apply --wait-timeout 30m
   provision apply --quiet --output json > apply.json
+  provision apply connections/ --plan plan.json   # exactly the saved plan, or nothing if stale
 
 Exit codes: 0 done, 1 a connection failed or an error.";
+
+const SHOW_EXAMPLES: &str = "Examples:
+  provision show plan.json
+  provision show plan.json --output markdown >> \"$GITHUB_STEP_SUMMARY\"
+  # made by `provision diff connections/ --out plan.json`; then:
+  provision apply connections/ --plan plan.json";
 
 const VERIFY_EXAMPLES: &str = "Examples:
   provision verify connections/

@@ -20,11 +20,19 @@ pub(crate) enum Task {
     Validate,
     Diff {
         plan: PlanOptions,
+        /// `--out FILE`: write the saved plan there.
+        out: Option<PathBuf>,
     },
     Apply {
         plan: PlanOptions,
         options: ApplyOptions,
         deletes: DeleteGuards,
+        /// `--plan FILE`: apply this saved plan, or nothing if it is stale.
+        saved: Option<PathBuf>,
+    },
+    /// `show FILE`: print a saved plan.
+    Show {
+        file: PathBuf,
     },
     Export {
         name_prefix: Option<String>,
@@ -131,11 +139,16 @@ impl Settings {
                 set = run_set(flag.as_deref(), &project)?;
                 (Task::Validate, paths.paths)
             }
-            Command::Diff { paths, compare } => {
+            Command::Diff {
+                paths,
+                compare,
+                out,
+            } => {
                 let plan = plan_options(compare, &project, false)?;
                 set = plan.set.clone();
-                (Task::Diff { plan }, paths.paths)
+                (Task::Diff { plan, out }, paths.paths)
             }
+            Command::Show { file } => (Task::Show { file }, Vec::new()),
             Command::Apply {
                 paths,
                 compare,
@@ -145,6 +158,7 @@ impl Settings {
                 yes,
                 max_deletes,
                 force,
+                plan: saved,
             } => {
                 let wait = (!no_wait).then(|| WaitPolicy {
                     timeout: wait_timeout,
@@ -167,6 +181,7 @@ impl Settings {
                             confirmed: yes,
                             max: max_deletes,
                         },
+                        saved,
                     },
                     paths.paths,
                 )

@@ -177,6 +177,14 @@ pub(crate) enum Error {
         done: String,
     },
 
+    /// `apply --plan`: the saved plan is no longer what AWS and the files say; nothing was
+    /// written.
+    #[error("the saved plan {file} is stale, so nothing was changed:{}\n  help: plan again (`provision diff --out {file}`), review the new plan, then apply it", differences.iter().map(|d| format!("\n  - {d}")).collect::<String>())]
+    StalePlan {
+        file: String,
+        differences: Vec<String>,
+    },
+
     /// Writing the output failed (a closed pipe, a full disk).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

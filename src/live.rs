@@ -97,6 +97,16 @@ impl fmt::Display for ConnectionState {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for ConnectionState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(match text.as_str() {
+            "unknown" => ConnectionState::Missing,
+            other => ConnectionState::parse(other),
+        })
+    }
+}
+
 impl serde::Serialize for ConnectionState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -122,6 +132,9 @@ pub(crate) struct LiveConnection {
     pub(crate) token_resource_configuration_arn: Option<String>,
     /// The EventBridge-managed secret holding the credentials.
     pub(crate) secret_arn: Option<String>,
+    /// `LastModifiedTime` (RFC 3339), when AWS reports it (the emulator does not). A saved
+    /// plan records it, with every compared field, to tell that the connection changed.
+    pub(crate) last_modified: Option<String>,
 }
 
 impl LiveConnection {

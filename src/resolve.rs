@@ -4,7 +4,9 @@
 //! connections is read once. Errors name the YAML file, line and field, and what to do, and
 //! never the value.
 
-use crate::aws::secretsmanager::{ReadError, SecretsManagerClients, read_secret_string};
+use crate::aws::secretsmanager::{
+    ReadError, SecretsManagerClients, VersionedSecret, read_secret_version,
+};
 use crate::desired::{
     DesiredConnection, DesiredParameter, DesiredParameters, GRANT_TYPE, ParameterValue,
 };
@@ -19,12 +21,49 @@ use tokio::sync::OnceCell;
 
 /// A Secrets Manager read: the Region it is made in, the secret id and the version stage.
 type CacheKey = (String, String, Option<String>);
-type CachedRead = Arc<OnceCell<Result<Secret, ReadError>>>;
+type CachedRead = Arc<OnceCell<Result<VersionedSecret, ReadError>>>;
 
-/// What every Region's resolver of a run shares: the clients and the cache.
+/// What every Region's resolver of a run shares: the clients, the cache and the record of
+/// what was read.
 struct Shared {
     clients: SecretsManagerClients,
     cache: Mutex<HashMap<CacheKey, CachedRead>>,
+    read: Mutex<Vec<SecretRead>>,
+}
+
+/// One secret a run read: where from, and what tells a later run whether it still holds the
+/// same value (a saved plan records it; see [`crate::plan::saved`]).
+#[derive(Debug, Clone)]
+pub(crate) struct SecretRead {
+    pub(crate) source: SourceKey,
+    pub(crate) evidence: Evidence,
+}
+
+/// Where a secret was read, as a later run finds it again.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum SourceKey {
+    Env {
+        name: String,
+    },
+    /// The path as looked for (resolved against the YAML file's folder).
+    File {
+        path: String,
+    },
+    SecretsManager {
+        /// The Region it was read in.
+        region: String,
+        id: String,
+        version_stage: Option<String>,
+    },
+}
+
+/// What tells whether a secret changed.
+#[derive(Debug, Clone)]
+pub(crate) enum Evidence {
+    /// A version id the store gives (Secrets Manager's `VersionId`): not secret.
+    Version(String),
+    /// Only the value itself (`env`, `file`): a saved plan keeps a slow salted hash of it.
+    Value(Secret),
 }
 
 /// Reads secret references for the connections of one Region, caching Secrets Manager reads
@@ -42,6 +81,7 @@ impl SecretResolver {
             shared: Arc::new(Shared {
                 clients,
                 cache: Mutex::new(HashMap::new()),
+                read: Mutex::new(Vec::new()),
             }),
             region,
         }
@@ -175,11 +215,39 @@ impl SecretResolver {
         resolved
     }
 
+    /// Every secret this run has read so far (in any Region), once each, sorted by source.
+    pub(crate) fn read(&self) -> Vec<SecretRead> {
+        let mut read = self
+            .shared
+            .read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        read.sort_by(|a, b| a.source.cmp(&b.source));
+        read.dedup_by(|a, b| a.source == b.source);
+        read
+    }
+
+    fn remember(&self, source: SourceKey, evidence: Evidence) {
+        self.shared
+            .read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(SecretRead { source, evidence });
+    }
+
     /// The value behind one reference.
     pub(crate) async fn resolve(&self, reference: &SecretRef) -> Result<Secret, Problem> {
         let secret = match &reference.source {
             SecretSource::Env(name) => match std::env::var(name) {
-                Ok(value) => Secret::new(value),
+                Ok(value) => {
+                    let secret = Secret::new(value);
+                    self.remember(
+                        SourceKey::Env { name: name.clone() },
+                        Evidence::Value(secret.clone()),
+                    );
+                    secret
+                }
                 Err(std::env::VarError::NotPresent) => {
                     return Err(problem(
                         reference,
@@ -199,7 +267,16 @@ impl SecretResolver {
             },
             SecretSource::File { written, path } => match std::fs::read(path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => Secret::new(text.trim_end_matches(['\n', '\r'])),
+                    Ok(text) => {
+                        let secret = Secret::new(text.trim_end_matches(['\n', '\r']));
+                        self.remember(
+                            SourceKey::File {
+                                path: path.display().to_string(),
+                            },
+                            Evidence::Value(secret.clone()),
+                        );
+                        secret
+                    }
                     Err(_) => {
                         return Err(problem(
                             reference,
@@ -235,9 +312,20 @@ impl SecretResolver {
                         ),
                     }
                 })?;
+                self.remember(
+                    SourceKey::SecretsManager {
+                        region: arn_region(id).unwrap_or(&self.region).to_string(),
+                        id: id.clone(),
+                        version_stage: version_stage.clone(),
+                    },
+                    match whole.version_id {
+                        Some(version) => Evidence::Version(version),
+                        None => Evidence::Value(whole.value.clone()),
+                    },
+                );
                 match key {
-                    None => whole,
-                    Some(key) => json_field(reference, id, key, &whole)?,
+                    None => whole.value,
+                    Some(key) => json_field(reference, id, key, &whole.value)?,
                 }
             }
         };
@@ -255,7 +343,7 @@ impl SecretResolver {
         &self,
         id: &str,
         version_stage: Option<&str>,
-    ) -> Result<Secret, ReadError> {
+    ) -> Result<VersionedSecret, ReadError> {
         let region = arn_region(id).unwrap_or(&self.region).to_string();
         let cell = {
             let mut cache = self
@@ -274,7 +362,7 @@ impl SecretResolver {
         };
         cell.get_or_init(|| async {
             match self.shared.clients.get(&region) {
-                Some(client) => read_secret_string(&client, id, version_stage).await,
+                Some(client) => read_secret_version(&client, id, version_stage).await,
                 None => Err(ReadError::Other(format!(
                     "no Secrets Manager client for {region}"
                 ))),

@@ -16,7 +16,15 @@ fn provision(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-const SUBCOMMANDS: &[&str] = &["validate", "diff", "apply", "schema", "completions", "man"];
+const SUBCOMMANDS: &[&str] = &[
+    "validate",
+    "diff",
+    "apply",
+    "show",
+    "schema",
+    "completions",
+    "man",
+];
 
 /// Every long flag of every subcommand, as `provision SUB --help` lists them.
 fn every_flag() -> Vec<String> {

@@ -187,6 +187,9 @@ pub(crate) async fn describe_connection(
             .map(|r| r.resource_configuration_arn().to_string())
             .filter(|arn| !arn.is_empty()),
         secret_arn: output.secret_arn().map(str::to_string),
+        last_modified: output
+            .last_modified_time()
+            .and_then(|time| time.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
     }))
 }
 

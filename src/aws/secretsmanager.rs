@@ -68,6 +68,25 @@ pub(crate) async fn read_secret_string(
     id: &str,
     version_stage: Option<&str>,
 ) -> Result<Secret, ReadError> {
+    read_secret_version(secrets_manager, id, version_stage)
+        .await
+        .map(|read| read.value)
+}
+
+/// A secret's value and the version it was read at.
+#[derive(Debug, Clone)]
+pub(crate) struct VersionedSecret {
+    pub(crate) value: Secret,
+    /// `VersionId` (not secret): a saved plan records it to tell that the secret changed.
+    pub(crate) version_id: Option<String>,
+}
+
+/// A secret's string value at `AWSCURRENT` or the given version stage, with its `VersionId`.
+pub(crate) async fn read_secret_version(
+    secrets_manager: &SecretsManager,
+    id: &str,
+    version_stage: Option<&str>,
+) -> Result<VersionedSecret, ReadError> {
     let response = secrets_manager
         .client
         .get_secret_value()
@@ -85,8 +104,12 @@ pub(crate) async fn read_secret_string(
                 classify(error, &secrets_manager.reach)
             }
         })?;
+    let version_id = response.version_id().map(str::to_string);
     match response.secret_string() {
-        Some(text) => Ok(Secret::new(text)),
+        Some(text) => Ok(VersionedSecret {
+            value: Secret::new(text),
+            version_id,
+        }),
         None if response.secret_binary().is_some() => Err(ReadError::Other(
             "the secret is stored as binary; provision reads SecretString values".to_string(),
         )),

@@ -4,34 +4,58 @@
 //! Deletions (`--prune`, and `--replace`, which deletes before it creates again) are guarded:
 //! they are listed first, refused outright beyond `--max-deletes`, and need a confirmation (a
 //! terminal's answer, or `--yes`).
+//!
+//! With `--plan FILE` it plans again and carries on only if that plan is the saved one (see
+//! [`crate::plan::saved`]); otherwise it names every difference and writes nothing.
 
 use super::EXIT_OK;
 use super::context::{Run, check_prune_regions, load_specs};
+use super::saved_plan;
 use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::error::{Error, Problem};
 use crate::plan::compute::PlanOptions;
+use crate::plan::saved::{SavedPlan, stale};
 use crate::plan::{
     Action, ApplyResult, Entry, Plan, ResourceKind, apply_done, apply_failures, counted,
     left_deleted,
 };
 use crate::view;
 use std::io::IsTerminal;
+use std::path::Path;
 
 pub(super) async fn run(
     settings: &Settings,
     plan_options: &PlanOptions,
     options: ApplyOptions,
     deletes: DeleteGuards,
+    saved: Option<&Path>,
     interrupt: Interrupt,
 ) -> Result<u8, Error> {
+    // A saved plan that is not one, damaged or of another version is refused before AWS is read.
+    let saved = saved
+        .map(|path| SavedPlan::read(path).map(|plan| (path, plan)))
+        .transpose()?;
     let specs = load_specs(settings)?;
     if plan_options.prune {
         check_prune_regions(&specs, &settings.project)?;
     }
     let run = Run::new(settings, &specs, &interrupt).await?;
     let plan = run.read_plan(&specs, plan_options, &interrupt).await?;
+    if let Some((path, saved)) = &saved {
+        // The plan just read is the saved one, step for step, or nothing is written.
+        let fresh =
+            saved_plan::document(&run, &specs, &plan, plan_options, saved.secrets.kdf.clone())
+                .await?;
+        let differences = stale::differences(saved, &fresh);
+        if !differences.is_empty() {
+            return Err(Error::StalePlan {
+                file: path.display().to_string(),
+                differences,
+            });
+        }
+    }
     let view = settings.view();
     view::stdout(&view.apply_started(&plan))?;
     confirm_deletions(&plan, deletes, &interrupt).await?;

@@ -210,6 +210,10 @@ pub(super) struct Run {
     pub(super) contexts: Vec<Context>,
     /// The project file the run used, for the outputs that name it.
     project_file: Option<String>,
+    /// The run's SDK configuration (for the caller's account).
+    pub(super) config: aws_config::SdkConfig,
+    /// The resolver every Region shares: it knows every secret the run read.
+    pub(super) resolver: SecretResolver,
 }
 
 impl Run {
@@ -234,6 +238,7 @@ impl Run {
         }
         let first = coverage.regions.first().cloned().unwrap_or_default();
         let resolver = SecretResolver::new(SecretsManagerClients::new(config.clone()), first);
+        let shared = resolver.clone();
         let contexts = coverage
             .regions
             .iter()
@@ -259,6 +264,8 @@ impl Run {
                 .file
                 .as_ref()
                 .map(|file| file.display().to_string()),
+            config,
+            resolver: shared,
         })
     }
 

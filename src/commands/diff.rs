@@ -2,17 +2,22 @@
 //! differences, 1 error.
 
 use super::context::{Run, check_prune_regions, load_specs};
+use super::saved_plan;
 use super::{EXIT_DIFFERENCES, EXIT_OK};
 use crate::config::Settings;
 use crate::engine::interrupt::Interrupt;
 use crate::error::Error;
+use crate::error::Problem;
 use crate::plan::compute::PlanOptions;
+use crate::plan::saved::fingerprint::Kdf;
 use crate::plan::{ResourceKind, Summary, failures_by_kind};
 use crate::view;
+use std::path::Path;
 
 pub(super) async fn run(
     settings: &Settings,
     options: &PlanOptions,
+    out: Option<&Path>,
     interrupt: Interrupt,
 ) -> Result<u8, Error> {
     let specs = load_specs(settings)?;
@@ -22,6 +27,29 @@ pub(super) async fn run(
     let run = Run::new(settings, &specs, &interrupt).await?;
     let plan = run.read_plan(&specs, options, &interrupt).await?;
     view::stdout(&settings.view().plan(&plan))?;
+    if let Some(out) = out {
+        if plan.has_errors() {
+            view::stderr(&format!(
+                "the plan has errors, so it was not saved to {}: fix them and plan again\n",
+                out.display()
+            ));
+        } else {
+            let kdf = Kdf::fresh().map_err(|message| {
+                Error::input(
+                    Problem::new(format!("cannot make the saved plan: {message}"))
+                        .help("nothing was written; run again"),
+                )
+            })?;
+            let saved = saved_plan::document(&run, &specs, &plan, options, kdf).await?;
+            saved.write(out)?;
+            if !settings.quiet {
+                view::stderr(&format!(
+                    "Saved the plan to {0}; apply exactly it with `provision apply --plan {0}` (same paths and flags)\n",
+                    out.display()
+                ));
+            }
+        }
+    }
     if plan.has_errors() {
         let count = |kind, summary: Summary, total| (kind, summary.error, total);
         let failed = failures_by_kind(&[

@@ -11,7 +11,9 @@ mod iam_policy;
 mod man;
 mod salesforce_credentials;
 mod salesforce_metadata;
+mod saved_plan;
 mod schema;
+mod show;
 mod validate;
 mod verify;
 
@@ -32,12 +34,26 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
     }
     match &settings.task {
         Task::Validate => validate::run(settings),
-        Task::Diff { plan } => diff::run(settings, plan, listen_for_signals()).await,
+        Task::Diff { plan, out } => {
+            diff::run(settings, plan, out.as_deref(), listen_for_signals()).await
+        }
         Task::Apply {
             plan,
             options,
             deletes,
-        } => apply::run(settings, plan, *options, *deletes, listen_for_signals()).await,
+            saved,
+        } => {
+            apply::run(
+                settings,
+                plan,
+                *options,
+                *deletes,
+                saved.as_deref(),
+                listen_for_signals(),
+            )
+            .await
+        }
+        Task::Show { file } => show::run(settings, file),
         Task::Export { name_prefix, out } => {
             export::run(settings, name_prefix.as_deref(), out).await
         }

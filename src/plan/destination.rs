@@ -21,6 +21,18 @@ pub(crate) fn plan_destination(
     connection_arn: Option<&str>,
     options: &PlanOptions,
 ) -> DestinationStep {
+    let assumed = live.clone();
+    let mut step = step_for(desired, live, connection_arn, options);
+    step.live = assumed;
+    step
+}
+
+fn step_for(
+    desired: DesiredDestination,
+    live: Option<LiveDestination>,
+    connection_arn: Option<&str>,
+    options: &PlanOptions,
+) -> DestinationStep {
     let changes = changes(&desired, live.as_ref(), connection_arn);
     let entry = |action, note| Entry {
         kind: ResourceKind::ApiDestination,
@@ -36,6 +48,7 @@ pub(crate) fn plan_destination(
     };
     let Some(live) = live else {
         return DestinationStep {
+            live: None,
             entry: entry(Action::Create, None),
             change: DestinationChange::Create { desired },
         };
@@ -51,6 +64,7 @@ pub(crate) fn plan_destination(
         };
         return if options.adopt {
             DestinationStep {
+                live: None,
                 entry: entry(
                     Action::Adopt,
                     Some(format!(
@@ -62,6 +76,7 @@ pub(crate) fn plan_destination(
         } else {
             let note = format!("{whose}; apply leaves it alone: pass --adopt to take it over");
             DestinationStep {
+                live: None,
                 entry: entry(Action::NotManaged, Some(note.clone())),
                 change: DestinationChange::Refused { error: note },
             }
@@ -69,11 +84,13 @@ pub(crate) fn plan_destination(
     }
     if changes.is_empty() {
         DestinationStep {
+            live: None,
             entry: entry(Action::InSync, None),
             change: DestinationChange::NoOp,
         }
     } else {
         DestinationStep {
+            live: None,
             entry: entry(Action::Update, None),
             change: DestinationChange::Update { desired },
         }
@@ -83,6 +100,7 @@ pub(crate) fn plan_destination(
 /// The step for one of this set's destinations that no file declares (`--prune`).
 pub(crate) fn plan_orphan_destination(live: LiveDestination, region: &str) -> DestinationStep {
     DestinationStep {
+        live: Some(live.clone()),
         entry: Entry {
             kind: ResourceKind::ApiDestination,
             name: live.name.clone(),

@@ -11,20 +11,21 @@
 pub(crate) mod compute;
 pub(crate) mod destination;
 pub(crate) mod managed_secret;
+pub(crate) mod saved;
 
 use crate::desired::{DesiredConnection, DesiredDestination};
 use crate::live::{ConnectionState, LiveConnection, LiveDestination};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The kind of AWS resource an entry or result is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) enum ResourceKind {
     Connection,
     ApiDestination,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Action {
     Create,
@@ -76,7 +77,7 @@ impl Action {
 }
 
 /// One field that differs. Values are as shown to users: secrets are `(secret)`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FieldChange {
     pub(crate) field: String,
     pub(crate) before: Option<String>,
@@ -85,7 +86,7 @@ pub(crate) struct FieldChange {
 
 /// What the client secret (and secret parameter values) look like against the
 /// EventBridge-managed secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub(crate) enum SecretStatus {
     InSync,
@@ -102,7 +103,7 @@ pub(crate) enum SecretStatus {
 }
 
 /// The connection's state in AWS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Health {
     pub(crate) state: ConnectionState,
     pub(crate) reason: Option<String>,
@@ -114,7 +115,7 @@ pub(crate) struct Health {
 }
 
 /// One resource of the plan, as users read it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Entry {
     pub(crate) kind: ResourceKind,
     pub(crate) name: String,
@@ -127,7 +128,7 @@ pub(crate) struct Entry {
     pub(crate) error: Option<String>,
     /// The input problems behind `error`, each with its file, line, field and help (JSON
     /// output keeps them apart).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
     pub(crate) problems: Vec<crate::error::Problem>,
     /// What users must know about this action: why a connection is not ours, why a change
     /// cannot be made in place, what `apply` will wait for.
@@ -210,6 +211,8 @@ pub(crate) enum DestinationChange {
 pub(crate) struct DestinationStep {
     pub(crate) entry: Entry,
     pub(crate) change: DestinationChange,
+    /// What AWS had when it was planned (`None`: it did not exist); a saved plan records it.
+    pub(crate) live: Option<LiveDestination>,
 }
 
 impl Planned {
@@ -248,7 +251,7 @@ impl Planned {
 }
 
 /// A declared connection that a run does not cover in one Region, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct LeftOut {
     pub(crate) name: String,
     pub(crate) region: String,
@@ -274,7 +277,7 @@ pub(crate) struct Plan {
 }
 
 /// One of this set's resources in AWS that no file of the run declares.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Orphan {
     pub(crate) kind: ResourceKind,
     pub(crate) name: String,

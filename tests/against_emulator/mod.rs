@@ -13,6 +13,7 @@ mod project_file;
 mod reconcile;
 mod redaction;
 mod salesforce_credentials;
+mod saved_plans;
 mod secret_drift;
 mod unattended;
 mod verify;

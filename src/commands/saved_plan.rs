@@ -1,0 +1,47 @@
+//! What `diff --out` and `apply --plan` share: the saved-plan document of a run's plan, made
+//! from the run's account, files and secrets (see [`crate::plan::saved`]).
+
+use super::context::Run;
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::plan::compute::PlanOptions;
+use crate::plan::saved::fingerprint::Kdf;
+use crate::plan::saved::{Inputs, SavedPlan, file_digests};
+use crate::spec::ConnectionSpec;
+
+/// The document of `plan`, fingerprinting with `kdf` (a fresh salt for a new plan, the saved
+/// one to compare with a saved plan).
+pub(super) async fn document(
+    run: &Run,
+    specs: &[ConnectionSpec],
+    plan: &Plan,
+    options: &PlanOptions,
+    kdf: Kdf,
+) -> Result<SavedPlan, Error> {
+    let account = crate::aws::sts::caller_account(&run.config)
+        .await
+        .map_err(|message| Error::Aws {
+            context: "cannot tell the AWS account the plan is for (sts:GetCallerIdentity)"
+                .to_string(),
+            message,
+            help: Some("check the AWS credentials and endpoint".to_string()),
+        })?;
+    let mut files: Vec<std::path::PathBuf> =
+        specs.iter().map(|spec| spec.origin.file.clone()).collect();
+    files.sort();
+    files.dedup();
+    let inputs = Inputs {
+        account: &account,
+        options,
+        files: file_digests(&files)?,
+        secrets: run.resolver.read(),
+        kdf,
+    };
+    // Argon2id is deliberately slow: the other tasks may go on meanwhile.
+    tokio::task::block_in_place(|| SavedPlan::new(plan, inputs)).map_err(|message| {
+        Error::input(
+            crate::error::Problem::new(format!("cannot make the saved plan: {message}"))
+                .help("nothing was written; run again, and report it if it persists"),
+        )
+    })
+}

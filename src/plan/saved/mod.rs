@@ -1,0 +1,564 @@
+//! Saved plans (`diff --out`, `apply --plan`, `show`): the plan as a versioned JSON document,
+//! with what `apply` needs to prove it is still current.
+//!
+//! The document holds, besides what users read (the entries), what the plan assumed: the tool
+//! version, the account, the Regions, the ownership set and flags, a digest of each declared
+//! file, a proof per secret read (a store's version id, or an Argon2id fingerprint: see
+//! [`fingerprint`]), and per resource what AWS had (ARN, state, `LastModifiedTime`, every
+//! compared field). It never holds a secret value or a plain hash of one.
+//!
+//! `apply --plan` reads AWS and the files again, builds the same document from what it finds
+//! (with the saved plan's salt), and [`stale::differences`] compares the two: any difference
+//! refuses the run. Equal documents mean the fresh plan is the saved one, step for step, so
+//! applying it carries out exactly what was reviewed.
+
+pub(crate) mod fingerprint;
+pub(crate) mod stale;
+
+use super::{Change, DestinationStep, Entry, LeftOut, Orphan, Plan, Planned};
+use crate::error::{Error, Problem};
+use crate::live::{LiveConnection, LiveDestination};
+use crate::plan::compute::PlanOptions;
+use crate::resolve::{Evidence, SecretRead, SourceKey};
+use fingerprint::Kdf;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What the `format` field of every saved plan says.
+pub(crate) const FORMAT: &str = "provision-saved-plan";
+/// Bumped on any change to the document; a plan of another version is refused.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The version of the tool that writes and applies plans.
+pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct SavedPlan {
+    pub(crate) format: String,
+    pub(crate) format_version: u32,
+    pub(crate) tool_version: String,
+    /// The AWS account the plan was made in (`sts:GetCallerIdentity`).
+    pub(crate) account: String,
+    pub(crate) regions: Vec<String>,
+    pub(crate) set: String,
+    pub(crate) flags: Flags,
+    /// Each declared YAML file and the SHA-256 of its content.
+    pub(crate) files: Vec<FileDigest>,
+    pub(crate) secrets: Secrets,
+    /// In the planned order.
+    pub(crate) connections: Vec<SavedConnection>,
+    /// This set's undeclared API destinations to delete (`--prune`), before any connection.
+    pub(crate) pruned_destinations: Vec<SavedDestination>,
+    pub(crate) left_out: Vec<LeftOut>,
+    pub(crate) orphans: Vec<Orphan>,
+    /// `sha256:` of the document with this field empty: an edited or damaged file is told
+    /// from a stale one.
+    pub(crate) checksum: String,
+}
+
+/// The flags that change what is planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct Flags {
+    pub(crate) strict: bool,
+    pub(crate) adopt: bool,
+    pub(crate) prune: bool,
+    pub(crate) replace: bool,
+    pub(crate) force: bool,
+}
+
+impl Flags {
+    pub(crate) fn of(options: &PlanOptions) -> Self {
+        let PlanOptions {
+            strict,
+            set: _,
+            adopt,
+            prune,
+            replace,
+            force,
+            // Comes from the project file; what it changes (the orphans found) is compared
+            // step by step when the plan is applied.
+            name_prefix: _,
+        } = options;
+        Flags {
+            strict: *strict,
+            adopt: *adopt,
+            prune: *prune,
+            replace: *replace,
+            force: *force,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct FileDigest {
+    pub(crate) path: String,
+    pub(crate) sha256: String,
+}
+
+/// The secrets the plan read, each with what proves it unchanged, and how fingerprints are
+/// made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct Secrets {
+    pub(crate) kdf: Kdf,
+    pub(crate) sources: Vec<SecretSourceRecord>,
+}
+
+/// One secret source: where (`source` and its address) and the proof of its value. A new
+/// store (SSM Parameter Store: `{ "source": "ssm", "region", "name" }` with its parameter
+/// `Version` as `{ "version": "7" }`) is one variant of [`SavedSource`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SecretSourceRecord {
+    #[serde(flatten)]
+    pub(crate) source: SavedSource,
+    pub(crate) proof: Proof,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "camelCase")]
+pub(crate) enum SavedSource {
+    Env {
+        name: String,
+    },
+    File {
+        path: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    SecretsManager {
+        region: String,
+        id: String,
+        version_stage: Option<String>,
+    },
+}
+
+impl SavedSource {
+    /// The source as messages name it.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            SavedSource::Env { name } => format!("environment variable {name}"),
+            SavedSource::File { path } => format!("file {path}"),
+            SavedSource::SecretsManager {
+                region,
+                id,
+                version_stage,
+            } => format!(
+                "Secrets Manager secret {id} in {region}{}",
+                version_stage
+                    .as_ref()
+                    .map(|s| format!(" (stage {s})"))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// What proves a secret unchanged: the store's version id (not secret), or, for a source
+/// without versions, the value's Argon2id fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) enum Proof {
+    VersionId(String),
+    Argon2id(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct SavedConnection {
+    pub(crate) entry: Entry,
+    /// What AWS had; `None`: the connection did not exist (or was being deleted).
+    pub(crate) assumed: Option<AssumedConnection>,
+    pub(crate) destinations: Vec<SavedDestination>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct SavedDestination {
+    pub(crate) entry: Entry,
+    pub(crate) assumed: Option<AssumedDestination>,
+}
+
+/// A live connection as the plan assumed it. Field values are as AWS returned them, except
+/// the client id (it may come from a secret): its Argon2id fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct AssumedConnection {
+    pub(crate) arn: Option<String>,
+    pub(crate) state: String,
+    pub(crate) state_reason: Option<String>,
+    /// RFC 3339; `None` where AWS (or the emulator) reports none.
+    pub(crate) last_modified_time: Option<String>,
+    /// Every compared field by its path (`oauth.headers.X-Key`); a secret parameter, whose
+    /// value AWS hides, is `(secret)`.
+    pub(crate) fields: BTreeMap<String, Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct AssumedDestination {
+    pub(crate) arn: Option<String>,
+    pub(crate) state: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) connection_arn: Option<String>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) http_method: Option<String>,
+    pub(crate) rate_limit_per_second: Option<u32>,
+}
+
+/// What a saved plan is made from, besides the plan itself.
+pub(crate) struct Inputs<'a> {
+    pub(crate) account: &'a str,
+    pub(crate) options: &'a PlanOptions,
+    pub(crate) files: Vec<FileDigest>,
+    pub(crate) secrets: Vec<SecretRead>,
+    /// A fresh one for `diff --out`; the saved plan's for `apply --plan`.
+    pub(crate) kdf: Kdf,
+}
+
+impl SavedPlan {
+    /// The document of `plan`. A plan with errors cannot be saved: it could not be applied
+    /// as reviewed.
+    pub(crate) fn new(plan: &Plan, inputs: Inputs<'_>) -> Result<Self, String> {
+        let Inputs {
+            account,
+            options,
+            files,
+            secrets,
+            kdf,
+        } = inputs;
+        let mut sources = Vec::new();
+        for read in secrets {
+            let SecretRead { source, evidence } = read;
+            let source = match source {
+                SourceKey::Env { name } => SavedSource::Env { name },
+                SourceKey::File { path } => SavedSource::File { path },
+                SourceKey::SecretsManager {
+                    region,
+                    id,
+                    version_stage,
+                } => SavedSource::SecretsManager {
+                    region,
+                    id,
+                    version_stage,
+                },
+            };
+            let proof = match evidence {
+                Evidence::Version(version) => Proof::VersionId(version),
+                Evidence::Value(secret) => Proof::Argon2id(kdf.fingerprint(secret.expose())?),
+            };
+            sources.push(SecretSourceRecord { source, proof });
+        }
+        sources.sort_by(|a, b| a.source.cmp(&b.source));
+        let connections = plan
+            .steps
+            .iter()
+            .map(|step| {
+                Ok(SavedConnection {
+                    entry: step.entry.clone(),
+                    assumed: assumed_live(&step.change)
+                        .map(|live| assumed_connection(live, &kdf))
+                        .transpose()?,
+                    destinations: step.destinations.iter().map(saved_destination).collect(),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let mut saved = SavedPlan {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            tool_version: TOOL_VERSION.to_string(),
+            account: account.to_string(),
+            regions: plan.regions.clone(),
+            set: options.set.name().to_string(),
+            flags: Flags::of(options),
+            files,
+            secrets: Secrets { kdf, sources },
+            connections,
+            pruned_destinations: plan
+                .pruned_destinations
+                .iter()
+                .map(saved_destination)
+                .collect(),
+            left_out: plan.left_out.clone(),
+            orphans: plan.orphans.clone(),
+            checksum: String::new(),
+        };
+        saved.checksum = saved.computed_checksum();
+        Ok(saved)
+    }
+
+    fn computed_checksum(&self) -> String {
+        let body = SavedPlan {
+            checksum: String::new(),
+            ..self.clone()
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        format!("sha256:{}", hex(&Sha256::digest(bytes)))
+    }
+
+    /// The document as written to the file.
+    pub(crate) fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads a saved plan; a file that is not one, is damaged or was made by another version
+    /// is a clear error naming the file.
+    pub(crate) fn read(path: &Path) -> Result<Self, Error> {
+        let shown = path.display().to_string();
+        let bad = |message: String, help: &str| {
+            Error::input(
+                Problem::new(message)
+                    .at(crate::error::Location::file(path))
+                    .help(help),
+            )
+        };
+        let text = std::fs::read_to_string(path).map_err(|error| {
+            bad(
+                format!("cannot read the saved plan: {error}"),
+                "give the file `provision diff --out FILE` wrote",
+            )
+        })?;
+        Self::parse(&text).map_err(|(message, help)| bad(format!("{shown} {message}"), help))
+    }
+
+    /// Parses a saved plan's text. Errors are (what is wrong, what to do).
+    pub(crate) fn parse(text: &str) -> Result<Self, (String, &'static str)> {
+        const PLAN_AGAIN: &str = "make the plan again with `provision diff --out FILE`";
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|error| {
+            (
+                format!("is not a saved plan: it is not JSON ({error})"),
+                "give the file `provision diff --out FILE` wrote; if it is one, it was damaged: make the plan again",
+            )
+        })?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err((
+                format!("is not a saved plan: it has no `\"format\": \"{FORMAT}\"`"),
+                "give the file `provision diff --out FILE` wrote (not the JSON of `diff --output json`)",
+            ));
+        }
+        let version = value.get("formatVersion").and_then(|v| v.as_u64());
+        let tool = value
+            .get("toolVersion")
+            .and_then(|v| v.as_str())
+            .unwrap_or("an unknown version");
+        if version != Some(u64::from(FORMAT_VERSION)) || tool != TOOL_VERSION {
+            return Err((
+                format!(
+                    "was made by provision {} (plan format {}); this is provision {TOOL_VERSION} (plan format {FORMAT_VERSION}), which applies only its own plans",
+                    tool.escape_debug(),
+                    version.map_or("unknown".to_string(), |v| v.to_string())
+                ),
+                PLAN_AGAIN,
+            ));
+        }
+        let saved: SavedPlan = serde_json::from_value(value).map_err(|error| {
+            (
+                format!("is damaged: {error}"),
+                "make the plan again with `provision diff --out FILE`; do not edit saved plans",
+            )
+        })?;
+        if saved.checksum != saved.computed_checksum() {
+            return Err((
+                "is damaged or was edited: its checksum does not match its content".to_string(),
+                "make the plan again with `provision diff --out FILE`; do not edit saved plans",
+            ));
+        }
+        Ok(saved)
+    }
+
+    /// Writes the file (to a temporary file first, so an interrupted write leaves no half
+    /// plan behind).
+    pub(crate) fn write(&self, path: &Path) -> Result<(), Error> {
+        let fail = |error: std::io::Error| {
+            Error::input(
+                Problem::new(format!(
+                    "cannot write the saved plan {}: {error}",
+                    path.display()
+                ))
+                .help("give a path in a writable folder to --out"),
+            )
+        };
+        let partial = partial_path(path);
+        std::fs::write(&partial, self.to_json()).map_err(fail)?;
+        std::fs::rename(&partial, path).map_err(|error| {
+            let _ = std::fs::remove_file(&partial);
+            fail(error)
+        })
+    }
+
+    /// The plan as the views draw it. Its steps carry no executable change: a shown plan is
+    /// read, never applied (`apply --plan` plans again and proves it equal).
+    pub(crate) fn shown(&self) -> Plan {
+        let shown_only = || "a saved plan is shown, not applied from here".to_string();
+        let destination = |d: &SavedDestination| DestinationStep {
+            entry: d.entry.clone(),
+            change: super::DestinationChange::Failed {
+                error: shown_only(),
+            },
+            live: None,
+        };
+        Plan {
+            regions: self.regions.clone(),
+            left_out: self.left_out.clone(),
+            orphans: self.orphans.clone(),
+            steps: self
+                .connections
+                .iter()
+                .map(|c| Planned {
+                    entry: c.entry.clone(),
+                    change: Change::Failed {
+                        error: shown_only(),
+                    },
+                    destinations: c.destinations.iter().map(destination).collect(),
+                })
+                .collect(),
+            pruned_destinations: self.pruned_destinations.iter().map(destination).collect(),
+            // A saved plan is shown for what it plans; the project file is the run's.
+            project_file: None,
+        }
+    }
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// The digest of each declared file, sorted by path.
+pub(crate) fn file_digests(files: &[PathBuf]) -> Result<Vec<FileDigest>, Error> {
+    let mut digests = Vec::new();
+    for file in files {
+        let bytes = std::fs::read(file).map_err(|error| {
+            Error::input(
+                Problem::new(format!("cannot read {}: {error}", file.display()))
+                    .help("make the file readable"),
+            )
+        })?;
+        digests.push(FileDigest {
+            path: file.display().to_string(),
+            sha256: hex(&Sha256::digest(bytes)),
+        });
+    }
+    digests.sort_by(|a, b| a.path.cmp(&b.path));
+    digests.dedup();
+    Ok(digests)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The live connection a change was planned against.
+fn assumed_live(change: &Change) -> Option<&LiveConnection> {
+    match change {
+        Change::Update { live, .. }
+        | Change::NoOp { live }
+        | Change::Refused { live, .. }
+        | Change::Delete { live }
+        | Change::Replace { live, .. } => Some(live),
+        Change::Create { .. } | Change::AwaitDeletion { .. } | Change::Failed { .. } => None,
+    }
+}
+
+fn assumed_connection(live: &LiveConnection, kdf: &Kdf) -> Result<AssumedConnection, String> {
+    let LiveConnection {
+        name: _,
+        arn,
+        state,
+        state_reason,
+        description,
+        authorization_type,
+        authorization_endpoint,
+        http_method,
+        client_id,
+        oauth,
+        invocation,
+        kms_key,
+        resource_configuration_arn,
+        token_resource_configuration_arn,
+        secret_arn,
+        last_modified,
+    } = live;
+    let mut fields = BTreeMap::new();
+    let mut field = |name: &str, value: &Option<String>| {
+        fields.insert(name.to_string(), value.clone());
+    };
+    field("description", description);
+    field("authorizationType", authorization_type);
+    field("tokenUrl", authorization_endpoint);
+    field("httpMethod", http_method);
+    field("kmsKey", kms_key);
+    field(
+        "privateLink.resourceConfigurationArn",
+        resource_configuration_arn,
+    );
+    field(
+        "privateLink.tokenResourceConfigurationArn",
+        token_resource_configuration_arn,
+    );
+    field("secretArn", secret_arn);
+    let client_id = client_id
+        .as_deref()
+        .map(|id| kdf.fingerprint(id).map(|f| format!("argon2id:{f}")))
+        .transpose()?;
+    fields.insert("clientId".to_string(), client_id);
+    for (block, lists) in [
+        (crate::parameters::Block::OAuth, oauth),
+        (crate::parameters::Block::Invocation, invocation),
+    ] {
+        for (list, parameters) in [
+            (crate::parameters::ListKind::Headers, &lists.headers),
+            (crate::parameters::ListKind::Query, &lists.query),
+            (crate::parameters::ListKind::Body, &lists.body),
+        ] {
+            for parameter in parameters {
+                let value = if parameter.is_secret {
+                    Some(crate::secret::SHOWN_AS.to_string())
+                } else {
+                    parameter.value.clone()
+                };
+                fields.insert(block.field(list, &parameter.key), value);
+            }
+        }
+    }
+    Ok(AssumedConnection {
+        arn: arn.clone(),
+        state: state.as_str().to_string(),
+        state_reason: state_reason.clone(),
+        last_modified_time: last_modified.clone(),
+        fields,
+    })
+}
+
+fn saved_destination(step: &DestinationStep) -> SavedDestination {
+    SavedDestination {
+        entry: step.entry.clone(),
+        assumed: step.live.as_ref().map(|live| {
+            let LiveDestination {
+                name: _,
+                arn,
+                description,
+                connection_arn,
+                endpoint,
+                http_method,
+                rate_limit_per_second,
+                state,
+            } = live;
+            AssumedDestination {
+                arn: arn.clone(),
+                state: state.clone(),
+                description: description.clone(),
+                connection_arn: connection_arn.clone(),
+                endpoint: endpoint.clone(),
+                http_method: http_method.clone(),
+                rate_limit_per_second: *rate_limit_per_second,
+            }
+        }),
+    }
+}

@@ -1,0 +1,392 @@
+//! Is a saved plan still current? A pure comparison of the saved document with the one made
+//! from a fresh reading of AWS and the files (with the saved salt), naming every difference.
+//!
+//! "Unrelated" resources are those neither plan holds: connections and API destinations no
+//! file of the run declares and that are not this set's to prune. They may change freely; a
+//! resource the plan touches or merely checks (even one planned as in sync) may not.
+
+use super::{
+    AssumedConnection, AssumedDestination, FileDigest, SavedConnection, SavedDestination,
+    SavedPlan, SecretSourceRecord,
+};
+use crate::plan::Entry;
+use std::collections::BTreeMap;
+
+/// Every way `fresh` differs from `saved`, as sentences; empty when the plan is current.
+pub(crate) fn differences(saved: &SavedPlan, fresh: &SavedPlan) -> Vec<String> {
+    let mut out = Vec::new();
+    if saved.account != fresh.account {
+        out.push(format!(
+            "the AWS account is {}, the plan was made in {}",
+            fresh.account, saved.account
+        ));
+    }
+    if saved.regions != fresh.regions {
+        out.push(format!(
+            "the run covers the Regions {}, the plan covered {}",
+            list(&fresh.regions),
+            list(&saved.regions)
+        ));
+    }
+    if saved.set != fresh.set {
+        out.push(format!(
+            "the ownership set is `{}`, the plan was made for `{}`",
+            fresh.set, saved.set
+        ));
+    }
+    let flag_names = |f: &super::Flags| {
+        [
+            ("--strict", f.strict),
+            ("--adopt", f.adopt),
+            ("--prune", f.prune),
+            ("--replace", f.replace),
+            ("--force", f.force),
+        ]
+    };
+    for ((name, planned), (_, now)) in flag_names(&saved.flags)
+        .into_iter()
+        .zip(flag_names(&fresh.flags))
+    {
+        if planned != now {
+            out.push(if planned {
+                format!("the plan was made with {name}, this run is without it")
+            } else {
+                format!("this run has {name}, the plan was made without it")
+            });
+        }
+    }
+    files(&saved.files, &fresh.files, &mut out);
+    secrets(&saved.secrets.sources, &fresh.secrets.sources, &mut out);
+    connections(&saved.connections, &fresh.connections, &mut out);
+    destinations(
+        "to prune",
+        &saved.pruned_destinations,
+        &fresh.pruned_destinations,
+        &mut out,
+    );
+    out
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn files(saved: &[FileDigest], fresh: &[FileDigest], out: &mut Vec<String>) {
+    let fresh_by: BTreeMap<&str, &str> = fresh
+        .iter()
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    let saved_by: BTreeMap<&str, &str> = saved
+        .iter()
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    for (path, digest) in &saved_by {
+        match fresh_by.get(path) {
+            None => out.push(format!("{path} declared connections when planned and no longer does (removed, or not among the paths)")),
+            Some(now) if now != digest => out.push(format!("{path} was edited since the plan")),
+            Some(_) => {}
+        }
+    }
+    for path in fresh_by.keys().filter(|p| !saved_by.contains_key(*p)) {
+        out.push(format!(
+            "{path} declares connections now and did not when planned"
+        ));
+    }
+}
+
+fn secrets(saved: &[SecretSourceRecord], fresh: &[SecretSourceRecord], out: &mut Vec<String>) {
+    for record in saved {
+        match fresh.iter().find(|f| f.source == record.source) {
+            None => out.push(format!(
+                "the plan read the secret from {}, this run does not",
+                record.source.describe()
+            )),
+            Some(now) if now.proof != record.proof => out.push(format!(
+                "the secret from {} changed since the plan (another value would be sent than the one planned with)",
+                record.source.describe()
+            )),
+            Some(_) => {}
+        }
+    }
+    for record in fresh
+        .iter()
+        .filter(|f| !saved.iter().any(|s| s.source == f.source))
+    {
+        out.push(format!(
+            "this run reads a secret from {}, the plan did not",
+            record.source.describe()
+        ));
+    }
+}
+
+/// How a resource is named in messages.
+fn named(entry: &Entry) -> String {
+    let kind = match entry.kind {
+        crate::plan::ResourceKind::Connection => "connection",
+        crate::plan::ResourceKind::ApiDestination => "API destination",
+    };
+    format!("{kind} {} ({})", entry.name, entry.region)
+}
+
+type Key<'a> = (&'a str, &'a str);
+
+fn key(entry: &Entry) -> Key<'_> {
+    (entry.name.as_str(), entry.region.as_str())
+}
+
+fn connections(saved: &[SavedConnection], fresh: &[SavedConnection], out: &mut Vec<String>) {
+    let fresh_by: BTreeMap<Key<'_>, &SavedConnection> =
+        fresh.iter().map(|c| (key(&c.entry), c)).collect();
+    let saved_keys: Vec<Key<'_>> = saved.iter().map(|c| key(&c.entry)).collect();
+    for planned in saved {
+        let Some(now) = fresh_by.get(&key(&planned.entry)) else {
+            out.push(format!(
+                "{} is no longer in the plan (it is no longer declared, or no longer this set's to prune)",
+                named(&planned.entry)
+            ));
+            continue;
+        };
+        let name = named(&planned.entry);
+        entry(&name, &planned.entry, &now.entry, out);
+        assumed_connection(&name, planned.assumed.as_ref(), now.assumed.as_ref(), out);
+        destinations(
+            &format!("on {name}"),
+            &planned.destinations,
+            &now.destinations,
+            out,
+        );
+    }
+    for now in fresh
+        .iter()
+        .filter(|c| !saved_keys.contains(&key(&c.entry)))
+    {
+        out.push(format!(
+            "{} is in the plan now and was not (newly declared, or newly this set's to prune)",
+            named(&now.entry)
+        ));
+    }
+    let fresh_keys: Vec<Key<'_>> = fresh.iter().map(|c| key(&c.entry)).collect();
+    let saved_order: Vec<Key<'_>> = saved_keys
+        .iter()
+        .copied()
+        .filter(|k| fresh_keys.contains(k))
+        .collect();
+    let fresh_order: Vec<Key<'_>> = fresh_keys
+        .iter()
+        .copied()
+        .filter(|k| saved_keys.contains(k))
+        .collect();
+    if saved_order != fresh_order {
+        out.push("the connections are planned in another order".to_string());
+    }
+}
+
+fn destinations(
+    place: &str,
+    saved: &[SavedDestination],
+    fresh: &[SavedDestination],
+    out: &mut Vec<String>,
+) {
+    for planned in saved {
+        let name = named(&planned.entry);
+        match fresh.iter().find(|d| key(&d.entry) == key(&planned.entry)) {
+            None => out.push(format!("{name} ({place}) is no longer in the plan")),
+            Some(now) => {
+                entry(&name, &planned.entry, &now.entry, out);
+                assumed_destination(&name, planned.assumed.as_ref(), now.assumed.as_ref(), out);
+            }
+        }
+    }
+    for now in fresh
+        .iter()
+        .filter(|d| !saved.iter().any(|s| key(&s.entry) == key(&d.entry)))
+    {
+        out.push(format!(
+            "{} ({place}) is in the plan now and was not",
+            named(&now.entry)
+        ));
+    }
+}
+
+/// What users read of one resource: the action, each changed field, the secret check, the
+/// health and the notes.
+fn entry(name: &str, planned: &Entry, now: &Entry, out: &mut Vec<String>) {
+    if planned == now {
+        return;
+    }
+    if planned.action != now.action {
+        out.push(format!(
+            "{name}: the plan was `{}`, now it is `{}`",
+            planned.action.label(),
+            now.action.label()
+        ));
+    }
+    if planned.changes != now.changes {
+        fn by_field(e: &Entry) -> BTreeMap<&str, (&Option<String>, &Option<String>)> {
+            e.changes
+                .iter()
+                .map(|c| (c.field.as_str(), (&c.before, &c.after)))
+                .collect()
+        }
+        let (planned_by, now_by) = (by_field(planned), by_field(now));
+        let differing: std::collections::BTreeSet<&str> = planned_by
+            .keys()
+            .chain(now_by.keys())
+            .copied()
+            .filter(|field| planned_by.get(field) != now_by.get(field))
+            .collect();
+        out.push(if differing.is_empty() {
+            format!("{name}: its field changes are planned in another order")
+        } else {
+            format!(
+                "{name}: the change planned for {} is not the one it would be now",
+                differing.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        });
+    }
+    if planned.secret != now.secret {
+        out.push(format!(
+            "{name}: the check of the connection's managed secret says something else now (planned: {}; now: {})",
+            secret_status(&planned.secret),
+            secret_status(&now.secret)
+        ));
+    }
+    if planned.health != now.health {
+        out.push(format!("{name}: its health changed since the plan"));
+    }
+    if planned.note != now.note || planned.error != now.error {
+        out.push(format!(
+            "{name}: what the plan says of it changed (now: {})",
+            now.error
+                .as_deref()
+                .or(now.note.as_deref())
+                .unwrap_or("nothing")
+        ));
+    }
+}
+
+fn secret_status(status: &crate::plan::SecretStatus) -> String {
+    use crate::plan::SecretStatus;
+    match status {
+        SecretStatus::InSync => "in sync".to_string(),
+        SecretStatus::Changed { fields } => format!("changed in {}", fields.join(", ")),
+        SecretStatus::Unverifiable { .. } => "unverifiable".to_string(),
+        SecretStatus::NotApplicable => "nothing to compare".to_string(),
+    }
+}
+
+fn appeared_or_vanished(name: &str, planned: bool, now: bool, out: &mut Vec<String>) -> bool {
+    match (planned, now) {
+        (false, true) => out.push(format!("{name} appeared in AWS since the plan")),
+        (true, false) => out.push(format!("{name} was deleted from AWS since the plan")),
+        _ => return false,
+    }
+    true
+}
+
+fn assumed_connection(
+    name: &str,
+    planned: Option<&AssumedConnection>,
+    now: Option<&AssumedConnection>,
+    out: &mut Vec<String>,
+) {
+    if appeared_or_vanished(name, planned.is_some(), now.is_some(), out) {
+        return;
+    }
+    let (Some(planned), Some(now)) = (planned, now) else {
+        return;
+    };
+    let AssumedConnection {
+        arn,
+        state,
+        state_reason,
+        last_modified_time,
+        fields,
+    } = planned;
+    if *arn != now.arn {
+        out.push(format!(
+            "{name}: its ARN changed since the plan (deleted and created again)"
+        ));
+    }
+    if *state != now.state || *state_reason != now.state_reason {
+        out.push(format!(
+            "{name}: its state is {}, the plan assumed {state}",
+            now.state
+        ));
+    }
+    if *last_modified_time != now.last_modified_time {
+        out.push(format!(
+            "{name}: it was modified in AWS at {}, after the plan (which saw {})",
+            now.last_modified_time
+                .as_deref()
+                .unwrap_or("an unknown time"),
+            last_modified_time.as_deref().unwrap_or("no time")
+        ));
+    }
+    let changed: Vec<&str> = fields
+        .keys()
+        .chain(now.fields.keys())
+        .filter(|field| fields.get(*field) != now.fields.get(*field))
+        .map(String::as_str)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !changed.is_empty() {
+        out.push(format!(
+            "{name}: changed in AWS since the plan: {}",
+            changed.join(", ")
+        ));
+    }
+}
+
+fn assumed_destination(
+    name: &str,
+    planned: Option<&AssumedDestination>,
+    now: Option<&AssumedDestination>,
+    out: &mut Vec<String>,
+) {
+    if appeared_or_vanished(name, planned.is_some(), now.is_some(), out) {
+        return;
+    }
+    if let (Some(planned), Some(now)) = (planned, now) {
+        let AssumedDestination {
+            arn,
+            state,
+            description,
+            connection_arn,
+            endpoint,
+            http_method,
+            rate_limit_per_second,
+        } = planned;
+        let mut changed = Vec::new();
+        for (field, differs) in [
+            ("arn", *arn != now.arn),
+            ("state", *state != now.state),
+            ("description", *description != now.description),
+            ("connectionArn", *connection_arn != now.connection_arn),
+            ("endpoint", *endpoint != now.endpoint),
+            ("httpMethod", *http_method != now.http_method),
+            (
+                "rateLimitPerSecond",
+                *rate_limit_per_second != now.rate_limit_per_second,
+            ),
+        ] {
+            if differs {
+                changed.push(field);
+            }
+        }
+        if !changed.is_empty() {
+            out.push(format!(
+                "{name}: changed in AWS since the plan: {}",
+                changed.join(", ")
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

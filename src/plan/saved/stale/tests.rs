@@ -1,0 +1,160 @@
+//! The staleness check on its own: each kind of difference is named, and equal plans (or
+//! plans that differ only in what the run does not touch) have none.
+
+use super::*;
+use crate::plan::saved::fingerprint::Kdf;
+use crate::plan::saved::{Flags, Proof, SavedSource, Secrets};
+use crate::plan::{Action, ResourceKind, SecretStatus};
+
+fn entry(name: &str, action: Action) -> Entry {
+    Entry {
+        kind: ResourceKind::Connection,
+        name: name.into(),
+        region: "us-east-1".into(),
+        action,
+        changes: Vec::new(),
+        secret: SecretStatus::InSync,
+        health: None,
+        error: None,
+        problems: Vec::new(),
+        note: None,
+    }
+}
+
+fn assumed(description: &str) -> AssumedConnection {
+    AssumedConnection {
+        arn: Some("arn:aws:events:us-east-1:123456789012:connection/a/1".into()),
+        state: "AUTHORIZED".into(),
+        state_reason: None,
+        last_modified_time: None,
+        fields: [("description".to_string(), Some(description.to_string()))].into(),
+    }
+}
+
+fn plan() -> SavedPlan {
+    SavedPlan {
+        format: super::super::FORMAT.into(),
+        format_version: super::super::FORMAT_VERSION,
+        tool_version: super::super::TOOL_VERSION.into(),
+        account: "123456789012".into(),
+        regions: vec!["us-east-1".into()],
+        set: "default".into(),
+        flags: Flags {
+            strict: false,
+            adopt: false,
+            prune: false,
+            replace: false,
+            force: false,
+        },
+        files: vec![FileDigest {
+            path: "connections/a.yaml".into(),
+            sha256: "00".into(),
+        }],
+        secrets: Secrets {
+            kdf: Kdf {
+                algorithm: "argon2id".into(),
+                memory_kib: 8,
+                iterations: 1,
+                parallelism: 1,
+                salt: "c2FsdHNhbHQ".into(),
+            },
+            sources: vec![SecretSourceRecord {
+                source: SavedSource::Env { name: "S".into() },
+                proof: Proof::Argon2id("fp-1".into()),
+            }],
+        },
+        connections: vec![
+            SavedConnection {
+                entry: entry("a", Action::Update),
+                assumed: Some(assumed("old")),
+                destinations: Vec::new(),
+            },
+            SavedConnection {
+                entry: entry("b", Action::Create),
+                assumed: None,
+                destinations: Vec::new(),
+            },
+        ],
+        pruned_destinations: Vec::new(),
+        left_out: Vec::new(),
+        orphans: Vec::new(),
+        checksum: String::new(),
+    }
+}
+
+#[test]
+fn an_equal_plan_is_current() {
+    assert_eq!(differences(&plan(), &plan()), Vec::<String>::new());
+}
+
+#[test]
+fn an_unrelated_orphan_does_not_make_it_stale() {
+    let mut fresh = plan();
+    fresh.orphans.push(crate::plan::Orphan {
+        kind: ResourceKind::Connection,
+        name: "z".into(),
+        region: "us-east-1".into(),
+    });
+    assert_eq!(differences(&plan(), &fresh), Vec::<String>::new());
+}
+
+#[test]
+fn every_difference_is_named() {
+    let mut fresh = plan();
+    fresh.account = "210987654321".into();
+    fresh.regions.push("eu-west-1".into());
+    fresh.set = "blue".into();
+    fresh.flags.prune = true;
+    fresh.files[0].sha256 = "11".into();
+    fresh.secrets.sources[0].proof = Proof::Argon2id("fp-2".into());
+    fresh.connections[0].assumed = Some(assumed("by hand"));
+    fresh.connections[1].entry.action = Action::InSync;
+    fresh.connections[1].assumed = Some(assumed("x"));
+    assert_eq!(
+        differences(&plan(), &fresh),
+        [
+            "the AWS account is 210987654321, the plan was made in 123456789012",
+            "the run covers the Regions us-east-1, eu-west-1, the plan covered us-east-1",
+            "the ownership set is `blue`, the plan was made for `default`",
+            "this run has --prune, the plan was made without it",
+            "connections/a.yaml was edited since the plan",
+            "the secret from environment variable S changed since the plan (another value would be sent than the one planned with)",
+            "connection a (us-east-1): changed in AWS since the plan: description",
+            "connection b (us-east-1): the plan was `create`, now it is `in sync`",
+            "connection b (us-east-1) appeared in AWS since the plan",
+        ]
+    );
+}
+
+#[test]
+fn a_vanished_or_new_resource_and_another_order_are_named() {
+    let mut fresh = plan();
+    fresh.connections.reverse();
+    assert_eq!(
+        differences(&plan(), &fresh),
+        ["the connections are planned in another order"]
+    );
+    fresh.connections.remove(0);
+    fresh.connections[0].assumed = None;
+    fresh.connections[0].entry.action = Action::Create;
+    let found = differences(&plan(), &fresh);
+    assert!(
+        found.contains(&"connection b (us-east-1) is no longer in the plan (it is no longer declared, or no longer this set's to prune)".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"connection a (us-east-1) was deleted from AWS since the plan".to_string()),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_saved_plan_round_trips_and_an_edit_is_caught() {
+    let mut saved = plan();
+    saved.checksum = saved.computed_checksum();
+    let parsed = SavedPlan::parse(&saved.to_json()).unwrap();
+    assert_eq!(parsed, saved);
+    let edited = saved.to_json().replacen("\"old\"", "\"new\"", 1);
+    let (message, _) = SavedPlan::parse(&edited).unwrap_err();
+    assert!(message.contains("checksum does not match"), "{message}");
+}
