@@ -11,6 +11,7 @@
 pub(crate) mod compute;
 pub(crate) mod destination;
 pub(crate) mod managed_secret;
+pub(crate) mod rotation;
 
 use crate::desired::{DesiredConnection, DesiredDestination};
 use crate::live::{ConnectionState, LiveConnection, LiveDestination};
