@@ -33,6 +33,7 @@ pub(crate) enum Task {
         out: PathBuf,
     },
     SalesforceCredentials,
+    RotateCredentials(crate::commands::RotateOptions),
     Verify {
         limits: TokenLimits,
         /// Warnings fail the run.
@@ -134,6 +135,21 @@ impl Settings {
                 (Task::SalesforceMetadata { out }, paths.paths)
             }
             Command::SalesforceCredentials(paths) => (Task::SalesforceCredentials, paths.paths),
+            Command::RotateCredentials {
+                paths,
+                name,
+                dry_run,
+                set,
+                wait_timeout,
+            } => (
+                Task::RotateCredentials(crate::commands::RotateOptions {
+                    names: name,
+                    dry_run,
+                    set: OwnershipSet::parse(&set)?,
+                    wait_timeout,
+                }),
+                paths.paths,
+            ),
             Command::Verify {
                 paths,
                 strict,
@@ -168,6 +184,7 @@ impl Settings {
                         PolicyFor::Diff => Purpose::Diff,
                         PolicyFor::Apply => Purpose::Apply,
                         PolicyFor::Rule => Purpose::Rule,
+                        PolicyFor::RotateCredentials => Purpose::RotateCredentials,
                     },
                     account: account.map(|a| account_flag(&a)).transpose()?,
                 },

@@ -31,6 +31,8 @@ pub(crate) enum Purpose {
     Diff,
     Apply,
     Rule,
+    /// `rotate-credentials`: apply's calls, and writing the referenced secrets.
+    RotateCredentials,
 }
 
 /// An IAM policy document.
@@ -259,7 +261,7 @@ pub(crate) fn policy(
             statement,
         };
     }
-    let apply = purpose == Purpose::Apply;
+    let apply = matches!(purpose, Purpose::Apply | Purpose::RotateCredentials);
     let mut statement = vec![Statement::allow(
         "ListConnections",
         vec!["events:ListApiDestinations", "events:ListConnections"],
@@ -308,11 +310,24 @@ pub(crate) fn policy(
         });
     }
     if !referenced.is_empty() {
-        statement.push(Statement::allow(
-            "ReadReferencedSecrets",
-            vec!["secretsmanager:GetSecretValue"],
-            referenced,
-        ));
+        statement.push(if purpose == Purpose::RotateCredentials {
+            // The new credential is written as a new version (CreateSecret when missing).
+            Statement::allow(
+                "WriteReferencedSecrets",
+                vec![
+                    "secretsmanager:CreateSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:PutSecretValue",
+                ],
+                referenced,
+            )
+        } else {
+            Statement::allow(
+                "ReadReferencedSecrets",
+                vec!["secretsmanager:GetSecretValue"],
+                referenced,
+            )
+        });
     }
     statement.push(if apply {
         Statement::allow(
