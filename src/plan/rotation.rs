@@ -45,7 +45,7 @@ pub(crate) struct Facts {
 
 /// One step of a rotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Step {
     /// Stage a new credential in Salesforce.
     Stage,

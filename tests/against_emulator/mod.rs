@@ -10,6 +10,7 @@ mod output;
 mod ownership;
 mod reconcile;
 mod redaction;
+mod rotation;
 mod salesforce_credentials;
 mod secret_drift;
 mod unattended;
