@@ -57,7 +57,8 @@ fn rotating_world(org: &FakeOrg) -> (World, Proxy) {
     );
     world.create_secret(
         "salesforce/acme-prod",
-        &json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET, "note": "an-unrelated-value"}).to_string(),
+        &json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET, "note": "an-unrelated-value"})
+            .to_string(),
     );
     world.provision(&["apply", "connections/"]).expect(0);
     let proxy = Proxy::start(&world.emulator.endpoint, &[]);
@@ -97,7 +98,10 @@ fn assert_one_credential_everywhere(world: &World, org: &FakeOrg) -> (String, St
         (Some(key.as_str()), Some(secret.as_str())),
         "the secret holds Salesforce's primary"
     );
-    assert_eq!(current["note"], "an-unrelated-value", "other JSON keys are kept");
+    assert_eq!(
+        current["note"], "an-unrelated-value",
+        "other JSON keys are kept"
+    );
     let (managed, _) = world.managed_secret("sf-acme-prod");
     assert_eq!(
         (
@@ -244,7 +248,8 @@ fn a_connection_that_ends_deauthorized_rolls_the_rotation_back() {
     );
     world.create_secret(
         "salesforce/acme-prod",
-        &json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET, "note": "an-unrelated-value"}).to_string(),
+        &json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET, "note": "an-unrelated-value"})
+            .to_string(),
     );
     world.provision(&["apply", "connections/"]).expect(0);
 
@@ -267,7 +272,9 @@ fn interrupted_after_each_step(staged_tokens_before_promotion: bool, steps: &[&s
         interrupted.expect(143);
         assert!(
             interrupted.stderr.contains("interrupted by SIGTERM")
-                && interrupted.stderr.contains(&format!("{step}")),
+                && interrupted
+                    .stderr
+                    .contains(&format!("{step}; run the same command again to finish")),
             "{step}: {}",
             interrupted.stderr
         );
