@@ -127,7 +127,7 @@ fn step_names(run: &crate::support::Run) -> Vec<String> {
 #[test]
 fn a_staged_credential_that_gets_a_token_reaches_aws_before_it_is_made_primary() {
     let org = org(true);
-    let (world, _proxy) = rotating_world(&org);
+    let (world, proxy) = rotating_world(&org);
 
     let run = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
     run.expect(0);
@@ -152,6 +152,65 @@ fn a_staged_credential_that_gets_a_token_reaches_aws_before_it_is_made_primary()
     );
     // The old credential is gone: Salesforce's primary replaced it.
     assert_ne!(org.state()["apps"][0]["consumerSecret"], OLD_SECRET);
+    assert_every_call_is_allowed(&world, &proxy);
+}
+
+/// Every AWS call the rotation made (as the proxy saw them) is an action of
+/// `iam-policy --for rotate-credentials`.
+#[track_caller]
+fn assert_every_call_is_allowed(world: &World, proxy: &Proxy) {
+    let stats = proxy.stats(false);
+    let called: Vec<String> = stats["targets"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|target| {
+            let (service, action) = target.split_once('.').unwrap();
+            let prefix = if service == "AWSEvents" {
+                "events"
+            } else {
+                "secretsmanager"
+            };
+            format!("{prefix}:{action}")
+        })
+        .collect();
+    assert!(
+        called.contains(&"secretsmanager:PutSecretValue".to_string()),
+        "{called:?}"
+    );
+    assert!(
+        called.contains(&"events:UpdateConnection".to_string()),
+        "{called:?}"
+    );
+    let policy = world.provision(&[
+        "iam-policy",
+        "connections/",
+        "--for",
+        "rotate-credentials",
+        "--account",
+        "123456789012",
+    ]);
+    policy.expect(0);
+    let allowed: Vec<String> = policy.json()["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|statement| match &statement["Action"] {
+            serde_json::Value::String(one) => vec![one.clone()],
+            many => many
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect(),
+        })
+        .collect();
+    for call in &called {
+        assert!(
+            allowed.contains(call),
+            "{call} is not in the policy: {allowed:?}"
+        );
+    }
 }
 
 #[test]
