@@ -340,10 +340,24 @@ impl Rotation<'_> {
                     return;
                 }
             };
+            if let Some(staged) = &seen.staged {
+                memory.staged_secret = Some(staged.credentials.secret.clone());
+            }
             let facts = self.facts(&seen, &memory);
             let step = match next(&facts) {
                 Ok(step) => step,
                 Err(Ending::Rotated) => {
+                    outcome.result = "rotated";
+                    return;
+                }
+                Err(Ending::RolledBack)
+                    if memory
+                        .staged_secret
+                        .as_ref()
+                        .is_some_and(|s| s.expose() == seen.primary.secret.expose()) =>
+                {
+                    // A promotion whose answer was lost took all the same: rolling back carried
+                    // the new primary, so the rotation is done.
                     outcome.result = "rotated";
                     return;
                 }
@@ -706,6 +720,8 @@ impl Rotation<'_> {
 /// What this run learned that Salesforce and AWS do not show.
 #[derive(Debug, Default)]
 struct Memory {
+    /// The secret of the credential last seen staged.
+    staged_secret: Option<Secret>,
     synced: bool,
     staged_gets_token: Option<bool>,
     rolling_back: bool,
@@ -862,4 +878,61 @@ fn render_markdown(outcomes: &[RotationResult]) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rolled_back() -> RotationResult {
+        RotationResult {
+            name: "sf-acme-prod".into(),
+            app: "sf_acme_prod".into(),
+            result: "rolledBack",
+            steps: vec![
+                StepRecord {
+                    step: Step::Stage,
+                    result: "done",
+                    detail: "a new credential is staged".into(),
+                },
+                StepRecord {
+                    step: Step::UpdateConnections,
+                    result: "failed",
+                    detail: "AWS did not take the credential: sf-acme-prod (us-east-1)".into(),
+                },
+            ],
+            window_seconds: None,
+            error: Some("AWS did not take the credential; rolled back".into()),
+            hint: None,
+        }
+    }
+
+    #[test]
+    fn text_names_each_step_and_its_result() {
+        assert_eq!(
+            render_text(&[rolled_back()]),
+            "x sf-acme-prod  app sf_acme_prod: rolled back\n    done     stage               a new credential is staged\n    failed   update-connections  AWS did not take the credential: sf-acme-prod (us-east-1)\n    error: AWS did not take the credential; rolled back\n"
+        );
+    }
+
+    #[test]
+    fn markdown_is_a_table_of_steps_per_connection() {
+        let text = render_markdown(&[rolled_back()]);
+        assert!(
+            text.starts_with("## provision rotate-credentials\n\n### `sf-acme-prod` (app `sf_acme_prod`): rolled back\n\n| Step | Result | Detail |\n| --- | --- | --- |\n| `stage` | done | a new credential is staged |\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn json_names_steps_as_text_does() {
+        let text = render(Format::Json, false, &[rolled_back()]);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["command"], "rotate-credentials");
+        assert_eq!(
+            value["results"][0]["steps"][1]["step"],
+            "update-connections"
+        );
+        assert_eq!(value["results"][0]["result"], "rolledBack");
+    }
 }

@@ -101,10 +101,12 @@ impl Step {
         }
     }
 
-    /// Steps after which there is no way back: a failure is finished by re-running, not
-    /// rolled back.
+    /// Whether a failure of this step comes after the point of no return (nothing is staged
+    /// any more: the new credential is primary), so it is finished by re-running, not rolled
+    /// back. A failed promotion rolls back: if it took all the same (a lost answer), the next
+    /// look shows it, and the rollback ends with the new credential carried instead.
     pub(crate) fn after_promotion(self, facts: &Facts) -> bool {
-        matches!(self, Step::Promote) || (!facts.staged && !facts.rolling_back)
+        self != Step::Promote && !facts.staged && !facts.rolling_back
     }
 }
 
@@ -346,7 +348,7 @@ mod tests {
         };
         assert!(!Step::StoreStaged.after_promotion(&staged));
         assert!(!Step::UpdateConnections.after_promotion(&staged));
-        assert!(Step::Promote.after_promotion(&staged));
+        assert!(!Step::Promote.after_promotion(&staged));
         assert!(Step::StorePrimary.after_promotion(&at_rest()));
         let rolling_back = Facts {
             rolling_back: true,
