@@ -407,3 +407,32 @@ fn dry_run_lists_the_steps_and_changes_nothing() {
     assert_eq!(org.state()["apps"], before, "nothing staged");
     assert_eq!(stored(&world, "AWSCURRENT")["client_secret"], OLD_SECRET);
 }
+
+#[test]
+fn aws_refusing_after_the_promotion_says_what_is_left_and_a_re_run_finishes_it() {
+    let org = org(false);
+    let (world, proxy) = rotating_world(&org);
+    proxy.configure(json!({"error500": 1.0, "only_target": "UpdateConnection"}));
+
+    let run = world.provision(&["rotate-credentials", "connections/", "-vv"]);
+    run.expect(1);
+    assert!(
+        run.stdout.contains(
+            "the new credential is primary in Salesforce, so there is no way back: run rotate-credentials again to finish (left: update-connections, check-primary)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(org.state()["apps"][0]["consumerKey"], staged(0).0);
+
+    proxy.configure(json!({"error500": 0, "only_target": null}));
+    let again = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
+    again.expect(0);
+    assert_eq!(
+        step_names(&again),
+        ["update-connections", "check-primary"],
+        "the re-run finishes what was left, and starts no new rotation"
+    );
+    let (key, _) = assert_one_credential_everywhere(&world, &org);
+    assert_eq!(key, staged(0).0);
+}
