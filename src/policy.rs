@@ -311,13 +311,15 @@ pub(crate) fn policy(
     }
     if !referenced.is_empty() {
         statement.push(if purpose == Purpose::RotateCredentials {
-            // The new credential is written as a new version (CreateSecret when missing).
+            // The new credential is written as a new version (CreateSecret when missing); a
+            // rollback makes the previous version current again.
             Statement::allow(
                 "WriteReferencedSecrets",
                 vec![
                     "secretsmanager:CreateSecret",
                     "secretsmanager:GetSecretValue",
                     "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecretVersionStage",
                 ],
                 referenced,
             )

@@ -17,8 +17,8 @@
 use super::EXIT_OK;
 use super::context::{Run, load_specs};
 use super::salesforce_credentials::{
-    INSTANCE_VARIABLE, Target, arn_region, regions_of, run_ending, salesforce_error, signed_in,
-    targets, write,
+    INSTANCE_VARIABLE, Part, Target, arn_region, regions_of, run_ending, salesforce_error,
+    signed_in, targets, write,
 };
 use crate::aws::{self, secretsmanager::SecretsManagerClients};
 use crate::config::Settings;
@@ -560,6 +560,10 @@ impl Rotation<'_> {
                 memory.synced = false;
                 self.store(&staged.credentials).await
             }
+            Step::StorePrimary if memory.rolling_back => {
+                memory.synced = false;
+                self.restore(&seen.primary).await
+            }
             Step::StorePrimary => {
                 memory.synced = false;
                 self.store(&seen.primary).await
@@ -629,6 +633,42 @@ impl Rotation<'_> {
             .await
             .map(drop)
             .map_err(|error| error.oauth_error())
+    }
+
+    /// Rolling back: makes the previous version of each referenced secret current again
+    /// (`UpdateSecretVersionStage`) where it holds `credentials`; writes them as a new version
+    /// where it does not (or where a custom version stage is referenced).
+    async fn restore(&self, credentials: &Credentials) -> Result<String, String> {
+        let mut done = Vec::new();
+        let mut places: Vec<(String, String)> = Vec::new();
+        for region in &self.regions {
+            for target in &self.targets {
+                let place = arn_region(&target.id).unwrap_or(region).to_string();
+                if places.contains(&(place.clone(), target.id.clone())) {
+                    continue;
+                }
+                places.push((place.clone(), target.id.clone()));
+                let client = aws::secrets_manager_client(&aws::for_region(self.config, &place));
+                let restored = match target.version_stage {
+                    None => restore_previous(&client.client, target, credentials).await,
+                    Some(_) => None,
+                };
+                match restored {
+                    Some(version) => done.push(format!(
+                        "{} in {place}: the previous version {version} is AWSCURRENT again",
+                        target.id
+                    )),
+                    None => {
+                        let written = write(self.config, region, target, credentials).await?;
+                        done.push(format!(
+                            "{} in {place}: the old credential written as version {}",
+                            target.id, written.version_id
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(done.join(", "))
     }
 
     /// Writes `credentials` as a new version of every referenced secret, in every Region.
@@ -715,6 +755,52 @@ impl Rotation<'_> {
             results.len()
         ))
     }
+}
+
+/// Moves `AWSCURRENT` back to the `AWSPREVIOUS` version of `target` if that version holds
+/// `credentials`; the version id, or `None` when it cannot (then the caller writes them).
+async fn restore_previous(
+    client: &aws_sdk_secretsmanager::Client,
+    target: &Target,
+    credentials: &Credentials,
+) -> Option<String> {
+    let read = |stage: &'static str| {
+        client
+            .get_secret_value()
+            .secret_id(&target.id)
+            .version_stage(stage)
+            .send()
+    };
+    let previous = read("AWSPREVIOUS").await.ok()?;
+    let current = read("AWSCURRENT").await.ok()?;
+    let text = Secret::new(previous.secret_string()?);
+    let holds = target.values.iter().all(|(key, part)| {
+        let wanted = match part {
+            Part::Key => credentials.key.expose(),
+            Part::Secret => credentials.secret.expose(),
+        };
+        match key {
+            None => text.expose() == wanted,
+            Some(key) => serde_json::from_str::<serde_json::Value>(text.expose())
+                .ok()
+                .and_then(|value| value.get(key).and_then(|v| v.as_str()).map(|v| v == wanted))
+                .unwrap_or(false),
+        }
+    });
+    let (previous_id, current_id) = (previous.version_id()?, current.version_id()?);
+    if !holds || previous_id == current_id {
+        return None;
+    }
+    client
+        .update_secret_version_stage()
+        .secret_id(&target.id)
+        .version_stage("AWSCURRENT")
+        .move_to_version_id(previous_id)
+        .remove_from_version_id(current_id)
+        .send()
+        .await
+        .ok()?;
+    Some(previous_id.to_string())
 }
 
 /// What this run learned that Salesforce and AWS do not show.

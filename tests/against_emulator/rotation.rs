@@ -67,6 +67,22 @@ fn rotating_world(org: &FakeOrg) -> (World, Proxy) {
     (world, proxy)
 }
 
+fn version_id(world: &World, stage: &str) -> String {
+    world
+        .block_on(
+            world
+                .secrets_manager
+                .get_secret_value()
+                .secret_id("salesforce/acme-prod")
+                .version_stage(stage)
+                .send(),
+        )
+        .unwrap()
+        .version_id()
+        .unwrap()
+        .to_string()
+}
+
 fn stored(world: &World, stage: &str) -> serde_json::Value {
     let value = world
         .block_on(
@@ -255,10 +271,17 @@ fn a_staged_credential_honoured_only_once_primary_is_promoted_then_carried_at_on
 fn aws_refusing_the_connection_update_rolls_everything_back() {
     let org = org(true);
     let (world, proxy) = rotating_world(&org);
+    let old_version = version_id(&world, "AWSCURRENT");
     proxy.configure(json!({"error500": 1.0, "only_target": "UpdateConnection"}));
 
     let run = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
     run.expect(1);
+    assert_eq!(
+        version_id(&world, "AWSCURRENT"),
+        old_version,
+        "the old secret version is current again"
+    );
+    assert_every_call_is_allowed(&world, &proxy);
     let result = &run.json()["results"][0];
     assert_eq!(result["result"], "rolledBack", "{result}");
     assert_eq!(
