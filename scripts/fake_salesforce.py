@@ -3,7 +3,8 @@
 
 Why this file exists: `provision verify` asks Salesforce, with the token an API destination's
 connection gets, whether each destination can deliver; `salesforce-credentials` reads an
-External Client App's consumer key and secret. Neither can be tested against a real org here
+External Client App's consumer key and secret; `rotate-credentials` stages a new credential,
+makes it primary and deletes staged ones. Neither can be tested against a real org here
 (loopback only), and a mock per test re-states Salesforce's behaviour every time. This is one
 org, declared in a JSON file, that answers as the Salesforce documents and recorded answers
 named beside each behaviour say, so the Rust tests and the demo share one stand-in whose own
@@ -22,6 +23,9 @@ The org file (JSON); every key but `apps` is optional, with what a real org woul
                 "consumerKey": "3MVG9...", "consumerSecret": "...",
                 "runAsUser": "eventbridge@acme.example", # null: no client credentials user
                 "clientCredentialsFlow": true}],          # false: the flow is not enabled
+      "stagedCredentials": [{"consumerKey": "3MVG9...", "consumerSecret": "..."}],
+                                       # what the next stage calls create, in order (then
+                                       # generated: a 3MVG9 key and 64 hex characters)
       "signedInToken": "00D...!...",   # a signed-in user's access token (Connect API); none: 401
       "versions": ["61.0", "62.0"],    # API versions served (default 31.0 to 65.0)
       "objects": {"Order_Placed__e": {"createable": true,
@@ -33,11 +37,13 @@ The org file (JSON); every key but `apps` is optional, with what a real org woul
                    "loginDomain": false,            # the token endpoint is login.salesforce.com
                    "secretInRestApi": true,         # the org setting for consumer secrets
                    "developerPermission": true,     # the signed-in user's Connect permissions
-                   "viewClientSecret": true}
+                   "viewClientSecret": true,
+                   "stagedTokensBeforePromotion": true}  # a staged credential gets a token
     }
 
 Test-control route (not a Salesforce API):
-    GET /_provision/state -> {"apps": [{"name", "consumerKey", "consumerSecret", "staged": []}],
+    GET /_provision/state -> {"apps": [{"name", "consumerKey", "consumerSecret",
+                                        "staged": [{"id", "consumerKey", "consumerSecret"}]}],
                               "published": [{"id", "object", "version", "body",
                                              "headers" (names in lower case), "query", "user"}],
                               "requests": [{"method", "path"}]}
@@ -103,6 +109,8 @@ DEFAULT_SWITCHES = {
     "secretInRestApi": True,
     "developerPermission": True,
     "viewClientSecret": True,
+    # Unverified (FACTS.md): whether a staged credential gets a token before it is primary.
+    "stagedTokensBeforePromotion": True,
 }
 
 # REST API Developer Guide, "Status Codes and Error Responses": error bodies are a list of
@@ -123,13 +131,16 @@ class App:
         self.app_id: str = declared.get("id", f"0xI5g00000{number:08d}AAA")
         self.consumer_id: str = declared.get("consumerId", f"0Ci5g00000{number:08d}AAA")
         self.primary = {"consumerKey": declared["consumerKey"], "consumerSecret": declared["consumerSecret"]}
-        self.staged: list[dict[str, str]] = []
+        self.staged: list[dict[str, str]] = []  # {"id", "consumerKey", "consumerSecret"}
         self.run_as_user: str | None = declared.get("runAsUser")
         self.flow_enabled: bool = declared.get("clientCredentialsFlow", True)
 
     def credentials(self) -> list[dict[str, str]]:
-        """Every credential that can ask for a token: the primary first."""
-        return [self.primary, *self.staged]
+        """Every credential that can ask for a token: the primary first, then the staged ones
+        when the org honours them before promotion (switch `stagedTokensBeforePromotion`)."""
+        if ORG.switches["stagedTokensBeforePromotion"]:
+            return [self.primary, *self.staged]
+        return [self.primary]
 
     def state(self) -> dict[str, Any]:
         return {"name": self.name, **self.primary, "staged": copy.deepcopy(self.staged)}
@@ -141,6 +152,7 @@ class Org:
             raise ValueError("the org file needs `apps`: a list of External Client Apps")
         self.apps = [App(app) for app in declared["apps"]]
         self.signed_in_token: str | None = declared.get("signedInToken")
+        self.next_staged: list[dict[str, str]] = list(declared.get("stagedCredentials", []))
         self.versions: list[str] = declared.get("versions", DEFAULT_VERSIONS)
         self.objects: dict[str, Any] = declared.get("objects", DEFAULT_OBJECTS)
         self.limits = {**DEFAULT_LIMITS, **declared.get("limits", {})}
@@ -285,7 +297,63 @@ def _publish(version: str, name: str, body: Any, headers: dict[str, str], query:
 # ------------------------------------------------------------------------------- Connect API
 
 
-def _connect(rest: str, query: dict[str, list[str]], user: str) -> tuple[int, Any]:
+def _staged_answer(app: App, staged: dict[str, str], with_secret: bool) -> dict[str, Any]:
+    """One staged credential as the resources below answer it (the shape is an assumption,
+    docs/aws-behaviour.md "Staged credentials": the same `key` / `secret` as the primary's
+    read, with the staged credential's `id`)."""
+    answer = {"id": staged["id"], "key": staged["consumerKey"]}
+    if with_secret and ORG.switches["secretInRestApi"]:
+        answer["secret"] = staged["consumerSecret"]
+    return answer
+
+
+def _staged(app: App, method: str, rest: list[str], query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    """Connect REST API, "OAuth Staged Credentials" (65.0), and the help article "Stage, Rotate,
+    and Delete OAuth Credentials for an External Client App": `.../staged` gets (GET) or creates
+    (POST) a staged credential; `.../staged/{stagedCredentialId}` replaces the primary with it
+    (PATCH) or deletes it (DELETE). Local apps only; the same permissions and org setting as
+    reading the primary. Request and response bodies are not shown in the stored documents:
+    the shapes here are the assumptions written down in docs/aws-behaviour.md."""
+    if not ORG.switches["viewClientSecret"]:
+        return 403, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "You need the View Client Secret permission"}]
+    if not ORG.switches["secretInRestApi"]:
+        return 403, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "Allow access to External Client App consumer secrets via REST API is off"}]
+    with_secret = query.get("part", [""])[0] == "keyandsecret"
+    if not rest:
+        if method == "GET":
+            return 200, {"stagedCredentials": [_staged_answer(app, s, with_secret) for s in app.staged]}
+        if method == "POST":
+            with ORG.lock:
+                if app.staged:
+                    # One staged credential at a time (assumption: stage, promote or delete first).
+                    return 400, [{"errorCode": "INVALID_STATE", "message": "A staged credential already exists for this consumer"}]
+                if ORG.next_staged:
+                    declared = ORG.next_staged.pop(0)
+                else:
+                    declared = {"consumerKey": f"3MVG9{uuid.uuid4().hex}", "consumerSecret": uuid.uuid4().hex + uuid.uuid4().hex}
+                staged = {"id": f"0Sc5g00000{next(ORG.ids):08d}AAA", **declared}
+                app.staged.append(staged)
+            return 201, _staged_answer(app, staged, True)
+        return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": f"HTTP Method '{method}' not allowed. Allowed are GET,POST"}]
+    if len(rest) != 1:
+        return NOT_FOUND
+    staged = next((s for s in app.staged if s["id"] == rest[0]), None)
+    if staged is None:
+        return NOT_FOUND
+    if method == "PATCH":
+        # The staged credential replaces the primary: the old key and secret stop working.
+        with ORG.lock:
+            app.primary = {"consumerKey": staged["consumerKey"], "consumerSecret": staged["consumerSecret"]}
+            app.staged.remove(staged)
+        return 200, {"id": app.consumer_id, "key": app.primary["consumerKey"]}
+    if method == "DELETE":
+        with ORG.lock:
+            app.staged.remove(staged)
+        return 204, None
+    return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": f"HTTP Method '{method}' not allowed. Allowed are PATCH,DELETE"}]
+
+
+def _connect(rest: str, query: dict[str, list[str]], user: str, method: str = "GET", body: Any = None) -> tuple[int, Any]:
     """Connect REST API, "OAuth Credentials by App ID" and "OAuth Usage" (60.0+): the apps,
     an app's consumers, and a consumer's key and secret (`part=keyandsecret`). Needs a
     signed-in user with "External Client App Developer" (and "View Client Secret" for the
@@ -305,6 +373,10 @@ def _connect(rest: str, query: dict[str, list[str]], user: str) -> tuple[int, An
         return NOT_FOUND
     if len(parts) == 2:
         return 200, {"consumers": [{"id": app.consumer_id, "url": f"credentials/{app.app_id}/{app.consumer_id}"}]}
+    if len(parts) >= 4 and parts[2] == app.consumer_id and parts[3] == "staged":
+        return _staged(app, method, parts[4:], query, body)
+    if method != "GET":
+        return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": f"HTTP Method '{method}' not allowed. Allowed are GET"}]
     if len(parts) == 3 and parts[2] == app.consumer_id:
         if not ORG.switches["viewClientSecret"]:
             return 403, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "You need the View Client Secret permission"}]
@@ -330,9 +402,10 @@ class Handler(BaseHTTPRequestHandler):
             sys.stderr.write("fake_salesforce: " + format % args + "\n")
 
     def _answer(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload).encode()
+        body = b"" if status == 204 else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        if status != 204:
+            self.send_header("Content-Type", "application/json;charset=UTF-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -373,8 +446,14 @@ class Handler(BaseHTTPRequestHandler):
         if version not in ORG.versions:
             # An unserved version is an unknown resource.
             return NOT_FOUND
-        if rest.startswith("apps/oauth/") and self.command == "GET":
-            return _connect(rest[len("apps/oauth/"):], query, user)
+        if rest.startswith("apps/oauth/"):
+            payload = None
+            if body:
+                try:
+                    payload = json.loads(body)
+                except ValueError:
+                    return 400, [{"message": "The request body is not valid JSON", "errorCode": "JSON_PARSER_ERROR"}]
+            return _connect(rest[len("apps/oauth/"):], query, user, self.command, payload)
         if rest == "limits" and self.command == "GET":
             return _limits()
         parts = rest.split("/")

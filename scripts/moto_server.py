@@ -6,7 +6,7 @@ EventBridge connections differ from AWS in ways that matter to `provision` (see 
 emulator differs from AWS" in docs/aws-behaviour.md): the managed secret has moto's own layout
 and is never rewritten on update, describe echoes secrets, states are always AUTHORIZED, list
 ignores its filters, duplicates are silently overwritten, and KMS / private-connectivity fields
-are dropped. Tuning `provision` to moto's quirks would be a defect, so this launcher patches
+are dropped; and moving a secret's AWSCURRENT label does not change what GetSecretValue returns. Tuning `provision` to moto's quirks would be a defect, so this launcher patches
 moto's events backend (in this process only; the installed moto is never edited) to do what the
 recorded AWS responses in tests/fixtures/aws-recorded/eventbridge-connections.snapshot.json do.
 Every patch names the line of docs/aws-behaviour.md or the recorded response it follows.
@@ -72,6 +72,7 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from moto.secretsmanager import secretsmanager_backends
+from moto.secretsmanager.models import SecretsManagerBackend
 from moto.utilities.utils import get_partition
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -615,6 +616,28 @@ def backend_delete_connection(self: EventsBackend, name: str) -> dict[str, Any]:
         # Recorded `delete-connection`: ConnectionState DELETING; gone afterwards.
         connection.state = "DELETING"
         return connection.describe_short()
+
+
+_UPDATE_VERSION_STAGE = SecretsManagerBackend.update_secret_version_stage
+
+
+@_patch(SecretsManagerBackend, "update_secret_version_stage")
+def backend_update_secret_version_stage(
+    self: SecretsManagerBackend,
+    secret_id: str,
+    version_stage: str,
+    remove_from_version_id: str,
+    move_to_version_id: str,
+) -> tuple[str, str]:
+    """Secrets Manager API reference, UpdateSecretVersionStage: moving AWSCURRENT makes that
+    version the one GetSecretValue returns without a stage. Moto moves the label but keeps
+    answering the old version, so `rotate-credentials`' rollback would look undone."""
+    answer = _UPDATE_VERSION_STAGE(
+        self, secret_id, version_stage, remove_from_version_id, move_to_version_id
+    )
+    if version_stage == "AWSCURRENT" and move_to_version_id:
+        self.secrets[secret_id].set_default_version_id(move_to_version_id)
+    return answer
 
 
 # ---------------------------------------------------------------------------------------------

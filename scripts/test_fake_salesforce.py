@@ -66,7 +66,8 @@ class Org:
         request = urllib.request.Request(self.url + path, data=body, headers=headers or {}, method=method)
         try:
             with urllib.request.urlopen(request) as response:
-                return response.status, json.loads(response.read())
+                text = response.read()
+                return response.status, json.loads(text) if text else None
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read())
 
@@ -257,6 +258,60 @@ def connect_api_refusals_follow_the_switches() -> None:
         assert sf.call("GET", f"{base}/credentials/{app_id}/{consumer}?part=keyandsecret", headers=signed_in)[0] == 403
     with running(org(signedInToken=None)) as sf:
         assert sf.call("GET", f"{base}/usage", headers=signed_in)[0] == 401
+
+
+def staged_base(sf: Org) -> str:
+    """`.../credentials/{appId}/{consumerId}/staged` of the org's first app."""
+    base = "/services/data/v65.0/apps/oauth"
+    signed_in = {"Authorization": f"Bearer {SIGNED_IN}"}
+    app_id = sf.call("GET", f"{base}/usage", headers=signed_in)[1]["apps"][0]["identifier"]
+    consumer = sf.call("GET", f"{base}/credentials/{app_id}", headers=signed_in)[1]["consumers"][0]["id"]
+    return f"{base}/credentials/{app_id}/{consumer}/staged"
+
+
+NEW_KEY = "3MVG9fakeStagedKey"
+NEW_SECRET = "B" * 64
+
+
+@test
+def a_staged_credential_is_staged_read_promoted_and_the_old_one_stops_working() -> None:
+    signed_in = {"Authorization": f"Bearer {SIGNED_IN}"}
+    with running(org(stagedCredentials=[{"consumerKey": NEW_KEY, "consumerSecret": NEW_SECRET}])) as sf:
+        staged = staged_base(sf)
+        assert sf.call("GET", f"{staged}?part=keyandsecret", headers=signed_in) == (200, {"stagedCredentials": []})
+        status, created = sf.call("POST", staged, b"{}", {**signed_in, "Content-Type": "application/json"})
+        assert status == 201 and (created["key"], created["secret"]) == (NEW_KEY, NEW_SECRET), created
+        # Only one staged credential at a time.
+        assert sf.call("POST", staged, b"{}", signed_in)[0] == 400
+        status, listed = sf.call("GET", f"{staged}?part=keyandsecret", headers=signed_in)
+        assert listed["stagedCredentials"] == [created], listed
+        assert "secret" not in sf.call("GET", staged, headers=signed_in)[1]["stagedCredentials"][0]
+        # Before promotion both the primary and (by default) the staged credential get a token.
+        assert sf.token()[0] == 200 and sf.token(NEW_KEY, NEW_SECRET)[0] == 200
+        app = sf.state()["apps"][0]
+        assert app["consumerKey"] == KEY and app["staged"] == [{"id": created["id"], "consumerKey": NEW_KEY, "consumerSecret": NEW_SECRET}], app
+        status, promoted = sf.call("PATCH", f"{staged}/{created['id']}", b"{}", signed_in)
+        assert status == 200 and promoted["key"] == NEW_KEY, promoted
+        app = sf.state()["apps"][0]
+        assert (app["consumerKey"], app["consumerSecret"], app["staged"]) == (NEW_KEY, NEW_SECRET, []), app
+        assert sf.token()[1]["error"] == "invalid_client_id", "the old key is gone"
+        assert sf.token(NEW_KEY, NEW_SECRET)[0] == 200
+        assert sf.call("PATCH", f"{staged}/{created['id']}", b"{}", signed_in)[0] == 404
+
+
+@test
+def a_staged_credential_can_be_deleted_and_may_only_work_once_primary() -> None:
+    signed_in = {"Authorization": f"Bearer {SIGNED_IN}"}
+    with running(org(switches={"stagedTokensBeforePromotion": False})) as sf:
+        staged = staged_base(sf)
+        status, created = sf.call("POST", staged, None, signed_in)
+        assert status == 201 and created["key"].startswith("3MVG9") and len(created["secret"]) == 64, created
+        assert sf.token(created["key"], created["secret"])[1]["error"] == "invalid_client_id"
+        assert sf.call("DELETE", f"{staged}/{created['id']}", headers=signed_in) == (204, None)
+        assert sf.state()["apps"][0]["staged"] == []
+        assert sf.token()[0] == 200, "the primary is untouched"
+    with running(org(switches={"viewClientSecret": False})) as sf:
+        assert sf.call("POST", staged_base(sf), None, signed_in)[0] == 403
 
 
 @test

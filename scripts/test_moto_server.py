@@ -270,6 +270,18 @@ def update_rewrites_secret_in_place() -> None:
 
 
 @test
+def moving_awscurrent_back_makes_get_secret_value_return_that_version() -> None:
+    sm = secrets()
+    first = sm.create_secret(Name="rollback-me", SecretString="old")["VersionId"]
+    second = sm.put_secret_value(SecretId="rollback-me", SecretString="new")["VersionId"]
+    sm.update_secret_version_stage(SecretId="rollback-me", VersionStage="AWSCURRENT",
+                                   MoveToVersionId=first, RemoveFromVersionId=second)
+    answer = sm.get_secret_value(SecretId="rollback-me")
+    assert (answer["SecretString"], answer["VersionId"]) == ("old", first), answer
+    assert sm.get_secret_value(SecretId="rollback-me", VersionStage="AWSPREVIOUS")["SecretString"] == "new"
+
+
+@test
 def update_without_auth_parameters_keeps_them() -> None:
     create_oauth("p2-keep", secret="kept")
     events().update_connection(Name="p2-keep", Description="only the description")

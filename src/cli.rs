@@ -110,6 +110,27 @@ pub(crate) enum Command {
     /// SF_INSTANCE_URL) and write them into the Secrets Manager secrets `clientId` and
     /// `clientSecret` reference.
     SalesforceCredentials(PathArgs),
+    /// Rotate each External Client App's consumer credential without downtime: stage a new one
+    /// in Salesforce (SF_ACCESS_TOKEN, SF_INSTANCE_URL), carry it into the referenced secrets
+    /// and every connection using them, health-gated; rolled back, or finished by a re-run.
+    #[command(after_help = ROTATE_EXAMPLES)]
+    RotateCredentials {
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Only this connection (repeatable).
+        #[arg(long, value_name = "NAME", action = clap::ArgAction::Append)]
+        name: Vec<String>,
+        /// List the steps for each connection from what Salesforce and AWS show; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The ownership set the connections belong to (default: the project file's `set`, else
+        /// `default`).
+        #[arg(long, value_name = "NAME")]
+        set: Option<String>,
+        /// How long to wait for each connection to settle after an update.
+        #[arg(long, value_name = "DURATION", default_value = "25m", value_parser = parse_duration)]
+        wait_timeout: Duration,
+    },
     /// Request a token for each declared connection as EventBridge would (the client
     /// credentials in the form body, as Salesforce documents), then ask the org, as the Run As
     /// user, whether each API destination can deliver (GET requests only): exit 0 when every
@@ -212,6 +233,9 @@ pub(crate) enum PolicyFor {
     Export,
     /// Writes the client id and secret references of the documents with `salesforce.app`.
     SalesforceCredentials,
+    /// The role `rotate-credentials` runs as: apply's calls, and writing the referenced
+    /// secrets.
+    RotateCredentials,
 }
 
 const IAM_POLICY_EXAMPLES: &str = "Examples:
@@ -254,6 +278,13 @@ const VERIFY_EXAMPLES: &str = "Examples:
   provision verify --publish-test acme-order-events --yes
 
 Exit codes: 0 every check passed, 1 a check failed (or warned, with --strict).";
+
+const ROTATE_EXAMPLES: &str = "Examples:
+  provision rotate-credentials connections/ --dry-run
+  provision rotate-credentials --name sf-acme-prod --output json
+
+Exit codes: 0 rotated, 1 failed or rolled back (the old credential works everywhere), 130/143
+interrupted (run it again: it finishes or rolls back from what Salesforce and AWS show).";
 
 const SCHEMA_EXAMPLES: &str = "Examples:
   provision schema > schema/provision.schema.json

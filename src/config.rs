@@ -42,6 +42,7 @@ pub(crate) enum Task {
         out: PathBuf,
     },
     SalesforceCredentials,
+    RotateCredentials(crate::commands::RotateOptions),
     Verify {
         limits: TokenLimits,
         /// Warnings fail the run.
@@ -191,6 +192,24 @@ impl Settings {
                 (Task::SalesforceMetadata { out }, paths.paths)
             }
             Command::SalesforceCredentials(paths) => (Task::SalesforceCredentials, paths.paths),
+            Command::RotateCredentials {
+                paths,
+                name,
+                dry_run,
+                set: flag_set,
+                wait_timeout,
+            } => {
+                set = run_set(flag_set.as_deref(), &project)?;
+                (
+                    Task::RotateCredentials(crate::commands::RotateOptions {
+                        names: name,
+                        dry_run,
+                        set: set.clone(),
+                        wait_timeout,
+                    }),
+                    paths.paths,
+                )
+            }
             Command::Verify {
                 paths,
                 strict,
@@ -234,6 +253,7 @@ impl Settings {
                             PolicyFor::Verify => Purpose::Verify,
                             PolicyFor::Export => Purpose::Export,
                             PolicyFor::SalesforceCredentials => Purpose::SalesforceCredentials,
+                            PolicyFor::RotateCredentials => Purpose::RotateCredentials,
                         },
                         prune,
                         replace,

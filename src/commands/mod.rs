@@ -9,6 +9,7 @@ mod diff;
 mod export;
 mod iam_policy;
 mod man;
+mod rotate_credentials;
 mod salesforce_credentials;
 mod salesforce_metadata;
 mod saved_plan;
@@ -21,6 +22,8 @@ use crate::config::{Settings, Task};
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::error::Error;
 use crate::view;
+
+pub(crate) use rotate_credentials::RotateOptions;
 
 /// Exit codes: an API for CI.
 pub(crate) const EXIT_OK: u8 = 0;
@@ -59,6 +62,9 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         }
         Task::SalesforceMetadata { out } => salesforce_metadata::run(settings, out),
         Task::SalesforceCredentials => salesforce_credentials::run(settings).await,
+        Task::RotateCredentials(options) => {
+            rotate_credentials::run(settings, options, listen_for_signals()).await
+        }
         Task::Verify {
             limits,
             strict,

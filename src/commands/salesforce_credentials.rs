@@ -19,12 +19,12 @@ use crate::spec::{self, ConnectionSpec, SecretRef, SecretSource, ValueSource};
 use crate::view::{self, Format};
 use serde::Serialize;
 
-const TOKEN_VARIABLE: &str = "SF_ACCESS_TOKEN";
-const INSTANCE_VARIABLE: &str = "SF_INSTANCE_URL";
+pub(super) const TOKEN_VARIABLE: &str = "SF_ACCESS_TOKEN";
+pub(super) const INSTANCE_VARIABLE: &str = "SF_INSTANCE_URL";
 
 /// Which value goes into a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
+pub(super) enum Part {
     Key,
     Secret,
 }
@@ -32,15 +32,15 @@ enum Part {
 /// One Secrets Manager secret to write for a document: its id, version stage, and the values
 /// it receives (with the JSON key each goes under, or none for the whole value).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Target {
-    id: String,
-    version_stage: Option<String>,
-    values: Vec<(Option<String>, Part)>,
+pub(super) struct Target {
+    pub(super) id: String,
+    pub(super) version_stage: Option<String>,
+    pub(super) values: Vec<(Option<String>, Part)>,
 }
 
 /// The secrets one document's credentials go into: one, when both references name the same
 /// secret (with different keys), or two.
-fn targets(spec: &ConnectionSpec) -> Result<Vec<Target>, Vec<Problem>> {
+pub(super) fn targets(spec: &ConnectionSpec) -> Result<Vec<Target>, Vec<Problem>> {
     let mut problems = Vec::new();
     let client_id = match &spec.client_id {
         ValueSource::Reference(reference) => {
@@ -179,33 +179,14 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
             Err(found) => problems.extend(found),
         }
     }
-    let token = environment(TOKEN_VARIABLE).map(Secret::new);
-    let instance = environment(INSTANCE_VARIABLE);
-    if token.is_none() {
-        problems.push(Problem::new(format!("{TOKEN_VARIABLE} is not set")).help(format!(
-            "set it to the access token of a user of the org: `sf org display --target-org <org> --json` gives it as result.accessToken (and {INSTANCE_VARIABLE} as result.instanceUrl)"
-        )));
+    let signed_in = signed_in();
+    if let Err(found) = &signed_in {
+        problems.extend(found.iter().cloned());
     }
-    let instance = match instance.as_deref().map(connect::check_instance_url) {
-        Some(Ok(url)) => Some(url),
-        Some(Err(why)) => {
-            problems.push(
-                Problem::new(format!("{INSTANCE_VARIABLE} cannot be used: {why}"))
-                    .help("give the org's My Domain URL, e.g. https://acme.my.salesforce.com (result.instanceUrl of `sf org display --json`)"),
-            );
-            None
-        }
-        None => {
-            problems.push(Problem::new(format!("{INSTANCE_VARIABLE} is not set")).help(
-                "set it to the org's My Domain URL: `sf org display --target-org <org> --json` gives it as result.instanceUrl",
-            ));
-            None
-        }
-    };
     if !problems.is_empty() {
         return Err(Error::Input(problems));
     }
-    let (Some(token), Some(instance)) = (token, instance) else {
+    let Ok((token, instance)) = signed_in else {
         return Err(Error::Input(Vec::new()));
     };
 
@@ -335,9 +316,46 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
     Ok(EXIT_OK)
 }
 
+/// The signed-in user's access token and the org's URL (`SF_ACCESS_TOKEN`, `SF_INSTANCE_URL`),
+/// or what is wrong with them.
+pub(super) fn signed_in() -> Result<(Secret, url::Url), Vec<Problem>> {
+    let mut problems = Vec::new();
+    let token = environment(TOKEN_VARIABLE).map(Secret::new);
+    let instance = environment(INSTANCE_VARIABLE);
+    if token.is_none() {
+        problems.push(Problem::new(format!("{TOKEN_VARIABLE} is not set")).help(format!(
+            "set it to the access token of a user of the org: `sf org display --target-org <org> --json` gives it as result.accessToken (and {INSTANCE_VARIABLE} as result.instanceUrl)"
+        )));
+    }
+    let instance = match instance.as_deref().map(connect::check_instance_url) {
+        Some(Ok(url)) => Some(url),
+        Some(Err(why)) => {
+            problems.push(
+                Problem::new(format!("{INSTANCE_VARIABLE} cannot be used: {why}"))
+                    .help("give the org's My Domain URL, e.g. https://acme.my.salesforce.com (result.instanceUrl of `sf org display --json`)"),
+            );
+            None
+        }
+        None => {
+            problems.push(Problem::new(format!("{INSTANCE_VARIABLE} is not set")).help(
+                "set it to the org's My Domain URL: `sf org display --target-org <org> --json` gives it as result.instanceUrl",
+            ));
+            None
+        }
+    };
+    match (token, instance) {
+        (Some(token), Some(instance)) if problems.is_empty() => Ok((token, instance)),
+        _ => Err(problems),
+    }
+}
+
 /// The Regions a document's secrets live in: its `regions:` (or the default Region), limited
 /// to the `--region` flags when there are any. An ARN's Region is the ARN's own (see [`write`]).
-fn regions_of(spec: &ConnectionSpec, flags: &[String], default: Option<&str>) -> Vec<String> {
+pub(super) fn regions_of(
+    spec: &ConnectionSpec,
+    flags: &[String],
+    default: Option<&str>,
+) -> Vec<String> {
     let wanted: Vec<String> = match (&spec.regions, default) {
         (Some(declared), _) => declared.clone(),
         (None, Some(default)) => vec![default.to_string()],
@@ -351,7 +369,7 @@ fn regions_of(spec: &ConnectionSpec, flags: &[String], default: Option<&str>) ->
 
 /// Writes one target in `region` (or in the Region its ARN names): a new version holding the
 /// value, or, with keys, a JSON object holding them and every other key the secret had.
-async fn write(
+pub(super) async fn write(
     config: &aws_config::SdkConfig,
     region: &str,
     target: &Target,
@@ -420,7 +438,7 @@ fn describe_read_error(id: &str, region: &str, error: &secretsmanager::ReadError
 }
 
 /// The Region an ARN names, if `id` is an ARN.
-fn arn_region(id: &str) -> Option<&str> {
+pub(super) fn arn_region(id: &str) -> Option<&str> {
     let mut parts = id.split(':');
     (parts.next() == Some("arn"))
         .then(|| parts.nth(2))
@@ -429,13 +447,13 @@ fn arn_region(id: &str) -> Option<&str> {
 }
 
 /// A failure that no document can get past (the token, the app listing).
-fn run_ending(host: &str, error: ConnectError) -> Error {
+pub(super) fn run_ending(host: &str, error: ConnectError) -> Error {
     let (message, help) = error.describe();
     salesforce_error(host, message, Some(help))
 }
 
 /// An error of the whole run, named after the org's host.
-fn salesforce_error(host: &str, message: String, help: Option<String>) -> Error {
+pub(super) fn salesforce_error(host: &str, message: String, help: Option<String>) -> Error {
     Error::Salesforce {
         context: host.to_string(),
         message,

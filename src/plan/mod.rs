@@ -11,6 +11,7 @@
 pub(crate) mod compute;
 pub(crate) mod destination;
 pub(crate) mod managed_secret;
+pub(crate) mod rotation;
 pub(crate) mod saved;
 
 use crate::desired::{DesiredConnection, DesiredDestination};

@@ -60,6 +60,8 @@ pub(crate) enum Purpose {
     Verify,
     Export,
     SalesforceCredentials,
+    /// `rotate-credentials`: apply's calls, and writing the referenced secrets.
+    RotateCredentials,
 }
 
 impl Purpose {
@@ -72,6 +74,7 @@ impl Purpose {
             Purpose::Verify => "verify",
             Purpose::Export => "export",
             Purpose::SalesforceCredentials => "salesforce-credentials",
+            Purpose::RotateCredentials => "rotate-credentials",
         }
     }
 }
@@ -142,7 +145,9 @@ pub(crate) fn policy(
         Purpose::Verify => statements::verify(&named),
         Purpose::Export => statements::export(&named),
         Purpose::SalesforceCredentials => statements::salesforce_credentials(&named),
-        Purpose::Diff | Purpose::Apply => statements::compare(&named, request, partition),
+        Purpose::Diff | Purpose::Apply | Purpose::RotateCredentials => {
+            statements::compare(&named, request, partition)
+        }
     };
     if statement.is_empty() {
         return Err(Refusal::NothingToGrant {

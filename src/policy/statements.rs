@@ -69,7 +69,7 @@ pub(super) fn salesforce_credentials(named: &Named) -> Vec<Statement> {
 
 /// `diff` and `apply`.
 pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<Statement> {
-    let apply = request.purpose == Purpose::Apply;
+    let apply = matches!(request.purpose, Purpose::Apply | Purpose::RotateCredentials);
     let mut statement = vec![Statement::allow(
         "ListConnections",
         vec!["events:ListApiDestinations", "events:ListConnections"],
@@ -144,11 +144,26 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
         ));
     }
     if !named.referenced.is_empty() {
-        statement.push(Statement::allow(
-            "ReadReferencedSecrets",
-            vec!["secretsmanager:GetSecretValue"],
-            named.referenced.clone(),
-        ));
+        statement.push(if request.purpose == Purpose::RotateCredentials {
+            // The new credential is written as a new version (CreateSecret when missing); a
+            // rollback makes the previous version current again.
+            Statement::allow(
+                "WriteReferencedSecrets",
+                vec![
+                    "secretsmanager:CreateSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecretVersionStage",
+                ],
+                named.referenced.clone(),
+            )
+        } else {
+            Statement::allow(
+                "ReadReferencedSecrets",
+                vec!["secretsmanager:GetSecretValue"],
+                named.referenced.clone(),
+            )
+        });
     }
     if !named.managed_secrets.is_empty() {
         statement.push(if apply {

@@ -36,6 +36,11 @@ pub(crate) enum Step {
     ListApps,
     ListConsumers,
     ReadSecret,
+    /// The staged-credential calls of `rotate-credentials` (see [`super::staged`]).
+    ReadStaged,
+    Stage,
+    Promote,
+    DeleteStaged,
 }
 
 impl Step {
@@ -44,6 +49,10 @@ impl Step {
             Step::ListApps => "listing the org's External Client Apps",
             Step::ListConsumers => "listing the app's OAuth consumers",
             Step::ReadSecret => "reading the consumer key and secret",
+            Step::ReadStaged => "reading the app's staged credential",
+            Step::Stage => "staging a new credential",
+            Step::Promote => "making the staged credential primary",
+            Step::DeleteStaged => "deleting the staged credential",
         }
     }
 }
@@ -133,7 +142,26 @@ pub(crate) struct ListedApp {
     pub(crate) name: String,
 }
 
+/// An app's OAuth consumer, by the ids the Connect API paths take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Consumer {
+    pub(crate) app_id: String,
+    pub(crate) consumer_id: String,
+}
+
+impl Consumer {
+    /// `credentials/{appId}/{consumerId}`, each id one path segment.
+    pub(crate) fn path(&self) -> String {
+        format!(
+            "credentials/{}/{}",
+            encode(&self.app_id),
+            encode(&self.consumer_id)
+        )
+    }
+}
+
 /// A consumer's key and secret.
+#[derive(Clone)]
 pub(crate) struct Credentials {
     pub(crate) key: Secret,
     pub(crate) secret: Secret,
@@ -144,6 +172,8 @@ pub(crate) struct Connect {
     client: reqwest::Client,
     /// `{instance}/services/data/v{API_VERSION}/apps/oauth`.
     base: String,
+    /// `{instance}`, for resources of another API version.
+    instance: String,
     token: Secret,
     /// One call's limit: a single request, or the whole app listing.
     timeout: Duration,
@@ -169,6 +199,7 @@ impl Connect {
         Ok(Connect {
             client,
             base,
+            instance: instance.as_str().trim_end_matches('/').to_string(),
             token,
             timeout,
         })
@@ -205,9 +236,43 @@ impl Connect {
         left: Duration,
     ) -> Result<Value, ConnectError> {
         let url = format!("{}/{path}", self.base);
-        let response = self
-            .client
-            .get(&url)
+        self.send(reqwest::Method::GET, step, &url, query, left)
+            .await
+    }
+
+    /// One call to `{instance}/services/data/v{version}/apps/oauth/{path}` (a JSON answer, or
+    /// `null` for an empty one), or the failure classified.
+    pub(crate) async fn call(
+        &self,
+        method: reqwest::Method,
+        version: &str,
+        step: Step,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Value, ConnectError> {
+        let url = format!(
+            "{}/services/data/v{version}/apps/oauth/{path}",
+            self.instance
+        );
+        self.send(method, step, &url, query, self.timeout).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        step: Step,
+        url: &str,
+        query: &[(&str, String)],
+        left: Duration,
+    ) -> Result<Value, ConnectError> {
+        let mut request = self.client.request(method.clone(), url);
+        if method != reqwest::Method::GET && method != reqwest::Method::DELETE {
+            // The staged-credential calls send no fields (docs/aws-behaviour.md).
+            request = request
+                .header("Content-Type", "application/json")
+                .body("{}");
+        }
+        let response = request
             .query(query)
             .bearer_auth(self.token.expose())
             .header("Accept", "application/json")
@@ -294,17 +359,26 @@ impl Connect {
         apps: &[ListedApp],
         name: &str,
     ) -> Result<Credentials, ConnectError> {
+        let consumer = self.consumer(apps, name).await?;
+        self.primary(&consumer).await
+    }
+
+    /// The OAuth consumer of the app named `name` among `apps`.
+    pub(crate) async fn consumer(
+        &self,
+        apps: &[ListedApp],
+        name: &str,
+    ) -> Result<Consumer, ConnectError> {
         let Some(app) = apps.iter().find(|app| app.name == name) else {
             return Err(ConnectError::UnknownApp {
                 name: name.to_string(),
                 listed: apps.len(),
             });
         };
-        let app_id = encode(&app.id);
         let body = self
             .get(
                 Step::ListConsumers,
-                &format!("credentials/{app_id}"),
+                &format!("credentials/{}", encode(&app.id)),
                 &[],
                 self.timeout,
             )
@@ -318,10 +392,18 @@ impl Connect {
             .ok_or_else(|| ConnectError::NoConsumer {
                 name: name.to_string(),
             })?;
+        Ok(Consumer {
+            app_id: app.id.clone(),
+            consumer_id: consumer.to_string(),
+        })
+    }
+
+    /// The primary key and secret of `consumer`.
+    pub(crate) async fn primary(&self, consumer: &Consumer) -> Result<Credentials, ConnectError> {
         let body = self
             .get(
                 Step::ReadSecret,
-                &format!("credentials/{app_id}/{}", encode(consumer)),
+                &consumer.path(),
                 &[("part", "keyandsecret".to_string())],
                 self.timeout,
             )
@@ -374,7 +456,10 @@ fn classify(step: Step, status: u16, body: &Value) -> ConnectError {
     };
     match (status, step) {
         (401, _) => ConnectError::ExpiredToken { detail },
-        (403, Step::ReadSecret) => ConnectError::MissingPermission {
+        (
+            403,
+            Step::ReadSecret | Step::ReadStaged | Step::Stage | Step::Promote | Step::DeleteStaged,
+        ) => ConnectError::MissingPermission {
             permission: SECRET_PERMISSION,
             detail,
         },

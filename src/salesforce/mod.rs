@@ -7,4 +7,5 @@ pub(crate) mod connect;
 pub(crate) mod hints;
 pub(crate) mod metadata;
 pub(crate) mod rest;
+pub(crate) mod staged;
 pub(crate) mod token;

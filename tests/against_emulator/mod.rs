@@ -12,6 +12,7 @@ mod ownership;
 mod project_file;
 mod reconcile;
 mod redaction;
+mod rotation;
 mod salesforce_credentials;
 mod saved_plans;
 mod secret_drift;

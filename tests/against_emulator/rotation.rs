@@ -1,0 +1,461 @@
+//! `provision rotate-credentials` against the patched emulator (AWS's managed-secret layout,
+//! reached through the fault proxy) and the local Salesforce org (scripts/fake_salesforce.py,
+//! its staged credentials), in both `stagedTokensBeforePromotion` modes: a rotation end to end,
+//! AWS refusing the connection update (rolled back), SIGTERM after each step then a second run
+//! (one consistent credential everywhere), and never a key or secret in any output.
+
+use crate::support::{FakeOrg, Proxy, World};
+use serde_json::json;
+
+const TOKEN: &str = "00Dxx0000000001!AQ4AQFake.Access.Token.For.Rotation";
+const OLD_KEY: &str = "3MVG9oldConsumerKeyForRotationTests01";
+const OLD_SECRET: &str = "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF";
+
+/// The `n`th credential the org stages (known, so the world can check it is never printed).
+fn staged(n: usize) -> (String, String) {
+    (
+        format!("3MVG9stagedKeyNumber{n:02}ForRotationTests"),
+        format!("{n:02}{}", "C0FFEE".repeat(10)) + "AB",
+    )
+}
+
+const STAGED_COUNT: usize = 16;
+
+fn org(staged_tokens_before_promotion: bool) -> FakeOrg {
+    let staged: Vec<serde_json::Value> = (0..STAGED_COUNT)
+        .map(|n| {
+            let (key, secret) = staged(n);
+            json!({"consumerKey": key, "consumerSecret": secret})
+        })
+        .collect();
+    FakeOrg::start(&json!({
+        "apps": [{"name": "sf_acme_prod", "consumerKey": OLD_KEY, "consumerSecret": OLD_SECRET,
+                  "runAsUser": "eventbridge@acme.example"}],
+        "stagedCredentials": staged,
+        "signedInToken": TOKEN,
+        "switches": {"stagedTokensBeforePromotion": staged_tokens_before_promotion}
+    }))
+}
+
+/// A world with the connection `sf-acme-prod` applied (its key and secret in one Secrets
+/// Manager secret, beside another key), signed in to `org`, reaching AWS through a proxy.
+fn rotating_world(org: &FakeOrg) -> (World, Proxy) {
+    let mut world = World::new();
+    world.secret_env("SF_ACCESS_TOKEN", TOKEN);
+    world.env("SF_INSTANCE_URL", &org.url);
+    for n in 0..STAGED_COUNT {
+        let (key, secret) = staged(n);
+        world.secret(&key);
+        world.secret(&secret);
+    }
+    world.write(
+        "connections/acme.yaml",
+        &format!(
+            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}\n  allowAnyHost: true\n  app:\n    contactEmail: integration@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: {{ secretsManager: salesforce/acme-prod, key: client_id }}\nclientSecret: {{ secretsManager: salesforce/acme-prod, key: client_secret }}\n",
+            org.token_url()
+        ),
+    );
+    world.create_secret(
+        "salesforce/acme-prod",
+        &json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET, "note": "an-unrelated-value"})
+            .to_string(),
+    );
+    world.provision(&["apply", "connections/"]).expect(0);
+    let proxy = Proxy::start(&world.emulator.endpoint, &[]);
+    world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+    world.env("AWS_MAX_ATTEMPTS", "1");
+    (world, proxy)
+}
+
+fn version_id(world: &World, stage: &str) -> String {
+    world
+        .block_on(
+            world
+                .secrets_manager
+                .get_secret_value()
+                .secret_id("salesforce/acme-prod")
+                .version_stage(stage)
+                .send(),
+        )
+        .unwrap()
+        .version_id()
+        .unwrap()
+        .to_string()
+}
+
+fn stored(world: &World, stage: &str) -> serde_json::Value {
+    let value = world
+        .block_on(
+            world
+                .secrets_manager
+                .get_secret_value()
+                .secret_id("salesforce/acme-prod")
+                .version_stage(stage)
+                .send(),
+        )
+        .unwrap();
+    serde_json::from_str(value.secret_string().unwrap()).unwrap()
+}
+
+/// Salesforce's primary (and nothing staged), the stored secret and the connection's managed
+/// secret are one and the same credential; `diff` is clean. Returns it.
+#[track_caller]
+fn assert_one_credential_everywhere(world: &World, org: &FakeOrg) -> (String, String) {
+    let app = &org.state()["apps"][0];
+    assert_eq!(app["staged"], json!([]), "nothing left staged: {app}");
+    let key = app["consumerKey"].as_str().unwrap().to_string();
+    let secret = app["consumerSecret"].as_str().unwrap().to_string();
+    let current = stored(world, "AWSCURRENT");
+    assert_eq!(
+        (
+            current["client_id"].as_str(),
+            current["client_secret"].as_str()
+        ),
+        (Some(key.as_str()), Some(secret.as_str())),
+        "the secret holds Salesforce's primary"
+    );
+    assert_eq!(
+        current["note"], "an-unrelated-value",
+        "other JSON keys are kept"
+    );
+    let (managed, _) = world.managed_secret("sf-acme-prod");
+    assert_eq!(
+        (
+            managed["client_id"].as_str(),
+            managed["client_secret"].as_str()
+        ),
+        (Some(key.as_str()), Some(secret.as_str())),
+        "the connection uses it: {managed}"
+    );
+    world.provision(&["diff", "connections/"]).expect(0);
+    (key, secret)
+}
+
+fn step_names(run: &crate::support::Run) -> Vec<String> {
+    run.json()["results"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_staged_credential_that_gets_a_token_reaches_aws_before_it_is_made_primary() {
+    let org = org(true);
+    let (world, proxy) = rotating_world(&org);
+
+    let run = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
+    run.expect(0);
+    assert_eq!(
+        step_names(&run),
+        [
+            "stage",
+            "check-staged",
+            "store-staged",
+            "update-connections",
+            "promote",
+            "check-primary"
+        ]
+    );
+    assert_eq!(run.json()["results"][0]["result"], "rotated");
+    let (key, _) = assert_one_credential_everywhere(&world, &org);
+    assert_eq!(key, staged(0).0, "the new credential is primary");
+    let previous = stored(&world, "AWSPREVIOUS");
+    assert_eq!(
+        previous["client_secret"], OLD_SECRET,
+        "the previous version keeps AWSPREVIOUS"
+    );
+    // The old credential is gone: Salesforce's primary replaced it.
+    assert_ne!(org.state()["apps"][0]["consumerSecret"], OLD_SECRET);
+    assert_every_call_is_allowed(&world, &proxy);
+}
+
+/// Every AWS call the rotation made (as the proxy saw them) is an action of
+/// `iam-policy --for rotate-credentials`.
+#[track_caller]
+fn assert_every_call_is_allowed(world: &World, proxy: &Proxy) {
+    let stats = proxy.stats(false);
+    let called: Vec<String> = stats["targets"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|target| {
+            let (service, action) = target.split_once('.').unwrap();
+            let prefix = if service == "AWSEvents" {
+                "events"
+            } else {
+                "secretsmanager"
+            };
+            format!("{prefix}:{action}")
+        })
+        .collect();
+    assert!(
+        called.contains(&"secretsmanager:PutSecretValue".to_string()),
+        "{called:?}"
+    );
+    assert!(
+        called.contains(&"events:UpdateConnection".to_string()),
+        "{called:?}"
+    );
+    let policy = world.provision(&[
+        "iam-policy",
+        "connections/",
+        "--for",
+        "rotate-credentials",
+        "--account",
+        "123456789012",
+    ]);
+    policy.expect(0);
+    let allowed: Vec<String> = policy.json()["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|statement| match &statement["Action"] {
+            serde_json::Value::String(one) => vec![one.clone()],
+            many => many
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect(),
+        })
+        .collect();
+    for call in &called {
+        assert!(
+            allowed.contains(call),
+            "{call} is not in the policy: {allowed:?}"
+        );
+    }
+}
+
+#[test]
+fn a_staged_credential_honoured_only_once_primary_is_promoted_then_carried_at_once() {
+    let org = org(false);
+    let (world, _proxy) = rotating_world(&org);
+
+    let run = world.provision(&["rotate-credentials", "connections/"]);
+    run.expect(0);
+    assert!(
+        run.stdout
+            .starts_with("= sf-acme-prod  app sf_acme_prod: rotated\n"),
+        "{}",
+        run.stdout
+    );
+    for step in [
+        "stage",
+        "check-staged",
+        "promote",
+        "store-primary",
+        "update-connections",
+        "check-primary",
+    ] {
+        assert!(
+            run.stdout.contains(&format!(" {step} ")),
+            "{step}: {}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout
+            .contains("EventBridge keeps its cached token until it expires or a call gets 401/407")
+            && run.stdout.contains("the window was "),
+        "why the order is safe, and how long the window was: {}",
+        run.stdout
+    );
+    let (key, _) = assert_one_credential_everywhere(&world, &org);
+    assert_eq!(key, staged(0).0);
+}
+
+#[test]
+fn aws_refusing_the_connection_update_rolls_everything_back() {
+    let org = org(true);
+    let (world, proxy) = rotating_world(&org);
+    let old_version = version_id(&world, "AWSCURRENT");
+    proxy.configure(json!({"error500": 1.0, "only_target": "UpdateConnection"}));
+
+    let run = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
+    run.expect(1);
+    assert_eq!(
+        version_id(&world, "AWSCURRENT"),
+        old_version,
+        "the old secret version is current again"
+    );
+    assert_every_call_is_allowed(&world, &proxy);
+    let result = &run.json()["results"][0];
+    assert_eq!(result["result"], "rolledBack", "{result}");
+    assert_eq!(
+        step_names(&run),
+        [
+            "stage",
+            "check-staged",
+            "store-staged",
+            "update-connections",
+            "store-primary",
+            "delete-staged"
+        ]
+    );
+    assert!(
+        result["error"]
+            .as_str()
+            .unwrap()
+            .contains("AWS did not take the credential: sf-acme-prod (us-east-1)"),
+        "{result}"
+    );
+    proxy.configure(json!({"error500": 0, "only_target": null}));
+    let (key, secret) = assert_one_credential_everywhere(&world, &org);
+    assert_eq!(
+        (key.as_str(), secret.as_str()),
+        (OLD_KEY, OLD_SECRET),
+        "the old credential is still primary and stored"
+    );
+}
+
+#[test]
+fn a_connection_that_ends_deauthorized_rolls_the_rotation_back() {
+    // The emulator settles an update whose secret starts with this in DEAUTHORIZED.
+    let org = org(true);
+    let mut world = World::with_emulator_env(&[("MOTO_DEAUTHORIZE_SECRET_PREFIX", "00C0FFEE")]);
+    world.secret_env("SF_ACCESS_TOKEN", TOKEN);
+    world.env("SF_INSTANCE_URL", &org.url);
+    let (key, secret) = staged(0);
+    world.secret(&key);
+    world.secret(&secret);
+    world.write(
+        "connections/acme.yaml",
+        &format!(
+            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}\n  allowAnyHost: true\n  app:\n    contactEmail: integration@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: {{ secretsManager: salesforce/acme-prod, key: client_id }}\nclientSecret: {{ secretsManager: salesforce/acme-prod, key: client_secret }}\n",
+            org.token_url()
+        ),
+    );
+    world.create_secret(
+        "salesforce/acme-prod",
+        &json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET, "note": "an-unrelated-value"})
+            .to_string(),
+    );
+    world.provision(&["apply", "connections/"]).expect(0);
+
+    let run = world.provision(&["rotate-credentials", "connections/"]);
+    run.expect(1);
+    assert!(run.stdout.contains("rolled back"), "{}", run.stdout);
+    assert!(run.stdout.contains("DEAUTHORIZED"), "{}", run.stdout);
+    let (key, _) = assert_one_credential_everywhere(&world, &org);
+    assert_eq!(key, OLD_KEY);
+}
+
+/// SIGTERM after each step of a rotation in turn, then a run without it: each time one
+/// consistent credential everywhere, and the interrupted run says what it did.
+fn interrupted_after_each_step(staged_tokens_before_promotion: bool, steps: &[&str]) {
+    let org = org(staged_tokens_before_promotion);
+    let (mut world, _proxy) = rotating_world(&org);
+    for step in steps {
+        world.env("PROVISION_TEST_SIGTERM_AFTER", step);
+        let interrupted = world.provision(&["rotate-credentials", "connections/"]);
+        interrupted.expect(143);
+        assert!(
+            interrupted.stderr.contains("interrupted by SIGTERM")
+                && interrupted
+                    .stderr
+                    .contains(&format!("{step}; run the same command again to finish")),
+            "{step}: {}",
+            interrupted.stderr
+        );
+        world.env("PROVISION_TEST_SIGTERM_AFTER", "");
+        let second = world.provision(&["rotate-credentials", "connections/"]);
+        second.expect(0);
+        assert_one_credential_everywhere(&world, &org);
+    }
+}
+
+#[test]
+fn sigterm_after_each_step_then_a_second_run_leaves_one_credential_everywhere() {
+    interrupted_after_each_step(
+        true,
+        &[
+            "stage",
+            "check-staged",
+            "store-staged",
+            "update-connections",
+            "promote",
+            "check-primary",
+        ],
+    );
+}
+
+#[test]
+fn sigterm_after_each_step_of_a_promote_first_rotation_then_a_second_run_finishes_it() {
+    interrupted_after_each_step(
+        false,
+        &[
+            "stage",
+            "check-staged",
+            "promote",
+            "store-primary",
+            "update-connections",
+            "check-primary",
+        ],
+    );
+}
+
+#[test]
+fn dry_run_lists_the_steps_and_changes_nothing() {
+    let org = org(true);
+    let (world, _proxy) = rotating_world(&org);
+    let before = org.state()["apps"].clone();
+
+    let run = world.provision(&[
+        "rotate-credentials",
+        "connections/",
+        "--dry-run",
+        "--output",
+        "markdown",
+    ]);
+    run.expect(0);
+    assert!(
+        run.stdout
+            .contains("### `sf-acme-prod` (app `sf_acme_prod`): planned"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("| `store-staged` | planned |"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("if Salesforce gives the staged credential no token before it is primary, the steps are: stage, check-staged, promote, store-primary, update-connections, check-primary"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(org.state()["apps"], before, "nothing staged");
+    assert_eq!(stored(&world, "AWSCURRENT")["client_secret"], OLD_SECRET);
+}
+
+#[test]
+fn aws_refusing_after_the_promotion_says_what_is_left_and_a_re_run_finishes_it() {
+    let org = org(false);
+    let (world, proxy) = rotating_world(&org);
+    proxy.configure(json!({"error500": 1.0, "only_target": "UpdateConnection"}));
+
+    let run = world.provision(&["rotate-credentials", "connections/", "-vv"]);
+    run.expect(1);
+    assert!(
+        run.stdout.contains(
+            "the new credential is primary in Salesforce, so there is no way back: run rotate-credentials again to finish (left: update-connections, check-primary)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(org.state()["apps"][0]["consumerKey"], staged(0).0);
+
+    proxy.configure(json!({"error500": 0, "only_target": null}));
+    let again = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
+    again.expect(0);
+    assert_eq!(
+        step_names(&again),
+        ["update-connections", "check-primary"],
+        "the re-run finishes what was left, and starts no new rotation"
+    );
+    let (key, _) = assert_one_credential_everywhere(&world, &org);
+    assert_eq!(key, staged(0).0);
+}
