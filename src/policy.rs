@@ -7,8 +7,9 @@
 //!   `events:UpdateConnection` (`apply`), on `connection/<name>` (the resource format IAM
 //!   authorizes these actions on) and `connection/<name>/*` (a connection's ARN ends in
 //!   `/<name>/<uuid>`);
-//! - the Secrets Manager secrets the YAML references (a name gets the `-??????` that Secrets
-//!   Manager appends to every secret's ARN; an ARN stays as written);
+//! - what reading the secrets the YAML references needs, as each source of
+//!   [`crate::sources`] says (a Secrets Manager name gets the `-??????` that Secrets Manager
+//!   appends to every secret's ARN; an ARN stays as written);
 //! - the connections' managed secrets, `events!connection/<name>/*`: read to check secret
 //!   drift, and for `apply` what EventBridge does with them on the caller's behalf when it
 //!   creates or updates a connection (create, describe, update, put a value);
@@ -20,7 +21,8 @@
 //!
 //! No action is a wildcard. Statements, actions and resources come in a stable order.
 
-use crate::spec::{ConnectionSpec, SecretRef, SecretSource, ValueSource};
+use crate::sources::{SOURCES, Scope};
+use crate::spec::{ConnectionSpec, SecretRef, ValueSource};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -109,9 +111,9 @@ fn partition(region: &str) -> &'static str {
     }
 }
 
-/// Every Secrets Manager reference of a connection: client id and secret, OAuth and
-/// invocation parameters.
-fn secrets_manager_ids(spec: &ConnectionSpec) -> Vec<&str> {
+/// Every secret reference of a connection: client id and secret, OAuth and invocation
+/// parameters.
+pub(crate) fn references(spec: &ConnectionSpec) -> Vec<&SecretRef> {
     fn from_value(value: &ValueSource) -> Option<&SecretRef> {
         match value {
             ValueSource::Reference(reference) => Some(reference),
@@ -134,23 +136,7 @@ fn secrets_manager_ids(spec: &ConnectionSpec) -> Vec<&str> {
                 .flatten()
                 .filter_map(|parameter| from_value(&parameter.value)),
         )
-        .filter_map(|reference| match &reference.source {
-            SecretSource::SecretsManager { id, .. } => Some(id.as_str()),
-            SecretSource::Env(_) | SecretSource::File { .. } => None,
-        })
         .collect()
-}
-
-/// The ARN a policy names for a referenced secret read in `region`.
-fn secret_arn(id: &str, region: &str, account: &str) -> String {
-    if id.starts_with("arn:") {
-        id.to_string()
-    } else {
-        format!(
-            "arn:{}:secretsmanager:{region}:{account}:secret:{id}-??????",
-            partition(region)
-        )
-    }
 }
 
 /// A `kmsKey` as IAM names it.
@@ -202,7 +188,10 @@ pub(crate) fn policy(
     let mut destinations = BTreeSet::new();
     let mut invoked = BTreeSet::new();
     let mut managed_secrets = BTreeSet::new();
-    let mut referenced = BTreeSet::new();
+    // What reading the referenced secrets needs, as each source says: by source (in table
+    // order) and statement.
+    type Reads = BTreeMap<(usize, &'static str), (&'static [&'static str], BTreeSet<String>)>;
+    let mut referenced: Reads = BTreeMap::new();
     let mut keys = BTreeSet::new();
     let mut aliases: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (region, specs) in wanted {
@@ -228,8 +217,21 @@ pub(crate) fn policy(
             managed_secrets.insert(format!(
                 "arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/{name}/*"
             ));
-            for id in secrets_manager_ids(spec) {
-                referenced.insert(secret_arn(id, region, account));
+            let scope = Scope {
+                partition,
+                region,
+                account,
+            };
+            for reference in references(spec) {
+                let kind = reference.source.kind();
+                let order = SOURCES.iter().position(|s| s.key.name == kind.key.name);
+                for grant in (kind.grants)(&reference.source, &scope) {
+                    referenced
+                        .entry((order.unwrap_or(usize::MAX), grant.sid))
+                        .or_insert_with(|| (grant.actions, BTreeSet::new()))
+                        .1
+                        .insert(grant.resource);
+                }
             }
             match spec.kms_key.as_deref().map(|k| kms_key(k, region, account)) {
                 Some(Key::Arn(arn)) => {
@@ -307,12 +309,8 @@ pub(crate) fn policy(
             )
         });
     }
-    if !referenced.is_empty() {
-        statement.push(Statement::allow(
-            "ReadReferencedSecrets",
-            vec!["secretsmanager:GetSecretValue"],
-            referenced,
-        ));
+    for ((_, sid), (actions, resources)) in referenced {
+        statement.push(Statement::allow(sid, actions.to_vec(), resources));
     }
     statement.push(if apply {
         Statement::allow(

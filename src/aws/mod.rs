@@ -2,6 +2,7 @@
 //!
 //! Everything that sends a request lives under this module; the core above it is pure.
 
+pub(crate) mod arn;
 pub(crate) mod bounded;
 pub(crate) mod destinations;
 pub(crate) mod eventbridge;

@@ -7,7 +7,7 @@ use super::context::{check_account, configured_coverage, load_specs, wanted_in};
 use crate::aws;
 use crate::config::Settings;
 use crate::error::Error;
-use crate::policy::{Purpose, policy};
+use crate::policy::{Purpose, policy, references};
 use crate::view;
 
 pub(super) async fn run(
@@ -64,5 +64,18 @@ pub(super) async fn run(
     let document = policy(&wanted, &account, purpose);
     let text = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;
     view::stdout(&format!("{text}\n"))?;
+    // What the policy cannot name (a key only the stored value knows), said once per source.
+    let read = wanted
+        .iter()
+        .flat_map(|(_, specs)| specs.iter().flat_map(|spec| references(spec)))
+        .map(|reference| reference.source.kind());
+    let notes = if purpose == Purpose::Rule {
+        Vec::new()
+    } else {
+        crate::sources::policy_notes(read)
+    };
+    for note in notes {
+        view::stderr(&format!("provision: note: {note}\n"));
+    }
     Ok(EXIT_OK)
 }
