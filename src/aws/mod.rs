@@ -9,6 +9,7 @@ pub(crate) mod eventbridge;
 pub(crate) mod hints;
 pub(crate) mod profile;
 pub(crate) mod secretsmanager;
+pub(crate) mod ssm;
 pub(crate) mod sts;
 pub(crate) mod trace;
 pub(crate) mod transport;

@@ -1,4 +1,4 @@
-//! The secret sources (`env`, `file`, `secretsManager`), one module each, registered in one
+//! The secret sources (`env`, `file`, `secretsManager`, `ssm`), one module each, registered in one
 //! table, [`SOURCES`].
 //!
 //! Everything that knows about a source reads it from here: parsing ([`crate::spec::convert`]
@@ -12,8 +12,10 @@
 pub(crate) mod env;
 pub(crate) mod file;
 pub(crate) mod secrets_manager;
+pub(crate) mod ssm;
 
 use crate::aws::secretsmanager::SecretsManagerClients;
+use crate::aws::ssm::ParameterStoreClients;
 use crate::secret::Secret;
 use crate::spec::keys::Key;
 use futures::future::BoxFuture;
@@ -36,6 +38,8 @@ pub enum SecretSource {
         key: Option<String>,
         version_stage: Option<String>,
     },
+    /// A Parameter Store parameter name or ARN.
+    Ssm(String),
 }
 
 impl SecretSource {
@@ -46,6 +50,7 @@ impl SecretSource {
             SecretSource::Env(_) => &env::SOURCE,
             SecretSource::File { .. } => &file::SOURCE,
             SecretSource::SecretsManager { .. } => &secrets_manager::SOURCE,
+            SecretSource::Ssm(_) => &ssm::SOURCE,
         }
     }
 
@@ -81,7 +86,12 @@ pub(crate) struct Source {
 }
 
 /// Every source, in the order help texts and the schema list them.
-pub(crate) const SOURCES: &[&Source] = &[&env::SOURCE, &file::SOURCE, &secrets_manager::SOURCE];
+pub(crate) const SOURCES: &[&Source] = &[
+    &env::SOURCE,
+    &file::SOURCE,
+    &secrets_manager::SOURCE,
+    &ssm::SOURCE,
+];
 
 /// What a secret reference was written with, for a source's `parse`.
 pub(crate) struct Written<'a> {
@@ -160,18 +170,24 @@ type CachedRead = Arc<OnceCell<Result<Secret, Unread>>>;
 /// of remote reads (a value used by many connections, in any Region, is read once).
 pub(crate) struct Stores {
     pub(crate) secrets_manager: SecretsManagerClients,
+    pub(crate) ssm: ParameterStoreClients,
     cache: Mutex<HashMap<Fetch, CachedRead>>,
 }
 
 impl Stores {
     /// The clients of every remote source, made from the run's configuration as needed.
     pub(crate) fn from_config(config: aws_config::SdkConfig) -> Self {
-        Stores::new(SecretsManagerClients::new(config))
+        Stores {
+            ssm: ParameterStoreClients::new(Some(config.clone())),
+            ..Stores::new(SecretsManagerClients::new(config))
+        }
     }
 
+    /// Only the given Secrets Manager clients (tests): other remote sources cannot be read.
     pub(crate) fn new(secrets_manager: SecretsManagerClients) -> Self {
         Stores {
             secrets_manager,
+            ssm: ParameterStoreClients::new(None),
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -208,6 +224,16 @@ pub(crate) fn one_of() -> String {
     listed(
         SOURCES
             .iter()
+            .map(|source| format!("`{}`", source.key.name)),
+    )
+}
+
+/// "`file`, `secretsManager` or `ssm`": the source keys other than `key`, for messages.
+pub(crate) fn others_than(key: &str) -> String {
+    listed(
+        SOURCES
+            .iter()
+            .filter(|source| source.key.name != key)
             .map(|source| format!("`{}`", source.key.name)),
     )
 }
@@ -315,10 +341,10 @@ mod tests {
 
     #[test]
     fn help_texts_list_every_source_in_order() {
-        assert_eq!(one_of(), "`env`, `file` or `secretsManager`");
+        assert_eq!(one_of(), "`env`, `file`, `secretsManager` or `ssm`");
         assert_eq!(
             help(),
-            "write one of `{ env: NAME }`, `{ file: path/to/file }` or `{ secretsManager: name-or-arn, key: field }`"
+            "write one of `{ env: NAME }`, `{ file: path/to/file }`, `{ secretsManager: name-or-arn, key: field }` or `{ ssm: /path/name }`"
         );
     }
 
@@ -327,7 +353,14 @@ mod tests {
         let names: Vec<&str> = KEYS.iter().map(|key| key.name).collect();
         assert_eq!(
             names,
-            ["env", "file", "secretsManager", "key", "versionStage"]
+            [
+                "env",
+                "file",
+                "secretsManager",
+                "ssm",
+                "key",
+                "versionStage"
+            ]
         );
     }
 }

@@ -1355,7 +1355,7 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "c.yaml:8:15: invocation.headers.X-Header: the value is missing: `null` means no value in YAML\n  help: write a plain value, or a reference: write one of `{ env: NAME }`, `{ file: path/to/file }` or `{ secretsManager: name-or-arn, key: field }`; to send the text null, quote it: `\"null\"`"
+                "c.yaml:8:15: invocation.headers.X-Header: the value is missing: `null` means no value in YAML\n  help: write a plain value, or a reference: write one of `{ env: NAME }`, `{ file: path/to/file }`, `{ secretsManager: name-or-arn, key: field }` or `{ ssm: /path/name }`; to send the text null, quote it: `\"null\"`"
             ]
         );
         // Optional fields written as null are absent, as before.

@@ -13,6 +13,7 @@ mod reconcile;
 mod redaction;
 mod salesforce_credentials;
 mod secret_drift;
+mod ssm;
 mod unattended;
 mod verify;
 
