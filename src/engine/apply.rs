@@ -85,7 +85,7 @@ pub(crate) async fn apply(
                 let destinations = apply_destinations(context, step, &outcome, report).await;
                 (index, outcome, destinations)
             })
-            .buffer_unordered(context.concurrency.max(1))
+            .buffer_unordered(context.lanes())
             .collect()
             .await;
 

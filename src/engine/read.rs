@@ -81,7 +81,7 @@ pub(crate) async fn plan(
             progress.tick();
             planned
         })
-        .buffered(context.concurrency.max(1))
+        .buffered(context.lanes())
         .collect()
         .await;
 
@@ -106,7 +106,7 @@ pub(crate) async fn plan(
                 }
             }
         })
-        .buffered(context.concurrency.max(1))
+        .buffered(context.lanes())
         .filter_map(|live| async move {
             live.filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
         })
@@ -175,7 +175,7 @@ pub(crate) async fn plan(
                     .ok()
                     .flatten()
             })
-            .buffered(context.concurrency.max(1))
+            .buffered(context.lanes())
             .filter_map(|live| async move {
                 live.filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
             })

@@ -190,7 +190,7 @@ pub(crate) async fn settle_all<'a>(
                         Err(item) => Err(item),
                     }
                 })
-                .buffer_unordered(context.concurrency.max(1))
+                .buffer_unordered(context.lanes())
                 .collect()
                 .await;
         for finished in finished {
@@ -237,7 +237,7 @@ async fn observe(context: &Context, pending: &[Pending<'_>]) -> Vec<Seen> {
                 Err(error) => Seen::Failed(error),
             }
         })
-        .buffered(context.concurrency.max(1))
+        .buffered(context.lanes())
         .collect()
         .await
 }
