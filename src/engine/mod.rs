@@ -4,6 +4,7 @@
 //! recorded with that connection and never stops the others.
 
 pub(crate) mod apply;
+pub(crate) mod backoff;
 pub(crate) mod interrupt;
 pub(crate) mod publish;
 pub(crate) mod read;
