@@ -29,6 +29,9 @@ Environment:
     MOTO_DENY_MANAGED_SECRET_READS  if set to 1, GetSecretValue on an EventBridge-managed secret
                                     (`events!connection/...`) answers AccessDeniedException, as
                                     AWS does for a caller whose IAM policy does not allow it.
+    MOTO_DENY_PARAMETER_PREFIX      if set, ssm GetParameter on a parameter whose name starts with
+                                    it answers AccessDeniedException (a caller whose IAM policy
+                                    does not allow ssm:GetParameter on it).
     MOTO_KMS_KEY_STAYS              if set to 1, an update with an empty KmsKeyIdentifier keeps
                                     the customer managed key (a backend that does not take the
                                     documented way back to an AWS owned key).
@@ -105,6 +108,7 @@ AUTHORIZING_READS = 1
 AUTHORIZING_SECONDS: float | None = None
 DEAUTHORIZE_SECRET_PREFIX: str | None = None
 DENY_MANAGED_SECRET_READS = False
+DENY_PARAMETER_PREFIX: str | None = None
 KMS_KEY_STAYS = False
 
 # moto's server is threaded; connection state changes on reads, so serialise connection calls.
@@ -815,6 +819,25 @@ class ControlRouteApp:
                     headers={"Content-Type": "application/x-amz-json-1.1", "X-Amzn-ErrorType": "AccessDeniedException"},
                 )
                 return response(environ, start_response)
+        if DENY_PARAMETER_PREFIX and environ.get("HTTP_X_AMZ_TARGET") == "AmazonSSM.GetParameter":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            try:
+                name = json.loads(body or b"{}").get("Name", "")
+            except ValueError:
+                name = ""
+            if name.startswith(DENY_PARAMETER_PREFIX):
+                # IAM's answer to a caller without ssm:GetParameter on the parameter.
+                response = Response(
+                    json.dumps({
+                        "__type": "AccessDeniedException",
+                        "message": f"User is not authorized to perform: ssm:GetParameter on resource: {name}",
+                    }),
+                    status=400,
+                    headers={"Content-Type": "application/x-amz-json-1.1", "X-Amzn-ErrorType": "AccessDeniedException"},
+                )
+                return response(environ, start_response)
         return self.moto_app(environ, start_response)
 
 
@@ -829,7 +852,7 @@ def _exit(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     global AUTHORIZING_READS, AUTHORIZING_SECONDS, DEAUTHORIZE_SECRET_PREFIX
-    global DENY_MANAGED_SECRET_READS, KMS_KEY_STAYS
+    global DENY_MANAGED_SECRET_READS, KMS_KEY_STAYS, DENY_PARAMETER_PREFIX
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True, help="port (0 = any free port)")
@@ -852,6 +875,7 @@ def main(argv: list[str] | None = None) -> None:
     DEAUTHORIZE_SECRET_PREFIX = os.environ.get("MOTO_DEAUTHORIZE_SECRET_PREFIX") or None
     DENY_MANAGED_SECRET_READS = os.environ.get("MOTO_DENY_MANAGED_SECRET_READS") == "1"
     KMS_KEY_STAYS = os.environ.get("MOTO_KMS_KEY_STAYS") == "1"
+    DENY_PARAMETER_PREFIX = os.environ.get("MOTO_DENY_PARAMETER_PREFIX") or None
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -36,6 +36,7 @@ pub(crate) mod resolve;
 pub mod run;
 pub(crate) mod salesforce;
 pub(crate) mod secret;
+pub(crate) mod sources;
 pub(crate) mod spec;
 pub(crate) mod view;
 

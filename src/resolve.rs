@@ -1,35 +1,21 @@
-//! Resolves secret references (`env`, `file`, `secretsManager`) into a [`DesiredConnection`].
+//! Resolves secret references into a [`DesiredConnection`], each through its source
+//! ([`crate::sources`]).
 //!
-//! Runs only in `diff` and `apply`, never in `validate`. A Secrets Manager secret used by many
-//! connections is read once. Errors name the YAML file, line and field, and what to do, and
-//! never the value.
+//! Runs only in `diff` and `apply`, never in `validate`. A remote value (a Secrets Manager
+//! secret) used by many connections is read once. Errors name the YAML file, line and field,
+//! and what to do, and never the value.
 
-use crate::aws::secretsmanager::{
-    ReadError, SecretsManagerClients, VersionedSecret, read_secret_version,
-};
+use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::desired::{
     DesiredConnection, DesiredParameter, DesiredParameters, GRANT_TYPE, ParameterValue,
 };
 use crate::error::Problem;
 use crate::ownership::OwnershipSet;
 use crate::secret::Secret;
+use crate::sources::{Reading, Stores};
 use crate::spec::limits::{self, Violation};
 use crate::spec::{ConnectionSpec, HttpParameters, SecretRef, SecretSource, ValueSource};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tokio::sync::OnceCell;
-
-/// A Secrets Manager read: the Region it is made in, the secret id and the version stage.
-type CacheKey = (String, String, Option<String>);
-type CachedRead = Arc<OnceCell<Result<VersionedSecret, ReadError>>>;
-
-/// What every Region's resolver of a run shares: the clients, the cache and the record of
-/// what was read.
-struct Shared {
-    clients: SecretsManagerClients,
-    cache: Mutex<HashMap<CacheKey, CachedRead>>,
-    read: Mutex<Vec<SecretRead>>,
-}
 
 /// One secret a run read: where from, and what tells a later run whether it still holds the
 /// same value (a saved plan records it; see [`crate::plan::saved`]).
@@ -55,6 +41,39 @@ pub(crate) enum SourceKey {
         id: String,
         version_stage: Option<String>,
     },
+    Ssm {
+        /// The Region it was read in.
+        region: String,
+        name: String,
+    },
+}
+
+impl SourceKey {
+    /// Where `source` is read for a connection in `region`.
+    fn of(source: &SecretSource, region: &str) -> Self {
+        let in_region = |id: &str| {
+            crate::aws::arn::arn_region(id)
+                .unwrap_or(region)
+                .to_string()
+        };
+        match source {
+            SecretSource::Env(name) => SourceKey::Env { name: name.clone() },
+            SecretSource::File { path, .. } => SourceKey::File {
+                path: path.display().to_string(),
+            },
+            SecretSource::SecretsManager {
+                id, version_stage, ..
+            } => SourceKey::SecretsManager {
+                region: in_region(id),
+                id: id.clone(),
+                version_stage: version_stage.clone(),
+            },
+            SecretSource::Ssm(name) => SourceKey::Ssm {
+                region: in_region(name),
+                name: name.clone(),
+            },
+        }
+    }
 }
 
 /// What tells whether a secret changed.
@@ -62,27 +81,39 @@ pub(crate) enum SourceKey {
 pub(crate) enum Evidence {
     /// A version id the store gives (Secrets Manager's `VersionId`): not secret.
     Version(String),
-    /// Only the value itself (`env`, `file`): a saved plan keeps a slow salted hash of it.
+    /// Only the value itself (`env`, `file`, and a store that gave no version): a saved plan
+    /// keeps a slow salted hash of it.
     Value(Secret),
 }
 
-/// Reads secret references for the connections of one Region, caching Secrets Manager reads
-/// for the whole run (a secret used by many connections, in any Region, is read once).
+/// Reads secret references for the connections of one Region, sharing every source's clients
+/// and the cache of remote reads with the whole run (a secret used by many connections, in
+/// any Region, is read once).
 #[derive(Clone)]
 pub(crate) struct SecretResolver {
-    shared: Arc<Shared>,
+    shared: Arc<Stores>,
+    /// Every secret the run read, for a saved plan.
+    read: Arc<Mutex<Vec<SecretRead>>>,
     /// Where a secret given by name is looked for: the connection's Region.
     region: String,
 }
 
 impl SecretResolver {
+    /// A resolver reading Secrets Manager through the given clients (tests bring mocked ones).
+    #[allow(dead_code)]
     pub(crate) fn new(clients: SecretsManagerClients, region: String) -> Self {
         SecretResolver {
-            shared: Arc::new(Shared {
-                clients,
-                cache: Mutex::new(HashMap::new()),
-                read: Mutex::new(Vec::new()),
-            }),
+            shared: Arc::new(Stores::new(clients)),
+            read: Arc::default(),
+            region,
+        }
+    }
+
+    /// The resolver of a run: every source's clients made from `config` as needed.
+    pub(crate) fn from_config(config: aws_config::SdkConfig, region: String) -> Self {
+        SecretResolver {
+            shared: Arc::new(Stores::from_config(config)),
+            read: Arc::default(),
             region,
         }
     }
@@ -91,6 +122,7 @@ impl SecretResolver {
     pub(crate) fn for_region(&self, region: &str) -> Self {
         SecretResolver {
             shared: self.shared.clone(),
+            read: self.read.clone(),
             region: region.to_string(),
         }
     }
@@ -215,10 +247,9 @@ impl SecretResolver {
         resolved
     }
 
-    /// Every secret this run has read so far (in any Region), once each, sorted by source.
+    /// Every secret read so far, each source once, in a stable order.
     pub(crate) fn read(&self) -> Vec<SecretRead> {
         let mut read = self
-            .shared
             .read
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -228,107 +259,27 @@ impl SecretResolver {
         read
     }
 
-    fn remember(&self, source: SourceKey, evidence: Evidence) {
-        self.shared
-            .read
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(SecretRead { source, evidence });
-    }
-
     /// The value behind one reference.
     pub(crate) async fn resolve(&self, reference: &SecretRef) -> Result<Secret, Problem> {
-        let secret = match &reference.source {
-            SecretSource::Env(name) => match std::env::var(name) {
-                Ok(value) => {
-                    let secret = Secret::new(value);
-                    self.remember(
-                        SourceKey::Env { name: name.clone() },
-                        Evidence::Value(secret.clone()),
-                    );
-                    secret
-                }
-                Err(std::env::VarError::NotPresent) => {
-                    return Err(problem(
-                        reference,
-                        format!("environment variable {name} is not set"),
-                        format!(
-                            "export {name} before running provision (in CI, map it from the CI secret store)"
-                        ),
-                    ));
-                }
-                Err(std::env::VarError::NotUnicode(_)) => {
-                    return Err(problem(
-                        reference,
-                        format!("environment variable {name} is not valid UTF-8"),
-                        "set it to text",
-                    ));
-                }
-            },
-            SecretSource::File { written, path } => match std::fs::read(path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => {
-                        let secret = Secret::new(text.trim_end_matches(['\n', '\r']));
-                        self.remember(
-                            SourceKey::File {
-                                path: path.display().to_string(),
-                            },
-                            Evidence::Value(secret.clone()),
-                        );
-                        secret
-                    }
-                    Err(_) => {
-                        return Err(problem(
-                            reference,
-                            format!("file {written} is not UTF-8 text"),
-                            "store the secret as text",
-                        ));
-                    }
-                },
-                Err(error) => return Err(file_problem(reference, written, path, &error)),
-            },
-            SecretSource::SecretsManager {
-                id,
-                key,
-                version_stage,
-            } => {
-                let whole = self.read_secrets_manager(id, version_stage.as_deref()).await.map_err(|error| {
-                    let region = &self.region;
-                    match error {
-                        ReadError::NotFound => problem(
-                            reference,
-                            format!("Secrets Manager secret {id} was not found in {region}"),
-                            "create the secret, or fix the name or ARN (the account and Region are those of the run)",
-                        ),
-                        ReadError::AccessDenied(message) => problem(
-                            reference,
-                            format!("access denied reading Secrets Manager secret {id}: {message}"),
-                            "allow secretsmanager:GetSecretValue on this secret (and kms:Decrypt on its key) for the identity running provision",
-                        ),
-                        ReadError::Other(message) => problem(
-                            reference,
-                            format!("cannot read Secrets Manager secret {id}: {message}"),
-                            "check the secret in the Secrets Manager console",
-                        ),
-                    }
-                })?;
-                self.remember(
-                    SourceKey::SecretsManager {
-                        region: arn_region(id).unwrap_or(&self.region).to_string(),
-                        id: id.clone(),
-                        version_stage: version_stage.clone(),
-                    },
-                    match whole.version_id {
-                        Some(version) => Evidence::Version(version),
-                        None => Evidence::Value(whole.value.clone()),
-                    },
-                );
-                match key {
-                    None => whole.value,
-                    Some(key) => json_field(reference, id, key, &whole.value)?,
-                }
-            }
+        let reading = Reading {
+            stores: &self.shared,
+            region: &self.region,
         };
+        let fetched = (reference.source.kind().read)(reading, &reference.source)
+            .await
+            .map_err(|unread| problem(reference, unread.what, unread.help))?;
+        let evidence = match fetched.version {
+            Some(version) => Evidence::Version(version),
+            None => Evidence::Value(fetched.value.clone()),
+        };
+        self.read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(SecretRead {
+                source: SourceKey::of(&reference.source, &self.region),
+                evidence,
+            });
+        let secret = fetched.value;
         if secret.is_empty() {
             return Err(problem(
                 reference,
@@ -338,116 +289,6 @@ impl SecretResolver {
         }
         Ok(secret)
     }
-
-    async fn read_secrets_manager(
-        &self,
-        id: &str,
-        version_stage: Option<&str>,
-    ) -> Result<VersionedSecret, ReadError> {
-        let region = arn_region(id).unwrap_or(&self.region).to_string();
-        let cell = {
-            let mut cache = self
-                .shared
-                .cache
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            cache
-                .entry((
-                    region.clone(),
-                    id.to_string(),
-                    version_stage.map(str::to_string),
-                ))
-                .or_default()
-                .clone()
-        };
-        cell.get_or_init(|| async {
-            match self.shared.clients.get(&region) {
-                Some(client) => read_secret_version(&client, id, version_stage).await,
-                None => Err(ReadError::Other(format!(
-                    "no Secrets Manager client for {region}"
-                ))),
-            }
-        })
-        .await
-        .clone()
-    }
-}
-
-/// The Region an ARN names (`arn:aws:secretsmanager:eu-west-1:...`), if `id` is an ARN.
-fn arn_region(id: &str) -> Option<&str> {
-    let mut parts = id.split(':');
-    (parts.next() == Some("arn"))
-        .then(|| parts.nth(2))
-        .flatten()
-        .filter(|region| !region.is_empty())
-}
-
-/// One field of a JSON secret. Messages name the keys that exist, never any value.
-fn json_field(
-    reference: &SecretRef,
-    id: &str,
-    key: &str,
-    whole: &Secret,
-) -> Result<Secret, Problem> {
-    let Ok(serde_json::Value::Object(fields)) =
-        serde_json::from_str::<serde_json::Value>(whole.expose())
-    else {
-        return Err(problem(
-            reference,
-            format!("Secrets Manager secret {id} is not a JSON object, so it has no key `{key}`"),
-            "remove `key` to use the whole secret string, or store the secret as JSON key/value pairs",
-        ));
-    };
-    match fields.get(key) {
-        Some(serde_json::Value::String(text)) => Ok(Secret::new(text.clone())),
-        Some(serde_json::Value::Number(number)) => Ok(Secret::new(number.to_string())),
-        Some(_) => Err(problem(
-            reference,
-            format!("key `{key}` of Secrets Manager secret {id} is not a string"),
-            "store the value as a JSON string",
-        )),
-        None => {
-            let mut keys: Vec<&str> = fields.keys().map(String::as_str).collect();
-            keys.sort_unstable();
-            let available = if keys.is_empty() {
-                "none".to_string()
-            } else {
-                keys.join(", ")
-            };
-            Err(problem(
-                reference,
-                format!("Secrets Manager secret {id} has no key `{key}` (its keys: {available})"),
-                "fix `key`, or add the key to the secret",
-            ))
-        }
-    }
-}
-
-/// Why a secret file could not be read. Names the file as written and as looked for.
-fn file_problem(
-    reference: &SecretRef,
-    written: &str,
-    path: &std::path::Path,
-    error: &std::io::Error,
-) -> Problem {
-    let (what, help) = match error.kind() {
-        std::io::ErrorKind::NotFound => (
-            format!(
-                "file {written} does not exist (looked for {})",
-                path.display()
-            ),
-            "create it, or fix the path (it is relative to this YAML file's folder)".to_string(),
-        ),
-        std::io::ErrorKind::PermissionDenied => (
-            format!("file {written} is not readable (permission denied)"),
-            "make it readable by the user running provision".to_string(),
-        ),
-        _ => (
-            format!("file {written} cannot be read: {error}"),
-            "point `file` at a readable regular file holding only the secret".to_string(),
-        ),
-    };
-    problem(reference, what, help)
 }
 
 /// The AWS rules for a client id or secret read from a reference. The violation's wording
@@ -843,12 +684,12 @@ mod tests {
     fn an_unreadable_file_says_permission_denied() {
         let declared = declare(&with_secret("{ file: acme-prod.secret }"));
         let error = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
-        let problem = file_problem(
-            &declared.spec.client_secret,
+        let unread = crate::sources::file::unreadable(
             "acme-prod.secret",
             &declared.folder.path().join("acme-prod.secret"),
             &error,
         );
+        let problem = problem(&declared.spec.client_secret, unread.what, unread.help);
         assert_eq!(
             problem.to_string(),
             in_file(
@@ -984,16 +825,6 @@ mod tests {
             )
         );
         assert!(!message.contains("9F8E7D6C"), "{message}");
-    }
-
-    #[test]
-    fn an_arn_names_its_region_and_a_name_does_not() {
-        assert_eq!(
-            arn_region("arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme-AbCdEf"),
-            Some("eu-west-1")
-        );
-        assert_eq!(arn_region("salesforce/acme-prod"), None);
-        assert_eq!(arn_region("arn:aws:secretsmanager::1:secret:x"), None);
     }
 
     #[tokio::test]

@@ -2,12 +2,14 @@
 //!
 //! Everything that sends a request lives under this module; the core above it is pure.
 
+pub(crate) mod arn;
 pub(crate) mod bounded;
 pub(crate) mod destinations;
 pub(crate) mod eventbridge;
 pub(crate) mod hints;
 pub(crate) mod profile;
 pub(crate) mod secretsmanager;
+pub(crate) mod ssm;
 pub(crate) mod sts;
 pub(crate) mod trace;
 pub(crate) mod transport;

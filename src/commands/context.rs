@@ -2,7 +2,7 @@
 //! connections it leaves out), the AWS context of each Region, and reading the plan of all of
 //! them at once.
 
-use crate::aws::{self, secretsmanager::SecretsManagerClients};
+use crate::aws;
 use crate::config::Settings;
 use crate::engine::interrupt::Interrupt;
 use crate::engine::{self, Context};
@@ -237,7 +237,7 @@ impl Run {
             ));
         }
         let first = coverage.regions.first().cloned().unwrap_or_default();
-        let resolver = SecretResolver::new(SecretsManagerClients::new(config.clone()), first);
+        let resolver = SecretResolver::from_config(config.clone(), first);
         let shared = resolver.clone();
         let contexts = coverage
             .regions

@@ -74,7 +74,7 @@ pub(super) async fn run(
                     (summary.name, live)
                 }
             })
-            .buffered(settings.concurrency.max(1))
+            .buffered(crate::engine::lanes(settings.concurrency))
             .collect()
             .await;
         let folder = if several {

@@ -7,7 +7,7 @@ use super::context::{check_account, configured_coverage, load_specs, wanted_in};
 use crate::aws;
 use crate::config::{PolicyFlags, Settings};
 use crate::error::{Error, Problem};
-use crate::policy::{Purpose, Refusal, Request, policy};
+use crate::policy::{Purpose, Refusal, Request, policy, references};
 use crate::spec::ConnectionSpec;
 use crate::view;
 
@@ -90,6 +90,19 @@ pub(super) async fn run(
     let document = policy(&wanted, &request).map_err(refused)?;
     let text = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;
     view::stdout(&format!("{text}\n"))?;
+    // What the policy cannot name (a key only the stored value knows), said once per source.
+    let read = wanted
+        .iter()
+        .flat_map(|(_, specs)| specs.iter().flat_map(|spec| references(spec)))
+        .map(|reference| reference.source.kind());
+    let notes = if flags.purpose == Purpose::Rule {
+        Vec::new()
+    } else {
+        crate::sources::policy_notes(read)
+    };
+    for note in notes {
+        view::stderr(&format!("provision: note: {note}\n"));
+    }
     Ok(EXIT_OK)
 }
 

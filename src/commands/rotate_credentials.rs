@@ -17,9 +17,10 @@
 use super::EXIT_OK;
 use super::context::{Run, load_specs};
 use super::salesforce_credentials::{
-    INSTANCE_VARIABLE, Part, Target, arn_region, regions_of, run_ending, salesforce_error,
-    signed_in, targets, write,
+    INSTANCE_VARIABLE, Part, Target, regions_of, run_ending, salesforce_error, signed_in, targets,
+    write,
 };
+use crate::aws::arn::arn_region;
 use crate::aws::{self, secretsmanager::SecretsManagerClients};
 use crate::config::Settings;
 use crate::desired::ParameterValue;

@@ -375,7 +375,7 @@ pub(super) async fn write(
     target: &Target,
     credentials: &Credentials,
 ) -> Result<secretsmanager::Written, String> {
-    let region = arn_region(&target.id).unwrap_or(region);
+    let region = crate::aws::arn::arn_region(&target.id).unwrap_or(region);
     let client = aws::secrets_manager_client(&aws::for_region(config, region));
     let value_of = |part: Part| match part {
         Part::Key => &credentials.key,
@@ -435,15 +435,6 @@ fn describe_read_error(id: &str, region: &str, error: &secretsmanager::ReadError
             format!("Secrets Manager secret {id} in {region}: {message}")
         }
     }
-}
-
-/// The Region an ARN names, if `id` is an ARN.
-pub(super) fn arn_region(id: &str) -> Option<&str> {
-    let mut parts = id.split(':');
-    (parts.next() == Some("arn"))
-        .then(|| parts.nth(2))
-        .flatten()
-        .filter(|region| !region.is_empty())
 }
 
 /// A failure that no document can get past (the token, the app listing).

@@ -85,7 +85,7 @@ pub(crate) async fn apply(
                 let destinations = apply_destinations(context, step, &outcome, report).await;
                 (index, outcome, destinations)
             })
-            .buffer_unordered(context.concurrency.max(1))
+            .buffer_unordered(context.lanes())
             .collect()
             .await;
 
@@ -452,14 +452,17 @@ async fn recreate<'a>(
     }
 }
 
-/// Polls until `name` no longer exists, with a backoff from 1 s to 10 s.
+/// Polls until `name` no longer exists, with a backoff from 500 ms to 10 s.
 async fn wait_until_gone(
     context: &Context,
     name: &str,
     timeout: std::time::Duration,
 ) -> Result<(), String> {
     let start = tokio::time::Instant::now();
-    let mut delay = std::time::Duration::from_millis(500);
+    let mut backoff = super::backoff::Backoff::new(
+        std::time::Duration::from_millis(500),
+        std::time::Duration::from_secs(10),
+    );
     loop {
         match describe_connection(&context.eventbridge, name).await {
             Ok(None) => return Ok(()),
@@ -473,10 +476,7 @@ async fn wait_until_gone(
             Ok(Some(_)) => {}
             Err(error) => return Err(format!("cannot tell whether it is gone: {}", error.message)),
         }
-        tokio::time::sleep(delay).await;
-        delay = delay
-            .saturating_mul(2)
-            .min(std::time::Duration::from_secs(10));
+        tokio::time::sleep(backoff.next_delay()).await;
     }
 }
 

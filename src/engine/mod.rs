@@ -4,6 +4,7 @@
 //! recorded with that connection and never stops the others.
 
 pub(crate) mod apply;
+pub(crate) mod backoff;
 pub(crate) mod interrupt;
 pub(crate) mod publish;
 pub(crate) mod read;
@@ -29,7 +30,19 @@ pub(crate) struct Context {
     pub(crate) listed: std::sync::Mutex<std::collections::HashMap<String, usize>>,
 }
 
+/// How many items a stream works on at once for `--concurrency n`: never 0 (clap keeps the flag
+/// in 1..=64, but a `buffered(0)` stream would never poll anything, so a hand-built context
+/// cannot hang a run either).
+pub(crate) fn lanes(concurrency: usize) -> usize {
+    concurrency.max(1)
+}
+
 impl Context {
+    /// How many connections this Region's streams work on at once.
+    pub(crate) fn lanes(&self) -> usize {
+        lanes(self.concurrency)
+    }
+
     /// The pages a listing with `prefix` is expected to take (100 connections a page): what
     /// the last listing with the longest prefix of it returned (a listing with a shorter
     /// prefix, such as the project file's `namePrefix` or none, bounds it from above).
@@ -52,5 +65,15 @@ impl Context {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(prefix.to_string(), count);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stream_always_has_a_lane() {
+        assert_eq!(super::lanes(0), 1);
+        assert_eq!(super::lanes(1), 1);
+        assert_eq!(super::lanes(8), 8);
     }
 }

@@ -81,7 +81,7 @@ pub(crate) async fn plan(
             progress.tick();
             planned
         })
-        .buffered(context.concurrency.max(1))
+        .buffered(context.lanes())
         .collect()
         .await;
 
@@ -105,7 +105,7 @@ pub(crate) async fn plan(
                     error.message
                 })
         })
-        .buffered(context.concurrency.max(1))
+        .buffered(context.lanes())
         .collect()
         .await;
     warn_unread(context, ResourceKind::Connection, &described);
@@ -177,7 +177,7 @@ pub(crate) async fn plan(
                         .await
                         .map_err(|error| error.message)
                 })
-                .buffered(context.concurrency.max(1))
+                .buffered(context.lanes())
                 .collect()
                 .await;
         warn_unread(context, ResourceKind::ApiDestination, &described);

@@ -134,7 +134,7 @@ pub(crate) async fn settle_all<'a>(
     let deadline = start
         .checked_add(policy.timeout)
         .unwrap_or(start + crate::cli::MAX_DURATION);
-    let mut delay = policy.first_delay;
+    let mut backoff = super::backoff::Backoff::new(policy.first_delay, policy.max_delay);
     let mut last_error: Option<String> = None;
     while !pending.is_empty() {
         let now = tokio::time::Instant::now();
@@ -146,6 +146,7 @@ pub(crate) async fn settle_all<'a>(
             }
             break;
         }
+        let delay = backoff.next_delay();
         tokio::select! {
             () = tokio::time::sleep(delay.min(deadline - now)) => {}
             () = context.interrupt.raised() => {
@@ -157,7 +158,6 @@ pub(crate) async fn settle_all<'a>(
                 break;
             }
         }
-        delay = delay.saturating_mul(2).min(policy.max_delay);
 
         let seen = observe(context, &pending).await;
         let mut still = Vec::with_capacity(pending.len());
@@ -190,7 +190,7 @@ pub(crate) async fn settle_all<'a>(
                         Err(item) => Err(item),
                     }
                 })
-                .buffer_unordered(context.concurrency.max(1))
+                .buffer_unordered(context.lanes())
                 .collect()
                 .await;
         for finished in finished {
@@ -237,7 +237,7 @@ async fn observe(context: &Context, pending: &[Pending<'_>]) -> Vec<Seen> {
                 Err(error) => Seen::Failed(error),
             }
         })
-        .buffered(context.concurrency.max(1))
+        .buffered(context.lanes())
         .collect()
         .await
 }

@@ -266,7 +266,7 @@ pub(crate) async fn verify(
             }
             results
         })
-        .buffered(context.concurrency.max(1))
+        .buffered(context.lanes())
         .flat_map(futures::stream::iter)
         .collect()
         .await

@@ -48,6 +48,7 @@ use crate::spec::ConnectionSpec;
 pub(crate) use document::Policy;
 use named::Named;
 use names::partition_of;
+pub(crate) use names::references;
 use std::collections::BTreeMap;
 
 /// The command a policy is for.

@@ -1,9 +1,13 @@
 //! What the resources of a run are called: every ARN a policy can name, collected once over
 //! the run's Regions and declared connections, for the statements of each command to pick from.
 
-use super::names::{Key, credential_ids, kms_key, secret_arn, secrets_manager_ids};
+use super::names::{Key, credential_ids, kms_key, references, secret_arn};
+use crate::sources::{SOURCES, Scope};
 use crate::spec::ConnectionSpec;
 use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) type Reads =
+    BTreeMap<(usize, &'static str), (&'static [&'static str], BTreeSet<String>)>;
 
 /// What the declared resources of a run are called, collected over its Regions.
 #[derive(Default)]
@@ -15,6 +19,11 @@ pub(super) struct Named {
     /// `api-destination/<name>/*`: what a rule invokes.
     pub(super) invoked: BTreeSet<String>,
     pub(super) managed_secrets: BTreeSet<String>,
+    /// What reading the referenced secrets needs, as each source says
+    /// ([`crate::sources::Source::grants`]): by source (in table order) and statement id, the
+    /// actions and the resources.
+    pub(super) reads: Reads,
+    /// The referenced Secrets Manager secrets (what `rotate-credentials` writes).
     pub(super) referenced: BTreeSet<String>,
     /// The client id and secret references of documents with `salesforce.app`.
     pub(super) credentials: BTreeSet<String>,
@@ -70,10 +79,25 @@ impl Named {
                 named.managed_secrets.insert(format!(
                     "arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/{name}/*"
                 ));
-                for id in secrets_manager_ids(spec) {
-                    named
-                        .referenced
-                        .insert(secret_arn(id, partition, region, account));
+                let scope = Scope {
+                    partition,
+                    region,
+                    account,
+                };
+                for reference in references(spec) {
+                    let kind = reference.source.kind();
+                    let order = SOURCES.iter().position(|s| s.key.name == kind.key.name);
+                    for grant in (kind.grants)(&reference.source, &scope) {
+                        if grant.sid == "ReadReferencedSecrets" {
+                            named.referenced.insert(grant.resource.clone());
+                        }
+                        named
+                            .reads
+                            .entry((order.unwrap_or(usize::MAX), grant.sid))
+                            .or_insert_with(|| (grant.actions, BTreeSet::new()))
+                            .1
+                            .insert(grant.resource);
+                    }
                 }
                 if spec.app.is_some() {
                     for id in credential_ids(spec) {

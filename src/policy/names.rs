@@ -21,9 +21,9 @@ pub(crate) fn partition_of(region: &str) -> &'static str {
     }
 }
 
-/// Every Secrets Manager reference of a connection: client id and secret, OAuth and
-/// invocation parameters.
-pub(crate) fn secrets_manager_ids(spec: &ConnectionSpec) -> Vec<&str> {
+/// Every secret reference of a connection, whatever its source: client id and secret, OAuth
+/// and invocation parameters.
+pub(crate) fn references(spec: &ConnectionSpec) -> Vec<&SecretRef> {
     let ConnectionSpec {
         client_id,
         client_secret,
@@ -40,7 +40,6 @@ pub(crate) fn secrets_manager_ids(spec: &ConnectionSpec) -> Vec<&str> {
                 .flatten()
                 .filter_map(|parameter| reference(&parameter.value)),
         )
-        .filter_map(secrets_manager_id)
         .collect()
 }
 
@@ -59,10 +58,12 @@ fn reference(value: &ValueSource) -> Option<&SecretRef> {
     }
 }
 
+/// The secret id of a Secrets Manager reference (what `rotate-credentials` and
+/// `salesforce-credentials` write).
 fn secrets_manager_id(reference: &SecretRef) -> Option<&str> {
     match &reference.source {
         SecretSource::SecretsManager { id, .. } => Some(id.as_str()),
-        SecretSource::Env(_) | SecretSource::File { .. } => None,
+        _ => None,
     }
 }
 

@@ -20,14 +20,20 @@ pub(super) fn rule(named: &Named) -> Vec<Statement> {
 
 /// `verify` reads the referenced secrets, and calls nothing else in AWS.
 pub(super) fn verify(named: &Named) -> Vec<Statement> {
-    if named.referenced.is_empty() {
-        return Vec::new();
-    }
-    vec![Statement::allow(
-        "ReadReferencedSecrets",
-        vec!["secretsmanager:GetSecretValue"],
-        named.referenced.clone(),
-    )]
+    reads(named, |_| true)
+}
+
+/// What reading the referenced secrets needs, one statement per source's grant (those `keep`
+/// lets through, by statement id).
+fn reads(named: &Named, keep: impl Fn(&str) -> bool) -> Vec<Statement> {
+    named
+        .reads
+        .iter()
+        .filter(|((_, sid), _)| keep(sid))
+        .map(|((_, sid), (actions, resources))| {
+            Statement::allow(*sid, actions.to_vec(), resources.clone())
+        })
+        .collect()
 }
 
 /// `export` lists the connections of each Region and describes those it lists.
@@ -143,27 +149,22 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
             named.prefixed_destinations.clone(),
         ));
     }
-    if !named.referenced.is_empty() {
-        statement.push(if request.purpose == Purpose::RotateCredentials {
-            // The new credential is written as a new version (CreateSecret when missing); a
-            // rollback makes the previous version current again.
-            Statement::allow(
-                "WriteReferencedSecrets",
-                vec![
-                    "secretsmanager:CreateSecret",
-                    "secretsmanager:GetSecretValue",
-                    "secretsmanager:PutSecretValue",
-                    "secretsmanager:UpdateSecretVersionStage",
-                ],
-                named.referenced.clone(),
-            )
-        } else {
-            Statement::allow(
-                "ReadReferencedSecrets",
-                vec!["secretsmanager:GetSecretValue"],
-                named.referenced.clone(),
-            )
-        });
+    if request.purpose == Purpose::RotateCredentials && !named.referenced.is_empty() {
+        // The new credential is written as a new version (CreateSecret when missing); a
+        // rollback makes the previous version current again.
+        statement.push(Statement::allow(
+            "WriteReferencedSecrets",
+            vec![
+                "secretsmanager:CreateSecret",
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:PutSecretValue",
+                "secretsmanager:UpdateSecretVersionStage",
+            ],
+            named.referenced.clone(),
+        ));
+        statement.extend(reads(named, |sid| sid != "ReadReferencedSecrets"));
+    } else {
+        statement.extend(reads(named, |_| true));
     }
     if !named.managed_secrets.is_empty() {
         statement.push(if apply {

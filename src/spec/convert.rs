@@ -20,13 +20,12 @@ use super::token_url;
 use super::yaml::{Document, Position, Segment, display_path};
 use super::{
     ConnectionSpec, DEFAULT_API_VERSION, DestinationSpec, DestinationTarget, HttpParameters,
-    Origin, Parameter, PrivateLink, Rules, SecretRef, SecretSource, ValueSource,
+    Origin, Parameter, PrivateLink, Rules, SecretRef, ValueSource,
 };
 use crate::error::{Location, Problem};
+use crate::sources::{self, SOURCES, Source, Written};
 use serde_yaml::Value;
 use std::path::Path;
-
-const SECRET_REF_HELP: &str = "write one of `{ env: NAME }`, `{ file: path/to/file }` or `{ secretsManager: name-or-arn, key: field }`";
 
 /// Which part of a mapping entry a message points at.
 #[derive(Clone, Copy)]
@@ -338,7 +337,7 @@ impl Walker<'_> {
             });
 
         let client_secret = self
-            .required(&entries, &root, "clientSecret", &format!("add `clientSecret:` as a reference: {SECRET_REF_HELP}"))
+            .required(&entries, &root, "clientSecret", &format!("add `clientSecret:` as a reference: {}", sources::help()))
             .and_then(|value| {
                 let path = child(&root, "clientSecret");
                 if !matches!(value, Value::Mapping(_)) && !value.is_null() {
@@ -346,7 +345,7 @@ impl Walker<'_> {
                         &path,
                         At::Value,
                         "a literal client secret is not allowed: secrets must not be written in YAML files",
-                        format!("reference it instead: {SECRET_REF_HELP}; if a real secret was committed, rotate it in Salesforce"),
+                        format!("reference it instead: {}; if a real secret was committed, rotate it in Salesforce", sources::help()),
                     );
                     return None;
                 }
@@ -907,19 +906,20 @@ impl Walker<'_> {
                 path,
                 At::Key,
                 "the secret reference is empty",
-                SECRET_REF_HELP,
+                sources::help(),
             );
             return None;
         }
         let entries = self.mapping(value, path, keys::SECRET_REFERENCE)?;
-        let sources: Vec<&str> = ["env", "file", "secretsManager"]
-            .into_iter()
-            .filter(|key| lookup(&entries, key).is_some())
+        let given: Vec<&'static Source> = SOURCES
+            .iter()
+            .copied()
+            .filter(|source| lookup(&entries, source.key.name).is_some())
             .collect();
-        match sources.as_slice() {
-            [] if ["env", "file", "secretsManager"]
+        let source = match given.as_slice() {
+            [] if SOURCES
                 .iter()
-                .any(|key| self.misspelt(path, key)) =>
+                .any(|source| self.misspelt(path, source.key.name)) =>
             {
                 return None;
             }
@@ -927,36 +927,44 @@ impl Walker<'_> {
                 self.report(
                     path,
                     At::Key,
-                    "a secret reference needs one of `env`, `file` or `secretsManager`",
-                    SECRET_REF_HELP,
+                    format!("a secret reference needs one of {}", sources::one_of()),
+                    sources::help(),
                 );
                 return None;
             }
-            [_] => {}
+            [source] => *source,
             several => {
                 self.report(
                     path,
                     At::Key,
-                    format!("a secret reference takes exactly one of `env`, `file` or `secretsManager`; found {}", several.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" and ")),
+                    format!(
+                        "a secret reference takes exactly one of {}; found {}",
+                        sources::one_of(),
+                        several
+                            .iter()
+                            .map(|s| format!("`{}`", s.key.name))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
                     "keep only the one the value should come from",
                 );
                 return None;
             }
-        }
-        let source_key = sources[0];
-        if source_key != "secretsManager" {
-            for extra in ["key", "versionStage"] {
-                if lookup(&entries, extra).is_some() {
-                    self.report(
-                        &child(path, extra),
-                        At::Key,
-                        format!("`{extra}` only works with `secretsManager`"),
-                        format!("remove `{extra}`"),
-                    );
-                    return None;
-                }
+        };
+        for (name, _) in &entries {
+            if let Some((owner, _)) = sources::option(name)
+                && owner.key.name != source.key.name
+            {
+                self.report(
+                    &child(path, name),
+                    At::Key,
+                    format!("`{name}` only works with `{}`", owner.key.name),
+                    format!("remove `{name}`"),
+                );
+                return None;
             }
         }
+        let source_key = source.key.name;
         let source_path = child(path, source_key);
         let raw = lookup(&entries, source_key)?;
         let text = self.string(raw, &source_path)?;
@@ -965,51 +973,26 @@ impl Walker<'_> {
                 &source_path,
                 At::Value,
                 format!("`{source_key}` is empty"),
-                SECRET_REF_HELP,
+                sources::help(),
             );
             return None;
         }
-        let source = match source_key {
-            "env" => {
-                if text.contains('=')
-                    || text.contains('\0')
-                    || text.chars().any(char::is_whitespace)
-                {
-                    self.report(&source_path, At::Value, format!("`{text}` is not an environment variable name"), "give the variable's name, e.g. `ACME_PROD_CONSUMER_SECRET`, never its value");
-                    return None;
-                }
-                SecretSource::Env(text)
+        let mut options = Vec::new();
+        for option in source.options {
+            if let Some(value) = lookup(&entries, option.name) {
+                options.push((option.name, self.string(value, &child(path, option.name))?));
             }
-            "file" => {
-                let base = self.file.parent().unwrap_or(Path::new("."));
-                SecretSource::File {
-                    path: base.join(&text),
-                    written: text,
-                }
-            }
-            _ => {
-                let key = match lookup(&entries, "key") {
-                    Some(value) => Some(self.string(value, &child(path, "key"))?),
-                    None => None,
-                };
-                let version_stage = match lookup(&entries, "versionStage") {
-                    Some(value) => Some(self.string(value, &child(path, "versionStage"))?),
-                    None => None,
-                };
-                if text.len() > 2048 {
-                    self.report(
-                        &source_path,
-                        At::Value,
-                        "the secret name or ARN is longer than 2048 characters",
-                        "give the secret's name or ARN",
-                    );
-                    return None;
-                }
-                SecretSource::SecretsManager {
-                    id: text,
-                    key,
-                    version_stage,
-                }
+        }
+        let written = Written {
+            text,
+            options: &options,
+            folder: self.file.parent().unwrap_or(Path::new(".")),
+        };
+        let source = match (source.parse)(written) {
+            Ok(source) => source,
+            Err(refused) => {
+                self.report(&source_path, At::Value, refused.message, refused.help);
+                return None;
             }
         };
         Some(SecretRef {
@@ -1240,7 +1223,7 @@ fn expected_help(path: &[Segment]) -> String {
         "oauth" | "invocation" => format!("write `{field}:` with `headers:`, `query:` or `body:` maps below it"),
         "privateLink" => "write `privateLink: { resourceConfigurationArn: arn:aws:vpc-lattice:... }`".to_string(),
         "name" => "write `name: <connection-name>` (1-64 of A-Z a-z 0-9 . - _)".to_string(),
-        "clientId" => format!("write the connected app's consumer key (it starts with 3MVG), or a reference: {SECRET_REF_HELP}"),
+        "clientId" => format!("write the connected app's consumer key (it starts with 3MVG), or a reference: {}", sources::help()),
         "salesforce.myDomain" => "write the My Domain name from Setup > My Domain, e.g. `myDomain: acme`".to_string(),
         "salesforce.tokenUrl" => "write `tokenUrl: https://<name>.my.salesforce.com/services/oauth2/token`".to_string(),
         _ if field.ends_with(".headers") || field.ends_with(".query") || field.ends_with(".body") => {
@@ -1249,7 +1232,7 @@ fn expected_help(path: &[Segment]) -> String {
         _ if path.len() == 3
             && matches!(path.first(), Some(Segment::Key(block)) if block == "oauth" || block == "invocation") =>
         {
-            format!("write a plain value, or a reference: {SECRET_REF_HELP}")
+            format!("write a plain value, or a reference: {}", sources::help())
         }
         _ => format!("give `{field}` a plain value"),
     }
@@ -1343,7 +1326,7 @@ mod tests {
         assert_eq!(spec.client_id, ValueSource::Literal("0x3MVG".into()));
         assert_eq!(
             spec.client_secret.source,
-            SecretSource::SecretsManager {
+            crate::sources::SecretSource::SecretsManager {
                 id: "1e3".into(),
                 key: Some("0x1F".into()),
                 version_stage: Some("1.0".into()),
@@ -1373,7 +1356,7 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "c.yaml:8:15: invocation.headers.X-Header: the value is missing: `null` means no value in YAML\n  help: write a plain value, or a reference: write one of `{ env: NAME }`, `{ file: path/to/file }` or `{ secretsManager: name-or-arn, key: field }`; to send the text null, quote it: `\"null\"`"
+                "c.yaml:8:15: invocation.headers.X-Header: the value is missing: `null` means no value in YAML\n  help: write a plain value, or a reference: write one of `{ env: NAME }`, `{ file: path/to/file }`, `{ secretsManager: name-or-arn, key: field }` or `{ ssm: /path/name }`; to send the text null, quote it: `\"null\"`"
             ]
         );
         // Optional fields written as null are absent, as before.

@@ -3,7 +3,7 @@
 //!
 //! Secrets cannot be exported (AWS never returns them): each becomes an `env:` reference named
 //! after the connection and field, with a comment saying to fill it in (or to point it at
-//! Secrets Manager). The token URL becomes `myDomain` and `sandbox` where it is a My Domain
+//! another source of [`crate::sources`]). The token URL becomes `myDomain` and `sandbox` where it is a My Domain
 //! URL. Pure: the caller reads AWS and writes the files.
 //!
 //! Variable names are unique over a whole export: two names that read alike once upper-cased
@@ -104,9 +104,10 @@ pub(crate) fn export(
     let header = format!(
         "# Exported by `provision export` from {region}. AWS never returns secrets: set the\n\
          # environment variables below before `provision diff` or `apply`, or replace each\n\
-         # `env:` reference with `secretsManager: <name>` (see the README). Then\n\
-         # `provision apply --adopt` takes the connection over.\n\
+         # `env:` reference with another source ({}; see the README).\n\
+         # Then `provision apply --adopt` takes the connection over.\n\
          #   {}\n",
+        crate::sources::others_than("env"),
         variables.join("\n#   ")
     );
     Exported {
@@ -247,8 +248,8 @@ mod tests {
             exported.yaml,
             "# Exported by `provision export` from eu-west-1. AWS never returns secrets: set the
 # environment variables below before `provision diff` or `apply`, or replace each
-# `env:` reference with `secretsManager: <name>` (see the README). Then
-# `provision apply --adopt` takes the connection over.
+# `env:` reference with another source (`file`, `secretsManager` or `ssm`; see the README).
+# Then `provision apply --adopt` takes the connection over.
 #   SF_ACME_UAT_CLIENT_SECRET
 #   SF_ACME_UAT_INVOCATION_HEADERS_X_TOKEN
 name: sf-acme-uat

@@ -159,29 +159,9 @@ pub const SALESFORCE: Keys = &[
 ];
 
 /// A secret reference (`clientSecret`, and `clientId` or a parameter value written as one), in
-/// the order the "allowed keys" help lists them.
-pub const SECRET_REFERENCE: Keys = &[
-    optional(
-        "env",
-        "The name of an environment variable holding the value (a reference takes exactly one of `env`, `file`, `secretsManager`).",
-    ),
-    optional(
-        "file",
-        "A file holding the value, relative to this YAML file (a trailing newline is ignored).",
-    ),
-    optional(
-        "secretsManager",
-        "Secrets Manager secret name or ARN (a name is read in the connection's Region).",
-    ),
-    optional(
-        "key",
-        "Optional, with `secretsManager`: a field of a JSON SecretString.",
-    ),
-    optional(
-        "versionStage",
-        "Optional, with `secretsManager`: the version stage to read, e.g. AWSPENDING.",
-    ),
-];
+/// the order the "allowed keys" help lists them: each source's key, then their options (one
+/// table, [`crate::sources::SOURCES`]).
+pub const SECRET_REFERENCE: Keys = &crate::sources::KEYS;
 
 /// `oauth:` and `invocation:`.
 pub const PARAMETER_BLOCK: Keys = &[

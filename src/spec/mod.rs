@@ -158,35 +158,5 @@ pub struct SecretRef {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum SecretSource {
-    Env(String),
-    /// `written` is the path as in the YAML; `path` is resolved against the YAML file's folder.
-    File {
-        written: String,
-        path: PathBuf,
-    },
-    SecretsManager {
-        id: String,
-        key: Option<String>,
-        version_stage: Option<String>,
-    },
-}
-
-impl SecretSource {
-    /// A description of the reference (never of the value) for messages.
-    pub fn describe(&self) -> String {
-        match self {
-            SecretSource::Env(name) => format!("environment variable {name}"),
-            SecretSource::File { written, .. } => format!("file {written}"),
-            SecretSource::SecretsManager {
-                id, key: Some(key), ..
-            } => {
-                format!("Secrets Manager secret {id} (key {key})")
-            }
-            SecretSource::SecretsManager { id, key: None, .. } => {
-                format!("Secrets Manager secret {id}")
-            }
-        }
-    }
-}
+/// Where a secret comes from: one variant per source of [`crate::sources`].
+pub use crate::sources::SecretSource;

@@ -21,10 +21,11 @@ use super::limits::{
     PARAMETERS_PER_LIST_MAX,
 };
 use super::{OWNERSHIP_MARKER, regions, token_url};
+use crate::sources::SOURCES;
 use serde_json::{Map, Value, json};
 
 /// Text as the parser takes it: a string, or a number or true/false as written.
-const TEXT: [&str; 3] = ["string", "number", "boolean"];
+pub(crate) const TEXT: [&str; 3] = ["string", "number", "boolean"];
 
 /// A Region code of any partition, known to this build or not (`defaultRegion`,
 /// `extraRegions`: the project file may name a Region newer than the build).
@@ -262,17 +263,11 @@ fn shape(path: &str, key: &Key) -> Value {
             "minimum": 1,
             "maximum": 300,
         }),
-        ("secretReference", "env") => json!({
-            "type": TEXT,
-            "pattern": "^[^=\\s\\u0000]+$",
-        }),
-        ("secretReference", "file") => json!({ "type": TEXT, "pattern": "\\S" }),
-        ("secretReference", "secretsManager") => json!({
-            "type": TEXT,
-            "maxLength": 2048,
-            "pattern": "\\S",
-        }),
-        ("secretReference", "key" | "versionStage") => json!({ "type": TEXT }),
+        ("secretReference", name) => match crate::sources::by_key(name) {
+            Some(source) => (source.schema)(),
+            // An option of a source (`key`, `versionStage`): text.
+            None => json!({ "type": TEXT }),
+        },
         ("parameters", block @ ("headers" | "query" | "body")) => parameter_list(block, false),
         ("oauth", block @ ("headers" | "query" | "body")) => parameter_list(block, true),
         (path, name) => panic!(
@@ -308,22 +303,44 @@ fn salesforce() -> Value {
     object
 }
 
-/// A secret reference: exactly one of `env`, `file`, `secretsManager`; `key` and
-/// `versionStage` only with `secretsManager`.
+/// A secret reference: exactly one source key (`env`, `file`, `secretsManager`), and a
+/// source's options (`key`, `versionStage`) only with that source.
 fn secret_reference() -> Value {
     let mut object = closed_object(keys::SECRET_REFERENCE, "secretReference");
-    object["description"] = json!(
-        "A secret reference: exactly one of `env`, `file` or `secretsManager` (with optional `key` and `versionStage`). The value is read by `diff` and `apply` only, and never printed."
+    let with_options: Vec<String> = SOURCES
+        .iter()
+        .filter(|source| !source.options.is_empty())
+        .map(|source| {
+            let options: Vec<String> = source
+                .options
+                .iter()
+                .map(|option| format!("`{}`", option.name))
+                .collect();
+            format!("{} only with `{}`", options.join(" and "), source.key.name)
+        })
+        .collect();
+    object["description"] = json!(format!(
+        "A secret reference: exactly one of {}{}. The value is read by `diff` and `apply` only, and never printed.",
+        crate::sources::one_of(),
+        if with_options.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", with_options.join("; "))
+        }
+    ));
+    object["oneOf"] = Value::Array(
+        SOURCES
+            .iter()
+            .map(|source| json!({ "required": [source.key.name] }))
+            .collect(),
     );
-    object["oneOf"] = json!([
-        { "required": ["env"] },
-        { "required": ["file"] },
-        { "required": ["secretsManager"] },
-    ]);
-    object["dependentRequired"] = json!({
-        "key": ["secretsManager"],
-        "versionStage": ["secretsManager"],
-    });
+    let mut dependent = Map::new();
+    for source in SOURCES {
+        for option in source.options {
+            dependent.insert(option.name.to_string(), json!([source.key.name]));
+        }
+    }
+    object["dependentRequired"] = Value::Object(dependent);
     object
 }
 

@@ -16,6 +16,7 @@ mod rotation;
 mod salesforce_credentials;
 mod saved_plans;
 mod secret_drift;
+mod ssm;
 mod unattended;
 mod verify;
 

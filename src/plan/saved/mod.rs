@@ -134,6 +134,10 @@ pub(crate) enum SavedSource {
         id: String,
         version_stage: Option<String>,
     },
+    Ssm {
+        region: String,
+        name: String,
+    },
 }
 
 impl SavedSource {
@@ -153,6 +157,7 @@ impl SavedSource {
                     .map(|s| format!(" (stage {s})"))
                     .unwrap_or_default()
             ),
+            SavedSource::Ssm { region, name } => format!("SSM parameter {name} in {region}"),
         }
     }
 }
@@ -245,6 +250,7 @@ impl SavedPlan {
                     id,
                     version_stage,
                 },
+                SourceKey::Ssm { region, name } => SavedSource::Ssm { region, name },
             };
             let proof = match evidence {
                 Evidence::Version(version) => Proof::VersionId(version),

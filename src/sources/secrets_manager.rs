@@ -1,0 +1,188 @@
+//! `{ secretsManager: name-or-arn }`: a Secrets Manager secret's SecretString, or with `key`
+//! one field of a JSON SecretString, at `AWSCURRENT` or the given `versionStage`. A name is
+//! read in the connection's Region, an ARN in the Region it names.
+
+use super::{
+    Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
+};
+use crate::aws::arn::arn_region;
+use crate::aws::secretsmanager::{ReadError, read_secret_version};
+use crate::secret::Secret;
+use crate::spec::keys::Key;
+use futures::future::BoxFuture;
+
+/// Secrets Manager's longest secret name or ARN.
+const ID_MAX: usize = 2048;
+
+pub(crate) const SOURCE: Source = Source {
+    key: Key {
+        name: "secretsManager",
+        required: false,
+        description: "Secrets Manager secret name or ARN (a name is read in the connection's Region).",
+    },
+    options: &[
+        Key {
+            name: "key",
+            required: false,
+            description: "Optional, with `secretsManager`: a field of a JSON SecretString.",
+        },
+        Key {
+            name: "versionStage",
+            required: false,
+            description: "Optional, with `secretsManager`: the version stage to read, e.g. AWSPENDING.",
+        },
+    ],
+    example: "{ secretsManager: name-or-arn, key: field }",
+    schema: || {
+        serde_json::json!({
+            "type": crate::spec::schema::TEXT,
+            "maxLength": ID_MAX,
+            "pattern": "\\S",
+        })
+    },
+    parse,
+    describe: |source| match source {
+        SecretSource::SecretsManager {
+            id, key: Some(key), ..
+        } => format!("Secrets Manager secret {id} (key {key})"),
+        SecretSource::SecretsManager { id, key: None, .. } => {
+            format!("Secrets Manager secret {id}")
+        }
+        _ => unreachable!("secretsManager describes Secrets Manager references"),
+    },
+    read,
+    grants,
+    policy_note: None,
+};
+
+fn parse(written: Written<'_>) -> Result<SecretSource, Refused> {
+    if written.text.len() > ID_MAX {
+        return Err(Refused {
+            message: format!("the secret name or ARN is longer than {ID_MAX} characters"),
+            help: "give the secret's name or ARN".to_string(),
+        });
+    }
+    Ok(SecretSource::SecretsManager {
+        key: written.option("key"),
+        version_stage: written.option("versionStage"),
+        id: written.text,
+    })
+}
+
+fn read<'a>(
+    reading: Reading<'a>,
+    source: &'a SecretSource,
+) -> BoxFuture<'a, Result<Fetched, Unread>> {
+    let SecretSource::SecretsManager {
+        id,
+        key,
+        version_stage,
+    } = source
+    else {
+        unreachable!("secretsManager reads Secrets Manager references")
+    };
+    Box::pin(async move {
+        let region = arn_region(id).unwrap_or(reading.region).to_string();
+        let fetch = Fetch {
+            source: SOURCE.key.name,
+            region: region.clone(),
+            id: id.clone(),
+            version: version_stage.clone(),
+        };
+        let whole = reading
+            .once(fetch, async {
+                let Some(client) = reading.stores.secrets_manager.get(&region) else {
+                    return Err(Unread::new(
+                        format!("cannot read Secrets Manager secret {id}: no Secrets Manager client for {region}"),
+                        "check the secret in the Secrets Manager console",
+                    ));
+                };
+                read_secret_version(&client, id, version_stage.as_deref())
+                    .await
+                    .map(|read| Fetched {
+                        value: read.value,
+                        version: read.version_id,
+                    })
+                    .map_err(|error| unread(id, &region, error))
+            })
+            .await?;
+        match key {
+            None => Ok(whole),
+            Some(key) => Ok(Fetched {
+                value: json_field(id, key, &whole.value)?,
+                version: whole.version,
+            }),
+        }
+    })
+}
+
+fn unread(id: &str, region: &str, error: ReadError) -> Unread {
+    match error {
+        ReadError::NotFound => Unread::new(
+            format!("Secrets Manager secret {id} was not found in {region}"),
+            "create the secret, or fix the name or ARN (the account and Region are those of the run)",
+        ),
+        ReadError::AccessDenied(message) => Unread::new(
+            format!("access denied reading Secrets Manager secret {id}: {message}"),
+            "allow secretsmanager:GetSecretValue on this secret (and kms:Decrypt on its key) for the identity running provision",
+        ),
+        ReadError::Other(message) => Unread::new(
+            format!("cannot read Secrets Manager secret {id}: {message}"),
+            "check the secret in the Secrets Manager console",
+        ),
+    }
+}
+
+/// One field of a JSON secret. Messages name the keys that exist, never any value.
+fn json_field(id: &str, key: &str, whole: &Secret) -> Result<Secret, Unread> {
+    let Ok(serde_json::Value::Object(fields)) =
+        serde_json::from_str::<serde_json::Value>(whole.expose())
+    else {
+        return Err(Unread::new(
+            format!("Secrets Manager secret {id} is not a JSON object, so it has no key `{key}`"),
+            "remove `key` to use the whole secret string, or store the secret as JSON key/value pairs",
+        ));
+    };
+    match fields.get(key) {
+        Some(serde_json::Value::String(text)) => Ok(Secret::new(text.clone())),
+        Some(serde_json::Value::Number(number)) => Ok(Secret::new(number.to_string())),
+        Some(_) => Err(Unread::new(
+            format!("key `{key}` of Secrets Manager secret {id} is not a string"),
+            "store the value as a JSON string",
+        )),
+        None => {
+            let mut keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+            keys.sort_unstable();
+            let available = if keys.is_empty() {
+                "none".to_string()
+            } else {
+                keys.join(", ")
+            };
+            Err(Unread::new(
+                format!("Secrets Manager secret {id} has no key `{key}` (its keys: {available})"),
+                "fix `key`, or add the key to the secret",
+            ))
+        }
+    }
+}
+
+/// `secretsmanager:GetSecretValue` on the secret: a name gets the `-??????` that Secrets
+/// Manager appends to every secret's ARN; an ARN stays as written.
+fn grants(source: &SecretSource, scope: &Scope<'_>) -> Vec<Grant> {
+    let SecretSource::SecretsManager { id, .. } = source else {
+        return Vec::new();
+    };
+    let resource = if id.starts_with("arn:") {
+        id.clone()
+    } else {
+        format!(
+            "arn:{}:secretsmanager:{}:{}:secret:{id}-??????",
+            scope.partition, scope.region, scope.account
+        )
+    };
+    vec![Grant {
+        sid: "ReadReferencedSecrets",
+        actions: &["secretsmanager:GetSecretValue"],
+        resource,
+    }]
+}
