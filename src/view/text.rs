@@ -298,6 +298,10 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
 }
 
 fn in_sync_note(entry: &Entry) -> String {
+    // An API destination has no authorization state and no client secret of its own.
+    if entry.kind == ResourceKind::ApiDestination {
+        return String::new();
+    }
     let state = entry
         .health
         .as_ref()

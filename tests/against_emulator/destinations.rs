@@ -79,7 +79,17 @@ fn destinations_are_created_with_their_connection_and_every_field_converges() {
         "{}",
         apply.stdout
     );
-    world.provision(&["diff", "connections/"]).expect(0);
+    let in_sync = world.provision(&["diff", "connections/"]);
+    in_sync.expect(0);
+    // A destination has no authorization state or client secret of its own to report.
+    assert!(
+        in_sync
+            .stdout
+            .lines()
+            .any(|line| line.trim() == "= in sync  acme-orders      us-east-1"),
+        "{}",
+        in_sync.stdout
+    );
 
     let prod_arn = world
         .describe("sf-acme-prod")
