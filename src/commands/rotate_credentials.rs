@@ -17,8 +17,7 @@
 use super::EXIT_OK;
 use super::context::{Run, load_specs};
 use super::salesforce_credentials::{
-    INSTANCE_VARIABLE, Part, Target, regions_of, run_ending, salesforce_error, signed_in, targets,
-    write,
+    INSTANCE_VARIABLE, Part, Target, offline_first, regions_of, run_ending, salesforce_error, write,
 };
 use crate::aws::arn::arn_region;
 use crate::aws::{self, secretsmanager::SecretsManagerClients};
@@ -106,24 +105,7 @@ pub(super) async fn run(
 ) -> Result<u8, Error> {
     let specs = load_specs(settings)?;
     let selected = select(&specs, &options.names)?;
-    let mut problems = Vec::new();
-    let mut planned: Vec<(&ConnectionSpec, Vec<Target>)> = Vec::new();
-    for spec in selected {
-        match targets(spec) {
-            Ok(targets) => planned.push((spec, targets)),
-            Err(found) => problems.extend(found),
-        }
-    }
-    let signed_in = signed_in();
-    if let Err(found) = &signed_in {
-        problems.extend(found.iter().cloned());
-    }
-    if !problems.is_empty() {
-        return Err(Error::Input(problems));
-    }
-    let Ok((token, instance)) = signed_in else {
-        return Err(Error::Input(Vec::new()));
-    };
+    let (planned, token, instance) = offline_first(selected)?;
     let (_, instance_host) = org_of(instance.as_str());
     if let Some((spec, _)) = planned.iter().find(|(spec, _)| {
         !org_of(&spec.token_url)

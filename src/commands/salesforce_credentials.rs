@@ -170,25 +170,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         ));
     }
 
-    // Everything offline first: the references, then the environment.
-    let mut problems = Vec::new();
-    let mut planned: Vec<(&ConnectionSpec, Vec<Target>)> = Vec::new();
-    for spec in &with_app {
-        match targets(spec) {
-            Ok(targets) => planned.push((*spec, targets)),
-            Err(found) => problems.extend(found),
-        }
-    }
-    let signed_in = signed_in();
-    if let Err(found) = &signed_in {
-        problems.extend(found.iter().cloned());
-    }
-    if !problems.is_empty() {
-        return Err(Error::Input(problems));
-    }
-    let Ok((token, instance)) = signed_in else {
-        return Err(Error::Input(Vec::new()));
-    };
+    let (mut planned, token, instance) = offline_first(with_app)?;
 
     // Only the documents of the org the token belongs to.
     let (_, instance_host) = org_of(instance.as_str());
@@ -314,6 +296,32 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         });
     }
     Ok(EXIT_OK)
+}
+
+/// Each document with the secrets its credentials go into.
+pub(super) type Planned<'a> = Vec<(&'a ConnectionSpec, Vec<Target>)>;
+
+/// Everything that needs no network first, every problem at once: each document's target
+/// secrets, then the signed-in user's token and org (`signed_in`).
+pub(super) fn offline_first<'a>(
+    specs: impl IntoIterator<Item = &'a ConnectionSpec>,
+) -> Result<(Planned<'a>, Secret, url::Url), Error> {
+    let mut problems = Vec::new();
+    let mut planned = Vec::new();
+    for spec in specs {
+        match targets(spec) {
+            Ok(targets) => planned.push((spec, targets)),
+            Err(found) => problems.extend(found),
+        }
+    }
+    match signed_in() {
+        Ok((token, instance)) if problems.is_empty() => Ok((planned, token, instance)),
+        Ok(_) => Err(Error::Input(problems)),
+        Err(found) => {
+            problems.extend(found);
+            Err(Error::Input(problems))
+        }
+    }
 }
 
 /// The signed-in user's access token and the org's URL (`SF_ACCESS_TOKEN`, `SF_INSTANCE_URL`),
