@@ -368,7 +368,7 @@ impl TypedValueParser for RegionCode {
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         Some(Box::new(
-            crate::spec::regions::KNOWN_REGIONS
+            crate::manifest::regions::KNOWN_REGIONS
                 .iter()
                 .map(|region| PossibleValue::new(*region)),
         ))

@@ -6,12 +6,12 @@ use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
+use crate::manifest::Rules;
 use crate::ownership::OwnershipSet;
 use crate::plan::compute::PlanOptions;
 use crate::policy::Purpose;
 use crate::project::{self, Project};
 use crate::salesforce::token::TokenLimits;
-use crate::spec::Rules;
 use crate::view::{self, Format, Style, View};
 use std::path::PathBuf;
 
@@ -459,7 +459,7 @@ fn region_flags(flags: Vec<String>, extra: &[String]) -> Result<Vec<String>, Err
     let mut problems = Vec::new();
     let mut regions: Vec<String> = Vec::new();
     for flag in flags {
-        match crate::spec::regions::check_region_with(&flag, extra) {
+        match crate::manifest::regions::check_region_with(&flag, extra) {
             Ok(()) if regions.contains(&flag) => {}
             Ok(()) => regions.push(flag),
             Err(violation) => problems.push(

@@ -90,8 +90,8 @@ pub(crate) struct DesiredDestination {
 impl DesiredDestination {
     /// The destination declared as `spec` under `connection`, wanted in `region` for `set`.
     pub(crate) fn new(
-        spec: &crate::spec::DestinationSpec,
-        connection: &crate::spec::ConnectionSpec,
+        spec: &crate::manifest::DestinationSpec,
+        connection: &crate::manifest::ConnectionSpec,
         region: &str,
         set: &crate::ownership::OwnershipSet,
     ) -> Self {

@@ -4,7 +4,7 @@
 //! The layout follows the flow of a run, every arrow pointing down:
 //! - [`run`] parses the command line ([`cli`]), resolves it into settings ([`config`]),
 //!   dispatches to one module per command ([`commands`]) and picks the exit code;
-//! - the pure core: [`spec`] loads and checks the YAML, [`resolve`] reads secret references
+//! - the pure core: [`manifest`] loads and checks the YAML documents users write, [`resolve`] reads secret references
 //!   into the [`desired`] state, [`plan`] compares it with the [`live`] state, [`policy`]
 //!   derives the IAM policy a run needs;
 //! - [`project`] reads the project file (`provision.yaml`) that pins a folder's set, default
@@ -27,6 +27,7 @@ pub(crate) mod engine;
 pub(crate) mod error;
 pub(crate) mod live;
 pub(crate) mod log;
+pub(crate) mod manifest;
 pub(crate) mod ownership;
 pub(crate) mod parameters;
 pub(crate) mod plan;
@@ -37,7 +38,6 @@ pub mod run;
 pub(crate) mod salesforce;
 pub(crate) mod secret;
 pub(crate) mod sources;
-pub(crate) mod spec;
 pub(crate) mod view;
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! how every connection created before sets existed reads. Pure: no I/O.
 
 use crate::error::{Error, Problem};
-use crate::spec::OWNERSHIP_MARKER;
+use crate::manifest::OWNERSHIP_MARKER;
 
 /// The set a run works for.
 #[derive(Debug, Clone, PartialEq, Eq)]

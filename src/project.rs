@@ -3,7 +3,7 @@
 //! Without it, a document without `regions:` belongs to whatever Region the environment says,
 //! every team shares the ownership set `default`, and nothing stops a run against the wrong
 //! account. The file pins those for the whole folder: `set`, `defaultRegion`, `accounts`,
-//! `namePrefix`, `extraRegions` (the keys are [`crate::spec::keys::PROJECT`], one line each).
+//! `namePrefix`, `extraRegions` (the keys are [`crate::manifest::keys::PROJECT`], one line each).
 //!
 //! It is found in the current directory or the nearest parent, stopping at the repository root
 //! (the first folder holding `.git`; outside a repository only the current directory is
@@ -11,11 +11,11 @@
 //! It is never read as a connection document. Reading it is pure apart from the file system.
 
 use crate::error::{Error, Location, Problem};
+use crate::manifest::convert::kind;
+use crate::manifest::keys::{self, PROJECT};
+use crate::manifest::regions;
+use crate::manifest::yaml::{Document, Segment, parse_documents};
 use crate::ownership::OwnershipSet;
-use crate::spec::convert::kind;
-use crate::spec::keys::{self, PROJECT};
-use crate::spec::regions;
-use crate::spec::yaml::{Document, Segment, parse_documents};
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 
@@ -162,7 +162,7 @@ impl Reader<'_> {
                 "namePrefix" => project.name_prefix = self.name_prefix(value),
                 "extraRegions" => project.extra_regions = self.extra_regions(value),
                 unknown => {
-                    let help = match crate::spec::convert::suggest(unknown, PROJECT) {
+                    let help = match crate::manifest::convert::suggest(unknown, PROJECT) {
                         Some(candidate) => format!("did you mean `{candidate}`?"),
                         None => format!(
                             "allowed keys in provision.yaml: {}",

@@ -10,11 +10,11 @@ use crate::desired::{
     DesiredConnection, DesiredParameter, DesiredParameters, GRANT_TYPE, ParameterValue,
 };
 use crate::error::Problem;
+use crate::manifest::limits::{self, Violation};
+use crate::manifest::{ConnectionSpec, HttpParameters, SecretRef, SecretSource, ValueSource};
 use crate::ownership::OwnershipSet;
 use crate::secret::Secret;
 use crate::sources::{Reading, Stores};
-use crate::spec::limits::{self, Violation};
-use crate::spec::{ConnectionSpec, HttpParameters, SecretRef, SecretSource, ValueSource};
 use std::sync::{Arc, Mutex};
 
 /// One secret a run read: where from, and what tells a later run whether it still holds the
@@ -373,7 +373,8 @@ mod tests {
         let folder = tempfile::tempdir().expect("temporary folder");
         let file = folder.path().join("connection.yaml");
         std::fs::write(&file, yaml).expect("write YAML");
-        let mut specs = crate::spec::load::load(std::slice::from_ref(&file)).expect("valid YAML");
+        let mut specs =
+            crate::manifest::load::load(std::slice::from_ref(&file)).expect("valid YAML");
         Declared {
             folder,
             file,

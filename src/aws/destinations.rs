@@ -2,7 +2,7 @@
 //! between [`DesiredDestination`] / [`LiveDestination`] and the SDK's types. Updates send every
 //! field, so what the YAML no longer says is reset too.
 
-use super::eventbridge::{CallError, Events, call_error, listing_bound};
+use super::connections::{CallError, Events, call_error, listing_bound};
 use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
 use aws_sdk_eventbridge::error::ProvideErrorMetadata;

@@ -4,8 +4,8 @@
 
 pub(crate) mod arn;
 pub(crate) mod bounded;
+pub(crate) mod connections;
 pub(crate) mod destinations;
-pub(crate) mod eventbridge;
 pub(crate) mod hints;
 pub(crate) mod profile;
 pub(crate) mod secretsmanager;
@@ -199,8 +199,8 @@ pub(crate) fn eventbridge_config(config: &SdkConfig) -> aws_sdk_eventbridge::con
         .retry_partition(unlimited_retries("provision-eventbridge"))
 }
 
-pub(crate) fn eventbridge_client(config: &SdkConfig) -> eventbridge::Events {
-    eventbridge::Events {
+pub(crate) fn eventbridge_client(config: &SdkConfig) -> connections::Events {
+    connections::Events {
         client: aws_sdk_eventbridge::Client::from_conf(eventbridge_config(config).build()),
         reach: Reach::from_config(config, "events"),
     }

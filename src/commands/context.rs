@@ -8,14 +8,14 @@ use crate::engine::interrupt::Interrupt;
 use crate::engine::{self, Context};
 use crate::error::{Error, Problem};
 use crate::log::Log;
+use crate::manifest::{self, ConnectionSpec};
 use crate::plan::compute::PlanOptions;
 use crate::plan::{LeftOut, Plan};
 use crate::project::Project;
 use crate::resolve::SecretResolver;
-use crate::spec::{self, ConnectionSpec};
 
 pub(super) fn load_specs(settings: &Settings) -> Result<Vec<ConnectionSpec>, Error> {
-    spec::load::load_with(&settings.paths, &settings.rules)
+    manifest::load::load_with(&settings.paths, &settings.rules)
 }
 
 /// `--prune` deletes what the files do not declare in a Region, so which Region a document
@@ -124,7 +124,7 @@ pub(super) async fn configured_coverage(
     if settings.regions.is_empty()
         && let Some(region) = &sdk_default
     {
-        spec::regions::check_region_with(region, &settings.project.extra_regions).map_err(|violation| {
+        manifest::regions::check_region_with(region, &settings.project.extra_regions).map_err(|violation| {
             Error::input(
                 Problem::new(format!(
                     "the default Region `{region}` (from AWS_REGION or the profile) is not an AWS Region code: {}",
@@ -332,7 +332,7 @@ mod tests {
     fn specs(yaml: &str) -> Vec<ConnectionSpec> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("c.yaml"), yaml).unwrap();
-        spec::load::load(&[dir.path().to_path_buf()]).unwrap()
+        manifest::load::load(&[dir.path().to_path_buf()]).unwrap()
     }
 
     const TWO: &str = "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\nregions: [eu-west-1, us-east-1]\n---\nname: b\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\n";

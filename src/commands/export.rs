@@ -7,12 +7,12 @@
 //! so an export either writes all its files or none (it never overwrites one).
 
 use super::EXIT_OK;
-use crate::aws::{self, eventbridge};
+use crate::aws::{self, connections};
 use crate::config::Settings;
 use crate::desired::AUTHORIZATION_TYPE;
 use crate::error::{Error, Location, Problem};
-use crate::spec::export::export;
-use crate::spec::limits::check_name;
+use crate::manifest::export::export;
+use crate::manifest::limits::check_name;
 use crate::view::{self, ExportedFile};
 use futures::StreamExt;
 use std::collections::BTreeSet;
@@ -41,7 +41,7 @@ pub(super) async fn run(
         let events = aws::eventbridge_client(&aws::for_region(&config, region));
         // `--name-prefix`, else the project file's `namePrefix`.
         let prefix = name_prefix.or(settings.project.name_prefix.as_deref());
-        let listed = eventbridge::list_connections(&events, prefix.unwrap_or_default())
+        let listed = connections::list_connections(&events, prefix.unwrap_or_default())
             .await
             .map_err(|error| Error::Aws {
                 context: format!("cannot list EventBridge connections in {region}"),
@@ -70,7 +70,7 @@ pub(super) async fn run(
             .map(|summary| {
                 let events = &events;
                 async move {
-                    let live = eventbridge::describe_connection(events, &summary.name).await;
+                    let live = connections::describe_connection(events, &summary.name).await;
                     (summary.name, live)
                 }
             })

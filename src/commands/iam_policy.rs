@@ -7,8 +7,8 @@ use super::context::{check_account, configured_coverage, load_specs, wanted_in};
 use crate::aws;
 use crate::config::{PolicyFlags, Settings};
 use crate::error::{Error, Problem};
+use crate::manifest::ConnectionSpec;
 use crate::policy::{Purpose, Refusal, Request, policy, references};
-use crate::spec::ConnectionSpec;
 use crate::view;
 
 pub(super) async fn run(

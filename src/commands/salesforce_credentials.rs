@@ -12,10 +12,10 @@ use super::EXIT_OK;
 use crate::aws::{self, secretsmanager};
 use crate::config::Settings;
 use crate::error::{Error, Problem};
+use crate::manifest::{self, ConnectionSpec, SecretRef, SecretSource, ValueSource};
 use crate::salesforce::connect::{self, Connect, ConnectError, Credentials};
 use crate::salesforce::metadata::org_of;
 use crate::secret::Secret;
-use crate::spec::{self, ConnectionSpec, SecretRef, SecretSource, ValueSource};
 use crate::view::{self, Format};
 use serde::Serialize;
 
@@ -161,7 +161,7 @@ fn environment(name: &str) -> Option<String> {
 }
 
 pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
-    let specs = spec::load::load_with(&settings.paths, &settings.rules)?;
+    let specs = manifest::load::load_with(&settings.paths, &settings.rules)?;
     let with_app: Vec<&ConnectionSpec> = specs.iter().filter(|spec| spec.app.is_some()).collect();
     if with_app.is_empty() {
         return Err(Error::input(

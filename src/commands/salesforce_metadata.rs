@@ -5,13 +5,13 @@
 use super::EXIT_OK;
 use crate::config::Settings;
 use crate::error::{Error, Problem};
+use crate::manifest;
 use crate::salesforce::metadata::{self, OrgTree};
-use crate::spec;
 use crate::view;
 use std::path::Path;
 
 pub(super) fn run(settings: &Settings, out: &Path) -> Result<u8, Error> {
-    let specs = spec::load::load_with(&settings.paths, &settings.rules)?;
+    let specs = manifest::load::load_with(&settings.paths, &settings.rules)?;
     let trees = metadata::source_trees(&specs).map_err(Error::Input)?;
     if trees.is_empty() {
         return Err(Error::input(

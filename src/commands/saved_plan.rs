@@ -3,11 +3,11 @@
 
 use super::context::Run;
 use crate::error::Error;
+use crate::manifest::ConnectionSpec;
 use crate::plan::Plan;
 use crate::plan::compute::PlanOptions;
 use crate::plan::saved::fingerprint::Kdf;
 use crate::plan::saved::{Inputs, SavedPlan, file_digests};
-use crate::spec::ConnectionSpec;
 
 /// The document of `plan`, fingerprinting with `kdf` (a fresh salt for a new plan, the saved
 /// one to compare with a saved plan).

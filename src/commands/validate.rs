@@ -3,11 +3,11 @@
 use super::EXIT_OK;
 use crate::config::Settings;
 use crate::error::Error;
-use crate::spec;
+use crate::manifest;
 use crate::view;
 
 pub(super) fn run(settings: &Settings) -> Result<u8, Error> {
-    let specs = spec::load::load_with(&settings.paths, &settings.rules)?;
+    let specs = manifest::load::load_with(&settings.paths, &settings.rules)?;
     view::stdout(
         &settings
             .view()

@@ -14,8 +14,8 @@ use crate::engine::interrupt::{Interrupt, Signal};
 use crate::engine::publish::{self, Prepare};
 use crate::engine::verify::{Verified, VerifyReport, verify};
 use crate::error::{Error, Problem};
+use crate::manifest::{ConnectionSpec, DestinationSpec};
 use crate::salesforce::token::TokenLimits;
-use crate::spec::{ConnectionSpec, DestinationSpec};
 use crate::view;
 use std::io::IsTerminal;
 

@@ -12,11 +12,11 @@
 use super::Context;
 use super::settle::{Written, settle_all};
 use super::wait::WaitPolicy;
+use crate::aws::connections::{
+    CallError, Wrote, create_connection, delete_connection, describe_connection, update_connection,
+};
 use crate::aws::destinations::{
     create_destination, delete_destination, list_destinations, update_destination,
-};
-use crate::aws::eventbridge::{
-    CallError, Wrote, create_connection, delete_connection, describe_connection, update_connection,
 };
 use crate::aws::hints::{Operation, hint};
 use crate::desired::DesiredConnection;

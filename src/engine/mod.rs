@@ -13,7 +13,7 @@ pub(crate) mod settle;
 pub(crate) mod verify;
 pub(crate) mod wait;
 
-use crate::aws::eventbridge::Events;
+use crate::aws::connections::Events;
 use crate::aws::secretsmanager::SecretsManager;
 use crate::resolve::SecretResolver;
 

@@ -9,9 +9,9 @@
 use super::Context;
 use super::readiness;
 use super::verify::{Verified, origin_of, verify_connection};
+use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget};
 use crate::salesforce::rest::{Field, Rest, RestError};
 use crate::salesforce::token::TokenLimits;
-use crate::spec::{ConnectionSpec, DestinationSpec, DestinationTarget};
 use serde_json::{Map, Value};
 
 /// What every test string value says, so a subscriber can tell a test event from a real one.

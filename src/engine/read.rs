@@ -7,21 +7,21 @@
 //! set's undeclared connections describes only those, not the whole account's.
 
 use super::Context;
+use crate::aws::connections::{describe_connection, list_connections};
 use crate::aws::destinations::{describe_destination, list_destinations};
-use crate::aws::eventbridge::{describe_connection, list_connections};
 use crate::aws::secretsmanager::{ReadError, read_secret_string};
 use crate::desired::DesiredConnection;
 use crate::desired::DesiredDestination;
 use crate::error::Error;
 use crate::live::LiveConnection;
 use crate::live::LiveDestination;
+use crate::manifest::ConnectionSpec;
 use crate::ownership::Owner;
 use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
 use crate::plan::destination::{plan_destination, plan_orphan_destination};
 use crate::plan::{
     Change, DestinationStep, Orphan, Planned, ResourceKind, SecretStatus, managed_secret,
 };
-use crate::spec::ConnectionSpec;
 use futures::StreamExt;
 use std::collections::HashSet;
 

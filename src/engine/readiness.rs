@@ -4,8 +4,8 @@
 //! ([`crate::salesforce::rest`]); this file turns each answer into a result, a reason and a
 //! fix, so every rule is tested without a network.
 
+use crate::manifest::{DestinationSpec, DestinationTarget};
 use crate::salesforce::rest::{Described, OrgLimits, RestError};
-use crate::spec::{DestinationSpec, DestinationTarget};
 
 /// The permission `/limits` needs.
 pub(crate) const VIEW_SETUP: &str = "View Setup and Configuration";

@@ -13,7 +13,7 @@
 
 use super::Context;
 use super::wait::WaitPolicy;
-use crate::aws::eventbridge::{CallError, describe_connection, list_connections};
+use crate::aws::connections::{CallError, describe_connection, list_connections};
 use crate::desired::DesiredConnection;
 use crate::live::{ConnectionState, LiveConnection, StateClass};
 use crate::plan::compute::field_changes;

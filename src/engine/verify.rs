@@ -12,10 +12,10 @@
 use super::Context;
 use super::readiness::{self, OrgRates, Refusal, RefusalKind};
 use crate::desired::DesiredConnection;
+use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
 use crate::plan::LeftOut;
 use crate::salesforce::rest::{OrgLimits, Rest, RestError};
 use crate::salesforce::token::{Granted, TokenLimits, VerifyError, request_token};
-use crate::spec::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
 use futures::StreamExt;
 use serde::Serialize;
 use std::collections::HashMap;

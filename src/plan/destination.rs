@@ -9,9 +9,9 @@ use super::{
 };
 use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
+use crate::manifest::destination_rules::DEFAULT_RATE_LIMIT;
 use crate::ownership::Owner;
 use crate::plan::compute::PlanOptions;
-use crate::spec::destination_rules::DEFAULT_RATE_LIMIT;
 
 /// The step for a declared destination. `connection_arn` is the ARN its connection has now
 /// (`None` when the connection is yet to be created, so any live ARN will change).

@@ -44,7 +44,7 @@ mod named;
 mod names;
 mod statements;
 
-use crate::spec::ConnectionSpec;
+use crate::manifest::ConnectionSpec;
 pub(crate) use document::Policy;
 use named::Named;
 use names::partition_of;
@@ -168,7 +168,7 @@ mod tests {
     fn specs(yaml: &str) -> Vec<ConnectionSpec> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("c.yaml"), yaml).unwrap();
-        crate::spec::load::load(&[dir.path().to_path_buf()]).unwrap()
+        crate::manifest::load::load(&[dir.path().to_path_buf()]).unwrap()
     }
 
     const ACCOUNT: &str = "123456789012";

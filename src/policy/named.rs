@@ -2,8 +2,8 @@
 //! the run's Regions and declared connections, for the statements of each command to pick from.
 
 use super::names::{Key, credential_ids, kms_key, references, secret_arn};
+use crate::manifest::ConnectionSpec;
 use crate::sources::{SOURCES, Scope};
-use crate::spec::ConnectionSpec;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) type Reads =

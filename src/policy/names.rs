@@ -2,7 +2,7 @@
 //! secret, a customer managed key by ARN or by alias. Pure, and apart from the statements so
 //! each rule is stated (and tested) once.
 
-use crate::spec::{ConnectionSpec, SecretRef, SecretSource, ValueSource};
+use crate::manifest::{ConnectionSpec, SecretRef, SecretSource, ValueSource};
 
 /// The partition of a Region (`aws`, `aws-cn`, `aws-us-gov`, ...), the second field of its ARNs.
 pub(crate) fn partition_of(region: &str) -> &'static str {

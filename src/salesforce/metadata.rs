@@ -9,8 +9,8 @@
 //! `docs/aws-behaviour.md`, "Salesforce External Client Apps").
 
 use crate::error::Problem;
-use crate::spec::ConnectionSpec;
-use crate::spec::app::AppSpec;
+use crate::manifest::ConnectionSpec;
+use crate::manifest::app::AppSpec;
 use std::collections::BTreeMap;
 
 /// The Metadata API version of the generated source (Summer '25). Every field written exists

@@ -2,8 +2,8 @@
 //! secret store). Needs no IAM permission.
 
 use super::{Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
+use crate::manifest::keys::Key;
 use crate::secret::Secret;
-use crate::spec::keys::Key;
 use futures::future::BoxFuture;
 
 pub(crate) const SOURCE: Source = Source {
@@ -16,7 +16,7 @@ pub(crate) const SOURCE: Source = Source {
     example: "{ env: NAME }",
     schema: || {
         serde_json::json!({
-            "type": crate::spec::schema::TEXT,
+            "type": crate::manifest::schema::TEXT,
             "pattern": "^[^=\\s\\u0000]+$",
         })
     },

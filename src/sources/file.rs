@@ -2,8 +2,8 @@
 //! newline is ignored). Needs no IAM permission.
 
 use super::{Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
+use crate::manifest::keys::Key;
 use crate::secret::Secret;
-use crate::spec::keys::Key;
 use futures::future::BoxFuture;
 
 pub(crate) const SOURCE: Source = Source {
@@ -14,7 +14,7 @@ pub(crate) const SOURCE: Source = Source {
     },
     options: &[],
     example: "{ file: path/to/file }",
-    schema: || serde_json::json!({ "type": crate::spec::schema::TEXT, "pattern": "\\S" }),
+    schema: || serde_json::json!({ "type": crate::manifest::schema::TEXT, "pattern": "\\S" }),
     parse,
     describe: |source| match source {
         SecretSource::File { written, .. } => format!("file {written}"),

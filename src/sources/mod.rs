@@ -1,9 +1,9 @@
 //! The secret sources (`env`, `file`, `secretsManager`, `ssm`), one module each, registered in one
 //! table, [`SOURCES`].
 //!
-//! Everything that knows about a source reads it from here: parsing ([`crate::spec::convert`]
+//! Everything that knows about a source reads it from here: parsing ([`crate::manifest::convert`]
 //! takes exactly the keys of the table and asks the source to read its own), the key table and
-//! the JSON Schema ([`crate::spec::keys`], [`crate::spec::schema`]), the resolver
+//! the JSON Schema ([`crate::manifest::keys`], [`crate::manifest::schema`]), the resolver
 //! ([`crate::resolve`] asks the source to read the value, through the run's shared [`Stores`]),
 //! the IAM policy ([`crate::policy`] asks each reference which statements reading it needs)
 //! and the README (a test checks that it shows every key of the table). A new source is its
@@ -16,8 +16,8 @@ pub(crate) mod ssm;
 
 use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::aws::ssm::ParameterStoreClients;
+use crate::manifest::keys::Key;
 use crate::secret::Secret;
-use crate::spec::keys::Key;
 use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -7,8 +7,8 @@ use super::{
 };
 use crate::aws::arn::arn_region;
 use crate::aws::secretsmanager::{ReadError, read_secret_version};
+use crate::manifest::keys::Key;
 use crate::secret::Secret;
-use crate::spec::keys::Key;
 use futures::future::BoxFuture;
 
 /// Secrets Manager's longest secret name or ARN.
@@ -35,7 +35,7 @@ pub(crate) const SOURCE: Source = Source {
     example: "{ secretsManager: name-or-arn, key: field }",
     schema: || {
         serde_json::json!({
-            "type": crate::spec::schema::TEXT,
+            "type": crate::manifest::schema::TEXT,
             "maxLength": ID_MAX,
             "pattern": "\\S",
         })

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::aws::arn::arn_region;
 use crate::aws::ssm::{ReadError, read_parameter};
-use crate::spec::keys::Key;
+use crate::manifest::keys::Key;
 use futures::future::BoxFuture;
 
 /// Parameter Store's longest parameter ARN (a name is at most 1011 characters).
@@ -23,7 +23,7 @@ pub(crate) const SOURCE: Source = Source {
     example: "{ ssm: /path/name }",
     schema: || {
         serde_json::json!({
-            "type": crate::spec::schema::TEXT,
+            "type": crate::manifest::schema::TEXT,
             "maxLength": NAME_MAX,
             "pattern": "\\S",
         })

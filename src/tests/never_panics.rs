@@ -7,7 +7,7 @@
 //! not persisted to a regressions file; proptest prints the shrunk input to copy into a test.
 
 use crate::error::Error;
-use crate::spec::load::load;
+use crate::manifest::load::load;
 use proptest::prelude::*;
 use serde_yaml::{Mapping, Value};
 use std::path::Path;

@@ -7,10 +7,10 @@
 use super::{View, error_lines};
 use crate::engine::verify::{Verified, VerifyReport, VerifySummary};
 use crate::error::{Error, Problem};
+use crate::manifest::ConnectionSpec;
 use crate::plan::{
     ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, Summary, apply_summary,
 };
-use crate::spec::ConnectionSpec;
 use serde::Serialize;
 
 /// The version of the JSON output format. Bumped on any incompatible change.

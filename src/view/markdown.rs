@@ -9,10 +9,10 @@
 
 use super::{View, error_lines};
 use crate::error::Error;
+use crate::manifest::ConnectionSpec;
 use crate::plan::{
     Action, ApplyResult, Entry, FieldChange, Outcome, Plan, SecretStatus, apply_summary,
 };
-use crate::spec::ConnectionSpec;
 use std::fmt::Write;
 
 pub(crate) struct MarkdownView;

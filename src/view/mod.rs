@@ -12,8 +12,8 @@ pub(crate) use text::Style;
 
 use crate::engine::verify::VerifyReport;
 use crate::error::Error;
+use crate::manifest::ConnectionSpec;
 use crate::plan::{ApplyResult, Plan};
-use crate::spec::ConnectionSpec;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -6,11 +6,11 @@
 use super::{View, error_lines};
 use crate::engine::verify::{Checked, Verified, VerifyReport};
 use crate::error::Error;
+use crate::manifest::ConnectionSpec;
 use crate::plan::{
     Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
     apply_summary,
 };
-use crate::spec::ConnectionSpec;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy)]

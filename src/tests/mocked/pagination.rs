@@ -143,7 +143,7 @@ async fn a_listing_that_never_ends_stops_at_the_page_bound_and_says_so() {
 
 #[test]
 fn a_listing_of_more_items_than_the_bound_is_refused_even_on_one_page() {
-    let bound = crate::aws::eventbridge::listing_bound;
+    let bound = crate::aws::connections::listing_bound;
     assert_eq!(bound("connections", 1, 3_000, false), None);
     assert_eq!(bound("connections", 999, 99_900, true), None);
     let error = bound("connections", 1, crate::bounds::AWS_LISTED + 1, false).unwrap();

@@ -1,14 +1,14 @@
 //! Shared fixtures: declared connections in a temporary folder, mocked SDK clients, and AWS
 //! responses shaped after the real-AWS recordings.
 
-use crate::aws::eventbridge::Events;
+use crate::aws::connections::Events;
 use crate::aws::secretsmanager::{SecretsManager, SecretsManagerClients};
 use crate::engine::Context;
 use crate::engine::wait::WaitPolicy;
 use crate::log::Log;
+use crate::manifest::ConnectionSpec;
 use crate::plan::{ApplyResult, Change, Plan, Planned};
 use crate::resolve::SecretResolver;
-use crate::spec::ConnectionSpec;
 use crate::view::{Format, Style};
 use aws_sdk_eventbridge::config::Credentials;
 use aws_sdk_eventbridge::operation::create_connection::CreateConnectionOutput;
@@ -35,7 +35,7 @@ pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "111111111111";
 pub const CLIENT_ID: &str = "3MVG9mockedConsumerKeyForProvisionTests";
 pub const TOKEN_URL: &str = "https://acme.my.salesforce.com/services/oauth2/token";
-pub const MARKER: &str = crate::spec::OWNERSHIP_MARKER;
+pub const MARKER: &str = crate::manifest::OWNERSHIP_MARKER;
 
 /// A time shaped like the recordings' `"datetime"` fields.
 fn at() -> DateTime {
@@ -96,7 +96,7 @@ pub fn declare_with(names: &[&str], extra: &str) -> Declared {
         );
         std::fs::write(dir.path().join(format!("{name}.yaml")), yaml).expect("write the YAML");
     }
-    let specs = crate::spec::load::load(&[PathBuf::from(dir.path())])
+    let specs = crate::manifest::load::load(&[PathBuf::from(dir.path())])
         .unwrap_or_else(|error| panic!("the test YAML must load: {error:?}"));
     assert_eq!(specs.len(), names.len());
     Declared { dir, specs }

@@ -247,7 +247,7 @@ fn describe_control(c: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::OWNERSHIP_MARKER;
+    use crate::manifest::OWNERSHIP_MARKER;
 
     #[test]
     fn names_follow_the_aws_pattern() {

@@ -1,4 +1,4 @@
-//! The declared connections: what the YAML says, checked, before anything is resolved or sent.
+//! The manifests: the YAML documents users write, checked, before anything is resolved or sent.
 //!
 //! Loading is pure apart from reading the files: [`load::load`] walks the paths, [`yaml`] parses,
 //! [`convert`] turns each document into a [`ConnectionSpec`] while [`limits`] and

@@ -271,7 +271,7 @@ fn shape(path: &str, key: &Key) -> Value {
         ("parameters", block @ ("headers" | "query" | "body")) => parameter_list(block, false),
         ("oauth", block @ ("headers" | "query" | "body")) => parameter_list(block, true),
         (path, name) => panic!(
-            "the YAML key `{name}` (under `{path}`) has no JSON Schema shape: add one in spec::schema::shape"
+            "the YAML key `{name}` (under `{path}`) has no JSON Schema shape: add one in manifest::schema::shape"
         ),
     }
 }

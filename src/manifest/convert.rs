@@ -1265,7 +1265,7 @@ fn suggest_among(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::yaml::parse_documents;
+    use crate::manifest::yaml::parse_documents;
 
     const REQUIRED: &str = "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret: { env: S }\n";
 
