@@ -11,69 +11,18 @@ use crate::desired::{
 };
 use crate::error::Problem;
 use crate::manifest::limits::{self, Violation};
-use crate::manifest::{ConnectionSpec, HttpParameters, SecretRef, SecretSource, ValueSource};
+use crate::manifest::{ConnectionSpec, HttpParameters, SecretRef, ValueSource};
 use crate::ownership::OwnershipSet;
 use crate::secret::Secret;
-use crate::sources::{Reading, Stores};
+use crate::sources::{Address, Reading, Stores};
 use std::sync::{Arc, Mutex};
 
 /// One secret a run read: where from, and what tells a later run whether it still holds the
 /// same value (a saved plan records it; see [`crate::plan::saved`]).
 #[derive(Debug, Clone)]
 pub(crate) struct SecretRead {
-    pub(crate) source: SourceKey,
+    pub(crate) source: Address,
     pub(crate) evidence: Evidence,
-}
-
-/// Where a secret was read, as a later run finds it again.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum SourceKey {
-    Env {
-        name: String,
-    },
-    /// The path as looked for (resolved against the YAML file's folder).
-    File {
-        path: String,
-    },
-    SecretsManager {
-        /// The Region it was read in.
-        region: String,
-        id: String,
-        version_stage: Option<String>,
-    },
-    Ssm {
-        /// The Region it was read in.
-        region: String,
-        name: String,
-    },
-}
-
-impl SourceKey {
-    /// Where `source` is read for a connection in `region`.
-    fn of(source: &SecretSource, region: &str) -> Self {
-        let in_region = |id: &str| {
-            crate::aws::arn::arn_region(id)
-                .unwrap_or(region)
-                .to_string()
-        };
-        match source {
-            SecretSource::Env(name) => SourceKey::Env { name: name.clone() },
-            SecretSource::File { path, .. } => SourceKey::File {
-                path: path.display().to_string(),
-            },
-            SecretSource::SecretsManager {
-                id, version_stage, ..
-            } => SourceKey::SecretsManager {
-                region: in_region(id),
-                id: id.clone(),
-                version_stage: version_stage.clone(),
-            },
-            SecretSource::Ssm(name) => SourceKey::Ssm {
-                region: in_region(name),
-                name: name.clone(),
-            },
-        }
-    }
 }
 
 /// What tells whether a secret changed.
@@ -276,7 +225,7 @@ impl SecretResolver {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(SecretRead {
-                source: SourceKey::of(&reference.source, &self.region),
+                source: reference.source.address(&self.region),
                 evidence,
             });
         let secret = fetched.value;

@@ -1,7 +1,7 @@
 //! `{ env: NAME }`: a secret read from an environment variable (CI maps it from its own
 //! secret store). Needs no IAM permission.
 
-use super::{Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
+use super::{Address, Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
 use crate::manifest::keys::Key;
 use crate::secret::Secret;
 use futures::future::BoxFuture;
@@ -24,6 +24,10 @@ pub(crate) const SOURCE: Source = Source {
     describe: |source| match source {
         SecretSource::Env(name) => format!("environment variable {name}"),
         _ => unreachable!("env describes env references"),
+    },
+    address: |source, _| match source {
+        SecretSource::Env(name) => Address::Env { name: name.clone() },
+        _ => unreachable!("env addresses env references"),
     },
     read,
     grants: |_, _| Vec::new(),

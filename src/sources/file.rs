@@ -1,7 +1,7 @@
 //! `{ file: path }`: a secret read from a file, relative to the YAML file's folder (a trailing
 //! newline is ignored). Needs no IAM permission.
 
-use super::{Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
+use super::{Address, Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
 use crate::manifest::keys::Key;
 use crate::secret::Secret;
 use futures::future::BoxFuture;
@@ -19,6 +19,12 @@ pub(crate) const SOURCE: Source = Source {
     describe: |source| match source {
         SecretSource::File { written, .. } => format!("file {written}"),
         _ => unreachable!("file describes file references"),
+    },
+    address: |source, _| match source {
+        SecretSource::File { path, .. } => Address::File {
+            path: path.display().to_string(),
+        },
+        _ => unreachable!("file addresses file references"),
     },
     read,
     grants: |_, _| Vec::new(),

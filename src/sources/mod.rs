@@ -7,7 +7,7 @@
 //! ([`crate::resolve`] asks the source to read the value, through the run's shared [`Stores`]),
 //! the IAM policy ([`crate::policy`] asks each reference which statements reading it needs)
 //! and the README (a test checks that it shows every key of the table). A new source is its
-//! own module, a variant of [`SecretSource`] and a line in [`SOURCES`].
+//! own module, a variant of [`SecretSource`] and of [`Address`], and a line in [`SOURCES`].
 
 pub(crate) mod env;
 pub(crate) mod file;
@@ -19,6 +19,7 @@ use crate::aws::ssm::ParameterStoreClients;
 use crate::manifest::keys::Key;
 use crate::secret::Secret;
 use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -58,6 +59,60 @@ impl SecretSource {
     pub fn describe(&self) -> String {
         (self.kind().describe)(self)
     }
+
+    /// Where the reference is read for a connection in `region`.
+    pub(crate) fn address(&self, region: &str) -> Address {
+        (self.kind().address)(self, region)
+    }
+}
+
+/// Where a secret was read, as a later run finds it again: what the resolver records of each
+/// secret it read and a saved plan writes down (`{ "source": "ssm", "region": "eu-west-1",
+/// "name": "/team/secret" }`), never the value. A new source is a variant here too.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "camelCase")]
+pub(crate) enum Address {
+    Env {
+        name: String,
+    },
+    /// The path as looked for (resolved against the YAML file's folder).
+    File {
+        path: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    SecretsManager {
+        /// The Region it is read in.
+        region: String,
+        id: String,
+        version_stage: Option<String>,
+    },
+    Ssm {
+        /// The Region it is read in.
+        region: String,
+        name: String,
+    },
+}
+
+impl Address {
+    /// The address as messages name it.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Address::Env { name } => format!("environment variable {name}"),
+            Address::File { path } => format!("file {path}"),
+            Address::SecretsManager {
+                region,
+                id,
+                version_stage,
+            } => format!(
+                "Secrets Manager secret {id} in {region}{}",
+                version_stage
+                    .as_ref()
+                    .map(|s| format!(" (stage {s})"))
+                    .unwrap_or_default()
+            ),
+            Address::Ssm { region, name } => format!("SSM parameter {name} in {region}"),
+        }
+    }
 }
 
 /// One secret source: everything parsing, the schema, the resolver and the IAM policy need
@@ -75,6 +130,8 @@ pub(crate) struct Source {
     pub(crate) parse: fn(Written<'_>) -> Result<SecretSource, Refused>,
     /// A description of a reference (never of the value) for messages.
     pub(crate) describe: fn(&SecretSource) -> String,
+    /// Where a reference is read for a connection in a Region, as a later run finds it again.
+    pub(crate) address: fn(&SecretSource, &str) -> Address,
     /// Reads the value of a reference, in the Region of its connection.
     pub(crate) read:
         for<'a> fn(Reading<'a>, &'a SecretSource) -> BoxFuture<'a, Result<Fetched, Unread>>,

@@ -3,7 +3,7 @@
 //! read in the connection's Region, an ARN in the Region it names.
 
 use super::{
-    Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
+    Address, Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
 };
 use crate::aws::arn::arn_region;
 use crate::aws::secretsmanager::{ReadError, read_secret_version};
@@ -49,6 +49,16 @@ pub(crate) const SOURCE: Source = Source {
             format!("Secrets Manager secret {id}")
         }
         _ => unreachable!("secretsManager describes Secrets Manager references"),
+    },
+    address: |source, region| match source {
+        SecretSource::SecretsManager {
+            id, version_stage, ..
+        } => Address::SecretsManager {
+            region: arn_region(id).unwrap_or(region).to_string(),
+            id: id.clone(),
+            version_stage: version_stage.clone(),
+        },
+        _ => unreachable!("secretsManager addresses Secrets Manager references"),
     },
     read,
     grants,

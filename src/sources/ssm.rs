@@ -3,7 +3,7 @@
 //! read in the connection's Region, an ARN in the Region it names.
 
 use super::{
-    Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
+    Address, Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
 };
 use crate::aws::arn::arn_region;
 use crate::aws::ssm::{ReadError, read_parameter};
@@ -32,6 +32,13 @@ pub(crate) const SOURCE: Source = Source {
     describe: |source| match source {
         SecretSource::Ssm(name) => format!("SSM parameter {name}"),
         _ => unreachable!("ssm describes ssm references"),
+    },
+    address: |source, region| match source {
+        SecretSource::Ssm(name) => Address::Ssm {
+            region: arn_region(name).unwrap_or(region).to_string(),
+            name: name.clone(),
+        },
+        _ => unreachable!("ssm addresses ssm references"),
     },
     read,
     grants,

@@ -19,7 +19,8 @@ use super::{Change, DestinationStep, Entry, LeftOut, Orphan, Plan, Planned};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
 use crate::plan::compute::PlanOptions;
-use crate::resolve::{Evidence, SecretRead, SourceKey};
+use crate::resolve::{Evidence, SecretRead};
+use crate::sources::Address;
 use fingerprint::Kdf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -108,58 +109,14 @@ pub(crate) struct Secrets {
     pub(crate) sources: Vec<SecretSourceRecord>,
 }
 
-/// One secret source: where (`source` and its address) and the proof of its value. A new
-/// store (SSM Parameter Store: `{ "source": "ssm", "region", "name" }` with its parameter
-/// `Version` as `{ "version": "7" }`) is one variant of [`SavedSource`].
+/// One secret source: where it was read (`source` and its address, [`Address`], which each
+/// source of [`crate::sources`] gives) and the proof of its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SecretSourceRecord {
     #[serde(flatten)]
-    pub(crate) source: SavedSource,
+    pub(crate) source: Address,
     pub(crate) proof: Proof,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "source", rename_all = "camelCase")]
-pub(crate) enum SavedSource {
-    Env {
-        name: String,
-    },
-    File {
-        path: String,
-    },
-    #[serde(rename_all = "camelCase")]
-    SecretsManager {
-        region: String,
-        id: String,
-        version_stage: Option<String>,
-    },
-    Ssm {
-        region: String,
-        name: String,
-    },
-}
-
-impl SavedSource {
-    /// The source as messages name it.
-    pub(crate) fn describe(&self) -> String {
-        match self {
-            SavedSource::Env { name } => format!("environment variable {name}"),
-            SavedSource::File { path } => format!("file {path}"),
-            SavedSource::SecretsManager {
-                region,
-                id,
-                version_stage,
-            } => format!(
-                "Secrets Manager secret {id} in {region}{}",
-                version_stage
-                    .as_ref()
-                    .map(|s| format!(" (stage {s})"))
-                    .unwrap_or_default()
-            ),
-            SavedSource::Ssm { region, name } => format!("SSM parameter {name} in {region}"),
-        }
-    }
 }
 
 /// What proves a secret unchanged: the store's version id (not secret), or, for a source
@@ -238,20 +195,6 @@ impl SavedPlan {
         let mut sources = Vec::new();
         for read in secrets {
             let SecretRead { source, evidence } = read;
-            let source = match source {
-                SourceKey::Env { name } => SavedSource::Env { name },
-                SourceKey::File { path } => SavedSource::File { path },
-                SourceKey::SecretsManager {
-                    region,
-                    id,
-                    version_stage,
-                } => SavedSource::SecretsManager {
-                    region,
-                    id,
-                    version_stage,
-                },
-                SourceKey::Ssm { region, name } => SavedSource::Ssm { region, name },
-            };
             let proof = match evidence {
                 Evidence::Version(version) => Proof::VersionId(version),
                 Evidence::Value(secret) => Proof::Argon2id(kdf.fingerprint(secret.expose())?),

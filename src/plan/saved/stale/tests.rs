@@ -3,8 +3,9 @@
 
 use super::*;
 use crate::plan::saved::fingerprint::Kdf;
-use crate::plan::saved::{Flags, Proof, SavedSource, Secrets};
+use crate::plan::saved::{Flags, Proof, Secrets};
 use crate::plan::{Action, ResourceKind, SecretStatus};
+use crate::sources::Address;
 
 fn entry(name: &str, action: Action) -> Entry {
     Entry {
@@ -59,7 +60,7 @@ fn plan() -> SavedPlan {
                 salt: "c2FsdHNhbHQ".into(),
             },
             sources: vec![SecretSourceRecord {
-                source: SavedSource::Env { name: "S".into() },
+                source: Address::Env { name: "S".into() },
                 proof: Proof::Argon2id("fp-1".into()),
             }],
         },
