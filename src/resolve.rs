@@ -49,7 +49,6 @@ pub(crate) struct SecretResolver {
 
 impl SecretResolver {
     /// A resolver reading Secrets Manager through the given clients (tests bring mocked ones).
-    #[allow(dead_code)]
     pub(crate) fn new(clients: SecretsManagerClients, region: String) -> Self {
         SecretResolver {
             shared: Arc::new(Stores::new(clients)),
