@@ -9,7 +9,9 @@
 //!   derives the IAM policy a run needs;
 //! - [`project`] reads the project file (`provision.yaml`) that pins a folder's set, default
 //!   Region, accounts and name prefix;
-//! - [`view`] renders the plan and results, one file per output format;
+//! - [`view`] renders the plan and results, one file per output format, and [`log`] says what
+//!   a run is doing; both write through [`term`], the only writes to stdout and stderr (with
+//!   the progress bars);
 //! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
 //!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
 //! - [`secret`] holds secret values in a type that cannot print itself, and [`parameters`] the
@@ -38,6 +40,7 @@ pub mod run;
 pub(crate) mod salesforce;
 pub(crate) mod secret;
 pub(crate) mod sources;
+pub(crate) mod term;
 pub(crate) mod view;
 
 #[cfg(test)]

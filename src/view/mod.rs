@@ -1,21 +1,20 @@
 //! The views: one file per output format, each drawing the same models (the plan, the apply
 //! results, the validated specs, errors). A new format is one file implementing [`View`].
 //!
-//! Also the one place that writes to stdout and stderr: a closed pipe (`provision diff | head`)
-//! ends printing quietly and never changes the exit code, and a write error never panics.
+//! Commands print what a view returns with [`stdout`] and [`stderr`], the terminal's writers
+//! ([`crate::term`]), so every command's output goes through here.
 
 mod json;
 mod markdown;
 mod text;
 
+pub(crate) use crate::term::{stderr, stdout};
 pub(crate) use text::Style;
 
 use crate::engine::verify::VerifyReport;
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
 use crate::plan::{ApplyResult, Plan};
-use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The output formats of `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,41 +90,4 @@ fn error_lines(error: &Error) -> String {
         other => out.push_str(&format!("error: {other}\n")),
     }
     out
-}
-
-/// Set once stdout turned out to be closed: nothing more is written to it.
-static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
-
-/// Writes to stdout, with every secret value the run read redacted. A closed pipe is a quiet end of the output, not an error: the reader
-/// (`head`, `grep -q`) has what it wanted, and the exit code keeps its meaning.
-pub(crate) fn stdout(text: &str) -> Result<(), Error> {
-    if text.is_empty() || STDOUT_CLOSED.load(Ordering::Relaxed) {
-        return Ok(());
-    }
-    let text = crate::secret::redact(text);
-    let written = crate::log::while_hidden(|| {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes()).and_then(|()| out.flush())
-    });
-    match written {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
-            STDOUT_CLOSED.store(true, Ordering::Relaxed);
-            Ok(())
-        }
-        Err(error) => Err(Error::Output(error)),
-    }
-}
-
-/// Writes to stderr, redacted like stdout; failures are ignored (there is nowhere left to report them).
-pub(crate) fn stderr(text: &str) {
-    if text.is_empty() {
-        return;
-    }
-    let text = crate::secret::redact(text);
-    crate::log::while_hidden(|| {
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(text.as_bytes());
-        let _ = err.flush();
-    });
 }
