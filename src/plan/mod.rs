@@ -13,6 +13,7 @@ pub(crate) mod destination;
 pub(crate) mod managed_secret;
 pub(crate) mod rotation;
 pub(crate) mod saved;
+pub(crate) mod verify_report;
 
 use crate::desired::{DesiredConnection, DesiredDestination};
 use crate::live::{ConnectionState, LiveConnection, LiveDestination};

@@ -5,9 +5,9 @@
 //! result carries its `kind` (`connection`) and `region`.
 
 use super::{View, error_lines};
-use crate::engine::verify::{Verified, VerifyReport, VerifySummary};
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
+use crate::plan::verify_report::{Verified, VerifyReport, VerifySummary};
 use crate::plan::{
     ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, Summary, apply_summary,
 };

@@ -25,7 +25,7 @@ impl View for MarkdownView {
         )
     }
 
-    fn verified(&self, report: &crate::engine::verify::VerifyReport) -> String {
+    fn verified(&self, report: &crate::plan::verify_report::VerifyReport) -> String {
         fenced(
             &super::view(super::Format::Text, super::Style { colour: false }, false)
                 .verified(report),

@@ -11,9 +11,9 @@ mod text;
 pub(crate) use crate::term::{stderr, stdout};
 pub(crate) use text::Style;
 
-use crate::engine::verify::VerifyReport;
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::plan::verify_report::VerifyReport;
 use crate::plan::{ApplyResult, Plan};
 
 /// The output formats of `--output`.

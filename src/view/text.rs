@@ -4,9 +4,9 @@
 //! meaning on their own, so the output reads the same in a CI log.
 
 use super::{View, error_lines};
-use crate::engine::verify::{Checked, Verified, VerifyReport};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::plan::verify_report::{Checked, Verified, VerifyReport};
 use crate::plan::{
     Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
     apply_summary,
