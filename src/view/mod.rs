@@ -220,20 +220,25 @@ mod tests {
         }
     }
 
+    /// The exact bytes of each format (text and JSON as the commands printed them before
+    /// they went through the views).
     #[test]
-    fn salesforce_credentials_in_every_format() {
-        let [text, json, markdown] = every_format(|view| view.credentials_written(&credentials()));
-        insta::assert_snapshot!("salesforce_credentials_text", text);
-        insta::assert_snapshot!("salesforce_credentials_json", json);
-        insta::assert_snapshot!("salesforce_credentials_markdown", markdown);
-    }
-
-    #[test]
-    fn rotate_credentials_in_every_format() {
-        let [text, json, markdown] = every_format(|view| view.rotated(&rotations()));
-        insta::assert_snapshot!("rotate_credentials_text", text);
-        insta::assert_snapshot!("rotate_credentials_json", json);
-        insta::assert_snapshot!("rotate_credentials_markdown", markdown);
+    fn the_credentials_commands_in_every_format() {
+        let drawn = [
+            (
+                "salesforce_credentials",
+                every_format(|view| view.credentials_written(&credentials())),
+            ),
+            (
+                "rotate_credentials",
+                every_format(|view| view.rotated(&rotations())),
+            ),
+        ];
+        for (command, formats) in drawn {
+            for (format, shown) in ["text", "json", "markdown"].into_iter().zip(formats) {
+                insta::assert_snapshot!(format!("{command}_{format}"), shown);
+            }
+        }
     }
 
     #[test]
