@@ -173,7 +173,7 @@ pub(crate) enum Error {
     /// SIGINT or SIGTERM stopped the run; what was done is already reported.
     #[error("interrupted by {}: {done}; run the same command again to finish", signal.name())]
     Interrupted {
-        signal: crate::engine::interrupt::Signal,
+        signal: crate::signal::Signal,
         done: String,
     },
 

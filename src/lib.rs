@@ -9,11 +9,14 @@
 //!   derives the IAM policy a run needs;
 //! - [`project`] reads the project file (`provision.yaml`) that pins a folder's set, default
 //!   Region, accounts and name prefix;
-//! - [`view`] renders the plan and results, one file per output format;
+//! - [`view`] renders the plan and results, one file per output format, and [`log`] says what
+//!   a run is doing; both write through [`term`], the only writes to stdout and stderr (with
+//!   the progress bars);
 //! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
 //!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
 //! - [`secret`] holds secret values in a type that cannot print itself, and [`parameters`] the
-//!   parameter lists every layer shares; [`bounds`] caps how much of any remote answer is read.
+//!   parameter lists every layer shares; [`bounds`] caps how much of any remote answer is read;
+//!   [`signal`] is the signal that stopped a run, which errors and the engine both name.
 //!
 //! Only [`run::main`] is public: everything else is internal, so the compiler finds dead code.
 
@@ -37,7 +40,9 @@ pub(crate) mod resolve;
 pub mod run;
 pub(crate) mod salesforce;
 pub(crate) mod secret;
+pub(crate) mod signal;
 pub(crate) mod sources;
+pub(crate) mod term;
 pub(crate) mod view;
 
 #[cfg(test)]

@@ -122,7 +122,7 @@ where
         let mut fields = Fields::default();
         event.record(&mut fields);
         if let Some(line) = describe(&operation, &fields) {
-            crate::view::stderr(&format!("provision: {line}\n"));
+            crate::term::stderr(&format!("provision: {line}\n"));
         }
     }
 }

@@ -31,6 +31,9 @@ use crate::manifest::{ConnectionSpec, SecretSource, ValueSource};
 use crate::ownership::OwnershipSet;
 use crate::plan::compute::PlanOptions;
 use crate::plan::rotation::{Ending, Facts, Step, Stored, forecast, next};
+use crate::plan::rotation_report::{
+    RotationEnd, RotationReport, RotationResult, StepRecord, StepResult,
+};
 use crate::plan::{Change, Outcome};
 use crate::resolve::SecretResolver;
 use crate::salesforce::connect::{Connect, ConnectError, Consumer, Credentials};
@@ -38,8 +41,7 @@ use crate::salesforce::metadata::org_of;
 use crate::salesforce::staged::Staged;
 use crate::salesforce::token::{TokenLimits, request_token};
 use crate::secret::Secret;
-use crate::view::{self, Format};
-use serde::Serialize;
+use crate::view;
 use std::time::{Duration, Instant};
 
 /// Test hook, and nothing else: with this set to a step's name (`store-staged`, ...), the run
@@ -58,44 +60,6 @@ pub(crate) struct RotateOptions {
     pub(crate) dry_run: bool,
     pub(crate) set: OwnershipSet,
     pub(crate) wait_timeout: Duration,
-}
-
-/// One step as it went.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StepRecord {
-    step: Step,
-    /// `done`, `failed`, or `planned` (`--dry-run`).
-    result: &'static str,
-    detail: String,
-}
-
-/// One document's rotation (`--output json`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RotationResult {
-    name: String,
-    app: String,
-    /// `rotated`, `rolledBack`, `failed`, `interrupted`, `planned`.
-    result: &'static str,
-    steps: Vec<StepRecord>,
-    /// Seconds between the promotion and the last connection carrying the new credential, when
-    /// Salesforce honoured it only once primary.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    window_seconds: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hint: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Document<'a> {
-    version: u32,
-    command: &'static str,
-    dry_run: bool,
-    results: &'a [RotationResult],
 }
 
 pub(super) async fn run(
@@ -154,7 +118,7 @@ pub(super) async fn run(
                 outcomes.push(RotationResult {
                     name: spec.name.clone(),
                     app: app.name.clone(),
-                    result: "failed",
+                    result: RotationEnd::Failed,
                     steps: Vec::new(),
                     window_seconds: None,
                     error: Some(message),
@@ -178,7 +142,7 @@ pub(super) async fn run(
         let mut outcome = RotationResult {
             name: spec.name.clone(),
             app: app.name.clone(),
-            result: "failed",
+            result: RotationEnd::Failed,
             steps: Vec::new(),
             window_seconds: None,
             error: None,
@@ -189,28 +153,33 @@ pub(super) async fn run(
         } else {
             rotation.rotate(&mut outcome).await;
         }
-        let stop = outcome.result == "interrupted";
+        let stop = outcome.result == RotationEnd::Interrupted;
         outcomes.push(outcome);
         if stop {
             break;
         }
     }
 
-    view::stdout(&render(settings.format, options.dry_run, &outcomes))?;
+    let report = RotationReport {
+        dry_run: options.dry_run,
+        results: outcomes,
+    };
+    view::stdout(&settings.view().rotated(&report))?;
     if let Some(signal) = interrupt.signal() {
         return Err(Error::Interrupted {
             signal,
-            done: done_summary(&outcomes),
+            done: done_summary(&report.results),
         });
     }
-    let failed = outcomes
+    let failed = report
+        .results
         .iter()
-        .filter(|o| matches!(o.result, "failed" | "rolledBack"))
+        .filter(|o| matches!(o.result, RotationEnd::Failed | RotationEnd::RolledBack))
         .count();
     if failed > 0 {
         return Err(Error::ConnectionsFailed {
             failed,
-            total: outcomes.len(),
+            total: report.results.len(),
         });
     }
     Ok(EXIT_OK)
@@ -296,12 +265,12 @@ impl Rotation<'_> {
         let facts = self.facts(&seen, &Memory::default());
         let (steps, _) = forecast(facts, true);
         let (otherwise, _) = forecast(facts, false);
-        outcome.result = "planned";
+        outcome.result = RotationEnd::Planned;
         outcome.steps = steps
             .iter()
             .map(|step| StepRecord {
                 step: *step,
-                result: "planned",
+                result: StepResult::Planned,
                 detail: step.describe().to_string(),
             })
             .collect();
@@ -333,7 +302,7 @@ impl Rotation<'_> {
             let step = match next(&facts) {
                 Ok(step) => step,
                 Err(Ending::Rotated) => {
-                    outcome.result = "rotated";
+                    outcome.result = RotationEnd::Rotated;
                     return;
                 }
                 Err(Ending::RolledBack)
@@ -344,11 +313,11 @@ impl Rotation<'_> {
                 {
                     // A promotion whose answer was lost took all the same: rolling back carried
                     // the new primary, so the rotation is done.
-                    outcome.result = "rotated";
+                    outcome.result = RotationEnd::Rotated;
                     return;
                 }
                 Err(Ending::RolledBack) => {
-                    outcome.result = "rolledBack";
+                    outcome.result = RotationEnd::RolledBack;
                     outcome.error = Some(format!(
                         "{}; rolled back: the old credential is primary in Salesforce, stored, and used by every connection",
                         first_failure.unwrap_or_else(|| "the rotation failed".to_string())
@@ -362,7 +331,11 @@ impl Rotation<'_> {
             };
             outcome.steps.push(StepRecord {
                 step,
-                result: if ran.is_ok() { "done" } else { "failed" },
+                result: if ran.is_ok() {
+                    StepResult::Done
+                } else {
+                    StepResult::Failed
+                },
                 detail,
             });
             match ran {
@@ -406,7 +379,7 @@ impl Rotation<'_> {
                 self.interrupt.raise(Signal::Terminate);
             }
             if self.interrupt.signal().is_some() {
-                outcome.result = "interrupted";
+                outcome.result = RotationEnd::Interrupted;
                 return;
             }
         }
@@ -835,7 +808,7 @@ fn done_summary(outcomes: &[RotationResult]) -> String {
             let done: Vec<&str> = o
                 .steps
                 .iter()
-                .filter(|s| s.result == "done")
+                .filter(|s| s.result == StepResult::Done)
                 .map(|s| s.step.name())
                 .collect();
             format!(
@@ -850,162 +823,4 @@ fn done_summary(outcomes: &[RotationResult]) -> String {
         })
         .collect();
     parts.join("; ")
-}
-
-/// Why the order "promote, then carry" is still safe, said wherever it was taken.
-const WINDOW_NOTE: &str = "Salesforce gave the staged credential no token before it was primary, so it was made primary first and carried to AWS at once; EventBridge keeps its cached token until it expires or a call gets 401/407, so events kept flowing";
-
-fn render(format: Format, dry_run: bool, outcomes: &[RotationResult]) -> String {
-    match format {
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&Document {
-                version: 1,
-                command: "rotate-credentials",
-                dry_run,
-                results: outcomes,
-            })
-            .unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        Format::Text => render_text(outcomes),
-        Format::Markdown => render_markdown(outcomes),
-    }
-}
-
-fn ending_label(result: &str) -> &'static str {
-    match result {
-        "rotated" => "rotated",
-        "rolledBack" => "rolled back",
-        "interrupted" => "interrupted",
-        "planned" => "planned",
-        _ => "failed",
-    }
-}
-
-fn render_text(outcomes: &[RotationResult]) -> String {
-    let mut text = String::new();
-    for outcome in outcomes {
-        let mark = match outcome.result {
-            "rotated" => "=",
-            "planned" => "~",
-            _ => "x",
-        };
-        text.push_str(&format!(
-            "{mark} {}  app {}: {}\n",
-            outcome.name,
-            outcome.app,
-            ending_label(outcome.result)
-        ));
-        for record in &outcome.steps {
-            text.push_str(&format!(
-                "    {:<8} {:<19} {}\n",
-                record.result,
-                record.step.name(),
-                record.detail
-            ));
-        }
-        if let Some(window) = outcome.window_seconds {
-            text.push_str(&format!(
-                "    note: {WINDOW_NOTE}; the window was {window:.1}s\n"
-            ));
-        }
-        if let Some(error) = &outcome.error {
-            text.push_str(&format!("    error: {error}\n"));
-        }
-        if let Some(hint) = &outcome.hint {
-            text.push_str(&format!("    help: {hint}\n"));
-        }
-    }
-    text
-}
-
-fn render_markdown(outcomes: &[RotationResult]) -> String {
-    let mut text = String::from("## provision rotate-credentials\n\n");
-    for outcome in outcomes {
-        text.push_str(&format!(
-            "### `{}` (app `{}`): {}\n\n| Step | Result | Detail |\n| --- | --- | --- |\n",
-            outcome.name,
-            outcome.app,
-            ending_label(outcome.result)
-        ));
-        for record in &outcome.steps {
-            text.push_str(&format!(
-                "| `{}` | {} | {} |\n",
-                record.step.name(),
-                record.result,
-                record.detail.replace('|', "\\|")
-            ));
-        }
-        text.push('\n');
-        if let Some(window) = outcome.window_seconds {
-            text.push_str(&format!(
-                "> {WINDOW_NOTE}; the window was {window:.1}s.\n\n"
-            ));
-        }
-        if let Some(error) = &outcome.error {
-            text.push_str(&format!("**Error:** {error}\n\n"));
-        }
-        if let Some(hint) = &outcome.hint {
-            text.push_str(&format!("**Help:** {hint}\n\n"));
-        }
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rolled_back() -> RotationResult {
-        RotationResult {
-            name: "sf-acme-prod".into(),
-            app: "sf_acme_prod".into(),
-            result: "rolledBack",
-            steps: vec![
-                StepRecord {
-                    step: Step::Stage,
-                    result: "done",
-                    detail: "a new credential is staged".into(),
-                },
-                StepRecord {
-                    step: Step::UpdateConnections,
-                    result: "failed",
-                    detail: "AWS did not take the credential: sf-acme-prod (us-east-1)".into(),
-                },
-            ],
-            window_seconds: None,
-            error: Some("AWS did not take the credential; rolled back".into()),
-            hint: None,
-        }
-    }
-
-    #[test]
-    fn text_names_each_step_and_its_result() {
-        assert_eq!(
-            render_text(&[rolled_back()]),
-            "x sf-acme-prod  app sf_acme_prod: rolled back\n    done     stage               a new credential is staged\n    failed   update-connections  AWS did not take the credential: sf-acme-prod (us-east-1)\n    error: AWS did not take the credential; rolled back\n"
-        );
-    }
-
-    #[test]
-    fn markdown_is_a_table_of_steps_per_connection() {
-        let text = render_markdown(&[rolled_back()]);
-        assert!(
-            text.starts_with("## provision rotate-credentials\n\n### `sf-acme-prod` (app `sf_acme_prod`): rolled back\n\n| Step | Result | Detail |\n| --- | --- | --- |\n| `stage` | done | a new credential is staged |\n"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn json_names_steps_as_text_does() {
-        let text = render(Format::Json, false, &[rolled_back()]);
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(value["command"], "rotate-credentials");
-        assert_eq!(
-            value["results"][0]["steps"][1]["step"],
-            "update-connections"
-        );
-        assert_eq!(value["results"][0]["result"], "rolledBack");
-    }
 }

@@ -13,11 +13,11 @@ use crate::aws::{self, secretsmanager};
 use crate::config::Settings;
 use crate::error::{Error, Problem};
 use crate::manifest::{self, ConnectionSpec, SecretRef, SecretSource, ValueSource};
+use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
 use crate::salesforce::connect::{self, Connect, ConnectError, Credentials};
 use crate::salesforce::metadata::org_of;
 use crate::secret::Secret;
-use crate::view::{self, Format};
-use serde::Serialize;
+use crate::view;
 
 pub(super) const TOKEN_VARIABLE: &str = "SF_ACCESS_TOKEN";
 pub(super) const INSTANCE_VARIABLE: &str = "SF_INSTANCE_URL";
@@ -124,36 +124,6 @@ fn secrets_manager_ref(
     }
 }
 
-/// The JSON form of one result (`--output json`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Outcome {
-    name: String,
-    app: String,
-    region: Option<String>,
-    secret: Option<String>,
-    version_id: Option<String>,
-    created: bool,
-    error: Option<String>,
-    hint: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Document<'a> {
-    version: u32,
-    command: &'static str,
-    results: &'a [Outcome],
-    left_out: &'a [LeftOut],
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LeftOut {
-    name: String,
-    reason: String,
-}
-
 fn environment(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
@@ -179,7 +149,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         let (_, host) = org_of(&spec.token_url);
         let keep = host.eq_ignore_ascii_case(&instance_host);
         if !keep {
-            left_out.push(LeftOut {
+            left_out.push(OtherOrg {
                 name: spec.name.clone(),
                 reason: format!("its org is {host}; {INSTANCE_VARIABLE} is {instance_host}"),
             });
@@ -212,12 +182,12 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         .await
         .map_err(|error| run_ending(&instance_host, error))?;
 
-    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut outcomes: Vec<SecretWrite> = Vec::new();
     let mut failed = 0;
     for (spec, targets) in &planned {
         let Some(app) = &spec.app else { continue };
         let regions = regions_of(spec, &settings.regions, default_region.as_deref());
-        let failure = |message: String, hint: Option<String>| Outcome {
+        let failure = |message: String, hint: Option<String>| SecretWrite {
             name: spec.name.clone(),
             app: app.name.clone(),
             region: None,
@@ -260,7 +230,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
                         (None, false, Some(message))
                     }
                 };
-                outcomes.push(Outcome {
+                outcomes.push(SecretWrite {
                     name: spec.name.clone(),
                     app: app.name.clone(),
                     region: Some(region.clone()),
@@ -274,25 +244,15 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         }
     }
 
-    let text = match settings.format {
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&Document {
-                version: 1,
-                command: "salesforce-credentials",
-                results: &outcomes,
-                left_out: &left_out,
-            })
-            .unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        Format::Text | Format::Markdown => render(&outcomes, &left_out),
+    let report = CredentialsReport {
+        results: outcomes,
+        left_out,
     };
-    view::stdout(&text)?;
+    view::stdout(&settings.view().credentials_written(&report))?;
     if failed > 0 {
         return Err(Error::ConnectionsFailed {
             failed,
-            total: outcomes.len(),
+            total: report.results.len(),
         });
     }
     Ok(EXIT_OK)
@@ -458,45 +418,4 @@ pub(super) fn salesforce_error(host: &str, message: String, help: Option<String>
         message,
         help,
     }
-}
-
-fn render(outcomes: &[Outcome], left_out: &[LeftOut]) -> String {
-    let mut text = String::new();
-    for outcome in outcomes {
-        match (&outcome.error, &outcome.version_id) {
-            (None, Some(version)) => text.push_str(&format!(
-                "= {}  {}  app {}: {} Secrets Manager secret {}, version {}\n",
-                outcome.name,
-                outcome.region.as_deref().unwrap_or_default(),
-                outcome.app,
-                if outcome.created {
-                    "created"
-                } else {
-                    "new version of"
-                },
-                outcome.secret.as_deref().unwrap_or_default(),
-                version
-            )),
-            (error, _) => {
-                text.push_str(&format!(
-                    "x {}{}  app {}: {}\n",
-                    outcome.name,
-                    outcome
-                        .region
-                        .as_deref()
-                        .map(|r| format!("  {r}"))
-                        .unwrap_or_default(),
-                    outcome.app,
-                    error.as_deref().unwrap_or("failed")
-                ));
-                if let Some(hint) = &outcome.hint {
-                    text.push_str(&format!("      help: {hint}\n"));
-                }
-            }
-        }
-    }
-    for left in left_out {
-        text.push_str(&format!("- {}: left out ({})\n", left.name, left.reason));
-    }
-    text
 }

@@ -2,33 +2,12 @@
 //!
 //! The first signal sets the flag that the engine checks before each write and while it
 //! waits; writes already sent finish (each is bounded by the call timeout), and the command
-//! prints what was done and what was not. A second signal ends the process at once.
+//! prints what was done and what was not. A second signal ends the process at once. The
+//! [`Signal`] itself is data of [`crate::signal`], which errors see too.
 
+pub(crate) use crate::signal::Signal;
 use std::sync::Arc;
 use tokio::sync::watch;
-
-/// Which signal stopped the run: it decides the exit code (128 + the signal's number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Signal {
-    Interrupt,
-    Terminate,
-}
-
-impl Signal {
-    pub(crate) fn exit_code(self) -> u8 {
-        match self {
-            Signal::Interrupt => 130,
-            Signal::Terminate => 143,
-        }
-    }
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Signal::Interrupt => "SIGINT",
-            Signal::Terminate => "SIGTERM",
-        }
-    }
-}
 
 /// A handle on the run's interruption flag; cheap to clone.
 #[derive(Debug, Clone)]
@@ -95,7 +74,5 @@ mod tests {
         );
         waiter.await.unwrap();
         assert_eq!(interrupt.signal(), Some(Signal::Terminate));
-        assert_eq!(Signal::Terminate.exit_code(), 143);
-        assert_eq!(Signal::Interrupt.exit_code(), 130);
     }
 }

@@ -8,8 +8,9 @@
 
 use super::Context;
 use super::readiness;
-use super::verify::{Verified, origin_of, verify_connection};
+use super::verify::{origin_of, verify_connection};
 use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget};
+use crate::plan::verify_report::Verified;
 use crate::salesforce::rest::{Field, Rest, RestError};
 use crate::salesforce::token::TokenLimits;
 use serde_json::{Map, Value};

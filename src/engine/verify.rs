@@ -1,48 +1,21 @@
 //! `verify`'s work in one Region: resolve each declared connection's secrets and request a
 //! token as EventBridge would, then, with that token, ask the org whether each of the
-//! connection's API destinations can deliver (GET requests only); with bounded concurrency,
-//! and the model every view renders.
+//! connection's API destinations can deliver (GET requests only); with bounded concurrency.
 //!
 //! A secret that cannot be read, or a token endpoint that refuses, times out or cannot be
-//! reached, fails that connection only (its destinations are then not checked). The model
-//! holds the instance URL on success and Salesforce's `error` and `error_description`
-//! otherwise; never a token, never a secret. What each answer means for a destination is
-//! decided in [`super::readiness`].
+//! reached, fails that connection only (its destinations are then not checked). The results
+//! are the model of [`crate::plan::verify_report`]; what each answer means for a destination
+//! is decided in [`super::readiness`].
 
 use super::Context;
 use super::readiness::{self, OrgRates, Refusal, RefusalKind};
 use crate::desired::DesiredConnection;
 use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
-use crate::plan::LeftOut;
+use crate::plan::verify_report::{Checked, Failure, Verified};
 use crate::salesforce::rest::{OrgLimits, Rest, RestError};
 use crate::salesforce::token::{Granted, TokenLimits, VerifyError, request_token};
 use futures::StreamExt;
-use serde::Serialize;
 use std::collections::HashMap;
-
-/// Why a connection failed verification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum Failure {
-    /// The token endpoint answered without a token (an OAuth error).
-    Refused,
-    /// No answer within `--call-timeout`.
-    Timeout,
-    /// The TLS handshake failed.
-    Tls,
-    /// The connection was refused, or the host could not be found or reached.
-    Unreachable,
-    /// A secret reference could not be read: no request was sent.
-    Secret,
-    /// The org does not serve the destination's API version.
-    ApiVersion,
-    /// The org has no such target (or the Run As user cannot see it).
-    NotFound,
-    /// The Run As user may not create the target.
-    NotCreateable,
-    /// Salesforce answered a REST call with another error.
-    Rejected,
-}
 
 impl From<RefusalKind> for Failure {
     fn from(kind: RefusalKind) -> Self {
@@ -57,89 +30,9 @@ impl From<RefusalKind> for Failure {
     }
 }
 
-/// What a result is about (`"kind"` in JSON: `connection` or `destination`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) enum Checked {
-    Connection,
-    Destination,
-}
-
-/// The verification of one connection, or one API destination, in one Region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Verified {
-    pub(crate) kind: Checked,
-    pub(crate) name: String,
-    /// A destination's connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) connection: Option<String>,
-    pub(crate) region: String,
-    pub(crate) ok: bool,
-    /// A destination's target: the Platform Event or object API name, or the path.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) target: Option<String>,
-    /// A destination's API version, where it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) api_version: Option<String>,
-    /// What was checked and found right, in a few words.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) checked: Option<String>,
-    /// The fields an event or record must carry (createable, not nillable, not defaulted).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) required_fields: Option<Vec<String>>,
-    /// Salesforce's `instance_url` on success.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) instance_url: Option<String>,
-    /// Salesforce's `error`; for a failure without an OAuth answer, what went wrong.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<String>,
-    /// Salesforce's `error_description`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error_description: Option<String>,
-    /// What to do about it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) hint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) failure: Option<Failure>,
-    /// The token endpoint's (or the REST call's) HTTP status, when it answered an error.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) http_status: Option<u16>,
-    /// A destination's warnings (they fail the run only with `--strict`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) warnings: Option<Vec<String>>,
-    /// What could not be checked, and why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) not_checked: Vec<String>,
-    /// `--publish-test`: the id Salesforce gave the published event.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) enqueued_id: Option<String>,
-}
-
+/// The constructors that read the engine's answers (the rest of the model is
+/// [`crate::plan::verify_report`]).
 impl Verified {
-    fn new(name: &str, region: &str) -> Self {
-        Verified {
-            kind: Checked::Connection,
-            name: name.to_string(),
-            connection: None,
-            region: region.to_string(),
-            ok: false,
-            target: None,
-            api_version: None,
-            checked: None,
-            required_fields: None,
-            instance_url: None,
-            error: None,
-            error_description: None,
-            hint: None,
-            failure: None,
-            http_status: None,
-            warnings: None,
-            not_checked: Vec::new(),
-            enqueued_id: None,
-        }
-    }
-
     /// A destination's result, ok until a check fails.
     pub(crate) fn destination(
         connection: &ConnectionSpec,
@@ -165,10 +58,6 @@ impl Verified {
         self.error = Some(refusal.error);
         self.hint = Some(refusal.hint);
         self.http_status = status;
-    }
-
-    pub(crate) fn has_warnings(&self) -> bool {
-        self.warnings.as_ref().is_some_and(|w| !w.is_empty())
     }
 
     fn refused(name: &str, region: &str, error: &VerifyError) -> Self {
@@ -204,42 +93,6 @@ impl Verified {
             }
         }
         verified
-    }
-}
-
-/// Everything `verify` shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct VerifyReport {
-    pub(crate) regions: Vec<String>,
-    pub(crate) left_out: Vec<LeftOut>,
-    pub(crate) results: Vec<Verified>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub(crate) struct VerifySummary {
-    pub(crate) ok: usize,
-    pub(crate) failed: usize,
-    /// Of the ok results, those with warnings.
-    pub(crate) warnings: usize,
-}
-
-impl VerifyReport {
-    pub(crate) fn summary(&self) -> VerifySummary {
-        let ok = self.results.iter().filter(|r| r.ok).count();
-        VerifySummary {
-            ok,
-            failed: self.results.len() - ok,
-            warnings: self
-                .results
-                .iter()
-                .filter(|r| r.ok && r.has_warnings())
-                .count(),
-        }
-    }
-
-    /// True when a destination was checked (not only tokens).
-    pub(crate) fn has_destinations(&self) -> bool {
-        self.results.iter().any(|r| r.kind == Checked::Destination)
     }
 }
 

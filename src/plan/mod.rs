@@ -9,10 +9,13 @@
 //!   combination can reach the engine.
 
 pub(crate) mod compute;
+pub(crate) mod credentials_report;
 pub(crate) mod destination;
 pub(crate) mod managed_secret;
 pub(crate) mod rotation;
+pub(crate) mod rotation_report;
 pub(crate) mod saved;
+pub(crate) mod verify_report;
 
 use crate::desired::{DesiredConnection, DesiredDestination};
 use crate::live::{ConnectionState, LiveConnection, LiveDestination};

@@ -5,9 +5,11 @@
 //! result carries its `kind` (`connection`) and `region`.
 
 use super::{View, error_lines};
-use crate::engine::verify::{Verified, VerifyReport, VerifySummary};
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
+use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
+use crate::plan::rotation_report::{RotationReport, RotationResult};
+use crate::plan::verify_report::{Verified, VerifyReport, VerifySummary};
 use crate::plan::{
     ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, Summary, apply_summary,
 };
@@ -83,6 +85,26 @@ struct VerifyDocument<'a> {
     summary: VerifySummary,
     results: &'a [Verified],
     left_out: &'a [LeftOut],
+}
+
+/// `salesforce-credentials --output json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CredentialsDocument<'a> {
+    version: u32,
+    command: &'static str,
+    results: &'a [SecretWrite],
+    left_out: &'a [OtherOrg],
+}
+
+/// `rotate-credentials --output json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RotationDocument<'a> {
+    version: u32,
+    command: &'static str,
+    dry_run: bool,
+    results: &'a [RotationResult],
 }
 
 /// A run that ended in an error before it had a plan to show.
@@ -190,6 +212,24 @@ impl View for JsonView {
             summary: report.summary(),
             results: &report.results,
             left_out: &report.left_out,
+        })
+    }
+
+    fn credentials_written(&self, report: &CredentialsReport) -> String {
+        to_text(&CredentialsDocument {
+            version: FORMAT_VERSION,
+            command: "salesforce-credentials",
+            results: &report.results,
+            left_out: &report.left_out,
+        })
+    }
+
+    fn rotated(&self, report: &RotationReport) -> String {
+        to_text(&RotationDocument {
+            version: FORMAT_VERSION,
+            command: "rotate-credentials",
+            dry_run: report.dry_run,
+            results: &report.results,
         })
     }
 

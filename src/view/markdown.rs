@@ -7,9 +7,11 @@
 //! prints it when done. Values a user or AWS wrote are shown in code spans (or fenced blocks
 //! for multi-line errors), so no text can turn into Markdown or HTML; secrets are `(secret)`.
 
-use super::{View, error_lines};
+use super::{View, WINDOW_NOTE, error_lines};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::plan::credentials_report::{CredentialsReport, SecretWrite};
+use crate::plan::rotation_report::RotationReport;
 use crate::plan::{
     Action, ApplyResult, Entry, FieldChange, Outcome, Plan, SecretStatus, apply_summary,
 };
@@ -25,11 +27,100 @@ impl View for MarkdownView {
         )
     }
 
-    fn verified(&self, report: &crate::engine::verify::VerifyReport) -> String {
+    fn verified(&self, report: &crate::plan::verify_report::VerifyReport) -> String {
         fenced(
             &super::view(super::Format::Text, super::Style { colour: false }, false)
                 .verified(report),
         )
+    }
+
+    fn credentials_written(&self, report: &CredentialsReport) -> String {
+        let mut out = String::from("### provision salesforce-credentials\n\n");
+        let failed = report
+            .results
+            .iter()
+            .filter(|write| write.error.is_some())
+            .count();
+        out.push_str("| written | failed |\n| ---: | ---: |\n");
+        let _ = writeln!(out, "| {} | {failed} |\n", report.results.len() - failed);
+        out.push_str("| result | connection | region | app | secret | version |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+        let or_dash = |text: &Option<String>, show: fn(&str) -> String| {
+            text.as_deref().map(show).unwrap_or_else(|| "-".to_string())
+        };
+        for write in &report.results {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                write_label(write),
+                code(&write.name),
+                or_dash(&write.region, str::to_string),
+                code(&write.app),
+                or_dash(&write.secret, code),
+                or_dash(&write.version_id, code)
+            );
+        }
+        out.push('\n');
+        for write in report.results.iter().filter(|write| write.error.is_some()) {
+            let place = write
+                .region
+                .as_deref()
+                .map(|region| format!(" in {region}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<details><summary>{} <code>{}</code>{place}</summary>\n",
+                write_label(write),
+                write.name
+            );
+            out.push_str(&fenced(write.error.as_deref().unwrap_or_default()));
+            out.push('\n');
+            if let Some(hint) = &write.hint {
+                let _ = writeln!(out, "**Hint:** {}\n", prose(hint));
+            }
+            out.push_str("</details>\n\n");
+        }
+        if !report.left_out.is_empty() {
+            out.push_str("**Left out of this run:**\n\n");
+            for left in &report.left_out {
+                let _ = writeln!(out, "- {}: {}", code(&left.name), prose(&left.reason));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn rotated(&self, report: &RotationReport) -> String {
+        let mut out = String::from("## provision rotate-credentials\n\n");
+        for outcome in &report.results {
+            let _ = writeln!(
+                out,
+                "### {} (app {}): {}\n\n| Step | Result | Detail |\n| --- | --- | --- |",
+                code(&outcome.name),
+                code(&outcome.app),
+                outcome.result.label()
+            );
+            for record in &outcome.steps {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    code(record.step.name()),
+                    record.result.label(),
+                    prose(&record.detail)
+                );
+            }
+            out.push('\n');
+            if let Some(window) = outcome.window_seconds {
+                let _ = writeln!(out, "> {WINDOW_NOTE}; the window was {window:.1}s.\n");
+            }
+            if let Some(error) = &outcome.error {
+                let _ = writeln!(out, "**Error:** {}\n", prose(error));
+            }
+            if let Some(hint) = &outcome.hint {
+                let _ = writeln!(out, "**Help:** {}\n", prose(hint));
+            }
+        }
+        out
     }
 
     fn validated(&self, specs: &[ConnectionSpec], _: Option<&std::path::Path>) -> String {
@@ -254,6 +345,15 @@ fn outcome_label(outcome: Outcome) -> &'static str {
         Outcome::Unchanged => "✅ unchanged",
         Outcome::Failed => "❌ failed",
         Outcome::NotStarted => "⏸️ not started",
+    }
+}
+
+/// What became of one secret of `salesforce-credentials`.
+fn write_label(write: &SecretWrite) -> &'static str {
+    match (&write.error, write.created) {
+        (Some(_), _) => "❌ failed",
+        (None, true) => "➕ created",
+        (None, false) => "🔄 new version",
     }
 }
 

@@ -1,21 +1,23 @@
 //! The views: one file per output format, each drawing the same models (the plan, the apply
-//! results, the validated specs, errors). A new format is one file implementing [`View`].
+//! results, the validated specs, the reports of `verify`, `salesforce-credentials` and
+//! `rotate-credentials`, errors). A new format is one file implementing [`View`].
 //!
-//! Also the one place that writes to stdout and stderr: a closed pipe (`provision diff | head`)
-//! ends printing quietly and never changes the exit code, and a write error never panics.
+//! Commands print what a view returns with [`stdout`] and [`stderr`], the terminal's writers
+//! ([`crate::term`]), so every command's output goes through here.
 
 mod json;
 mod markdown;
 mod text;
 
+pub(crate) use crate::term::{stderr, stdout};
 pub(crate) use text::Style;
 
-use crate::engine::verify::VerifyReport;
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::plan::credentials_report::CredentialsReport;
+use crate::plan::rotation_report::RotationReport;
+use crate::plan::verify_report::VerifyReport;
 use crate::plan::{ApplyResult, Plan};
-use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The output formats of `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,10 @@ pub(crate) trait View: Sync {
     fn exported(&self, files: &[ExportedFile]) -> String;
     /// What `verify` found, per connection and Region.
     fn verified(&self, report: &VerifyReport) -> String;
+    /// What `salesforce-credentials` wrote, per secret and Region.
+    fn credentials_written(&self, report: &CredentialsReport) -> String;
+    /// What `rotate-credentials` did (or would do), per document and step.
+    fn rotated(&self, report: &RotationReport) -> String;
     /// A run that ends in an error: (stdout, stderr).
     fn error(&self, error: &Error) -> (String, String);
 }
@@ -73,6 +79,10 @@ pub(crate) struct ExportedFile {
     pub(crate) skipped: Option<String>,
 }
 
+/// Why the order "promote, then carry" of a rotation is still safe, said (text and Markdown)
+/// wherever it was taken.
+const WINDOW_NOTE: &str = "Salesforce gave the staged credential no token before it was primary, so it was made primary first and carried to AWS at once; EventBridge keeps its cached token until it expires or a call gets 401/407, so events kept flowing";
+
 /// The stderr lines of an error, the same in every format.
 fn error_lines(error: &Error) -> String {
     let mut out = String::new();
@@ -93,39 +103,156 @@ fn error_lines(error: &Error) -> String {
     out
 }
 
-/// Set once stdout turned out to be closed: nothing more is written to it.
-static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::credentials_report::{OtherOrg, SecretWrite};
+    use crate::plan::rotation::Step;
+    use crate::plan::rotation_report::{RotationEnd, RotationResult, StepRecord, StepResult};
 
-/// Writes to stdout, with every secret value the run read redacted. A closed pipe is a quiet end of the output, not an error: the reader
-/// (`head`, `grep -q`) has what it wanted, and the exit code keeps its meaning.
-pub(crate) fn stdout(text: &str) -> Result<(), Error> {
-    if text.is_empty() || STDOUT_CLOSED.load(Ordering::Relaxed) {
-        return Ok(());
+    /// Each format's rendering of `draw`, without colour: (text, JSON, Markdown).
+    fn every_format(draw: impl Fn(&dyn View) -> String) -> [String; 3] {
+        [Format::Text, Format::Json, Format::Markdown]
+            .map(|format| draw(view(format, Style { colour: false }, false).as_ref()))
     }
-    let text = crate::secret::redact(text);
-    let written = crate::log::while_hidden(|| {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes()).and_then(|()| out.flush())
-    });
-    match written {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
-            STDOUT_CLOSED.store(true, Ordering::Relaxed);
-            Ok(())
+
+    fn write(name: &str, region: Option<&str>) -> SecretWrite {
+        SecretWrite {
+            name: name.into(),
+            app: name.replace('-', "_"),
+            region: region.map(String::from),
+            secret: region.map(|_| format!("salesforce/{}", name.trim_start_matches("sf-"))),
+            version_id: None,
+            created: false,
+            error: None,
+            hint: None,
         }
-        Err(error) => Err(Error::Output(error)),
     }
-}
 
-/// Writes to stderr, redacted like stdout; failures are ignored (there is nowhere left to report them).
-pub(crate) fn stderr(text: &str) {
-    if text.is_empty() {
-        return;
+    /// Written, created, refused by AWS, and failed before any write; one document left out.
+    fn credentials() -> CredentialsReport {
+        let created = SecretWrite {
+            version_id: Some("v-1".into()),
+            created: true,
+            ..write("sf-a", Some("us-east-1"))
+        };
+        let new_version = SecretWrite {
+            version_id: Some("v-2".into()),
+            ..write("sf-a", Some("eu-west-1"))
+        };
+        let refused = SecretWrite {
+            error: Some("access to Secrets Manager secret salesforce/b in us-east-1 was denied (no | way *x*)".into()),
+            ..write("sf-b", Some("us-east-1"))
+        };
+        let no_region = SecretWrite {
+            error: Some("no AWS Region for connection `sf-c` (c.yaml)".into()),
+            hint: Some("pass --region, set AWS_REGION, or list `regions:` in the file".into()),
+            ..write("sf-c", None)
+        };
+        CredentialsReport {
+            results: vec![created, new_version, refused, no_region],
+            left_out: vec![OtherOrg {
+                name: "sf-d".into(),
+                reason:
+                    "its org is other.my.salesforce.com; SF_INSTANCE_URL is acme.my.salesforce.com"
+                        .into(),
+            }],
+        }
     }
-    let text = crate::secret::redact(text);
-    crate::log::while_hidden(|| {
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(text.as_bytes());
-        let _ = err.flush();
-    });
+
+    fn rotation(name: &str, result: RotationEnd) -> RotationResult {
+        RotationResult {
+            name: name.into(),
+            app: name.replace('-', "_"),
+            result,
+            steps: Vec::new(),
+            window_seconds: None,
+            error: None,
+            hint: None,
+        }
+    }
+
+    /// One rotation of each ending, with steps, the window note, errors and hints.
+    fn rotations() -> RotationReport {
+        let steps = vec![
+            StepRecord {
+                step: Step::Stage,
+                result: StepResult::Done,
+                detail: "a new credential is staged".into(),
+            },
+            StepRecord {
+                step: Step::UpdateConnections,
+                result: StepResult::Failed,
+                detail: "AWS did not take the credential: sf-acme-prod (us-east-1) | x".into(),
+            },
+        ];
+        let rolled_back = RotationResult {
+            steps: steps.clone(),
+            error: Some("AWS did not take the credential; rolled back".into()),
+            ..rotation("sf-acme-prod", RotationEnd::RolledBack)
+        };
+        let rotated = RotationResult {
+            steps,
+            window_seconds: Some(2.0),
+            hint: Some("a | hint with `code` and *stars*".into()),
+            ..rotation("sf-acme-prod", RotationEnd::Rotated)
+        };
+        let planned = RotationResult {
+            steps: vec![StepRecord {
+                step: Step::StoreStaged,
+                result: StepResult::Planned,
+                detail: Step::StoreStaged.describe().to_string(),
+            }],
+            ..rotation("sf-p", RotationEnd::Planned)
+        };
+        let interrupted = RotationResult {
+            window_seconds: Some(12.3),
+            ..rotation("sf-i", RotationEnd::Interrupted)
+        };
+        let failed = RotationResult {
+            error: Some("boom".into()),
+            hint: Some("do x".into()),
+            ..rotation("sf-f", RotationEnd::Failed)
+        };
+        RotationReport {
+            dry_run: false,
+            results: vec![rolled_back, rotated, planned, interrupted, failed],
+        }
+    }
+
+    /// The exact bytes of each format (text and JSON as the commands printed them before
+    /// they went through the views).
+    #[test]
+    fn the_credentials_commands_in_every_format() {
+        let drawn = [
+            (
+                "salesforce_credentials",
+                every_format(|view| view.credentials_written(&credentials())),
+            ),
+            (
+                "rotate_credentials",
+                every_format(|view| view.rotated(&rotations())),
+            ),
+        ];
+        for (command, formats) in drawn {
+            for (format, shown) in ["text", "json", "markdown"].into_iter().zip(formats) {
+                insta::assert_snapshot!(format!("{command}_{format}"), shown);
+            }
+        }
+    }
+
+    #[test]
+    fn a_dry_run_says_so_in_json() {
+        let report = RotationReport {
+            dry_run: true,
+            results: Vec::new(),
+        };
+        let [text, json, markdown] = every_format(|view| view.rotated(&report));
+        assert_eq!(text, "");
+        assert_eq!(
+            json,
+            "{\n  \"version\": 1,\n  \"command\": \"rotate-credentials\",\n  \"dryRun\": true,\n  \"results\": []\n}\n"
+        );
+        assert_eq!(markdown, "## provision rotate-credentials\n\n");
+    }
 }

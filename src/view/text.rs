@@ -3,10 +3,12 @@
 //! Colour is used only when asked for (a terminal without `NO_COLOR`); the words carry the
 //! meaning on their own, so the output reads the same in a CI log.
 
-use super::{View, error_lines};
-use crate::engine::verify::{Checked, Verified, VerifyReport};
+use super::{View, WINDOW_NOTE, error_lines};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::plan::credentials_report::CredentialsReport;
+use crate::plan::rotation_report::{RotationEnd, RotationReport};
+use crate::plan::verify_report::{Checked, Verified, VerifyReport};
 use crate::plan::{
     Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
     apply_summary,
@@ -95,6 +97,14 @@ impl View for TextView {
 
     fn verified(&self, report: &VerifyReport) -> String {
         render_verified(report, self.style)
+    }
+
+    fn credentials_written(&self, report: &CredentialsReport) -> String {
+        render_credentials(report)
+    }
+
+    fn rotated(&self, report: &RotationReport) -> String {
+        render_rotation(report)
     }
 
     fn error(&self, error: &Error) -> (String, String) {
@@ -530,6 +540,93 @@ fn render_destination(out: &mut String, result: &Verified, style: Style) {
             let _ = writeln!(out, "      hint: {line}");
         }
     }
+}
+
+/// What `salesforce-credentials` prints: `= <name>  <region>  app <app>: created|new version
+/// of Secrets Manager secret <id>, version <id>` per secret written, `x <name>  [<region>]  app
+/// <app>: <error>` (with its help below) per failure, then the documents left out.
+fn render_credentials(report: &CredentialsReport) -> String {
+    let mut text = String::new();
+    for outcome in &report.results {
+        match (&outcome.error, &outcome.version_id) {
+            (None, Some(version)) => {
+                let _ = writeln!(
+                    text,
+                    "= {}  {}  app {}: {} Secrets Manager secret {}, version {version}",
+                    outcome.name,
+                    outcome.region.as_deref().unwrap_or_default(),
+                    outcome.app,
+                    if outcome.created {
+                        "created"
+                    } else {
+                        "new version of"
+                    },
+                    outcome.secret.as_deref().unwrap_or_default(),
+                );
+            }
+            (error, _) => {
+                let _ = writeln!(
+                    text,
+                    "x {}{}  app {}: {}",
+                    outcome.name,
+                    outcome
+                        .region
+                        .as_deref()
+                        .map(|r| format!("  {r}"))
+                        .unwrap_or_default(),
+                    outcome.app,
+                    error.as_deref().unwrap_or("failed")
+                );
+                if let Some(hint) = &outcome.hint {
+                    let _ = writeln!(text, "      help: {hint}");
+                }
+            }
+        }
+    }
+    for left in &report.left_out {
+        let _ = writeln!(text, "- {}: left out ({})", left.name, left.reason);
+    }
+    text
+}
+
+/// What `rotate-credentials` prints: per document `= <name>  app <app>: rotated` (`~` when
+/// planned, `x` otherwise), each step with its result and detail, then the note, error and
+/// help.
+fn render_rotation(report: &RotationReport) -> String {
+    let mut text = String::new();
+    for outcome in &report.results {
+        let mark = match outcome.result {
+            RotationEnd::Rotated => "=",
+            RotationEnd::Planned => "~",
+            RotationEnd::RolledBack | RotationEnd::Failed | RotationEnd::Interrupted => "x",
+        };
+        let _ = writeln!(
+            text,
+            "{mark} {}  app {}: {}",
+            outcome.name,
+            outcome.app,
+            outcome.result.label()
+        );
+        for record in &outcome.steps {
+            let _ = writeln!(
+                text,
+                "    {:<8} {:<19} {}",
+                record.result.label(),
+                record.step.name(),
+                record.detail
+            );
+        }
+        if let Some(window) = outcome.window_seconds {
+            let _ = writeln!(text, "    note: {WINDOW_NOTE}; the window was {window:.1}s");
+        }
+        if let Some(error) = &outcome.error {
+            let _ = writeln!(text, "    error: {error}");
+        }
+        if let Some(hint) = &outcome.hint {
+            let _ = writeln!(text, "    help: {hint}");
+        }
+    }
+    text
 }
 
 #[cfg(test)]
