@@ -6,7 +6,7 @@ use crate::manifest::keys;
 use crate::manifest::limits;
 use crate::manifest::regions;
 use crate::manifest::yaml::Segment;
-use crate::manifest::{ConnectionSpec, HttpParameters, PrivateLink, ValueSource};
+use crate::manifest::{ConnectionSpec, HttpParameters, ValueSource};
 use crate::sources;
 use serde_yaml::Value;
 
@@ -20,7 +20,7 @@ impl Walker<'_> {
                 &entries,
                 &root,
                 "name",
-                "add `name: <connection-name>` (1-64 of A-Z a-z 0-9 . - _)",
+                &format!("add `name: <connection-name>` ({})", limits::name_rule()),
             )
             .and_then(|value| {
                 let path = child(&root, "name");
@@ -93,76 +93,11 @@ impl Walker<'_> {
             None => Some(HttpParameters::default()),
         };
 
-        let kms_key = lookup(&entries, "kmsKey").and_then(|value| {
-            let path = child(&root, "kmsKey");
-            if value.is_null() {
-                return None;
-            }
-            let key = self.string(value, &path)?;
-            let length = key.chars().count();
-            let problem = if key.trim().is_empty() {
-                Some("the KMS key is empty".to_string())
-            } else if length > 2048 {
-                Some(format!(
-                    "the KMS key is {length} characters long; AWS allows at most 2048"
-                ))
-            } else {
-                None
-            };
-            if let Some(message) = problem {
-                self.report(
-                    &path,
-                    At::Value,
-                    message,
-                    "give a key id, key ARN, alias (alias/name) or alias ARN, or remove `kmsKey` to use an AWS owned key",
-                );
-                return None;
-            }
-            Some(key)
-        });
+        let kms_key = lookup(&entries, "kmsKey")
+            .and_then(|value| self.kms_key(value, &child(&root, "kmsKey")));
 
-        let private_link = lookup(&entries, "privateLink").and_then(|value| {
-            let path = child(&root, "privateLink");
-            if value.is_null() {
-                return None;
-            }
-            let entries = self.mapping(value, &path, keys::PRIVATE_LINK)?;
-            let arn = self.required(&entries, &path, "resourceConfigurationArn", "add `resourceConfigurationArn: arn:aws:vpc-lattice:...`")?;
-            let arn_path = child(&path, "resourceConfigurationArn");
-            let arn = self.string(arn, &arn_path)?;
-            if !arn.starts_with("arn:") || arn.len() > 2048 {
-                self.report(
-                    &arn_path,
-                    At::Value,
-                    format!("`{arn}` is not a VPC Lattice resource configuration ARN"),
-                    "use the ARN of the resource configuration, arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...",
-                );
-                return None;
-            }
-            let private_token_endpoint = match lookup(&entries, "tokenEndpoint") {
-                None => true,
-                Some(value) => {
-                    let token_path = child(&path, "tokenEndpoint");
-                    match self.string(value, &token_path)?.as_str() {
-                        "private" => true,
-                        "public" => false,
-                        other => {
-                            self.report(
-                                &token_path,
-                                At::Value,
-                                format!("`{other}` is not a token endpoint setting"),
-                                "write `tokenEndpoint: public` to keep the token request on the internet, or leave it out (the token request goes through the resource configuration too)",
-                            );
-                            return None;
-                        }
-                    }
-                }
-            };
-            Some(PrivateLink {
-                resource_configuration_arn: arn,
-                private_token_endpoint,
-            })
-        });
+        let private_link = lookup(&entries, "privateLink")
+            .and_then(|value| self.private_link(value, &child(&root, "privateLink")));
 
         let regions = lookup(&entries, "regions")
             .and_then(|value| self.regions(value, &child(&root, "regions")));
@@ -190,6 +125,15 @@ impl Walker<'_> {
             app,
             origin,
         })
+    }
+
+    /// `kmsKey:`: the customer managed key the connection's secrets are encrypted with.
+    fn kms_key(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
+        if value.is_null() {
+            return None;
+        }
+        let key = self.string(value, path)?;
+        self.check(path, limits::check_kms_key(&key)).then_some(key)
     }
 
     pub(super) fn regions(&mut self, value: &Value, path: &[Segment]) -> Option<Vec<String>> {

@@ -2,7 +2,9 @@
 //! target (`event`, `sobject` or `path`), its API version and rate limit.
 
 use super::walker::{At, Walker, at_value, child, kind, lookup};
-use crate::manifest::destination_rules;
+use crate::manifest::destination_rules::{
+    self, DEFAULT_RATE_LIMIT, RATE_LIMIT_MAX, RATE_LIMIT_MIN,
+};
 use crate::manifest::keys;
 use crate::manifest::limits::{self, Violation};
 use crate::manifest::yaml::Segment;
@@ -49,7 +51,10 @@ impl Walker<'_> {
                 &entries,
                 path,
                 "name",
-                "add `name: <api-destination-name>` (1-64 of A-Z a-z 0-9 . - _)",
+                &format!(
+                    "add `name: <api-destination-name>` ({})",
+                    limits::name_rule()
+                ),
             )
             .and_then(|value| {
                 let name_path = child(path, "name");
@@ -140,7 +145,7 @@ impl Walker<'_> {
             }
         };
         let rate_limit = match lookup(&entries, "rateLimitPerSecond") {
-            None => Some(destination_rules::DEFAULT_RATE_LIMIT),
+            None => Some(DEFAULT_RATE_LIMIT),
             Some(value) => {
                 let rate_path = child(path, "rateLimitPerSecond");
                 let written = self.document.raw_scalar(&rate_path).map(str::to_string);
@@ -150,20 +155,20 @@ impl Walker<'_> {
                     .as_deref()
                     .is_some_and(destination_rules::is_plain_decimal);
                 let rate = match value {
-                    Value::Number(number) if decimal => {
-                        number.as_u64().filter(|n| (1..=300).contains(n))
-                    }
+                    Value::Number(number) if decimal => number.as_u64().filter(|n| {
+                        (u64::from(RATE_LIMIT_MIN)..=u64::from(RATE_LIMIT_MAX)).contains(n)
+                    }),
                     _ => None,
                 };
                 match rate {
-                    Some(rate) => Some(u32::try_from(rate).unwrap_or(300)),
+                    Some(rate) => Some(u32::try_from(rate).unwrap_or(RATE_LIMIT_MAX)),
                     None => {
                         let shown = written.unwrap_or_else(|| kind(value).to_string());
                         self.report(
                             &rate_path,
                             at_value(value),
-                            format!("`{shown}` is not a rate limit: EventBridge takes a whole number of invocations per second from 1 to 300, written in decimal digits"),
-                            "write e.g. `rateLimitPerSecond: 100`, or leave it out for AWS's default and maximum, 300",
+                            format!("`{shown}` is not a rate limit: EventBridge takes a whole number of invocations per second from {RATE_LIMIT_MIN} to {RATE_LIMIT_MAX}, written in decimal digits"),
+                            format!("write e.g. `rateLimitPerSecond: 100`, or leave it out for AWS's default and maximum, {DEFAULT_RATE_LIMIT}"),
                         );
                         None
                     }

@@ -4,7 +4,7 @@
 
 use crate::error::{Location, Problem};
 use crate::manifest::keys::{self, Keys};
-use crate::manifest::limits::Violation;
+use crate::manifest::limits::{self, Violation};
 use crate::manifest::yaml::{Document, Position, Segment, display_path};
 use crate::manifest::{Origin, Rules};
 use crate::sources;
@@ -280,7 +280,7 @@ pub(super) fn expected_help(path: &[Segment]) -> String {
         "salesforce.app" => "write `app: { contactEmail: <address>, runAsUser: <username> }`".to_string(),
         "oauth" | "invocation" => format!("write `{field}:` with `headers:`, `query:` or `body:` maps below it"),
         "privateLink" => "write `privateLink: { resourceConfigurationArn: arn:aws:vpc-lattice:... }`".to_string(),
-        "name" => "write `name: <connection-name>` (1-64 of A-Z a-z 0-9 . - _)".to_string(),
+        "name" => format!("write `name: <connection-name>` ({})", limits::name_rule()),
         "clientId" => format!("write the connected app's consumer key (it starts with 3MVG), or a reference: {}", sources::help()),
         "salesforce.myDomain" => "write the My Domain name from Setup > My Domain, e.g. `myDomain: acme`".to_string(),
         "salesforce.tokenUrl" => "write `tokenUrl: https://<name>.my.salesforce.com/services/oauth2/token`".to_string(),
