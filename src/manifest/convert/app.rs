@@ -1,7 +1,7 @@
 //! `salesforce.app:`: the External Client App as code, its defaults applied (API name and
 //! label from the connection, `[Api]` scopes, admin-approved users).
 
-use super::walker::{At, Walker, at_value, child, kind, lookup, suggest_among};
+use super::walker::{At, Walker, child, lookup, nth, suggest_among};
 use crate::manifest::app::{self, AppSpec, PermittedUsers};
 use crate::manifest::keys;
 use crate::manifest::yaml::Segment;
@@ -96,53 +96,28 @@ impl Walker<'_> {
             }
             None => Some(PermittedUsers::AdminApprovedPreAuthorized),
         };
-        let (
-            Some(name),
-            Some(label),
-            Some(contact_email),
-            Some(run_as_user),
-            Some(scopes),
-            Some(permitted_users),
-        ) = (
-            name,
-            label,
-            contact_email,
-            run_as_user,
-            scopes,
-            permitted_users,
-        )
-        else {
-            return None;
-        };
         Some(AppSpec {
-            name,
-            label,
-            contact_email,
-            run_as_user,
-            scopes,
-            permitted_users,
+            name: name?,
+            label: label?,
+            contact_email: contact_email?,
+            run_as_user: run_as_user?,
+            scopes: scopes?,
+            permitted_users: permitted_users?,
         })
     }
 
     /// `scopes:`: a list of Salesforce's Metadata API scope names.
     pub(super) fn scopes(&mut self, value: &Value, path: &[Segment]) -> Option<Vec<String>> {
-        let Value::Sequence(items) = value else {
-            self.report(
-                path,
-                at_value(value),
-                format!(
-                    "expected a list of OAuth scope names, found {}",
-                    kind(value)
-                ),
-                "write e.g. `scopes: [Api]`",
-            );
-            return None;
-        };
+        let items = self.sequence(
+            value,
+            path,
+            "OAuth scope names",
+            "write e.g. `scopes: [Api]`",
+        )?;
         let mut ok = true;
         let mut scopes: Vec<String> = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            let mut item_path = path.to_vec();
-            item_path.push(Segment::Index(index));
+            let item_path = nth(path, index);
             let Some(scope) = self.string(item, &item_path) else {
                 ok = false;
                 continue;

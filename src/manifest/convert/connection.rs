@@ -1,7 +1,7 @@
 //! The document's root: the connection's name, description, client id and secret, KMS key,
 //! private connectivity and Regions, with the parts below it handed to their own files.
 
-use super::walker::{At, Path_, Walker, at_value, child, kind, lookup};
+use super::walker::{At, Path_, Walker, child, lookup, nth};
 use crate::manifest::keys;
 use crate::manifest::limits;
 use crate::manifest::regions;
@@ -137,20 +137,16 @@ impl Walker<'_> {
     }
 
     pub(super) fn regions(&mut self, value: &Value, path: &[Segment]) -> Option<Vec<String>> {
-        let Value::Sequence(items) = value else {
-            self.report(
-                path,
-                at_value(value),
-                format!("expected a list of Region names, found {}", kind(value)),
-                "write e.g. `regions: [us-east-1, eu-west-1]`",
-            );
-            return None;
-        };
+        let items = self.sequence(
+            value,
+            path,
+            "Region names",
+            "write e.g. `regions: [us-east-1, eu-west-1]`",
+        )?;
         let mut listed: Vec<(usize, String)> = Vec::new();
         let mut ok = true;
         for (index, item) in items.iter().enumerate() {
-            let mut item_path = path.to_vec();
-            item_path.push(Segment::Index(index));
+            let item_path = nth(path, index);
             let Some(region) = self.string(item, &item_path) else {
                 ok = false;
                 continue;

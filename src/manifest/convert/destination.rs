@@ -1,7 +1,7 @@
 //! `destinations:`: the API destinations on the connection's org, each with exactly one
 //! target (`event`, `sobject` or `path`), its API version and rate limit.
 
-use super::walker::{At, Walker, at_value, child, kind, lookup};
+use super::walker::{At, Walker, at_value, child, kind, lookup, nth};
 use crate::manifest::destination_rules::{
     self, DEFAULT_RATE_LIMIT, RATE_LIMIT_MAX, RATE_LIMIT_MIN,
 };
@@ -18,20 +18,16 @@ impl Walker<'_> {
         value: &Value,
         path: &[Segment],
     ) -> Option<Vec<DestinationSpec>> {
-        let Value::Sequence(items) = value else {
-            self.report(
-                path,
-                at_value(value),
-                format!("expected a list of API destinations, found {}", kind(value)),
-                "write `destinations:` with one `- name: ...` item per API destination",
-            );
-            return None;
-        };
+        let items = self.sequence(
+            value,
+            path,
+            "API destinations",
+            "write `destinations:` with one `- name: ...` item per API destination",
+        )?;
         let mut ok = true;
         let mut destinations = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            let mut item_path = path.to_vec();
-            item_path.push(Segment::Index(index));
+            let item_path = nth(path, index);
             match self.destination(item, &item_path) {
                 Some(destination) => destinations.push(destination),
                 None => ok = false,

@@ -32,6 +32,13 @@ pub(super) fn child(path: &[Segment], key: &str) -> Path_ {
     path
 }
 
+/// The path of the item at `index` of the list at `path`.
+pub(super) fn nth(path: &[Segment], index: usize) -> Path_ {
+    let mut path = path.to_vec();
+    path.push(Segment::Index(index));
+    path
+}
+
 pub(super) struct Walker<'a> {
     pub(super) file: &'a Path,
     pub(super) document: &'a Document,
@@ -164,6 +171,26 @@ impl Walker<'_> {
             entries.push((key, item));
         }
         Some(entries)
+    }
+
+    /// The items of a list of `what` (`Region names`). `None` after reporting otherwise.
+    pub(super) fn sequence<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &[Segment],
+        what: &str,
+        help: &str,
+    ) -> Option<&'v [Value]> {
+        if let Value::Sequence(items) = value {
+            return Some(items);
+        }
+        self.report(
+            path,
+            at_value(value),
+            format!("expected a list of {what}, found {}", kind(value)),
+            help,
+        );
+        None
     }
 
     pub(super) fn required<'v>(
