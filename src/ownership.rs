@@ -16,7 +16,7 @@ pub(crate) struct OwnershipSet(String);
 pub(crate) const DEFAULT_SET: &str = "default";
 
 /// Longest set name: the marker counts toward AWS's 512-character description.
-const SET_NAME_MAX: usize = 32;
+pub(crate) const SET_NAME_MAX: usize = 32;
 
 impl Default for OwnershipSet {
     fn default() -> Self {

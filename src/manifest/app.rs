@@ -106,7 +106,9 @@ fn violation(message: impl Into<String>, help: impl Into<String>) -> Violation {
 /// An API name: letters, digits and underscores, starting with a letter, without a double or
 /// trailing underscore, at most 40 characters.
 pub fn check_api_name(name: &str) -> Result<(), Violation> {
-    let help = "use letters, digits and single underscores, starting with a letter and not ending with an underscore, at most 40 characters, e.g. `sf_acme_prod`";
+    let help = format!(
+        "use letters, digits and single underscores, starting with a letter and not ending with an underscore, at most {API_NAME_MAX} characters, e.g. `sf_acme_prod`"
+    );
     let problem = if name.is_empty() {
         Some("the app name is empty".to_string())
     } else if let Some(bad) = name

@@ -1,10 +1,17 @@
 //! Salesforce's and AWS's rules for an API destination's target, checked offline: Platform
 //! Event and sObject API names, REST paths, API versions and the rate limit.
 
-use super::limits::Violation;
+use super::limits::{ENDPOINT_MAX, Violation};
 
-/// AWS's default and maximum invocation rate.
-pub const DEFAULT_RATE_LIMIT: u32 = 300;
+/// EventBridge's `InvocationRateLimitPerSecond`: 1-300 invocations per second.
+pub const RATE_LIMIT_MIN: u32 = 1;
+pub const RATE_LIMIT_MAX: u32 = 300;
+/// AWS's default invocation rate, which is also its maximum.
+pub const DEFAULT_RATE_LIMIT: u32 = RATE_LIMIT_MAX;
+
+/// The longest REST path: it leaves 148 of AWS's [`ENDPOINT_MAX`] characters for `https://`
+/// and the My Domain host in front of it.
+pub const PATH_MAX: usize = 1900;
 
 fn violation(message: impl Into<String>, help: impl Into<String>) -> Violation {
     Violation {
@@ -85,10 +92,10 @@ pub fn check_path(path: &str) -> Result<(), Violation> {
             "percent-encode it (a space is %20)",
         ));
     }
-    if path.len() > 1900 {
+    if path.len() > PATH_MAX {
         return Err(violation(
             format!(
-                "the path is {} characters long; with the host it must fit AWS's 2048",
+                "the path is {} characters long; with the host it must fit AWS's {ENDPOINT_MAX}",
                 path.len()
             ),
             "shorten the path",

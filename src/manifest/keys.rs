@@ -6,6 +6,13 @@
 //! [`schema`](super::schema) describes exactly these keys in the JSON Schema, and a test checks
 //! that the README's YAML reference names every one of them. The descriptions are the README's
 //! comments, written out.
+//!
+//! A key's limits (lengths, ranges, patterns) are named constants beside the check that
+//! applies them: AWS's in [`limits`](super::limits), Salesforce's in
+//! [`token_url`](super::token_url), [`app`](super::app) and
+//! [`destination_rules`](super::destination_rules). The checks `convert` calls and the shapes
+//! `schema` writes read those same constants (a test holds each schema limit to the parser's
+//! verdict at and past it), and a test here holds the limits the descriptions quote to them.
 
 /// One key of a mapping in the YAML.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +290,37 @@ mod tests {
             );
             assert!(!key.description.trim().is_empty(), "{}", key.name);
         }
+    }
+
+    /// The descriptions are prose, so a test holds the limits they quote to the constants the
+    /// checks and the schema read.
+    #[test]
+    fn descriptions_quote_the_limits_the_checks_apply() {
+        use crate::manifest::destination_rules::{
+            DEFAULT_RATE_LIMIT, RATE_LIMIT_MAX, RATE_LIMIT_MIN,
+        };
+        use crate::manifest::limits::{DESCRIPTION_MAX, NAME_MAX};
+        use crate::ownership::SET_NAME_MAX;
+        let described = |table: Keys, name: &str, quote: String| {
+            let key = table.iter().find(|key| key.name == name);
+            assert!(
+                key.is_some_and(|key| key.description.contains(&quote)),
+                "the description of `{name}` does not say `{quote}`"
+            );
+        };
+        described(TOP, "name", format!("1-{NAME_MAX} of"));
+        described(DESTINATION, "name", format!("1-{NAME_MAX} of"));
+        described(
+            TOP,
+            "description",
+            format!("AWS's {DESCRIPTION_MAX} characters"),
+        );
+        described(
+            DESTINATION,
+            "rateLimitPerSecond",
+            format!("{RATE_LIMIT_MIN}-{RATE_LIMIT_MAX} (default {DEFAULT_RATE_LIMIT},"),
+        );
+        described(PROJECT, "set", format!("1-{SET_NAME_MAX} of"));
     }
 
     #[test]

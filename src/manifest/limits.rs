@@ -3,6 +3,10 @@
 //! Each check is a pure function returning a [`Violation`] (what is wrong and how to fix it);
 //! the caller attaches the file position. Limits follow the EventBridge API model as listed in
 //! `docs/aws-behaviour.md`, so AWS never has to reject what `validate` accepted.
+//!
+//! Each limit is one named constant, read by its check here and by the JSON Schema
+//! ([`schema`](super::schema)). The secret sources keep their own services' limits
+//! (Secrets Manager's `SecretId`, Parameter Store's `Name`): 2048 as well, but other APIs'.
 
 /// What is wrong with a value and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,18 +22,40 @@ fn violation(message: impl Into<String>, help: impl Into<String>) -> Violation {
     }
 }
 
+/// `Name` of a connection or an API destination: 1-64 characters.
 pub const NAME_MAX: usize = 64;
+/// The characters of a name, AWS's `[\.\-_A-Za-z0-9]+`, as the JSON Schema writes it.
+pub const NAME_PATTERN: &str = "^[-._A-Za-z0-9]+$";
+/// `Description`, the ownership marker included.
 pub const DESCRIPTION_MAX: usize = 512;
+/// `AuthorizationEndpoint` and `InvocationEndpoint`.
 pub const ENDPOINT_MAX: usize = 2048;
+/// `ClientID` and `ClientSecret`.
 pub const CLIENT_CREDENTIAL_MAX: usize = 512;
+/// A parameter's key, and a header or query parameter's value.
 pub const PARAMETER_MAX: usize = 512;
+/// Items of one parameter list (`headers`, `query`, `body`).
 pub const PARAMETERS_PER_LIST_MAX: usize = 100;
+/// `KmsKeyIdentifier`.
+pub const KMS_KEY_MAX: usize = 2048;
+/// `ResourceConfigurationArn` of private connectivity.
+pub const RESOURCE_CONFIGURATION_ARN_MAX: usize = 2048;
+
+/// What a name may be, as help texts say it: `1-64 of A-Z a-z 0-9 . - _`.
+pub fn name_rule() -> String {
+    format!("1-{NAME_MAX} of A-Z a-z 0-9 . - _")
+}
+
+/// The characters left for a description once `marker` and the space before it are appended.
+pub fn description_room(marker: &str) -> usize {
+    DESCRIPTION_MAX.saturating_sub(marker.chars().count() + 1)
+}
 
 pub fn check_name(name: &str) -> Result<(), Violation> {
     if name.is_empty() {
         return Err(violation(
             "the name is empty",
-            "give the connection a name of 1-64 characters from A-Z a-z 0-9 . - _",
+            format!("give the connection a name of 1-{NAME_MAX} characters from A-Z a-z 0-9 . - _"),
         ));
     }
     let length = name.chars().count();
@@ -63,7 +89,7 @@ pub fn check_description(description: &str) -> Result<(), Violation> {
 /// [`check_description`] with the marker of the run's set (`[managed by provision set=NAME]`
 /// is up to 37 characters longer than the default set's).
 pub fn check_description_with(description: &str, marker: &str) -> Result<(), Violation> {
-    let room = DESCRIPTION_MAX.saturating_sub(marker.chars().count() + 1);
+    let room = description_room(marker);
     let length = description.chars().count();
     if length > room {
         return Err(violation(
@@ -97,6 +123,33 @@ pub fn check_endpoint_length(url: &str) -> Result<(), Violation> {
         ));
     }
     Ok(())
+}
+
+/// `kmsKey`: a key id, key ARN, alias or alias ARN, as AWS takes it (which one is AWS's to say).
+pub fn check_kms_key(key: &str) -> Result<(), Violation> {
+    let length = key.chars().count();
+    let message = if key.trim().is_empty() {
+        "the KMS key is empty".to_string()
+    } else if length > KMS_KEY_MAX {
+        format!("the KMS key is {length} characters long; AWS allows at most {KMS_KEY_MAX}")
+    } else {
+        return Ok(());
+    };
+    Err(violation(
+        message,
+        "give a key id, key ARN, alias (alias/name) or alias ARN, or remove `kmsKey` to use an AWS owned key",
+    ))
+}
+
+/// `privateLink.resourceConfigurationArn`: an ARN AWS can take.
+pub fn check_resource_configuration_arn(arn: &str) -> Result<(), Violation> {
+    if arn.starts_with("arn:") && arn.len() <= RESOURCE_CONFIGURATION_ARN_MAX {
+        return Ok(());
+    }
+    Err(violation(
+        format!("`{arn}` is not a VPC Lattice resource configuration ARN"),
+        "use the ARN of the resource configuration, arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...",
+    ))
 }
 
 /// Client id and client secret: 1-512 characters, no `:` and no control characters, and no
@@ -201,7 +254,7 @@ pub fn check_list_size(what: &str, count: usize) -> Result<(), Violation> {
     if count > PARAMETERS_PER_LIST_MAX {
         return Err(violation(
             format!("{count} {what} parameters; AWS allows at most {PARAMETERS_PER_LIST_MAX}"),
-            "remove parameters until at most 100 remain",
+            format!("remove parameters until at most {PARAMETERS_PER_LIST_MAX} remain"),
         ));
     }
     Ok(())

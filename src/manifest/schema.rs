@@ -15,12 +15,15 @@
 //! Region), the type is `string`.
 
 use super::app;
+use super::destination_rules::{RATE_LIMIT_MAX, RATE_LIMIT_MIN};
 use super::keys::{self, Key, Keys};
 use super::limits::{
-    CLIENT_CREDENTIAL_MAX, DESCRIPTION_MAX, ENDPOINT_MAX, NAME_MAX, PARAMETER_MAX,
-    PARAMETERS_PER_LIST_MAX,
+    CLIENT_CREDENTIAL_MAX, ENDPOINT_MAX, KMS_KEY_MAX, NAME_MAX, NAME_PATTERN, PARAMETER_MAX,
+    PARAMETERS_PER_LIST_MAX, RESOURCE_CONFIGURATION_ARN_MAX, description_room,
 };
-use super::{OWNERSHIP_MARKER, regions, token_url};
+use super::token_url::{self, LABEL_MAX};
+use super::{OWNERSHIP_MARKER, regions};
+use crate::ownership::SET_NAME_MAX;
 use crate::sources::SOURCES;
 use serde_json::{Map, Value, json};
 
@@ -112,11 +115,11 @@ fn shape(path: &str, key: &Key) -> Value {
             "type": TEXT,
             "minLength": 1,
             "maxLength": NAME_MAX,
-            "pattern": "^[-._A-Za-z0-9]+$",
+            "pattern": NAME_PATTERN,
         }),
         ("", "description") => json!({
             "type": ["string", "number", "boolean", "null"],
-            "maxLength": DESCRIPTION_MAX - OWNERSHIP_MARKER.len() - 1,
+            "maxLength": description_room(OWNERSHIP_MARKER),
             "pattern": "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$",
         }),
         ("", "salesforce") => salesforce(),
@@ -136,7 +139,7 @@ fn shape(path: &str, key: &Key) -> Value {
         ("", "invocation") => parameter_block(false),
         ("", "kmsKey") => json!({
             "type": ["string", "number", "boolean", "null"],
-            "maxLength": 2048,
+            "maxLength": KMS_KEY_MAX,
             "pattern": "\\S",
         }),
         ("", "privateLink") => {
@@ -146,7 +149,7 @@ fn shape(path: &str, key: &Key) -> Value {
         }
         ("privateLink", "resourceConfigurationArn") => json!({
             "type": "string",
-            "maxLength": 2048,
+            "maxLength": RESOURCE_CONFIGURATION_ARN_MAX,
             "pattern": "^arn:",
         }),
         ("privateLink", "tokenEndpoint") => json!({
@@ -156,7 +159,7 @@ fn shape(path: &str, key: &Key) -> Value {
         ("provision.yaml", "set") => json!({
             "type": "string",
             "minLength": 1,
-            "maxLength": 32,
+            "maxLength": SET_NAME_MAX,
             "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
         }),
         ("provision.yaml", "defaultRegion") => json!({
@@ -173,7 +176,7 @@ fn shape(path: &str, key: &Key) -> Value {
             "type": "string",
             "minLength": 1,
             "maxLength": NAME_MAX - 1,
-            "pattern": "^[-._A-Za-z0-9]+$",
+            "pattern": NAME_PATTERN,
         }),
         ("provision.yaml", "extraRegions") => json!({
             "type": "array",
@@ -193,13 +196,13 @@ fn shape(path: &str, key: &Key) -> Value {
         ("salesforce", "myDomain") => json!({
             "type": ["string", "boolean"],
             "minLength": 1,
-            "maxLength": 63,
+            "maxLength": LABEL_MAX,
             "pattern": "^[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?$",
         }),
         ("salesforce", "sandbox") => json!({
             "type": ["string", "boolean"],
             "minLength": 1,
-            "maxLength": 63,
+            "maxLength": LABEL_MAX,
             "pattern": "^[A-Za-z][A-Za-z0-9]*$",
         }),
         ("salesforce", "tokenUrl") => json!({
@@ -211,7 +214,7 @@ fn shape(path: &str, key: &Key) -> Value {
         ("salesforce", "app") => closed_object(keys::APP, "salesforce.app"),
         ("salesforce.app", "name") => json!({
             "type": TEXT,
-            "maxLength": 40,
+            "maxLength": app::API_NAME_MAX,
             "pattern": "^[A-Za-z][A-Za-z0-9_]*$",
         }),
         ("salesforce.app", "label") => json!({ "type": TEXT, "minLength": 1 }),
@@ -236,11 +239,11 @@ fn shape(path: &str, key: &Key) -> Value {
             "type": TEXT,
             "minLength": 1,
             "maxLength": NAME_MAX,
-            "pattern": "^[-._A-Za-z0-9]+$",
+            "pattern": NAME_PATTERN,
         }),
         ("destinations[]", "description") => json!({
             "type": ["string", "number", "boolean", "null"],
-            "maxLength": DESCRIPTION_MAX - OWNERSHIP_MARKER.len() - 1,
+            "maxLength": description_room(OWNERSHIP_MARKER),
         }),
         ("destinations[]", "event") => json!({
             "type": "string",
@@ -260,8 +263,8 @@ fn shape(path: &str, key: &Key) -> Value {
         }),
         ("destinations[]", "rateLimitPerSecond") => json!({
             "type": "integer",
-            "minimum": 1,
-            "maximum": 300,
+            "minimum": RATE_LIMIT_MIN,
+            "maximum": RATE_LIMIT_MAX,
         }),
         ("secretReference", name) => match crate::sources::by_key(name) {
             Some(source) => (source.schema)(),

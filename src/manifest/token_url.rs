@@ -14,6 +14,9 @@ use url::{Host, Url};
 
 pub const TOKEN_PATH: &str = "/services/oauth2/token";
 
+/// A host name label (`myDomain`, `sandbox`) holds at most 63 characters (RFC 1035).
+pub const LABEL_MAX: usize = 63;
+
 /// Domains under which My Domain hosts live (production, sandbox and the other partitions).
 const MY_DOMAIN_SUFFIXES: &[&str] = &[".my.salesforce.com", ".my.salesforce.mil"];
 
@@ -79,10 +82,10 @@ fn check_label(field: &str, name: &str) -> Result<(), Violation> {
             format!("set {field} to the name, e.g. `acme`"),
         ));
     }
-    if name.len() > 63 {
+    if name.len() > LABEL_MAX {
         return Err(violation(
             format!(
-                "{field} is {} characters long; a host name label holds at most 63",
+                "{field} is {} characters long; a host name label holds at most {LABEL_MAX}",
                 name.len()
             ),
             "check the name in Setup > My Domain",
