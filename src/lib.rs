@@ -8,7 +8,8 @@
 //!   into the [`desired`] state, [`plan`] compares it with the [`live`] state, [`policy`]
 //!   derives the IAM policy a run needs;
 //! - [`project`] reads the project file (`provision.yaml`) that pins a folder's set, default
-//!   Region, accounts and name prefix;
+//!   Region, accounts and name prefix; [`coverage`] computes from it, the flags and the files
+//!   the Regions a run covers;
 //! - [`view`] renders the plan and results, one file per output format;
 //! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
 //!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
@@ -22,6 +23,7 @@ pub(crate) mod bounds;
 pub(crate) mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;
+pub(crate) mod coverage;
 pub(crate) mod desired;
 pub(crate) mod engine;
 pub(crate) mod error;
