@@ -14,6 +14,7 @@ use crate::desired::AUTHORIZATION_TYPE;
 use crate::error::{Error, Location, Problem};
 use crate::manifest::export::export;
 use crate::manifest::limits::check_name;
+use crate::policy::actions::events;
 use crate::view::{self, ExportedFile};
 use futures::StreamExt;
 use std::collections::BTreeSet;
@@ -47,10 +48,10 @@ pub(super) async fn run(
             .map_err(|error| Error::Aws {
                 context: format!("cannot list EventBridge connections in {region}"),
                 message: error.message,
-                help: Some(
-                    "check the AWS credentials and Region, and that the identity may call events:ListConnections"
-                        .to_string(),
-                ),
+                help: Some(format!(
+                    "check the AWS credentials and Region, and that the identity may call {}",
+                    events::LIST_CONNECTIONS
+                )),
             })?;
         let (allowed, forbidden): (Vec<_>, Vec<_>) = listed
             .into_iter()
