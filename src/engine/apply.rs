@@ -394,7 +394,10 @@ async fn delete(
                     "not deleted: cannot tell whether an API destination uses it: {}",
                     error.message
                 ));
-                result.hint = Some("allow events:ListApiDestinations, or pass --force".to_string());
+                result.hint = Some(format!(
+                    "allow {}, or pass --force",
+                    crate::policy::actions::events::LIST_API_DESTINATIONS
+                ));
                 return result;
             }
         }

@@ -51,7 +51,10 @@ pub(crate) async fn plan(
         .map_err(|error| Error::Aws {
             context: format!("cannot list EventBridge connections in {}", context.region),
             message: error.message,
-            help: Some("check the AWS credentials, Region and endpoint, and that the identity may call events:ListConnections".to_string()),
+            help: Some(format!(
+                "check the AWS credentials, Region and endpoint, and that the identity may call {}",
+                crate::policy::actions::events::LIST_CONNECTIONS
+            )),
         })?
         .into_iter()
         .map(|summary| summary.name)
@@ -148,10 +151,10 @@ pub(crate) async fn plan(
                     context.region
                 ),
                 message: error.message,
-                help: Some(
-                    "allow events:ListApiDestinations for the identity running provision"
-                        .to_string(),
-                ),
+                help: Some(format!(
+                    "allow {} for the identity running provision",
+                    crate::policy::actions::events::LIST_API_DESTINATIONS
+                )),
             });
         }
     };
@@ -222,10 +225,14 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
         return;
     };
     let (what, action, resource) = match kind {
-        ResourceKind::Connection => ("connection", "events:DescribeConnection", "connection/*"),
+        ResourceKind::Connection => (
+            "connection",
+            crate::policy::actions::events::DESCRIBE_CONNECTION,
+            "connection/*",
+        ),
         ResourceKind::ApiDestination => (
             "API destination",
-            "events:DescribeApiDestination",
+            crate::policy::actions::events::DESCRIBE_API_DESTINATION,
             "api-destination/* and connection/*",
         ),
     };
@@ -336,7 +343,8 @@ async fn secret_status(
         Ok(managed) => managed_secret::compare(desired, &managed),
         Err(ReadError::AccessDenied(_)) => SecretStatus::Unverifiable {
             reason: format!(
-                "access denied to the managed secret; allow secretsmanager:GetSecretValue on {arn} to check it"
+                "access denied to the managed secret; allow {} on {arn} to check it",
+                crate::policy::actions::secrets_manager::GET_SECRET_VALUE
             ),
         },
         Err(ReadError::NotFound) => SecretStatus::Unverifiable {
