@@ -92,13 +92,15 @@ pub(super) async fn check_account(
     };
     let account = aws::sts::caller_account(&regional)
         .await
-        .map_err(|message| Error::Aws {
-            context: format!(
-                "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), which {} requires before any other call",
-                file.display()
-            ),
-            message,
-            help: Some("check the AWS credentials and endpoint".to_string()),
+        .map_err(|error| {
+            Error::aws(
+                format!(
+                    "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), which {} requires before any other call",
+                    file.display()
+                ),
+                error,
+                "check the AWS credentials and endpoint",
+            )
         })?;
     if allowed.contains(&account) {
         return Ok(());

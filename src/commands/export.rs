@@ -45,13 +45,15 @@ pub(super) async fn run(
         let prefix = name_prefix.or(settings.project.name_prefix.as_deref());
         let listed = connections::list_connections(&events, prefix.unwrap_or_default())
             .await
-            .map_err(|error| Error::Aws {
-                context: format!("cannot list EventBridge connections in {region}"),
-                message: error.message,
-                help: Some(format!(
-                    "check the AWS credentials and Region, and that the identity may call {}",
-                    events::LIST_CONNECTIONS
-                )),
+            .map_err(|error| {
+                Error::aws(
+                    format!("cannot list EventBridge connections in {region}"),
+                    error,
+                    format!(
+                        "check the AWS credentials and Region, and that the identity may call {}",
+                        events::LIST_CONNECTIONS
+                    ),
+                )
             })?;
         let (allowed, forbidden): (Vec<_>, Vec<_>) = listed
             .into_iter()

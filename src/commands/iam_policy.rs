@@ -55,11 +55,11 @@ pub(super) async fn run(
             let region = regions.first().map(String::as_str).unwrap_or("us-east-1");
             aws::sts::caller_account(&aws::for_region(&config, region))
                 .await
-                .map_err(|message| Error::Aws {
-                    context: "cannot tell the AWS account from the caller's identity (sts:GetCallerIdentity)".to_string(),
-                    message,
-                    help: Some("pass the account with --account 123456789012, or check the AWS credentials".to_string()),
-                })?
+                .map_err(|error| Error::aws(
+                    "cannot tell the AWS account from the caller's identity (sts:GetCallerIdentity)",
+                    error,
+                    "pass the account with --account 123456789012, or check the AWS credentials",
+                ))?
         }
     };
     let wanted: Vec<(String, Vec<&ConnectionSpec>)> = regions

@@ -130,7 +130,7 @@ pub(super) async fn run(
     super::context::check_account(settings, &config, coverage.default_region.as_deref()).await?;
     let timeouts = settings.aws.timeouts;
     let connect = Connect::new(&instance, token, timeouts.connect, timeouts.call)
-        .map_err(|message| salesforce_error(&instance_host, message, None))?;
+        .map_err(|error| salesforce_error(&instance_host, error, None))?;
     let apps = connect
         .apps()
         .await

@@ -202,7 +202,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
 
     let timeouts = settings.aws.timeouts;
     let salesforce = Connect::new(&instance, token, timeouts.connect, timeouts.call)
-        .map_err(|message| salesforce_error(&instance_host, message, None))?;
+        .map_err(|error| salesforce_error(&instance_host, error, None))?;
     let apps = salesforce
         .apps()
         .await
@@ -425,17 +425,17 @@ fn describe_read_error(id: &str, region: &str, error: &secretsmanager::ReadError
 
 /// A failure that no document can get past (the token, the app listing).
 pub(super) fn run_ending(host: &str, error: ConnectError) -> Error {
-    let (message, help) = error.describe();
-    salesforce_error(host, message, Some(help))
+    let (_, help) = error.describe();
+    salesforce_error(host, error, Some(help))
 }
 
 /// An error of the whole run, named after the org's host.
-pub(super) fn salesforce_error(host: &str, message: String, help: Option<String>) -> Error {
-    Error::Salesforce {
-        context: host.to_string(),
-        message,
-        help,
-    }
+pub(super) fn salesforce_error(
+    host: &str,
+    error: impl std::error::Error + Send + Sync + 'static,
+    help: Option<String>,
+) -> Error {
+    Error::salesforce(host, error, help)
 }
 
 fn render(outcomes: &[Outcome], left_out: &[LeftOut]) -> String {

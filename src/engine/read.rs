@@ -48,13 +48,15 @@ pub(crate) async fn plan(
     let prefix = options.name_prefix.as_deref().unwrap_or_default();
     let existing: HashSet<String> = list_connections(&context.eventbridge, prefix)
         .await
-        .map_err(|error| Error::Aws {
-            context: format!("cannot list EventBridge connections in {}", context.region),
-            message: error.message,
-            help: Some(format!(
-                "check the AWS credentials, Region and endpoint, and that the identity may call {}",
-                crate::policy::actions::events::LIST_CONNECTIONS
-            )),
+        .map_err(|error| {
+            Error::aws(
+                format!("cannot list EventBridge connections in {}", context.region),
+                error,
+                format!(
+                    "check the AWS credentials, Region and endpoint, and that the identity may call {}",
+                    crate::policy::actions::events::LIST_CONNECTIONS
+                ),
+            )
         })?
         .into_iter()
         .map(|summary| summary.name)
@@ -145,17 +147,17 @@ pub(crate) async fn plan(
             None
         }
         Err(error) => {
-            return Err(Error::Aws {
-                context: format!(
+            return Err(Error::aws(
+                format!(
                     "cannot list EventBridge API destinations in {}",
                     context.region
                 ),
-                message: error.message,
-                help: Some(format!(
+                error,
+                format!(
                     "allow {} for the identity running provision",
                     crate::policy::actions::events::LIST_API_DESTINATIONS
-                )),
-            });
+                ),
+            ));
         }
     };
     if let Some(listed) = &listed {
