@@ -170,11 +170,7 @@ fn wanted<'a>(spec: &'a ConnectionSpec, default: Option<&'a str>) -> Vec<&'a str
 mod tests {
     use super::*;
 
-    fn specs(yaml: &str) -> Vec<ConnectionSpec> {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("c.yaml"), yaml).unwrap();
-        crate::manifest::load::load(&[dir.path().to_path_buf()]).unwrap()
-    }
+    use crate::tests::specs;
 
     const TWO: &str = "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\nregions: [eu-west-1, us-east-1]\n---\nname: b\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\n";
 

@@ -119,13 +119,9 @@ mod tests {
 
     #[test]
     fn every_action_a_hint_names_is_one_the_apply_policy_grants() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("c.yaml"),
+        let specs = crate::tests::specs(
             "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\ndestinations:\n  - name: orders\n    event: Order__e\n",
-        )
-        .unwrap();
-        let specs = crate::manifest::load::load(&[dir.path().to_path_buf()]).unwrap();
+        );
         // Every write apply can make: --prune and --replace included.
         let request = Request {
             purpose: Purpose::Apply,

@@ -244,11 +244,7 @@ impl Run {
 mod tests {
     use super::*;
 
-    fn specs(yaml: &str) -> Vec<ConnectionSpec> {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("c.yaml"), yaml).unwrap();
-        manifest::load::load(&[dir.path().to_path_buf()]).unwrap()
-    }
+    use crate::tests::specs;
 
     const TWO: &str = "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\nregions: [eu-west-1, us-east-1]\n---\nname: b\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\n";
 
