@@ -3,10 +3,13 @@
 //! Every message a user sees names where the problem is (file, line, column, field), what is
 //! wrong, and how to fix it. Bad input is collected into a list of [`Problem`]s so a run reports
 //! all of them at once. Nothing in here ever holds a secret value: messages are built from
-//! field names, file paths and AWS error texts, never from resolved secrets.
+//! field names, file paths and AWS error texts, never from resolved secrets. An error made from
+//! another one (an SDK error, a reqwest error) keeps it as its source, a [`Cause`], which
+//! prints no more than its own redacted message.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where in the user's files a problem is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -139,6 +142,9 @@ pub(crate) enum Error {
         context: String,
         message: String,
         help: Option<String>,
+        /// The failed call ([`Error::aws`]).
+        #[source]
+        source: Option<Cause>,
     },
 
     /// A Salesforce call outside any one connection failed (the access token, a permission).
@@ -147,6 +153,9 @@ pub(crate) enum Error {
         context: String,
         message: String,
         help: Option<String>,
+        /// The failure ([`Error::salesforce`]).
+        #[source]
+        source: Option<Cause>,
     },
 
     /// Some connections failed; each failure was already reported with its connection.
@@ -209,5 +218,135 @@ impl Error {
     /// Bad input that is one problem.
     pub(crate) fn input(problem: Problem) -> Self {
         Error::Input(vec![problem])
+    }
+
+    /// A failed AWS call outside any one connection: what the run was doing (`context`), the
+    /// call's error (its message is shown; it is kept as the source) and the fix.
+    pub(crate) fn aws(
+        context: impl Into<String>,
+        error: impl std::error::Error + Send + Sync + 'static,
+        help: impl Into<String>,
+    ) -> Self {
+        Error::Aws {
+            context: context.into(),
+            message: error.to_string(),
+            help: Some(help.into()),
+            source: Some(Cause::new(error)),
+        }
+    }
+
+    /// A Salesforce failure that ends the run, at the org `host`: its message is shown, and it
+    /// is kept as the source.
+    pub(crate) fn salesforce(
+        host: impl Into<String>,
+        error: impl std::error::Error + Send + Sync + 'static,
+        help: Option<String>,
+    ) -> Self {
+        Error::Salesforce {
+            context: host.into(),
+            message: error.to_string(),
+            help,
+            source: Some(Cause::new(error)),
+        }
+    }
+}
+
+/// The error a failure was made from (an SDK error, a reqwest error, an io error), kept as its
+/// [`source`](std::error::Error::source) for whoever walks the chain, while the message users
+/// read is the one provision built from it. Shared, so the errors that carry it stay `Clone`;
+/// two are equal when they say the same.
+///
+/// It never prints more than its own message, redacted: an SDK error's `Debug` shows the raw
+/// answer, which may echo the request and so a secret. The errors further down the chain are
+/// the underlying error's own; nothing that writes output walks the chain (every output is a
+/// `Display`, redacted again when written).
+#[derive(Clone)]
+pub(crate) struct Cause(Arc<dyn std::error::Error + Send + Sync>);
+
+impl Cause {
+    pub(crate) fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Cause(Arc::new(error))
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::secret::redact(&self.0.to_string()))
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Cause").field(&self.to_string()).finish()
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for Cause {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    /// An SDK-like error: a terse `Display`, and a `Debug` that shows the raw answer.
+    struct Raw;
+
+    impl fmt::Display for Raw {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("service error")
+        }
+    }
+
+    impl fmt::Debug for Raw {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("Response { body: \"client_secret=raw-answer-echo\" }")
+        }
+    }
+
+    impl std::error::Error for Raw {}
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("AccessDeniedException: not allowed")]
+    struct Call(#[source] Cause);
+
+    #[test]
+    fn an_error_keeps_its_source_and_shows_only_its_own_message() {
+        let error = Error::aws("cannot list", Call(Cause::new(Raw)), "allow it");
+        assert_eq!(
+            error.to_string(),
+            "cannot list: AccessDeniedException: not allowed\n  help: allow it"
+        );
+        let call = error.source().unwrap();
+        assert_eq!(call.to_string(), "AccessDeniedException: not allowed");
+        assert_eq!(call.source().unwrap().to_string(), "service error");
+        assert!(
+            !format!("{error:?}").contains("raw-answer-echo"),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_cause_prints_its_message_redacted() {
+        let secret = crate::secret::Secret::new("cause-secret-4f1c9a");
+        let cause = Cause::new(std::io::Error::other(format!(
+            "the endpoint echoed {}",
+            secret.expose()
+        )));
+        assert!(!cause.to_string().contains(secret.expose()), "{cause}");
+        assert!(!format!("{cause:?}").contains(secret.expose()), "{cause:?}");
+        let salesforce = Error::salesforce("acme.my.salesforce.com", cause, None);
+        assert!(salesforce.source().is_some());
     }
 }

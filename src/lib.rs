@@ -8,7 +8,8 @@
 //!   into the [`desired`] state, [`plan`] compares it with the [`live`] state, [`policy`]
 //!   derives the IAM policy a run needs;
 //! - [`project`] reads the project file (`provision.yaml`) that pins a folder's set, default
-//!   Region, accounts and name prefix;
+//!   Region, accounts and name prefix; [`coverage`] computes from it, the flags and the files
+//!   the Regions a run covers;
 //! - [`view`] renders the plan and results, one file per output format, and [`log`] says what
 //!   a run is doing; both write through [`term`], the only writes to stdout and stderr (with
 //!   the progress bars);
@@ -25,6 +26,7 @@ pub(crate) mod bounds;
 pub(crate) mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;
+pub(crate) mod coverage;
 pub(crate) mod desired;
 pub(crate) mod engine;
 pub(crate) mod error;

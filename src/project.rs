@@ -155,7 +155,7 @@ impl Reader<'_> {
                 "set" => project.set = self.set(value),
                 "defaultRegion" => {
                     project.default_region = self.text(key, value).filter(|region| {
-                        self.region(key, region, &regions_of(mapping, "extraRegions"))
+                        self.region(key, region, &unchecked_list(mapping, "extraRegions"))
                     });
                 }
                 "accounts" => project.accounts = self.accounts(value),
@@ -320,7 +320,7 @@ impl Reader<'_> {
 
 /// The strings listed under `key`, unchecked (so `defaultRegion` may name an extra Region
 /// whatever the order of the keys).
-fn regions_of(mapping: &serde_yaml::Mapping, key: &str) -> Vec<String> {
+fn unchecked_list(mapping: &serde_yaml::Mapping, key: &str) -> Vec<String> {
     match mapping.get(key) {
         Some(Value::Sequence(items)) => items
             .iter()

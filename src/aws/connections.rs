@@ -5,7 +5,9 @@
 //! from the YAML is removed in AWS too; clearing private connectivity sends the empty ARN
 //! AWS requires.
 
-use super::{Reach, describe_sdk_error};
+// Every call here fails with the AWS edge's one error type.
+pub(crate) use super::CallError;
+use super::Reach;
 use crate::desired::{AUTHORIZATION_TYPE, DesiredConnection, DesiredParameters, HTTP_METHOD};
 use crate::live::{
     ConnectionState, ConnectionSummary, LiveConnection, LiveParameter, LiveParameters,
@@ -29,19 +31,6 @@ pub(crate) struct Events {
     pub(crate) reach: Reach,
 }
 
-/// A failed EventBridge call: AWS's code (if any) and a one-line description.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CallError {
-    pub(crate) code: Option<String>,
-    pub(crate) message: String,
-}
-
-impl std::fmt::Display for CallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
 /// Turns an SDK error into a [`CallError`] naming where the call went.
 pub(crate) fn call_error<E>(
     events: &Events,
@@ -49,12 +38,9 @@ pub(crate) fn call_error<E>(
     aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> CallError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    move |error| CallError {
-        code: error.code().map(str::to_string),
-        message: describe_sdk_error(&error, &events.reach),
-    }
+    move |error| CallError::from_sdk(error, &events.reach)
 }
 
 /// A listing that passed one of the [`bounds`](crate::bounds) (`what`: `connections`, `API
@@ -76,12 +62,9 @@ pub(crate) fn listing_bound(
     } else {
         return None;
     };
-    Some(CallError {
-        code: None,
-        message: format!(
-            "{message}; check --endpoint-url / AWS_ENDPOINT_URL*: EventBridge lists far fewer"
-        ),
-    })
+    Some(CallError::local(format!(
+        "{message}; check --endpoint-url / AWS_ENDPOINT_URL*: EventBridge lists far fewer"
+    )))
 }
 
 /// Every connection in the account and Region whose name starts with `prefix` (all of them
@@ -273,20 +256,14 @@ fn connectivity(arn: Option<&str>) -> Result<ConnectivityResourceParameters, Cal
     let arn = ConnectivityResourceConfigurationArn::builder()
         .resource_configuration_arn(arn.unwrap_or_default())
         .build()
-        .map_err(|error| CallError {
-            code: None,
-            message: error.to_string(),
-        })?;
+        .map_err(|error| CallError::built(error.to_string(), error))?;
     Ok(ConnectivityResourceParameters::builder()
         .resource_parameters(arn)
         .build())
 }
 
-fn build_error(error: impl std::fmt::Display) -> CallError {
-    CallError {
-        code: None,
-        message: format!("the request could not be built: {error}"),
-    }
+fn build_error(error: aws_sdk_eventbridge::error::BuildError) -> CallError {
+    CallError::built(format!("the request could not be built: {error}"), error)
 }
 
 /// What AWS answered to a create or update: the state, and the connection's ARN.

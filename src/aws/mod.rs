@@ -275,6 +275,71 @@ impl Reach {
     }
 }
 
+/// A failed AWS call: AWS's code (if any), a one-line description, and the error it was made
+/// from (none for a failure provision finds itself, such as a listing past its bounds).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct CallError {
+    pub(crate) code: Option<String>,
+    pub(crate) message: String,
+    #[source]
+    pub(crate) source: Option<crate::error::Cause>,
+}
+
+impl CallError {
+    /// A failure provision finds itself: no code from AWS, no underlying error.
+    pub(crate) fn local(message: impl Into<String>) -> Self {
+        CallError {
+            code: None,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure provision finds itself that means what AWS's `code` means (so it gets the
+    /// same hint).
+    pub(crate) fn with_code(code: &str, message: impl Into<String>) -> Self {
+        CallError {
+            code: Some(code.to_string()),
+            ..CallError::local(message)
+        }
+    }
+
+    /// A request the SDK's builders refused, described as `message`.
+    pub(crate) fn built(
+        message: impl Into<String>,
+        error: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        CallError {
+            source: Some(crate::error::Cause::new(error)),
+            ..CallError::local(message)
+        }
+    }
+
+    /// An SDK error of a call to `reach`, described in one line ([`describe_sdk_error`]).
+    pub(crate) fn from_sdk<E>(
+        error: aws_smithy_runtime_api::client::result::SdkError<
+            E,
+            aws_smithy_runtime_api::http::Response,
+        >,
+        reach: &Reach,
+    ) -> Self
+    where
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+            + std::error::Error
+            + Send
+            + Sync
+            + 'static,
+    {
+        use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+        CallError {
+            code: error.code().map(str::to_string),
+            message: describe_sdk_error(&error, reach),
+            source: Some(crate::error::Cause::new(error)),
+        }
+    }
+}
+
 /// How much of a message from AWS is shown.
 const OUTSIDE_TEXT_MAX: usize = 1000;
 

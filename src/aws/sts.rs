@@ -1,11 +1,11 @@
 //! The caller's identity: the account `iam-policy` names when `--account` is not given.
 
-use super::{Reach, describe_sdk_error};
+use super::{CallError, Reach};
 use aws_config::SdkConfig;
 
 /// The 12-digit account of the credentials `config` resolves to (`sts:GetCallerIdentity`,
 /// which needs no permission).
-pub(crate) async fn caller_account(config: &SdkConfig) -> Result<String, String> {
+pub(crate) async fn caller_account(config: &SdkConfig) -> Result<String, CallError> {
     let client = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(config)
             .retry_classifier(super::transport::UnreachableIsFinal)
@@ -17,15 +17,15 @@ pub(crate) async fn caller_account(config: &SdkConfig) -> Result<String, String>
         .get_caller_identity()
         .send()
         .await
-        .map_err(|error| describe_sdk_error(&error, &Reach::from_config(config, "sts")))?;
+        .map_err(|error| CallError::from_sdk(error, &Reach::from_config(config, "sts")))?;
     match identity.account() {
         Some(account) if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) => {
             Ok(account.to_string())
         }
-        Some(other) => Err(format!(
+        Some(other) => Err(CallError::local(format!(
             "the caller's identity names the account `{}`, which is not 12 digits",
             other.escape_debug()
-        )),
-        None => Err("the caller's identity names no account".to_string()),
+        ))),
+        None => Err(CallError::local("the caller's identity names no account")),
     }
 }

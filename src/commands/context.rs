@@ -1,16 +1,17 @@
-//! What the AWS-facing commands share: which Regions a run covers (and which declared
-//! connections it leaves out), the AWS context of each Region, and reading the plan of all of
-//! them at once.
+//! What the AWS-facing commands share: the SDK configuration with the run's [`Coverage`], the
+//! project file's account check, the AWS context of each Region, and reading the plan of all
+//! of them at once.
 
 use crate::aws;
 use crate::config::Settings;
+use crate::coverage::{Coverage, Sources};
 use crate::engine::interrupt::Interrupt;
 use crate::engine::{self, Context};
 use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
+use crate::plan::Plan;
 use crate::plan::compute::PlanOptions;
-use crate::plan::{LeftOut, Plan};
 use crate::project::Project;
 use crate::resolve::SecretResolver;
 
@@ -48,83 +49,16 @@ pub(super) fn check_prune_regions(
     }
 }
 
-/// The Regions of a run and what it leaves out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Coverage {
-    /// In the order the run reports them: the default Region first.
-    pub(crate) regions: Vec<String>,
-    pub(crate) left_out: Vec<LeftOut>,
-    /// The Region of the documents without `regions:` (it may be outside the run when
-    /// `--region` narrows it).
-    pub(crate) default_region: Option<String>,
-}
-
-/// Which Regions a run covers. With `--region` flags, exactly those; without, every Region a
-/// file declares plus the default Region for files without `regions:`. The default Region is
-/// the project file's `defaultRegion` (`pinned`) when it names one, whatever the flags and the
-/// environment say; otherwise the first `--region`, else AWS_REGION or the profile's. Pure.
-pub(crate) fn coverage(
-    specs: &[ConnectionSpec],
-    flags: &[String],
-    sdk_default: Option<&str>,
-    pinned: Option<&str>,
-) -> Result<Coverage, Error> {
-    let default = pinned.or(flags.first().map(String::as_str)).or(sdk_default);
-    let mut regions: Vec<String> = Vec::new();
-    let add = |region: &str, regions: &mut Vec<String>| {
-        if !regions.iter().any(|r| r == region) {
-            regions.push(region.to_string());
-        }
-    };
-    for flag in flags {
-        add(flag, &mut regions);
-    }
-    let mut left_out = Vec::new();
-    for spec in specs {
-        let wanted: Vec<&str> = match (&spec.regions, default) {
-            (Some(declared), _) => declared.iter().map(String::as_str).collect(),
-            (None, Some(default)) => vec![default],
-            (None, None) => {
-                return Err(Error::input(
-                    Problem::new(format!(
-                        "no AWS Region for connection `{}`: it declares no `regions:`, and neither --region, AWS_REGION nor the profile names one",
-                        spec.name
-                    ))
-                    .at(spec.origin.clone())
-                    .help("add `defaultRegion: us-east-1` to provision.yaml, list `regions:` in the file, or pass --region us-east-1 (or set AWS_REGION)"),
-                ));
-            }
-        };
-        for region in wanted {
-            if flags.is_empty() {
-                add(region, &mut regions);
-            } else if !flags.iter().any(|f| f == region) {
-                left_out.push(LeftOut {
-                    name: spec.name.clone(),
-                    region: region.to_string(),
-                    reason: format!("{region} is not among the --region flags"),
-                });
-            }
-        }
-    }
-    Ok(Coverage {
-        regions,
-        left_out,
-        default_region: default.map(str::to_string),
-    })
-}
-
 /// The SDK configuration (no call is made) and the Regions it gives the run.
 pub(super) async fn configured_coverage(
     settings: &Settings,
     specs: &[ConnectionSpec],
 ) -> Result<(aws_config::SdkConfig, Coverage), Error> {
     let config = aws::sdk_config(&settings.aws).await?;
-    let sdk_default = config.region().map(|r| r.to_string());
     if settings.regions.is_empty()
-        && let Some(region) = &sdk_default
+        && let Some(region) = config.region()
     {
-        manifest::regions::check_region_with(region, &settings.project.extra_regions).map_err(|violation| {
+        manifest::regions::check_region_with(region.as_ref(), &settings.project.extra_regions).map_err(|violation| {
             Error::input(
                 Problem::new(format!(
                     "the default Region `{region}` (from AWS_REGION or the profile) is not an AWS Region code: {}",
@@ -134,12 +68,7 @@ pub(super) async fn configured_coverage(
             )
         })?;
     }
-    let coverage = coverage(
-        specs,
-        &settings.regions,
-        sdk_default.as_deref(),
-        settings.project.default_region.as_deref(),
-    )?;
+    let coverage = Coverage::of(specs, &Sources::of(settings, &config))?;
     Ok((config, coverage))
 }
 
@@ -163,13 +92,15 @@ pub(super) async fn check_account(
     };
     let account = aws::sts::caller_account(&regional)
         .await
-        .map_err(|message| Error::Aws {
-            context: format!(
-                "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), which {} requires before any other call",
-                file.display()
-            ),
-            message,
-            help: Some("check the AWS credentials and endpoint".to_string()),
+        .map_err(|error| {
+            Error::aws(
+                format!(
+                    "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), which {} requires before any other call",
+                    file.display()
+                ),
+                error,
+                "check the AWS credentials and endpoint",
+            )
         })?;
     if allowed.contains(&account) {
         return Ok(());
@@ -186,22 +117,6 @@ pub(super) async fn check_account(
             allowed.join(" or ")
         )),
     ))
-}
-
-/// The declared connections wanted in `region`, in the order declared. Pure.
-pub(crate) fn wanted_in<'a>(
-    coverage: &Coverage,
-    region: &str,
-    specs: &'a [ConnectionSpec],
-) -> Vec<&'a ConnectionSpec> {
-    let default = coverage.default_region.as_deref();
-    specs
-        .iter()
-        .filter(|spec| match &spec.regions {
-            Some(declared) => declared.iter().any(|r| r == region),
-            None => default == Some(region),
-        })
-        .collect()
 }
 
 /// Everything a run needs in AWS: the coverage and one context per Region.
@@ -275,7 +190,7 @@ impl Run {
         context: &Context,
         specs: &'a [ConnectionSpec],
     ) -> Vec<&'a ConnectionSpec> {
-        wanted_in(&self.coverage, &context.region, specs)
+        self.coverage.wanted_in(&context.region, specs)
     }
 
     /// Reads live state in every Region at once and plans every declared connection. An
@@ -329,56 +244,9 @@ impl Run {
 mod tests {
     use super::*;
 
-    fn specs(yaml: &str) -> Vec<ConnectionSpec> {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("c.yaml"), yaml).unwrap();
-        manifest::load::load(&[dir.path().to_path_buf()]).unwrap()
-    }
+    use crate::tests::specs;
 
     const TWO: &str = "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\nregions: [eu-west-1, us-east-1]\n---\nname: b\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\n";
-
-    #[test]
-    fn without_flags_a_run_covers_the_default_and_every_declared_region() {
-        let coverage = coverage(&specs(TWO), &[], Some("us-west-2"), None).unwrap();
-        assert_eq!(coverage.regions, ["eu-west-1", "us-east-1", "us-west-2"]);
-        assert_eq!(coverage.left_out, []);
-        assert_eq!(coverage.default_region.as_deref(), Some("us-west-2"));
-        let declared = specs(TWO);
-        let b = wanted_in(&coverage, "us-west-2", &declared);
-        assert_eq!(b.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["b"]);
-        assert!(
-            wanted_in(&coverage, "eu-west-1", &declared)
-                .iter()
-                .all(|s| s.name == "a")
-        );
-    }
-
-    #[test]
-    fn the_project_files_default_region_wins_over_the_environment_and_the_flags_order() {
-        let pinned = coverage(&specs(TWO), &[], Some("us-west-2"), Some("eu-west-1")).unwrap();
-        assert_eq!(pinned.regions, ["eu-west-1", "us-east-1"]);
-        assert_eq!(pinned.default_region.as_deref(), Some("eu-west-1"));
-        // `--region` only narrows: the first flag does not become b's Region.
-        let flags = ["us-east-1".to_string(), "eu-west-1".to_string()];
-        let narrowed = coverage(&specs(TWO), &flags, Some("us-east-1"), Some("eu-west-1")).unwrap();
-        assert_eq!(narrowed.regions, ["us-east-1", "eu-west-1"]);
-        let b_in = |region| {
-            wanted_in(&narrowed, region, &specs(TWO))
-                .iter()
-                .any(|s| s.name == "b")
-        };
-        assert!(b_in("eu-west-1") && !b_in("us-east-1"));
-        let outside =
-            coverage(&specs(TWO), &["us-east-1".into()], None, Some("eu-west-1")).unwrap();
-        assert_eq!(
-            outside
-                .left_out
-                .iter()
-                .map(|l| (l.name.as_str(), l.region.as_str()))
-                .collect::<Vec<_>>(),
-            [("a", "eu-west-1"), ("b", "eu-west-1")]
-        );
-    }
 
     #[test]
     fn prune_refuses_documents_whose_region_the_environment_would_choose() {
@@ -399,31 +267,5 @@ mod tests {
             ..Project::default()
         };
         assert!(check_prune_regions(&specs(TWO), &pinned).is_ok());
-    }
-
-    #[test]
-    fn flags_limit_the_run_and_name_what_is_left_out() {
-        let coverage =
-            coverage(&specs(TWO), &["us-east-1".into()], Some("us-west-2"), None).unwrap();
-        assert_eq!(coverage.regions, ["us-east-1"]);
-        assert_eq!(
-            coverage.left_out,
-            [LeftOut {
-                name: "a".into(),
-                region: "eu-west-1".into(),
-                reason: "eu-west-1 is not among the --region flags".into()
-            }]
-        );
-    }
-
-    #[test]
-    fn a_file_without_regions_needs_a_default_region() {
-        let error = coverage(&specs(TWO), &[], None, None).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("no AWS Region for connection `b`"),
-            "{error}"
-        );
     }
 }

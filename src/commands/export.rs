@@ -9,10 +9,12 @@
 use super::EXIT_OK;
 use crate::aws::{self, connections};
 use crate::config::Settings;
+use crate::coverage::{Coverage, Sources};
 use crate::desired::AUTHORIZATION_TYPE;
 use crate::error::{Error, Location, Problem};
 use crate::manifest::export::export;
 use crate::manifest::limits::check_name;
+use crate::policy::actions::events;
 use crate::view::{self, ExportedFile};
 use futures::StreamExt;
 use std::collections::BTreeSet;
@@ -30,7 +32,7 @@ pub(super) async fn run(
     out: &Path,
 ) -> Result<u8, Error> {
     let config = aws::sdk_config(&settings.aws).await?;
-    let regions = regions(settings, &config)?;
+    let regions = Coverage::for_export(&Sources::of(settings, &config))?.regions;
     super::context::check_account(settings, &config, regions.first().map(String::as_str)).await?;
     let several = regions.len() > 1;
     let mut files = Vec::new();
@@ -43,13 +45,15 @@ pub(super) async fn run(
         let prefix = name_prefix.or(settings.project.name_prefix.as_deref());
         let listed = connections::list_connections(&events, prefix.unwrap_or_default())
             .await
-            .map_err(|error| Error::Aws {
-                context: format!("cannot list EventBridge connections in {region}"),
-                message: error.message,
-                help: Some(
-                    "check the AWS credentials and Region, and that the identity may call events:ListConnections"
-                        .to_string(),
-                ),
+            .map_err(|error| {
+                Error::aws(
+                    format!("cannot list EventBridge connections in {region}"),
+                    error,
+                    format!(
+                        "check the AWS credentials and Region, and that the identity may call {}",
+                        events::LIST_CONNECTIONS
+                    ),
+                )
             })?;
         let (allowed, forbidden): (Vec<_>, Vec<_>) = listed
             .into_iter()
@@ -199,23 +203,6 @@ fn check_targets(out: &Path, planned: &[Planned]) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::Input(problems))
-    }
-}
-
-/// The Regions an export reads: the `--region` flags, or the default Region.
-pub(super) fn regions(
-    settings: &Settings,
-    config: &aws_config::SdkConfig,
-) -> Result<Vec<String>, Error> {
-    if !settings.regions.is_empty() {
-        return Ok(settings.regions.clone());
-    }
-    match config.region() {
-        Some(region) => Ok(vec![region.to_string()]),
-        None => Err(Error::input(
-            Problem::new("no AWS Region to export from")
-                .help("pass --region us-east-1 (repeatable), or set AWS_REGION"),
-        )),
     }
 }
 

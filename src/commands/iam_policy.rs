@@ -3,9 +3,10 @@
 //! call is made; without `--account`, the account is the caller's (sts:GetCallerIdentity).
 
 use super::EXIT_OK;
-use super::context::{check_account, configured_coverage, load_specs, wanted_in};
+use super::context::{check_account, configured_coverage, load_specs};
 use crate::aws;
 use crate::config::{PolicyFlags, Settings};
+use crate::coverage::{Coverage, Sources};
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
 use crate::policy::{Purpose, Refusal, Request, policy, references};
@@ -24,15 +25,13 @@ pub(super) async fn run(
         load_specs(settings)?
     };
     let (config, coverage) = if export {
-        (aws::sdk_config(&settings.aws).await?, None)
+        let config = aws::sdk_config(&settings.aws).await?;
+        let coverage = Coverage::for_export(&Sources::of(settings, &config))?;
+        (config, coverage)
     } else {
-        let (config, coverage) = configured_coverage(settings, &specs).await?;
-        (config, Some(coverage))
+        configured_coverage(settings, &specs).await?
     };
-    let regions = match &coverage {
-        Some(coverage) => coverage.regions.clone(),
-        None => super::export::regions(settings, &config)?,
-    };
+    let regions = &coverage.regions;
     let account = match account {
         Some(account)
             if !settings.project.accounts.is_empty()
@@ -56,22 +55,16 @@ pub(super) async fn run(
             let region = regions.first().map(String::as_str).unwrap_or("us-east-1");
             aws::sts::caller_account(&aws::for_region(&config, region))
                 .await
-                .map_err(|message| Error::Aws {
-                    context: "cannot tell the AWS account from the caller's identity (sts:GetCallerIdentity)".to_string(),
-                    message,
-                    help: Some("pass the account with --account 123456789012, or check the AWS credentials".to_string()),
-                })?
+                .map_err(|error| Error::aws(
+                    "cannot tell the AWS account from the caller's identity (sts:GetCallerIdentity)",
+                    error,
+                    "pass the account with --account 123456789012, or check the AWS credentials",
+                ))?
         }
     };
     let wanted: Vec<(String, Vec<&ConnectionSpec>)> = regions
         .iter()
-        .map(|region| {
-            let declared = match &coverage {
-                Some(coverage) => wanted_in(coverage, region, &specs),
-                None => Vec::new(),
-            };
-            (region.clone(), declared)
-        })
+        .map(|region| (region.clone(), coverage.wanted_in(region, &specs)))
         .collect();
     let request = Request {
         purpose: flags.purpose,

@@ -17,11 +17,12 @@
 use super::EXIT_OK;
 use super::context::{Run, load_specs};
 use super::salesforce_credentials::{
-    INSTANCE_VARIABLE, Part, Target, offline_first, regions_of, run_ending, salesforce_error, write,
+    INSTANCE_VARIABLE, Part, Target, offline_first, run_ending, salesforce_error, write,
 };
 use crate::aws::arn::arn_region;
 use crate::aws::{self, secretsmanager::SecretsManagerClients};
 use crate::config::Settings;
+use crate::coverage::{Coverage, Sources};
 use crate::desired::ParameterValue;
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::{Interrupt, Signal};
@@ -88,17 +89,12 @@ pub(super) async fn run(
     }
 
     let config = aws::sdk_config(&settings.aws).await?;
-    let default_region = settings
-        .regions
-        .first()
-        .cloned()
-        .or_else(|| settings.project.default_region.clone())
-        .or_else(|| config.region().map(|r| r.to_string()));
+    let coverage = Coverage::allowing_unplaced(&specs, &Sources::of(settings, &config));
     // The project file's accounts, before any other AWS call.
-    super::context::check_account(settings, &config, default_region.as_deref()).await?;
+    super::context::check_account(settings, &config, coverage.default_region.as_deref()).await?;
     let timeouts = settings.aws.timeouts;
     let connect = Connect::new(&instance, token, timeouts.connect, timeouts.call)
-        .map_err(|message| salesforce_error(&instance_host, message, None))?;
+        .map_err(|error| salesforce_error(&instance_host, error, None))?;
     let apps = connect
         .apps()
         .await
@@ -107,7 +103,7 @@ pub(super) async fn run(
     let mut outcomes = Vec::new();
     for (spec, targets) in planned {
         let Some(app) = &spec.app else { continue };
-        let regions = regions_of(spec, &settings.regions, default_region.as_deref());
+        let regions = coverage.regions_of(spec);
         let consumer = match connect.consumer(&apps, &app.name).await {
             Ok(consumer) => consumer,
             Err(error @ ConnectError::ExpiredToken { .. }) => {

@@ -11,6 +11,7 @@
 use super::EXIT_OK;
 use crate::aws::{self, secretsmanager};
 use crate::config::Settings;
+use crate::coverage::{Coverage, Sources};
 use crate::error::{Error, Problem};
 use crate::manifest::{self, ConnectionSpec, SecretRef, SecretSource, ValueSource};
 use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
@@ -166,17 +167,12 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
     }
 
     let config = aws::sdk_config(&settings.aws).await?;
-    let default_region = settings
-        .project
-        .default_region
-        .clone()
-        .or_else(|| settings.regions.first().cloned())
-        .or_else(|| config.region().map(|r| r.to_string()));
-    super::context::check_account(settings, &config, default_region.as_deref()).await?;
+    let coverage = Coverage::allowing_unplaced(&specs, &Sources::of(settings, &config));
+    super::context::check_account(settings, &config, coverage.default_region.as_deref()).await?;
 
     let timeouts = settings.aws.timeouts;
     let salesforce = Connect::new(&instance, token, timeouts.connect, timeouts.call)
-        .map_err(|message| salesforce_error(&instance_host, message, None))?;
+        .map_err(|error| salesforce_error(&instance_host, error, None))?;
     let apps = salesforce
         .apps()
         .await
@@ -186,7 +182,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
     let mut failed = 0;
     for (spec, targets) in &planned {
         let Some(app) = &spec.app else { continue };
-        let regions = regions_of(spec, &settings.regions, default_region.as_deref());
+        let regions = coverage.regions_of(spec);
         let failure = |message: String, hint: Option<String>| SecretWrite {
             name: spec.name.clone(),
             app: app.name.clone(),
@@ -317,24 +313,6 @@ pub(super) fn signed_in() -> Result<(Secret, url::Url), Vec<Problem>> {
     }
 }
 
-/// The Regions a document's secrets live in: its `regions:` (or the default Region), limited
-/// to the `--region` flags when there are any. An ARN's Region is the ARN's own (see [`write`]).
-pub(super) fn regions_of(
-    spec: &ConnectionSpec,
-    flags: &[String],
-    default: Option<&str>,
-) -> Vec<String> {
-    let wanted: Vec<String> = match (&spec.regions, default) {
-        (Some(declared), _) => declared.clone(),
-        (None, Some(default)) => vec![default.to_string()],
-        (None, None) => Vec::new(),
-    };
-    wanted
-        .into_iter()
-        .filter(|region| flags.is_empty() || flags.contains(region))
-        .collect()
-}
-
 /// Writes one target in `region` (or in the Region its ARN names): a new version holding the
 /// value, or, with keys, a JSON object holding them and every other key the secret had.
 pub(super) async fn write(
@@ -407,15 +385,15 @@ fn describe_read_error(id: &str, region: &str, error: &secretsmanager::ReadError
 
 /// A failure that no document can get past (the token, the app listing).
 pub(super) fn run_ending(host: &str, error: ConnectError) -> Error {
-    let (message, help) = error.describe();
-    salesforce_error(host, message, Some(help))
+    let (_, help) = error.describe();
+    salesforce_error(host, error, Some(help))
 }
 
 /// An error of the whole run, named after the org's host.
-pub(super) fn salesforce_error(host: &str, message: String, help: Option<String>) -> Error {
-    Error::Salesforce {
-        context: host.to_string(),
-        message,
-        help,
-    }
+pub(super) fn salesforce_error(
+    host: &str,
+    error: impl std::error::Error + Send + Sync + 'static,
+    help: Option<String>,
+) -> Error {
+    Error::salesforce(host, error, help)
 }

@@ -20,11 +20,12 @@ pub(super) async fn document(
 ) -> Result<SavedPlan, Error> {
     let account = crate::aws::sts::caller_account(&run.config)
         .await
-        .map_err(|message| Error::Aws {
-            context: "cannot tell the AWS account the plan is for (sts:GetCallerIdentity)"
-                .to_string(),
-            message,
-            help: Some("check the AWS credentials and endpoint".to_string()),
+        .map_err(|error| {
+            Error::aws(
+                "cannot tell the AWS account the plan is for (sts:GetCallerIdentity)",
+                error,
+                "check the AWS credentials and endpoint",
+            )
         })?;
     let mut files: Vec<std::path::PathBuf> =
         specs.iter().map(|spec| spec.origin.file.clone()).collect();

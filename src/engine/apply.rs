@@ -333,20 +333,14 @@ async fn apply_destination(
             result.outcome = Outcome::Created;
             match connection_arn {
                 Some(arn) => create_destination(&context.eventbridge, desired, arn).await,
-                None => Err(CallError {
-                    code: None,
-                    message: no_arn(),
-                }),
+                None => Err(CallError::local(no_arn())),
             }
         }
         DestinationChange::Update { desired } => {
             result.outcome = Outcome::Updated;
             match connection_arn {
                 Some(arn) => update_destination(&context.eventbridge, desired, arn).await,
-                None => Err(CallError {
-                    code: None,
-                    message: no_arn(),
-                }),
+                None => Err(CallError::local(no_arn())),
             }
         }
     };
@@ -394,7 +388,10 @@ async fn delete(
                     "not deleted: cannot tell whether an API destination uses it: {}",
                     error.message
                 ));
-                result.hint = Some("allow events:ListApiDestinations, or pass --force".to_string());
+                result.hint = Some(format!(
+                    "allow {}, or pass --force",
+                    crate::policy::actions::events::LIST_API_DESTINATIONS
+                ));
                 return result;
             }
         }
@@ -502,10 +499,10 @@ async fn create_or_take_over(
                 {
                     (
                         Outcome::Created,
-                        Err(CallError {
-                            code: Some("ResourceAlreadyExistsException".to_string()),
-                            message: "the name was taken meanwhile by a connection that is not this set's: it was left alone (run provision diff to see it; --adopt takes it over)".to_string(),
-                        }),
+                        Err(CallError::with_code(
+                            "ResourceAlreadyExistsException",
+                            "the name was taken meanwhile by a connection that is not this set's: it was left alone (run provision diff to see it; --adopt takes it over)",
+                        )),
                     )
                 }
                 Ok(Some(live)) => (

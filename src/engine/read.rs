@@ -48,10 +48,15 @@ pub(crate) async fn plan(
     let prefix = options.name_prefix.as_deref().unwrap_or_default();
     let existing: HashSet<String> = list_connections(&context.eventbridge, prefix)
         .await
-        .map_err(|error| Error::Aws {
-            context: format!("cannot list EventBridge connections in {}", context.region),
-            message: error.message,
-            help: Some("check the AWS credentials, Region and endpoint, and that the identity may call events:ListConnections".to_string()),
+        .map_err(|error| {
+            Error::aws(
+                format!("cannot list EventBridge connections in {}", context.region),
+                error,
+                format!(
+                    "check the AWS credentials, Region and endpoint, and that the identity may call {}",
+                    crate::policy::actions::events::LIST_CONNECTIONS
+                ),
+            )
         })?
         .into_iter()
         .map(|summary| summary.name)
@@ -142,17 +147,17 @@ pub(crate) async fn plan(
             None
         }
         Err(error) => {
-            return Err(Error::Aws {
-                context: format!(
+            return Err(Error::aws(
+                format!(
                     "cannot list EventBridge API destinations in {}",
                     context.region
                 ),
-                message: error.message,
-                help: Some(
-                    "allow events:ListApiDestinations for the identity running provision"
-                        .to_string(),
+                error,
+                format!(
+                    "allow {} for the identity running provision",
+                    crate::policy::actions::events::LIST_API_DESTINATIONS
                 ),
-            });
+            ));
         }
     };
     if let Some(listed) = &listed {
@@ -222,10 +227,14 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
         return;
     };
     let (what, action, resource) = match kind {
-        ResourceKind::Connection => ("connection", "events:DescribeConnection", "connection/*"),
+        ResourceKind::Connection => (
+            "connection",
+            crate::policy::actions::events::DESCRIBE_CONNECTION,
+            "connection/*",
+        ),
         ResourceKind::ApiDestination => (
             "API destination",
-            "events:DescribeApiDestination",
+            crate::policy::actions::events::DESCRIBE_API_DESTINATION,
             "api-destination/* and connection/*",
         ),
     };
@@ -336,7 +345,8 @@ async fn secret_status(
         Ok(managed) => managed_secret::compare(desired, &managed),
         Err(ReadError::AccessDenied(_)) => SecretStatus::Unverifiable {
             reason: format!(
-                "access denied to the managed secret; allow secretsmanager:GetSecretValue on {arn} to check it"
+                "access denied to the managed secret; allow {} on {arn} to check it",
+                crate::policy::actions::secrets_manager::GET_SECRET_VALUE
             ),
         },
         Err(ReadError::NotFound) => SecretStatus::Unverifiable {

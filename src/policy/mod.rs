@@ -39,6 +39,7 @@
 //! the declared destinations. No action is a wildcard. Statements, actions and resources come
 //! in a stable order. A policy with nothing to grant is refused: IAM refuses an empty one.
 
+pub(crate) mod actions;
 mod document;
 mod named;
 mod names;
@@ -165,11 +166,7 @@ pub(crate) fn policy(
 mod tests {
     use super::*;
 
-    fn specs(yaml: &str) -> Vec<ConnectionSpec> {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("c.yaml"), yaml).unwrap();
-        crate::manifest::load::load(&[dir.path().to_path_buf()]).unwrap()
-    }
+    use crate::tests::specs;
 
     const ACCOUNT: &str = "123456789012";
 

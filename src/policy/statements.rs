@@ -2,6 +2,7 @@
 //! `rule`, `verify`, `export`, `salesforce-credentials`, and `diff` and `apply` (with their
 //! flags) call, and nothing else. An empty list means the command needs no permission.
 
+use super::actions::{events, iam, kms, secrets_manager};
 use super::document::Statement;
 use super::named::Named;
 use super::{Purpose, Request};
@@ -13,7 +14,7 @@ pub(super) fn rule(named: &Named) -> Vec<Statement> {
     }
     vec![Statement::allow(
         "InvokeDeclaredApiDestinations",
-        vec!["events:InvokeApiDestination"],
+        vec![events::INVOKE_API_DESTINATION],
         named.invoked.clone(),
     )]
 }
@@ -44,12 +45,12 @@ pub(super) fn export(named: &Named) -> Vec<Statement> {
     vec![
         Statement::allow(
             "ListConnections",
-            vec!["events:ListConnections"],
+            vec![events::LIST_CONNECTIONS],
             ["*".to_string()],
         ),
         Statement::allow(
             "DescribeListedConnections",
-            vec!["events:DescribeConnection"],
+            vec![events::DESCRIBE_CONNECTION],
             named.prefixed_connections.clone(),
         ),
     ]
@@ -65,9 +66,9 @@ pub(super) fn salesforce_credentials(named: &Named) -> Vec<Statement> {
     vec![Statement::allow(
         "WriteReferencedCredentials",
         vec![
-            "secretsmanager:CreateSecret",
-            "secretsmanager:GetSecretValue",
-            "secretsmanager:PutSecretValue",
+            secrets_manager::CREATE_SECRET,
+            secrets_manager::GET_SECRET_VALUE,
+            secrets_manager::PUT_SECRET_VALUE,
         ],
         named.credentials.clone(),
     )]
@@ -78,18 +79,18 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
     let apply = matches!(request.purpose, Purpose::Apply | Purpose::RotateCredentials);
     let mut statement = vec![Statement::allow(
         "ListConnections",
-        vec!["events:ListApiDestinations", "events:ListConnections"],
+        vec![events::LIST_API_DESTINATIONS, events::LIST_CONNECTIONS],
         ["*".to_string()],
     )];
     if !named.connections.is_empty() {
         statement.push(if apply {
             let mut actions = vec![
-                "events:CreateConnection",
-                "events:DescribeConnection",
-                "events:UpdateConnection",
+                events::CREATE_CONNECTION,
+                events::DESCRIBE_CONNECTION,
+                events::UPDATE_CONNECTION,
             ];
             if request.replace {
-                actions.push("events:DeleteConnection");
+                actions.push(events::DELETE_CONNECTION);
             }
             Statement::allow(
                 "WriteDeclaredConnections",
@@ -99,19 +100,19 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
         } else {
             Statement::allow(
                 "ReadDeclaredConnections",
-                vec!["events:DescribeConnection"],
+                vec![events::DESCRIBE_CONNECTION],
                 named.connections.clone(),
             )
         });
     }
     statement.push(Statement::allow(
         "DescribeUndeclaredConnections",
-        vec!["events:DescribeConnection"],
+        vec![events::DESCRIBE_CONNECTION],
         named.prefixed_connections.clone(),
     ));
     statement.push(Statement::allow(
         "DescribeUndeclaredApiDestinations",
-        vec!["events:DescribeApiDestination"],
+        vec![events::DESCRIBE_API_DESTINATION],
         named
             .prefixed_destinations
             .iter()
@@ -123,16 +124,16 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
             Statement::allow(
                 "WriteDeclaredApiDestinations",
                 vec![
-                    "events:CreateApiDestination",
-                    "events:DescribeApiDestination",
-                    "events:UpdateApiDestination",
+                    events::CREATE_API_DESTINATION,
+                    events::DESCRIBE_API_DESTINATION,
+                    events::UPDATE_API_DESTINATION,
                 ],
                 named.destinations.clone(),
             )
         } else {
             Statement::allow(
                 "ReadDeclaredApiDestinations",
-                vec!["events:DescribeApiDestination"],
+                vec![events::DESCRIBE_API_DESTINATION],
                 named.destinations.clone(),
             )
         });
@@ -140,12 +141,12 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
     if apply && request.prune {
         statement.push(Statement::allow(
             "DeleteUndeclaredConnections",
-            vec!["events:DeleteConnection"],
+            vec![events::DELETE_CONNECTION],
             named.prefixed_connections.clone(),
         ));
         statement.push(Statement::allow(
             "DeleteUndeclaredApiDestinations",
-            vec!["events:DeleteApiDestination"],
+            vec![events::DELETE_API_DESTINATION],
             named.prefixed_destinations.clone(),
         ));
     }
@@ -155,10 +156,10 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
         statement.push(Statement::allow(
             "WriteReferencedSecrets",
             vec![
-                "secretsmanager:CreateSecret",
-                "secretsmanager:GetSecretValue",
-                "secretsmanager:PutSecretValue",
-                "secretsmanager:UpdateSecretVersionStage",
+                secrets_manager::CREATE_SECRET,
+                secrets_manager::GET_SECRET_VALUE,
+                secrets_manager::PUT_SECRET_VALUE,
+                secrets_manager::UPDATE_SECRET_VERSION_STAGE,
             ],
             named.referenced.clone(),
         ));
@@ -171,18 +172,18 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
             Statement::allow(
                 "WriteConnectionManagedSecrets",
                 vec![
-                    "secretsmanager:CreateSecret",
-                    "secretsmanager:DescribeSecret",
-                    "secretsmanager:GetSecretValue",
-                    "secretsmanager:PutSecretValue",
-                    "secretsmanager:UpdateSecret",
+                    secrets_manager::CREATE_SECRET,
+                    secrets_manager::DESCRIBE_SECRET,
+                    secrets_manager::GET_SECRET_VALUE,
+                    secrets_manager::PUT_SECRET_VALUE,
+                    secrets_manager::UPDATE_SECRET,
                 ],
                 named.managed_secrets.clone(),
             )
         } else {
             Statement::allow(
                 "ReadConnectionManagedSecrets",
-                vec!["secretsmanager:GetSecretValue"],
+                vec![secrets_manager::GET_SECRET_VALUE],
                 named.managed_secrets.clone(),
             )
         });
@@ -191,7 +192,7 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
         statement.push(
             Statement::allow(
                 "CreateApiDestinationsServiceLinkedRole",
-                vec!["iam:CreateServiceLinkedRole"],
+                vec![iam::CREATE_SERVICE_LINKED_ROLE],
                 [format!("arn:{partition}:iam::{}:role/aws-service-role/apidestinations.events.amazonaws.com/AWSServiceRoleForAmazonEventBridgeApiDestinations", request.account)],
             )
             .with_condition(
@@ -209,9 +210,9 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
 fn key_statements(named: &Named, apply: bool, conditions: bool) -> Vec<Statement> {
     let mut statements = Vec::new();
     let key_actions = if apply {
-        vec!["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+        vec![kms::DECRYPT, kms::DESCRIBE_KEY, kms::GENERATE_DATA_KEY]
     } else {
-        vec!["kms:Decrypt"]
+        vec![kms::DECRYPT]
     };
     // The recommended conditions hold for the calls Secrets Manager makes with the key, which
     // carry the secret's ARN as encryption context; DescribeKey carries none, so it stays
@@ -219,7 +220,7 @@ fn key_statements(named: &Named, apply: bool, conditions: bool) -> Vec<Statement
     let (conditioned, plain): (Vec<&'static str>, Vec<&'static str>) = if conditions {
         key_actions
             .into_iter()
-            .partition(|action| *action != "kms:DescribeKey")
+            .partition(|action| *action != kms::DESCRIBE_KEY)
     } else {
         (Vec::new(), key_actions)
     };

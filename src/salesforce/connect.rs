@@ -14,6 +14,7 @@
 //! a time-out is said as such.
 
 use crate::bounds::{self, BodyError};
+use crate::error::Cause;
 use crate::salesforce::metadata::API_VERSION;
 use crate::secret::Secret;
 use serde_json::Value;
@@ -81,9 +82,35 @@ pub(crate) enum ConnectError {
     },
     /// The answer passed one of the [`bounds`]: `detail` names it.
     OutOfBounds { step: Step, detail: String },
-    /// Anything else: an unreachable instance, another status, an answer of another shape.
+    /// The instance could not be reached, or its answer not read in full: `source` says why.
+    Unreachable {
+        step: Step,
+        detail: String,
+        source: Cause,
+    },
+    /// Anything else: another status, an answer of another shape.
     Unexpected { step: Step, detail: String },
 }
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe().0)
+    }
+}
+
+impl std::error::Error for ConnectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConnectError::Unreachable { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The HTTP client for the org could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build an HTTP client: {0}")]
+pub(crate) struct ClientError(#[source] reqwest::Error);
 
 impl ConnectError {
     /// The message and the fix, for the user.
@@ -126,7 +153,8 @@ impl ConnectError {
                 format!("{} failed: {detail}", step.what()),
                 "check SF_INSTANCE_URL: it must be the org's My Domain URL (result.instanceUrl of `sf org display --json`), whose answers are far smaller".to_string(),
             ),
-            ConnectError::Unexpected { step, detail } => (
+            ConnectError::Unreachable { step, detail, .. }
+            | ConnectError::Unexpected { step, detail } => (
                 format!("{} failed: {detail}", step.what()),
                 "check SF_INSTANCE_URL (the org's My Domain URL, from `sf org display --json`) and try again".to_string(),
             ),
@@ -185,13 +213,13 @@ impl Connect {
         token: Secret,
         connect_timeout: Duration,
         timeout: Duration,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ClientError> {
         let client = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|error| format!("cannot build an HTTP client: {error}"))?;
+            .map_err(ClientError)?;
         let base = format!(
             "{}/services/data/v{API_VERSION}/apps/oauth",
             instance.as_str().trim_end_matches('/')
@@ -219,10 +247,12 @@ impl Connect {
         if super::token::is_timeout(&error) {
             return self.timed_out(step);
         }
-        ConnectError::Unexpected {
+        // reqwest's error names the URL, never the headers (the token).
+        let error = error.without_url();
+        ConnectError::Unreachable {
             step,
-            // reqwest's error names the URL, never the headers (the token).
-            detail: format!("cannot reach {}: {}", self.base, error.without_url()),
+            detail: format!("cannot reach {}: {error}", self.base),
+            source: Cause::new(error),
         }
     }
 

@@ -11,6 +11,8 @@
 //! configuration functions the binary ships.
 //!
 //! `never_panics`: the loader and validator never panic, whatever the files hold.
+//!
+//! [`specs`]: the documents of one YAML file, for the unit tests that start from YAML.
 
 mod mocked {
     pub(crate) mod support;
@@ -24,3 +26,10 @@ mod mocked {
     mod throttling;
 }
 mod never_panics;
+
+/// The documents of a file holding `yaml`, loaded as a run loads them.
+pub(crate) fn specs(yaml: &str) -> Vec<crate::manifest::ConnectionSpec> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.yaml"), yaml).unwrap();
+    crate::manifest::load::load(&[dir.path().to_path_buf()]).unwrap()
+}
