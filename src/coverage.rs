@@ -155,6 +155,15 @@ impl Coverage {
             .map(str::to_string)
             .collect()
     }
+
+    /// The Regions `spec` is in that the run does not cover (`--region` leaves them out).
+    pub(crate) fn outside(&self, spec: &ConnectionSpec) -> Vec<String> {
+        wanted(spec, self.default_region.as_deref())
+            .into_iter()
+            .filter(|region| !self.regions.iter().any(|r| r == region))
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 /// The Regions a document has: its `regions:`, else the default Region, else none.
@@ -240,6 +249,9 @@ mod tests {
             [("a", "eu-west-1"), ("b", "eu-west-1")]
         );
         assert_eq!(outside.regions_of(&declared[1]), Vec::<String>::new());
+        assert_eq!(outside.outside(&declared[0]), ["eu-west-1"]);
+        assert_eq!(outside.outside(&declared[1]), ["eu-west-1"]);
+        assert_eq!(narrowed.outside(&declared[0]), Vec::<String>::new());
     }
 
     #[test]

@@ -104,6 +104,19 @@ pub(super) async fn run(
     for (spec, targets) in planned {
         let Some(app) = &spec.app else { continue };
         let regions = coverage.regions_of(spec);
+        let users = users_of(&specs, &targets);
+        if let Some((message, hint)) = not_covered(spec, &users, &regions, &coverage) {
+            outcomes.push(RotationResult {
+                name: spec.name.clone(),
+                app: app.name.clone(),
+                result: RotationEnd::Failed,
+                steps: Vec::new(),
+                window_seconds: None,
+                error: Some(message),
+                hint: Some(hint),
+            });
+            continue;
+        }
         let consumer = match connect.consumer(&apps, &app.name).await {
             Ok(consumer) => consumer,
             Err(error @ ConnectError::ExpiredToken { .. }) => {
@@ -127,7 +140,7 @@ pub(super) async fn run(
             settings,
             options,
             spec,
-            users: users_of(&specs, &targets),
+            users,
             targets,
             regions,
             config: &config,
@@ -210,6 +223,54 @@ fn select<'a>(
 
 /// Every declared connection whose `clientId` or `clientSecret` reads one of `targets`' secrets:
 /// each must get the new credential.
+/// Why a document cannot be rotated in this run, and what to do: a rotation retires the old
+/// credential, so every connection using its references must be carried to the new one, and
+/// a connection in a Region the run does not cover (`--region` leaves it out) would be left
+/// on a retired credential. Checked before anything is staged in Salesforce.
+fn not_covered(
+    spec: &ConnectionSpec,
+    users: &[ConnectionSpec],
+    regions: &[String],
+    coverage: &Coverage,
+) -> Option<(String, String)> {
+    if regions.is_empty() && coverage.outside(spec).is_empty() {
+        return Some((
+            format!(
+                "{}: not rotated: the document has no AWS Region (no `regions:`, and neither provision.yaml's defaultRegion, --region, AWS_REGION nor the profile names one), so no secret or connection would get the new credential",
+                spec.origin
+            ),
+            "list `regions:` in the file, add `defaultRegion` to provision.yaml, or pass --region"
+                .to_string(),
+        ));
+    }
+    let outside: Vec<String> = std::iter::once(spec)
+        .chain(users.iter())
+        .flat_map(|user| {
+            coverage
+                .outside(user)
+                .into_iter()
+                .map(|region| format!("{} ({region})", user.name))
+        })
+        .fold(Vec::new(), |mut all, one| {
+            if !all.contains(&one) {
+                all.push(one);
+            }
+            all
+        });
+    (!outside.is_empty()).then(|| {
+        (
+            format!(
+                "{}: not rotated: {} use{} its credential in a Region this run leaves out; rotating would leave {} on the old credential, which the rotation retires",
+                spec.origin,
+                outside.join(", "),
+                if outside.len() == 1 { "s" } else { "" },
+                if outside.len() == 1 { "it" } else { "them" },
+            ),
+            "run without --region, or with every Region these connections are in".to_string(),
+        )
+    })
+}
+
 fn users_of(specs: &[ConnectionSpec], targets: &[Target]) -> Vec<ConnectionSpec> {
     let reads = |source: &SecretSource| match source {
         SecretSource::SecretsManager { id, .. } => targets.iter().any(|t| &t.id == id),

@@ -459,3 +459,37 @@ fn aws_refusing_after_the_promotion_says_what_is_left_and_a_re_run_finishes_it()
     let (key, _) = assert_one_credential_everywhere(&world, &org);
     assert_eq!(key, staged(0).0);
 }
+
+#[test]
+fn a_document_also_in_a_region_the_run_leaves_out_is_not_rotated_and_nothing_is_staged() {
+    let org = org(true);
+    let (world, _proxy) = rotating_world(&org);
+    let before = org.state()["apps"].clone();
+    let file = std::fs::read_to_string(world.path("connections/acme.yaml")).unwrap();
+    world.write(
+        "connections/acme.yaml",
+        &format!("{file}regions: [us-east-1, eu-west-1]\n"),
+    );
+
+    let run = world.provision(&[
+        "rotate-credentials",
+        "connections/",
+        "--region",
+        "us-east-1",
+    ]);
+    run.expect(1);
+    assert!(
+        run.stdout.contains("not rotated: sf-acme-prod (eu-west-1) uses its credential in a Region this run leaves out"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("run without --region, or with every Region these connections are in"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(org.state()["apps"], before, "nothing staged");
+    assert_eq!(stored(&world, "AWSCURRENT")["client_secret"], OLD_SECRET);
+}
