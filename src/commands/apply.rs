@@ -68,13 +68,13 @@ pub(super) async fn run(
         let steps: Vec<_> = plan
             .steps
             .iter()
-            .filter(|step| in_region(&step.entry.region))
+            .filter(|step| in_region(&step.entry().region))
             .cloned()
             .collect();
         let pruned: Vec<_> = plan
             .pruned_destinations
             .iter()
-            .filter(|step| in_region(&step.entry.region))
+            .filter(|step| in_region(&step.entry().region))
             .cloned()
             .collect();
         let report = &report;

@@ -31,7 +31,7 @@ use crate::manifest::{ConnectionSpec, SecretSource, ValueSource};
 use crate::ownership::OwnershipSet;
 use crate::plan::compute::PlanOptions;
 use crate::plan::rotation::{Ending, Facts, Step, Stored, forecast, next};
-use crate::plan::{Change, Outcome};
+use crate::plan::{ConnectionChange, Outcome};
 use crate::resolve::SecretResolver;
 use crate::salesforce::connect::{Connect, ConnectError, Consumer, Credentials};
 use crate::salesforce::metadata::org_of;
@@ -510,8 +510,8 @@ impl Rotation<'_> {
         Ok(plan
             .steps
             .iter()
-            .filter(|step| !matches!(step.change, Change::NoOp { .. }))
-            .map(|step| format!("{} ({})", step.entry.name, step.entry.region))
+            .filter(|step| !matches!(step.change(), ConnectionChange::NoOp { .. }))
+            .map(|step| format!("{} ({})", step.entry().name, step.entry().region))
             .collect())
     }
 
@@ -702,7 +702,7 @@ impl Rotation<'_> {
             let steps: Vec<_> = plan
                 .steps
                 .iter()
-                .filter(|step| step.entry.region == context.region)
+                .filter(|step| step.entry().region == context.region)
                 .cloned()
                 .collect();
             async move { apply(context, &steps, &[], options, &quiet).await }

@@ -18,9 +18,12 @@ use crate::live::LiveDestination;
 use crate::manifest::ConnectionSpec;
 use crate::ownership::Owner;
 use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
-use crate::plan::destination::{plan_destination, plan_orphan_destination};
+use crate::plan::destination::{
+    plan_destination, plan_orphan_destination, plan_unread_destination,
+};
 use crate::plan::{
-    Change, DestinationStep, Orphan, Planned, ResourceKind, SecretStatus, managed_secret,
+    ConnectionChange, ConnectionStep, DestinationStep, Orphan, ResourceKind, SecretStatus, Step,
+    managed_secret,
 };
 use futures::StreamExt;
 use std::collections::HashSet;
@@ -28,7 +31,7 @@ use std::collections::HashSet;
 /// The plan of one Region: a step per declared connection (and per connection to prune), and
 /// this set's undeclared connections when not pruning.
 pub(crate) struct RegionPlan {
-    pub(crate) steps: Vec<Planned>,
+    pub(crate) steps: Vec<ConnectionStep>,
     pub(crate) orphans: Vec<Orphan>,
     /// This set's undeclared API destinations, when pruning.
     pub(crate) pruned_destinations: Vec<DestinationStep>,
@@ -75,11 +78,11 @@ pub(crate) async fn plan(
     ));
 
     let progress = crate::log::Progress::new(context.log, "read", specs.len());
-    let mut steps: Vec<Planned> = futures::stream::iter(specs)
+    let mut steps: Vec<ConnectionStep> = futures::stream::iter(specs)
         .map(|spec| async {
             let planned = plan_one(context, spec, existing.contains(&spec.name), options).await;
             progress.tick();
-            planned
+            ConnectionStep::from(planned)
         })
         .buffered(context.lanes())
         .collect()
@@ -117,7 +120,7 @@ pub(crate) async fn plan(
     let mut orphans = Vec::new();
     for live in ours {
         if options.prune {
-            steps.push(plan_orphan(live, &context.region));
+            steps.push(plan_orphan(live, &context.region).into());
         } else {
             orphans.push(Orphan {
                 kind: ResourceKind::Connection,
@@ -203,7 +206,7 @@ pub(crate) async fn plan(
     {
         let pruned: HashSet<&str> = pruned_destinations
             .iter()
-            .map(|d| d.entry.name.as_str())
+            .map(|d| d.entry().name.as_str())
             .collect();
         refuse_deletions_in_use(&mut steps, listed, &pruned);
     }
@@ -242,19 +245,20 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
 async fn plan_destinations(
     context: &Context,
     spec: &ConnectionSpec,
-    step: &Planned,
+    step: &ConnectionStep,
     listed: &HashSet<&str>,
     options: &PlanOptions,
 ) -> Vec<DestinationStep> {
-    let connection_arn = match &step.change {
-        Change::Update { live, .. } | Change::NoOp { live } | Change::Refused { live, .. } => {
-            live.arn.clone()
-        }
-        Change::Create { .. }
-        | Change::AwaitDeletion { .. }
-        | Change::Replace { .. }
-        | Change::Delete { .. }
-        | Change::Failed { .. } => None,
+    let connection_arn = match step.change() {
+        ConnectionChange::Update { live, .. }
+        | ConnectionChange::NoOp { live }
+        | ConnectionChange::NotOurs { live, .. }
+        | ConnectionChange::Refused { live, .. } => live.arn.clone(),
+        ConnectionChange::Create { .. }
+        | ConnectionChange::AwaitDeletion { .. }
+        | ConnectionChange::Replace { .. }
+        | ConnectionChange::Delete { .. }
+        | ConnectionChange::Failed { .. } => None,
     };
     let mut planned = Vec::new();
     for declared in &spec.destinations {
@@ -263,16 +267,15 @@ async fn plan_destinations(
             match describe_destination(&context.eventbridge, &declared.name).await {
                 Ok(live) => live,
                 Err(error) => {
-                    let mut failed =
-                        plan_destination(desired, None, connection_arn.as_deref(), options);
                     let message = format!(
                         "{}: cannot describe the API destination: {}",
                         declared.origin, error.message
                     );
-                    failed.entry.action = crate::plan::Action::Error;
-                    failed.entry.error = Some(message.clone());
-                    failed.change = crate::plan::DestinationChange::Failed { error: message };
-                    planned.push(failed);
+                    planned.push(plan_unread_destination(
+                        &desired,
+                        connection_arn.as_deref(),
+                        message,
+                    ));
                     continue;
                 }
             }
@@ -294,10 +297,10 @@ async fn plan_one(
     spec: &ConnectionSpec,
     exists: bool,
     options: &PlanOptions,
-) -> Planned {
+) -> Step<ConnectionChange> {
     let desired = match context.resolver.desired(spec, &options.set).await {
         Ok(desired) => desired,
-        Err(problems) => return Planned::invalid(&spec.name, &context.region, problems),
+        Err(problems) => return Step::invalid(&spec.name, &context.region, problems),
     };
     let live = if exists {
         context.log.debug(format!("describing {}", spec.name));
@@ -308,7 +311,7 @@ async fn plan_one(
                     "{}: cannot describe the connection: {}",
                     spec.origin, error.message
                 );
-                return Planned::failed(&spec.name, &context.region, message);
+                return Step::failed(&spec.name, &context.region, message);
             }
         }
     } else {

@@ -108,11 +108,11 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
             .steps
             .iter()
             .map(|step| ConnectionDocument {
-                entry: &step.entry,
-                api_destinations: step.destinations.iter().map(|d| &d.entry).collect(),
+                entry: step.entry(),
+                api_destinations: step.destinations.iter().map(|d| d.entry()).collect(),
             })
             .collect(),
-        pruned_api_destinations: plan.pruned_destinations.iter().map(|d| &d.entry).collect(),
+        pruned_api_destinations: plan.pruned_destinations.iter().map(|d| d.entry()).collect(),
         left_out: &plan.left_out,
         orphans: &plan.orphans,
         project_file: plan.project_file.as_deref(),

@@ -191,7 +191,7 @@ fn plan_summary(out: &mut String, plan: &Plan) {
     out.push_str("| action | connection | region | state |\n");
     out.push_str("| --- | --- | --- | --- |\n");
     for step in &plan.steps {
-        let entry = &step.entry;
+        let entry = step.entry();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
@@ -201,7 +201,7 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             state(entry)
         );
         // Its API destinations, under it.
-        for destination in step.destinations.iter().map(|d| &d.entry) {
+        for destination in step.destinations.iter().map(|d| d.entry()) {
             let _ = writeln!(
                 out,
                 "| {} | ↳ {} (API destination) | {} | |",
@@ -211,7 +211,7 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             );
         }
     }
-    for pruned in plan.pruned_destinations.iter().map(|d| &d.entry) {
+    for pruned in plan.pruned_destinations.iter().map(|d| d.entry()) {
         let _ = writeln!(
             out,
             "| {} | {} (API destination) | {} | |",

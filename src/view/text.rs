@@ -137,11 +137,11 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     let mut previous_had_details = true;
     for step in &plan.steps {
         let mut block = String::new();
-        render_entry(&mut block, &step.entry, width, style);
+        render_entry(&mut block, step.entry(), width, style);
         // The API destinations on this connection, under it.
         for destination in &step.destinations {
             let mut nested = String::new();
-            render_entry(&mut nested, &destination.entry, destination_width, style);
+            render_entry(&mut nested, destination.entry(), destination_width, style);
             for line in nested.lines() {
                 let _ = writeln!(block, "    {line}");
             }
@@ -170,7 +170,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         let _ = writeln!(out, "\nAPI destinations to delete (--prune):");
         for pruned in &plan.pruned_destinations {
             let mut nested = String::new();
-            render_entry(&mut nested, &pruned.entry, 0, style);
+            render_entry(&mut nested, pruned.entry(), 0, style);
             out.push_str(&nested);
         }
     }

@@ -15,7 +15,7 @@
 pub(crate) mod fingerprint;
 pub(crate) mod stale;
 
-use super::{Change, DestinationStep, Entry, LeftOut, Orphan, Plan, Planned};
+use super::{ConnectionStep, DestinationStep, Entry, LeftOut, Orphan, Plan, Step};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
 use crate::plan::compute::PlanOptions;
@@ -264,8 +264,10 @@ impl SavedPlan {
             .iter()
             .map(|step| {
                 Ok(SavedConnection {
-                    entry: step.entry.clone(),
-                    assumed: assumed_live(&step.change)
+                    entry: step.entry().clone(),
+                    assumed: step
+                        .change()
+                        .live()
                         .map(|live| assumed_connection(live, &kdf))
                         .transpose()?,
                     destinations: step.destinations.iter().map(saved_destination).collect(),
@@ -400,14 +402,7 @@ impl SavedPlan {
     /// The plan as the views draw it. Its steps carry no executable change: a shown plan is
     /// read, never applied (`apply --plan` plans again and proves it equal).
     pub(crate) fn shown(&self) -> Plan {
-        let shown_only = || "a saved plan is shown, not applied from here".to_string();
-        let destination = |d: &SavedDestination| DestinationStep {
-            entry: d.entry.clone(),
-            change: super::DestinationChange::Failed {
-                error: shown_only(),
-            },
-            live: None,
-        };
+        let destination = |d: &SavedDestination| DestinationStep::recorded(d.entry.clone());
         Plan {
             regions: self.regions.clone(),
             left_out: self.left_out.clone(),
@@ -415,11 +410,8 @@ impl SavedPlan {
             steps: self
                 .connections
                 .iter()
-                .map(|c| Planned {
-                    entry: c.entry.clone(),
-                    change: Change::Failed {
-                        error: shown_only(),
-                    },
+                .map(|c| ConnectionStep {
+                    connection: Step::recorded(c.entry.clone()),
                     destinations: c.destinations.iter().map(destination).collect(),
                 })
                 .collect(),
@@ -458,18 +450,6 @@ pub(crate) fn file_digests(files: &[PathBuf]) -> Result<Vec<FileDigest>, Error> 
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The live connection a change was planned against.
-fn assumed_live(change: &Change) -> Option<&LiveConnection> {
-    match change {
-        Change::Update { live, .. }
-        | Change::NoOp { live }
-        | Change::Refused { live, .. }
-        | Change::Delete { live }
-        | Change::Replace { live, .. } => Some(live),
-        Change::Create { .. } | Change::AwaitDeletion { .. } | Change::Failed { .. } => None,
-    }
 }
 
 fn assumed_connection(live: &LiveConnection, kdf: &Kdf) -> Result<AssumedConnection, String> {
@@ -544,8 +524,8 @@ fn assumed_connection(live: &LiveConnection, kdf: &Kdf) -> Result<AssumedConnect
 
 fn saved_destination(step: &DestinationStep) -> SavedDestination {
     SavedDestination {
-        entry: step.entry.clone(),
-        assumed: step.live.as_ref().map(|live| {
+        entry: step.entry().clone(),
+        assumed: step.change().live().map(|live| {
             let LiveDestination {
                 name: _,
                 arn,
