@@ -508,8 +508,7 @@ impl Rotation<'_> {
             .await
             .map_err(|error| error.to_string())?;
         Ok(plan
-            .steps
-            .iter()
+            .connections()
             .filter(|step| !matches!(step.change(), ConnectionChange::NoOp { .. }))
             .map(|step| format!("{} ({})", step.entry().name, step.entry().region))
             .collect())
@@ -699,13 +698,8 @@ impl Rotation<'_> {
         };
         let quiet = |_: &crate::plan::ApplyResult| {};
         let per_region = futures::future::join_all(run.contexts.iter().map(|context| {
-            let steps: Vec<_> = plan
-                .steps
-                .iter()
-                .filter(|step| step.entry().region == context.region)
-                .cloned()
-                .collect();
-            async move { apply(context, &steps, &[], options, &quiet).await }
+            let steps = plan.in_region(&context.region);
+            async move { apply(context, &steps, options, &quiet).await }
         }))
         .await;
         let results: Vec<_> = per_region

@@ -24,7 +24,7 @@ use crate::live::LiveConnection;
 use crate::ownership::Owner;
 use crate::plan::{
     ApplyResult, ConnectionChange, ConnectionStep, DestinationChange, DestinationStep, Outcome,
-    Step,
+    PlanStep, Step,
 };
 use crate::salesforce::token::{TokenLimits, request_token};
 use futures::StreamExt;
@@ -49,14 +49,23 @@ enum Write<'a> {
 }
 
 /// Applies `steps` (all in `context`'s Region); `report` sees each result as soon as it is
-/// known. Returns the results in plan order.
+/// known. Returns the results in plan order (the connections, each followed by its
+/// destinations, then the pruned destinations).
 pub(crate) async fn apply(
     context: &Context,
-    steps: &[ConnectionStep],
-    pruned: &[DestinationStep],
+    steps: &[PlanStep],
     options: ApplyOptions,
     report: &(dyn Fn(&ApplyResult) + Sync),
 ) -> Vec<ApplyResult> {
+    let mut pruned = Vec::new();
+    let mut connections = Vec::new();
+    for step in steps {
+        match step {
+            PlanStep::PruneDestination(destination) => pruned.push(destination),
+            PlanStep::Connection(connection) => connections.push(connection),
+        }
+    }
+    let steps = connections;
     let to_change = steps
         .iter()
         .filter(|p| {
@@ -83,7 +92,7 @@ pub(crate) async fn apply(
     }
     let progress = &crate::log::Progress::new(context.log, "written", steps.len());
     let written: Vec<(usize, Write<'_>, Vec<ApplyResult>)> =
-        futures::stream::iter(steps.iter().enumerate())
+        futures::stream::iter(steps.into_iter().enumerate())
             .map(|(index, step)| async move {
                 let outcome = write_one(context, &step.connection, options).await;
                 progress.tick();

@@ -22,19 +22,18 @@ use crate::plan::destination::{
     plan_destination, plan_orphan_destination, plan_unread_destination,
 };
 use crate::plan::{
-    ConnectionChange, ConnectionStep, DestinationStep, Orphan, ResourceKind, SecretStatus, Step,
-    managed_secret,
+    ConnectionChange, ConnectionStep, DestinationStep, Orphan, PlanStep, ResourceKind,
+    SecretStatus, Step, managed_secret,
 };
 use futures::StreamExt;
 use std::collections::HashSet;
 
-/// The plan of one Region: a step per declared connection (and per connection to prune), and
-/// this set's undeclared connections when not pruning.
+/// The plan of one Region: its steps in the order `apply` executes them (this set's undeclared
+/// API destinations when pruning, a step per declared connection, and per connection to
+/// prune), and this set's undeclared resources when not pruning.
 pub(crate) struct RegionPlan {
-    pub(crate) steps: Vec<ConnectionStep>,
+    pub(crate) steps: Vec<PlanStep>,
     pub(crate) orphans: Vec<Orphan>,
-    /// This set's undeclared API destinations, when pruning.
-    pub(crate) pruned_destinations: Vec<DestinationStep>,
 }
 
 /// Reads everything the plan needs for the connections declared in the context's Region, and
@@ -210,11 +209,12 @@ pub(crate) async fn plan(
             .collect();
         refuse_deletions_in_use(&mut steps, listed, &pruned);
     }
-    Ok(RegionPlan {
-        steps,
-        orphans,
-        pruned_destinations,
-    })
+    let steps = pruned_destinations
+        .into_iter()
+        .map(PlanStep::PruneDestination)
+        .chain(steps.into_iter().map(PlanStep::Connection))
+        .collect();
+    Ok(RegionPlan { steps, orphans })
 }
 
 /// Says so when undeclared resources could not be described: whether they are this set's

@@ -281,6 +281,28 @@ impl ConnectionStep {
     }
 }
 
+/// One step of the plan. A Region's steps are listed in the order `apply` executes them.
+// Built once and read once, as the changes inside it: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub(crate) enum PlanStep {
+    /// One of this set's API destinations that no file declares (`--prune`): deleted before
+    /// any connection of its Region, since a connection cannot be deleted while one uses it.
+    PruneDestination(DestinationStep),
+    /// A connection (declared, or one to prune), with the API destinations declared on it.
+    Connection(ConnectionStep),
+}
+
+impl PlanStep {
+    /// The entry of the resource the step is about (a connection's, not its destinations').
+    pub(crate) fn entry(&self) -> &Entry {
+        match self {
+            PlanStep::PruneDestination(step) => step.entry(),
+            PlanStep::Connection(step) => step.entry(),
+        }
+    }
+}
+
 impl From<Step<ConnectionChange>> for ConnectionStep {
     fn from(connection: Step<ConnectionChange>) -> Self {
         ConnectionStep {
@@ -298,8 +320,9 @@ pub(crate) struct LeftOut {
     pub(crate) reason: String,
 }
 
-/// The whole plan of a run: per Region (in the run's order), the resources in the order they
-/// were declared.
+/// The whole plan of a run: per Region (in the run's order), its steps in the order `apply`
+/// executes them (API destinations to prune, then the connections in the order they were
+/// declared, then the connections to prune).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
     /// The Regions the run covers.
@@ -309,9 +332,7 @@ pub(crate) struct Plan {
     /// This set's resources that no file declares, when not pruning (a note, not a
     /// difference: a run over one subfolder is not drift).
     pub(crate) orphans: Vec<Orphan>,
-    pub(crate) steps: Vec<ConnectionStep>,
-    /// This set's undeclared API destinations to delete (`--prune`), before any connection.
-    pub(crate) pruned_destinations: Vec<DestinationStep>,
+    pub(crate) steps: Vec<PlanStep>,
     /// The project file the run used, as given or found.
     pub(crate) project_file: Option<String>,
 }
@@ -341,17 +362,41 @@ pub(crate) struct Summary {
 }
 
 impl Plan {
+    /// The connections' steps, in plan order.
+    pub(crate) fn connections(&self) -> impl Iterator<Item = &ConnectionStep> {
+        self.steps.iter().filter_map(|step| match step {
+            PlanStep::Connection(connection) => Some(connection),
+            PlanStep::PruneDestination(_) => None,
+        })
+    }
+
+    /// This set's undeclared API destinations to delete (`--prune`), in plan order.
+    pub(crate) fn pruned_destinations(&self) -> impl Iterator<Item = &DestinationStep> {
+        self.steps.iter().filter_map(|step| match step {
+            PlanStep::PruneDestination(destination) => Some(destination),
+            PlanStep::Connection(_) => None,
+        })
+    }
+
+    /// The steps of one Region, as `apply` executes them there.
+    pub(crate) fn in_region(&self, region: &str) -> Vec<PlanStep> {
+        self.steps
+            .iter()
+            .filter(|step| step.entry().region == region)
+            .cloned()
+            .collect()
+    }
+
     /// The connections' entries.
     pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.steps.iter().map(ConnectionStep::entry)
+        self.connections().map(ConnectionStep::entry)
     }
 
     /// The API destinations' entries: declared ones under their connections, then pruned ones.
     pub(crate) fn destination_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.steps
-            .iter()
+        self.connections()
             .flat_map(|step| step.destinations.iter())
-            .chain(self.pruned_destinations.iter())
+            .chain(self.pruned_destinations())
             .map(Step::entry)
     }
 

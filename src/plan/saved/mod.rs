@@ -15,7 +15,7 @@
 pub(crate) mod fingerprint;
 pub(crate) mod stale;
 
-use super::{ConnectionStep, DestinationStep, Entry, LeftOut, Orphan, Plan, Step};
+use super::{ConnectionStep, DestinationStep, Entry, LeftOut, Orphan, Plan, PlanStep, Step};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
 use crate::plan::compute::PlanOptions;
@@ -260,8 +260,7 @@ impl SavedPlan {
         }
         sources.sort_by(|a, b| a.source.cmp(&b.source));
         let connections = plan
-            .steps
-            .iter()
+            .connections()
             .map(|step| {
                 Ok(SavedConnection {
                     entry: step.entry().clone(),
@@ -285,11 +284,7 @@ impl SavedPlan {
             files,
             secrets: Secrets { kdf, sources },
             connections,
-            pruned_destinations: plan
-                .pruned_destinations
-                .iter()
-                .map(saved_destination)
-                .collect(),
+            pruned_destinations: plan.pruned_destinations().map(saved_destination).collect(),
             left_out: plan.left_out.clone(),
             orphans: plan.orphans.clone(),
             checksum: String::new(),
@@ -408,14 +403,16 @@ impl SavedPlan {
             left_out: self.left_out.clone(),
             orphans: self.orphans.clone(),
             steps: self
-                .connections
+                .pruned_destinations
                 .iter()
-                .map(|c| ConnectionStep {
-                    connection: Step::recorded(c.entry.clone()),
-                    destinations: c.destinations.iter().map(destination).collect(),
-                })
+                .map(|d| PlanStep::PruneDestination(destination(d)))
+                .chain(self.connections.iter().map(|c| {
+                    PlanStep::Connection(ConnectionStep {
+                        connection: Step::recorded(c.entry.clone()),
+                        destinations: c.destinations.iter().map(destination).collect(),
+                    })
+                }))
                 .collect(),
-            pruned_destinations: self.pruned_destinations.iter().map(destination).collect(),
             // A saved plan is shown for what it plans; the project file is the run's.
             project_file: None,
         }

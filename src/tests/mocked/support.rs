@@ -7,7 +7,7 @@ use crate::engine::Context;
 use crate::engine::wait::WaitPolicy;
 use crate::log::Log;
 use crate::manifest::ConnectionSpec;
-use crate::plan::{ApplyResult, ConnectionChange, ConnectionStep, Plan};
+use crate::plan::{ApplyResult, ConnectionChange, ConnectionStep, Plan, PlanStep};
 use crate::resolve::SecretResolver;
 use crate::view::{Format, Style};
 use aws_sdk_eventbridge::config::Credentials;
@@ -474,7 +474,8 @@ pub async fn apply(
 ) -> Vec<ApplyResult> {
     let reported = std::sync::Mutex::new(Vec::new());
     let report = |result: &ApplyResult| reported.lock().unwrap().push(result.clone());
-    let results = crate::engine::apply::apply(context, steps, &[], options, &report).await;
+    let steps: Vec<PlanStep> = steps.iter().cloned().map(PlanStep::Connection).collect();
+    let results = crate::engine::apply::apply(context, &steps, options, &report).await;
     let mut reported = reported.into_inner().unwrap();
     let mut returned = results.clone();
     reported.sort_by(|a, b| a.name.cmp(&b.name));
@@ -507,11 +508,11 @@ pub async fn plan(
         regions: vec![context.region.clone()],
         left_out: Vec::new(),
         orphans: region.orphans,
-        steps: region.steps.clone(),
-        pruned_destinations: region.pruned_destinations,
+        steps: region.steps,
         project_file: None,
     };
-    Ok((plan, region.steps))
+    let connections = plan.connections().cloned().collect();
+    Ok((plan, connections))
 }
 
 fn view(format: Format) -> Box<dyn crate::view::View + Send> {
