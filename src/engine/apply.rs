@@ -144,32 +144,19 @@ async fn write_one<'a>(
     let entry = step.entry();
     let not_started = |live: Option<&LiveConnection>| {
         context.interrupt.signal().map(|signal| {
-            let mut skipped = step.result(Outcome::NotStarted);
-            skipped.error = Some(format!(
-                "not written: the run was interrupted ({}) first",
-                signal.name()
-            ));
+            let mut skipped = step.not_started(signal.name());
             skipped.state = live.map(|l| l.state.clone());
             Write::Done(skipped)
         })
     };
     let (desired, live) = match step.change() {
-        ConnectionChange::NoOp { live } => {
-            let mut unchanged = step.result(Outcome::Unchanged);
-            unchanged.state = Some(live.state.clone());
-            return Write::Done(unchanged);
-        }
-        ConnectionChange::Failed { error } => {
-            let mut failed = step.result(Outcome::Failed);
-            failed.error = Some(error.clone());
-            return Write::Done(failed);
-        }
-        ConnectionChange::NotOurs { why: error, live }
-        | ConnectionChange::Refused { error, live } => {
-            let mut refused = step.result(Outcome::Failed);
-            refused.error = Some(error.clone());
-            refused.state = Some(live.state.clone());
-            return Write::Done(refused);
+        ConnectionChange::NoOp { .. }
+        | ConnectionChange::Failed { .. }
+        | ConnectionChange::NotOurs { .. }
+        | ConnectionChange::Refused { .. } => {
+            let mut untouched = step.untouched();
+            untouched.state = step.change().live().map(|l| l.state.clone());
+            return Write::Done(untouched);
         }
         ConnectionChange::Delete { live } => {
             if let Some(skipped) = not_started(Some(live)) {
@@ -319,16 +306,10 @@ async fn apply_destination(
     connection_arn: Option<&str>,
     connection: Option<&str>,
 ) -> ApplyResult {
-    let mut result = destination.result(Outcome::Unchanged);
     if let Some(signal) = context.interrupt.signal()
         && !matches!(destination.change(), DestinationChange::NoOp { .. })
     {
-        result.outcome = Outcome::NotStarted;
-        result.error = Some(format!(
-            "not written: the run was interrupted ({}) first",
-            signal.name()
-        ));
-        return result;
+        return destination.not_started(signal.name());
     }
     let no_arn = || {
         format!(
@@ -341,13 +322,11 @@ async fn apply_destination(
         DestinationChange::Update { .. } => Operation::UpdateApiDestination,
         _ => Operation::CreateApiDestination,
     };
+    let mut result = destination.result(Outcome::Unchanged);
     let written = match destination.change() {
-        DestinationChange::NoOp { .. } => return result,
-        DestinationChange::NotOurs { why: error, .. } | DestinationChange::Failed { error } => {
-            result.outcome = Outcome::Failed;
-            result.error = Some(error.clone());
-            return result;
-        }
+        DestinationChange::NoOp { .. }
+        | DestinationChange::NotOurs { .. }
+        | DestinationChange::Failed { .. } => return destination.untouched(),
         DestinationChange::Delete { live } => {
             result.outcome = Outcome::Deleted;
             delete_destination(&context.eventbridge, &live.name).await

@@ -14,7 +14,6 @@ use crate::desired::DesiredConnection;
 use crate::desired::DesiredDestination;
 use crate::error::Error;
 use crate::live::LiveConnection;
-use crate::live::LiveDestination;
 use crate::manifest::ConnectionSpec;
 use crate::ownership::Owner;
 use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
@@ -22,8 +21,8 @@ use crate::plan::destination::{
     plan_destination, plan_orphan_destination, plan_unread_destination,
 };
 use crate::plan::{
-    ConnectionChange, ConnectionStep, DestinationStep, Orphan, PlanStep, ResourceKind,
-    SecretStatus, Step, managed_secret,
+    ConnectionChange, ConnectionStep, DestinationStep, LiveResource, Orphan, PlanStep,
+    ResourceKind, SecretStatus, Step, managed_secret,
 };
 use futures::StreamExt;
 use std::collections::HashSet;
@@ -87,16 +86,20 @@ pub(crate) async fn plan(
         .collect()
         .await;
 
-    // Undeclared connections: only a description tells whose they are (connections cannot be
-    // tagged), so each is described. One that cannot be read is never pruned.
+    // Undeclared connections: this set's are pruned, or noted.
     let declared: HashSet<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-    let mut undeclared: Vec<&String> = existing
+    let mut undeclared: Vec<&str> = existing
         .iter()
-        .filter(|name| !declared.contains(name.as_str()))
+        .map(String::as_str)
+        .filter(|name| !declared.contains(name))
         .collect();
     undeclared.sort();
-    let described: Vec<Result<Option<LiveConnection>, String>> = futures::stream::iter(undeclared)
-        .map(|name| async move {
+    let ours = ours_among(
+        context,
+        ResourceKind::Connection,
+        undeclared,
+        options,
+        |name| async move {
             describe_connection(&context.eventbridge, name)
                 .await
                 .map_err(|error| {
@@ -106,28 +109,19 @@ pub(crate) async fn plan(
                     ));
                     error.message
                 })
-        })
-        .buffered(context.lanes())
-        .collect()
-        .await;
-    warn_unread(context, ResourceKind::Connection, &described);
-    let ours: Vec<LiveConnection> = described
-        .into_iter()
-        .filter_map(|live| live.ok().flatten())
-        .filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
-        .collect();
+        },
+    )
+    .await;
     let mut orphans = Vec::new();
-    for live in ours {
-        if options.prune {
-            steps.push(plan_orphan(live, &context.region).into());
-        } else {
-            orphans.push(Orphan {
-                kind: ResourceKind::Connection,
-                name: live.name,
-                region: context.region.clone(),
-            });
-        }
-    }
+    let pruned = prune_or_note(
+        context,
+        ResourceKind::Connection,
+        ours,
+        options,
+        plan_orphan,
+        &mut orphans,
+    );
+    steps.extend(pruned.into_iter().map(ConnectionStep::from));
 
     // API destinations: the declared ones, and this set's undeclared ones (one listing). A run
     // that declares none and does not prune goes on without them if the listing is refused
@@ -172,33 +166,21 @@ pub(crate) async fn plan(
             .map(|(name, _)| name.as_str())
             .filter(|name| name.starts_with(prefix) && !declared_destinations.contains(name))
             .collect();
-        let described: Vec<Result<Option<LiveDestination>, String>> =
-            futures::stream::iter(undeclared)
-                .map(|name| async move {
-                    describe_destination(&context.eventbridge, name)
-                        .await
-                        .map_err(|error| error.message)
-                })
-                .buffered(context.lanes())
-                .collect()
-                .await;
-        warn_unread(context, ResourceKind::ApiDestination, &described);
-        let ours: Vec<LiveDestination> = described
-            .into_iter()
-            .filter_map(|live| live.ok().flatten())
-            .filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
-            .collect();
-        for live in ours {
-            if options.prune {
-                pruned_destinations.push(plan_orphan_destination(live, &context.region));
-            } else {
-                orphans.push(Orphan {
-                    kind: ResourceKind::ApiDestination,
-                    name: live.name,
-                    region: context.region.clone(),
-                });
-            }
-        }
+        let kind = ResourceKind::ApiDestination;
+        let ours = ours_among(context, kind, undeclared, options, |name| async move {
+            describe_destination(&context.eventbridge, name)
+                .await
+                .map_err(|error| error.message)
+        })
+        .await;
+        pruned_destinations = prune_or_note(
+            context,
+            kind,
+            ours,
+            options,
+            plan_orphan_destination,
+            &mut orphans,
+        );
     }
     if let Some(listed) = &listed
         && !options.force
@@ -217,6 +199,57 @@ pub(crate) async fn plan(
     Ok(RegionPlan { steps, orphans })
 }
 
+/// This set's resources of `kind` among `undeclared`: only a description tells whose one is
+/// (connections cannot be tagged), so each is described, with bounded concurrency. One that
+/// cannot be read is never taken for this set's.
+async fn ours_among<'a, L, Described>(
+    context: &Context,
+    kind: ResourceKind,
+    undeclared: Vec<&'a str>,
+    options: &PlanOptions,
+    describe: impl Fn(&'a str) -> Described,
+) -> Vec<L>
+where
+    L: LiveResource,
+    Described: Future<Output = Result<Option<L>, String>>,
+{
+    let described: Vec<Result<Option<L>, String>> = futures::stream::iter(undeclared)
+        .map(describe)
+        .buffered(context.lanes())
+        .collect()
+        .await;
+    warn_unread(context, kind, &described);
+    described
+        .into_iter()
+        .filter_map(|live| live.ok().flatten())
+        .filter(|l| Owner::of(l.description()).is(&options.set))
+        .collect()
+}
+
+/// With `--prune`, a step deleting each of this set's undeclared resources (`plan_orphan`);
+/// without, none, and each is noted in `orphans`.
+fn prune_or_note<L: LiveResource, S>(
+    context: &Context,
+    kind: ResourceKind,
+    ours: Vec<L>,
+    options: &PlanOptions,
+    plan_orphan: impl Fn(L, &str) -> S,
+    orphans: &mut Vec<Orphan>,
+) -> Vec<S> {
+    if options.prune {
+        return ours
+            .into_iter()
+            .map(|live| plan_orphan(live, &context.region))
+            .collect();
+    }
+    orphans.extend(ours.iter().map(|live| Orphan {
+        kind,
+        name: live.name().to_string(),
+        region: context.region.clone(),
+    }));
+    Vec::new()
+}
+
 /// Says so when undeclared resources could not be described: whether they are this set's
 /// orphans is then unknown, and a run that stayed quiet would look like one without orphans.
 fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, String>]) {
@@ -224,14 +257,8 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
     let Some(first) = failed.first() else {
         return;
     };
-    let (what, action, resource) = match kind {
-        ResourceKind::Connection => ("connection", "events:DescribeConnection", "connection/*"),
-        ResourceKind::ApiDestination => (
-            "API destination",
-            "events:DescribeApiDestination",
-            "api-destination/* and connection/*",
-        ),
-    };
+    let (what, _) = kind.nouns();
+    let (action, resource) = kind.describe_permission();
     context.log.warn(format!(
         "{} undeclared {what}{} in {} could not be described ({first}): whether this set's orphans are among them is unknown; allow {action} on {resource} in the Region (provision iam-policy prints it)",
         failed.len(),

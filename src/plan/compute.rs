@@ -10,8 +10,8 @@
 //! compared here fails to compile instead of silently never showing drift.
 
 use super::{
-    Action, ConnectionStep, FieldChange, Health, ResourceChange, ResourceKind, SecretStatus, Shown,
-    Step,
+    Action, ConnectionStep, FieldChange, Health, LiveResource, ResourceChange, ResourceKind,
+    SecretStatus, Shown, Step,
 };
 use crate::desired::{
     AUTHORIZATION_TYPE, DesiredConnection, DesiredParameter, DesiredParameters, HTTP_METHOD,
@@ -122,6 +122,25 @@ impl ResourceChange for ConnectionChange {
 
     fn failed(error: String) -> Self {
         ConnectionChange::Failed { error }
+    }
+
+    fn refusal(&self) -> Option<&str> {
+        match self {
+            ConnectionChange::NotOurs { why: error, .. }
+            | ConnectionChange::Refused { error, .. }
+            | ConnectionChange::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl LiveResource for LiveConnection {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn description(&self) -> Option<&str> {
+        self.description.as_deref()
     }
 }
 

@@ -5,7 +5,9 @@
 //! 300 so it never shows as false drift), the description and the connection ARN; ownership
 //! follows the same marker and set rules as connections.
 
-use super::{Action, DestinationStep, FieldChange, ResourceChange, ResourceKind, Shown, Step};
+use super::{
+    Action, DestinationStep, FieldChange, LiveResource, ResourceChange, ResourceKind, Shown, Step,
+};
 use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
 use crate::manifest::destination_rules::DEFAULT_RATE_LIMIT;
@@ -66,6 +68,25 @@ impl ResourceChange for DestinationChange {
 
     fn failed(error: String) -> Self {
         DestinationChange::Failed { error }
+    }
+
+    fn refusal(&self) -> Option<&str> {
+        match self {
+            DestinationChange::NotOurs { why: error, .. } | DestinationChange::Failed { error } => {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl LiveResource for LiveDestination {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn description(&self) -> Option<&str> {
+        self.description.as_deref()
     }
 }
 

@@ -28,6 +28,29 @@ pub(crate) enum ResourceKind {
     ApiDestination,
 }
 
+/// How messages name each kind: the one place that differs per kind in what users read.
+impl ResourceKind {
+    /// The noun, singular and plural.
+    pub(crate) fn nouns(self) -> (&'static str, &'static str) {
+        match self {
+            ResourceKind::Connection => ("connection", "connections"),
+            ResourceKind::ApiDestination => ("API destination", "API destinations"),
+        }
+    }
+
+    /// The IAM action that describes one, and the resources it must be allowed on: what a
+    /// run needs to tell whose an undeclared one is.
+    pub(crate) fn describe_permission(self) -> (&'static str, &'static str) {
+        match self {
+            ResourceKind::Connection => ("events:DescribeConnection", "connection/*"),
+            ResourceKind::ApiDestination => (
+                "events:DescribeApiDestination",
+                "api-destination/* and connection/*",
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Action {
@@ -152,6 +175,15 @@ pub(crate) trait ResourceChange {
 
     /// The change of a resource that could not be planned: `apply` reports `error`.
     fn failed(error: String) -> Self;
+
+    /// Why `apply` will not write it (not ours, refused, not planned), as its result says.
+    fn refusal(&self) -> Option<&str>;
+}
+
+/// What a plan needs of a live resource of any kind: whose it is.
+pub(crate) trait LiveResource {
+    fn name(&self) -> &str;
+    fn description(&self) -> Option<&str>;
 }
 
 /// What users read of one resource besides what its change decides (the action, the error).
@@ -254,6 +286,26 @@ impl<C: ResourceChange> Step<C> {
     /// The result of applying it, with nothing known yet but its outcome.
     pub(crate) fn result(&self, outcome: Outcome) -> ApplyResult {
         ApplyResult::new(&self.entry, outcome)
+    }
+
+    /// The result of a step `apply` does not write: unchanged when in sync, otherwise failed,
+    /// saying why.
+    pub(crate) fn untouched(&self) -> ApplyResult {
+        if self.change.action() == Action::InSync {
+            return self.result(Outcome::Unchanged);
+        }
+        let mut failed = self.result(Outcome::Failed);
+        failed.error = self.change.refusal().map(str::to_string);
+        failed
+    }
+
+    /// The result of a step the run was interrupted (by `signal`) before writing.
+    pub(crate) fn not_started(&self, signal: &str) -> ApplyResult {
+        let mut skipped = self.result(Outcome::NotStarted);
+        skipped.error = Some(format!(
+            "not written: the run was interrupted ({signal}) first"
+        ));
+        skipped
     }
 }
 
@@ -554,10 +606,7 @@ pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
 
 /// `n` things, singular or plural: "1 connection", "2 API destinations".
 pub(crate) fn counted(n: usize, kind: ResourceKind) -> String {
-    let (one, many) = match kind {
-        ResourceKind::Connection => ("connection", "connections"),
-        ResourceKind::ApiDestination => ("API destination", "API destinations"),
-    };
+    let (one, many) = kind.nouns();
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -569,8 +618,7 @@ pub(crate) fn failures_by_kind(counts: &[(ResourceKind, usize, usize)]) -> Optio
         .filter(|(_, failed, _)| *failed > 0)
         .map(|&(kind, failed, total)| {
             // "1 of 1 connections": the noun counts the whole, read as "of the connections".
-            let noun = counted(2, kind);
-            let noun = noun.split_once(' ').map(|(_, n)| n).unwrap_or_default();
+            let (_, noun) = kind.nouns();
             format!("{failed} of {total} {noun}")
         })
         .collect();
