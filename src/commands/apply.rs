@@ -64,21 +64,9 @@ pub(super) async fn run(
         let _ = view::stdout(&view.result(&plan, result));
     };
     let per_region = futures::future::join_all(run.contexts.iter().map(|context| {
-        let in_region = |region: &str| region == context.region;
-        let steps: Vec<_> = plan
-            .steps
-            .iter()
-            .filter(|step| in_region(&step.entry.region))
-            .cloned()
-            .collect();
-        let pruned: Vec<_> = plan
-            .pruned_destinations
-            .iter()
-            .filter(|step| in_region(&step.entry.region))
-            .cloned()
-            .collect();
+        let steps = plan.in_region(&context.region);
         let report = &report;
-        async move { apply(context, &steps, &pruned, options, report).await }
+        async move { apply(context, &steps, options, report).await }
     }))
     .await;
     let results: Vec<ApplyResult> = per_region.into_iter().flatten().collect();

@@ -234,7 +234,6 @@ impl Run {
             let region = region?;
             plan.steps.extend(region.steps);
             plan.orphans.extend(region.orphans);
-            plan.pruned_destinations.extend(region.pruned_destinations);
         }
         Ok(plan)
     }

@@ -35,7 +35,7 @@ use crate::plan::rotation::{Ending, Facts, Step, Stored, forecast, next};
 use crate::plan::rotation_report::{
     RotationEnd, RotationReport, RotationResult, StepRecord, StepResult,
 };
-use crate::plan::{Change, Outcome};
+use crate::plan::{ConnectionChange, Outcome};
 use crate::resolve::SecretResolver;
 use crate::salesforce::connect::{Connect, ConnectError, Consumer, Credentials};
 use crate::salesforce::metadata::org_of;
@@ -538,10 +538,9 @@ impl Rotation<'_> {
             .await
             .map_err(|error| error.to_string())?;
         Ok(plan
-            .steps
-            .iter()
-            .filter(|step| !matches!(step.change, Change::NoOp { .. }))
-            .map(|step| format!("{} ({})", step.entry.name, step.entry.region))
+            .connections()
+            .filter(|step| !matches!(step.change(), ConnectionChange::NoOp { .. }))
+            .map(|step| format!("{} ({})", step.entry().name, step.entry().region))
             .collect())
     }
 
@@ -729,13 +728,8 @@ impl Rotation<'_> {
         };
         let quiet = |_: &crate::plan::ApplyResult| {};
         let per_region = futures::future::join_all(run.contexts.iter().map(|context| {
-            let steps: Vec<_> = plan
-                .steps
-                .iter()
-                .filter(|step| step.entry.region == context.region)
-                .cloned()
-                .collect();
-            async move { apply(context, &steps, &[], options, &quiet).await }
+            let steps = plan.in_region(&context.region);
+            async move { apply(context, &steps, options, &quiet).await }
         }))
         .await;
         let results: Vec<_> = per_region

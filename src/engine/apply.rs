@@ -22,7 +22,10 @@ use crate::aws::hints::{Operation, hint};
 use crate::desired::DesiredConnection;
 use crate::live::LiveConnection;
 use crate::ownership::Owner;
-use crate::plan::{ApplyResult, Change, DestinationChange, DestinationStep, Outcome, Planned};
+use crate::plan::{
+    ApplyResult, ConnectionChange, ConnectionStep, DestinationChange, DestinationStep, Outcome,
+    PlanStep, Step,
+};
 use crate::salesforce::token::{TokenLimits, request_token};
 use futures::StreamExt;
 
@@ -37,8 +40,8 @@ pub(crate) struct ApplyOptions {
     pub(crate) force: bool,
 }
 
-/// What the write phase did with one step.
-enum Step<'a> {
+/// What the write phase did with one connection.
+enum Write<'a> {
     /// Nothing more to do: the result is final.
     Done(ApplyResult),
     /// Written; its result comes from the settle phase.
@@ -46,17 +49,31 @@ enum Step<'a> {
 }
 
 /// Applies `steps` (all in `context`'s Region); `report` sees each result as soon as it is
-/// known. Returns the results in plan order.
+/// known. Returns the results in plan order (the connections, each followed by its
+/// destinations, then the pruned destinations).
 pub(crate) async fn apply(
     context: &Context,
-    steps: &[Planned],
-    pruned: &[DestinationStep],
+    steps: &[PlanStep],
     options: ApplyOptions,
     report: &(dyn Fn(&ApplyResult) + Sync),
 ) -> Vec<ApplyResult> {
+    let mut pruned = Vec::new();
+    let mut connections = Vec::new();
+    for step in steps {
+        match step {
+            PlanStep::PruneDestination(destination) => pruned.push(destination),
+            PlanStep::Connection(connection) => connections.push(connection),
+        }
+    }
+    let steps = connections;
     let to_change = steps
         .iter()
-        .filter(|p| matches!(p.change, Change::Create { .. } | Change::Update { .. }))
+        .filter(|p| {
+            matches!(
+                p.change(),
+                ConnectionChange::Create { .. } | ConnectionChange::Update { .. }
+            )
+        })
         .count();
     if to_change > 0 {
         context.log.progress(format!(
@@ -74,12 +91,12 @@ pub(crate) async fn apply(
         results.push(((usize::MAX, sub), result));
     }
     let progress = &crate::log::Progress::new(context.log, "written", steps.len());
-    let written: Vec<(usize, Step<'_>, Vec<ApplyResult>)> =
-        futures::stream::iter(steps.iter().enumerate())
+    let written: Vec<(usize, Write<'_>, Vec<ApplyResult>)> =
+        futures::stream::iter(steps.into_iter().enumerate())
             .map(|(index, step)| async move {
-                let outcome = write_one(context, step, options).await;
+                let outcome = write_one(context, &step.connection, options).await;
                 progress.tick();
-                if let Step::Done(result) = &outcome {
+                if let Write::Done(result) = &outcome {
                     report(result);
                 }
                 let destinations = apply_destinations(context, step, &outcome, report).await;
@@ -95,13 +112,13 @@ pub(crate) async fn apply(
             results.push(((index, sub + 1), result));
         }
         match step {
-            Step::Done(result) => results.push(((index, 0), result)),
-            Step::Written(mut written) => {
+            Write::Done(result) => results.push(((index, 0), result)),
+            Write::Written(mut written) => {
                 written.index = index;
                 match options.wait {
                     Some(_) => to_settle.push(written),
                     None => {
-                        let mut done = ApplyResult::new(&written.step.entry, written.outcome);
+                        let mut done = written.step.result(written.outcome);
                         done.state = Some(written.state);
                         report(&done);
                         results.push(((index, 0), done));
@@ -119,60 +136,52 @@ pub(crate) async fn apply(
 }
 
 /// The write phase for one step: checks, then creates or updates.
-async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptions) -> Step<'a> {
-    let entry = &step.entry;
+async fn write_one<'a>(
+    context: &Context,
+    step: &'a Step<ConnectionChange>,
+    options: ApplyOptions,
+) -> Write<'a> {
+    let entry = step.entry();
     let not_started = |live: Option<&LiveConnection>| {
         context.interrupt.signal().map(|signal| {
-            let mut skipped = ApplyResult::new(entry, Outcome::NotStarted);
-            skipped.error = Some(format!(
-                "not written: the run was interrupted ({}) first",
-                signal.name()
-            ));
+            let mut skipped = step.not_started(signal.name());
             skipped.state = live.map(|l| l.state.clone());
-            Step::Done(skipped)
+            Write::Done(skipped)
         })
     };
-    let (desired, live) = match &step.change {
-        Change::NoOp { live } => {
-            let mut unchanged = ApplyResult::new(entry, Outcome::Unchanged);
-            unchanged.state = Some(live.state.clone());
-            return Step::Done(unchanged);
+    let (desired, live) = match step.change() {
+        ConnectionChange::NoOp { .. }
+        | ConnectionChange::Failed { .. }
+        | ConnectionChange::NotOurs { .. }
+        | ConnectionChange::Refused { .. } => {
+            let mut untouched = step.untouched();
+            untouched.state = step.change().live().map(|l| l.state.clone());
+            return Write::Done(untouched);
         }
-        Change::Failed { error } => {
-            let mut failed = ApplyResult::new(entry, Outcome::Failed);
-            failed.error = Some(error.clone());
-            return Step::Done(failed);
-        }
-        Change::Refused { error, live } => {
-            let mut refused = ApplyResult::new(entry, Outcome::Failed);
-            refused.error = Some(error.clone());
-            refused.state = Some(live.state.clone());
-            return Step::Done(refused);
-        }
-        Change::Delete { live } => {
+        ConnectionChange::Delete { live } => {
             if let Some(skipped) = not_started(Some(live)) {
                 return skipped;
             }
-            return Step::Done(delete(context, step, live, options).await);
+            return Write::Done(delete(context, step, live, options).await);
         }
-        Change::Replace { desired, live } => {
+        ConnectionChange::Replace { desired, live } => {
             if let Some(skipped) = not_started(Some(live)) {
                 return skipped;
             }
             let deleted = delete(context, step, live, options).await;
             if deleted.outcome == Outcome::Failed {
-                return Step::Done(deleted);
+                return Write::Done(deleted);
             }
             return recreate(context, step, desired, options, Outcome::Replaced).await;
         }
-        Change::AwaitDeletion { desired } => {
+        ConnectionChange::AwaitDeletion { desired } => {
             if let Some(skipped) = not_started(None) {
                 return skipped;
             }
             return recreate(context, step, desired, options, Outcome::Created).await;
         }
-        Change::Create { desired } => (desired, None),
-        Change::Update { desired, live } => (desired, Some(live)),
+        ConnectionChange::Create { desired } => (desired, None),
+        ConnectionChange::Update { desired, live, .. } => (desired, Some(live)),
     };
     if let Some(skipped) = not_started(live) {
         return skipped;
@@ -185,7 +194,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
             desired.authorization_endpoint
         ));
         if let Err(error) = request_token(desired, limits).await {
-            let mut failed = ApplyResult::new(entry, Outcome::Failed);
+            let mut failed = step.result(Outcome::Failed);
             let untouched = if live.is_some() {
                 "; the connection was left as it was"
             } else {
@@ -198,7 +207,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
             ));
             failed.hint = Some(error.hint());
             failed.state = live.map(|l| l.state.clone());
-            return Step::Done(failed);
+            return Write::Done(failed);
         }
     }
 
@@ -214,7 +223,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
             context
                 .log
                 .verbose(format!("{name}: {} ({state})", outcome.label()));
-            Step::Written(Written {
+            Write::Written(Written {
                 index: 0,
                 step,
                 desired,
@@ -224,7 +233,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
             })
         }
         Err(error) => {
-            let mut failed = ApplyResult::new(entry, Outcome::Failed);
+            let mut failed = step.result(Outcome::Failed);
             let verb = if outcome == Outcome::Created {
                 "create"
             } else {
@@ -240,7 +249,7 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
                 Operation::UpdateConnection
             };
             failed.hint = hint(operation, error.code.as_deref());
-            Step::Done(failed)
+            Write::Done(failed)
         }
     }
 }
@@ -249,37 +258,39 @@ async fn write_one<'a>(context: &Context, step: &'a Planned, options: ApplyOptio
 /// the ARN it has now (or got). A connection that was not written leaves them unwritten.
 async fn apply_destinations(
     context: &Context,
-    step: &Planned,
-    connection: &Step<'_>,
+    step: &ConnectionStep,
+    connection: &Write<'_>,
     report: &(dyn Fn(&ApplyResult) + Sync),
 ) -> Vec<ApplyResult> {
     if step.destinations.is_empty() {
         return Vec::new();
     }
-    let (arn, blocked) = match (connection, &step.change) {
-        (Step::Written(written), _) => (written.arn.clone(), None),
-        (Step::Done(result), Change::NoOp { live }) if result.outcome == Outcome::Unchanged => {
+    let (arn, blocked) = match (connection, step.change()) {
+        (Write::Written(written), _) => (written.arn.clone(), None),
+        (Write::Done(result), ConnectionChange::NoOp { live })
+            if result.outcome == Outcome::Unchanged =>
+        {
             (live.arn.clone(), None)
         }
-        (Step::Done(result), _) if result.outcome == Outcome::NotStarted => {
+        (Write::Done(result), _) if result.outcome == Outcome::NotStarted => {
             (None, Some(Outcome::NotStarted))
         }
-        (Step::Done(_), _) => (None, Some(Outcome::Failed)),
+        (Write::Done(_), _) => (None, Some(Outcome::Failed)),
     };
     let mut results = Vec::new();
     for destination in &step.destinations {
         let result = match (blocked, &arn) {
             (Some(outcome), _) => {
-                let mut skipped = ApplyResult::new(&destination.entry, outcome);
+                let mut skipped = destination.result(outcome);
                 skipped.error = Some(format!(
                     "not written: its connection {} was not written",
-                    step.entry.name
+                    step.entry().name
                 ));
                 skipped
             }
             (None, arn) => {
-                apply_destination(context, destination, arn.as_deref(), Some(&step.entry.name))
-                    .await
+                let connection = Some(step.entry().name.as_str());
+                apply_destination(context, destination, arn.as_deref(), connection).await
             }
         };
         report(&result);
@@ -295,17 +306,10 @@ async fn apply_destination(
     connection_arn: Option<&str>,
     connection: Option<&str>,
 ) -> ApplyResult {
-    let entry = &destination.entry;
-    let mut result = ApplyResult::new(entry, Outcome::Unchanged);
     if let Some(signal) = context.interrupt.signal()
-        && !matches!(destination.change, DestinationChange::NoOp)
+        && !matches!(destination.change(), DestinationChange::NoOp { .. })
     {
-        result.outcome = Outcome::NotStarted;
-        result.error = Some(format!(
-            "not written: the run was interrupted ({}) first",
-            signal.name()
-        ));
-        return result;
+        return destination.not_started(signal.name());
     }
     let no_arn = || {
         format!(
@@ -313,18 +317,16 @@ async fn apply_destination(
             connection.unwrap_or("?")
         )
     };
-    let operation = match &destination.change {
+    let operation = match destination.change() {
         DestinationChange::Delete { .. } => Operation::DeleteApiDestination,
         DestinationChange::Update { .. } => Operation::UpdateApiDestination,
         _ => Operation::CreateApiDestination,
     };
-    let written = match &destination.change {
-        DestinationChange::NoOp => return result,
-        DestinationChange::Refused { error } | DestinationChange::Failed { error } => {
-            result.outcome = Outcome::Failed;
-            result.error = Some(error.clone());
-            return result;
-        }
+    let mut result = destination.result(Outcome::Unchanged);
+    let written = match destination.change() {
+        DestinationChange::NoOp { .. }
+        | DestinationChange::NotOurs { .. }
+        | DestinationChange::Failed { .. } => return destination.untouched(),
         DestinationChange::Delete { live } => {
             result.outcome = Outcome::Deleted;
             delete_destination(&context.eventbridge, &live.name).await
@@ -336,7 +338,7 @@ async fn apply_destination(
                 None => Err(CallError::local(no_arn())),
             }
         }
-        DestinationChange::Update { desired } => {
+        DestinationChange::Update { desired, .. } => {
             result.outcome = Outcome::Updated;
             match connection_arn {
                 Some(arn) => update_destination(&context.eventbridge, desired, arn).await,
@@ -358,11 +360,11 @@ async fn apply_destination(
 /// Deletes a connection, unless an API destination still uses it (and `--force` is not given).
 async fn delete(
     context: &Context,
-    step: &Planned,
+    step: &Step<ConnectionChange>,
     live: &LiveConnection,
     options: ApplyOptions,
 ) -> ApplyResult {
-    let mut result = ApplyResult::new(&step.entry, Outcome::Deleted);
+    let mut result = step.result(Outcome::Deleted);
     if !options.force
         && let Some(arn) = &live.arn
     {
@@ -415,20 +417,20 @@ async fn delete(
 /// Waits until a deleted connection is gone, then creates it again.
 async fn recreate<'a>(
     context: &Context,
-    step: &'a Planned,
+    step: &'a Step<ConnectionChange>,
     desired: &'a DesiredConnection,
     options: ApplyOptions,
     outcome: Outcome,
-) -> Step<'a> {
+) -> Write<'a> {
     let timeout = options.wait.unwrap_or_default().timeout;
     if let Err(message) = wait_until_gone(context, &desired.name, timeout).await {
-        let mut failed = ApplyResult::new(&step.entry, Outcome::Failed);
+        let mut failed = step.result(Outcome::Failed);
         failed.error = Some(message);
         failed.left_deleted = outcome == Outcome::Replaced;
-        return Step::Done(failed);
+        return Write::Done(failed);
     }
     match create_connection(&context.eventbridge, desired).await {
-        Ok(Wrote { state, arn }) => Step::Written(Written {
+        Ok(Wrote { state, arn }) => Write::Written(Written {
             index: 0,
             step,
             desired,
@@ -437,14 +439,14 @@ async fn recreate<'a>(
             arn,
         }),
         Err(error) => {
-            let mut failed = ApplyResult::new(&step.entry, Outcome::Failed);
+            let mut failed = step.result(Outcome::Failed);
             failed.error = Some(format!(
                 "{}: deleted, but cannot create it again: {}; run provision apply again",
                 desired.origin, error.message
             ));
             failed.hint = hint(Operation::CreateConnection, error.code.as_deref());
             failed.left_deleted = outcome == Outcome::Replaced;
-            Step::Done(failed)
+            Write::Done(failed)
         }
     }
 }

@@ -14,24 +14,25 @@ use crate::desired::DesiredConnection;
 use crate::desired::DesiredDestination;
 use crate::error::Error;
 use crate::live::LiveConnection;
-use crate::live::LiveDestination;
 use crate::manifest::ConnectionSpec;
 use crate::ownership::Owner;
 use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
-use crate::plan::destination::{plan_destination, plan_orphan_destination};
+use crate::plan::destination::{
+    plan_destination, plan_orphan_destination, plan_unread_destination,
+};
 use crate::plan::{
-    Change, DestinationStep, Orphan, Planned, ResourceKind, SecretStatus, managed_secret,
+    ConnectionChange, ConnectionStep, DestinationStep, LiveResource, Orphan, PlanStep,
+    ResourceKind, SecretStatus, Step, managed_secret,
 };
 use futures::StreamExt;
 use std::collections::HashSet;
 
-/// The plan of one Region: a step per declared connection (and per connection to prune), and
-/// this set's undeclared connections when not pruning.
+/// The plan of one Region: its steps in the order `apply` executes them (this set's undeclared
+/// API destinations when pruning, a step per declared connection, and per connection to
+/// prune), and this set's undeclared resources when not pruning.
 pub(crate) struct RegionPlan {
-    pub(crate) steps: Vec<Planned>,
+    pub(crate) steps: Vec<PlanStep>,
     pub(crate) orphans: Vec<Orphan>,
-    /// This set's undeclared API destinations, when pruning.
-    pub(crate) pruned_destinations: Vec<DestinationStep>,
 }
 
 /// Reads everything the plan needs for the connections declared in the context's Region, and
@@ -80,26 +81,30 @@ pub(crate) async fn plan(
     ));
 
     let progress = crate::log::Progress::new(context.log, "read", specs.len());
-    let mut steps: Vec<Planned> = futures::stream::iter(specs)
+    let mut steps: Vec<ConnectionStep> = futures::stream::iter(specs)
         .map(|spec| async {
             let planned = plan_one(context, spec, existing.contains(&spec.name), options).await;
             progress.tick();
-            planned
+            ConnectionStep::from(planned)
         })
         .buffered(context.lanes())
         .collect()
         .await;
 
-    // Undeclared connections: only a description tells whose they are (connections cannot be
-    // tagged), so each is described. One that cannot be read is never pruned.
+    // Undeclared connections: this set's are pruned, or noted.
     let declared: HashSet<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-    let mut undeclared: Vec<&String> = existing
+    let mut undeclared: Vec<&str> = existing
         .iter()
-        .filter(|name| !declared.contains(name.as_str()))
+        .map(String::as_str)
+        .filter(|name| !declared.contains(name))
         .collect();
     undeclared.sort();
-    let described: Vec<Result<Option<LiveConnection>, String>> = futures::stream::iter(undeclared)
-        .map(|name| async move {
+    let ours = ours_among(
+        context,
+        ResourceKind::Connection,
+        undeclared,
+        options,
+        |name| async move {
             describe_connection(&context.eventbridge, name)
                 .await
                 .map_err(|error| {
@@ -109,28 +114,19 @@ pub(crate) async fn plan(
                     ));
                     error.message
                 })
-        })
-        .buffered(context.lanes())
-        .collect()
-        .await;
-    warn_unread(context, ResourceKind::Connection, &described);
-    let ours: Vec<LiveConnection> = described
-        .into_iter()
-        .filter_map(|live| live.ok().flatten())
-        .filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
-        .collect();
+        },
+    )
+    .await;
     let mut orphans = Vec::new();
-    for live in ours {
-        if options.prune {
-            steps.push(plan_orphan(live, &context.region));
-        } else {
-            orphans.push(Orphan {
-                kind: ResourceKind::Connection,
-                name: live.name,
-                region: context.region.clone(),
-            });
-        }
-    }
+    let pruned = prune_or_note(
+        context,
+        ResourceKind::Connection,
+        ours,
+        options,
+        plan_orphan,
+        &mut orphans,
+    );
+    steps.extend(pruned.into_iter().map(ConnectionStep::from));
 
     // API destinations: the declared ones, and this set's undeclared ones (one listing). A run
     // that declares none and does not prune goes on without them if the listing is refused
@@ -175,48 +171,88 @@ pub(crate) async fn plan(
             .map(|(name, _)| name.as_str())
             .filter(|name| name.starts_with(prefix) && !declared_destinations.contains(name))
             .collect();
-        let described: Vec<Result<Option<LiveDestination>, String>> =
-            futures::stream::iter(undeclared)
-                .map(|name| async move {
-                    describe_destination(&context.eventbridge, name)
-                        .await
-                        .map_err(|error| error.message)
-                })
-                .buffered(context.lanes())
-                .collect()
-                .await;
-        warn_unread(context, ResourceKind::ApiDestination, &described);
-        let ours: Vec<LiveDestination> = described
-            .into_iter()
-            .filter_map(|live| live.ok().flatten())
-            .filter(|l| Owner::of(l.description.as_deref()).is(&options.set))
-            .collect();
-        for live in ours {
-            if options.prune {
-                pruned_destinations.push(plan_orphan_destination(live, &context.region));
-            } else {
-                orphans.push(Orphan {
-                    kind: ResourceKind::ApiDestination,
-                    name: live.name,
-                    region: context.region.clone(),
-                });
-            }
-        }
+        let kind = ResourceKind::ApiDestination;
+        let ours = ours_among(context, kind, undeclared, options, |name| async move {
+            describe_destination(&context.eventbridge, name)
+                .await
+                .map_err(|error| error.message)
+        })
+        .await;
+        pruned_destinations = prune_or_note(
+            context,
+            kind,
+            ours,
+            options,
+            plan_orphan_destination,
+            &mut orphans,
+        );
     }
     if let Some(listed) = &listed
         && !options.force
     {
         let pruned: HashSet<&str> = pruned_destinations
             .iter()
-            .map(|d| d.entry.name.as_str())
+            .map(|d| d.entry().name.as_str())
             .collect();
         refuse_deletions_in_use(&mut steps, listed, &pruned);
     }
-    Ok(RegionPlan {
-        steps,
-        orphans,
-        pruned_destinations,
-    })
+    let steps = pruned_destinations
+        .into_iter()
+        .map(PlanStep::PruneDestination)
+        .chain(steps.into_iter().map(PlanStep::Connection))
+        .collect();
+    Ok(RegionPlan { steps, orphans })
+}
+
+/// This set's resources of `kind` among `undeclared`: only a description tells whose one is
+/// (connections cannot be tagged), so each is described, with bounded concurrency. One that
+/// cannot be read is never taken for this set's.
+async fn ours_among<'a, L, Described>(
+    context: &Context,
+    kind: ResourceKind,
+    undeclared: Vec<&'a str>,
+    options: &PlanOptions,
+    describe: impl Fn(&'a str) -> Described,
+) -> Vec<L>
+where
+    L: LiveResource,
+    Described: Future<Output = Result<Option<L>, String>>,
+{
+    let described: Vec<Result<Option<L>, String>> = futures::stream::iter(undeclared)
+        .map(describe)
+        .buffered(context.lanes())
+        .collect()
+        .await;
+    warn_unread(context, kind, &described);
+    described
+        .into_iter()
+        .filter_map(|live| live.ok().flatten())
+        .filter(|l| Owner::of(l.description()).is(&options.set))
+        .collect()
+}
+
+/// With `--prune`, a step deleting each of this set's undeclared resources (`plan_orphan`);
+/// without, none, and each is noted in `orphans`.
+fn prune_or_note<L: LiveResource, S>(
+    context: &Context,
+    kind: ResourceKind,
+    ours: Vec<L>,
+    options: &PlanOptions,
+    plan_orphan: impl Fn(L, &str) -> S,
+    orphans: &mut Vec<Orphan>,
+) -> Vec<S> {
+    if options.prune {
+        return ours
+            .into_iter()
+            .map(|live| plan_orphan(live, &context.region))
+            .collect();
+    }
+    orphans.extend(ours.iter().map(|live| Orphan {
+        kind,
+        name: live.name().to_string(),
+        region: context.region.clone(),
+    }));
+    Vec::new()
 }
 
 /// Says so when undeclared resources could not be described: whether they are this set's
@@ -226,18 +262,8 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
     let Some(first) = failed.first() else {
         return;
     };
-    let (what, action, resource) = match kind {
-        ResourceKind::Connection => (
-            "connection",
-            crate::policy::actions::events::DESCRIBE_CONNECTION,
-            "connection/*",
-        ),
-        ResourceKind::ApiDestination => (
-            "API destination",
-            crate::policy::actions::events::DESCRIBE_API_DESTINATION,
-            "api-destination/* and connection/*",
-        ),
-    };
+    let (what, _) = kind.nouns();
+    let (action, resource) = kind.describe_permission();
     context.log.warn(format!(
         "{} undeclared {what}{} in {} could not be described ({first}): whether this set's orphans are among them is unknown; allow {action} on {resource} in the Region (provision iam-policy prints it)",
         failed.len(),
@@ -251,19 +277,20 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
 async fn plan_destinations(
     context: &Context,
     spec: &ConnectionSpec,
-    step: &Planned,
+    step: &ConnectionStep,
     listed: &HashSet<&str>,
     options: &PlanOptions,
 ) -> Vec<DestinationStep> {
-    let connection_arn = match &step.change {
-        Change::Update { live, .. } | Change::NoOp { live } | Change::Refused { live, .. } => {
-            live.arn.clone()
-        }
-        Change::Create { .. }
-        | Change::AwaitDeletion { .. }
-        | Change::Replace { .. }
-        | Change::Delete { .. }
-        | Change::Failed { .. } => None,
+    let connection_arn = match step.change() {
+        ConnectionChange::Update { live, .. }
+        | ConnectionChange::NoOp { live }
+        | ConnectionChange::NotOurs { live, .. }
+        | ConnectionChange::Refused { live, .. } => live.arn.clone(),
+        ConnectionChange::Create { .. }
+        | ConnectionChange::AwaitDeletion { .. }
+        | ConnectionChange::Replace { .. }
+        | ConnectionChange::Delete { .. }
+        | ConnectionChange::Failed { .. } => None,
     };
     let mut planned = Vec::new();
     for declared in &spec.destinations {
@@ -272,16 +299,15 @@ async fn plan_destinations(
             match describe_destination(&context.eventbridge, &declared.name).await {
                 Ok(live) => live,
                 Err(error) => {
-                    let mut failed =
-                        plan_destination(desired, None, connection_arn.as_deref(), options);
                     let message = format!(
                         "{}: cannot describe the API destination: {}",
                         declared.origin, error.message
                     );
-                    failed.entry.action = crate::plan::Action::Error;
-                    failed.entry.error = Some(message.clone());
-                    failed.change = crate::plan::DestinationChange::Failed { error: message };
-                    planned.push(failed);
+                    planned.push(plan_unread_destination(
+                        &desired,
+                        connection_arn.as_deref(),
+                        message,
+                    ));
                     continue;
                 }
             }
@@ -303,10 +329,10 @@ async fn plan_one(
     spec: &ConnectionSpec,
     exists: bool,
     options: &PlanOptions,
-) -> Planned {
+) -> Step<ConnectionChange> {
     let desired = match context.resolver.desired(spec, &options.set).await {
         Ok(desired) => desired,
-        Err(problems) => return Planned::invalid(&spec.name, &context.region, problems),
+        Err(problems) => return Step::invalid(&spec.name, &context.region, problems),
     };
     let live = if exists {
         context.log.debug(format!("describing {}", spec.name));
@@ -317,7 +343,7 @@ async fn plan_one(
                     "{}: cannot describe the connection: {}",
                     spec.origin, error.message
                 );
-                return Planned::failed(&spec.name, &context.region, message);
+                return Step::failed(&spec.name, &context.region, message);
             }
         }
     } else {

@@ -17,7 +17,7 @@ use crate::aws::connections::{CallError, describe_connection, list_connections};
 use crate::desired::DesiredConnection;
 use crate::live::{ConnectionState, LiveConnection, StateClass};
 use crate::plan::compute::field_changes;
-use crate::plan::{ApplyResult, Outcome, Planned};
+use crate::plan::{ApplyResult, ConnectionChange, Outcome, Step};
 use crate::salesforce::hints;
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ use std::collections::HashMap;
 pub(crate) struct Written<'a> {
     /// Its place in the plan, so results keep the plan's order.
     pub(crate) index: usize,
-    pub(crate) step: &'a Planned,
+    pub(crate) step: &'a Step<ConnectionChange>,
     pub(crate) desired: &'a DesiredConnection,
     pub(crate) outcome: Outcome,
     /// The state the write answered with.
@@ -272,7 +272,7 @@ async fn finish<'a>(
     seen: Seen,
 ) -> Result<(usize, ApplyResult), Pending<'a>> {
     let index = item.written.index;
-    let mut result = ApplyResult::new(&item.written.step.entry, item.written.outcome);
+    let mut result = item.written.step.result(item.written.outcome);
     let gone = |mut result: ApplyResult| {
         result.outcome = Outcome::Failed;
         result.error = Some(
@@ -330,7 +330,7 @@ async fn finish<'a>(
 
 fn timed_out(item: &Pending<'_>, policy: WaitPolicy, last_error: Option<&str>) -> ApplyResult {
     let written = &item.written;
-    let mut result = ApplyResult::new(&written.step.entry, Outcome::Failed);
+    let mut result = written.step.result(Outcome::Failed);
     let state = item
         .tracking
         .last
@@ -351,7 +351,7 @@ fn timed_out(item: &Pending<'_>, policy: WaitPolicy, last_error: Option<&str>) -
 
 fn interrupted(item: &Pending<'_>) -> ApplyResult {
     let written = &item.written;
-    let mut result = ApplyResult::new(&written.step.entry, written.outcome);
+    let mut result = written.step.result(written.outcome);
     result.state = Some(
         item.tracking
             .last

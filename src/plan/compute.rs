@@ -1,4 +1,5 @@
-//! Computes the plan for one connection from its desired and live state. Pure: no I/O.
+//! The connection kind of the plan: what `apply` may do with one ([`ConnectionChange`]), and
+//! the step computed from its desired and live state. Pure: no I/O.
 //!
 //! Comparison is by meaning, not by bytes, so nothing shows a permanent diff: parameter lists
 //! are compared by key regardless of order, an absent `IsValueSecret` is `false`, and a KMS key
@@ -8,7 +9,10 @@
 //! The desired connection is destructured field by field, so a field added to it that is never
 //! compared here fails to compile instead of silently never showing drift.
 
-use super::{Action, Change, Entry, FieldChange, Health, Planned, ResourceKind, SecretStatus};
+use super::{
+    Action, ConnectionStep, FieldChange, Health, LiveResource, ResourceChange, ResourceKind,
+    SecretStatus, Shown, Step,
+};
 use crate::desired::{
     AUTHORIZATION_TYPE, DesiredConnection, DesiredParameter, DesiredParameters, HTTP_METHOD,
     ParameterValue,
@@ -40,48 +44,150 @@ pub(crate) struct PlanOptions {
     pub(crate) name_prefix: Option<String>,
 }
 
+/// What `apply` does with one connection. Each variant holds what its action needs.
+// A plan holds a few thousand of these at most, built once and read once: boxing the large
+// variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub(crate) enum ConnectionChange {
+    Create {
+        desired: DesiredConnection,
+    },
+    /// `adopt`: it is not this set's yet, and `--adopt` takes it over (adding the marker).
+    Update {
+        desired: DesiredConnection,
+        live: LiveConnection,
+        adopt: bool,
+    },
+    NoOp {
+        live: LiveConnection,
+    },
+    /// Not this set's, and no `--adopt`: `apply` leaves it alone and says `why`.
+    NotOurs {
+        why: String,
+        live: LiveConnection,
+    },
+    /// A deletion `apply` will not make, and why (API destinations of another set still use
+    /// the connection, and no `--force`).
+    Refused {
+        error: String,
+        live: LiveConnection,
+    },
+    /// Prune one of this set's undeclared connections.
+    Delete {
+        live: LiveConnection,
+    },
+    /// Delete, wait until it is gone, create again.
+    Replace {
+        desired: DesiredConnection,
+        live: LiveConnection,
+    },
+    /// It is being deleted: wait until it is gone, then create it.
+    AwaitDeletion {
+        desired: DesiredConnection,
+    },
+    /// Planning failed; `apply` reports the error and does nothing.
+    Failed {
+        error: String,
+    },
+}
+
+impl ResourceChange for ConnectionChange {
+    const KIND: ResourceKind = ResourceKind::Connection;
+
+    fn action(&self) -> Action {
+        match self {
+            ConnectionChange::Create { .. } | ConnectionChange::AwaitDeletion { .. } => {
+                Action::Create
+            }
+            ConnectionChange::Update { adopt: true, .. } => Action::Adopt,
+            ConnectionChange::Update { adopt: false, .. } => Action::Update,
+            ConnectionChange::NoOp { .. } => Action::InSync,
+            ConnectionChange::NotOurs { .. } => Action::NotManaged,
+            ConnectionChange::Refused { .. } => Action::Refused,
+            ConnectionChange::Delete { .. } => Action::Delete,
+            ConnectionChange::Replace { .. } => Action::Replace,
+            ConnectionChange::Failed { .. } => Action::Error,
+        }
+    }
+
+    fn error(&self) -> Option<&str> {
+        match self {
+            ConnectionChange::Refused { error, .. } | ConnectionChange::Failed { error } => {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+
+    fn failed(error: String) -> Self {
+        ConnectionChange::Failed { error }
+    }
+
+    fn refusal(&self) -> Option<&str> {
+        match self {
+            ConnectionChange::NotOurs { why: error, .. }
+            | ConnectionChange::Refused { error, .. }
+            | ConnectionChange::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl LiveResource for LiveConnection {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+}
+
+impl ConnectionChange {
+    /// The live connection it was planned against (`None`: it did not exist, or was being
+    /// deleted).
+    pub(crate) fn live(&self) -> Option<&LiveConnection> {
+        match self {
+            ConnectionChange::Update { live, .. }
+            | ConnectionChange::NoOp { live }
+            | ConnectionChange::NotOurs { live, .. }
+            | ConnectionChange::Refused { live, .. }
+            | ConnectionChange::Delete { live }
+            | ConnectionChange::Replace { live, .. } => Some(live),
+            ConnectionChange::Create { .. }
+            | ConnectionChange::AwaitDeletion { .. }
+            | ConnectionChange::Failed { .. } => None,
+        }
+    }
+}
+
 /// The plan step for a declared connection.
 pub(crate) fn plan_connection(
     desired: DesiredConnection,
     live: Option<LiveConnection>,
     secret: SecretStatus,
     options: &PlanOptions,
-) -> Planned {
-    let changes = field_changes(&desired, live.as_ref());
-    let entry = |action, secret, health, note| Entry {
-        kind: ResourceKind::Connection,
-        name: desired.name.clone(),
-        region: desired.region.clone(),
-        action,
-        changes: changes.clone(),
+) -> Step<ConnectionChange> {
+    let base = Shown {
+        changes: field_changes(&desired, live.as_ref()),
+        ..Shown::named(&desired.name, &desired.region)
+    };
+    let shown = |secret, health, note| Shown {
         secret,
         health,
-        error: None,
-        problems: Vec::new(),
         note,
+        ..base.clone()
     };
     let Some(live) = live else {
-        let entry = entry(Action::Create, SecretStatus::NotApplicable, None, None);
-        return Planned {
-            entry,
-            change: Change::Create { desired },
-            destinations: Vec::new(),
-        };
+        let shown = shown(SecretStatus::NotApplicable, None, None);
+        return Step::new(shown, ConnectionChange::Create { desired });
     };
     let health = health(&live);
     if live.state == ConnectionState::Deleting {
         let note = "it is being deleted: apply waits until it is gone, then creates it".to_string();
-        let entry = entry(
-            Action::Create,
-            SecretStatus::NotApplicable,
-            Some(health),
-            Some(note),
-        );
-        return Planned {
-            entry,
-            change: Change::AwaitDeletion { desired },
-            destinations: Vec::new(),
-        };
+        let shown = shown(SecretStatus::NotApplicable, Some(health), Some(note));
+        return Step::new(shown, ConnectionChange::AwaitDeletion { desired });
     }
     let owner = Owner::of(live.description.as_deref());
     if !owner.is(&options.set) {
@@ -94,33 +200,26 @@ pub(crate) fn plan_connection(
         };
         return if options.adopt {
             let note = format!("{whose}; --adopt takes it over and adds this set's marker");
-            let entry = entry(Action::Adopt, secret, Some(health), Some(note));
-            Planned {
-                entry,
-                change: Change::Update { desired, live },
-                destinations: Vec::new(),
-            }
+            let shown = shown(secret, Some(health), Some(note));
+            let change = ConnectionChange::Update {
+                desired,
+                live,
+                adopt: true,
+            };
+            Step::new(shown, change)
         } else {
-            let note = format!(
+            let why = format!(
                 "{whose}; apply leaves it alone: pass --adopt to take it over (the changes above are what adopting would make)"
             );
-            let entry = entry(Action::NotManaged, secret, Some(health), Some(note.clone()));
-            Planned {
-                entry,
-                change: Change::Refused { error: note, live },
-                destinations: Vec::new(),
-            }
+            let shown = shown(secret, Some(health), Some(why.clone()));
+            Step::new(shown, ConnectionChange::NotOurs { why, live })
         };
     }
     let removes_kms_key = live.kms_key.is_some() && desired.kms_key.is_none();
     if removes_kms_key && options.replace {
         let note = "--replace deletes the connection and creates it again without the customer managed key (its ARN changes: API destinations declared here follow it; others must be repointed)".to_string();
-        let entry = entry(Action::Replace, secret, Some(health), Some(note));
-        return Planned {
-            entry,
-            change: Change::Replace { desired, live },
-            destinations: Vec::new(),
-        };
+        let shown = shown(secret, Some(health), Some(note));
+        return Step::new(shown, ConnectionChange::Replace { desired, live });
     }
     let secret_differs = match &secret {
         SecretStatus::Changed { .. } => true,
@@ -129,60 +228,49 @@ pub(crate) fn plan_connection(
     };
     // DEAUTHORIZING is on its way to DEAUTHORIZED: re-sending the credentials heals it too.
     let needs_reauthorizing = health.broken || live.state == ConnectionState::Deauthorizing;
-    let action = if !changes.is_empty() || secret_differs || needs_reauthorizing {
-        Action::Update
-    } else {
-        Action::InSync
-    };
+    let differs = !base.changes.is_empty() || secret_differs || needs_reauthorizing;
     // The user guide lists a customer managed key -> AWS owned key as a supported update; the
     // write is read back, and a key AWS kept is reported with --replace as the way out.
     let note = removes_kms_key.then(|| {
         "removes the customer managed key in place (EventBridge re-encrypts the secret with an AWS owned key); if AWS keeps it, apply says so and --replace recreates the connection".to_string()
     });
-    let entry = entry(action, secret, Some(health), note);
-    let change = match action {
-        Action::InSync => Change::NoOp { live },
-        _ => Change::Update { desired, live },
+    let shown = shown(secret, Some(health), note);
+    let change = if differs {
+        ConnectionChange::Update {
+            desired,
+            live,
+            adopt: false,
+        }
+    } else {
+        ConnectionChange::NoOp { live }
     };
-    Planned {
-        entry,
-        change,
-        destinations: Vec::new(),
-    }
+    Step::new(shown, change)
 }
+
+/// The note of a planned deletion of one of this set's undeclared connections.
+const PRUNE_NOTE: &str = "no file declares it: --prune deletes it";
 
 /// The plan step for one of this set's connections that no file declares (`--prune`).
-pub(crate) fn plan_orphan(live: LiveConnection, region: &str) -> Planned {
-    let entry = Entry {
-        kind: ResourceKind::Connection,
-        name: live.name.clone(),
-        region: region.to_string(),
-        action: Action::Delete,
-        changes: Vec::new(),
-        secret: SecretStatus::NotApplicable,
+pub(crate) fn plan_orphan(live: LiveConnection, region: &str) -> Step<ConnectionChange> {
+    let shown = Shown {
         health: Some(health(&live)),
-        error: None,
-        problems: Vec::new(),
-        note: Some("no file declares it: --prune deletes it".to_string()),
+        note: Some(PRUNE_NOTE.to_string()),
+        ..Shown::named(&live.name, region)
     };
-    Planned {
-        entry,
-        change: Change::Delete { live },
-        destinations: Vec::new(),
-    }
+    Step::new(shown, ConnectionChange::Delete { live })
 }
 
-/// Marks as refused every planned deletion of a connection that an API destination still
-/// uses and that this plan does not delete too (one of another set, or not ours): `apply`
-/// would refuse it, so the plan says so, with the reason. `listed` is every API destination
-/// of the Region with its connection's ARN; `pruned`, the destinations this plan deletes.
+/// Plans as refused every deletion of a connection that an API destination still uses and
+/// that this plan does not delete too (one of another set, or not ours): `apply` would refuse
+/// it, so the plan says so, with the reason. `listed` is every API destination of the Region
+/// with its connection's ARN; `pruned`, the destinations this plan deletes.
 pub(crate) fn refuse_deletions_in_use(
-    steps: &mut [Planned],
+    steps: &mut [ConnectionStep],
     listed: &[(String, Option<String>)],
     pruned: &std::collections::HashSet<&str>,
 ) {
     for step in steps.iter_mut() {
-        let Change::Delete { live } = &step.change else {
+        let ConnectionChange::Delete { live } = step.change() else {
             continue;
         };
         let Some(arn) = &live.arn else { continue };
@@ -200,16 +288,19 @@ pub(crate) fn refuse_deletions_in_use(
             "not deleted: API destination(s) {} still use it",
             users.join(", ")
         );
-        step.entry.action = Action::Refused;
-        step.entry.error = Some(error.clone());
-        step.entry.note = Some(
-            "point those API destinations at another connection or delete them first, or pass --force to apply"
-                .to_string(),
-        );
-        step.change = Change::Refused {
-            error,
-            live: live.clone(),
+        let entry = step.entry();
+        let shown = Shown {
+            changes: entry.changes.clone(),
+            secret: entry.secret.clone(),
+            health: entry.health.clone(),
+            note: Some(
+                "point those API destinations at another connection or delete them first, or pass --force to apply"
+                    .to_string(),
+            ),
+            ..Shown::named(&entry.name, &entry.region)
         };
+        let live = live.clone();
+        step.connection = Step::new(shown, ConnectionChange::Refused { error, live });
     }
 }
 
@@ -428,6 +519,7 @@ fn same_kms_key(live: &str, wanted: &str) -> bool {
 mod tests {
     use super::*;
     use crate::error::Location;
+    use crate::plan::Entry;
     use crate::secret::Secret;
 
     fn desired() -> DesiredConnection {
@@ -466,7 +558,9 @@ mod tests {
     }
 
     fn plan(live: Option<LiveConnection>, secret: SecretStatus, options: PlanOptions) -> Entry {
-        plan_connection(desired(), live, secret, &options).entry
+        plan_connection(desired(), live, secret, &options)
+            .entry()
+            .clone()
     }
 
     fn live_matching() -> LiveConnection {
@@ -647,7 +741,10 @@ mod tests {
         let mut orphan = live_matching().clone();
         orphan.name = "sf-old".into();
         orphan.arn = Some(arn.into());
-        let mut steps = vec![plan_orphan(orphan.clone(), "us-east-1")];
+        let mut steps = vec![ConnectionStep::from(plan_orphan(
+            orphan.clone(),
+            "us-east-1",
+        ))];
         let listed = vec![
             ("theirs".to_string(), Some(arn.to_string())),
             ("ours-pruned".to_string(), Some(arn.to_string())),
@@ -655,16 +752,19 @@ mod tests {
         ];
         let pruned = std::collections::HashSet::from(["ours-pruned"]);
         refuse_deletions_in_use(&mut steps, &listed, &pruned);
-        assert_eq!(steps[0].entry.action, Action::Refused);
+        assert_eq!(steps[0].entry().action, Action::Refused);
         assert_eq!(
-            steps[0].entry.error.as_deref(),
+            steps[0].entry().error.as_deref(),
             Some("not deleted: API destination(s) theirs still use it")
         );
-        assert!(matches!(steps[0].change, Change::Refused { .. }));
+        assert!(matches!(
+            steps[0].change(),
+            ConnectionChange::Refused { .. }
+        ));
 
-        let mut only_pruned_users = vec![plan_orphan(orphan, "us-east-1")];
+        let mut only_pruned_users = vec![ConnectionStep::from(plan_orphan(orphan, "us-east-1"))];
         refuse_deletions_in_use(&mut only_pruned_users, &listed[1..], &pruned);
-        assert_eq!(only_pruned_users[0].entry.action, Action::Delete);
+        assert_eq!(only_pruned_users[0].entry().action, Action::Delete);
     }
 
     #[test]

@@ -1,17 +1,108 @@
-//! Plans one API destination from its desired and live state. Pure: no I/O.
+//! The API destination kind of the plan: what `apply` may do with one ([`DestinationChange`]),
+//! and the step computed from its desired and live state. Pure: no I/O.
 //!
 //! Drift is judged on the endpoint, the method, the rate limit (AWS's default, 300, counts as
 //! 300 so it never shows as false drift), the description and the connection ARN; ownership
 //! follows the same marker and set rules as connections.
 
 use super::{
-    Action, DestinationChange, DestinationStep, Entry, FieldChange, ResourceKind, SecretStatus,
+    Action, DestinationStep, FieldChange, LiveResource, ResourceChange, ResourceKind, Shown, Step,
 };
 use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
 use crate::manifest::destination_rules::DEFAULT_RATE_LIMIT;
 use crate::ownership::Owner;
 use crate::plan::compute::PlanOptions;
+
+/// What `apply` does with one API destination. `live` is what AWS had when it was planned; a
+/// saved plan records it.
+#[derive(Debug, Clone)]
+pub(crate) enum DestinationChange {
+    Create {
+        desired: DesiredDestination,
+    },
+    /// `adopt`: it is not this set's yet, and `--adopt` takes it over (adding the marker).
+    Update {
+        desired: DesiredDestination,
+        live: LiveDestination,
+        adopt: bool,
+    },
+    NoOp {
+        live: LiveDestination,
+    },
+    /// Not this set's (and no `--adopt`): left alone, saying `why`.
+    NotOurs {
+        why: String,
+        live: LiveDestination,
+    },
+    /// One of this set's destinations that no file declares (`--prune`).
+    Delete {
+        live: LiveDestination,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+impl ResourceChange for DestinationChange {
+    const KIND: ResourceKind = ResourceKind::ApiDestination;
+
+    fn action(&self) -> Action {
+        match self {
+            DestinationChange::Create { .. } => Action::Create,
+            DestinationChange::Update { adopt: true, .. } => Action::Adopt,
+            DestinationChange::Update { adopt: false, .. } => Action::Update,
+            DestinationChange::NoOp { .. } => Action::InSync,
+            DestinationChange::NotOurs { .. } => Action::NotManaged,
+            DestinationChange::Delete { .. } => Action::Delete,
+            DestinationChange::Failed { .. } => Action::Error,
+        }
+    }
+
+    fn error(&self) -> Option<&str> {
+        match self {
+            DestinationChange::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
+
+    fn failed(error: String) -> Self {
+        DestinationChange::Failed { error }
+    }
+
+    fn refusal(&self) -> Option<&str> {
+        match self {
+            DestinationChange::NotOurs { why: error, .. } | DestinationChange::Failed { error } => {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl LiveResource for LiveDestination {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+}
+
+impl DestinationChange {
+    /// The live destination it was planned against (`None`: it did not exist, or could not
+    /// be read).
+    pub(crate) fn live(&self) -> Option<&LiveDestination> {
+        match self {
+            DestinationChange::Update { live, .. }
+            | DestinationChange::NoOp { live }
+            | DestinationChange::NotOurs { live, .. }
+            | DestinationChange::Delete { live } => Some(live),
+            DestinationChange::Create { .. } | DestinationChange::Failed { .. } => None,
+        }
+    }
+}
 
 /// The step for a declared destination. `connection_arn` is the ARN its connection has now
 /// (`None` when the connection is yet to be created, so any live ARN will change).
@@ -21,37 +112,17 @@ pub(crate) fn plan_destination(
     connection_arn: Option<&str>,
     options: &PlanOptions,
 ) -> DestinationStep {
-    let assumed = live.clone();
-    let mut step = step_for(desired, live, connection_arn, options);
-    step.live = assumed;
-    step
-}
-
-fn step_for(
-    desired: DesiredDestination,
-    live: Option<LiveDestination>,
-    connection_arn: Option<&str>,
-    options: &PlanOptions,
-) -> DestinationStep {
-    let changes = changes(&desired, live.as_ref(), connection_arn);
-    let entry = |action, note| Entry {
-        kind: ResourceKind::ApiDestination,
-        name: desired.name.clone(),
-        region: desired.region.clone(),
-        action,
-        changes: changes.clone(),
-        secret: SecretStatus::NotApplicable,
-        health: None,
-        error: None,
-        problems: Vec::new(),
+    let base = Shown {
+        changes: changes(&desired, live.as_ref(), connection_arn),
+        ..Shown::named(&desired.name, &desired.region)
+    };
+    let in_sync = base.changes.is_empty();
+    let shown = |note| Shown {
         note,
+        ..base.clone()
     };
     let Some(live) = live else {
-        return DestinationStep {
-            live: None,
-            entry: entry(Action::Create, None),
-            change: DestinationChange::Create { desired },
-        };
+        return Step::new(shown(None), DestinationChange::Create { desired });
     };
     let owner = Owner::of(live.description.as_deref());
     if !owner.is(&options.set) {
@@ -63,58 +134,54 @@ fn step_for(
             ),
         };
         return if options.adopt {
-            DestinationStep {
-                live: None,
-                entry: entry(
-                    Action::Adopt,
-                    Some(format!(
-                        "{whose}; --adopt takes it over and adds this set's marker"
-                    )),
-                ),
-                change: DestinationChange::Update { desired },
-            }
+            let note = format!("{whose}; --adopt takes it over and adds this set's marker");
+            let change = DestinationChange::Update {
+                desired,
+                live,
+                adopt: true,
+            };
+            Step::new(shown(Some(note)), change)
         } else {
-            let note = format!("{whose}; apply leaves it alone: pass --adopt to take it over");
-            DestinationStep {
-                live: None,
-                entry: entry(Action::NotManaged, Some(note.clone())),
-                change: DestinationChange::Refused { error: note },
-            }
+            let why = format!("{whose}; apply leaves it alone: pass --adopt to take it over");
+            Step::new(
+                shown(Some(why.clone())),
+                DestinationChange::NotOurs { why, live },
+            )
         };
     }
-    if changes.is_empty() {
-        DestinationStep {
-            live: None,
-            entry: entry(Action::InSync, None),
-            change: DestinationChange::NoOp,
-        }
+    let change = if in_sync {
+        DestinationChange::NoOp { live }
     } else {
-        DestinationStep {
-            live: None,
-            entry: entry(Action::Update, None),
-            change: DestinationChange::Update { desired },
+        DestinationChange::Update {
+            desired,
+            live,
+            adopt: false,
         }
-    }
+    };
+    Step::new(shown(None), change)
+}
+
+/// The step for a declared destination that could not be described: the changes shown are
+/// those of creating it.
+pub(crate) fn plan_unread_destination(
+    desired: &DesiredDestination,
+    connection_arn: Option<&str>,
+    error: String,
+) -> DestinationStep {
+    let shown = Shown {
+        changes: changes(desired, None, connection_arn),
+        ..Shown::named(&desired.name, &desired.region)
+    };
+    Step::new(shown, DestinationChange::Failed { error })
 }
 
 /// The step for one of this set's destinations that no file declares (`--prune`).
 pub(crate) fn plan_orphan_destination(live: LiveDestination, region: &str) -> DestinationStep {
-    DestinationStep {
-        live: Some(live.clone()),
-        entry: Entry {
-            kind: ResourceKind::ApiDestination,
-            name: live.name.clone(),
-            region: region.to_string(),
-            action: Action::Delete,
-            changes: Vec::new(),
-            secret: SecretStatus::NotApplicable,
-            health: None,
-            error: None,
-            problems: Vec::new(),
-            note: Some("no file declares it: --prune deletes it".to_string()),
-        },
-        change: DestinationChange::Delete { live },
-    }
+    let shown = Shown {
+        note: Some("no file declares it: --prune deletes it".to_string()),
+        ..Shown::named(&live.name, region)
+    };
+    Step::new(shown, DestinationChange::Delete { live })
 }
 
 fn changes(
@@ -219,7 +286,7 @@ mod tests {
     #[test]
     fn aws_default_rate_limit_is_not_drift() {
         let step = plan_destination(desired(), Some(live()), Some(ARN), &PlanOptions::default());
-        assert_eq!(step.entry.action, Action::InSync, "{:#?}", step.entry);
+        assert_eq!(step.entry().action, Action::InSync, "{:#?}", step.entry());
     }
 
     #[test]
@@ -233,9 +300,9 @@ mod tests {
             Some("arn:aws:events:us-east-1:111111111111:connection/sf-acme/5678"),
             &PlanOptions::default(),
         );
-        assert_eq!(step.entry.action, Action::Update);
+        assert_eq!(step.entry().action, Action::Update);
         let fields: Vec<&str> = step
-            .entry
+            .entry()
             .changes
             .iter()
             .map(|c| c.field.as_str())
@@ -253,12 +320,12 @@ mod tests {
             Some(ARN),
             &PlanOptions::default(),
         );
-        assert_eq!(step.entry.action, Action::NotManaged);
+        assert_eq!(step.entry().action, Action::NotManaged);
         let adopt = PlanOptions {
             adopt: true,
             ..Default::default()
         };
         let step = plan_destination(desired(), Some(theirs), Some(ARN), &adopt);
-        assert_eq!(step.entry.action, Action::Adopt);
+        assert_eq!(step.entry().action, Action::Adopt);
     }
 }

@@ -4,9 +4,12 @@
 //! - [`Entry`], what users read: the action, the changed fields (before and after, secrets as
 //!   `(secret)`), the secret drift and the health. Every view renders entries, so text and JSON
 //!   never disagree.
-//! - [`Change`], what `apply` executes: an enum that carries exactly the state each action
-//!   needs (a create has no live connection, an update has both sides), so no illegal
-//!   combination can reach the engine.
+//! - the change, what `apply` executes: an enum per kind ([`ConnectionChange`],
+//!   [`DestinationChange`]) that carries exactly the state each action needs (a create has no
+//!   live resource, an update has both sides), so no illegal combination can reach the engine.
+//!
+//! A [`Step`] holds both, and its entry is made from its change: the action and the error users
+//! read are the change's ([`ResourceChange`]), so the plan cannot show what `apply` will not do.
 
 pub(crate) mod compute;
 pub(crate) mod credentials_report;
@@ -17,8 +20,7 @@ pub(crate) mod rotation_report;
 pub(crate) mod saved;
 pub(crate) mod verify_report;
 
-use crate::desired::{DesiredConnection, DesiredDestination};
-use crate::live::{ConnectionState, LiveConnection, LiveDestination};
+use crate::live::ConnectionState;
 use serde::{Deserialize, Serialize};
 
 /// The kind of AWS resource an entry or result is about.
@@ -27,6 +29,32 @@ use serde::{Deserialize, Serialize};
 pub(crate) enum ResourceKind {
     Connection,
     ApiDestination,
+}
+
+/// How messages name each kind: the one place that differs per kind in what users read.
+impl ResourceKind {
+    /// The noun, singular and plural.
+    pub(crate) fn nouns(self) -> (&'static str, &'static str) {
+        match self {
+            ResourceKind::Connection => ("connection", "connections"),
+            ResourceKind::ApiDestination => ("API destination", "API destinations"),
+        }
+    }
+
+    /// The IAM action that describes one, and the resources it must be allowed on: what a
+    /// run needs to tell whose an undeclared one is.
+    pub(crate) fn describe_permission(self) -> (&'static str, &'static str) {
+        match self {
+            ResourceKind::Connection => (
+                crate::policy::actions::events::DESCRIBE_CONNECTION,
+                "connection/*",
+            ),
+            ResourceKind::ApiDestination => (
+                crate::policy::actions::events::DESCRIBE_API_DESTINATION,
+                "api-destination/* and connection/*",
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,87 +167,92 @@ pub(crate) struct Entry {
     pub(crate) note: Option<String>,
 }
 
-/// What `apply` does with one connection. Each variant holds what its action needs.
-// A plan holds a few thousand of these at most, built once and read once: boxing the large
-// variants would buy nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone)]
-pub(crate) enum Change {
-    Create {
-        desired: DesiredConnection,
-    },
-    Update {
-        desired: DesiredConnection,
-        live: LiveConnection,
-    },
-    NoOp {
-        live: LiveConnection,
-    },
-    /// `apply` must not touch it (not ours, or not changeable in place): it reports why.
-    Refused {
-        error: String,
-        live: LiveConnection,
-    },
-    /// Prune one of this set's undeclared connections.
-    Delete {
-        live: LiveConnection,
-    },
-    /// Delete, wait until it is gone, create again.
-    Replace {
-        desired: DesiredConnection,
-        live: LiveConnection,
-    },
-    /// It is being deleted: wait until it is gone, then create it.
-    AwaitDeletion {
-        desired: DesiredConnection,
-    },
-    /// Planning failed; `apply` reports the error and does nothing.
-    Failed {
-        error: String,
-    },
+/// What `apply` does with a resource of one kind. The change decides the action and the
+/// error users read ([`Step::new`] derives them), so what a plan shows is what `apply` does.
+pub(crate) trait ResourceChange {
+    const KIND: ResourceKind;
+
+    /// The action users read for this change.
+    fn action(&self) -> Action;
+
+    /// Why `apply` will not make it, as the plan shows it (`None` when it will, or when the
+    /// note says why: a resource not ours).
+    fn error(&self) -> Option<&str>;
+
+    /// The change of a resource that could not be planned: `apply` reports `error`.
+    fn failed(error: String) -> Self;
+
+    /// Why `apply` will not write it (not ours, refused, not planned), as its result says.
+    fn refusal(&self) -> Option<&str>;
 }
 
-/// One step of the executable plan: the change, and the entry that shows it, with the API
-/// destinations declared on the connection (written after it, with its ARN).
-#[derive(Debug, Clone)]
-pub(crate) struct Planned {
-    pub(crate) entry: Entry,
-    pub(crate) change: Change,
-    pub(crate) destinations: Vec<DestinationStep>,
+/// What a plan needs of a live resource of any kind: whose it is.
+pub(crate) trait LiveResource {
+    fn name(&self) -> &str;
+    fn description(&self) -> Option<&str>;
 }
 
-/// What `apply` does with one API destination.
+/// What users read of one resource besides what its change decides (the action, the error).
 #[derive(Debug, Clone)]
-pub(crate) enum DestinationChange {
-    Create {
-        desired: DesiredDestination,
-    },
-    Update {
-        desired: DesiredDestination,
-    },
-    NoOp,
-    /// Not this set's (and no `--adopt`): left alone.
-    Refused {
-        error: String,
-    },
-    /// One of this set's destinations that no file declares (`--prune`).
-    Delete {
-        live: LiveDestination,
-    },
-    Failed {
-        error: String,
-    },
+pub(crate) struct Shown {
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) changes: Vec<FieldChange>,
+    pub(crate) secret: SecretStatus,
+    pub(crate) health: Option<Health>,
+    pub(crate) note: Option<String>,
+    pub(crate) problems: Vec<crate::error::Problem>,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct DestinationStep {
-    pub(crate) entry: Entry,
-    pub(crate) change: DestinationChange,
-    /// What AWS had when it was planned (`None`: it did not exist); a saved plan records it.
-    pub(crate) live: Option<LiveDestination>,
+impl Shown {
+    /// A resource with nothing to show yet but its name and Region.
+    pub(crate) fn named(name: &str, region: &str) -> Self {
+        Shown {
+            name: name.to_string(),
+            region: region.to_string(),
+            changes: Vec::new(),
+            secret: SecretStatus::NotApplicable,
+            health: None,
+            note: None,
+            problems: Vec::new(),
+        }
+    }
 }
 
-impl Planned {
+/// One resource of the plan: the change `apply` executes, and the entry users read, made from
+/// it. Neither can be changed afterwards, so the two cannot disagree.
+#[derive(Debug, Clone)]
+pub(crate) struct Step<C> {
+    entry: Entry,
+    change: C,
+}
+
+impl<C: ResourceChange> Step<C> {
+    pub(crate) fn new(shown: Shown, change: C) -> Self {
+        let Shown {
+            name,
+            region,
+            changes,
+            secret,
+            health,
+            note,
+            problems,
+        } = shown;
+        let entry = Entry {
+            kind: C::KIND,
+            name,
+            region,
+            action: change.action(),
+            changes,
+            secret,
+            health,
+            error: change.error().map(str::to_string),
+            problems,
+            note,
+        };
+        Step { entry, change }
+    }
+
     /// A resource whose declaration could not be resolved (a secret could not be read): the
     /// problems, each with its place in the files.
     pub(crate) fn invalid(name: &str, region: &str, problems: Vec<crate::error::Problem>) -> Self {
@@ -228,27 +261,110 @@ impl Planned {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("\n");
-        let mut planned = Planned::failed(name, region, error);
-        planned.entry.problems = problems;
-        planned
+        let shown = Shown {
+            problems,
+            ..Shown::named(name, region)
+        };
+        Step::new(shown, C::failed(error))
     }
 
     /// A resource that could not be planned.
     pub(crate) fn failed(name: &str, region: &str, error: String) -> Self {
-        Planned {
-            entry: Entry {
-                kind: ResourceKind::Connection,
-                name: name.to_string(),
-                region: region.to_string(),
-                action: Action::Error,
-                changes: Vec::new(),
-                secret: SecretStatus::NotApplicable,
-                health: None,
-                error: Some(error.clone()),
-                problems: Vec::new(),
-                note: None,
-            },
-            change: Change::Failed { error },
+        Step::new(Shown::named(name, region), C::failed(error))
+    }
+
+    /// A step as a saved plan recorded it, to be shown: the one step whose entry is not made
+    /// from its change, because it has none (`apply --plan` plans again and proves the fresh
+    /// plan equal instead). Applied, it would do nothing but say so.
+    fn recorded(entry: Entry) -> Self {
+        let change = C::failed("a saved plan is shown, not applied from here".to_string());
+        Step { entry, change }
+    }
+
+    pub(crate) fn entry(&self) -> &Entry {
+        &self.entry
+    }
+
+    pub(crate) fn change(&self) -> &C {
+        &self.change
+    }
+
+    /// The result of applying it, with nothing known yet but its outcome.
+    pub(crate) fn result(&self, outcome: Outcome) -> ApplyResult {
+        ApplyResult::new(&self.entry, outcome)
+    }
+
+    /// The result of a step `apply` does not write: unchanged when in sync, otherwise failed,
+    /// saying why.
+    pub(crate) fn untouched(&self) -> ApplyResult {
+        if self.change.action() == Action::InSync {
+            return self.result(Outcome::Unchanged);
+        }
+        let mut failed = self.result(Outcome::Failed);
+        failed.error = self.change.refusal().map(str::to_string);
+        failed
+    }
+
+    /// The result of a step the run was interrupted (by `signal`) before writing.
+    pub(crate) fn not_started(&self, signal: &str) -> ApplyResult {
+        let mut skipped = self.result(Outcome::NotStarted);
+        skipped.error = Some(format!(
+            "not written: the run was interrupted ({signal}) first"
+        ));
+        skipped
+    }
+}
+
+pub(crate) use compute::ConnectionChange;
+pub(crate) use destination::DestinationChange;
+
+/// An API destination's step.
+pub(crate) type DestinationStep = Step<DestinationChange>;
+
+/// A connection's step, with the API destinations declared on it (written after it, with its
+/// ARN).
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionStep {
+    pub(crate) connection: Step<ConnectionChange>,
+    pub(crate) destinations: Vec<DestinationStep>,
+}
+
+impl ConnectionStep {
+    pub(crate) fn entry(&self) -> &Entry {
+        self.connection.entry()
+    }
+
+    pub(crate) fn change(&self) -> &ConnectionChange {
+        self.connection.change()
+    }
+}
+
+/// One step of the plan. A Region's steps are listed in the order `apply` executes them.
+// Built once and read once, as the changes inside it: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub(crate) enum PlanStep {
+    /// One of this set's API destinations that no file declares (`--prune`): deleted before
+    /// any connection of its Region, since a connection cannot be deleted while one uses it.
+    PruneDestination(DestinationStep),
+    /// A connection (declared, or one to prune), with the API destinations declared on it.
+    Connection(ConnectionStep),
+}
+
+impl PlanStep {
+    /// The entry of the resource the step is about (a connection's, not its destinations').
+    pub(crate) fn entry(&self) -> &Entry {
+        match self {
+            PlanStep::PruneDestination(step) => step.entry(),
+            PlanStep::Connection(step) => step.entry(),
+        }
+    }
+}
+
+impl From<Step<ConnectionChange>> for ConnectionStep {
+    fn from(connection: Step<ConnectionChange>) -> Self {
+        ConnectionStep {
+            connection,
             destinations: Vec::new(),
         }
     }
@@ -262,8 +378,9 @@ pub(crate) struct LeftOut {
     pub(crate) reason: String,
 }
 
-/// The whole plan of a run: per Region (in the run's order), the resources in the order they
-/// were declared.
+/// The whole plan of a run: per Region (in the run's order), its steps in the order `apply`
+/// executes them (API destinations to prune, then the connections in the order they were
+/// declared, then the connections to prune).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
     /// The Regions the run covers.
@@ -273,9 +390,7 @@ pub(crate) struct Plan {
     /// This set's resources that no file declares, when not pruning (a note, not a
     /// difference: a run over one subfolder is not drift).
     pub(crate) orphans: Vec<Orphan>,
-    pub(crate) steps: Vec<Planned>,
-    /// This set's undeclared API destinations to delete (`--prune`), before any connection.
-    pub(crate) pruned_destinations: Vec<DestinationStep>,
+    pub(crate) steps: Vec<PlanStep>,
     /// The project file the run used, as given or found.
     pub(crate) project_file: Option<String>,
 }
@@ -305,18 +420,42 @@ pub(crate) struct Summary {
 }
 
 impl Plan {
+    /// The connections' steps, in plan order.
+    pub(crate) fn connections(&self) -> impl Iterator<Item = &ConnectionStep> {
+        self.steps.iter().filter_map(|step| match step {
+            PlanStep::Connection(connection) => Some(connection),
+            PlanStep::PruneDestination(_) => None,
+        })
+    }
+
+    /// This set's undeclared API destinations to delete (`--prune`), in plan order.
+    pub(crate) fn pruned_destinations(&self) -> impl Iterator<Item = &DestinationStep> {
+        self.steps.iter().filter_map(|step| match step {
+            PlanStep::PruneDestination(destination) => Some(destination),
+            PlanStep::Connection(_) => None,
+        })
+    }
+
+    /// The steps of one Region, as `apply` executes them there.
+    pub(crate) fn in_region(&self, region: &str) -> Vec<PlanStep> {
+        self.steps
+            .iter()
+            .filter(|step| step.entry().region == region)
+            .cloned()
+            .collect()
+    }
+
     /// The connections' entries.
     pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.steps.iter().map(|step| &step.entry)
+        self.connections().map(ConnectionStep::entry)
     }
 
     /// The API destinations' entries: declared ones under their connections, then pruned ones.
     pub(crate) fn destination_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.steps
-            .iter()
+        self.connections()
             .flat_map(|step| step.destinations.iter())
-            .chain(self.pruned_destinations.iter())
-            .map(|d| &d.entry)
+            .chain(self.pruned_destinations())
+            .map(Step::entry)
     }
 
     /// Counts of the connections' actions.
@@ -473,10 +612,7 @@ pub(crate) fn apply_summary(results: &[ApplyResult]) -> ApplySummary {
 
 /// `n` things, singular or plural: "1 connection", "2 API destinations".
 pub(crate) fn counted(n: usize, kind: ResourceKind) -> String {
-    let (one, many) = match kind {
-        ResourceKind::Connection => ("connection", "connections"),
-        ResourceKind::ApiDestination => ("API destination", "API destinations"),
-    };
+    let (one, many) = kind.nouns();
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -488,8 +624,7 @@ pub(crate) fn failures_by_kind(counts: &[(ResourceKind, usize, usize)]) -> Optio
         .filter(|(_, failed, _)| *failed > 0)
         .map(|&(kind, failed, total)| {
             // "1 of 1 connections": the noun counts the whole, read as "of the connections".
-            let noun = counted(2, kind);
-            let noun = noun.split_once(' ').map(|(_, n)| n).unwrap_or_default();
+            let (_, noun) = kind.nouns();
             format!("{failed} of {total} {noun}")
         })
         .collect();

@@ -127,14 +127,13 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         summary: plan.summary(),
         api_destination_summary: plan.destination_summary(),
         connections: plan
-            .steps
-            .iter()
+            .connections()
             .map(|step| ConnectionDocument {
-                entry: &step.entry,
-                api_destinations: step.destinations.iter().map(|d| &d.entry).collect(),
+                entry: step.entry(),
+                api_destinations: step.destinations.iter().map(|d| d.entry()).collect(),
             })
             .collect(),
-        pruned_api_destinations: plan.pruned_destinations.iter().map(|d| &d.entry).collect(),
+        pruned_api_destinations: plan.pruned_destinations().map(|d| d.entry()).collect(),
         left_out: &plan.left_out,
         orphans: &plan.orphans,
         project_file: plan.project_file.as_deref(),

@@ -271,7 +271,7 @@ fn plan_summary(out: &mut String, plan: &Plan) {
         "| {} | {} | {} | {} |\n",
         s.create, s.update, s.in_sync, s.error
     );
-    if plan.steps.is_empty() {
+    if plan.connections().next().is_none() {
         let _ = writeln!(
             out,
             "No connections declared in {}.\n",
@@ -281,8 +281,8 @@ fn plan_summary(out: &mut String, plan: &Plan) {
     }
     out.push_str("| action | connection | region | state |\n");
     out.push_str("| --- | --- | --- | --- |\n");
-    for step in &plan.steps {
-        let entry = &step.entry;
+    for step in plan.connections() {
+        let entry = step.entry();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
@@ -292,7 +292,7 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             state(entry)
         );
         // Its API destinations, under it.
-        for destination in step.destinations.iter().map(|d| &d.entry) {
+        for destination in step.destinations.iter().map(|d| d.entry()) {
             let _ = writeln!(
                 out,
                 "| {} | ↳ {} (API destination) | {} | |",
@@ -302,7 +302,7 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             );
         }
     }
-    for pruned in plan.pruned_destinations.iter().map(|d| &d.entry) {
+    for pruned in plan.pruned_destinations().map(|d| d.entry()) {
         let _ = writeln!(
             out,
             "| {} | {} (API destination) | {} | |",

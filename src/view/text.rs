@@ -131,7 +131,7 @@ const BOLD: anstyle::Style = anstyle::Style::new().bold();
 /// The plan as `diff` prints it.
 fn render_plan(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
-    let count = plan.steps.len();
+    let count = plan.connections().count();
     let noun = if count == 1 {
         "connection"
     } else {
@@ -145,13 +145,13 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         .max()
         .unwrap_or(0);
     let mut previous_had_details = true;
-    for step in &plan.steps {
+    for step in plan.connections() {
         let mut block = String::new();
-        render_entry(&mut block, &step.entry, width, style);
+        render_entry(&mut block, step.entry(), width, style);
         // The API destinations on this connection, under it.
         for destination in &step.destinations {
             let mut nested = String::new();
-            render_entry(&mut nested, &destination.entry, destination_width, style);
+            render_entry(&mut nested, destination.entry(), destination_width, style);
             for line in nested.lines() {
                 let _ = writeln!(block, "    {line}");
             }
@@ -176,11 +176,11 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             let _ = writeln!(out, "  {kind}{} in {}", orphan.name, orphan.region);
         }
     }
-    if !plan.pruned_destinations.is_empty() {
+    if plan.pruned_destinations().next().is_some() {
         let _ = writeln!(out, "\nAPI destinations to delete (--prune):");
-        for pruned in &plan.pruned_destinations {
+        for pruned in plan.pruned_destinations() {
             let mut nested = String::new();
-            render_entry(&mut nested, &pruned.entry, 0, style);
+            render_entry(&mut nested, pruned.entry(), 0, style);
             out.push_str(&nested);
         }
     }

@@ -15,7 +15,7 @@
 pub(crate) mod fingerprint;
 pub(crate) mod stale;
 
-use super::{Change, DestinationStep, Entry, LeftOut, Orphan, Plan, Planned};
+use super::{ConnectionStep, DestinationStep, Entry, LeftOut, Orphan, Plan, PlanStep, Step};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
 use crate::plan::compute::PlanOptions;
@@ -203,12 +203,13 @@ impl SavedPlan {
         }
         sources.sort_by(|a, b| a.source.cmp(&b.source));
         let connections = plan
-            .steps
-            .iter()
+            .connections()
             .map(|step| {
                 Ok(SavedConnection {
-                    entry: step.entry.clone(),
-                    assumed: assumed_live(&step.change)
+                    entry: step.entry().clone(),
+                    assumed: step
+                        .change()
+                        .live()
                         .map(|live| assumed_connection(live, &kdf))
                         .transpose()?,
                     destinations: step.destinations.iter().map(saved_destination).collect(),
@@ -226,11 +227,7 @@ impl SavedPlan {
             files,
             secrets: Secrets { kdf, sources },
             connections,
-            pruned_destinations: plan
-                .pruned_destinations
-                .iter()
-                .map(saved_destination)
-                .collect(),
+            pruned_destinations: plan.pruned_destinations().map(saved_destination).collect(),
             left_out: plan.left_out.clone(),
             orphans: plan.orphans.clone(),
             checksum: String::new(),
@@ -343,30 +340,22 @@ impl SavedPlan {
     /// The plan as the views draw it. Its steps carry no executable change: a shown plan is
     /// read, never applied (`apply --plan` plans again and proves it equal).
     pub(crate) fn shown(&self) -> Plan {
-        let shown_only = || "a saved plan is shown, not applied from here".to_string();
-        let destination = |d: &SavedDestination| DestinationStep {
-            entry: d.entry.clone(),
-            change: super::DestinationChange::Failed {
-                error: shown_only(),
-            },
-            live: None,
-        };
+        let destination = |d: &SavedDestination| DestinationStep::recorded(d.entry.clone());
         Plan {
             regions: self.regions.clone(),
             left_out: self.left_out.clone(),
             orphans: self.orphans.clone(),
             steps: self
-                .connections
+                .pruned_destinations
                 .iter()
-                .map(|c| Planned {
-                    entry: c.entry.clone(),
-                    change: Change::Failed {
-                        error: shown_only(),
-                    },
-                    destinations: c.destinations.iter().map(destination).collect(),
-                })
+                .map(|d| PlanStep::PruneDestination(destination(d)))
+                .chain(self.connections.iter().map(|c| {
+                    PlanStep::Connection(ConnectionStep {
+                        connection: Step::recorded(c.entry.clone()),
+                        destinations: c.destinations.iter().map(destination).collect(),
+                    })
+                }))
                 .collect(),
-            pruned_destinations: self.pruned_destinations.iter().map(destination).collect(),
             // A saved plan is shown for what it plans; the project file is the run's.
             project_file: None,
         }
@@ -401,18 +390,6 @@ pub(crate) fn file_digests(files: &[PathBuf]) -> Result<Vec<FileDigest>, Error> 
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The live connection a change was planned against.
-fn assumed_live(change: &Change) -> Option<&LiveConnection> {
-    match change {
-        Change::Update { live, .. }
-        | Change::NoOp { live }
-        | Change::Refused { live, .. }
-        | Change::Delete { live }
-        | Change::Replace { live, .. } => Some(live),
-        Change::Create { .. } | Change::AwaitDeletion { .. } | Change::Failed { .. } => None,
-    }
 }
 
 fn assumed_connection(live: &LiveConnection, kdf: &Kdf) -> Result<AssumedConnection, String> {
@@ -487,8 +464,8 @@ fn assumed_connection(live: &LiveConnection, kdf: &Kdf) -> Result<AssumedConnect
 
 fn saved_destination(step: &DestinationStep) -> SavedDestination {
     SavedDestination {
-        entry: step.entry.clone(),
-        assumed: step.live.as_ref().map(|live| {
+        entry: step.entry().clone(),
+        assumed: step.change().live().map(|live| {
             let LiveDestination {
                 name: _,
                 arn,

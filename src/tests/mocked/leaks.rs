@@ -202,14 +202,7 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
     assert_no_secret("pretty Debug of the plan", &format!("{plan_model:#?}"));
     assert_no_secret(
         "JSON of the plan",
-        &serde_json::to_string(
-            &plan_model
-                .steps
-                .iter()
-                .map(|s| &s.entry)
-                .collect::<Vec<_>>(),
-        )
-        .expect("json"),
+        &serde_json::to_string(&plan_model.entries().collect::<Vec<_>>()).expect("json"),
     );
     assert_no_secret("Debug of the results", &format!("{results:#?}"));
     assert_no_secret(
@@ -217,8 +210,8 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
         &serde_json::to_string(&results).expect("json"),
     );
     for item in &planned {
-        assert_no_secret("Debug of the change", &format!("{:?}", item.change));
-        assert_no_secret("Debug of the entry", &format!("{:?}", item.entry));
+        assert_no_secret("Debug of the change", &format!("{:?}", item.change()));
+        assert_no_secret("Debug of the entry", &format!("{:?}", item.entry()));
     }
     assert_no_secret("diff text", &plan_text(&plan_model));
     assert_no_secret("diff JSON", &plan_json(&plan_model).to_string());
@@ -228,11 +221,11 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
     assert!(
         planned
             .iter()
-            .filter_map(|p| desired_of(&p.change))
+            .filter_map(|p| desired_of(p.change()))
             .any(|d| d.client_secret.expose() == client_secret(NEW))
     );
     // And the echoed secret header value was not kept from DescribeConnection.
-    for item in planned.iter().filter_map(|p| live_of(&p.change)) {
+    for item in planned.iter().filter_map(|p| live_of(p.change())) {
         assert!(
             item.invocation
                 .headers

@@ -7,7 +7,7 @@ use crate::engine::Context;
 use crate::engine::wait::WaitPolicy;
 use crate::log::Log;
 use crate::manifest::ConnectionSpec;
-use crate::plan::{ApplyResult, Change, Plan, Planned};
+use crate::plan::{ApplyResult, ConnectionChange, ConnectionStep, Plan, PlanStep};
 use crate::resolve::SecretResolver;
 use crate::view::{Format, Style};
 use aws_sdk_eventbridge::config::Credentials;
@@ -469,12 +469,13 @@ pub fn context(
 /// they must be exactly the results it returns.
 pub async fn apply(
     context: &Context,
-    steps: &[Planned],
+    steps: &[ConnectionStep],
     options: crate::engine::apply::ApplyOptions,
 ) -> Vec<ApplyResult> {
     let reported = std::sync::Mutex::new(Vec::new());
     let report = |result: &ApplyResult| reported.lock().unwrap().push(result.clone());
-    let results = crate::engine::apply::apply(context, steps, &[], options, &report).await;
+    let steps: Vec<PlanStep> = steps.iter().cloned().map(PlanStep::Connection).collect();
+    let results = crate::engine::apply::apply(context, &steps, options, &report).await;
     let mut reported = reported.into_inner().unwrap();
     let mut returned = results.clone();
     reported.sort_by(|a, b| a.name.cmp(&b.name));
@@ -501,17 +502,17 @@ pub async fn plan(
     context: &Context,
     specs: &[ConnectionSpec],
     options: crate::plan::compute::PlanOptions,
-) -> Result<(Plan, Vec<Planned>), crate::error::Error> {
+) -> Result<(Plan, Vec<ConnectionStep>), crate::error::Error> {
     let region = crate::engine::read::plan(context, specs, &options).await?;
     let plan = Plan {
         regions: vec![context.region.clone()],
         left_out: Vec::new(),
         orphans: region.orphans,
-        steps: region.steps.clone(),
-        pruned_destinations: region.pruned_destinations,
+        steps: region.steps,
         project_file: None,
     };
-    Ok((plan, region.steps))
+    let connections = plan.connections().cloned().collect();
+    Ok((plan, connections))
 }
 
 fn view(format: Format) -> Box<dyn crate::view::View + Send> {
@@ -543,29 +544,23 @@ pub fn applied_json(plan: &Plan, results: &[ApplyResult]) -> String {
 }
 
 /// The desired state a change sends, if it sends one.
-pub fn desired_of(change: &Change) -> Option<&crate::desired::DesiredConnection> {
+pub fn desired_of(change: &ConnectionChange) -> Option<&crate::desired::DesiredConnection> {
     match change {
-        Change::Create { desired }
-        | Change::Update { desired, .. }
-        | Change::Replace { desired, .. }
-        | Change::AwaitDeletion { desired } => Some(desired),
-        Change::NoOp { .. }
-        | Change::Refused { .. }
-        | Change::Delete { .. }
-        | Change::Failed { .. } => None,
+        ConnectionChange::Create { desired }
+        | ConnectionChange::Update { desired, .. }
+        | ConnectionChange::Replace { desired, .. }
+        | ConnectionChange::AwaitDeletion { desired } => Some(desired),
+        ConnectionChange::NoOp { .. }
+        | ConnectionChange::NotOurs { .. }
+        | ConnectionChange::Refused { .. }
+        | ConnectionChange::Delete { .. }
+        | ConnectionChange::Failed { .. } => None,
     }
 }
 
 /// The live state a change was planned against, if the connection exists.
-pub fn live_of(change: &Change) -> Option<&crate::live::LiveConnection> {
-    match change {
-        Change::Update { live, .. }
-        | Change::NoOp { live }
-        | Change::Refused { live, .. }
-        | Change::Delete { live }
-        | Change::Replace { live, .. } => Some(live),
-        Change::Create { .. } | Change::AwaitDeletion { .. } | Change::Failed { .. } => None,
-    }
+pub fn live_of(change: &ConnectionChange) -> Option<&crate::live::LiveConnection> {
+    change.live()
 }
 
 /// The plan entry for `name`.
