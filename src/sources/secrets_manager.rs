@@ -8,6 +8,7 @@ use super::{
 use crate::aws::arn::arn_region;
 use crate::aws::secretsmanager::{ReadError, read_secret_version};
 use crate::manifest::keys::Key;
+use crate::policy::actions::{kms::DECRYPT, secrets_manager::GET_SECRET_VALUE};
 use crate::secret::Secret;
 use futures::future::BoxFuture;
 
@@ -134,7 +135,9 @@ fn unread(id: &str, region: &str, error: ReadError) -> Unread {
         ),
         ReadError::AccessDenied(message) => Unread::new(
             format!("access denied reading Secrets Manager secret {id}: {message}"),
-            "allow secretsmanager:GetSecretValue on this secret (and kms:Decrypt on its key) for the identity running provision",
+            format!(
+                "allow {GET_SECRET_VALUE} on this secret (and {DECRYPT} on its key) for the identity running provision"
+            ),
         ),
         ReadError::Other(message) => Unread::new(
             format!("cannot read Secrets Manager secret {id}: {message}"),
@@ -192,7 +195,7 @@ fn grants(source: &SecretSource, scope: &Scope<'_>) -> Vec<Grant> {
     };
     vec![Grant {
         sid: "ReadReferencedSecrets",
-        actions: &["secretsmanager:GetSecretValue"],
+        actions: &[GET_SECRET_VALUE],
         resource,
     }]
 }

@@ -8,7 +8,11 @@ use super::{
 use crate::aws::arn::arn_region;
 use crate::aws::ssm::{ReadError, read_parameter};
 use crate::manifest::keys::Key;
+use crate::policy::actions::kms::DECRYPT;
 use futures::future::BoxFuture;
+
+/// The one action reading a parameter needs: its grant and its access-denied help both name it.
+const GET_PARAMETER: &str = "ssm:GetParameter";
 
 /// Parameter Store's longest parameter ARN (a name is at most 1011 characters).
 const NAME_MAX: usize = 2048;
@@ -104,7 +108,9 @@ fn unread(name: &str, region: &str, error: ReadError) -> Unread {
         ),
         ReadError::AccessDenied(message) => Unread::new(
             format!("access denied reading SSM parameter {name}: {message}"),
-            "allow ssm:GetParameter on this parameter (and kms:Decrypt on its key, for a SecureString with a customer managed key) for the identity running provision; `provision iam-policy` prints the policy",
+            format!(
+                "allow {GET_PARAMETER} on this parameter (and {DECRYPT} on its key, for a SecureString with a customer managed key) for the identity running provision; `provision iam-policy` prints the policy"
+            ),
         ),
         ReadError::WrongType(kind) => Unread::new(
             format!(
@@ -138,7 +144,7 @@ fn grants(source: &SecretSource, scope: &Scope<'_>) -> Vec<Grant> {
     };
     vec![Grant {
         sid: "ReadReferencedParameters",
-        actions: &["ssm:GetParameter"],
+        actions: &[GET_PARAMETER],
         resource,
     }]
 }
