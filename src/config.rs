@@ -8,7 +8,7 @@ use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
 use crate::manifest::Rules;
 use crate::ownership::OwnershipSet;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::policy::Purpose;
 use crate::project::{self, Project};
 use crate::salesforce::token::TokenLimits;

@@ -15,7 +15,7 @@ use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::error::{Error, Problem};
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::plan::saved::{SavedPlan, stale};
 use crate::plan::{
     Action, ApplyResult, Entry, Plan, ResourceKind, apply_done, apply_failures, counted,

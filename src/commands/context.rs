@@ -11,7 +11,7 @@ use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
 use crate::plan::Plan;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::project::Project;
 use crate::resolve::SecretResolver;
 

@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::engine::interrupt::Interrupt;
 use crate::error::Error;
 use crate::error::Problem;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::plan::saved::fingerprint::Kdf;
 use crate::plan::{ResourceKind, Summary, failures_by_kind};
 use crate::view;

@@ -30,7 +30,7 @@ use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
 use crate::manifest::{ConnectionSpec, SecretSource, ValueSource};
 use crate::ownership::OwnershipSet;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::plan::rotation::{Ending, Facts, Step, Stored, forecast, next};
 use crate::plan::rotation_report::{
     RotationEnd, RotationReport, RotationResult, StepRecord, StepResult,

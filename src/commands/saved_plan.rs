@@ -5,7 +5,7 @@ use super::context::Run;
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
 use crate::plan::Plan;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::plan::saved::fingerprint::Kdf;
 use crate::plan::saved::{Inputs, SavedPlan, file_digests};
 

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::live::LiveConnection;
 use crate::manifest::ConnectionSpec;
 use crate::ownership::Owner;
-use crate::plan::compute::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
+use crate::plan::connection::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
 use crate::plan::destination::{
     plan_destination, plan_orphan_destination, plan_unread_destination,
 };

@@ -16,7 +16,7 @@ use super::wait::WaitPolicy;
 use crate::aws::connections::{CallError, describe_connection, list_connections};
 use crate::desired::DesiredConnection;
 use crate::live::{ConnectionState, LiveConnection, StateClass};
-use crate::plan::compute::field_changes;
+use crate::plan::connection::field_changes;
 use crate::plan::{ApplyResult, ConnectionChange, Outcome, Step};
 use crate::salesforce::hints;
 use futures::StreamExt;

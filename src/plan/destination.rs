@@ -12,7 +12,7 @@ use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
 use crate::manifest::destination_rules::DEFAULT_RATE_LIMIT;
 use crate::ownership::Owner;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 
 /// What `apply` does with one API destination. `live` is what AWS had when it was planned; a
 /// saved plan records it.

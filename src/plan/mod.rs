@@ -1,6 +1,6 @@
 //! The plan: plain data saying, per resource, what `apply` would do and why.
 //!
-//! [`compute`] builds it from desired and live state without I/O. It has two faces:
+//! [`connection`] and [`destination`] build it from desired and live state without I/O. It has two faces:
 //! - [`Entry`], what users read: the action, the changed fields (before and after, secrets as
 //!   `(secret)`), the secret drift and the health. Every view renders entries, so text and JSON
 //!   never disagree.
@@ -11,7 +11,7 @@
 //! A [`Step`] holds both, and its entry is made from its change: the action and the error users
 //! read are the change's ([`ResourceChange`]), so the plan cannot show what `apply` will not do.
 
-pub(crate) mod compute;
+pub(crate) mod connection;
 pub(crate) mod credentials_report;
 pub(crate) mod destination;
 pub(crate) mod managed_secret;
@@ -315,7 +315,7 @@ impl<C: ResourceChange> Step<C> {
     }
 }
 
-pub(crate) use compute::ConnectionChange;
+pub(crate) use connection::ConnectionChange;
 pub(crate) use destination::DestinationChange;
 
 /// An API destination's step.

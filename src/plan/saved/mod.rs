@@ -18,7 +18,7 @@ pub(crate) mod stale;
 use super::{ConnectionStep, DestinationStep, Entry, LeftOut, Orphan, Plan, PlanStep, Step};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::resolve::{Evidence, SecretRead};
 use crate::sources::Address;
 use fingerprint::Kdf;

@@ -3,7 +3,7 @@
 
 use super::support::*;
 use crate::engine::apply::ApplyOptions;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::plan::{Action, Outcome};
 use aws_sdk_eventbridge::types::ConnectionState;
 use std::time::Duration;

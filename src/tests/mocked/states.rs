@@ -2,7 +2,7 @@
 //! states can only be shown with mocked responses.
 
 use super::support::*;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use crate::plan::{Action, SecretStatus};
 use aws_sdk_eventbridge::types::ConnectionState;
 

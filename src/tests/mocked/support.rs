@@ -501,7 +501,7 @@ pub fn quick_wait(timeout: Duration) -> WaitPolicy {
 pub async fn plan(
     context: &Context,
     specs: &[ConnectionSpec],
-    options: crate::plan::compute::PlanOptions,
+    options: crate::plan::connection::PlanOptions,
 ) -> Result<(Plan, Vec<ConnectionStep>), crate::error::Error> {
     let region = crate::engine::read::plan(context, specs, &options).await?;
     let plan = Plan {

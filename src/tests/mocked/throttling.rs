@@ -3,7 +3,7 @@
 
 use super::support::*;
 use crate::plan::Action;
-use crate::plan::compute::PlanOptions;
+use crate::plan::connection::PlanOptions;
 use aws_sdk_eventbridge::operation::list_connections::ListConnectionsOutput;
 use aws_sdk_eventbridge::types::ConnectionState;
 use aws_smithy_mocks::mock;
