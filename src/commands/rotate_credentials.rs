@@ -105,16 +105,17 @@ pub(super) async fn run(
         let Some(app) = &spec.app else { continue };
         let regions = coverage.regions_of(spec);
         let users = users_of(&specs, &targets);
+        let not_begun = |message: String, hint: String| RotationResult {
+            name: spec.name.clone(),
+            app: app.name.clone(),
+            result: RotationEnd::Failed,
+            steps: Vec::new(),
+            window_seconds: None,
+            error: Some(message),
+            hint: Some(hint),
+        };
         if let Some((message, hint)) = not_covered(spec, &users, &regions, &coverage) {
-            outcomes.push(RotationResult {
-                name: spec.name.clone(),
-                app: app.name.clone(),
-                result: RotationEnd::Failed,
-                steps: Vec::new(),
-                window_seconds: None,
-                error: Some(message),
-                hint: Some(hint),
-            });
+            outcomes.push(not_begun(message, hint));
             continue;
         }
         let consumer = match connect.consumer(&apps, &app.name).await {
@@ -124,15 +125,7 @@ pub(super) async fn run(
             }
             Err(error) => {
                 let (message, hint) = error.describe();
-                outcomes.push(RotationResult {
-                    name: spec.name.clone(),
-                    app: app.name.clone(),
-                    result: RotationEnd::Failed,
-                    steps: Vec::new(),
-                    window_seconds: None,
-                    error: Some(message),
-                    hint: Some(hint),
-                });
+                outcomes.push(not_begun(message, hint));
                 continue;
             }
         };
