@@ -305,7 +305,7 @@ mod tests {
             reach: crate::aws::Reach::for_tests(),
         };
         SecretResolver::new(
-            SecretsManagerClients::single("us-east-1", client),
+            SecretsManagerClients::only("us-east-1", client),
             "us-east-1".to_string(),
         )
     }

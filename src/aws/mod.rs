@@ -8,6 +8,7 @@ pub(crate) mod connections;
 pub(crate) mod destinations;
 pub(crate) mod hints;
 pub(crate) mod profile;
+pub(crate) mod regional;
 pub(crate) mod secretsmanager;
 pub(crate) mod ssm;
 pub(crate) mod sts;

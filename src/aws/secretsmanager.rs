@@ -12,44 +12,19 @@ pub(crate) struct SecretsManager {
     pub(crate) reach: super::Reach,
 }
 
-/// Secrets Manager clients by Region, made as needed: a `secretsManager` reference is read in
-/// its connection's Region, and an ARN in the Region it names.
-pub(crate) struct SecretsManagerClients {
-    /// The run's configuration, from which other Regions' clients are made.
-    base: Option<aws_config::SdkConfig>,
-    by_region: std::sync::Mutex<std::collections::HashMap<String, SecretsManager>>,
-}
+/// Secrets Manager clients by Region, made as needed.
+pub(crate) type SecretsManagerClients = super::regional::Regional<SecretsManager>;
 
 impl SecretsManagerClients {
-    pub(crate) fn new(base: aws_config::SdkConfig) -> Self {
-        SecretsManagerClients {
-            base: Some(base),
-            by_region: Default::default(),
-        }
+    /// The clients of a run, made from its configuration.
+    pub(crate) fn of(base: aws_config::SdkConfig) -> Self {
+        Self::new(Some(base), super::secrets_manager_client)
     }
 
     /// Only the given client, for its Region (tests).
     #[cfg(test)]
-    pub(crate) fn single(region: &str, client: SecretsManager) -> Self {
-        SecretsManagerClients {
-            base: None,
-            by_region: std::sync::Mutex::new([(region.to_string(), client)].into()),
-        }
-    }
-
-    /// The client for `region`, if one can be made.
-    pub(crate) fn get(&self, region: &str) -> Option<SecretsManager> {
-        let mut clients = self
-            .by_region
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(client) = clients.get(region) {
-            return Some(client.clone());
-        }
-        let base = self.base.as_ref()?;
-        let client = super::secrets_manager_client(&super::for_region(base, region));
-        clients.insert(region.to_string(), client.clone());
-        Some(client)
+    pub(crate) fn only(region: &str, client: SecretsManager) -> Self {
+        Self::single(region, client, super::secrets_manager_client)
     }
 }
 

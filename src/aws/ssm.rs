@@ -23,37 +23,16 @@ pub(crate) fn config(config: &SdkConfig) -> aws_sdk_ssm::config::Builder {
         .retry_partition(super::unlimited_retries("provision-ssm"))
 }
 
-/// Parameter Store clients by Region, made as needed: an `ssm` reference is read in its
-/// connection's Region, and an ARN in the Region it names.
-pub(crate) struct ParameterStoreClients {
-    base: Option<SdkConfig>,
-    by_region: std::sync::Mutex<std::collections::HashMap<String, ParameterStore>>,
-}
+/// Parameter Store clients by Region, made as needed.
+pub(crate) type ParameterStoreClients = super::regional::Regional<ParameterStore>;
 
 impl ParameterStoreClients {
-    pub(crate) fn new(base: Option<SdkConfig>) -> Self {
-        ParameterStoreClients {
-            base,
-            by_region: Default::default(),
-        }
-    }
-
-    /// The client for `region`, if one can be made.
-    pub(crate) fn get(&self, region: &str) -> Option<ParameterStore> {
-        let mut clients = self
-            .by_region
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(client) = clients.get(region) {
-            return Some(client.clone());
-        }
-        let base = super::for_region(self.base.as_ref()?, region);
-        let client = ParameterStore {
-            client: aws_sdk_ssm::Client::from_conf(config(&base).build()),
-            reach: super::Reach::from_config(&base, "ssm"),
-        };
-        clients.insert(region.to_string(), client.clone());
-        Some(client)
+    /// The clients of a run, made from its configuration (`None`: none can be made).
+    pub(crate) fn of(base: Option<SdkConfig>) -> Self {
+        Self::new(base, |base| ParameterStore {
+            client: aws_sdk_ssm::Client::from_conf(config(base).build()),
+            reach: super::Reach::from_config(base, "ssm"),
+        })
     }
 }
 

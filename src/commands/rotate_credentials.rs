@@ -483,7 +483,7 @@ impl Rotation<'_> {
         for region in &self.regions {
             // A fresh resolver each time: a run's resolver caches what it read.
             let resolver = SecretResolver::new(
-                SecretsManagerClients::new(self.config.clone()),
+                SecretsManagerClients::of(self.config.clone()),
                 region.clone(),
             );
             let key = match &self.spec.client_id {
@@ -621,7 +621,7 @@ impl Rotation<'_> {
     async fn token(&self, credentials: &Credentials) -> Result<(), String> {
         let region = self.regions.first().cloned().unwrap_or_default();
         let resolver = SecretResolver::new(
-            SecretsManagerClients::new(self.config.clone()),
+            SecretsManagerClients::of(self.config.clone()),
             region.clone(),
         );
         // The document's parameters as a connection sends them, with the credential to check
@@ -644,36 +644,46 @@ impl Rotation<'_> {
             .map_err(|error| error.oauth_error())
     }
 
+    /// Every referenced secret once, where it lives: the connection's Region it is read for, the
+    /// Region it is in (an ARN names its own) and the reference.
+    fn places(&self) -> Vec<(&str, String, &Target)> {
+        let mut places: Vec<(&str, String, &Target)> = Vec::new();
+        for region in &self.regions {
+            for target in &self.targets {
+                let place = arn_region(&target.id).unwrap_or(region).to_string();
+                if !places
+                    .iter()
+                    .any(|(_, seen, t)| *seen == place && t.id == target.id)
+                {
+                    places.push((region, place, target));
+                }
+            }
+        }
+        places
+    }
+
     /// Rolling back: makes the previous version of each referenced secret current again
     /// (`UpdateSecretVersionStage`) where it holds `credentials`; writes them as a new version
     /// where it does not (or where a custom version stage is referenced).
     async fn restore(&self, credentials: &Credentials) -> Result<String, String> {
         let mut done = Vec::new();
-        let mut places: Vec<(String, String)> = Vec::new();
-        for region in &self.regions {
-            for target in &self.targets {
-                let place = arn_region(&target.id).unwrap_or(region).to_string();
-                if places.contains(&(place.clone(), target.id.clone())) {
-                    continue;
-                }
-                places.push((place.clone(), target.id.clone()));
-                let client = aws::secrets_manager_client(&aws::for_region(self.config, &place));
-                let restored = match target.version_stage {
-                    None => restore_previous(&client.client, target, credentials).await,
-                    Some(_) => None,
-                };
-                match restored {
-                    Some(version) => done.push(format!(
-                        "{} in {place}: the previous version {version} is AWSCURRENT again",
-                        target.id
-                    )),
-                    None => {
-                        let written = write(self.config, region, target, credentials).await?;
-                        done.push(format!(
-                            "{} in {place}: the old credential written as version {}",
-                            target.id, written.version_id
-                        ));
-                    }
+        for (region, place, target) in self.places() {
+            let client = aws::secrets_manager_client(&aws::for_region(self.config, &place));
+            let restored = match target.version_stage {
+                None => restore_previous(&client.client, target, credentials).await,
+                Some(_) => None,
+            };
+            match restored {
+                Some(version) => done.push(format!(
+                    "{} in {place}: the previous version {version} is AWSCURRENT again",
+                    target.id
+                )),
+                None => {
+                    let written = write(self.config, region, target, credentials).await?;
+                    done.push(format!(
+                        "{} in {place}: the old credential written as version {}",
+                        target.id, written.version_id
+                    ));
                 }
             }
         }
@@ -683,20 +693,12 @@ impl Rotation<'_> {
     /// Writes `credentials` as a new version of every referenced secret, in every Region.
     async fn store(&self, credentials: &Credentials) -> Result<String, String> {
         let mut written = Vec::new();
-        let mut seen_places: Vec<(String, String)> = Vec::new();
-        for region in &self.regions {
-            for target in &self.targets {
-                let place = arn_region(&target.id).unwrap_or(region).to_string();
-                if seen_places.contains(&(place.clone(), target.id.clone())) {
-                    continue;
-                }
-                seen_places.push((place.clone(), target.id.clone()));
-                let done = write(self.config, region, target, credentials).await?;
-                written.push(format!(
-                    "{} in {place} (version {})",
-                    target.id, done.version_id
-                ));
-            }
+        for (region, place, target) in self.places() {
+            let done = write(self.config, region, target, credentials).await?;
+            written.push(format!(
+                "{} in {place} (version {})",
+                target.id, done.version_id
+            ));
         }
         Ok(format!("new version of {}", written.join(", ")))
     }

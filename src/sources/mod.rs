@@ -254,8 +254,8 @@ impl Stores {
     /// The clients of every remote source, made from the run's configuration as needed.
     pub(crate) fn from_config(config: aws_config::SdkConfig) -> Self {
         Stores {
-            ssm: ParameterStoreClients::new(Some(config.clone())),
-            ..Stores::new(SecretsManagerClients::new(config))
+            ssm: ParameterStoreClients::of(Some(config.clone())),
+            ..Stores::new(SecretsManagerClients::of(config))
         }
     }
 
@@ -263,7 +263,7 @@ impl Stores {
     pub(crate) fn new(secrets_manager: SecretsManagerClients) -> Self {
         Stores {
             secrets_manager,
-            ssm: ParameterStoreClients::new(None),
+            ssm: ParameterStoreClients::of(None),
             cache: Mutex::new(HashMap::new()),
         }
     }

@@ -41,6 +41,17 @@ fn org(staged_tokens_before_promotion: bool) -> FakeOrg {
 /// Manager secret, beside another key), signed in to `org`, reaching AWS through a proxy.
 fn rotating_world(org: &FakeOrg) -> (World, Proxy) {
     let mut world = World::new();
+    applied(&mut world, org);
+    let proxy = Proxy::start(&world.emulator.endpoint, &[]);
+    world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+    world.env("AWS_MAX_ATTEMPTS", "1");
+    (world, proxy)
+}
+
+/// Signs `world` in to `org` and applies `sf-acme-prod` (its key and secret in one Secrets
+/// Manager secret, beside another key); every credential the org may stage is one the world
+/// checks is never printed.
+fn applied(world: &mut World, org: &FakeOrg) {
     world.secret_env("SF_ACCESS_TOKEN", TOKEN);
     world.env("SF_INSTANCE_URL", &org.url);
     for n in 0..STAGED_COUNT {
@@ -61,10 +72,6 @@ fn rotating_world(org: &FakeOrg) -> (World, Proxy) {
             .to_string(),
     );
     world.provision(&["apply", "connections/"]).expect(0);
-    let proxy = Proxy::start(&world.emulator.endpoint, &[]);
-    world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
-    world.env("AWS_MAX_ATTEMPTS", "1");
-    (world, proxy)
 }
 
 fn version_id(world: &World, stage: &str) -> String {
@@ -316,24 +323,7 @@ fn a_connection_that_ends_deauthorized_rolls_the_rotation_back() {
     // The emulator settles an update whose secret starts with this in DEAUTHORIZED.
     let org = org(true);
     let mut world = World::with_emulator_env(&[("MOTO_DEAUTHORIZE_SECRET_PREFIX", "00C0FFEE")]);
-    world.secret_env("SF_ACCESS_TOKEN", TOKEN);
-    world.env("SF_INSTANCE_URL", &org.url);
-    let (key, secret) = staged(0);
-    world.secret(&key);
-    world.secret(&secret);
-    world.write(
-        "connections/acme.yaml",
-        &format!(
-            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}\n  allowAnyHost: true\n  app:\n    contactEmail: integration@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: {{ secretsManager: salesforce/acme-prod, key: client_id }}\nclientSecret: {{ secretsManager: salesforce/acme-prod, key: client_secret }}\n",
-            org.token_url()
-        ),
-    );
-    world.create_secret(
-        "salesforce/acme-prod",
-        &json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET, "note": "an-unrelated-value"})
-            .to_string(),
-    );
-    world.provision(&["apply", "connections/"]).expect(0);
+    applied(&mut world, &org);
 
     let run = world.provision(&["rotate-credentials", "connections/"]);
     run.expect(1);

@@ -445,7 +445,7 @@ pub fn context(
     };
     Context {
         resolver: SecretResolver::new(
-            SecretsManagerClients::single(REGION, secrets_manager.clone()),
+            SecretsManagerClients::only(REGION, secrets_manager.clone()),
             REGION.to_string(),
         ),
         eventbridge: Events {
