@@ -26,6 +26,8 @@ fail() {
 [[ $PROVISION_REPOSITORY =~ ^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$ && ! ${PROVISION_REPOSITORY#*/} =~ ^\.+$ ]] ||
   fail "internal: step 1 gave no repository"
 [[ $PROVISION_SHA256 =~ ^[0-9a-f]{64}$ ]] || fail "internal: step 1 gave no SHA-256"
+[[ -n $PROVISION_DIR && $PROVISION_DIR != *$'\n'* && $PROVISION_DIR != *$'\r'* ]] ||
+  fail "internal: step 1 gave no folder"
 
 connect_seconds="${PROVISION_CONNECT_SECONDS:-15}"
 download_seconds="${PROVISION_DOWNLOAD_SECONDS:-300}"

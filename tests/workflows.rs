@@ -347,3 +347,39 @@ fn the_release_builds_every_target_the_setup_action_installs() {
         ]
     );
 }
+
+/// The install script reads a few settings only the tests give (a local release, its protocol,
+/// shorter time limits): action.yml sets each to empty, so a job's `env:` cannot redirect the
+/// download or lift its time limits.
+#[test]
+fn the_setup_action_leaves_no_test_only_setting_to_the_job_environment() {
+    let action = parse(&read("action.yml"));
+    let steps = steps(get(&action, "runs").and_then(Value::as_mapping).unwrap());
+    let install = steps
+        .iter()
+        .find(|s| text(s, "id") == "install")
+        .expect("the install step");
+    let env = get(install, "env").and_then(Value::as_mapping).unwrap();
+    let script = read("scripts/setup-action-install.sh");
+    let defaulted: Vec<&str> = script
+        .split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(":-").map(|(name, _)| name))
+        .collect();
+    assert_eq!(
+        defaulted,
+        [
+            "PROVISION_CONNECT_SECONDS",
+            "PROVISION_DOWNLOAD_SECONDS",
+            "PROVISION_RELEASE_URL",
+            "PROVISION_PROTOCOLS"
+        ]
+    );
+    for name in defaulted {
+        assert_eq!(
+            get(env, name).and_then(Value::as_str),
+            Some(""),
+            "{name} is not emptied by action.yml"
+        );
+    }
+}
