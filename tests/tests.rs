@@ -10,6 +10,7 @@
 //! - `cli_docs`: help examples, version, shell completions and the man page.
 //! - `verbose_calls`: `-vv` shows each AWS call and retry against failing loopback endpoints.
 //! - `workflows`: the example workflow, the release workflow and the setup action, as data.
+//! - `setup_action`: the setup action's scripts run on hostile inputs and a local release.
 //! - `time_limits`: the limits given hold, and a run that gets no answer says why.
 //! - `untrusted_answers`: remote answers are read within bounds, and a bound hit is named.
 //!
@@ -22,6 +23,7 @@ mod invalid_input;
 mod no_aws_calls;
 mod salesforce_metadata;
 mod schema;
+mod setup_action;
 mod support;
 mod time_limits;
 mod untrusted_answers;

@@ -58,7 +58,7 @@ fn provision(folder: &Path, endpoint: &str, args: &[&str], env: &[(&str, &str)])
 }
 
 /// A loopback endpoint that accepts connections and never answers.
-fn silent_endpoint() -> (String, std::thread::JoinHandle<()>) {
+pub(crate) fn silent_endpoint() -> (String, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let thread = std::thread::spawn(move || {

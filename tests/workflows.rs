@@ -7,7 +7,6 @@
 
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
-use std::process::Command;
 
 fn read(path: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -34,6 +33,14 @@ fn jobs(workflow: &Mapping) -> Vec<(String, Mapping)> {
             )
         })
         .collect()
+}
+
+fn job_named(workflow: &Mapping, name: &str) -> Mapping {
+    jobs(workflow)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, j)| j)
+        .unwrap_or_else(|| panic!("no job {name}"))
 }
 
 fn steps(job: &Mapping) -> Vec<Mapping> {
@@ -266,17 +273,47 @@ fn the_example_pins_the_setup_action_of_this_version_which_the_release_fills_in(
     assert!(
         release.contains("placeholder='ORG/provision@0000000000000000000000000000000000000000'")
     );
-    assert!(release.contains("sed \"s|$placeholder|$GITHUB_REPOSITORY@$GITHUB_SHA|\""));
+    assert!(release.contains("sed \"s|$placeholder|$GITHUB_REPOSITORY@$ACTION_COMMIT|\""));
+}
+
+/// The setup action reads an archive's SHA-256 from `checksums/vX.Y.Z.sha256` in its own
+/// commit: the release commits exactly its SHA256SUMS there (on top of the tagged commit,
+/// tagged `action/vX.Y.Z`), before it publishes anything, and pins the example to that commit.
+#[test]
+fn the_release_commits_the_checksums_the_setup_action_reads_before_publishing() {
+    let release = parse(&read(".github/workflows/release.yml"));
+    let job = job_named(&release, "release");
+    let steps = steps(&job);
+    let position = |needle: &str| {
+        steps
+            .iter()
+            .position(|s| text(s, "run").contains(needle))
+            .unwrap_or_else(|| panic!("no step runs {needle}"))
+    };
+    let sums = position("sha256sum provision-*.tar.gz > SHA256SUMS");
+    let commit = position("--arg path \"checksums/$TAG.sha256\"");
+    let script = text(&steps[commit], "run");
+    assert!(
+        script.contains("--rawfile content dist/SHA256SUMS"),
+        "{script}"
+    );
+    assert!(script.contains("--arg parent \"$GITHUB_SHA\""), "{script}");
+    assert!(script.contains("ref=refs/tags/action/$TAG"), "{script}");
+    assert!(script.contains("echo \"ACTION_COMMIT=$commit\" >> \"$GITHUB_ENV\""));
+    let example = position("$GITHUB_REPOSITORY@$ACTION_COMMIT");
+    let publish = position("gh release create");
+    assert!(sums < commit && commit < example && example < publish);
+    assert!(text(&steps[publish], "run").contains("$GH_REPO@$ACTION_COMMIT # $TAG"));
+
+    let resolve = read("scripts/setup-action-resolve.sh");
+    assert!(resolve.contains(r#"checksums_dir="$GITHUB_ACTION_PATH/checksums""#));
+    assert!(resolve.contains(r#"sums_file="$checksums_dir/v${version}.sha256""#));
 }
 
 #[test]
 fn the_release_builds_every_target_the_setup_action_installs() {
     let release = parse(&read(".github/workflows/release.yml"));
-    let build = jobs(&release)
-        .into_iter()
-        .find(|(n, _)| n == "build")
-        .map(|(_, j)| j)
-        .expect("build job");
+    let build = job_named(&release, "build");
     let matrix = get(&build, "strategy")
         .and_then(Value::as_mapping)
         .and_then(|s| get(s, "matrix"))
@@ -311,161 +348,38 @@ fn the_release_builds_every_target_the_setup_action_installs() {
     );
 }
 
-/// The setup action's first step, run as the runner runs it: the version from the action's
-/// own Cargo.toml, the target of the runner, the repository from where the runner checked the
-/// action out.
+/// The install script reads a few settings only the tests give (a local release, its protocol,
+/// shorter time limits): action.yml sets each to empty, so a job's `env:` cannot redirect the
+/// download or lift its time limits.
 #[test]
-fn the_setup_action_resolves_its_own_release_for_the_runner() {
-    let runner = tempfile::tempdir().unwrap();
-    let action = runner.path().join("_actions/acme/provision/v0.1.0");
-    std::fs::create_dir_all(&action).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"),
-        action.join("Cargo.toml"),
-    )
-    .unwrap();
-    let resolve = |os: &str, arch: &str, version: &str| {
-        let output_file = runner.path().join("output");
-        let _ = std::fs::remove_file(&output_file);
-        let run = Command::new("bash")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-action-resolve.sh"))
-            .env("GITHUB_ACTION_PATH", &action)
-            .env("GITHUB_OUTPUT", &output_file)
-            .env("INPUT_VERSION", version)
-            .env("INPUT_REPOSITORY", "")
-            .env("RUNNER_OS_NAME", os)
-            .env("RUNNER_ARCH_NAME", arch)
-            .env("TOOL_CACHE", "/opt/hostedtoolcache")
-            .output()
-            .unwrap();
-        let outputs = std::fs::read_to_string(&output_file).unwrap_or_default();
-        (
-            run.status.code(),
-            outputs,
-            String::from_utf8_lossy(&run.stdout).into_owned(),
-        )
-    };
-    let version = env!("CARGO_PKG_VERSION");
+fn the_setup_action_leaves_no_test_only_setting_to_the_job_environment() {
+    let action = parse(&read("action.yml"));
+    let steps = steps(get(&action, "runs").and_then(Value::as_mapping).unwrap());
+    let install = steps
+        .iter()
+        .find(|s| text(s, "id") == "install")
+        .expect("the install step");
+    let env = get(install, "env").and_then(Value::as_mapping).unwrap();
+    let script = read("scripts/setup-action-install.sh");
+    let defaulted: Vec<&str> = script
+        .split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(":-").map(|(name, _)| name))
+        .collect();
     assert_eq!(
-        resolve("Linux", "ARM64", ""),
-        (
-            Some(0),
-            format!(
-                "version={version}\ntarget=aarch64-unknown-linux-musl\nrepository=acme/provision\ndir=/opt/hostedtoolcache/provision/{version}/aarch64-unknown-linux-musl\n"
-            ),
-            String::new()
-        )
+        defaulted,
+        [
+            "PROVISION_CONNECT_SECONDS",
+            "PROVISION_DOWNLOAD_SECONDS",
+            "PROVISION_RELEASE_URL",
+            "PROVISION_PROTOCOLS"
+        ]
     );
-    let (code, outputs, _) = resolve("macOS", "X64", "v2.3.4");
-    assert_eq!(code, Some(0));
-    assert!(
-        outputs.starts_with("version=2.3.4\ntarget=x86_64-apple-darwin\n"),
-        "{outputs}"
-    );
-    let (code, outputs, stdout) = resolve("Windows", "X64", "");
-    assert_eq!((code, outputs.as_str()), (Some(1), ""));
-    assert!(
-        stdout.contains("no provision release for Windows/X64"),
-        "{stdout}"
-    );
-    let (code, _, stdout) = resolve("Linux", "X64", "latest; rm -rf /");
-    assert_eq!(code, Some(1));
-    assert!(stdout.contains("is not a release version"), "{stdout}");
-}
-
-/// The setup action's install step, run on a release made of local files: it installs what
-/// matches SHA256SUMS, and refuses (removing it) an archive that does not, cached or not.
-#[test]
-fn the_setup_action_installs_only_an_archive_that_matches_the_release_checksums() {
-    let root = tempfile::tempdir().unwrap();
-    let release = root.path().join("release");
-    let staging = root.path().join("staging");
-    std::fs::create_dir_all(&release).unwrap();
-    std::fs::create_dir_all(&staging).unwrap();
-    let binary = staging.join("provision");
-    std::fs::write(&binary, "#!/bin/sh\necho provision 9.9.9\n").unwrap();
-    let archive = "provision-v9.9.9-x86_64-unknown-linux-musl.tar.gz";
-    let packed = Command::new("tar")
-        .arg("-czf")
-        .arg(release.join(archive))
-        .arg("-C")
-        .arg(&staging)
-        .arg("provision")
-        .status()
-        .unwrap();
-    assert!(packed.success());
-    let sums = Command::new("sha256sum")
-        .arg(archive)
-        .current_dir(&release)
-        .output()
-        .unwrap();
-    std::fs::write(release.join("SHA256SUMS"), &sums.stdout).unwrap();
-
-    let cache = root
-        .path()
-        .join("toolcache/provision/9.9.9/x86_64-unknown-linux-musl");
-    let install = || {
-        let github_path = root.path().join("github_path");
-        let github_output = root.path().join("github_output");
-        let _ = std::fs::remove_file(&github_path);
-        let run = Command::new("bash")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/setup-action-install.sh"))
-            .env("PROVISION_VERSION", "9.9.9")
-            .env("PROVISION_TARGET", "x86_64-unknown-linux-musl")
-            .env("PROVISION_REPOSITORY", "acme/provision")
-            .env("PROVISION_DIR", &cache)
-            .env(
-                "PROVISION_RELEASE_URL",
-                format!("file://{}", release.display()),
-            )
-            .env("PROVISION_PROTOCOLS", "file")
-            .env("GITHUB_PATH", &github_path)
-            .env("GITHUB_OUTPUT", &github_output)
-            .output()
-            .unwrap();
-        (
-            run.status.code(),
-            String::from_utf8_lossy(&run.stdout).into_owned(),
-            std::fs::read_to_string(&github_path).unwrap_or_default(),
-        )
-    };
-
-    let (code, stdout, path) = install();
-    assert_eq!(code, Some(0), "{stdout}");
-    assert!(stdout.ends_with("provision 9.9.9\n"), "{stdout}");
-    assert_eq!(path, format!("{}\n", cache.join("bin").display()));
-    assert!(
-        cache.join("archive").join(archive).exists(),
-        "the archive is kept for the cache"
-    );
-
-    // A cache entry that was tampered with is checked like a download, and removed.
-    let cached = cache.join("archive").join(archive);
-    let mut bytes = std::fs::read(&cached).unwrap();
-    bytes.extend_from_slice(b"tampered");
-    std::fs::write(&cached, bytes).unwrap();
-    let (code, stdout, path) = install();
-    assert_eq!(code, Some(1), "{stdout}");
-    assert!(stdout.contains("does not match SHA256SUMS"), "{stdout}");
-    assert!(stdout.contains("nothing was installed"), "{stdout}");
-    assert_eq!(path, "", "nothing put on PATH");
-    assert!(!cached.exists(), "the bad archive is removed");
-
-    // Removed from the cache, it is downloaded again and installs.
-    let (code, _, _) = install();
-    assert_eq!(code, Some(0));
-
-    // A release whose checksum file does not list the archive installs nothing.
-    std::fs::write(
-        release.join("SHA256SUMS"),
-        "0000  provision-v9.9.9-other.tar.gz\n",
-    )
-    .unwrap();
-    let (code, stdout, path) = install();
-    assert_eq!(code, Some(1));
-    assert!(
-        stdout.contains("has no provision-v9.9.9-x86_64-unknown-linux-musl.tar.gz"),
-        "{stdout}"
-    );
-    assert_eq!(path, "");
+    for name in defaulted {
+        assert_eq!(
+            get(env, name).and_then(Value::as_str),
+            Some(""),
+            "{name} is not emptied by action.yml"
+        );
+    }
 }
