@@ -66,7 +66,11 @@ rotation (backend/src/ee/services/secret-rotation-v2/salesforce-oauth-credential
   - One staged slot per consumer: POST while the slot holds an entry in ANY state is refused
     (409, CONFLICT: sfdx-hardis "Salesforce allows only one staged credential at a time" and
     "It must be deleted before new credentials can be staged", whatever its state; the status
-    and errorCode are unknown: 409 is "Status Codes and Error Responses"' conflict).
+    and errorCode are unknown: 409 is "Status Codes and Error Responses"' conflict). The
+    sources disagree here: Infisical stages its next rotation without deleting the Rotated
+    entry first (its interval defaults to 30 days, the grace period, so the entry may be gone
+    by then); sfdx-hardis's explicit statement is followed.
+  - No `part` parameter is documented for the staged resources: a `part` query is ignored.
   - `.../staged/{id}`: GET, PATCH, DELETE ("OAuth Staged Credentials ID"). PATCH takes
     "Staged Credentials Input"; both callers promote with `{"command": "rotate"}`. Any other
     body (none, `{}`, another command) is refused 400 INVALID_API_INPUT (errorCode unknown).

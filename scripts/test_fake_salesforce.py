@@ -370,6 +370,8 @@ def post_and_get_answer_a_collection_of_items_with_every_documented_field() -> N
         assert item["url"] == f"{staged}/{item['id']}" and item["secret"] == NEW_SECRET, item
         listed = sf.call("GET", staged, headers=SIGNED_IN_HEADERS)[1]["stagedCredentials"][0]
         assert set(listed) == ITEM_FIELDS - {"secret"}, "postOnly: no secret after the POST answer"
+        with_part = sf.call("GET", f"{staged}?part=keyandsecret", headers=SIGNED_IN_HEADERS)[1]["stagedCredentials"][0]
+        assert with_part == listed, "no `part` parameter is documented for staged resources"
 
 
 @test
