@@ -66,6 +66,8 @@ cases! {
     yaml_tag,
     header_value_null,
     my_domain_read_as_number,
+    sandbox_read_as_true_false,
+    header_value_read_as_number,
     // Unknown keys
     unknown_key_top_level_typo,
     unknown_key_nested_typo,
