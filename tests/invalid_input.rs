@@ -121,6 +121,7 @@ cases! {
     token_url_trailing_dot_even_with_opt_in,
     token_url_port_without_opt_in,
     my_domain_is_a_host_name,
+    my_domain_is_a_url,
     my_domain_forbidden_character,
     sandbox_cannot_form_host_name,
     my_domain_and_token_url,
