@@ -9,6 +9,10 @@ pub const RATE_LIMIT_MAX: u32 = 300;
 /// AWS's default invocation rate, which is also its maximum.
 pub const DEFAULT_RATE_LIMIT: u32 = RATE_LIMIT_MAX;
 
+/// The method of every API destination provision declares: Salesforce's REST API creates a
+/// record (a Platform Event is published) with POST.
+pub const HTTP_METHOD: &str = "POST";
+
 /// The longest REST path: it leaves 148 of AWS's [`ENDPOINT_MAX`] characters for `https://`
 /// and the My Domain host in front of it.
 pub const PATH_MAX: usize = 1900;
