@@ -377,8 +377,8 @@ impl TypedValueParser for RegionCode {
 
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
-    /// The project file (default: provision.yaml in the current directory or the nearest
-    /// parent, up to the repository root).
+    /// The project file (default: the nearest provision.yaml at or above the documents, up to
+    /// the repository root); one that sets no key is refused.
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// Limit the run to this Region (repeatable; the first is the default for files without

@@ -118,21 +118,22 @@ pub(crate) struct Settings {
     pub(crate) project: Project,
     /// What the project file and the run's set add to the checks of every document.
     pub(crate) rules: Rules,
+    /// The project files of the documents that `--config` stands in for (said on stderr).
+    pub(crate) set_aside: Vec<PathBuf>,
 }
 
 impl Settings {
     pub(crate) fn from_cli(cli: Cli) -> Result<Self, Error> {
-        // Printing a schema, completions or the man page reads no folder: a broken project
-        // file in the current directory must not stop them.
-        let reads_folder = !matches!(
-            cli.command,
-            Command::Schema { .. } | Command::Completions { .. } | Command::Man { .. }
-        );
         let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        let project = if reads_folder {
-            project::discover(cli.global.config.as_deref(), &here)?
-        } else {
-            Project::default()
+        let config = cli.global.config.as_deref();
+        let (project, set_aside) = match documents_of(&cli.command) {
+            Some(paths) => (
+                project::discover(config, &paths, &here)?,
+                config
+                    .map(|config| project::replaced_by_config(config, &paths, &here))
+                    .unwrap_or_default(),
+            ),
+            None => (Project::default(), Vec::new()),
         };
         let mut set = project.set.clone().unwrap_or_default();
         let (task, paths) = match cli.command {
@@ -297,6 +298,7 @@ impl Settings {
             verbosity: cli.global.verbose,
             quiet: cli.global.quiet,
             project,
+            set_aside,
             rules,
         })
     }
@@ -310,6 +312,26 @@ impl Settings {
             },
             self.quiet,
         )
+    }
+}
+
+/// The paths whose documents decide the project file: the documents a command reads, the
+/// folder `export` writes documents to, none for `show`; `None` for the commands that read no
+/// folder (printing a schema, completions or the man page: a broken project file in the
+/// current directory must not stop them).
+fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
+    match command {
+        Command::Validate { paths, .. }
+        | Command::Diff { paths, .. }
+        | Command::Apply { paths, .. }
+        | Command::SalesforceMetadata { paths, .. }
+        | Command::SalesforceCredentials(paths)
+        | Command::RotateCredentials { paths, .. }
+        | Command::Verify { paths, .. }
+        | Command::IamPolicy { paths, .. } => Some(paths.paths.clone()),
+        Command::Export { out, .. } => Some(vec![out.clone()]),
+        Command::Show { .. } => Some(Vec::new()),
+        Command::Schema { .. } | Command::Completions { .. } | Command::Man { .. } => None,
     }
 }
 

@@ -7,7 +7,7 @@ use crate::error::Location;
 use crate::parameters::ParameterLists;
 use crate::secret::Secret;
 
-pub(crate) const HTTP_METHOD: &str = "POST";
+pub(crate) const HTTP_METHOD: &str = crate::manifest::destination_rules::HTTP_METHOD;
 pub(crate) const GRANT_TYPE: (&str, &str) = ("grant_type", "client_credentials");
 pub(crate) const AUTHORIZATION_TYPE: &str = "OAUTH_CLIENT_CREDENTIALS";
 

@@ -5,10 +5,15 @@
 //! account. The file pins those for the whole folder: `set`, `defaultRegion`, `accounts`,
 //! `namePrefix`, `extraRegions` (the keys are [`crate::manifest::keys::PROJECT`], one line each).
 //!
-//! It is found in the current directory or the nearest parent, stopping at the repository root
-//! (the first folder holding `.git`; outside a repository only the current directory is
-//! looked at, so a stray file higher up never changes a run), or named with `--config FILE`.
-//! It is never read as a connection document. Reading it is pure apart from the file system.
+//! It is found from the documents' paths: the nearest `provision.yaml` at or above each
+//! document (or each folder named, when it holds none), stopping at the repository root (the
+//! first folder holding `.git`), or at the file system's root outside a repository. The folder
+//! named decides, not the current directory: `provision apply teams/a/connections` from the
+//! repository root is guarded by `teams/a/provision.yaml`. Documents that belong to different
+//! project files (or some to one and some to none) make one run with two sets of guards, so
+//! such a run is refused. `--config FILE` names the file instead; one that sets nothing is
+//! refused (it would turn every guard off), and a project file it stands in for is named on
+//! stderr. It is never read as a connection document. Reading it is pure apart from the file system.
 
 use crate::error::{Error, Location, Problem};
 use crate::manifest::convert::kind;
@@ -39,38 +44,216 @@ pub(crate) struct Project {
     pub(crate) extra_regions: Vec<String>,
 }
 
-/// The project of a run: `--config FILE`, or the file found from `start` (the current
-/// directory), or none.
-pub(crate) fn discover(config: Option<&Path>, start: &Path) -> Result<Project, Error> {
-    match config {
-        Some(file) => read(file),
-        None => match find(start) {
-            Some(file) => read(&file),
+/// The project of a run over the documents under `paths`: the file named with `--config`
+/// (which must set something), else the one project file all the documents belong to, else
+/// none. `here` is the current directory, which paths are shown relative to.
+pub(crate) fn discover(
+    config: Option<&Path>,
+    paths: &[PathBuf],
+    here: &Path,
+) -> Result<Project, Error> {
+    let places = places(paths, here);
+    let Some(config) = config else {
+        return match owner(&places, here)? {
+            Some(file) => read_shown(&here.join(&file), &file),
             None => Ok(Project::default()),
-        },
+        };
+    };
+    let project = read(config)?;
+    if project.sets_nothing() {
+        return Err(Error::input(
+            Problem::new(format!(
+                "--config {} sets nothing: the run would have no account, set or Region guard",
+                config.display()
+            ))
+            .at(Location::file(config))
+            .help("name a project file that sets at least one key (e.g. `set: payments-team`), or leave --config out to use the provision.yaml found from the documents"),
+        ));
+    }
+    Ok(project)
+}
+
+/// The project files the documents under `paths` belong to that `--config` stands in for (none
+/// when they belong to it or to none): a run never sets one aside without saying so.
+pub(crate) fn replaced_by_config(config: &Path, paths: &[PathBuf], here: &Path) -> Vec<PathBuf> {
+    let chosen = std::fs::canonicalize(here.join(config)).ok();
+    let mut replaced: Vec<PathBuf> = Vec::new();
+    for place in places(paths, here) {
+        if let Some(found) = nearest(&place, here)
+            && std::fs::canonicalize(here.join(&found)).ok() != chosen
+            && !replaced.contains(&found)
+        {
+            replaced.push(found);
+        }
+    }
+    replaced
+}
+
+impl Project {
+    /// No key set: not a single guard in force.
+    fn sets_nothing(&self) -> bool {
+        let Project {
+            file: _,
+            set,
+            default_region,
+            accounts,
+            name_prefix,
+            extra_regions,
+        } = self;
+        set.is_none()
+            && default_region.is_none()
+            && accounts.is_empty()
+            && name_prefix.is_none()
+            && extra_regions.is_empty()
     }
 }
 
-/// `provision.yaml` in `start` or the nearest parent, up to the repository root; as a path
-/// relative to `start` (`provision.yaml`, `../../provision.yaml`), as messages show it.
-pub(crate) fn find(start: &Path) -> Option<PathBuf> {
-    let mut folder = start.to_path_buf();
-    let mut relative = PathBuf::new();
-    let inside_repository = start.ancestors().any(|a| a.join(".git").exists());
-    loop {
-        if folder.join(FILE_NAME).is_file() {
-            return Some(relative.join(FILE_NAME));
+/// Where the project file of a run is looked for: each document the paths hold, or the path
+/// itself where it holds none (an empty or missing folder, a folder `export` writes to). Paths
+/// are relative to `here`, and shown as given.
+fn places(paths: &[PathBuf], here: &Path) -> Vec<PathBuf> {
+    let mut places = Vec::new();
+    for path in paths {
+        let files = crate::manifest::load::document_files(&[here.join(path)]);
+        if files.is_empty() {
+            places.push(path.clone());
+        } else {
+            places.extend(files.into_iter().map(|file| match file.strip_prefix(here) {
+                Ok(relative) if path.is_relative() => relative.to_path_buf(),
+                _ => file,
+            }));
         }
-        if !inside_repository || folder.join(".git").exists() || !folder.pop() {
+    }
+    places
+}
+
+/// The one project file every place belongs to, or none; places that belong to different
+/// project files (or some to one and some to none) are refused, naming both.
+fn owner(places: &[PathBuf], here: &Path) -> Result<Option<PathBuf>, Error> {
+    let mut first: Option<(&PathBuf, Option<PathBuf>)> = None;
+    for place in places {
+        let found = nearest(place, here);
+        let Some((first_place, first_found)) = &first else {
+            first = Some((place, found));
+            continue;
+        };
+        let same = match (first_found, &found) {
+            (Some(a), Some(b)) => {
+                std::fs::canonicalize(here.join(a)).ok() == std::fs::canonicalize(here.join(b)).ok()
+            }
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            let describe = |place: &Path, found: &Option<PathBuf>| match found {
+                Some(file) => format!("{} belongs to {}", place.display(), file.display()),
+                None => format!(
+                    "{} belongs to none (no {FILE_NAME} at or above it{})",
+                    place.display(),
+                    if repository_root(&absolute(place, here)).is_some() {
+                        " up to the repository root"
+                    } else {
+                        ""
+                    }
+                ),
+            };
+            return Err(Error::input(
+                Problem::new(format!(
+                    "the documents of this run belong to different project files: {}, {}",
+                    describe(first_place, first_found),
+                    describe(place, &found)
+                ))
+                .help("run provision once per project, each time with the folders of one project file only (each file's set, accounts and defaultRegion guard its own documents)"),
+            ));
+        }
+    }
+    Ok(first.and_then(|(_, found)| found))
+}
+
+/// The nearest `provision.yaml` at or above `place` (a document, or a folder), up to the
+/// repository root (the first folder above holding `.git`), or up to the file system's root
+/// outside a repository; shown relative to `here` (`provision.yaml`, `../provision.yaml`).
+pub(crate) fn nearest(place: &Path, here: &Path) -> Option<PathBuf> {
+    let place = absolute(place, here);
+    let start = if place.is_dir() {
+        place.as_path()
+    } else {
+        place.parent()?
+    };
+    let root = repository_root(start);
+    for folder in start.ancestors() {
+        let file = folder.join(FILE_NAME);
+        if file.is_file() {
+            return Some(relative_to(&file, here));
+        }
+        if Some(folder) == root.as_deref() {
             return None;
         }
+    }
+    None
+}
+
+/// The first folder at or above `folder` that holds `.git` (a folder, or a worktree's file).
+fn repository_root(folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// `path` as an absolute path without `.` or `..`, its folders' links resolved where they exist
+/// (a document's own link is not followed: the folder it is named in is the one that counts).
+fn absolute(path: &Path, here: &Path) -> PathBuf {
+    let joined = here.join(path);
+    let mut normal = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    if normal.is_dir() {
+        return std::fs::canonicalize(&normal).unwrap_or(normal);
+    }
+    match (normal.parent(), normal.file_name()) {
+        (Some(parent), Some(name)) => std::fs::canonicalize(parent)
+            .map(|real| real.join(name))
+            .unwrap_or(normal),
+        _ => normal,
+    }
+}
+
+/// `file` relative to `here` (with `..` as needed), as messages show it; absolute when `here`
+/// cannot be resolved.
+fn relative_to(file: &Path, here: &Path) -> PathBuf {
+    let Ok(here) = std::fs::canonicalize(here) else {
+        return file.to_path_buf();
+    };
+    let common = file
+        .components()
+        .zip(here.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut relative = PathBuf::new();
+    for _ in here.components().skip(common) {
         relative.push("..");
     }
+    relative.extend(file.components().skip(common));
+    relative
 }
 
 /// Reads and checks one project file; every problem in it is reported at once, with its line.
 pub(crate) fn read(file: &Path) -> Result<Project, Error> {
-    let text = std::fs::read_to_string(file).map_err(|error| {
+    read_shown(file, file)
+}
+
+/// [`read`] of the file at `real`, named `file` in messages and in the settings (relative to
+/// the current directory, as it was found).
+fn read_shown(real: &Path, file: &Path) -> Result<Project, Error> {
+    let text = std::fs::read_to_string(real).map_err(|error| {
         Error::input(
             Problem::new(format!("cannot read the project file: {error}"))
                 .at(Location::file(file))
@@ -412,25 +595,128 @@ mod tests {
     }
 
     #[test]
-    fn found_in_the_nearest_parent_up_to_the_repository_root() {
+    fn found_from_the_documents_up_to_the_repository_root() {
         let root = tempfile::tempdir().unwrap();
         let repo = root.path().join("repo");
         let deep = repo.join("teams/payments/connections");
         std::fs::create_dir_all(&deep).unwrap();
         std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::write(deep.join("sf.yaml"), "name: sf\n").unwrap();
         // Above the repository root: never looked at.
         std::fs::write(root.path().join(FILE_NAME), "set: outside\n").unwrap();
-        assert_eq!(find(&deep), None);
+        assert_eq!(nearest(&deep, &deep), None);
         std::fs::write(repo.join(FILE_NAME), "set: root\n").unwrap();
-        assert_eq!(find(&deep), Some(PathBuf::from("../../../provision.yaml")));
+        assert_eq!(
+            nearest(&deep, &deep),
+            Some(PathBuf::from("../../../provision.yaml"))
+        );
         let team = repo.join("teams/payments");
         std::fs::write(team.join(FILE_NAME), "set: payments\n").unwrap();
-        assert_eq!(find(&deep), Some(PathBuf::from("../provision.yaml")));
-        // Outside a repository, only the current directory counts.
+        // The folder named decides, wherever the run starts.
+        assert_eq!(
+            nearest(Path::new("teams/payments/connections/sf.yaml"), &repo),
+            Some(PathBuf::from("teams/payments/provision.yaml"))
+        );
+        assert_eq!(
+            nearest(
+                Path::new("../teams/payments/connections"),
+                &repo.join("teams")
+            ),
+            Some(PathBuf::from("payments/provision.yaml"))
+        );
+        let project =
+            discover(None, &[PathBuf::from("teams/payments/connections")], &repo).unwrap();
+        assert_eq!(project.set, Some(OwnershipSet::parse("payments").unwrap()));
+        assert_eq!(
+            project.file,
+            Some(PathBuf::from("teams/payments/provision.yaml"))
+        );
+        // Outside a repository, up to the file system's root.
         let loose = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(loose.path().join("sub")).unwrap();
         std::fs::write(loose.path().join(FILE_NAME), "set: loose\n").unwrap();
-        assert_eq!(find(&loose.path().join("sub")), None);
-        assert_eq!(find(loose.path()), Some(PathBuf::from(FILE_NAME)));
+        assert_eq!(
+            nearest(Path::new("."), &loose.path().join("sub")),
+            Some(PathBuf::from("../provision.yaml"))
+        );
+        assert_eq!(
+            nearest(Path::new("sub"), loose.path()),
+            Some(PathBuf::from(FILE_NAME))
+        );
+    }
+
+    #[test]
+    fn documents_of_two_project_files_are_refused_naming_both() {
+        let repo = tempfile::tempdir().unwrap();
+        let repo = repo.path();
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        for team in ["a", "b", "c"] {
+            std::fs::create_dir_all(repo.join(format!("teams/{team}/connections"))).unwrap();
+            std::fs::write(
+                repo.join(format!("teams/{team}/connections/{team}.yaml")),
+                "name: x\n",
+            )
+            .unwrap();
+        }
+        std::fs::write(repo.join("teams/a/provision.yaml"), "set: a\n").unwrap();
+        std::fs::write(repo.join("teams/b/provision.yaml"), "set: b\n").unwrap();
+        let message = |paths: &[&str]| {
+            let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+            match discover(None, &paths, repo) {
+                Err(error) => error.to_string(),
+                Ok(project) => panic!("expected a refusal, got {project:?}"),
+            }
+        };
+        assert_eq!(
+            message(&["teams/"]),
+            "the documents of this run belong to different project files: teams/a/connections/a.yaml belongs to teams/a/provision.yaml, teams/b/connections/b.yaml belongs to teams/b/provision.yaml\n  help: run provision once per project, each time with the folders of one project file only (each file's set, accounts and defaultRegion guard its own documents)"
+        );
+        assert!(
+            message(&["teams/a/connections", "teams/c/connections"]).contains(
+                "teams/c/connections/c.yaml belongs to none (no provision.yaml at or above it up to the repository root)"
+            )
+        );
+        // One project, named twice: one run.
+        let project = discover(
+            None,
+            &[
+                PathBuf::from("teams/a/connections"),
+                PathBuf::from("teams/a"),
+            ],
+            repo,
+        )
+        .unwrap();
+        assert_eq!(project.set, Some(OwnershipSet::parse("a").unwrap()));
+    }
+
+    #[test]
+    fn a_config_that_sets_nothing_is_refused_and_one_that_stands_in_is_named() {
+        let repo = tempfile::tempdir().unwrap();
+        let repo = repo.path();
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("connections")).unwrap();
+        std::fs::write(repo.join("connections/a.yaml"), "name: x\n").unwrap();
+        std::fs::write(repo.join(FILE_NAME), "accounts: [\"123456789012\"]\n").unwrap();
+        std::fs::write(repo.join("other.yaml"), "set: other\n").unwrap();
+        std::fs::write(repo.join("empty.yaml"), "# nothing\n").unwrap();
+        let paths = [PathBuf::from("connections")];
+        for empty in [Path::new("/dev/null"), &repo.join("empty.yaml")] {
+            let refused = discover(Some(empty), &paths, repo).unwrap_err().to_string();
+            assert!(
+                refused
+                    .contains("sets nothing: the run would have no account, set or Region guard"),
+                "{refused}"
+            );
+        }
+        let other = repo.join("other.yaml");
+        assert_eq!(
+            discover(Some(&other), &paths, repo).unwrap().set,
+            Some(OwnershipSet::parse("other").unwrap())
+        );
+        assert_eq!(
+            replaced_by_config(&other, &paths, repo),
+            [PathBuf::from(FILE_NAME)]
+        );
+        assert!(replaced_by_config(&repo.join(FILE_NAME), &paths, repo).is_empty());
     }
 }

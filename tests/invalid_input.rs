@@ -66,6 +66,8 @@ cases! {
     yaml_tag,
     header_value_null,
     my_domain_read_as_number,
+    sandbox_read_as_true_false,
+    header_value_read_as_number,
     // Unknown keys
     unknown_key_top_level_typo,
     unknown_key_nested_typo,
@@ -119,6 +121,7 @@ cases! {
     token_url_trailing_dot_even_with_opt_in,
     token_url_port_without_opt_in,
     my_domain_is_a_host_name,
+    my_domain_is_a_url,
     my_domain_forbidden_character,
     sandbox_cannot_form_host_name,
     my_domain_and_token_url,

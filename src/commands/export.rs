@@ -7,12 +7,14 @@
 //! so an export either writes all its files or none (it never overwrites one).
 
 use super::EXIT_OK;
+use crate::aws::destinations::{describe_destination, list_destinations};
 use crate::aws::{self, connections};
 use crate::config::Settings;
 use crate::coverage::{Coverage, Sources};
 use crate::desired::AUTHORIZATION_TYPE;
 use crate::error::{Error, Location, Problem};
-use crate::manifest::export::export;
+use crate::live::LiveConnection;
+use crate::manifest::export::{Destinations, LeftOut, export};
 use crate::manifest::limits::check_name;
 use crate::policy::actions::events;
 use crate::view::{self, ExportedFile};
@@ -75,7 +77,11 @@ pub(super) async fn run(
                 let events = &events;
                 async move {
                     let live = connections::describe_connection(events, &summary.name).await;
-                    (summary.name, live)
+                    let destinations = match &live {
+                        Ok(Some(live)) => destinations_on(events, live, prefix).await,
+                        _ => Destinations::Listed(Vec::new()),
+                    };
+                    (summary.name, live, destinations)
                 }
             })
             .buffered(crate::engine::lanes(settings.concurrency))
@@ -86,7 +92,7 @@ pub(super) async fn run(
         } else {
             out.to_path_buf()
         };
-        for (name, live) in described {
+        for (name, live, destinations) in described {
             let file = match live {
                 Err(error) => skipped(
                     &name,
@@ -118,7 +124,13 @@ pub(super) async fn run(
                     )
                 }
                 Ok(Some(live)) => {
-                    let exported = export(&live, region, &mut variables);
+                    if let Destinations::Unlisted(why) = &destinations {
+                        crate::log::Log::new(settings.verbosity, settings.quiet).warn(format!(
+                            "the API destinations on {name} in {region} could not be listed ({why}): its file says so; allow {} to export them",
+                            events::LIST_API_DESTINATIONS
+                        ));
+                    }
+                    let exported = export(&live, &destinations, region, &mut variables);
                     let path = folder.join(format!("{name}.yaml"));
                     planned.push(Planned {
                         path: path.clone(),
@@ -148,6 +160,47 @@ pub(super) async fn run(
         });
     }
     Ok(EXIT_OK)
+}
+
+/// The API destinations on `connection` (listed by its ARN), each described unless its name
+/// is outside the run's name prefix (the policy printed for export describes no other).
+async fn destinations_on(
+    events: &connections::Events,
+    connection: &LiveConnection,
+    prefix: Option<&str>,
+) -> Destinations {
+    let Some(arn) = &connection.arn else {
+        return Destinations::Unlisted("AWS did not say the connection's ARN".to_string());
+    };
+    let mut listed = match list_destinations(events, Some(arn)).await {
+        Ok(listed) => listed,
+        Err(error) => return Destinations::Unlisted(error.message),
+    };
+    // Written in name order, whatever order AWS lists them in.
+    listed.sort();
+    let mut found = Vec::new();
+    for (name, _) in listed {
+        let left_out = |why: String| LeftOut {
+            name: name.clone(),
+            why,
+        };
+        let destination = match prefix {
+            Some(prefix) if !name.starts_with(prefix) => Err(left_out(format!(
+                "its name does not start with the name prefix `{prefix}`, so it was not described"
+            ))),
+            _ => match describe_destination(events, &name).await {
+                Ok(Some(live)) if live.name == name => Ok(live),
+                Ok(Some(_)) => Err(left_out(
+                    "refused: described, it has another name, so the answer is not AWS's"
+                        .to_string(),
+                )),
+                Ok(None) => Err(left_out("it was deleted meanwhile".to_string())),
+                Err(error) => Err(left_out(format!("cannot describe it: {}", error.message))),
+            },
+        };
+        found.push(destination);
+    }
+    Destinations::Listed(found)
 }
 
 /// A name from the endpoint as it may be shown: escaped, and cut at 100 characters.

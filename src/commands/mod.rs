@@ -35,6 +35,12 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         crate::log::Log::new(settings.verbosity, settings.quiet)
             .verbose(format!("project file: {}", file.display()));
     }
+    for replaced in &settings.set_aside {
+        crate::log::Log::new(settings.verbosity, settings.quiet).warn(format!(
+            "--config stands in for {}, the project file of the documents: its set, accounts and defaultRegion do not apply to this run",
+            replaced.display()
+        ));
+    }
     match &settings.task {
         Task::Validate => validate::run(settings),
         Task::Diff { plan, out } => {

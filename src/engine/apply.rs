@@ -265,6 +265,8 @@ async fn apply_destinations(
     if step.destinations.is_empty() {
         return Vec::new();
     }
+    let name = &step.entry().name;
+    let not_written = || format!("not written: its connection {name} was not written");
     let (arn, blocked) = match (connection, step.change()) {
         (Write::Written(written), _) => (written.arn.clone(), None),
         (Write::Done(result), ConnectionChange::NoOp { live })
@@ -273,19 +275,28 @@ async fn apply_destinations(
             (live.arn.clone(), None)
         }
         (Write::Done(result), _) if result.outcome == Outcome::NotStarted => {
-            (None, Some(Outcome::NotStarted))
+            (None, Some((Outcome::NotStarted, not_written(), None)))
         }
-        (Write::Done(_), _) => (None, Some(Outcome::Failed)),
+        // Left alone on purpose: its destinations are too, and did not fail.
+        (Write::Done(_), ConnectionChange::NotOurs { .. }) => (
+            None,
+            Some((
+                Outcome::Skipped,
+                format!("not written: its connection {name} is not this set's"),
+                Some(format!(
+                    "pass --adopt to take {name} over, with its API destinations"
+                )),
+            )),
+        ),
+        (Write::Done(_), _) => (None, Some((Outcome::Failed, not_written(), None))),
     };
     let mut results = Vec::new();
     for destination in &step.destinations {
-        let result = match (blocked, &arn) {
-            (Some(outcome), _) => {
-                let mut skipped = destination.result(outcome);
-                skipped.error = Some(format!(
-                    "not written: its connection {} was not written",
-                    step.entry().name
-                ));
+        let result = match (&blocked, &arn) {
+            (Some((outcome, why, hint)), _) => {
+                let mut skipped = destination.result(*outcome);
+                skipped.error = Some(why.clone());
+                skipped.hint = hint.clone();
                 skipped
             }
             (None, arn) => {

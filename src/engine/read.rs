@@ -18,7 +18,8 @@ use crate::manifest::ConnectionSpec;
 use crate::ownership::Owner;
 use crate::plan::connection::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
 use crate::plan::destination::{
-    plan_destination, plan_orphan_destination, plan_unread_destination,
+    plan_destination, plan_destination_of_failed_connection, plan_orphan_destination,
+    plan_unread_destination,
 };
 use crate::plan::{
     ConnectionChange, ConnectionStep, DestinationStep, LiveResource, Orphan, PlanStep,
@@ -292,9 +293,14 @@ async fn plan_destinations(
         | ConnectionChange::Delete { .. }
         | ConnectionChange::Failed { .. } => None,
     };
+    let connection_failed = matches!(step.change(), ConnectionChange::Failed { .. });
     let mut planned = Vec::new();
     for declared in &spec.destinations {
         let desired = DesiredDestination::new(declared, spec, &context.region, &options.set);
+        if connection_failed {
+            planned.push(plan_destination_of_failed_connection(&desired));
+            continue;
+        }
         let live = if listed.contains(declared.name.as_str()) {
             match describe_destination(&context.eventbridge, &declared.name).await {
                 Ok(live) => live,

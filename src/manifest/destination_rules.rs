@@ -20,6 +20,10 @@ pub fn rate_quota_note(rate: u32) -> Option<String> {
     })
 }
 
+/// The method of every API destination provision declares: Salesforce's REST API creates a
+/// record (a Platform Event is published) with POST.
+pub const HTTP_METHOD: &str = "POST";
+
 /// The longest REST path: it leaves 148 of AWS's [`ENDPOINT_MAX`] characters for `https://`
 /// and the My Domain host in front of it.
 pub const PATH_MAX: usize = 1900;

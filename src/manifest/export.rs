@@ -6,13 +6,24 @@
 //! another source of [`crate::sources`]). The token URL becomes `myDomain` and `sandbox` where it is a My Domain
 //! URL. Pure: the caller reads AWS and writes the files.
 //!
+//! The API destinations on each connection are written under `destinations:` in the shape a
+//! hand-written file uses (`event`, `sobject` or `path`, `apiVersion`, `rateLimitPerSecond`
+//! when not AWS's default), so that adopting them needs no hand work; one that does not fit
+//! that shape (another host, another method, a path no destination can declare) or that could
+//! not be read is named in a comment saying why, never dropped without a word.
+//!
 //! Variable names are unique over a whole export: two names that read alike once upper-cased
 //! and stripped of punctuation (`a-b` and `a_b`, headers `X-Token` and `X_Token`) get `_2`,
 //! `_3`, ... rather than one variable silently feeding both.
 
 use super::OWNERSHIP_MARKER;
+use super::destination_rules::{
+    DEFAULT_RATE_LIMIT, HTTP_METHOD, RATE_LIMIT_MAX, RATE_LIMIT_MIN, check_api_version,
+    check_event, check_path, check_sobject,
+};
+use super::limits::check_name;
 use super::token_url::{TOKEN_PATH, from_my_domain};
-use crate::live::{LiveConnection, LiveParameter};
+use crate::live::{LiveConnection, LiveDestination, LiveParameter};
 use crate::parameters::{Block, ListKind};
 use serde_yaml::{Mapping, Value};
 use std::collections::BTreeSet;
@@ -23,10 +34,26 @@ pub(crate) struct Exported {
     pub(crate) variables: Vec<String>,
 }
 
-/// The YAML document for `live`, declared for `region`; its variables are none of `taken`,
-/// which receives them.
+/// What export found of the API destinations on one connection.
+pub(crate) enum Destinations {
+    /// Listed (by the connection's ARN) and each described, or not, saying why.
+    Listed(Vec<Result<LiveDestination, LeftOut>>),
+    /// They could not be listed: why.
+    Unlisted(String),
+}
+
+/// An API destination on the connection that is not written under `destinations:`, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LeftOut {
+    pub(crate) name: String,
+    pub(crate) why: String,
+}
+
+/// The YAML document for `live` and its API `destinations`, declared for `region`; its
+/// variables are none of `taken`, which receives them.
 pub(crate) fn export(
     live: &LiveConnection,
+    destinations: &Destinations,
     region: &str,
     taken: &mut BTreeSet<String>,
 ) -> Exported {
@@ -100,7 +127,12 @@ pub(crate) fn export(
         "regions".into(),
         Value::Sequence(vec![region.to_string().into()]),
     );
+    let (declared, left_out) = destination_entries(live, destinations);
+    if !declared.is_empty() {
+        document.insert("destinations".into(), Value::Sequence(declared));
+    }
     let body = serde_yaml::to_string(&Value::Mapping(document)).unwrap_or_default();
+    let body = format!("{body}{left_out}");
     let header = format!(
         "# Exported by `provision export` from {region}. AWS never returns secrets: set the\n\
          # environment variables below before `provision diff` or `apply`, or replace each\n\
@@ -114,6 +146,159 @@ pub(crate) fn export(
         yaml: format!("{header}{body}"),
         variables,
     }
+}
+
+/// The `destinations:` entries of the connection, and the comment naming those left out.
+fn destination_entries(live: &LiveConnection, destinations: &Destinations) -> (Vec<Value>, String) {
+    let found = match destinations {
+        Destinations::Unlisted(why) => {
+            return (
+                Vec::new(),
+                format!(
+                    "# The API destinations on this connection could not be listed ({}): declare\n# them under `destinations:` by hand.\n",
+                    comment_text(why)
+                ),
+            );
+        }
+        Destinations::Listed(found) => found,
+    };
+    let mut declared = Vec::new();
+    let mut left_out = Vec::new();
+    for destination in found {
+        match destination
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|destination| destination_entry(live, destination))
+        {
+            Ok(entry) => declared.push(Value::Mapping(entry)),
+            Err(LeftOut { name, why }) => left_out.push(format!(
+                "#   {}: {}\n",
+                comment_text(&name),
+                comment_text(&why)
+            )),
+        }
+    }
+    let comment = if left_out.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "# API destinations on this connection left out of `destinations:` (declare them by\n# hand if they are this folder's):\n{}",
+            left_out.concat()
+        )
+    };
+    (declared, comment)
+}
+
+/// One destination as a `destinations:` entry, in the shape `provision` turns back into the
+/// same endpoint, method and rate limit; or why it does not fit one.
+fn destination_entry(
+    connection: &LiveConnection,
+    live: &LiveDestination,
+) -> Result<Mapping, LeftOut> {
+    let left_out = |why: String| LeftOut {
+        name: live.name.clone(),
+        why,
+    };
+    if let Err(violation) = check_name(&live.name) {
+        return Err(left_out(format!(
+            "its name cannot be declared: {}",
+            violation.message
+        )));
+    }
+    if live.connection_arn.is_some() && live.connection_arn != connection.arn {
+        return Err(left_out(
+            "described, it uses another connection than the one it was listed for".to_string(),
+        ));
+    }
+    let method = live.http_method.as_deref().unwrap_or_default();
+    if method != HTTP_METHOD {
+        return Err(left_out(format!(
+            "it uses HTTP {method}; the API destinations provision declares use {HTTP_METHOD}"
+        )));
+    }
+    let token_url = connection
+        .authorization_endpoint
+        .as_deref()
+        .unwrap_or_default();
+    // The origin a declared destination's endpoint starts with (DestinationSpec::endpoint).
+    let origin = token_url.strip_suffix(TOKEN_PATH).unwrap_or(token_url);
+    let endpoint = live.endpoint.as_deref().unwrap_or_default();
+    let Some(path) = endpoint
+        .strip_prefix(origin)
+        .filter(|path| path.starts_with('/') && !origin.is_empty())
+    else {
+        return Err(left_out(format!(
+            "it posts to {endpoint}, not to its connection's host ({origin})"
+        )));
+    };
+    let mut entry = Mapping::new();
+    entry.insert("name".into(), live.name.clone().into());
+    if let Some(description) = live.description.as_deref().map(strip_marker)
+        && !description.is_empty()
+    {
+        entry.insert("description".into(), description.into());
+    }
+    match target(path) {
+        Ok((key, name, version)) => {
+            entry.insert(key.into(), name.into());
+            if let Some(version) = version {
+                entry.insert("apiVersion".into(), version.into());
+            }
+        }
+        Err(why) => return Err(left_out(why)),
+    }
+    match live.rate_limit_per_second {
+        None | Some(DEFAULT_RATE_LIMIT) => {}
+        Some(rate) if (RATE_LIMIT_MIN..=RATE_LIMIT_MAX).contains(&rate) => {
+            entry.insert("rateLimitPerSecond".into(), rate.into());
+        }
+        Some(rate) => {
+            return Err(left_out(format!(
+                "its rate limit, {rate} a second, is outside {RATE_LIMIT_MIN}-{RATE_LIMIT_MAX}"
+            )));
+        }
+    }
+    Ok(entry)
+}
+
+/// The target key (`event`, `sobject`), its name and the API version of an sObject path;
+/// `path` with no version for any other path a destination can declare.
+fn target(path: &str) -> Result<(&'static str, String, Option<String>), String> {
+    let sobject = path
+        .strip_prefix("/services/data/")
+        .and_then(|rest| rest.split_once("/sobjects/"))
+        .filter(|(version, name)| check_api_version(version).is_ok() && !name.contains('/'));
+    if let Some((version, name)) = sobject {
+        if check_event(name).is_ok() {
+            return Ok(("event", name.to_string(), Some(version.to_string())));
+        }
+        if check_sobject(name).is_ok() {
+            return Ok(("sobject", name.to_string(), Some(version.to_string())));
+        }
+    }
+    match check_path(path) {
+        Ok(()) => Ok(("path", path.to_string(), None)),
+        Err(violation) => Err(format!(
+            "its path cannot be declared: {}",
+            violation.message
+        )),
+    }
+}
+
+/// Text from AWS as it may stand in a YAML comment: one line, control and invisible
+/// formatting characters escaped (`\n`, `\u{202e}`), cut at 300 characters.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .take(300)
+        .map(|c| {
+            let invisible = matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+            if c.is_control() || invisible {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `myDomain`/`sandbox` for a My Domain token URL; `tokenUrl` (with `allowAnyHost` off a My
@@ -205,6 +390,8 @@ mod tests {
     use super::*;
     use crate::live::ConnectionState;
 
+    const NONE: Destinations = Destinations::Listed(Vec::new());
+
     fn live() -> LiveConnection {
         LiveConnection {
             name: "sf-acme-uat".into(),
@@ -243,7 +430,7 @@ mod tests {
 
     #[test]
     fn an_exported_connection_reads_like_a_hand_written_file() {
-        let exported = export(&live(), "eu-west-1", &mut BTreeSet::new());
+        let exported = export(&live(), &NONE, "eu-west-1", &mut BTreeSet::new());
         assert_eq!(
             exported.yaml,
             "# Exported by `provision export` from eu-west-1. AWS never returns secrets: set the
@@ -278,7 +465,7 @@ regions:
         let mut other = live();
         other.authorization_endpoint =
             Some("https://acme.develop.my.salesforce.com/services/oauth2/token".into());
-        let yaml = export(&other, "us-east-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&other, &NONE, "us-east-1", &mut BTreeSet::new()).yaml;
         assert!(
             yaml.contains(
                 "  tokenUrl: https://acme.develop.my.salesforce.com/services/oauth2/token\n"
@@ -287,7 +474,7 @@ regions:
         );
         assert!(!yaml.contains("allowAnyHost"), "{yaml}");
         other.authorization_endpoint = Some("https://proxy.example.com/oauth/token".into());
-        let yaml = export(&other, "us-east-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&other, &NONE, "us-east-1", &mut BTreeSet::new()).yaml;
         assert!(yaml.contains("  allowAnyHost: true\n"), "{yaml}");
     }
 
@@ -303,8 +490,8 @@ regions:
         });
         let mut second = live();
         second.name = "sf_acme".into();
-        let first = export(&first, "us-east-1", &mut taken);
-        let second = export(&second, "us-east-1", &mut taken);
+        let first = export(&first, &NONE, "us-east-1", &mut taken);
+        let second = export(&second, &NONE, "us-east-1", &mut taken);
         assert_eq!(
             first.variables,
             [
@@ -326,6 +513,123 @@ regions:
                 .contains("clientSecret:\n  env: SF_ACME_CLIENT_SECRET_2\n"),
             "{}",
             second.yaml
+        );
+    }
+
+    fn destination(name: &str, endpoint: &str) -> LiveDestination {
+        LiveDestination {
+            name: name.into(),
+            arn: Some(format!(
+                "arn:aws:events:eu-west-1:123456789012:api-destination/{name}/1"
+            )),
+            description: None,
+            connection_arn: None,
+            endpoint: Some(endpoint.into()),
+            http_method: Some("POST".into()),
+            rate_limit_per_second: Some(300),
+            state: Some("ACTIVE".into()),
+        }
+    }
+
+    #[test]
+    fn destinations_are_written_in_the_shape_of_a_hand_written_file() {
+        let host = "https://acme--uat.sandbox.my.salesforce.com";
+        let mut orders = destination(
+            "acme-orders",
+            &format!("{host}/services/data/v61.0/sobjects/Order_Placed__e"),
+        );
+        orders.description = Some("Orders [managed by provision set=team-b]".into());
+        let mut cases = destination(
+            "acme-cases",
+            &format!("{host}/services/data/v62.0/sobjects/Case"),
+        );
+        cases.rate_limit_per_second = Some(20);
+        let mut apex = destination("acme-apex", &format!("{host}/services/apexrest/orders"));
+        apex.rate_limit_per_second = None;
+        let found = Destinations::Listed(vec![Ok(orders), Ok(cases), Ok(apex)]);
+        let yaml = export(&live(), &found, "eu-west-1", &mut BTreeSet::new()).yaml;
+        assert!(
+            yaml.ends_with(
+                "regions:
+- eu-west-1
+destinations:
+- name: acme-orders
+  description: Orders
+  event: Order_Placed__e
+  apiVersion: v61.0
+- name: acme-cases
+  sobject: Case
+  apiVersion: v62.0
+  rateLimitPerSecond: 20
+- name: acme-apex
+  path: /services/apexrest/orders
+"
+            ),
+            "{yaml}"
+        );
+        // What was written reads back as the same endpoints and rate limits.
+        let spec = crate::manifest::convert::convert_text(&yaml).unwrap();
+        let endpoints: Vec<(String, u32)> = spec
+            .destinations
+            .iter()
+            .map(|d| (d.endpoint(&spec.token_url), d.rate_limit_per_second))
+            .collect();
+        assert_eq!(
+            endpoints,
+            [
+                (
+                    format!("{host}/services/data/v61.0/sobjects/Order_Placed__e"),
+                    300
+                ),
+                (format!("{host}/services/data/v62.0/sobjects/Case"), 20),
+                (format!("{host}/services/apexrest/orders"), 300),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_destination_that_does_not_fit_is_named_in_a_comment_with_why() {
+        let host = "https://acme--uat.sandbox.my.salesforce.com";
+        let mut get = destination("acme-get", &format!("{host}/services/apexrest/x"));
+        get.http_method = Some("GET".into());
+        let found = Destinations::Listed(vec![
+            Ok(destination(
+                "acme-elsewhere",
+                "https://hooks.example.com/services/x",
+            )),
+            Ok(get),
+            Ok(destination("acme-odd", &format!("{host}/other/path"))),
+            Ok(destination(
+                "acme-same-host-prefix",
+                "https://acme--uat.sandbox.my.salesforce.com.evil.example/services/x",
+            )),
+            Err(LeftOut {
+                name: "acme-unread".into(),
+                why: "cannot describe it: AccessDenied\n::error::x\u{202e}".into(),
+            }),
+        ]);
+        let yaml = export(&live(), &found, "eu-west-1", &mut BTreeSet::new()).yaml;
+        assert!(!yaml.contains("\ndestinations:"), "{yaml}");
+        assert!(
+            yaml.ends_with(
+                "# API destinations on this connection left out of `destinations:` (declare them by
+# hand if they are this folder's):
+#   acme-elsewhere: it posts to https://hooks.example.com/services/x, not to its connection's host (https://acme--uat.sandbox.my.salesforce.com)
+#   acme-get: it uses HTTP GET; the API destinations provision declares use POST
+#   acme-odd: its path cannot be declared: `/other/path` is not a Salesforce REST path: it must start with `/services/`
+#   acme-same-host-prefix: it posts to https://acme--uat.sandbox.my.salesforce.com.evil.example/services/x, not to its connection's host (https://acme--uat.sandbox.my.salesforce.com)
+#   acme-unread: cannot describe it: AccessDenied\\n::error::x\\u{202e}
+"
+            ),
+            "{yaml}"
+        );
+        // The comments leave a document that validate accepts.
+        crate::manifest::convert::convert_text(&yaml).unwrap();
+        let unlisted = Destinations::Unlisted("AccessDenied".into());
+        let yaml = export(&live(), &unlisted, "eu-west-1", &mut BTreeSet::new()).yaml;
+        assert!(
+            yaml.ends_with("# The API destinations on this connection could not be listed (AccessDenied): declare\n# them under `destinations:` by hand.\n"),
+            "{yaml}"
         );
     }
 

@@ -52,6 +52,21 @@ pub fn load_with(paths: &[PathBuf], rules: &Rules) -> Result<Vec<ConnectionSpec>
     }
 }
 
+/// The connection files a run over `paths` would read, for finding their project file before
+/// they are loaded: walked as [`load_with`] walks them, problems left for it to report.
+pub(crate) fn document_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut ignored = Vec::new();
+    for path in paths {
+        collect_files(path, &mut files, &mut ignored);
+    }
+    files.retain(|file| {
+        file.file_name()
+            .is_none_or(|name| name != crate::project::FILE_NAME)
+    });
+    files
+}
+
 /// What a document declares in the open (names, descriptions, the token URL) is public: a
 /// secret that happens to start with its connection's name must not hide the name.
 fn declare_public(spec: &ConnectionSpec) {

@@ -9,10 +9,8 @@
 //! cannot express stays with `provision validate`: names declared twice across files, header
 //! names that differ only in case, the token URL's host rules, YAML syntax.
 //!
-//! Text values are `string`, `number` or `boolean`, because the parser takes a number or
-//! true/false exactly as written (`description: 3.10` is the text `3.10`); patterns and
-//! lengths apply to strings only. Where no number or boolean can ever be valid (a token URL, a
-//! Region), the type is `string`.
+//! Text values are `string` only, as the parser takes them: an unquoted number or true/false
+//! where text is meant (`sandbox: true`, `apiVersion: 62.0`) is refused by both.
 
 use super::app;
 use super::destination_rules::{RATE_LIMIT_MAX, RATE_LIMIT_MIN};
@@ -27,8 +25,8 @@ use crate::ownership::SET_NAME_MAX;
 use crate::sources::SOURCES;
 use serde_json::{Map, Value, json};
 
-/// Text as the parser takes it: a string, or a number or true/false as written.
-pub(crate) const TEXT: [&str; 3] = ["string", "number", "boolean"];
+/// Text as the parser takes it: a YAML string, never a number or true/false.
+pub(crate) const TEXT: &str = "string";
 
 /// A Region code of any partition, known to this build or not (`defaultRegion`,
 /// `extraRegions`: the project file may name a Region newer than the build).
@@ -118,7 +116,7 @@ fn shape(path: &str, key: &Key) -> Value {
             "pattern": NAME_PATTERN,
         }),
         ("", "description") => json!({
-            "type": ["string", "number", "boolean", "null"],
+            "type": ["string", "null"],
             "maxLength": description_room(OWNERSHIP_MARKER),
             "pattern": "^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*$",
         }),
@@ -138,7 +136,7 @@ fn shape(path: &str, key: &Key) -> Value {
         ("", "oauth") => parameter_block(true),
         ("", "invocation") => parameter_block(false),
         ("", "kmsKey") => json!({
-            "type": ["string", "number", "boolean", "null"],
+            "type": ["string", "null"],
             "maxLength": KMS_KEY_MAX,
             "pattern": "\\S",
         }),
@@ -194,13 +192,13 @@ fn shape(path: &str, key: &Key) -> Value {
             },
         }),
         ("salesforce", "myDomain") => json!({
-            "type": ["string", "boolean"],
+            "type": "string",
             "minLength": 1,
             "maxLength": LABEL_MAX,
             "pattern": "^[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?$",
         }),
         ("salesforce", "sandbox") => json!({
-            "type": ["string", "boolean"],
+            "type": "string",
             "minLength": 1,
             "maxLength": LABEL_MAX,
             "pattern": "^[A-Za-z][A-Za-z0-9]*$",
@@ -242,7 +240,7 @@ fn shape(path: &str, key: &Key) -> Value {
             "pattern": NAME_PATTERN,
         }),
         ("destinations[]", "description") => json!({
-            "type": ["string", "number", "boolean", "null"],
+            "type": ["string", "null"],
             "maxLength": description_room(OWNERSHIP_MARKER),
         }),
         ("destinations[]", "event") => json!({

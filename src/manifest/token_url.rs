@@ -42,13 +42,26 @@ pub fn from_my_domain(my_domain: &str, sandbox: Option<&str>) -> String {
 
 /// `myDomain` is the name only: letters, digits and single hyphens, starting with a letter.
 pub fn check_my_domain(name: &str) -> Result<(), Violation> {
-    if name.contains('.') {
-        let first = name.split('.').next().unwrap_or_default();
-        return Err(violation(
-            format!("`{name}` is a host name; myDomain takes the My Domain name only"),
-            format!(
-                "write `myDomain: {first}` (the part before .my.salesforce.com), or use `tokenUrl` for a full URL"
+    if name.contains(['.', '/']) {
+        let what = if name.contains("://") {
+            "a URL"
+        } else {
+            "a host name"
+        };
+        let suggestion = match my_domain_of(name) {
+            Some((domain, Some(sandbox))) => format!(
+                "write `myDomain: {domain}` and `sandbox: {sandbox}` (the parts before .sandbox.my.salesforce.com)"
             ),
+            Some((domain, None)) => {
+                format!("write `myDomain: {domain}` (the part before .my.salesforce.com)")
+            }
+            None => {
+                "write the My Domain name only (the part before .my.salesforce.com)".to_string()
+            }
+        };
+        return Err(violation(
+            format!("`{name}` is {what}; myDomain takes the My Domain name only"),
+            format!("{suggestion}, or use `tokenUrl` for a full URL"),
         ));
     }
     check_label("myDomain", name)?;
@@ -61,6 +74,25 @@ pub fn check_my_domain(name: &str) -> Result<(), Violation> {
         ));
     }
     Ok(())
+}
+
+/// The My Domain name (and sandbox name) inside a URL or host written where the name alone
+/// belongs: `https://acme.my.salesforce.com/x` gives `acme`, `acme--uat.sandbox.my…` gives
+/// `acme` and `uat`. `None` when no name can be told from it.
+fn my_domain_of(written: &str) -> Option<(&str, Option<&str>)> {
+    let after_scheme = written.split_once("://").map_or(written, |(_, rest)| rest);
+    let authority = after_scheme.split(['/', '?', '#']).next()?;
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let label = host.split(['.', ':']).next()?;
+    let (domain, sandbox) = match label.split_once("--") {
+        Some((domain, sandbox)) => (domain, Some(sandbox)),
+        None => (label, None),
+    };
+    let fits = check_label("myDomain", domain).is_ok()
+        && sandbox.is_none_or(|sandbox| check_sandbox(sandbox).is_ok());
+    fits.then_some((domain, sandbox))
 }
 
 /// A sandbox name: letters and digits, starting with a letter.
@@ -339,6 +371,37 @@ mod tests {
             check_token_url("http://localhost:40123/services/oauth2/token", true),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_url_or_host_as_my_domain_suggests_the_name_in_it() {
+        let help = |written: &str| check_my_domain(written).unwrap_err().help;
+        for written in [
+            "https://initech.my.salesforce.com",
+            "https://initech.my.salesforce.com/",
+            "https://initech.my.salesforce.com/services/oauth2/token",
+            "initech.my.salesforce.com",
+            "https://user@initech.my.salesforce.com:443/x",
+            "initech.lightning.force.com",
+        ] {
+            assert!(
+                help(written).starts_with("write `myDomain: initech` (the part before"),
+                "{written}: {}",
+                help(written)
+            );
+        }
+        assert!(
+            help("https://initech--uat.sandbox.my.salesforce.com")
+                .starts_with("write `myDomain: initech` and `sandbox: uat`")
+        );
+        assert!(
+            check_my_domain("https://initech.my.salesforce.com")
+                .unwrap_err()
+                .message
+                .contains("is a URL")
+        );
+        // Nothing that could be a name: no guess.
+        assert!(help("https://.my.salesforce.com").starts_with("write the My Domain name only"));
     }
 
     #[test]

@@ -175,6 +175,22 @@ pub(crate) fn plan_unread_destination(
     Step::new(shown, DestinationChange::Failed { error })
 }
 
+/// The step for a declared destination whose connection could not be planned (its secret
+/// could not be read, AWS refused to describe it): nothing is compared, since without the
+/// connection's ARN every destination would show a change it does not have.
+pub(crate) fn plan_destination_of_failed_connection(
+    desired: &DesiredDestination,
+) -> DestinationStep {
+    Step::failed(
+        &desired.name,
+        &desired.region,
+        format!(
+            "not planned: its connection {} could not be planned (see its error)",
+            desired.connection
+        ),
+    )
+}
+
 /// The step for one of this set's destinations that no file declares (`--prune`).
 pub(crate) fn plan_orphan_destination(live: LiveDestination, region: &str) -> DestinationStep {
     let shown = Shown {

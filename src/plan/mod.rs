@@ -517,6 +517,9 @@ pub(crate) enum Outcome {
     Failed,
     /// The run was interrupted before this resource was written.
     NotStarted,
+    /// Left unwritten on purpose, saying why (an API destination on a connection that is
+    /// not this set's): not a failure of its own.
+    Skipped,
 }
 
 impl Outcome {
@@ -529,6 +532,7 @@ impl Outcome {
             Outcome::Unchanged => "unchanged",
             Outcome::Failed => "failed",
             Outcome::NotStarted => "not started",
+            Outcome::Skipped => "skipped",
         }
     }
 }
@@ -586,6 +590,8 @@ pub(crate) struct ApplySummary {
     pub(crate) unchanged: usize,
     pub(crate) failed: usize,
     pub(crate) not_started: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(crate) skipped: usize,
 }
 
 /// Counts of what `apply` did with resources of `kind`.
@@ -600,6 +606,7 @@ pub(crate) fn apply_summary_of(results: &[ApplyResult], kind: ResourceKind) -> A
             Outcome::Unchanged => summary.unchanged += 1,
             Outcome::Failed => summary.failed += 1,
             Outcome::NotStarted => summary.not_started += 1,
+            Outcome::Skipped => summary.skipped += 1,
         }
     }
     summary

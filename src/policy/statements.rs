@@ -37,7 +37,8 @@ fn reads(named: &Named, keep: impl Fn(&str) -> bool) -> Vec<Statement> {
         .collect()
 }
 
-/// `export` lists the connections of each Region and describes those it lists.
+/// `export` lists the connections of each Region and describes those it lists, and the API
+/// destinations on each.
 pub(super) fn export(named: &Named) -> Vec<Statement> {
     if named.prefixed_connections.is_empty() {
         return Vec::new();
@@ -45,7 +46,7 @@ pub(super) fn export(named: &Named) -> Vec<Statement> {
     vec![
         Statement::allow(
             "ListConnections",
-            vec![events::LIST_CONNECTIONS],
+            vec![events::LIST_API_DESTINATIONS, events::LIST_CONNECTIONS],
             ["*".to_string()],
         ),
         Statement::allow(
@@ -53,6 +54,8 @@ pub(super) fn export(named: &Named) -> Vec<Statement> {
             vec![events::DESCRIBE_CONNECTION],
             named.prefixed_connections.clone(),
         ),
+        // The API destinations on each exported connection, within the same name prefix.
+        describe_prefixed_destinations("DescribeListedApiDestinations", named),
     ]
 }
 
@@ -73,6 +76,20 @@ pub(super) fn referenced_key_note(named: &Named, purpose: Purpose) -> Option<Str
             kms::DECRYPT
         )
     })
+}
+
+/// `DescribeApiDestination` on the destinations the name prefix allows: IAM authorizes it on
+/// the destination and on its connection, so both are named.
+fn describe_prefixed_destinations(sid: &'static str, named: &Named) -> Statement {
+    Statement::allow(
+        sid,
+        vec![events::DESCRIBE_API_DESTINATION],
+        named
+            .prefixed_destinations
+            .iter()
+            .chain(&named.prefixed_connections)
+            .cloned(),
+    )
 }
 
 /// `salesforce-credentials` writes a new version of each client id and secret reference
@@ -129,14 +146,9 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
         vec![events::DESCRIBE_CONNECTION],
         named.prefixed_connections.clone(),
     ));
-    statement.push(Statement::allow(
+    statement.push(describe_prefixed_destinations(
         "DescribeUndeclaredApiDestinations",
-        vec![events::DESCRIBE_API_DESTINATION],
-        named
-            .prefixed_destinations
-            .iter()
-            .chain(&named.prefixed_connections)
-            .cloned(),
+        named,
     ));
     if !named.destinations.is_empty() {
         statement.push(if apply {

@@ -345,6 +345,7 @@ fn outcome_label(outcome: Outcome) -> &'static str {
         Outcome::Unchanged => "✅ unchanged",
         Outcome::Failed => "❌ failed",
         Outcome::NotStarted => "⏸️ not started",
+        Outcome::Skipped => "⏭️ skipped",
     }
 }
 

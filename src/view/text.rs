@@ -164,9 +164,18 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         previous_had_details = has_details;
     }
     if !plan.orphans.is_empty() {
+        let has = |kind| plan.orphans.iter().any(|orphan| orphan.kind == kind);
+        let kinds = match (
+            has(ResourceKind::Connection),
+            has(ResourceKind::ApiDestination),
+        ) {
+            (true, true) => "connections and API destinations",
+            (false, true) => "API destinations",
+            _ => "connections",
+        };
         let _ = writeln!(
             out,
-            "\nNot declared by any file (this set's connections, left alone without --prune):"
+            "\nNot declared by any file (this set's {kinds}, left alone without --prune):"
         );
         for orphan in &plan.orphans {
             let kind = match orphan.kind {
@@ -355,6 +364,7 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
     }
     let colour = match result.outcome {
         Outcome::Failed | Outcome::NotStarted | Outcome::Deleted => RED,
+        Outcome::Skipped => YELLOW,
         Outcome::Created | Outcome::Updated | Outcome::Replaced | Outcome::Unchanged => GREEN,
     };
     let state = match (&result.state, &result.state_reason) {
@@ -414,6 +424,9 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
         );
         if d.not_started > 0 {
             let _ = write!(line, ", {} not started", d.not_started);
+        }
+        if d.skipped > 0 {
+            let _ = write!(line, ", {} skipped", d.skipped);
         }
         line.push('.');
     }

@@ -36,6 +36,15 @@ fn destination(
         .unwrap()
 }
 
+/// The three destinations of both connections, applied.
+fn applied() -> World {
+    let mut world = World::new();
+    world.secret_env("DEST_SECRET", SECRET);
+    write(&world, &format!("{ORDERS}{CASES}"), UAT_ORDERS);
+    world.provision(&["apply", "connections/"]).expect(0);
+    world
+}
+
 fn apply_and_converge(world: &World, expected_field: &str) {
     let diff = world.provision(&["diff", "connections/"]);
     diff.expect(2);
@@ -210,9 +219,10 @@ fn a_destination_changed_outside_the_tool_is_a_difference_and_pruned_only_with_p
     let diff = world.provision(&["diff", "connections/"]);
     diff.expect(0);
     assert!(
-        diff.stdout
-            .contains("  API destination acme-cases in us-east-1"),
-        "{}",
+        diff.stdout.contains(
+            "Not declared by any file (this set's API destinations, left alone without --prune):\n  API destination acme-cases in us-east-1\n"
+        ),
+        "the heading names the kind it lists:\n{}",
         diff.stdout
     );
     world
@@ -234,4 +244,114 @@ fn a_destination_changed_outside_the_tool_is_a_difference_and_pruned_only_with_p
     world
         .provision(&["diff", "connections/", "--prune"])
         .expect(0);
+}
+
+#[test]
+fn the_destinations_of_a_connection_that_cannot_be_planned_show_no_false_change() {
+    let world = applied();
+
+    // The connection's secret cannot be read: its destinations exist and are unchanged.
+    let (prod, _) = yaml(&format!("{ORDERS}{CASES}"), UAT_ORDERS);
+    world.write(
+        "connections/prod.yaml",
+        &prod.replace("env: DEST_SECRET", "env: DEST_SECRET_NOT_SET"),
+    );
+    let diff = world.provision(&["diff", "connections/"]);
+    diff.expect(1);
+    assert!(
+        !diff.stdout.contains("to be created") && !diff.stdout.contains("connection:"),
+        "no destination shows a change it does not have:\n{}",
+        diff.stdout
+    );
+    assert!(
+        diff.stdout
+            .contains("not planned: its connection sf-acme-prod could not be planned"),
+        "{}",
+        diff.stdout
+    );
+    let json = world
+        .provision(&["diff", "connections/", "--output", "json"])
+        .expect(1)
+        .json();
+    let prod = json["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sf-acme-prod")
+        .unwrap();
+    for destination in prod["apiDestinations"].as_array().unwrap() {
+        assert_eq!(destination["action"], "error", "{destination}");
+        assert_eq!(
+            destination["changes"],
+            serde_json::json!([]),
+            "{destination}"
+        );
+    }
+}
+
+#[test]
+fn the_destinations_of_a_connection_that_is_not_ours_are_skipped_with_a_hint_at_adopt() {
+    let world = applied();
+    // Someone edits the connection's description in the console: its marker is gone.
+    world
+        .block_on(
+            world
+                .events
+                .update_connection()
+                .name("sf-acme-prod")
+                .description("edited in the console")
+                .send(),
+        )
+        .unwrap();
+
+    let apply = world.provision(&["apply", "connections/"]);
+    apply.expect(1);
+    let (_, results) = apply.stdout.split_once("\nPlan: ").unwrap();
+    for name in ["acme-orders", "acme-cases"] {
+        let line = results
+            .lines()
+            .find(|line| line.contains(name))
+            .unwrap_or_else(|| panic!("{name} is listed:\n{}", apply.stdout));
+        assert!(
+            line.contains("skipped") && !line.contains("failed"),
+            "{line}\n{}",
+            apply.stdout
+        );
+    }
+    assert!(
+        apply
+            .stdout
+            .contains("not written: its connection sf-acme-prod is not this set's")
+            && apply
+                .stdout
+                .contains("pass --adopt to take sf-acme-prod over, with its API destinations"),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply.stdout.contains("0 failed, 2 skipped."),
+        "{}",
+        apply.stdout
+    );
+    let json = world
+        .provision(&["apply", "connections/", "--output", "json"])
+        .expect(1)
+        .json();
+    let outcomes: Vec<(&str, &str)> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "apiDestination" && r["name"] != "acme-uat-orders")
+        .map(|r| (r["name"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("acme-orders", "skipped"), ("acme-cases", "skipped")]
+    );
+
+    // --adopt takes the connection over, and the destinations are in sync again.
+    world
+        .provision(&["apply", "connections/", "--adopt"])
+        .expect(0);
+    world.provision(&["diff", "connections/"]).expect(0);
 }

@@ -352,6 +352,28 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
     world.env("SF_INSTANCE_URL", &salesforce.uri());
     create_by_hand(&world, "sf-exported");
     create_by_hand(&world, "other-exported");
+    // Destinations on an exported connection: one inside the name prefix `sf-`, one outside.
+    let exported_arn = world
+        .describe("sf-exported")
+        .connection_arn()
+        .unwrap()
+        .to_string();
+    for name in ["sf-exported-orders", "other-orders"] {
+        world
+            .block_on(
+                world
+                    .events
+                    .create_api_destination()
+                    .name(name)
+                    .connection_arn(&exported_arn)
+                    .invocation_endpoint(
+                        "https://foreign.my.salesforce.com/services/data/v62.0/sobjects/Order__e",
+                    )
+                    .http_method(aws_sdk_eventbridge::types::ApiDestinationHttpMethod::Post)
+                    .send(),
+            )
+            .unwrap();
+    }
     let mut recorded = Recorded::new(world);
     let made = recorded.judge(&["verify", "verify/"], 0, &["verify/", "--for", "verify"]);
     assert_eq!(
@@ -359,19 +381,36 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
         ["GetSecretValue"],
         "verify reads the one referenced secret"
     );
-    let made = recorded.judge(&["export", "--out", "all/"], 0, &["--for", "export"]);
+    let mut made = recorded.judge(&["export", "--out", "all/"], 0, &["--for", "export"]);
+    made.sort();
     assert_eq!(
         made,
         [
-            "ListConnections",
+            "DescribeApiDestination",
+            "DescribeApiDestination",
             "DescribeConnection",
-            "DescribeConnection"
-        ]
+            "DescribeConnection",
+            "ListApiDestinations",
+            "ListApiDestinations",
+            "ListConnections",
+        ],
+        "export lists the destinations on each connection it exports, and describes them"
     );
-    recorded.judge(
+    let mut made = recorded.judge(
         &["export", "--out", "some/", "--name-prefix", "sf-"],
         0,
         &["--for", "export", "--name-prefix", "sf-"],
+    );
+    made.sort();
+    assert_eq!(
+        made,
+        [
+            "DescribeApiDestination",
+            "DescribeConnection",
+            "ListApiDestinations",
+            "ListConnections",
+        ],
+        "within the name prefix only"
     );
     let made = recorded.judge(
         &["salesforce-credentials", "credentials/"],

@@ -420,3 +420,105 @@ fn export_then_fill_in_then_adopt_ends_in_sync() {
     );
     world.provision(&["diff", "exported/"]).expect(0);
 }
+
+/// An API destination made in the console on `connection_arn`.
+fn destination_by_hand(
+    world: &World,
+    name: &str,
+    connection_arn: &str,
+    endpoint: &str,
+    method: aws_sdk_eventbridge::types::ApiDestinationHttpMethod,
+    rate: Option<i32>,
+) {
+    world
+        .block_on(
+            world
+                .events
+                .create_api_destination()
+                .name(name)
+                .description("made in the console")
+                .connection_arn(connection_arn)
+                .invocation_endpoint(endpoint)
+                .http_method(method)
+                .set_invocation_rate_limit_per_second(rate)
+                .send(),
+        )
+        .unwrap();
+}
+
+#[test]
+fn export_writes_the_destinations_so_that_adopting_them_needs_no_hand_work() {
+    use aws_sdk_eventbridge::types::ApiDestinationHttpMethod::{Get, Post};
+    let mut world = World::new();
+    let arn = create_by_hand(&world, "sf-legacy", "made in the console");
+    let host = "https://acme.my.salesforce.com";
+    let orders = format!("{host}/services/data/v61.0/sobjects/Order_Placed__e");
+    destination_by_hand(&world, "legacy-orders", &arn, &orders, Post, Some(20));
+    let cases = format!("{host}/services/data/v62.0/sobjects/Case");
+    destination_by_hand(&world, "legacy-cases", &arn, &cases, Post, None);
+    let apex = format!("{host}/services/apexrest/orders");
+    destination_by_hand(&world, "legacy-apex", &arn, &apex, Post, Some(300));
+    destination_by_hand(&world, "legacy-get", &arn, &apex, Get, None);
+    let elsewhere = "https://hooks.example.com/services/x";
+    destination_by_hand(&world, "legacy-elsewhere", &arn, elsewhere, Post, None);
+    // On another connection: not this file's.
+    let other = create_by_hand(&world, "sf-other", "made in the console");
+    destination_by_hand(&world, "other-orders", &other, &orders, Post, None);
+    world.secret("by-hand-secret-value");
+
+    world.provision(&["export", "--out", "exported/"]).expect(0);
+    let yaml = std::fs::read_to_string(world.path("exported/sf-legacy.yaml")).unwrap();
+    let (_, tail) = yaml.split_once("regions:\n- us-east-1\n").unwrap();
+    assert_eq!(
+        tail,
+        "destinations:
+- name: legacy-apex
+  description: made in the console
+  path: /services/apexrest/orders
+- name: legacy-cases
+  description: made in the console
+  sobject: Case
+  apiVersion: v62.0
+- name: legacy-orders
+  description: made in the console
+  event: Order_Placed__e
+  apiVersion: v61.0
+  rateLimitPerSecond: 20
+# API destinations on this connection left out of `destinations:` (declare them by
+# hand if they are this folder's):
+#   legacy-elsewhere: it posts to https://hooks.example.com/services/x, not to its connection's host (https://acme.my.salesforce.com)
+#   legacy-get: it uses HTTP GET; the API destinations provision declares use POST
+"
+    );
+    world.provision(&["validate", "exported/"]).expect(0);
+
+    // Against the same account, the only difference is whose they are.
+    world.secret_env("SF_LEGACY_CLIENT_SECRET", "by-hand-secret-value");
+    world.secret_env("SF_OTHER_CLIENT_SECRET", "by-hand-secret-value");
+    let json = world
+        .provision(&["diff", "exported/", "--output", "json"])
+        .expect(2)
+        .json();
+    let legacy = json["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sf-legacy")
+        .unwrap();
+    let destinations = legacy["apiDestinations"].as_array().unwrap();
+    assert_eq!(destinations.len(), 3, "{legacy}");
+    for destination in destinations {
+        assert_eq!(destination["action"], "not-managed", "{destination}");
+        let fields: Vec<&str> = destination["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["description"], "only the marker: {destination}");
+    }
+    world
+        .provision(&["apply", "exported/", "--adopt"])
+        .expect(0);
+    world.provision(&["diff", "exported/"]).expect(0);
+}

@@ -508,3 +508,178 @@ fn with_a_name_prefix_orphan_discovery_describes_only_prefixed_connections() {
         "{stats}"
     );
 }
+
+/// A connection document under `folder`.
+fn declare_in(world: &mut World, folder: &str, name: &str) {
+    world.secret_env("PROJECT_SECRET", SECRET);
+    world.write(
+        &format!("{folder}/{name}.yaml"),
+        &format!(
+            "name: {name}\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9project\nclientSecret: {{ env: PROJECT_SECRET }}\n"
+        ),
+    );
+}
+
+#[test]
+fn the_folder_named_decides_the_project_file_from_a_repository_root() {
+    let mut world = World::new();
+    std::fs::create_dir_all(world.path(".git")).unwrap();
+    // The team's file forbids the emulator's account (123456789012).
+    world.write(
+        "teams/a/provision.yaml",
+        "set: team-a\ndefaultRegion: eu-west-1\naccounts: [\"111111111111\"]\n",
+    );
+    declare_in(&mut world, "teams/a/connections", "sf-team-a");
+    let refused = world.provision(&["apply", "teams/a/connections"]);
+    refused.expect(1);
+    assert!(
+        refused.stderr.contains("teams/a/provision.yaml: accounts: the AWS credentials belong to account 123456789012, but the project file allows only 111111111111"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
+    assert_eq!(world.connection_names("eu-west-1"), Vec::<String>::new());
+
+    // Allowed: its set and Region, not the environment's.
+    world.write(
+        "teams/a/provision.yaml",
+        "set: team-a\ndefaultRegion: eu-west-1\naccounts: [\"123456789012\"]\n",
+    );
+    let json = world
+        .provision(&["apply", "teams/a/connections", "--output", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(json["projectFile"], "teams/a/provision.yaml");
+    assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
+    assert_eq!(world.connection_names("eu-west-1"), ["sf-team-a"]);
+    assert_eq!(
+        description_in(&world, "eu-west-1", "sf-team-a"),
+        "[managed by provision set=team-a]"
+    );
+    // A document named alone is guarded by the same file.
+    world
+        .provision(&["diff", "teams/a/connections/sf-team-a.yaml"])
+        .expect(0);
+}
+
+#[test]
+fn outside_a_repository_the_parents_project_file_counts_and_prune_works_for_the_folder_named() {
+    let mut world = World::new();
+    world.write(
+        "ours/provision.yaml",
+        "set: ours\ndefaultRegion: us-east-1\n",
+    );
+    world.write(
+        "other/provision.yaml",
+        "set: other\ndefaultRegion: us-east-1\n",
+    );
+    declare_in(&mut world, "ours/connections", "sf-ours");
+    declare_in(&mut world, "other/connections", "sf-other");
+    world
+        .provision_in("ours/connections", &["apply", "."])
+        .expect(0);
+    world
+        .provision_in("other/connections", &["apply", "."])
+        .expect(0);
+    assert_eq!(
+        description_in(&world, "us-east-1", "sf-ours"),
+        "[managed by provision set=ours]"
+    );
+    let json = world
+        .provision_in("ours/connections", &["diff", ".", "--output", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(json["projectFile"], "../provision.yaml");
+
+    // Pruning the other folder from here works for its set: ours is not among its orphans.
+    world.remove("other/connections/sf-other.yaml");
+    declare_in(&mut world, "other/connections", "sf-other-new");
+    let diff = world.provision_in(
+        "ours/connections",
+        &[
+            "diff",
+            "../../other/connections",
+            "--prune",
+            "--output",
+            "json",
+        ],
+    );
+    diff.expect(2);
+    let json = diff.json();
+    assert_eq!(json["projectFile"], "../../other/provision.yaml");
+    let deleted: Vec<&str> = json["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "delete")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(deleted, ["sf-other"]);
+}
+
+#[test]
+fn documents_of_different_project_files_are_refused_naming_both() {
+    let mut world = World::new();
+    std::fs::create_dir_all(world.path(".git")).unwrap();
+    world.write("teams/a/provision.yaml", "set: team-a\n");
+    world.write("teams/b/provision.yaml", "set: team-b\n");
+    declare_in(&mut world, "teams/a/connections", "sf-a");
+    declare_in(&mut world, "teams/b/connections", "sf-b");
+    declare_in(&mut world, "loose", "sf-loose");
+    for args in [
+        vec!["validate", "teams/"],
+        vec!["apply", "teams/a/connections", "teams/b/connections"],
+        vec!["diff", "teams/a/connections", "loose"],
+        vec!["iam-policy", "teams/"],
+        vec!["verify", "teams/"],
+        vec!["salesforce-credentials", "teams/"],
+        vec!["rotate-credentials", "teams/"],
+    ] {
+        let refused = world.provision(&args);
+        refused.expect(1);
+        assert!(
+            refused.stderr.contains("the documents of this run belong to different project files: teams/a/connections/sf-a.yaml belongs to teams/a/provision.yaml, ")
+                && refused.stderr.contains("help: run provision once per project"),
+            "{args:?}: {}",
+            refused.stderr
+        );
+    }
+    let mixed = world.provision(&["diff", "teams/a/connections", "loose"]);
+    assert!(
+        mixed.stderr.contains("loose/sf-loose.yaml belongs to none (no provision.yaml at or above it up to the repository root)"),
+        "{}",
+        mixed.stderr
+    );
+    assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
+}
+
+#[test]
+fn an_empty_config_is_refused_and_a_config_that_stands_in_is_named() {
+    let mut world = World::new();
+    world.write(
+        "provision.yaml",
+        "set: payments\ndefaultRegion: us-east-1\naccounts: [\"111111111111\"]\n",
+    );
+    world.write("empty.yaml", "# nothing\n");
+    declare(&mut world, "sf-guarded", "");
+    for config in ["/dev/null", "empty.yaml"] {
+        let refused = world.provision(&["apply", "connections/", "--config", config]);
+        refused.expect(1);
+        assert!(
+            refused.stderr.contains(&format!(
+                "--config {config} sets nothing: the run would have no account, set or Region guard"
+            )),
+            "{}",
+            refused.stderr
+        );
+    }
+    assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
+    world.write("other.yaml", "set: other\ndefaultRegion: us-east-1\n");
+    let run = world.provision(&["validate", "connections/", "--config", "other.yaml"]);
+    run.expect(0);
+    assert!(
+        run.stderr.contains("provision: warning: --config stands in for provision.yaml, the project file of the documents"),
+        "{}",
+        run.stderr
+    );
+}

@@ -55,7 +55,7 @@ pub fn convert_with(
 
 /// The first document of `text` converted as `c.yaml`: its spec, or its problems as printed.
 #[cfg(test)]
-fn convert_text(text: &str) -> Result<ConnectionSpec, Vec<String>> {
+pub(crate) fn convert_text(text: &str) -> Result<ConnectionSpec, Vec<String>> {
     let file = Path::new("c.yaml");
     let documents = super::yaml::parse_documents(file, text).map_err(|p| vec![p.to_string()])?;
     let mut problems = Vec::new();

@@ -144,13 +144,22 @@ impl Walker<'_> {
             let written = written_keys
                 .and_then(|keys| keys.get(index))
                 .map(String::as_str);
-            let Some(key) = as_written(key, written) else {
-                self.report(
-                    path,
-                    At::Value,
-                    format!("a key must be a plain string, found {}", kind(key)),
-                    "write the key as plain text",
-                );
+            let Some(key) = key.as_str().map(str::to_string) else {
+                let (message, help) = match (key, written) {
+                    (Value::Number(_) | Value::Bool(_), Some(written)) => (
+                        format!(
+                            "a key must be text, found {}: YAML reads `{written}` unquoted as {}",
+                            kind(key),
+                            kind(key)
+                        ),
+                        format!("to name the key `{written}`, quote it: `\"{written}\":`"),
+                    ),
+                    _ => (
+                        format!("a key must be a plain string, found {}", kind(key)),
+                        "write the key as plain text".to_string(),
+                    ),
+                };
+                self.report(path, At::Value, message, help);
                 continue;
             };
             if !allowed.is_empty() && !keys::names(allowed).any(|name| name == key) {
@@ -211,12 +220,36 @@ impl Walker<'_> {
         found
     }
 
-    /// A string (numbers and booleans are taken as written). `None` after reporting otherwise.
+    /// A YAML string. A number or true/false is refused even where its text would do: the
+    /// reader meant a flag or a count (`sandbox: true` is not a sandbox named `true`), or the
+    /// text is not what YAML keeps (`0x1F`, `1.10`); quoting says which. `None` after
+    /// reporting.
     pub(super) fn string(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
         let written = self.document.raw_scalar(path);
-        match as_written(value, written) {
-            Some(text) => Some(text),
-            None if matches!(value, Value::Number(_) | Value::Bool(_)) => {
+        match value {
+            Value::String(text) => Some(text.clone()),
+            Value::Number(_) | Value::Bool(_) if written.is_some() => {
+                let written = written.unwrap_or_default().to_string();
+                let quoted = match path.last() {
+                    Some(Segment::Key(key)) => format!("`{key}: \"{written}\"`"),
+                    _ => format!("`\"{written}\"`"),
+                };
+                self.report(
+                    path,
+                    At::Value,
+                    format!(
+                        "expected text, found {}: YAML reads `{written}` unquoted as {}",
+                        kind(value),
+                        kind(value)
+                    ),
+                    format!(
+                        "{}; to send the text `{written}`, quote it: {quoted}",
+                        expected_help(path)
+                    ),
+                );
+                None
+            }
+            Value::Number(_) | Value::Bool(_) => {
                 // The event pass did not see this value (the parsers disagree): refuse rather
                 // than send serde_yaml's rewriting of it.
                 self.report(
@@ -227,10 +260,7 @@ impl Walker<'_> {
                 );
                 None
             }
-            None if matches!(value, Value::Tagged(_)) => {
-                let Value::Tagged(tagged) = value else {
-                    return None;
-                };
+            Value::Tagged(tagged) => {
                 self.report(
                     path,
                     At::Value,
@@ -239,7 +269,7 @@ impl Walker<'_> {
                 );
                 None
             }
-            None if value.is_null() => match written.filter(|text| !text.is_empty()) {
+            Value::Null => match written.filter(|text| !text.is_empty()) {
                 Some(text) => {
                     let text = text.to_string();
                     self.report(
@@ -258,7 +288,7 @@ impl Walker<'_> {
                     None
                 }
             },
-            None => {
+            Value::Sequence(_) | Value::Mapping(_) => {
                 self.report(
                     path,
                     At::Value,
@@ -273,17 +303,6 @@ impl Walker<'_> {
 
 pub(super) fn lookup<'v>(entries: &[(String, &'v Value)], key: &str) -> Option<&'v Value> {
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
-}
-
-/// Scalars as text: strings as they are, numbers and booleans as `written` in the source
-/// (never serde_yaml's canonical form: `0x1F` stays `0x1F`). `None` for anything else, and for
-/// a number or boolean whose source text is not known.
-fn as_written(value: &Value, written: Option<&str>) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(_) | Value::Bool(_) => written.map(str::to_string),
-        _ => None,
-    }
 }
 
 /// What a YAML value is, as messages name it ("expected a string, found a list").
@@ -310,7 +329,10 @@ pub(super) fn expected_help(path: &[Segment]) -> String {
         "name" => format!("write `name: <connection-name>` ({})", limits::name_rule()),
         "clientId" => format!("write the connected app's consumer key (it starts with 3MVG), or a reference: {}", sources::help()),
         "salesforce.myDomain" => "write the My Domain name from Setup > My Domain, e.g. `myDomain: acme`".to_string(),
+        "salesforce.sandbox" => "write the sandbox name from Setup > Sandboxes, e.g. `sandbox: uat` (leave `sandbox` out for production)".to_string(),
         "salesforce.tokenUrl" => "write `tokenUrl: https://<name>.my.salesforce.com/services/oauth2/token`".to_string(),
+        _ if field.ends_with(".apiVersion") => "write the API version as `vNN.N`, e.g. `apiVersion: v62.0`".to_string(),
+        _ if field.starts_with("regions[") => "write a Region code such as `us-east-1`".to_string(),
         _ if field.ends_with(".headers") || field.ends_with(".query") || field.ends_with(".body") => {
             "write the parameters as `Name: value` pairs".to_string()
         }
@@ -364,39 +386,49 @@ mod tests {
     }
 
     #[test]
-    fn numbers_and_booleans_are_taken_exactly_as_written() {
-        let text = format!(
-            "{REQUIRED}description: 3.10\ninvocation:\n  headers:\n    X-V: 0x1F\n    X-E: 1e3\n    X-H: .5\n    X-P: +1\n    X-T: true\n    X-C: True\n    X-O: 0o17\n    X-I: .inf\n    123: 007\n  query:\n    1.0: -0\n    false: 1_000\n  body:\n    TRUE: 12345678901234567890123\n"
-        );
-        let spec = convert_text(&text).unwrap();
-        assert_eq!(spec.description.as_deref(), Some("3.10"));
+    fn numbers_and_booleans_are_refused_where_text_is_meant() {
+        let text = "name: sf-acme-prod\nsalesforce:\n  myDomain: initech\n  sandbox: true\nclientId: 0x3F\nclientSecret: { secretsManager: 1e3, key: \"k\" }\n";
         assert_eq!(
-            literals(&spec.invocation.headers),
+            convert_text(text).unwrap_err(),
             [
-                ("X-V", "0x1F"),
-                ("X-E", "1e3"),
-                ("X-H", ".5"),
-                ("X-P", "+1"),
-                ("X-T", "true"),
-                ("X-C", "True"),
-                ("X-O", "0o17"),
-                ("X-I", ".inf"),
-                ("123", "007"),
+                "c.yaml:4:12: salesforce.sandbox: expected text, found true/false: YAML reads `true` unquoted as true/false\n  help: write the sandbox name from Setup > Sandboxes, e.g. `sandbox: uat` (leave `sandbox` out for production); to send the text `true`, quote it: `sandbox: \"true\"`",
+                "c.yaml:5:11: clientId: expected text, found a number: YAML reads `0x3F` unquoted as a number\n  help: write the connected app's consumer key (it starts with 3MVG), or a reference: write one of `{ env: NAME }`, `{ file: path/to/file }`, `{ secretsManager: name-or-arn, key: field }` or `{ ssm: /path/name }`; to send the text `0x3F`, quote it: `clientId: \"0x3F\"`",
+                "c.yaml:6:33: clientSecret.secretsManager: expected text, found a number: YAML reads `1e3` unquoted as a number\n  help: give `clientSecret.secretsManager` a plain value; to send the text `1e3`, quote it: `secretsManager: \"1e3\"`",
             ]
         );
-        assert_eq!(
-            literals(&spec.invocation.query),
-            [("1.0", "-0"), ("false", "1_000")]
-        );
-        assert_eq!(
-            literals(&spec.invocation.body),
-            [("TRUE", "12345678901234567890123")]
-        );
+        // Every kind of field: a name, a description, a parameter value and key, a Region.
+        for (extra, field) in [
+            ("description: 3.10\n", "description"),
+            ("kmsKey: 1.50\n", "kmsKey"),
+            (
+                "invocation:\n  headers:\n    X-T: True\n",
+                "invocation.headers.X-T",
+            ),
+            ("oauth:\n  body:\n    scope: 1e-3\n", "oauth.body.scope"),
+            ("regions: [us-east-1, 1.10]\n", "regions[1]"),
+        ] {
+            let problems = convert_text(&format!("{REQUIRED}{extra}")).unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(
+                problems[0].contains(&format!(" {field}: expected text, found ")),
+                "{problems:?}"
+            );
+        }
+        for key in ["123", "1.0", "false"] {
+            let problems =
+                convert_text(&format!("{REQUIRED}invocation:\n  query:\n    {key}: a\n"))
+                    .unwrap_err();
+            assert!(
+                problems[0].contains(&format!("YAML reads `{key}` unquoted as"))
+                    && problems[0].contains(&format!("quote it: `\"{key}\":`")),
+                "{problems:?}"
+            );
+        }
     }
 
     #[test]
-    fn every_string_field_is_taken_as_written() {
-        let text = "name: 1.10\nsalesforce:\n  myDomain: acme\nclientId: 0x3MVG\nclientSecret: { secretsManager: 1e3, key: 0x1F, versionStage: 1.0 }\nkmsKey: 1.50\noauth:\n  body:\n    scope: 1e-3\n";
+    fn quoted_text_is_taken_exactly_as_written() {
+        let text = "name: \"1.10\"\nsalesforce:\n  myDomain: acme\nclientId: \"0x3MVG\"\nclientSecret: { secretsManager: \"1e3\", key: \"0x1F\", versionStage: \"1.0\" }\ninvocation:\n  headers:\n    X-T: \"true\"\n  query:\n    \"1.0\": \"-0\"\n";
         let spec = convert_text(text).unwrap();
         assert_eq!(spec.name, "1.10");
         assert_eq!(spec.client_id, ValueSource::Literal("0x3MVG".into()));
@@ -408,14 +440,14 @@ mod tests {
                 version_stage: Some("1.0".into()),
             }
         );
-        assert_eq!(spec.kms_key.as_deref(), Some("1.50"));
-        assert_eq!(literals(&spec.oauth.body), [("scope", "1e-3")]);
+        assert_eq!(literals(&spec.invocation.headers), [("X-T", "true")]);
+        assert_eq!(literals(&spec.invocation.query), [("1.0", "-0")]);
     }
 
     #[test]
     fn aliases_repeat_the_text_of_their_anchor() {
         let text = format!(
-            "{REQUIRED}invocation:\n  headers:\n    X-A: &v 0x1F\n    X-B: *v\n  query: &q\n    1.0: 2.50\noauth:\n  query: *q\n"
+            "{REQUIRED}invocation:\n  headers:\n    X-A: &v \"0x1F\"\n    X-B: *v\n  query: &q\n    \"1.0\": \"2.50\"\noauth:\n  query: *q\n"
         );
         let spec = convert_text(&text).unwrap();
         assert_eq!(
