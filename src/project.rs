@@ -70,9 +70,9 @@ pub(crate) fn find(start: &Path) -> Option<PathBuf> {
 
 /// Reads and checks one project file; every problem in it is reported at once, with its line.
 pub(crate) fn read(file: &Path) -> Result<Project, Error> {
-    let text = std::fs::read_to_string(file).map_err(|error| {
+    let text = crate::local_files::read_text(file, crate::bounds::PROJECT_FILE_BYTES).map_err(|error| {
         Error::input(
-            Problem::new(format!("cannot read the project file: {error}"))
+            Problem::new(format!("cannot read the project file: {}", error.describe()))
                 .at(Location::file(file))
                 .help("check the path given to --config, or remove the option to use the provision.yaml of this folder"),
         )
