@@ -39,6 +39,10 @@ pub(crate) const SAVED_PLAN_BYTES: usize = 64 * 1024 * 1024;
 /// client secret or a parameter value is at most 512 characters.
 pub(crate) const SECRET_FILE_BYTES: usize = 64 * 1024;
 
+/// The most a `verify --body` event file may hold: a platform event message is at most 1 MB
+/// (Platform Events Developer Guide, allocations).
+pub(crate) const EVENT_BODY_BYTES: usize = 1024 * 1024;
+
 /// A byte count for messages: `64 KiB`, `1 MiB`.
 pub(crate) fn bytes(count: usize) -> String {
     if count >= 1024 * 1024 && count.is_multiple_of(1024 * 1024) {
