@@ -524,7 +524,7 @@ fn a_plan_whose_fingerprint_cost_was_raised_is_refused_at_once() {
             run.expect(1);
             assert!(
                 run.stderr.contains("plan.json was edited: its Argon2id cost is")
-                    && run.stderr.contains("provision makes fingerprints at memoryKib 19456, iterations 2, parallelism 1 and takes no other"),
+                    && run.stderr.contains("provision makes fingerprints at memoryKib 19456, iterations 2, parallelism 1 and takes no higher cost"),
                 "{args:?}: {}",
                 run.stderr
             );
