@@ -328,7 +328,7 @@ fn a_file_that_is_not_a_plan_or_is_damaged_is_a_clear_error() {
 
     world.write(
         PLAN,
-        &good.replacen("\"formatVersion\": 1", "\"formatVersion\": 99", 1),
+        &good.replacen("\"formatVersion\": 2", "\"formatVersion\": 99", 1),
     );
     let show = world.provision(&["show", PLAN]);
     show.expect(1);

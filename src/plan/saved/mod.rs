@@ -33,8 +33,10 @@ use std::path::{Path, PathBuf};
 
 /// What the `format` field of every saved plan says.
 pub(crate) const FORMAT: &str = "provision-saved-plan";
-/// Bumped on any change to the document; a plan of another version is refused.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// Bumped on any change to the document; a plan of another version is refused. 2: a declared
+/// secret that AWS holds plain is a fingerprint, and every string is redacted (a plan of format
+/// 1 may hold secrets, so `show` refuses it too).
+pub(crate) const FORMAT_VERSION: u32 = 2;
 /// The version of the tool that writes and applies plans.
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
