@@ -136,6 +136,8 @@ pub(crate) fn replace(path: &Path, content: &[u8], access: Access) -> io::Result
             Access::Shared => 0o666,
         });
     }
+    #[cfg(not(unix))]
+    let _ = access;
     let written = options.open(&partial).and_then(|mut file| {
         file.write_all(content)?;
         file.sync_all()
