@@ -6,6 +6,9 @@
 //! answer is ever cut short silently. The bounds sit far above what Salesforce and AWS send:
 //! a token answer is under 2 KiB, a page of 100 apps under 100 KiB, and an account holds at
 //! most a few thousand connections (3,000 by default).
+//!
+//! The files a user names are bounded too ([`crate::local_files::read`]): a path may be
+//! `/dev/zero`. Each bound fits what the file holds.
 
 use std::time::Duration;
 
@@ -26,6 +29,19 @@ pub(crate) const AWS_PAGES: usize = 1_000;
 /// Items an AWS listing may hold over all its pages (some backends ignore `Limit` and answer
 /// everything on one page, so the pages alone do not bound it).
 pub(crate) const AWS_LISTED: usize = 100_000;
+
+/// The most a project file (`provision.yaml`, `--config`) may hold: a few settings and lists.
+pub(crate) const PROJECT_FILE_BYTES: usize = 1024 * 1024;
+/// The most a saved plan (`show`, `apply --plan`) may hold: a plan of the 3,000 connections an
+/// account holds by default, with their API destinations, is a few MiB.
+pub(crate) const SAVED_PLAN_BYTES: usize = 64 * 1024 * 1024;
+/// The most a `file:` secret may hold: Secrets Manager's largest SecretString (64 KiB); a
+/// client secret or a parameter value is at most 512 characters.
+pub(crate) const SECRET_FILE_BYTES: usize = 64 * 1024;
+
+/// The most a `verify --body` event file may hold: a platform event message is at most 1 MB
+/// (Platform Events Developer Guide, allocations).
+pub(crate) const EVENT_BODY_BYTES: usize = 1024 * 1024;
 
 /// A byte count for messages: `64 KiB`, `1 MiB`.
 pub(crate) fn bytes(count: usize) -> String {

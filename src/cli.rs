@@ -40,8 +40,8 @@ pub(crate) enum Command {
         paths: PathArgs,
         #[command(flatten)]
         compare: CompareArgs,
-        /// Also write the plan to FILE (versioned JSON, no secret in it), for `apply --plan`
-        /// and `show`.
+        /// Also write the plan to FILE (versioned JSON, no secret in it, readable by its owner
+        /// only), for `apply --plan` and `show`.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },

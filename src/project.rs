@@ -253,9 +253,9 @@ pub(crate) fn read(file: &Path) -> Result<Project, Error> {
 /// [`read`] of the file at `real`, named `file` in messages and in the settings (relative to
 /// the current directory, as it was found).
 fn read_shown(real: &Path, file: &Path) -> Result<Project, Error> {
-    let text = std::fs::read_to_string(real).map_err(|error| {
+    let text = crate::local_files::read_text(real, crate::bounds::PROJECT_FILE_BYTES).map_err(|error| {
         Error::input(
-            Problem::new(format!("cannot read the project file: {error}"))
+            Problem::new(format!("cannot read the project file: {}", error.describe()))
                 .at(Location::file(file))
                 .help("check the path given to --config, or remove the option to use the provision.yaml of this folder"),
         )

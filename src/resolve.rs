@@ -777,6 +777,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn every_field_of_a_json_secret_is_redacted_though_one_key_is_read() {
+        let rule = secret_string(
+            r#"{"consumer_secret":"selected-by-key-5c6d7e8f9a","other_password":"never-selected-1a2b3c4d5e"}"#,
+        );
+        let declared = declare(&with_secrets_manager(Some("consumer_secret")));
+        resolver(&[&rule])
+            .desired(&declared.spec, &OwnershipSet::default())
+            .await
+            .expect("resolves");
+        set_env(
+            "PROVISION_TEST_JSON_IN_ENV",
+            r#"{"client_secret":"env-selected-6f7a8b9c0d","backup":"env-backup-value-2e3f4a5b"}"#,
+        );
+        let declared = declare(&with_secret("{ env: PROVISION_TEST_JSON_IN_ENV }"));
+        let _ = resolver(&[])
+            .desired(&declared.spec, &OwnershipSet::default())
+            .await;
+        // Echoes cut short, so the whole documents are no longer there to match.
+        assert_eq!(
+            crate::secret::redact(r#"Value '{"other_password":"never-selected-1a2b3c4d5e","#),
+            r#"Value '{"other_password":"(secret)","#
+        );
+        assert_eq!(
+            crate::secret::redact(r#"{"backup":"env-backup-value-2e3f4a5b"#),
+            r#"{"backup":"(secret)"#
+        );
+    }
+
+    #[tokio::test]
     async fn a_secret_used_twice_is_read_once() {
         let rule =
             secret_string(r#"{"consumer_key":"3MVG9abc","consumer_secret":"9F8E7D6C5B4A3928"}"#);

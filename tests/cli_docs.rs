@@ -311,3 +311,27 @@ fn man_out_writes_one_page_per_command_each_valid_roff() {
         "a command's page has the global options too"
     );
 }
+
+/// A symbolic link planted where a page goes is replaced by the page, never written through.
+#[test]
+fn man_out_writes_through_no_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "untouched").unwrap();
+    let out = dir.path().join("man1");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::symlink(&victim, out.join("provision.1")).unwrap();
+    let (code, _, stderr) = provision(&["man", "--out", out.to_str().unwrap()]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    let (_, whole, _) = provision(&["man"]);
+    assert!(
+        !std::fs::symlink_metadata(out.join("provision.1"))
+            .unwrap()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("provision.1")).unwrap(),
+        whole
+    );
+}

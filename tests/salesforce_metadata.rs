@@ -42,16 +42,21 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// Runs the command on the fixture documents into `out`.
+fn generate_into(out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_provision"))
+        .current_dir(fixtures())
+        .args(["salesforce-metadata", "connections/", "--out"])
+        .arg(out)
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap()
+}
+
 /// Runs the command on the fixture documents into a fresh folder; returns the folder.
 fn generate() -> (tempfile::TempDir, String) {
     let out = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_provision"))
-        .current_dir(fixtures())
-        .args(["salesforce-metadata", "connections/", "--out"])
-        .arg(out.path())
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .unwrap();
+    let output = generate_into(out.path());
     assert!(
         output.status.success(),
         "exit {:?}\n{}",
@@ -220,5 +225,52 @@ fn two_runs_write_the_same_bytes() {
     assert_eq!(
         normalise(&first_stdout, first.path()),
         normalise(&second_stdout, second.path())
+    );
+}
+
+/// A symbolic link planted inside the output folder (committed to the repository CI checks
+/// out) sends no write outside it: a link where a file goes is replaced by the file, a link
+/// where a folder goes is refused by name, and the target of either is left untouched.
+#[test]
+fn links_planted_in_the_output_folder_are_never_written_through() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.json");
+    std::fs::write(&victim, "untouched").unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir(out.path().join("acme")).unwrap();
+    symlink(&victim, out.path().join("acme/sfdx-project.json")).unwrap();
+    let output = generate_into(out.path());
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    let written = out.path().join("acme/sfdx-project.json");
+    assert!(!std::fs::symlink_metadata(&written).unwrap().is_symlink());
+    assert_eq!(
+        std::fs::read(&written).unwrap(),
+        std::fs::read(fixtures().join("expected/acme/sfdx-project.json")).unwrap()
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir(out.path().join("acme")).unwrap();
+    symlink(outside.path(), out.path().join("acme/force-app")).unwrap();
+    let output = generate_into(out.path());
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{} is a symbolic link; provision writes nothing through a link (remove it)",
+            out.path().join("acme/force-app").display()
+        )),
+        "{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(outside.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        ["victim.json"],
+        "nothing was written through the link"
     );
 }

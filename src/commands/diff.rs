@@ -5,10 +5,11 @@ use super::context::{Run, check_prune_regions, load_specs};
 use super::saved_plan;
 use super::{EXIT_DIFFERENCES, EXIT_OK};
 use crate::config::Settings;
-use crate::engine::interrupt::Interrupt;
+use crate::engine::interrupt::{Interrupt, Signal};
 use crate::error::Error;
 use crate::error::Problem;
 use crate::plan::connection::PlanOptions;
+use crate::plan::saved::SavedPlan;
 use crate::plan::saved::fingerprint::Kdf;
 use crate::plan::{ResourceKind, Summary, failures_by_kind};
 use crate::view;
@@ -40,8 +41,12 @@ pub(super) async fn run(
                         .help("nothing was written; run again"),
                 )
             })?;
-            let saved = saved_plan::document(&run, &specs, &plan, options, kdf).await?;
-            saved.write(out)?;
+            save(
+                saved_plan::document(&run, &specs, &plan, options, kdf),
+                out,
+                &interrupt,
+            )
+            .await?;
             if !settings.quiet {
                 view::stderr(&format!(
                     "Saved the plan to {0}; apply exactly it with `provision apply --plan {0}` (same paths and flags)\n",
@@ -74,4 +79,36 @@ pub(super) async fn run(
     } else {
         EXIT_OK
     })
+}
+
+/// Makes the saved plan and writes it, unless SIGINT or SIGTERM came first: the signal ends
+/// the run (130 or 143) with no plan file left, since a plan saved after it would look
+/// reviewed and complete. Making the document can take a while (the AWS account is read, each
+/// secret is fingerprinted with Argon2id, which no signal can cut short): the signal is
+/// checked again once it is made, and once it is written.
+async fn save(
+    document: impl Future<Output = Result<SavedPlan, Error>>,
+    out: &Path,
+    interrupt: &Interrupt,
+) -> Result<(), Error> {
+    let interrupted = |signal| Error::Interrupted {
+        signal,
+        done: format!("the plan was not saved to {}", out.display()),
+    };
+    let saved = tokio::select! {
+        biased;
+        () = interrupt.raised() => {
+            return Err(interrupted(interrupt.signal().unwrap_or(Signal::Interrupt)));
+        }
+        saved = document => saved?,
+    };
+    if let Some(signal) = interrupt.signal() {
+        return Err(interrupted(signal));
+    }
+    saved.write(out)?;
+    if let Some(signal) = interrupt.signal() {
+        let _ = std::fs::remove_file(out);
+        return Err(interrupted(signal));
+    }
+    Ok(())
 }

@@ -22,8 +22,15 @@ pub(super) fn run(out: Option<&Path>) -> Result<u8, Error> {
             let mut written = Vec::new();
             for (name, text) in pages() {
                 let path = dir.join(&name);
+                // A link planted where a page goes is replaced, never written through.
                 std::fs::create_dir_all(dir)
-                    .and_then(|()| std::fs::write(&path, text))
+                    .and_then(|()| {
+                        crate::local_files::replace(
+                            &path,
+                            text.as_bytes(),
+                            crate::local_files::Access::Shared,
+                        )
+                    })
                     .map_err(|error| {
                         Error::input(
                             Problem::new(format!("cannot write {}: {error}", path.display()))

@@ -5,6 +5,7 @@
 use super::EXIT_OK;
 use crate::config::Settings;
 use crate::error::{Error, Problem};
+use crate::local_files::{self, Access};
 use crate::manifest;
 use crate::salesforce::metadata::{self, OrgTree};
 use crate::view;
@@ -26,18 +27,38 @@ pub(super) fn run(settings: &Settings, out: &Path) -> Result<u8, Error> {
     Ok(EXIT_OK)
 }
 
+/// Writes one org's files under `out`. `out` is the user's choice (it may be a link); below
+/// it nothing is written through a link: a link among the folders is refused, and each file is
+/// written beside its place and renamed over it, replacing a link there
+/// ([`crate::local_files`]). A symbolic link committed inside the output folder cannot send a
+/// write elsewhere.
 fn write_tree(out: &Path, tree: &OrgTree) -> Result<(), Error> {
-    let root = out.join(&tree.org);
+    std::fs::create_dir_all(out).map_err(|error| {
+        Error::input(
+            Problem::new(format!("cannot create {}: {error}", out.display()))
+                .help("give --out a folder this user can write to"),
+        )
+    })?;
     for (relative, content) in &tree.files {
-        let path = root.join(relative);
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(&path, content));
+        let relative = Path::new(&tree.org).join(relative);
+        let path = out.join(&relative);
+        let inside = relative
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)));
+        let written = if inside {
+            Ok(())
+        } else {
+            Err(std::io::Error::other("the path leaves the output folder"))
+        }
+        .and_then(|()| {
+            local_files::create_folders(out, relative.parent().unwrap_or_else(|| Path::new("")))
+        })
+        .and_then(|()| local_files::replace(&path, content.as_bytes(), Access::Shared));
         if let Err(error) = written {
             return Err(Error::input(
-                Problem::new(format!("cannot write {}: {error}", path.display()))
-                    .help("give --out a folder this user can write to"),
+                Problem::new(format!("cannot write {}: {error}", path.display())).help(
+                    "give --out a folder this user can write to, with no symbolic link inside it",
+                ),
             ));
         }
     }

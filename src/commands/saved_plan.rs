@@ -4,10 +4,12 @@
 use super::context::Run;
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::manifest::ValueSource;
+use crate::parameters::Block;
 use crate::plan::Plan;
 use crate::plan::connection::PlanOptions;
 use crate::plan::saved::fingerprint::Kdf;
-use crate::plan::saved::{Inputs, SavedPlan, file_digests};
+use crate::plan::saved::{DeclaredSecrets, Inputs, SavedPlan, file_digests};
 
 /// The document of `plan`, fingerprinting with `kdf` (a fresh salt for a new plan, the saved
 /// one to compare with a saved plan).
@@ -31,11 +33,13 @@ pub(super) async fn document(
         specs.iter().map(|spec| spec.origin.file.clone()).collect();
     files.sort();
     files.dedup();
+    let declared_secrets = declared_secrets(specs);
     let inputs = Inputs {
         account: &account,
         options,
         files: file_digests(&files)?,
         secrets: run.resolver.read(),
+        declared_secrets: &declared_secrets,
         kdf,
     };
     // Argon2id is deliberately slow: the other tasks may go on meanwhile.
@@ -45,4 +49,24 @@ pub(super) async fn document(
                 .help("nothing was written; run again, and report it if it persists"),
         )
     })
+}
+
+/// Every parameter a document declares with a secret reference, by connection and field.
+fn declared_secrets(specs: &[ConnectionSpec]) -> DeclaredSecrets {
+    let mut declared = DeclaredSecrets::new();
+    for spec in specs {
+        for (block, lists) in [
+            (Block::OAuth, &spec.oauth),
+            (Block::Invocation, &spec.invocation),
+        ] {
+            for (list, parameters) in lists.lists() {
+                for parameter in parameters {
+                    if matches!(parameter.value, ValueSource::Reference(_)) {
+                        declared.insert((spec.name.clone(), block.field(list, &parameter.key)));
+                    }
+                }
+            }
+        }
+    }
+    declared
 }

@@ -145,15 +145,17 @@ fn publish_target<'a>(
     let body = match &publish.body {
         None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|error| {
-                Error::input(
-                    Problem::new(format!(
-                        "--body {}: cannot read it: {error}",
-                        path.display()
-                    ))
-                    .help("give the path of a JSON file"),
-                )
-            })?;
+            let text = crate::local_files::read_text(path, crate::bounds::EVENT_BODY_BYTES)
+                .map_err(|error| {
+                    Error::input(
+                        Problem::new(format!(
+                            "--body {}: cannot read it: {}",
+                            path.display(),
+                            error.describe()
+                        ))
+                        .help("give the path of a JSON file"),
+                    )
+                })?;
             Some(serde_json::from_str(&text).map_err(|error| {
                 Error::input(
                     Problem::new(format!("--body {}: not JSON: {error}", path.display())).help(

@@ -7,6 +7,7 @@ use super::convert::convert_with;
 use super::yaml::parse_documents;
 use super::{ConnectionSpec, Rules};
 use crate::error::{Error, Location, Problem};
+use crate::local_files::special_file_kind;
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -194,26 +195,6 @@ fn not_a_file_or_folder(path: &Path, metadata: &fs::Metadata) -> Problem {
     ))
     .at(Location::file(path))
     .help("pass the connection files (*.yaml, *.yml) or the folders that hold them; to check generated YAML, write it to a file first")
-}
-
-#[cfg(unix)]
-fn special_file_kind(metadata: &fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let kind = metadata.file_type();
-    if kind.is_fifo() {
-        "a named pipe (FIFO)"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else {
-        "a special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_file_kind(_: &fs::Metadata) -> &'static str {
-    "a special file"
 }
 
 /// ELOOP on Linux: too many levels of symbolic links.

@@ -50,6 +50,12 @@ impl Secret {
                 == 0
     }
 
+    /// Remembers every string in the value too, when it is a JSON document: for a value read
+    /// from a secret source, whose other fields are secrets as well ([`redact`]).
+    pub(crate) fn remember_strings(&self) {
+        redact::remember_strings_of(self.expose());
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.expose().is_empty()
     }

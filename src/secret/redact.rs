@@ -159,6 +159,26 @@ pub(super) fn remember(value: &str) {
     }
 }
 
+/// Remembers every string value of `value` when it is a JSON document (an object or an
+/// array, at any depth; not its keys): a secret of several fields read for one of them (`key:
+/// consumer_secret`) holds others (`other_password`) that an echo cut short, which the whole
+/// document no longer matches, could still show.
+pub(super) fn remember_strings_of(value: &str) {
+    fn walk(value: &serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => remember(text),
+            serde_json::Value::Array(items) => items.iter().for_each(walk),
+            serde_json::Value::Object(fields) => fields.values().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Ok(document @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) =
+        serde_json::from_str::<serde_json::Value>(value)
+    {
+        walk(&document);
+    }
+}
+
 /// URL-safe Base64 letters as the standard ones, so one set serves both alphabets.
 fn standard_alphabet(bytes: &[u8]) -> Vec<u8> {
     bytes
@@ -392,6 +412,27 @@ mod tests {
         assert_eq!(
             redact("header Sforce-Call-Options-x, field client_parameters"),
             "header Sforce-Call-Options-x, field client_parameters"
+        );
+    }
+
+    #[test]
+    fn every_string_of_a_json_secret_is_remembered_and_a_cut_echo_shows_none() {
+        let document = r#"{"consumer_secret": "selected-field-value-3a4b5c6d", "nested": {"other_password": "unrelated-field-value-7e8f9a0b"}, "list": ["listed-field-value-1c2d3e4f"], "port": 8443}"#;
+        let secret = Secret::new(document);
+        secret.remember_strings();
+        // AWS echoes the document cut short: the whole no longer matches, each field does.
+        let cut = &document[..document.find("\"]").unwrap()];
+        let shown = redact(cut);
+        for value in [
+            "selected-field-value-3a4b5c6d",
+            "unrelated-field-value-7e8f9a0b",
+            "listed-field-value-1c2d3e4f",
+        ] {
+            assert!(!shown.contains(value), "{shown}");
+        }
+        assert!(
+            shown.contains("other_password"),
+            "keys stay readable: {shown}"
         );
     }
 

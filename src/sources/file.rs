@@ -2,6 +2,8 @@
 //! newline is ignored). Needs no IAM permission.
 
 use super::{Address, Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
+use crate::bounds::SECRET_FILE_BYTES;
+use crate::local_files::{self, ReadError};
 use crate::manifest::keys::Key;
 use crate::secret::Secret;
 use futures::future::BoxFuture;
@@ -42,7 +44,7 @@ fn read<'a>(_: Reading<'a>, source: &'a SecretSource) -> BoxFuture<'a, Result<Fe
     let SecretSource::File { written, path } = source else {
         unreachable!("file reads file references")
     };
-    let value = match std::fs::read(path) {
+    let value = match local_files::read(path, SECRET_FILE_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok(Secret::new(text.trim_end_matches(['\n', '\r']))),
             Err(_) => Err(Unread::new(
@@ -50,7 +52,11 @@ fn read<'a>(_: Reading<'a>, source: &'a SecretSource) -> BoxFuture<'a, Result<Fe
                 "store the secret as text",
             )),
         },
-        Err(error) => Err(unreadable(written, path, &error)),
+        Err(ReadError::Io(error)) => Err(unreadable(written, path, &error)),
+        Err(refused) => Err(Unread::new(
+            format!("file {written} cannot be read: {}", refused.describe()),
+            "point `file` at a readable regular file holding only the secret",
+        )),
     };
     Box::pin(std::future::ready(value.map(Fetched::unversioned)))
 }

@@ -224,6 +224,10 @@ pub(crate) struct Fetch {
 /// A value read, with the version the store says it is (not secret: Secrets Manager's
 /// `VersionId`, Parameter Store's `Version`), which a saved plan records to tell that it
 /// changed; `None` where the source has no versions (`env`, `file`).
+///
+/// Every value read from a source is made by [`Fetched::unversioned`] or read through
+/// [`Reading::once`], and both remember each string of a JSON value as a secret
+/// ([`Secret::remember_strings`]): the fields a reference does not select are secrets too.
 #[derive(Clone)]
 pub(crate) struct Fetched {
     pub(crate) value: Secret,
@@ -233,6 +237,7 @@ pub(crate) struct Fetched {
 impl Fetched {
     /// A value without a version.
     pub(crate) fn unversioned(value: Secret) -> Self {
+        value.remember_strings();
         Fetched {
             value,
             version: None,
@@ -291,7 +296,15 @@ impl Reading<'_> {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             cache.entry(fetch).or_default().clone()
         };
-        cell.get_or_init(|| read).await.clone()
+        cell.get_or_init(|| async {
+            let fetched = read.await;
+            if let Ok(fetched) = &fetched {
+                fetched.value.remember_strings();
+            }
+            fetched
+        })
+        .await
+        .clone()
     }
 }
 

@@ -388,6 +388,29 @@ fn publish_test_sends_the_body_file_when_given() {
 }
 
 #[test]
+fn publish_test_refuses_a_body_that_is_not_a_regular_file() {
+    let org = org(json!({}));
+    let world = world(&org, EVERY_KIND);
+    let run = world.provision(&[
+        "verify",
+        "--publish-test",
+        "orders",
+        "--body",
+        "/dev/zero",
+        "--yes",
+        "--allow-production",
+    ]);
+    run.expect(1);
+    assert!(
+        run.stderr
+            .contains("--body /dev/zero: cannot read it: it is a device, not a regular file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(org.state()["published"], json!([]));
+}
+
+#[test]
 fn publish_test_does_not_publish_to_a_target_that_fails_its_checks() {
     let org = org(json!({}));
     let world = world(&org, EVERY_KIND);

@@ -11,7 +11,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// Replaces the invocation headers of `name` in AWS, as a console edit would.
-fn set_invocation_headers(world: &World, name: &str, headers: &[(&str, &str, bool)]) {
+pub(super) fn set_invocation_headers(world: &World, name: &str, headers: &[(&str, &str, bool)]) {
     let mut parameters = ConnectionHttpParameters::builder();
     for (key, value, secret) in headers {
         parameters = parameters.header_parameters(

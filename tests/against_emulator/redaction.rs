@@ -50,7 +50,7 @@ fn percent(text: &str, lower: bool) -> String {
         .collect()
 }
 
-fn form(text: &str) -> String {
+pub(super) fn form(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
@@ -127,7 +127,7 @@ fn forms_of(id: &str, secret: &str) -> Vec<(&'static str, String)> {
 }
 
 #[track_caller]
-fn assert_no_form(output: &str, what: &str, id: &str, secrets: &[&str]) {
+pub(super) fn assert_no_form(output: &str, what: &str, id: &str, secrets: &[&str]) {
     for secret in secrets {
         for (form, value) in forms_of(id, secret) {
             assert!(
@@ -138,7 +138,7 @@ fn assert_no_form(output: &str, what: &str, id: &str, secrets: &[&str]) {
     }
 }
 
-fn json_strings(value: &serde_json::Value, out: &mut Vec<String>) {
+pub(super) fn json_strings(value: &serde_json::Value, out: &mut Vec<String>) {
     match value {
         serde_json::Value::String(text) => out.push(text.clone()),
         serde_json::Value::Array(items) => items.iter().for_each(|v| json_strings(v, out)),
@@ -255,9 +255,14 @@ fn secrets_with_quotes_backslashes_and_encoded_characters_are_never_printed() {
     check_every_output(&setup, &[secret, extra]);
 }
 
-/// A fake EventBridge whose `CreateConnection` fails validation quoting the request, as AWS
-/// validation errors may.
-struct QuotingEventBridge;
+/// A fake AWS whose EventBridge `CreateConnection` fails validation quoting the request, as
+/// AWS validation errors may, whole or cut short right after `cut_after` (AWS cuts what it
+/// quotes); its Secrets Manager answers `GetSecretValue` with `secret_string`, if given.
+#[derive(Default)]
+struct QuotingEventBridge {
+    cut_after: Option<&'static str>,
+    secret_string: Option<String>,
+}
 
 impl Respond for QuotingEventBridge {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -273,6 +278,15 @@ impl Respond for QuotingEventBridge {
                 .set_body_json(body)
         };
         match target.rsplit('.').next().unwrap_or_default() {
+            "GetSecretValue" => json(
+                200,
+                serde_json::json!({
+                    "ARN": format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:{SECRET_DOCUMENT_ID}-AbCdEf"),
+                    "Name": SECRET_DOCUMENT_ID,
+                    "VersionId": "v1",
+                    "SecretString": self.secret_string,
+                }),
+            ),
             "ListConnections" => json(200, serde_json::json!({"Connections": []})),
             "ListApiDestinations" => json(200, serde_json::json!({"ApiDestinations": []})),
             "DescribeConnection" => json(
@@ -281,11 +295,15 @@ impl Respond for QuotingEventBridge {
             ),
             _ => {
                 let request = String::from_utf8_lossy(&request.body);
+                let cut = self
+                    .cut_after
+                    .and_then(|text| request.find(text).map(|at| at + text.len()))
+                    .unwrap_or(request.len());
                 json(
                     400,
                     serde_json::json!({
                         "__type": "ValidationException",
-                        "message": format!("1 validation error detected: Value '{request}' failed to satisfy constraint"),
+                        "message": format!("1 validation error detected: Value '{}' failed to satisfy constraint", &request[..cut]),
                     }),
                 )
             }
@@ -293,25 +311,25 @@ impl Respond for QuotingEventBridge {
     }
 }
 
-#[test]
-fn an_aws_validation_error_quoting_the_request_prints_no_secret() {
-    let secret = r#"Qu"ote\back/sl+ash=per%cent é end"#;
-    let mut world = World::new();
+/// Applies `yaml` against `aws`: every format fails with AWS's quote of the request, and none
+/// holds any form of `secrets`.
+fn check_the_quote_prints_none_of(
+    mut world: World,
+    aws: QuotingEventBridge,
+    yaml: &str,
+    secrets: &[&str],
+) {
     let server = world.block_on(async {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(header_exists("x-amz-target"))
-            .respond_with(QuotingEventBridge)
+            .respond_with(aws)
             .mount(&server)
             .await;
         server
     });
     world.env("AWS_ENDPOINT_URL", &server.uri());
-    world.env("QUOTED_SECRET", secret);
-    world.write(
-        "connections/quoted.yaml",
-        &format!("name: sf-quoted\nsalesforce:\n  myDomain: acme\nclientId: {ID}\nclientSecret: {{ env: QUOTED_SECRET }}\n"),
-    );
+    world.write("connections/quoted.yaml", yaml);
     for args in [
         &["apply", "connections/"][..],
         &["apply", "connections/", "-vv"],
@@ -322,13 +340,53 @@ fn an_aws_validation_error_quoting_the_request_prints_no_secret() {
         assert_eq!(run.code, 1, "{args:?}: {run:?}");
         let all = format!("{}{}", run.stdout, run.stderr);
         assert!(all.contains("ValidationException"), "{args:?}:\n{all}");
-        assert_no_form(&all, &format!("{args:?}"), ID, &[secret]);
+        assert_no_form(&all, &format!("{args:?}"), ID, secrets);
         if args.contains(&"json") {
             let mut strings = Vec::new();
             json_strings(&run.json(), &mut strings);
             for text in strings {
-                assert_no_form(&text, &format!("a JSON string of {args:?}"), ID, &[secret]);
+                assert_no_form(&text, &format!("a JSON string of {args:?}"), ID, secrets);
             }
         }
     }
+}
+
+#[test]
+fn an_aws_validation_error_quoting_the_request_prints_no_secret() {
+    let secret = r#"Qu"ote\back/sl+ash=per%cent é end"#;
+    let mut world = World::new();
+    world.env("QUOTED_SECRET", secret);
+    check_the_quote_prints_none_of(
+        world,
+        QuotingEventBridge::default(),
+        &format!(
+            "name: sf-quoted\nsalesforce:\n  myDomain: acme\nclientId: {ID}\nclientSecret: {{ env: QUOTED_SECRET }}\n"
+        ),
+        &[secret],
+    );
+}
+
+const SECRET_DOCUMENT_ID: &str = "team/salesforce";
+const SELECTED: &str = "selected-consumer-secret-4f5e6d7c8b";
+const OTHER_PASSWORD: &str = "unrelated-other-password-9a8b7c6d5e";
+
+/// A JSON secret of two fields, read by key for the client secret and whole for a header: AWS
+/// quotes the request cut short right after the second field, so the whole document is no
+/// longer there to match and only remembering each field keeps `other_password` out.
+#[test]
+fn the_other_fields_of_a_json_secret_read_by_key_are_never_printed() {
+    let aws = QuotingEventBridge {
+        cut_after: Some(OTHER_PASSWORD),
+        secret_string: Some(format!(
+            r#"{{"consumer_secret": "{SELECTED}", "other_password": "{OTHER_PASSWORD}"}}"#
+        )),
+    };
+    check_the_quote_prints_none_of(
+        World::new(),
+        aws,
+        &format!(
+            "name: sf-team\nsalesforce:\n  myDomain: acme\nclientId: {ID}\nclientSecret: {{ secretsManager: {SECRET_DOCUMENT_ID}, key: consumer_secret }}\ninvocation:\n  headers:\n    X-Team-Config: {{ secretsManager: {SECRET_DOCUMENT_ID} }}\n"
+        ),
+        &[SELECTED, OTHER_PASSWORD],
+    );
 }

@@ -328,7 +328,7 @@ fn a_file_that_is_not_a_plan_or_is_damaged_is_a_clear_error() {
 
     world.write(
         PLAN,
-        &good.replacen("\"formatVersion\": 1", "\"formatVersion\": 99", 1),
+        &good.replacen("\"formatVersion\": 2", "\"formatVersion\": 99", 1),
     );
     let show = world.provision(&["show", PLAN]);
     show.expect(1);
@@ -337,4 +337,336 @@ fn a_file_that_is_not_a_plan_or_is_damaged_is_a_clear_error() {
         "{}",
         show.stderr
     );
+}
+
+/// A client secret and a secret header with the characters encoders rewrite, so the escaped
+/// and encoded forms differ from the raw value.
+const ECHOED_SECRET: &str = r#"Echo"ed\secret/with+plus=eq%pct é-7f8e9d0c"#;
+const TEAM_TOKEN: &str = "team-token-b1c2d3e4f5a6-declared-secret";
+const ECHOED_ID: &str = "3MVG9echoedClientId";
+
+/// One connection with a secret client secret and a header the YAML declares secret, applied.
+fn world_with_secret_header() -> World {
+    let mut world = World::new();
+    world.secret_env("ECHOED_SECRET", ECHOED_SECRET);
+    world.secret_env("TEAM_TOKEN", TEAM_TOKEN);
+    world.write(
+        "connections/echoed.yaml",
+        &format!(
+            "name: sf-echoed\nsalesforce:\n  myDomain: acme\nclientId: {ECHOED_ID}\nclientSecret: {{ env: ECHOED_SECRET }}\ninvocation:\n  headers:\n    X-Team-Token: {{ env: TEAM_TOKEN }}\n"
+        ),
+    );
+    world.provision(&["apply", "connections/"]).expect(0);
+    world
+}
+
+/// No form of `secrets` (raw, JSON-escaped, form- and percent-encoded, Base64, any piece of
+/// 16 characters) is in the saved plan, in its decoded strings, or in what `show` prints in
+/// any format; the plan file is its owner's only.
+#[track_caller]
+fn assert_plan_and_show_hold_none_of(world: &World, secrets: &[&str]) {
+    use super::redaction::{assert_no_form, json_strings};
+    let file = plan_in(world);
+    assert_no_form(&file, "the saved plan", ECHOED_ID, secrets);
+    let mut strings = Vec::new();
+    json_strings(&serde_json::from_str(&file).unwrap(), &mut strings);
+    for text in strings {
+        assert_no_form(&text, "a string of the saved plan", ECHOED_ID, secrets);
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(world.path(PLAN))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the plan is readable by its owner only"
+    );
+    for output in ["text", "markdown", "json"] {
+        let show = world.provision(&["show", PLAN, "--output", output]);
+        show.expect(0);
+        let what = format!("show --output {output}");
+        assert_no_form(&show.stdout, &what, ECHOED_ID, secrets);
+        assert_no_form(&show.stderr, &what, ECHOED_ID, secrets);
+        if output == "json" {
+            let mut strings = Vec::new();
+            json_strings(&show.json(), &mut strings);
+            for text in strings {
+                assert_no_form(&text, &what, ECHOED_ID, secrets);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_declared_secret_that_aws_holds_plain_is_recorded_as_secret() {
+    let mut world = world_with_secret_header();
+    // Marked plain in the console (or an adopted connection made so): AWS now returns the value.
+    let visible = world.secret("plain-in-aws-header-value-4d5e6f7a8b");
+    super::hardening::set_invocation_headers(
+        &world,
+        "sf-echoed",
+        &[("X-Team-Token", &visible, false)],
+    );
+    world
+        .provision(&["diff", "connections/", "--out", PLAN])
+        .expect(2);
+    assert_plan_and_show_hold_none_of(&world, &[&visible, TEAM_TOKEN, ECHOED_SECRET]);
+    let plan: serde_json::Value = serde_json::from_str(&plan_in(&world)).unwrap();
+    let recorded = plan["connections"][0]["assumed"]["fields"]["invocation.headers.X-Team-Token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(recorded.starts_with("argon2id:"), "{recorded}");
+    // What was recorded still proves the plan current: it applies as reviewed.
+    world
+        .provision(&["apply", "connections/", "--plan", PLAN])
+        .expect(0);
+    world.provision(&["diff", "connections/"]).expect(0);
+}
+
+#[test]
+fn a_state_reason_echoing_the_token_request_is_stored_and_shown_redacted() {
+    let world = world_with_secret_header();
+    // EventBridge puts the token endpoint's refusal into StateReason; an endpoint that echoes
+    // the request it refused (the request body, form-encoded) and a reason cut to a length
+    // bring the client secret with it.
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "client_credentials")
+        .append_pair("client_id", ECHOED_ID)
+        .append_pair("client_secret", ECHOED_SECRET)
+        .finish();
+    let cut: String = ECHOED_SECRET.chars().take(20).collect();
+    world.emulator.set_state(
+        "sf-echoed",
+        "DEAUTHORIZED",
+        &format!(
+            "Unable to authorize: 400 {{\"error\":\"invalid_client\",\"error_description\":\"could not authenticate request {body}\"}} last: {}; {cut}",
+            serde_json::to_string(ECHOED_SECRET).unwrap()
+        ),
+    );
+    let diff = world.provision(&["diff", "connections/", "--out", PLAN]);
+    diff.expect(2);
+    assert!(diff.stdout.contains("(secret)"), "{}", diff.stdout);
+    assert_plan_and_show_hold_none_of(&world, &[ECHOED_SECRET, TEAM_TOKEN]);
+    let show = world.provision(&["show", PLAN]);
+    assert!(
+        show.stdout.contains("client_secret=(secret)"),
+        "{}",
+        show.stdout
+    );
+    world
+        .provision(&["apply", "connections/", "--plan", PLAN])
+        .expect(0);
+}
+
+#[test]
+fn a_plan_is_never_written_through_a_link() {
+    use std::os::unix::fs::symlink;
+    let world = world_with_examples();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, "untouched").unwrap();
+    // Links planted where the plan goes and where a temporary copy of it used to go.
+    symlink(&victim, world.path(PLAN)).unwrap();
+    symlink(&victim, world.path("plan.json.partial")).unwrap();
+    world
+        .provision(&["diff", "connections/", "--out", PLAN])
+        .expect(2);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    let written = std::fs::symlink_metadata(world.path(PLAN)).unwrap();
+    assert!(written.is_file(), "the link was replaced by the plan");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(written.permissions().mode() & 0o777, 0o600);
+    world.provision(&["show", PLAN]).expect(0);
+    let partials: Vec<_> = std::fs::read_dir(world.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".partial") && name != "plan.json.partial")
+        .collect();
+    assert!(partials.is_empty(), "{partials:?}");
+}
+
+/// `plan` with its checksum made again, as anyone editing the file can.
+fn resealed(mut plan: serde_json::Value) -> String {
+    plan["checksum"] = serde_json::Value::String(String::new());
+    let digest = Sha256::digest(serde_json::to_vec(&plan).unwrap());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    plan["checksum"] = serde_json::Value::String(format!("sha256:{hex}"));
+    serde_json::to_string_pretty(&plan).unwrap()
+}
+
+#[test]
+fn a_plan_whose_fingerprint_cost_was_raised_is_refused_at_once() {
+    let world = world_with_examples();
+    world
+        .provision(&["diff", "connections/", "--out", PLAN])
+        .expect(2);
+    let good: serde_json::Value = serde_json::from_str(&plan_in(&world)).unwrap();
+    // The untouched plan, resealed, is accepted: the reseal is faithful.
+    world.write(PLAN, &resealed(good.clone()));
+    world.provision(&["show", PLAN]).expect(0);
+    for (field, value) in [
+        ("memoryKib", 3_145_728),
+        ("iterations", 20_000),
+        ("parallelism", 16),
+    ] {
+        let mut tampered = good.clone();
+        tampered["secrets"]["kdf"][field] = serde_json::json!(value);
+        world.write(PLAN, &resealed(tampered));
+        for args in [
+            &["show", PLAN][..],
+            &["apply", "connections/", "--plan", PLAN],
+        ] {
+            let started = std::time::Instant::now();
+            let run = world.provision(args);
+            run.expect(1);
+            assert!(
+                run.stderr.contains("plan.json was edited: its Argon2id cost is")
+                    && run.stderr.contains("provision makes fingerprints at memoryKib 19456, iterations 2, parallelism 1 and takes no higher cost"),
+                "{args:?}: {}",
+                run.stderr
+            );
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "{args:?}"
+            );
+        }
+    }
+    assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
+}
+
+#[test]
+fn a_signal_while_the_plan_is_saved_stops_the_run_and_leaves_no_plan() {
+    use std::io::BufRead;
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let mut world = world_with_examples();
+        // Every AWS call answers after 1.5 s, so the signal sent once the plan is printed lands
+        // while the saved plan is made (it reads the account: sts:GetCallerIdentity).
+        let proxy =
+            crate::support::Proxy::start(&world.emulator.endpoint, &["--latency-ms", "1500"]);
+        world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+        let mut child = world.spawn(&["diff", "connections/", "--out", PLAN]);
+        let stdout = child.stdout.take().unwrap();
+        let mut printed = String::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.starts_with("Plan:") {
+                break;
+            }
+        }
+        assert!(printed.contains("Plan: 2 to create"), "{printed}");
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let run = world.finish(child);
+        assert_eq!(run.code, code, "SIG{signal}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "error: interrupted by SIG{signal}: the plan was not saved to plan.json"
+            )),
+            "{}",
+            run.stderr
+        );
+        let left: Vec<_> = std::fs::read_dir(world.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("plan.json"))
+            .collect();
+        assert!(left.is_empty(), "SIG{signal}: {left:?}");
+    }
+}
+
+/// Runs the binary and gives up (killing it) after 30 s: a read that blocks fails the test
+/// rather than hanging it.
+fn provision_within_30s(world: &World, args: &[&str]) -> crate::support::Run {
+    let mut child = world.spawn(args);
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} was still running after 30 s: a read blocked or did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    world.finish(child)
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.unwrap().success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_device_a_pipe_or_an_oversized_file_is_refused_by_name_wherever_a_file_is_read() {
+    let world = world_with_examples();
+    let pipe = world.path("pipe");
+    mkfifo(&pipe);
+    world.write("large.json", &" ".repeat(65 * 1024 * 1024));
+    let pipe = pipe.to_str().unwrap();
+    for (args, said) in [
+        (
+            vec!["show", "/dev/zero"],
+            "/dev/zero: cannot read the saved plan: it is a device, not a regular file; provision reads regular files only",
+        ),
+        (
+            vec!["show", pipe],
+            "cannot read the saved plan: it is a named pipe (FIFO), not a regular file",
+        ),
+        (
+            vec!["show", "large.json"],
+            "large.json: cannot read the saved plan: it is larger than 64 MiB, the most provision reads of it",
+        ),
+        (
+            vec!["diff", "connections/", "--config", "/dev/zero"],
+            "/dev/zero: cannot read the project file: it is a device, not a regular file",
+        ),
+        (
+            vec!["diff", "connections/", "--config", pipe],
+            "cannot read the project file: it is a named pipe (FIFO), not a regular file",
+        ),
+    ] {
+        let run = provision_within_30s(&world, &args);
+        run.expect(1);
+        assert!(run.stderr.contains(said), "{args:?}: {}", run.stderr);
+    }
+
+    // A `file:` secret: a device, a pipe, more than 64 KiB.
+    world.write(
+        "connections/sandbox/uat.yml",
+        &super::sandbox_yaml().replace("{ env: ACME_UAT_SECRET }", "{ file: secret.txt }"),
+    );
+    let secret_file = world.path("connections/sandbox/secret.txt");
+    for (make, said) in [
+        (
+            "device",
+            "it is a device, not a regular file; provision reads regular files only",
+        ),
+        ("pipe", "it is a named pipe (FIFO), not a regular file"),
+        (
+            "large",
+            "it is larger than 64 KiB, the most provision reads of it",
+        ),
+    ] {
+        let _ = std::fs::remove_file(&secret_file);
+        match make {
+            "device" => std::os::unix::fs::symlink("/dev/zero", &secret_file).unwrap(),
+            "pipe" => mkfifo(&secret_file),
+            _ => std::fs::write(&secret_file, "x".repeat(64 * 1024 + 1)).unwrap(),
+        }
+        let run = provision_within_30s(&world, &["diff", "connections/"]);
+        run.expect(1);
+        assert!(
+            run.stdout.contains("file secret.txt cannot be read: ") && run.stdout.contains(said),
+            "{make}: {}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
 }

@@ -47,14 +47,32 @@ impl Kdf {
         })
     }
 
-    /// The fingerprint of `value` (base64 of a 32-byte Argon2id output).
-    pub(crate) fn fingerprint(&self, value: &str) -> Result<String, String> {
+    /// Refuses what this tool would not have made: another algorithm, or a cost beyond its
+    /// own. A saved plan's checksum proves no author, and a cost raised in one (`memoryKib` in
+    /// the millions, `iterations` in the thousands) would have `apply --plan` hash for minutes,
+    /// deaf to signals, or take gigabytes.
+    pub(crate) fn check(&self) -> Result<(), String> {
         if self.algorithm != "argon2id" {
             return Err(format!(
-                "unknown fingerprint algorithm `{}`",
+                "its fingerprints use the algorithm `{}`; provision makes them with argon2id",
                 self.algorithm.escape_debug()
             ));
         }
+        if self.memory_kib > MEMORY_KIB
+            || self.iterations > ITERATIONS
+            || self.parallelism > PARALLELISM
+        {
+            return Err(format!(
+                "its Argon2id cost is memoryKib {}, iterations {}, parallelism {}; provision makes fingerprints at memoryKib {MEMORY_KIB}, iterations {ITERATIONS}, parallelism {PARALLELISM} and takes no higher cost",
+                self.memory_kib, self.iterations, self.parallelism
+            ));
+        }
+        Ok(())
+    }
+
+    /// The fingerprint of `value` (base64 of a 32-byte Argon2id output).
+    pub(crate) fn fingerprint(&self, value: &str) -> Result<String, String> {
+        self.check()?;
         let salt = STANDARD_NO_PAD
             .decode(&self.salt)
             .map_err(|_| "the salt is not base64".to_string())?;
@@ -100,5 +118,29 @@ mod tests {
             ..kdf
         };
         assert!(unknown.fingerprint("x").unwrap_err().contains("sha256"));
+    }
+
+    #[test]
+    fn a_cost_beyond_the_tool_s_own_is_refused_before_any_hashing() {
+        let kdf = Kdf::fresh().unwrap();
+        for costly in [
+            Kdf {
+                memory_kib: 3 * 1024 * 1024,
+                ..kdf.clone()
+            },
+            Kdf {
+                iterations: 100_000,
+                ..kdf.clone()
+            },
+            Kdf {
+                parallelism: 64,
+                ..kdf.clone()
+            },
+        ] {
+            let started = std::time::Instant::now();
+            let error = costly.fingerprint("x").unwrap_err();
+            assert!(error.contains("takes no higher cost"), "{error}");
+            assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        }
     }
 }

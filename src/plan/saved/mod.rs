@@ -5,7 +5,11 @@
 //! version, the account, the Regions, the ownership set and flags, a digest of each declared
 //! file, a proof per secret read (a store's version id, or an Argon2id fingerprint: see
 //! [`fingerprint`]), and per resource what AWS had (ARN, state, `LastModifiedTime`, every
-//! compared field). It never holds a secret value or a plain hash of one.
+//! compared field). It never holds a secret value or a plain hash of one: a parameter the YAML
+//! declares secret is recorded as secret whatever AWS's flag says, every string of the document
+//! passes the run's redaction (text from AWS, such as a `StateReason` echoing the token
+//! request, may quote a secret the run read), and the file is written for its owner only,
+//! never through a link.
 //!
 //! `apply --plan` reads AWS and the files again, builds the same document from what it finds
 //! (with the saved plan's salt), and [`stale::differences`] compares the two: any difference
@@ -24,13 +28,15 @@ use crate::sources::Address;
 use fingerprint::Kdf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What the `format` field of every saved plan says.
 pub(crate) const FORMAT: &str = "provision-saved-plan";
-/// Bumped on any change to the document; a plan of another version is refused.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// Bumped on any change to the document; a plan of another version is refused. 2: a declared
+/// secret that AWS holds plain is a fingerprint, and every string is redacted (a plan of format
+/// 1 may hold secrets, so `show` refuses it too).
+pub(crate) const FORMAT_VERSION: u32 = 2;
 /// The version of the tool that writes and applies plans.
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -171,12 +177,17 @@ pub(crate) struct AssumedDestination {
     pub(crate) rate_limit_per_second: Option<u32>,
 }
 
+/// The parameters the YAML declares secret (a secret reference), as (connection name, field
+/// path such as `invocation.headers.X-Key`): recorded as secret whatever AWS's flag says.
+pub(crate) type DeclaredSecrets = BTreeSet<(String, String)>;
+
 /// What a saved plan is made from, besides the plan itself.
 pub(crate) struct Inputs<'a> {
     pub(crate) account: &'a str,
     pub(crate) options: &'a PlanOptions,
     pub(crate) files: Vec<FileDigest>,
     pub(crate) secrets: Vec<SecretRead>,
+    pub(crate) declared_secrets: &'a DeclaredSecrets,
     /// A fresh one for `diff --out`; the saved plan's for `apply --plan`.
     pub(crate) kdf: Kdf,
 }
@@ -190,6 +201,7 @@ impl SavedPlan {
             options,
             files,
             secrets,
+            declared_secrets,
             kdf,
         } = inputs;
         let mut sources = Vec::new();
@@ -210,7 +222,7 @@ impl SavedPlan {
                     assumed: step
                         .change()
                         .live()
-                        .map(|live| assumed_connection(live, &kdf))
+                        .map(|live| assumed_connection(live, &kdf, declared_secrets))
                         .transpose()?,
                     destinations: step.destinations.iter().map(saved_destination).collect(),
                 })
@@ -232,8 +244,17 @@ impl SavedPlan {
             orphans: plan.orphans.clone(),
             checksum: String::new(),
         };
+        saved = saved.redacted()?;
         saved.checksum = saved.computed_checksum();
         Ok(saved)
+    }
+
+    /// The document with every string in it (keys too) passed through the run's redaction:
+    /// what AWS returned (a `StateReason`, a description) may quote a secret the run read.
+    /// Both `diff --out` and `apply --plan` make their document this way, so they compare.
+    fn redacted(&self) -> Result<Self, String> {
+        let value = serde_json::to_value(self).map_err(|error| error.to_string())?;
+        serde_json::from_value(redact_strings(value)).map_err(|error| error.to_string())
     }
 
     fn computed_checksum(&self) -> String {
@@ -263,12 +284,14 @@ impl SavedPlan {
                     .help(help),
             )
         };
-        let text = std::fs::read_to_string(path).map_err(|error| {
-            bad(
-                format!("cannot read the saved plan: {error}"),
-                "give the file `provision diff --out FILE` wrote",
-            )
-        })?;
+        let text = crate::local_files::read_text(path, crate::bounds::SAVED_PLAN_BYTES).map_err(
+            |error| {
+                bad(
+                    format!("cannot read the saved plan: {}", error.describe()),
+                    "give the file `provision diff --out FILE` wrote",
+                )
+            },
+        )?;
         Self::parse(&text).map_err(|(message, help)| bad(format!("{shown} {message}"), help))
     }
 
@@ -314,13 +337,27 @@ impl SavedPlan {
                 "make the plan again with `provision diff --out FILE`; do not edit saved plans",
             ));
         }
+        // The checksum proves no author: a cost beyond the tool's own would hold `apply --plan`
+        // for minutes or take gigabytes.
+        saved.secrets.kdf.check().map_err(|problem| {
+            (
+                format!("was edited: {problem}"),
+                "make the plan again with `provision diff --out FILE`; do not edit saved plans",
+            )
+        })?;
         Ok(saved)
     }
 
-    /// Writes the file (to a temporary file first, so an interrupted write leaves no half
-    /// plan behind).
+    /// Writes the file, readable by its owner only, to a new file first and renamed into
+    /// place ([`crate::local_files::replace`]): an interrupted write leaves no half plan, and
+    /// a link at the path or at a temporary name is never written through.
     pub(crate) fn write(&self, path: &Path) -> Result<(), Error> {
-        let fail = |error: std::io::Error| {
+        crate::local_files::replace(
+            path,
+            self.to_json().as_bytes(),
+            crate::local_files::Access::Owner,
+        )
+        .map_err(|error| {
             Error::input(
                 Problem::new(format!(
                     "cannot write the saved plan {}: {error}",
@@ -328,12 +365,6 @@ impl SavedPlan {
                 ))
                 .help("give a path in a writable folder to --out"),
             )
-        };
-        let partial = partial_path(path);
-        std::fs::write(&partial, self.to_json()).map_err(fail)?;
-        std::fs::rename(&partial, path).map_err(|error| {
-            let _ = std::fs::remove_file(&partial);
-            fail(error)
         })
     }
 
@@ -362,10 +393,21 @@ impl SavedPlan {
     }
 }
 
-fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    path.with_file_name(name)
+/// `value` with every string and key redacted ([`crate::secret::redact`]).
+fn redact_strings(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let redact = |text: &str| crate::secret::redact(text).into_owned();
+    match value {
+        Value::String(text) => Value::String(redact(&text)),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact_strings).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| (redact(&key), redact_strings(value)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// The digest of each declared file, sorted by path.
@@ -392,9 +434,16 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn assumed_connection(live: &LiveConnection, kdf: &Kdf) -> Result<AssumedConnection, String> {
+/// What AWS had of a connection. A parameter AWS holds secret is `(secret)` (AWS hides its
+/// value); one the YAML declares secret that AWS holds plain (edited in the console, adopted)
+/// is its value's Argon2id fingerprint, like the client id: never the value.
+fn assumed_connection(
+    live: &LiveConnection,
+    kdf: &Kdf,
+    declared_secrets: &DeclaredSecrets,
+) -> Result<AssumedConnection, String> {
     let LiveConnection {
-        name: _,
+        name,
         arn,
         state,
         state_reason,
@@ -444,12 +493,16 @@ fn assumed_connection(live: &LiveConnection, kdf: &Kdf) -> Result<AssumedConnect
             (crate::parameters::ListKind::Body, &lists.body),
         ] {
             for parameter in parameters {
-                let value = if parameter.is_secret {
-                    Some(crate::secret::SHOWN_AS.to_string())
-                } else {
-                    parameter.value.clone()
+                let field = block.field(list, &parameter.key);
+                let declared_secret = declared_secrets.contains(&(name.clone(), field.clone()));
+                let value = match &parameter.value {
+                    _ if parameter.is_secret => Some(crate::secret::SHOWN_AS.to_string()),
+                    Some(value) if declared_secret => {
+                        Some(format!("argon2id:{}", kdf.fingerprint(value)?))
+                    }
+                    value => value.clone(),
                 };
-                fields.insert(block.field(list, &parameter.key), value);
+                fields.insert(field, value);
             }
         }
     }
