@@ -700,14 +700,21 @@ mod tests {
         std::fs::write(repo.join("other.yaml"), "set: other\n").unwrap();
         std::fs::write(repo.join("empty.yaml"), "# nothing\n").unwrap();
         let paths = [PathBuf::from("connections")];
-        for empty in [Path::new("/dev/null"), &repo.join("empty.yaml")] {
-            let refused = discover(Some(empty), &paths, repo).unwrap_err().to_string();
-            assert!(
-                refused
-                    .contains("sets nothing: the run would have no account, set or Region guard"),
-                "{refused}"
-            );
-        }
+        let refused = discover(Some(&repo.join("empty.yaml")), &paths, repo)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("sets nothing: the run would have no account, set or Region guard"),
+            "{refused}"
+        );
+        // A device is no project file at all: refused before it is read (local_files).
+        let refused = discover(Some(Path::new("/dev/null")), &paths, repo)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("/dev/null: cannot read the project file: it is a device"),
+            "{refused}"
+        );
         let other = repo.join("other.yaml");
         assert_eq!(
             discover(Some(&other), &paths, repo).unwrap().set,

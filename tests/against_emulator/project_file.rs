@@ -662,16 +662,22 @@ fn an_empty_config_is_refused_and_a_config_that_stands_in_is_named() {
     );
     world.write("empty.yaml", "# nothing\n");
     declare(&mut world, "sf-guarded", "");
-    for config in ["/dev/null", "empty.yaml"] {
+    // `/dev/null` is refused as a device before it is read; an empty file as setting nothing.
+    for (config, why) in [
+        (
+            "/dev/null",
+            "/dev/null: cannot read the project file: it is a device, not a regular file"
+                .to_string(),
+        ),
+        (
+            "empty.yaml",
+            "--config empty.yaml sets nothing: the run would have no account, set or Region guard"
+                .to_string(),
+        ),
+    ] {
         let refused = world.provision(&["apply", "connections/", "--config", config]);
         refused.expect(1);
-        assert!(
-            refused.stderr.contains(&format!(
-                "--config {config} sets nothing: the run would have no account, set or Region guard"
-            )),
-            "{}",
-            refused.stderr
-        );
+        assert!(refused.stderr.contains(&why), "{}", refused.stderr);
     }
     assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
     world.write("other.yaml", "set: other\ndefaultRegion: us-east-1\n");
