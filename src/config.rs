@@ -196,6 +196,7 @@ impl Settings {
                 paths,
                 name,
                 dry_run,
+                revoke_previous,
                 set: flag_set,
                 wait_timeout,
             } => {
@@ -204,6 +205,7 @@ impl Settings {
                     Task::RotateCredentials(crate::commands::RotateOptions {
                         names: name,
                         dry_run,
+                        revoke_previous,
                         set: set.clone(),
                         wait_timeout,
                     }),
