@@ -1,14 +1,17 @@
 """A local Salesforce org for `provision`'s tests and demo: the token endpoint, the REST reads
-`verify` makes, Platform Event publishing, and the Connect API `salesforce-credentials` reads.
+`verify` makes, Platform Event publishing, and the Connect API `salesforce-credentials` and
+`rotate-credentials` call (reading the primary credential; staging, rotating and deleting).
 
 Why this file exists: `provision verify` asks Salesforce, with the token an API destination's
 connection gets, whether each destination can deliver; `salesforce-credentials` reads an
 External Client App's consumer key and secret; `rotate-credentials` stages a new credential,
-makes it primary and deletes staged ones. Neither can be tested against a real org here
-(loopback only), and a mock per test re-states Salesforce's behaviour every time. This is one
-org, declared in a JSON file, that answers as the Salesforce documents and recorded answers
-named beside each behaviour say, so the Rust tests and the demo share one stand-in whose own
-behaviour is pinned by scripts/test_fake_salesforce.py. Standard library only.
+makes it primary and deletes what occupies the staged slot. None of these can be tested against
+a real org here (loopback only), and a mock per test re-states Salesforce's behaviour every
+time. This is one org, declared in a JSON file, that answers as the Salesforce documents and the
+public callers named beside each behaviour say (never as `provision` happens to expect), so the
+Rust tests and the demo share one stand-in whose own behaviour is pinned by
+scripts/test_fake_salesforce.py. Where the sources are silent or disagree, the behaviour is a
+switch, and the tests run the tool under each answer. Standard library only.
 
 Usage:
     python3 scripts/fake_salesforce.py --org FILE --port PORT [--host 127.0.0.1] [--verbose]
@@ -20,39 +23,158 @@ Request logging goes to stderr only with `--verbose`.
 The org file (JSON); every key but `apps` is optional, with what a real org would have:
     {
       "apps": [{"name": "Orders_EventBridge",          # the External Client App's API name
-                "consumerKey": "3MVG9...", "consumerSecret": "...",
+                "consumerKey": "3MVG9...", "consumerSecret": "...",   # the primary credential
                 "runAsUser": "eventbridge@acme.example", # null: no client credentials user
-                "clientCredentialsFlow": true}],          # false: the flow is not enabled
+                "clientCredentialsFlow": true,           # false: the flow is not enabled
+                "staged": {"consumerKey": "3MVG9...", "consumerSecret": "...",
+                           "state": "Active"}}],         # what occupies the staged slot at the
+                                                         # start (Active | Expired | Rotated);
+                                                         # none: the slot is empty
       "stagedCredentials": [{"consumerKey": "3MVG9...", "consumerSecret": "..."}],
-                                       # what the next stage calls create, in order (then
-                                       # generated: a 3MVG9 key and 64 hex characters)
+                                       # what the next POST .../staged calls create, in order
+                                       # (then generated: a 3MVG9 key and 64 hex characters)
       "signedInToken": "00D...!...",   # a signed-in user's access token (Connect API); none: 401
-      "versions": ["61.0", "62.0"],    # API versions served (default 31.0 to 65.0)
+      "versions": ["61.0", "62.0"],    # API versions served (default 31.0 to 65.0); a version
+                                       # below the lowest is retired: 410 GONE
       "objects": {"Order_Placed__e": {"createable": true,
                                       "fields": {"Order_Id__c": {"type": "string",
                                                  "nillable": false, "createable": true,
                                                  "defaultedOnCreate": false}}}},
       "limits": {"HourlyPublishedPlatformEvents": {"Max": 250000, "Remaining": 250000}},
-      "switches": {"limitsForbidden": false,        # /limits answers 403 (no View Setup)
-                   "loginDomain": false,            # the token endpoint is login.salesforce.com
-                   "secretInRestApi": true,         # the org setting for consumer secrets
-                   "developerPermission": true,     # the signed-in user's Connect permissions
-                   "viewClientSecret": true,
-                   "stagedTokensBeforePromotion": true}  # a staged credential gets a token
+      "switches": {...},               # see "Switches" below
+      "faults": [...]                  # see "Faults" below
     }
 
-Test-control route (not a Salesforce API):
-    GET /_provision/state -> {"apps": [{"name", "consumerKey", "consumerSecret",
-                                        "staged": [{"id", "consumerKey", "consumerSecret"}]}],
-                              "published": [{"id", "object", "version", "body",
-                                             "headers" (names in lower case), "query", "user"}],
-                              "requests": [{"method", "path"}]}
+Staged credentials (Connect REST API 65.0+, local External Client Apps; the sources are
+Salesforce's Connect REST reference pages "OAuth Staged Credentials", "OAuth Staged Credentials
+ID", "App Oauth Staged Credentials", "App Oauth Credentials", the help article "Stage, Rotate,
+and Delete OAuth Credentials for an External Client App", and two public callers of the real
+API: sfdx-hardis `hardis:org:ext-client-app:rotate-credentials`
+(src/common/utils/refresh/externalClientAppUtils.ts) and Infisical's Salesforce OAuth
+rotation (backend/src/ee/services/secret-rotation-v2/salesforce-oauth-credentials/)):
+  - `.../apps/oauth/credentials/{appId}/{consumerId}/staged`: GET lists, POST creates. Both
+    answer the collection `{"stagedCredentials": [item...], "url": ".../staged"}`, never a
+    bare credential ("OAuth Staged Credentials": "Response body for GET and POST: App Oauth
+    Staged Credentials Collection"; Infisical reads `stagedCredentials[0]` of the POST answer).
+    POST answers 201 ("Status Codes and Error Responses": 201 "Success with POST request").
+    POST takes no body ("POST doesn't take a request body"); sfdx-hardis sends `{}` because
+    "without a body Salesforce hangs and the socket resets": switch `postWithoutBody`.
+  - One item ("App Oauth Staged Credentials"): createdBy, createdDate, expirationDate, id, key,
+    secret, stagedCredentialsUrl, state (Active | Expired | Rotated), url. Valid 30 days
+    ("Staged credentials are valid for 30 days unless they're deleted before then"), so
+    expirationDate is 30 days after it entered the slot.
+  - One staged slot per consumer: POST while the slot holds an entry in ANY state is refused
+    (409, CONFLICT: sfdx-hardis "Salesforce allows only one staged credential at a time" and
+    "It must be deleted before new credentials can be staged", whatever its state; the status
+    and errorCode are unknown: 409 is "Status Codes and Error Responses"' conflict). The
+    sources disagree here: Infisical stages its next rotation without deleting the Rotated
+    entry first (its interval defaults to 30 days, the grace period, so the entry may be gone
+    by then); sfdx-hardis's explicit statement is followed.
+  - No `part` parameter is documented for the staged resources: a `part` query is ignored.
+  - `.../staged/{id}`: GET, PATCH, DELETE ("OAuth Staged Credentials ID"). PATCH takes
+    "Staged Credentials Input"; both callers promote with `{"command": "rotate"}`. Any other
+    body (none, `{}`, another command) is refused 400 INVALID_API_INPUT (errorCode unknown).
+    Rotating an entry that is not Active (Rotated, Expired) is refused 409 (status unknown).
+    Success answers 200 with an item ("Response body for GET and PATCH: App Oauth Staged
+    Credentials"; which item is unknown, neither caller reads it): switch `patchAnswer`.
+    DELETE answers 204 ("Response for DELETE: 204").
+  - Promotion: the Active entry's credential becomes the primary; the FORMER primary occupies
+    the slot with state Rotated and still gets tokens (sfdx-hardis: "the former credentials
+    occupy the staged slot in `rotated` state", "the previous credentials stay valid for 30
+    days"; Infisical: "Salesforce keeps the previously-active credential valid for a grace
+    period after PATCH rotate"). The Rotated entry's id: switch `rotatedEntryId`.
+  - DELETE of the Rotated entry revokes the previous credential at once (sfdx-hardis
+    `--revoke-previous`: "delete the previous credentials right after rotation ... any
+    integration still using the old credentials will break immediately"); DELETE of an Active
+    entry cancels the staging; DELETE of an Expired one empties the slot. Unknown ids: 404
+    (Infisical reads a 404 from DELETE as "already gone").
+  - Before promotion an Active entry gets tokens like the primary (switch
+    `stagedTokensBeforePromotion`, not stated by the reference pages). An Expired entry gets
+    none and cannot be promoted. A credential that no longer gets tokens (revoked, Expired,
+    Active with the switch off) is answered by switch `unhonouredKeyError`.
+  - Nothing staged: sfdx-hardis "the endpoint may answer with a 404 when nothing is staged";
+    the reference documents only the collection: switch `emptyStagedGet`.
+  - Expiry is driven by the control route `POST /_provision/expire` (no clock runs here).
+
+Switches (`switches` in the org file, or `POST /_provision/switches` while running):
+    limitsForbidden: false         /limits answers 403 (no View Setup)
+    loginDomain: false             the token endpoint is login.salesforce.com (refuses the flow)
+    secretInRestApi: true          the org setting for consumer secrets; off: no secret in the
+                                   primary read, and 403 from every staged resource (help article:
+                                   the setting "must be turned on")
+    developerPermission: true      the signed-in user's External Client App Developer permission
+    viewClientSecret: true         the signed-in user's View Client Secret permission
+    stagedTokensBeforePromotion: true   an Active staged credential gets a token
+    emptyStagedGet: "notFound"     GET .../staged with an empty slot: "notFound" (404, as
+                                   sfdx-hardis reports) | "emptyCollection" (200, no items)
+    postWithoutBody: "reset"       POST .../staged with an empty body: "reset" (the socket is
+                                   reset, as sfdx-hardis saw) | "accept" (as the reference says;
+                                   Infisical sends no body)
+    stagedSecret: "always"         which staged answers carry `secret`: "always" (every item: the
+                                   reference lists `secret` and documents no `part` parameter
+                                   for staged resources) | "postOnly" (only the POST answer)
+    itemUrl: "documented"          an item's `url`: "documented" (the primary's URL, as "App
+                                   Oauth Staged Credentials" describes it) | "item" (the item's
+                                   own `.../staged/{id}`: Infisical PATCHes and DELETEs
+                                   `staged.url`). `stagedCredentialsUrl` is `.../staged` in both
+    patchAnswer: "rotated"         PATCH rotate answers 200 with: "rotated" (the entry now in
+                                   the slot: the former primary, Rotated) | "promoted" (the
+                                   promoted credential, as staged, state Active) | "noContent"
+                                   (204, no body)
+    rotatedEntryId: "credential"   the Rotated entry's id: "credential" (the id the former
+                                   primary had when it was staged, a new one if it never was:
+                                   what Infisical's DELETE of an old credential's staged URL
+                                   implies) | "same" (the id of the entry just promoted)
+    rotatedExpiry: "expired"       what expiry does to a Rotated entry: "expired" (it stays as
+                                   Expired) | "removed" (the slot empties: sfdx-hardis "before
+                                   Salesforce removes them automatically")
+    unhonouredKeyError: "invalid_client"   the token endpoint's error for a key Salesforce issued
+                                   that no longer (or not yet) gets tokens: "invalid_client" |
+                                   "invalid_client_id" (unknown which)
+
+Faults (`faults` in the org file, or `POST /_provision/faults` to replace the list): make
+chosen calls fail, to interrupt a run at any step. Each is
+    {"method": "PATCH",            # optional: any method
+     "path": "/staged/",           # a substring of the request path ("" matches all)
+     "fault": "error500",          # error500 (500 UNKNOWN_EXCEPTION) | error503 | reset (RST,
+                                   # no answer) | hang (no answer until the client gives up)
+     "when": "before",             # "before": the call has no effect | "after": it takes
+                                   # effect, then the fault replaces the answer
+     "times": 1}                   # how many matching calls fail (default 1; -1: every one)
+The first fault that matches a call is used. Control routes are never faulted.
+
+Test-control routes (not Salesforce APIs; never recorded in `requests`):
+    GET  /_provision/state     -> {"apps": [{"name", "consumerKey", "consumerSecret" (the
+                                             primary),
+                                   "staged": [] or [{"id", "consumerKey", "consumerSecret",
+                                              "state", "createdDate", "expirationDate"}]
+                                             (the slot),
+                                   "tokenCredentials": [{"consumerKey", "consumerSecret"}]
+                                             (every credential that gets a token now),
+                                   "revoked": [{"consumerKey", "consumerSecret", "how":
+                                              "deleted" | "expired"}],
+                                   "transitions": [{"event": "staged" | "promoted" |
+                                              "deleted" | "expired", "id", "consumerKey",
+                                              "state" (after the event; null once gone),
+                                              "previous": {"id", "consumerKey"} on
+                                              "promoted"}]}],
+                                  "published": [{"id", "object", "version", "body",
+                                              "headers" (names in lower case), "query",
+                                              "user"}],
+                                  "requests": [{"method", "path"} (+ "fault" when injected)],
+                                  "switches": {...}, "faults": [...remaining]}
+    POST /_provision/expire    {"app": NAME} (optional: every app) -> the slot's entry expires
+                               (Active -> Expired; Rotated -> per `rotatedExpiry`); answers
+                               the state
+    POST /_provision/switches  {...} merged into the switches; answers them
+    POST /_provision/faults    {"faults": [...]} replaces the faults; answers them
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import datetime
 import itertools
 import json
 import re
@@ -65,12 +187,20 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-STATE_PATH = "/_provision/state"
+from fault_proxy import ProxyHandler  # its reset (RST) and hang, for injected faults
+
+CONTROL_PREFIX = "/_provision/"
 TOKEN_PATH = "/services/oauth2/token"
 
 # REST API Developer Guide, "Versions": every org serves each version from 31.0 on (older ones
 # were retired in Summer '25); 65.0 is Winter '26.
 DEFAULT_VERSIONS = [f"{major}.0" for major in range(31, 66)]
+# Connect REST reference, "OAuth Staged Credentials" and "... ID": "Available version 65.0".
+STAGED_SINCE = 65.0
+# "App Oauth Staged Credentials": "Staged credentials are valid for 30 days unless they're
+# deleted before then"; both public callers give the Rotated entry the same 30 days.
+STAGED_VALIDITY = datetime.timedelta(days=30)
+STATES = ("Active", "Expired", "Rotated")
 
 # REST API Developer Guide, "Limits": Max and Remaining per allocation. The figures are an
 # Enterprise Edition org's defaults: 250,000 high-volume platform events published an hour
@@ -103,74 +233,242 @@ DEFAULT_OBJECTS: dict[str, Any] = {
     }
 }
 
-DEFAULT_SWITCHES = {
-    "limitsForbidden": False,
-    "loginDomain": False,
-    "secretInRestApi": True,
-    "developerPermission": True,
-    "viewClientSecret": True,
-    # Unverified (FACTS.md): whether a staged credential gets a token before it is primary.
-    "stagedTokensBeforePromotion": True,
+# Each switch with its allowed values (the first is the default); see the module doc.
+SWITCH_VALUES: dict[str, tuple[Any, ...]] = {
+    "limitsForbidden": (False, True),
+    "loginDomain": (False, True),
+    "secretInRestApi": (True, False),
+    "developerPermission": (True, False),
+    "viewClientSecret": (True, False),
+    "stagedTokensBeforePromotion": (True, False),
+    "emptyStagedGet": ("notFound", "emptyCollection"),
+    "postWithoutBody": ("reset", "accept"),
+    "stagedSecret": ("always", "postOnly"),
+    "itemUrl": ("documented", "item"),
+    "patchAnswer": ("rotated", "promoted", "noContent"),
+    "rotatedEntryId": ("credential", "same"),
+    "rotatedExpiry": ("expired", "removed"),
+    "unhonouredKeyError": ("invalid_client", "invalid_client_id"),
 }
+DEFAULT_SWITCHES = {name: values[0] for name, values in SWITCH_VALUES.items()}
+FAULTS = ("error500", "error503", "reset", "hang")
 
 # REST API Developer Guide, "Status Codes and Error Responses": error bodies are a list of
-# {"message", "errorCode"}; 401 for a missing or expired session, 404 for an unknown resource.
+# {"message", "errorCode"}; 401 for a missing or expired session, 404 for an unknown resource,
+# 409 for a conflict, 410 for "retired or removed", 500 for an error within the platform.
 INVALID_SESSION = (401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])
 NOT_FOUND = (404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}])
+# Help 000354473 ("Salesforce Platform API Versions 21.0 through 30.0 Retirement"): a retired
+# version's REST calls answer "410: GONE". The body's errorCode and message are unknown.
+GONE = (410, [{"errorCode": "GONE", "message": "The requested resource has been retired or removed."}])
+INJECTED = {
+    "error500": (500, [{"errorCode": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred (injected by fake_salesforce)"}]),
+    "error503": (503, [{"errorCode": "SERVER_UNAVAILABLE", "message": "Service unavailable (injected by fake_salesforce)"}]),
+}
+RESET = (0, None)  # not an answer: the handler resets the socket
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def _date(moment: datetime.datetime) -> str:
+    """Connect REST API dates: ISO 8601 in UTC with milliseconds ("2026-12-06T23:52:02.000Z")."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _version_number(version: str) -> float:
+    return float(version)
 
 
 class App:
-    """An External Client App: its primary credential and the staged ones (credential rotation
-    stages a new key and secret beside the primary before promoting it)."""
+    """An External Client App with one OAuth consumer: its primary credential, the one staged
+    slot (empty, or one entry: Active, Expired or Rotated), the credentials revoked, and every
+    transition, so a test can assert where a run left Salesforce."""
 
     counter = itertools.count(1)
 
-    def __init__(self, declared: dict[str, Any]):
+    def __init__(self, declared: dict[str, Any], org: Org):
         number = next(App.counter)
+        self.org = org
         self.name: str = declared["name"]
         self.app_id: str = declared.get("id", f"0xI5g00000{number:08d}AAA")
         self.consumer_id: str = declared.get("consumerId", f"0Ci5g00000{number:08d}AAA")
         self.primary = {"consumerKey": declared["consumerKey"], "consumerSecret": declared["consumerSecret"]}
-        self.staged: list[dict[str, str]] = []  # {"id", "consumerKey", "consumerSecret"}
+        # The staged id the primary carried when it was staged (None: it never was).
+        self.primary_staged_id: str | None = None
+        self.slot: dict[str, Any] | None = None
+        self.revoked: list[dict[str, str]] = []
+        self.transitions: list[dict[str, Any]] = []
         self.run_as_user: str | None = declared.get("runAsUser")
         self.flow_enabled: bool = declared.get("clientCredentialsFlow", True)
+        staged = declared.get("staged")
+        if staged is not None:
+            state = staged.get("state", "Active")
+            if state not in STATES:
+                raise ValueError(f"app {self.name}: staged state {state!r} is not one of {', '.join(STATES)}")
+            credential = {"consumerKey": staged["consumerKey"], "consumerSecret": staged["consumerSecret"]}
+            self.slot = self._entry(staged.get("id") or org.new_staged_id(), credential, state)
 
-    def credentials(self) -> list[dict[str, str]]:
-        """Every credential that can ask for a token: the primary first, then the staged ones
-        when the org honours them before promotion (switch `stagedTokensBeforePromotion`)."""
-        if ORG.switches["stagedTokensBeforePromotion"]:
-            return [self.primary, *self.staged]
-        return [self.primary]
+    def _entry(self, staged_id: str, credential: dict[str, str], state: str) -> dict[str, Any]:
+        created = _now()
+        return {"id": staged_id, **credential, "state": state, "createdBy": self.org.signed_in_user_id,
+                "createdDate": _date(created), "expirationDate": _date(created + STAGED_VALIDITY)}
+
+    def _record(self, event: str, entry: dict[str, Any], state: str | None, **extra: Any) -> None:
+        self.transitions.append({"event": event, "id": entry["id"], "consumerKey": entry["consumerKey"],
+                                 "state": state, **extra})
+
+    def token_credentials(self) -> list[dict[str, str]]:
+        """Every credential that gets a token now: the primary, a Rotated entry (the grace
+        period), and an Active one when the org honours it before promotion."""
+        honoured = [self.primary]
+        if self.slot and (self.slot["state"] == "Rotated" or (
+                self.slot["state"] == "Active" and self.org.switches["stagedTokensBeforePromotion"])):
+            honoured.append(_credential(self.slot))
+        return honoured
+
+    def issued_keys(self) -> set[str]:
+        """Every key Salesforce issued for this app, honoured now or not."""
+        keys = {self.primary["consumerKey"], *(r["consumerKey"] for r in self.revoked)}
+        if self.slot:
+            keys.add(self.slot["consumerKey"])
+        return keys
+
+    def stage(self, credential: dict[str, str]) -> dict[str, Any]:
+        self.slot = self._entry(self.org.new_staged_id(), credential, "Active")
+        self._record("staged", self.slot, "Active")
+        return self.slot
+
+    def promote(self) -> dict[str, Any]:
+        """The Active entry becomes the primary; the former primary takes the slot, Rotated."""
+        assert self.slot is not None and self.slot["state"] == "Active"
+        promoted = self.slot
+        former, former_id = self.primary, self.primary_staged_id
+        self.primary, self.primary_staged_id = _credential(promoted), promoted["id"]
+        if self.org.switches["rotatedEntryId"] == "same":
+            rotated_id = promoted["id"]
+        else:
+            rotated_id = former_id or self.org.new_staged_id()
+        self.slot = self._entry(rotated_id, former, "Rotated")
+        self._record("promoted", promoted, None, previous={"id": rotated_id, "consumerKey": former["consumerKey"]})
+        return promoted
+
+    def delete(self) -> None:
+        assert self.slot is not None
+        entry, self.slot = self.slot, None
+        if entry["state"] == "Rotated":
+            self.revoked.append({**_credential(entry), "how": "deleted"})
+        self._record("deleted", entry, None)
+
+    def expire(self) -> None:
+        if self.slot is None or self.slot["state"] == "Expired":
+            return
+        entry = self.slot
+        if entry["state"] == "Rotated":
+            self.revoked.append({**_credential(entry), "how": "expired"})
+            if self.org.switches["rotatedExpiry"] == "removed":
+                self.slot = None
+                self._record("expired", entry, None)
+                return
+        entry["state"] = "Expired"
+        self._record("expired", entry, "Expired")
 
     def state(self) -> dict[str, Any]:
-        return {"name": self.name, **self.primary, "staged": copy.deepcopy(self.staged)}
+        staged = []
+        if self.slot:
+            staged.append({k: self.slot[k] for k in ("id", "consumerKey", "consumerSecret", "state",
+                                                    "createdDate", "expirationDate")})
+        return {"name": self.name, **self.primary, "staged": staged,
+                "tokenCredentials": copy.deepcopy(self.token_credentials()),
+                "revoked": copy.deepcopy(self.revoked), "transitions": copy.deepcopy(self.transitions)}
+
+
+def _credential(entry: dict[str, Any]) -> dict[str, str]:
+    return {"consumerKey": entry["consumerKey"], "consumerSecret": entry["consumerSecret"]}
 
 
 class Org:
     def __init__(self, declared: dict[str, Any]):
         if not isinstance(declared.get("apps"), list):
             raise ValueError("the org file needs `apps`: a list of External Client Apps")
-        self.apps = [App(app) for app in declared["apps"]]
+        self.lock = threading.RLock()
+        self.ids = itertools.count(1)
+        self.switches = dict(DEFAULT_SWITCHES)
+        self.set_switches(declared.get("switches", {}))
         self.signed_in_token: str | None = declared.get("signedInToken")
+        self.signed_in_user_id = "0055g00000SIGNINAAA"
+        self.apps = [App(app, self) for app in declared["apps"]]
         self.next_staged: list[dict[str, str]] = list(declared.get("stagedCredentials", []))
         self.versions: list[str] = declared.get("versions", DEFAULT_VERSIONS)
         self.objects: dict[str, Any] = declared.get("objects", DEFAULT_OBJECTS)
         self.limits = {**DEFAULT_LIMITS, **declared.get("limits", {})}
-        self.switches = {**DEFAULT_SWITCHES, **declared.get("switches", {})}
+        self.faults: list[dict[str, Any]] = []
+        self.set_faults(declared.get("faults", []))
         # access token -> the user it acts as
         self.tokens: dict[str, str] = {}
         if self.signed_in_token:
             self.tokens[self.signed_in_token] = "signed-in user"
         self.published: list[dict[str, Any]] = []
         self.requests: list[dict[str, str]] = []
-        self.lock = threading.Lock()
-        self.ids = itertools.count(1)
+
+    def new_staged_id(self) -> str:
+        return f"0Sc5g00000{next(self.ids):08d}AAA"
+
+    def next_credential(self) -> dict[str, str]:
+        """What Salesforce makes for a new staged credential: declared ones first, in order."""
+        if self.next_staged:
+            declared = self.next_staged.pop(0)
+            return {"consumerKey": declared["consumerKey"], "consumerSecret": declared["consumerSecret"]}
+        return {"consumerKey": f"3MVG9{uuid.uuid4().hex}", "consumerSecret": uuid.uuid4().hex + uuid.uuid4().hex}
+
+    def set_switches(self, changes: Any) -> dict[str, Any]:
+        if not isinstance(changes, dict):
+            raise ValueError("switches: a JSON object")
+        for name, value in changes.items():
+            if name not in SWITCH_VALUES:
+                raise ValueError(f"unknown switch {name!r}; known: {', '.join(SWITCH_VALUES)}")
+            if value not in SWITCH_VALUES[name] or type(value) is not type(SWITCH_VALUES[name][0]):
+                raise ValueError(f"switch {name}: {value!r} is not one of {list(SWITCH_VALUES[name])}")
+        self.switches.update(changes)
+        return dict(self.switches)
+
+    def set_faults(self, faults: Any) -> list[dict[str, Any]]:
+        if not isinstance(faults, list):
+            raise ValueError("faults: a JSON list")
+        checked = []
+        for fault in faults:
+            if not isinstance(fault, dict) or fault.get("fault") not in FAULTS:
+                raise ValueError(f"fault {fault!r}: needs \"fault\": one of {', '.join(FAULTS)}")
+            if fault.get("when", "before") not in ("before", "after"):
+                raise ValueError(f"fault {fault!r}: \"when\" is \"before\" or \"after\"")
+            checked.append({"method": fault.get("method"), "path": fault.get("path", ""),
+                            "fault": fault["fault"], "when": fault.get("when", "before"),
+                            "times": int(fault.get("times", 1))})
+        self.faults = checked
+        return copy.deepcopy(self.faults)
+
+    def take_fault(self, method: str, path: str, when: str) -> str | None:
+        """The fault for this call at this moment, if one matches (and counts it)."""
+        with self.lock:
+            for fault in self.faults:
+                if (fault["when"] == when and fault["times"] != 0 and fault["path"] in path
+                        and fault["method"] in (None, method)):
+                    if fault["times"] > 0:
+                        fault["times"] -= 1
+                    return fault["fault"]
+        return None
+
+    def app_named(self, name: str | None) -> list[App]:
+        return [a for a in self.apps if name is None or a.name == name]
 
     def state(self) -> dict[str, Any]:
         return {
             "apps": [app.state() for app in self.apps],
             "published": copy.deepcopy(self.published),
             "requests": copy.deepcopy(self.requests),
+            "switches": dict(self.switches),
+            "faults": copy.deepcopy(self.faults),
         }
 
 
@@ -191,8 +489,17 @@ def _token(form: dict[str, str], host: str) -> tuple[int, Any]:
         return oauth_error("unsupported_grant_type", "grant type not supported")
     key, secret = form.get("client_id", ""), form.get("client_secret", "")
     for app in ORG.apps:
-        keys = [c for c in app.credentials() if c["consumerKey"] == key]
+        with ORG.lock:
+            keys = [c for c in app.token_credentials() if c["consumerKey"] == key]
+            issued = key in app.issued_keys()
         if not keys:
+            if issued:
+                # A key Salesforce issued that gets no token now (revoked, Expired, or Active
+                # when the org honours staged credentials only once primary): which error
+                # answers it is unknown (switch `unhonouredKeyError`).
+                if ORG.switches["unhonouredKeyError"] == "invalid_client":
+                    return oauth_error("invalid_client", "invalid client credentials")
+                return oauth_error("invalid_client_id", "client identifier invalid")
             continue
         if not any(c["consumerSecret"] == secret for c in keys):
             return oauth_error("invalid_client", "invalid client credentials")
@@ -296,66 +603,102 @@ def _publish(version: str, name: str, body: Any, headers: dict[str, str], query:
 
 # ------------------------------------------------------------------------------- Connect API
 
-
-def _staged_answer(app: App, staged: dict[str, str], with_secret: bool) -> dict[str, Any]:
-    """One staged credential as the resources below answer it (the shape is an assumption,
-    docs/aws-behaviour.md "Staged credentials": the same `key` / `secret` as the primary's
-    read, with the staged credential's `id`)."""
-    answer = {"id": staged["id"], "key": staged["consumerKey"]}
-    if with_secret and ORG.switches["secretInRestApi"]:
-        answer["secret"] = staged["consumerSecret"]
-    return answer
+# Refusals of the staged resources whose status or errorCode no source gives (module doc).
+SLOT_OCCUPIED = "A staged credential already exists for this consumer. Delete it before staging new credentials."
+NOT_A_ROTATE_COMMAND = "The request body must be a Staged Credentials Input with command rotate."
 
 
-def _staged(app: App, method: str, rest: list[str], query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
-    """Connect REST API, "OAuth Staged Credentials" (65.0), and the help article "Stage, Rotate,
-    and Delete OAuth Credentials for an External Client App": `.../staged` gets (GET) or creates
-    (POST) a staged credential; `.../staged/{stagedCredentialId}` replaces the primary with it
-    (PATCH) or deletes it (DELETE). Local apps only; the same permissions and org setting as
-    reading the primary. Request and response bodies are not shown in the stored documents:
-    the shapes here are the assumptions written down in docs/aws-behaviour.md."""
+def _not_allowed(method: str, allowed: str) -> tuple[int, Any]:
+    return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": f"HTTP Method '{method}' not allowed. Allowed are {allowed}"}]
+
+
+def _staged_item(app: App, entry: dict[str, Any], base: str, with_secret: bool) -> dict[str, Any]:
+    """One entry as "App Oauth Staged Credentials" lists it: createdBy, createdDate,
+    expirationDate, id, key, secret, stagedCredentialsUrl, state, url. `url` follows switch
+    `itemUrl`; `stagedCredentialsUrl` is the consumer's `.../staged`, as "App Oauth Credentials"
+    describes the same field of a consumer ("The URL for the staged credentials")."""
+    item = {
+        "createdBy": entry["createdBy"],
+        "createdDate": entry["createdDate"],
+        "expirationDate": entry["expirationDate"],
+        "id": entry["id"],
+        "key": entry["consumerKey"],
+        "stagedCredentialsUrl": f"{base}/staged",
+        "state": entry["state"],
+        "url": base if ORG.switches["itemUrl"] == "documented" else f"{base}/staged/{entry['id']}",
+    }
+    if with_secret:
+        item["secret"] = entry["consumerSecret"]
+    return item
+
+
+def _staged_collection(app: App, base: str, entries: list[dict[str, Any]], with_secret: bool) -> dict[str, Any]:
+    """"App Oauth Staged Credentials Collection", the answer to GET and POST .../staged: the
+    items under `stagedCredentials` and the collection's `url` (Infisical's types:
+    `{stagedCredentials: [...], url}`)."""
+    return {"stagedCredentials": [_staged_item(app, e, base, with_secret) for e in entries], "url": f"{base}/staged"}
+
+
+def _staged(app: App, method: str, rest: list[str], base: str, raw_body: bytes, body: Any) -> tuple[int, Any]:
+    """Connect REST API "OAuth Staged Credentials" (`.../staged`: GET, POST) and "OAuth Staged
+    Credentials ID" (`.../staged/{id}`: GET, PATCH, DELETE), 65.0+, local apps only. The help
+    article "Stage, Rotate, and Delete OAuth Credentials for an External Client App": the same
+    permissions (External Client App Developer, View Client Secret) and the org setting "Allow
+    access to External Client App consumer secrets via REST API" must be on. The lifecycle and
+    each switch are in the module doc."""
     if not ORG.switches["viewClientSecret"]:
         return 403, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "You need the View Client Secret permission"}]
     if not ORG.switches["secretInRestApi"]:
-        return 403, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "Allow access to External Client App consumer secrets via REST API is off"}]
-    with_secret = query.get("part", [""])[0] == "keyandsecret"
+        # sfdx-hardis recognises this refusal by "not currently enabled" in the message.
+        return 403, [{"errorCode": "FUNCTIONALITY_NOT_ENABLED", "message": "Access to External Client App consumer secrets via REST API is not currently enabled for this org."}]
+    listed_secret = ORG.switches["stagedSecret"] == "always"
     if not rest:
         if method == "GET":
-            return 200, {"stagedCredentials": [_staged_answer(app, s, with_secret) for s in app.staged]}
+            if app.slot is None and ORG.switches["emptyStagedGet"] == "notFound":
+                return NOT_FOUND  # sfdx-hardis: "may answer with a 404 when nothing is staged"
+            return 200, _staged_collection(app, base, [app.slot] if app.slot else [], listed_secret)
         if method == "POST":
-            with ORG.lock:
-                if app.staged:
-                    # One staged credential at a time (assumption: stage, promote or delete first).
-                    return 400, [{"errorCode": "INVALID_STATE", "message": "A staged credential already exists for this consumer"}]
-                if ORG.next_staged:
-                    declared = ORG.next_staged.pop(0)
-                else:
-                    declared = {"consumerKey": f"3MVG9{uuid.uuid4().hex}", "consumerSecret": uuid.uuid4().hex + uuid.uuid4().hex}
-                staged = {"id": f"0Sc5g00000{next(ORG.ids):08d}AAA", **declared}
-                app.staged.append(staged)
-            return 201, _staged_answer(app, staged, True)
-        return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": f"HTTP Method '{method}' not allowed. Allowed are GET,POST"}]
+            if not raw_body and ORG.switches["postWithoutBody"] == "reset":
+                return RESET  # sfdx-hardis: "without a body Salesforce hangs and the socket resets"
+            if app.slot is not None:
+                # sfdx-hardis: one staged credential at a time, deleted first whatever its state.
+                return 409, [{"errorCode": "CONFLICT", "message": SLOT_OCCUPIED}]
+            # Salesforce makes the key and secret ("POST doesn't take a request body"); the
+            # answer carries the secret (Infisical reads `stagedCredentials[0].secret`).
+            entry = app.stage(ORG.next_credential())
+            return 201, _staged_collection(app, base, [entry], True)
+        return _not_allowed(method, "GET,POST")
     if len(rest) != 1:
         return NOT_FOUND
-    staged = next((s for s in app.staged if s["id"] == rest[0]), None)
-    if staged is None:
-        return NOT_FOUND
+    entry = app.slot if app.slot is not None and app.slot["id"] == rest[0] else None
+    if entry is None:
+        return NOT_FOUND  # Infisical: a 404 from DELETE means "already gone"
+    if method == "GET":
+        return 200, _staged_item(app, entry, base, listed_secret)
     if method == "PATCH":
-        # The staged credential replaces the primary: the old key and secret stop working.
-        with ORG.lock:
-            app.primary = {"consumerKey": staged["consumerKey"], "consumerSecret": staged["consumerSecret"]}
-            app.staged.remove(staged)
-        return 200, {"id": app.consumer_id, "key": app.primary["consumerKey"]}
+        # "Staged Credentials Input"; both public callers promote with {"command": "rotate"}.
+        if not isinstance(body, dict) or body.get("command") != "rotate":
+            return 400, [{"errorCode": "INVALID_API_INPUT", "message": NOT_A_ROTATE_COMMAND}]
+        if entry["state"] != "Active":
+            return 409, [{"errorCode": "CONFLICT", "message": f"Staged credentials in state {entry['state']} can't be rotated."}]
+        promoted = app.promote()
+        answer = ORG.switches["patchAnswer"]
+        if answer == "noContent":
+            return 204, None
+        if answer == "promoted":
+            return 200, _staged_item(app, promoted, base, listed_secret)
+        return 200, _staged_item(app, app.slot, base, listed_secret)  # type: ignore[arg-type]
     if method == "DELETE":
-        with ORG.lock:
-            app.staged.remove(staged)
+        app.delete()  # "Response for DELETE: 204"
         return 204, None
-    return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": f"HTTP Method '{method}' not allowed. Allowed are PATCH,DELETE"}]
+    return _not_allowed(method, "GET,PATCH,DELETE")
 
 
-def _connect(rest: str, query: dict[str, list[str]], user: str, method: str = "GET", body: Any = None) -> tuple[int, Any]:
+def _connect(rest: str, query: dict[str, list[str]], user: str, version: str, method: str = "GET",
+             raw_body: bytes = b"", body: Any = None) -> tuple[int, Any]:
     """Connect REST API, "OAuth Credentials by App ID" and "OAuth Usage" (60.0+): the apps,
-    an app's consumers, and a consumer's key and secret (`part=keyandsecret`). Needs a
+    an app's consumers ("App Oauth Credentials": id, key, name, url, and since 65.0
+    stagedCredentialsUrl), and a consumer's key and secret (`part=keyandsecret`). Needs a
     signed-in user with "External Client App Developer" (and "View Client Secret" for the
     secret); the secret is left out unless the org allows it through the REST API."""
     if user != "signed-in user":
@@ -371,12 +714,20 @@ def _connect(rest: str, query: dict[str, list[str]], user: str, method: str = "G
     app = next((a for a in ORG.apps if len(parts) >= 2 and parts[0] == "credentials" and a.app_id == parts[1]), None)
     if app is None:
         return NOT_FOUND
-    if len(parts) == 2:
-        return 200, {"consumers": [{"id": app.consumer_id, "url": f"credentials/{app.app_id}/{app.consumer_id}"}]}
+    base = f"/services/data/v{version}/apps/oauth/credentials/{app.app_id}/{app.consumer_id}"
+    staged_resources = _version_number(version) >= STAGED_SINCE
+    if len(parts) == 2 and method == "GET":
+        consumer = {"id": app.consumer_id, "key": app.primary["consumerKey"], "name": app.name, "url": base}
+        if staged_resources:
+            consumer["stagedCredentialsUrl"] = f"{base}/staged"
+        return 200, {"consumers": [consumer]}
     if len(parts) >= 4 and parts[2] == app.consumer_id and parts[3] == "staged":
-        return _staged(app, method, parts[4:], query, body)
+        if not staged_resources:
+            return NOT_FOUND  # "Available version 65.0"
+        with ORG.lock:
+            return _staged(app, method, parts[4:], base, raw_body, body)
     if method != "GET":
-        return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": f"HTTP Method '{method}' not allowed. Allowed are GET"}]
+        return _not_allowed(method, "GET")
     if len(parts) == 3 and parts[2] == app.consumer_id:
         if not ORG.switches["viewClientSecret"]:
             return 403, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "You need the View Client Secret permission"}]
@@ -385,6 +736,32 @@ def _connect(rest: str, query: dict[str, list[str]], user: str, method: str = "G
             answer["secret"] = app.primary["consumerSecret"]
         return 200, answer
     return NOT_FOUND
+
+
+# ------------------------------------------------------------------------------- test control
+
+
+def _control(method: str, path: str, body: bytes) -> tuple[int, Any]:
+    """The test-control routes of the module doc."""
+    try:
+        payload = json.loads(body) if body else {}
+        with ORG.lock:
+            if path == CONTROL_PREFIX + "state" and method == "GET":
+                return 200, ORG.state()
+            if path == CONTROL_PREFIX + "expire" and method == "POST":
+                apps = ORG.app_named(payload.get("app"))
+                if not apps:
+                    return 404, {"message": f"no app named {payload.get('app')!r}"}
+                for app in apps:
+                    app.expire()
+                return 200, ORG.state()
+            if path == CONTROL_PREFIX + "switches" and method == "POST":
+                return 200, ORG.set_switches(payload)
+            if path == CONTROL_PREFIX + "faults" and method == "POST":
+                return 200, ORG.set_faults(payload.get("faults"))
+    except (ValueError, TypeError, AttributeError) as error:
+        return 400, {"message": str(error)}
+    return 404, {"message": "GET /_provision/state, POST /_provision/expire, /_provision/switches or /_provision/faults"}
 
 
 # ------------------------------------------------------------------------------- HTTP
@@ -396,6 +773,8 @@ VERSIONED = re.compile(r"^/services/data/v(?P<version>\d+\.\d)/(?P<rest>.*)$")
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     verbose = False
+    reset = ProxyHandler.reset
+    hang = ProxyHandler.hang
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         if Handler.verbose:
@@ -420,18 +799,12 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return ORG.tokens.get(auth[len("Bearer "):])
 
-    def _route(self) -> tuple[int, Any]:
-        url = urllib.parse.urlsplit(self.path)
+    def _route(self, url: urllib.parse.SplitResult, body: bytes) -> tuple[int, Any]:
         path, query = url.path, urllib.parse.parse_qs(url.query)
-        body = self._body()
         host = self.headers.get("Host", "127.0.0.1")
-        if path == STATE_PATH and self.command == "GET":
-            return 200, ORG.state()
-        with ORG.lock:
-            ORG.requests.append({"method": self.command, "path": path})
         if path == TOKEN_PATH:
             if self.command != "POST":
-                return 405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": "HTTP Method 'GET' not allowed. Allowed are POST"}]
+                return _not_allowed(self.command, "POST")
             form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
             return _token(form, host)
         if path.rstrip("/") == "/services/data" and self.command == "GET":
@@ -439,13 +812,17 @@ class Handler(BaseHTTPRequestHandler):
         matched = VERSIONED.match(path)
         if not matched:
             return NOT_FOUND
+        version, rest = matched["version"], matched["rest"].rstrip("/")
+        if version not in ORG.versions:
+            # Help 000354473: a retired version answers 410 GONE, for every resource and before
+            # the session is looked at (the order is unknown); a version the org does not serve
+            # yet is an unknown resource.
+            if _version_number(version) < min(_version_number(v) for v in ORG.versions):
+                return GONE
+            return NOT_FOUND
         user = self._user()
         if user is None:
             return INVALID_SESSION
-        version, rest = matched["version"], matched["rest"].rstrip("/")
-        if version not in ORG.versions:
-            # An unserved version is an unknown resource.
-            return NOT_FOUND
         if rest.startswith("apps/oauth/"):
             payload = None
             if body:
@@ -453,7 +830,7 @@ class Handler(BaseHTTPRequestHandler):
                     payload = json.loads(body)
                 except ValueError:
                     return 400, [{"message": "The request body is not valid JSON", "errorCode": "JSON_PARSER_ERROR"}]
-            return _connect(rest[len("apps/oauth/"):], query, user, self.command, payload)
+            return _connect(rest[len("apps/oauth/"):], query, user, version, self.command, body, payload)
         if rest == "limits" and self.command == "GET":
             return _limits()
         parts = rest.split("/")
@@ -469,15 +846,55 @@ class Handler(BaseHTTPRequestHandler):
             return _publish(version, parts[1], payload, headers, url.query, user)
         return NOT_FOUND
 
+    def _fault(self, fault: str) -> None:
+        if fault == "reset":
+            self.reset()
+        elif fault == "hang":
+            self.hang()
+        else:
+            self._answer(*INJECTED[fault])
+
     def _handle(self) -> None:
-        status, payload = self._route()
-        self._answer(status, payload)
+        url = urllib.parse.urlsplit(self.path)
+        body = self._body()
+        if url.path.startswith(CONTROL_PREFIX):
+            self._answer(*_control(self.command, url.path, body))
+            return
+        record = {"method": self.command, "path": url.path}
+        with ORG.lock:
+            ORG.requests.append(record)
+        fault = ORG.take_fault(self.command, url.path, "before")
+        if fault is None:
+            status, payload = self._route(url, body)
+            fault = ORG.take_fault(self.command, url.path, "after")
+            if fault is None and (status, payload) == RESET:
+                fault = "reset"
+                record["fault"] = "reset (no body)"
+        if fault is None:
+            self._answer(status, payload)
+            return
+        record.setdefault("fault", fault)
+        self._fault(fault)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:
+            pass  # the socket was reset on purpose
 
     do_GET = _handle
     do_POST = _handle
     do_PUT = _handle
     do_PATCH = _handle
     do_DELETE = _handle
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if Handler.verbose:
+            super().handle_error(request, client_address)
 
 
 def _exit(signum: int, frame: Any) -> None:
@@ -495,8 +912,7 @@ def main(argv: list[str] | None = None) -> None:
     with open(args.org, encoding="utf-8") as file:
         ORG = Org(json.load(file))
     Handler.verbose = args.verbose
-    server = ThreadingHTTPServer((args.host, args.port), Handler)
-    server.daemon_threads = True
+    server = Server((args.host, args.port), Handler)
     signal.signal(signal.SIGTERM, _exit)
     signal.signal(signal.SIGINT, _exit)
     host, port = server.server_address[:2]
