@@ -338,7 +338,7 @@ struct Rotation<'a> {
 
 impl Rotation<'_> {
     async fn dry_run(&self, outcome: &mut RotationResult) {
-        let seen = match self.look().await {
+        let seen = match self.look(None, self.interrupt).await {
             Ok(seen) => seen,
             Err(message) => {
                 outcome.error = Some(message);
@@ -359,7 +359,7 @@ impl Rotation<'_> {
             .collect();
         if steps.first() == Some(&Step::RevokePrevious) {
             outcome.now = Some(format!(
-                "the last rotation is complete and {}: this run starts a new rotation, deleting that entry first (Salesforce stages a credential only into an empty slot), which revokes the previous credential at once",
+                "the last rotation is complete and {}: a run now starts a new rotation, deleting that entry first (Salesforce stages a credential only into an empty slot), which revokes the previous credential at once",
                 previous_valid(seen.until())
             ));
         }
@@ -380,7 +380,7 @@ impl Rotation<'_> {
         let mut first_failure: Option<String> = None;
         let mut promoted_at: Option<Instant> = None;
         for _ in 0..MAX_STEPS {
-            let seen = match self.look().await {
+            let seen = match self.look(memory.posted.as_ref(), self.interrupt).await {
                 Ok(seen) => seen,
                 Err(message) => {
                     outcome.error = Some(format!(
@@ -507,7 +507,8 @@ impl Rotation<'_> {
 
     /// What holds now, looked at afresh, for an ending that leaves something to do.
     async fn standing(&self, memory: &Memory) -> String {
-        match self.look().await {
+        let calm = Interrupt::default();
+        match self.look(memory.posted.as_ref(), &calm).await {
             Ok(seen) => {
                 let facts = self.facts(
                     &seen,
@@ -532,6 +533,10 @@ impl Rotation<'_> {
     fn facts(&self, seen: &Seen, memory: &Memory) -> Facts {
         Facts {
             slot: seen.slot_state(),
+            candidate_known: seen
+                .slot
+                .as_ref()
+                .is_some_and(|entry| entry.credentials.is_some()),
             stored: seen.stored,
             connections_in_sync: seen.differing.is_empty(),
             synced: memory.synced,
@@ -545,20 +550,31 @@ impl Rotation<'_> {
 
     /// Salesforce's credentials, what the references hold in each Region, and which
     /// connections differ from it.
-    async fn look(&self) -> Result<Seen, String> {
+    /// `posted`: the credential this run's POST answered, for a listing that leaves its
+    /// secret out.
+    /// `interrupt`: what stops the AWS reads (the run's, or a calm one for the last look after
+    /// the run was interrupted: reads only, each bounded by the call timeout).
+    async fn look(&self, posted: Option<&Staged>, interrupt: &Interrupt) -> Result<Seen, String> {
         let describe = |error: ConnectError| error.describe().0;
         let primary = self
             .connect
             .primary(&self.consumer)
             .await
             .map_err(describe)?;
-        let slot = self
+        let mut slot = self
             .connect
             .staged(&self.consumer)
             .await
             .map_err(describe)?;
+        if let (Some(entry), Some(posted)) = (slot.as_mut(), posted)
+            && entry.credentials.is_none()
+            && entry.state == StagedState::Active
+            && entry.id == posted.id
+        {
+            entry.credentials = posted.credentials.clone();
+        }
         let stored = self.stored(&primary, slot.as_ref()).await;
-        let differing = self.differing().await?;
+        let differing = self.differing(interrupt).await?;
         Ok(Seen {
             primary,
             slot,
@@ -618,20 +634,20 @@ impl Rotation<'_> {
 
     /// The engine's plan for every connection using the references, with the run it was read
     /// in (its Region contexts).
-    async fn read_plan(&self) -> Result<(Run, Plan), String> {
-        let run = Run::new(self.settings, &self.users, self.interrupt)
+    async fn read_plan(&self, interrupt: &Interrupt) -> Result<(Run, Plan), String> {
+        let run = Run::new(self.settings, &self.users, interrupt)
             .await
             .map_err(|error| error.to_string())?;
         let plan = run
-            .read_plan(&self.users, &self.plan_options(), self.interrupt)
+            .read_plan(&self.users, &self.plan_options(), interrupt)
             .await
             .map_err(|error| error.to_string())?;
         Ok((run, plan))
     }
 
     /// The connections using the references that differ from them (or are unhealthy).
-    async fn differing(&self) -> Result<Vec<String>, String> {
-        let (_, plan) = self.read_plan().await?;
+    async fn differing(&self, interrupt: &Interrupt) -> Result<Vec<String>, String> {
+        let (_, plan) = self.read_plan(interrupt).await?;
         Ok(plan
             .connections()
             .filter(|step| !matches!(step.change(), ConnectionChange::NoOp { .. }))
@@ -659,12 +675,14 @@ impl Rotation<'_> {
         let done = match step {
             Step::Stage => {
                 let staged = self.connect.stage(&self.consumer).await.map_err(describe)?;
-                Ok(match &staged.expires {
+                let detail = match &staged.expires {
                     Some(date) => {
                         format!("a new credential is staged (Active, valid until {date})")
                     }
                     None => "a new credential is staged (Active)".to_string(),
-                })
+                };
+                memory.posted = Some(staged);
+                Ok(detail)
             }
             Step::CheckStaged => {
                 let answer = self.token(candidate()?).await;
@@ -719,11 +737,14 @@ impl Rotation<'_> {
                     .delete_staged(&self.consumer, &entry.id)
                     .await
                     .map_err(describe)?;
-                Ok(if entry.state == StagedState::Expired {
-                    "the expired staged credential is deleted".to_string()
-                } else {
-                    "the staged credential is deleted".to_string()
-                })
+                Ok(match (entry.state, &entry.credentials) {
+                    (StagedState::Expired, _) => "the expired staged credential is deleted",
+                    (_, None) => {
+                        "the staged credential is deleted: Salesforce no longer gives its secret, so it cannot be carried to AWS"
+                    }
+                    _ => "the staged credential is deleted",
+                }
+                .to_string())
             }
             Step::RevokePrevious => {
                 let entry = seen
@@ -771,7 +792,7 @@ impl Rotation<'_> {
     /// what they hold (the new primary) and is `AUTHORIZED`, since its last update where AWS
     /// reports the times. The number checked, or which one is not.
     async fn authorized_on_new(&self) -> Result<usize, String> {
-        let (run, plan) = self.read_plan().await?;
+        let (run, plan) = self.read_plan(self.interrupt).await?;
         let mut checked = 0;
         for step in plan.connections() {
             let entry = step.entry();
@@ -888,7 +909,7 @@ impl Rotation<'_> {
     /// The engine's apply for every connection using the references: re-sends what they hold
     /// and waits until each is AUTHORIZED (DEAUTHORIZED fails it).
     async fn update_connections(&self) -> Result<String, String> {
-        let (run, plan) = self.read_plan().await?;
+        let (run, plan) = self.read_plan(self.interrupt).await?;
         let options = ApplyOptions {
             wait: Some(WaitPolicy {
                 timeout: self.options.wait_timeout,
@@ -992,6 +1013,8 @@ struct Memory {
     first_primary: Option<Secret>,
     /// The secret of the `Active` credential last seen staged.
     candidate: Option<Secret>,
+    /// The credential this run's POST created, as its answer gave it.
+    posted: Option<Staged>,
     synced: bool,
     staged_gets_token: Option<bool>,
     rolling_back: bool,

@@ -48,6 +48,9 @@ pub(crate) enum Stored {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Facts {
     pub(crate) slot: Slot,
+    /// The `Active` entry's key and secret are known (a listing may leave the secret out; the
+    /// answer of this run's POST carries it).
+    pub(crate) candidate_known: bool,
     pub(crate) stored: Stored,
     /// Every connection using the references matches what they hold, and is healthy.
     pub(crate) connections_in_sync: bool,
@@ -159,10 +162,11 @@ impl Step {
     /// What a failure of this step means.
     pub(crate) fn on_failure(self, facts: &Facts) -> OnFailure {
         match self {
-            // Staging, checking, deleting an expired entry or the previous credential change
-            // neither the primary nor AWS: there is nothing to undo.
-            Step::Stage | Step::CheckStaged | Step::RevokePrevious => OnFailure::Stop,
-            Step::DeleteStaged if facts.slot == Slot::Expired => OnFailure::Stop,
+            // Staging, checking, deleting what occupies the slot change neither the primary nor
+            // AWS: there is nothing to undo (a rollback's own deletion is not judged here).
+            Step::Stage | Step::CheckStaged | Step::DeleteStaged | Step::RevokePrevious => {
+                OnFailure::Stop
+            }
             // A failed promotion rolls back: if it took all the same (a lost answer), the next
             // look shows it, and the rollback ends with the new credential carried instead.
             Step::Promote => OnFailure::RollBack,
@@ -210,6 +214,17 @@ pub(crate) fn next(facts: &Facts) -> Result<Step, Ending> {
     match facts.slot {
         // It gets no tokens; staging needs the slot empty.
         Slot::Expired => Ok(Step::DeleteStaged),
+        // A candidate whose secret no answer gives any more cannot be carried: cancel it and
+        // stage again, once AWS is on the primary.
+        Slot::Active if !facts.candidate_known => {
+            if facts.stored != Stored::Primary {
+                Ok(Step::StorePrimary)
+            } else if resend {
+                Ok(Step::UpdateConnections)
+            } else {
+                Ok(Step::DeleteStaged)
+            }
+        }
         Slot::Active => match facts.stored {
             // A secret holding neither: bring AWS back to the working primary first.
             Stored::Other | Stored::Previous => Ok(Step::StorePrimary),
@@ -266,7 +281,10 @@ fn simulate(mut facts: Facts, staged_gets_token: bool, refuse_update: bool) -> (
         assert!(steps.len() < 20, "a rotation ends: {steps:?}");
         let forward = step.carries_forward(&facts);
         match step {
-            Step::Stage => facts.slot = Slot::Active,
+            Step::Stage => {
+                facts.slot = Slot::Active;
+                facts.candidate_known = true;
+            }
             Step::CheckStaged => facts.staged_gets_token = Some(staged_gets_token),
             Step::StoreStaged => {
                 facts.stored = Stored::Staged;
@@ -364,6 +382,7 @@ mod tests {
     fn at_rest() -> Facts {
         Facts {
             slot: Slot::Empty,
+            candidate_known: true,
             stored: Stored::Primary,
             connections_in_sync: true,
             synced: false,
@@ -481,6 +500,7 @@ mod tests {
                 for staged_gets_token in [None, Some(true), Some(false)] {
                     let facts = Facts {
                         slot: Slot::Rotated,
+                        candidate_known: true,
                         stored,
                         connections_in_sync: in_sync,
                         synced,
@@ -509,11 +529,12 @@ mod tests {
                 Stored::Previous,
                 Stored::Other,
             ] {
-                for in_sync in bools {
+                for (in_sync, known) in bools.iter().flat_map(|a| bools.map(|b| (*a, b))) {
                     let start = Facts {
                         slot,
                         stored,
                         connections_in_sync: in_sync,
+                        candidate_known: known,
                         ..at_rest()
                     };
                     for gets_token in bools {
@@ -523,6 +544,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_candidate_whose_secret_is_no_longer_given_is_cancelled_and_staged_again() {
+        let unknown = Facts {
+            slot: Slot::Active,
+            candidate_known: false,
+            ..at_rest()
+        };
+        let (steps, ending) = forecast(unknown, true);
+        assert_eq!(steps[0], Step::DeleteStaged);
+        assert_eq!(steps[1..], TOKEN_FIRST);
+        assert_eq!(ending, Ending::Rotated);
+        let stored_elsewhere = Facts {
+            stored: Stored::Other,
+            ..unknown
+        };
+        assert_eq!(
+            forecast(stored_elsewhere, true).0[..3],
+            [
+                Step::StorePrimary,
+                Step::UpdateConnections,
+                Step::DeleteStaged
+            ]
+        );
     }
 
     #[test]

@@ -521,8 +521,17 @@ fn classify(step: Step, version: &str, status: u16, body: &Value) -> ConnectErro
         (None, Some(message)) => format!("HTTP {status}: {message}"),
         (None, None) => format!("HTTP {status}"),
     };
+    // What a public caller (sfdx-hardis) matches to tell that the org setting is off.
+    let setting_off = [
+        "not currently enabled",
+        "feature is not enabled",
+        "not enabled for this user",
+    ]
+    .iter()
+    .any(|words| detail.to_ascii_lowercase().contains(words));
     match (status, step) {
         (401, _) => ConnectError::ExpiredToken { detail },
+        (403, _) if setting_off => ConnectError::SettingOff,
         (
             403,
             Step::ReadSecret | Step::ReadStaged | Step::Stage | Step::Promote | Step::DeleteStaged,
@@ -599,6 +608,11 @@ mod tests {
             classify(Step::ListConsumers, API_VERSION, 500, &Value::Null),
             ConnectError::Unexpected { .. }
         ));
+        let off = serde_json::json!([{"errorCode": "FUNCTIONALITY_NOT_ENABLED", "message": "Access to External Client App consumer secrets via REST API is not currently enabled for this org."}]);
+        assert_eq!(
+            classify(Step::ReadStaged, "65.0", 403, &off),
+            ConnectError::SettingOff
+        );
         let gone = serde_json::json!([{"errorCode": "GONE", "message": "API version retired"}]);
         let retired = classify(Step::ReadStaged, "65.0", 410, &gone);
         assert!(

@@ -63,7 +63,7 @@ pub(crate) struct Staged {
     pub(crate) state: StagedState,
     /// `expirationDate` as Salesforce wrote it (redacted and cut: it is text from outside).
     pub(crate) expires: Option<String>,
-    /// The key and secret; `None` only for an `Expired` entry that carries neither.
+    /// The key and secret; `None` when the answer leaves the secret out.
     pub(crate) credentials: Option<Credentials>,
 }
 
@@ -89,8 +89,7 @@ fn one_path(consumer: &Consumer, id: &str) -> String {
 }
 
 /// One entry ("App Oauth Staged Credentials": `createdBy`, `createdDate`, `expirationDate`,
-/// `id`, `key`, `secret`, `stagedCredentialsUrl`, `state`, `url`; Connect REST reference). A
-/// key without its secret is the org setting being off, as for the primary's read.
+/// `id`, `key`, `secret`, `stagedCredentialsUrl`, `state`, `url`; Connect REST reference).
 fn parse_one(step: Step, item: &Value) -> Result<Staged, ConnectError> {
     let text = |key: &str| {
         item.get(key)
@@ -114,7 +113,10 @@ fn parse_one(step: Step, item: &Value) -> Result<Staged, ConnectError> {
             key: Secret::new(key),
             secret: Secret::new(secret),
         }),
-        (Some(_), None) => return Err(ConnectError::SettingOff),
+        // Unknown whether a listing carries `secret` (the reference lists the field and no
+        // `part` parameter; a POST answer carries it, as Infisical reads it): without it the
+        // entry is known by its id and state only.
+        (Some(_), None) => None,
         (None, _) if state == StagedState::Expired => None,
         (None, _) => {
             return Err(unexpected(
@@ -320,12 +322,19 @@ mod tests {
     }
 
     #[test]
-    fn a_staged_credential_without_its_secret_is_the_org_setting_being_off() {
+    fn an_entry_listed_without_its_secret_is_known_by_id_and_state_only() {
         let mut active = entry("Active");
         active.as_object_mut().unwrap().remove("secret");
+        let listed = parse_one(Step::ReadStaged, &active).unwrap();
+        assert!(listed.credentials.is_none());
+        assert_eq!(
+            (listed.id.as_str(), listed.state),
+            ("0Sc1", StagedState::Active)
+        );
+        // A POST answer without it names no credential to carry.
         assert!(matches!(
-            parse_one(Step::Stage, &active),
-            Err(ConnectError::SettingOff)
+            parse_created(&json!({"stagedCredentials": [active]})),
+            Err(ConnectError::Unexpected { .. })
         ));
         let mut expired = entry("Expired");
         let fields = expired.as_object_mut().unwrap();
