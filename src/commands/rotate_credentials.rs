@@ -8,7 +8,11 @@
 //! whether the connections match them), and the pure planner picks the next. So a run that was
 //! interrupted anywhere is finished, or rolled back, by the next one; there is no state file.
 //! Before the new credential is primary, a failure rolls back; after, the run keeps going and,
-//! if AWS still refuses, says what is left.
+//! if AWS still refuses, says what is left. Promotion cuts no one off: Salesforce keeps the
+//! former primary as the `Rotated` staged entry, getting tokens about 30 days, until
+//! `--revoke-previous` deletes it once every connection is checked on the new credential.
+//! Every run that stops early ends with what holds now (Salesforce's primary and staged slot,
+//! the secrets, the connections) and what a new run would do.
 //!
 //! Writing goes through `salesforce-credentials`' Secrets Manager writer, reading through the
 //! run's [`SecretResolver`], the connection updates through the engine's plan, apply and settle.
@@ -221,12 +225,11 @@ fn select<'a>(
     Ok(selected)
 }
 
-/// Every declared connection whose `clientId` or `clientSecret` reads one of `targets`' secrets:
-/// each must get the new credential.
-/// Why a document cannot be rotated in this run, and what to do: a rotation retires the old
-/// credential, so every connection using its references must be carried to the new one, and
-/// a connection in a Region the run does not cover (`--region` leaves it out) would be left
-/// on a retired credential. Checked before anything is staged in Salesforce.
+/// Why a document cannot be rotated in this run, and what to do: the old credential stops
+/// working when it is revoked or its grace period ends (about 30 days), so every connection
+/// using its references must be carried to the new one, and a connection in a Region the run
+/// does not cover (`--region` leaves it out) would be left on it. Checked before anything is
+/// staged in Salesforce.
 fn not_covered(
     spec: &ConnectionSpec,
     users: &[ConnectionSpec],
@@ -260,7 +263,7 @@ fn not_covered(
     (!outside.is_empty()).then(|| {
         (
             format!(
-                "{}: not rotated: {} use{} its credential in a Region this run leaves out; rotating would leave {} on the old credential, which the rotation retires",
+                "{}: not rotated: {} use{} its credential in a Region this run leaves out; rotating would leave {} on the old credential, which stops working once revoked or after its grace period (about 30 days)",
                 spec.origin,
                 outside.join(", "),
                 if outside.len() == 1 { "s" } else { "" },
@@ -271,6 +274,8 @@ fn not_covered(
     })
 }
 
+/// Every declared connection whose `clientId` or `clientSecret` reads one of `targets`' secrets:
+/// each must get the new credential.
 fn users_of(specs: &[ConnectionSpec], targets: &[Target]) -> Vec<ConnectionSpec> {
     let reads = |source: &SecretSource| match source {
         SecretSource::SecretsManager { id, .. } => targets.iter().any(|t| &t.id == id),
