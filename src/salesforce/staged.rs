@@ -104,7 +104,7 @@ fn parse_one(step: Step, item: &Value) -> Result<Staged, ConnectError> {
         .ok_or_else(|| unexpected("the staged credential in the answer has no `state`".into()))?;
     let state = StagedState::parse(state).ok_or_else(|| {
         unexpected(format!(
-            "the staged credential's `state` is `{}`, not Active, Expired or Rotated",
+            "the staged credential's `state` is {:?}, not Active, Expired or Rotated",
             crate::secret::outside(state, SHOWN_CHARS)
         ))
     })?;
@@ -127,9 +127,16 @@ fn parse_one(step: Step, item: &Value) -> Result<Staged, ConnectError> {
     Ok(Staged {
         id,
         state,
-        expires: text("expirationDate").map(|date| crate::secret::outside(date, SHOWN_CHARS)),
+        expires: text("expirationDate")
+            .filter(|date| date.chars().all(is_date_char))
+            .map(|date| crate::secret::outside(date, SHOWN_CHARS)),
         credentials,
     })
+}
+
+/// What an `expirationDate` (ISO 8601) is made of: anything else is not shown, as no date.
+fn is_date_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+')
 }
 
 /// The entries of an "App Oauth Staged Credentials Collection" (`{"stagedCredentials": [...],
@@ -301,8 +308,19 @@ mod tests {
         let odd = json!({"stagedCredentials": [entry("Pending")]});
         assert!(matches!(
             parse_slot(&odd),
-            Err(ConnectError::Unexpected { detail, .. }) if detail.contains("`Pending`")
+            Err(ConnectError::Unexpected { detail, .. }) if detail.contains("\"Pending\"")
         ));
+        let hostile = json!({"stagedCredentials": [entry("\u{1b}]0;x\u{7}")]});
+        assert!(matches!(
+            parse_slot(&hostile),
+            Err(ConnectError::Unexpected { detail, .. }) if !detail.contains('\u{1b}')
+        ));
+        let mut odd_date = entry("Rotated");
+        odd_date["expirationDate"] = json!("2026-12-01\u{1b}[2J");
+        let slot = parse_slot(&json!({"stagedCredentials": [odd_date]}))
+            .unwrap()
+            .unwrap();
+        assert_eq!(slot.expires, None, "text that is no date is not shown");
     }
 
     #[test]
