@@ -157,6 +157,7 @@ cases! {
     destination_event_not_a_platform_event,
     destination_api_version_not_vnn,
     destination_rate_limit_out_of_range,
+    destination_rate_limit_beyond_the_api_integer,
     destination_rate_limit_hex,
     destination_rate_limit_leading_zero,
     destination_rate_limit_plus_sign,

@@ -220,6 +220,34 @@ fn valid_input_is_validated_without_a_request() {
     );
 }
 
+/// `rateLimitPerSecond` has no maximum in the EventBridge API model: 300 is AWS's default
+/// quota, which can be raised. A higher rate is valid; `validate` says, on stderr, that it
+/// needs a raised quota, and still exits 0.
+#[test]
+fn a_rate_above_the_default_quota_is_valid_with_a_note_that_it_needs_a_raised_quota() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let document = format!(
+        "{VALID}destinations:\n  - name: orders\n    event: Order_Placed__e\n    rateLimitPerSecond: 500\n"
+    );
+    write_files(
+        folder.path(),
+        &[("connections/acme.yaml", document.as_str())],
+    );
+    let endpoint = CountingEndpoint::start();
+    let output = run(&mut provision(folder.path(), &endpoint, &["validate"]));
+    assert_eq!(endpoint.finish(), 0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "1 connection valid.\n"
+    );
+    assert_eq!(
+        stderr,
+        "provision: note: connections/acme.yaml:11:25: destinations[0].rateLimitPerSecond: 500 invocations per second is above 300, AWS's default quota for an API destination: EventBridge takes it only in an account and Region whose quota was raised (Service Quotas)\n"
+    );
+}
+
 /// The control: on valid input `diff` does reach the endpoint, so a count of zero above
 /// means something. The endpoint closes every connection, so the run would fail after its
 /// retries; it is stopped as soon as the first connection arrives.

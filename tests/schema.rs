@@ -227,6 +227,7 @@ const SCHEMA_REJECTS: &[&str] = &[
     "destination-event-not-a-platform-event",
     "destination-api-version-not-vnn",
     "destination-rate-limit-out-of-range",
+    "destination-rate-limit-beyond-the-api-integer",
     "destination-api-version-three-digits",
     "destination-rate-limit-leading-zero",
     "destination-two-targets",

@@ -93,6 +93,7 @@ pub(super) async fn run(
     } else {
         crate::sources::policy_notes(read)
     };
+    let notes = notes.into_iter().map(str::to_string).chain(document.notes);
     for note in notes {
         view::stderr(&format!("provision: note: {note}\n"));
     }

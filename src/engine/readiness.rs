@@ -254,6 +254,7 @@ mod tests {
             target,
             api_version: "v62.0".into(),
             rate_limit_per_second: rate,
+            rate_origin: None,
             origin: Location::file(std::path::Path::new("x.yaml")),
         }
     }

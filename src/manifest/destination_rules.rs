@@ -3,11 +3,22 @@
 
 use super::limits::{ENDPOINT_MAX, Violation};
 
-/// EventBridge's `InvocationRateLimitPerSecond`: 1-300 invocations per second.
+/// EventBridge's `InvocationRateLimitPerSecond`: at least 1 invocation per second. The API
+/// model sets no maximum; the field is a 32-bit integer, so that is the largest rate it carries.
 pub const RATE_LIMIT_MIN: u32 = 1;
-pub const RATE_LIMIT_MAX: u32 = 300;
-/// AWS's default invocation rate, which is also its maximum.
-pub const DEFAULT_RATE_LIMIT: u32 = RATE_LIMIT_MAX;
+pub const RATE_LIMIT_MAX: u32 = i32::MAX.unsigned_abs();
+/// AWS's default invocation rate of an API destination, and its default quota: a higher rate
+/// is valid in an account and Region whose quota was raised.
+pub const DEFAULT_RATE_LIMIT: u32 = 300;
+
+/// What to say of a valid rate above AWS's default quota, which needs the quota raised.
+pub fn rate_quota_note(rate: u32) -> Option<String> {
+    (rate > DEFAULT_RATE_LIMIT).then(|| {
+        format!(
+            "{rate} invocations per second is above {DEFAULT_RATE_LIMIT}, AWS's default quota for an API destination: EventBridge takes it only in an account and Region whose quota was raised (Service Quotas)"
+        )
+    })
+}
 
 /// The longest REST path: it leaves 148 of AWS's [`ENDPOINT_MAX`] characters for `https://`
 /// and the My Domain host in front of it.
@@ -138,6 +149,17 @@ pub fn check_api_version(version: &str) -> Result<(), Violation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_rate_above_the_default_quota_gets_a_note() {
+        assert_eq!(rate_quota_note(DEFAULT_RATE_LIMIT), None);
+        assert_eq!(rate_quota_note(1), None);
+        assert!(
+            rate_quota_note(301)
+                .is_some_and(|note| note.starts_with("301 invocations per second is above 300"))
+        );
+        assert_eq!(i64::from(RATE_LIMIT_MAX), i64::from(i32::MAX));
+    }
 
     #[test]
     fn api_versions_are_exactly_v_two_digits_dot_one_digit() {

@@ -118,7 +118,7 @@ pub const DESTINATION: Keys = &[
     ),
     optional(
         "rateLimitPerSecond",
-        "Optional invocations per second, 1-300 (default 300, AWS's default and maximum).",
+        "Optional invocations per second, at least 1 (default 300, AWS's default quota; a higher rate needs the quota raised).",
     ),
 ];
 
@@ -296,9 +296,7 @@ mod tests {
     /// checks and the schema read.
     #[test]
     fn descriptions_quote_the_limits_the_checks_apply() {
-        use crate::manifest::destination_rules::{
-            DEFAULT_RATE_LIMIT, RATE_LIMIT_MAX, RATE_LIMIT_MIN,
-        };
+        use crate::manifest::destination_rules::{DEFAULT_RATE_LIMIT, RATE_LIMIT_MIN};
         use crate::manifest::limits::{DESCRIPTION_MAX, NAME_MAX};
         use crate::ownership::SET_NAME_MAX;
         let described = |table: Keys, name: &str, quote: String| {
@@ -318,7 +316,7 @@ mod tests {
         described(
             DESTINATION,
             "rateLimitPerSecond",
-            format!("{RATE_LIMIT_MIN}-{RATE_LIMIT_MAX} (default {DEFAULT_RATE_LIMIT},"),
+            format!("at least {RATE_LIMIT_MIN} (default {DEFAULT_RATE_LIMIT},"),
         );
         described(PROJECT, "set", format!("1-{SET_NAME_MAX} of"));
     }

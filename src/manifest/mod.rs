@@ -99,6 +99,8 @@ pub struct DestinationSpec {
     /// `vNN.N`.
     pub api_version: String,
     pub rate_limit_per_second: u32,
+    /// Where `rateLimitPerSecond` is written (`None`: left out, AWS's default).
+    pub rate_origin: Option<Origin>,
     /// Where it is declared (its `name` key).
     pub origin: Location,
 }
@@ -119,6 +121,14 @@ pub enum DestinationTarget {
 pub const DEFAULT_API_VERSION: &str = "v62.0";
 
 impl DestinationSpec {
+    /// A note for a valid rate that needs a raised quota, where the rate is written:
+    /// `FILE:LINE:COLUMN: FIELD: ...`.
+    pub fn rate_note(&self) -> Option<String> {
+        let origin = self.rate_origin.as_ref()?;
+        let note = destination_rules::rate_quota_note(self.rate_limit_per_second)?;
+        Some(format!("{}: {}: {note}", origin.location, origin.field))
+    }
+
     /// The endpoint on the connection's My Domain host (the token URL's host).
     pub fn endpoint(&self, token_url: &str) -> String {
         let origin = token_url

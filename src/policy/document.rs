@@ -11,6 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(crate) struct Policy {
     pub(crate) version: &'static str,
     pub(crate) statement: Vec<Statement>,
+    /// What the run may also need that the policy cannot grant, said beside it (not in it).
+    #[serde(skip)]
+    pub(crate) notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -33,6 +33,10 @@
 //!   `kms_conditions`, Decrypt and GenerateDataKey also carry the conditions the EventBridge
 //!   user guide recommends for such keys (`kms:ViaService`, `kms:EncryptionContext:SecretARN`).
 //!
+//! `salesforce-credentials` and `rotate-credentials` write referenced secrets, whose KMS key
+//! only the secret names: the policy carries a note that a customer managed key needs
+//! `kms:GenerateDataKey` and `kms:Decrypt`, printed beside it.
+//!
 //! `verify` reads the referenced secrets; `export` lists and describes connections;
 //! `salesforce-credentials` reads and writes the client id and secret references of the
 //! documents with `salesforce.app`; `rule` is the role an EventBridge rule assumes to invoke
@@ -159,6 +163,9 @@ pub(crate) fn policy(
     Ok(Policy {
         version: "2012-10-17",
         statement,
+        notes: statements::referenced_key_note(&named, request.purpose)
+            .into_iter()
+            .collect(),
     })
 }
 

@@ -56,6 +56,25 @@ pub(super) fn export(named: &Named) -> Vec<Statement> {
     ]
 }
 
+/// A referenced secret's KMS key is named by the secret, not the YAML, so no statement can
+/// grant it. Secrets Manager User Guide, "Permissions for the KMS key": writing a secret value
+/// encrypted with a customer managed key takes kms:GenerateDataKey on it, and reading the value
+/// back kms:Decrypt.
+pub(super) fn referenced_key_note(named: &Named, purpose: Purpose) -> Option<String> {
+    let writes = match purpose {
+        Purpose::SalesforceCredentials => &named.credentials,
+        Purpose::RotateCredentials => &named.referenced,
+        _ => return None,
+    };
+    (!writes.is_empty()).then(|| {
+        format!(
+            "writing a Secrets Manager secret encrypted with a customer managed KMS key also needs {} and {} on that key (the AWS managed key aws/secretsmanager needs no statement)",
+            kms::GENERATE_DATA_KEY,
+            kms::DECRYPT
+        )
+    })
+}
+
 /// `salesforce-credentials` writes a new version of each client id and secret reference
 /// (creating a missing secret), reading the old value first when the reference names a `key`
 /// of a JSON secret, so the other keys are kept.

@@ -140,10 +140,11 @@ impl Walker<'_> {
                 .then_some(version)
             }
         };
+        let rate_path = child(path, "rateLimitPerSecond");
+        let rate_origin = lookup(&entries, "rateLimitPerSecond").map(|_| self.origin(&rate_path));
         let rate_limit = match lookup(&entries, "rateLimitPerSecond") {
             None => Some(DEFAULT_RATE_LIMIT),
             Some(value) => {
-                let rate_path = child(path, "rateLimitPerSecond");
                 let written = self.document.raw_scalar(&rate_path).map(str::to_string);
                 // Decimal digits exactly as written: YAML would also read `0x10`, `0o20`,
                 // `+16` or `1_6` as numbers, and a reader of the file would not expect 16.
@@ -163,8 +164,8 @@ impl Walker<'_> {
                         self.report(
                             &rate_path,
                             at_value(value),
-                            format!("`{shown}` is not a rate limit: EventBridge takes a whole number of invocations per second from {RATE_LIMIT_MIN} to {RATE_LIMIT_MAX}, written in decimal digits"),
-                            format!("write e.g. `rateLimitPerSecond: 100`, or leave it out for AWS's default and maximum, {DEFAULT_RATE_LIMIT}"),
+                            format!("`{shown}` is not a rate limit: EventBridge takes a whole number of invocations per second, at least {RATE_LIMIT_MIN} (at most {RATE_LIMIT_MAX}, its API's 32-bit integer), written in decimal digits"),
+                            format!("write e.g. `rateLimitPerSecond: 100`, or leave it out for AWS's default, {DEFAULT_RATE_LIMIT} (a higher rate needs a raised quota)"),
                         );
                         None
                     }
@@ -177,6 +178,7 @@ impl Walker<'_> {
             target: target?,
             api_version: api_version?,
             rate_limit_per_second: rate_limit?,
+            rate_origin,
             origin: self.location(&child(path, "name"), At::Key),
         })
     }
