@@ -322,15 +322,17 @@ fn simulate(mut facts: Facts, staged_gets_token: bool, refuse_update: bool) -> (
 
 /// What holds now, for people: Salesforce's primary and staged slot, what the secrets hold,
 /// whether the connections match, and what a new run would do. Pure; `changed` says whether
-/// the primary is another credential than when the run began, `until` is the slot entry's
-/// `expirationDate`, `differing` the connections that do not match the secrets.
+/// the primary is another credential than when the run began (a Rotated entry says so too),
+/// `until` is the slot entry's `expirationDate`, `differing` the connections that do not match
+/// the secrets.
 pub(crate) fn standing(
     facts: &Facts,
     changed: bool,
     until: Option<&str>,
     differing: &[String],
 ) -> String {
-    let primary = if changed {
+    // A Rotated entry means a promotion happened, in this run or an earlier one.
+    let primary = if changed || facts.slot == Slot::Rotated {
         "the new credential is primary in Salesforce"
     } else {
         "Salesforce's primary credential is unchanged"
@@ -692,5 +694,17 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("no way back"));
+        // A promotion an earlier run made (its Rotated entry is there) is said as such.
+        let promoted = Facts {
+            slot: Slot::Rotated,
+            stored: Stored::Previous,
+            ..at_rest()
+        };
+        let text = standing(&promoted, false, None, &[]);
+        assert!(
+            text.starts_with("the new credential is primary in Salesforce; the previous credential is the Rotated staged entry and still gets tokens; the referenced secrets hold the previous (Rotated) credential;")
+                && text.ends_with("a new run would: store-primary, update-connections, check-primary"),
+            "{text}"
+        );
     }
 }
