@@ -518,7 +518,10 @@ fn dry_run_lists_the_steps_and_changes_nothing() {
         run.stdout
     );
     assert_eq!(org.state()["apps"], before, "nothing staged");
-    assert_eq!(stored(&world, "AWSCURRENT")["client_secret"], OLD_SECRET);
+    assert_eq!(
+        assert_one_credential_everywhere(&world, &org),
+        (OLD_KEY.to_string(), OLD_SECRET.to_string())
+    );
 }
 
 #[test]
@@ -583,7 +586,12 @@ fn a_document_also_in_a_region_the_run_leaves_out_is_not_rotated_and_nothing_is_
         run.stdout
     );
     assert_eq!(org.state()["apps"], before, "nothing staged");
-    assert_eq!(stored(&world, "AWSCURRENT")["client_secret"], OLD_SECRET);
+    // The document as applied (its connection exists in us-east-1 only).
+    world.write("connections/acme.yaml", &file);
+    assert_eq!(
+        assert_one_credential_everywhere(&world, &org),
+        (OLD_KEY.to_string(), OLD_SECRET.to_string())
+    );
 }
 
 /// Each starting state of the staged slot and the secret, in one org, each run ending with
