@@ -112,7 +112,10 @@ pub(crate) enum Command {
     SalesforceCredentials(PathArgs),
     /// Rotate each External Client App's consumer credential without downtime: stage a new one
     /// in Salesforce (SF_ACCESS_TOKEN, SF_INSTANCE_URL), carry it into the referenced secrets
-    /// and every connection using them, health-gated; rolled back, or finished by a re-run.
+    /// and every connection using them, health-gated, and make it primary; rolled back before
+    /// the promotion, finished by a re-run after it. The previous credential keeps getting
+    /// tokens (Salesforce keeps it as the Rotated staged entry, about 30 days) unless
+    /// --revoke-previous deletes it.
     #[command(after_help = ROTATE_EXAMPLES)]
     RotateCredentials {
         #[command(flatten)]
@@ -123,6 +126,11 @@ pub(crate) enum Command {
         /// List the steps for each connection from what Salesforce and AWS show; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Once every connection using the app's secrets is AUTHORIZED on the new credential,
+        /// delete the previous one (the Rotated staged entry), which revokes it at once: for a
+        /// leaked secret. Without it, the previous credential stays valid about 30 days.
+        #[arg(long)]
+        revoke_previous: bool,
         /// The ownership set the connections belong to (default: the project file's `set`, else
         /// `default`).
         #[arg(long, value_name = "NAME")]
@@ -282,9 +290,15 @@ Exit codes: 0 every check passed, 1 a check failed (or warned, with --strict).";
 const ROTATE_EXAMPLES: &str = "Examples:
   provision rotate-credentials connections/ --dry-run
   provision rotate-credentials --name sf-acme-prod --output json
+  provision rotate-credentials --name sf-acme-prod --revoke-previous   # a leaked secret
 
-Exit codes: 0 rotated, 1 failed or rolled back (the old credential works everywhere), 130/143
-interrupted (run it again: it finishes or rolls back from what Salesforce and AWS show).";
+A run after a complete rotation starts a new one: it deletes the Rotated entry first (the
+previous credential), as Salesforce stages only into an empty slot; --dry-run says so. After a
+rotation, turn \"Allow access to External Client App consumer secrets via REST API\" off again.
+
+Exit codes: 0 rotated, 1 failed or rolled back (the output says what holds: Salesforce's
+primary and staged slot, the secrets, the connections), 130/143 interrupted (run it again: it
+finishes or rolls back from what Salesforce and AWS show).";
 
 const SCHEMA_EXAMPLES: &str = "Examples:
   provision schema > schema/provision.schema.json

@@ -197,6 +197,7 @@ impl Settings {
                 paths,
                 name,
                 dry_run,
+                revoke_previous,
                 set: flag_set,
                 wait_timeout,
             } => {
@@ -205,6 +206,7 @@ impl Settings {
                     Task::RotateCredentials(crate::commands::RotateOptions {
                         names: name,
                         dry_run,
+                        revoke_previous,
                         set: set.clone(),
                         wait_timeout,
                     }),

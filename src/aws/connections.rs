@@ -110,6 +110,49 @@ pub(crate) async fn list_connections(
     Ok(connections)
 }
 
+/// A connection's state and when AWS last authorized and last modified it, as
+/// `DescribeConnection` reports them (the times only where AWS gives them).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Authorization {
+    pub(crate) state: ConnectionState,
+    pub(crate) last_authorized: Option<aws_smithy_types::DateTime>,
+    pub(crate) last_modified: Option<aws_smithy_types::DateTime>,
+}
+
+impl Authorization {
+    /// `AUTHORIZED`, and, where AWS reports both times, authorized at or after its last update:
+    /// a token was granted with what the update sent, not only before it.
+    pub(crate) fn since_update(&self) -> bool {
+        let after = match (self.last_authorized, self.last_modified) {
+            (Some(authorized), Some(modified)) => authorized.as_nanos() >= modified.as_nanos(),
+            _ => true,
+        };
+        self.state == ConnectionState::Authorized && after
+    }
+}
+
+/// One connection's [`Authorization`], or `None` if it does not exist.
+pub(crate) async fn authorization(
+    events: &Events,
+    name: &str,
+) -> Result<Option<Authorization>, CallError> {
+    let output = match events.client.describe_connection().name(name).send().await {
+        Ok(output) => output,
+        Err(error) if error.code() == Some("ResourceNotFoundException") => return Ok(None),
+        Err(error) => return Err(call_error(events)(error)),
+    };
+    Ok(Some(Authorization {
+        state: ConnectionState::parse(
+            output
+                .connection_state()
+                .map(|s| s.as_str())
+                .unwrap_or_default(),
+        ),
+        last_authorized: output.last_authorized_time().copied(),
+        last_modified: output.last_modified_time().copied(),
+    }))
+}
+
 /// One connection, or `None` if it does not exist.
 pub(crate) async fn describe_connection(
     events: &Events,
@@ -408,4 +451,26 @@ pub(crate) async fn delete_connection(
             .map(|s| s.as_str())
             .unwrap_or_default(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_smithy_types::DateTime;
+
+    #[test]
+    fn authorized_since_its_update_needs_the_state_and_the_times_in_order() {
+        let at = |secs| Some(DateTime::from_secs(secs));
+        let authorization = |state, last_authorized, last_modified| Authorization {
+            state,
+            last_authorized,
+            last_modified,
+        };
+        assert!(authorization(ConnectionState::Authorized, at(20), at(10)).since_update());
+        assert!(authorization(ConnectionState::Authorized, at(10), at(10)).since_update());
+        assert!(authorization(ConnectionState::Authorized, None, None).since_update());
+        assert!(!authorization(ConnectionState::Authorized, at(5), at(10)).since_update());
+        assert!(!authorization(ConnectionState::Authorizing, at(20), at(10)).since_update());
+        assert!(!authorization(ConnectionState::Deauthorized, None, None).since_update());
+    }
 }

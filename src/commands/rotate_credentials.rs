@@ -8,7 +8,11 @@
 //! whether the connections match them), and the pure planner picks the next. So a run that was
 //! interrupted anywhere is finished, or rolled back, by the next one; there is no state file.
 //! Before the new credential is primary, a failure rolls back; after, the run keeps going and,
-//! if AWS still refuses, says what is left.
+//! if AWS still refuses, says what is left. Promotion cuts no one off: Salesforce keeps the
+//! former primary as the `Rotated` staged entry, getting tokens about 30 days, until
+//! `--revoke-previous` deletes it once every connection is checked on the new credential.
+//! Every run that stops early ends with what holds now (Salesforce's primary and staged slot,
+//! the secrets, the connections) and what a new run would do.
 //!
 //! Writing goes through `salesforce-credentials`' Secrets Manager writer, reading through the
 //! run's [`SecretResolver`], the connection updates through the engine's plan, apply and settle.
@@ -20,6 +24,7 @@ use super::salesforce_credentials::{
     INSTANCE_VARIABLE, Part, Target, offline_first, run_ending, salesforce_error, write,
 };
 use crate::aws::arn::arn_region;
+use crate::aws::connections::authorization;
 use crate::aws::{self, secretsmanager::SecretsManagerClients};
 use crate::config::Settings;
 use crate::coverage::{Coverage, Sources};
@@ -31,15 +36,17 @@ use crate::error::{Error, Problem};
 use crate::manifest::{ConnectionSpec, SecretSource, ValueSource};
 use crate::ownership::OwnershipSet;
 use crate::plan::connection::PlanOptions;
-use crate::plan::rotation::{Ending, Facts, Step, Stored, forecast, next};
+use crate::plan::rotation::{
+    Ending, Facts, OnFailure, Slot, Step, Stored, forecast, next, standing,
+};
 use crate::plan::rotation_report::{
     RotationEnd, RotationReport, RotationResult, StepRecord, StepResult,
 };
-use crate::plan::{ConnectionChange, Outcome};
+use crate::plan::{ConnectionChange, Outcome, Plan};
 use crate::resolve::SecretResolver;
-use crate::salesforce::connect::{Connect, ConnectError, Consumer, Credentials};
+use crate::salesforce::connect::{Connect, ConnectError, Consumer, Credentials, SECRET_SETTING};
 use crate::salesforce::metadata::org_of;
-use crate::salesforce::staged::Staged;
+use crate::salesforce::staged::{Staged, StagedState};
 use crate::salesforce::token::{TokenLimits, request_token};
 use crate::secret::Secret;
 use crate::view;
@@ -59,6 +66,8 @@ pub(crate) struct RotateOptions {
     /// `--name`: only these connections (all with `salesforce.app` when empty).
     pub(crate) names: Vec<String>,
     pub(crate) dry_run: bool,
+    /// `--revoke-previous`: delete the previous credential once every connection is on the new.
+    pub(crate) revoke_previous: bool,
     pub(crate) set: OwnershipSet,
     pub(crate) wait_timeout: Duration,
 }
@@ -111,6 +120,7 @@ pub(super) async fn run(
             result: RotationEnd::Failed,
             steps: Vec::new(),
             window_seconds: None,
+            now: None,
             error: Some(message),
             hint: Some(hint),
         };
@@ -147,6 +157,7 @@ pub(super) async fn run(
             result: RotationEnd::Failed,
             steps: Vec::new(),
             window_seconds: None,
+            now: None,
             error: None,
             hint: None,
         };
@@ -214,12 +225,11 @@ fn select<'a>(
     Ok(selected)
 }
 
-/// Every declared connection whose `clientId` or `clientSecret` reads one of `targets`' secrets:
-/// each must get the new credential.
-/// Why a document cannot be rotated in this run, and what to do: a rotation retires the old
-/// credential, so every connection using its references must be carried to the new one, and
-/// a connection in a Region the run does not cover (`--region` leaves it out) would be left
-/// on a retired credential. Checked before anything is staged in Salesforce.
+/// Why a document cannot be rotated in this run, and what to do: the old credential stops
+/// working when it is revoked or its grace period ends (about 30 days), so every connection
+/// using its references must be carried to the new one, and a connection in a Region the run
+/// does not cover (`--region` leaves it out) would be left on it. Checked before anything is
+/// staged in Salesforce.
 fn not_covered(
     spec: &ConnectionSpec,
     users: &[ConnectionSpec],
@@ -253,7 +263,7 @@ fn not_covered(
     (!outside.is_empty()).then(|| {
         (
             format!(
-                "{}: not rotated: {} use{} its credential in a Region this run leaves out; rotating would leave {} on the old credential, which the rotation retires",
+                "{}: not rotated: {} use{} its credential in a Region this run leaves out; rotating would leave {} on the old credential, which stops working once revoked or after its grace period (about 30 days)",
                 spec.origin,
                 outside.join(", "),
                 if outside.len() == 1 { "s" } else { "" },
@@ -264,6 +274,8 @@ fn not_covered(
     })
 }
 
+/// Every declared connection whose `clientId` or `clientSecret` reads one of `targets`' secrets:
+/// each must get the new credential.
 fn users_of(specs: &[ConnectionSpec], targets: &[Target]) -> Vec<ConnectionSpec> {
     let reads = |source: &SecretSource| match source {
         SecretSource::SecretsManager { id, .. } => targets.iter().any(|t| &t.id == id),
@@ -282,10 +294,36 @@ fn users_of(specs: &[ConnectionSpec], targets: &[Target]) -> Vec<ConnectionSpec>
 /// What one look at Salesforce and AWS shows.
 struct Seen {
     primary: Credentials,
-    staged: Option<Staged>,
+    /// What occupies the staged slot.
+    slot: Option<Staged>,
     stored: Stored,
     /// The connections that differ from what the references hold, as `name (region)`.
     differing: Vec<String>,
+}
+
+impl Seen {
+    /// The `Active` staged credential: the candidate.
+    fn candidate(&self) -> Result<&Staged, String> {
+        self.slot
+            .as_ref()
+            .filter(|entry| entry.state == StagedState::Active)
+            .ok_or_else(|| "no Active credential is staged".to_string())
+    }
+
+    fn slot_state(&self) -> Slot {
+        match self.slot.as_ref().map(|entry| entry.state) {
+            None => Slot::Empty,
+            Some(StagedState::Active) => Slot::Active,
+            Some(StagedState::Rotated) => Slot::Rotated,
+            Some(StagedState::Expired) => Slot::Expired,
+        }
+    }
+
+    fn until(&self) -> Option<&str> {
+        self.slot
+            .as_ref()
+            .and_then(|entry| entry.expires.as_deref())
+    }
 }
 
 /// One document's rotation and everything it needs.
@@ -305,7 +343,7 @@ struct Rotation<'a> {
 
 impl Rotation<'_> {
     async fn dry_run(&self, outcome: &mut RotationResult) {
-        let seen = match self.look().await {
+        let seen = match self.look(None, self.interrupt).await {
             Ok(seen) => seen,
             Err(message) => {
                 outcome.error = Some(message);
@@ -324,6 +362,12 @@ impl Rotation<'_> {
                 detail: step.describe().to_string(),
             })
             .collect();
+        if steps.first() == Some(&Step::RevokePrevious) {
+            outcome.now = Some(format!(
+                "the last rotation is complete and {}: a run now starts a new rotation, deleting that entry first (Salesforce stages a credential only into an empty slot), which revokes the previous credential at once",
+                previous_valid(seen.until())
+            ));
+        }
         if otherwise != steps {
             let names: Vec<&str> = otherwise.iter().map(|s| s.name()).collect();
             outcome.hint = Some(format!(
@@ -334,48 +378,56 @@ impl Rotation<'_> {
     }
 
     async fn rotate(&self, outcome: &mut RotationResult) {
-        let mut memory = Memory::default();
+        let mut memory = Memory {
+            revoke_previous: self.options.revoke_previous,
+            ..Memory::default()
+        };
         let mut first_failure: Option<String> = None;
         let mut promoted_at: Option<Instant> = None;
         for _ in 0..MAX_STEPS {
-            let seen = match self.look().await {
+            let seen = match self.look(memory.posted.as_ref(), self.interrupt).await {
                 Ok(seen) => seen,
                 Err(message) => {
-                    outcome.error = Some(left_message(&message, &memory));
+                    outcome.error = Some(format!(
+                        "{message}; run rotate-credentials again: it continues from what Salesforce and AWS show"
+                    ));
                     return;
                 }
             };
-            if let Some(staged) = &seen.staged {
-                memory.staged_secret = Some(staged.credentials.secret.clone());
+            memory
+                .first_primary
+                .get_or_insert_with(|| seen.primary.secret.clone());
+            if let Ok(candidate) = seen.candidate() {
+                memory.candidate = candidate.credentials.as_ref().map(|c| c.secret.clone());
             }
             let facts = self.facts(&seen, &memory);
             let step = match next(&facts) {
                 Ok(step) => step,
                 Err(Ending::Rotated) => {
-                    outcome.result = RotationEnd::Rotated;
+                    self.rotated(outcome, &seen, &memory);
                     return;
                 }
                 Err(Ending::RolledBack)
                     if memory
-                        .staged_secret
+                        .candidate
                         .as_ref()
                         .is_some_and(|s| s.expose() == seen.primary.secret.expose()) =>
                 {
                     // A promotion whose answer was lost took all the same: rolling back carried
                     // the new primary, so the rotation is done.
-                    outcome.result = RotationEnd::Rotated;
+                    self.rotated(outcome, &seen, &memory);
                     return;
                 }
                 Err(Ending::RolledBack) => {
                     outcome.result = RotationEnd::RolledBack;
                     outcome.error = Some(format!(
-                        "{}; rolled back: the old credential is primary in Salesforce, stored, and used by every connection",
+                        "{}; rolled back: the old credential is primary in Salesforce, stored, and used by every connection, and the staged one is deleted",
                         first_failure.unwrap_or_else(|| "the rotation failed".to_string())
                     ));
                     return;
                 }
             };
-            let ran = self.perform(step, &seen, &mut memory).await;
+            let ran = self.perform(step, &seen, &facts, &mut memory).await;
             let detail = match &ran {
                 Ok(detail) | Err(detail) => detail.clone(),
             };
@@ -394,7 +446,7 @@ impl Rotation<'_> {
                         promoted_at = Some(Instant::now());
                     }
                     if step == Step::UpdateConnections
-                        && !facts.staged
+                        && facts.slot == Slot::Rotated
                         && let Some(at) = promoted_at
                         && memory.staged_gets_token == Some(false)
                     {
@@ -402,34 +454,32 @@ impl Rotation<'_> {
                         outcome.window_seconds = Some((window * 10.0).round() / 10.0);
                     }
                 }
-                Err(message) if step.after_promotion(&facts) => {
-                    outcome.error = Some(format!(
-                        "{message}; the new credential is primary in Salesforce, so there is no way back: run rotate-credentials again to finish (left: {})",
-                        left_after(step, &facts)
-                    ));
-                    return;
-                }
                 Err(message) if memory.rolling_back => {
                     outcome.error = Some(format!(
-                        "{}; rolling back failed too: {message}; run rotate-credentials again to finish the rollback",
+                        "{}; rolling back failed too: {message}",
                         first_failure.unwrap_or_default()
                     ));
+                    outcome.now = Some(self.standing(&memory).await);
                     return;
                 }
-                Err(message) if step == Step::Stage => {
-                    outcome.error = Some(format!("{message}; nothing was changed"));
-                    return;
-                }
-                Err(message) => {
-                    first_failure = Some(message);
-                    memory.rolling_back = true;
-                }
+                Err(message) => match step.on_failure(&facts) {
+                    OnFailure::RollBack => {
+                        first_failure = Some(message);
+                        memory.rolling_back = true;
+                    }
+                    OnFailure::Stop | OnFailure::Finish => {
+                        outcome.error = Some(message);
+                        outcome.now = Some(self.standing(&memory).await);
+                        return;
+                    }
+                },
             }
             if std::env::var(INTERRUPT_HOOK).is_ok_and(|hook| hook == step.name()) {
                 self.interrupt.raise(Signal::Terminate);
             }
             if self.interrupt.signal().is_some() {
                 outcome.result = RotationEnd::Interrupted;
+                outcome.now = Some(self.standing(&memory).await);
                 return;
             }
         }
@@ -438,10 +488,60 @@ impl Rotation<'_> {
         ));
     }
 
+    /// The rotation ended with the new credential everywhere: what became of the previous one,
+    /// and the org setting to turn off again.
+    fn rotated(&self, outcome: &mut RotationResult, seen: &Seen, memory: &Memory) {
+        outcome.result = RotationEnd::Rotated;
+        let everywhere =
+            "the new credential is primary in Salesforce, stored, and used by every connection";
+        outcome.now = Some(match &seen.slot {
+            _ if memory.revoked => format!(
+                "{everywhere}; the previous credential is revoked (its Rotated staged entry is deleted)"
+            ),
+            Some(entry) if entry.state == StagedState::Rotated => format!(
+                "{everywhere}; {}, unless revoked: to revoke it at once, delete the app's staged credential in Setup (External Client App Manager) or send DELETE {} as this user; --revoke-previous does that at the end of a rotation, once every connection is checked on the new credential",
+                previous_valid(entry.expires.as_deref()),
+                self.connect.staged_url(&self.consumer, &entry.id)
+            ),
+            _ => format!("{everywhere}; no previous credential is staged"),
+        });
+        outcome.hint = Some(format!(
+            "turn \"{SECRET_SETTING}\" off again in Setup until the next rotation: while it is on, any user with the permissions can read the consumer secret through the REST API"
+        ));
+    }
+
+    /// What holds now, looked at afresh, for an ending that leaves something to do.
+    async fn standing(&self, memory: &Memory) -> String {
+        let calm = Interrupt::default();
+        match self.look(memory.posted.as_ref(), &calm).await {
+            Ok(seen) => {
+                let facts = self.facts(
+                    &seen,
+                    &Memory {
+                        revoke_previous: memory.revoke_previous,
+                        ..Memory::default()
+                    },
+                );
+                let changed = memory
+                    .first_primary
+                    .as_ref()
+                    .is_some_and(|first| first.expose() != seen.primary.secret.expose());
+                standing(&facts, changed, seen.until(), &seen.differing)
+            }
+            Err(message) => format!(
+                "Salesforce and AWS could not be looked at again ({message}); run rotate-credentials again: it continues from what they show"
+            ),
+        }
+    }
+
     /// The planner's facts from what was seen and what this run remembers.
     fn facts(&self, seen: &Seen, memory: &Memory) -> Facts {
         Facts {
-            staged: seen.staged.is_some(),
+            slot: seen.slot_state(),
+            candidate_known: seen
+                .slot
+                .as_ref()
+                .is_some_and(|entry| entry.credentials.is_some()),
             stored: seen.stored,
             connections_in_sync: seen.differing.is_empty(),
             synced: memory.synced,
@@ -449,37 +549,52 @@ impl Rotation<'_> {
             rolling_back: memory.rolling_back,
             moved_forward: memory.moved_forward,
             primary_checked: memory.primary_checked,
+            revoke_previous: memory.revoke_previous,
         }
     }
 
     /// Salesforce's credentials, what the references hold in each Region, and which
     /// connections differ from it.
-    async fn look(&self) -> Result<Seen, String> {
+    /// `posted`: the credential this run's POST answered, for a listing that leaves its
+    /// secret out.
+    /// `interrupt`: what stops the AWS reads (the run's, or a calm one for the last look after
+    /// the run was interrupted: reads only, each bounded by the call timeout).
+    async fn look(&self, posted: Option<&Staged>, interrupt: &Interrupt) -> Result<Seen, String> {
         let describe = |error: ConnectError| error.describe().0;
         let primary = self
             .connect
             .primary(&self.consumer)
             .await
             .map_err(describe)?;
-        let staged = self
+        let mut slot = self
             .connect
             .staged(&self.consumer)
             .await
             .map_err(describe)?;
-        let stored = self.stored(&primary, staged.as_ref()).await;
-        let differing = self.differing().await?;
+        if let (Some(entry), Some(posted)) = (slot.as_mut(), posted)
+            && entry.credentials.is_none()
+            && entry.state == StagedState::Active
+            && entry.id == posted.id
+        {
+            entry.credentials = posted.credentials.clone();
+        }
+        let stored = self.stored(&primary, slot.as_ref()).await;
+        let differing = self.differing(interrupt).await?;
         Ok(Seen {
             primary,
-            staged,
+            slot,
             stored,
             differing,
         })
     }
 
-    /// Whether every reference, in every Region, holds the primary or the staged credential.
-    async fn stored(&self, primary: &Credentials, staged: Option<&Staged>) -> Stored {
+    /// Whether every reference, in every Region, holds the primary, the `Active` staged
+    /// credential or the `Rotated` entry (the previous primary).
+    async fn stored(&self, primary: &Credentials, slot: Option<&Staged>) -> Stored {
+        let slot_credentials = slot.and_then(|entry| entry.credentials.as_ref());
+        let in_slot = |state: StagedState| slot.is_some_and(|entry| entry.state == state);
         let mut all_primary = true;
-        let mut all_staged = staged.is_some();
+        let mut all_slot = slot_credentials.is_some();
         for region in &self.regions {
             // A fresh resolver each time: a run's resolver caches what it read.
             let resolver = SecretResolver::new(
@@ -499,12 +614,13 @@ impl Rotation<'_> {
                     && credentials.secret.expose() == secret.expose()
             };
             all_primary &= holds(primary);
-            all_staged &= staged.is_some_and(|s| holds(&s.credentials));
+            all_slot &= slot_credentials.is_some_and(holds);
         }
-        match (all_primary, all_staged) {
+        match (all_primary, all_slot) {
             (true, _) => Stored::Primary,
-            (false, true) => Stored::Staged,
-            (false, false) => Stored::Other,
+            (false, true) if in_slot(StagedState::Active) => Stored::Staged,
+            (false, true) if in_slot(StagedState::Rotated) => Stored::Previous,
+            _ => Stored::Other,
         }
     }
 
@@ -521,15 +637,22 @@ impl Rotation<'_> {
         }
     }
 
-    /// The connections using the references that differ from them (or are unhealthy).
-    async fn differing(&self) -> Result<Vec<String>, String> {
-        let run = Run::new(self.settings, &self.users, self.interrupt)
+    /// The engine's plan for every connection using the references, with the run it was read
+    /// in (its Region contexts).
+    async fn read_plan(&self, interrupt: &Interrupt) -> Result<(Run, Plan), String> {
+        let run = Run::new(self.settings, &self.users, interrupt)
             .await
             .map_err(|error| error.to_string())?;
         let plan = run
-            .read_plan(&self.users, &self.plan_options(), self.interrupt)
+            .read_plan(&self.users, &self.plan_options(), interrupt)
             .await
             .map_err(|error| error.to_string())?;
+        Ok((run, plan))
+    }
+
+    /// The connections using the references that differ from them (or are unhealthy).
+    async fn differing(&self, interrupt: &Interrupt) -> Result<Vec<String>, String> {
+        let (_, plan) = self.read_plan(interrupt).await?;
         Ok(plan
             .connections()
             .filter(|step| !matches!(step.change(), ConnectionChange::NoOp { .. }))
@@ -542,18 +665,32 @@ impl Rotation<'_> {
         &self,
         step: Step,
         seen: &Seen,
+        facts: &Facts,
         memory: &mut Memory,
     ) -> Result<String, String> {
         let describe = |error: ConnectError| error.describe().0;
-        let forward = !memory.rolling_back;
+        let candidate = || {
+            seen.candidate().and_then(|entry| {
+                entry
+                    .credentials
+                    .as_ref()
+                    .ok_or_else(|| "the staged credential has no key".to_string())
+            })
+        };
         let done = match step {
             Step::Stage => {
-                self.connect.stage(&self.consumer).await.map_err(describe)?;
-                Ok("a new credential is staged".to_string())
+                let staged = self.connect.stage(&self.consumer).await.map_err(describe)?;
+                let detail = match &staged.expires {
+                    Some(date) => {
+                        format!("a new credential is staged (Active, valid until {date})")
+                    }
+                    None => "a new credential is staged (Active)".to_string(),
+                };
+                memory.posted = Some(staged);
+                Ok(detail)
             }
             Step::CheckStaged => {
-                let staged = seen.staged.as_ref().ok_or("no credential is staged")?;
-                let answer = self.token(&staged.credentials).await;
+                let answer = self.token(candidate()?).await;
                 memory.staged_gets_token = Some(answer.is_ok());
                 Ok(match answer {
                     Ok(()) => {
@@ -565,9 +702,9 @@ impl Rotation<'_> {
                 })
             }
             Step::StoreStaged => {
-                let staged = seen.staged.as_ref().ok_or("no credential is staged")?;
+                let credentials = candidate()?;
                 memory.synced = false;
-                self.store(&staged.credentials).await
+                self.store(credentials).await
             }
             Step::StorePrimary if memory.rolling_back => {
                 memory.synced = false;
@@ -583,15 +720,12 @@ impl Rotation<'_> {
                 done
             }
             Step::Promote => {
-                let staged = seen.staged.as_ref().ok_or("no credential is staged")?;
+                let staged = seen.candidate()?;
                 self.connect
                     .promote(&self.consumer, &staged.id)
                     .await
                     .map_err(describe)?;
-                Ok(
-                    "the staged credential is primary; the old one no longer gets a token"
-                        .to_string(),
-                )
+                Ok("the staged credential is primary; the former primary is the Rotated staged entry and still gets tokens".to_string())
             }
             Step::CheckPrimary => {
                 memory.primary_checked = true;
@@ -603,18 +737,92 @@ impl Rotation<'_> {
                     })
             }
             Step::DeleteStaged => {
-                let staged = seen.staged.as_ref().ok_or("no credential is staged")?;
+                let entry = seen.slot.as_ref().ok_or("nothing is staged")?;
                 self.connect
-                    .delete_staged(&self.consumer, &staged.id)
+                    .delete_staged(&self.consumer, &entry.id)
                     .await
                     .map_err(describe)?;
-                Ok("the staged credential is deleted".to_string())
+                Ok(match (entry.state, &entry.credentials) {
+                    (StagedState::Expired, _) => "the expired staged credential is deleted",
+                    (_, None) => {
+                        "the staged credential is deleted: Salesforce no longer gives its secret, so it cannot be carried to AWS"
+                    }
+                    _ => "the staged credential is deleted",
+                }
+                .to_string())
+            }
+            Step::RevokePrevious => {
+                let entry = seen
+                    .slot
+                    .as_ref()
+                    .filter(|entry| entry.state == StagedState::Rotated)
+                    .ok_or("no Rotated entry is staged")?;
+                let checked = if facts.moved_forward {
+                    Some(self.authorized_on_new().await.map_err(|why| {
+                        format!(
+                            "the previous credential is not revoked: {why}; {}",
+                            previous_valid(entry.expires.as_deref())
+                        )
+                    })?)
+                } else {
+                    None
+                };
+                self.connect
+                    .delete_staged(&self.consumer, &entry.id)
+                    .await
+                    .map_err(describe)?;
+                memory.revoked = checked.is_some();
+                Ok(match checked {
+                    Some(count) => format!(
+                        "the previous credential is revoked (its Rotated entry is deleted), after {count} connection(s) were checked AUTHORIZED on the new one"
+                    ),
+                    None => format!(
+                        "the Rotated entry is deleted (the last rotation was complete; the previous credential was valid{}): the slot is empty for a new credential",
+                        entry
+                            .expires
+                            .as_deref()
+                            .map(|date| format!(" until {date}"))
+                            .unwrap_or_default()
+                    ),
+                })
             }
         };
-        if done.is_ok() && forward && (step == Step::Promote || seen.staged.is_none()) {
+        if done.is_ok() && step.carries_forward(facts) {
             memory.moved_forward = true;
         }
         done
+    }
+
+    /// Before the previous credential is revoked: every connection using the references holds
+    /// what they hold (the new primary) and is `AUTHORIZED`, since its last update where AWS
+    /// reports the times. The number checked, or which one is not.
+    async fn authorized_on_new(&self) -> Result<usize, String> {
+        let (run, plan) = self.read_plan(self.interrupt).await?;
+        let mut checked = 0;
+        for step in plan.connections() {
+            let entry = step.entry();
+            let place = format!("{} ({})", entry.name, entry.region);
+            if !matches!(step.change(), ConnectionChange::NoOp { .. }) {
+                return Err(format!("{place} differs from the referenced secrets"));
+            }
+            let context = run
+                .contexts
+                .iter()
+                .find(|context| context.region == entry.region)
+                .ok_or_else(|| format!("{place} is in a Region this run does not reach"))?;
+            match authorization(&context.eventbridge, &entry.name).await {
+                Ok(Some(seen)) if seen.since_update() => checked += 1,
+                Ok(Some(seen)) => {
+                    return Err(format!(
+                        "{place} is {}, not AUTHORIZED since its last update",
+                        seen.state
+                    ));
+                }
+                Ok(None) => return Err(format!("{place} does not exist")),
+                Err(error) => return Err(format!("{place} could not be read: {error}")),
+            }
+        }
+        Ok(checked)
     }
 
     /// Asks the token endpoint for a token with `credentials`, as the connection would.
@@ -706,13 +914,7 @@ impl Rotation<'_> {
     /// The engine's apply for every connection using the references: re-sends what they hold
     /// and waits until each is AUTHORIZED (DEAUTHORIZED fails it).
     async fn update_connections(&self) -> Result<String, String> {
-        let run = Run::new(self.settings, &self.users, self.interrupt)
-            .await
-            .map_err(|error| error.to_string())?;
-        let plan = run
-            .read_plan(&self.users, &self.plan_options(), self.interrupt)
-            .await
-            .map_err(|error| error.to_string())?;
+        let (run, plan) = self.read_plan(self.interrupt).await?;
         let options = ApplyOptions {
             wait: Some(WaitPolicy {
                 timeout: self.options.wait_timeout,
@@ -812,38 +1014,33 @@ async fn restore_previous(
 /// What this run learned that Salesforce and AWS do not show.
 #[derive(Debug, Default)]
 struct Memory {
-    /// The secret of the credential last seen staged.
-    staged_secret: Option<Secret>,
+    /// The primary's secret at the first look: whether the primary changed since.
+    first_primary: Option<Secret>,
+    /// The secret of the `Active` credential last seen staged.
+    candidate: Option<Secret>,
+    /// The credential this run's POST created, as its answer gave it.
+    posted: Option<Staged>,
     synced: bool,
     staged_gets_token: Option<bool>,
     rolling_back: bool,
     moved_forward: bool,
     primary_checked: bool,
+    revoke_previous: bool,
+    /// This run deleted the `Rotated` entry after the rotation.
+    revoked: bool,
 }
 
-/// A failure to look at Salesforce or AWS, with what that means for the rotation.
-fn left_message(message: &str, memory: &Memory) -> String {
-    let state = if memory.moved_forward {
-        "the new credential is primary in Salesforce"
-    } else {
-        "nothing is lost: the old credential is still primary"
-    };
-    format!("{message}; {state}; run rotate-credentials again to finish")
-}
-
-/// The steps left after `step` failed past the point of no return.
-fn left_after(step: Step, facts: &Facts) -> String {
-    let mut left = vec![step.name()];
-    let mut after = *facts;
-    if step == Step::Promote {
-        after.staged = false;
-        after.stored = Stored::Other;
-        after.moved_forward = true;
+/// How long the previous credential (the `Rotated` entry) keeps getting tokens.
+fn previous_valid(until: Option<&str>) -> String {
+    match until {
+        Some(date) => format!(
+            "the previous credential (the Rotated staged entry) still gets tokens until {date}"
+        ),
+        None => {
+            "the previous credential (the Rotated staged entry) still gets tokens for about 30 days"
+                .to_string()
+        }
     }
-    let (steps, _) = forecast(after, true);
-    left.extend(steps.iter().filter(|s| **s != step).map(|s| s.name()));
-    left.dedup();
-    left.join(", ")
 }
 
 /// What was done, for the interruption message.

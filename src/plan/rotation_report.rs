@@ -78,6 +78,11 @@ pub(crate) struct RotationResult {
     /// Salesforce honoured it only once primary.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) window_seconds: Option<f64>,
+    /// What holds now, where the run leaves something to say: the previous credential after a
+    /// rotation, or Salesforce's primary and staged slot, the secrets and the connections after
+    /// a failure or an interruption, and what a new run would do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) now: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -88,6 +88,15 @@ pub(crate) enum ConnectError {
         detail: String,
         source: Cause,
     },
+    /// HTTP 404. For [`Step::ReadStaged`] it means nothing is staged (see [`super::staged`]).
+    NotFound { step: Step, detail: String },
+    /// HTTP 410: the org no longer serves this REST API version (Salesforce answers a retired
+    /// version with `410 GONE`, Salesforce Help 000354473).
+    Retired {
+        step: Step,
+        version: String,
+        detail: String,
+    },
     /// Anything else: another status, an answer of another shape.
     Unexpected { step: Step, detail: String },
 }
@@ -153,7 +162,19 @@ impl ConnectError {
                 format!("{} failed: {detail}", step.what()),
                 "check SF_INSTANCE_URL: it must be the org's My Domain URL (result.instanceUrl of `sf org display --json`), whose answers are far smaller".to_string(),
             ),
+            ConnectError::Retired {
+                step,
+                version,
+                detail,
+            } => (
+                format!(
+                    "{} failed: the org no longer serves REST API version {version} ({detail})",
+                    step.what()
+                ),
+                "Salesforce retires old API versions (Salesforce Help 000354473): use a provision release that calls a version the org serves (`GET /services/data/` lists them)".to_string(),
+            ),
             ConnectError::Unreachable { step, detail, .. }
+            | ConnectError::NotFound { step, detail }
             | ConnectError::Unexpected { step, detail } => (
                 format!("{} failed: {detail}", step.what()),
                 "check SF_INSTANCE_URL (the org's My Domain URL, from `sf org display --json`) and try again".to_string(),
@@ -266,41 +287,48 @@ impl Connect {
         left: Duration,
     ) -> Result<Value, ConnectError> {
         let url = format!("{}/{path}", self.base);
-        self.send(reqwest::Method::GET, step, &url, query, left)
-            .await
+        let call = Call {
+            method: reqwest::Method::GET,
+            version: API_VERSION,
+            step,
+            body: None,
+        };
+        self.send(call, &url, query, left).await
     }
 
     /// One call to `{instance}/services/data/v{version}/apps/oauth/{path}` (a JSON answer, or
     /// `null` for an empty one), or the failure classified.
     pub(crate) async fn call(
         &self,
-        method: reqwest::Method,
-        version: &str,
-        step: Step,
+        call: Call<'_>,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Value, ConnectError> {
         let url = format!(
-            "{}/services/data/v{version}/apps/oauth/{path}",
-            self.instance
+            "{}/services/data/v{}/apps/oauth/{path}",
+            self.instance, call.version
         );
-        self.send(method, step, &url, query, self.timeout).await
+        self.send(call, &url, query, self.timeout).await
     }
 
     async fn send(
         &self,
-        method: reqwest::Method,
-        step: Step,
+        call: Call<'_>,
         url: &str,
         query: &[(&str, String)],
         left: Duration,
     ) -> Result<Value, ConnectError> {
-        let mut request = self.client.request(method.clone(), url);
-        if method != reqwest::Method::GET && method != reqwest::Method::DELETE {
-            // The staged-credential calls send no fields (docs/aws-behaviour.md).
+        let Call {
+            method,
+            version,
+            step,
+            body,
+        } = call;
+        let mut request = self.client.request(method, url);
+        if let Some(body) = body {
             request = request
                 .header("Content-Type", "application/json")
-                .body("{}");
+                .body(body.to_string());
         }
         let response = request
             .query(query)
@@ -325,7 +353,7 @@ impl Connect {
         if (200..300).contains(&status) {
             return Ok(body);
         }
-        Err(classify(step, status, &body))
+        Err(classify(step, version, status, &body))
     }
 
     /// Every app the usage listing shows, page after page, all within one call's limit.
@@ -457,6 +485,15 @@ impl Connect {
     }
 }
 
+/// One request: its method, the API version of its path, the step it serves (for messages)
+/// and its JSON body, if it has one.
+pub(crate) struct Call<'a> {
+    pub(crate) method: reqwest::Method,
+    pub(crate) version: &'a str,
+    pub(crate) step: Step,
+    pub(crate) body: Option<&'a str>,
+}
+
 /// An id as one path segment.
 fn encode(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
@@ -464,7 +501,7 @@ fn encode(id: &str) -> String {
 
 /// A failed answer as the failure it means. Salesforce's error bodies are a list of
 /// `{"errorCode", "message"}`.
-fn classify(step: Step, status: u16, body: &Value) -> ConnectError {
+fn classify(step: Step, version: &str, status: u16, body: &Value) -> ConnectError {
     // Only the documented fields are shown, and any secret the same answer carries (the
     // consumer secret we were about to read) is redacted from them.
     crate::secret::remember_answer(body);
@@ -484,8 +521,17 @@ fn classify(step: Step, status: u16, body: &Value) -> ConnectError {
         (None, Some(message)) => format!("HTTP {status}: {message}"),
         (None, None) => format!("HTTP {status}"),
     };
+    // What a public caller (sfdx-hardis) matches to tell that the org setting is off.
+    let setting_off = [
+        "not currently enabled",
+        "feature is not enabled",
+        "not enabled for this user",
+    ]
+    .iter()
+    .any(|words| detail.to_ascii_lowercase().contains(words));
     match (status, step) {
         (401, _) => ConnectError::ExpiredToken { detail },
+        (403, _) if setting_off => ConnectError::SettingOff,
         (
             403,
             Step::ReadSecret | Step::ReadStaged | Step::Stage | Step::Promote | Step::DeleteStaged,
@@ -495,6 +541,12 @@ fn classify(step: Step, status: u16, body: &Value) -> ConnectError {
         },
         (403, _) => ConnectError::MissingPermission {
             permission: DEVELOPER_PERMISSION,
+            detail,
+        },
+        (404, _) => ConnectError::NotFound { step, detail },
+        (410, _) => ConnectError::Retired {
+            step,
+            version: version.to_string(),
             detail,
         },
         _ => ConnectError::Unexpected { step, detail },
@@ -532,30 +584,49 @@ mod tests {
     fn each_refusal_is_its_own_error() {
         let body = serde_json::json!([{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}]);
         assert_eq!(
-            classify(Step::ListApps, 401, &body),
+            classify(Step::ListApps, API_VERSION, 401, &body),
             ConnectError::ExpiredToken {
                 detail: "HTTP 401 INVALID_SESSION_ID: Session expired or invalid".into()
             }
         );
         let refused = serde_json::json!([{"errorCode": "INSUFFICIENT_ACCESS", "message": "no"}]);
         assert!(matches!(
-            classify(Step::ListApps, 403, &refused),
+            classify(Step::ListApps, API_VERSION, 403, &refused),
             ConnectError::MissingPermission {
                 permission: DEVELOPER_PERMISSION,
                 ..
             }
         ));
         assert!(matches!(
-            classify(Step::ReadSecret, 403, &refused),
+            classify(Step::ReadSecret, API_VERSION, 403, &refused),
             ConnectError::MissingPermission {
                 permission: SECRET_PERMISSION,
                 ..
             }
         ));
         assert!(matches!(
-            classify(Step::ListConsumers, 500, &Value::Null),
+            classify(Step::ListConsumers, API_VERSION, 500, &Value::Null),
             ConnectError::Unexpected { .. }
         ));
+        let off = serde_json::json!([{"errorCode": "FUNCTIONALITY_NOT_ENABLED", "message": "Access to External Client App consumer secrets via REST API is not currently enabled for this org."}]);
+        assert_eq!(
+            classify(Step::ReadStaged, "65.0", 403, &off),
+            ConnectError::SettingOff
+        );
+        let gone = serde_json::json!([{"errorCode": "GONE", "message": "API version retired"}]);
+        let retired = classify(Step::ReadStaged, "65.0", 410, &gone);
+        assert!(
+            matches!(&retired, ConnectError::Retired { version, .. } if version == "65.0"),
+            "{retired:?}"
+        );
+        assert!(
+            retired
+                .describe()
+                .0
+                .contains("the org no longer serves REST API version 65.0 (HTTP 410 GONE: API version retired)"),
+            "{}",
+            retired.describe().0
+        );
     }
 
     #[test]

@@ -116,6 +116,9 @@ impl View for MarkdownView {
             if let Some(error) = &outcome.error {
                 let _ = writeln!(out, "**Error:** {}\n", prose(error));
             }
+            if let Some(now) = &outcome.now {
+                let _ = writeln!(out, "**Now:** {}\n", prose(now));
+            }
             if let Some(hint) = &outcome.hint {
                 let _ = writeln!(out, "**Help:** {}\n", prose(hint));
             }

@@ -167,6 +167,7 @@ mod tests {
             result,
             steps: Vec::new(),
             window_seconds: None,
+            now: None,
             error: None,
             hint: None,
         }
@@ -207,6 +208,7 @@ mod tests {
         };
         let interrupted = RotationResult {
             window_seconds: Some(12.3),
+            now: Some("Salesforce's primary credential is unchanged; a new credential is staged (Active, not primary) | *".into()),
             ..rotation("sf-i", RotationEnd::Interrupted)
         };
         let failed = RotationResult {

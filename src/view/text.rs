@@ -603,8 +603,8 @@ fn render_credentials(report: &CredentialsReport) -> String {
 }
 
 /// What `rotate-credentials` prints: per document `= <name>  app <app>: rotated` (`~` when
-/// planned, `x` otherwise), each step with its result and detail, then the note, error and
-/// help.
+/// planned, `x` otherwise), each step with its result and detail, then the note, error, what
+/// holds now and help.
 fn render_rotation(report: &RotationReport) -> String {
     let mut text = String::new();
     for outcome in &report.results {
@@ -634,6 +634,9 @@ fn render_rotation(report: &RotationReport) -> String {
         }
         if let Some(error) = &outcome.error {
             let _ = writeln!(text, "    error: {error}");
+        }
+        if let Some(now) = &outcome.now {
+            let _ = writeln!(text, "    now: {now}");
         }
         if let Some(hint) = &outcome.hint {
             let _ = writeln!(text, "    help: {hint}");

@@ -1,8 +1,12 @@
 //! `provision rotate-credentials` against the patched emulator (AWS's managed-secret layout,
 //! reached through the fault proxy) and the local Salesforce org (scripts/fake_salesforce.py,
-//! its staged credentials), in both `stagedTokensBeforePromotion` modes: a rotation end to end,
-//! AWS refusing the connection update (rolled back), SIGTERM after each step then a second run
-//! (one consistent credential everywhere), and never a key or secret in any output.
+//! its staged credentials as Salesforce documents them), in both `stagedTokensBeforePromotion`
+//! modes: a rotation end to end (the previous credential kept as the Rotated entry, or revoked
+//! with `--revoke-previous`), a re-run after it, each starting state of the staged slot and the
+//! secret, AWS refusing the connection update (rolled back), SIGTERM after each step then a
+//! second run, a failed stage. Each ends with ONE credential in Salesforce's primary, the
+//! stored secret and the connection, and never a key or secret in any output (every run of a
+//! `World` checks that).
 
 use crate::support::{FakeOrg, Proxy, World};
 use serde_json::json;
@@ -53,6 +57,8 @@ fn rotating_world(org: &FakeOrg) -> (World, Proxy) {
 /// checks is never printed.
 fn applied(world: &mut World, org: &FakeOrg) {
     world.secret_env("SF_ACCESS_TOKEN", TOKEN);
+    world.secret(OLD_KEY);
+    world.secret(OLD_SECRET);
     world.env("SF_INSTANCE_URL", &org.url);
     for n in 0..STAGED_COUNT {
         let (key, secret) = staged(n);
@@ -104,14 +110,30 @@ fn stored(world: &World, stage: &str) -> serde_json::Value {
     serde_json::from_str(value.secret_string().unwrap()).unwrap()
 }
 
-/// Salesforce's primary (and nothing staged), the stored secret and the connection's managed
-/// secret are one and the same credential; `diff` is clean. Returns it.
+/// Salesforce's primary, the stored secret and the connection's managed secret are one and the
+/// same credential, nothing is left as a candidate (the slot is empty or holds the previous
+/// credential, Rotated, which is neither stored nor primary), the primary gets a token, and
+/// `diff` is clean. Returns it.
 #[track_caller]
 fn assert_one_credential_everywhere(world: &World, org: &FakeOrg) -> (String, String) {
     let app = &org.state()["apps"][0];
-    assert_eq!(app["staged"], json!([]), "nothing left staged: {app}");
     let key = app["consumerKey"].as_str().unwrap().to_string();
     let secret = app["consumerSecret"].as_str().unwrap().to_string();
+    match app["staged"].as_array().unwrap().as_slice() {
+        [] => {}
+        [entry] => {
+            assert_eq!(entry["state"], "Rotated", "no candidate left staged: {app}");
+            assert_ne!(entry["consumerSecret"], secret.as_str(), "{app}");
+        }
+        more => panic!("one staged slot: {more:?}"),
+    }
+    assert!(
+        app["tokenCredentials"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"consumerKey": key, "consumerSecret": secret})),
+        "the primary gets a token: {app}"
+    );
     let current = stored(world, "AWSCURRENT");
     assert_eq!(
         (
@@ -138,6 +160,26 @@ fn assert_one_credential_everywhere(world: &World, org: &FakeOrg) -> (String, St
     (key, secret)
 }
 
+/// What occupies the org's staged slot: `(state, consumerKey)`, or `None`.
+fn slot(org: &FakeOrg) -> Option<(String, String)> {
+    let app = &org.state()["apps"][0];
+    app["staged"].as_array().unwrap().first().map(|entry| {
+        (
+            entry["state"].as_str().unwrap().to_string(),
+            entry["consumerKey"].as_str().unwrap().to_string(),
+        )
+    })
+}
+
+/// Whether the org still gives a token to the credential with `key`.
+fn gets_token(org: &FakeOrg, key: &str) -> bool {
+    org.state()["apps"][0]["tokenCredentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|credential| credential["consumerKey"] == key)
+}
+
 fn step_names(run: &crate::support::Run) -> Vec<String> {
     run.json()["results"][0]["steps"]
         .as_array()
@@ -147,35 +189,67 @@ fn step_names(run: &crate::support::Run) -> Vec<String> {
         .collect()
 }
 
+/// The parts of a rotation's text that change from run to run: dates and secret version ids.
+fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:?\d\d)", "[time]"),
+        (r"version [0-9a-f-]{36}", "version [id]"),
+        (r"the window was [0-9.]+s", "the window was [seconds]"),
+    ]
+}
+
 #[test]
-fn a_staged_credential_that_gets_a_token_reaches_aws_before_it_is_made_primary() {
+fn a_rotation_keeps_the_previous_credential_until_revoked_and_a_re_run_starts_a_new_one() {
     let org = org(true);
     let (world, proxy) = rotating_world(&org);
 
-    let run = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
+    let run = world.provision(&["rotate-credentials", "connections/"]);
     run.expect(0);
-    assert_eq!(
-        step_names(&run),
-        [
-            "stage",
-            "check-staged",
-            "store-staged",
-            "update-connections",
-            "promote",
-            "check-primary"
-        ]
-    );
-    assert_eq!(run.json()["results"][0]["result"], "rotated");
+    insta::with_settings!({filters => filters()}, {
+        insta::assert_snapshot!("rotation_complete", run.stdout);
+    });
     let (key, _) = assert_one_credential_everywhere(&world, &org);
     assert_eq!(key, staged(0).0, "the new credential is primary");
+    assert_eq!(
+        slot(&org),
+        Some(("Rotated".to_string(), OLD_KEY.to_string())),
+        "the previous credential is the Rotated entry"
+    );
+    assert!(gets_token(&org, OLD_KEY), "and still gets a token");
     let previous = stored(&world, "AWSPREVIOUS");
     assert_eq!(
         previous["client_secret"], OLD_SECRET,
         "the previous version keeps AWSPREVIOUS"
     );
-    // The old credential is gone: Salesforce's primary replaced it.
-    assert_ne!(org.state()["apps"][0]["consumerSecret"], OLD_SECRET);
     assert_every_call_is_allowed(&world, &proxy);
+
+    let dry = world.provision(&["rotate-credentials", "connections/", "--dry-run"]);
+    dry.expect(0);
+    insta::with_settings!({filters => filters()}, {
+        insta::assert_snapshot!("rotation_re_run_dry_run", dry.stdout);
+    });
+    assert_eq!(
+        slot(&org),
+        Some(("Rotated".to_string(), OLD_KEY.to_string())),
+        "a dry run changes nothing"
+    );
+
+    let again = world.provision(&["rotate-credentials", "connections/", "--revoke-previous"]);
+    again.expect(0);
+    insta::with_settings!({filters => filters()}, {
+        insta::assert_snapshot!("rotation_complete_revoking_the_previous", again.stdout);
+    });
+    let (key, _) = assert_one_credential_everywhere(&world, &org);
+    assert_eq!(key, staged(1).0, "a new rotation");
+    assert_eq!(slot(&org), None, "the previous credential is revoked");
+    assert!(!gets_token(&org, OLD_KEY) && !gets_token(&org, &staged(0).0));
+    let revoked: Vec<String> = org.state()["apps"][0]["revoked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["consumerKey"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(revoked, [OLD_KEY.to_string(), staged(0).0]);
 }
 
 /// Every AWS call the rotation made (as the proxy saw them) is an action of
@@ -310,6 +384,7 @@ fn aws_refusing_the_connection_update_rolls_everything_back() {
         "{result}"
     );
     proxy.configure(json!({"error500": 0, "only_target": null}));
+    assert_eq!(slot(&org), None, "the staged credential is deleted");
     let (key, secret) = assert_one_credential_everywhere(&world, &org);
     assert_eq!(
         (key.as_str(), secret.as_str()),
@@ -333,14 +408,26 @@ fn a_connection_that_ends_deauthorized_rolls_the_rotation_back() {
     assert_eq!(key, OLD_KEY);
 }
 
-/// SIGTERM after each step of a rotation in turn, then a run without it: each time one
-/// consistent credential everywhere, and the interrupted run says what it did.
-fn interrupted_after_each_step(staged_tokens_before_promotion: bool, steps: &[&str]) {
+/// SIGTERM after each step of a rotation in turn (with `args`), then a run without it: the
+/// interrupted run says what it did and what holds (the primary unchanged before the
+/// promotion, the new one after), and each time the second run leaves one consistent
+/// credential everywhere.
+fn interrupted_after_each_step(
+    staged_tokens_before_promotion: bool,
+    steps: &[&str],
+    args: &[&str],
+) {
     let org = org(staged_tokens_before_promotion);
     let (mut world, _proxy) = rotating_world(&org);
-    for step in steps {
+    let promotion = steps.iter().position(|step| *step == "promote").unwrap();
+    let command: Vec<&str> = ["rotate-credentials", "connections/"]
+        .iter()
+        .chain(args)
+        .copied()
+        .collect();
+    for (at, step) in steps.iter().enumerate() {
         world.env("PROVISION_TEST_SIGTERM_AFTER", step);
-        let interrupted = world.provision(&["rotate-credentials", "connections/"]);
+        let interrupted = world.provision(&command);
         interrupted.expect(143);
         assert!(
             interrupted.stderr.contains("interrupted by SIGTERM")
@@ -350,8 +437,18 @@ fn interrupted_after_each_step(staged_tokens_before_promotion: bool, steps: &[&s
             "{step}: {}",
             interrupted.stderr
         );
+        let holds = if at < promotion {
+            "    now: Salesforce's primary credential is unchanged; "
+        } else {
+            "    now: the new credential is primary in Salesforce; "
+        };
+        assert!(
+            interrupted.stdout.contains(holds) && !interrupted.stdout.contains("no way back"),
+            "{step}: {}",
+            interrupted.stdout
+        );
         world.env("PROVISION_TEST_SIGTERM_AFTER", "");
-        let second = world.provision(&["rotate-credentials", "connections/"]);
+        let second = world.provision(&command);
         second.expect(0);
         assert_one_credential_everywhere(&world, &org);
     }
@@ -368,7 +465,9 @@ fn sigterm_after_each_step_then_a_second_run_leaves_one_credential_everywhere() 
             "update-connections",
             "promote",
             "check-primary",
+            "revoke-previous",
         ],
+        &["--revoke-previous"],
     );
 }
 
@@ -384,6 +483,7 @@ fn sigterm_after_each_step_of_a_promote_first_rotation_then_a_second_run_finishe
             "update-connections",
             "check-primary",
         ],
+        &[],
     );
 }
 
@@ -418,7 +518,10 @@ fn dry_run_lists_the_steps_and_changes_nothing() {
         run.stdout
     );
     assert_eq!(org.state()["apps"], before, "nothing staged");
-    assert_eq!(stored(&world, "AWSCURRENT")["client_secret"], OLD_SECRET);
+    assert_eq!(
+        assert_one_credential_everywhere(&world, &org),
+        (OLD_KEY.to_string(), OLD_SECRET.to_string())
+    );
 }
 
 #[test]
@@ -431,7 +534,9 @@ fn aws_refusing_after_the_promotion_says_what_is_left_and_a_re_run_finishes_it()
     run.expect(1);
     assert!(
         run.stdout.contains(
-            "the new credential is primary in Salesforce, so there is no way back: run rotate-credentials again to finish (left: update-connections, check-primary)"
+            "    now: the new credential is primary in Salesforce; the previous credential is the Rotated staged entry and still gets tokens until "
+        ) && run.stdout.contains(
+            "; the referenced secrets hold the primary; sf-acme-prod (us-east-1) differs from them; a new run would: update-connections, check-primary\n"
         ),
         "{}",
         run.stdout
@@ -481,5 +586,137 @@ fn a_document_also_in_a_region_the_run_leaves_out_is_not_rotated_and_nothing_is_
         run.stdout
     );
     assert_eq!(org.state()["apps"], before, "nothing staged");
-    assert_eq!(stored(&world, "AWSCURRENT")["client_secret"], OLD_SECRET);
+    // The document as applied (its connection exists in us-east-1 only).
+    world.write("connections/acme.yaml", &file);
+    assert_eq!(
+        assert_one_credential_everywhere(&world, &org),
+        (OLD_KEY.to_string(), OLD_SECRET.to_string())
+    );
+}
+
+/// Each starting state of the staged slot and the secret, in one org, each run ending with
+/// one credential everywhere: nothing staged (GET answering an empty collection, and the
+/// other answers the sources leave open); the Rotated entry with the secret holding it; an
+/// expired Rotated entry; an Active entry whose secret the listing leaves out; an expired
+/// Active entry.
+#[test]
+fn every_starting_state_ends_with_one_credential_everywhere() {
+    let org = org(true);
+    let (mut world, _proxy) = rotating_world(&org);
+    org.switches(json!({
+        "emptyStagedGet": "emptyCollection",
+        "postWithoutBody": "accept",
+        "patchAnswer": "noContent",
+        "rotatedEntryId": "same",
+        "itemUrl": "item",
+        "unhonouredKeyError": "invalid_client_id"
+    }));
+    let rotate = |world: &World| {
+        let run = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
+        run.expect(0);
+        step_names(&run)
+    };
+    // A run that empties the slot, stages again and ends on the `n`th staged credential.
+    let restaged = |world: &World, n: usize| {
+        let steps = rotate(world);
+        assert_eq!(steps[..2], ["delete-staged", "stage"], "{steps:?}");
+        assert_eq!(assert_one_credential_everywhere(world, &org).0, staged(n).0);
+    };
+
+    // Nothing staged, and GET says so with an empty collection.
+    assert_eq!(rotate(&world)[0], "stage");
+    assert_eq!(
+        assert_one_credential_everywhere(&world, &org).0,
+        staged(0).0
+    );
+
+    // The secret holds the previous credential (the Rotated entry): the primary is written
+    // over it; the Rotated entry is never stored, promoted, nor taken for a finished rotation.
+    world.put_secret(
+        "salesforce/acme-prod",
+        &json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET, "note": "an-unrelated-value"})
+            .to_string(),
+    );
+    let steps = rotate(&world);
+    assert_eq!(steps[0], "store-primary", "{steps:?}");
+    assert!(!steps.contains(&"stage".to_string()), "{steps:?}");
+    assert_eq!(
+        assert_one_credential_everywhere(&world, &org).0,
+        staged(0).0
+    );
+
+    // The Rotated entry expired: deleted, then a new rotation.
+    org.expire();
+    assert_eq!(slot(&org).unwrap().0, "Expired");
+    restaged(&world, 1);
+
+    // An Active entry the listing gives without its secret (only the POST answer carries it):
+    // it cannot be carried, so it is cancelled and staged again.
+    org.switches(json!({"stagedSecret": "postOnly"}));
+    stopped_after_staging(&mut world);
+    assert_eq!(slot(&org), Some(("Active".to_string(), staged(2).0)));
+    restaged(&world, 3);
+
+    // An Active entry that expired before it was carried: deleted, staged again.
+    org.switches(json!({"stagedSecret": "always"}));
+    stopped_after_staging(&mut world);
+    org.expire();
+    assert_eq!(slot(&org), Some(("Expired".to_string(), staged(4).0)));
+    restaged(&world, 5);
+}
+
+/// A rotation that SIGTERM stops right after it staged a credential.
+fn stopped_after_staging(world: &mut World) {
+    world.env("PROVISION_TEST_SIGTERM_AFTER", "stage");
+    world
+        .provision(&["rotate-credentials", "connections/"])
+        .expect(143);
+    world.env("PROVISION_TEST_SIGTERM_AFTER", "");
+}
+
+/// A stage Salesforce refuses, or takes but whose answer is lost, leaves the primary as it was:
+/// the output says so and what is staged, never that the new credential is primary; a re-run
+/// finishes.
+#[test]
+fn a_failed_stage_says_the_primary_is_unchanged_and_what_is_staged() {
+    let org = org(true);
+    let (world, _proxy) = rotating_world(&org);
+
+    org.faults(
+        json!([{"method": "POST", "path": "/staged", "fault": "error500", "when": "before"}]),
+    );
+    let refused = world.provision(&["rotate-credentials", "connections/"]);
+    refused.expect(1);
+    assert!(
+        refused.stdout.contains(
+            "    now: Salesforce's primary credential is unchanged; nothing is staged; the referenced secrets hold the primary; every connection using them matches them; a new run would: stage, check-staged, store-staged, update-connections, promote, check-primary\n"
+        ) && !refused.stdout.contains("no way back"),
+        "{}",
+        refused.stdout
+    );
+    assert_eq!(slot(&org), None);
+
+    org.faults(
+        json!([{"method": "POST", "path": "/staged", "fault": "error500", "when": "after"}]),
+    );
+    let lost = world.provision(&["rotate-credentials", "connections/"]);
+    lost.expect(1);
+    assert!(
+        lost.stdout.contains(
+            "    now: Salesforce's primary credential is unchanged; a new credential is staged (Active, not primary; valid until "
+        ) && lost.stdout.contains(
+            "a new run would: check-staged, store-staged, update-connections, promote, check-primary\n"
+        ),
+        "{}",
+        lost.stdout
+    );
+    assert_eq!(org.state()["apps"][0]["consumerKey"], OLD_KEY);
+
+    let again = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
+    again.expect(0);
+    assert_eq!(step_names(&again)[0], "check-staged");
+    assert_eq!(
+        assert_one_credential_everywhere(&world, &org).0,
+        staged(0).0
+    );
 }

@@ -147,6 +147,27 @@ impl FakeOrg {
             .expect("state JSON")
     }
 
+    /// `POST /_provision/switches`: merges `switches` into the org's switches.
+    pub fn switches(&self, switches: serde_json::Value) {
+        control(
+            &self.url,
+            "POST",
+            "/_provision/switches",
+            &switches.to_string(),
+        );
+    }
+
+    /// `POST /_provision/faults`: replaces the org's faults (chosen calls fail).
+    pub fn faults(&self, faults: serde_json::Value) {
+        let body = serde_json::json!({ "faults": faults }).to_string();
+        control(&self.url, "POST", "/_provision/faults", &body);
+    }
+
+    /// `POST /_provision/expire`: what occupies each app's staged slot expires.
+    pub fn expire(&self) {
+        control(&self.url, "POST", "/_provision/expire", "{}");
+    }
+
     /// Every request the org saw, as `METHOD path`.
     pub fn requests(&self) -> Vec<String> {
         self.state()["requests"]
