@@ -10,6 +10,7 @@
 use super::{View, WINDOW_NOTE, error_lines};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::outside::Outside;
 use crate::plan::credentials_report::{CredentialsReport, SecretWrite};
 use crate::plan::rotation_report::RotationReport;
 use crate::plan::{
@@ -45,19 +46,19 @@ impl View for MarkdownView {
         let _ = writeln!(out, "| {} | {failed} |\n", report.results.len() - failed);
         out.push_str("| result | connection | region | app | secret | version |\n");
         out.push_str("| --- | --- | --- | --- | --- | --- |\n");
-        let or_dash = |text: &Option<String>, show: fn(&str) -> String| {
-            text.as_deref().map(show).unwrap_or_else(|| "-".to_string())
+        let or_dash = |text: Option<&str>, show: fn(&str) -> String| {
+            text.map(show).unwrap_or_else(|| "-".to_string())
         };
         for write in &report.results {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
                 write_label(write),
-                code(&write.name),
-                or_dash(&write.region, str::to_string),
-                code(&write.app),
-                or_dash(&write.secret, code),
-                or_dash(&write.version_id, code)
+                cell_code(&write.name),
+                or_dash(write.region.as_deref(), prose),
+                cell_code(&write.app),
+                or_dash(write.secret.as_deref(), cell_code),
+                or_dash(write.version_id.as_ref().map(Outside::as_str), cell_code)
             );
         }
         out.push('\n');
@@ -65,15 +66,21 @@ impl View for MarkdownView {
             let place = write
                 .region
                 .as_deref()
-                .map(|region| format!(" in {region}"))
+                .map(|region| format!(" in {}", html(region)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "<details><summary>{} <code>{}</code>{place}</summary>\n",
                 write_label(write),
-                write.name
+                html(&write.name)
             );
-            out.push_str(&fenced(write.error.as_deref().unwrap_or_default()));
+            out.push_str(&fenced(
+                &write
+                    .error
+                    .as_ref()
+                    .map(Outside::to_string)
+                    .unwrap_or_default(),
+            ));
             out.push('\n');
             if let Some(hint) = &write.hint {
                 let _ = writeln!(out, "**Hint:** {}\n", prose(hint));
@@ -83,7 +90,12 @@ impl View for MarkdownView {
         if !report.left_out.is_empty() {
             out.push_str("**Left out of this run:**\n\n");
             for left in &report.left_out {
-                let _ = writeln!(out, "- {}: {}", code(&left.name), prose(&left.reason));
+                let _ = writeln!(
+                    out,
+                    "- {}: {}",
+                    code(&left.name),
+                    prose(left.reason.as_str())
+                );
             }
             out.push('\n');
         }
@@ -189,10 +201,11 @@ impl View for MarkdownView {
                 .unwrap_or_else(|| "-".to_string());
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {state} |",
+                "| {} | {} | {} | {} |",
                 outcome_label(result.outcome),
-                code(&result.name),
-                result.region
+                cell_code(&result.name),
+                prose(&result.region),
+                prose(&state)
             );
         }
         out.push('\n');
@@ -243,14 +256,14 @@ impl View for MarkdownView {
                         if !place.is_empty() {
                             place.push(' ');
                         }
-                        place.push_str(&code(field));
+                        place.push_str(&code(field.as_str()));
                     }
                     if !place.is_empty() {
                         place.push_str(": ");
                     }
-                    let _ = writeln!(out, "- {place}{}", prose(&problem.message));
+                    let _ = writeln!(out, "- {place}{}", prose(problem.message.as_str()));
                     if let Some(help) = &problem.help {
-                        let _ = writeln!(out, "  - help: {}", prose(help));
+                        let _ = writeln!(out, "  - help: {}", prose(help.as_str()));
                     }
                 }
                 out
@@ -287,8 +300,8 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             out,
             "| {} | {} | {} | {} |",
             action_label(entry.action),
-            code(&entry.name),
-            entry.region,
+            cell_code(&entry.name),
+            prose(&entry.region),
             state(entry)
         );
         // Its API destinations, under it.
@@ -297,8 +310,8 @@ fn plan_summary(out: &mut String, plan: &Plan) {
                 out,
                 "| {} | ↳ {} (API destination) | {} | |",
                 action_label(destination.action),
-                code(&destination.name),
-                destination.region
+                cell_code(&destination.name),
+                prose(&destination.region)
             );
         }
     }
@@ -307,8 +320,8 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             out,
             "| {} | {} (API destination) | {} | |",
             action_label(pruned.action),
-            code(&pruned.name),
-            pruned.region
+            cell_code(&pruned.name),
+            prose(&pruned.region)
         );
     }
     out.push('\n');
@@ -357,10 +370,13 @@ fn write_label(write: &SecretWrite) -> &'static str {
     }
 }
 
+/// The state column of the plan's table (an unknown state is AWS's text: shown as prose).
 fn state(entry: &Entry) -> String {
     match (&entry.health, entry.action) {
-        (Some(health), _) if health.broken => format!("⚠️ {}", health.state),
-        (Some(health), _) => health.state.to_string(),
+        (Some(health), _) if health.broken => {
+            format!("⚠️ {}", prose(&health.state.to_string()))
+        }
+        (Some(health), _) => prose(&health.state.to_string()),
         (None, Action::Create) => "not created yet".to_string(),
         (None, _) => "-".to_string(),
     }
@@ -391,7 +407,8 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
     let _ = writeln!(
         out,
         "<details><summary>{head} <code>{}</code> in {}{count}</summary>\n",
-        entry.name, entry.region
+        html(&entry.name),
+        html(&entry.region)
     );
     for change in &entry.changes {
         let _ = writeln!(out, "- {}", field_line(change));
@@ -409,7 +426,11 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
             );
         }
         SecretStatus::Unverifiable { reason } => {
-            let _ = writeln!(out, "**Client secret:** unverifiable: {}\n", prose(reason));
+            let _ = writeln!(
+                out,
+                "**Client secret:** unverifiable: {}\n",
+                prose(reason.as_str())
+            );
         }
         SecretStatus::InSync => out.push_str("**Client secret:** in sync.\n\n"),
         SecretStatus::NotApplicable => {}
@@ -417,24 +438,24 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
     if let Some(health) = &entry.health {
         let reason = health
             .reason
-            .as_deref()
-            .map(|reason| format!(": {}", prose(reason)))
+            .as_ref()
+            .map(|reason| format!(": {}", prose(reason.as_str())))
             .unwrap_or_default();
+        let state = code(&health.state.to_string());
         if health.broken {
             let _ = writeln!(
                 out,
-                "**Health:** ⚠️ `{}`{reason}; apply re-sends the credentials to re-authorize.\n",
-                health.state
+                "**Health:** ⚠️ {state}{reason}; apply re-sends the credentials to re-authorize.\n"
             );
         } else {
-            let _ = writeln!(out, "**Health:** `{}`{reason}.\n", health.state);
+            let _ = writeln!(out, "**Health:** {state}{reason}.\n");
         }
         if let Some(hint) = &health.hint {
             let _ = writeln!(out, "**Hint:** {}\n", prose(hint));
         }
     }
     if let Some(error) = &entry.error {
-        out.push_str(&fenced(error));
+        out.push_str(&fenced(&error.to_string()));
         out.push('\n');
     }
     if let Some(result) = result {
@@ -449,8 +470,8 @@ fn result_details(out: &mut String, result: &ApplyResult) {
         out,
         "<details><summary>{} <code>{}</code> in {}</summary>\n",
         outcome_label(result.outcome),
-        result.name,
-        result.region
+        html(&result.name),
+        html(&result.region)
     );
     result_body(out, result);
     out.push_str("</details>\n\n");
@@ -460,10 +481,11 @@ fn result_body(out: &mut String, result: &ApplyResult) {
     if let Some(state) = &result.state {
         let reason = result
             .state_reason
-            .as_deref()
-            .map(|reason| format!(": {}", prose(reason)))
+            .as_ref()
+            .map(|reason| format!(": {}", prose(reason.as_str())))
             .unwrap_or_default();
-        let _ = writeln!(out, "**After apply:** `{state}`{reason}.\n");
+        let state = code(&state.to_string());
+        let _ = writeln!(out, "**After apply:** {state}{reason}.\n");
     }
     for change in &result.not_taken {
         let _ = writeln!(out, "- did not take: {}", field_line(change));
@@ -472,7 +494,7 @@ fn result_body(out: &mut String, result: &ApplyResult) {
         out.push('\n');
     }
     if let Some(error) = &result.error {
-        out.push_str(&fenced(error));
+        out.push_str(&fenced(&error.to_string()));
         out.push('\n');
     }
     if let Some(hint) = &result.hint {
@@ -499,7 +521,7 @@ fn left_out(out: &mut String, plan: &Plan) {
 
 /// `field`: before -> after, as the text view says it.
 fn field_line(change: &FieldChange) -> String {
-    let field = code(&change.field);
+    let field = code(change.field.as_str());
     match (&change.before, &change.after) {
         (None, after) => format!("{field}: (none) -> {}", value(after)),
         (before, None) => format!("{field}: {} -> (removed)", value(before)),
@@ -507,18 +529,20 @@ fn field_line(change: &FieldChange) -> String {
     }
 }
 
-fn value(value: &Option<String>) -> String {
+fn value(value: &Option<Outside>) -> String {
     match value {
-        Some(text) if text == crate::secret::SHOWN_AS => text.clone(),
-        Some(text) => code(text),
+        Some(text) if text == crate::secret::SHOWN_AS => text.as_str().to_string(),
+        Some(text) => code(text.as_str()),
         None => "(none)".to_string(),
     }
 }
 
 /// A code span that shows `text` exactly: its fence is longer than any run of backticks in
-/// it, and a newline (which a code span would fold) is shown as `\n`.
+/// it, and a newline (which a code span would fold) is shown as `\n`, like every character
+/// [`crate::outside::escape`] shows escaped. GitHub reads no mention or link in a code span.
 fn code(text: &str) -> String {
-    let text = text.replace('\n', "\\n").replace('\r', "\\r");
+    let redacted = crate::secret::redact(text);
+    let text = crate::outside::escape(&redacted);
     let longest = text
         .split(|c| c != '`')
         .map(str::len)
@@ -536,19 +560,84 @@ fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Running text from AWS or a message: every character Markdown or HTML could read as syntax
-/// is escaped, and lines are joined.
-fn prose(text: &str) -> String {
+/// A code span in a table cell. GitHub splits a row into cells at every `|` before it reads
+/// code spans, and takes `\|` back to `|` in a cell, even inside a code span (GitHub Flavored
+/// Markdown, the Tables extension: "include a pipe in a cell's content by escaping it,
+/// including inside other inline spans"), so each `|` is written `\|`.
+fn cell_code(text: &str) -> String {
+    code(text).replace('|', "\\|")
+}
+
+/// Text inside an HTML block (`<summary>`), where Markdown is not read: `&`, `<`, `>` and
+/// quotes as character references, so no text can open or close a tag.
+fn html(text: &str) -> String {
+    let redacted = crate::secret::redact(text);
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::outside::escape(&redacted).chars() {
         match c {
-            '\n' | '\r' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The zero-width joiner that [`prose`] writes after an `@` and inside a link's start.
+const JOINER: char = '\u{200d}';
+
+/// Running text from AWS or a message: every character Markdown or HTML could read as syntax
+/// is escaped, lines are joined, and what else [`crate::outside::escape`] shows escaped is.
+///
+/// GitHub also reads plain text: `@name` notifies a user or a team, and a bare URL
+/// (`https://…`, `www.…`) or e-mail address becomes a link (GFM's autolink extension). A
+/// backslash does not stop either (the mention is found in the rendered text, where `\@` is
+/// `@` again), so a zero-width joiner is written after every `@`, after the `:` of a `://`, and
+/// after a `www` before a `.`: the text reads the same, but neither the mention (an `@`
+/// followed by a letter or digit) nor an autolink (a contiguous `://` or `www.`, a domain
+/// after the `@`) matches it any more, in the source or in the rendered text.
+fn prose(text: &str) -> String {
+    let joined: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let redacted = crate::secret::redact(&joined);
+    let escaped = crate::outside::escape(&redacted);
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped.as_ref();
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
+        match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
+            '@' => {
+                out.push(c);
+                out.push(JOINER);
+            }
+            ':' if after.starts_with("//") => {
+                out.push(c);
+                out.push(JOINER);
+            }
+            'w' | 'W'
+                if after.len() >= 3
+                    && after.is_char_boundary(2)
+                    && after[..2].eq_ignore_ascii_case("ww")
+                    && after[2..].starts_with('.') =>
+            {
+                out.push(c);
+                out.push_str(&after[..2]);
+                out.push(JOINER);
+                rest = &after[2..];
+                continue;
+            }
             other => out.push(other),
         }
+        rest = after;
     }
     out
 }

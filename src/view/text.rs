@@ -6,6 +6,7 @@
 use super::{View, WINDOW_NOTE, error_lines};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::outside::Outside;
 use crate::plan::credentials_report::CredentialsReport;
 use crate::plan::rotation_report::{RotationEnd, RotationReport};
 use crate::plan::verify_report::{Checked, Verified, VerifyReport};
@@ -256,6 +257,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
                 style.paint(DIM, &in_sync_note(entry))
             );
             if let SecretStatus::Unverifiable { reason } = &entry.secret {
+                // `reason` quotes AWS: it shows itself escaped.
                 let _ = writeln!(out, "      ? client secret: unverifiable: {reason}");
             }
             return;
@@ -285,7 +287,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
     {
         let reason = health
             .reason
-            .as_deref()
+            .as_ref()
             .map(|r| format!(": {r}"))
             .unwrap_or_default();
         let line = format!(
@@ -298,9 +300,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
         }
     }
     if let Some(error) = &entry.error {
-        for line in error.lines() {
-            let _ = writeln!(out, "      {line}");
-        }
+        let _ = writeln!(out, "      {error}");
     }
     if let Some(note) = &entry.note {
         let _ = writeln!(out, "      note: {note}");
@@ -326,10 +326,15 @@ fn in_sync_note(entry: &Entry) -> String {
     format!("  ({state}, {secret})")
 }
 
-fn quoted(value: &Option<String>) -> String {
+/// A value in quotes, escaped as Rust quotes a string, then as text from outside (which
+/// breaks up the runner's `##[` form, and shows what Rust's quoting leaves raw).
+fn quoted(value: &Option<Outside>) -> String {
     match value {
-        Some(text) if text == crate::secret::SHOWN_AS => text.clone(),
-        Some(text) => format!("{text:?}"),
+        Some(text) if text == crate::secret::SHOWN_AS => text.as_str().to_string(),
+        Some(text) => {
+            let redacted = crate::secret::redact(text.as_str());
+            crate::outside::escape(&format!("{redacted:?}")).into_owned()
+        }
         None => "(none)".to_string(),
     }
 }
@@ -375,9 +380,7 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
         let _ = writeln!(out, "      did not take: {}", field_line(change));
     }
     if let Some(error) = &result.error {
-        for line in error.lines() {
-            let _ = writeln!(out, "      {line}");
-        }
+        let _ = writeln!(out, "      {error}");
     }
     if let Some(hint) = &result.hint {
         let _ = writeln!(out, "      hint: {hint}");
@@ -457,7 +460,7 @@ fn render_verified(report: &VerifyReport, style: Style) -> String {
         }
         let what = match (&result.error, &result.error_description) {
             (Some(error), Some(description)) => format!("{error}: {description}"),
-            (Some(error), None) => error.clone(),
+            (Some(error), None) => error.to_string(),
             (None, _) => "failed".to_string(),
         };
         let mut lines = what.lines();
@@ -503,7 +506,10 @@ fn render_destination(out: &mut String, result: &Verified, style: Style) {
         (
             "failed",
             RED,
-            result.error.clone().unwrap_or_else(|| "failed".to_string()),
+            result
+                .error
+                .as_ref()
+                .map_or_else(|| "failed".to_string(), Outside::to_string),
         )
     } else if result.has_warnings() {
         (
@@ -525,7 +531,11 @@ fn render_destination(out: &mut String, result: &Verified, style: Style) {
         let listed = if fields.is_empty() {
             "none".to_string()
         } else {
-            fields.join(", ")
+            fields
+                .iter()
+                .map(Outside::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let _ = writeln!(out, "      required fields: {listed}");
     }
@@ -575,7 +585,9 @@ fn render_credentials(report: &CredentialsReport) -> String {
                         .map(|r| format!("  {r}"))
                         .unwrap_or_default(),
                     outcome.app,
-                    error.as_deref().unwrap_or("failed")
+                    error
+                        .as_ref()
+                        .map_or_else(|| "failed".to_string(), Outside::to_string)
                 );
                 if let Some(hint) = &outcome.hint {
                     let _ = writeln!(text, "      help: {hint}");
