@@ -94,7 +94,7 @@ impl View for MarkdownView {
                     out,
                     "- {}: {}",
                     code(&left.name),
-                    prose(left.reason.as_str())
+                    prose(&left.reason.to_string())
                 );
             }
             out.push('\n');
@@ -261,9 +261,9 @@ impl View for MarkdownView {
                     if !place.is_empty() {
                         place.push_str(": ");
                     }
-                    let _ = writeln!(out, "- {place}{}", prose(problem.message.as_str()));
+                    let _ = writeln!(out, "- {place}{}", prose(&problem.message.to_string()));
                     if let Some(help) = &problem.help {
-                        let _ = writeln!(out, "  - help: {}", prose(help.as_str()));
+                        let _ = writeln!(out, "  - help: {}", prose(&help.to_string()));
                     }
                 }
                 out
@@ -429,7 +429,7 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
             let _ = writeln!(
                 out,
                 "**Client secret:** unverifiable: {}\n",
-                prose(reason.as_str())
+                prose(&reason.to_string())
             );
         }
         SecretStatus::InSync => out.push_str("**Client secret:** in sync.\n\n"),
@@ -439,7 +439,7 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
         let reason = health
             .reason
             .as_ref()
-            .map(|reason| format!(": {}", prose(reason.as_str())))
+            .map(|reason| format!(": {}", prose(&reason.to_string())))
             .unwrap_or_default();
         let state = code(&health.state.to_string());
         if health.broken {
@@ -482,7 +482,7 @@ fn result_body(out: &mut String, result: &ApplyResult) {
         let reason = result
             .state_reason
             .as_ref()
-            .map(|reason| format!(": {}", prose(reason.as_str())))
+            .map(|reason| format!(": {}", prose(&reason.to_string())))
             .unwrap_or_default();
         let state = code(&state.to_string());
         let _ = writeln!(out, "**After apply:** {state}{reason}.\n");
