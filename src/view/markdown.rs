@@ -681,6 +681,67 @@ mod tests {
     }
 
     #[test]
+    fn a_pipe_in_a_code_span_stays_in_its_table_cell() {
+        // GitHub splits the row at every `|` not after a backslash before it reads the code
+        // span, then takes `\|` back to `|`: the cell shows the text exactly.
+        assert_eq!(cell_code("x|<img src=x>"), "`x\\|<img src=x>`");
+        assert_eq!(cell_code("a\\|b"), "`a\\\\|b`");
+        assert_eq!(cell_code("plain"), "`plain`");
+    }
+
+    #[test]
+    fn a_table_row_keeps_its_cells_whatever_a_secret_name_holds() {
+        let report = CredentialsReport {
+            results: vec![SecretWrite {
+                name: "sf-a".into(),
+                app: "sf_a".into(),
+                region: Some("us-east-1".into()),
+                secret: Some("salesforce/a|<img src=x onerror=alert(1)>|".into()),
+                version_id: Some("v|1".into()),
+                created: true,
+                error: None,
+                hint: None,
+            }],
+            left_out: Vec::new(),
+        };
+        let shown = MarkdownView.credentials_written(&report);
+        assert!(
+            shown.contains("| ➕ created | `sf-a` | us-east-1 | `sf_a` | `salesforce/a\\|<img src=x onerror=alert(1)>\\|` | `v\\|1` |\n"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn summary_lines_carry_names_as_html_text() {
+        assert_eq!(
+            html("<img src=x onerror=alert(1)>&\"'"),
+            "&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;"
+        );
+        assert_eq!(html("a\nb</summary>"), "a\\nb&lt;/summary&gt;");
+    }
+
+    #[test]
+    fn mentions_and_bare_links_stay_plain_text() {
+        assert_eq!(
+            prose(
+                "ask @octocat or @acme/admins, see https://evil.example/x or WWW.evil.example, mail ops@evil.example"
+            ),
+            "ask @\u{200d}octocat or @\u{200d}acme/admins, see https:\u{200d}//evil.example/x or WWW\u{200d}.evil.example, mail ops@\u{200d}evil.example"
+        );
+        // Text without either is unchanged.
+        assert_eq!(
+            prose("no mention, no link: a.b"),
+            "no mention, no link: a.b"
+        );
+    }
+
+    #[test]
+    fn outside_text_in_markdown_is_escaped_like_any_text_line() {
+        assert_eq!(code("a\u{1b}[2Jb\rc"), "`a\\u001b[2Jb\\rc`");
+        assert_eq!(prose("::add-mask::x"), "\\\\u003a:add-mask::x");
+    }
+
+    #[test]
     fn fences_are_longer_than_any_backticks_inside() {
         assert_eq!(fenced("x"), "```text\nx\n```\n");
         assert_eq!(fenced("a ``` b"), "````text\na ``` b\n````\n");
