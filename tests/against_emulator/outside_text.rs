@@ -191,3 +191,113 @@ fn an_aws_error_message_is_shown_escaped_on_stderr_in_every_format() {
         );
     }
 }
+
+#[test]
+fn an_instance_url_is_shown_escaped_and_exactly_in_json() {
+    let mut world = World::new();
+    let endpoint = world.block_on(MockServer::start());
+    world.block_on(
+        Mock::given(method("POST"))
+            .and(path("/services/oauth2/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "access_token": "00Dxx!granted-token-for-escapes",
+                "instance_url": HOSTILE,
+                "token_type": "Bearer",
+            })))
+            .mount(&endpoint),
+    );
+    world.secret_env("ACME_SECRET", "acme-consumer-secret-for-escapes-0123");
+    world.write(
+        "connections/acme.yaml",
+        &format!(
+            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}/services/oauth2/token\n  allowAnyHost: true\nclientId: 3MVG9acme\nclientSecret: {{ env: ACME_SECRET }}\n",
+            endpoint.uri()
+        ),
+    );
+    let text = world.provision(&["verify", "connections/"]);
+    text.expect(0);
+    inert(&text);
+    assert_eq!(
+        text.stdout,
+        format!("ok  sf-acme-prod  us-east-1  {SHOWN}\n\nVerify: 1 ok, 0 failed.\n")
+    );
+    let json = world.provision(&["verify", "connections/", "--output", "json"]);
+    json.expect(0);
+    inert(&json);
+    assert_eq!(json.json()["results"][0]["instanceUrl"], HOSTILE);
+}
+
+/// A field name as a described object gives it (the REST API's sObject Describe `fields[].name`):
+/// the local org serves whatever name its file declares.
+#[test]
+fn described_field_names_are_shown_escaped_and_exactly_in_json() {
+    const KEY: &str = "3MVG9fakeOrdersConsumerKey";
+    const SECRET: &str = "orders-consumer-secret-for-escapes-0123456789";
+    const FIELD: &str = "Order_Id__c\n::add-mask::x\x1b]52;c;eA==\x07";
+    let org = crate::support::FakeOrg::start(&serde_json::json!({
+        "apps": [{"name": "Orders_EventBridge", "consumerKey": KEY, "consumerSecret": SECRET,
+                  "runAsUser": "eventbridge@acme.example"}],
+        "objects": {"Order_Placed__e": {"createable": true, "fields": {
+            FIELD: {"type": "string", "nillable": false, "createable": true, "defaultedOnCreate": false}
+        }}},
+    }));
+    let mut world = World::new();
+    world.secret_env("ACME_SECRET", SECRET);
+    world.write(
+        "connections/acme.yaml",
+        &format!(
+            "name: sf-acme\nsalesforce:\n  tokenUrl: {}\n  allowAnyHost: true\nclientId: {KEY}\nclientSecret: {{ env: ACME_SECRET }}\ndestinations:\n  - {{ name: orders, event: Order_Placed__e, rateLimitPerSecond: 1 }}\n",
+            org.token_url()
+        ),
+    );
+    let text = world.provision(&["verify", "connections/"]);
+    text.expect(0);
+    inert(&text);
+    assert!(
+        text.stdout.contains(
+            "      required fields: Order_Id__c\\n::add-mask::x\\u001b]52;c;eA==\\u0007\n"
+        ),
+        "{}",
+        text.stdout
+    );
+    let json = world.provision(&["verify", "connections/", "--output", "json"]);
+    json.expect(0);
+    inert(&json);
+    assert_eq!(json.json()["results"][1]["requiredFields"][0], FIELD);
+}
+
+#[test]
+fn a_connect_api_message_is_shown_escaped() {
+    let mut world = World::new();
+    let org = world.block_on(MockServer::start());
+    // The Connect REST API's error body, a list of `errorCode` and `message`.
+    world.block_on(
+        Mock::given(method("GET"))
+            .and(path("/services/data/v64.0/apps/oauth/usage"))
+            .respond_with(ResponseTemplate::new(403).set_body_json(serde_json::json!([
+                {"errorCode": "FORBIDDEN\r::error::x", "message": HOSTILE}
+            ])))
+            .mount(&org),
+    );
+    world.secret_env("SF_ACCESS_TOKEN", "00Dxx0000000001!AQ4AQFake.Escapes.Token");
+    world.env("SF_INSTANCE_URL", &org.uri());
+    world.write(
+        "connections/acme.yaml",
+        &format!(
+            "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}/services/oauth2/token\n  allowAnyHost: true\n  app:\n    contactEmail: integration@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: {{ secretsManager: salesforce/acme, key: client_id }}\nclientSecret: {{ secretsManager: salesforce/acme, key: client_secret }}\n",
+            org.uri()
+        ),
+    );
+    for format in ["text", "markdown", "json"] {
+        let run = world.provision(&["salesforce-credentials", "connections/", "--output", format]);
+        run.expect(1);
+        inert(&run);
+        let shown = format!("HTTP 403 FORBIDDEN\\r::error::x: {SHOWN}");
+        assert!(
+            run.stdout.contains(&shown) || run.stderr.contains(&shown),
+            "{format}:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+}
