@@ -265,9 +265,9 @@ fn entry(name: &str, planned: &Entry, now: &Entry, out: &mut Vec<String>) {
             "{name}: what the plan says of it changed (now: {})",
             now.error
                 .as_ref()
-                .map(Outside::as_str)
-                .or(now.note.as_deref())
-                .unwrap_or("nothing")
+                .map(Outside::to_string)
+                .or(now.note.clone())
+                .unwrap_or_else(|| "nothing".to_string())
         ));
     }
 }
