@@ -442,6 +442,7 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     if parts.is_empty() {
         "(details withheld: they show the request)".to_string()
     } else {
-        parts.join(": ")
+        // A transport error may quote what the other side sent (a certificate's names).
+        crate::outside::escape(&parts.join(": ")).into_owned()
     }
 }

@@ -230,7 +230,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
                     name: spec.name.clone(),
                     app: app.name.clone(),
                     region: Some(region.clone()),
-                    secret: Some(target.id.clone()),
+                    secret: Some(target.id.as_str().into()),
                     version_id: version_id.map(Into::into),
                     created,
                     error: error.map(Into::into),

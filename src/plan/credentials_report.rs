@@ -21,7 +21,8 @@ pub(crate) struct SecretWrite {
     pub(crate) name: String,
     pub(crate) app: String,
     pub(crate) region: Option<String>,
-    pub(crate) secret: Option<String>,
+    /// The secret's name or ARN as the YAML gives it.
+    pub(crate) secret: Option<Outside>,
     /// As Secrets Manager gave it.
     pub(crate) version_id: Option<Outside>,
     /// The secret did not exist and was created.

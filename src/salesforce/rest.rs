@@ -241,7 +241,7 @@ impl Rest {
             detail: if detail.is_empty() {
                 "the request failed".to_string()
             } else {
-                detail.join(": ")
+                crate::outside::escape(&detail.join(": ")).into_owned()
             },
         }
     }

@@ -297,7 +297,8 @@ fn chain(error: &reqwest::Error) -> String {
     if parts.is_empty() {
         "the request failed".to_string()
     } else {
-        parts.join(": ")
+        // A transport error may quote what the other side sent (a certificate's names).
+        crate::outside::escape(&parts.join(": ")).into_owned()
     }
 }
 

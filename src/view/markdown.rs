@@ -57,7 +57,7 @@ impl View for MarkdownView {
                 cell_code(&write.name),
                 or_dash(write.region.as_deref(), prose),
                 cell_code(&write.app),
-                or_dash(write.secret.as_deref(), cell_code),
+                or_dash(write.secret.as_ref().map(Outside::as_str), cell_code),
                 or_dash(write.version_id.as_ref().map(Outside::as_str), cell_code)
             );
         }

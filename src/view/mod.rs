@@ -122,7 +122,7 @@ mod tests {
             name: name.into(),
             app: name.replace('-', "_"),
             region: region.map(String::from),
-            secret: region.map(|_| format!("salesforce/{}", name.trim_start_matches("sf-"))),
+            secret: region.map(|_| format!("salesforce/{}", name.trim_start_matches("sf-")).into()),
             version_id: None,
             created: false,
             error: None,

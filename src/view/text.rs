@@ -571,7 +571,11 @@ fn render_credentials(report: &CredentialsReport) -> String {
                     } else {
                         "new version of"
                     },
-                    outcome.secret.as_deref().unwrap_or_default(),
+                    outcome
+                        .secret
+                        .as_ref()
+                        .map(Outside::to_string)
+                        .unwrap_or_default(),
                 );
             }
             (error, _) => {
