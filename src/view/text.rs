@@ -242,10 +242,11 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
         Action::InSync => ("=", DIM),
         Action::Error => ("x", RED),
     };
+    // A name to delete or not ours was read back from AWS's listing.
     let head = format!(
         "{symbol} {:<8} {:<width$}  {}",
         entry.action.label(),
-        entry.name,
+        crate::outside::escape(&entry.name),
         entry.region
     );
     match entry.action {
@@ -372,7 +373,7 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
     let head = format!(
         "{:<11} {:<width$}  {}",
         result.outcome.label(),
-        result.name,
+        crate::outside::escape(&result.name),
         result.region
     );
     let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
@@ -648,6 +649,25 @@ fn render_rotation(report: &RotationReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name read back from a listing (AWS refuses such names; an endpoint that is not AWS
+    /// need not), and a state reason, each on the result's one line.
+    #[test]
+    fn a_result_line_shows_outside_text_escaped() {
+        let mut result = ApplyResult::of(
+            ResourceKind::Connection,
+            "sf-ghost\n::add-mask::x",
+            "us-east-1",
+            Outcome::Failed,
+        );
+        result.state = Some(crate::live::ConnectionState::Deauthorized);
+        result.state_reason = Some("denied\rok\n::error::x".into());
+        result.error = Some("AWS said\n##[error]x".into());
+        assert_eq!(
+            render_result(&result, 0, Style { colour: false }),
+            "failed      sf-ghost\\n::add-mask::x  us-east-1  DEAUTHORIZED: denied\\rok\\n::error::x\n      AWS said\\n##\\u005berror]x\n"
+        );
+    }
 
     /// The exact bytes a terminal receives (the colour test against the emulator pins them too).
     #[test]
