@@ -4,8 +4,11 @@
 //! the secret drift and the health with its hint.
 //!
 //! Drawn from the same models as the text and JSON views. Like JSON it is one document: `apply`
-//! prints it when done. Values a user or AWS wrote are shown in code spans (or fenced blocks
-//! for multi-line errors), so no text can turn into Markdown or HTML; secrets are `(secret)`.
+//! prints it when done. Values a user or AWS wrote are shown in code spans ([`cell_code`] in a
+//! table cell), HTML-escaped in a `<summary>` line ([`html`]), or as escaped running text
+//! ([`prose`], which also keeps GitHub from reading a mention or a bare link in it), so no text
+//! can turn into Markdown or HTML, and each shows escaped what [`crate::outside::escape`]
+//! escapes; secrets are `(secret)`.
 
 use super::{View, WINDOW_NOTE, error_lines};
 use crate::error::Error;
