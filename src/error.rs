@@ -344,6 +344,21 @@ mod tests {
         );
     }
 
+    /// A file's name is the file system's text: a line break in it cannot start a line.
+    #[test]
+    fn a_problem_shows_its_file_field_message_and_help_escaped() {
+        let problem = Problem::new("myDomain `a\r\n::error::x` is wrong")
+            .at(Location::at(Path::new("x\n::add-mask::y.yaml"), 3, 1))
+            .field("invocation.headers.\"X\u{1b}[2J\"")
+            .help("write `b\n::stop-commands::t`");
+        assert_eq!(
+            problem.to_string(),
+            "x\\n::add-mask::y.yaml:3:1: invocation.headers.\"X\\u001b[2J\": myDomain `a\\r\\n::error::x` is wrong\n  help: write `b\\n::stop-commands::t`"
+        );
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(json["message"], "myDomain `a\r\n::error::x` is wrong");
+    }
+
     #[test]
     fn a_cause_prints_its_message_redacted() {
         let secret = crate::secret::Secret::new("cause-secret-4f1c9a");

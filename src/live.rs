@@ -171,6 +171,14 @@ pub(crate) struct ConnectionSummary {
 mod tests {
     use super::*;
 
+    /// A state no API version has (a hostile endpoint's) is shown escaped, kept exactly.
+    #[test]
+    fn an_unknown_state_is_shown_escaped() {
+        let state = ConnectionState::parse("WEIRD\n::error::x");
+        assert_eq!(state.to_string(), "WEIRD\\n::error::x");
+        assert_eq!(state.as_str(), "WEIRD\n::error::x");
+    }
+
     #[test]
     fn states_round_trip_and_classify() {
         for text in [
