@@ -249,7 +249,7 @@ fn prune_or_note<L: LiveResource, S>(
     }
     orphans.extend(ours.iter().map(|live| Orphan {
         kind,
-        name: live.name().to_string().into(),
+        name: live.name().into(),
         region: context.region.clone(),
     }));
     Vec::new()
@@ -364,9 +364,7 @@ async fn secret_status(
 ) -> SecretStatus {
     let Some(arn) = &live.secret_arn else {
         return SecretStatus::Unverifiable {
-            reason: "AWS reports no managed secret (SecretArn) for this connection"
-                .to_string()
-                .into(),
+            reason: "AWS reports no managed secret (SecretArn) for this connection".into(),
         };
     };
     match read_secret_string(&context.secrets_manager, arn, None).await {

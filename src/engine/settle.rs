@@ -278,7 +278,6 @@ async fn finish<'a>(
         result.outcome = Outcome::Failed;
         result.error = Some(
             "the connection disappeared while waiting for it to settle (deleted by someone else?)"
-                .to_string()
                 .into(),
         );
         Ok((index, result))
@@ -322,11 +321,8 @@ async fn finish<'a>(
     result.not_taken = field_changes(written.desired, Some(&live));
     if !result.not_taken.is_empty() {
         result.outcome = Outcome::Failed;
-        result.error = Some(
-            "AWS did not take every field: it still differs after the write"
-                .to_string()
-                .into(),
-        );
+        result.error =
+            Some("AWS did not take every field: it still differs after the write".into());
         if written.desired.kms_key.is_none() && result.not_taken.iter().any(|c| c.field == "kmsKey")
         {
             result.hint = Some("AWS kept the customer managed key: recreate the connection without it with `provision apply --replace` (its ARN changes: API destinations declared with it follow; others must be repointed)".to_string());

@@ -346,7 +346,7 @@ pub(crate) fn field_changes(
         |changes: &mut Vec<FieldChange>, field: &str, before: Option<&str>, after: Option<&str>| {
             if before != after {
                 changes.push(FieldChange {
-                    field: field.to_string().into(),
+                    field: field.into(),
                     before: before.map(str::to_string).map(Into::into),
                     after: after.map(str::to_string).map(Into::into),
                 });
@@ -385,7 +385,7 @@ pub(crate) fn field_changes(
             ParameterValue::Plain(_) => value.cloned(),
         };
         changes.push(FieldChange {
-            field: "clientId".to_string().into(),
+            field: "clientId".into(),
             before: shown(live.client_id.as_ref()).map(Into::into),
             after: Some(client_id.shown().into()),
         });
@@ -393,9 +393,9 @@ pub(crate) fn field_changes(
     if !exists {
         // Present but never shown, as Terraform shows a sensitive value.
         changes.push(FieldChange {
-            field: "clientSecret".to_string().into(),
+            field: "clientSecret".into(),
             before: None,
-            after: Some(SHOWN_AS.to_string().into()),
+            after: Some(SHOWN_AS.into()),
         });
     }
 

@@ -204,7 +204,7 @@ fn changes(
     let mut compare = |field: &str, before: Option<String>, after: Option<String>| {
         if before != after {
             changes.push(FieldChange {
-                field: field.to_string().into(),
+                field: field.into(),
                 before: before.map(Into::into),
                 after: after.map(Into::into),
             });
@@ -238,7 +238,7 @@ fn changes(
     };
     if arn_differs {
         changes.push(FieldChange {
-            field: "connection".to_string().into(),
+            field: "connection".into(),
             before: live.connection_arn.clone().map(Into::into),
             after: Some(match connection_arn {
                 Some(arn) => arn.to_string().into(),
