@@ -5,8 +5,10 @@
 //! all of them at once. Nothing in here ever holds a secret value: messages are built from
 //! field names, file paths and AWS error texts, never from resolved secrets. An error made from
 //! another one (an SDK error, a reqwest error) keeps it as its source, a [`Cause`], which
-//! prints no more than its own redacted message.
+//! prints no more than its own redacted message. What a message quotes from AWS, Salesforce
+//! or the YAML is held as [`Outside`] text, so it is shown escaped on every line.
 
+use crate::outside::Outside;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,9 +41,11 @@ impl Location {
     }
 }
 
+/// The path as the file system named it, escaped like any text from outside.
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        let file = self.file.display().to_string();
+        f.write_str(&crate::outside::escape(&file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
@@ -52,18 +56,19 @@ impl fmt::Display for Location {
     }
 }
 
-/// One thing wrong with the input, with the way to fix it.
+/// One thing wrong with the input, with the way to fix it. The field path, the message and
+/// the help may quote the YAML (a key, a value), so they are [`Outside`] text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Problem {
     pub(crate) location: Option<Location>,
     /// The field path inside the document, e.g. `invocation.headers.X-Token`.
-    pub(crate) field: Option<String>,
-    pub(crate) message: String,
-    pub(crate) help: Option<String>,
+    pub(crate) field: Option<Outside>,
+    pub(crate) message: Outside,
+    pub(crate) help: Option<Outside>,
 }
 
 impl Problem {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<Outside>) -> Self {
         Problem {
             location: None,
             field: None,
@@ -77,13 +82,13 @@ impl Problem {
         self
     }
 
-    pub(crate) fn field(mut self, field: impl Into<String>) -> Self {
+    pub(crate) fn field(mut self, field: impl Into<Outside>) -> Self {
         let field = field.into();
         self.field = if field.is_empty() { None } else { Some(field) };
         self
     }
 
-    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<Outside>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -97,7 +102,7 @@ impl Problem {
         if let Some(field) = &self.field {
             out.push_str(&format!("{field}: "));
         }
-        out.push_str(&self.message);
+        out.push_str(&self.message.to_string());
         out
     }
 }
@@ -140,7 +145,8 @@ pub(crate) enum Error {
     #[error("{context}: {message}{}", help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default())]
     Aws {
         context: String,
-        message: String,
+        /// The call's error, which quotes AWS.
+        message: Outside,
         help: Option<String>,
         /// The failed call ([`Error::aws`]).
         #[source]
@@ -151,7 +157,8 @@ pub(crate) enum Error {
     #[error("{context}: {message}{}", help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default())]
     Salesforce {
         context: String,
-        message: String,
+        /// The failure, which quotes Salesforce.
+        message: Outside,
         help: Option<String>,
         /// The failure ([`Error::salesforce`]).
         #[source]
@@ -229,7 +236,7 @@ impl Error {
     ) -> Self {
         Error::Aws {
             context: context.into(),
-            message: error.to_string(),
+            message: error.to_string().into(),
             help: Some(help.into()),
             source: Some(Cause::new(error)),
         }
@@ -244,7 +251,7 @@ impl Error {
     ) -> Self {
         Error::Salesforce {
             context: host.into(),
-            message: error.to_string(),
+            message: error.to_string().into(),
             help,
             source: Some(Cause::new(error)),
         }
@@ -335,6 +342,21 @@ mod tests {
             !format!("{error:?}").contains("raw-answer-echo"),
             "{error:?}"
         );
+    }
+
+    /// A file's name is the file system's text: a line break in it cannot start a line.
+    #[test]
+    fn a_problem_shows_its_file_field_message_and_help_escaped() {
+        let problem = Problem::new("myDomain `a\r\n::error::x` is wrong")
+            .at(Location::at(Path::new("x\n::add-mask::y.yaml"), 3, 1))
+            .field("invocation.headers.\"X\u{1b}[2J\"")
+            .help("write `b\n::stop-commands::t`");
+        assert_eq!(
+            problem.to_string(),
+            "x\\n::add-mask::y.yaml:3:1: invocation.headers.\"X\\u001b[2J\": myDomain `a\\r\\n::error::x` is wrong\n  help: write `b\\n::stop-commands::t`"
+        );
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(json["message"], "myDomain `a\r\n::error::x` is wrong");
     }
 
     #[test]

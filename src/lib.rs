@@ -16,7 +16,8 @@
 //! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
 //!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
 //! - [`secret`] holds secret values in a type that cannot print itself, and [`parameters`] the
-//!   parameter lists every layer shares; [`bounds`] caps how much of any remote answer is read;
+//!   parameter lists every layer shares; [`outside`] holds text from AWS, Salesforce or the YAML
+//!   in a type that prints itself escaped; [`bounds`] caps how much of any remote answer is read;
 //!   [`signal`] is the signal that stopped a run, which errors and the engine both name.
 //!
 //! Only [`run::main`] is public: everything else is internal, so the compiler finds dead code.
@@ -34,6 +35,7 @@ pub(crate) mod live;
 pub(crate) mod local_files;
 pub(crate) mod log;
 pub(crate) mod manifest;
+pub(crate) mod outside;
 pub(crate) mod ownership;
 pub(crate) mod parameters;
 pub(crate) mod plan;

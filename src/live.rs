@@ -3,6 +3,7 @@
 //! AWS never returns the client secret or the values of secret parameters: those are `None`
 //! here, and their drift is judged from the EventBridge-managed secret instead.
 
+use crate::outside::Outside;
 use crate::parameters::ParameterLists;
 use std::fmt;
 
@@ -22,7 +23,7 @@ pub(crate) enum ConnectionState {
     /// No state was reported.
     #[default]
     Missing,
-    Other(String),
+    Other(Outside),
 }
 
 /// What a state means for the tool.
@@ -51,7 +52,7 @@ impl ConnectionState {
             "ACTIVE" => ConnectionState::Active,
             "FAILED_CONNECTIVITY" => ConnectionState::FailedConnectivity,
             "" => ConnectionState::Missing,
-            other => ConnectionState::Other(other.to_string()),
+            other => ConnectionState::Other(other.into()),
         }
     }
 
@@ -67,7 +68,7 @@ impl ConnectionState {
             ConnectionState::Active => "ACTIVE",
             ConnectionState::FailedConnectivity => "FAILED_CONNECTIVITY",
             ConnectionState::Missing => "unknown",
-            ConnectionState::Other(text) => text,
+            ConnectionState::Other(text) => text.as_str(),
         }
     }
 
@@ -91,9 +92,13 @@ impl ConnectionState {
     }
 }
 
+/// An unknown state is shown as AWS wrote it, escaped.
 impl fmt::Display for ConnectionState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        match self {
+            ConnectionState::Other(text) => text.fmt(f),
+            known => f.write_str(known.as_str()),
+        }
     }
 }
 
@@ -118,7 +123,8 @@ pub(crate) struct LiveConnection {
     pub(crate) name: String,
     pub(crate) arn: Option<String>,
     pub(crate) state: ConnectionState,
-    pub(crate) state_reason: Option<String>,
+    /// `StateReason`: free text, which may echo the token endpoint's answer.
+    pub(crate) state_reason: Option<Outside>,
     pub(crate) description: Option<String>,
     pub(crate) authorization_type: Option<String>,
     pub(crate) authorization_endpoint: Option<String>,
@@ -158,12 +164,20 @@ pub(crate) struct LiveParameter {
 pub(crate) struct ConnectionSummary {
     pub(crate) name: String,
     pub(crate) state: ConnectionState,
-    pub(crate) state_reason: Option<String>,
+    pub(crate) state_reason: Option<Outside>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A state no API version has (a hostile endpoint's) is shown escaped, kept exactly.
+    #[test]
+    fn an_unknown_state_is_shown_escaped() {
+        let state = ConnectionState::parse("WEIRD\n::error::x");
+        assert_eq!(state.to_string(), "WEIRD\\n::error::x");
+        assert_eq!(state.as_str(), "WEIRD\n::error::x");
+    }
 
     #[test]
     fn states_round_trip_and_classify() {

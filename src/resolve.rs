@@ -259,7 +259,11 @@ fn checked(reference: &SecretRef, what: &str, secret: Secret) -> Result<Secret, 
     }
 }
 
-fn problem(reference: &SecretRef, message: impl Into<String>, help: impl Into<String>) -> Problem {
+fn problem(
+    reference: &SecretRef,
+    message: impl Into<crate::outside::Outside>,
+    help: impl Into<crate::outside::Outside>,
+) -> Problem {
     Problem::new(message)
         .at(reference.origin.location.clone())
         .field(reference.origin.field.clone())

@@ -2,7 +2,9 @@
 //!
 //! It sits below the views (what a command prints) and the log (what a run says on the way),
 //! so both write through it and neither needs the other. Every write is redacted of the
-//! secret values the run read; while a bar is on screen every write goes through
+//! secret values the run read, and every line of it made safe for a terminal and a CI log
+//! ([`crate::outside::neutralise`]: the last line of defence behind [`crate::outside::Outside`],
+//! which escapes text from outside wherever it is shown); while a bar is on screen every write goes through
 //! [`while_hidden`], so lines never mix with the bar. A closed pipe (`provision diff | head`)
 //! ends printing quietly and never changes the exit code, and a write error never panics.
 
@@ -34,6 +36,7 @@ pub(crate) fn stdout(text: &str) -> Result<(), Error> {
         return Ok(());
     }
     let text = crate::secret::redact(text);
+    let text = crate::outside::neutralise(&text);
     let written = while_hidden(|| {
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes()).and_then(|()| out.flush())
@@ -55,6 +58,7 @@ pub(crate) fn stderr(text: &str) {
         return;
     }
     let text = crate::secret::redact(text);
+    let text = crate::outside::neutralise(&text);
     while_hidden(|| {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(text.as_bytes());

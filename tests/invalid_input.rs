@@ -72,6 +72,12 @@ cases! {
     unknown_key_top_level_typo,
     unknown_key_nested_typo,
     unknown_key_no_suggestion,
+    // A value with a line break or a terminal escape is echoed escaped: it cannot start a
+    // line (a CI runner's `::` command) or drive a terminal
+    outside_text_in_unknown_key,
+    outside_text_in_my_domain,
+    outside_text_in_env_name,
+    outside_text_in_event,
     unknown_key_in_secret_reference,
     unknown_key_in_parameter_block,
     // Missing keys

@@ -308,6 +308,10 @@ const SCHEMA_REJECTS: &[&str] = &[
     "grant-type-override",
     "secret-reference-env-is-a-value",
     "several-problems-in-one-run",
+    "outside-text-in-unknown-key",
+    "outside-text-in-my-domain",
+    "outside-text-in-env-name",
+    "outside-text-in-event",
 ];
 
 /// Corpus cases with a YAML document that only `provision validate` can reject, and why.

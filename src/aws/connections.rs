@@ -12,6 +12,7 @@ use crate::desired::{AUTHORIZATION_TYPE, DesiredConnection, DesiredParameters, H
 use crate::live::{
     ConnectionState, ConnectionSummary, LiveConnection, LiveParameter, LiveParameters,
 };
+use crate::outside::Outside;
 use crate::parameters::ListKind;
 use aws_sdk_eventbridge::Client;
 use aws_sdk_eventbridge::error::ProvideErrorMetadata;
@@ -95,7 +96,7 @@ pub(crate) async fn list_connections(
                         .map(|s| s.as_str())
                         .unwrap_or_default(),
                 ),
-                state_reason: item.state_reason().map(str::to_string),
+                state_reason: item.state_reason().map(Outside::from),
             });
         }
         let more = page.next_token().is_some_and(|token| !token.is_empty());
@@ -178,7 +179,7 @@ pub(crate) async fn describe_connection(
         state_reason: output
             .state_reason()
             .filter(|r| !r.is_empty())
-            .map(str::to_string),
+            .map(Outside::from),
         description: output.description().map(str::to_string),
         authorization_type: output.authorization_type().map(|t| t.as_str().to_string()),
         authorization_endpoint: oauth

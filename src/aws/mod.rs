@@ -374,13 +374,15 @@ where
             let inner = service.err();
             match (inner.code(), inner.message()) {
                 (Some(code), Some(message)) => {
-                    // AWS validation errors may quote the request, and so a secret.
+                    // AWS validation errors may quote the request, and so a secret; both are
+                    // text from outside, shown escaped.
                     format!(
-                        "{code}: {}",
-                        crate::secret::outside(message, OUTSIDE_TEXT_MAX)
+                        "{}: {}",
+                        crate::outside::Outside::from(code),
+                        crate::outside::Outside::read(message, OUTSIDE_TEXT_MAX)
                     )
                 }
-                (Some(code), None) => code.to_string(),
+                (Some(code), None) => crate::outside::Outside::from(code).to_string(),
                 _ => format!(
                     "{endpoint} answered HTTP {} without an error code",
                     service.raw().status().as_u16()
@@ -440,6 +442,7 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     if parts.is_empty() {
         "(details withheld: they show the request)".to_string()
     } else {
-        parts.join(": ")
+        // A transport error may quote what the other side sent (a certificate's names).
+        crate::outside::escape(&parts.join(": ")).into_owned()
     }
 }

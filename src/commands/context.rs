@@ -257,6 +257,7 @@ mod tests {
         assert!(
             problems[0]
                 .message
+                .as_str()
                 .contains("connection `b` declares no `regions:`"),
             "{}",
             problems[0]

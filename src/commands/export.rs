@@ -137,7 +137,7 @@ pub(super) async fn run(
                         yaml: exported.yaml,
                     });
                     ExportedFile {
-                        name,
+                        name: name.into(),
                         region: region.clone(),
                         path: Some(path.display().to_string()),
                         variables: exported.variables,
@@ -261,11 +261,11 @@ fn check_targets(out: &Path, planned: &[Planned]) -> Result<(), Error> {
 
 fn skipped(name: &str, region: &str, why: String) -> ExportedFile {
     ExportedFile {
-        name: name.to_string(),
+        name: name.into(),
         region: region.to_string(),
         path: None,
         variables: Vec::new(),
-        skipped: Some(why),
+        skipped: Some(why.into()),
     }
 }
 

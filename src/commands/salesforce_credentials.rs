@@ -152,7 +152,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         if !keep {
             left_out.push(OtherOrg {
                 name: spec.name.clone(),
-                reason: format!("its org is {host}; {INSTANCE_VARIABLE} is {instance_host}"),
+                reason: format!("its org is {host}; {INSTANCE_VARIABLE} is {instance_host}").into(),
             });
         }
         keep
@@ -190,7 +190,7 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
             secret: None,
             version_id: None,
             created: false,
-            error: Some(message),
+            error: Some(message.into()),
             hint,
         };
         if regions.is_empty() {
@@ -230,10 +230,10 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
                     name: spec.name.clone(),
                     app: app.name.clone(),
                     region: Some(region.clone()),
-                    secret: Some(target.id.clone()),
-                    version_id,
+                    secret: Some(target.id.as_str().into()),
+                    version_id: version_id.map(Into::into),
                     created,
-                    error,
+                    error: error.map(Into::into),
                     hint: None,
                 });
             }

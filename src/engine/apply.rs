@@ -200,11 +200,14 @@ async fn write_one<'a>(
             } else {
                 "; the connection was not created"
             };
-            failed.error = Some(format!(
-                "{}: the token endpoint refused the credentials: {}{untouched}",
-                desired.origin,
-                error.describe()
-            ));
+            failed.error = Some(
+                format!(
+                    "{}: the token endpoint refused the credentials: {}{untouched}",
+                    desired.origin,
+                    error.describe()
+                )
+                .into(),
+            );
             failed.hint = Some(error.hint());
             failed.state = live.map(|l| l.state.clone());
             return Write::Done(failed);
@@ -239,10 +242,13 @@ async fn write_one<'a>(
             } else {
                 "update"
             };
-            failed.error = Some(format!(
-                "{}: cannot {verb} the connection: {}",
-                desired.origin, error.message
-            ));
+            failed.error = Some(
+                format!(
+                    "{}: cannot {verb} the connection: {}",
+                    desired.origin, error.message
+                )
+                .into(),
+            );
             let operation = if outcome == Outcome::Created {
                 Operation::CreateConnection
             } else {
@@ -295,7 +301,7 @@ async fn apply_destinations(
         let result = match (&blocked, &arn) {
             (Some((outcome, why, hint)), _) => {
                 let mut skipped = destination.result(*outcome);
-                skipped.error = Some(why.clone());
+                skipped.error = Some(why.clone().into());
                 skipped.hint = hint.clone();
                 skipped
             }
@@ -359,10 +365,7 @@ async fn apply_destination(
     };
     if let Err(error) = written {
         result.outcome = Outcome::Failed;
-        result.error = Some(format!(
-            "cannot write the API destination: {}",
-            error.message
-        ));
+        result.error = Some(format!("cannot write the API destination: {}", error.message).into());
         result.hint = hint(operation, error.code.as_deref());
     }
     result
@@ -384,10 +387,13 @@ async fn delete(
             Ok(users) => {
                 let users: Vec<String> = users.into_iter().map(|(name, _)| name).collect();
                 result.outcome = Outcome::Failed;
-                result.error = Some(format!(
-                    "not deleted: API destination(s) {} still use it",
-                    users.join(", ")
-                ));
+                result.error = Some(
+                    format!(
+                        "not deleted: API destination(s) {} still use it",
+                        users.join(", ")
+                    )
+                    .into(),
+                );
                 result.hint = Some(
                     "point them at another connection or delete them first, or pass --force"
                         .to_string(),
@@ -397,10 +403,13 @@ async fn delete(
             }
             Err(error) => {
                 result.outcome = Outcome::Failed;
-                result.error = Some(format!(
-                    "not deleted: cannot tell whether an API destination uses it: {}",
-                    error.message
-                ));
+                result.error = Some(
+                    format!(
+                        "not deleted: cannot tell whether an API destination uses it: {}",
+                        error.message
+                    )
+                    .into(),
+                );
                 result.hint = Some(format!(
                     "allow {}, or pass --force",
                     crate::policy::actions::events::LIST_API_DESTINATIONS
@@ -418,7 +427,7 @@ async fn delete(
         }
         Err(error) => {
             result.outcome = Outcome::Failed;
-            result.error = Some(format!("cannot delete the connection: {}", error.message));
+            result.error = Some(format!("cannot delete the connection: {}", error.message).into());
             result.hint = hint(Operation::DeleteConnection, error.code.as_deref());
         }
     }
@@ -436,7 +445,7 @@ async fn recreate<'a>(
     let timeout = options.wait.unwrap_or_default().timeout;
     if let Err(message) = wait_until_gone(context, &desired.name, timeout).await {
         let mut failed = step.result(Outcome::Failed);
-        failed.error = Some(message);
+        failed.error = Some(message.into());
         failed.left_deleted = outcome == Outcome::Replaced;
         return Write::Done(failed);
     }
@@ -451,10 +460,13 @@ async fn recreate<'a>(
         }),
         Err(error) => {
             let mut failed = step.result(Outcome::Failed);
-            failed.error = Some(format!(
-                "{}: deleted, but cannot create it again: {}; run provision apply again",
-                desired.origin, error.message
-            ));
+            failed.error = Some(
+                format!(
+                    "{}: deleted, but cannot create it again: {}; run provision apply again",
+                    desired.origin, error.message
+                )
+                .into(),
+            );
             failed.hint = hint(Operation::CreateConnection, error.code.as_deref());
             failed.left_deleted = outcome == Outcome::Replaced;
             Write::Done(failed)

@@ -109,7 +109,7 @@ pub(crate) async fn prepare(
             if let Err(refusal) = readiness::check_described(name, version, answer) {
                 return stop(checked, refusal, status, connection);
             }
-            checked.required_fields = Some(fields.iter().map(|f| f.name.clone()).collect());
+            checked.required_fields = Some(fields.iter().map(|f| f.name.as_str().into()).collect());
             Some(fields)
         }
         _ => None,

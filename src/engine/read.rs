@@ -250,7 +250,7 @@ fn prune_or_note<L: LiveResource, S>(
     }
     orphans.extend(ours.iter().map(|live| Orphan {
         kind,
-        name: live.name().to_string(),
+        name: live.name().into(),
         region: context.region.clone(),
     }));
     Vec::new()
@@ -370,7 +370,7 @@ async fn secret_status(
 ) -> SecretStatus {
     let Some(arn) = &live.secret_arn else {
         return SecretStatus::Unverifiable {
-            reason: "AWS reports no managed secret (SecretArn) for this connection".to_string(),
+            reason: "AWS reports no managed secret (SecretArn) for this connection".into(),
         };
     };
     match read_secret_string(&context.secrets_manager, arn, None).await {
@@ -379,13 +379,14 @@ async fn secret_status(
             reason: format!(
                 "access denied to the managed secret; allow {} on {arn} to check it",
                 crate::policy::actions::secrets_manager::GET_SECRET_VALUE
-            ),
+            )
+            .into(),
         },
         Err(ReadError::NotFound) => SecretStatus::Unverifiable {
-            reason: format!("the managed secret {arn} does not exist"),
+            reason: format!("the managed secret {arn} does not exist").into(),
         },
         Err(ReadError::Other(message)) => SecretStatus::Unverifiable {
-            reason: format!("cannot read the managed secret: {message}"),
+            reason: format!("cannot read the managed secret: {message}").into(),
         },
     }
 }

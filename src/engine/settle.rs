@@ -16,6 +16,7 @@ use super::wait::WaitPolicy;
 use crate::aws::connections::{CallError, describe_connection, list_connections};
 use crate::desired::DesiredConnection;
 use crate::live::{ConnectionState, LiveConnection, StateClass};
+use crate::outside::Outside;
 use crate::plan::connection::field_changes;
 use crate::plan::{ApplyResult, ConnectionChange, Outcome, Step};
 use crate::salesforce::hints;
@@ -277,7 +278,7 @@ async fn finish<'a>(
         result.outcome = Outcome::Failed;
         result.error = Some(
             "the connection disappeared while waiting for it to settle (deleted by someone else?)"
-                .to_string(),
+                .into(),
         );
         Ok((index, result))
     };
@@ -295,10 +296,8 @@ async fn finish<'a>(
             Err(error) => {
                 result.outcome = Outcome::Failed;
                 result.state = item.tracking.last.clone();
-                result.error = Some(format!(
-                    "written, but cannot read it back: {}",
-                    error.message
-                ));
+                result.error =
+                    Some(format!("written, but cannot read it back: {}", error.message).into());
                 return Ok((index, result));
             }
         },
@@ -308,18 +307,22 @@ async fn finish<'a>(
     result.state_reason = live.state_reason.clone();
     if decision == Decision::Broken {
         result.outcome = Outcome::Failed;
-        result.hint = Some(hints::for_state(&live.state, live.state_reason.as_deref()));
-        result.error = Some(format!(
-            "{}: the connection ended {}",
-            written.desired.origin, live.state
-        ));
+        let reason = live.state_reason.as_ref().map(Outside::as_str);
+        result.hint = Some(hints::for_state(&live.state, reason));
+        result.error = Some(
+            format!(
+                "{}: the connection ended {}",
+                written.desired.origin, live.state
+            )
+            .into(),
+        );
         return Ok((index, result));
     }
     result.not_taken = field_changes(written.desired, Some(&live));
     if !result.not_taken.is_empty() {
         result.outcome = Outcome::Failed;
         result.error =
-            Some("AWS did not take every field: it still differs after the write".to_string());
+            Some("AWS did not take every field: it still differs after the write".into());
         if written.desired.kms_key.is_none() && result.not_taken.iter().any(|c| c.field == "kmsKey")
         {
             result.hint = Some("AWS kept the customer managed key: recreate the connection without it with `provision apply --replace` (its ARN changes: API destinations declared with it follow; others must be repointed)".to_string());
@@ -342,7 +345,7 @@ fn timed_out(item: &Pending<'_>, policy: WaitPolicy, last_error: Option<&str>) -
     result.error = Some(format!(
         "still {state} when the wait of {} ended{also}; it may settle later: run `provision diff` to check",
         humantime::format_duration(policy.timeout)
-    ));
+    ).into());
     result.hint =
         Some("private endpoints can take about 20 minutes; raise --wait-timeout".to_string());
     result.state = Some(state);

@@ -11,6 +11,7 @@ use super::Context;
 use super::readiness::{self, OrgRates, Refusal, RefusalKind};
 use crate::desired::DesiredConnection;
 use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
+use crate::outside::Outside;
 use crate::plan::verify_report::{Checked, Failure, Verified};
 use crate::salesforce::rest::{OrgLimits, Rest, RestError};
 use crate::salesforce::token::{Granted, TokenLimits, VerifyError, request_token};
@@ -55,7 +56,7 @@ impl Verified {
     pub(crate) fn fail(&mut self, refusal: Refusal, status: Option<u16>) {
         self.ok = false;
         self.failure = Some(refusal.kind.into());
-        self.error = Some(refusal.error);
+        self.error = Some(refusal.error.into());
         self.hint = Some(refusal.hint);
         self.http_status = status;
     }
@@ -77,19 +78,19 @@ impl Verified {
             VerifyError::TooLarge { status, .. } => {
                 verified.failure = Some(Failure::Refused);
                 verified.http_status = Some(*status);
-                verified.error = Some(error.describe());
+                verified.error = Some(error.describe().into());
             }
             VerifyError::TimedOut { .. } => {
                 verified.failure = Some(Failure::Timeout);
-                verified.error = Some(error.describe());
+                verified.error = Some(error.describe().into());
             }
             VerifyError::Tls { .. } => {
                 verified.failure = Some(Failure::Tls);
-                verified.error = Some(error.describe());
+                verified.error = Some(error.describe().into());
             }
             VerifyError::Unreachable { .. } => {
                 verified.failure = Some(Failure::Unreachable);
-                verified.error = Some(error.describe());
+                verified.error = Some(error.describe().into());
             }
         }
         verified
@@ -264,7 +265,8 @@ async fn check_destination(
             match readiness::check_described(name, version, answer) {
                 Ok(required) => {
                     verified.checked = Some(format!("the Run As user may create {name}"));
-                    verified.required_fields = Some(required);
+                    verified.required_fields =
+                        Some(required.into_iter().map(Outside::from).collect());
                 }
                 Err(refusal) => {
                     verified.fail(refusal, status);
@@ -321,9 +323,13 @@ pub(crate) async fn verify_connection(
                     .iter()
                     .map(|p| p.headline())
                     .collect::<Vec<_>>()
-                    .join("\n"),
+                    .join("; ")
+                    .into(),
             );
-            let helps: Vec<&str> = problems.iter().filter_map(|p| p.help.as_deref()).collect();
+            let helps: Vec<String> = problems
+                .iter()
+                .filter_map(|p| p.help.as_ref().map(ToString::to_string))
+                .collect();
             failed.hint = (!helps.is_empty()).then(|| helps.join("\n"));
             return (failed, None);
         }

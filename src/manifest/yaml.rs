@@ -1075,7 +1075,7 @@ mod tests {
         assert_eq!(location.file, Path::new("f.yaml"));
         assert!(location.line.is_some());
         assert!(
-            problem.message.starts_with("invalid YAML: "),
+            problem.message.as_str().starts_with("invalid YAML: "),
             "{}",
             problem.message
         );

@@ -19,6 +19,7 @@ use crate::desired::{
 };
 use crate::live::ConnectionState;
 use crate::live::{LiveConnection, LiveParameter, LiveParameters};
+use crate::outside::Outside;
 use crate::ownership::Owner;
 use crate::ownership::OwnershipSet;
 use crate::parameters::Block;
@@ -311,7 +312,8 @@ fn health(live: &LiveConnection) -> Health {
         reason: live.state_reason.clone(),
         broken,
         hint: broken.then(|| {
-            crate::salesforce::hints::for_state(&live.state, live.state_reason.as_deref())
+            let reason = live.state_reason.as_ref().map(Outside::as_str);
+            crate::salesforce::hints::for_state(&live.state, reason)
         }),
     }
 }
@@ -344,9 +346,9 @@ pub(crate) fn field_changes(
         |changes: &mut Vec<FieldChange>, field: &str, before: Option<&str>, after: Option<&str>| {
             if before != after {
                 changes.push(FieldChange {
-                    field: field.to_string(),
-                    before: before.map(str::to_string),
-                    after: after.map(str::to_string),
+                    field: field.into(),
+                    before: before.map(str::to_string).map(Into::into),
+                    after: after.map(str::to_string).map(Into::into),
                 });
             }
         };
@@ -383,17 +385,17 @@ pub(crate) fn field_changes(
             ParameterValue::Plain(_) => value.cloned(),
         };
         changes.push(FieldChange {
-            field: "clientId".to_string(),
-            before: shown(live.client_id.as_ref()),
-            after: Some(client_id.shown()),
+            field: "clientId".into(),
+            before: shown(live.client_id.as_ref()).map(Into::into),
+            after: Some(client_id.shown().into()),
         });
     }
     if !exists {
         // Present but never shown, as Terraform shows a sensitive value.
         changes.push(FieldChange {
-            field: "clientSecret".to_string(),
+            field: "clientSecret".into(),
             before: None,
-            after: Some(SHOWN_AS.to_string()),
+            after: Some(SHOWN_AS.into()),
         });
     }
 
@@ -449,23 +451,23 @@ fn parameter_changes(
             let after = Some(parameter.value.shown());
             match found.as_slice() {
                 [] => changes.push(FieldChange {
-                    field,
+                    field: field.into(),
                     before: None,
-                    after,
+                    after: after.map(Into::into),
                 }),
                 [existing] if same_parameter(existing, parameter) => {}
                 several => changes.push(FieldChange {
-                    field,
-                    before: Some(shown_all(several, parameter)),
-                    after,
+                    field: field.into(),
+                    before: Some(shown_all(several, parameter).into()),
+                    after: after.map(Into::into),
                 }),
             }
         }
         for existing in present {
             if !wanted.iter().any(|p| p.key == existing.key) {
                 changes.push(FieldChange {
-                    field: block.field(list, &existing.key),
-                    before: Some(shown(existing)),
+                    field: block.field(list, &existing.key).into(),
+                    before: Some(shown(existing).into()),
                     after: None,
                 });
             }
@@ -754,7 +756,7 @@ mod tests {
         refuse_deletions_in_use(&mut steps, &listed, &pruned);
         assert_eq!(steps[0].entry().action, Action::Refused);
         assert_eq!(
-            steps[0].entry().error.as_deref(),
+            steps[0].entry().error.as_ref().map(Outside::as_str),
             Some("not deleted: API destination(s) theirs still use it")
         );
         assert!(matches!(

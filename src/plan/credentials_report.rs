@@ -3,6 +3,7 @@
 //! documents of another org, left out. Only names, Regions and version ids: never a key, a
 //! secret or a token.
 
+use crate::outside::Outside;
 use serde::Serialize;
 
 /// Everything `salesforce-credentials` shows.
@@ -20,11 +21,14 @@ pub(crate) struct SecretWrite {
     pub(crate) name: String,
     pub(crate) app: String,
     pub(crate) region: Option<String>,
-    pub(crate) secret: Option<String>,
-    pub(crate) version_id: Option<String>,
+    /// The secret's name or ARN as the YAML gives it.
+    pub(crate) secret: Option<Outside>,
+    /// As Secrets Manager gave it.
+    pub(crate) version_id: Option<Outside>,
     /// The secret did not exist and was created.
     pub(crate) created: bool,
-    pub(crate) error: Option<String>,
+    /// It may quote AWS or Salesforce.
+    pub(crate) error: Option<Outside>,
     pub(crate) hint: Option<String>,
 }
 
@@ -33,5 +37,6 @@ pub(crate) struct SecretWrite {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct OtherOrg {
     pub(crate) name: String,
-    pub(crate) reason: String,
+    /// It names the org's instance URL, as Salesforce gave it.
+    pub(crate) reason: Outside,
 }

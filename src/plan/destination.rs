@@ -220,9 +220,9 @@ fn changes(
     let mut compare = |field: &str, before: Option<String>, after: Option<String>| {
         if before != after {
             changes.push(FieldChange {
-                field: field.to_string(),
-                before,
-                after,
+                field: field.into(),
+                before: before.map(Into::into),
+                after: after.map(Into::into),
             });
         }
     };
@@ -254,11 +254,11 @@ fn changes(
     };
     if arn_differs {
         changes.push(FieldChange {
-            field: "connection".to_string(),
-            before: live.connection_arn.clone(),
+            field: "connection".into(),
+            before: live.connection_arn.clone().map(Into::into),
             after: Some(match connection_arn {
-                Some(arn) => arn.to_string(),
-                None => format!("{connection} (to be created)"),
+                Some(arn) => arn.to_string().into(),
+                None => format!("{connection} (to be created)").into(),
             }),
         });
     }

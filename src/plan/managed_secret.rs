@@ -60,7 +60,7 @@ pub(crate) fn compare(desired: &DesiredConnection, managed: &Secret) -> SecretSt
 
 fn unverifiable(reason: &str) -> SecretStatus {
     SecretStatus::Unverifiable {
-        reason: reason.to_string(),
+        reason: reason.to_string().into(),
     }
 }
 

@@ -21,6 +21,7 @@ pub(crate) mod saved;
 pub(crate) mod verify_report;
 
 use crate::live::ConnectionState;
+use crate::outside::Outside;
 use serde::{Deserialize, Serialize};
 
 /// The kind of AWS resource an entry or result is about.
@@ -108,12 +109,13 @@ impl Action {
     }
 }
 
-/// One field that differs. Values are as shown to users: secrets are `(secret)`.
+/// One field that differs. Values are as shown to users: secrets are `(secret)`. The field
+/// (a parameter's key) and the values are what the YAML or AWS wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct FieldChange {
-    pub(crate) field: String,
-    pub(crate) before: Option<String>,
-    pub(crate) after: Option<String>,
+    pub(crate) field: Outside,
+    pub(crate) before: Option<Outside>,
+    pub(crate) after: Option<Outside>,
 }
 
 /// What the client secret (and secret parameter values) look like against the
@@ -128,7 +130,7 @@ pub(crate) enum SecretStatus {
     },
     /// It could not be compared; `reason` says why (access denied, no managed secret, ...).
     Unverifiable {
-        reason: String,
+        reason: Outside,
     },
     /// Nothing to compare with: the connection does not exist yet.
     NotApplicable,
@@ -138,7 +140,8 @@ pub(crate) enum SecretStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Health {
     pub(crate) state: ConnectionState,
-    pub(crate) reason: Option<String>,
+    /// AWS's `StateReason`.
+    pub(crate) reason: Option<Outside>,
     /// `DEAUTHORIZED` or `FAILED_CONNECTIVITY`: a difference that `apply` heals.
     pub(crate) broken: bool,
     /// For a broken connection: what to check in Salesforce (or the network) if re-sending
@@ -156,8 +159,9 @@ pub(crate) struct Entry {
     pub(crate) changes: Vec<FieldChange>,
     pub(crate) secret: SecretStatus,
     pub(crate) health: Option<Health>,
-    /// Why the resource could not be planned, with the file and field at fault.
-    pub(crate) error: Option<String>,
+    /// Why the resource could not be planned, with the file and field at fault (it may quote
+    /// AWS or the YAML).
+    pub(crate) error: Option<Outside>,
     /// The input problems behind `error`, each with its file, line, field and help (JSON
     /// output keeps them apart).
     #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
@@ -246,7 +250,7 @@ impl<C: ResourceChange> Step<C> {
             changes,
             secret,
             health,
-            error: change.error().map(str::to_string),
+            error: change.error().map(str::to_string).map(Into::into),
             problems,
             note,
         };
@@ -301,16 +305,15 @@ impl<C: ResourceChange> Step<C> {
             return self.result(Outcome::Unchanged);
         }
         let mut failed = self.result(Outcome::Failed);
-        failed.error = self.change.refusal().map(str::to_string);
+        failed.error = self.change.refusal().map(str::to_string).map(Into::into);
         failed
     }
 
     /// The result of a step the run was interrupted (by `signal`) before writing.
     pub(crate) fn not_started(&self, signal: &str) -> ApplyResult {
         let mut skipped = self.result(Outcome::NotStarted);
-        skipped.error = Some(format!(
-            "not written: the run was interrupted ({signal}) first"
-        ));
+        skipped.error =
+            Some(format!("not written: the run was interrupted ({signal}) first").into());
         skipped
     }
 }
@@ -399,7 +402,8 @@ pub(crate) struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Orphan {
     pub(crate) kind: ResourceKind,
-    pub(crate) name: String,
+    /// As AWS's listing gave it.
+    pub(crate) name: Outside,
     pub(crate) region: String,
 }
 
@@ -546,9 +550,10 @@ pub(crate) struct ApplyResult {
     pub(crate) outcome: Outcome,
     /// The state the connection settled in (or was last seen in).
     pub(crate) state: Option<ConnectionState>,
-    pub(crate) state_reason: Option<String>,
-    /// Why it failed, and what to do about it.
-    pub(crate) error: Option<String>,
+    /// AWS's `StateReason`.
+    pub(crate) state_reason: Option<Outside>,
+    /// Why it failed (it may quote AWS or Salesforce), and what to do about it.
+    pub(crate) error: Option<Outside>,
     pub(crate) hint: Option<String>,
     /// Fields that still differ after the write (AWS did not take them).
     pub(crate) not_taken: Vec<FieldChange>,

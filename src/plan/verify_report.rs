@@ -6,6 +6,7 @@
 //! the views only read it. It holds the instance URL on success and Salesforce's `error` and
 //! `error_description` otherwise; never a token, never a secret.
 
+use crate::outside::Outside;
 use crate::plan::LeftOut;
 use serde::Serialize;
 
@@ -63,16 +64,16 @@ pub(crate) struct Verified {
     pub(crate) checked: Option<String>,
     /// The fields an event or record must carry (createable, not nillable, not defaulted).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) required_fields: Option<Vec<String>>,
+    pub(crate) required_fields: Option<Vec<Outside>>,
     /// Salesforce's `instance_url` on success.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) instance_url: Option<String>,
+    pub(crate) instance_url: Option<Outside>,
     /// Salesforce's `error`; for a failure without an OAuth answer, what went wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<String>,
+    pub(crate) error: Option<Outside>,
     /// Salesforce's `error_description`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error_description: Option<String>,
+    pub(crate) error_description: Option<Outside>,
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) hint: Option<String>,
@@ -89,7 +90,7 @@ pub(crate) struct Verified {
     pub(crate) not_checked: Vec<String>,
     /// `--publish-test`: the id Salesforce gave the published event.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) enqueued_id: Option<String>,
+    pub(crate) enqueued_id: Option<Outside>,
 }
 
 impl Verified {

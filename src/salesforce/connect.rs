@@ -513,7 +513,7 @@ fn classify(step: Step, version: &str, status: u16, body: &Value) -> ConnectErro
         first
             .and_then(|error| error.get(key))
             .and_then(Value::as_str)
-            .map(|text| crate::secret::outside(text, 300))
+            .map(|text| crate::outside::Outside::read(text, 300))
     };
     let detail = match (field("errorCode"), field("message")) {
         (Some(code), Some(message)) => format!("HTTP {status} {code}: {message}"),

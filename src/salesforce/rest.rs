@@ -9,6 +9,7 @@
 //! host of the destination. The token is a [`Secret`]; answers are read as data, and messages
 //! carry Salesforce's `errorCode` and `message`, never a request.
 
+use crate::outside::Outside;
 use crate::salesforce::token::TokenLimits;
 use crate::secret::Secret;
 use serde_json::Value;
@@ -27,8 +28,8 @@ pub(crate) enum RestError {
     /// Salesforce answered with an error status: its first `errorCode` and `message`.
     Status {
         status: u16,
-        code: Option<String>,
-        message: Option<String>,
+        code: Option<Outside>,
+        message: Option<Outside>,
     },
     /// A success whose body is not what the resource documents.
     Shape { url: String, detail: String },
@@ -191,7 +192,7 @@ impl Rest {
         body: &Value,
         headers: &[(String, String)],
         query: &[(String, String)],
-    ) -> Result<String, RestError> {
+    ) -> Result<Outside, RestError> {
         let mut request = self
             .client
             .post(endpoint)
@@ -206,7 +207,7 @@ impl Rest {
         answer
             .get("id")
             .and_then(Value::as_str)
-            .map(str::to_string)
+            .map(Outside::from)
             .ok_or_else(|| RestError::Shape {
                 url: endpoint.to_string(),
                 detail: "no `id`".to_string(),
@@ -240,7 +241,7 @@ impl Rest {
             detail: if detail.is_empty() {
                 "the request failed".to_string()
             } else {
-                detail.join(": ")
+                crate::outside::escape(&detail.join(": ")).into_owned()
             },
         }
     }
@@ -257,7 +258,7 @@ fn status_error(status: u16, body: &Value) -> RestError {
         first
             .get(key)
             .and_then(Value::as_str)
-            .map(|text| crate::secret::outside(text, 300))
+            .map(|text| Outside::read(text, 300))
     };
     RestError::Status {
         status,

@@ -14,6 +14,7 @@
 
 use crate::bounds::{self, BodyError};
 use crate::desired::DesiredConnection;
+use crate::outside::Outside;
 use crate::secret::Secret;
 use std::time::Duration;
 
@@ -61,7 +62,7 @@ impl Default for TokenLimits {
 #[derive(Debug, Clone)]
 pub(crate) struct Granted {
     /// Salesforce's `instance_url`, when the answer has one.
-    pub(crate) instance_url: Option<String>,
+    pub(crate) instance_url: Option<Outside>,
     /// The access token: it acts as the app's Run As user.
     pub(crate) access_token: Secret,
 }
@@ -72,8 +73,8 @@ pub(crate) enum VerifyError {
     /// or something that is not a token answer.
     Refused {
         status: u16,
-        error: String,
-        description: Option<String>,
+        error: Outside,
+        description: Option<Outside>,
     },
     /// An answer larger than a token answer may be ([`bounds::TOKEN_BODY_BYTES`]).
     TooLarge { status: u16, limit: usize },
@@ -113,7 +114,7 @@ impl VerifyError {
                 description: Some(description),
                 ..
             } => format!("{error}: {description}"),
-            VerifyError::Refused { error, .. } => error.clone(),
+            VerifyError::Refused { error, .. } => error.to_string(),
             other => other.describe(),
         }
     }
@@ -187,7 +188,7 @@ fn read_answer(status: u16, body: &[u8]) -> Result<Granted, VerifyError> {
         body.get(name)
             .and_then(|v| v.as_str())
             .filter(|s| !s.is_empty())
-            .map(|s| crate::secret::outside(s, 300))
+            .map(|s| Outside::read(s, 300))
     };
     let success = (200..300).contains(&status);
     let token = body
@@ -202,8 +203,8 @@ fn read_answer(status: u16, body: &[u8]) -> Result<Granted, VerifyError> {
     }
     let (error, description) = match (field("error"), field("error_description")) {
         (Some(error), description) => (error, description),
-        (None, _) if success => ("the answer has no access_token".to_string(), None),
-        (None, _) => ("no OAuth error in the answer".to_string(), None),
+        (None, _) if success => ("the answer has no access_token".into(), None),
+        (None, _) => ("no OAuth error in the answer".into(), None),
     };
     Err(VerifyError::Refused {
         status,
@@ -296,7 +297,8 @@ fn chain(error: &reqwest::Error) -> String {
     if parts.is_empty() {
         "the request failed".to_string()
     } else {
-        parts.join(": ")
+        // A transport error may quote what the other side sent (a certificate's names).
+        crate::outside::escape(&parts.join(": ")).into_owned()
     }
 }
 
@@ -312,7 +314,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            granted.instance_url.as_deref(),
+            granted.instance_url.as_ref().map(Outside::as_str),
             Some("https://acme.my.salesforce.com")
         );
         assert_eq!(granted.access_token.expose(), "00Dxx!token");

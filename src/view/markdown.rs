@@ -4,12 +4,16 @@
 //! the secret drift and the health with its hint.
 //!
 //! Drawn from the same models as the text and JSON views. Like JSON it is one document: `apply`
-//! prints it when done. Values a user or AWS wrote are shown in code spans (or fenced blocks
-//! for multi-line errors), so no text can turn into Markdown or HTML; secrets are `(secret)`.
+//! prints it when done. Values a user or AWS wrote are shown in code spans ([`cell_code`] in a
+//! table cell), HTML-escaped in a `<summary>` line ([`html`]), or as escaped running text
+//! ([`prose`], which also keeps GitHub from reading a mention or a bare link in it), so no text
+//! can turn into Markdown or HTML, and each shows escaped what [`crate::outside::escape`]
+//! escapes; secrets are `(secret)`.
 
 use super::{View, WINDOW_NOTE, error_lines};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::outside::Outside;
 use crate::plan::credentials_report::{CredentialsReport, SecretWrite};
 use crate::plan::rotation_report::RotationReport;
 use crate::plan::{
@@ -45,19 +49,19 @@ impl View for MarkdownView {
         let _ = writeln!(out, "| {} | {failed} |\n", report.results.len() - failed);
         out.push_str("| result | connection | region | app | secret | version |\n");
         out.push_str("| --- | --- | --- | --- | --- | --- |\n");
-        let or_dash = |text: &Option<String>, show: fn(&str) -> String| {
-            text.as_deref().map(show).unwrap_or_else(|| "-".to_string())
+        let or_dash = |text: Option<&str>, show: fn(&str) -> String| {
+            text.map(show).unwrap_or_else(|| "-".to_string())
         };
         for write in &report.results {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
                 write_label(write),
-                code(&write.name),
-                or_dash(&write.region, str::to_string),
-                code(&write.app),
-                or_dash(&write.secret, code),
-                or_dash(&write.version_id, code)
+                cell_code(&write.name),
+                or_dash(write.region.as_deref(), prose),
+                cell_code(&write.app),
+                or_dash(write.secret.as_ref().map(Outside::as_str), cell_code),
+                or_dash(write.version_id.as_ref().map(Outside::as_str), cell_code)
             );
         }
         out.push('\n');
@@ -65,15 +69,21 @@ impl View for MarkdownView {
             let place = write
                 .region
                 .as_deref()
-                .map(|region| format!(" in {region}"))
+                .map(|region| format!(" in {}", html(region)))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "<details><summary>{} <code>{}</code>{place}</summary>\n",
                 write_label(write),
-                write.name
+                html(&write.name)
             );
-            out.push_str(&fenced(write.error.as_deref().unwrap_or_default()));
+            out.push_str(&fenced(
+                &write
+                    .error
+                    .as_ref()
+                    .map(Outside::to_string)
+                    .unwrap_or_default(),
+            ));
             out.push('\n');
             if let Some(hint) = &write.hint {
                 let _ = writeln!(out, "**Hint:** {}\n", prose(hint));
@@ -83,7 +93,12 @@ impl View for MarkdownView {
         if !report.left_out.is_empty() {
             out.push_str("**Left out of this run:**\n\n");
             for left in &report.left_out {
-                let _ = writeln!(out, "- {}: {}", code(&left.name), prose(&left.reason));
+                let _ = writeln!(
+                    out,
+                    "- {}: {}",
+                    code(&left.name),
+                    prose(&left.reason.to_string())
+                );
             }
             out.push('\n');
         }
@@ -192,10 +207,11 @@ impl View for MarkdownView {
                 .unwrap_or_else(|| "-".to_string());
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {state} |",
+                "| {} | {} | {} | {} |",
                 outcome_label(result.outcome),
-                code(&result.name),
-                result.region
+                cell_code(&result.name),
+                prose(&result.region),
+                prose(&state)
             );
         }
         out.push('\n');
@@ -246,14 +262,14 @@ impl View for MarkdownView {
                         if !place.is_empty() {
                             place.push(' ');
                         }
-                        place.push_str(&code(field));
+                        place.push_str(&code(field.as_str()));
                     }
                     if !place.is_empty() {
                         place.push_str(": ");
                     }
-                    let _ = writeln!(out, "- {place}{}", prose(&problem.message));
+                    let _ = writeln!(out, "- {place}{}", prose(&problem.message.to_string()));
                     if let Some(help) = &problem.help {
-                        let _ = writeln!(out, "  - help: {}", prose(help));
+                        let _ = writeln!(out, "  - help: {}", prose(&help.to_string()));
                     }
                 }
                 out
@@ -290,8 +306,8 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             out,
             "| {} | {} | {} | {} |",
             action_label(entry.action),
-            code(&entry.name),
-            entry.region,
+            cell_code(&entry.name),
+            prose(&entry.region),
             state(entry)
         );
         // Its API destinations, under it.
@@ -300,8 +316,8 @@ fn plan_summary(out: &mut String, plan: &Plan) {
                 out,
                 "| {} | ↳ {} (API destination) | {} | |",
                 action_label(destination.action),
-                code(&destination.name),
-                destination.region
+                cell_code(&destination.name),
+                prose(&destination.region)
             );
         }
     }
@@ -310,8 +326,8 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             out,
             "| {} | {} (API destination) | {} | |",
             action_label(pruned.action),
-            code(&pruned.name),
-            pruned.region
+            cell_code(&pruned.name),
+            prose(&pruned.region)
         );
     }
     out.push('\n');
@@ -361,10 +377,13 @@ fn write_label(write: &SecretWrite) -> &'static str {
     }
 }
 
+/// The state column of the plan's table (an unknown state is AWS's text: shown as prose).
 fn state(entry: &Entry) -> String {
     match (&entry.health, entry.action) {
-        (Some(health), _) if health.broken => format!("⚠️ {}", health.state),
-        (Some(health), _) => health.state.to_string(),
+        (Some(health), _) if health.broken => {
+            format!("⚠️ {}", prose(&health.state.to_string()))
+        }
+        (Some(health), _) => prose(&health.state.to_string()),
         (None, Action::Create) => "not created yet".to_string(),
         (None, _) => "-".to_string(),
     }
@@ -395,7 +414,8 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
     let _ = writeln!(
         out,
         "<details><summary>{head} <code>{}</code> in {}{count}</summary>\n",
-        entry.name, entry.region
+        html(&entry.name),
+        html(&entry.region)
     );
     for change in &entry.changes {
         let _ = writeln!(out, "- {}", field_line(change));
@@ -413,7 +433,11 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
             );
         }
         SecretStatus::Unverifiable { reason } => {
-            let _ = writeln!(out, "**Client secret:** unverifiable: {}\n", prose(reason));
+            let _ = writeln!(
+                out,
+                "**Client secret:** unverifiable: {}\n",
+                prose(&reason.to_string())
+            );
         }
         SecretStatus::InSync => out.push_str("**Client secret:** in sync.\n\n"),
         SecretStatus::NotApplicable => {}
@@ -421,24 +445,24 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
     if let Some(health) = &entry.health {
         let reason = health
             .reason
-            .as_deref()
-            .map(|reason| format!(": {}", prose(reason)))
+            .as_ref()
+            .map(|reason| format!(": {}", prose(&reason.to_string())))
             .unwrap_or_default();
+        let state = code(&health.state.to_string());
         if health.broken {
             let _ = writeln!(
                 out,
-                "**Health:** ⚠️ `{}`{reason}; apply re-sends the credentials to re-authorize.\n",
-                health.state
+                "**Health:** ⚠️ {state}{reason}; apply re-sends the credentials to re-authorize.\n"
             );
         } else {
-            let _ = writeln!(out, "**Health:** `{}`{reason}.\n", health.state);
+            let _ = writeln!(out, "**Health:** {state}{reason}.\n");
         }
         if let Some(hint) = &health.hint {
             let _ = writeln!(out, "**Hint:** {}\n", prose(hint));
         }
     }
     if let Some(error) = &entry.error {
-        out.push_str(&fenced(error));
+        out.push_str(&fenced(&error.to_string()));
         out.push('\n');
     }
     if let Some(result) = result {
@@ -453,8 +477,8 @@ fn result_details(out: &mut String, result: &ApplyResult) {
         out,
         "<details><summary>{} <code>{}</code> in {}</summary>\n",
         outcome_label(result.outcome),
-        result.name,
-        result.region
+        html(&result.name),
+        html(&result.region)
     );
     result_body(out, result);
     out.push_str("</details>\n\n");
@@ -464,10 +488,11 @@ fn result_body(out: &mut String, result: &ApplyResult) {
     if let Some(state) = &result.state {
         let reason = result
             .state_reason
-            .as_deref()
-            .map(|reason| format!(": {}", prose(reason)))
+            .as_ref()
+            .map(|reason| format!(": {}", prose(&reason.to_string())))
             .unwrap_or_default();
-        let _ = writeln!(out, "**After apply:** `{state}`{reason}.\n");
+        let state = code(&state.to_string());
+        let _ = writeln!(out, "**After apply:** {state}{reason}.\n");
     }
     for change in &result.not_taken {
         let _ = writeln!(out, "- did not take: {}", field_line(change));
@@ -476,7 +501,7 @@ fn result_body(out: &mut String, result: &ApplyResult) {
         out.push('\n');
     }
     if let Some(error) = &result.error {
-        out.push_str(&fenced(error));
+        out.push_str(&fenced(&error.to_string()));
         out.push('\n');
     }
     if let Some(hint) = &result.hint {
@@ -503,7 +528,7 @@ fn left_out(out: &mut String, plan: &Plan) {
 
 /// `field`: before -> after, as the text view says it.
 fn field_line(change: &FieldChange) -> String {
-    let field = code(&change.field);
+    let field = code(change.field.as_str());
     match (&change.before, &change.after) {
         (None, after) => format!("{field}: (none) -> {}", value(after)),
         (before, None) => format!("{field}: {} -> (removed)", value(before)),
@@ -511,18 +536,20 @@ fn field_line(change: &FieldChange) -> String {
     }
 }
 
-fn value(value: &Option<String>) -> String {
+fn value(value: &Option<Outside>) -> String {
     match value {
-        Some(text) if text == crate::secret::SHOWN_AS => text.clone(),
-        Some(text) => code(text),
+        Some(text) if text == crate::secret::SHOWN_AS => text.as_str().to_string(),
+        Some(text) => code(text.as_str()),
         None => "(none)".to_string(),
     }
 }
 
 /// A code span that shows `text` exactly: its fence is longer than any run of backticks in
-/// it, and a newline (which a code span would fold) is shown as `\n`.
+/// it, and a newline (which a code span would fold) is shown as `\n`, like every character
+/// [`crate::outside::escape`] shows escaped. GitHub reads no mention or link in a code span.
 fn code(text: &str) -> String {
-    let text = text.replace('\n', "\\n").replace('\r', "\\r");
+    let redacted = crate::secret::redact(text);
+    let text = crate::outside::escape(&redacted);
     let longest = text
         .split(|c| c != '`')
         .map(str::len)
@@ -540,19 +567,84 @@ fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Running text from AWS or a message: every character Markdown or HTML could read as syntax
-/// is escaped, and lines are joined.
-fn prose(text: &str) -> String {
+/// A code span in a table cell. GitHub splits a row into cells at every `|` before it reads
+/// code spans, and takes `\|` back to `|` in a cell, even inside a code span (GitHub Flavored
+/// Markdown, the Tables extension: "include a pipe in a cell's content by escaping it,
+/// including inside other inline spans"), so each `|` is written `\|`.
+fn cell_code(text: &str) -> String {
+    code(text).replace('|', "\\|")
+}
+
+/// Text inside an HTML block (`<summary>`), where Markdown is not read: `&`, `<`, `>` and
+/// quotes as character references, so no text can open or close a tag.
+fn html(text: &str) -> String {
+    let redacted = crate::secret::redact(text);
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in crate::outside::escape(&redacted).chars() {
         match c {
-            '\n' | '\r' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The zero-width joiner that [`prose`] writes after an `@` and inside a link's start.
+const JOINER: char = '\u{200d}';
+
+/// Running text from AWS or a message: every character Markdown or HTML could read as syntax
+/// is escaped, lines are joined, and what else [`crate::outside::escape`] shows escaped is.
+///
+/// GitHub also reads plain text: `@name` notifies a user or a team, and a bare URL
+/// (`https://…`, `www.…`) or e-mail address becomes a link (GFM's autolink extension). A
+/// backslash does not stop either (the mention is found in the rendered text, where `\@` is
+/// `@` again), so a zero-width joiner is written after every `@`, after the `:` of a `://`, and
+/// after a `www` before a `.`: the text reads the same, but neither the mention (an `@`
+/// followed by a letter or digit) nor an autolink (a contiguous `://` or `www.`, a domain
+/// after the `@`) matches it any more, in the source or in the rendered text.
+fn prose(text: &str) -> String {
+    let joined: String = text
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let redacted = crate::secret::redact(&joined);
+    let escaped = crate::outside::escape(&redacted);
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped.as_ref();
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
+        match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
+            '@' => {
+                out.push(c);
+                out.push(JOINER);
+            }
+            ':' if after.starts_with("//") => {
+                out.push(c);
+                out.push(JOINER);
+            }
+            'w' | 'W'
+                if after.len() >= 3
+                    && after.is_char_boundary(2)
+                    && after[..2].eq_ignore_ascii_case("ww")
+                    && after[2..].starts_with('.') =>
+            {
+                out.push(c);
+                out.push_str(&after[..2]);
+                out.push(JOINER);
+                rest = &after[2..];
+                continue;
+            }
             other => out.push(other),
         }
+        rest = after;
     }
     out
 }
@@ -593,6 +685,67 @@ mod tests {
             "\\<img src=x\\> \\*bold\\* \\[link\\](u) a\\|b"
         );
         assert_eq!(prose("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn a_pipe_in_a_code_span_stays_in_its_table_cell() {
+        // GitHub splits the row at every `|` not after a backslash before it reads the code
+        // span, then takes `\|` back to `|`: the cell shows the text exactly.
+        assert_eq!(cell_code("x|<img src=x>"), "`x\\|<img src=x>`");
+        assert_eq!(cell_code("a\\|b"), "`a\\\\|b`");
+        assert_eq!(cell_code("plain"), "`plain`");
+    }
+
+    #[test]
+    fn a_table_row_keeps_its_cells_whatever_a_secret_name_holds() {
+        let report = CredentialsReport {
+            results: vec![SecretWrite {
+                name: "sf-a".into(),
+                app: "sf_a".into(),
+                region: Some("us-east-1".into()),
+                secret: Some("salesforce/a|<img src=x onerror=alert(1)>|".into()),
+                version_id: Some("v|1".into()),
+                created: true,
+                error: None,
+                hint: None,
+            }],
+            left_out: Vec::new(),
+        };
+        let shown = MarkdownView.credentials_written(&report);
+        assert!(
+            shown.contains("| ➕ created | `sf-a` | us-east-1 | `sf_a` | `salesforce/a\\|<img src=x onerror=alert(1)>\\|` | `v\\|1` |\n"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn summary_lines_carry_names_as_html_text() {
+        assert_eq!(
+            html("<img src=x onerror=alert(1)>&\"'"),
+            "&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;"
+        );
+        assert_eq!(html("a\nb</summary>"), "a\\nb&lt;/summary&gt;");
+    }
+
+    #[test]
+    fn mentions_and_bare_links_stay_plain_text() {
+        assert_eq!(
+            prose(
+                "ask @octocat or @acme/admins, see https://evil.example/x or WWW.evil.example, mail ops@evil.example"
+            ),
+            "ask @\u{200d}octocat or @\u{200d}acme/admins, see https:\u{200d}//evil.example/x or WWW\u{200d}.evil.example, mail ops@\u{200d}evil.example"
+        );
+        // Text without either is unchanged.
+        assert_eq!(
+            prose("no mention, no link: a.b"),
+            "no mention, no link: a.b"
+        );
+    }
+
+    #[test]
+    fn outside_text_in_markdown_is_escaped_like_any_text_line() {
+        assert_eq!(code("a\u{1b}[2Jb\rc"), "`a\\u001b[2Jb\\rc`");
+        assert_eq!(prose("::add-mask::x"), "\\\\u003a:add-mask::x");
     }
 
     #[test]

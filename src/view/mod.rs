@@ -69,14 +69,15 @@ pub(crate) fn view(format: Format, style: Style, quiet: bool) -> Box<dyn View + 
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ExportedFile {
-    pub(crate) name: String,
+    /// As AWS's listing gave it.
+    pub(crate) name: crate::outside::Outside,
     pub(crate) region: String,
     /// Where it was written; `None` when skipped.
     pub(crate) path: Option<String>,
     /// The environment variables its secret references name.
     pub(crate) variables: Vec<String>,
-    /// Why it was skipped.
-    pub(crate) skipped: Option<String>,
+    /// Why it was skipped (it quotes the name).
+    pub(crate) skipped: Option<crate::outside::Outside>,
 }
 
 /// Why the order "promote, then carry" of a rotation is still safe, said (text and Markdown)
@@ -121,7 +122,7 @@ mod tests {
             name: name.into(),
             app: name.replace('-', "_"),
             region: region.map(String::from),
-            secret: region.map(|_| format!("salesforce/{}", name.trim_start_matches("sf-"))),
+            secret: region.map(|_| format!("salesforce/{}", name.trim_start_matches("sf-")).into()),
             version_id: None,
             created: false,
             error: None,

@@ -6,6 +6,7 @@
 use super::{View, WINDOW_NOTE, error_lines};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
+use crate::outside::Outside;
 use crate::plan::credentials_report::CredentialsReport;
 use crate::plan::rotation_report::{RotationEnd, RotationReport};
 use crate::plan::verify_report::{Checked, Verified, VerifyReport};
@@ -250,10 +251,11 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
         Action::InSync => ("=", DIM),
         Action::Error => ("x", RED),
     };
+    // A name to delete or not ours was read back from AWS's listing.
     let head = format!(
         "{symbol} {:<8} {:<width$}  {}",
         entry.action.label(),
-        entry.name,
+        crate::outside::escape(&entry.name),
         entry.region
     );
     match entry.action {
@@ -265,6 +267,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
                 style.paint(DIM, &in_sync_note(entry))
             );
             if let SecretStatus::Unverifiable { reason } = &entry.secret {
+                // `reason` quotes AWS: it shows itself escaped.
                 let _ = writeln!(out, "      ? client secret: unverifiable: {reason}");
             }
             return;
@@ -294,7 +297,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
     {
         let reason = health
             .reason
-            .as_deref()
+            .as_ref()
             .map(|r| format!(": {r}"))
             .unwrap_or_default();
         let line = format!(
@@ -307,9 +310,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
         }
     }
     if let Some(error) = &entry.error {
-        for line in error.lines() {
-            let _ = writeln!(out, "      {line}");
-        }
+        let _ = writeln!(out, "      {error}");
     }
     if let Some(note) = &entry.note {
         let _ = writeln!(out, "      note: {note}");
@@ -335,10 +336,15 @@ fn in_sync_note(entry: &Entry) -> String {
     format!("  ({state}, {secret})")
 }
 
-fn quoted(value: &Option<String>) -> String {
+/// A value in quotes, escaped as Rust quotes a string, then as text from outside (which
+/// breaks up the runner's `##[` form, and shows what Rust's quoting leaves raw).
+fn quoted(value: &Option<Outside>) -> String {
     match value {
-        Some(text) if text == crate::secret::SHOWN_AS => text.clone(),
-        Some(text) => format!("{text:?}"),
+        Some(text) if text == crate::secret::SHOWN_AS => text.as_str().to_string(),
+        Some(text) => {
+            let redacted = crate::secret::redact(text.as_str());
+            crate::outside::escape(&format!("{redacted:?}")).into_owned()
+        }
         None => "(none)".to_string(),
     }
 }
@@ -377,7 +383,7 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
     let head = format!(
         "{:<11} {:<width$}  {}",
         result.outcome.label(),
-        result.name,
+        crate::outside::escape(&result.name),
         result.region
     );
     let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
@@ -385,9 +391,7 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
         let _ = writeln!(out, "      did not take: {}", field_line(change));
     }
     if let Some(error) = &result.error {
-        for line in error.lines() {
-            let _ = writeln!(out, "      {line}");
-        }
+        let _ = writeln!(out, "      {error}");
     }
     if let Some(hint) = &result.hint {
         let _ = writeln!(out, "      hint: {hint}");
@@ -470,7 +474,7 @@ fn render_verified(report: &VerifyReport, style: Style) -> String {
         }
         let what = match (&result.error, &result.error_description) {
             (Some(error), Some(description)) => format!("{error}: {description}"),
-            (Some(error), None) => error.clone(),
+            (Some(error), None) => error.to_string(),
             (None, _) => "failed".to_string(),
         };
         let mut lines = what.lines();
@@ -516,7 +520,10 @@ fn render_destination(out: &mut String, result: &Verified, style: Style) {
         (
             "failed",
             RED,
-            result.error.clone().unwrap_or_else(|| "failed".to_string()),
+            result
+                .error
+                .as_ref()
+                .map_or_else(|| "failed".to_string(), Outside::to_string),
         )
     } else if result.has_warnings() {
         (
@@ -538,7 +545,11 @@ fn render_destination(out: &mut String, result: &Verified, style: Style) {
         let listed = if fields.is_empty() {
             "none".to_string()
         } else {
-            fields.join(", ")
+            fields
+                .iter()
+                .map(Outside::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let _ = writeln!(out, "      required fields: {listed}");
     }
@@ -574,7 +585,11 @@ fn render_credentials(report: &CredentialsReport) -> String {
                     } else {
                         "new version of"
                     },
-                    outcome.secret.as_deref().unwrap_or_default(),
+                    outcome
+                        .secret
+                        .as_ref()
+                        .map(Outside::to_string)
+                        .unwrap_or_default(),
                 );
             }
             (error, _) => {
@@ -588,7 +603,9 @@ fn render_credentials(report: &CredentialsReport) -> String {
                         .map(|r| format!("  {r}"))
                         .unwrap_or_default(),
                     outcome.app,
-                    error.as_deref().unwrap_or("failed")
+                    error
+                        .as_ref()
+                        .map_or_else(|| "failed".to_string(), Outside::to_string)
                 );
                 if let Some(hint) = &outcome.hint {
                     let _ = writeln!(text, "      help: {hint}");
@@ -648,6 +665,25 @@ fn render_rotation(report: &RotationReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name read back from a listing (AWS refuses such names; an endpoint that is not AWS
+    /// need not), and a state reason, each on the result's one line.
+    #[test]
+    fn a_result_line_shows_outside_text_escaped() {
+        let mut result = ApplyResult::of(
+            ResourceKind::Connection,
+            "sf-ghost\n::add-mask::x",
+            "us-east-1",
+            Outcome::Failed,
+        );
+        result.state = Some(crate::live::ConnectionState::Deauthorized);
+        result.state_reason = Some("denied\rok\n::error::x".into());
+        result.error = Some("AWS said\n##[error]x".into());
+        assert_eq!(
+            render_result(&result, 0, Style { colour: false }),
+            "failed      sf-ghost\\n::add-mask::x  us-east-1  DEAUTHORIZED: denied\\rok\\n::error::x\n      AWS said\\n##\\u005berror]x\n"
+        );
+    }
 
     /// The exact bytes a terminal receives (the colour test against the emulator pins them too).
     #[test]

@@ -255,6 +255,29 @@ fn secrets_with_quotes_backslashes_and_encoded_characters_are_never_printed() {
     check_every_output(&setup, &[secret, extra]);
 }
 
+/// Characters the output shows escaped (text from outside is data): a bidi override, a
+/// zero-width space, a line separator, a bidi isolate. AWS allows them in a client secret (its
+/// pattern refuses only control characters and `:`).
+#[test]
+fn a_secret_holding_characters_shown_escaped_is_redacted_before_it_is_escaped() {
+    let secret = "bidi-\u{202e}-zero-\u{200b}-line-\u{2028}-secret-0123";
+    let extra = "extra-\u{2066}isolate\u{2069}-secret-4567";
+    let setup = setup(secret, extra);
+    check_every_output(&setup, &[secret, extra]);
+    // Nor the form the output would show it in, had it not been redacted first.
+    let escaped = |text: &str| {
+        text.chars()
+            .map(|c| match c {
+                '\u{202e}' | '\u{200b}' | '\u{2028}' | '\u{2066}' | '\u{2069}' => {
+                    format!("\\u{:04x}", c as u32)
+                }
+                c => c.to_string(),
+            })
+            .collect::<String>()
+    };
+    check_every_output(&setup, &[&escaped(secret), &escaped(extra)]);
+}
+
 /// A fake AWS whose EventBridge `CreateConnection` fails validation quoting the request, as
 /// AWS validation errors may, whole or cut short right after `cut_after` (AWS cuts what it
 /// quotes); its Secrets Manager answers `GetSecretValue` with `secret_string`, if given.

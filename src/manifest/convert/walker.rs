@@ -7,6 +7,7 @@ use crate::manifest::keys::{self, Keys};
 use crate::manifest::limits::{self, Violation};
 use crate::manifest::yaml::{Document, Position, Segment, display_path};
 use crate::manifest::{Origin, Rules};
+use crate::outside::Outside;
 use crate::sources;
 use serde_yaml::Value;
 use std::path::Path;
@@ -69,8 +70,8 @@ impl Walker<'_> {
         &mut self,
         path: &[Segment],
         at: At,
-        message: impl Into<String>,
-        help: impl Into<String>,
+        message: impl Into<Outside>,
+        help: impl Into<Outside>,
     ) {
         let problem = Problem::new(message)
             .at(self.location(path, at))

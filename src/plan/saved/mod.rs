@@ -509,7 +509,7 @@ fn assumed_connection(
     Ok(AssumedConnection {
         arn: arn.clone(),
         state: state.as_str().to_string(),
-        state_reason: state_reason.clone(),
+        state_reason: state_reason.as_ref().map(|r| r.as_str().to_string()),
         last_modified_time: last_modified.clone(),
         fields,
     })

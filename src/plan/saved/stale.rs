@@ -9,6 +9,7 @@ use super::{
     AssumedConnection, AssumedDestination, FileDigest, SavedConnection, SavedDestination,
     SavedPlan, SecretSourceRecord,
 };
+use crate::outside::Outside;
 use crate::plan::Entry;
 use std::collections::BTreeMap;
 
@@ -226,7 +227,8 @@ fn entry(name: &str, planned: &Entry, now: &Entry, out: &mut Vec<String>) {
         ));
     }
     if planned.changes != now.changes {
-        fn by_field(e: &Entry) -> BTreeMap<&str, (&Option<String>, &Option<String>)> {
+        type Values<'a> = (&'a Option<Outside>, &'a Option<Outside>);
+        fn by_field(e: &Entry) -> BTreeMap<&str, Values<'_>> {
             e.changes
                 .iter()
                 .map(|c| (c.field.as_str(), (&c.before, &c.after)))
@@ -262,9 +264,10 @@ fn entry(name: &str, planned: &Entry, now: &Entry, out: &mut Vec<String>) {
         out.push(format!(
             "{name}: what the plan says of it changed (now: {})",
             now.error
-                .as_deref()
-                .or(now.note.as_deref())
-                .unwrap_or("nothing")
+                .as_ref()
+                .map(Outside::to_string)
+                .or(now.note.clone())
+                .unwrap_or_else(|| "nothing".to_string())
         ));
     }
 }

@@ -173,8 +173,18 @@ async fn authorizing_then_deauthorized_fails_with_the_reason_and_a_run_as_user_h
         result.state.as_ref().map(|s| s.as_str()),
         Some("DEAUTHORIZED")
     );
-    assert_eq!(result.state_reason.as_deref(), Some(NO_RUN_AS_USER));
-    let error = result.error.as_deref().expect("an error");
+    assert_eq!(
+        result
+            .state_reason
+            .as_ref()
+            .map(crate::outside::Outside::as_str),
+        Some(NO_RUN_AS_USER)
+    );
+    let error = result
+        .error
+        .as_ref()
+        .map(crate::outside::Outside::as_str)
+        .expect("an error");
     assert!(error.contains("DEAUTHORIZED"), "{error}");
     let hint = result.hint.as_deref().expect("a hint");
     assert!(hint.contains("Run As user"), "{hint}");
@@ -264,7 +274,11 @@ async fn a_wait_timeout_fails_with_the_last_state() {
         result.state.as_ref().map(|s| s.as_str()),
         Some("AUTHORIZING")
     );
-    let error = result.error.as_deref().expect("an error");
+    let error = result
+        .error
+        .as_ref()
+        .map(crate::outside::Outside::as_str)
+        .expect("an error");
     assert!(error.contains("still AUTHORIZING"), "{error}");
     assert!(result.hint.is_some(), "{result:#?}");
     assert!(
@@ -354,17 +368,24 @@ async fn a_field_that_did_not_take_is_reported() {
     let fields: Vec<&str> = result.not_taken.iter().map(|c| c.field.as_str()).collect();
     assert_eq!(fields, ["description"], "{result:#?}");
     assert_eq!(
-        result.not_taken[0].before.as_deref(),
+        result.not_taken[0]
+            .before
+            .as_ref()
+            .map(crate::outside::Outside::as_str),
         Some("old [managed by provision]")
     );
     assert_eq!(
-        result.not_taken[0].after.as_deref(),
+        result.not_taken[0]
+            .after
+            .as_ref()
+            .map(crate::outside::Outside::as_str),
         Some(desired_description(name).as_str())
     );
     assert!(
         result
             .error
-            .as_deref()
+            .as_ref()
+            .map(crate::outside::Outside::as_str)
             .is_some_and(|e| e.contains("did not take")),
         "{result:#?}"
     );
@@ -396,7 +417,8 @@ async fn a_connection_deleted_while_waiting_fails() {
     assert!(
         result
             .error
-            .as_deref()
+            .as_ref()
+            .map(crate::outside::Outside::as_str)
             .is_some_and(|e| e.contains("disappeared")),
         "ResourceNotFoundException is read as gone, not as an AWS failure: {result:#?}"
     );

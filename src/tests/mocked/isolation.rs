@@ -61,7 +61,11 @@ async fn access_denied_on_one_describe_leaves_the_others_planned() {
     assert_eq!(entry(&plan, "sf-iso-a").action, Action::InSync);
     let failed = entry(&plan, "sf-iso-b");
     assert_eq!(failed.action, Action::Error, "{failed:#?}");
-    let error = failed.error.as_deref().expect("an error");
+    let error = failed
+        .error
+        .as_ref()
+        .map(crate::outside::Outside::as_str)
+        .expect("an error");
     assert!(error.contains("cannot describe the connection"), "{error}");
     assert!(error.contains("AccessDeniedException"), "{error}");
     assert!(error.contains("events:DescribeConnection"), "{error}");
@@ -96,7 +100,8 @@ async fn an_internal_error_on_one_describe_is_retried_then_reported_for_it_alone
     assert!(
         failed
             .error
-            .as_deref()
+            .as_ref()
+            .map(crate::outside::Outside::as_str)
             .is_some_and(|e| e.contains("InternalException")),
         "{failed:#?}"
     );
@@ -153,7 +158,11 @@ async fn a_failed_create_leaves_the_other_connection_created() {
     .await;
     let failed = result(&results, refused);
     assert_eq!(failed.outcome, Outcome::Failed, "{failed:#?}");
-    let error = failed.error.as_deref().expect("an error");
+    let error = failed
+        .error
+        .as_ref()
+        .map(crate::outside::Outside::as_str)
+        .expect("an error");
     assert!(error.contains("cannot create the connection"), "{error}");
     assert!(error.contains("ValidationException"), "{error}");
     assert!(failed.hint.is_some(), "{failed:#?}");
@@ -180,7 +189,8 @@ async fn a_quota_error_fails_that_connection_with_the_quota_hint() {
     assert!(
         failed
             .error
-            .as_deref()
+            .as_ref()
+            .map(crate::outside::Outside::as_str)
             .is_some_and(|e| e.contains("LimitExceededException")),
         "{failed:#?}"
     );
@@ -295,7 +305,8 @@ async fn apply_reports_unplannable_connections_and_applies_the_rest() {
     assert!(
         failed
             .error
-            .as_deref()
+            .as_ref()
+            .map(crate::outside::Outside::as_str)
             .is_some_and(|e| e.contains("AccessDeniedException")),
         "{failed:#?}"
     );

@@ -57,8 +57,11 @@ async fn access_denied_to_the_managed_secret_is_unverifiable_not_a_difference() 
     let SecretStatus::Unverifiable { reason } = &entry.secret else {
         panic!("expected unverifiable: {entry:#?}");
     };
-    assert!(reason.contains("secretsmanager:GetSecretValue"), "{reason}");
-    assert!(reason.contains(&secret_arn(name)), "{reason}");
+    assert!(
+        reason.as_str().contains("secretsmanager:GetSecretValue"),
+        "{reason}"
+    );
+    assert!(reason.as_str().contains(&secret_arn(name)), "{reason}");
     assert_eq!(
         entry.action,
         Action::InSync,
@@ -117,7 +120,7 @@ async fn a_missing_managed_secret_is_unverifiable() {
     let SecretStatus::Unverifiable { reason } = &entry.secret else {
         panic!("expected unverifiable: {entry:#?}");
     };
-    assert!(reason.contains("does not exist"), "{reason}");
+    assert!(reason.as_str().contains("does not exist"), "{reason}");
     assert_eq!(entry.action, Action::InSync);
 }
 

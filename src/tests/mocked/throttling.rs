@@ -98,7 +98,11 @@ async fn throttling_beyond_the_attempts_fails_only_that_connection() {
     );
     let failed = entry(&plan, throttled_name);
     assert_eq!(failed.action, Action::Error, "{failed:#?}");
-    let error = failed.error.as_deref().expect("an error");
+    let error = failed
+        .error
+        .as_ref()
+        .map(crate::outside::Outside::as_str)
+        .expect("an error");
     assert!(error.contains("ThrottlingException"), "{error}");
     assert_eq!(entry(&plan, fine).action, Action::InSync);
 }
