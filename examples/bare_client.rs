@@ -5,6 +5,11 @@
 //! `--concurrency` connections in flight. Prints only the number of connections read.
 //! `scripts/bench.sh` times it next to `provision diff` to show what the tool itself costs.
 //!
+//! With `--destinations`, then one `ListApiDestinations` walk (limit 100) and a
+//! `DescribeApiDestination` of every API destination found, at most `--concurrency` at once,
+//! as `provision diff` reads the declared ones (`scripts/bench_destinations.sh`); it prints the
+//! number of destinations read after the number of connections.
+//!
 //!     cargo run --release --example bare_client -- --concurrency 8 --endpoint-url URL
 //!
 //! Region and credentials come from the usual SDK environment (`AWS_REGION`, ...); the
@@ -17,6 +22,7 @@ use std::process::ExitCode;
 
 struct Args {
     concurrency: usize,
+    destinations: bool,
     endpoint_url: Option<String>,
     region: Option<String>,
 }
@@ -24,6 +30,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         concurrency: 8,
+        destinations: false,
         endpoint_url: None,
         region: None,
     };
@@ -38,11 +45,12 @@ fn parse_args() -> Result<Args, String> {
                     .filter(|n| *n >= 1)
                     .ok_or("--concurrency takes a positive number")?;
             }
+            "--destinations" => args.destinations = true,
             "--endpoint-url" => args.endpoint_url = Some(value()?),
             "--region" => args.region = Some(value()?),
             _ => {
                 return Err(format!(
-                    "unknown argument {flag}; use --concurrency N, --endpoint-url URL, --region R"
+                    "unknown argument {flag}; use --concurrency N, --destinations, --endpoint-url URL, --region R"
                 ));
             }
         }
@@ -50,7 +58,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-async fn run(args: Args) -> Result<usize, String> {
+async fn run(args: Args) -> Result<String, String> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(url) = args.endpoint_url {
         loader = loader.endpoint_url(url);
@@ -111,6 +119,56 @@ async fn run(args: Args) -> Result<usize, String> {
         .buffer_unordered(args.concurrency)
         .collect()
         .await;
+    let connections = results
+        .into_iter()
+        .collect::<Result<Vec<()>, String>>()?
+        .len();
+    if !args.destinations {
+        return Ok(connections.to_string());
+    }
+    let destinations = read_destinations(&events, args.concurrency).await?;
+    Ok(format!("{connections} {destinations}"))
+}
+
+/// Lists every API destination and describes each, `concurrency` at once: how many were read.
+async fn read_destinations(
+    events: &aws_sdk_eventbridge::Client,
+    concurrency: usize,
+) -> Result<usize, String> {
+    let mut names = Vec::new();
+    let mut next_token = None;
+    loop {
+        let page = events
+            .list_api_destinations()
+            .limit(100)
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|e| format!("ListApiDestinations: {}", DisplayErrorContext(e)))?;
+        names.extend(
+            page.api_destinations()
+                .iter()
+                .filter_map(|d| d.name())
+                .map(str::to_string),
+        );
+        match page.next_token() {
+            Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
+            _ => break,
+        }
+    }
+    let results: Vec<Result<(), String>> = futures::stream::iter(names)
+        .map(|name| async move {
+            events
+                .describe_api_destination()
+                .name(&name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("DescribeApiDestination {name}: {}", DisplayErrorContext(e)))
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
     results
         .into_iter()
         .collect::<Result<Vec<()>, String>>()
@@ -130,8 +188,8 @@ fn main() -> ExitCode {
         .build()
         .expect("tokio runtime");
     match runtime.block_on(run(args)) {
-        Ok(count) => {
-            println!("{count}");
+        Ok(counts) => {
+            println!("{counts}");
             ExitCode::SUCCESS
         }
         Err(message) => {

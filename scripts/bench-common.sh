@@ -3,6 +3,7 @@
 # shellcheck shell=bash
 
 work=$(mktemp -d)
+py=${py:-.venv/bin/python}
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -21,4 +22,21 @@ start() {
   for _ in $(seq 1 300); do grep -q '^ready ' "$log" && break; sleep 0.1; done
   url=$(sed -n 's/^ready //p' "$log")
   [ -n "$url" ] || { echo "did not start: $*" >&2; cat "$log.err" >&2; exit 1; }
+}
+
+# start_emulator AUTHORIZING_SECONDS: moto (a written connection stays AUTHORIZING that long),
+# then scripts/fault_proxy.py in front of it adding LATENCY_MS to every call, both on loopback;
+# sets $moto and $proxy, and the SDK's environment (test keys, us-east-1, no files, no profile).
+start_emulator() {
+  start "$work/moto.log" env MOTO_AUTHORIZING_SECONDS="$1" "$py" scripts/moto_server.py --port 0
+  moto=$url
+  start "$work/proxy.log" "$py" scripts/fault_proxy.py --upstream "$moto" --latency-ms "$LATENCY_MS"
+  proxy=$url
+  for u in "$moto" "$proxy"; do
+    case "$u" in http://127.0.0.1:*) ;; *) echo "not loopback: $u" >&2; exit 1 ;; esac
+  done
+  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+  export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
+  export BENCH_SECRET=bench-consumer-secret-0123456789
+  unset AWS_PROFILE AWS_ENDPOINT_URL
 }

@@ -37,18 +37,7 @@ bare=target/release/examples/bare_client
 
 # shellcheck source=scripts/bench-common.sh
 source scripts/bench-common.sh
-start "$work/moto.log" env MOTO_AUTHORIZING_SECONDS="$AUTHORIZING_SECONDS" "$py" scripts/moto_server.py --port 0
-moto=$url
-start "$work/proxy.log" "$py" scripts/fault_proxy.py --upstream "$moto" --latency-ms "$LATENCY_MS"
-proxy=$url
-for u in "$moto" "$proxy"; do
-  case "$u" in http://127.0.0.1:*) ;; *) echo "not loopback: $u" >&2; exit 1 ;; esac
-done
-
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
-export BENCH_SECRET=bench-consumer-secret-0123456789
-unset AWS_PROFILE AWS_ENDPOINT_URL
+start_emulator "$AUTHORIZING_SECONDS"
 aws_flags=(--endpoint-url "$proxy" --region us-east-1)
 
 # Files of one connection each: set a is created with --no-wait, set b by the waiting apply;

@@ -1,6 +1,7 @@
-//! Executes a plan in one Region: writes every connection that differs (bounded concurrency),
-//! then waits for all written connections together (the settle phase), and checks that every
-//! field took.
+//! Executes a plan in one Region: deletes this set's undeclared API destinations (`--prune`),
+//! then writes every connection that differs, each followed by its API destinations (both with
+//! bounded concurrency), then waits for all written connections together (the settle phase),
+//! and checks that every field took.
 //!
 //! Reads only the plan and the desired state it was made from. Each connection is handled on
 //! its own: a failure is recorded in its result and the others go on, and each result is
@@ -83,13 +84,21 @@ pub(crate) async fn apply(
     }
     // Results are ordered by (connection, then its destinations).
     let mut results: Vec<((usize, usize), ApplyResult)> = Vec::new();
-    // Destinations of this set that no file declares go first: a connection cannot be deleted
-    // while a destination uses it.
-    for (sub, pruned) in pruned.iter().enumerate() {
-        let result = apply_destination(context, pruned, None, None).await;
-        report(&result);
-        results.push(((usize::MAX, sub), result));
-    }
+    // Destinations of this set that no file declares go first, all of them deleted (with
+    // bounded concurrency) before any connection is written: a connection cannot be deleted
+    // while a destination uses it. Each result is reported in plan order.
+    let deleted: Vec<ApplyResult> = futures::stream::iter(pruned)
+        .map(|pruned| apply_destination(context, pruned, None, None))
+        .buffered(context.lanes())
+        .inspect(|result| report(result))
+        .collect()
+        .await;
+    results.extend(
+        deleted
+            .into_iter()
+            .enumerate()
+            .map(|(sub, result)| ((usize::MAX, sub), result)),
+    );
     let progress = &crate::log::Progress::new(context.log, "written", steps.len());
     let written: Vec<(usize, Write<'_>, Vec<ApplyResult>)> =
         futures::stream::iter(steps.into_iter().enumerate())
@@ -261,7 +270,9 @@ async fn write_one<'a>(
 }
 
 /// Writes the destinations declared on a connection, once the connection's step is done: with
-/// the ARN it has now (or got). A connection that was not written leaves them unwritten.
+/// the ARN it has now (or got). A connection that was not written leaves them unwritten. They
+/// are written one after another in their connection's lane, so the lanes bound destination
+/// writes as they bound connection writes.
 async fn apply_destinations(
     context: &Context,
     step: &ConnectionStep,

@@ -2,9 +2,12 @@
 //!
 //! One `ListConnections` walk finds which connections exist; each existing one is described
 //! and its managed secret read (to detect secret drift), with bounded concurrency. A failure
-//! for one connection becomes an error entry for that connection only. With the project
-//! file's `namePrefix`, the walk lists only names with it (`NamePrefix`), so finding this
-//! set's undeclared connections describes only those, not the whole account's.
+//! for one connection becomes an error entry for that connection only. Then one
+//! `ListApiDestinations` walk, and each declared API destination that exists is described,
+//! all of them with the same bounded concurrency; a failure is that destination's error
+//! entry only. With the project file's `namePrefix`, the walk lists only names with it
+//! (`NamePrefix`), so finding this set's undeclared connections describes only those, not the
+//! whole account's.
 
 use super::Context;
 use crate::aws::connections::{describe_connection, list_connections};
@@ -14,7 +17,7 @@ use crate::desired::DesiredConnection;
 use crate::desired::DesiredDestination;
 use crate::error::Error;
 use crate::live::LiveConnection;
-use crate::manifest::ConnectionSpec;
+use crate::manifest::{ConnectionSpec, DestinationSpec};
 use crate::ownership::Owner;
 use crate::plan::connection::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
 use crate::plan::destination::{
@@ -159,9 +162,9 @@ pub(crate) async fn plan(
     };
     if let Some(listed) = &listed {
         let listed_names: HashSet<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
-        for (spec, step) in specs.iter().zip(steps.iter_mut()) {
-            step.destinations =
-                plan_destinations(context, spec, step, &listed_names, options).await;
+        let planned = plan_destinations(context, specs, &steps, &listed_names, options).await;
+        for (step, destinations) in steps.iter_mut().zip(planned) {
+            step.destinations = destinations;
         }
         let declared_destinations: HashSet<&str> = specs
             .iter()
@@ -273,61 +276,78 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
     ));
 }
 
-/// Plans the destinations declared on one connection, against the ARN the connection has now
-/// (none when it is to be created, so every destination follows the new one).
+/// Plans the destinations declared on every connection, each against the ARN its connection
+/// has now (none when it is to be created, so every destination follows the new one): the
+/// declared destinations of all connections are described together, with bounded
+/// concurrency, and come back grouped by connection, in the order the files declare them.
 async fn plan_destinations(
+    context: &Context,
+    specs: &[ConnectionSpec],
+    steps: &[ConnectionStep],
+    listed: &HashSet<&str>,
+    options: &PlanOptions,
+) -> Vec<Vec<DestinationStep>> {
+    let declared = specs
+        .iter()
+        .zip(steps)
+        .enumerate()
+        .flat_map(|(index, (spec, step))| {
+            spec.destinations
+                .iter()
+                .map(move |declared| (index, spec, step, declared))
+        });
+    let planned: Vec<(usize, DestinationStep)> = futures::stream::iter(declared)
+        .map(|(index, spec, step, declared)| async move {
+            let planned = plan_one_destination(context, spec, step, declared, listed, options);
+            (index, planned.await)
+        })
+        .buffered(context.lanes())
+        .collect()
+        .await;
+    let mut grouped: Vec<Vec<DestinationStep>> = specs.iter().map(|_| Vec::new()).collect();
+    for (index, step) in planned {
+        grouped[index].push(step);
+    }
+    grouped
+}
+
+/// Plans one destination declared on `spec`, whose connection's step is `step`: described
+/// only if the listing has it and its connection could be read.
+async fn plan_one_destination(
     context: &Context,
     spec: &ConnectionSpec,
     step: &ConnectionStep,
+    declared: &DestinationSpec,
     listed: &HashSet<&str>,
     options: &PlanOptions,
-) -> Vec<DestinationStep> {
+) -> DestinationStep {
+    let desired = DesiredDestination::new(declared, spec, &context.region, &options.set);
     let connection_arn = match step.change() {
         ConnectionChange::Update { live, .. }
         | ConnectionChange::NoOp { live }
         | ConnectionChange::NotOurs { live, .. }
-        | ConnectionChange::Refused { live, .. } => live.arn.clone(),
+        | ConnectionChange::Refused { live, .. } => live.arn.as_deref(),
         ConnectionChange::Create { .. }
         | ConnectionChange::AwaitDeletion { .. }
         | ConnectionChange::Replace { .. }
-        | ConnectionChange::Delete { .. }
-        | ConnectionChange::Failed { .. } => None,
+        | ConnectionChange::Delete { .. } => None,
+        ConnectionChange::Failed { .. } => return plan_destination_of_failed_connection(&desired),
     };
-    let connection_failed = matches!(step.change(), ConnectionChange::Failed { .. });
-    let mut planned = Vec::new();
-    for declared in &spec.destinations {
-        let desired = DesiredDestination::new(declared, spec, &context.region, &options.set);
-        if connection_failed {
-            planned.push(plan_destination_of_failed_connection(&desired));
-            continue;
-        }
-        let live = if listed.contains(declared.name.as_str()) {
-            match describe_destination(&context.eventbridge, &declared.name).await {
-                Ok(live) => live,
-                Err(error) => {
-                    let message = format!(
-                        "{}: cannot describe the API destination: {}",
-                        declared.origin, error.message
-                    );
-                    planned.push(plan_unread_destination(
-                        &desired,
-                        connection_arn.as_deref(),
-                        message,
-                    ));
-                    continue;
-                }
+    let live = if listed.contains(declared.name.as_str()) {
+        match describe_destination(&context.eventbridge, &declared.name).await {
+            Ok(live) => live,
+            Err(error) => {
+                let message = format!(
+                    "{}: cannot describe the API destination: {}",
+                    declared.origin, error.message
+                );
+                return plan_unread_destination(&desired, connection_arn, message);
             }
-        } else {
-            None
-        };
-        planned.push(plan_destination(
-            desired,
-            live,
-            connection_arn.as_deref(),
-            options,
-        ));
-    }
-    planned
+        }
+    } else {
+        None
+    };
+    plan_destination(desired, live, connection_arn, options)
 }
 
 async fn plan_one(

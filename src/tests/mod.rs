@@ -18,6 +18,7 @@ mod mocked {
     pub(crate) mod support;
 
     mod apply;
+    mod destinations;
     mod isolation;
     mod leaks;
     mod pagination;

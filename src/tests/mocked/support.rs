@@ -77,7 +77,8 @@ pub struct Declared {
     pub specs: Vec<ConnectionSpec>,
 }
 
-/// One YAML document per name, with `extra` YAML appended to each.
+/// One YAML document per name, with `extra` YAML appended to each (`{name}` in it replaced by
+/// the document's name).
 pub fn declare_with(names: &[&str], extra: &str) -> Declared {
     let dir = tempfile::tempdir().expect("temporary folder");
     for name in names {
@@ -92,7 +93,8 @@ pub fn declare_with(names: &[&str], extra: &str) -> Declared {
              salesforce:\n  myDomain: acme\n\
              clientId: {CLIENT_ID}\n\
              clientSecret:\n  file: {name}.secret\n\
-             {extra}"
+             {}",
+            extra.replace("{name}", name)
         );
         std::fs::write(dir.path().join(format!("{name}.yaml")), yaml).expect("write the YAML");
     }
@@ -398,13 +400,22 @@ async fn shipped_sdk_config() -> aws_config::SdkConfig {
 /// ([`crate::aws::eventbridge_config`]: its retry classification included), with fast backoff,
 /// answering from `rules`.
 pub async fn eventbridge(rules: &[&Rule]) -> aws_sdk_eventbridge::Client {
+    eventbridge_through(rules, create_mock_http_client()).await
+}
+
+/// The same, its requests sent through `http_client` (which ends in
+/// [`create_mock_http_client`]), to watch them on their way.
+pub async fn eventbridge_through(
+    rules: &[&Rule],
+    http_client: aws_smithy_runtime_api::client::http::SharedHttpClient,
+) -> aws_sdk_eventbridge::Client {
     let destinations = no_api_destinations();
     let mut rules = rules.to_vec();
     rules.push(&destinations);
     let config = crate::aws::eventbridge_config(&shipped_sdk_config().await)
         .credentials_provider(test_credentials())
         .retry_config(fast_retries())
-        .http_client(create_mock_http_client())
+        .http_client(http_client)
         .interceptor(interceptor(&rules))
         .build();
     aws_sdk_eventbridge::Client::from_conf(config)
