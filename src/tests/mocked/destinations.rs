@@ -316,7 +316,7 @@ async fn a_refused_destination_describe_leaves_the_others_read() {
     let error = plan_model
         .destination_entries()
         .find(|entry| entry.name == refused)
-        .and_then(|entry| entry.error.clone())
+        .and_then(|entry| entry.error.as_ref().map(|error| error.as_str().to_string()))
         .expect("the refused destination's error");
     assert!(
         error.contains("cannot describe the API destination") && error.contains("AccessDenied"),
