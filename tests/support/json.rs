@@ -1,4 +1,4 @@
-//! The `--output json` documents of `diff` and `apply`, and the error document, as a reader
+//! The `--output json` documents of `diff`, `apply` and `verify`, and the error document, as a reader
 //! in CI would declare them: test-only types, so tests read the output the way users do.
 //!
 //! Exit codes and JSON output are an API (the README's "JSON (`--output json`)" section): every
@@ -287,6 +287,114 @@ pub struct Problem {
     pub help: Option<String>,
 }
 
+/// `verify --output json`: one result per connection and API destination per Region.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerifyDocument {
+    pub version: u32,
+    pub command: VerifyCommand,
+    pub regions: Vec<String>,
+    pub summary: VerifySummary,
+    pub results: Vec<Verified>,
+    pub left_out: Vec<LeftOut>,
+}
+
+impl VerifyDocument {
+    /// The result of `name` in `region`; panics with the results there are.
+    #[track_caller]
+    pub fn result(&self, name: &str, region: &str) -> &Verified {
+        self.results
+            .iter()
+            .find(|r| r.name == name && r.region == region)
+            .unwrap_or_else(|| panic!("no result for {name} in {region}: {:?}", self.results))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerifyCommand {
+    Verify,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifySummary {
+    pub ok: usize,
+    pub failed: usize,
+    pub warnings: usize,
+}
+
+/// One connection or API destination verified in one Region. The README: "absent fields are
+/// left out", so each optional key is absent or has a value, never `null` ([`not_null`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Verified {
+    pub kind: Checked,
+    pub name: String,
+    #[serde(default, deserialize_with = "not_null")]
+    pub connection: Option<String>,
+    pub region: String,
+    pub ok: bool,
+    #[serde(default, deserialize_with = "not_null")]
+    pub target: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub api_version: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub checked: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub required_fields: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub instance_url: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub error: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub error_description: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub hint: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub failure: Option<Failure>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub http_status: Option<u16>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub warnings: Option<Vec<String>>,
+    #[serde(default)]
+    pub not_checked: Vec<String>,
+    /// `--publish-test` only.
+    #[serde(default, deserialize_with = "not_null")]
+    pub enqueued_id: Option<String>,
+}
+
+/// What a verify result is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Checked {
+    #[default]
+    Connection,
+    Destination,
+}
+
+/// Why a verification failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Failure {
+    Refused,
+    Timeout,
+    Tls,
+    Unreachable,
+    Secret,
+    ApiVersion,
+    NotFound,
+    NotCreateable,
+    Rejected,
+}
+
+/// A key printed only with a value: absent is `None` (with `#[serde(default)]`), `null` fails.
+fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
 /// The types hold the contract: what a reader in CI would trip over fails here too.
 mod holds_the_contract {
     use super::{Entry, PlanDocument};
@@ -349,5 +457,13 @@ mod holds_the_contract {
         assert_eq!(read.connection("sf-a").region, "us-east-1");
         let without = plan.replacen(r#""inSync": 0, "#, "", 1);
         assert!(serde_json::from_str::<PlanDocument>(&without).is_err());
+    }
+
+    #[test]
+    fn a_verify_key_printed_as_null_fails() {
+        let ok = r#"{"kind": "connection", "name": "sf-a", "region": "us-east-1", "ok": true}"#;
+        assert!(serde_json::from_str::<super::Verified>(ok).is_ok());
+        let null = ok.replace(r#""ok": true"#, r#""ok": true, "hint": null"#);
+        assert!(serde_json::from_str::<super::Verified>(&null).is_err());
     }
 }
