@@ -2,6 +2,7 @@
 //! field converging, drift made outside the tool shown, and pruned with the set's rules.
 
 use crate::support::World;
+use crate::support::json::{Action, Kind, Outcome, PlanDocument};
 
 const SECRET: &str = "destinations-consumer-secret-a1b2c3d4";
 
@@ -269,23 +270,17 @@ fn the_destinations_of_a_connection_that_cannot_be_planned_show_no_false_change(
         "{}",
         diff.stdout
     );
-    let json = world
-        .provision(&["diff", "connections/", "--output", "json"])
-        .expect(1)
-        .json();
-    let prod = json["connections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "sf-acme-prod")
-        .unwrap();
-    for destination in prod["apiDestinations"].as_array().unwrap() {
-        assert_eq!(destination["action"], "error", "{destination}");
-        assert_eq!(
-            destination["changes"],
-            serde_json::json!([]),
-            "{destination}"
-        );
+    let json: PlanDocument = world
+        .test(&["diff", "connections/", "--output", "json"])
+        .status(1)
+        .stderr("error: 1 of 2 connections and 2 of 3 API destinations failed\n")
+        .stdout_json();
+    let prod = json.connection("sf-acme-prod");
+    assert_eq!(prod.api_destinations.len(), 2, "{prod:?}");
+    for destination in &prod.api_destinations {
+        assert_eq!(destination.kind, Kind::ApiDestination, "{destination:?}");
+        assert_eq!(destination.action, Action::Error, "{destination:?}");
+        assert_eq!(destination.changes, [], "{destination:?}");
     }
 }
 
@@ -333,20 +328,29 @@ fn the_destinations_of_a_connection_that_is_not_ours_are_skipped_with_a_hint_at_
         "{}",
         apply.stdout
     );
-    let json = world
-        .provision(&["apply", "connections/", "--output", "json"])
-        .expect(1)
-        .json();
-    let outcomes: Vec<(&str, &str)> = json["results"]
-        .as_array()
-        .unwrap()
+    let json: PlanDocument = world
+        .test(&["apply", "connections/", "--output", "json"])
+        .status(1)
+        .stderr("error: 1 of 2 connections failed\n")
+        .stdout_json();
+    let outcomes: Vec<(&str, Outcome)> = json
+        .results()
         .iter()
-        .filter(|r| r["kind"] == "apiDestination" && r["name"] != "acme-uat-orders")
-        .map(|r| (r["name"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .filter(|r| r.kind == Kind::ApiDestination && r.name != "acme-uat-orders")
+        .map(|r| (r.name.as_str(), r.outcome))
         .collect();
     assert_eq!(
         outcomes,
-        [("acme-orders", "skipped"), ("acme-cases", "skipped")]
+        [
+            ("acme-orders", Outcome::Skipped),
+            ("acme-cases", Outcome::Skipped)
+        ]
+    );
+    assert_eq!(
+        json.api_destination_apply_summary
+            .as_ref()
+            .map(|s| s.skipped),
+        Some(2)
     );
 
     // --adopt takes the connection over, and the destinations are in sync again.

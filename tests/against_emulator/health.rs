@@ -3,6 +3,7 @@
 
 use super::world_with_examples;
 use crate::support::World;
+use crate::support::json::{Action, Health, PlanDocument};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -49,21 +50,20 @@ fn failed_connectivity_is_a_difference_with_its_reason() {
         "FAILED_CONNECTIVITY",
         "Unable to reach the authorization endpoint",
     );
-    let json = world.provision(&["diff", "connections/", "--output", "json"]);
-    json.expect(2);
-    let document = json.json();
-    let acme = document["connections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "sf-acme-prod")
-        .unwrap()
-        .clone();
-    assert_eq!(acme["action"], "update");
+    let document: PlanDocument = world
+        .test(&["diff", "connections/", "--output", "json"])
+        .status(2)
+        .stdout_json();
+    let acme = document.connection("sf-acme-prod");
+    assert_eq!(acme.action, Action::Update);
     assert_eq!(
-        acme["health"],
-        serde_json::json!({"state": "FAILED_CONNECTIVITY", "reason": "Unable to reach the authorization endpoint", "broken": true,
-            "hint": "EventBridge could not reach the token endpoint: check the My Domain host name, and for a private endpoint the VPC Lattice resource configuration"})
+        acme.health,
+        Some(Health {
+            state: "FAILED_CONNECTIVITY".to_string(),
+            reason: Some("Unable to reach the authorization endpoint".to_string()),
+            broken: true,
+            hint: Some("EventBridge could not reach the token endpoint: check the My Domain host name, and for a private endpoint the VPC Lattice resource configuration".to_string()),
+        })
     );
 }
 
@@ -72,25 +72,13 @@ fn credentials_salesforce_refuses_fail_the_run_with_reason_and_hint() {
     let mut world = World::with_emulator_env(&[("MOTO_DEAUTHORIZE_SECRET_PREFIX", "bad-")]);
     world.secret_env("ACME_UAT_SECRET", "bad-secret-from-an-old-app");
     world.write("connections/uat.yaml", super::sandbox_yaml());
-    let apply = world.provision(&["apply", "connections/"]);
-    apply.expect(1);
-    assert!(
-        apply.stdout.contains("failed      sf-acme-uat  us-east-1  DEAUTHORIZED: Unable to authorize connection: invalid_client: invalid client credentials"),
-        "{}",
-        apply.stdout
-    );
-    assert!(
-        apply
-            .stdout
-            .contains("hint: the consumer secret does not match the consumer key"),
-        "{}",
-        apply.stdout
-    );
-    assert!(
-        apply.stderr.contains("error: 1 of 1 connections failed"),
-        "{}",
-        apply.stderr
-    );
+    world
+        .test(&["apply", "connections/"])
+        .status(1)
+        .stdout_contains("failed      sf-acme-uat  us-east-1  DEAUTHORIZED: Unable to authorize connection: invalid_client: invalid client credentials")
+        .stdout_contains("hint: the consumer secret does not match the consumer key")
+        .stderr("error: 1 of 1 connections failed\n")
+        .run();
 }
 
 const GOOD: &str = "good-consumer-secret-abc123";

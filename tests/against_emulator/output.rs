@@ -1,6 +1,9 @@
 //! What users read: the exact text of a plan, and JSON that says the same as the text.
 
 use super::{acme_yaml, world_with_examples};
+use crate::support::json::{
+    Action, ApplySummary, Command, ErrorDocument, Kind, Outcome, PlanDocument, Problem, Summary,
+};
 
 /// A plan with a create, an update (field change and removal) and an in-sync connection.
 fn mixed_plan_world() -> crate::support::World {
@@ -21,9 +24,9 @@ fn mixed_plan_world() -> crate::support::World {
 #[test]
 fn diff_text_is_exact() {
     let world = mixed_plan_world();
-    let diff = world.provision(&["diff", "connections/"]);
-    diff.expect(2);
-    insta::assert_snapshot!(diff.stdout, @r#"
+    insta::assert_snapshot!(world.test(&["diff", "connections/"]).transcript(), @r#"
+    exit status: 2
+    ----- stdout -----
     3 connections in us-east-1
 
     ~ update   sf-acme-prod  us-east-1
@@ -41,52 +44,59 @@ fn diff_text_is_exact() {
     = in sync  sf-acme-uat   us-east-1  (AUTHORIZED, client secret in sync)
 
     Plan: 1 to create, 1 to update, 0 to delete, 1 in sync.
+    ----- stderr -----
     "#);
-    assert_eq!(diff.stderr, "");
 }
 
 #[test]
 fn json_output_parses_and_matches_the_text_plan() {
     let world = mixed_plan_world();
-    let text = world.provision(&["diff", "connections/"]);
-    let json_run = world.provision(&["diff", "connections/", "--output", "json"]);
-    json_run.expect(2);
-    let json = json_run.json();
-    assert_eq!(json["version"], 1);
-    assert_eq!(json["command"], "diff");
-    assert_eq!(json["region"], "us-east-1");
-    assert_eq!(json["differences"], true);
+    let text = world
+        .test(&["diff", "connections/"])
+        .status(2)
+        .stdout_text();
+    let json: PlanDocument = world
+        .test(&["diff", "connections/", "--output", "json"])
+        .status(2)
+        .stdout_json();
+    assert_eq!(json.version, 1);
+    assert_eq!(json.command, Command::Diff);
+    assert_eq!(json.region, "us-east-1");
+    assert!(json.differences);
     assert_eq!(
-        json["summary"],
-        serde_json::json!({"create": 1, "update": 1, "replace": 0, "delete": 0, "notManaged": 0, "inSync": 1, "error": 0})
+        json.summary,
+        Summary {
+            create: 1,
+            update: 1,
+            in_sync: 1,
+            ..Summary::default()
+        }
     );
-    let connections = json["connections"].as_array().unwrap();
-    assert_eq!(connections.len(), 3);
-    for connection in connections {
-        assert_eq!(connection["kind"], "connection", "{connection}");
-        assert_eq!(connection["region"], "us-east-1", "{connection}");
-        let name = connection["name"].as_str().unwrap();
-        let label = match connection["action"].as_str().unwrap() {
-            "create" => "create  ",
-            "update" => "update  ",
-            "in-sync" => "in sync ",
-            other => panic!("unexpected action {other}"),
+    assert_eq!(json.connections.len(), 3);
+    for connection in &json.connections {
+        assert_eq!(connection.kind, Kind::Connection, "{connection:?}");
+        assert_eq!(connection.region, "us-east-1", "{connection:?}");
+        let name = &connection.name;
+        let label = match connection.action {
+            Action::Create => "create  ",
+            Action::Update => "update  ",
+            Action::InSync => "in sync ",
+            other => panic!("unexpected action {other:?}"),
         };
         assert!(
-            text.stdout.contains(&format!("{label} {name}")),
-            "text lacks {label} {name}:\n{}",
-            text.stdout
+            text.contains(&format!("{label} {name}")),
+            "text lacks {label} {name}:\n{text}"
         );
-        for change in connection["changes"].as_array().unwrap() {
-            let field = change["field"].as_str().unwrap();
+        for change in &connection.changes {
+            let field = &change.field;
             assert!(
-                text.stdout.contains(&format!(" {field}: ")),
+                text.contains(&format!(" {field}: ")),
                 "text lacks field {field}"
             );
-            for side in ["before", "after"] {
-                if let Some(value) = change[side].as_str().filter(|v| *v != "(secret)") {
+            for (side, value) in [("before", &change.before), ("after", &change.after)] {
+                if let Some(value) = value.as_deref().filter(|v| *v != "(secret)") {
                     assert!(
-                        text.stdout.contains(&format!("{value:?}")),
+                        text.contains(&format!("{value:?}")),
                         "text lacks {side} value {value:?} of {field}"
                     );
                 }
@@ -177,7 +187,7 @@ fn colour_follows_the_color_flag_clicolor_force_no_color_and_term_dumb() {
     // JSON is never coloured, whatever is asked.
     let json = world.provision(&["diff", "connections/", "--color", "always", "-o", "json"]);
     assert!(!json.stdout.contains('\x1b'), "{:?}", json.stdout);
-    json.json();
+    json.document::<PlanDocument>();
 
     // CLICOLOR_FORCE colours a pipe; NO_COLOR still wins over it.
     world.env("CLICOLOR_FORCE", "1");
@@ -215,79 +225,83 @@ fn a_closed_stdout_does_not_change_the_exit_code() {
 #[test]
 fn apply_json_names_the_kind_and_region_of_every_entry_and_result() {
     let world = mixed_plan_world();
-    let run = world.provision(&["apply", "connections/", "--output", "json"]);
-    run.expect(0);
-    let json = run.json();
-    assert_eq!(json["version"], 1);
-    assert_eq!(json["command"], "apply");
-    assert_eq!(json["regions"], serde_json::json!(["us-east-1"]));
-    let entries = json["connections"].as_array().unwrap();
-    let results = json["results"].as_array().unwrap();
-    assert_eq!((entries.len(), results.len()), (3, 3));
-    for item in entries.iter().chain(results) {
-        assert_eq!(item["kind"], "connection", "{item}");
-        assert_eq!(item["region"], "us-east-1", "{item}");
-    }
-    let outcomes: Vec<(&str, &str)> = results
+    let json: PlanDocument = world
+        .test(&["apply", "connections/", "--output", "json"])
+        .stdout_json();
+    assert_eq!(json.version, 1);
+    assert_eq!(json.command, Command::Apply);
+    assert_eq!(json.regions, ["us-east-1"]);
+    let results = json.results();
+    assert_eq!((json.connections.len(), results.len()), (3, 3));
+    let places = json
+        .connections
         .iter()
-        .map(|r| (r["name"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .map(|e| (e.kind, e.region.as_str()))
+        .chain(results.iter().map(|r| (r.kind, r.region.as_str())));
+    for place in places {
+        assert_eq!(place, (Kind::Connection, "us-east-1"));
+    }
+    let outcomes: Vec<(&str, Outcome)> = results
+        .iter()
+        .map(|r| (r.name.as_str(), r.outcome))
         .collect();
     assert_eq!(
         outcomes,
         [
-            ("sf-acme-prod", "updated"),
-            ("sf-globex", "created"),
-            ("sf-acme-uat", "unchanged")
+            ("sf-acme-prod", Outcome::Updated),
+            ("sf-globex", Outcome::Created),
+            ("sf-acme-uat", Outcome::Unchanged)
         ]
     );
     assert_eq!(
-        json["applySummary"],
-        serde_json::json!({"created": 1, "updated": 1, "replaced": 0, "deleted": 0, "unchanged": 1, "failed": 0, "notStarted": 0})
+        json.apply_summary(),
+        &ApplySummary {
+            created: 1,
+            updated: 1,
+            unchanged: 1,
+            ..ApplySummary::default()
+        }
     );
 }
 
 #[test]
 fn diff_markdown_is_exact() {
     let world = mixed_plan_world();
-    let diff = world.provision(&["diff", "connections/", "--output", "markdown"]);
-    diff.expect(2);
-    insta::assert_snapshot!("diff_markdown", diff.stdout);
-    assert_eq!(diff.stderr, "");
+    let diff = world
+        .test(&["diff", "connections/", "--output", "markdown"])
+        .status(2)
+        .stdout_text();
+    insta::assert_snapshot!("diff_markdown", diff);
 }
 
 #[test]
 fn apply_markdown_is_exact() {
     let world = mixed_plan_world();
-    let apply = world.provision(&["apply", "connections/", "--output", "markdown"]);
-    apply.expect(0);
-    insta::assert_snapshot!("apply_markdown", apply.stdout);
-    assert_eq!(apply.stderr, "");
+    let apply = world
+        .test(&["apply", "connections/", "--output", "markdown"])
+        .stdout_text();
+    insta::assert_snapshot!("apply_markdown", apply);
 }
 
 #[test]
 fn quiet_prints_errors_only_and_keeps_exit_codes_and_documents() {
     let world = mixed_plan_world();
-    let diff = world.provision(&["diff", "connections/", "-q"]);
-    diff.expect(2);
-    assert_eq!((diff.stdout.as_str(), diff.stderr.as_str()), ("", ""));
+    world.test(&["diff", "connections/", "-q"]).status(2).run();
     // JSON still prints its document.
-    let json = world.provision(&["diff", "connections/", "--quiet", "--output", "json"]);
-    json.expect(2);
-    assert_eq!(json.json()["differences"], true);
-    let apply = world.provision(&["apply", "connections/", "-q"]);
-    apply.expect(0);
-    assert_eq!((apply.stdout.as_str(), apply.stderr.as_str()), ("", ""));
-    world.provision(&["diff", "connections/", "-q"]).expect(0);
+    let json: PlanDocument = world
+        .test(&["diff", "connections/", "--quiet", "--output", "json"])
+        .status(2)
+        .stdout_json();
+    assert!(json.differences);
+    world.test(&["apply", "connections/", "-q"]).run();
+    world.test(&["diff", "connections/", "-q"]).run();
     // Errors still print.
     world.write("connections/broken.yaml", "name: sf-broken\n");
-    let broken = world.provision(&["diff", "connections/", "-q"]);
-    broken.expect(1);
-    assert_eq!(broken.stdout, "");
-    assert!(
-        broken.stderr.contains("missing required key `salesforce`"),
-        "{}",
-        broken.stderr
-    );
+    world
+        .test(&["diff", "connections/", "-q"])
+        .status(1)
+        .stderr_contains("missing required key `salesforce`")
+        .run();
     // -q and -v contradict each other.
     world.provision(&["diff", "-q", "-v"]).expect(1);
 }
@@ -341,34 +355,58 @@ fn an_error_found_at_diff_time_keeps_its_place_and_help_in_json() {
         "connections/unset.yaml",
         "name: sf-unset\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9unset\nclientSecret: { env: PROVISION_TEST_NEVER_SET }\n",
     );
-    let run = world.provision(&["diff", "connections/", "--output", "json"]);
-    run.expect(1);
-    let json = run.json();
-    let entry = &json["connections"][0];
-    assert_eq!(entry["action"], "error", "{}", run.stdout);
-    let problem = &entry["problems"][0];
-    assert_eq!(problem["file"], "connections/unset.yaml", "{}", run.stdout);
-    assert_eq!(problem["line"], 5, "{}", run.stdout);
-    assert_eq!(problem["field"], "clientSecret", "{}", run.stdout);
+    let json: PlanDocument = world
+        .test(&["diff", "connections/", "--output", "json"])
+        .status(1)
+        .stderr_contains("error: 1 of 1 connections failed")
+        .stdout_json();
+    let entry = &json.connections[0];
+    assert_eq!(entry.action, Action::Error, "{entry:?}");
+    let problem = &entry.problems[0];
+    assert_eq!(problem.file.as_deref(), Some("connections/unset.yaml"));
+    assert_eq!(problem.line, Some(5));
+    assert_eq!(problem.field.as_deref(), Some("clientSecret"));
     assert!(
-        problem["message"]
-            .as_str()
-            .unwrap()
+        problem
+            .message
             .contains("PROVISION_TEST_NEVER_SET is not set"),
-        "{}",
-        run.stdout
+        "{problem:?}"
     );
     assert!(
-        problem["help"]
-            .as_str()
-            .unwrap()
-            .contains("export PROVISION_TEST_NEVER_SET"),
-        "{}",
-        run.stdout
+        problem
+            .help
+            .as_deref()
+            .is_some_and(|help| help.contains("export PROVISION_TEST_NEVER_SET")),
+        "{problem:?}"
     );
-    assert!(
-        run.stderr.contains("error: 1 of 1 connections failed"),
-        "{}",
-        run.stderr
+}
+
+/// Input that cannot be read stops the run before AWS with the error document: each problem
+/// with its file, line, column, field, message and help as keys of their own, and the same
+/// problem on stderr for a person.
+#[test]
+fn invalid_input_in_json_is_the_error_document_with_each_problem_in_place() {
+    let world = crate::support::World::new();
+    world.write(
+        "connections/typo.yaml",
+        "name: sf-typo\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9typo\nclientSecret: { env: TYPO_SECRET }\ninvocaton:\n  query: {}\n",
+    );
+    let document: ErrorDocument = world
+        .test(&["diff", "connections/", "--output", "json"])
+        .status(1)
+        .stderr("error: connections/typo.yaml:6:1: invocaton: unknown key `invocaton`\n  help: did you mean `invocation`?\n")
+        .stdout_json();
+    assert_eq!(document.version, 1);
+    assert_eq!(document.error, "invalid input");
+    assert_eq!(
+        document.problems,
+        [Problem {
+            file: Some("connections/typo.yaml".to_string()),
+            line: Some(6),
+            column: Some(1),
+            field: Some("invocaton".to_string()),
+            message: "unknown key `invocaton`".to_string(),
+            help: Some("did you mean `invocation`?".to_string()),
+        }]
     );
 }

@@ -3,6 +3,7 @@
 //! `--prune` behind its guards; what cannot change in place is said, and `--replace` recreates.
 
 use crate::support::World;
+use crate::support::json::{Action, Kind, Orphan, PlanDocument};
 use aws_sdk_eventbridge::types::{
     ConnectionAuthorizationType, ConnectionOAuthHttpMethod, CreateConnectionAuthRequestParameters,
     CreateConnectionOAuthClientRequestParameters, CreateConnectionOAuthRequestParameters,
@@ -149,12 +150,16 @@ fn prune_deletes_exactly_this_sets_undeclared_connections() {
         "{}",
         diff.stdout
     );
-    let json = world
-        .provision(&["diff", "connections/", "--output", "json"])
-        .json();
+    let json: PlanDocument = world
+        .test(&["diff", "connections/", "--output", "json"])
+        .stdout_json();
     assert_eq!(
-        json["orphans"],
-        serde_json::json!([{"kind": "connection", "name": "sf-dropped", "region": "us-east-1"}])
+        json.orphans,
+        [Orphan {
+            kind: Kind::Connection,
+            name: "sf-dropped".to_string(),
+            region: "us-east-1".to_string()
+        }]
     );
 
     let diff = world.provision(&["diff", "connections/", "--prune"]);
@@ -166,13 +171,13 @@ fn prune_deletes_exactly_this_sets_undeclared_connections() {
     );
     assert!(!diff.stdout.contains("sf-theirs") && !diff.stdout.contains("sf-lookalike"));
 
-    let apply = world.provision(&["apply", "connections/", "--prune"]);
-    apply.expect(1);
-    assert!(
-        apply.stderr.contains("no terminal to confirm on"),
-        "{}",
-        apply.stderr
-    );
+    world
+        .test(&["apply", "connections/", "--prune"])
+        .status(1)
+        .stdout_contains("- delete   sf-dropped  us-east-1")
+        .stdout_contains("Plan: 0 to create, 0 to update, 1 to delete, 1 in sync.")
+        .stderr("error: --prune would delete 1 connection (sf-dropped (us-east-1)), and there is no terminal to confirm on: nothing was changed\n  help: review the plan, then run again with --yes\n")
+        .run();
     assert!(
         world
             .connection_names("us-east-1")
@@ -246,8 +251,15 @@ fn deletions_are_guarded_by_max_deletes_and_by_destinations_in_use() {
         "{}",
         diff.stdout
     );
-    let json = world.provision(&["diff", "connections/", "--prune", "--output", "json"]);
-    assert_eq!(json.json()["summary"]["refused"], 1, "{}", json.stdout);
+    let json: PlanDocument = world
+        .test(&["diff", "connections/", "--prune", "--output", "json"])
+        .status(2)
+        .stdout_json();
+    assert_eq!(
+        (json.summary.delete, json.summary.refused),
+        (2, 1),
+        "{json:?}"
+    );
 
     let refused = world.provision(&[
         "apply",
@@ -271,20 +283,12 @@ fn deletions_are_guarded_by_max_deletes_and_by_destinations_in_use() {
         "nothing changed"
     );
 
-    let blocked = world.provision(&["apply", "connections/", "--prune", "--yes"]);
-    blocked.expect(1);
-    assert!(
-        blocked.stderr.contains("error: 1 of 4 connections failed"),
-        "{}",
-        blocked.stderr
-    );
-    assert!(
-        blocked
-            .stdout
-            .contains("not deleted: API destination(s) orders-to-salesforce still use it"),
-        "{}",
-        blocked.stdout
-    );
+    world
+        .test(&["apply", "connections/", "--prune", "--yes"])
+        .status(1)
+        .stdout_contains("not deleted: API destination(s) orders-to-salesforce still use it")
+        .stderr("error: 1 of 4 connections failed\n")
+        .run();
     assert_eq!(world.connection_names("us-east-1"), ["sf-b", "sf-d"]);
 
     world
@@ -340,15 +344,12 @@ fn a_kms_key_aws_keeps_is_reported_and_replace_recreates_behind_the_delete_guard
     diff.expect(2);
     assert!(diff.stdout.contains("± replace  sf-kms"), "{}", diff.stdout);
     // A replace deletes: without --yes (and no terminal) nothing happens, and --max-deletes holds.
-    let unconfirmed = world.provision(&["apply", "connections/", "--replace"]);
-    unconfirmed.expect(1);
-    assert!(
-        unconfirmed.stderr.contains(
-            "this run (--prune, --replace) would delete 1 connection (sf-kms (us-east-1, to be created again)), and there is no terminal to confirm on: nothing was changed"
-        ),
-        "{}",
-        unconfirmed.stderr
-    );
+    world
+        .test(&["apply", "connections/", "--replace"])
+        .status(1)
+        .stdout_contains("Plan: 0 to create, 0 to update, 1 to replace, 0 to delete, 0 in sync.")
+        .stderr("error: this run (--prune, --replace) would delete 1 connection (sf-kms (us-east-1, to be created again)), and there is no terminal to confirm on: nothing was changed\n  help: review the plan, then run again with --yes\n")
+        .run();
     let over = world.provision(&[
         "apply",
         "connections/",
@@ -495,27 +496,19 @@ fn export_writes_the_destinations_so_that_adopting_them_needs_no_hand_work() {
     // Against the same account, the only difference is whose they are.
     world.secret_env("SF_LEGACY_CLIENT_SECRET", "by-hand-secret-value");
     world.secret_env("SF_OTHER_CLIENT_SECRET", "by-hand-secret-value");
-    let json = world
-        .provision(&["diff", "exported/", "--output", "json"])
-        .expect(2)
-        .json();
-    let legacy = json["connections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "sf-legacy")
-        .unwrap();
-    let destinations = legacy["apiDestinations"].as_array().unwrap();
-    assert_eq!(destinations.len(), 3, "{legacy}");
-    for destination in destinations {
-        assert_eq!(destination["action"], "not-managed", "{destination}");
-        let fields: Vec<&str> = destination["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["field"].as_str().unwrap())
-            .collect();
-        assert_eq!(fields, ["description"], "only the marker: {destination}");
+    let json: PlanDocument = world
+        .test(&["diff", "exported/", "--output", "json"])
+        .status(2)
+        .stdout_json();
+    let legacy = json.connection("sf-legacy");
+    assert_eq!(legacy.api_destinations.len(), 3, "{legacy:?}");
+    for destination in &legacy.api_destinations {
+        assert_eq!(destination.action, Action::NotManaged, "{destination:?}");
+        assert_eq!(
+            destination.fields(),
+            ["description"],
+            "only the marker: {destination:?}"
+        );
     }
     world
         .provision(&["apply", "exported/", "--adopt"])

@@ -2,6 +2,7 @@
 
 use super::{acme_yaml, world_with_examples};
 use crate::support::World;
+use crate::support::json::{ApplySummary, Outcome, PlanDocument};
 
 #[test]
 fn validate_needs_no_aws_configuration() {
@@ -125,16 +126,22 @@ fn diff_after_apply_is_in_sync_and_a_second_apply_changes_nothing() {
         diff.stdout
     );
 
-    let again = world.provision(&["apply", "connections/", "--output", "json"]);
-    again.expect(0);
-    let json = again.json();
-    assert_eq!(json["applySummary"]["unchanged"], 2);
+    let again: PlanDocument = world
+        .test(&["apply", "connections/", "--output", "json"])
+        .stdout_json();
+    assert_eq!(
+        again.apply_summary(),
+        &ApplySummary {
+            unchanged: 2,
+            ..ApplySummary::default()
+        }
+    );
     assert!(
-        json["results"]
-            .as_array()
-            .unwrap()
+        again
+            .results()
             .iter()
-            .all(|r| r["outcome"] == "unchanged")
+            .all(|r| r.outcome == Outcome::Unchanged),
+        "{again:?}"
     );
     // No mutating call: the connection and its managed secret were not written.
     let after = world.describe("sf-acme-prod");
@@ -260,23 +267,12 @@ fn a_missing_emulator_secret_fails_only_that_connection() {
     world.secret_env("ACME_UAT_SECRET", super::UAT_SECRET);
     world.write("connections/acme.yaml", acme_yaml());
     world.write("connections/uat.yaml", super::sandbox_yaml());
-    let run = world.provision(&["apply", "connections/"]);
-    run.expect(1);
-    assert!(
-        run.stdout.contains("created     sf-acme-uat"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("Secrets Manager secret salesforce/acme-prod was not found in us-east-1"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stderr.contains("error: 1 of 2 connections failed"),
-        "{}",
-        run.stderr
-    );
+    world
+        .test(&["apply", "connections/"])
+        .status(1)
+        .stdout_contains("created     sf-acme-uat")
+        .stdout_contains("Secrets Manager secret salesforce/acme-prod was not found in us-east-1")
+        .stderr("error: 1 of 2 connections failed\n")
+        .run();
     world.describe("sf-acme-uat");
 }

@@ -3,6 +3,7 @@
 
 use super::{ACME_SECRET, SHARED_TOKEN, world_with_examples};
 use crate::support::World;
+use crate::support::json::{PlanDocument, Secret};
 use aws_sdk_eventbridge::types::{
     ConnectionOAuthHttpMethod, UpdateConnectionAuthRequestParameters,
     UpdateConnectionOAuthClientRequestParameters, UpdateConnectionOAuthRequestParameters,
@@ -49,19 +50,15 @@ fn a_secret_rotated_in_the_console_is_a_difference_until_applied() {
         "{}",
         diff.stdout
     );
-    let json = world
-        .provision(&["diff", "connections/", "--output", "json"])
-        .json();
-    let acme = json["connections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "sf-acme-prod")
-        .unwrap()
-        .clone();
+    let json: PlanDocument = world
+        .test(&["diff", "connections/", "--output", "json"])
+        .status(2)
+        .stdout_json();
     assert_eq!(
-        acme["secret"],
-        serde_json::json!({"status": "changed", "fields": ["clientSecret"]})
+        json.connection("sf-acme-prod").secret,
+        Secret::Changed {
+            fields: vec!["clientSecret".to_string()]
+        }
     );
 
     world.provision(&["apply", "connections/"]).expect(0);

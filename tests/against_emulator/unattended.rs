@@ -3,6 +3,7 @@
 //! interruption reports what was done and a re-run converges, two runs at once do not collide,
 //! one run covers several Regions, and the settle phase reports every connection.
 
+use crate::support::json::{LeftOut, PlanDocument};
 use crate::support::{Proxy, REGION, Run, World};
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
@@ -236,10 +237,10 @@ fn an_interrupted_json_apply_still_prints_its_document() {
     let run: Run = world.finish(child);
     let _ = stderr.join();
     assert_eq!(run.code, 143, "{}", run.stdout);
-    let json = run.json();
-    let summary = &json["applySummary"];
-    assert!(summary["notStarted"].as_u64().unwrap() > 0, "{summary}");
-    assert_eq!(json["results"].as_array().unwrap().len(), 20);
+    let json: PlanDocument = run.document();
+    let summary = json.apply_summary();
+    assert!(summary.not_started > 0, "{summary:?}");
+    assert_eq!(json.results().len(), 20);
 }
 
 #[test]
@@ -285,30 +286,22 @@ fn one_run_covers_every_declared_region() {
         "connections/default.yaml",
         "name: sf-default\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9default\nclientSecret: { secretsManager: salesforce/shared }\n",
     );
-    let diff = world.provision(&["diff", "connections/", "--output", "json"]);
-    diff.expect(2);
-    let json = diff.json();
-    assert_eq!(
-        json["regions"],
-        serde_json::json!(["us-east-1", "eu-west-1"])
-    );
-    let planned: Vec<(String, String)> = json["connections"]
-        .as_array()
-        .unwrap()
+    let json: PlanDocument = world
+        .test(&["diff", "connections/", "--output", "json"])
+        .status(2)
+        .stdout_json();
+    assert_eq!(json.regions, ["us-east-1", "eu-west-1"]);
+    let planned: Vec<(&str, &str)> = json
+        .connections
         .iter()
-        .map(|c| {
-            (
-                c["name"].as_str().unwrap().into(),
-                c["region"].as_str().unwrap().into(),
-            )
-        })
+        .map(|c| (c.name.as_str(), c.region.as_str()))
         .collect();
     assert_eq!(
         planned,
         [
-            ("sf-both".to_string(), "us-east-1".to_string()),
-            ("sf-default".to_string(), "us-east-1".to_string()),
-            ("sf-both".to_string(), "eu-west-1".to_string()),
+            ("sf-both", "us-east-1"),
+            ("sf-default", "us-east-1"),
+            ("sf-both", "eu-west-1"),
         ]
     );
     let apply = world.provision(&["apply", "connections/"]);
@@ -354,18 +347,23 @@ fn one_run_covers_every_declared_region() {
         "{}",
         limited.stdout
     );
-    let limited = world.provision(&[
-        "diff",
-        "connections/",
-        "--region",
-        "us-east-1",
-        "--output",
-        "json",
-    ]);
-    limited.expect(0);
+    let limited: PlanDocument = world
+        .test(&[
+            "diff",
+            "connections/",
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ])
+        .stdout_json();
     assert_eq!(
-        limited.json()["leftOut"],
-        serde_json::json!([{"name": "sf-both", "region": "eu-west-1", "reason": "eu-west-1 is not among the --region flags"}])
+        limited.left_out,
+        [LeftOut {
+            name: "sf-both".to_string(),
+            region: "eu-west-1".to_string(),
+            reason: "eu-west-1 is not among the --region flags".to_string()
+        }]
     );
 }
 

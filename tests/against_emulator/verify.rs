@@ -3,6 +3,9 @@
 //! than the call timeout; plus a closed port and a TLS handshake with a plain-HTTP server.
 
 use crate::support::World;
+use crate::support::json::{
+    Checked, Failure, Verified, VerifyCommand, VerifyDocument, VerifySummary,
+};
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -252,48 +255,49 @@ fn verify_json_says_the_same_per_connection() {
         "3",
     ]);
     run.expect(1);
-    let json = run.json();
-    assert_eq!(json["version"], 1);
-    assert_eq!(json["command"], "verify");
+    let json: VerifyDocument = run.document();
+    assert_eq!(json.version, 1);
+    assert_eq!(json.command, VerifyCommand::Verify);
     assert_eq!(
-        json["summary"],
-        serde_json::json!({"ok": 2, "failed": 9, "warnings": 0})
+        json.summary,
+        VerifySummary {
+            ok: 2,
+            failed: 9,
+            warnings: 0
+        }
     );
-    let results = json["results"].as_array().unwrap();
-    assert_eq!(results.len(), 11);
-    let result = |name: &str, region: &str| {
-        results
-            .iter()
-            .find(|r| r["name"] == name && r["region"] == region)
-            .unwrap_or_else(|| panic!("no result for {name} in {region}: {json}"))
-    };
+    assert_eq!(json.results.len(), 11);
     for region in ["us-east-1", "eu-west-1"] {
-        let ok = result("sf-ok", region);
         assert_eq!(
-            ok,
-            &serde_json::json!({
-                "kind": "connection", "name": "sf-ok", "region": region, "ok": true,
-                "instanceUrl": INSTANCE_URL
-            })
+            json.result("sf-ok", region),
+            &Verified {
+                kind: Checked::Connection,
+                name: "sf-ok".to_string(),
+                region: region.to_string(),
+                ok: true,
+                instance_url: Some(INSTANCE_URL.to_string()),
+                ..Verified::default()
+            }
         );
     }
     for (name, error, description, hint) in REFUSALS {
-        let refused = result(name, "us-east-1");
-        assert_eq!(refused["ok"], false);
-        assert_eq!(refused["error"], *error);
-        assert_eq!(refused["errorDescription"], *description);
-        assert_eq!(refused["failure"], "refused");
-        assert_eq!(refused["httpStatus"], 400);
+        let refused = json.result(name, "us-east-1");
+        assert!(!refused.ok);
+        assert_eq!(refused.error.as_deref(), Some(*error));
+        assert_eq!(refused.error_description.as_deref(), Some(*description));
+        assert_eq!(refused.failure, Some(Failure::Refused));
+        assert_eq!(refused.http_status, Some(400));
         assert!(
-            refused["hint"].as_str().unwrap().contains(hint),
-            "{refused}"
+            refused.hint.as_deref().is_some_and(|h| h.contains(hint)),
+            "{refused:?}"
         );
-        assert!(refused.get("instanceUrl").is_none());
+        assert_eq!(refused.instance_url, None);
     }
-    assert_eq!(result("sf-slow", "us-east-1")["failure"], "timeout");
-    assert_eq!(result("sf-closed", "us-east-1")["failure"], "unreachable");
-    assert_eq!(result("sf-not-tls", "us-east-1")["failure"], "tls");
-    assert_eq!(result("sf-unreadable", "us-east-1")["failure"], "secret");
+    let failure = |name: &str| json.result(name, "us-east-1").failure;
+    assert_eq!(failure("sf-slow"), Some(Failure::Timeout));
+    assert_eq!(failure("sf-closed"), Some(Failure::Unreachable));
+    assert_eq!(failure("sf-not-tls"), Some(Failure::Tls));
+    assert_eq!(failure("sf-unreadable"), Some(Failure::Secret));
     assert!(!run.stdout.contains("access_token"), "{}", run.stdout);
 }
 

@@ -3,11 +3,15 @@
 //!
 //! Every run of the binary goes through [`World::provision`], which asserts that no secret
 //! value registered with the world appears in stdout or stderr: the "never print a secret"
-//! promise is checked on every test, on success and error paths alike.
+//! promise is checked on every test, on success and error paths alike. [`World::test`]
+//! (`test.rs`) pins a run's exit status, stdout and stderr together; `json.rs` reads the JSON
+//! documents through types of their own.
 
 #![allow(dead_code)]
 
 pub mod iam;
+pub mod json;
+pub mod test;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -248,6 +252,19 @@ impl Run {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// stdout as a document of type `T` (`support::json`), for a run the [`World::test`]
+    /// builder cannot make (spawned, interrupted).
+    #[track_caller]
+    pub fn document<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not a {} document ({e}):\n{}",
+                std::any::type_name::<T>(),
+                self.stdout
+            )
+        })
     }
 
     #[track_caller]
