@@ -203,6 +203,11 @@ pub(crate) enum Command {
         /// managed secrets only.
         #[arg(long)]
         kms_conditions: bool,
+        /// What the policy grants on: each declared name (names), or every name under the
+        /// project's namePrefix and the secrets' common path, so adding a document needs no
+        /// policy change (prefix).
+        #[arg(long, value_enum, default_value_t = PolicyScope::Names)]
+        scope: PolicyScope,
     },
     /// Print the JSON Schema of the connection YAML, for editors and other checkers.
     #[command(after_help = SCHEMA_EXAMPLES)]
@@ -246,10 +251,20 @@ pub(crate) enum PolicyFor {
     RotateCredentials,
 }
 
+/// `iam-policy --scope`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PolicyScope {
+    /// Each declared connection, destination and secret by name: least privilege.
+    Names,
+    /// Every connection and destination under namePrefix, every secret under the common path.
+    Prefix,
+}
+
 const IAM_POLICY_EXAMPLES: &str = "Examples:
   provision iam-policy connections/ --for diff > diff-policy.json
   provision iam-policy connections/ --for apply --prune --account 123456789012
   provision iam-policy connections/ --for rule
+  provision iam-policy connections/ --for apply --scope prefix
   provision iam-policy --for export --region eu-west-1 --name-prefix sf-";
 
 const VALIDATE_EXAMPLES: &str = "Examples:

@@ -2,14 +2,14 @@
 //! how to print, and how to reach AWS.
 
 use crate::aws::{AwsOptions, Timeouts};
-use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor};
+use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor, PolicyScope};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
 use crate::manifest::Rules;
 use crate::ownership::OwnershipSet;
 use crate::plan::connection::PlanOptions;
-use crate::policy::Purpose;
+use crate::policy::{Purpose, Scope};
 use crate::project::{self, Project};
 use crate::salesforce::token::TokenLimits;
 use crate::view::{self, Format, Style, View};
@@ -89,6 +89,8 @@ pub(crate) struct PolicyFlags {
     pub(crate) partition: Option<String>,
     pub(crate) name_prefix: Option<String>,
     pub(crate) kms_conditions: bool,
+    /// `--scope`: by declared name, or by the project's namePrefix.
+    pub(crate) scope: Scope,
 }
 
 /// What guards deletions in `apply`.
@@ -246,6 +248,7 @@ impl Settings {
                 partition,
                 name_prefix,
                 kms_conditions,
+                scope,
             } => (
                 Task::IamPolicy {
                     policy: policy_flags(PolicyFlags {
@@ -263,6 +266,10 @@ impl Settings {
                         partition,
                         name_prefix,
                         kms_conditions,
+                        scope: match scope {
+                            PolicyScope::Names => Scope::Names,
+                            PolicyScope::Prefix => Scope::Prefix,
+                        },
                     })?,
                     account: account.map(|a| account_flag(&a)).transpose()?,
                 },
@@ -429,6 +436,12 @@ fn policy_flags(flags: PolicyFlags) -> Result<PolicyFlags, Error> {
                 )),
             ));
         }
+    }
+    if flags.scope == Scope::Prefix && flags.purpose == Purpose::Export {
+        return Err(Error::input(
+            Problem::new("--scope prefix is for the policy of the files' runs, not of export: export's policy already grants by its --name-prefix")
+                .help("leave --scope out, and give the export run's prefix: --for export --name-prefix PREFIX"),
+        ));
     }
     if flags.name_prefix.is_some() && flags.purpose != Purpose::Export {
         return Err(Error::input(

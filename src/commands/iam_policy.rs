@@ -9,7 +9,7 @@ use crate::config::{PolicyFlags, Settings};
 use crate::coverage::{Coverage, Sources};
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
-use crate::policy::{Purpose, Refusal, Request, policy, references};
+use crate::policy::{Purpose, Refusal, Request, references, scoped_policy};
 use crate::view;
 
 pub(super) async fn run(
@@ -80,7 +80,8 @@ pub(super) async fn run(
             .or(settings.project.name_prefix.as_deref()),
         kms_conditions: flags.kms_conditions,
     };
-    let document = policy(&wanted, &request).map_err(refused)?;
+    let document = scoped_policy(&wanted, &request, flags.scope)
+        .map_err(|refusal| refused(refusal, settings))?;
     let text = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;
     view::stdout(&format!("{text}\n"))?;
     // What the policy cannot name (a key only the stored value knows), said once per source.
@@ -101,7 +102,7 @@ pub(super) async fn run(
 }
 
 /// Why there is no policy to print, and what to do instead.
-fn refused(refusal: Refusal) -> Error {
+fn refused(refusal: Refusal, settings: &Settings) -> Error {
     let problem = match refusal {
         Refusal::NothingToGrant {
             purpose: Purpose::Rule,
@@ -126,6 +127,22 @@ fn refused(refusal: Refusal) -> Error {
             purpose.name()
         ))
         .help("check the Regions of the run (--region, AWS_REGION)"),
+        Refusal::NoNamePrefix => {
+            let (what, fix) = match &settings.project.file {
+                Some(file) => (
+                    format!("the project file {} sets no namePrefix", file.display()),
+                    format!("set `namePrefix:` in {} (every connection and destination name must start with it), or leave --scope out to name each resource", file.display()),
+                ),
+                None => (
+                    "these files have no project file (provision.yaml), so no namePrefix".to_string(),
+                    "add a provision.yaml beside the documents with `namePrefix: sf-` (every connection and destination name must start with it), or leave --scope out to name each resource".to_string(),
+                ),
+            };
+            Problem::new(format!(
+                "--scope prefix grants every name under the project's namePrefix, but {what}"
+            ))
+            .help(fix)
+        }
         Refusal::Partitions(partitions) => {
             let listed = partitions
                 .iter()

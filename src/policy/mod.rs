@@ -42,11 +42,16 @@
 //! documents with `salesforce.app`; `rule` is the role an EventBridge rule assumes to invoke
 //! the declared destinations. No action is a wildcard. Statements, actions and resources come
 //! in a stable order. A policy with nothing to grant is refused: IAM refuses an empty one.
+//!
+//! All of the above is `--scope names`. `--scope prefix` grants the same actions on every
+//! name under the project's `namePrefix` and the referenced secrets' common path instead of
+//! each declared name (see [`scope`]), and needs a `namePrefix`.
 
 pub(crate) mod actions;
 mod document;
 mod named;
 mod names;
+mod scope;
 mod statements;
 
 use crate::manifest::ConnectionSpec;
@@ -54,6 +59,8 @@ pub(crate) use document::Policy;
 use named::Named;
 use names::partition_of;
 pub(crate) use names::references;
+pub(crate) use scope::Scope;
+use scope::Widened;
 use std::collections::BTreeMap;
 
 /// The command a policy is for.
@@ -112,6 +119,8 @@ pub(crate) enum Refusal {
     NothingToGrant { purpose: Purpose },
     /// The Regions of the run are in more than one partition: each partition, its Regions.
     Partitions(Vec<(&'static str, Vec<String>)>),
+    /// `--scope prefix` without a name prefix: nothing bounds the names it would grant.
+    NoNamePrefix,
 }
 
 /// The one partition of the run's Regions.
@@ -131,20 +140,39 @@ fn one_partition<'a>(regions: impl Iterator<Item = &'a String>) -> Result<&'stat
 }
 
 /// The policy for the run `request` describes, over the connections wanted in each Region
-/// (`(region, connections)` in the run's order).
+/// (`(region, connections)` in the run's order), naming each declared resource.
+#[cfg(test)]
 pub(crate) fn policy(
     wanted: &[(String, Vec<&ConnectionSpec>)],
     request: &Request,
 ) -> Result<Policy, Refusal> {
+    scoped_policy(wanted, request, Scope::Names)
+}
+
+/// [`policy`], granting by name or by prefix as `scope` says; `prefix` needs the request's
+/// `name_prefix`.
+pub(crate) fn scoped_policy(
+    wanted: &[(String, Vec<&ConnectionSpec>)],
+    request: &Request,
+    scope: Scope,
+) -> Result<Policy, Refusal> {
     let partition = match request.partition {
         Some(partition) => partition,
         None => one_partition(wanted.iter().map(|(region, _)| region))?,
+    };
+    let widened = match scope {
+        Scope::Names => None,
+        Scope::Prefix => match request.name_prefix {
+            Some(prefix) if !prefix.is_empty() => Some(Widened::new(prefix, wanted)),
+            _ => return Err(Refusal::NoNamePrefix),
+        },
     };
     let named = Named::collect(
         wanted,
         partition,
         request.account,
         request.name_prefix.unwrap_or_default(),
+        widened.as_ref(),
     );
     let statement = match request.purpose {
         Purpose::Rule => statements::rule(&named),
@@ -163,8 +191,12 @@ pub(crate) fn policy(
     Ok(Policy {
         version: "2012-10-17",
         statement,
-        notes: statements::referenced_key_note(&named, request.purpose)
+        // A rule's role reads no secret: the notes on secret paths are not its own.
+        notes: widened
             .into_iter()
+            .filter(|_| request.purpose != Purpose::Rule)
+            .flat_map(|widened| widened.notes)
+            .chain(statements::referenced_key_note(&named, request.purpose))
             .collect(),
     })
 }

@@ -2,6 +2,7 @@
 //! the run's Regions and declared connections, for the statements of each command to pick from.
 
 use super::names::{Key, credential_ids, kms_key, references, secret_arn};
+use super::scope::Widened;
 use crate::manifest::ConnectionSpec;
 use crate::sources::{SOURCES, Scope};
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,6 +45,7 @@ impl Named {
         partition: &str,
         account: &str,
         prefix: &str,
+        widened: Option<&Widened>,
     ) -> Self {
         let mut named = Named::default();
         for (region, specs) in wanted {
@@ -63,21 +65,40 @@ impl Named {
                 // IAM authorizes connection actions on `connection/<name>` (the Service
                 // Authorization Reference's format, CloudFormation's `ArnForPolicy`); the
                 // connection's own ARN, `connection/<name>/<uuid>`, is named too. A name has
-                // no `/`, so neither reaches another connection.
-                let connection = [
-                    events(&format!("connection/{name}")),
-                    events(&format!("connection/{name}/*")),
-                ];
+                // no `/`, so neither reaches another connection. Under `--scope prefix`,
+                // `<prefix>*` covers both forms of every name the project allows.
+                let (connection, managed) = match widened {
+                    Some(widened) => (
+                        vec![events(&format!("connection/{}*", widened.prefix))],
+                        format!("events!connection/{}*", widened.prefix),
+                    ),
+                    None => (
+                        vec![
+                            events(&format!("connection/{name}")),
+                            events(&format!("connection/{name}/*")),
+                        ],
+                        format!("events!connection/{name}/*"),
+                    ),
+                };
                 named.connections.extend(connection.clone());
                 for destination in &spec.destinations {
-                    let arn = events(&format!("api-destination/{}", destination.name));
-                    named.invoked.insert(format!("{arn}/*"));
-                    named.destinations.insert(format!("{arn}/*"));
-                    named.destinations.insert(arn);
+                    let arns = match widened {
+                        Some(widened) => {
+                            let any = events(&format!("api-destination/{}*", widened.prefix));
+                            [any.clone(), any]
+                        }
+                        None => {
+                            let arn = events(&format!("api-destination/{}", destination.name));
+                            [format!("{arn}/*"), arn]
+                        }
+                    };
+                    let [invoked, _] = &arns;
+                    named.invoked.insert(invoked.clone());
+                    named.destinations.extend(arns);
                     named.destinations.extend(connection.clone());
                 }
                 named.managed_secrets.insert(format!(
-                    "arn:{partition}:secretsmanager:{region}:{account}:secret:events!connection/{name}/*"
+                    "arn:{partition}:secretsmanager:{region}:{account}:secret:{managed}"
                 ));
                 let scope = Scope {
                     partition,
@@ -87,7 +108,13 @@ impl Named {
                 for reference in references(spec) {
                     let kind = reference.source.kind();
                     let order = SOURCES.iter().position(|s| s.key.name == kind.key.name);
-                    for grant in (kind.grants)(&reference.source, &scope) {
+                    let path = widened.and_then(|widened| {
+                        widened.reference(&reference.source, partition, region, account)
+                    });
+                    for mut grant in (kind.grants)(&reference.source, &scope) {
+                        if let Some(path) = &path {
+                            grant.resource.clone_from(path);
+                        }
                         if grant.sid == "ReadReferencedSecrets" {
                             named.referenced.insert(grant.resource.clone());
                         }
@@ -101,9 +128,11 @@ impl Named {
                 }
                 if spec.app.is_some() {
                     for id in credential_ids(spec) {
-                        named
-                            .credentials
-                            .insert(secret_arn(id, partition, region, account));
+                        named.credentials.insert(
+                            widened
+                                .and_then(|widened| widened.secret(id, partition, region, account))
+                                .unwrap_or_else(|| secret_arn(id, partition, region, account)),
+                        );
                     }
                 }
                 match spec

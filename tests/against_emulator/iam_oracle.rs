@@ -516,3 +516,88 @@ fn with_a_name_prefix_every_call_is_allowed_by_the_narrowed_policy() {
     );
     recorded.assert_every_call_allowed();
 }
+
+/// `--scope prefix` grants on `connection/sf-*`, `api-destination/sf-*` and the secrets'
+/// common path instead of each name: every call of diff and apply (creating, updating,
+/// replacing and pruning connections and API destinations, reading the referenced secrets) is
+/// still allowed by the reference's rules, and parliament finds nothing new.
+#[test]
+fn with_scope_prefix_every_call_is_allowed_by_the_prefix_policy() {
+    let mut world = World::new();
+    world.write(
+        "provision.yaml",
+        &format!(
+            "set: team\ndefaultRegion: us-east-1\nnamePrefix: sf-\naccounts: [\"{ACCOUNT}\"]\n"
+        ),
+    );
+    for name in ["sf-a", "sf-b", "sf-c"] {
+        world.create_secret(
+            &format!("salesforce/{name}"),
+            &format!(r#"{{"consumer_secret": "{name}-consumer-secret-0123456789"}}"#),
+        );
+    }
+    let with_destination = |name: &str, rate: u32, extra: &str| {
+        document(
+            name,
+            &format!(
+                "{extra}destinations:\n  - name: {name}-orders\n    event: Order_Placed__e\n    rateLimitPerSecond: {rate}\n"
+            ),
+        )
+    };
+    world.write(
+        "connections/a.yaml",
+        &document("sf-a", "kmsKey: alias/eventbridge-connections\n"),
+    );
+    world.write("connections/b.yaml", &with_destination("sf-b", 10, ""));
+    world.provision(&["apply", "connections/"]).expect(0);
+    // sf-b and its destination become the set's orphans, sf-c is new, sf-a's key goes (by
+    // --replace).
+    world.remove("connections/b.yaml");
+    world.write("connections/a.yaml", &document("sf-a", ""));
+    world.write("connections/c.yaml", &with_destination("sf-c", 10, ""));
+    create_by_hand(&world, "other-team-connection");
+    let mut recorded = Recorded::new(world);
+    let policy = |flags: &[&'static str]| {
+        let mut args = vec!["connections/", "--scope", "prefix"];
+        args.extend_from_slice(flags);
+        args
+    };
+    recorded.judge(
+        &["diff", "connections/", "--prune"],
+        2,
+        &policy(&["--for", "diff", "--prune"]),
+    );
+    let made = recorded.judge(
+        &["apply", "connections/", "--replace", "--prune", "--yes"],
+        0,
+        &policy(&["--for", "apply", "--replace", "--prune"]),
+    );
+    for operation in [
+        "CreateConnection",
+        "CreateApiDestination",
+        "DeleteApiDestination",
+        "DeleteConnection",
+        "GetSecretValue",
+    ] {
+        assert!(
+            made.contains(&operation.to_string()),
+            "{operation}: {made:?}"
+        );
+    }
+    assert_eq!(
+        recorded.world.connection_names("us-east-1"),
+        ["other-team-connection", "sf-a", "sf-c"],
+        "the orphan was pruned, the other team's connection kept"
+    );
+    // A changed destination: an update.
+    recorded
+        .world
+        .write("connections/c.yaml", &with_destination("sf-c", 20, ""));
+    recorded.judge(&["diff", "connections/"], 2, &policy(&["--for", "diff"]));
+    let made = recorded.judge(&["apply", "connections/"], 0, &policy(&["--for", "apply"]));
+    assert!(
+        made.contains(&"UpdateApiDestination".to_string()),
+        "{made:?}"
+    );
+    recorded.assert_every_call_allowed();
+}

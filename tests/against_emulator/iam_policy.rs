@@ -18,6 +18,16 @@ fn fixture() -> String {
     format!("{}/tests/fixtures/iam-policy", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The same kinds of resource under a project `namePrefix` (`sf-`), the Secrets Manager names
+/// under `salesforce/` and the SSM parameters under `/salesforce/`
+/// (tests/fixtures/iam-policy-prefix).
+fn prefix_fixture() -> String {
+    format!(
+        "{}/tests/fixtures/iam-policy-prefix",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
 /// What `iam-policy` says beside a policy for a run that writes a referenced Secrets Manager
 /// secret (Secrets Manager User Guide, "Permissions for the KMS key").
 const WRITE_KEY_NOTE: &str = "provision: note: writing a Secrets Manager secret encrypted with a customer managed KMS key also needs kms:GenerateDataKey and kms:Decrypt on that key (the AWS managed key aws/secretsmanager needs no statement)\n";
@@ -47,6 +57,19 @@ fn printed(world: &World, args: &[&str]) -> String {
     } else {
         format!("{}--- stderr ---\n{}", run.stdout, run.stderr)
     }
+}
+
+/// `iam-policy ARGS --account 123456789012` refused: exit 1, nothing on stdout. Returns what
+/// it said on stderr.
+#[track_caller]
+fn refusal(world: &World, args: &[&str]) -> String {
+    let mut all = vec!["iam-policy"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--account", "123456789012"]);
+    let run = world.provision(&all);
+    run.expect(1);
+    assert_eq!(run.stdout, "");
+    run.stderr.clone()
 }
 
 /// The commands that write the Secrets Manager secrets the YAML references may meet a secret
@@ -196,13 +219,7 @@ fn iam_policy_refuses_what_iam_or_the_run_would_refuse() {
             "error: --partition `AWS` is not an AWS partition\n  help: give one such as aws, aws-cn or aws-us-gov, or leave --partition out to take it from the Regions\n",
         ),
     ] {
-        let mut all = vec!["iam-policy"];
-        all.extend_from_slice(&args);
-        all.extend_from_slice(&["--account", "123456789012"]);
-        let run = world.provision(&all);
-        run.expect(1);
-        assert_eq!(run.stdout, "");
-        assert_eq!(run.stderr, message, "{args:?}");
+        assert_eq!(refusal(&world, &args), message, "{args:?}");
     }
     // Naming the partition is the way out: one partition, every ARN in it.
     let named = printed(
@@ -341,4 +358,154 @@ fn iam_policy_takes_the_account_from_the_callers_identity() {
             "arn:aws:secretsmanager:eu-west-1:210987654321:secret:events!connection/sf-a/*",
         ]
     );
+}
+
+#[test]
+fn iam_policy_snapshots_with_scope_prefix() {
+    let world = world_without_aws();
+    let fixture = prefix_fixture();
+    for (name, args) in [
+        ("prefix_scope_for_diff", vec!["--for", "diff"]),
+        (
+            "prefix_scope_for_apply_prune_replace_kms_conditions",
+            vec!["--for", "apply", "--prune", "--replace", "--kms-conditions"],
+        ),
+        ("prefix_scope_for_rule", vec!["--for", "rule"]),
+        ("prefix_scope_for_verify", vec!["--for", "verify"]),
+        (
+            "prefix_scope_for_rotate_credentials",
+            vec!["--for", "rotate-credentials"],
+        ),
+        (
+            "prefix_scope_for_salesforce_credentials_in_aws_cn",
+            vec!["--for", "salesforce-credentials", "--partition", "aws-cn"],
+        ),
+    ] {
+        let mut all = vec![fixture.as_str(), "--scope", "prefix"];
+        all.extend_from_slice(&args);
+        insta::assert_snapshot!(name, printed(&world, &all));
+    }
+}
+
+/// With `--scope prefix`, a new org (a document whose connection and destination names start
+/// with the namePrefix, its secret under the secrets' common path) needs no policy change;
+/// with `--scope names` it does.
+#[test]
+fn adding_an_org_under_the_prefix_leaves_the_prefix_policy_unchanged() {
+    let world = world_without_aws();
+    for file in ["provision.yaml", "connections.yaml"] {
+        let text = std::fs::read_to_string(format!("{}/{file}", prefix_fixture())).unwrap();
+        world.write(&format!("org/{file}"), &text);
+    }
+    let policies = |world: &World| {
+        ["prefix", "names"].map(|scope| {
+            printed(
+                world,
+                &["org/", "--for", "apply", "--prune", "--scope", scope],
+            )
+        })
+    };
+    let [prefix_before, names_before] = policies(&world);
+    world.write(
+        "org/initech.yaml",
+        "name: sf-initech-prod\nsalesforce: { myDomain: initech }\nclientId: 3MVG9initech\nclientSecret: { secretsManager: salesforce/initech-prod, key: consumer_secret }\ninvocation:\n  headers:\n    X-Tenant: { ssm: /salesforce/initech-prod/tenant }\nregions: [us-east-1, eu-west-1]\ndestinations:\n  - name: sf-initech-orders\n    event: Order_Placed__e\n",
+    );
+    let [prefix_after, names_after] = policies(&world);
+    assert_eq!(prefix_after, prefix_before, "--scope prefix");
+    assert_ne!(names_after, names_before, "--scope names");
+    for name in [
+        "connection/sf-initech-prod",
+        "api-destination/sf-initech-orders",
+        "secret:salesforce/initech-prod-??????",
+        "parameter/salesforce/initech-prod/tenant",
+    ] {
+        assert!(names_after.contains(name), "{name} in\n{names_after}");
+    }
+}
+
+/// Secret names with no common path are named one by one (never `secret:*`), and the policy
+/// says why beside it.
+#[test]
+fn with_scope_prefix_secrets_that_share_no_path_are_named_with_a_note() {
+    let world = world_without_aws();
+    world.write("org/provision.yaml", "namePrefix: sf-\n");
+    world.write(
+        "org/a.yaml",
+        "name: sf-a\nsalesforce: { myDomain: acme }\nclientId: 3MVG9a\nclientSecret: { secretsManager: acme-secret }\nregions: [us-east-1]\n",
+    );
+    world.write(
+        "org/b.yaml",
+        "name: sf-b\nsalesforce: { myDomain: globex }\nclientId: 3MVG9b\nclientSecret: { secretsManager: globex/secret }\nregions: [us-east-1]\n",
+    );
+    let run = world.provision(&[
+        "iam-policy",
+        "org/",
+        "--for",
+        "diff",
+        "--scope",
+        "prefix",
+        "--account",
+        "123456789012",
+    ]);
+    run.expect(0);
+    let policy = run.json();
+    let read = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "ReadReferencedSecrets")
+        .unwrap();
+    assert_eq!(
+        read["Resource"],
+        serde_json::json!([
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:acme-secret-??????",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:globex/secret-??????"
+        ])
+    );
+    assert!(
+        run.stdout.contains("connection/sf-*"),
+        "connections still by prefix:\n{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stderr,
+        "provision: note: the referenced Secrets Manager secret names share no path (no common prefix ending in `/`), so the policy names each one as --scope names does; keep them under one path (e.g. `salesforce/<org>/client-secret`) to grant the path instead\n"
+    );
+}
+
+#[test]
+fn scope_prefix_is_refused_without_a_name_prefix_and_for_export() {
+    let world = world_without_aws();
+    world.write("with-project/provision.yaml", "defaultRegion: us-east-1\n");
+    world.write(
+        "with-project/a.yaml",
+        "name: sf-a\nsalesforce: { myDomain: acme }\nclientId: 3MVG9a\nclientSecret: { env: A }\n",
+    );
+    world.write(
+        "bare/a.yaml",
+        "name: sf-a\nsalesforce: { myDomain: acme }\nclientId: 3MVG9a\nclientSecret: { env: A }\nregions: [us-east-1]\n",
+    );
+    for (args, message) in [
+        (
+            vec!["with-project/", "--scope", "prefix"],
+            "error: --scope prefix grants every name under the project's namePrefix, but the project file with-project/provision.yaml sets no namePrefix\n  help: set `namePrefix:` in with-project/provision.yaml (every connection and destination name must start with it), or leave --scope out to name each resource\n",
+        ),
+        (
+            vec!["bare/", "--scope", "prefix", "--for", "diff"],
+            "error: --scope prefix grants every name under the project's namePrefix, but these files have no project file (provision.yaml), so no namePrefix\n  help: add a provision.yaml beside the documents with `namePrefix: sf-` (every connection and destination name must start with it), or leave --scope out to name each resource\n",
+        ),
+        (
+            vec![
+                "--for",
+                "export",
+                "--region",
+                "eu-west-1",
+                "--scope",
+                "prefix",
+            ],
+            "error: --scope prefix is for the policy of the files' runs, not of export: export's policy already grants by its --name-prefix\n  help: leave --scope out, and give the export run's prefix: --for export --name-prefix PREFIX\n",
+        ),
+    ] {
+        assert_eq!(refusal(&world, &args), message, "{args:?}");
+    }
 }
