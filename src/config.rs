@@ -14,6 +14,19 @@ use crate::project::{self, Project};
 use crate::salesforce::token::TokenLimits;
 use crate::view::{self, Format, Style, View};
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// What `rotate-credentials` was asked to do.
+#[derive(Debug, Clone)]
+pub(crate) struct RotateOptions {
+    /// `--name`: only these connections (all with `salesforce.app` when empty).
+    pub(crate) names: Vec<String>,
+    pub(crate) dry_run: bool,
+    /// `--revoke-previous`: delete the previous credential once every connection is on the new.
+    pub(crate) revoke_previous: bool,
+    pub(crate) set: OwnershipSet,
+    pub(crate) wait_timeout: Duration,
+}
 
 #[derive(Debug, Clone)]
 pub(crate) enum Task {
@@ -42,7 +55,7 @@ pub(crate) enum Task {
         out: PathBuf,
     },
     SalesforceCredentials,
-    RotateCredentials(crate::commands::RotateOptions),
+    RotateCredentials(RotateOptions),
     Verify {
         limits: TokenLimits,
         /// Warnings fail the run.
@@ -203,7 +216,7 @@ impl Settings {
             } => {
                 set = run_set(flag_set.as_deref(), &project)?;
                 (
-                    Task::RotateCredentials(crate::commands::RotateOptions {
+                    Task::RotateCredentials(RotateOptions {
                         names: name,
                         dry_run,
                         revoke_previous,

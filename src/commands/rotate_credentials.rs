@@ -26,7 +26,7 @@ use super::salesforce_credentials::{
 use crate::aws::arn::arn_region;
 use crate::aws::connections::authorization;
 use crate::aws::{self, secretsmanager::SecretsManagerClients};
-use crate::config::Settings;
+use crate::config::{RotateOptions, Settings};
 use crate::coverage::{Coverage, Sources};
 use crate::desired::ParameterValue;
 use crate::engine::apply::{ApplyOptions, apply};
@@ -34,7 +34,6 @@ use crate::engine::interrupt::{Interrupt, Signal};
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
 use crate::manifest::{ConnectionSpec, SecretSource, ValueSource};
-use crate::ownership::OwnershipSet;
 use crate::plan::connection::PlanOptions;
 use crate::plan::rotation::{
     Ending, Facts, OnFailure, Slot, Step, Stored, forecast, next, standing,
@@ -50,7 +49,7 @@ use crate::salesforce::staged::{Staged, StagedState};
 use crate::salesforce::token::{TokenLimits, request_token};
 use crate::secret::Secret;
 use crate::view;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Test hook, and nothing else: with this set to a step's name (`store-staged`, ...), the run
 /// behaves as if SIGTERM arrived right after that step finished. The integration tests use it
@@ -59,18 +58,6 @@ const INTERRUPT_HOOK: &str = "PROVISION_TEST_SIGTERM_AFTER";
 
 /// The most steps one rotation takes (the longest path is seven; see the planner's tests).
 const MAX_STEPS: usize = 16;
-
-/// What `rotate-credentials` was asked to do.
-#[derive(Debug, Clone)]
-pub(crate) struct RotateOptions {
-    /// `--name`: only these connections (all with `salesforce.app` when empty).
-    pub(crate) names: Vec<String>,
-    pub(crate) dry_run: bool,
-    /// `--revoke-previous`: delete the previous credential once every connection is on the new.
-    pub(crate) revoke_previous: bool,
-    pub(crate) set: OwnershipSet,
-    pub(crate) wait_timeout: Duration,
-}
 
 pub(super) async fn run(
     settings: &Settings,
