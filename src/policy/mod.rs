@@ -43,7 +43,7 @@
 //! the declared destinations. No action is a wildcard. Statements, actions and resources come
 //! in a stable order. A policy with nothing to grant is refused: IAM refuses an empty one.
 
-pub(crate) mod actions;
+pub(crate) use crate::aws::actions;
 mod document;
 mod named;
 mod names;
