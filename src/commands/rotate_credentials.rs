@@ -14,15 +14,13 @@
 //! Every run that stops early ends with what holds now (Salesforce's primary and staged slot,
 //! the secrets, the connections) and what a new run would do.
 //!
-//! Writing goes through `salesforce-credentials`' Secrets Manager writer, reading through the
+//! Writing goes through the Secrets Manager writer `salesforce-credentials` uses
+//! ([`crate::engine::credentials`]), reading through the
 //! run's [`SecretResolver`], the connection updates through the engine's plan, apply and settle.
 //! Nothing secret is printed: every key, secret and token is a [`Secret`].
 
 use super::EXIT_OK;
 use super::context::{Run, load_specs};
-use super::salesforce_credentials::{
-    INSTANCE_VARIABLE, Part, Target, offline_first, run_ending, salesforce_error, write,
-};
 use crate::aws::arn::arn_region;
 use crate::aws::connections::authorization;
 use crate::aws::{self, secretsmanager::SecretsManagerClients};
@@ -30,6 +28,9 @@ use crate::config::{RotateOptions, Settings};
 use crate::coverage::{Coverage, Sources};
 use crate::desired::ParameterValue;
 use crate::engine::apply::{ApplyOptions, apply};
+use crate::engine::credentials::{
+    INSTANCE_VARIABLE, Part, Target, offline_first, run_ending, salesforce_error, write,
+};
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
@@ -874,7 +875,9 @@ impl Rotation<'_> {
                     target.id
                 )),
                 None => {
-                    let written = write(self.config, region, target, credentials).await?;
+                    let written = write(self.config, region, target, credentials)
+                        .await
+                        .map_err(|error| error.to_string())?;
                     done.push(format!(
                         "{} in {place}: the old credential written as version {}",
                         target.id, written.version_id
@@ -889,7 +892,9 @@ impl Rotation<'_> {
     async fn store(&self, credentials: &Credentials) -> Result<String, String> {
         let mut written = Vec::new();
         for (region, place, target) in self.places() {
-            let done = write(self.config, region, target, credentials).await?;
+            let done = write(self.config, region, target, credentials)
+                .await
+                .map_err(|error| error.to_string())?;
             written.push(format!(
                 "{} in {place} (version {})",
                 target.id, done.version_id

@@ -5,6 +5,7 @@
 
 pub(crate) mod apply;
 pub(crate) mod backoff;
+pub(crate) mod credentials;
 pub(crate) mod interrupt;
 pub(crate) mod publish;
 pub(crate) mod read;
