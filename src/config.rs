@@ -4,6 +4,7 @@
 use crate::aws::{AwsOptions, Timeouts};
 use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor};
 use crate::engine::apply::ApplyOptions;
+use crate::engine::rotate::RotateOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
 use crate::manifest::Rules;
@@ -14,19 +15,6 @@ use crate::project::{self, Project};
 use crate::salesforce::token::TokenLimits;
 use crate::view::{self, Format, Style, View};
 use std::path::PathBuf;
-use std::time::Duration;
-
-/// What `rotate-credentials` was asked to do.
-#[derive(Debug, Clone)]
-pub(crate) struct RotateOptions {
-    /// `--name`: only these connections (all with `salesforce.app` when empty).
-    pub(crate) names: Vec<String>,
-    pub(crate) dry_run: bool,
-    /// `--revoke-previous`: delete the previous credential once every connection is on the new.
-    pub(crate) revoke_previous: bool,
-    pub(crate) set: OwnershipSet,
-    pub(crate) wait_timeout: Duration,
-}
 
 #[derive(Debug, Clone)]
 pub(crate) enum Task {
