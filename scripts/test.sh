@@ -20,6 +20,9 @@ cargo clippy --all-targets --locked -- -D warnings
 .venv/bin/python scripts/test_moto_server.py
 .venv/bin/python scripts/test_fault_proxy.py
 .venv/bin/python scripts/test_fake_salesforce.py
+# Every import arrow of src/ points down (the shelves are written down in the script).
+.venv/bin/python scripts/layers.py --self-test
+.venv/bin/python scripts/layers.py
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --locked --no-fail-fast
 else

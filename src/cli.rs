@@ -1,6 +1,7 @@
 //! The command line as typed: clap's view of the flags, with no meaning attached yet.
 //! [`crate::config`] turns it into settings.
 
+use crate::engine::wait::MAX_DURATION;
 use clap::builder::{PossibleValue, StringValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::PathBuf;
@@ -463,10 +464,6 @@ pub(crate) struct GlobalArgs {
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
 }
-
-/// The longest duration any flag takes: longer waits are a mistake, and bounding them keeps
-/// every later time computation far from overflow.
-pub(crate) const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 /// A duration flag: `90` (seconds), `90s`, `10m`, `1h`, `1h30m`, `500ms` (humantime's syntax),
 /// from 1 ms to 24 h.

@@ -4,6 +4,7 @@
 use crate::aws::{AwsOptions, Timeouts};
 use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor, PolicyScope};
 use crate::engine::apply::ApplyOptions;
+use crate::engine::rotate::RotateOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
 use crate::manifest::Rules;
@@ -42,7 +43,7 @@ pub(crate) enum Task {
         out: PathBuf,
     },
     SalesforceCredentials,
-    RotateCredentials(crate::commands::RotateOptions),
+    RotateCredentials(RotateOptions),
     Verify {
         limits: TokenLimits,
         /// Warnings fail the run.
@@ -205,7 +206,7 @@ impl Settings {
             } => {
                 set = run_set(flag_set.as_deref(), &project)?;
                 (
-                    Task::RotateCredentials(crate::commands::RotateOptions {
+                    Task::RotateCredentials(RotateOptions {
                         names: name,
                         dry_run,
                         revoke_previous,

@@ -31,6 +31,7 @@ pub(crate) mod coverage;
 pub(crate) mod desired;
 pub(crate) mod engine;
 pub(crate) mod error;
+pub(crate) mod key;
 pub(crate) mod live;
 pub(crate) mod local_files;
 pub(crate) mod log;

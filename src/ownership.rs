@@ -7,7 +7,10 @@
 //! how every connection created before sets existed reads. Pure: no I/O.
 
 use crate::error::{Error, Problem};
-use crate::manifest::OWNERSHIP_MARKER;
+
+/// Appended to the description of every connection `provision` writes, so later runs can tell
+/// the connections it owns from those it must leave alone.
+pub const OWNERSHIP_MARKER: &str = "[managed by provision]";
 
 /// The set a run works for.
 #[derive(Debug, Clone, PartialEq, Eq)]

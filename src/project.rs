@@ -25,7 +25,7 @@ use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 
 /// The file name looked for.
-pub(crate) const FILE_NAME: &str = "provision.yaml";
+pub(crate) const FILE_NAME: &str = crate::manifest::load::PROJECT_FILE;
 
 /// The project file's settings; all empty when there is none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

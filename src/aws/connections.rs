@@ -32,6 +32,14 @@ pub(crate) struct Events {
     pub(crate) reach: Reach,
 }
 
+/// The EventBridge client of one Region, configured as shipped.
+pub(crate) fn eventbridge_client(config: &aws_config::SdkConfig) -> Events {
+    Events {
+        client: aws_sdk_eventbridge::Client::from_conf(super::eventbridge_config(config).build()),
+        reach: Reach::from_config(config, "events"),
+    }
+}
+
 /// Turns an SDK error into a [`CallError`] naming where the call went.
 pub(crate) fn call_error<E>(
     events: &Events,

@@ -1,8 +1,8 @@
 //! What to do when an EventBridge write fails, keyed by the operation and AWS's error code: an
 //! access-denied on an API destination names the destination's permission, not the
-//! connection's. The actions named are the policy's own ([`crate::policy::actions`]).
+//! connection's. The actions named are the policy's own ([`crate::aws::actions`]).
 
-use crate::policy::actions::{events, secrets_manager};
+use crate::aws::actions::{events, secrets_manager};
 
 /// The EventBridge writes `apply` makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //!
 //! Everything that sends a request lives under this module; the core above it is pure.
 
+pub(crate) mod actions;
 pub(crate) mod arn;
 pub(crate) mod bounded;
 pub(crate) mod connections;
@@ -198,13 +199,6 @@ pub(crate) fn eventbridge_config(config: &SdkConfig) -> aws_sdk_eventbridge::con
         .retry_classifier(bounded::TooLargeIsFinal)
         .interceptor(bounded::BoundedAnswers::default())
         .retry_partition(unlimited_retries("provision-eventbridge"))
-}
-
-pub(crate) fn eventbridge_client(config: &SdkConfig) -> connections::Events {
-    connections::Events {
-        client: aws_sdk_eventbridge::Client::from_conf(eventbridge_config(config).build()),
-        reach: Reach::from_config(config, "events"),
-    }
 }
 
 /// The Secrets Manager client configuration as shipped.

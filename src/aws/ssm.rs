@@ -51,7 +51,7 @@ pub(crate) enum ReadError {
 pub(crate) async fn read_parameter(
     store: &ParameterStore,
     name: &str,
-) -> Result<crate::sources::Fetched, ReadError> {
+) -> Result<crate::secret::Fetched, ReadError> {
     let response = store
         .client
         .get_parameter()
@@ -80,7 +80,7 @@ pub(crate) async fn read_parameter(
     };
     match parameter.r#type() {
         Some(ParameterType::String | ParameterType::SecureString) => match parameter.value() {
-            Some(value) => Ok(crate::sources::Fetched {
+            Some(value) => Ok(crate::secret::Fetched {
                 value: Secret::new(value),
                 version: Some(parameter.version().to_string()),
             }),

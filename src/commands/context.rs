@@ -160,7 +160,7 @@ impl Run {
             .map(|region| {
                 let regional = aws::for_region(&config, region);
                 Context {
-                    eventbridge: aws::eventbridge_client(&regional),
+                    eventbridge: aws::connections::eventbridge_client(&regional),
                     secrets_manager: aws::secrets_manager_client(&regional),
                     resolver: resolver.for_region(region),
                     region: region.clone(),

@@ -7,6 +7,7 @@
 //! so an export either writes all its files or none (it never overwrites one).
 
 use super::EXIT_OK;
+use crate::aws::actions::events;
 use crate::aws::destinations::{describe_destination, list_destinations};
 use crate::aws::{self, connections};
 use crate::config::Settings;
@@ -16,7 +17,6 @@ use crate::error::{Error, Location, Problem};
 use crate::live::LiveConnection;
 use crate::manifest::export::{Destinations, LeftOut, export};
 use crate::manifest::limits::check_name;
-use crate::policy::actions::events;
 use crate::view::{self, ExportedFile};
 use futures::StreamExt;
 use std::collections::BTreeSet;
@@ -42,7 +42,7 @@ pub(super) async fn run(
     let mut refused = 0;
     let mut variables = BTreeSet::new();
     for region in &regions {
-        let events = aws::eventbridge_client(&aws::for_region(&config, region));
+        let events = aws::connections::eventbridge_client(&aws::for_region(&config, region));
         // `--name-prefix`, else the project file's `namePrefix`.
         let prefix = name_prefix.or(settings.project.name_prefix.as_deref());
         let listed = connections::list_connections(&events, prefix.unwrap_or_default())

@@ -23,8 +23,6 @@ use crate::engine::interrupt::{Interrupt, Signal};
 use crate::error::Error;
 use crate::view;
 
-pub(crate) use rotate_credentials::RotateOptions;
-
 /// Exit codes: an API for CI.
 pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_ERROR: u8 = 1;

@@ -5,10 +5,12 @@
 
 pub(crate) mod apply;
 pub(crate) mod backoff;
+pub(crate) mod credentials;
 pub(crate) mod interrupt;
 pub(crate) mod publish;
 pub(crate) mod read;
 pub(crate) mod readiness;
+pub(crate) mod rotate;
 pub(crate) mod settle;
 pub(crate) mod verify;
 pub(crate) mod wait;

@@ -134,7 +134,7 @@ pub(crate) async fn settle_all<'a>(
     let start = tokio::time::Instant::now();
     let deadline = start
         .checked_add(policy.timeout)
-        .unwrap_or(start + crate::cli::MAX_DURATION);
+        .unwrap_or(start + super::wait::MAX_DURATION);
     let mut backoff = super::backoff::Backoff::new(policy.first_delay, policy.max_delay);
     let mut last_error: Option<String> = None;
     while !pending.is_empty() {

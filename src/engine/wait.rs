@@ -2,6 +2,11 @@
 
 use std::time::Duration;
 
+/// The longest duration any flag takes (the CLI refuses longer ones): longer waits are a
+/// mistake, and bounding them keeps every later time computation, such as the settle phase's
+/// deadline, far from overflow.
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct WaitPolicy {
     /// How long the settle phase may last in all; private endpoints can take about 20 minutes

@@ -14,17 +14,7 @@
 //! `schema` writes read those same constants (a test holds each schema limit to the parser's
 //! verdict at and past it), and a test here holds the limits the descriptions quote to them.
 
-/// One key of a mapping in the YAML.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    pub name: &'static str,
-    /// Reported as `missing required key` when absent.
-    pub required: bool,
-    pub description: &'static str,
-}
-
-/// The keys of one mapping. An empty table means any key is allowed (a parameter list).
-pub type Keys = &'static [Key];
+pub(crate) use crate::key::{Key, Keys};
 
 const fn required(name: &'static str, description: &'static str) -> Key {
     Key {

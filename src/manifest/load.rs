@@ -9,6 +9,9 @@ use super::{ConnectionSpec, Rules};
 use crate::error::{Error, Location, Problem};
 use crate::local_files::special_file_kind;
 use std::collections::{BTreeMap, HashSet};
+
+/// The project file's name: the walk never reads it as a connection document.
+pub(crate) const PROJECT_FILE: &str = "provision.yaml";
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -61,10 +64,7 @@ pub(crate) fn document_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     for path in paths {
         collect_files(path, &mut files, &mut ignored);
     }
-    files.retain(|file| {
-        file.file_name()
-            .is_none_or(|name| name != crate::project::FILE_NAME)
-    });
+    files.retain(|file| file.file_name().is_none_or(|name| name != PROJECT_FILE));
     files
 }
 
@@ -87,10 +87,7 @@ fn declare_public(spec: &ConnectionSpec) {
 
 /// `provision.yaml` anywhere, or the run's project file under any name.
 fn is_project_file(path: &Path, rules: &Rules) -> bool {
-    if path
-        .file_name()
-        .is_some_and(|name| name == crate::project::FILE_NAME)
-    {
+    if path.file_name().is_some_and(|name| name == PROJECT_FILE) {
         return true;
     }
     rules.project_file.as_ref().is_some_and(|project| {

@@ -21,9 +21,7 @@ pub mod yaml;
 use crate::error::Location;
 use std::path::PathBuf;
 
-/// Appended to the description of every connection `provision` writes, so later runs can tell
-/// the connections it owns from those it must leave alone.
-pub const OWNERSHIP_MARKER: &str = "[managed by provision]";
+pub(crate) use crate::ownership::OWNERSHIP_MARKER;
 
 /// What the run's project file and ownership set add to the checks of every document, so
 /// that `validate` refuses exactly what `diff` and `apply` would refuse before any call.

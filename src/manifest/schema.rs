@@ -21,12 +21,10 @@ use super::limits::{
 };
 use super::token_url::{self, LABEL_MAX};
 use super::{OWNERSHIP_MARKER, regions};
+use crate::key::TEXT;
 use crate::ownership::SET_NAME_MAX;
 use crate::sources::SOURCES;
 use serde_json::{Map, Value, json};
-
-/// Text as the parser takes it: a YAML string, never a number or true/false.
-pub(crate) const TEXT: &str = "string";
 
 /// A Region code of any partition, known to this build or not (`defaultRegion`,
 /// `extraRegions`: the project file may name a Region newer than the build).

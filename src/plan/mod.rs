@@ -47,11 +47,11 @@ impl ResourceKind {
     pub(crate) fn describe_permission(self) -> (&'static str, &'static str) {
         match self {
             ResourceKind::Connection => (
-                crate::policy::actions::events::DESCRIBE_CONNECTION,
+                crate::aws::actions::events::DESCRIBE_CONNECTION,
                 "connection/*",
             ),
             ResourceKind::ApiDestination => (
-                crate::policy::actions::events::DESCRIBE_API_DESTINATION,
+                crate::aws::actions::events::DESCRIBE_API_DESTINATION,
                 "api-destination/* and connection/*",
             ),
         }

@@ -47,7 +47,7 @@
 //! name under the project's `namePrefix` and the referenced secrets' common path instead of
 //! each declared name (see [`scope`]), and needs a `namePrefix`.
 
-pub(crate) mod actions;
+pub(crate) use crate::aws::actions;
 mod document;
 mod named;
 mod names;

@@ -73,6 +73,30 @@ impl PartialEq for Secret {
     }
 }
 
+/// A value read, with the version the store says it is (not secret: Secrets Manager's
+/// `VersionId`, Parameter Store's `Version`), which a saved plan records to tell that it
+/// changed; `None` where the source has no versions (`env`, `file`).
+///
+/// Every value read from a source is made by [`Fetched::unversioned`] or read through
+/// [`Reading::once`](crate::sources::Reading::once), and both remember each string of a JSON value as a secret
+/// ([`Secret::remember_strings`]): the fields a reference does not select are secrets too.
+#[derive(Clone)]
+pub(crate) struct Fetched {
+    pub(crate) value: Secret,
+    pub(crate) version: Option<String>,
+}
+
+impl Fetched {
+    /// A value without a version.
+    pub(crate) fn unversioned(value: Secret) -> Self {
+        value.remember_strings();
+        Fetched {
+            value,
+            version: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

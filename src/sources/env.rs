@@ -2,7 +2,7 @@
 //! secret store). Needs no IAM permission.
 
 use super::{Address, Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
-use crate::manifest::keys::Key;
+use crate::key::Key;
 use crate::secret::Secret;
 use futures::future::BoxFuture;
 
@@ -16,7 +16,7 @@ pub(crate) const SOURCE: Source = Source {
     example: "{ env: NAME }",
     schema: || {
         serde_json::json!({
-            "type": crate::manifest::schema::TEXT,
+            "type": crate::key::TEXT,
             "pattern": "^[^=\\s\\u0000]+$",
         })
     },

@@ -3,8 +3,8 @@
 
 use super::{Address, Fetched, Reading, Refused, SecretSource, Source, Unread, Written};
 use crate::bounds::SECRET_FILE_BYTES;
+use crate::key::Key;
 use crate::local_files::{self, ReadError};
-use crate::manifest::keys::Key;
 use crate::secret::Secret;
 use futures::future::BoxFuture;
 
@@ -16,7 +16,7 @@ pub(crate) const SOURCE: Source = Source {
     },
     options: &[],
     example: "{ file: path/to/file }",
-    schema: || serde_json::json!({ "type": crate::manifest::schema::TEXT, "pattern": "\\S" }),
+    schema: || serde_json::json!({ "type": crate::key::TEXT, "pattern": "\\S" }),
     parse,
     describe: |source| match source {
         SecretSource::File { written, .. } => format!("file {written}"),

@@ -16,8 +16,8 @@ pub(crate) mod ssm;
 
 use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::aws::ssm::ParameterStoreClients;
-use crate::manifest::keys::Key;
-use crate::secret::Secret;
+use crate::key::Key;
+use crate::secret::Fetched;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -219,30 +219,6 @@ pub(crate) struct Fetch {
     pub(crate) region: String,
     pub(crate) id: String,
     pub(crate) version: Option<String>,
-}
-
-/// A value read, with the version the store says it is (not secret: Secrets Manager's
-/// `VersionId`, Parameter Store's `Version`), which a saved plan records to tell that it
-/// changed; `None` where the source has no versions (`env`, `file`).
-///
-/// Every value read from a source is made by [`Fetched::unversioned`] or read through
-/// [`Reading::once`], and both remember each string of a JSON value as a secret
-/// ([`Secret::remember_strings`]): the fields a reference does not select are secrets too.
-#[derive(Clone)]
-pub(crate) struct Fetched {
-    pub(crate) value: Secret,
-    pub(crate) version: Option<String>,
-}
-
-impl Fetched {
-    /// A value without a version.
-    pub(crate) fn unversioned(value: Secret) -> Self {
-        value.remember_strings();
-        Fetched {
-            value,
-            version: None,
-        }
-    }
 }
 
 type CachedRead = Arc<OnceCell<Result<Fetched, Unread>>>;

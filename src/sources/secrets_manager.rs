@@ -5,10 +5,10 @@
 use super::{
     Address, Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
 };
+use crate::aws::actions::{kms::DECRYPT, secrets_manager::GET_SECRET_VALUE};
 use crate::aws::arn::arn_region;
 use crate::aws::secretsmanager::{ReadError, read_secret_version};
-use crate::manifest::keys::Key;
-use crate::policy::actions::{kms::DECRYPT, secrets_manager::GET_SECRET_VALUE};
+use crate::key::Key;
 use crate::secret::Secret;
 use futures::future::BoxFuture;
 
@@ -36,7 +36,7 @@ pub(crate) const SOURCE: Source = Source {
     example: "{ secretsManager: name-or-arn, key: field }",
     schema: || {
         serde_json::json!({
-            "type": crate::manifest::schema::TEXT,
+            "type": crate::key::TEXT,
             "maxLength": ID_MAX,
             "pattern": "\\S",
         })

@@ -5,10 +5,10 @@
 use super::{
     Address, Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
 };
+use crate::aws::actions::kms::DECRYPT;
 use crate::aws::arn::arn_region;
 use crate::aws::ssm::{ReadError, read_parameter};
-use crate::manifest::keys::Key;
-use crate::policy::actions::kms::DECRYPT;
+use crate::key::Key;
 use futures::future::BoxFuture;
 
 /// The one action reading a parameter needs: its grant and its access-denied help both name it.
@@ -27,7 +27,7 @@ pub(crate) const SOURCE: Source = Source {
     example: "{ ssm: /path/name }",
     schema: || {
         serde_json::json!({
-            "type": crate::manifest::schema::TEXT,
+            "type": crate::key::TEXT,
             "maxLength": NAME_MAX,
             "pattern": "\\S",
         })
