@@ -11,8 +11,9 @@ use std::time::Duration;
     name = "provision",
     version,
     about = "Keep Amazon EventBridge connections to Salesforce in line with a folder of YAML files",
-    after_help = "Exit codes: 0 success / in sync, 1 error, 2 `diff` found differences, 130 interrupted \
-                  (SIGINT), 143 terminated (SIGTERM)."
+    after_help = "Exit codes: 0 success / in sync, 1 error, 2 `diff` found differences, 3 `diff \
+                  --fail-on unhealthy` found a broken connection, 130 interrupted (SIGINT), 143 \
+                  terminated (SIGTERM)."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -44,6 +45,11 @@ pub(crate) enum Command {
         /// only), for `apply --plan` and `show`.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Exit 3 instead of 2 when the plan finds this (repeatable): `unhealthy`, a declared
+        /// connection that is DEAUTHORIZED or FAILED_CONNECTIVITY (an outage, not drift). An
+        /// error still exits 1.
+        #[arg(long, value_name = "WHAT", value_enum, action = clap::ArgAction::Append)]
+        fail_on: Vec<FailOn>,
     },
     /// Make AWS match the YAML and wait until each connection is healthy: exit 0 or 1.
     #[command(after_help = APPLY_EXAMPLES)]
@@ -226,6 +232,13 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
         out: Option<PathBuf>,
     },
+}
+
+/// `diff --fail-on`: what makes `diff` exit 3 rather than 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// A declared connection is DEAUTHORIZED or FAILED_CONNECTIVITY: events fail now.
+    Unhealthy,
 }
 
 /// `iam-policy --for`.

@@ -2,7 +2,7 @@
 //! how to print, and how to reach AWS.
 
 use crate::aws::{AwsOptions, Timeouts};
-use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor};
+use crate::cli::{Cli, ColorWhen, Command, CompareArgs, FailOn, OutputFormat, PolicyFor};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::wait::WaitPolicy;
 use crate::error::{Error, Problem};
@@ -22,6 +22,8 @@ pub(crate) enum Task {
         plan: PlanOptions,
         /// `--out FILE`: write the saved plan there.
         out: Option<PathBuf>,
+        /// `--fail-on unhealthy`: a broken declared connection exits 3, not 2.
+        fail_on_unhealthy: bool,
     },
     Apply {
         plan: PlanOptions,
@@ -145,10 +147,19 @@ impl Settings {
                 paths,
                 compare,
                 out,
+                fail_on,
             } => {
                 let plan = plan_options(compare, &project, false)?;
                 set = plan.set.clone();
-                (Task::Diff { plan, out }, paths.paths)
+                let fail_on_unhealthy = fail_on.contains(&FailOn::Unhealthy);
+                (
+                    Task::Diff {
+                        plan,
+                        out,
+                        fail_on_unhealthy,
+                    },
+                    paths.paths,
+                )
             }
             Command::Show { file } => (Task::Show { file }, Vec::new()),
             Command::Apply {

@@ -502,6 +502,14 @@ impl Plan {
             .any(|e| e.action.is_difference())
     }
 
+    /// Whether a declared connection is DEAUTHORIZED or FAILED_CONNECTIVITY: events to it fail
+    /// now (`diff --fail-on unhealthy`). A connection the plan deletes is not declared.
+    pub(crate) fn has_broken_connections(&self) -> bool {
+        self.entries().any(|entry| {
+            entry.action != Action::Delete && entry.health.as_ref().is_some_and(|h| h.broken)
+        })
+    }
+
     pub(crate) fn has_errors(&self) -> bool {
         self.entries()
             .chain(self.destination_entries())
