@@ -429,6 +429,17 @@ pub(crate) struct GlobalArgs {
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value = "text")]
     pub(crate) output: OutputFormat,
+    /// The longest Markdown document of diff, show, apply and verify, in characters: counts
+    /// and failures are kept, other entries cut with a note (GitHub takes at most 65,536 in a
+    /// comment; the default leaves room for a workflow's own lines). `--output json` is whole.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = crate::view::DEFAULT_MAX_CHARS,
+        value_parser = max_chars
+    )]
+    pub(crate) max_chars: usize,
     /// When to colour text output: `auto` on a terminal, unless NO_COLOR is set, CLICOLOR=0 or
     /// TERM=dumb (CLICOLOR_FORCE colours even a pipe).
     #[arg(
@@ -460,6 +471,19 @@ pub(crate) struct GlobalArgs {
     /// still print their document; exit codes are unchanged).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
+}
+
+/// `--max-chars`: at least 1,000, so the counts and the note always fit.
+fn max_chars(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1_000 => Ok(n),
+        Ok(_) => Err(format!(
+            "`{text}` is too short for the counts and the note; give at least 1000"
+        )),
+        Err(_) => Err(format!(
+            "`{text}` is not a number of characters, e.g. 60000"
+        )),
+    }
 }
 
 /// The longest duration any flag takes: longer waits are a mistake, and bounding them keeps

@@ -115,6 +115,8 @@ pub(crate) struct Settings {
     pub(crate) verbosity: u8,
     /// `-q`: errors only in text output.
     pub(crate) quiet: bool,
+    /// `--max-chars`: the longest Markdown document.
+    pub(crate) max_chars: usize,
     /// The project file's settings (none when there is no file). Its `name_prefix` is what
     /// narrows orphan discovery, in the reads and in the IAM policy.
     pub(crate) project: Project,
@@ -310,6 +312,7 @@ impl Settings {
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
             quiet: cli.global.quiet,
+            max_chars: cli.global.max_chars,
             project,
             set_aside,
             rules,
@@ -318,12 +321,13 @@ impl Settings {
 
     /// The view of the chosen output format.
     pub(crate) fn view(&self) -> Box<dyn View + Send> {
-        view::view(
+        view::view_within(
             self.format,
             Style {
                 colour: self.colour,
             },
             self.quiet,
+            self.max_chars,
         )
     }
 }

@@ -280,7 +280,7 @@ impl<C: ResourceChange> Step<C> {
     /// A step as a saved plan recorded it, to be shown: the one step whose entry is not made
     /// from its change, because it has none (`apply --plan` plans again and proves the fresh
     /// plan equal instead). Applied, it would do nothing but say so.
-    fn recorded(entry: Entry) -> Self {
+    pub(crate) fn recorded(entry: Entry) -> Self {
         let change = C::failed("a saved plan is shown, not applied from here".to_string());
         Step { entry, change }
     }
