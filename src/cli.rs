@@ -12,8 +12,9 @@ use std::time::Duration;
     name = "provision",
     version,
     about = "Keep Amazon EventBridge connections to Salesforce in line with a folder of YAML files",
-    after_help = "Exit codes: 0 success / in sync, 1 error, 2 `diff` found differences, 130 interrupted \
-                  (SIGINT), 143 terminated (SIGTERM)."
+    after_help = "Exit codes: 0 success / in sync, 1 error, 2 `diff` found differences, 3 `diff \
+                  --fail-on unhealthy` found a broken connection, 130 interrupted (SIGINT), 143 \
+                  terminated (SIGTERM)."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -45,6 +46,11 @@ pub(crate) enum Command {
         /// only), for `apply --plan` and `show`.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Exit 3 instead of 2 when the plan finds this (repeatable): `unhealthy`, a declared
+        /// connection that is DEAUTHORIZED or FAILED_CONNECTIVITY (an outage, not drift). An
+        /// error still exits 1.
+        #[arg(long, value_name = "WHAT", value_enum, action = clap::ArgAction::Append)]
+        fail_on: Vec<FailOn>,
     },
     /// Make AWS match the YAML and wait until each connection is healthy: exit 0 or 1.
     #[command(after_help = APPLY_EXAMPLES)]
@@ -232,6 +238,13 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
         out: Option<PathBuf>,
     },
+}
+
+/// `diff --fail-on`: what makes `diff` exit 3 rather than 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// A declared connection is DEAUTHORIZED or FAILED_CONNECTIVITY: events fail now.
+    Unhealthy,
 }
 
 /// `iam-policy --for`.
@@ -432,6 +445,17 @@ pub(crate) struct GlobalArgs {
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value = "text")]
     pub(crate) output: OutputFormat,
+    /// The longest Markdown document of diff, show, apply and verify, in characters: counts
+    /// and failures are kept, other entries cut with a note (GitHub takes at most 65,536 in a
+    /// comment; the default leaves room for a workflow's own lines). `--output json` is whole.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = crate::view::DEFAULT_MAX_CHARS,
+        value_parser = max_chars
+    )]
+    pub(crate) max_chars: usize,
     /// When to colour text output: `auto` on a terminal, unless NO_COLOR is set, CLICOLOR=0 or
     /// TERM=dumb (CLICOLOR_FORCE colours even a pipe).
     #[arg(
@@ -463,6 +487,19 @@ pub(crate) struct GlobalArgs {
     /// still print their document; exit codes are unchanged).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
+}
+
+/// `--max-chars`: at least 1,000, so the counts and the note always fit.
+fn max_chars(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1_000 => Ok(n),
+        Ok(_) => Err(format!(
+            "`{text}` is too short for the counts and the note; give at least 1000"
+        )),
+        Err(_) => Err(format!(
+            "`{text}` is not a number of characters, e.g. 60000"
+        )),
+    }
 }
 
 /// A duration flag: `90` (seconds), `90s`, `10m`, `1h`, `1h30m`, `500ms` (humantime's syntax),

@@ -2,7 +2,9 @@
 //! how to print, and how to reach AWS.
 
 use crate::aws::{AwsOptions, Timeouts};
-use crate::cli::{Cli, ColorWhen, Command, CompareArgs, OutputFormat, PolicyFor, PolicyScope};
+use crate::cli::{
+    Cli, ColorWhen, Command, CompareArgs, FailOn, OutputFormat, PolicyFor, PolicyScope,
+};
 use crate::engine::apply::ApplyOptions;
 use crate::engine::rotate::RotateOptions;
 use crate::engine::wait::WaitPolicy;
@@ -23,6 +25,8 @@ pub(crate) enum Task {
         plan: PlanOptions,
         /// `--out FILE`: write the saved plan there.
         out: Option<PathBuf>,
+        /// `--fail-on unhealthy`: a broken declared connection exits 3, not 2.
+        fail_on_unhealthy: bool,
     },
     Apply {
         plan: PlanOptions,
@@ -116,6 +120,8 @@ pub(crate) struct Settings {
     pub(crate) verbosity: u8,
     /// `-q`: errors only in text output.
     pub(crate) quiet: bool,
+    /// `--max-chars`: the longest Markdown document.
+    pub(crate) max_chars: usize,
     /// The project file's settings (none when there is no file). Its `name_prefix` is what
     /// narrows orphan discovery, in the reads and in the IAM policy.
     pub(crate) project: Project,
@@ -148,10 +154,19 @@ impl Settings {
                 paths,
                 compare,
                 out,
+                fail_on,
             } => {
                 let plan = plan_options(compare, &project, false)?;
                 set = plan.set.clone();
-                (Task::Diff { plan, out }, paths.paths)
+                let fail_on_unhealthy = fail_on.contains(&FailOn::Unhealthy);
+                (
+                    Task::Diff {
+                        plan,
+                        out,
+                        fail_on_unhealthy,
+                    },
+                    paths.paths,
+                )
             }
             Command::Show { file } => (Task::Show { file }, Vec::new()),
             Command::Apply {
@@ -307,6 +322,7 @@ impl Settings {
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
             quiet: cli.global.quiet,
+            max_chars: cli.global.max_chars,
             project,
             set_aside,
             rules,
@@ -315,12 +331,13 @@ impl Settings {
 
     /// The view of the chosen output format.
     pub(crate) fn view(&self) -> Box<dyn View + Send> {
-        view::view(
+        view::view_within(
             self.format,
             Style {
                 colour: self.colour,
             },
             self.quiet,
+            self.max_chars,
         )
     }
 }

@@ -1,7 +1,8 @@
 //! Runs one command: parse the arguments, resolve settings, dispatch, print, pick the exit code.
 //!
 //! The only place that prints a run-ending error and decides the exit code: 0 success or in
-//! sync, 1 error, 2 `diff` found differences.
+//! sync, 1 error, 2 `diff` found differences, 3 `diff --fail-on unhealthy` found a broken
+//! connection.
 
 use crate::cli::Cli;
 use crate::commands::{self, EXIT_ERROR, EXIT_OK};

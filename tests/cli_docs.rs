@@ -141,7 +141,7 @@ fn the_man_page_is_valid_roff_naming_every_subcommand_and_flag() {
 }
 
 #[test]
-fn the_man_page_names_every_variable_read_all_five_exit_codes_and_see_also() {
+fn the_man_page_names_every_variable_read_every_exit_code_and_see_also() {
     let (code, page, _) = provision(&["man"]);
     assert_eq!(code, 0);
     let section = |name: &str| -> String {
@@ -178,11 +178,13 @@ fn the_man_page_names_every_variable_read_all_five_exit_codes_and_see_also() {
         .lines()
         .filter_map(|line| line.strip_prefix("\\fB")?.strip_suffix("\\fR"))
         .collect();
-    assert_eq!(codes, ["0", "1", "2", "130", "143"], "{exit_status}");
+    assert_eq!(codes, ["0", "1", "2", "3", "130", "143"], "{exit_status}");
+    assert!(exit_status.contains("fail\\-on unhealthy"), "{exit_status}");
     assert!(exit_status.contains("SIGINT") && exit_status.contains("SIGTERM"));
     assert!(section("\"SEE ALSO\"").contains("\\fBaws\\fR(1)"));
     let (_, help, _) = provision(&["--help"]);
     assert!(help.contains("130 interrupted"), "{help}");
+    assert!(help.contains("3 `diff --fail-on unhealthy`"), "{help}");
 }
 
 #[test]

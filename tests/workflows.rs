@@ -180,15 +180,19 @@ fn pull_requests_diff_main_applies_in_a_protected_environment_and_a_schedule_che
     let apply = job("apply");
     assert_eq!(
         condition(&apply),
-        "github.event_name == 'push' && github.ref == 'refs/heads/main'",
-        "apply runs on a push to main only, never on a manual or scheduled run"
+        "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
+        "apply runs on a push to the default branch only, never on a manual or scheduled run"
     );
     assert_eq!(text(&apply, "environment"), "production");
     assert!(runs(&apply).contains("provision apply connections/"));
 
     let drift = job("drift");
-    assert!(condition(&drift).contains("github.event_name == 'schedule'"));
-    assert!(condition(&drift).contains("github.event_name == 'workflow_dispatch'"));
+    // A schedule's event names no repository (it always runs on the default branch); a
+    // manual run is checked against the default branch.
+    assert_eq!(
+        condition(&drift),
+        "github.event_name == 'schedule' || (github.event_name == 'workflow_dispatch' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch))"
+    );
     assert!(
         !runs(&drift).contains("provision apply"),
         "the drift check never writes"
@@ -196,16 +200,85 @@ fn pull_requests_diff_main_applies_in_a_protected_environment_and_a_schedule_che
     let script = runs(&drift);
     assert!(script.contains("provision diff connections/"));
     assert!(
-        script.contains("exit \"$code\""),
+        script.contains("exit \"$DIFF_CODE\""),
         "drift (exit 2) fails the run"
     );
-    assert!(script.contains("gh issue create") && script.contains("gh issue comment"));
+    assert!(script.contains("gh issue create") && script.contains("gh issue edit"));
     let permissions = get(&drift, "permissions")
         .and_then(Value::as_mapping)
         .unwrap();
     assert_eq!(
         get(permissions, "issues").and_then(Value::as_str),
         Some("write")
+    );
+}
+
+/// The paths that change what provision plans: the documents and every project file.
+#[test]
+fn the_example_runs_for_the_documents_and_every_project_file() {
+    let workflow = parse(&read(EXAMPLE));
+    let on = get(&workflow, "on").and_then(Value::as_mapping).unwrap();
+    for event in ["pull_request", "push"] {
+        let trigger = get(on, event).and_then(Value::as_mapping).unwrap();
+        let paths: Vec<&str> = get(trigger, "paths")
+            .and_then(Value::as_sequence)
+            .unwrap_or_else(|| panic!("{event} has no path filter"))
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        for path in ["connections/**", "provision.yaml", "**/provision.yaml"] {
+            assert!(paths.contains(&path), "{event} misses {path}: {paths:?}");
+        }
+        assert!(
+            get(trigger, "branches").is_none(),
+            "{event} names a branch: the jobs check the default branch"
+        );
+    }
+    assert!(
+        !read(EXAMPLE).contains("refs/heads/main'"),
+        "the default branch is read, not named"
+    );
+}
+
+/// The diff job edits its own comment, found by a hidden marker, never the token's last
+/// comment (another workflow's), and uploads the whole plan as JSON.
+#[test]
+fn the_diff_job_keeps_one_comment_found_by_its_marker_and_uploads_the_json_plan() {
+    let workflow = parse(&read(EXAMPLE));
+    let steps = steps(&job_named(&workflow, "diff"));
+    let script: String = steps.iter().map(|s| text(s, "run").to_string()).collect();
+    assert!(!script.contains("gh pr comment"), "{script}");
+    assert!(script.contains("marker='<!-- provision-plan -->'"));
+    assert!(script.contains("echo \"$marker\""));
+    assert!(script.contains("startswith(\\\"$marker\\\")"), "{script}");
+    assert!(script.contains("gh api --method PATCH \"repos/$GH_REPO/issues/comments/$id\""));
+    assert!(script.contains("gh api --method POST \"repos/$GH_REPO/issues/$PR_NUMBER/comments\""));
+    assert!(script.contains("provision show plan.saved.json --output json > plan.json"));
+    let upload = steps
+        .iter()
+        .find(|s| text(s, "uses").starts_with("actions/upload-artifact@"))
+        .expect("the plan is uploaded");
+    let with = get(upload, "with").and_then(Value::as_mapping).unwrap();
+    assert_eq!(text(with, "path"), "plan.json");
+    assert_eq!(text(with, "name"), "provision-plan");
+}
+
+/// The schedule tells an outage (exit 3 of `diff --fail-on unhealthy`, or a token `verify`
+/// cannot get) apart from drift (exit 2), each in its one issue, and runs `verify`.
+#[test]
+fn the_schedule_raises_an_outage_apart_from_drift_and_runs_verify() {
+    let workflow = parse(&read(EXAMPLE));
+    let steps = steps(&job_named(&workflow, "drift"));
+    let script: String = steps.iter().map(|s| text(s, "run").to_string()).collect();
+    assert!(script.contains("provision diff connections/ --fail-on unhealthy"));
+    assert!(script.contains("provision verify connections/"));
+    assert!(script.contains("if [ \"$DIFF_CODE\" -eq 3 ]"), "{script}");
+    assert!(script.contains("keep_issue provision-outage"));
+    assert!(script.contains("keep_issue provision-drift"));
+    assert!(script.contains("gh issue edit \"$number\" --body-file report.md"));
+    assert!(
+        !script.contains("gh issue comment"),
+        "one issue, updated, not a comment a day"
     );
 }
 

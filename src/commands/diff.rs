@@ -1,9 +1,10 @@
 //! `provision diff`: compare the YAML with AWS and print the plan. Exit 0 in sync, 2
-//! differences, 1 error.
+//! differences, 1 error; with `--fail-on unhealthy`, 3 when a declared connection is broken
+//! (an error still exits 1).
 
 use super::context::{Run, check_prune_regions, load_specs};
 use super::saved_plan;
-use super::{EXIT_DIFFERENCES, EXIT_OK};
+use super::{EXIT_DIFFERENCES, EXIT_OK, EXIT_UNHEALTHY};
 use crate::config::Settings;
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::error::Error;
@@ -19,6 +20,7 @@ pub(super) async fn run(
     settings: &Settings,
     options: &PlanOptions,
     out: Option<&Path>,
+    fail_on_unhealthy: bool,
     interrupt: Interrupt,
 ) -> Result<u8, Error> {
     let specs = load_specs(settings)?;
@@ -74,7 +76,9 @@ pub(super) async fn run(
             left_deleted: Vec::new(),
         });
     }
-    Ok(if plan.has_differences() {
+    Ok(if fail_on_unhealthy && plan.has_broken_connections() {
+        EXIT_UNHEALTHY
+    } else if plan.has_differences() {
         EXIT_DIFFERENCES
     } else {
         EXIT_OK

@@ -159,6 +159,9 @@ An error: bad input, an AWS or secret failure, a connection that did not become 
 \fB2\fR
 \fBdiff\fR found differences.
 .TP
+\fB3\fR
+\fBdiff \-\-fail\-on unhealthy\fR found a declared connection DEAUTHORIZED or FAILED_CONNECTIVITY (an outage: events to it fail now), with or without other differences. Only with that option; an error still exits 1.
+.TP
 \fB130\fR
 Interrupted by SIGINT (Ctrl-C); what was done and not done is printed.
 .TP

@@ -27,6 +27,9 @@ use crate::view;
 pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_ERROR: u8 = 1;
 pub(crate) const EXIT_DIFFERENCES: u8 = 2;
+/// `diff --fail-on unhealthy`: a declared connection is broken (an outage, not drift). An
+/// error wins over it: a plan with errors exits 1.
+pub(crate) const EXIT_UNHEALTHY: u8 = 3;
 
 pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
     if let Some(file) = &settings.project.file {
@@ -41,8 +44,19 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
     }
     match &settings.task {
         Task::Validate => validate::run(settings),
-        Task::Diff { plan, out } => {
-            diff::run(settings, plan, out.as_deref(), listen_for_signals()).await
+        Task::Diff {
+            plan,
+            out,
+            fail_on_unhealthy,
+        } => {
+            diff::run(
+                settings,
+                plan,
+                out.as_deref(),
+                *fail_on_unhealthy,
+                listen_for_signals(),
+            )
+            .await
         }
         Task::Apply {
             plan,

@@ -280,7 +280,7 @@ impl<C: ResourceChange> Step<C> {
     /// A step as a saved plan recorded it, to be shown: the one step whose entry is not made
     /// from its change, because it has none (`apply --plan` plans again and proves the fresh
     /// plan equal instead). Applied, it would do nothing but say so.
-    fn recorded(entry: Entry) -> Self {
+    pub(crate) fn recorded(entry: Entry) -> Self {
         let change = C::failed("a saved plan is shown, not applied from here".to_string());
         Step { entry, change }
     }
@@ -500,6 +500,14 @@ impl Plan {
         self.entries()
             .chain(self.destination_entries())
             .any(|e| e.action.is_difference())
+    }
+
+    /// Whether a declared connection is DEAUTHORIZED or FAILED_CONNECTIVITY: events to it fail
+    /// now (`diff --fail-on unhealthy`). A connection the plan deletes is not declared.
+    pub(crate) fn has_broken_connections(&self) -> bool {
+        self.entries().any(|entry| {
+            entry.action != Action::Delete && entry.health.as_ref().is_some_and(|h| h.broken)
+        })
     }
 
     pub(crate) fn has_errors(&self) -> bool {

@@ -9,6 +9,10 @@
 //! ([`prose`], which also keeps GitHub from reading a mention or a bare link in it), so no text
 //! can turn into Markdown or HTML, and each shows escaped what [`crate::outside::escape`]
 //! escapes; secrets are `(secret)`.
+//!
+//! The documents of `diff`, `show`, `apply` and `verify` stay within `--max-chars` ([`fit`]):
+//! GitHub refuses a longer comment whole, so a long one keeps its counts and every failure,
+//! then as many entries as fit, and says how many it left out and where the whole document is.
 
 use super::{View, WINDOW_NOTE, error_lines};
 use crate::error::Error;
@@ -21,7 +25,10 @@ use crate::plan::{
 };
 use std::fmt::Write;
 
-pub(crate) struct MarkdownView;
+pub(crate) struct MarkdownView {
+    /// The longest document of `diff`, `show`, `apply` and `verify`, in characters.
+    pub(crate) max_chars: usize,
+}
 
 impl View for MarkdownView {
     fn exported(&self, files: &[super::ExportedFile]) -> String {
@@ -32,10 +39,32 @@ impl View for MarkdownView {
     }
 
     fn verified(&self, report: &crate::plan::verify_report::VerifyReport) -> String {
-        fenced(
-            &super::view(super::Format::Text, super::Style { colour: false }, false)
-                .verified(report),
-        )
+        let whole = super::text::verified(report);
+        let document = fenced(&whole);
+        if length(&document) <= self.max_chars {
+            return document;
+        }
+        // Cut: each result's lines inside one fence (long enough for all of them), then the
+        // lines left out of the run and the counts in their own.
+        let fence = fence_for(&whole);
+        let parts = report
+            .results
+            .iter()
+            .map(|result| Part {
+                failed: !result.ok,
+                resources: 1,
+                rows: super::text::verified_result(result),
+                details: String::new(),
+            })
+            .collect();
+        let frame = Frame {
+            head: String::new(),
+            table_head: format!("{fence}text\n"),
+            table_end: format!("{fence}\n"),
+            tail: fenced(super::text::verified_tail(report).trim_start_matches('\n')),
+            command: "verify",
+        };
+        fit(self.max_chars, frame, parts)
     }
 
     fn credentials_written(&self, report: &CredentialsReport) -> String {
@@ -156,17 +185,46 @@ impl View for MarkdownView {
     }
 
     fn plan(&self, plan: &Plan) -> String {
-        let mut out = String::from("### provision diff\n\n");
+        let mut out = String::from(PLAN_HEADING);
         plan_summary(&mut out, plan);
-        for entry in plan
-            .entries()
-            .chain(plan.destination_entries())
-            .filter(|entry| needs_details(entry))
-        {
-            entry_details(&mut out, entry, None);
-        }
+        out.push_str(&details_of(
+            plan.entries().chain(plan.destination_entries()),
+        ));
         left_out(&mut out, plan);
-        out
+        if length(&out) <= self.max_chars {
+            return out;
+        }
+        // Cut: the counts first, then each connection with its API destinations (rows and
+        // details together), failures first.
+        let mut head = String::from(PLAN_HEADING);
+        plan_counts(&mut head, plan);
+        destination_counts(&mut head, plan);
+        let declared = plan.connections().map(|step| {
+            let entries =
+                || std::iter::once(step.entry()).chain(step.destinations.iter().map(|d| d.entry()));
+            Part {
+                failed: entries().any(|entry| entry.action == Action::Error),
+                resources: 1 + step.destinations.len(),
+                rows: connection_rows(step),
+                details: details_of(entries()),
+            }
+        });
+        let pruned = plan.pruned_destinations().map(|step| Part {
+            failed: step.entry().action == Action::Error,
+            resources: 1,
+            rows: pruned_row(step.entry()),
+            details: details_of(std::iter::once(step.entry())),
+        });
+        let mut tail = String::new();
+        left_out(&mut tail, plan);
+        let frame = Frame {
+            head,
+            table_head: PLAN_TABLE_HEAD.to_string(),
+            table_end: "\n".to_string(),
+            tail,
+            command: "diff",
+        };
+        fit(self.max_chars, frame, declared.chain(pruned).collect())
     }
 
     fn apply_started(&self, _plan: &Plan) -> String {
@@ -178,60 +236,41 @@ impl View for MarkdownView {
     }
 
     fn applied(&self, plan: &Plan, results: &[ApplyResult]) -> String {
-        let mut out = String::from("### provision apply\n\n");
-        let s = apply_summary(results);
-        out.push_str(
-            "| created | updated | replaced | deleted | unchanged | failed | not started |\n",
-        );
-        out.push_str("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
-            s.created, s.updated, s.replaced, s.deleted, s.unchanged, s.failed, s.not_started
-        );
-        let deleted = crate::plan::left_deleted(results);
-        if !deleted.is_empty() {
-            let _ = writeln!(
-                out,
-                "**Left deleted, not yet created again:** {}; run `provision apply` again to create them.\n",
-                deleted.join(", ")
-            );
-        }
-        out.push_str("| outcome | connection | region | state |\n");
-        out.push_str("| --- | --- | --- | --- |\n");
+        let mut head = String::new();
+        apply_counts(&mut head, results);
+        let mut tail = String::new();
+        left_out(&mut tail, plan);
+        let mut out = head.clone();
+        out.push_str(APPLY_TABLE_HEAD);
         for result in results {
-            let state = result
-                .state
-                .as_ref()
-                .map(|state| state.to_string())
-                .unwrap_or_else(|| "-".to_string());
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                outcome_label(result.outcome),
-                cell_code(&result.name),
-                prose(&result.region),
-                prose(&state)
-            );
+            out.push_str(&result_row(result));
         }
         out.push('\n');
         for result in results {
-            let entry = plan
-                .entries()
-                .find(|entry| entry.name == result.name && entry.region == result.region);
-            let attention = result.outcome != Outcome::Unchanged
-                || entry.is_some_and(needs_details)
-                || result.error.is_some();
-            if !attention {
-                continue;
-            }
-            match entry {
-                Some(entry) => entry_details(&mut out, entry, Some(result)),
-                None => result_details(&mut out, result),
-            }
+            out.push_str(&result_block(plan, result));
         }
-        left_out(&mut out, plan);
-        out
+        out.push_str(&tail);
+        if length(&out) <= self.max_chars {
+            return out;
+        }
+        // Cut: the counts first, then each result (row and details together), failures first.
+        let parts = results
+            .iter()
+            .map(|result| Part {
+                failed: result.outcome == Outcome::Failed || result.error.is_some(),
+                resources: 1,
+                rows: result_row(result),
+                details: result_block(plan, result),
+            })
+            .collect();
+        let frame = Frame {
+            head,
+            table_head: APPLY_TABLE_HEAD.to_string(),
+            table_end: "\n".to_string(),
+            tail,
+            command: "apply",
+        };
+        fit(self.max_chars, frame, parts)
     }
 
     fn error(&self, error: &Error) -> (String, String) {
@@ -280,16 +319,15 @@ impl View for MarkdownView {
     }
 }
 
+const PLAN_HEADING: &str = "### provision diff\n\n";
+const PLAN_TABLE_HEAD: &str =
+    "| action | connection | region | state |\n| --- | --- | --- | --- |\n";
+const APPLY_TABLE_HEAD: &str =
+    "| outcome | connection | region | state |\n| --- | --- | --- | --- |\n";
+
 /// The counts and one row per connection.
 fn plan_summary(out: &mut String, plan: &Plan) {
-    let s = plan.summary();
-    out.push_str("| create | update | in sync | error |\n");
-    out.push_str("| ---: | ---: | ---: | ---: |\n");
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} |\n",
-        s.create, s.update, s.in_sync, s.error
-    );
+    plan_counts(out, plan);
     if plan.connections().next().is_none() {
         let _ = writeln!(
             out,
@@ -298,39 +336,65 @@ fn plan_summary(out: &mut String, plan: &Plan) {
         );
         return;
     }
-    out.push_str("| action | connection | region | state |\n");
-    out.push_str("| --- | --- | --- | --- |\n");
+    out.push_str(PLAN_TABLE_HEAD);
     for step in plan.connections() {
-        let entry = step.entry();
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            action_label(entry.action),
-            cell_code(&entry.name),
-            prose(&entry.region),
-            state(entry)
-        );
-        // Its API destinations, under it.
-        for destination in step.destinations.iter().map(|d| d.entry()) {
-            let _ = writeln!(
-                out,
-                "| {} | ↳ {} (API destination) | {} | |",
-                action_label(destination.action),
-                cell_code(&destination.name),
-                prose(&destination.region)
-            );
-        }
+        out.push_str(&connection_rows(step));
     }
-    for pruned in plan.pruned_destinations().map(|d| d.entry()) {
-        let _ = writeln!(
-            out,
-            "| {} | {} (API destination) | {} | |",
-            action_label(pruned.action),
-            cell_code(&pruned.name),
-            prose(&pruned.region)
-        );
+    for pruned in plan.pruned_destinations() {
+        out.push_str(&pruned_row(pruned.entry()));
     }
     out.push('\n');
+    destination_counts(out, plan);
+}
+
+/// The counts table of the plan's connections.
+fn plan_counts(out: &mut String, plan: &Plan) {
+    let s = plan.summary();
+    out.push_str("| create | update | in sync | error |\n");
+    out.push_str("| ---: | ---: | ---: | ---: |\n");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} |\n",
+        s.create, s.update, s.in_sync, s.error
+    );
+}
+
+/// A connection's row, and its API destinations' under it.
+fn connection_rows(step: &crate::plan::ConnectionStep) -> String {
+    let mut out = String::new();
+    let entry = step.entry();
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} |",
+        action_label(entry.action),
+        cell_code(&entry.name),
+        prose(&entry.region),
+        state(entry)
+    );
+    for destination in step.destinations.iter().map(|d| d.entry()) {
+        let _ = writeln!(
+            out,
+            "| {} | ↳ {} (API destination) | {} | |",
+            action_label(destination.action),
+            cell_code(&destination.name),
+            prose(&destination.region)
+        );
+    }
+    out
+}
+
+/// The row of an API destination to prune.
+fn pruned_row(pruned: &Entry) -> String {
+    format!(
+        "| {} | {} (API destination) | {} | |\n",
+        action_label(pruned.action),
+        cell_code(&pruned.name),
+        prose(&pruned.region)
+    )
+}
+
+/// The line that counts the API destinations, when there are any.
+fn destination_counts(out: &mut String, plan: &Plan) {
     if plan.destination_entries().next().is_some() {
         let d = plan.destination_summary();
         let _ = writeln!(
@@ -339,6 +403,164 @@ fn plan_summary(out: &mut String, plan: &Plan) {
             d.create, d.update, d.delete, d.in_sync
         );
     }
+}
+
+/// The details blocks of those of `entries` that need one.
+fn details_of<'a>(entries: impl Iterator<Item = &'a Entry>) -> String {
+    let mut out = String::new();
+    for entry in entries.filter(|entry| needs_details(entry)) {
+        entry_details(&mut out, entry, None);
+    }
+    out
+}
+
+/// The heading and counts of `apply`'s document, and the resources left deleted.
+fn apply_counts(out: &mut String, results: &[ApplyResult]) {
+    out.push_str("### provision apply\n\n");
+    let s = apply_summary(results);
+    out.push_str("| created | updated | replaced | deleted | unchanged | failed | not started |\n");
+    out.push_str("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} |\n",
+        s.created, s.updated, s.replaced, s.deleted, s.unchanged, s.failed, s.not_started
+    );
+    let deleted = crate::plan::left_deleted(results);
+    if !deleted.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Left deleted, not yet created again:** {}; run `provision apply` again to create them.\n",
+            deleted.join(", ")
+        );
+    }
+}
+
+/// One result's row of `apply`'s table.
+fn result_row(result: &ApplyResult) -> String {
+    let state = result
+        .state
+        .as_ref()
+        .map(|state| state.to_string())
+        .unwrap_or_else(|| "-".to_string());
+    format!(
+        "| {} | {} | {} | {} |\n",
+        outcome_label(result.outcome),
+        cell_code(&result.name),
+        prose(&result.region),
+        prose(&state)
+    )
+}
+
+/// One result's details block, when it needs attention (else nothing).
+fn result_block(plan: &Plan, result: &ApplyResult) -> String {
+    let entry = plan
+        .entries()
+        .find(|entry| entry.name == result.name && entry.region == result.region);
+    let attention = result.outcome != Outcome::Unchanged
+        || entry.is_some_and(needs_details)
+        || result.error.is_some();
+    let mut out = String::new();
+    if attention {
+        match entry {
+            Some(entry) => entry_details(&mut out, entry, Some(result)),
+            None => result_details(&mut out, result),
+        }
+    }
+    out
+}
+
+/// One resource's share of a document that may be cut to fit (`--max-chars`): its table rows
+/// and its details, kept or left out together, so no row or `<details>` block is cut in two.
+struct Part {
+    /// A failure or error: always kept, before the rest.
+    failed: bool,
+    /// How many entries (connections, API destinations) it shows.
+    resources: usize,
+    rows: String,
+    details: String,
+}
+
+/// What a cut document holds besides its parts.
+struct Frame {
+    /// The heading and the counts: always kept.
+    head: String,
+    /// Written before the kept rows (a table's header, a fence), when any is kept.
+    table_head: String,
+    /// Written after them.
+    table_end: String,
+    /// What ends the document (the connections left out of the run): always kept.
+    tail: String,
+    /// The command whose `--output json` holds the whole document.
+    command: &'static str,
+}
+
+/// The document of `frame` and `parts` within `limit` characters: the head, a note saying
+/// how many entries were left out and where the whole document is, the rows and then the
+/// details of every failed part and of as many others (in order) as fit, and the tail.
+/// Failures are kept even past the limit: a reviewer must see each.
+fn fit(limit: usize, frame: Frame, parts: Vec<Part>) -> String {
+    let total: usize = parts.iter().map(|part| part.resources).sum();
+    let cost = |part: &Part| length(&part.rows) + length(&part.details);
+    // The note is counted as long as it can get: it names at most `total` left out.
+    let mut used = [
+        &frame.head,
+        &frame.table_head,
+        &frame.table_end,
+        &frame.tail,
+    ]
+    .into_iter()
+    .map(|text| length(text))
+    .sum::<usize>()
+        + length(&cut_note(total, total, limit, frame.command));
+    let (mut kept, rest): (Vec<Part>, Vec<Part>) = parts.into_iter().partition(|p| p.failed);
+    used += kept.iter().map(cost).sum::<usize>();
+    for part in rest {
+        if used + cost(&part) > limit {
+            break;
+        }
+        used += cost(&part);
+        kept.push(part);
+    }
+    let shown: usize = kept.iter().map(|part| part.resources).sum();
+    let mut out = frame.head;
+    if shown < total {
+        out.push_str(&cut_note(total - shown, total, limit, frame.command));
+    }
+    if !kept.is_empty() {
+        out.push_str(&frame.table_head);
+        for part in &kept {
+            out.push_str(&part.rows);
+        }
+        out.push_str(&frame.table_end);
+    }
+    for part in &kept {
+        out.push_str(&part.details);
+    }
+    out.push_str(&frame.tail);
+    out
+}
+
+/// What a cut document says where it was cut.
+fn cut_note(left: usize, total: usize, limit: usize, command: &str) -> String {
+    format!(
+        "> **Shortened to {limit} characters (`--max-chars`):** {left} of {total} entries are left out of this document; the counts include them, and every failure is shown. The whole document is `provision {command} --output json` (in CI, the workflow's artifact).\n\n"
+    )
+}
+
+/// The fence of a fenced block that shows `text` exactly: longer than any run of backticks in
+/// it.
+fn fence_for(text: &str) -> String {
+    let longest = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// The length of a document: its characters (Unicode code points).
+fn length(text: &str) -> usize {
+    text.chars().count()
 }
 
 fn action_label(action: Action) -> &'static str {
@@ -651,12 +873,7 @@ fn prose(text: &str) -> String {
 
 /// A fenced block that shows `text` exactly.
 fn fenced(text: &str) -> String {
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or_default();
-    let fence = "`".repeat(longest.max(2) + 1);
+    let fence = fence_for(text);
     let mut out = format!("{fence}text\n{text}");
     if !text.ends_with('\n') {
         out.push('\n');
@@ -711,7 +928,7 @@ mod tests {
             }],
             left_out: Vec::new(),
         };
-        let shown = MarkdownView.credentials_written(&report);
+        let shown = MarkdownView { max_chars: 60_000 }.credentials_written(&report);
         assert!(
             shown.contains("| ➕ created | `sf-a` | us-east-1 | `sf_a` | `salesforce/a\\|<img src=x onerror=alert(1)>\\|` | `v\\|1` |\n"),
             "{shown}"
@@ -752,5 +969,237 @@ mod tests {
     fn fences_are_longer_than_any_backticks_inside() {
         assert_eq!(fenced("x"), "```text\nx\n```\n");
         assert_eq!(fenced("a ``` b"), "````text\na ``` b\n````\n");
+    }
+
+    /// An entry of `kind` to update, with its description changed, or in error.
+    fn entry(kind: crate::plan::ResourceKind, name: &str, error: Option<&str>) -> Entry {
+        Entry {
+            kind,
+            name: name.to_string(),
+            region: "eu-west-1".to_string(),
+            action: if error.is_some() {
+                Action::Error
+            } else {
+                Action::Update
+            },
+            changes: if error.is_some() {
+                Vec::new()
+            } else {
+                vec![FieldChange {
+                    field: "description".into(),
+                    before: Some(format!("{name}, old description [managed by provision]").into()),
+                    after: Some(format!("{name}, new description [managed by provision]").into()),
+                }]
+            },
+            secret: SecretStatus::InSync,
+            health: None,
+            error: error.map(Into::into),
+            problems: Vec::new(),
+            note: None,
+        }
+    }
+
+    /// `count` connections to update, each with an API destination to update; the connections
+    /// at `failing` cannot be planned.
+    fn plan_of(count: usize, failing: &[usize]) -> Plan {
+        use crate::plan::{ConnectionStep, PlanStep, ResourceKind, Step};
+        let steps = (0..count)
+            .map(|i| {
+                let error = failing
+                    .contains(&i)
+                    .then(|| format!("secret salesforce/org-{i:03} cannot be read: AccessDenied"));
+                PlanStep::Connection(ConnectionStep {
+                    connection: Step::recorded(entry(
+                        ResourceKind::Connection,
+                        &format!("sf-org-{i:03}"),
+                        error.as_deref(),
+                    )),
+                    destinations: vec![Step::recorded(entry(
+                        ResourceKind::ApiDestination,
+                        &format!("sf-org-{i:03}-orders"),
+                        None,
+                    ))],
+                })
+            })
+            .collect();
+        Plan {
+            regions: vec!["eu-west-1".to_string()],
+            steps,
+            ..Plan::default()
+        }
+    }
+
+    /// The table rows of a shortened document that name a resource.
+    fn rows_naming_an_org(shown: &str) -> usize {
+        shown
+            .lines()
+            .filter(|line| line.contains("`sf-org-") && line.starts_with('|'))
+            .count()
+    }
+
+    fn assert_blocks_closed(shown: &str) {
+        assert_eq!(
+            shown.matches("<details>").count(),
+            shown.matches("</details>").count()
+        );
+    }
+
+    #[test]
+    fn four_hundred_changed_connections_fit_a_comment_with_the_counts_every_error_and_a_note() {
+        let failing = [7, 250, 399];
+        let plan = plan_of(400, &failing);
+        let view = MarkdownView {
+            max_chars: super::super::DEFAULT_MAX_CHARS,
+        };
+        let whole = MarkdownView {
+            max_chars: usize::MAX,
+        }
+        .plan(&plan);
+        assert!(length(&whole) > 150_000, "{}", length(&whole));
+
+        let shown = view.plan(&plan);
+        assert!(length(&shown) <= 60_000, "{}", length(&shown));
+        assert!(length(&shown) < 65_536);
+        assert!(
+            shown.starts_with(
+                "### provision diff\n\n| create | update | in sync | error |\n| ---: | ---: | ---: | ---: |\n| 0 | 397 | 0 | 3 |\n\nAPI destinations: 0 to create, 400 to update, 0 to delete, 0 in sync.\n\n> **Shortened to 60000 characters"
+            ),
+            "{shown}"
+        );
+        // Each error first, with its row and its details.
+        for i in failing {
+            let row = format!("| ❌ error | `sf-org-{i:03}` | eu-west-1 | - |\n");
+            assert!(shown.contains(&row), "{row}");
+            assert!(shown.contains(&format!(
+                "secret salesforce/org-{i:03} cannot be read: AccessDenied"
+            )));
+        }
+        let first_row = shown
+            .lines()
+            .find(|line| line.starts_with("| ❌") || line.starts_with("| 🔄"));
+        assert_eq!(
+            first_row,
+            Some("| ❌ error | `sf-org-007` | eu-west-1 | - |")
+        );
+        // The note counts exactly the entries without a row.
+        let rows = rows_naming_an_org(&shown);
+        assert!(rows > 6 && rows < 800, "{rows}");
+        assert!(
+            shown.contains(&format!(
+                "{} of 800 entries are left out of this document; the counts include them, and every failure is shown. The whole document is `provision diff --output json` (in CI, the workflow's artifact).\n",
+                800 - rows
+            )),
+            "{shown}"
+        );
+        // Nothing cut in two: each block is closed, each row whole, each shown entry has its
+        // details.
+        assert_blocks_closed(&shown);
+        assert_eq!(shown.matches("<details>").count(), rows);
+        for line in shown.lines().filter(|line| line.starts_with('|')) {
+            assert!(line.ends_with('|'), "{line}");
+        }
+        assert!(shown.ends_with("</details>\n\n"), "{shown}");
+    }
+
+    #[test]
+    fn a_document_within_the_limit_is_unchanged_and_one_character_more_is_cut() {
+        let plan = plan_of(3, &[]);
+        let whole = MarkdownView {
+            max_chars: usize::MAX,
+        }
+        .plan(&plan);
+        let at_limit = MarkdownView {
+            max_chars: length(&whole),
+        };
+        assert_eq!(at_limit.plan(&plan), whole);
+        let under = MarkdownView {
+            max_chars: length(&whole) - 1,
+        }
+        .plan(&plan);
+        assert_ne!(under, whole);
+        assert!(length(&under) < length(&whole), "{under}");
+        assert!(
+            under.contains("entries are left out of this document"),
+            "{under}"
+        );
+    }
+
+    #[test]
+    fn a_long_apply_document_keeps_every_failure() {
+        let plan = plan_of(400, &[]);
+        let results: Vec<ApplyResult> = plan
+            .connections()
+            .enumerate()
+            .map(|(i, step)| {
+                let mut result = ApplyResult::new(
+                    step.entry(),
+                    if i == 333 {
+                        Outcome::Failed
+                    } else {
+                        Outcome::Updated
+                    },
+                );
+                if i == 333 {
+                    result.error = Some("UpdateConnection: ThrottlingException".into());
+                }
+                result
+            })
+            .collect();
+        let shown = MarkdownView { max_chars: 20_000 }.applied(&plan, &results);
+        assert!(length(&shown) <= 20_000, "{}", length(&shown));
+        assert!(
+            shown.contains("| ❌ failed | `sf-org-333` | eu-west-1 | - |\n"),
+            "{shown}"
+        );
+        assert!(shown.contains("UpdateConnection: ThrottlingException"));
+        let rows = rows_naming_an_org(&shown);
+        assert!(
+            shown.contains(&format!(
+                "> **Shortened to 20000 characters (`--max-chars`):** {} of 400 entries are left out of this document",
+                400 - rows
+            )),
+            "{shown}"
+        );
+        assert_blocks_closed(&shown);
+    }
+
+    #[test]
+    fn a_long_verify_document_keeps_every_failure_and_the_counts_in_closed_fences() {
+        use crate::plan::verify_report::{Verified, VerifyReport};
+        let results = (0..1_000)
+            .map(|i| {
+                let mut result = Verified::new(&format!("sf-org-{i:03}"), "eu-west-1");
+                if i == 640 {
+                    result.error = Some("invalid_client".into());
+                    result.error_description = Some("invalid client credentials".into());
+                } else {
+                    result.ok = true;
+                    result.instance_url = Some("https://acme.my.salesforce.com".into());
+                }
+                result
+            })
+            .collect();
+        let report = VerifyReport {
+            regions: vec!["eu-west-1".to_string()],
+            left_out: Vec::new(),
+            results,
+        };
+        let shown = MarkdownView { max_chars: 10_000 }.verified(&report);
+        assert!(length(&shown) <= 10_000, "{}", length(&shown));
+        let lines = shown
+            .lines()
+            .filter(|line| line.contains("  sf-org-"))
+            .count();
+        assert!(
+            shown.starts_with(&format!(
+                "> **Shortened to 10000 characters (`--max-chars`):** {} of 1000 entries are left out of this document; the counts include them, and every failure is shown. The whole document is `provision verify --output json` (in CI, the workflow's artifact).\n\n```text\nfailed  sf-org-640  eu-west-1  invalid_client: invalid client credentials\nok  sf-org-000  eu-west-1  https://acme.my.salesforce.com\n",
+                1000 - lines
+            )),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with("```\n```text\nVerify: 999 ok, 1 failed.\n```\n"),
+            "{shown}"
+        );
     }
 }

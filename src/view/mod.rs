@@ -56,14 +56,31 @@ pub(crate) trait View: Sync {
 }
 
 /// The view of `format`. `quiet` (`-q`) leaves only errors in text output; JSON and Markdown
-/// are documents that a caller asked for, and print in full.
+/// are documents that a caller asked for, and print in full (Markdown within
+/// [`DEFAULT_MAX_CHARS`]).
 pub(crate) fn view(format: Format, style: Style, quiet: bool) -> Box<dyn View + Send> {
+    view_within(format, style, quiet, DEFAULT_MAX_CHARS)
+}
+
+/// [`view`], with the Markdown documents of `diff`, `show`, `apply` and `verify` cut to at most
+/// `max_chars` characters (`--max-chars`).
+pub(crate) fn view_within(
+    format: Format,
+    style: Style,
+    quiet: bool,
+    max_chars: usize,
+) -> Box<dyn View + Send> {
     match format {
         Format::Text => Box::new(text::TextView { style, quiet }),
         Format::Json => Box::new(json::JsonView),
-        Format::Markdown => Box::new(markdown::MarkdownView),
+        Format::Markdown => Box::new(markdown::MarkdownView { max_chars }),
     }
 }
+
+/// The default of `--max-chars`: GitHub refuses a pull-request or issue comment over 65,536
+/// characters; 60,000 leaves 5,536 for what a workflow writes around the document (its own
+/// header, the hidden marker that finds the comment again, a link to the run).
+pub(crate) const DEFAULT_MAX_CHARS: usize = 60_000;
 
 /// One file `export` wrote (or skipped).
 #[derive(Debug, Clone, serde::Serialize)]

@@ -460,40 +460,68 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
 fn render_verified(report: &VerifyReport, style: Style) -> String {
     let mut out = String::new();
     for result in &report.results {
-        if result.kind == Checked::Destination {
-            render_destination(&mut out, result, style);
-            continue;
+        render_verified_result(&mut out, result, style);
+    }
+    render_verified_tail(&mut out, report, style);
+    out
+}
+
+/// `verify`'s text without colour, for the Markdown view's fenced block.
+pub(super) fn verified(report: &VerifyReport) -> String {
+    render_verified(report, Style { colour: false })
+}
+
+/// The lines of one result of `verify`, without colour.
+pub(super) fn verified_result(result: &Verified) -> String {
+    let mut out = String::new();
+    render_verified_result(&mut out, result, Style { colour: false });
+    out
+}
+
+/// What ends `verify`'s text, without colour: the connections left out, and the counts.
+pub(super) fn verified_tail(report: &VerifyReport) -> String {
+    let mut out = String::new();
+    render_verified_tail(&mut out, report, Style { colour: false });
+    out
+}
+
+fn render_verified_result(out: &mut String, result: &Verified, style: Style) {
+    if result.kind == Checked::Destination {
+        render_destination(out, result, style);
+        return;
+    }
+    if result.ok {
+        let mut line = format!("ok  {}  {}", result.name, result.region);
+        if let Some(url) = &result.instance_url {
+            let _ = write!(line, "  {url}");
         }
-        if result.ok {
-            let mut line = format!("ok  {}  {}", result.name, result.region);
-            if let Some(url) = &result.instance_url {
-                let _ = write!(line, "  {url}");
-            }
-            let _ = writeln!(out, "{}", style.paint(GREEN, &line));
-            continue;
-        }
-        let what = match (&result.error, &result.error_description) {
-            (Some(error), Some(description)) => format!("{error}: {description}"),
-            (Some(error), None) => error.to_string(),
-            (None, _) => "failed".to_string(),
-        };
-        let mut lines = what.lines();
-        let head = format!(
-            "failed  {}  {}  {}",
-            result.name,
-            result.region,
-            lines.next().unwrap_or_default()
-        );
-        let _ = writeln!(out, "{}", style.paint(RED, &head));
-        for line in lines {
-            let _ = writeln!(out, "      {line}");
-        }
-        if let Some(hint) = &result.hint {
-            for line in hint.lines() {
-                let _ = writeln!(out, "      hint: {line}");
-            }
+        let _ = writeln!(out, "{}", style.paint(GREEN, &line));
+        return;
+    }
+    let what = match (&result.error, &result.error_description) {
+        (Some(error), Some(description)) => format!("{error}: {description}"),
+        (Some(error), None) => error.to_string(),
+        (None, _) => "failed".to_string(),
+    };
+    let mut lines = what.lines();
+    let head = format!(
+        "failed  {}  {}  {}",
+        result.name,
+        result.region,
+        lines.next().unwrap_or_default()
+    );
+    let _ = writeln!(out, "{}", style.paint(RED, &head));
+    for line in lines {
+        let _ = writeln!(out, "      {line}");
+    }
+    if let Some(hint) = &result.hint {
+        for line in hint.lines() {
+            let _ = writeln!(out, "      hint: {line}");
         }
     }
+}
+
+fn render_verified_tail(out: &mut String, report: &VerifyReport, style: Style) {
     if !report.left_out.is_empty() {
         let _ = writeln!(out, "\nLeft out of this run:");
         for left in &report.left_out {
@@ -507,7 +535,6 @@ fn render_verified(report: &VerifyReport, style: Style) -> String {
     }
     let _ = write!(line, ", {} failed.", summary.failed);
     let _ = writeln!(out, "\n{}", style.paint(BOLD, &line));
-    out
 }
 
 /// One API destination's result, indented under its connection.

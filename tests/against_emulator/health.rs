@@ -7,8 +7,9 @@ use crate::support::json::{Action, Health, PlanDocument};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[test]
-fn a_deauthorized_connection_is_a_difference_and_apply_reauthorizes_it() {
+/// The examples applied, then the sandbox connection DEAUTHORIZED as an expired refresh
+/// token leaves it.
+fn world_with_uat_deauthorized() -> World {
     let world = world_with_examples();
     world.provision(&["apply", "connections/"]).expect(0);
     world.emulator.set_state(
@@ -16,6 +17,12 @@ fn a_deauthorized_connection_is_a_difference_and_apply_reauthorizes_it() {
         "DEAUTHORIZED",
         "Token refresh failed: invalid_grant: expired access/refresh token",
     );
+    world
+}
+
+#[test]
+fn a_deauthorized_connection_is_a_difference_and_apply_reauthorizes_it() {
+    let world = world_with_uat_deauthorized();
 
     let diff = world.provision(&["diff", "connections/"]);
     diff.expect(2);
@@ -158,5 +165,88 @@ fn a_failed_credentials_check_leaves_the_working_connection_untouched() {
             .unwrap()
             .as_str(),
         "AUTHORIZED"
+    );
+}
+
+/// `diff --fail-on unhealthy`: a broken declared connection is an outage (exit 3), told apart
+/// from drift (exit 2), and the plan is printed as always.
+#[test]
+fn fail_on_unhealthy_exits_3_for_a_broken_connection_and_still_prints_the_plan() {
+    let world = world_with_uat_deauthorized();
+
+    let text = world.provision(&["diff", "connections/", "--fail-on", "unhealthy"]);
+    text.expect(3);
+    assert!(
+        text.stdout
+            .contains("~ update   sf-acme-uat   us-east-1\n      ! state: DEAUTHORIZED"),
+        "{}",
+        text.stdout
+    );
+    let document: PlanDocument = world
+        .test(&[
+            "diff",
+            "connections/",
+            "--fail-on",
+            "unhealthy",
+            "--output",
+            "json",
+        ])
+        .status(3)
+        .stdout_json();
+    assert!(document.differences);
+    assert_eq!(document.connection("sf-acme-uat").action, Action::Update);
+    assert!(
+        document
+            .connection("sf-acme-uat")
+            .health
+            .as_ref()
+            .is_some_and(|health| health.broken)
+    );
+
+    // Without the option the outage is a difference, as before.
+    world.provision(&["diff", "connections/"]).expect(2);
+}
+
+#[test]
+fn fail_on_unhealthy_leaves_in_sync_at_0_and_drift_at_2() {
+    let world = world_with_examples();
+    world.provision(&["apply", "connections/"]).expect(0);
+    world
+        .provision(&["diff", "connections/", "--fail-on", "unhealthy"])
+        .expect(0);
+
+    // A changed description is drift, not an outage.
+    world.write(
+        "connections/acme.yaml",
+        &super::acme_yaml().replace(
+            "description: Acme production org",
+            "description: Acme production org, renamed",
+        ),
+    );
+    let diff = world.provision(&["diff", "connections/", "--fail-on", "unhealthy"]);
+    diff.expect(2);
+    assert!(diff.stdout.contains("description"), "{}", diff.stdout);
+}
+
+/// An error in the plan wins over an outage: exit 1, as a run that cannot be trusted whole.
+#[test]
+fn fail_on_unhealthy_with_an_error_in_the_plan_exits_1() {
+    let world = world_with_examples();
+    world.provision(&["apply", "connections/"]).expect(0);
+    world.emulator.set_state(
+        "sf-acme-prod",
+        "FAILED_CONNECTIVITY",
+        "Unable to reach the authorization endpoint",
+    );
+    world.write(
+        "connections/unset.yaml",
+        "name: sf-unset\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9unset\nclientSecret: { env: PROVISION_TEST_NEVER_SET }\n",
+    );
+    let diff = world.provision(&["diff", "connections/", "--fail-on", "unhealthy"]);
+    diff.expect(1);
+    assert!(
+        diff.stdout.contains("FAILED_CONNECTIVITY"),
+        "{}",
+        diff.stdout
     );
 }
