@@ -238,6 +238,9 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
         out: Option<PathBuf>,
     },
+    /// Print the version, operating system and architecture, for a bug report (offline).
+    #[command(after_help = VERSION_EXAMPLES)]
+    Version,
 }
 
 /// `diff --fail-on`: what makes `diff` exit 3 rather than 2.
@@ -339,6 +342,10 @@ const COMPLETIONS_EXAMPLES: &str = "Examples:
   provision completions bash > ~/.local/share/bash-completion/completions/provision
   provision completions zsh > ~/.zfunc/_provision
   provision completions fish > ~/.config/fish/completions/provision.fish";
+
+const VERSION_EXAMPLES: &str = "Examples:
+  provision version
+  provision version --output json";
 
 const MAN_EXAMPLES: &str = "Examples:
   provision man > ~/.local/share/man/man1/provision.1
