@@ -52,6 +52,17 @@ fn steps(job: &Mapping) -> Vec<Mapping> {
         .collect()
 }
 
+/// The `strategy.matrix.include` entries of a job.
+fn matrix_include(job: &Mapping) -> &Vec<Value> {
+    get(job, "strategy")
+        .and_then(Value::as_mapping)
+        .and_then(|s| get(s, "matrix"))
+        .and_then(Value::as_mapping)
+        .and_then(|m| get(m, "include"))
+        .and_then(Value::as_sequence)
+        .expect("matrix include")
+}
+
 fn text<'a>(step: &'a Mapping, key: &str) -> &'a str {
     get(step, key).and_then(Value::as_str).unwrap_or_default()
 }
@@ -387,13 +398,7 @@ fn the_release_commits_the_checksums_the_setup_action_reads_before_publishing() 
 fn the_release_builds_every_target_the_setup_action_installs() {
     let release = parse(&read(".github/workflows/release.yml"));
     let build = job_named(&release, "build");
-    let matrix = get(&build, "strategy")
-        .and_then(Value::as_mapping)
-        .and_then(|s| get(s, "matrix"))
-        .and_then(Value::as_mapping)
-        .and_then(|m| get(m, "include"))
-        .and_then(Value::as_sequence)
-        .expect("matrix include");
+    let matrix = matrix_include(&build);
     let mut targets: Vec<&str> = matrix
         .iter()
         .filter_map(|entry| entry.as_mapping().and_then(|e| get(e, "target")))
@@ -508,13 +513,7 @@ fn the_release_archive_carries_the_man_pages_and_every_completion() {
     assert!(script.contains(
         "if [ \"$CROSS\" = true ]; then\n  # The text comes from the clap definition, the same for every target.\n  cargo build --release --locked --bin provision\n  bin=target/release/provision\n"
     ));
-    let cross: Vec<&str> = get(&build, "strategy")
-        .and_then(Value::as_mapping)
-        .and_then(|s| get(s, "matrix"))
-        .and_then(Value::as_mapping)
-        .and_then(|m| get(m, "include"))
-        .and_then(Value::as_sequence)
-        .expect("matrix include")
+    let cross: Vec<&str> = matrix_include(&build)
         .iter()
         .filter_map(Value::as_mapping)
         .filter(|entry| get(entry, "cross").and_then(Value::as_bool) == Some(true))
