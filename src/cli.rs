@@ -27,23 +27,21 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Parse and check the YAML offline (no AWS, no secret).
-    ///
-    /// Parse and check the YAML offline: no AWS call, no secret read.
+    /// Parse and check the YAML offline: no AWS call, no secret.
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate {
         #[command(flatten)]
         paths: PathArgs,
         /// Check the descriptions with this ownership set's marker.
         ///
-        /// Check the descriptions with this ownership set's marker, as `diff --set` and
-        /// `apply --set` write it (default: the project file's set, or `default`).
+        /// The marker `diff --set` and `apply --set` write (default: the project file's set, or
+        /// `default`).
         #[arg(long, value_name = "NAME")]
         set: Option<String>,
     },
     /// Compare with AWS and print the plan.
     ///
-    /// Compare with AWS and print the plan: exit 0 in sync, 2 differences, 1 error.
+    /// Exit 0 in sync, 2 differences, 1 error.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff {
         #[command(flatten)]
@@ -52,21 +50,19 @@ pub(crate) enum Command {
         compare: CompareArgs,
         /// Also write the plan to FILE, for `apply --plan` and `show`.
         ///
-        /// Also write the plan to FILE (versioned JSON, no secret in it, readable by its owner
-        /// only), for `apply --plan` and `show`.
+        /// Versioned JSON, no secret in it, readable by its owner only.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Exit 3 instead of 2 when the plan finds this.
         ///
-        /// Exit 3 instead of 2 when the plan finds this (repeatable): `unhealthy`, a declared
-        /// connection that is DEAUTHORIZED or FAILED_CONNECTIVITY (an outage, not drift). An
-        /// error still exits 1.
+        /// Repeatable. `unhealthy`: a declared connection that is DEAUTHORIZED or
+        /// FAILED_CONNECTIVITY (an outage, not drift). An error still exits 1.
         #[arg(long, value_name = "WHAT", value_enum, action = clap::ArgAction::Append)]
         fail_on: Vec<FailOn>,
     },
     /// Make AWS match the YAML and wait until it is healthy.
     ///
-    /// Make AWS match the YAML and wait until each connection is healthy: exit 0 or 1.
+    /// Each connection is waited for until healthy: exit 0 or 1.
     #[command(after_help = APPLY_EXAMPLES)]
     Apply {
         #[command(flatten)]
@@ -78,41 +74,40 @@ pub(crate) enum Command {
         no_wait: bool,
         /// How long to wait for each connection to settle.
         ///
-        /// How long to wait for each connection to settle, e.g. 90s, 10m, 1h.
+        /// E.g. 90s, 10m, 1h.
         #[arg(long, value_name = "DURATION", default_value = "25m", value_parser = parse_duration)]
         wait_timeout: Duration,
         /// Request a token with new credentials before writing them.
         ///
-        /// Before writing credentials, request a token with them from the token endpoint, and
-        /// leave the connection untouched if Salesforce refuses them.
+        /// The token is requested from the token endpoint; if Salesforce refuses the
+        /// credentials, the connection is left untouched.
         #[arg(long)]
         verify_credentials: bool,
         /// Confirm the deletions of --prune without asking (CI).
         ///
-        /// Confirm the deletions of --prune without a terminal to ask on (CI).
+        /// For a run without a terminal to ask on.
         #[arg(long)]
         yes: bool,
         /// Refuse a run deleting more connections than this.
         ///
-        /// Refuse a run that would delete more connections than this (--prune).
+        /// Counts the deletions of --prune.
         #[arg(long, value_name = "N", default_value = "10")]
         max_deletes: usize,
         /// Delete even a connection a destination uses.
         ///
-        /// Delete even a connection that an API destination still uses (--prune, --replace).
+        /// An API destination may still use it (--prune, --replace).
         #[arg(long)]
         force: bool,
         /// Carry out exactly this saved plan (`diff --out`).
         ///
-        /// Carry out exactly this saved plan (`diff --out`), or nothing if it is stale. Give the
-        /// same paths and flags as when planning.
+        /// Nothing is done if it is stale. Give the same paths and flags as when planning.
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
     },
     /// Print a saved plan (`diff --out`), reading no AWS.
     ///
-    /// Print a saved plan (`diff --out`) in the chosen output format, e.g. to post the
-    /// reviewed plan from a CI artifact. Reads no AWS and no secret.
+    /// In the chosen output format, e.g. to post the reviewed plan from a CI artifact. Reads no
+    /// AWS and no secret.
     #[command(after_help = SHOW_EXAMPLES)]
     Show {
         /// The saved plan.
@@ -134,13 +129,13 @@ pub(crate) enum Command {
         strict: bool,
         /// Publish one test event through this API destination.
         ///
-        /// Publish one test event through this API destination, as EventBridge would (opt-in;
-        /// subscribers receive it, and it counts against the org's allocations).
+        /// As EventBridge would (opt-in; subscribers receive it, and it counts against the org's
+        /// allocations).
         #[arg(long, value_name = "DESTINATION")]
         publish_test: Option<String>,
         /// The JSON body of the test event.
         ///
-        /// The JSON body of the test event (default: the required fields, with test values).
+        /// Default: the required fields, with test values.
         #[arg(long, value_name = "FILE", requires = "publish_test")]
         body: Option<PathBuf>,
         /// Publish without asking (--publish-test without a terminal).
@@ -148,14 +143,13 @@ pub(crate) enum Command {
         yes: bool,
         /// Let --publish-test publish to a production org.
         ///
-        /// Let --publish-test publish to a production org (a host that is not a sandbox or
-        /// scratch org).
+        /// A host that is not a sandbox or scratch org.
         #[arg(long, requires = "publish_test")]
         allow_production: bool,
     },
     /// Write YAML for existing connections, to adopt them.
     ///
-    /// Write one YAML file per existing OAuth client-credentials connection, to adopt them.
+    /// One YAML file per existing OAuth client-credentials connection.
     #[command(
         after_help = "Example:\n  provision export --region eu-west-1 --name-prefix sf- --out connections/\n  # fill in the secret references, then:\n  provision apply connections/ --adopt"
     )]
@@ -165,15 +159,14 @@ pub(crate) enum Command {
         name_prefix: Option<String>,
         /// The folder to write the files to.
         ///
-        /// The folder to write the files to (created if missing; existing files are never
-        /// overwritten).
+        /// Created if missing; existing files are never overwritten.
         #[arg(long, value_name = "DIR", default_value = "exported/")]
         out: PathBuf,
     },
     /// Write the External Client Apps as Salesforce DX projects.
     ///
-    /// Write the External Client Apps declared under `salesforce.app` as Salesforce DX projects,
-    /// one per org, for `sf project deploy start` (offline; never a key or secret).
+    /// The apps declared under `salesforce.app`, one project per org, for `sf project deploy
+    /// start` (offline; never a key or secret).
     SalesforceMetadata {
         #[command(flatten)]
         paths: PathArgs,
@@ -189,7 +182,7 @@ pub(crate) enum Command {
     SalesforceCredentials(PathArgs),
     /// Rotate each app's consumer credential without downtime.
     ///
-    /// Rotate each External Client App's consumer credential without downtime: stage a new one
+    /// Each External Client App's consumer credential: stage a new one
     /// in Salesforce (SF_ACCESS_TOKEN, SF_INSTANCE_URL), carry it into the referenced secrets
     /// and every connection using them, health-gated, and make it primary; rolled back before
     /// the promotion, finished by a re-run after it. The previous credential keeps getting
@@ -204,7 +197,7 @@ pub(crate) enum Command {
         name: Vec<String>,
         /// List the steps for each connection; change nothing.
         ///
-        /// List the steps for each connection from what Salesforce and AWS show; change nothing.
+        /// From what Salesforce and AWS show.
         #[arg(long)]
         dry_run: bool,
         /// Delete the previous credential once done (a leaked one).
@@ -216,20 +209,19 @@ pub(crate) enum Command {
         revoke_previous: bool,
         /// The ownership set the connections belong to.
         ///
-        /// The ownership set the connections belong to (default: the project file's `set`, else
-        /// `default`).
+        /// Default: the project file's `set`, else `default`.
         #[arg(long, value_name = "NAME")]
         set: Option<String>,
         /// How long to wait for a connection to settle.
         ///
-        /// How long to wait for each connection to settle after an update.
+        /// After an update, e.g. 90s, 10m, 1h.
         #[arg(long, value_name = "DURATION", default_value = "25m", value_parser = parse_duration)]
         wait_timeout: Duration,
     },
     /// Print the least-privilege IAM policy a run needs.
     ///
-    /// Print the least-privilege IAM policy a run needs: the same files, the command of
-    /// `--for` and its flags (no secret is read, no EventBridge call made).
+    /// Give the same files, the command of `--for` and its flags (no secret is read, no
+    /// EventBridge call made).
     #[command(after_help = IAM_POLICY_EXAMPLES)]
     IamPolicy {
         #[command(flatten)]
@@ -244,26 +236,23 @@ pub(crate) enum Command {
         purpose: PolicyFor,
         /// The AWS account id (default: the caller's).
         ///
-        /// The AWS account id (12 digits). Without it: the caller's account, from
-        /// sts:GetCallerIdentity.
+        /// 12 digits. Without it: the caller's account, from sts:GetCallerIdentity.
         #[arg(long, value_name = "ID")]
         account: Option<String>,
         /// For a run with --prune.
         ///
-        /// For a run with --prune: `apply --prune` deletes this set's undeclared connections
-        /// and API destinations.
+        /// `apply --prune` deletes this set's undeclared connections and API destinations.
         #[arg(long)]
         prune: bool,
         /// For a run with --replace.
         ///
-        /// For a run with --replace: `apply --replace` deletes and creates again declared
-        /// connections.
+        /// `apply --replace` deletes and creates again declared connections.
         #[arg(long)]
         replace: bool,
         /// The partition of every ARN (default: the Regions').
         ///
-        /// The partition of every ARN (aws, aws-cn, aws-us-gov, ...). Default: the partition of
-        /// the run's Regions, which must all be in one.
+        /// E.g. aws, aws-cn, aws-us-gov. Default: the partition of the run's Regions, which must
+        /// all be in one.
         #[arg(long, value_name = "PARTITION")]
         partition: Option<String>,
         /// With --for export: the --name-prefix of the export run.
@@ -271,27 +260,23 @@ pub(crate) enum Command {
         name_prefix: Option<String>,
         /// Also narrow the use of customer managed keys (kmsKey).
         ///
-        /// Also narrow the use of customer managed keys (kmsKey) with the conditions the
-        /// EventBridge user guide recommends: through Secrets Manager, for the connections'
-        /// managed secrets only.
+        /// With the conditions the EventBridge user guide recommends: through Secrets Manager,
+        /// for the connections' managed secrets only.
         #[arg(long)]
         kms_conditions: bool,
         /// What the policy grants on: each name, or a prefix.
         ///
-        /// What the policy grants on: each declared name (names), or every name under the
-        /// project's namePrefix and the secrets' common path, so adding a document needs no
-        /// policy change (prefix).
+        /// Each declared name (names), or every name under the project's namePrefix and the
+        /// secrets' common path, so adding a document needs no policy change (prefix).
         #[arg(long, value_enum, default_value_t = PolicyScope::Names)]
         scope: PolicyScope,
     },
     /// Print the JSON Schema of the connection YAML.
     ///
-    /// Print the JSON Schema of the connection YAML, for editors and other checkers.
+    /// For editors and other checkers.
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema {
         /// Print the project file's schema (provision.yaml) instead.
-        ///
-        /// Print the schema of the project file (provision.yaml) instead.
         #[arg(long)]
         project: bool,
     },
@@ -304,19 +289,20 @@ pub(crate) enum Command {
     },
     /// Print the man page, or write one per command to a folder.
     ///
-    /// Print the manual page (roff), or write one page per command to a folder.
+    /// The manual page in roff; with --out, provision.1 and one page per command.
     #[command(after_help = MAN_EXAMPLES)]
     Man {
         /// Write one page per command to this folder.
         ///
-        /// Write provision.1 and one page per subcommand (provision-diff.1, ...) to this folder
-        /// instead of printing the one page.
+        /// provision.1 and one page per subcommand (provision-diff.1, ...), instead of the one
+        /// page on stdout.
         #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
         out: Option<PathBuf>,
     },
     /// Print the version, OS and architecture (offline).
     ///
-    /// Print the version, operating system and architecture, for a bug report (offline).
+    /// For a bug report: the package version and the operating system and architecture it was
+    /// built for.
     #[command(after_help = VERSION_EXAMPLES)]
     Version,
 }
@@ -441,31 +427,30 @@ pub(crate) struct PathArgs {
 pub(crate) struct CompareArgs {
     /// Count a client secret not verifiable as a difference.
     ///
-    /// Treat a client secret that cannot be verified as a difference.
+    /// Without it, an unverifiable secret is shown but is no difference.
     #[arg(long)]
     pub(crate) strict: bool,
     /// The ownership set to work for.
     ///
-    /// The ownership set to work for: its marker ends the description of every connection it
-    /// creates or adopts, and only its connections are pruned (default: the project file's
-    /// `set`, or `default`; --prune needs a named set).
+    /// Its marker ends the description of every connection it creates or adopts, and only its
+    /// connections are pruned (default: the project file's `set`, or `default`; --prune needs
+    /// a named set).
     #[arg(long, value_name = "NAME")]
     pub(crate) set: Option<String>,
     /// Take over declared connections without this set's marker.
     ///
-    /// Take over declared connections that exist without this set's marker (made by hand or
-    /// by another tool).
+    /// Connections made by hand or by another tool.
     #[arg(long)]
     pub(crate) adopt: bool,
     /// Delete this set's connections that no file declares.
     ///
-    /// Delete this set's connections that no file declares (apply asks first; see --yes).
+    /// Apply asks first; see --yes.
     #[arg(long)]
     pub(crate) prune: bool,
     /// Recreate a connection that cannot change in place.
     ///
-    /// Delete and create again a marked connection that cannot change in place (removing a
-    /// customer managed key). Its ARN changes: API destinations must be repointed.
+    /// Deletes and creates again a marked connection (e.g. removing a customer managed key).
+    /// Its ARN changes: API destinations must be repointed.
     #[arg(long)]
     pub(crate) replace: bool,
 }
@@ -517,15 +502,14 @@ impl TypedValueParser for RegionCode {
 pub(crate) struct GlobalArgs {
     /// The project file (default: the nearest provision.yaml).
     ///
-    /// The project file (default: the nearest provision.yaml at or above the documents, up to
-    /// the repository root); one that sets no key is refused.
+    /// Default: the nearest provision.yaml at or above the documents, up to the repository
+    /// root. One that sets no key is refused.
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// Limit the run to this Region (repeatable).
     ///
-    /// Limit the run to this Region (repeatable; the first is the default for files without
-    /// `regions:`). Without it: every Region the files declare, plus AWS_REGION or the
-    /// profile's Region.
+    /// The first is the default for files without `regions:`. Without it: every Region the
+    /// files declare, plus AWS_REGION or the profile's Region.
     #[arg(
         long,
         global = true,
@@ -540,7 +524,7 @@ pub(crate) struct GlobalArgs {
     pub(crate) profile: Option<String>,
     /// AWS endpoint URL (default: AWS_ENDPOINT_URL).
     ///
-    /// AWS endpoint URL, e.g. a local emulator (default: AWS_ENDPOINT_URL).
+    /// E.g. a local emulator.
     #[arg(long, global = true, value_name = "URL", value_hint = ValueHint::Url)]
     pub(crate) endpoint_url: Option<String>,
     /// Output format.
@@ -548,8 +532,8 @@ pub(crate) struct GlobalArgs {
     pub(crate) output: OutputFormat,
     /// The longest Markdown document, in characters.
     ///
-    /// The longest Markdown document of diff, show, apply and verify, in characters: counts
-    /// and failures are kept, other entries cut with a note (GitHub takes at most 65,536 in a
+    /// Of diff, show, apply and verify: counts and failures are kept, other entries cut with a
+    /// note (GitHub takes at most 65,536 in a
     /// comment; the default leaves room for a workflow's own lines). `--output json` is whole.
     #[arg(
         long,
@@ -561,8 +545,8 @@ pub(crate) struct GlobalArgs {
     pub(crate) max_chars: usize,
     /// When to colour text output.
     ///
-    /// When to colour text output: `auto` on a terminal, unless NO_COLOR is set, CLICOLOR=0 or
-    /// TERM=dumb (CLICOLOR_FORCE colours even a pipe).
+    /// `auto`: on a terminal, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb (CLICOLOR_FORCE
+    /// colours even a pipe).
     #[arg(
         long,
         global = true,
@@ -579,25 +563,23 @@ pub(crate) struct GlobalArgs {
     pub(crate) connect_timeout: Duration,
     /// Longest wait for one attempt of an AWS call.
     ///
-    /// Longest wait for one attempt of an AWS call (it is then retried).
+    /// It is then retried.
     #[arg(long, global = true, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
     pub(crate) attempt_timeout: Duration,
     /// Longest wait for one AWS call, retries included.
     ///
-    /// Longest wait for one AWS call, all its retries included (it then fails that
-    /// connection, or the listing).
+    /// It then fails that connection, or the listing.
     #[arg(long, global = true, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub(crate) call_timeout: Duration,
     /// More detail on stderr (-vv: each AWS call and retry).
     ///
-    /// More detail on stderr (-vv: each AWS call and retry, with the operation, attempt, reason
-    /// and delay).
+    /// -vv shows each AWS call and retry with the operation, attempt, reason and delay.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
     /// Print errors only (text output).
     ///
-    /// Print errors only: no plan, no results, no progress in text output (JSON and Markdown
-    /// still print their document; exit codes are unchanged).
+    /// No plan, no results, no progress in text output. JSON and Markdown still print their
+    /// document; exit codes are unchanged.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
 }
