@@ -3,12 +3,31 @@
 # creates the example secrets, then runs `provision apply connections/` and
 # `provision diff connections/` and shows their output; then the same, and `provision verify`,
 # for a connection to a local Salesforce org (scripts/fake_salesforce.py).
+#
+# PROVISION=PATH runs that already-built binary (a release download, `target/release/provision`)
+# instead of building one with cargo; a relative PATH is taken from the current directory.
 set -euo pipefail
+provision=${PROVISION:-}
+if [ -n "$provision" ]; then
+  case $provision in
+    /*) ;;
+    *) provision="$PWD/$provision" ;;
+  esac
+  if [ ! -f "$provision" ] || [ ! -x "$provision" ]; then
+    echo "PROVISION=$PROVISION is not an executable file; build one (cargo build) or unset PROVISION" >&2
+    exit 1
+  fi
+fi
 cd "$(dirname "$0")/.."
 echo "== installing the local AWS emulator (moto) into .venv/ (first run: a minute)"
 bash scripts/setup-emulator.sh
-echo "== building provision (first build: about 4 minutes on two cores; cargo shows its progress)"
-cargo build --bin provision
+if [ -n "$provision" ]; then
+  echo "== using $provision (PROVISION): no build"
+else
+  echo "== building provision (first build: about 4 minutes on two cores; cargo shows its progress)"
+  cargo build --bin provision
+  provision=$PWD/target/debug/provision
+fi
 
 log=$(mktemp)
 .venv/bin/python scripts/moto_server.py --port 0 >"$log" 2>&1 &
@@ -41,10 +60,10 @@ mkdir -p secrets
 printf '%s\n' 5A5B5C5D5E5F50515253545556575859505152535455565758595A5B5C5D5E5F > secrets/globex-prod-consumer-secret
 
 echo "== provision apply connections/"
-./target/debug/provision apply connections/
+"$provision" apply connections/
 echo
 echo "== provision diff connections/"
-./target/debug/provision diff connections/
+"$provision" diff connections/
 
 # Delivery readiness against a local Salesforce org (scripts/fake_salesforce.py, the org in
 # examples/local-org/org.json): one connection with a deliverable destination and one the
@@ -77,12 +96,12 @@ destinations:
 YAML
 
 echo "== provision apply $demo_dir"
-./target/debug/provision apply "$demo_dir"
+"$provision" apply "$demo_dir"
 echo
 echo "== provision diff $demo_dir"
-./target/debug/provision diff "$demo_dir"
+"$provision" diff "$demo_dir"
 echo
 echo "== provision verify $demo_dir   (exits 1: local-audit-events cannot deliver)"
 status=0
-./target/debug/provision verify "$demo_dir" || status=$?
+"$provision" verify "$demo_dir" || status=$?
 [ "$status" -eq 1 ] || { echo "verify exited $status, expected 1"; exit 1; }

@@ -11,7 +11,9 @@ use std::time::Duration;
 #[command(
     name = "provision",
     version,
-    about = "Keep Amazon EventBridge connections to Salesforce in line with a folder of YAML files",
+    about = "Keep EventBridge connections to Salesforce in line with YAML",
+    long_about = "Keep Amazon EventBridge connections to Salesforce in line with a folder of YAML \
+                  files.",
     after_help = "Exit codes: 0 success / in sync, 1 error, 2 `diff` found differences, 3 `diff \
                   --fail-on unhealthy` found a broken connection, 130 interrupted (SIGINT), 143 \
                   terminated (SIGTERM)."
@@ -25,34 +27,42 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Parse and check the YAML offline: no AWS call, no secret read.
+    /// Parse and check the YAML offline: no AWS call, no secret.
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate {
         #[command(flatten)]
         paths: PathArgs,
-        /// Check the descriptions with this ownership set's marker, as `diff --set` and
-        /// `apply --set` write it (default: the project file's set, or `default`).
+        /// Check the descriptions with this ownership set's marker.
+        ///
+        /// The marker `diff --set` and `apply --set` write (default: the project file's set, or
+        /// `default`).
         #[arg(long, value_name = "NAME")]
         set: Option<String>,
     },
-    /// Compare with AWS and print the plan: exit 0 in sync, 2 differences, 1 error.
+    /// Compare with AWS and print the plan.
+    ///
+    /// Exit 0 in sync, 2 differences, 1 error.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff {
         #[command(flatten)]
         paths: PathArgs,
         #[command(flatten)]
         compare: CompareArgs,
-        /// Also write the plan to FILE (versioned JSON, no secret in it, readable by its owner
-        /// only), for `apply --plan` and `show`.
+        /// Also write the plan to FILE, for `apply --plan` and `show`.
+        ///
+        /// Versioned JSON, no secret in it, readable by its owner only.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
-        /// Exit 3 instead of 2 when the plan finds this (repeatable): `unhealthy`, a declared
-        /// connection that is DEAUTHORIZED or FAILED_CONNECTIVITY (an outage, not drift). An
-        /// error still exits 1.
+        /// Exit 3 instead of 2 when the plan finds this.
+        ///
+        /// Repeatable. `unhealthy`: a declared connection that is DEAUTHORIZED or
+        /// FAILED_CONNECTIVITY (an outage, not drift). An error still exits 1.
         #[arg(long, value_name = "WHAT", value_enum, action = clap::ArgAction::Append)]
         fail_on: Vec<FailOn>,
     },
-    /// Make AWS match the YAML and wait until each connection is healthy: exit 0 or 1.
+    /// Make AWS match the YAML and wait until it is healthy.
+    ///
+    /// Each connection is waited for until healthy: exit 0 or 1.
     #[command(after_help = APPLY_EXAMPLES)]
     Apply {
         #[command(flatten)]
@@ -62,36 +72,84 @@ pub(crate) enum Command {
         /// Do not wait for connections to become AUTHORIZED (or ACTIVE).
         #[arg(long)]
         no_wait: bool,
-        /// How long to wait for each connection to settle, e.g. 90s, 10m, 1h.
+        /// How long to wait for each connection to settle.
+        ///
+        /// E.g. 90s, 10m, 1h.
         #[arg(long, value_name = "DURATION", default_value = "25m", value_parser = parse_duration)]
         wait_timeout: Duration,
-        /// Before writing credentials, request a token with them from the token endpoint, and
-        /// leave the connection untouched if Salesforce refuses them.
+        /// Request a token with new credentials before writing them.
+        ///
+        /// The token is requested from the token endpoint; if Salesforce refuses the
+        /// credentials, the connection is left untouched.
         #[arg(long)]
         verify_credentials: bool,
-        /// Confirm the deletions of --prune without a terminal to ask on (CI).
+        /// Confirm the deletions of --prune without asking (CI).
+        ///
+        /// For a run without a terminal to ask on.
         #[arg(long)]
         yes: bool,
-        /// Refuse a run that would delete more connections than this (--prune).
+        /// Refuse a run deleting more connections than this.
+        ///
+        /// Counts the deletions of --prune.
         #[arg(long, value_name = "N", default_value = "10")]
         max_deletes: usize,
-        /// Delete even a connection that an API destination still uses (--prune, --replace).
+        /// Delete even a connection a destination uses.
+        ///
+        /// An API destination may still use it (--prune, --replace).
         #[arg(long)]
         force: bool,
-        /// Carry out exactly this saved plan (`diff --out`), or nothing if it is stale. Give the
-        /// same paths and flags as when planning.
+        /// Carry out exactly this saved plan (`diff --out`).
+        ///
+        /// Nothing is done if it is stale. Give the same paths and flags as when planning.
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
     },
-    /// Print a saved plan (`diff --out`) in the chosen output format, e.g. to post the
-    /// reviewed plan from a CI artifact. Reads no AWS and no secret.
+    /// Print a saved plan (`diff --out`), reading no AWS.
+    ///
+    /// In the chosen output format, e.g. to post the reviewed plan from a CI artifact. Reads no
+    /// AWS and no secret.
     #[command(after_help = SHOW_EXAMPLES)]
     Show {
         /// The saved plan.
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
-    /// Write one YAML file per existing OAuth client-credentials connection, to adopt them.
+    /// Check that each connection gets a token and can deliver.
+    ///
+    /// Request a token for each declared connection as EventBridge would (the client
+    /// credentials in the form body, as Salesforce documents), then ask the org, as the Run As
+    /// user, whether each API destination can deliver (GET requests only): exit 0 when every
+    /// check passes, 1 otherwise.
+    #[command(after_help = VERIFY_EXAMPLES)]
+    Verify {
+        #[command(flatten)]
+        paths: PathArgs,
+        /// Fail on warnings too (rates past the org's allocations).
+        #[arg(long)]
+        strict: bool,
+        /// Publish one test event through this API destination.
+        ///
+        /// As EventBridge would (opt-in; subscribers receive it, and it counts against the org's
+        /// allocations).
+        #[arg(long, value_name = "DESTINATION")]
+        publish_test: Option<String>,
+        /// The JSON body of the test event.
+        ///
+        /// Default: the required fields, with test values.
+        #[arg(long, value_name = "FILE", requires = "publish_test")]
+        body: Option<PathBuf>,
+        /// Publish without asking (--publish-test without a terminal).
+        #[arg(long, requires = "publish_test")]
+        yes: bool,
+        /// Let --publish-test publish to a production org.
+        ///
+        /// A host that is not a sandbox or scratch org.
+        #[arg(long, requires = "publish_test")]
+        allow_production: bool,
+    },
+    /// Write YAML for existing connections, to adopt them.
+    ///
+    /// One YAML file per existing OAuth client-credentials connection.
     #[command(
         after_help = "Example:\n  provision export --region eu-west-1 --name-prefix sf- --out connections/\n  # fill in the secret references, then:\n  provision apply connections/ --adopt"
     )]
@@ -99,13 +157,16 @@ pub(crate) enum Command {
         /// Only connections whose names start with this.
         #[arg(long, value_name = "PREFIX")]
         name_prefix: Option<String>,
-        /// The folder to write the files to (created if missing; existing files are never
-        /// overwritten).
+        /// The folder to write the files to.
+        ///
+        /// Created if missing; existing files are never overwritten.
         #[arg(long, value_name = "DIR", default_value = "exported/")]
         out: PathBuf,
     },
-    /// Write the External Client Apps declared under `salesforce.app` as Salesforce DX projects,
-    /// one per org, for `sf project deploy start` (offline; never a key or secret).
+    /// Write the External Client Apps as Salesforce DX projects.
+    ///
+    /// The apps declared under `salesforce.app`, one project per org, for `sf project deploy
+    /// start` (offline; never a key or secret).
     SalesforceMetadata {
         #[command(flatten)]
         paths: PathArgs,
@@ -113,11 +174,15 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Copy the apps' consumer keys into Secrets Manager.
+    ///
     /// Read each External Client App's consumer key and secret from Salesforce (SF_ACCESS_TOKEN,
     /// SF_INSTANCE_URL) and write them into the Secrets Manager secrets `clientId` and
     /// `clientSecret` reference.
     SalesforceCredentials(PathArgs),
-    /// Rotate each External Client App's consumer credential without downtime: stage a new one
+    /// Rotate each app's consumer credential without downtime.
+    ///
+    /// Each External Client App's consumer credential: stage a new one
     /// in Salesforce (SF_ACCESS_TOKEN, SF_INSTANCE_URL), carry it into the referenced secrets
     /// and every connection using them, health-gated, and make it primary; rolled back before
     /// the promotion, finished by a re-run after it. The previous credential keeps getting
@@ -130,50 +195,33 @@ pub(crate) enum Command {
         /// Only this connection (repeatable).
         #[arg(long, value_name = "NAME", action = clap::ArgAction::Append)]
         name: Vec<String>,
-        /// List the steps for each connection from what Salesforce and AWS show; change nothing.
+        /// List the steps for each connection; change nothing.
+        ///
+        /// From what Salesforce and AWS show.
         #[arg(long)]
         dry_run: bool,
+        /// Delete the previous credential once done (a leaked one).
+        ///
         /// Once every connection using the app's secrets is AUTHORIZED on the new credential,
         /// delete the previous one (the Rotated staged entry), which revokes it at once: for a
         /// leaked secret. Without it, the previous credential stays valid about 30 days.
         #[arg(long)]
         revoke_previous: bool,
-        /// The ownership set the connections belong to (default: the project file's `set`, else
-        /// `default`).
+        /// The ownership set the connections belong to.
+        ///
+        /// Default: the project file's `set`, else `default`.
         #[arg(long, value_name = "NAME")]
         set: Option<String>,
-        /// How long to wait for each connection to settle after an update.
+        /// How long to wait for a connection to settle.
+        ///
+        /// After an update, e.g. 90s, 10m, 1h.
         #[arg(long, value_name = "DURATION", default_value = "25m", value_parser = parse_duration)]
         wait_timeout: Duration,
     },
-    /// Request a token for each declared connection as EventBridge would (the client
-    /// credentials in the form body, as Salesforce documents), then ask the org, as the Run As
-    /// user, whether each API destination can deliver (GET requests only): exit 0 when every
-    /// check passes, 1 otherwise.
-    #[command(after_help = VERIFY_EXAMPLES)]
-    Verify {
-        #[command(flatten)]
-        paths: PathArgs,
-        /// Fail on warnings too (rates past the org's allocations).
-        #[arg(long)]
-        strict: bool,
-        /// Publish one test event through this API destination, as EventBridge would (opt-in;
-        /// subscribers receive it, and it counts against the org's allocations).
-        #[arg(long, value_name = "DESTINATION")]
-        publish_test: Option<String>,
-        /// The JSON body of the test event (default: the required fields, with test values).
-        #[arg(long, value_name = "FILE", requires = "publish_test")]
-        body: Option<PathBuf>,
-        /// Publish without asking (--publish-test without a terminal).
-        #[arg(long, requires = "publish_test")]
-        yes: bool,
-        /// Let --publish-test publish to a production org (a host that is not a sandbox or
-        /// scratch org).
-        #[arg(long, requires = "publish_test")]
-        allow_production: bool,
-    },
-    /// Print the least-privilege IAM policy a run needs: the same files, the command of
-    /// `--for` and its flags (no secret is read, no EventBridge call made).
+    /// Print the least-privilege IAM policy a run needs.
+    ///
+    /// Give the same files, the command of `--for` and its flags (no secret is read, no
+    /// EventBridge call made).
     #[command(after_help = IAM_POLICY_EXAMPLES)]
     IamPolicy {
         #[command(flatten)]
@@ -186,40 +234,49 @@ pub(crate) enum Command {
             default_value = "apply"
         )]
         purpose: PolicyFor,
-        /// The AWS account id (12 digits). Without it: the caller's account, from
-        /// sts:GetCallerIdentity.
+        /// The AWS account id (default: the caller's).
+        ///
+        /// 12 digits. Without it: the caller's account, from sts:GetCallerIdentity.
         #[arg(long, value_name = "ID")]
         account: Option<String>,
-        /// For a run with --prune: `apply --prune` deletes this set's undeclared connections
-        /// and API destinations.
+        /// For a run with --prune.
+        ///
+        /// `apply --prune` deletes this set's undeclared connections and API destinations.
         #[arg(long)]
         prune: bool,
-        /// For a run with --replace: `apply --replace` deletes and creates again declared
-        /// connections.
+        /// For a run with --replace.
+        ///
+        /// `apply --replace` deletes and creates again declared connections.
         #[arg(long)]
         replace: bool,
-        /// The partition of every ARN (aws, aws-cn, aws-us-gov, ...). Default: the partition of
-        /// the run's Regions, which must all be in one.
+        /// The partition of every ARN (default: the Regions').
+        ///
+        /// E.g. aws, aws-cn, aws-us-gov. Default: the partition of the run's Regions, which must
+        /// all be in one.
         #[arg(long, value_name = "PARTITION")]
         partition: Option<String>,
         /// With --for export: the --name-prefix of the export run.
         #[arg(long, value_name = "PREFIX")]
         name_prefix: Option<String>,
-        /// Also narrow the use of customer managed keys (kmsKey) with the conditions the
-        /// EventBridge user guide recommends: through Secrets Manager, for the connections'
-        /// managed secrets only.
+        /// Also narrow the use of customer managed keys (kmsKey).
+        ///
+        /// With the conditions the EventBridge user guide recommends: through Secrets Manager,
+        /// for the connections' managed secrets only.
         #[arg(long)]
         kms_conditions: bool,
-        /// What the policy grants on: each declared name (names), or every name under the
-        /// project's namePrefix and the secrets' common path, so adding a document needs no
-        /// policy change (prefix).
+        /// What the policy grants on: each name, or a prefix.
+        ///
+        /// Each declared name (names), or every name under the project's namePrefix and the
+        /// secrets' common path, so adding a document needs no policy change (prefix).
         #[arg(long, value_enum, default_value_t = PolicyScope::Names)]
         scope: PolicyScope,
     },
-    /// Print the JSON Schema of the connection YAML, for editors and other checkers.
+    /// Print the JSON Schema of the connection YAML.
+    ///
+    /// For editors and other checkers.
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema {
-        /// Print the schema of the project file (provision.yaml) instead.
+        /// Print the project file's schema (provision.yaml) instead.
         #[arg(long)]
         project: bool,
     },
@@ -230,14 +287,24 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), or write one page per command to a folder.
+    /// Print the man page, or write one per command to a folder.
+    ///
+    /// The manual page in roff; with --out, provision.1 and one page per command.
     #[command(after_help = MAN_EXAMPLES)]
     Man {
-        /// Write provision.1 and one page per subcommand (provision-diff.1, ...) to this folder
-        /// instead of printing the one page.
+        /// Write one page per command to this folder.
+        ///
+        /// provision.1 and one page per subcommand (provision-diff.1, ...), instead of the one
+        /// page on stdout.
         #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
         out: Option<PathBuf>,
     },
+    /// Print the version, OS and architecture (offline).
+    ///
+    /// For a bug report: the package version and the operating system and architecture it was
+    /// built for.
+    #[command(after_help = VERSION_EXAMPLES)]
+    Version,
 }
 
 /// `diff --fail-on`: what makes `diff` exit 3 rather than 2.
@@ -340,6 +407,10 @@ const COMPLETIONS_EXAMPLES: &str = "Examples:
   provision completions zsh > ~/.zfunc/_provision
   provision completions fish > ~/.config/fish/completions/provision.fish";
 
+const VERSION_EXAMPLES: &str = "Examples:
+  provision version
+  provision version --output json";
+
 const MAN_EXAMPLES: &str = "Examples:
   provision man > ~/.local/share/man/man1/provision.1
   provision man | man -l -
@@ -354,23 +425,32 @@ pub(crate) struct PathArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CompareArgs {
-    /// Treat a client secret that cannot be verified as a difference.
+    /// Count a client secret not verifiable as a difference.
+    ///
+    /// Without it, an unverifiable secret is shown but is no difference.
     #[arg(long)]
     pub(crate) strict: bool,
-    /// The ownership set to work for: its marker ends the description of every connection it
-    /// creates or adopts, and only its connections are pruned (default: the project file's
-    /// `set`, or `default`; --prune needs a named set).
+    /// The ownership set to work for.
+    ///
+    /// Its marker ends the description of every connection it creates or adopts, and only its
+    /// connections are pruned (default: the project file's `set`, or `default`; --prune needs
+    /// a named set).
     #[arg(long, value_name = "NAME")]
     pub(crate) set: Option<String>,
-    /// Take over declared connections that exist without this set's marker (made by hand or
-    /// by another tool).
+    /// Take over declared connections without this set's marker.
+    ///
+    /// Connections made by hand or by another tool.
     #[arg(long)]
     pub(crate) adopt: bool,
-    /// Delete this set's connections that no file declares (apply asks first; see --yes).
+    /// Delete this set's connections that no file declares.
+    ///
+    /// Apply asks first; see --yes.
     #[arg(long)]
     pub(crate) prune: bool,
-    /// Delete and create again a marked connection that cannot change in place (removing a
-    /// customer managed key). Its ARN changes: API destinations must be repointed.
+    /// Recreate a connection that cannot change in place.
+    ///
+    /// Deletes and creates again a marked connection (e.g. removing a customer managed key).
+    /// Its ARN changes: API destinations must be repointed.
     #[arg(long)]
     pub(crate) replace: bool,
 }
@@ -420,13 +500,16 @@ impl TypedValueParser for RegionCode {
 
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
-    /// The project file (default: the nearest provision.yaml at or above the documents, up to
-    /// the repository root); one that sets no key is refused.
+    /// The project file (default: the nearest provision.yaml).
+    ///
+    /// Default: the nearest provision.yaml at or above the documents, up to the repository
+    /// root. One that sets no key is refused.
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
-    /// Limit the run to this Region (repeatable; the first is the default for files without
-    /// `regions:`). Without it: every Region the files declare, plus AWS_REGION or the
-    /// profile's Region.
+    /// Limit the run to this Region (repeatable).
+    ///
+    /// The first is the default for files without `regions:`. Without it: every Region the
+    /// files declare, plus AWS_REGION or the profile's Region.
     #[arg(
         long,
         global = true,
@@ -439,14 +522,18 @@ pub(crate) struct GlobalArgs {
     /// AWS named profile (default: AWS_PROFILE).
     #[arg(long, global = true, value_name = "NAME", value_hint = ValueHint::Other)]
     pub(crate) profile: Option<String>,
-    /// AWS endpoint URL, e.g. a local emulator (default: AWS_ENDPOINT_URL).
+    /// AWS endpoint URL (default: AWS_ENDPOINT_URL).
+    ///
+    /// E.g. a local emulator.
     #[arg(long, global = true, value_name = "URL", value_hint = ValueHint::Url)]
     pub(crate) endpoint_url: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, global = true, value_enum, default_value = "text")]
     pub(crate) output: OutputFormat,
-    /// The longest Markdown document of diff, show, apply and verify, in characters: counts
-    /// and failures are kept, other entries cut with a note (GitHub takes at most 65,536 in a
+    /// The longest Markdown document, in characters.
+    ///
+    /// Of diff, show, apply and verify: counts and failures are kept, other entries cut with a
+    /// note (GitHub takes at most 65,536 in a
     /// comment; the default leaves room for a workflow's own lines). `--output json` is whole.
     #[arg(
         long,
@@ -456,8 +543,10 @@ pub(crate) struct GlobalArgs {
         value_parser = max_chars
     )]
     pub(crate) max_chars: usize,
-    /// When to colour text output: `auto` on a terminal, unless NO_COLOR is set, CLICOLOR=0 or
-    /// TERM=dumb (CLICOLOR_FORCE colours even a pipe).
+    /// When to colour text output.
+    ///
+    /// `auto`: on a terminal, unless NO_COLOR is set, CLICOLOR=0 or TERM=dumb (CLICOLOR_FORCE
+    /// colours even a pipe).
     #[arg(
         long,
         global = true,
@@ -472,19 +561,25 @@ pub(crate) struct GlobalArgs {
     /// Longest wait to connect to an AWS endpoint.
     #[arg(long, global = true, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub(crate) connect_timeout: Duration,
-    /// Longest wait for one attempt of an AWS call (it is then retried).
+    /// Longest wait for one attempt of an AWS call.
+    ///
+    /// It is then retried.
     #[arg(long, global = true, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
     pub(crate) attempt_timeout: Duration,
-    /// Longest wait for one AWS call, all its retries included (it then fails that
-    /// connection, or the listing).
+    /// Longest wait for one AWS call, retries included.
+    ///
+    /// It then fails that connection, or the listing.
     #[arg(long, global = true, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub(crate) call_timeout: Duration,
-    /// More detail on stderr (-vv: each AWS call and retry, with the operation, attempt, reason
-    /// and delay).
+    /// More detail on stderr (-vv: each AWS call and retry).
+    ///
+    /// -vv shows each AWS call and retry with the operation, attempt, reason and delay.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
-    /// Print errors only: no plan, no results, no progress in text output (JSON and Markdown
-    /// still print their document; exit codes are unchanged).
+    /// Print errors only (text output).
+    ///
+    /// No plan, no results, no progress in text output. JSON and Markdown still print their
+    /// document; exit codes are unchanged.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
 }
@@ -566,6 +661,36 @@ mod tests {
                 "{too_long}: {error}"
             );
         }
+    }
+
+    /// `provision -h` and `provision SUB -h` show one line per command and flag: at most
+    /// [`ONE_LINER`] characters each; the detail is in `--help`.
+    #[test]
+    fn every_short_help_is_one_line_of_at_most_60_characters() {
+        use clap::CommandFactory;
+        const ONE_LINER: usize = 60;
+        let mut command = Cli::command();
+        command.build();
+        let mut too_long = Vec::new();
+        let mut walk = vec![command];
+        while let Some(command) = walk.pop() {
+            let name = command.get_name().to_string();
+            let mut lines = vec![(name.clone(), command.get_about().map(|a| a.to_string()))];
+            lines.extend(command.get_arguments().map(|arg| {
+                (
+                    format!("{name} {}", arg.get_id()),
+                    arg.get_help().map(|h| h.to_string()),
+                )
+            }));
+            for (what, help) in lines {
+                let help = help.unwrap_or_else(|| panic!("{what} has no short help"));
+                if help.chars().count() > ONE_LINER || help.contains('\n') {
+                    too_long.push(format!("{what} ({}): {help}", help.chars().count()));
+                }
+            }
+            walk.extend(command.get_subcommands().cloned());
+        }
+        assert!(too_long.is_empty(), "{}", too_long.join("\n"));
     }
 
     #[test]

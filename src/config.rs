@@ -70,6 +70,7 @@ pub(crate) enum Task {
         /// `--out DIR`: one page per command, written there.
         out: Option<PathBuf>,
     },
+    Version,
 }
 
 /// `verify --publish-test`.
@@ -294,6 +295,7 @@ impl Settings {
             Command::Schema { project } => (Task::Schema { project }, Vec::new()),
             Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
             Command::Man { out } => (Task::Man { out }, Vec::new()),
+            Command::Version => (Task::Version, Vec::new()),
         };
         let format = format_of(cli.global.output);
         let regions = region_flags(cli.global.region, &project.extra_regions)?;
@@ -344,8 +346,8 @@ impl Settings {
 
 /// The paths whose documents decide the project file: the documents a command reads, the
 /// folder `export` writes documents to, none for `show`; `None` for the commands that read no
-/// folder (printing a schema, completions or the man page: a broken project file in the
-/// current directory must not stop them).
+/// folder (printing a schema, completions, the man page or the version: a broken project file
+/// in the current directory must not stop them).
 fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
     match command {
         Command::Validate { paths, .. }
@@ -358,7 +360,10 @@ fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
         | Command::IamPolicy { paths, .. } => Some(paths.paths.clone()),
         Command::Export { out, .. } => Some(vec![out.clone()]),
         Command::Show { .. } => Some(Vec::new()),
-        Command::Schema { .. } | Command::Completions { .. } | Command::Man { .. } => None,
+        Command::Schema { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::Version => None,
     }
 }
 

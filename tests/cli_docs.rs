@@ -24,6 +24,7 @@ const SUBCOMMANDS: &[&str] = &[
     "schema",
     "completions",
     "man",
+    "version",
 ];
 
 /// Every long flag of every subcommand, as `provision SUB --help` lists them.
@@ -64,6 +65,34 @@ fn version_prints_the_package_version() {
     let (code, stdout, _) = provision(&["--version"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, format!("provision {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn version_names_the_build_for_a_bug_report() {
+    let (code, stdout, stderr) = provision(&["version"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(
+        stdout,
+        format!(
+            "provision {} ({} {})\n",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        )
+    );
+    let (code, stdout, stderr) = provision(&["version", "--output", "json"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect(&stdout);
+    assert_eq!(
+        document,
+        serde_json::json!({
+            "version": 1,
+            "command": "version",
+            "provision": env!("CARGO_PKG_VERSION"),
+            "os": std::env::consts::OS,
+            "arch": std::env::consts::ARCH,
+        })
+    );
 }
 
 #[test]

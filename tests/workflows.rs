@@ -52,6 +52,17 @@ fn steps(job: &Mapping) -> Vec<Mapping> {
         .collect()
 }
 
+/// The `strategy.matrix.include` entries of a job.
+fn matrix_include(job: &Mapping) -> &Vec<Value> {
+    get(job, "strategy")
+        .and_then(Value::as_mapping)
+        .and_then(|s| get(s, "matrix"))
+        .and_then(Value::as_mapping)
+        .and_then(|m| get(m, "include"))
+        .and_then(Value::as_sequence)
+        .expect("matrix include")
+}
+
 fn text<'a>(step: &'a Mapping, key: &str) -> &'a str {
     get(step, key).and_then(Value::as_str).unwrap_or_default()
 }
@@ -387,13 +398,7 @@ fn the_release_commits_the_checksums_the_setup_action_reads_before_publishing() 
 fn the_release_builds_every_target_the_setup_action_installs() {
     let release = parse(&read(".github/workflows/release.yml"));
     let build = job_named(&release, "build");
-    let matrix = get(&build, "strategy")
-        .and_then(Value::as_mapping)
-        .and_then(|s| get(s, "matrix"))
-        .and_then(Value::as_mapping)
-        .and_then(|m| get(m, "include"))
-        .and_then(Value::as_sequence)
-        .expect("matrix include");
+    let matrix = matrix_include(&build);
     let mut targets: Vec<&str> = matrix
         .iter()
         .filter_map(|entry| entry.as_mapping().and_then(|e| get(e, "target")))
@@ -455,4 +460,70 @@ fn the_setup_action_leaves_no_test_only_setting_to_the_job_environment() {
             "{name} is not emptied by action.yml"
         );
     }
+}
+
+/// Each release archive carries the man pages and the completions of every shell, written by
+/// the built binary (a host build for a target that cannot run on its runner) before packing.
+#[test]
+fn the_release_archive_carries_the_man_pages_and_every_completion() {
+    let release = parse(&read(".github/workflows/release.yml"));
+    let build = job_named(&release, "build");
+    let steps = steps(&build);
+    let position = |name: &str| {
+        steps
+            .iter()
+            .position(|step| text(step, "name") == name)
+            .unwrap_or_else(|| panic!("no step {name}"))
+    };
+    let generate = position("Man pages and completions, from the built binary");
+    let package = position("Package");
+    assert!(
+        position("Build") < generate && generate < package,
+        "built, then written, then packed"
+    );
+    let script = text(&steps[generate], "run");
+    assert!(script.contains(r#"bin="target/$TARGET/release/provision""#));
+    assert!(
+        script.contains(r#""$bin" man --out "$stage/man""#),
+        "{script}"
+    );
+    for (shell, file) in [
+        ("bash", "provision.bash"),
+        ("zsh", "_provision"),
+        ("fish", "provision.fish"),
+        ("powershell", "_provision.ps1"),
+        ("elvish", "provision.elv"),
+    ] {
+        assert!(
+            script.contains(&format!(
+                r#""$bin" completions {shell} > "$stage/completions/{file}""#
+            )),
+            "{shell}: {script}"
+        );
+    }
+    let env = get(&steps[generate], "env").and_then(Value::as_mapping);
+    for variable in ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] {
+        assert_eq!(
+            env.and_then(|e| get(e, variable)).and_then(Value::as_str),
+            Some("/dev/null"),
+            "the runner's AWS profiles stay out of the completions"
+        );
+    }
+    // A cross-built target's binary cannot run on its runner: a host build writes the text.
+    assert!(script.contains(
+        "if [ \"$CROSS\" = true ]; then\n  # The text comes from the clap definition, the same for every target.\n  cargo build --release --locked --bin provision\n  bin=target/release/provision\n"
+    ));
+    let cross: Vec<&str> = matrix_include(&build)
+        .iter()
+        .filter_map(Value::as_mapping)
+        .filter(|entry| get(entry, "cross").and_then(Value::as_bool) == Some(true))
+        .filter_map(|entry| get(entry, "target").and_then(Value::as_str))
+        .collect();
+    assert_eq!(cross, ["x86_64-apple-darwin"]);
+    assert!(
+        text(&steps[package], "run")
+            .contains(r#"tar -czf "$archive" -C "$STAGE" provision man completions"#),
+        "{}",
+        text(&steps[package], "run")
+    );
 }

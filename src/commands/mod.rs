@@ -17,6 +17,7 @@ mod schema;
 mod show;
 mod validate;
 mod verify;
+mod version;
 
 use crate::config::{Settings, Task};
 use crate::engine::interrupt::{Interrupt, Signal};
@@ -103,6 +104,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         Task::Schema { project } => schema::run(*project),
         Task::Completions { shell } => completions::run(*shell),
         Task::Man { out } => man::run(out.as_deref()),
+        Task::Version => version::run(settings),
     }
 }
 

@@ -189,6 +189,21 @@ impl View for JsonView {
         to_text(&document)
     }
 
+    fn version(&self, build: &super::Build) -> String {
+        #[derive(Serialize)]
+        struct VersionDocument<'a> {
+            version: u32,
+            command: &'static str,
+            #[serde(flatten)]
+            build: &'a super::Build,
+        }
+        to_text(&VersionDocument {
+            version: FORMAT_VERSION,
+            command: "version",
+            build,
+        })
+    }
+
     fn exported(&self, files: &[super::ExportedFile]) -> String {
         #[derive(Serialize)]
         struct ExportDocument<'a> {

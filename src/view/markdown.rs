@@ -31,6 +31,12 @@ pub(crate) struct MarkdownView {
 }
 
 impl View for MarkdownView {
+    fn version(&self, build: &super::Build) -> String {
+        fenced(
+            &super::view(super::Format::Text, super::Style { colour: false }, false).version(build),
+        )
+    }
+
     fn exported(&self, files: &[super::ExportedFile]) -> String {
         fenced(
             &super::view(super::Format::Text, super::Style { colour: false }, false)

@@ -51,6 +51,8 @@ pub(crate) trait View: Sync {
     fn credentials_written(&self, report: &CredentialsReport) -> String;
     /// What `rotate-credentials` did (or would do), per document and step.
     fn rotated(&self, report: &RotationReport) -> String;
+    /// What `version` shows: this build.
+    fn version(&self, build: &Build) -> String;
     /// A run that ends in an error: (stdout, stderr).
     fn error(&self, error: &Error) -> (String, String);
 }
@@ -81,6 +83,27 @@ pub(crate) fn view_within(
 /// characters; 60,000 leaves 5,536 for what a workflow writes around the document (its own
 /// header, the hidden marker that finds the comment again, a link to the run).
 pub(crate) const DEFAULT_MAX_CHARS: usize = 60_000;
+
+/// The build `version` names: known at compile time, no network.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Build {
+    /// The package version (Cargo.toml).
+    pub(crate) provision: &'static str,
+    /// The operating system it was built for (`linux`, `macos`, `windows`, ...).
+    pub(crate) os: &'static str,
+    /// The CPU architecture it was built for (`x86_64`, `aarch64`, ...).
+    pub(crate) arch: &'static str,
+}
+
+impl Build {
+    /// This binary.
+    pub(crate) const THIS: Build = Build {
+        provision: env!("CARGO_PKG_VERSION"),
+        os: std::env::consts::OS,
+        arch: std::env::consts::ARCH,
+    };
+}
 
 /// One file `export` wrote (or skipped).
 #[derive(Debug, Clone, serde::Serialize)]

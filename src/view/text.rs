@@ -68,6 +68,13 @@ impl View for TextView {
         render_summary(results, self.style)
     }
 
+    fn version(&self, build: &super::Build) -> String {
+        format!(
+            "provision {} ({} {})\n",
+            build.provision, build.os, build.arch
+        )
+    }
+
     fn exported(&self, files: &[super::ExportedFile]) -> String {
         let mut out = String::new();
         for file in files {
