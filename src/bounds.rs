@@ -32,6 +32,10 @@ pub(crate) const AWS_LISTED: usize = 100_000;
 
 /// The most a project file (`provision.yaml`, `--config`) may hold: a few settings and lists.
 pub(crate) const PROJECT_FILE_BYTES: usize = 1024 * 1024;
+/// The most one YAML document file may hold: a connection document is under 1 KiB, so 16 MiB
+/// leaves room for the few thousand connections an account holds (3,000 by default) in one
+/// file, with comments, while a path such as a huge log named by mistake is refused by name.
+pub(crate) const YAML_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// The most a saved plan (`show`, `apply --plan`) may hold: a plan of the 3,000 connections an
 /// account holds by default, with their API destinations, is a few MiB.
 pub(crate) const SAVED_PLAN_BYTES: usize = 64 * 1024 * 1024;

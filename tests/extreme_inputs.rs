@@ -169,6 +169,27 @@ fn a_huge_wait_timeout_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn a_yaml_file_over_16_mib_is_refused_by_name_unread() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("c.yaml"), CONNECTION).unwrap();
+    // A sparse file: one connection, then zeros up to a byte over the bound; nothing is
+    // written to disk for the zeros, so the test stays fast.
+    let big = std::fs::File::create(folder.path().join("big.yaml")).unwrap();
+    std::io::Write::write_all(
+        &mut &big,
+        CONNECTION.replace("sf-extreme", "sf-big").as_bytes(),
+    )
+    .unwrap();
+    big.set_len(16 * 1024 * 1024 + 1).unwrap();
+    let (code, _, stderr) = run(folder.path(), &["validate", "c.yaml", "big.yaml"], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("big.yaml: cannot read this file: it is larger than 16 MiB, the most provision reads of it"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn an_empty_endpoint_variable_is_unset_and_a_bad_endpoint_is_named() {
     let folder = tempfile::tempdir().unwrap();
     std::fs::write(folder.path().join("c.yaml"), CONNECTION).unwrap();

@@ -274,6 +274,40 @@ fn export_checks_every_target_before_writing_any_file() {
 }
 
 #[test]
+fn export_refuses_a_link_planted_where_a_region_folder_goes() {
+    let world = World::new();
+    let endpoint = hostile_eventbridge(&world, &["sf-first"], &["sf-first"]);
+    world.write("outside/.keep", "");
+    world.write("out/.keep", "");
+    std::os::unix::fs::symlink("../outside", world.path("out/eu-west-1")).unwrap();
+    let run = world.provision(&[
+        "export",
+        "--out",
+        "out/",
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        &endpoint.uri(),
+    ]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains(
+            "cannot create the folder: out/eu-west-1 is a symbolic link; provision writes nothing through a link (remove it); nothing was written"
+        ),
+        "{}",
+        run.stderr
+    );
+    let outside: Vec<_> = std::fs::read_dir(world.path("outside"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(outside, [".keep"], "a file was written through the link");
+    assert!(!world.path("out/us-east-1/sf-first.yaml").exists());
+}
+
+#[test]
 fn an_aws_answer_larger_than_the_bound_is_refused_once_and_named() {
     use wiremock::matchers::header;
     let mut world = World::new();

@@ -4,7 +4,8 @@
 //! Names from AWS are untrusted (the endpoint may not be AWS): a name AWS itself forbids
 //! (1-64 of `[.\-_A-Za-z0-9]`) is refused and never becomes a path, every file lands directly
 //! in `--out` (or its Region folder), and every target is checked before any file is written,
-//! so an export either writes all its files or none (it never overwrites one).
+//! so an export either writes all its files or none (it never overwrites one). Below `--out`
+//! nothing is written through a symbolic link: a link where a Region folder goes is refused.
 
 use super::EXIT_OK;
 use crate::aws::actions::events;
@@ -15,6 +16,7 @@ use crate::coverage::{Coverage, Sources};
 use crate::desired::AUTHORIZATION_TYPE;
 use crate::error::{Error, Location, Problem};
 use crate::live::LiveConnection;
+use crate::local_files;
 use crate::manifest::export::{Destinations, LeftOut, export};
 use crate::manifest::limits::check_name;
 use crate::view::{self, ExportedFile};
@@ -149,6 +151,10 @@ pub(super) async fn run(
         }
     }
     check_targets(out, &planned)?;
+    // Every folder first, so a link refused among them leaves no file written.
+    for file in &planned {
+        create_folder(out, &file.path)?;
+    }
     for file in &planned {
         write_new(&file.path, &file.yaml)?;
     }
@@ -269,19 +275,35 @@ fn skipped(name: &str, region: &str, why: String) -> ExportedFile {
     }
 }
 
-/// Writes a new file; an existing one is never overwritten.
+/// Creates `out` (the user's choice: it may be a link) and the folder of `path` below it,
+/// refusing a link among those ([`local_files::create_folders`]): a symbolic link planted
+/// where a Region folder goes cannot send the files elsewhere.
+fn create_folder(out: &Path, path: &Path) -> Result<(), Error> {
+    let below = path
+        .parent()
+        .and_then(|parent| parent.strip_prefix(out).ok())
+        .unwrap_or_else(|| Path::new(""));
+    std::fs::create_dir_all(out)
+        .and_then(|()| local_files::create_folders(out, below))
+        .map_err(|error| {
+            Error::input(
+                Problem::new(format!(
+                    "cannot create the folder: {error}; nothing was written"
+                ))
+                .at(Location::file(path))
+                .help(
+                    "give --out a folder this user can write to, with no symbolic link inside it",
+                ),
+            )
+        })
+}
+
+/// Writes a new file in a folder [`create_folder`] made; an existing one (or a link in its
+/// place) is never overwritten nor followed: the file is created exclusively.
 fn write_new(path: &Path, text: &str) -> Result<(), Error> {
     let problem = |message: String, help: &str| {
         Error::input(Problem::new(message).at(Location::file(path)).help(help))
     };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|error| {
-            problem(
-                format!("cannot create the folder: {error}"),
-                "choose another --out folder",
-            )
-        })?;
-    }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -77,8 +77,8 @@ pub(super) async fn run(
             steps: Vec::new(),
             window_seconds: None,
             now: None,
-            error: Some(message),
-            hint: Some(hint),
+            error: Some(message.into()),
+            hint: Some(hint.into()),
         };
         if let Some((message, hint)) = not_covered(spec, &users, &regions, &coverage) {
             outcomes.push(not_begun(message, hint));

@@ -191,7 +191,7 @@ impl<S: Session> Rotation<'_, S> {
         let seen = match self.look(None, self.interrupt).await {
             Ok(seen) => seen,
             Err(error) => {
-                outcome.error = Some(error.to_string());
+                outcome.error = Some(error.to_string().into());
                 return;
             }
         };
@@ -204,21 +204,21 @@ impl<S: Session> Rotation<'_, S> {
             .map(|step| StepRecord {
                 step: *step,
                 result: StepResult::Planned,
-                detail: step.describe().to_string(),
+                detail: step.describe().into(),
             })
             .collect();
         if steps.first() == Some(&Step::RevokePrevious) {
             outcome.now = Some(format!(
                 "the last rotation is complete and {}: a run now starts a new rotation, deleting that entry first (Salesforce stages a credential only into an empty slot), which revokes the previous credential at once",
                 previous_valid(seen.until())
-            ));
+            ).into());
         }
         if otherwise != steps {
             let names: Vec<&str> = otherwise.iter().map(|s| s.name()).collect();
             outcome.hint = Some(format!(
                 "if Salesforce gives the staged credential no token before it is primary, the steps are: {}",
                 names.join(", ")
-            ));
+            ).into());
         }
     }
 
@@ -235,7 +235,7 @@ impl<S: Session> Rotation<'_, S> {
                 Err(error) => {
                     outcome.error = Some(format!(
                         "{error}; run rotate-credentials again: it continues from what Salesforce and AWS show"
-                    ));
+                    ).into());
                     return;
                 }
             };
@@ -268,7 +268,7 @@ impl<S: Session> Rotation<'_, S> {
                     outcome.error = Some(format!(
                         "{}; rolled back: the old credential is primary in Salesforce, stored, and used by every connection, and the staged one is deleted",
                         first_failure.unwrap_or_else(|| "the rotation failed".to_string())
-                    ));
+                    ).into());
                     return;
                 }
             };
@@ -284,7 +284,7 @@ impl<S: Session> Rotation<'_, S> {
                 } else {
                     StepResult::Failed
                 },
-                detail,
+                detail: detail.into(),
             });
             match ran {
                 Ok(_) => {
@@ -301,11 +301,14 @@ impl<S: Session> Rotation<'_, S> {
                     }
                 }
                 Err(error) if memory.rolling_back => {
-                    outcome.error = Some(format!(
-                        "{}; rolling back failed too: {error}",
-                        first_failure.unwrap_or_default()
-                    ));
-                    outcome.now = Some(self.standing(&memory).await);
+                    outcome.error = Some(
+                        format!(
+                            "{}; rolling back failed too: {error}",
+                            first_failure.unwrap_or_default()
+                        )
+                        .into(),
+                    );
+                    outcome.now = Some(self.standing(&memory).await.into());
                     return;
                 }
                 Err(error) => match step.on_failure(&facts) {
@@ -314,8 +317,8 @@ impl<S: Session> Rotation<'_, S> {
                         memory.rolling_back = true;
                     }
                     OnFailure::Stop | OnFailure::Finish => {
-                        outcome.error = Some(error.to_string());
-                        outcome.now = Some(self.standing(&memory).await);
+                        outcome.error = Some(error.to_string().into());
+                        outcome.now = Some(self.standing(&memory).await.into());
                         return;
                     }
                 },
@@ -325,13 +328,16 @@ impl<S: Session> Rotation<'_, S> {
             }
             if self.interrupt.signal().is_some() {
                 outcome.result = RotationEnd::Interrupted;
-                outcome.now = Some(self.standing(&memory).await);
+                outcome.now = Some(self.standing(&memory).await.into());
                 return;
             }
         }
-        outcome.error = Some(format!(
-            "the rotation did not end within {MAX_STEPS} steps; run rotate-credentials again"
-        ));
+        outcome.error = Some(
+            format!(
+                "the rotation did not end within {MAX_STEPS} steps; run rotate-credentials again"
+            )
+            .into(),
+        );
     }
 
     /// The rotation ended with the new credential everywhere: what became of the previous one,
@@ -350,10 +356,10 @@ impl<S: Session> Rotation<'_, S> {
                 self.connect.staged_url(&self.consumer, &entry.id)
             ),
             _ => format!("{everywhere}; no previous credential is staged"),
-        });
+        }.into());
         outcome.hint = Some(format!(
             "turn \"{SECRET_SETTING}\" off again in Setup until the next rotation: while it is on, any user with the permissions can read the consumer secret through the REST API"
-        ));
+        ).into());
     }
 
     /// What holds now, looked at afresh, for an ending that leaves something to do.

@@ -6,8 +6,9 @@
 use super::convert::convert_with;
 use super::yaml::parse_documents;
 use super::{ConnectionSpec, Rules};
+use crate::bounds;
 use crate::error::{Error, Location, Problem};
-use crate::local_files::special_file_kind;
+use crate::local_files::{self, ReadError, special_file_kind};
 use std::collections::{BTreeMap, HashSet};
 
 /// The project file's name: the walk never reads it as a connection document.
@@ -257,10 +258,18 @@ fn load_file(
     problems: &mut Vec<Problem>,
     rules: &Rules,
 ) {
-    let bytes = match fs::read(file) {
+    let bytes = match local_files::read(file, bounds::YAML_FILE_BYTES) {
         Ok(bytes) => bytes,
-        Err(error) => {
+        Err(ReadError::Io(error)) => {
             problems.push(path_problem(file, &error));
+            return;
+        }
+        Err(error) => {
+            problems.push(
+                Problem::new(format!("cannot read this file: {}", error.describe()))
+                    .at(Location::file(file))
+                    .help("split the connections over several files (one file may hold many documents, each file at most the limit)"),
+            );
             return;
         }
     };

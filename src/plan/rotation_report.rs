@@ -1,7 +1,10 @@
 //! What `rotate-credentials` did (or, with `--dry-run`, would do), as plain data every view
 //! renders: per document, the steps of [`crate::plan::rotation`] as they went, and how the
 //! rotation ended. Nothing secret: the details name secrets, Regions and versions only.
+//! The details, the error and the hint quote AWS's and Salesforce's answers, so they are
+//! [`Outside`] text: every view shows them escaped.
 
+use crate::outside::Outside;
 use crate::plan::rotation::Step;
 use serde::Serialize;
 
@@ -63,7 +66,7 @@ impl StepResult {
 pub(crate) struct StepRecord {
     pub(crate) step: Step,
     pub(crate) result: StepResult,
-    pub(crate) detail: String,
+    pub(crate) detail: Outside,
 }
 
 /// One document's rotation.
@@ -82,9 +85,9 @@ pub(crate) struct RotationResult {
     /// rotation, or Salesforce's primary and staged slot, the secrets and the connections after
     /// a failure or an interruption, and what a new run would do.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) now: Option<String>,
+    pub(crate) now: Option<Outside>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) error: Option<String>,
+    pub(crate) error: Option<Outside>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) hint: Option<String>,
+    pub(crate) hint: Option<Outside>,
 }

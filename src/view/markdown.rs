@@ -156,7 +156,7 @@ impl View for MarkdownView {
                     "| {} | {} | {} |",
                     code(record.step.name()),
                     record.result.label(),
-                    prose(&record.detail)
+                    prose(&record.detail.to_string())
                 );
             }
             out.push('\n');
@@ -164,13 +164,13 @@ impl View for MarkdownView {
                 let _ = writeln!(out, "> {WINDOW_NOTE}; the window was {window:.1}s.\n");
             }
             if let Some(error) = &outcome.error {
-                let _ = writeln!(out, "**Error:** {}\n", prose(error));
+                let _ = writeln!(out, "**Error:** {}\n", prose(&error.to_string()));
             }
             if let Some(now) = &outcome.now {
-                let _ = writeln!(out, "**Now:** {}\n", prose(now));
+                let _ = writeln!(out, "**Now:** {}\n", prose(&now.to_string()));
             }
             if let Some(hint) = &outcome.hint {
-                let _ = writeln!(out, "**Help:** {}\n", prose(hint));
+                let _ = writeln!(out, "**Help:** {}\n", prose(&hint.to_string()));
             }
         }
         out

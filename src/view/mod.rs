@@ -243,7 +243,7 @@ mod tests {
             steps: vec![StepRecord {
                 step: Step::StoreStaged,
                 result: StepResult::Planned,
-                detail: Step::StoreStaged.describe().to_string(),
+                detail: Step::StoreStaged.describe().into(),
             }],
             ..rotation("sf-p", RotationEnd::Planned)
         };
@@ -282,6 +282,39 @@ mod tests {
                 insta::assert_snapshot!(format!("{command}_{format}"), shown);
             }
         }
+    }
+
+    /// A step's detail, the error, what holds now and the hint quote AWS and Salesforce: each
+    /// view shows a control character in them escaped, JSON keeps it exact.
+    #[test]
+    fn a_rotation_shows_outside_text_escaped() {
+        let hostile = "denied\u{1b}]0;owned\u{7}\n::error::forged";
+        let report = RotationReport {
+            dry_run: false,
+            results: vec![RotationResult {
+                steps: vec![StepRecord {
+                    step: Step::Stage,
+                    result: StepResult::Failed,
+                    detail: hostile.into(),
+                }],
+                error: Some(hostile.into()),
+                now: Some(hostile.into()),
+                hint: Some(hostile.into()),
+                ..rotation("sf-h", RotationEnd::Failed)
+            }],
+        };
+        let [text, json, markdown] = every_format(|view| view.rotated(&report));
+        for shown in [&text, &markdown] {
+            assert!(!shown.contains('\u{1b}'), "{shown}");
+            assert!(!shown.contains('\u{7}'), "{shown}");
+            // Markdown escapes the backslash and the bracket once more.
+            assert_eq!(shown.matches("u001b").count(), 4, "{shown}");
+            assert_eq!(shown.matches("owned").count(), 4, "{shown}");
+            assert!(!shown.contains("\n::error"), "{shown}");
+        }
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed["results"][0]["steps"][0]["detail"], hostile);
+        assert_eq!(parsed["results"][0]["error"], hostile);
     }
 
     #[test]
