@@ -1,9 +1,11 @@
 //! The documentation in layers: a README a newcomer reads in minutes, then the guide, the FAQ
 //! and CONTRIBUTING.md, linked to each other. These tests keep the README short, every relative
-//! link leading somewhere, and the user documents free of history and roadmap voice. (The
-//! README's quickstart itself is run by `scripts/quickstart.sh`, from `scripts/test.sh`.)
+//! link leading somewhere, the user documents free of history and roadmap voice, and the help
+//! text the guide quotes true to the code. (The README's quickstart itself is run by
+//! `scripts/quickstart.sh`, from `scripts/test.sh`.)
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// GitHub's README of a project is read by people deciding whether to use it: 12 KiB is a few
 /// minutes of reading.
@@ -202,4 +204,28 @@ fn the_user_docs_describe_the_tool_without_history_or_roadmap() {
         "history or roadmap voice:\n{}",
         found.join("\n")
     );
+}
+
+/// The guide says `--wait-timeout` bounds the settle phase as a whole (`src/engine/settle.rs`
+/// waits for every written connection against one deadline); `apply --help` says the same.
+#[test]
+fn the_wait_timeout_help_says_it_bounds_the_whole_settle_phase() {
+    let output = Command::new(env!("CARGO_BIN_EXE_provision"))
+        .args(["apply", "--help"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run provision");
+    let help = String::from_utf8_lossy(&output.stdout);
+    let entry = help
+        .split("--wait-timeout <DURATION>")
+        .nth(1)
+        .and_then(|rest| rest.split("\n      --").next())
+        .unwrap_or_default();
+    assert!(
+        entry.contains("the written connections") && entry.contains("whole settle phase"),
+        "apply --help on --wait-timeout:\n{entry}"
+    );
+    assert!(!entry.contains("each connection"), "{entry}");
+    let guide = read("docs/guide.md");
+    assert!(guide.contains("for all written connections together"));
 }
