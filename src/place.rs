@@ -37,6 +37,11 @@ pub(crate) enum ResourceKind {
 
 /// How messages name each kind: the one place that differs per kind in what users read.
 impl ResourceKind {
+    /// Every kind, in the order counts and messages list them: connections first (their counts
+    /// are always shown), then the kinds declared on them.
+    pub(crate) const ALL: [ResourceKind; 2] =
+        [ResourceKind::Connection, ResourceKind::ApiDestination];
+
     /// The noun, singular and plural.
     pub(crate) fn nouns(self) -> (&'static str, &'static str) {
         match self {

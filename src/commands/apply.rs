@@ -96,8 +96,7 @@ async fn confirm_deletions(
     interrupt: &Interrupt,
 ) -> Result<(), Error> {
     let doomed: Vec<&Entry> = plan
-        .entries()
-        .chain(plan.destination_entries())
+        .all_entries()
         .filter(|e| matches!(e.action, Action::Delete | Action::Replace))
         .collect();
     if doomed.is_empty() {
@@ -113,17 +112,13 @@ async fn confirm_deletions(
             _ => format!("{} ({})", e.address.name, e.address.place.region),
         })
         .collect();
-    let of_kind = |kind| doomed.iter().filter(|e| e.address.kind == kind).count();
-    let mut counts = vec![counted(
-        of_kind(ResourceKind::Connection),
-        ResourceKind::Connection,
-    )];
-    if of_kind(ResourceKind::ApiDestination) > 0 {
-        counts.push(counted(
-            of_kind(ResourceKind::ApiDestination),
-            ResourceKind::ApiDestination,
-        ));
-    }
+    let counts: Vec<String> = ResourceKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let n = doomed.iter().filter(|e| e.address.kind == kind).count();
+            kind.counted_when(n).then(|| counted(n, kind))
+        })
+        .collect();
     let how = if doomed.iter().any(|e| e.action == Action::Replace) {
         "this run (--prune, --replace)"
     } else {

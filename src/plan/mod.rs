@@ -27,8 +27,15 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use crate::place::ResourceKind;
 
-/// What a run needs to tell whose an undeclared resource is, per kind.
+/// What a run needs to tell whose an undeclared resource is, per kind, and when its counts
+/// are shown.
 impl ResourceKind {
+    /// Whether a message counting resources of this kind names it when there are `n`: the
+    /// first kind (connections) always, a kind declared on them only when the run has some.
+    pub(crate) fn counted_when(self, n: usize) -> bool {
+        self == ResourceKind::ALL[0] || n > 0
+    }
+
     /// The IAM action that describes one, and the resources it must be allowed on: what a
     /// run needs to tell whose an undeclared one is.
     pub(crate) fn describe_permission(self) -> (&'static str, &'static str) {
@@ -456,14 +463,24 @@ impl Plan {
             .map(Step::entry)
     }
 
+    /// Every entry of the plan, of every kind.
+    pub(crate) fn all_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries().chain(self.destination_entries())
+    }
+
+    /// Counts of the actions on resources of `kind`.
+    pub(crate) fn summary_of(&self, kind: ResourceKind) -> Summary {
+        summarize(self.all_entries().filter(|e| e.address.kind == kind))
+    }
+
     /// Counts of the connections' actions.
     pub(crate) fn summary(&self) -> Summary {
-        summarize(self.entries())
+        self.summary_of(ResourceKind::Connection)
     }
 
     /// Counts of the API destinations' actions.
     pub(crate) fn destination_summary(&self) -> Summary {
-        summarize(self.destination_entries())
+        self.summary_of(ResourceKind::ApiDestination)
     }
 }
 
@@ -491,9 +508,7 @@ fn summarize<'a>(entries: impl Iterator<Item = &'a Entry>) -> Summary {
 impl Plan {
     /// True when `apply` would change something.
     pub(crate) fn has_differences(&self) -> bool {
-        self.entries()
-            .chain(self.destination_entries())
-            .any(|e| e.action.is_difference())
+        self.all_entries().any(|e| e.action.is_difference())
     }
 
     /// Whether a declared connection is DEAUTHORIZED or FAILED_CONNECTIVITY: events to it fail
@@ -505,9 +520,7 @@ impl Plan {
     }
 
     pub(crate) fn has_errors(&self) -> bool {
-        self.entries()
-            .chain(self.destination_entries())
-            .any(|e| e.action == Action::Error)
+        self.all_entries().any(|e| e.action == Action::Error)
     }
 }
 
@@ -651,10 +664,7 @@ pub(crate) fn apply_failures(results: &[ApplyResult]) -> Option<String> {
         let failed = of_kind.filter(|r| r.outcome == Outcome::Failed).count();
         (kind, failed, total)
     };
-    failures_by_kind(&[
-        count(ResourceKind::Connection),
-        count(ResourceKind::ApiDestination),
-    ])
+    failures_by_kind(&ResourceKind::ALL.map(count))
 }
 
 /// The connections a replace left deleted, as `name (region)`.
@@ -675,16 +685,17 @@ pub(crate) fn apply_done(results: &[ApplyResult]) -> String {
             s.created, s.updated, s.replaced, s.deleted, s.failed, s.not_started
         )
     };
-    let mut done = format!("connections: {}", line(apply_summary(results)));
-    if results
-        .iter()
-        .any(|r| r.address.kind == ResourceKind::ApiDestination)
-    {
-        done.push_str(&format!(
-            "; API destinations: {}",
-            line(apply_summary_of(results, ResourceKind::ApiDestination))
-        ));
-    }
+    let mut done = ResourceKind::ALL
+        .into_iter()
+        .filter(|&kind| {
+            kind.counted_when(results.iter().filter(|r| r.address.kind == kind).count())
+        })
+        .map(|kind| {
+            let (_, noun) = kind.nouns();
+            format!("{noun}: {}", line(apply_summary_of(results, kind)))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     let deleted = left_deleted(results);
     if !deleted.is_empty() {
         done.push_str(&format!(
