@@ -78,6 +78,9 @@ SHELVES = [
     # Secrets (a type that cannot print itself), the bounded reads of files and answers, and
     # one key of a YAML mapping (the manifest's table and each secret source's keys).
     ("leaves", ["secret", "local_files", "bounds", "key"]),
+    # Where a resource lives (account and Region) and its address: the vocabulary of every
+    # entry, result and context, below everything that names one.
+    ("place", ["place"]),
 ]
 
 # Findings tolerated for now: ("up" or "circle", text as printed). Empty when the tree is clean.

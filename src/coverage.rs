@@ -15,6 +15,7 @@
 use crate::config::Settings;
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
+use crate::place::Place;
 use crate::plan::LeftOut;
 
 /// Where a run's Regions come from.
@@ -47,13 +48,33 @@ impl<'a> Sources<'a> {
     }
 }
 
+/// A declared connection the run does not cover in one Region, and why: a [`LeftOut`] once
+/// the run knows its account ([`Uncovered::placed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Uncovered {
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) reason: String,
+}
+
+impl Uncovered {
+    /// What the run reports: the connection left out in `account` and the Region.
+    pub(crate) fn placed(&self, account: &str) -> LeftOut {
+        LeftOut {
+            name: self.name.clone(),
+            place: Place::new(account, self.region.clone()),
+            reason: self.reason.clone(),
+        }
+    }
+}
+
 /// The Regions of a run and what it leaves out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Coverage {
     /// In the order the run reports them: the flags', else the declared ones with the default
     /// Region where the first document without `regions:` comes.
     pub(crate) regions: Vec<String>,
-    pub(crate) left_out: Vec<LeftOut>,
+    pub(crate) left_out: Vec<Uncovered>,
     /// The Region of the documents without `regions:` (it may be outside the run when
     /// `--region` narrows it).
     pub(crate) default_region: Option<String>,
@@ -96,7 +117,7 @@ impl Coverage {
                 if sources.flags.is_empty() {
                     add(region, &mut regions);
                 } else if !sources.flags.iter().any(|f| f == region) {
-                    left_out.push(LeftOut {
+                    left_out.push(Uncovered {
                         name: spec.name.clone(),
                         region: region.to_string(),
                         reason: format!("{region} is not among the --region flags"),
@@ -262,7 +283,7 @@ mod tests {
         assert_eq!(coverage.regions, ["us-east-1"]);
         assert_eq!(
             coverage.left_out,
-            [LeftOut {
+            [Uncovered {
                 name: "a".into(),
                 region: "eu-west-1".into(),
                 reason: "eu-west-1 is not among the --region flags".into()

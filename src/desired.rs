@@ -5,6 +5,7 @@
 
 use crate::error::Location;
 use crate::parameters::ParameterLists;
+use crate::place::Place;
 use crate::secret::Secret;
 
 pub(crate) const HTTP_METHOD: &str = crate::manifest::destination_rules::HTTP_METHOD;
@@ -14,8 +15,8 @@ pub(crate) const AUTHORIZATION_TYPE: &str = "OAUTH_CLIENT_CREDENTIALS";
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DesiredConnection {
     pub(crate) name: String,
-    /// The Region it is wanted in.
-    pub(crate) region: String,
+    /// The account and Region it is wanted in.
+    pub(crate) place: Place,
     /// The description as stored in AWS, ownership marker included.
     pub(crate) description: String,
     pub(crate) authorization_endpoint: String,
@@ -76,7 +77,8 @@ impl ParameterValue {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DesiredDestination {
     pub(crate) name: String,
-    pub(crate) region: String,
+    /// The account and Region it is wanted in (its connection's).
+    pub(crate) place: Place,
     /// The connection it uses (its name; the ARN is known once the connection exists).
     pub(crate) connection: String,
     /// The description as stored in AWS, ownership marker included.
@@ -88,16 +90,16 @@ pub(crate) struct DesiredDestination {
 }
 
 impl DesiredDestination {
-    /// The destination declared as `spec` under `connection`, wanted in `region` for `set`.
+    /// The destination declared as `spec` under `connection`, wanted in `place` for `set`.
     pub(crate) fn new(
         spec: &crate::manifest::DestinationSpec,
         connection: &crate::manifest::ConnectionSpec,
-        region: &str,
+        place: &Place,
         set: &crate::ownership::OwnershipSet,
     ) -> Self {
         DesiredDestination {
             name: spec.name.clone(),
-            region: region.to_string(),
+            place: place.clone(),
             connection: connection.name.clone(),
             description: set.describe(spec.description.as_deref()),
             endpoint: spec.endpoint(&connection.token_url),

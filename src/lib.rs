@@ -39,6 +39,7 @@ pub(crate) mod manifest;
 pub(crate) mod outside;
 pub(crate) mod ownership;
 pub(crate) mod parameters;
+pub(crate) mod place;
 pub(crate) mod plan;
 pub(crate) mod policy;
 pub(crate) mod project;

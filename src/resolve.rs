@@ -13,6 +13,7 @@ use crate::error::Problem;
 use crate::manifest::limits::{self, Violation};
 use crate::manifest::{ConnectionSpec, HttpParameters, SecretRef, ValueSource};
 use crate::ownership::OwnershipSet;
+use crate::place::Place;
 use crate::secret::Secret;
 use crate::sources::{Address, Reading, Stores};
 use std::sync::{Arc, Mutex};
@@ -35,7 +36,7 @@ pub(crate) enum Evidence {
     Value(Secret),
 }
 
-/// Reads secret references for the connections of one Region, sharing every source's clients
+/// Reads secret references for the connections of one place, sharing every source's clients
 /// and the cache of remote reads with the whole run (a secret used by many connections, in
 /// any Region, is read once).
 #[derive(Clone)]
@@ -43,35 +44,35 @@ pub(crate) struct SecretResolver {
     shared: Arc<Stores>,
     /// Every secret the run read, for a saved plan.
     read: Arc<Mutex<Vec<SecretRead>>>,
-    /// Where a secret given by name is looked for: the connection's Region.
-    region: String,
+    /// Where a secret given by name is looked for: the connection's place.
+    place: Place,
 }
 
 impl SecretResolver {
     /// A resolver reading Secrets Manager through the given clients (tests bring mocked ones).
-    pub(crate) fn new(clients: SecretsManagerClients, region: String) -> Self {
+    pub(crate) fn new(clients: SecretsManagerClients, place: Place) -> Self {
         SecretResolver {
             shared: Arc::new(Stores::new(clients)),
             read: Arc::default(),
-            region,
+            place,
         }
     }
 
     /// The resolver of a run: every source's clients made from `config` as needed.
-    pub(crate) fn from_config(config: aws_config::SdkConfig, region: String) -> Self {
+    pub(crate) fn from_config(config: aws_config::SdkConfig, place: Place) -> Self {
         SecretResolver {
             shared: Arc::new(Stores::from_config(config)),
             read: Arc::default(),
-            region,
+            place,
         }
     }
 
-    /// The resolver for another Region of the same run: same clients, same cache.
-    pub(crate) fn for_region(&self, region: &str) -> Self {
+    /// The resolver for another place of the same run: same clients, same cache.
+    pub(crate) fn for_place(&self, place: &Place) -> Self {
         SecretResolver {
             shared: self.shared.clone(),
             read: self.read.clone(),
-            region: region.to_string(),
+            place: place.clone(),
         }
     }
 
@@ -123,7 +124,7 @@ impl SecretResolver {
             (Some(client_id), Some(client_secret)) if problems.is_empty() => {
                 Ok(DesiredConnection {
                     name: spec.name.clone(),
-                    region: self.region.clone(),
+                    place: self.place.clone(),
                     description: set.describe(spec.description.as_deref()),
                     authorization_endpoint: spec.token_url.clone(),
                     client_id,
@@ -211,7 +212,7 @@ impl SecretResolver {
     pub(crate) async fn resolve(&self, reference: &SecretRef) -> Result<Secret, Problem> {
         let reading = Reading {
             stores: &self.shared,
-            region: &self.region,
+            place: &self.place,
         };
         let fetched = (reference.source.kind().read)(reading, &reference.source)
             .await
@@ -224,7 +225,7 @@ impl SecretResolver {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(SecretRead {
-                source: reference.source.address(&self.region),
+                source: reference.source.address(&self.place),
                 evidence,
             });
         let secret = fetched.value;
@@ -309,8 +310,8 @@ mod tests {
             reach: crate::aws::Reach::for_tests(),
         };
         SecretResolver::new(
-            SecretsManagerClients::only("us-east-1", client),
-            "us-east-1".to_string(),
+            SecretsManagerClients::only(crate::tests::place("us-east-1"), client),
+            crate::tests::place("us-east-1"),
         )
     }
 

@@ -60,7 +60,9 @@ fn diff_verbose(endpoint: &str) -> (i32, String) {
 fn call_lines(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .filter(|line| line.starts_with("provision: EventBridge."))
+        .filter(|line| {
+            line.starts_with("provision: EventBridge.") || line.starts_with("provision: STS.")
+        })
         .map(|line| match line.split_once("; retrying in ") {
             Some((head, delay)) => {
                 assert!(
@@ -86,9 +88,10 @@ fn a_closed_port_shows_the_attempt_and_why_it_is_not_retried() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         call_lines(&stderr),
+        // The run's first call asks whose the credentials are (where its resources live).
         [
-            "provision: EventBridge.ListConnections: attempt 1",
-            "provision: EventBridge.ListConnections: attempt 1 failed; not retried (cannot succeed on retry)",
+            "provision: STS.GetCallerIdentity: attempt 1",
+            "provision: STS.GetCallerIdentity: attempt 1 failed; not retried (cannot succeed on retry)",
         ],
         "{stderr}"
     );
@@ -107,6 +110,11 @@ fn a_server_answering_500_shows_each_failed_attempt_retried() {
         .unwrap();
     let server = runtime.block_on(async {
         let server = wiremock::MockServer::start().await;
+        // Whose the credentials are, answered; every other call fails.
+        crate::support::caller_identity()
+            .with_priority(1)
+            .mount(&server)
+            .await;
         wiremock::Mock::given(wiremock::matchers::any())
             .respond_with(wiremock::ResponseTemplate::new(500).set_body_string(
                 r#"{"__type":"InternalException","message":"We encountered an internal error"}"#,
@@ -119,8 +127,11 @@ fn a_server_answering_500_shows_each_failed_attempt_retried() {
     assert_eq!(code, 1, "{stderr}");
     let lines = call_lines(&stderr);
     assert_eq!(
-        lines.first().map(String::as_str),
-        Some("provision: EventBridge.ListConnections: attempt 1"),
+        lines[..2],
+        [
+            "provision: STS.GetCallerIdentity: attempt 1",
+            "provision: EventBridge.ListConnections: attempt 1"
+        ],
         "{stderr}"
     );
     assert!(
@@ -140,7 +151,11 @@ fn a_server_answering_500_shows_each_failed_attempt_retried() {
     let requests = runtime
         .block_on(server.received_requests())
         .unwrap_or_default();
-    assert_eq!(requests.len(), 3, "three attempts reached the server");
+    assert_eq!(
+        requests.len(),
+        4,
+        "the caller's identity, then three attempts reached the server"
+    );
 }
 
 #[test]

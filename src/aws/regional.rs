@@ -1,19 +1,21 @@
-//! Clients by Region, made as needed from the run's configuration: a secret reference is read
-//! in its connection's Region, and an ARN in the Region it names. One cache for every remote
+//! Clients by place (account and Region), made as needed from the run's configuration: a
+//! secret reference is read in its connection's place, and an ARN in the place it names. One cache for every remote
 //! secret store (Secrets Manager, Parameter Store), so a new store brings only how its client
 //! is made.
 
+use crate::place::Place;
 use aws_config::SdkConfig;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// One store's clients, by Region.
+/// One store's clients, by place. Today one configuration serves every place of a run (its
+/// credentials' account), and a place's client is made for its Region.
 pub(crate) struct Regional<C> {
     /// The run's configuration, from which each Region's client is made (`None`: only the
     /// clients given, as tests bring).
     base: Option<SdkConfig>,
     make: fn(&SdkConfig) -> C,
-    by_region: Mutex<HashMap<String, C>>,
+    by_place: Mutex<HashMap<Place, C>>,
 }
 
 impl<C: Clone> Regional<C> {
@@ -22,31 +24,31 @@ impl<C: Clone> Regional<C> {
         Regional {
             base,
             make,
-            by_region: Mutex::default(),
+            by_place: Mutex::default(),
         }
     }
 
-    /// Only the given client, for its Region (tests).
+    /// Only the given client, for its place (tests).
     #[cfg(test)]
-    pub(crate) fn single(region: &str, client: C, make: fn(&SdkConfig) -> C) -> Self {
+    pub(crate) fn single(place: Place, client: C, make: fn(&SdkConfig) -> C) -> Self {
         Regional {
             base: None,
             make,
-            by_region: Mutex::new([(region.to_string(), client)].into()),
+            by_place: Mutex::new([(place, client)].into()),
         }
     }
 
-    /// The client for `region`, if one can be made.
-    pub(crate) fn get(&self, region: &str) -> Option<C> {
+    /// The client for `place`, if one can be made.
+    pub(crate) fn get(&self, place: &Place) -> Option<C> {
         let mut clients = self
-            .by_region
+            .by_place
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(client) = clients.get(region) {
+        if let Some(client) = clients.get(place) {
             return Some(client.clone());
         }
-        let client = (self.make)(&super::for_region(self.base.as_ref()?, region));
-        clients.insert(region.to_string(), client.clone());
+        let client = (self.make)(&super::for_region(self.base.as_ref()?, &place.region));
+        clients.insert(place.clone(), client.clone());
         Some(client)
     }
 }

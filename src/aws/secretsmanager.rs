@@ -21,10 +21,10 @@ impl SecretsManagerClients {
         Self::new(Some(base), super::secrets_manager_client)
     }
 
-    /// Only the given client, for its Region (tests).
+    /// Only the given client, for its place (tests).
     #[cfg(test)]
-    pub(crate) fn only(region: &str, client: SecretsManager) -> Self {
-        Self::single(region, client, super::secrets_manager_client)
+    pub(crate) fn only(place: crate::place::Place, client: SecretsManager) -> Self {
+        Self::single(place, client, super::secrets_manager_client)
     }
 }
 

@@ -64,7 +64,7 @@ pub(super) async fn run(
         let _ = view::stdout(&view.result(&plan, result));
     };
     let per_region = futures::future::join_all(run.contexts.iter().map(|context| {
-        let steps = plan.in_region(&context.region);
+        let steps = plan.in_place(&context.place);
         let report = &report;
         async move { apply(context, &steps, options, report).await }
     }))
@@ -96,8 +96,7 @@ async fn confirm_deletions(
     interrupt: &Interrupt,
 ) -> Result<(), Error> {
     let doomed: Vec<&Entry> = plan
-        .entries()
-        .chain(plan.destination_entries())
+        .all_entries()
         .filter(|e| matches!(e.action, Action::Delete | Action::Replace))
         .collect();
     if doomed.is_empty() {
@@ -106,21 +105,20 @@ async fn confirm_deletions(
     let deleting: Vec<String> = doomed
         .iter()
         .map(|e| match e.action {
-            Action::Replace => format!("{} ({}, to be created again)", e.name, e.region),
-            _ => format!("{} ({})", e.name, e.region),
+            Action::Replace => format!(
+                "{} ({}, to be created again)",
+                e.address.name, e.address.place.region
+            ),
+            _ => format!("{} ({})", e.address.name, e.address.place.region),
         })
         .collect();
-    let of_kind = |kind| doomed.iter().filter(|e| e.kind == kind).count();
-    let mut counts = vec![counted(
-        of_kind(ResourceKind::Connection),
-        ResourceKind::Connection,
-    )];
-    if of_kind(ResourceKind::ApiDestination) > 0 {
-        counts.push(counted(
-            of_kind(ResourceKind::ApiDestination),
-            ResourceKind::ApiDestination,
-        ));
-    }
+    let counts: Vec<String> = ResourceKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let n = doomed.iter().filter(|e| e.address.kind == kind).count();
+            kind.counted_when(n).then(|| counted(n, kind))
+        })
+        .collect();
     let how = if doomed.iter().any(|e| e.action == Action::Replace) {
         "this run (--prune, --replace)"
     } else {

@@ -10,8 +10,9 @@ use crate::engine::{self, Context};
 use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
-use crate::plan::Plan;
+use crate::place::Place;
 use crate::plan::connection::PlanOptions;
+use crate::plan::{LeftOut, Plan};
 use crate::project::Project;
 use crate::resolve::SecretResolver;
 
@@ -79,30 +80,61 @@ pub(super) async fn check_account(
     config: &aws_config::SdkConfig,
     region: Option<&str>,
 ) -> Result<(), Error> {
-    let Some(file) = &settings.project.file else {
-        return Ok(());
-    };
-    let allowed = &settings.project.accounts;
-    if allowed.is_empty() {
+    if settings.project.file.is_none() || settings.project.accounts.is_empty() {
         return Ok(());
     }
+    run_account(settings, config, region).await.map(drop)
+}
+
+/// The account of the run's credentials, asked once before any other call, and checked
+/// against the project file's `accounts` when it names any.
+pub(super) async fn run_account(
+    settings: &Settings,
+    config: &aws_config::SdkConfig,
+    region: Option<&str>,
+) -> Result<String, Error> {
+    let account = caller_account(settings, config, region).await?;
+    allowed_account(settings, &account)?;
+    Ok(account)
+}
+
+/// The account of the run's credentials (`sts:GetCallerIdentity`, which needs no permission),
+/// asked in `region` (the run's first).
+async fn caller_account(
+    settings: &Settings,
+    config: &aws_config::SdkConfig,
+    region: Option<&str>,
+) -> Result<String, Error> {
     let regional = match region {
         Some(region) => aws::for_region(config, region),
         None => config.clone(),
     };
-    let account = aws::sts::caller_account(&regional)
-        .await
-        .map_err(|error| {
-            Error::aws(
-                format!(
-                    "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), which {} requires before any other call",
-                    file.display()
-                ),
-                error,
-                "check the AWS credentials and endpoint",
-            )
-        })?;
-    if allowed.contains(&account) {
+    aws::sts::caller_account(&regional).await.map_err(|error| {
+        let needs = match &settings.project.file {
+            Some(file) if !settings.project.accounts.is_empty() => format!(
+                "which {} requires before any other call",
+                file.display()
+            ),
+            _ => "which names where each resource of the run lives".to_string(),
+        };
+        Error::aws(
+            format!(
+                "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), {needs}"
+            ),
+            error,
+            "check the AWS credentials and endpoint",
+        )
+    })
+}
+
+/// The caller's `account` against the project file's `accounts` (any, without a project file
+/// or without the key).
+fn allowed_account(settings: &Settings, account: &str) -> Result<(), Error> {
+    let Some(file) = &settings.project.file else {
+        return Ok(());
+    };
+    let allowed = &settings.project.accounts;
+    if allowed.is_empty() || allowed.iter().any(|a| a == account) {
         return Ok(());
     }
     Err(Error::input(
@@ -119,14 +151,15 @@ pub(super) async fn check_account(
     ))
 }
 
-/// Everything a run needs in AWS: the coverage and one context per Region.
+/// Everything a run needs in AWS: the coverage, the caller's account and one context per
+/// place.
 pub(super) struct Run {
     pub(super) coverage: Coverage,
+    /// The account of the run's credentials, asked once (`sts:GetCallerIdentity`).
+    pub(super) account: String,
     pub(super) contexts: Vec<Context>,
     /// The project file the run used, for the outputs that name it.
     project_file: Option<String>,
-    /// The run's SDK configuration (for the caller's account).
-    pub(super) config: aws_config::SdkConfig,
     /// The resolver every Region shares: it knows every secret the run read.
     pub(super) resolver: SecretResolver,
 }
@@ -138,7 +171,8 @@ impl Run {
         interrupt: &Interrupt,
     ) -> Result<Self, Error> {
         let (config, coverage) = configured_coverage(settings, specs).await?;
-        check_account(
+        // Before any other call: where every resource lives, and the project file's check.
+        let account = run_account(
             settings,
             &config,
             coverage.regions.first().map(String::as_str),
@@ -152,18 +186,19 @@ impl Run {
             ));
         }
         let first = coverage.regions.first().cloned().unwrap_or_default();
-        let resolver = SecretResolver::from_config(config.clone(), first);
+        let resolver = SecretResolver::from_config(config.clone(), Place::new(&account, first));
         let shared = resolver.clone();
         let contexts = coverage
             .regions
             .iter()
             .map(|region| {
                 let regional = aws::for_region(&config, region);
+                let place = Place::new(&account, region);
                 Context {
                     eventbridge: aws::connections::eventbridge_client(&regional),
                     secrets_manager: aws::secrets_manager_client(&regional),
-                    resolver: resolver.for_region(region),
-                    region: region.clone(),
+                    resolver: resolver.for_place(&place),
+                    place,
                     concurrency: settings.concurrency,
                     log,
                     interrupt: interrupt.clone(),
@@ -173,15 +208,29 @@ impl Run {
             .collect();
         Ok(Run {
             coverage,
+            account,
             contexts,
             project_file: settings
                 .project
                 .file
                 .as_ref()
                 .map(|file| file.display().to_string()),
-            config,
             resolver: shared,
         })
+    }
+
+    /// The places the run covers, in the run's order.
+    pub(super) fn places(&self) -> Vec<Place> {
+        self.contexts.iter().map(|c| c.place.clone()).collect()
+    }
+
+    /// The declared connections the run leaves out, each where the run would have had it.
+    pub(super) fn left_out(&self) -> Vec<LeftOut> {
+        self.coverage
+            .left_out
+            .iter()
+            .map(|left| left.placed(&self.account))
+            .collect()
     }
 
     /// The declared connections wanted in `context`'s Region, in the order declared.
@@ -190,7 +239,7 @@ impl Run {
         context: &Context,
         specs: &'a [ConnectionSpec],
     ) -> Vec<&'a ConnectionSpec> {
-        self.coverage.wanted_in(&context.region, specs)
+        self.coverage.wanted_in(&context.place.region, specs)
     }
 
     /// Reads live state in every Region at once and plans every declared connection. An
@@ -225,8 +274,8 @@ impl Run {
         }))
         .await;
         let mut plan = Plan {
-            regions: self.coverage.regions.clone(),
-            left_out: self.coverage.left_out.clone(),
+            places: self.places(),
+            left_out: self.left_out(),
             project_file: self.project_file.clone(),
             ..Plan::default()
         };

@@ -54,8 +54,10 @@ pub(super) async fn run(
 
     let config = aws::sdk_config(&settings.aws).await?;
     let coverage = Coverage::allowing_unplaced(&specs, &Sources::of(settings, &config));
-    // The project file's accounts, before any other AWS call.
-    super::context::check_account(settings, &config, coverage.default_region.as_deref()).await?;
+    // The caller's account (checked against the project file's accounts), before any other AWS
+    // call.
+    let account =
+        super::context::run_account(settings, &config, coverage.default_region.as_deref()).await?;
     let timeouts = settings.aws.timeouts;
     let connect = Connect::new(&instance, token, timeouts.connect, timeouts.call)
         .map_err(|error| salesforce_error(&instance_host, error, None))?;
@@ -102,6 +104,7 @@ pub(super) async fn run(
             users,
             targets,
             regions,
+            account: account.clone(),
             config: &config,
             connect: &connect,
             consumer,

@@ -62,7 +62,7 @@ pub(super) async fn run(
     };
     let report = VerifyReport {
         regions: run.coverage.regions.clone(),
-        left_out: run.coverage.left_out.clone(),
+        left_out: run.left_out(),
         results,
     };
     view::stdout(&settings.view().verified(&report))?;

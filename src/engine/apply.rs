@@ -79,7 +79,7 @@ pub(crate) async fn apply(
     if to_change > 0 {
         context.log.progress(format!(
             "applying {to_change} changes in {} (concurrency {})",
-            context.region, context.concurrency
+            context.place.region, context.concurrency
         ));
     }
     // Results are ordered by (connection, then its destinations).
@@ -195,7 +195,7 @@ async fn write_one<'a>(
     if let Some(skipped) = not_started(live) {
         return skipped;
     }
-    let name = entry.name.as_str();
+    let name = entry.address.name.as_str();
 
     if let Some(limits) = options.verify_credentials {
         context.log.verbose(format!(
@@ -282,7 +282,7 @@ async fn apply_destinations(
     if step.destinations.is_empty() {
         return Vec::new();
     }
-    let name = &step.entry().name;
+    let name = &step.entry().address.name;
     let not_written = || format!("not written: its connection {name} was not written");
     let (arn, blocked) = match (connection, step.change()) {
         (Write::Written(written), _) => (written.arn.clone(), None),
@@ -317,7 +317,7 @@ async fn apply_destinations(
                 skipped
             }
             (None, arn) => {
-                let connection = Some(step.entry().name.as_str());
+                let connection = Some(step.entry().address.name.as_str());
                 apply_destination(context, destination, arn.as_deref(), connection).await
             }
         };

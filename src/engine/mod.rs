@@ -24,7 +24,7 @@ pub(crate) struct Context {
     pub(crate) eventbridge: Events,
     pub(crate) secrets_manager: SecretsManager,
     pub(crate) resolver: SecretResolver,
-    pub(crate) region: String,
+    pub(crate) place: crate::place::Place,
     pub(crate) concurrency: usize,
     pub(crate) log: crate::log::Log,
     pub(crate) interrupt: interrupt::Interrupt,

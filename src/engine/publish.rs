@@ -53,7 +53,7 @@ pub(crate) async fn prepare(
     body: Option<Value>,
     limits: TokenLimits,
 ) -> Prepare {
-    let region = context.region.as_str();
+    let region = context.place.region.as_str();
     let (connection, connected) = verify_connection(context, spec, limits).await;
     let Some(connected) = connected else {
         return Prepare::Stopped(vec![connection]);

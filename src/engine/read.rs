@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::live::LiveConnection;
 use crate::manifest::{ConnectionSpec, DestinationSpec};
 use crate::ownership::Owner;
+use crate::place::{Address, Place};
 use crate::plan::connection::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
 use crate::plan::destination::{
     plan_destination, plan_destination_of_failed_connection, plan_orphan_destination,
@@ -49,13 +50,13 @@ pub(crate) async fn plan(
 ) -> Result<RegionPlan, Error> {
     context
         .log
-        .progress(format!("listing connections in {}", context.region));
+        .progress(format!("listing connections in {}", context.place.region));
     let prefix = options.name_prefix.as_deref().unwrap_or_default();
     let existing: HashSet<String> = list_connections(&context.eventbridge, prefix)
         .await
         .map_err(|error| {
             Error::aws(
-                format!("cannot list EventBridge connections in {}", context.region),
+                format!("cannot list EventBridge connections in {}", context.place.region),
                 error,
                 format!(
                     "check the AWS credentials, Region and endpoint, and that the identity may call {}",
@@ -76,12 +77,12 @@ pub(crate) async fn plan(
         } else {
             format!(" named {prefix}*")
         },
-        context.region
+        context.place.region
     ));
     context.log.progress(format!(
         "reading {} declared connections in {}",
         specs.len(),
-        context.region
+        context.place.region
     ));
 
     let progress = crate::log::Progress::new(context.log, "read", specs.len());
@@ -142,7 +143,7 @@ pub(crate) async fn plan(
         Err(error) if !declares_destinations && !options.prune => {
             context.log.verbose(format!(
                 "cannot list API destinations in {} ({}); this set's undeclared ones are not checked",
-                context.region, error.message
+                context.place.region, error.message
             ));
             None
         }
@@ -150,7 +151,7 @@ pub(crate) async fn plan(
             return Err(Error::aws(
                 format!(
                     "cannot list EventBridge API destinations in {}",
-                    context.region
+                    context.place.region
                 ),
                 error,
                 format!(
@@ -196,7 +197,7 @@ pub(crate) async fn plan(
     {
         let pruned: HashSet<&str> = pruned_destinations
             .iter()
-            .map(|d| d.entry().name.as_str())
+            .map(|d| d.entry().address.name.as_str())
             .collect();
         refuse_deletions_in_use(&mut steps, listed, &pruned);
     }
@@ -242,19 +243,17 @@ fn prune_or_note<L: LiveResource, S>(
     kind: ResourceKind,
     ours: Vec<L>,
     options: &PlanOptions,
-    plan_orphan: impl Fn(L, &str) -> S,
+    plan_orphan: impl Fn(L, &Place) -> S,
     orphans: &mut Vec<Orphan>,
 ) -> Vec<S> {
     if options.prune {
         return ours
             .into_iter()
-            .map(|live| plan_orphan(live, &context.region))
+            .map(|live| plan_orphan(live, &context.place))
             .collect();
     }
     orphans.extend(ours.iter().map(|live| Orphan {
-        kind,
-        name: live.name().into(),
-        region: context.region.clone(),
+        address: Address::new(kind, live.name(), context.place.clone()),
     }));
     Vec::new()
 }
@@ -272,7 +271,7 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
         "{} undeclared {what}{} in {} could not be described ({first}): whether this set's orphans are among them is unknown; allow {action} on {resource} in the Region (provision iam-policy prints it)",
         failed.len(),
         if failed.len() == 1 { "" } else { "s" },
-        context.region
+        context.place.region
     ));
 }
 
@@ -321,7 +320,7 @@ async fn plan_one_destination(
     listed: &HashSet<&str>,
     options: &PlanOptions,
 ) -> DestinationStep {
-    let desired = DesiredDestination::new(declared, spec, &context.region, &options.set);
+    let desired = DesiredDestination::new(declared, spec, &context.place, &options.set);
     let connection_arn = match step.change() {
         ConnectionChange::Update { live, .. }
         | ConnectionChange::NoOp { live }
@@ -358,7 +357,7 @@ async fn plan_one(
 ) -> Step<ConnectionChange> {
     let desired = match context.resolver.desired(spec, &options.set).await {
         Ok(desired) => desired,
-        Err(problems) => return Step::invalid(&spec.name, &context.region, problems),
+        Err(problems) => return Step::invalid(&spec.name, &context.place, problems),
     };
     let live = if exists {
         context.log.debug(format!("describing {}", spec.name));
@@ -369,7 +368,7 @@ async fn plan_one(
                     "{}: cannot describe the connection: {}",
                     spec.origin, error.message
                 );
-                return Step::failed(&spec.name, &context.region, message);
+                return Step::failed(&spec.name, &context.place, message);
             }
         }
     } else {

@@ -21,6 +21,7 @@ use crate::desired::ParameterValue;
 use crate::error::Error;
 use crate::manifest::{ConnectionSpec, ValueSource};
 use crate::ownership::OwnershipSet;
+use crate::place::Place;
 use crate::plan::connection::PlanOptions;
 use crate::plan::rotation::{
     Ending, Facts, OnFailure, Slot, Step, Stored, forecast, next, standing,
@@ -180,6 +181,8 @@ pub(crate) struct Rotation<'a, S> {
     pub(crate) users: Vec<ConnectionSpec>,
     pub(crate) targets: Vec<Target>,
     pub(crate) regions: Vec<String>,
+    /// The caller's account: with each Region, where the references are read.
+    pub(crate) account: String,
     pub(crate) config: &'a aws_config::SdkConfig,
     pub(crate) connect: &'a Connect,
     pub(crate) consumer: Consumer,
@@ -455,7 +458,7 @@ impl<S: Session> Rotation<'_, S> {
             // A fresh resolver each time: a run's resolver caches what it read.
             let resolver = SecretResolver::new(
                 SecretsManagerClients::of(self.config.clone()),
-                region.clone(),
+                Place::new(&self.account, region),
             );
             let key = match &self.spec.client_id {
                 ValueSource::Reference(reference) => resolver.resolve(reference).await.ok(),
@@ -507,7 +510,13 @@ impl<S: Session> Rotation<'_, S> {
         Ok(plan
             .connections()
             .filter(|step| !matches!(step.change(), ConnectionChange::NoOp { .. }))
-            .map(|step| format!("{} ({})", step.entry().name, step.entry().region))
+            .map(|step| {
+                format!(
+                    "{} ({})",
+                    step.entry().address.name,
+                    step.entry().address.place.region
+                )
+            })
             .collect())
     }
 
@@ -650,17 +659,17 @@ impl<S: Session> Rotation<'_, S> {
         let mut checked = 0;
         for step in plan.connections() {
             let entry = step.entry();
-            let place = format!("{} ({})", entry.name, entry.region);
+            let place = format!("{} ({})", entry.address.name, entry.address.place.region);
             if !matches!(step.change(), ConnectionChange::NoOp { .. }) {
                 return Err(NotOnNew::Differs { place });
             }
             let context = contexts
                 .iter()
-                .find(|context| context.region == entry.region)
+                .find(|context| context.place.region == entry.address.place.region)
                 .ok_or_else(|| NotOnNew::Unreached {
                     place: place.clone(),
                 })?;
-            match authorization(&context.eventbridge, &entry.name).await {
+            match authorization(&context.eventbridge, &entry.address.name).await {
                 Ok(Some(seen)) if seen.since_update() => checked += 1,
                 Ok(Some(seen)) => {
                     return Err(NotOnNew::NotAuthorized {
@@ -680,7 +689,7 @@ impl<S: Session> Rotation<'_, S> {
         let region = self.regions.first().cloned().unwrap_or_default();
         let resolver = SecretResolver::new(
             SecretsManagerClients::of(self.config.clone()),
-            region.clone(),
+            Place::new(&self.account, &region),
         );
         // The document's parameters as a connection sends them, with the credential to check
         // in place of what the references hold.
@@ -777,20 +786,20 @@ impl<S: Session> Rotation<'_, S> {
         };
         let quiet = |_: &crate::plan::ApplyResult| {};
         let per_region = futures::future::join_all(contexts.iter().map(|context| {
-            let steps = plan.in_region(&context.region);
+            let steps = plan.in_place(&context.place);
             async move { apply(context, &steps, options, &quiet).await }
         }))
         .await;
         let results: Vec<_> = per_region
             .into_iter()
             .flatten()
-            .filter(|r| r.kind == crate::plan::ResourceKind::Connection)
+            .filter(|r| r.address.kind == crate::plan::ResourceKind::Connection)
             .collect();
         let failed: Vec<String> = results
             .iter()
             .filter(|r| matches!(r.outcome, Outcome::Failed | Outcome::NotStarted))
             .map(|r| {
-                let mut line = format!("{} ({})", r.name, r.region);
+                let mut line = format!("{} ({})", r.address.name, r.address.place.region);
                 if let Some(error) = &r.error {
                     line.push_str(&format!(": {error}"));
                 }

@@ -122,7 +122,7 @@ pub(crate) async fn settle_all<'a>(
     context.log.progress(format!(
         "waiting for {} connections to settle in {}",
         written.len(),
-        context.region
+        context.place.region
     ));
     let mut pending: Vec<Pending<'a>> = written
         .into_iter()

@@ -155,7 +155,7 @@ async fn check_destinations(
     limits: TokenLimits,
     rates: OrgRates,
 ) -> Vec<Verified> {
-    let region = context.region.as_str();
+    let region = context.place.region.as_str();
     let every_one_fails = |refusal: Refusal, status: Option<u16>| -> Vec<Verified> {
         spec.destinations
             .iter()
@@ -226,7 +226,7 @@ async fn read_allocations(
     context.log.verbose(format!(
         "{} in {}: GET {}",
         spec.name,
-        context.region,
+        context.place.region,
         rest.url(&path)
     ));
     rest.limits(&version)
@@ -257,7 +257,7 @@ async fn check_destination(
             context.log.verbose(format!(
                 "{} in {}: GET {}",
                 destination.name,
-                context.region,
+                context.place.region,
                 rest.url(&path)
             ));
             let answer = rest.describe(version, name).await;
@@ -308,7 +308,7 @@ pub(crate) async fn verify_connection(
     spec: &ConnectionSpec,
     limits: TokenLimits,
 ) -> (Verified, Option<Connected>) {
-    let region = context.region.as_str();
+    let region = context.place.region.as_str();
     let desired = match context
         .resolver
         .desired(spec, &crate::ownership::OwnershipSet::default())

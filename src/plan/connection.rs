@@ -23,6 +23,7 @@ use crate::outside::Outside;
 use crate::ownership::Owner;
 use crate::ownership::OwnershipSet;
 use crate::parameters::Block;
+use crate::place::Place;
 use crate::secret::SHOWN_AS;
 
 /// What a plan may do beyond making declared connections match.
@@ -172,7 +173,7 @@ pub(crate) fn plan_connection(
 ) -> Step<ConnectionChange> {
     let base = Shown {
         changes: field_changes(&desired, live.as_ref()),
-        ..Shown::named(&desired.name, &desired.region)
+        ..Shown::named(&desired.name, &desired.place)
     };
     let shown = |secret, health, note| Shown {
         secret,
@@ -252,11 +253,11 @@ pub(crate) fn plan_connection(
 const PRUNE_NOTE: &str = "no file declares it: --prune deletes it";
 
 /// The plan step for one of this set's connections that no file declares (`--prune`).
-pub(crate) fn plan_orphan(live: LiveConnection, region: &str) -> Step<ConnectionChange> {
+pub(crate) fn plan_orphan(live: LiveConnection, place: &Place) -> Step<ConnectionChange> {
     let shown = Shown {
         health: Some(health(&live)),
         note: Some(PRUNE_NOTE.to_string()),
-        ..Shown::named(&live.name, region)
+        ..Shown::named(&live.name, place)
     };
     Step::new(shown, ConnectionChange::Delete { live })
 }
@@ -298,7 +299,7 @@ pub(crate) fn refuse_deletions_in_use(
                 "point those API destinations at another connection or delete them first, or pass --force to apply"
                     .to_string(),
             ),
-            ..Shown::named(&entry.name, &entry.region)
+            ..Shown::named(&entry.address.name, &entry.address.place)
         };
         let live = live.clone();
         step.connection = Step::new(shown, ConnectionChange::Refused { error, live });
@@ -329,7 +330,7 @@ pub(crate) fn field_changes(
     // Every field is named here: a new one must be compared (or explicitly skipped).
     let DesiredConnection {
         name: _,
-        region: _,
+        place: _,
         description,
         authorization_endpoint,
         client_id,
@@ -527,7 +528,7 @@ mod tests {
     fn desired() -> DesiredConnection {
         DesiredConnection {
             name: "sf".into(),
-            region: "us-east-1".into(),
+            place: crate::tests::place("us-east-1"),
             description: "d [managed by provision]".into(),
             authorization_endpoint: "https://acme.my.salesforce.com/services/oauth2/token".into(),
             client_id: ParameterValue::Plain("3MVGid".into()),
@@ -745,7 +746,7 @@ mod tests {
         orphan.arn = Some(arn.into());
         let mut steps = vec![ConnectionStep::from(plan_orphan(
             orphan.clone(),
-            "us-east-1",
+            &crate::tests::place("us-east-1"),
         ))];
         let listed = vec![
             ("theirs".to_string(), Some(arn.to_string())),
@@ -764,7 +765,10 @@ mod tests {
             ConnectionChange::Refused { .. }
         ));
 
-        let mut only_pruned_users = vec![ConnectionStep::from(plan_orphan(orphan, "us-east-1"))];
+        let mut only_pruned_users = vec![ConnectionStep::from(plan_orphan(
+            orphan,
+            &crate::tests::place("us-east-1"),
+        ))];
         refuse_deletions_in_use(&mut only_pruned_users, &listed[1..], &pruned);
         assert_eq!(only_pruned_users[0].entry().action, Action::Delete);
     }

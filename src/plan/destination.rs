@@ -12,6 +12,7 @@ use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
 use crate::manifest::destination_rules::DEFAULT_RATE_LIMIT;
 use crate::ownership::Owner;
+use crate::place::Place;
 use crate::plan::connection::PlanOptions;
 
 /// What `apply` does with one API destination. `live` is what AWS had when it was planned; a
@@ -114,7 +115,7 @@ pub(crate) fn plan_destination(
 ) -> DestinationStep {
     let base = Shown {
         changes: changes(&desired, live.as_ref(), connection_arn),
-        ..Shown::named(&desired.name, &desired.region)
+        ..Shown::named(&desired.name, &desired.place)
     };
     let in_sync = base.changes.is_empty();
     let shown = |note| Shown {
@@ -170,7 +171,7 @@ pub(crate) fn plan_unread_destination(
 ) -> DestinationStep {
     let shown = Shown {
         changes: changes(desired, None, connection_arn),
-        ..Shown::named(&desired.name, &desired.region)
+        ..Shown::named(&desired.name, &desired.place)
     };
     Step::new(shown, DestinationChange::Failed { error })
 }
@@ -183,7 +184,7 @@ pub(crate) fn plan_destination_of_failed_connection(
 ) -> DestinationStep {
     Step::failed(
         &desired.name,
-        &desired.region,
+        &desired.place,
         format!(
             "not planned: its connection {} could not be planned (see its error)",
             desired.connection
@@ -192,10 +193,10 @@ pub(crate) fn plan_destination_of_failed_connection(
 }
 
 /// The step for one of this set's destinations that no file declares (`--prune`).
-pub(crate) fn plan_orphan_destination(live: LiveDestination, region: &str) -> DestinationStep {
+pub(crate) fn plan_orphan_destination(live: LiveDestination, place: &Place) -> DestinationStep {
     let shown = Shown {
         note: Some("no file declares it: --prune deletes it".to_string()),
-        ..Shown::named(&live.name, region)
+        ..Shown::named(&live.name, place)
     };
     Step::new(shown, DestinationChange::Delete { live })
 }
@@ -207,7 +208,7 @@ fn changes(
 ) -> Vec<FieldChange> {
     let DesiredDestination {
         name: _,
-        region: _,
+        place: _,
         connection,
         description,
         endpoint,
@@ -275,7 +276,7 @@ mod tests {
     fn desired() -> DesiredDestination {
         DesiredDestination {
             name: "orders".into(),
-            region: "us-east-1".into(),
+            place: crate::tests::place("us-east-1"),
             connection: "sf-acme".into(),
             description: "Orders [managed by provision]".into(),
             endpoint: "https://acme.my.salesforce.com/services/data/v62.0/sobjects/Order__e".into(),

@@ -98,7 +98,7 @@ mod tests {
     fn desired(secret: &str) -> DesiredConnection {
         DesiredConnection {
             name: "sf".into(),
-            region: "us-east-1".into(),
+            place: crate::tests::place("us-east-1"),
             description: String::new(),
             authorization_endpoint: "https://acme.my.salesforce.com/services/oauth2/token".into(),
             client_id: ParameterValue::Plain("3MVG".into()),

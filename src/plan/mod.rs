@@ -22,24 +22,18 @@ pub(crate) mod verify_report;
 
 use crate::live::ConnectionState;
 use crate::outside::Outside;
+use crate::place::{Address, Place};
 use serde::{Deserialize, Serialize};
 
-/// The kind of AWS resource an entry or result is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) enum ResourceKind {
-    Connection,
-    ApiDestination,
-}
+pub(crate) use crate::place::ResourceKind;
 
-/// How messages name each kind: the one place that differs per kind in what users read.
+/// What a run needs to tell whose an undeclared resource is, per kind, and when its counts
+/// are shown.
 impl ResourceKind {
-    /// The noun, singular and plural.
-    pub(crate) fn nouns(self) -> (&'static str, &'static str) {
-        match self {
-            ResourceKind::Connection => ("connection", "connections"),
-            ResourceKind::ApiDestination => ("API destination", "API destinations"),
-        }
+    /// Whether a message counting resources of this kind names it when there are `n`: the
+    /// first kind (connections) always, a kind declared on them only when the run has some.
+    pub(crate) fn counted_when(self, n: usize) -> bool {
+        self == ResourceKind::ALL[0] || n > 0
     }
 
     /// The IAM action that describes one, and the resources it must be allowed on: what a
@@ -152,9 +146,9 @@ pub(crate) struct Health {
 /// One resource of the plan, as users read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Entry {
-    pub(crate) kind: ResourceKind,
-    pub(crate) name: String,
-    pub(crate) region: String,
+    /// Its kind, name and place (`kind`, `name`, `account`, `region` in JSON).
+    #[serde(flatten)]
+    pub(crate) address: Address,
     pub(crate) action: Action,
     pub(crate) changes: Vec<FieldChange>,
     pub(crate) secret: SecretStatus,
@@ -200,7 +194,7 @@ pub(crate) trait LiveResource {
 #[derive(Debug, Clone)]
 pub(crate) struct Shown {
     pub(crate) name: String,
-    pub(crate) region: String,
+    pub(crate) place: Place,
     pub(crate) changes: Vec<FieldChange>,
     pub(crate) secret: SecretStatus,
     pub(crate) health: Option<Health>,
@@ -209,11 +203,11 @@ pub(crate) struct Shown {
 }
 
 impl Shown {
-    /// A resource with nothing to show yet but its name and Region.
-    pub(crate) fn named(name: &str, region: &str) -> Self {
+    /// A resource with nothing to show yet but its name and place.
+    pub(crate) fn named(name: &str, place: &Place) -> Self {
         Shown {
             name: name.to_string(),
-            region: region.to_string(),
+            place: place.clone(),
             changes: Vec::new(),
             secret: SecretStatus::NotApplicable,
             health: None,
@@ -235,7 +229,7 @@ impl<C: ResourceChange> Step<C> {
     pub(crate) fn new(shown: Shown, change: C) -> Self {
         let Shown {
             name,
-            region,
+            place,
             changes,
             secret,
             health,
@@ -243,9 +237,7 @@ impl<C: ResourceChange> Step<C> {
             problems,
         } = shown;
         let entry = Entry {
-            kind: C::KIND,
-            name,
-            region,
+            address: Address::new(C::KIND, name, place),
             action: change.action(),
             changes,
             secret,
@@ -259,7 +251,7 @@ impl<C: ResourceChange> Step<C> {
 
     /// A resource whose declaration could not be resolved (a secret could not be read): the
     /// problems, each with its place in the files.
-    pub(crate) fn invalid(name: &str, region: &str, problems: Vec<crate::error::Problem>) -> Self {
+    pub(crate) fn invalid(name: &str, place: &Place, problems: Vec<crate::error::Problem>) -> Self {
         let error = problems
             .iter()
             .map(ToString::to_string)
@@ -267,14 +259,14 @@ impl<C: ResourceChange> Step<C> {
             .join("\n");
         let shown = Shown {
             problems,
-            ..Shown::named(name, region)
+            ..Shown::named(name, place)
         };
         Step::new(shown, C::failed(error))
     }
 
     /// A resource that could not be planned.
-    pub(crate) fn failed(name: &str, region: &str, error: String) -> Self {
-        Step::new(Shown::named(name, region), C::failed(error))
+    pub(crate) fn failed(name: &str, place: &Place, error: String) -> Self {
+        Step::new(Shown::named(name, place), C::failed(error))
     }
 
     /// A step as a saved plan recorded it, to be shown: the one step whose entry is not made
@@ -377,7 +369,9 @@ impl From<Step<ConnectionChange>> for ConnectionStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct LeftOut {
     pub(crate) name: String,
-    pub(crate) region: String,
+    /// Where the run would have had it (`account`, `region` in JSON).
+    #[serde(flatten)]
+    pub(crate) place: Place,
     pub(crate) reason: String,
 }
 
@@ -386,8 +380,8 @@ pub(crate) struct LeftOut {
 /// declared, then the connections to prune).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
-    /// The Regions the run covers.
-    pub(crate) regions: Vec<String>,
+    /// The places the run covers, in the run's order.
+    pub(crate) places: Vec<Place>,
     /// Declared connections this run leaves out (`--region` limits it).
     pub(crate) left_out: Vec<LeftOut>,
     /// This set's resources that no file declares, when not pruning (a note, not a
@@ -401,10 +395,9 @@ pub(crate) struct Plan {
 /// One of this set's resources in AWS that no file of the run declares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Orphan {
-    pub(crate) kind: ResourceKind,
-    /// As AWS's listing gave it.
-    pub(crate) name: Outside,
-    pub(crate) region: String,
+    /// Its name as AWS's listing gave it (`kind`, `name`, `account`, `region` in JSON).
+    #[serde(flatten)]
+    pub(crate) address: Address<Outside>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -424,6 +417,14 @@ pub(crate) struct Summary {
 }
 
 impl Plan {
+    /// The Regions of the places the run covers, in the run's order.
+    pub(crate) fn regions(&self) -> Vec<String> {
+        self.places
+            .iter()
+            .map(|place| place.region.clone())
+            .collect()
+    }
+
     /// The connections' steps, in plan order.
     pub(crate) fn connections(&self) -> impl Iterator<Item = &ConnectionStep> {
         self.steps.iter().filter_map(|step| match step {
@@ -440,11 +441,11 @@ impl Plan {
         })
     }
 
-    /// The steps of one Region, as `apply` executes them there.
-    pub(crate) fn in_region(&self, region: &str) -> Vec<PlanStep> {
+    /// The steps of one place, as `apply` executes them there.
+    pub(crate) fn in_place(&self, place: &Place) -> Vec<PlanStep> {
         self.steps
             .iter()
-            .filter(|step| step.entry().region == region)
+            .filter(|step| &step.entry().address.place == place)
             .cloned()
             .collect()
     }
@@ -462,14 +463,24 @@ impl Plan {
             .map(Step::entry)
     }
 
+    /// Every entry of the plan, of every kind.
+    pub(crate) fn all_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries().chain(self.destination_entries())
+    }
+
+    /// Counts of the actions on resources of `kind`.
+    pub(crate) fn summary_of(&self, kind: ResourceKind) -> Summary {
+        summarize(self.all_entries().filter(|e| e.address.kind == kind))
+    }
+
     /// Counts of the connections' actions.
     pub(crate) fn summary(&self) -> Summary {
-        summarize(self.entries())
+        self.summary_of(ResourceKind::Connection)
     }
 
     /// Counts of the API destinations' actions.
     pub(crate) fn destination_summary(&self) -> Summary {
-        summarize(self.destination_entries())
+        self.summary_of(ResourceKind::ApiDestination)
     }
 }
 
@@ -497,9 +508,7 @@ fn summarize<'a>(entries: impl Iterator<Item = &'a Entry>) -> Summary {
 impl Plan {
     /// True when `apply` would change something.
     pub(crate) fn has_differences(&self) -> bool {
-        self.entries()
-            .chain(self.destination_entries())
-            .any(|e| e.action.is_difference())
+        self.all_entries().any(|e| e.action.is_difference())
     }
 
     /// Whether a declared connection is DEAUTHORIZED or FAILED_CONNECTIVITY: events to it fail
@@ -511,9 +520,7 @@ impl Plan {
     }
 
     pub(crate) fn has_errors(&self) -> bool {
-        self.entries()
-            .chain(self.destination_entries())
-            .any(|e| e.action == Action::Error)
+        self.all_entries().any(|e| e.action == Action::Error)
     }
 }
 
@@ -552,9 +559,9 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ApplyResult {
-    pub(crate) kind: ResourceKind,
-    pub(crate) name: String,
-    pub(crate) region: String,
+    /// Its kind, name and place (`kind`, `name`, `account`, `region` in JSON).
+    #[serde(flatten)]
+    pub(crate) address: Address,
     pub(crate) outcome: Outcome,
     /// The state the connection settled in (or was last seen in).
     pub(crate) state: Option<ConnectionState>,
@@ -573,15 +580,13 @@ pub(crate) struct ApplyResult {
 
 impl ApplyResult {
     pub(crate) fn new(entry: &Entry, outcome: Outcome) -> Self {
-        Self::of(entry.kind, &entry.name, &entry.region, outcome)
+        Self::of(entry.address.clone(), outcome)
     }
 
     /// The result for one resource, with nothing known yet but its outcome.
-    pub(crate) fn of(kind: ResourceKind, name: &str, region: &str, outcome: Outcome) -> Self {
+    pub(crate) fn of(address: Address, outcome: Outcome) -> Self {
         ApplyResult {
-            kind,
-            name: name.to_string(),
-            region: region.to_string(),
+            address,
             outcome,
             state: None,
             state_reason: None,
@@ -610,7 +615,7 @@ pub(crate) struct ApplySummary {
 /// Counts of what `apply` did with resources of `kind`.
 pub(crate) fn apply_summary_of(results: &[ApplyResult], kind: ResourceKind) -> ApplySummary {
     let mut summary = ApplySummary::default();
-    for result in results.iter().filter(|r| r.kind == kind) {
+    for result in results.iter().filter(|r| r.address.kind == kind) {
         match result.outcome {
             Outcome::Created => summary.created += 1,
             Outcome::Updated => summary.updated += 1,
@@ -654,15 +659,12 @@ pub(crate) fn failures_by_kind(counts: &[(ResourceKind, usize, usize)]) -> Optio
 /// The failures of an apply, by kind.
 pub(crate) fn apply_failures(results: &[ApplyResult]) -> Option<String> {
     let count = |kind: ResourceKind| {
-        let of_kind = results.iter().filter(|r| r.kind == kind);
+        let of_kind = results.iter().filter(|r| r.address.kind == kind);
         let total = of_kind.clone().count();
         let failed = of_kind.filter(|r| r.outcome == Outcome::Failed).count();
         (kind, failed, total)
     };
-    failures_by_kind(&[
-        count(ResourceKind::Connection),
-        count(ResourceKind::ApiDestination),
-    ])
+    failures_by_kind(&ResourceKind::ALL.map(count))
 }
 
 /// The connections a replace left deleted, as `name (region)`.
@@ -670,7 +672,7 @@ pub(crate) fn left_deleted(results: &[ApplyResult]) -> Vec<String> {
     results
         .iter()
         .filter(|r| r.left_deleted)
-        .map(|r| format!("{} ({})", r.name, r.region))
+        .map(|r| format!("{} ({})", r.address.name, r.address.place.region))
         .collect()
 }
 
@@ -683,16 +685,17 @@ pub(crate) fn apply_done(results: &[ApplyResult]) -> String {
             s.created, s.updated, s.replaced, s.deleted, s.failed, s.not_started
         )
     };
-    let mut done = format!("connections: {}", line(apply_summary(results)));
-    if results
-        .iter()
-        .any(|r| r.kind == ResourceKind::ApiDestination)
-    {
-        done.push_str(&format!(
-            "; API destinations: {}",
-            line(apply_summary_of(results, ResourceKind::ApiDestination))
-        ));
-    }
+    let mut done = ResourceKind::ALL
+        .into_iter()
+        .filter(|&kind| {
+            kind.counted_when(results.iter().filter(|r| r.address.kind == kind).count())
+        })
+        .map(|kind| {
+            let (_, noun) = kind.nouns();
+            format!("{noun}: {}", line(apply_summary_of(results, kind)))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     let deleted = left_deleted(results);
     if !deleted.is_empty() {
         done.push_str(&format!(
@@ -708,7 +711,10 @@ mod tests {
     use super::*;
 
     fn result(kind: ResourceKind, name: &str, outcome: Outcome) -> ApplyResult {
-        ApplyResult::of(kind, name, "us-east-1", outcome)
+        ApplyResult::of(
+            Address::new(kind, name, Place::new("123456789012", "us-east-1")),
+            outcome,
+        )
     }
 
     #[test]

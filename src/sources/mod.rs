@@ -17,6 +17,7 @@ pub(crate) mod ssm;
 use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::aws::ssm::ParameterStoreClients;
 use crate::key::Key;
+use crate::place::Place;
 use crate::secret::Fetched;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -60,9 +61,9 @@ impl SecretSource {
         (self.kind().describe)(self)
     }
 
-    /// Where the reference is read for a connection in `region`.
-    pub(crate) fn address(&self, region: &str) -> Address {
-        (self.kind().address)(self, region)
+    /// Where the reference is read for a connection in `place`.
+    pub(crate) fn address(&self, place: &Place) -> Address {
+        (self.kind().address)(self, place)
     }
 }
 
@@ -81,14 +82,16 @@ pub(crate) enum Address {
     },
     #[serde(rename_all = "camelCase")]
     SecretsManager {
-        /// The Region it is read in.
-        region: String,
+        /// The account and Region it is read in.
+        #[serde(flatten)]
+        place: Place,
         id: String,
         version_stage: Option<String>,
     },
     Ssm {
-        /// The Region it is read in.
-        region: String,
+        /// The account and Region it is read in.
+        #[serde(flatten)]
+        place: Place,
         name: String,
     },
 }
@@ -100,17 +103,20 @@ impl Address {
             Address::Env { name } => format!("environment variable {name}"),
             Address::File { path } => format!("file {path}"),
             Address::SecretsManager {
-                region,
+                place,
                 id,
                 version_stage,
             } => format!(
-                "Secrets Manager secret {id} in {region}{}",
+                "Secrets Manager secret {id} in {}{}",
+                place.region,
                 version_stage
                     .as_ref()
                     .map(|s| format!(" (stage {s})"))
                     .unwrap_or_default()
             ),
-            Address::Ssm { region, name } => format!("SSM parameter {name} in {region}"),
+            Address::Ssm { place, name } => {
+                format!("SSM parameter {name} in {}", place.region)
+            }
         }
     }
 }
@@ -131,7 +137,7 @@ pub(crate) struct Source {
     /// A description of a reference (never of the value) for messages.
     pub(crate) describe: fn(&SecretSource) -> String,
     /// Where a reference is read for a connection in a Region, as a later run finds it again.
-    pub(crate) address: fn(&SecretSource, &str) -> Address,
+    pub(crate) address: fn(&SecretSource, &Place) -> Address,
     /// Reads the value of a reference, in the Region of its connection.
     pub(crate) read:
         for<'a> fn(Reading<'a>, &'a SecretSource) -> BoxFuture<'a, Result<Fetched, Unread>>,
@@ -210,13 +216,13 @@ pub(crate) struct Grant {
     pub(crate) resource: String,
 }
 
-/// One remote read: the source, the Region it is made in, what is read (a secret id, a
+/// One remote read: the source, the place it is made in, what is read (a secret id, a
 /// parameter name) and which version of it. References that differ only in what they take
 /// from the value (a JSON `key`) share one read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Fetch {
     pub(crate) source: &'static str,
-    pub(crate) region: String,
+    pub(crate) place: Place,
     pub(crate) id: String,
     pub(crate) version: Option<String>,
 }
@@ -250,12 +256,12 @@ impl Stores {
     }
 }
 
-/// A read in progress: the run's stores, and the Region of the connection the reference is
+/// A read in progress: the run's stores, and the place of the connection the reference is
 /// read for.
 #[derive(Clone, Copy)]
 pub(crate) struct Reading<'a> {
     pub(crate) stores: &'a Stores,
-    pub(crate) region: &'a str,
+    pub(crate) place: &'a Place,
 }
 
 impl Reading<'_> {

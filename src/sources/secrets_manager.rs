@@ -6,7 +6,7 @@ use super::{
     Address, Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
 };
 use crate::aws::actions::{kms::DECRYPT, secrets_manager::GET_SECRET_VALUE};
-use crate::aws::arn::arn_region;
+use crate::aws::arn::arn_place;
 use crate::aws::secretsmanager::{ReadError, read_secret_version};
 use crate::key::Key;
 use crate::secret::Secret;
@@ -51,11 +51,11 @@ pub(crate) const SOURCE: Source = Source {
         }
         _ => unreachable!("secretsManager describes Secrets Manager references"),
     },
-    address: |source, region| match source {
+    address: |source, place| match source {
         SecretSource::SecretsManager {
             id, version_stage, ..
         } => Address::SecretsManager {
-            region: arn_region(id).unwrap_or(region).to_string(),
+            place: arn_place(id, place),
             id: id.clone(),
             version_stage: version_stage.clone(),
         },
@@ -93,16 +93,17 @@ fn read<'a>(
         unreachable!("secretsManager reads Secrets Manager references")
     };
     Box::pin(async move {
-        let region = arn_region(id).unwrap_or(reading.region).to_string();
+        let place = arn_place(id, reading.place);
+        let region = place.region.clone();
         let fetch = Fetch {
             source: SOURCE.key.name,
-            region: region.clone(),
+            place: place.clone(),
             id: id.clone(),
             version: version_stage.clone(),
         };
         let whole = reading
             .once(fetch, async {
-                let Some(client) = reading.stores.secrets_manager.get(&region) else {
+                let Some(client) = reading.stores.secrets_manager.get(&place) else {
                     return Err(Unread::new(
                         format!("cannot read Secrets Manager secret {id}: no Secrets Manager client for {region}"),
                         "check the secret in the Secrets Manager console",

@@ -6,7 +6,7 @@ use super::{
     Address, Fetch, Fetched, Grant, Reading, Refused, Scope, SecretSource, Source, Unread, Written,
 };
 use crate::aws::actions::kms::DECRYPT;
-use crate::aws::arn::arn_region;
+use crate::aws::arn::arn_place;
 use crate::aws::ssm::{ReadError, read_parameter};
 use crate::key::Key;
 use futures::future::BoxFuture;
@@ -37,9 +37,9 @@ pub(crate) const SOURCE: Source = Source {
         SecretSource::Ssm(name) => format!("SSM parameter {name}"),
         _ => unreachable!("ssm describes ssm references"),
     },
-    address: |source, region| match source {
+    address: |source, place| match source {
         SecretSource::Ssm(name) => Address::Ssm {
-            region: arn_region(name).unwrap_or(region).to_string(),
+            place: arn_place(name, place),
             name: name.clone(),
         },
         _ => unreachable!("ssm addresses ssm references"),
@@ -77,16 +77,17 @@ fn read<'a>(
         unreachable!("ssm reads ssm references")
     };
     Box::pin(async move {
-        let region = arn_region(name).unwrap_or(reading.region).to_string();
+        let place = arn_place(name, reading.place);
+        let region = place.region.clone();
         let fetch = Fetch {
             source: SOURCE.key.name,
-            region: region.clone(),
+            place: place.clone(),
             id: name.clone(),
             version: None,
         };
         reading
             .once(fetch, async {
-                let Some(store) = reading.stores.ssm.get(&region) else {
+                let Some(store) = reading.stores.ssm.get(&place) else {
                     return Err(Unread::new(
                         format!("cannot read SSM parameter {name}: no Parameter Store client for {region}"),
                         "run diff or apply with AWS configuration",

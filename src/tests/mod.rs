@@ -28,6 +28,14 @@ mod mocked {
 }
 mod never_panics;
 
+/// The account unit tests place their resources in.
+pub(crate) const ACCOUNT: &str = "123456789012";
+
+/// A place of the tests' account, in `region`.
+pub(crate) fn place(region: &str) -> crate::place::Place {
+    crate::place::Place::new(ACCOUNT, region)
+}
+
 /// The documents of a file holding `yaml`, loaded as a run loads them.
 pub(crate) fn specs(yaml: &str) -> Vec<crate::manifest::ConnectionSpec> {
     let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,9 @@
 //! The machine-readable view: versioned JSON documents drawn from the same models as the text.
 //!
 //! Their shape is an API (users parse it in CI): every document carries `version`, keys are
-//! camelCase, and fields are only ever added within a version. Every plan entry and apply
-//! result carries its `kind` (`connection`) and `region`.
+//! camelCase, and fields are only ever added within a version. Every plan entry, apply result,
+//! orphan and left-out connection carries its place, `account` and `region`; entries, results
+//! and orphans their `kind` (`connection`) too.
 
 use super::{View, error_lines};
 use crate::error::{Error, Problem};
@@ -40,8 +41,8 @@ struct PlanDocument<'a> {
     version: u32,
     command: &'static str,
     /// The first Region of the run (kept for readers of the first documents).
-    region: &'a str,
-    regions: &'a [String],
+    region: String,
+    regions: Vec<String>,
     differences: bool,
     summary: Summary,
     /// The API destinations' counts, apart from the connections'.
@@ -121,8 +122,8 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
     PlanDocument {
         version: FORMAT_VERSION,
         command,
-        region: plan.regions.first().map(String::as_str).unwrap_or_default(),
-        regions: &plan.regions,
+        region: plan.regions().first().cloned().unwrap_or_default(),
+        regions: plan.regions(),
         differences: plan.has_differences(),
         summary: plan.summary(),
         api_destination_summary: plan.destination_summary(),

@@ -338,7 +338,7 @@ fn plan_summary(out: &mut String, plan: &Plan) {
         let _ = writeln!(
             out,
             "No connections declared in {}.\n",
-            plan.regions.join(", ")
+            plan.regions().join(", ")
         );
         return;
     }
@@ -373,8 +373,8 @@ fn connection_rows(step: &crate::plan::ConnectionStep) -> String {
         out,
         "| {} | {} | {} | {} |",
         action_label(entry.action),
-        cell_code(&entry.name),
-        prose(&entry.region),
+        cell_code(&entry.address.name),
+        prose(&entry.address.place.region),
         state(entry)
     );
     for destination in step.destinations.iter().map(|d| d.entry()) {
@@ -382,8 +382,8 @@ fn connection_rows(step: &crate::plan::ConnectionStep) -> String {
             out,
             "| {} | ↳ {} (API destination) | {} | |",
             action_label(destination.action),
-            cell_code(&destination.name),
-            prose(&destination.region)
+            cell_code(&destination.address.name),
+            prose(&destination.address.place.region)
         );
     }
     out
@@ -394,8 +394,8 @@ fn pruned_row(pruned: &Entry) -> String {
     format!(
         "| {} | {} (API destination) | {} | |\n",
         action_label(pruned.action),
-        cell_code(&pruned.name),
-        prose(&pruned.region)
+        cell_code(&pruned.address.name),
+        prose(&pruned.address.place.region)
     )
 }
 
@@ -451,17 +451,18 @@ fn result_row(result: &ApplyResult) -> String {
     format!(
         "| {} | {} | {} | {} |\n",
         outcome_label(result.outcome),
-        cell_code(&result.name),
-        prose(&result.region),
+        cell_code(&result.address.name),
+        prose(&result.address.place.region),
         prose(&state)
     )
 }
 
 /// One result's details block, when it needs attention (else nothing).
 fn result_block(plan: &Plan, result: &ApplyResult) -> String {
-    let entry = plan
-        .entries()
-        .find(|entry| entry.name == result.name && entry.region == result.region);
+    let entry = plan.entries().find(|entry| {
+        entry.address.name == result.address.name
+            && entry.address.place.region == result.address.place.region
+    });
     let attention = result.outcome != Outcome::Unchanged
         || entry.is_some_and(needs_details)
         || result.error.is_some();
@@ -642,8 +643,8 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
     let _ = writeln!(
         out,
         "<details><summary>{head} <code>{}</code> in {}{count}</summary>\n",
-        html(&entry.name),
-        html(&entry.region)
+        html(&entry.address.name),
+        html(&entry.address.place.region)
     );
     for change in &entry.changes {
         let _ = writeln!(out, "- {}", field_line(change));
@@ -705,8 +706,8 @@ fn result_details(out: &mut String, result: &ApplyResult) {
         out,
         "<details><summary>{} <code>{}</code> in {}</summary>\n",
         outcome_label(result.outcome),
-        html(&result.name),
-        html(&result.region)
+        html(&result.address.name),
+        html(&result.address.place.region)
     );
     result_body(out, result);
     out.push_str("</details>\n\n");
@@ -747,7 +748,7 @@ fn left_out(out: &mut String, plan: &Plan) {
             out,
             "- {} in {}: {}",
             code(&left.name),
-            left.region,
+            left.place.region,
             prose(&left.reason)
         );
     }
@@ -980,9 +981,7 @@ mod tests {
     /// An entry of `kind` to update, with its description changed, or in error.
     fn entry(kind: crate::plan::ResourceKind, name: &str, error: Option<&str>) -> Entry {
         Entry {
-            kind,
-            name: name.to_string(),
-            region: "eu-west-1".to_string(),
+            address: crate::place::Address::new(kind, name, crate::tests::place("eu-west-1")),
             action: if error.is_some() {
                 Action::Error
             } else {
@@ -1029,7 +1028,7 @@ mod tests {
             })
             .collect();
         Plan {
-            regions: vec!["eu-west-1".to_string()],
+            places: vec![crate::tests::place("eu-west-1")],
             steps,
             ..Plan::default()
         }

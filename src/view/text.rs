@@ -145,11 +145,11 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     } else {
         "connections"
     };
-    let _ = writeln!(out, "{count} {noun} in {}", plan.regions.join(", "));
+    let _ = writeln!(out, "{count} {noun} in {}", plan.regions().join(", "));
     let width = name_width(plan);
     let destination_width = plan
         .destination_entries()
-        .map(|e| e.name.len())
+        .map(|e| e.address.name.len())
         .max()
         .unwrap_or(0);
     let mut previous_had_details = true;
@@ -172,7 +172,11 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         previous_had_details = has_details;
     }
     if !plan.orphans.is_empty() {
-        let has = |kind| plan.orphans.iter().any(|orphan| orphan.kind == kind);
+        let has = |kind| {
+            plan.orphans
+                .iter()
+                .any(|orphan| orphan.address.kind == kind)
+        };
         let kinds = match (
             has(ResourceKind::Connection),
             has(ResourceKind::ApiDestination),
@@ -186,11 +190,15 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             "\nNot declared by any file (this set's {kinds}, left alone without --prune):"
         );
         for orphan in &plan.orphans {
-            let kind = match orphan.kind {
+            let kind = match orphan.address.kind {
                 ResourceKind::Connection => "",
                 ResourceKind::ApiDestination => "API destination ",
             };
-            let _ = writeln!(out, "  {kind}{} in {}", orphan.name, orphan.region);
+            let _ = writeln!(
+                out,
+                "  {kind}{} in {}",
+                orphan.address.name, orphan.address.place.region
+            );
         }
     }
     if plan.pruned_destinations().next().is_some() {
@@ -204,7 +212,11 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     if !plan.left_out.is_empty() {
         let _ = writeln!(out, "\nLeft out of this run:");
         for left in &plan.left_out {
-            let _ = writeln!(out, "  {} in {}: {}", left.name, left.region, left.reason);
+            let _ = writeln!(
+                out,
+                "  {} in {}: {}",
+                left.name, left.place.region, left.reason
+            );
         }
     }
     let s = plan.summary();
@@ -245,7 +257,10 @@ fn render_plan(plan: &Plan, style: Style) -> String {
 
 /// The width of the name column: names line up across a plan and its results.
 fn name_width(plan: &Plan) -> usize {
-    plan.entries().map(|e| e.name.len()).max().unwrap_or(0)
+    plan.entries()
+        .map(|e| e.address.name.len())
+        .max()
+        .unwrap_or(0)
 }
 
 fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
@@ -262,8 +277,8 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
     let head = format!(
         "{symbol} {:<8} {:<width$}  {}",
         entry.action.label(),
-        crate::outside::escape(&entry.name),
-        entry.region
+        crate::outside::escape(&entry.address.name),
+        entry.address.place.region
     );
     match entry.action {
         Action::InSync => {
@@ -326,7 +341,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
 
 fn in_sync_note(entry: &Entry) -> String {
     // An API destination has no authorization state and no client secret of its own.
-    if entry.kind == ResourceKind::ApiDestination {
+    if entry.address.kind == ResourceKind::ApiDestination {
         return String::new();
     }
     let state = entry
@@ -390,8 +405,8 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
     let head = format!(
         "{:<11} {:<width$}  {}",
         result.outcome.label(),
-        crate::outside::escape(&result.name),
-        result.region
+        crate::outside::escape(&result.address.name),
+        result.address.place.region
     );
     let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
     for change in &result.not_taken {
@@ -422,7 +437,7 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
     let d = crate::plan::apply_summary_of(results, ResourceKind::ApiDestination);
     let any_destination = results
         .iter()
-        .any(|r| r.kind == ResourceKind::ApiDestination);
+        .any(|r| r.address.kind == ResourceKind::ApiDestination);
     if s.not_started > 0 {
         let _ = write!(line, ", {} not started", s.not_started);
     }
@@ -532,7 +547,11 @@ fn render_verified_tail(out: &mut String, report: &VerifyReport, style: Style) {
     if !report.left_out.is_empty() {
         let _ = writeln!(out, "\nLeft out of this run:");
         for left in &report.left_out {
-            let _ = writeln!(out, "  {} in {}: {}", left.name, left.region, left.reason);
+            let _ = writeln!(
+                out,
+                "  {} in {}: {}",
+                left.name, left.place.region, left.reason
+            );
         }
     }
     let summary = report.summary();
@@ -705,9 +724,11 @@ mod tests {
     #[test]
     fn a_result_line_shows_outside_text_escaped() {
         let mut result = ApplyResult::of(
-            ResourceKind::Connection,
-            "sf-ghost\n::add-mask::x",
-            "us-east-1",
+            crate::place::Address::new(
+                ResourceKind::Connection,
+                "sf-ghost\n::add-mask::x",
+                crate::tests::place("us-east-1"),
+            ),
             Outcome::Failed,
         );
         result.state = Some(crate::live::ConnectionState::Deauthorized);

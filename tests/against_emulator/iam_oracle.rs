@@ -376,9 +376,11 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
     }
     let mut recorded = Recorded::new(world);
     let made = recorded.judge(&["verify", "verify/"], 0, &["verify/", "--for", "verify"]);
+    // Whose the credentials are (every run that reads AWS asks it first; it needs no grant),
+    // then the one referenced secret.
     assert_eq!(
         made,
-        ["GetSecretValue"],
+        ["GetCallerIdentity", "GetSecretValue"],
         "verify reads the one referenced secret"
     );
     let mut made = recorded.judge(&["export", "--out", "all/"], 0, &["--for", "export"]);

@@ -223,7 +223,7 @@ fn a_closed_stdout_does_not_change_the_exit_code() {
 }
 
 #[test]
-fn apply_json_names_the_kind_and_region_of_every_entry_and_result() {
+fn apply_json_names_the_kind_and_place_of_every_entry_and_result() {
     let world = mixed_plan_world();
     let json: PlanDocument = world
         .test(&["apply", "connections/", "--output", "json"])
@@ -233,13 +233,25 @@ fn apply_json_names_the_kind_and_region_of_every_entry_and_result() {
     assert_eq!(json.regions, ["us-east-1"]);
     let results = json.results();
     assert_eq!((json.connections.len(), results.len()), (3, 3));
+    // The place is the caller's account (GetCallerIdentity) and the Region.
     let places = json
         .connections
         .iter()
-        .map(|e| (e.kind, e.region.as_str()))
-        .chain(results.iter().map(|r| (r.kind, r.region.as_str())));
+        .map(|e| (e.kind, e.account.as_str(), e.region.as_str()))
+        .chain(
+            results
+                .iter()
+                .map(|r| (r.kind, r.account.as_str(), r.region.as_str())),
+        );
     for place in places {
-        assert_eq!(place, (Kind::Connection, "us-east-1"));
+        assert_eq!(
+            place,
+            (
+                Kind::Connection,
+                crate::support::EMULATOR_ACCOUNT,
+                "us-east-1"
+            )
+        );
     }
     let outcomes: Vec<(&str, Outcome)> = results
         .iter()

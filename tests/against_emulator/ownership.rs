@@ -2,8 +2,8 @@
 //! touched without `--adopt`; undeclared ones of the set are noted, and pruned only with
 //! `--prune` behind its guards; what cannot change in place is said, and `--replace` recreates.
 
-use crate::support::World;
 use crate::support::json::{Action, Kind, Orphan, PlanDocument};
+use crate::support::{EMULATOR_ACCOUNT, World};
 use aws_sdk_eventbridge::types::{
     ConnectionAuthorizationType, ConnectionOAuthHttpMethod, CreateConnectionAuthRequestParameters,
     CreateConnectionOAuthClientRequestParameters, CreateConnectionOAuthRequestParameters,
@@ -158,6 +158,7 @@ fn prune_deletes_exactly_this_sets_undeclared_connections() {
         [Orphan {
             kind: Kind::Connection,
             name: "sf-dropped".to_string(),
+            account: EMULATOR_ACCOUNT.to_string(),
             region: "us-east-1".to_string()
         }]
     );

@@ -129,7 +129,7 @@ fn the_files_set_and_region_win_over_aws_region() {
         .json();
     assert_eq!(
         narrowed["leftOut"],
-        serde_json::json!([{"name": "sf-pay", "region": "eu-west-1", "reason": "eu-west-1 is not among the --region flags"}])
+        serde_json::json!([{"name": "sf-pay", "account": crate::support::EMULATOR_ACCOUNT, "region": "eu-west-1", "reason": "eu-west-1 is not among the --region flags"}])
     );
     assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
 }
@@ -477,7 +477,7 @@ fn with_a_name_prefix_orphan_discovery_describes_only_prefixed_connections() {
         .json();
     assert_eq!(
         json["orphans"],
-        serde_json::json!([{"kind": "connection", "name": "pay-retired", "region": "us-east-1"}])
+        serde_json::json!([{"kind": "connection", "name": "pay-retired", "account": crate::support::EMULATOR_ACCOUNT, "region": "us-east-1"}])
     );
     let stats = proxy.stats(true);
     // pay-a and pay-b (declared), pay-retired (undeclared, with the prefix): nothing else.

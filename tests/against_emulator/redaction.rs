@@ -344,6 +344,8 @@ fn check_the_quote_prints_none_of(
 ) {
     let server = world.block_on(async {
         let server = MockServer::start().await;
+        // The caller's identity, asked first, is answered; EventBridge quotes the request.
+        crate::support::caller_identity().mount(&server).await;
         Mock::given(method("POST"))
             .and(header_exists("x-amz-target"))
             .respond_with(aws)

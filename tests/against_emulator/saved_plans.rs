@@ -328,7 +328,7 @@ fn a_file_that_is_not_a_plan_or_is_damaged_is_a_clear_error() {
 
     world.write(
         PLAN,
-        &good.replacen("\"formatVersion\": 2", "\"formatVersion\": 99", 1),
+        &good.replacen("\"formatVersion\": 3", "\"formatVersion\": 99", 1),
     );
     let show = world.provision(&["show", PLAN]);
     show.expect(1);
@@ -337,6 +337,26 @@ fn a_file_that_is_not_a_plan_or_is_damaged_is_a_clear_error() {
         "{}",
         show.stderr
     );
+
+    // Format 2 named one account for the whole run: refused, with the fix.
+    world.write(
+        PLAN,
+        &good.replacen("\"formatVersion\": 3", "\"formatVersion\": 2", 1),
+    );
+    let apply = world.provision(&["apply", "connections/", "--plan", PLAN]);
+    apply.expect(1);
+    assert!(
+        apply.stderr.contains("(plan format 2); this is provision")
+            && apply
+                .stderr
+                .contains("(plan format 3), which applies only its own plans")
+            && apply
+                .stderr
+                .contains("make the plan again with `provision diff --out FILE`"),
+        "{}",
+        apply.stderr
+    );
+    assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
 }
 
 /// A client secret and a secret header with the characters encoders rewrite, so the escaped

@@ -110,6 +110,8 @@ pub struct Summary {
 pub struct Entry {
     pub kind: Kind,
     pub name: String,
+    /// The account of its place (12 digits), beside its Region.
+    pub account: String,
     pub region: String,
     pub action: Action,
     pub changes: Vec<Change>,
@@ -195,6 +197,7 @@ pub struct Health {
 #[serde(deny_unknown_fields)]
 pub struct LeftOut {
     pub name: String,
+    pub account: String,
     pub region: String,
     pub reason: String,
 }
@@ -205,6 +208,7 @@ pub struct LeftOut {
 pub struct Orphan {
     pub kind: Kind,
     pub name: String,
+    pub account: String,
     pub region: String,
 }
 
@@ -214,6 +218,7 @@ pub struct Orphan {
 pub struct ApplyResult {
     pub kind: Kind,
     pub name: String,
+    pub account: String,
     pub region: String,
     pub outcome: Outcome,
     #[serde(deserialize_with = "present")]
@@ -399,7 +404,7 @@ fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 mod holds_the_contract {
     use super::{Entry, PlanDocument};
 
-    const ENTRY: &str = r#"{"kind": "connection", "name": "sf-a", "region": "us-east-1",
+    const ENTRY: &str = r#"{"kind": "connection", "name": "sf-a", "account": "123456789012", "region": "us-east-1",
         "action": "update", "changes": [{"field": "description", "before": null, "after": "x"}],
         "secret": {"status": "in-sync"}, "health": null, "error": null, "note": null}"#;
 
@@ -418,12 +423,14 @@ mod holds_the_contract {
     fn a_key_added_renamed_or_dropped_fails() {
         let added = ENTRY.replace(r#""note": null"#, r#""note": null, "extra": 1"#);
         let renamed = ENTRY.replace(r#""region""#, r#""place""#);
+        let without_account = ENTRY.replace(r#""account": "123456789012", "#, "");
         let dropped_null = ENTRY.replace(r#", "note": null"#, "");
         let dropped_in_change = ENTRY.replace(r#""before": null, "#, "");
         let secret_key = ENTRY.replace(r#""in-sync"}"#, r#""in-sync", "fields": []}"#);
         for (what, json) in [
             ("added", added),
             ("renamed", renamed),
+            ("without the account", without_account),
             ("dropped null", dropped_null),
             ("dropped in a change", dropped_in_change),
             ("added to the secret", secret_key),

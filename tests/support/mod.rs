@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 pub const REGION: &str = "us-east-1";
+/// The account moto's `GetCallerIdentity` names (moto's default account, which
+/// scripts/moto_server.py keeps): every resource of an emulator run lives in it.
+pub const EMULATOR_ACCOUNT: &str = "123456789012";
 
 /// moto's server, patched to behave like recorded AWS (scripts/moto_server.py), on a free
 /// loopback port. Killed when dropped.
@@ -621,4 +624,32 @@ pub fn assert_no_secret(secrets: &[String], run: &Run) {
             run.stderr
         );
     }
+}
+
+/// `sts:GetCallerIdentity` answered on a wiremock endpoint standing in for AWS: every run that
+/// reads AWS asks it first (where its resources live). The body is the example of the AWS STS
+/// API Reference (GetCallerIdentity, "Examples"), in the query protocol's XML; the SDK asks
+/// with a form body naming the action (`aws-sdk-sts`, `operation/get_caller_identity.rs`:
+/// `application/x-www-form-urlencoded`).
+pub fn caller_identity() -> wiremock::Mock {
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::body_string_contains(
+            "Action=GetCallerIdentity",
+        ))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .insert_header("content-type", "text/xml")
+                .set_body_string(format!(
+                    r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult>
+    <Arn>arn:aws:iam::{EMULATOR_ACCOUNT}:user/Alice</Arn>
+    <UserId>AKIAI44QH8DHBEXAMPLE</UserId>
+    <Account>{EMULATOR_ACCOUNT}</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata>
+    <RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId>
+  </ResponseMetadata>
+</GetCallerIdentityResponse>"#
+                )),
+        )
 }

@@ -22,6 +22,7 @@ pub(crate) mod stale;
 use super::{ConnectionStep, DestinationStep, Entry, LeftOut, Orphan, Plan, PlanStep, Step};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
+use crate::place::Place;
 use crate::plan::connection::PlanOptions;
 use crate::resolve::{Evidence, SecretRead};
 use crate::sources::Address;
@@ -35,8 +36,10 @@ use std::path::{Path, PathBuf};
 pub(crate) const FORMAT: &str = "provision-saved-plan";
 /// Bumped on any change to the document; a plan of another version is refused. 2: a declared
 /// secret that AWS holds plain is a fingerprint, and every string is redacted (a plan of format
-/// 1 may hold secrets, so `show` refuses it too).
-pub(crate) const FORMAT_VERSION: u32 = 2;
+/// 1 may hold secrets, so `show` refuses it too). 3: the run's places (account and Region)
+/// replace its one account and its Regions, and every entry, orphan, left-out connection and
+/// remote secret names its account beside its Region.
+pub(crate) const FORMAT_VERSION: u32 = 3;
 /// The version of the tool that writes and applies plans.
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -46,9 +49,9 @@ pub(crate) struct SavedPlan {
     pub(crate) format: String,
     pub(crate) format_version: u32,
     pub(crate) tool_version: String,
-    /// The AWS account the plan was made in (`sts:GetCallerIdentity`).
-    pub(crate) account: String,
-    pub(crate) regions: Vec<String>,
+    /// The places (account and Region) the plan covers, in the run's order; the account is
+    /// the caller's (`sts:GetCallerIdentity`).
+    pub(crate) places: Vec<Place>,
     pub(crate) set: String,
     pub(crate) flags: Flags,
     /// Each declared YAML file and the SHA-256 of its content.
@@ -183,7 +186,6 @@ pub(crate) type DeclaredSecrets = BTreeSet<(String, String)>;
 
 /// What a saved plan is made from, besides the plan itself.
 pub(crate) struct Inputs<'a> {
-    pub(crate) account: &'a str,
     pub(crate) options: &'a PlanOptions,
     pub(crate) files: Vec<FileDigest>,
     pub(crate) secrets: Vec<SecretRead>,
@@ -197,7 +199,6 @@ impl SavedPlan {
     /// as reviewed.
     pub(crate) fn new(plan: &Plan, inputs: Inputs<'_>) -> Result<Self, String> {
         let Inputs {
-            account,
             options,
             files,
             secrets,
@@ -232,8 +233,7 @@ impl SavedPlan {
             format: FORMAT.to_string(),
             format_version: FORMAT_VERSION,
             tool_version: TOOL_VERSION.to_string(),
-            account: account.to_string(),
-            regions: plan.regions.clone(),
+            places: plan.places.clone(),
             set: options.set.name().to_string(),
             flags: Flags::of(options),
             files,
@@ -373,7 +373,7 @@ impl SavedPlan {
     pub(crate) fn shown(&self) -> Plan {
         let destination = |d: &SavedDestination| DestinationStep::recorded(d.entry.clone());
         Plan {
-            regions: self.regions.clone(),
+            places: self.places.clone(),
             left_out: self.left_out.clone(),
             orphans: self.orphans.clone(),
             steps: self
@@ -539,5 +539,31 @@ fn saved_destination(step: &DestinationStep) -> SavedDestination {
                 rate_limit_per_second: *rate_limit_per_second,
             }
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan of format 2 named one account for the whole run and no account per entry: it is
+    /// refused by its version, naming the version found and the fix, before anything is read.
+    #[test]
+    fn a_plan_of_format_2_is_refused_naming_its_version_and_the_fix() {
+        let format_2 = format!(
+            r#"{{"format": "{FORMAT}", "formatVersion": 2, "toolVersion": "{TOOL_VERSION}",
+            "account": "123456789012", "regions": ["us-east-1"], "set": "default",
+            "flags": {{"strict": false, "adopt": false, "prune": false, "replace": false, "force": false}},
+            "files": [], "secrets": {{"kdf": null, "sources": []}}, "connections": [],
+            "prunedDestinations": [], "leftOut": [], "orphans": [], "checksum": ""}}"#
+        );
+        let (message, help) = SavedPlan::parse(&format_2).unwrap_err();
+        assert_eq!(
+            message,
+            format!(
+                "was made by provision {TOOL_VERSION} (plan format 2); this is provision {TOOL_VERSION} (plan format 3), which applies only its own plans"
+            )
+        );
+        assert_eq!(help, "make the plan again with `provision diff --out FILE`");
     }
 }

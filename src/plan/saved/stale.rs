@@ -10,23 +10,27 @@ use super::{
     SavedPlan, SecretSourceRecord,
 };
 use crate::outside::Outside;
+use crate::place::Place;
 use crate::plan::Entry;
 use std::collections::BTreeMap;
 
 /// Every way `fresh` differs from `saved`, as sentences; empty when the plan is current.
 pub(crate) fn differences(saved: &SavedPlan, fresh: &SavedPlan) -> Vec<String> {
     let mut out = Vec::new();
-    if saved.account != fresh.account {
+    let (saved_accounts, saved_regions) = accounts_and_regions(&saved.places);
+    let (fresh_accounts, fresh_regions) = accounts_and_regions(&fresh.places);
+    if saved_accounts != fresh_accounts {
         out.push(format!(
             "the AWS account is {}, the plan was made in {}",
-            fresh.account, saved.account
+            list(&fresh_accounts),
+            list(&saved_accounts)
         ));
     }
-    if saved.regions != fresh.regions {
+    if saved_regions != fresh_regions {
         out.push(format!(
             "the run covers the Regions {}, the plan covered {}",
-            list(&fresh.regions),
-            list(&saved.regions)
+            list(&fresh_regions),
+            list(&saved_regions)
         ));
     }
     if saved.set != fresh.set {
@@ -66,6 +70,18 @@ pub(crate) fn differences(saved: &SavedPlan, fresh: &SavedPlan) -> Vec<String> {
         &mut out,
     );
     out
+}
+
+/// The accounts (each once) and the Regions of `places`, in their order.
+fn accounts_and_regions(places: &[Place]) -> (Vec<String>, Vec<String>) {
+    let mut accounts: Vec<String> = Vec::new();
+    for place in places {
+        if !accounts.contains(&place.account) {
+            accounts.push(place.account.clone());
+        }
+    }
+    let regions = places.iter().map(|place| place.region.clone()).collect();
+    (accounts, regions)
 }
 
 fn list(items: &[String]) -> String {
@@ -126,17 +142,18 @@ fn secrets(saved: &[SecretSourceRecord], fresh: &[SecretSourceRecord], out: &mut
 
 /// How a resource is named in messages.
 fn named(entry: &Entry) -> String {
-    let kind = match entry.kind {
-        crate::plan::ResourceKind::Connection => "connection",
-        crate::plan::ResourceKind::ApiDestination => "API destination",
-    };
-    format!("{kind} {} ({})", entry.name, entry.region)
+    let (kind, _) = entry.address.kind.nouns();
+    format!(
+        "{kind} {} ({})",
+        entry.address.name, entry.address.place.region
+    )
 }
 
-type Key<'a> = (&'a str, &'a str);
+/// A resource is the same in both plans when its address is.
+type Key<'a> = &'a crate::place::Address;
 
 fn key(entry: &Entry) -> Key<'_> {
-    (entry.name.as_str(), entry.region.as_str())
+    &entry.address
 }
 
 fn connections(saved: &[SavedConnection], fresh: &[SavedConnection], out: &mut Vec<String>) {

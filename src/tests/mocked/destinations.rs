@@ -173,7 +173,7 @@ fn desired_destinations(declared: &Declared) -> Vec<DesiredDestination> {
         .flat_map(|spec| {
             spec.destinations
                 .iter()
-                .map(|d| DesiredDestination::new(d, spec, REGION, &set))
+                .map(|d| DesiredDestination::new(d, spec, &crate::tests::place(REGION), &set))
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -225,7 +225,7 @@ fn listed_as_declared(desired: &[DesiredDestination]) -> Rule {
 
 fn destination_names(plan: &Plan) -> Vec<(String, Action)> {
     plan.destination_entries()
-        .map(|entry| (entry.name.clone(), entry.action))
+        .map(|entry| (entry.address.name.clone(), entry.action))
         .collect()
 }
 
@@ -315,7 +315,7 @@ async fn a_refused_destination_describe_leaves_the_others_read() {
     );
     let error = plan_model
         .destination_entries()
-        .find(|entry| entry.name == refused)
+        .find(|entry| entry.address.name == refused)
         .and_then(|entry| entry.error.as_ref().map(|error| error.as_str().to_string()))
         .expect("the refused destination's error");
     assert!(
@@ -341,7 +341,7 @@ async fn pruned_destinations_are_deleted_as_many_at_once_as_the_concurrency_befo
     rules.extend(orphans.iter().map(|name| {
         destination_described(&DesiredDestination {
             name: name.clone(),
-            region: REGION.to_string(),
+            place: crate::tests::place(REGION),
             connection: gone.to_string(),
             description: set.describe(None),
             endpoint: "https://acme.my.salesforce.com/services/data/v62.0/sobjects/Order_Placed__e"
@@ -392,7 +392,7 @@ async fn pruned_destinations_are_deleted_as_many_at_once_as_the_concurrency_befo
         force: true,
     };
     let reported = Mutex::new(Vec::new());
-    let report = |result: &ApplyResult| reported.lock().unwrap().push(result.name.clone());
+    let report = |result: &ApplyResult| reported.lock().unwrap().push(result.address.name.clone());
     let results = crate::engine::apply::apply(&context, &plan_model.steps, options, &report).await;
 
     assert_eq!(gate.most(), lanes, "destination deletes in flight at once");
@@ -408,7 +408,7 @@ async fn pruned_destinations_are_deleted_as_many_at_once_as_the_concurrency_befo
     assert!(last_destination < connection, "{sent:?}");
     let outcomes: Vec<(String, Outcome)> = results
         .iter()
-        .map(|result| (result.name.clone(), result.outcome))
+        .map(|result| (result.address.name.clone(), result.outcome))
         .collect();
     let mut expected: Vec<(String, Outcome)> = vec![
         (kept.to_string(), Outcome::Unchanged),

@@ -456,15 +456,15 @@ pub fn context(
     };
     Context {
         resolver: SecretResolver::new(
-            SecretsManagerClients::only(REGION, secrets_manager.clone()),
-            REGION.to_string(),
+            SecretsManagerClients::only(crate::tests::place(REGION), secrets_manager.clone()),
+            crate::tests::place(REGION),
         ),
         eventbridge: Events {
             client: eventbridge,
             reach: crate::aws::Reach::for_tests(),
         },
         secrets_manager,
-        region: REGION.to_string(),
+        place: crate::tests::place(REGION),
         concurrency: 4,
         log: Log {
             verbosity: 0,
@@ -489,8 +489,8 @@ pub async fn apply(
     let results = crate::engine::apply::apply(context, &steps, options, &report).await;
     let mut reported = reported.into_inner().unwrap();
     let mut returned = results.clone();
-    reported.sort_by(|a, b| a.name.cmp(&b.name));
-    returned.sort_by(|a, b| a.name.cmp(&b.name));
+    reported.sort_by(|a, b| a.address.name.cmp(&b.address.name));
+    returned.sort_by(|a, b| a.address.name.cmp(&b.address.name));
     assert_eq!(
         reported, returned,
         "every result is reported once, as returned"
@@ -516,7 +516,7 @@ pub async fn plan(
 ) -> Result<(Plan, Vec<ConnectionStep>), crate::error::Error> {
     let region = crate::engine::read::plan(context, specs, &options).await?;
     let plan = Plan {
-        regions: vec![context.region.clone()],
+        places: vec![context.place.clone()],
         left_out: Vec::new(),
         orphans: region.orphans,
         steps: region.steps,
@@ -577,7 +577,7 @@ pub fn live_of(change: &ConnectionChange) -> Option<&crate::live::LiveConnection
 /// The plan entry for `name`.
 pub fn entry<'a>(plan: &'a Plan, name: &str) -> &'a crate::plan::Entry {
     plan.entries()
-        .find(|entry| entry.name == name)
+        .find(|entry| entry.address.name == name)
         .unwrap_or_else(|| panic!("no plan entry for {name}: {plan:#?}"))
 }
 
@@ -585,6 +585,6 @@ pub fn entry<'a>(plan: &'a Plan, name: &str) -> &'a crate::plan::Entry {
 pub fn result<'a>(results: &'a [ApplyResult], name: &str) -> &'a ApplyResult {
     results
         .iter()
-        .find(|result| result.name == name)
+        .find(|result| result.address.name == name)
         .unwrap_or_else(|| panic!("no apply result for {name}: {results:#?}"))
 }

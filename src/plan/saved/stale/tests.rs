@@ -9,9 +9,11 @@ use crate::sources::Address;
 
 fn entry(name: &str, action: Action) -> Entry {
     Entry {
-        kind: ResourceKind::Connection,
-        name: name.into(),
-        region: "us-east-1".into(),
+        address: crate::place::Address::new(
+            ResourceKind::Connection,
+            name,
+            crate::tests::place("us-east-1"),
+        ),
         action,
         changes: Vec::new(),
         secret: SecretStatus::InSync,
@@ -37,8 +39,7 @@ fn plan() -> SavedPlan {
         format: super::super::FORMAT.into(),
         format_version: super::super::FORMAT_VERSION,
         tool_version: super::super::TOOL_VERSION.into(),
-        account: "123456789012".into(),
-        regions: vec!["us-east-1".into()],
+        places: vec![crate::tests::place("us-east-1")],
         set: "default".into(),
         flags: Flags {
             strict: false,
@@ -92,9 +93,11 @@ fn an_equal_plan_is_current() {
 fn an_unrelated_orphan_does_not_make_it_stale() {
     let mut fresh = plan();
     fresh.orphans.push(crate::plan::Orphan {
-        kind: ResourceKind::Connection,
-        name: "z".into(),
-        region: "us-east-1".into(),
+        address: crate::place::Address::new(
+            ResourceKind::Connection,
+            "z",
+            crate::tests::place("us-east-1"),
+        ),
     });
     assert_eq!(differences(&plan(), &fresh), Vec::<String>::new());
 }
@@ -102,8 +105,10 @@ fn an_unrelated_orphan_does_not_make_it_stale() {
 #[test]
 fn every_difference_is_named() {
     let mut fresh = plan();
-    fresh.account = "210987654321".into();
-    fresh.regions.push("eu-west-1".into());
+    fresh.places = vec![
+        crate::place::Place::new("210987654321", "us-east-1"),
+        crate::place::Place::new("210987654321", "eu-west-1"),
+    ];
     fresh.set = "blue".into();
     fresh.flags.prune = true;
     fresh.files[0].sha256 = "11".into();
