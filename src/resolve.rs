@@ -49,6 +49,7 @@ pub(crate) struct SecretResolver {
 
 impl SecretResolver {
     /// A resolver reading Secrets Manager through the given clients (tests bring mocked ones).
+    #[cfg(test)]
     pub(crate) fn new(clients: SecretsManagerClients, region: String) -> Self {
         SecretResolver {
             shared: Arc::new(Stores::new(clients)),
@@ -73,6 +74,21 @@ impl SecretResolver {
             read: self.read.clone(),
             region: region.to_string(),
         }
+    }
+
+    /// A resolver for `region` on the same clients that reads afresh: its own cache and its
+    /// own list of what it read (what a reference holds after the run wrote it).
+    pub(crate) fn uncached(&self, region: &str) -> Self {
+        SecretResolver {
+            shared: Arc::new(self.shared.sharing_clients()),
+            read: Arc::default(),
+            region: region.to_string(),
+        }
+    }
+
+    /// The Secrets Manager clients every Region's resolver reads through, by Region.
+    pub(crate) fn secrets_managers(&self) -> &SecretsManagerClients {
+        &self.shared.secrets_manager
     }
 
     /// The desired state of a connection, or every problem resolving it.

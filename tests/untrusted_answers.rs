@@ -157,10 +157,12 @@ fn a_token_answer_larger_than_the_bound_is_no_token() {
 }
 
 /// A fake EventBridge (wiremock) whose listing holds `names`, each of `described` described as
-/// an OAuth client-credentials connection of that name.
+/// an OAuth client-credentials connection of that name (the run's account is asked first, and
+/// answered).
 fn hostile_eventbridge(world: &World, names: &[&str], described: &[&str]) -> MockServer {
     use wiremock::matchers::{body_string_contains, header};
     let server = world.block_on(MockServer::start());
+    world.block_on(crate::support::sts::answer_caller_identity(&server));
     let json = |body: serde_json::Value| {
         ResponseTemplate::new(200)
             .insert_header("content-type", "application/x-amz-json-1.1")
@@ -317,6 +319,7 @@ fn an_aws_answer_larger_than_the_bound_is_refused_once_and_named() {
         "name: sf-acme-prod\nsalesforce: { myDomain: acme }\nclientId: 3MVG9acme\nclientSecret: { env: ACME_SECRET }\n",
     );
     let endpoint = world.block_on(MockServer::start());
+    world.block_on(crate::support::sts::answer_caller_identity(&endpoint));
     let padding = "x".repeat(33 * 1024 * 1024);
     world.block_on(
         Mock::given(method("POST"))
@@ -338,6 +341,12 @@ fn an_aws_answer_larger_than_the_bound_is_refused_once_and_named() {
         "{}",
         run.stderr
     );
-    let asked = world.block_on(endpoint.received_requests()).unwrap().len();
+    // The run's account is asked first (no X-Amz-Target), then the listing.
+    let asked = world
+        .block_on(endpoint.received_requests())
+        .unwrap()
+        .iter()
+        .filter(|request| request.headers.contains_key("x-amz-target"))
+        .count();
     assert_eq!(asked, 1, "an answer too large is not asked for again");
 }

@@ -60,7 +60,9 @@ fn diff_verbose(endpoint: &str) -> (i32, String) {
 fn call_lines(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .filter(|line| line.starts_with("provision: EventBridge."))
+        .filter(|line| {
+            line.starts_with("provision: EventBridge.") || line.starts_with("provision: STS.")
+        })
         .map(|line| match line.split_once("; retrying in ") {
             Some((head, delay)) => {
                 assert!(
@@ -84,11 +86,12 @@ fn a_closed_port_shows_the_attempt_and_why_it_is_not_retried() {
     };
     let (code, stderr) = diff_verbose(&format!("http://127.0.0.1:{port}"));
     assert_eq!(code, 1, "{stderr}");
+    // A run's first call asks the caller's account, once, before any other.
     assert_eq!(
         call_lines(&stderr),
         [
-            "provision: EventBridge.ListConnections: attempt 1",
-            "provision: EventBridge.ListConnections: attempt 1 failed; not retried (cannot succeed on retry)",
+            "provision: STS.GetCallerIdentity: attempt 1",
+            "provision: STS.GetCallerIdentity: attempt 1 failed; not retried (cannot succeed on retry)",
         ],
         "{stderr}"
     );
@@ -118,14 +121,15 @@ fn a_server_answering_500_shows_each_failed_attempt_retried() {
     let (code, stderr) = diff_verbose(&server.uri());
     assert_eq!(code, 1, "{stderr}");
     let lines = call_lines(&stderr);
+    // A run's first call asks the caller's account, once, before any other.
     assert_eq!(
         lines.first().map(String::as_str),
-        Some("provision: EventBridge.ListConnections: attempt 1"),
+        Some("provision: STS.GetCallerIdentity: attempt 1"),
         "{stderr}"
     );
     assert!(
         lines.contains(
-            &"provision: EventBridge.ListConnections: attempt 2 failed (transient error: a time-out, a failed connection or an HTTP 5xx); retrying in <delay>"
+            &"provision: STS.GetCallerIdentity: attempt 2 failed (transient error: a time-out, a failed connection or an HTTP 5xx); retrying in <delay>"
                 .to_string()
         ),
         "{stderr}"
@@ -133,7 +137,7 @@ fn a_server_answering_500_shows_each_failed_attempt_retried() {
     assert_eq!(
         lines.last().map(String::as_str),
         Some(
-            "provision: EventBridge.ListConnections: giving up after 3 attempts (the most allowed; AWS_MAX_ATTEMPTS sets it)"
+            "provision: STS.GetCallerIdentity: giving up after 3 attempts (the most allowed; AWS_MAX_ATTEMPTS sets it)"
         ),
         "{stderr}"
     );

@@ -1,19 +1,29 @@
 //! Clients by Region, made as needed from the run's configuration: a secret reference is read
-//! in its connection's Region, and an ARN in the Region it names. One cache for every remote
-//! secret store (Secrets Manager, Parameter Store), so a new store brings only how its client
-//! is made.
+//! in its connection's Region, and an ARN in the Region it names. One cache for every client
+//! of a run (EventBridge's, and every remote secret store's: Secrets Manager, Parameter Store),
+//! so a new store brings only how its client is made.
 
 use aws_config::SdkConfig;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-/// One store's clients, by Region.
+/// One store's clients, by Region. A clone shares them (made once, wherever asked).
 pub(crate) struct Regional<C> {
     /// The run's configuration, from which each Region's client is made (`None`: only the
     /// clients given, as tests bring).
     base: Option<SdkConfig>,
     make: fn(&SdkConfig) -> C,
-    by_region: Mutex<HashMap<String, C>>,
+    by_region: Arc<Mutex<HashMap<String, C>>>,
+}
+
+impl<C> Clone for Regional<C> {
+    fn clone(&self) -> Self {
+        Regional {
+            base: self.base.clone(),
+            make: self.make,
+            by_region: self.by_region.clone(),
+        }
+    }
 }
 
 impl<C: Clone> Regional<C> {
@@ -22,7 +32,7 @@ impl<C: Clone> Regional<C> {
         Regional {
             base,
             make,
-            by_region: Mutex::default(),
+            by_region: Arc::default(),
         }
     }
 
@@ -32,7 +42,7 @@ impl<C: Clone> Regional<C> {
         Regional {
             base: None,
             make,
-            by_region: Mutex::new([(region.to_string(), client)].into()),
+            by_region: Arc::new(Mutex::new([(region.to_string(), client)].into())),
         }
     }
 

@@ -1,11 +1,10 @@
-//! What the AWS-facing commands share: the SDK configuration with the run's [`Coverage`], the
-//! project file's account check, the AWS context of each Region, and reading the plan of all
-//! of them at once.
+//! What the commands that plan share: the run's [`Session`] with the AWS context of each of
+//! its Regions, and reading the plan of all of them at once.
 
-use crate::aws;
 use crate::config::Settings;
-use crate::coverage::{Coverage, Sources};
+use crate::coverage::Coverage;
 use crate::engine::interrupt::Interrupt;
+use crate::engine::session::{Account, Scope, Session};
 use crate::engine::{self, Context};
 use crate::error::{Error, Problem};
 use crate::log::Log;
@@ -49,148 +48,55 @@ pub(super) fn check_prune_regions(
     }
 }
 
-/// The SDK configuration (no call is made) and the Regions it gives the run.
-pub(super) async fn configured_coverage(
-    settings: &Settings,
-    specs: &[ConnectionSpec],
-) -> Result<(aws_config::SdkConfig, Coverage), Error> {
-    let config = aws::sdk_config(&settings.aws).await?;
-    if settings.regions.is_empty()
-        && let Some(region) = config.region()
-    {
-        manifest::regions::check_region_with(region.as_ref(), &settings.project.extra_regions).map_err(|violation| {
-            Error::input(
-                Problem::new(format!(
-                    "the default Region `{region}` (from AWS_REGION or the profile) is not an AWS Region code: {}",
-                    violation.message
-                ))
-                .help(violation.help),
-            )
-        })?;
-    }
-    let coverage = Coverage::of(specs, &Sources::of(settings, &config))?;
-    Ok((config, coverage))
-}
-
-/// The project file's `accounts`: the caller's account (`sts:GetCallerIdentity`) is checked
-/// before any other call, and any other account is refused with both named.
-pub(super) async fn check_account(
-    settings: &Settings,
-    config: &aws_config::SdkConfig,
-    region: Option<&str>,
-) -> Result<(), Error> {
-    let Some(file) = &settings.project.file else {
-        return Ok(());
-    };
-    let allowed = &settings.project.accounts;
-    if allowed.is_empty() {
-        return Ok(());
-    }
-    let regional = match region {
-        Some(region) => aws::for_region(config, region),
-        None => config.clone(),
-    };
-    let account = aws::sts::caller_account(&regional)
-        .await
-        .map_err(|error| {
-            Error::aws(
-                format!(
-                    "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), which {} requires before any other call",
-                    file.display()
-                ),
-                error,
-                "check the AWS credentials and endpoint",
-            )
-        })?;
-    if allowed.contains(&account) {
-        return Ok(());
-    }
-    Err(Error::input(
-        Problem::new(format!(
-            "the AWS credentials belong to account {account}, but the project file allows only {}; nothing else was sent to AWS",
-            allowed.join(", ")
-        ))
-        .at(crate::error::Location::file(file))
-        .field("accounts")
-        .help(format!(
-            "use credentials (a profile or role) of account {}, or add {account} to `accounts:` if this folder belongs there",
-            allowed.join(" or ")
-        )),
-    ))
-}
-
-/// Everything a run needs in AWS: the coverage and one context per Region.
-pub(super) struct Run {
-    pub(super) coverage: Coverage,
+/// Everything a run needs in AWS: its session (coverage, account, clients) and one context per
+/// Region.
+pub(super) struct Run<'a> {
+    pub(super) session: Session<'a>,
     pub(super) contexts: Vec<Context>,
     /// The project file the run used, for the outputs that name it.
     project_file: Option<String>,
-    /// The run's SDK configuration (for the caller's account).
-    pub(super) config: aws_config::SdkConfig,
-    /// The resolver every Region shares: it knows every secret the run read.
-    pub(super) resolver: SecretResolver,
 }
 
-impl Run {
+impl<'a> Run<'a> {
+    /// Opens the session of `specs` (the caller's account asked as `account` says) and the
+    /// context of each of its Regions.
     pub(super) async fn new(
-        settings: &Settings,
+        settings: &'a Settings,
         specs: &[ConnectionSpec],
         interrupt: &Interrupt,
+        account: Account<'_>,
     ) -> Result<Self, Error> {
-        let (config, coverage) = configured_coverage(settings, specs).await?;
-        check_account(
-            settings,
-            &config,
-            coverage.regions.first().map(String::as_str),
-        )
-        .await?;
+        let session = Session::open(settings, Scope::Placed(specs), account).await?;
         let log = Log::new(settings.verbosity, settings.quiet);
-        for left in &coverage.left_out {
+        for left in &session.coverage.left_out {
             log.verbose(format!(
                 "{} in {}: left out ({})",
                 left.name, left.region, left.reason
             ));
         }
-        let first = coverage.regions.first().cloned().unwrap_or_default();
-        let resolver = SecretResolver::from_config(config.clone(), first);
-        let shared = resolver.clone();
-        let contexts = coverage
-            .regions
-            .iter()
-            .map(|region| {
-                let regional = aws::for_region(&config, region);
-                Context {
-                    eventbridge: aws::connections::eventbridge_client(&regional),
-                    secrets_manager: aws::secrets_manager_client(&regional),
-                    resolver: resolver.for_region(region),
-                    region: region.clone(),
-                    concurrency: settings.concurrency,
-                    log,
-                    interrupt: interrupt.clone(),
-                    listed: Default::default(),
-                }
-            })
-            .collect();
+        let contexts = contexts(&session, &session.coverage, session.resolver(), interrupt);
         Ok(Run {
-            coverage,
+            session,
             contexts,
             project_file: settings
                 .project
                 .file
                 .as_ref()
                 .map(|file| file.display().to_string()),
-            config,
-            resolver: shared,
         })
     }
 
+    pub(super) fn coverage(&self) -> &Coverage {
+        &self.session.coverage
+    }
+
     /// The declared connections wanted in `context`'s Region, in the order declared.
-    pub(super) fn wanted_in<'a>(
+    pub(super) fn wanted_in<'s>(
         &self,
         context: &Context,
-        specs: &'a [ConnectionSpec],
-    ) -> Vec<&'a ConnectionSpec> {
-        self.coverage.wanted_in(&context.region, specs)
+        specs: &'s [ConnectionSpec],
+    ) -> Vec<&'s ConnectionSpec> {
+        self.coverage().wanted_in(&context.region, specs)
     }
 
     /// Reads live state in every Region at once and plans every declared connection. An
@@ -201,23 +107,42 @@ impl Run {
         options: &PlanOptions,
         interrupt: &Interrupt,
     ) -> Result<Plan, Error> {
-        tokio::select! {
-            plan = self.read_all(specs, options) => plan,
-            () = interrupt.raised() => Err(Error::Interrupted {
-                signal: interrupt.signal().unwrap_or(crate::engine::interrupt::Signal::Interrupt),
-                done: "nothing was changed".to_string(),
-            }),
-        }
+        let plan = read_plan(self.coverage(), &self.contexts, specs, options, interrupt).await?;
+        Ok(Plan {
+            project_file: self.project_file.clone(),
+            ..plan
+        })
     }
+}
 
-    async fn read_all(
-        &self,
-        specs: &[ConnectionSpec],
-        options: &PlanOptions,
-    ) -> Result<Plan, Error> {
-        let per_region = futures::future::join_all(self.contexts.iter().map(|context| {
-            let wanted: Vec<ConnectionSpec> = self
-                .wanted_in(context, specs)
+/// The context of each Region `coverage` covers, on the session's clients, reading secrets
+/// through `resolver`.
+pub(super) fn contexts(
+    session: &Session<'_>,
+    coverage: &Coverage,
+    resolver: &SecretResolver,
+    interrupt: &Interrupt,
+) -> Vec<Context> {
+    coverage
+        .regions
+        .iter()
+        .map(|region| session.context(resolver, region, interrupt))
+        .collect()
+}
+
+/// Reads live state in every Region of `contexts` at once and plans the declared connections
+/// `coverage` places there. An interruption ends the reading (nothing has been changed yet).
+pub(super) async fn read_plan(
+    coverage: &Coverage,
+    contexts: &[Context],
+    specs: &[ConnectionSpec],
+    options: &PlanOptions,
+    interrupt: &Interrupt,
+) -> Result<Plan, Error> {
+    let read_all = async {
+        let per_region = futures::future::join_all(contexts.iter().map(|context| {
+            let wanted: Vec<ConnectionSpec> = coverage
+                .wanted_in(&context.region, specs)
                 .into_iter()
                 .cloned()
                 .collect();
@@ -225,9 +150,8 @@ impl Run {
         }))
         .await;
         let mut plan = Plan {
-            regions: self.coverage.regions.clone(),
-            left_out: self.coverage.left_out.clone(),
-            project_file: self.project_file.clone(),
+            regions: coverage.regions.clone(),
+            left_out: coverage.left_out.clone(),
             ..Plan::default()
         };
         for region in per_region {
@@ -236,6 +160,13 @@ impl Run {
             plan.orphans.extend(region.orphans);
         }
         Ok(plan)
+    };
+    tokio::select! {
+        plan = read_all => plan,
+        () = interrupt.raised() => Err(Error::Interrupted {
+            signal: interrupt.signal().unwrap_or(crate::engine::interrupt::Signal::Interrupt),
+            done: "nothing was changed".to_string(),
+        }),
     }
 }
 

@@ -1,5 +1,5 @@
 //! What `diff --out` and `apply --plan` share: the saved-plan document of a run's plan, made
-//! from the run's account, files and secrets (see [`crate::plan::saved`]).
+//! from the run's account (the session's), files and secrets (see [`crate::plan::saved`]).
 
 use super::context::Run;
 use crate::error::Error;
@@ -14,31 +14,23 @@ use crate::plan::saved::{DeclaredSecrets, Inputs, SavedPlan, file_digests};
 /// The document of `plan`, fingerprinting with `kdf` (a fresh salt for a new plan, the saved
 /// one to compare with a saved plan).
 pub(super) async fn document(
-    run: &Run,
+    run: &Run<'_>,
     specs: &[ConnectionSpec],
     plan: &Plan,
     options: &PlanOptions,
     kdf: Kdf,
 ) -> Result<SavedPlan, Error> {
-    let account = crate::aws::sts::caller_account(&run.config)
-        .await
-        .map_err(|error| {
-            Error::aws(
-                "cannot tell the AWS account the plan is for (sts:GetCallerIdentity)",
-                error,
-                "check the AWS credentials and endpoint",
-            )
-        })?;
+    let account = run.session.account().await?;
     let mut files: Vec<std::path::PathBuf> =
         specs.iter().map(|spec| spec.origin.file.clone()).collect();
     files.sort();
     files.dedup();
     let declared_secrets = declared_secrets(specs);
     let inputs = Inputs {
-        account: &account,
+        account,
         options,
         files: file_digests(&files)?,
-        secrets: run.resolver.read(),
+        secrets: run.session.resolver().read(),
         declared_secrets: &declared_secrets,
         kdf,
     };

@@ -5,7 +5,8 @@
 //! anywhere is finished, or rolled back, by the next one; there is no state file.
 //!
 //! The command (`commands/rotate_credentials.rs`) selects the documents, opens Salesforce and
-//! renders; the AWS world of each look is opened through its [`Session`]. Every failure is a
+//! renders; the AWS world is opened once per run and each look reads it through its
+//! [`Session`]. Every failure is a
 //! [`RotationError`], whose text is what the step's result shows. Nothing secret is printed:
 //! every key, secret and token is a [`Secret`].
 
@@ -16,7 +17,7 @@ use super::interrupt::{Interrupt, Signal};
 use super::wait::WaitPolicy;
 use crate::aws::arn::arn_region;
 use crate::aws::connections::{CallError, authorization};
-use crate::aws::{self, secretsmanager::SecretsManagerClients};
+use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::desired::ParameterValue;
 use crate::error::Error;
 use crate::manifest::{ConnectionSpec, ValueSource};
@@ -46,13 +47,20 @@ pub(crate) struct RotateOptions {
     pub(crate) wait_timeout: Duration,
 }
 
-/// The run's AWS world, as the rotation needs it at each look: the command opens it from the
-/// run's settings (SDK configuration, coverage, account check, clients).
+/// The run's AWS world, as the rotation needs it at each look: opened once per run
+/// ([`super::session`]: SDK configuration, coverage, account check, clients), and looked at
+/// again through the same clients.
 pub(crate) trait Session {
     /// The project file's name prefix, which the plan compares names with.
     fn name_prefix(&self) -> Option<String>;
 
-    /// Opens the run for `specs` (one context per Region) and plans them.
+    /// The run's Secrets Manager clients, by Region.
+    fn secrets_managers(&self) -> &SecretsManagerClients;
+
+    /// A resolver of `region` on the run's clients that reads every reference afresh.
+    fn fresh_resolver(&self, region: &str) -> SecretResolver;
+
+    /// The context of each Region of `specs`, on the run's clients, and their plan, read now.
     fn read_plan(
         &self,
         specs: &[ConnectionSpec],
@@ -180,7 +188,6 @@ pub(crate) struct Rotation<'a, S> {
     pub(crate) users: Vec<ConnectionSpec>,
     pub(crate) targets: Vec<Target>,
     pub(crate) regions: Vec<String>,
-    pub(crate) config: &'a aws_config::SdkConfig,
     pub(crate) connect: &'a Connect,
     pub(crate) consumer: Consumer,
     pub(crate) interrupt: &'a Interrupt,
@@ -453,10 +460,7 @@ impl<S: Session> Rotation<'_, S> {
         let mut all_slot = slot_credentials.is_some();
         for region in &self.regions {
             // A fresh resolver each time: a run's resolver caches what it read.
-            let resolver = SecretResolver::new(
-                SecretsManagerClients::of(self.config.clone()),
-                region.clone(),
-            );
+            let resolver = self.session.fresh_resolver(region);
             let key = match &self.spec.client_id {
                 ValueSource::Reference(reference) => resolver.resolve(reference).await.ok(),
                 ValueSource::Literal(text) => Some(Secret::new(text.clone())),
@@ -678,10 +682,7 @@ impl<S: Session> Rotation<'_, S> {
     /// Asks the token endpoint for a token with `credentials`, as the connection would.
     async fn token(&self, credentials: &Credentials) -> Result<(), NoToken> {
         let region = self.regions.first().cloned().unwrap_or_default();
-        let resolver = SecretResolver::new(
-            SecretsManagerClients::of(self.config.clone()),
-            region.clone(),
-        );
+        let resolver = self.session.fresh_resolver(&region);
         // The document's parameters as a connection sends them, with the credential to check
         // in place of what the references hold.
         let mut desired = resolver
@@ -728,10 +729,10 @@ impl<S: Session> Rotation<'_, S> {
     async fn restore(&self, credentials: &Credentials) -> Result<String, RotationError> {
         let mut done = Vec::new();
         for (region, place, target) in self.places() {
-            let client = aws::secrets_manager_client(&aws::for_region(self.config, &place));
-            let restored = match target.version_stage {
-                None => restore_previous(&client.client, target, credentials).await,
-                Some(_) => None,
+            let client = self.session.secrets_managers().get(&place);
+            let restored = match (&target.version_stage, client) {
+                (None, Some(client)) => restore_previous(&client.client, target, credentials).await,
+                _ => None,
             };
             match restored {
                 Some(version) => done.push(format!(
@@ -739,7 +740,8 @@ impl<S: Session> Rotation<'_, S> {
                     target.id
                 )),
                 None => {
-                    let written = write(self.config, region, target, credentials).await?;
+                    let written =
+                        write(self.session.secrets_managers(), region, target, credentials).await?;
                     done.push(format!(
                         "{} in {place}: the old credential written as version {}",
                         target.id, written.version_id
@@ -754,7 +756,7 @@ impl<S: Session> Rotation<'_, S> {
     async fn store(&self, credentials: &Credentials) -> Result<String, RotationError> {
         let mut written = Vec::new();
         for (region, place, target) in self.places() {
-            let done = write(self.config, region, target, credentials).await?;
+            let done = write(self.session.secrets_managers(), region, target, credentials).await?;
             written.push(format!(
                 "{} in {place} (version {})",
                 target.id, done.version_id

@@ -141,9 +141,11 @@ fn the_token_endpoints_error_is_shown_escaped_in_text_and_markdown_and_exactly_i
     assert_eq!(result["errorDescription"], HOSTILE, "{result}");
 }
 
-/// A fake EventBridge whose every `ListConnections` is refused with `message`.
+/// A fake EventBridge whose every `ListConnections` is refused with `message` (the run's
+/// account is asked first, and answered).
 fn refusing_eventbridge(world: &World, message: &str) -> MockServer {
     let server = world.block_on(MockServer::start());
+    world.block_on(crate::support::sts::answer_caller_identity(&server));
     world.block_on(
         Mock::given(method("POST"))
             .and(header("x-amz-target", "AWSEvents.ListConnections"))

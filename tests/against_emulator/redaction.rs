@@ -344,6 +344,7 @@ fn check_the_quote_prints_none_of(
 ) {
     let server = world.block_on(async {
         let server = MockServer::start().await;
+        crate::support::sts::answer_caller_identity(&server).await;
         Mock::given(method("POST"))
             .and(header_exists("x-amz-target"))
             .respond_with(aws)

@@ -11,6 +11,7 @@
 
 pub mod iam;
 pub mod json;
+pub mod sts;
 pub mod test;
 
 use std::collections::BTreeMap;
