@@ -24,6 +24,8 @@ fault, with the probabilities stacked in the order throttle, error500, error503,
 reset_after_forward, hang (their sum must be <= 1). Faults:
     throttle             400 ThrottlingException (as EventBridge throttles), not forwarded
     error500 / error503  500 InternalException / 503 ServiceUnavailableException, not forwarded
+                         (a Query-protocol call, as STS, gets the same in its XML shape:
+                         Throttling, InternalFailure, ServiceUnavailable)
     reset                the request is read, not forwarded, and the socket is reset (RST)
     reset_after_forward  forwarded (the write happens), then the client socket is reset
     hang                 read and never answered; the socket stays open until the client goes
@@ -77,8 +79,33 @@ ERRORS = {  # fault -> (status, __type, message)
     "error500": (500, "InternalException", "An internal error occurred (injected by fault_proxy)"),
     "error503": (503, "ServiceUnavailableException", "Service unavailable (injected by fault_proxy)"),
 }
+# The same faults of a Query-protocol call (no X-Amz-Target, a form body with `Action=`: STS,
+# which every run asks for the caller's account): fault -> (status, Type, Code, message).
+# STS throttles with HTTP 400 and `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling
+# </Code><Message>Rate exceeded</Message></Error><RequestId>..</RequestId></ErrorResponse>`
+# (an AssumeRole answer quoted in jlevers/selling-partner-api#278; GetCallerIdentity's
+# "api error Throttling: Rate exceeded", StatusCode 400, in aws/aws-sdk-go-v2#2481); the 5xx
+# codes are the Common Errors of the STS API reference (InternalFailure 500,
+# ServiceUnavailable 503).
+QUERY_ERRORS = {
+    "throttle": (400, "Sender", "Throttling", "Rate exceeded"),
+    "error500": (500, "Receiver", "InternalFailure",
+                 "An internal error occurred (injected by fault_proxy)"),
+    "error503": (503, "Receiver", "ServiceUnavailable",
+                 "Service unavailable (injected by fault_proxy)"),
+}
 HANG_LIMIT_SECONDS = 600
 SECRET_KEYS = {"ApiKeyValue", "ClientSecret", "Password", "SecretBinary", "SecretString", "Value"}
+
+
+def query_error(side: str, code: str, message: str) -> bytes:
+    """The Query protocol's error document (as STS answers it, see QUERY_ERRORS)."""
+    return (
+        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n'
+        f"  <Error>\n    <Type>{side}</Type>\n    <Code>{code}</Code>\n"
+        f"    <Message>{message}</Message>\n  </Error>\n"
+        "  <RequestId>fault-proxy</RequestId>\n</ErrorResponse>\n"
+    ).encode()
 
 
 def redacted(value: object) -> object:
@@ -241,6 +268,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if fault:
             state.count(target, fault)
         call = call_of(self.headers, body)
+        if fault in QUERY_ERRORS and target == "-":
+            status, side, code, message = QUERY_ERRORS[fault]
+            xml = query_error(side, code, message)
+            state.record(call, status, xml, "text/xml")
+            return self.answer_raw(status, xml, {"Content-Type": "text/xml"})
         if fault in ERRORS:
             status, kind, message = ERRORS[fault]
             payload = {"__type": kind, "message": message}
@@ -295,9 +327,12 @@ class ProxyHandler(BaseHTTPRequestHandler):
         raise AssertionError("unreachable")
 
     def answer(self, status: int, payload: dict, headers: dict[str, str]) -> None:
-        data = json.dumps(payload).encode()
+        self.answer_raw(status, json.dumps(payload).encode(),
+                        {"Content-Type": "application/json", **headers})
+
+    def answer_raw(self, status: int, data: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
-        for name, value in {"Content-Type": "application/json", **headers}.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

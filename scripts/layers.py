@@ -34,6 +34,10 @@ SHELVES = [
     ("entry", ["main", "run"]),
     # One file per command: each opens a run, calls the engine and renders through a view.
     ("commands", ["commands"]),
+    # The run's AWS world, opened once: SDK configuration, coverage, account check, clients per
+    # place. It reads the settings and the coverage and makes the engine's contexts, so it sits
+    # above all three; the engine reaches it only through traits (the rotation's `Session`).
+    ("session", ["engine::session"]),
     # The Regions a run covers, computed from the resolved settings (it reads `config::Settings`).
     ("coverage", ["coverage"]),
     # The resolved settings of a run (flags, environment, project file): it names the options

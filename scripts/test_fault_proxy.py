@@ -180,6 +180,37 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(body, {"__type": "ThrottlingException", "message": "Rate exceeded"})
         self.assertNotIn("thr-1", self.names())  # not forwarded
 
+    def query_call(self) -> tuple[int, dict, str]:
+        """One Query-protocol STS GetCallerIdentity: (status, lower-cased headers, body)."""
+        conn = connect(self.url)
+        try:
+            conn.request("POST", "/", "Action=GetCallerIdentity&Version=2011-06-15", {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/"
+                                 "sts/aws4_request, SignedHeaders=host, Signature=0"})
+            response = conn.getresponse()
+            headers = {k.lower(): v for k, v in response.getheaders()}
+            return response.status, headers, response.read().decode()
+        finally:
+            conn.close()
+
+    def test_a_query_call_is_faulted_in_the_query_shape(self) -> None:
+        self.configure(throttle=1)
+        status, headers, body = self.query_call()
+        self.assertEqual(status, 400)
+        self.assertEqual(headers["content-type"], "text/xml")
+        self.assertIn("<Type>Sender</Type>", body)
+        self.assertIn("<Code>Throttling</Code>", body)
+        self.assertIn("<Message>Rate exceeded</Message>", body)
+        self.configure(throttle=0, error503=1)
+        status, _, body = self.query_call()
+        self.assertEqual(status, 503)
+        self.assertIn("<Code>ServiceUnavailable</Code>", body)
+        self.configure(error503=0)
+        status, _, body = self.query_call()
+        self.assertEqual(status, 200, body)
+        self.assertIn("<Account>123456789012</Account>", body)
+
     def test_500_and_503(self) -> None:
         self.configure(error500=1)
         status, headers, body = call(self.url, "ListConnections")

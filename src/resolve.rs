@@ -50,6 +50,7 @@ pub(crate) struct SecretResolver {
 
 impl SecretResolver {
     /// A resolver reading Secrets Manager through the given clients (tests bring mocked ones).
+    #[cfg(test)]
     pub(crate) fn new(clients: SecretsManagerClients, place: Place) -> Self {
         SecretResolver {
             shared: Arc::new(Stores::new(clients)),
@@ -74,6 +75,21 @@ impl SecretResolver {
             read: self.read.clone(),
             place: place.clone(),
         }
+    }
+
+    /// A resolver for `place` on the same clients that reads afresh: its own cache and its
+    /// own list of what it read (what a reference holds after the run wrote it).
+    pub(crate) fn uncached(&self, place: &Place) -> Self {
+        SecretResolver {
+            shared: Arc::new(self.shared.sharing_clients()),
+            read: Arc::default(),
+            place: place.clone(),
+        }
+    }
+
+    /// The Secrets Manager clients every place's resolver reads through, by place.
+    pub(crate) fn secrets_managers(&self) -> &SecretsManagerClients {
+        &self.shared.secrets_manager
     }
 
     /// The desired state of a connection, or every problem resolving it.

@@ -157,10 +157,12 @@ fn a_token_answer_larger_than_the_bound_is_no_token() {
 }
 
 /// A fake EventBridge (wiremock) whose listing holds `names`, each of `described` described as
-/// an OAuth client-credentials connection of that name.
+/// an OAuth client-credentials connection of that name (the run's account is asked first, and
+/// answered).
 fn hostile_eventbridge(world: &World, names: &[&str], described: &[&str]) -> MockServer {
     use wiremock::matchers::{body_string_contains, header};
     let server = world.block_on(MockServer::start());
+    world.block_on(crate::support::caller_identity().mount(&server));
     let json = |body: serde_json::Value| {
         ResponseTemplate::new(200)
             .insert_header("content-type", "application/x-amz-json-1.1")

@@ -1,21 +1,32 @@
 //! Clients by place (account and Region), made as needed from the run's configuration: a
-//! secret reference is read in its connection's place, and an ARN in the place it names. One cache for every remote
-//! secret store (Secrets Manager, Parameter Store), so a new store brings only how its client
-//! is made.
+//! secret reference is read in its connection's place, and an ARN in the place it names. One
+//! cache for every client of a run (EventBridge's, and every remote secret store's: Secrets
+//! Manager, Parameter Store), so a new store brings only how its client is made.
 
 use crate::place::Place;
 use aws_config::SdkConfig;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// One store's clients, by place. Today one configuration serves every place of a run (its
-/// credentials' account), and a place's client is made for its Region.
+/// credentials' account), and a place's client is made for its Region. A clone shares them
+/// (made once, wherever asked).
 pub(crate) struct Regional<C> {
     /// The run's configuration, from which each Region's client is made (`None`: only the
     /// clients given, as tests bring).
     base: Option<SdkConfig>,
     make: fn(&SdkConfig) -> C,
-    by_place: Mutex<HashMap<Place, C>>,
+    by_place: Arc<Mutex<HashMap<Place, C>>>,
+}
+
+impl<C> Clone for Regional<C> {
+    fn clone(&self) -> Self {
+        Regional {
+            base: self.base.clone(),
+            make: self.make,
+            by_place: self.by_place.clone(),
+        }
+    }
 }
 
 impl<C: Clone> Regional<C> {
@@ -24,7 +35,7 @@ impl<C: Clone> Regional<C> {
         Regional {
             base,
             make,
-            by_place: Mutex::default(),
+            by_place: Arc::default(),
         }
     }
 
@@ -34,7 +45,7 @@ impl<C: Clone> Regional<C> {
         Regional {
             base: None,
             make,
-            by_place: Mutex::new([(place, client)].into()),
+            by_place: Arc::new(Mutex::new([(place, client)].into())),
         }
     }
 

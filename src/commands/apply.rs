@@ -14,6 +14,7 @@ use super::saved_plan;
 use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::{Interrupt, Signal};
+use crate::engine::session::Account;
 use crate::error::{Error, Problem};
 use crate::plan::connection::PlanOptions;
 use crate::plan::saved::{SavedPlan, stale};
@@ -41,7 +42,7 @@ pub(super) async fn run(
     if plan_options.prune {
         check_prune_regions(&specs, &settings.project)?;
     }
-    let run = Run::new(settings, &specs, &interrupt).await?;
+    let run = Run::new(settings, &specs, &interrupt, Account::Caller).await?;
     let plan = run.read_plan(&specs, plan_options, &interrupt).await?;
     if let Some((path, saved)) = &saved {
         // The plan just read is the saved one, step for step, or nothing is written.

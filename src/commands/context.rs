@@ -1,18 +1,16 @@
-//! What the AWS-facing commands share: the SDK configuration with the run's [`Coverage`], the
-//! project file's account check, the AWS context of each Region, and reading the plan of all
-//! of them at once.
+//! What the commands that plan share: the run's [`Session`] with the AWS context of each of
+//! its Regions, and reading the plan of all of them at once.
 
-use crate::aws;
 use crate::config::Settings;
-use crate::coverage::{Coverage, Sources};
+use crate::coverage::Coverage;
 use crate::engine::interrupt::Interrupt;
+use crate::engine::session::{Account, Scope, Session};
 use crate::engine::{self, Context};
 use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
-use crate::place::Place;
+use crate::plan::Plan;
 use crate::plan::connection::PlanOptions;
-use crate::plan::{LeftOut, Plan};
 use crate::project::Project;
 use crate::resolve::SecretResolver;
 
@@ -50,196 +48,55 @@ pub(super) fn check_prune_regions(
     }
 }
 
-/// The SDK configuration (no call is made) and the Regions it gives the run.
-pub(super) async fn configured_coverage(
-    settings: &Settings,
-    specs: &[ConnectionSpec],
-) -> Result<(aws_config::SdkConfig, Coverage), Error> {
-    let config = aws::sdk_config(&settings.aws).await?;
-    if settings.regions.is_empty()
-        && let Some(region) = config.region()
-    {
-        manifest::regions::check_region_with(region.as_ref(), &settings.project.extra_regions).map_err(|violation| {
-            Error::input(
-                Problem::new(format!(
-                    "the default Region `{region}` (from AWS_REGION or the profile) is not an AWS Region code: {}",
-                    violation.message
-                ))
-                .help(violation.help),
-            )
-        })?;
-    }
-    let coverage = Coverage::of(specs, &Sources::of(settings, &config))?;
-    Ok((config, coverage))
-}
-
-/// The project file's `accounts`: the caller's account (`sts:GetCallerIdentity`) is checked
-/// before any other call, and any other account is refused with both named.
-pub(super) async fn check_account(
-    settings: &Settings,
-    config: &aws_config::SdkConfig,
-    region: Option<&str>,
-) -> Result<(), Error> {
-    if settings.project.file.is_none() || settings.project.accounts.is_empty() {
-        return Ok(());
-    }
-    run_account(settings, config, region).await.map(drop)
-}
-
-/// The account of the run's credentials, asked once before any other call, and checked
-/// against the project file's `accounts` when it names any.
-pub(super) async fn run_account(
-    settings: &Settings,
-    config: &aws_config::SdkConfig,
-    region: Option<&str>,
-) -> Result<String, Error> {
-    let account = caller_account(settings, config, region).await?;
-    allowed_account(settings, &account)?;
-    Ok(account)
-}
-
-/// The account of the run's credentials (`sts:GetCallerIdentity`, which needs no permission),
-/// asked in `region` (the run's first).
-async fn caller_account(
-    settings: &Settings,
-    config: &aws_config::SdkConfig,
-    region: Option<&str>,
-) -> Result<String, Error> {
-    let regional = match region {
-        Some(region) => aws::for_region(config, region),
-        None => config.clone(),
-    };
-    aws::sts::caller_account(&regional).await.map_err(|error| {
-        let needs = match &settings.project.file {
-            Some(file) if !settings.project.accounts.is_empty() => format!(
-                "which {} requires before any other call",
-                file.display()
-            ),
-            _ => "which names where each resource of the run lives".to_string(),
-        };
-        Error::aws(
-            format!(
-                "cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity), {needs}"
-            ),
-            error,
-            "check the AWS credentials and endpoint",
-        )
-    })
-}
-
-/// The caller's `account` against the project file's `accounts` (any, without a project file
-/// or without the key).
-fn allowed_account(settings: &Settings, account: &str) -> Result<(), Error> {
-    let Some(file) = &settings.project.file else {
-        return Ok(());
-    };
-    let allowed = &settings.project.accounts;
-    if allowed.is_empty() || allowed.iter().any(|a| a == account) {
-        return Ok(());
-    }
-    Err(Error::input(
-        Problem::new(format!(
-            "the AWS credentials belong to account {account}, but the project file allows only {}; nothing else was sent to AWS",
-            allowed.join(", ")
-        ))
-        .at(crate::error::Location::file(file))
-        .field("accounts")
-        .help(format!(
-            "use credentials (a profile or role) of account {}, or add {account} to `accounts:` if this folder belongs there",
-            allowed.join(" or ")
-        )),
-    ))
-}
-
-/// Everything a run needs in AWS: the coverage, the caller's account and one context per
+/// Everything a run needs in AWS: its session (coverage, account, clients) and one context per
 /// place.
-pub(super) struct Run {
-    pub(super) coverage: Coverage,
-    /// The account of the run's credentials, asked once (`sts:GetCallerIdentity`).
-    pub(super) account: String,
+pub(super) struct Run<'a> {
+    pub(super) session: Session<'a>,
     pub(super) contexts: Vec<Context>,
     /// The project file the run used, for the outputs that name it.
     project_file: Option<String>,
-    /// The resolver every Region shares: it knows every secret the run read.
-    pub(super) resolver: SecretResolver,
 }
 
-impl Run {
+impl<'a> Run<'a> {
+    /// Opens the session of `specs` (the caller's account asked as `account` says) and the
+    /// context of each of its Regions.
     pub(super) async fn new(
-        settings: &Settings,
+        settings: &'a Settings,
         specs: &[ConnectionSpec],
         interrupt: &Interrupt,
+        account: Account<'_>,
     ) -> Result<Self, Error> {
-        let (config, coverage) = configured_coverage(settings, specs).await?;
-        // Before any other call: where every resource lives, and the project file's check.
-        let account = run_account(
-            settings,
-            &config,
-            coverage.regions.first().map(String::as_str),
-        )
-        .await?;
+        let session = Session::open(settings, Scope::Placed(specs), account).await?;
         let log = Log::new(settings.verbosity, settings.quiet);
-        for left in &coverage.left_out {
+        for left in &session.coverage.left_out {
             log.verbose(format!(
                 "{} in {}: left out ({})",
                 left.name, left.region, left.reason
             ));
         }
-        let first = coverage.regions.first().cloned().unwrap_or_default();
-        let resolver = SecretResolver::from_config(config.clone(), Place::new(&account, first));
-        let shared = resolver.clone();
-        let contexts = coverage
-            .regions
-            .iter()
-            .map(|region| {
-                let regional = aws::for_region(&config, region);
-                let place = Place::new(&account, region);
-                Context {
-                    eventbridge: aws::connections::eventbridge_client(&regional),
-                    secrets_manager: aws::secrets_manager_client(&regional),
-                    resolver: resolver.for_place(&place),
-                    place,
-                    concurrency: settings.concurrency,
-                    log,
-                    interrupt: interrupt.clone(),
-                    listed: Default::default(),
-                }
-            })
-            .collect();
+        let contexts = contexts(&session, &session.coverage, session.resolver(), interrupt);
         Ok(Run {
-            coverage,
-            account,
+            session,
             contexts,
             project_file: settings
                 .project
                 .file
                 .as_ref()
                 .map(|file| file.display().to_string()),
-            resolver: shared,
         })
     }
 
-    /// The places the run covers, in the run's order.
-    pub(super) fn places(&self) -> Vec<Place> {
-        self.contexts.iter().map(|c| c.place.clone()).collect()
-    }
-
-    /// The declared connections the run leaves out, each where the run would have had it.
-    pub(super) fn left_out(&self) -> Vec<LeftOut> {
-        self.coverage
-            .left_out
-            .iter()
-            .map(|left| left.placed(&self.account))
-            .collect()
+    pub(super) fn coverage(&self) -> &Coverage {
+        &self.session.coverage
     }
 
     /// The declared connections wanted in `context`'s Region, in the order declared.
-    pub(super) fn wanted_in<'a>(
+    pub(super) fn wanted_in<'s>(
         &self,
         context: &Context,
-        specs: &'a [ConnectionSpec],
-    ) -> Vec<&'a ConnectionSpec> {
-        self.coverage.wanted_in(&context.place.region, specs)
+        specs: &'s [ConnectionSpec],
+    ) -> Vec<&'s ConnectionSpec> {
+        self.coverage().wanted_in(&context.place.region, specs)
     }
 
     /// Reads live state in every Region at once and plans every declared connection. An
@@ -250,23 +107,51 @@ impl Run {
         options: &PlanOptions,
         interrupt: &Interrupt,
     ) -> Result<Plan, Error> {
-        tokio::select! {
-            plan = self.read_all(specs, options) => plan,
-            () = interrupt.raised() => Err(Error::Interrupted {
-                signal: interrupt.signal().unwrap_or(crate::engine::interrupt::Signal::Interrupt),
-                done: "nothing was changed".to_string(),
-            }),
-        }
+        let plan = read_plan(
+            &self.session,
+            self.coverage(),
+            &self.contexts,
+            specs,
+            options,
+            interrupt,
+        )
+        .await?;
+        Ok(Plan {
+            project_file: self.project_file.clone(),
+            ..plan
+        })
     }
+}
 
-    async fn read_all(
-        &self,
-        specs: &[ConnectionSpec],
-        options: &PlanOptions,
-    ) -> Result<Plan, Error> {
-        let per_region = futures::future::join_all(self.contexts.iter().map(|context| {
-            let wanted: Vec<ConnectionSpec> = self
-                .wanted_in(context, specs)
+/// The context of each Region `coverage` covers, on the session's clients, reading secrets
+/// through `resolver`.
+pub(super) fn contexts(
+    session: &Session<'_>,
+    coverage: &Coverage,
+    resolver: &SecretResolver,
+    interrupt: &Interrupt,
+) -> Vec<Context> {
+    coverage
+        .regions
+        .iter()
+        .map(|region| session.context(resolver, region, interrupt))
+        .collect()
+}
+
+/// Reads live state in every place of `contexts` at once and plans the declared connections
+/// `coverage` places there. An interruption ends the reading (nothing has been changed yet).
+pub(super) async fn read_plan(
+    session: &Session<'_>,
+    coverage: &Coverage,
+    contexts: &[Context],
+    specs: &[ConnectionSpec],
+    options: &PlanOptions,
+    interrupt: &Interrupt,
+) -> Result<Plan, Error> {
+    let read_all = async {
+        let per_region = futures::future::join_all(contexts.iter().map(|context| {
+            let wanted: Vec<ConnectionSpec> = coverage
+                .wanted_in(&context.place.region, specs)
                 .into_iter()
                 .cloned()
                 .collect();
@@ -274,9 +159,15 @@ impl Run {
         }))
         .await;
         let mut plan = Plan {
-            places: self.places(),
-            left_out: self.left_out(),
-            project_file: self.project_file.clone(),
+            places: contexts
+                .iter()
+                .map(|context| context.place.clone())
+                .collect(),
+            left_out: coverage
+                .left_out
+                .iter()
+                .map(|left| left.placed(session.account()))
+                .collect(),
             ..Plan::default()
         };
         for region in per_region {
@@ -285,6 +176,13 @@ impl Run {
             plan.orphans.extend(region.orphans);
         }
         Ok(plan)
+    };
+    tokio::select! {
+        plan = read_all => plan,
+        () = interrupt.raised() => Err(Error::Interrupted {
+            signal: interrupt.signal().unwrap_or(crate::engine::interrupt::Signal::Interrupt),
+            done: "nothing was changed".to_string(),
+        }),
     }
 }
 

@@ -9,11 +9,11 @@
 
 use super::EXIT_OK;
 use crate::aws::actions::events;
+use crate::aws::connections;
 use crate::aws::destinations::{describe_destination, list_destinations};
-use crate::aws::{self, connections};
 use crate::config::Settings;
-use crate::coverage::{Coverage, Sources};
 use crate::desired::AUTHORIZATION_TYPE;
+use crate::engine::session::{Account, Scope, Session};
 use crate::error::{Error, Location, Problem};
 use crate::live::LiveConnection;
 use crate::local_files;
@@ -35,16 +35,15 @@ pub(super) async fn run(
     name_prefix: Option<&str>,
     out: &Path,
 ) -> Result<u8, Error> {
-    let config = aws::sdk_config(&settings.aws).await?;
-    let regions = Coverage::for_export(&Sources::of(settings, &config))?.regions;
-    super::context::check_account(settings, &config, regions.first().map(String::as_str)).await?;
+    let session = Session::open(settings, Scope::Export, Account::Caller).await?;
+    let regions = &session.coverage.regions;
     let several = regions.len() > 1;
     let mut files = Vec::new();
     let mut planned: Vec<Planned> = Vec::new();
     let mut refused = 0;
     let mut variables = BTreeSet::new();
-    for region in &regions {
-        let events = aws::connections::eventbridge_client(&aws::for_region(&config, region));
+    for region in regions {
+        let events = session.events(&session.place(region));
         // `--name-prefix`, else the project file's `namePrefix`.
         let prefix = name_prefix.or(settings.project.name_prefix.as_deref());
         let listed = connections::list_connections(&events, prefix.unwrap_or_default())

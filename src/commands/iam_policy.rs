@@ -3,10 +3,9 @@
 //! call is made; without `--account`, the account is the caller's (sts:GetCallerIdentity).
 
 use super::EXIT_OK;
-use super::context::{check_account, configured_coverage, load_specs};
-use crate::aws;
+use super::context::load_specs;
 use crate::config::{PolicyFlags, Settings};
-use crate::coverage::{Coverage, Sources};
+use crate::engine::session::{Account, Scope, Session};
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
 use crate::policy::{Purpose, Refusal, Request, references, scoped_policy};
@@ -24,44 +23,15 @@ pub(super) async fn run(
     } else {
         load_specs(settings)?
     };
-    let (config, coverage) = if export {
-        let config = aws::sdk_config(&settings.aws).await?;
-        let coverage = Coverage::for_export(&Sources::of(settings, &config))?;
-        (config, coverage)
+    let scope = if export {
+        Scope::Export
     } else {
-        configured_coverage(settings, &specs).await?
+        Scope::Placed(&specs)
     };
+    let session = Session::open(settings, scope, Account::Given(account)).await?;
+    let account = session.account();
+    let coverage = &session.coverage;
     let regions = &coverage.regions;
-    let account = match account {
-        Some(account)
-            if !settings.project.accounts.is_empty()
-                && !settings
-                    .project
-                    .accounts
-                    .iter()
-                    .any(|allowed| allowed == account) =>
-        {
-            return Err(Error::input(
-                crate::error::Problem::new(format!(
-                    "--account {account} is not among the accounts the project file allows ({})",
-                    settings.project.accounts.join(", ")
-                ))
-                .help("give one of the project file's accounts, or add this one to `accounts:`"),
-            ));
-        }
-        Some(account) => account.to_string(),
-        None => {
-            check_account(settings, &config, regions.first().map(String::as_str)).await?;
-            let region = regions.first().map(String::as_str).unwrap_or("us-east-1");
-            aws::sts::caller_account(&aws::for_region(&config, region))
-                .await
-                .map_err(|error| Error::aws(
-                    "cannot tell the AWS account from the caller's identity (sts:GetCallerIdentity)",
-                    error,
-                    "pass the account with --account 123456789012, or check the AWS credentials",
-                ))?
-        }
-    };
     let wanted: Vec<(String, Vec<&ConnectionSpec>)> = regions
         .iter()
         .map(|region| (region.clone(), coverage.wanted_in(region, &specs)))
@@ -70,7 +40,7 @@ pub(super) async fn run(
         purpose: flags.purpose,
         prune: flags.prune,
         replace: flags.replace,
-        account: &account,
+        account,
         partition: flags.partition.as_deref(),
         // The project file's namePrefix narrows orphan discovery (its runs describe only
         // prefixed connections); export's own --name-prefix narrows what it reads.

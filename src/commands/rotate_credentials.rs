@@ -4,25 +4,28 @@
 //!
 //! This file selects the documents, checks them offline (every problem at once), opens
 //! Salesforce and renders; each document's rotation, the steps and their I/O, is the engine's
-//! ([`crate::engine::rotate`]), which opens the run's AWS world through this file's
-//! [`Session`].
+//! ([`crate::engine::rotate`]), which reads the run's AWS world, opened once here
+//! ([`session::Session`]), through this file's [`Session`].
 
 use super::EXIT_OK;
-use super::context::{Run, load_specs};
-use crate::aws;
+use super::context::{contexts, load_specs, read_plan};
+use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::config::Settings;
-use crate::coverage::{Coverage, Sources};
+use crate::coverage::Coverage;
 use crate::engine::Context;
 use crate::engine::credentials::{
     INSTANCE_VARIABLE, Target, offline_first, run_ending, salesforce_error,
 };
 use crate::engine::interrupt::Interrupt;
 use crate::engine::rotate::{RotateOptions, Rotation, Session, done_summary};
+use crate::engine::session::{self, Account, Scope};
 use crate::error::{Error, Problem};
 use crate::manifest::{ConnectionSpec, SecretSource, ValueSource};
+use crate::place::Place;
 use crate::plan::Plan;
 use crate::plan::connection::PlanOptions;
 use crate::plan::rotation_report::{RotationEnd, RotationReport, RotationResult};
+use crate::resolve::SecretResolver;
 use crate::salesforce::connect::{Connect, ConnectError};
 use crate::salesforce::metadata::org_of;
 use crate::view;
@@ -52,12 +55,10 @@ pub(super) async fn run(
         ));
     }
 
-    let config = aws::sdk_config(&settings.aws).await?;
-    let coverage = Coverage::allowing_unplaced(&specs, &Sources::of(settings, &config));
-    // The caller's account (checked against the project file's accounts), before any other AWS
-    // call.
-    let account =
-        super::context::run_account(settings, &config, coverage.default_region.as_deref()).await?;
+    // The run's AWS world, once: the project file's accounts are checked before any other call.
+    let aws =
+        session::Session::open(settings, Scope::AllowingUnplaced(&specs), Account::Caller).await?;
+    let coverage = &aws.coverage;
     let timeouts = settings.aws.timeouts;
     let connect = Connect::new(&instance, token, timeouts.connect, timeouts.call)
         .map_err(|error| salesforce_error(&instance_host, error, None))?;
@@ -66,7 +67,10 @@ pub(super) async fn run(
         .await
         .map_err(|error| run_ending(&instance_host, error))?;
 
-    let session = RunSession { settings };
+    let session = RunSession {
+        settings,
+        session: &aws,
+    };
     let mut outcomes = Vec::new();
     for (spec, targets) in planned {
         let Some(app) = &spec.app else { continue };
@@ -82,7 +86,7 @@ pub(super) async fn run(
             error: Some(message.into()),
             hint: Some(hint.into()),
         };
-        if let Some((message, hint)) = not_covered(spec, &users, &regions, &coverage) {
+        if let Some((message, hint)) = not_covered(spec, &users, &regions, coverage) {
             outcomes.push(not_begun(message, hint));
             continue;
         }
@@ -104,8 +108,7 @@ pub(super) async fn run(
             users,
             targets,
             regions,
-            account: account.clone(),
-            config: &config,
+            account: aws.account().to_string(),
             connect: &connect,
             consumer,
             interrupt: &interrupt,
@@ -250,14 +253,24 @@ fn users_of(specs: &[ConnectionSpec], targets: &[Target]) -> Vec<ConnectionSpec>
         .collect()
 }
 
-/// The rotation's [`Session`]: each look opens the run anew from its settings.
-struct RunSession<'a> {
+/// The rotation's [`Session`]: the run's session, opened once; each look reads through its
+/// clients.
+struct RunSession<'s, 'a> {
     settings: &'a Settings,
+    session: &'s session::Session<'a>,
 }
 
-impl Session for RunSession<'_> {
+impl Session for RunSession<'_, '_> {
     fn name_prefix(&self) -> Option<String> {
         self.settings.project.name_prefix.clone()
+    }
+
+    fn secrets_managers(&self) -> &SecretsManagerClients {
+        self.session.secrets_managers()
+    }
+
+    fn fresh_resolver(&self, place: &Place) -> SecretResolver {
+        self.session.fresh_resolver(place)
     }
 
     async fn read_plan(
@@ -266,8 +279,19 @@ impl Session for RunSession<'_> {
         options: &PlanOptions,
         interrupt: &Interrupt,
     ) -> Result<(Vec<Context>, Plan), Error> {
-        let run = Run::new(self.settings, specs, interrupt).await?;
-        let plan = run.read_plan(specs, options, interrupt).await?;
-        Ok((run.contexts, plan))
+        let coverage = self.session.cover(specs)?;
+        // Each look reads the references afresh: this run may have written them since.
+        let resolver = self.session.fresh_resolver(&self.session.place(""));
+        let contexts = contexts(self.session, &coverage, &resolver, interrupt);
+        let plan = read_plan(
+            self.session,
+            &coverage,
+            &contexts,
+            specs,
+            options,
+            interrupt,
+        )
+        .await?;
+        Ok((contexts, plan))
     }
 }

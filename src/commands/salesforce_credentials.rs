@@ -9,12 +9,11 @@
 //! token are [`Secret`](crate::secret::Secret)s, redacted from every output.
 
 use super::EXIT_OK;
-use crate::aws;
 use crate::config::Settings;
-use crate::coverage::{Coverage, Sources};
 use crate::engine::credentials::{
     INSTANCE_VARIABLE, offline_first, run_ending, salesforce_error, write,
 };
+use crate::engine::session::{Account, Scope, Session};
 use crate::error::{Error, Problem};
 use crate::manifest::{self, ConnectionSpec};
 use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
@@ -57,9 +56,8 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         ));
     }
 
-    let config = aws::sdk_config(&settings.aws).await?;
-    let coverage = Coverage::allowing_unplaced(&specs, &Sources::of(settings, &config));
-    super::context::check_account(settings, &config, coverage.default_region.as_deref()).await?;
+    let session = Session::open(settings, Scope::AllowingUnplaced(&specs), Account::Caller).await?;
+    let coverage = &session.coverage;
 
     let timeouts = settings.aws.timeouts;
     let salesforce = Connect::new(&instance, token, timeouts.connect, timeouts.call)
@@ -109,7 +107,13 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         };
         for region in &regions {
             for target in targets {
-                let outcome = write(&config, region, target, &credentials).await;
+                let outcome = write(
+                    session.secrets_managers(),
+                    &session.place(region),
+                    target,
+                    &credentials,
+                )
+                .await;
                 let (version_id, created, error) = match outcome {
                     Ok(written) => (Some(written.version_id), written.created, None),
                     Err(error) => {

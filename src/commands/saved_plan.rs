@@ -14,7 +14,7 @@ use crate::plan::saved::{DeclaredSecrets, Inputs, SavedPlan, file_digests};
 /// The document of `plan`, fingerprinting with `kdf` (a fresh salt for a new plan, the saved
 /// one to compare with a saved plan).
 pub(super) async fn document(
-    run: &Run,
+    run: &Run<'_>,
     specs: &[ConnectionSpec],
     plan: &Plan,
     options: &PlanOptions,
@@ -28,7 +28,7 @@ pub(super) async fn document(
     let inputs = Inputs {
         options,
         files: file_digests(&files)?,
-        secrets: run.resolver.read(),
+        secrets: run.session.resolver().read(),
         declared_secrets: &declared_secrets,
         kdf,
     };

@@ -12,6 +12,7 @@ use super::context::{Run, load_specs};
 use crate::config::{PublishTest, Settings};
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::engine::publish::{self, Prepare};
+use crate::engine::session::Account;
 use crate::engine::verify::verify;
 use crate::error::{Error, Problem};
 use crate::manifest::{ConnectionSpec, DestinationSpec};
@@ -31,7 +32,7 @@ pub(super) async fn run(
     let chosen = publish
         .map(|publish| publish_target(&specs, publish))
         .transpose()?;
-    let run = Run::new(settings, &specs, &interrupt).await?;
+    let run = Run::new(settings, &specs, &interrupt, Account::Caller).await?;
     let work = async {
         match (publish, chosen) {
             (Some(publish), Some((spec, destination, body))) => {
@@ -61,8 +62,8 @@ pub(super) async fn run(
         }),
     };
     let report = VerifyReport {
-        regions: run.coverage.regions.clone(),
-        left_out: run.left_out(),
+        regions: run.coverage().regions.clone(),
+        left_out: run.session.left_out(),
         results,
     };
     view::stdout(&settings.view().verified(&report))?;
@@ -171,7 +172,7 @@ fn publish_target<'a>(
 /// Checks the destination, asks (unless `--yes`), then publishes one event; in the first
 /// Region of the run the connection is wanted in (the event goes to Salesforce, not AWS).
 async fn publish_test(
-    run: &Run,
+    run: &Run<'_>,
     spec: &ConnectionSpec,
     destination: &DestinationSpec,
     body: Option<serde_json::Value>,

@@ -7,9 +7,10 @@
 //! The key, the secret and the token are [`Secret`]s; a [`WriteError`] names the secret and
 //! the Region, never a value.
 
-use crate::aws::{self, secretsmanager};
+use crate::aws::secretsmanager::{self, SecretsManagerClients};
 use crate::error::{Error, Problem};
 use crate::manifest::{ConnectionSpec, SecretRef, SecretSource, ValueSource};
+use crate::place::Place;
 use crate::salesforce::connect::{self, ConnectError, Credentials};
 use crate::secret::Secret;
 
@@ -183,16 +184,21 @@ pub(crate) fn signed_in() -> Result<(Secret, url::Url), Vec<Problem>> {
     }
 }
 
-/// Writes one target in `region` (or in the Region its ARN names): a new version holding the
+/// Writes one target in `place` (or in the place its ARN names): a new version holding the
 /// value, or, with keys, a JSON object holding them and every other key the secret had.
 pub(crate) async fn write(
-    config: &aws_config::SdkConfig,
-    region: &str,
+    clients: &SecretsManagerClients,
+    place: &Place,
     target: &Target,
     credentials: &Credentials,
 ) -> Result<secretsmanager::Written, WriteError> {
-    let region = crate::aws::arn::arn_region(&target.id).unwrap_or(region);
-    let client = aws::secrets_manager_client(&aws::for_region(config, region));
+    let place = crate::aws::arn::arn_place(&target.id, place);
+    let region = place.region.as_str();
+    let client = clients.get(&place).ok_or_else(|| WriteError::Other {
+        id: target.id.clone(),
+        region: region.to_string(),
+        message: "the run has no Secrets Manager client for this Region".to_string(),
+    })?;
     let value_of = |part: Part| match part {
         Part::Key => &credentials.key,
         Part::Secret => &credentials.secret,

@@ -5,7 +5,8 @@
 //! anywhere is finished, or rolled back, by the next one; there is no state file.
 //!
 //! The command (`commands/rotate_credentials.rs`) selects the documents, opens Salesforce and
-//! renders; the AWS world of each look is opened through its [`Session`]. Every failure is a
+//! renders; the AWS world is opened once per run and each look reads it through its
+//! [`Session`]. Every failure is a
 //! [`RotationError`], whose text is what the step's result shows. Nothing secret is printed:
 //! every key, secret and token is a [`Secret`].
 
@@ -14,9 +15,9 @@ use super::apply::{ApplyOptions, apply};
 use super::credentials::{Part, Target, WriteError, write};
 use super::interrupt::{Interrupt, Signal};
 use super::wait::WaitPolicy;
-use crate::aws::arn::arn_region;
+use crate::aws::arn::arn_place;
 use crate::aws::connections::{CallError, authorization};
-use crate::aws::{self, secretsmanager::SecretsManagerClients};
+use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::desired::ParameterValue;
 use crate::error::Error;
 use crate::manifest::{ConnectionSpec, ValueSource};
@@ -47,13 +48,20 @@ pub(crate) struct RotateOptions {
     pub(crate) wait_timeout: Duration,
 }
 
-/// The run's AWS world, as the rotation needs it at each look: the command opens it from the
-/// run's settings (SDK configuration, coverage, account check, clients).
+/// The run's AWS world, as the rotation needs it at each look: opened once per run
+/// ([`super::session`]: SDK configuration, coverage, account check, clients), and looked at
+/// again through the same clients.
 pub(crate) trait Session {
     /// The project file's name prefix, which the plan compares names with.
     fn name_prefix(&self) -> Option<String>;
 
-    /// Opens the run for `specs` (one context per Region) and plans them.
+    /// The run's Secrets Manager clients, by Region.
+    fn secrets_managers(&self) -> &SecretsManagerClients;
+
+    /// A resolver of `place` on the run's clients that reads every reference afresh.
+    fn fresh_resolver(&self, place: &Place) -> SecretResolver;
+
+    /// The context of each Region of `specs`, on the run's clients, and their plan, read now.
     fn read_plan(
         &self,
         specs: &[ConnectionSpec],
@@ -183,7 +191,6 @@ pub(crate) struct Rotation<'a, S> {
     pub(crate) regions: Vec<String>,
     /// The caller's account: with each Region, where the references are read.
     pub(crate) account: String,
-    pub(crate) config: &'a aws_config::SdkConfig,
     pub(crate) connect: &'a Connect,
     pub(crate) consumer: Consumer,
     pub(crate) interrupt: &'a Interrupt,
@@ -456,10 +463,9 @@ impl<S: Session> Rotation<'_, S> {
         let mut all_slot = slot_credentials.is_some();
         for region in &self.regions {
             // A fresh resolver each time: a run's resolver caches what it read.
-            let resolver = SecretResolver::new(
-                SecretsManagerClients::of(self.config.clone()),
-                Place::new(&self.account, region),
-            );
+            let resolver = self
+                .session
+                .fresh_resolver(&Place::new(&self.account, region));
             let key = match &self.spec.client_id {
                 ValueSource::Reference(reference) => resolver.resolve(reference).await.ok(),
                 ValueSource::Literal(text) => Some(Secret::new(text.clone())),
@@ -687,10 +693,9 @@ impl<S: Session> Rotation<'_, S> {
     /// Asks the token endpoint for a token with `credentials`, as the connection would.
     async fn token(&self, credentials: &Credentials) -> Result<(), NoToken> {
         let region = self.regions.first().cloned().unwrap_or_default();
-        let resolver = SecretResolver::new(
-            SecretsManagerClients::of(self.config.clone()),
-            Place::new(&self.account, &region),
-        );
+        let resolver = self
+            .session
+            .fresh_resolver(&Place::new(&self.account, &region));
         // The document's parameters as a connection sends them, with the credential to check
         // in place of what the references hold.
         let mut desired = resolver
@@ -713,18 +718,19 @@ impl<S: Session> Rotation<'_, S> {
             .map_err(|error| NoToken::Refused(error.oauth_error()))
     }
 
-    /// Every referenced secret once, where it lives: the connection's Region it is read for, the
-    /// Region it is in (an ARN names its own) and the reference.
-    fn places(&self) -> Vec<(&str, String, &Target)> {
-        let mut places: Vec<(&str, String, &Target)> = Vec::new();
+    /// Every referenced secret once, where it lives: the connection's place it is read for, the
+    /// place it is in (an ARN names its own) and the reference.
+    fn places(&self) -> Vec<(Place, Place, &Target)> {
+        let mut places: Vec<(Place, Place, &Target)> = Vec::new();
         for region in &self.regions {
+            let at = Place::new(&self.account, region);
             for target in &self.targets {
-                let place = arn_region(&target.id).unwrap_or(region).to_string();
+                let place = arn_place(&target.id, &at);
                 if !places
                     .iter()
                     .any(|(_, seen, t)| *seen == place && t.id == target.id)
                 {
-                    places.push((region, place, target));
+                    places.push((at.clone(), place, target));
                 }
             }
         }
@@ -736,11 +742,12 @@ impl<S: Session> Rotation<'_, S> {
     /// where it does not (or where a custom version stage is referenced).
     async fn restore(&self, credentials: &Credentials) -> Result<String, RotationError> {
         let mut done = Vec::new();
-        for (region, place, target) in self.places() {
-            let client = aws::secrets_manager_client(&aws::for_region(self.config, &place));
-            let restored = match target.version_stage {
-                None => restore_previous(&client.client, target, credentials).await,
-                Some(_) => None,
+        for (at, place, target) in self.places() {
+            let client = self.session.secrets_managers().get(&place);
+            let place = &place.region;
+            let restored = match (&target.version_stage, client) {
+                (None, Some(client)) => restore_previous(&client.client, target, credentials).await,
+                _ => None,
             };
             match restored {
                 Some(version) => done.push(format!(
@@ -748,7 +755,8 @@ impl<S: Session> Rotation<'_, S> {
                     target.id
                 )),
                 None => {
-                    let written = write(self.config, region, target, credentials).await?;
+                    let written =
+                        write(self.session.secrets_managers(), &at, target, credentials).await?;
                     done.push(format!(
                         "{} in {place}: the old credential written as version {}",
                         target.id, written.version_id
@@ -762,8 +770,9 @@ impl<S: Session> Rotation<'_, S> {
     /// Writes `credentials` as a new version of every referenced secret, in every Region.
     async fn store(&self, credentials: &Credentials) -> Result<String, RotationError> {
         let mut written = Vec::new();
-        for (region, place, target) in self.places() {
-            let done = write(self.config, region, target, credentials).await?;
+        for (at, place, target) in self.places() {
+            let place = &place.region;
+            let done = write(self.session.secrets_managers(), &at, target, credentials).await?;
             written.push(format!(
                 "{} in {place} (version {})",
                 target.id, done.version_id

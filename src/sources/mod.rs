@@ -246,6 +246,15 @@ impl Stores {
         }
     }
 
+    /// The same clients with an empty cache: every read is made again.
+    pub(crate) fn sharing_clients(&self) -> Self {
+        Stores {
+            secrets_manager: self.secrets_manager.clone(),
+            ssm: self.ssm.clone(),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
     /// Only the given Secrets Manager clients (tests): other remote sources cannot be read.
     pub(crate) fn new(secrets_manager: SecretsManagerClients) -> Self {
         Stores {

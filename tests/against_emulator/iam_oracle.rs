@@ -383,6 +383,8 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
         ["GetCallerIdentity", "GetSecretValue"],
         "verify reads the one referenced secret"
     );
+    // Every run that calls AWS asks the caller's account first, once (sts:GetCallerIdentity,
+    // which needs no permission).
     let mut made = recorded.judge(&["export", "--out", "all/"], 0, &["--for", "export"]);
     made.sort();
     assert_eq!(
@@ -392,6 +394,7 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
             "DescribeApiDestination",
             "DescribeConnection",
             "DescribeConnection",
+            "GetCallerIdentity",
             "ListApiDestinations",
             "ListApiDestinations",
             "ListConnections",
@@ -409,6 +412,7 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
         [
             "DescribeApiDestination",
             "DescribeConnection",
+            "GetCallerIdentity",
             "ListApiDestinations",
             "ListConnections",
         ],
@@ -421,8 +425,13 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
     );
     assert_eq!(
         made,
-        ["GetSecretValue", "PutSecretValue", "CreateSecret"],
-        "read the secret, try a new version, create it"
+        [
+            "GetCallerIdentity",
+            "GetSecretValue",
+            "PutSecretValue",
+            "CreateSecret"
+        ],
+        "the account, then read the secret, try a new version, create it"
     );
     recorded.assert_every_call_allowed();
 }

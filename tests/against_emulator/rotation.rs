@@ -252,6 +252,33 @@ fn a_rotation_keeps_the_previous_credential_until_revoked_and_a_re_run_starts_a_
     assert_eq!(revoked, [OLD_KEY.to_string(), staged(0).0]);
 }
 
+/// The rotation opens the run's AWS world once, however many steps it takes and however often
+/// it looks again: the caller's account is asked once (the project file's `accounts:` checks
+/// it), and each look after a write reads through the same clients.
+#[test]
+fn a_rotation_opens_its_aws_world_once() {
+    let org = org(true);
+    let mut world = World::new();
+    world.write("provision.yaml", "accounts: [\"123456789012\"]\n");
+    applied(&mut world, &org);
+    let proxy = Proxy::start(&world.emulator.endpoint, &[]);
+    world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+
+    let run = world.provision(&["rotate-credentials", "connections/", "--output", "json"]);
+    run.expect(0);
+    let steps = step_names(&run);
+    assert!(steps.len() >= 5, "a whole rotation: {steps:?}");
+    let stats = proxy.stats(false);
+    // STS calls carry no X-Amz-Target: the proxy counts them under "-".
+    assert_eq!(
+        stats["targets"]["-"]["seen"],
+        1,
+        "one GetCallerIdentity for a rotation of {} steps: {stats}",
+        steps.len()
+    );
+    assert_one_credential_everywhere(&world, &org);
+}
+
 /// Every AWS call the rotation made (as the proxy saw them) is an action of
 /// `iam-policy --for rotate-credentials`.
 #[track_caller]

@@ -562,11 +562,23 @@ fn a_signal_while_the_plan_is_saved_stops_the_run_and_leaves_no_plan() {
     use std::io::BufRead;
     for (signal, code) in [("INT", 130), ("TERM", 143)] {
         let mut world = world_with_examples();
-        // Every AWS call answers after 1.5 s, so the signal sent once the plan is printed lands
-        // while the saved plan is made (it reads the account: sts:GetCallerIdentity).
-        let proxy =
-            crate::support::Proxy::start(&world.emulator.endpoint, &["--latency-ms", "1500"]);
-        world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+        // The saved plan fingerprints every secret read from the environment with Argon2id
+        // (tens of milliseconds each, and no signal cuts one short): with 40 of them, the
+        // signal sent once the plan is printed lands while the saved plan is made. (The run's
+        // only AWS call after the plan, the account, is asked once when the run opens.)
+        let headers: String = (0..40)
+            .map(|n| {
+                world.secret_env(
+                    &format!("SAVE_SECRET_{n}"),
+                    &format!("save-secret-value-{n:02}-0123456789"),
+                );
+                format!("    X-Save-{n}: {{ env: SAVE_SECRET_{n} }}\n")
+            })
+            .collect();
+        world.write(
+            "connections/slow-to-save.yaml",
+            &format!("name: sf-slow-to-save\nsalesforce: {{ myDomain: acme }}\nclientId: 3MVG9slow\nclientSecret: {{ env: SAVE_SECRET_0 }}\ninvocation:\n  headers:\n{headers}"),
+        );
         let mut child = world.spawn(&["diff", "connections/", "--out", PLAN]);
         let stdout = child.stdout.take().unwrap();
         let mut printed = String::new();
@@ -578,7 +590,7 @@ fn a_signal_while_the_plan_is_saved_stops_the_run_and_leaves_no_plan() {
                 break;
             }
         }
-        assert!(printed.contains("Plan: 2 to create"), "{printed}");
+        assert!(printed.contains("Plan: 3 to create"), "{printed}");
         let sent = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &child.id().to_string()])
             .status()
