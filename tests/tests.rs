@@ -8,6 +8,7 @@
 //! - `salesforce_metadata`: the External Client App source trees, pinned byte for byte.
 //! - `schema`: `provision schema` against an independent JSON Schema validator.
 //! - `cli_docs`: help examples, version, shell completions and the man page.
+//! - `explain`: `provision explain KEY`, each key's description, type, limits and example.
 //! - `demo`: `scripts/demo.sh` on an already-built binary (`PROVISION`).
 //! - `verbose_calls`: `-vv` shows each AWS call and retry against failing loopback endpoints.
 //! - `workflows`: the example workflow, the release workflow and the setup action, as data.
@@ -20,6 +21,7 @@
 mod against_emulator;
 mod cli_docs;
 mod demo;
+mod explain;
 mod extreme_inputs;
 mod invalid_input;
 mod no_aws_calls;

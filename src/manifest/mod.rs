@@ -9,6 +9,7 @@
 pub mod app;
 pub mod convert;
 pub mod destination_rules;
+pub(crate) mod explain;
 pub(crate) mod export;
 pub mod keys;
 pub mod limits;
