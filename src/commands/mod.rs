@@ -10,6 +10,9 @@ mod explain;
 mod export;
 mod iam_policy;
 mod man;
+/// Generates `docs/reference/`; written by its test (`PROVISION_BLESS=1`), never shipped.
+#[cfg(test)]
+mod reference;
 mod rotate_credentials;
 mod salesforce_credentials;
 mod salesforce_metadata;

@@ -3,9 +3,10 @@
 //!
 //! One definition drives everything about a key (the habit of ripgrep's `flags/defs.rs`):
 //! [`convert`](super::convert) accepts exactly these keys (and suggests them for misspellings),
-//! [`schema`](super::schema) describes exactly these keys in the JSON Schema, and a test checks
-//! that the README's YAML reference names every one of them. The descriptions are the README's
-//! comments, written out.
+//! [`schema`](super::schema) describes exactly these keys in the JSON Schema,
+//! [`explain`](super::explain) explains each one (`provision explain KEY` and the generated
+//! reference, `docs/reference/yaml.md`, which a test checks names every one of them), with the
+//! example each carries.
 //!
 //! A key's limits (lengths, ranges, patterns) are named constants beside the check that
 //! applies them: AWS's in [`limits`](super::limits), Salesforce's in
@@ -282,48 +283,32 @@ pub fn names(keys: Keys) -> impl Iterator<Item = &'static str> {
 mod tests {
     use super::*;
 
-    /// The ```yaml block of the README's "YAML reference".
-    fn readme_reference() -> &'static str {
-        let readme = include_str!("../../README.md");
-        let section = readme
-            .split("## YAML reference")
-            .nth(1)
-            .expect("README has a YAML reference");
-        let block = section
-            .split("```yaml\n")
-            .nth(1)
-            .expect("the reference has a yaml block");
-        block.split("```").next().unwrap_or_default()
-    }
-
+    /// The generated reference (`docs/reference/`) has a section for every key: a key added to
+    /// a table without regenerating it fails here as well as in the reference's own check.
     #[test]
-    fn the_readme_reference_names_every_key() {
-        let reference = readme_reference();
-        for (table, keys) in TABLES {
-            for key in *keys {
+    fn the_yaml_reference_names_every_key() {
+        let reference = include_str!("../../docs/reference/yaml.md");
+        for mapping in crate::manifest::explain::CONNECTION {
+            for key in mapping.keys {
+                let path = match mapping.path {
+                    "" => key.name.to_string(),
+                    parent => format!("{parent}.{}", key.name),
+                };
                 assert!(
-                    reference.contains(&format!("{}:", key.name)),
-                    "the README's YAML reference does not show `{}` ({table})",
-                    key.name
+                    reference.contains(&format!("\n### `{path}`\n")),
+                    "docs/reference/yaml.md does not explain `{path}`"
                 );
             }
         }
     }
 
     #[test]
-    fn the_readme_shows_every_key_of_the_project_file() {
-        let readme = include_str!("../../README.md");
-        let section = readme
-            .split("## The project file (`provision.yaml`)")
-            .nth(1)
-            .expect("README has a project file section");
-        let block = section.split("```yaml\n").nth(1).unwrap_or_default();
-        let block = block.split("```").next().unwrap_or_default();
+    fn the_project_file_reference_names_every_key() {
+        let reference = include_str!("../../docs/reference/project-file.md");
         for key in PROJECT {
             assert!(
-                block.contains(&format!("{}:", key.name))
-                    && section.contains(&format!("**`{}`**", key.name)),
-                "the README's project file section does not show and explain `{}`",
+                reference.contains(&format!("\n### `{}`\n", key.name)),
+                "docs/reference/project-file.md does not explain `{}`",
                 key.name
             );
             assert!(!key.description.trim().is_empty(), "{}", key.name);

@@ -119,7 +119,11 @@ fn json(document: Document, keys: &[Explained]) -> String {
 /// One key as a section of the reference: a heading GitHub anchors as the path without its
 /// dots (`#salesforcemydomain`), the description, the facts, the example.
 pub(crate) fn markdown(key: &Explained) -> String {
-    let mut out = format!("### {}\n\n{}\n\n", code(&key.key), key.description);
+    let mut out = format!(
+        "### {}\n\n{}\n\n",
+        code(&key.key),
+        markdown_text(&key.description)
+    );
     out.push_str(&format!("- Type: {}\n", key.kind));
     out.push_str(&format!(
         "- Required: {}\n",
@@ -137,6 +141,33 @@ pub(crate) fn markdown(key: &Explained) -> String {
         out.push_str(&format!("- Keys: {}\n", keys.join(", ")));
     }
     out.push_str(&format!("\n```yaml\n{}```\n", key.example));
+    out
+}
+
+/// Prose for Markdown: outside its code spans, `<` and `>` (which would read as an HTML tag,
+/// `/sobjects/<event>`), `*` and `\` are escaped.
+pub(crate) fn markdown_text(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(part);
+            continue;
+        }
+        for c in part.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '*' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        }
+    }
     out
 }
 
