@@ -216,3 +216,31 @@ fn bash_completion_offers_the_keys() {
         assert!(body.contains(key), "{key}:\n{body}");
     }
 }
+
+/// Every form of `explain --output json` is valid against its published schema
+/// (`schema/output/explain.schema.json`), read by an independent validator.
+#[test]
+fn json_output_is_valid_against_its_published_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/output/explain.schema.json")).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("a valid draft 2020-12 schema");
+    for args in [
+        &["explain", "-o", "json"][..],
+        &["explain", "--project", "-o", "json"],
+        &["explain", "clientSecret", "-o", "json"],
+        &["explain", "destinations.rateLimitPerSecond", "-o", "json"],
+        &["explain", "--project", "accounts", "-o", "json"],
+    ] {
+        let document: serde_json::Value = serde_json::from_str(&explained(args)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+    }
+    // The schema is closed: a field the code adds without it fails here.
+    let mut extra: serde_json::Value =
+        serde_json::from_str(&explained(&["explain", "name", "-o", "json"])).unwrap();
+    extra["keys"][0]["default"] = serde_json::json!("x");
+    assert!(!validator.is_valid(&extra));
+}

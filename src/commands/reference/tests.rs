@@ -121,3 +121,27 @@ fn the_commands_page_names_every_command_and_flag_with_its_default() {
     assert!(commands.contains("- `-o, --output <OUTPUT>`: Output format. Choices:"));
     assert!(commands.contains("`markdown` (Markdown, for a pull-request comment"));
 }
+
+/// The exit codes page and the man page's EXIT STATUS list the same codes.
+#[test]
+fn the_exit_codes_page_lists_the_codes_of_the_man_page() {
+    let page = super::outputs::exit_codes();
+    let in_page: Vec<&str> = page
+        .lines()
+        .filter_map(|line| line.strip_prefix("| ")?.split(' ').next())
+        .filter(|code| code.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let man = super::super::man::page();
+    let in_man: Vec<&str> = man
+        .split(".SH \"EXIT STATUS\"")
+        .nth(1)
+        .unwrap_or_default()
+        .split(".SH ")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.strip_prefix("\\fB")?.strip_suffix("\\fR"))
+        .collect();
+    assert_eq!(in_page, ["0", "1", "2", "3", "130", "143"]);
+    assert_eq!(in_page, in_man);
+}
