@@ -66,7 +66,8 @@ fn index() -> String {
 
 Everything `provision` accepts and prints, generated from its code: the key tables the parser
 reads, the clap definition that parses the command line, the exit code constants and the JSON
-documents the commands print. The guide explains the concepts; this is the exact list.
+documents the commands print. [The guide](../guide.md) explains the concepts; this is the
+exact list.
 
 | Page | What it lists |
 | --- | --- |

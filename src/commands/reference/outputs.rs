@@ -75,7 +75,7 @@ pub(super) const DOCUMENTS: &[OutputDocument] = &[
     OutputDocument {
         name: "verify",
         commands: &["verify"],
-        holds: "Each check per connection, API destination and Region (token, delivery, allocations), with its status and hint, and the counts.",
+        holds: "Each check per connection and API destination and Region: whether it passed, what was checked, the error, and the counts.",
     },
     OutputDocument {
         name: "export",
@@ -131,8 +131,8 @@ pub(super) fn json_output() -> String {
 
 With `--output json` (`-o json`) a command prints one JSON document on stdout; progress,
 warnings and errors go to stderr. Every document carries `version` (the format's version: a
-field is only ever added within a version) and `command`. Each document has a JSON Schema
-(draft 2020-12) under `schema/output/`.
+field is only ever added within a version) and, but the error document, `command`. Each
+document has a JSON Schema (draft 2020-12) under `schema/output/`.
 
 | Document | Printed by | What it holds | Schema |
 | --- | --- | --- | --- |
