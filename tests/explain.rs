@@ -25,7 +25,7 @@ fn a_secret_reference_key_is_explained_with_its_sources() {
       clientSecret: { secretsManager: provision/acme/client-secret }
     KEYS:
       clientSecret.env, clientSecret.file, clientSecret.secretsManager, clientSecret.ssm, clientSecret.key, clientSecret.versionStage
-      (provision explain clientSecret.KEY)
+    Explain one: provision explain clientSecret.env
     ");
 }
 
@@ -138,7 +138,10 @@ fn an_unknown_key_in_json_is_the_error_document() {
 #[test]
 fn explain_alone_lists_every_key_as_a_tree() {
     let tree = explained(&["explain"]);
-    assert!(tree.starts_with("Keys of a connection document (provision explain KEY):\n"));
+    assert!(tree.starts_with("Keys of a connection document:\n"));
+    assert!(tree.ends_with(
+        "Explain one: provision explain KEY (e.g. salesforce.myDomain)\nKeys of the project file (provision.yaml): provision explain --project\n"
+    ));
     for line in [
         "  name ",
         "  salesforce ",

@@ -48,10 +48,10 @@ fn text(document: Document, key: &Explained) -> String {
     }
     if !key.keys.is_empty() {
         out.push_str(&format!(
-            "KEYS:\n  {}\n  (provision explain {}{}.KEY)\n",
+            "KEYS:\n  {}\nExplain one: provision explain {}{}\n",
             key.keys.join(", "),
             project_flag(document),
-            key.key
+            key.keys[0]
         ));
     }
     out
@@ -59,11 +59,7 @@ fn text(document: Document, key: &Explained) -> String {
 
 /// `explain` alone: every key as a tree, with its type and whether it is required.
 fn tree(document: Document, keys: &[Explained]) -> String {
-    let mut out = format!(
-        "Keys of {} (provision explain {}KEY):\n",
-        document.name(),
-        project_flag(document)
-    );
+    let mut out = format!("Keys of {}:\n", document.name());
     let width = keys
         .iter()
         .map(|key| name_in_tree(key).chars().count())
@@ -78,6 +74,15 @@ fn tree(document: Document, keys: &[Explained]) -> String {
             key.kind
         ));
     }
+    out.push_str(&format!(
+        "Explain one: provision explain {}KEY (e.g. {})\n",
+        project_flag(document),
+        keys.iter()
+            .find(|key| key.depth() > 0)
+            .or(keys.first())
+            .map(|key| key.key.as_str())
+            .unwrap_or_default()
+    ));
     if document == Document::Connection {
         out.push_str("Keys of the project file (provision.yaml): provision explain --project\n");
     }
