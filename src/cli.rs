@@ -280,6 +280,21 @@ pub(crate) enum Command {
         #[arg(long)]
         project: bool,
     },
+    /// Describe a YAML key: type, limits and an example.
+    ///
+    /// A key of a connection document as a dotted path (`clientSecret`, `salesforce.myDomain`,
+    /// `destinations.rateLimitPerSecond`), or with --project a key of provision.yaml: its
+    /// description, type, whether it is required, its limits and an example. Without a key,
+    /// every key as a tree.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain {
+        /// The key, as a dotted path (default: list every key).
+        #[arg(value_name = "KEY", value_parser = KEY_PATH, hide_possible_values = true)]
+        key: Option<String>,
+        /// Explain a key of the project file (provision.yaml).
+        #[arg(long)]
+        project: bool,
+    },
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -402,6 +417,13 @@ const SCHEMA_EXAMPLES: &str = "Examples:
   # yaml-language-server: $schema=../../schema/provision.schema.json
   provision schema --project > schema/provision-project.schema.json";
 
+const EXPLAIN_EXAMPLES: &str = "Examples:
+  provision explain
+  provision explain clientSecret
+  provision explain salesforce.myDomain
+  provision explain destinations.rateLimitPerSecond --output json
+  provision explain --project set";
+
 const COMPLETIONS_EXAMPLES: &str = "Examples:
   provision completions bash > ~/.local/share/bash-completion/completions/provision
   provision completions zsh > ~/.zfunc/_provision
@@ -471,13 +493,31 @@ pub(crate) enum ColorWhen {
     Never,
 }
 
-/// `--region` as typed: any text (the Region code is checked with the files, in
-/// [`crate::config`], so the message can suggest a near one), offering the known Regions to
-/// shell completion.
+/// A value as typed: any text, checked later where the message can suggest a near value, with
+/// `offers` the values shell completion lists (`--region`: the known Regions, checked with the
+/// files in [`crate::config`]; `explain KEY`: every key's dotted path, an unknown one answered
+/// with the nearest in [`crate::commands`]).
 #[derive(Debug, Clone, Copy)]
-struct RegionCode;
+struct Offering {
+    offers: fn() -> Vec<&'static str>,
+}
 
-impl TypedValueParser for RegionCode {
+/// `--region`.
+const REGION_CODE: Offering = Offering {
+    offers: || crate::manifest::regions::KNOWN_REGIONS.to_vec(),
+};
+
+/// `explain KEY`.
+const KEY_PATH: Offering = Offering {
+    offers: || {
+        crate::manifest::explain::every_path()
+            .iter()
+            .map(String::as_str)
+            .collect()
+    },
+};
+
+impl TypedValueParser for Offering {
     type Value = String;
 
     fn parse_ref(
@@ -491,9 +531,7 @@ impl TypedValueParser for RegionCode {
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         Some(Box::new(
-            crate::manifest::regions::KNOWN_REGIONS
-                .iter()
-                .map(|region| PossibleValue::new(*region)),
+            (self.offers)().into_iter().map(PossibleValue::new),
         ))
     }
 }
@@ -515,7 +553,7 @@ pub(crate) struct GlobalArgs {
         global = true,
         value_name = "REGION",
         action = clap::ArgAction::Append,
-        value_parser = RegionCode,
+        value_parser = REGION_CODE,
         hide_possible_values = true
     )]
     pub(crate) region: Vec<String>,

@@ -63,6 +63,12 @@ pub(crate) enum Task {
         /// The project file's schema instead of a connection document's.
         project: bool,
     },
+    /// `explain [KEY]`: describe a key, or list them.
+    Explain {
+        key: Option<String>,
+        /// A key of the project file instead of a connection document.
+        project: bool,
+    },
     Completions {
         shell: clap_complete::Shell,
     },
@@ -293,6 +299,7 @@ impl Settings {
                 paths.paths,
             ),
             Command::Schema { project } => (Task::Schema { project }, Vec::new()),
+            Command::Explain { key, project } => (Task::Explain { key, project }, Vec::new()),
             Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
             Command::Man { out } => (Task::Man { out }, Vec::new()),
             Command::Version => (Task::Version, Vec::new()),
@@ -361,6 +368,7 @@ fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
         Command::Export { out, .. } => Some(vec![out.clone()]),
         Command::Show { .. } => Some(Vec::new()),
         Command::Schema { .. }
+        | Command::Explain { .. }
         | Command::Completions { .. }
         | Command::Man { .. }
         | Command::Version => None,

@@ -11,6 +11,9 @@ pub struct Key {
     /// Reported as `missing required key` when absent.
     pub required: bool,
     pub description: &'static str,
+    /// A value of the key as written in the YAML (one line, or a block that goes under the
+    /// key): `provision explain` and the generated reference show it in place.
+    pub example: &'static str,
 }
 
 /// The keys of one mapping. An empty table means any key is allowed (a parameter list).

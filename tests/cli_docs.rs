@@ -3,7 +3,8 @@
 
 use std::process::Command;
 
-fn provision(args: &[&str]) -> (i32, String, String) {
+/// Runs the binary without colour: (exit code, stdout, stderr).
+pub(crate) fn provision(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_provision"))
         .args(args)
         .env("NO_COLOR", "1")
@@ -22,6 +23,7 @@ const SUBCOMMANDS: &[&str] = &[
     "apply",
     "show",
     "schema",
+    "explain",
     "completions",
     "man",
     "version",

@@ -8,6 +8,7 @@
 //! - `salesforce_metadata`: the External Client App source trees, pinned byte for byte.
 //! - `schema`: `provision schema` against an independent JSON Schema validator.
 //! - `cli_docs`: help examples, version, shell completions and the man page.
+//! - `explain`: `provision explain KEY`, each key's description, type, limits and example.
 //! - `demo`: `scripts/demo.sh` on an already-built binary (`PROVISION`).
 //! - `docs`: the README's size, the links between the documents, their voice.
 //! - `verbose_calls`: `-vv` shows each AWS call and retry against failing loopback endpoints.
@@ -22,6 +23,7 @@ mod against_emulator;
 mod cli_docs;
 mod demo;
 mod docs;
+mod explain;
 mod extreme_inputs;
 mod invalid_input;
 mod no_aws_calls;

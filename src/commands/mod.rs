@@ -6,9 +6,13 @@ mod apply;
 mod completions;
 mod context;
 mod diff;
+mod explain;
 mod export;
 mod iam_policy;
 mod man;
+/// Generates `docs/reference/`; written by its test (`PROVISION_BLESS=1`), never shipped.
+#[cfg(test)]
+mod reference;
 mod rotate_credentials;
 mod salesforce_credentials;
 mod salesforce_metadata;
@@ -102,6 +106,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             iam_policy::run(settings, policy, account.as_deref()).await
         }
         Task::Schema { project } => schema::run(*project),
+        Task::Explain { key, project } => explain::run(settings, key.as_deref(), *project),
         Task::Completions { shell } => completions::run(*shell),
         Task::Man { out } => man::run(out.as_deref()),
         Task::Version => version::run(settings),

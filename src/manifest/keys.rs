@@ -3,9 +3,10 @@
 //!
 //! One definition drives everything about a key (the habit of ripgrep's `flags/defs.rs`):
 //! [`convert`](super::convert) accepts exactly these keys (and suggests them for misspellings),
-//! [`schema`](super::schema) describes exactly these keys in the JSON Schema, and a test checks
-//! that the guide's connection document (docs/guide.md) names every one of them. The
-//! descriptions are that document's comments, written out.
+//! [`schema`](super::schema) describes exactly these keys in the JSON Schema,
+//! [`explain`](super::explain) explains each one (`provision explain KEY` and the generated
+//! reference, `docs/reference/yaml.md`, which a test checks names every one of them), with the
+//! example each carries.
 //!
 //! A key's limits (lengths, ranges, patterns) are named constants beside the check that
 //! applies them: AWS's in [`limits`](super::limits), Salesforce's in
@@ -16,19 +17,23 @@
 
 pub(crate) use crate::key::{Key, Keys};
 
-const fn required(name: &'static str, description: &'static str) -> Key {
+/// A required key: its name, what it means, and a value as written in the YAML.
+const fn required(name: &'static str, description: &'static str, example: &'static str) -> Key {
     Key {
         name,
         required: true,
         description,
+        example,
     }
 }
 
-const fn optional(name: &'static str, description: &'static str) -> Key {
+/// An optional key: its name, what it means, and a value as written in the YAML.
+const fn optional(name: &'static str, description: &'static str, example: &'static str) -> Key {
     Key {
         name,
         required: false,
         description,
+        example,
     }
 }
 
@@ -37,46 +42,57 @@ pub const TOP: Keys = &[
     required(
         "name",
         "EventBridge connection name: 1-64 of . - _ A-Z a-z 0-9, unique across all files.",
+        "sf-acme-production",
     ),
     optional(
         "description",
         "Optional description; provision appends \"[managed by provision]\", and both together fit in AWS's 512 characters.",
+        "Orders from the Acme production org",
     ),
     required(
         "salesforce",
         "The org's token endpoint: `myDomain` (with an optional `sandbox`), or `tokenUrl`.",
+        "myDomain: acme",
     ),
     required(
         "clientId",
         "Consumer key of the connected app (it starts with 3MVG): a literal or a secret reference.",
+        "{ secretsManager: provision/acme/client-id }",
     ),
     required(
         "clientSecret",
         "Consumer secret of the connected app: always a secret reference, never a literal.",
+        "{ secretsManager: provision/acme/client-secret }",
     ),
     optional(
         "oauth",
         "Optional extra parameters on the token request (`headers`, `query`, `body`).",
+        "body:\n  audience: eventbridge",
     ),
     optional(
         "invocation",
         "Optional parameters on every API destination call (`headers`, `query`, `body`).",
+        "headers:\n  Sforce-Call-Options: client=eventbridge",
     ),
     optional(
         "kmsKey",
         "Optional customer managed KMS key (key id, key ARN, alias/name or alias ARN), tagged EventBridgeApiDestinations=true.",
+        "alias/eventbridge-connections",
     ),
     optional(
         "privateLink",
         "Optional: reach the token endpoint through a VPC Lattice resource configuration.",
+        "resourceConfigurationArn: arn:aws:vpc-lattice:eu-west-1:123456789012:resourceconfiguration/rcfg-0123456789abcdef0",
     ),
     optional(
         "regions",
         "Optional: the connection exists in each of these Regions (default: the default Region of the run).",
+        "[eu-west-1, us-east-1]",
     ),
     optional(
         "destinations",
         "Optional: EventBridge API destinations on this org, each posting to a Platform Event, an sObject or a REST path with this connection's credentials.",
+        "- name: sf-acme-order-placed\n  event: Order_Placed__e",
     ),
 ];
 
@@ -85,30 +101,37 @@ pub const DESTINATION: Keys = &[
     required(
         "name",
         "API destination name: 1-64 of . - _ A-Z a-z 0-9, unique across all files.",
+        "sf-acme-order-placed",
     ),
     optional(
         "description",
         "Optional description; provision appends its ownership marker.",
+        "Order events to the Acme org",
     ),
     optional(
         "event",
         "A Platform Event API name (`Order_Placed__e`): posts to /services/data/<apiVersion>/sobjects/<event>. Exactly one of `event`, `sobject`, `path`.",
+        "Order_Placed__e",
     ),
     optional(
         "sobject",
         "An sObject API name (`Case`): posts to /services/data/<apiVersion>/sobjects/<sobject>.",
+        "Case",
     ),
     optional(
         "path",
         "A REST path under /services/ on the org's My Domain host (`/services/apexrest/orders`).",
+        "/services/apexrest/orders",
     ),
     optional(
         "apiVersion",
         "Optional Salesforce API version, vNN.N (default v62.0).",
+        "v62.0",
     ),
     optional(
         "rateLimitPerSecond",
         "Optional invocations per second, at least 1 (default 300, AWS's default quota; a higher rate needs the quota raised).",
+        "100",
     ),
 ];
 
@@ -117,17 +140,28 @@ pub const APP: Keys = &[
     optional(
         "name",
         "Optional API name of the External Client App (default derived from the connection name).",
+        "Acme_EventBridge",
     ),
-    optional("label", "Optional label (default the connection name)."),
-    required("contactEmail", "The app's contact email."),
+    optional(
+        "label",
+        "Optional label (default the connection name).",
+        "Acme EventBridge",
+    ),
+    required(
+        "contactEmail",
+        "The app's contact email.",
+        "platform-team@example.com",
+    ),
     required(
         "runAsUser",
         "Username of the client credentials Run As user; Salesforce requires the API Only permission.",
+        "eventbridge-integration@acme.example.com",
     ),
-    optional("scopes", "Optional OAuth scopes (default [Api])."),
+    optional("scopes", "Optional OAuth scopes (default [Api]).", "[Api]"),
     optional(
         "permittedUsers",
         "Optional: AdminApprovedPreAuthorized (default) or AllSelfAuthorized.",
+        "AdminApprovedPreAuthorized",
     ),
 ];
 
@@ -136,22 +170,27 @@ pub const SALESFORCE: Keys = &[
     optional(
         "myDomain",
         "My Domain name (Setup > My Domain): `acme` -> https://acme.my.salesforce.com/services/oauth2/token.",
+        "acme",
     ),
     optional(
         "sandbox",
         "Optional sandbox name, with `myDomain`: `uat` -> https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token.",
+        "uat",
     ),
     optional(
         "tokenUrl",
         "Instead of `myDomain`: the token URL in full, https://<name>.my.salesforce.com/services/oauth2/token.",
+        "https://acme.my.salesforce.com/services/oauth2/token",
     ),
     optional(
         "allowAnyHost",
         "Opt in to a non-My-Domain https host for `tokenUrl` (a proxy), or http on a loopback address.",
+        "true",
     ),
     optional(
         "app",
         "Optional: the External Client App as code (`provision salesforce-metadata` writes it).",
+        "contactEmail: platform-team@example.com\nrunAsUser: eventbridge-integration@acme.example.com",
     ),
 ];
 
@@ -165,14 +204,17 @@ pub const PARAMETER_BLOCK: Keys = &[
     optional(
         "headers",
         "HTTP headers: `Name: value` pairs; a plain value is sent as is, a secret reference is sent as a secret value.",
+        "Sforce-Call-Options: client=eventbridge",
     ),
     optional(
         "query",
         "Query string parameters: `name: value` pairs; a plain value or a secret reference.",
+        "source: eventbridge",
     ),
     optional(
         "body",
         "Body parameters: `name: value` pairs; a plain value or a secret reference. On the token request grant_type=client_credentials is always sent and cannot be overridden.",
+        "audience: eventbridge",
     ),
 ];
 
@@ -181,10 +223,12 @@ pub const PRIVATE_LINK: Keys = &[
     required(
         "resourceConfigurationArn",
         "ARN of the VPC Lattice resource configuration, arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...; it serves both the API calls and the token request.",
+        "arn:aws:vpc-lattice:eu-west-1:123456789012:resourceconfiguration/rcfg-0123456789abcdef0",
     ),
     optional(
         "tokenEndpoint",
         "Optional: `public` keeps the token request on the internet (rare); default `private`, through the resource configuration.",
+        "private",
     ),
 ];
 
@@ -194,22 +238,27 @@ pub const PROJECT: Keys = &[
     optional(
         "set",
         "The ownership set of everything this folder declares (1-32 of a-z 0-9 -): its marker ends every description, and only its connections are pruned. `--prune` needs a set other than `default`.",
+        "payments-team",
     ),
     optional(
         "defaultRegion",
         "The Region of every document without `regions:`, whatever AWS_REGION, the profile or --region say (--region can only narrow the run).",
+        "eu-west-1",
     ),
     optional(
         "accounts",
         "The 12-digit AWS accounts this folder may touch: every command that calls AWS checks the caller's account (sts:GetCallerIdentity) first and refuses any other.",
+        "[\"123456789012\"]",
     ),
     optional(
         "namePrefix",
         "Every connection and API destination of this folder starts with this: `validate` refuses other names, and finding this set's undeclared connections lists and describes only these.",
+        "sf-",
     ),
     optional(
         "extraRegions",
         "Region codes to accept although this build of provision does not know them (a Region opened after its release).",
+        "[eu-south-3]",
     ),
 ];
 
@@ -234,48 +283,32 @@ pub fn names(keys: Keys) -> impl Iterator<Item = &'static str> {
 mod tests {
     use super::*;
 
-    /// The ```yaml block of the guide's "The connection document".
-    fn guide_connection_document() -> &'static str {
-        let guide = include_str!("../../docs/guide.md");
-        let section = guide
-            .split("## The connection document")
-            .nth(1)
-            .expect("the guide has a connection document");
-        let block = section
-            .split("```yaml\n")
-            .nth(1)
-            .expect("the reference has a yaml block");
-        block.split("```").next().unwrap_or_default()
-    }
-
+    /// The generated reference (`docs/reference/`) has a section for every key: a key added to
+    /// a table without regenerating it fails here as well as in the reference's own check.
     #[test]
-    fn the_guide_connection_document_names_every_key() {
-        let reference = guide_connection_document();
-        for (table, keys) in TABLES {
-            for key in *keys {
+    fn the_yaml_reference_names_every_key() {
+        let reference = include_str!("../../docs/reference/yaml.md");
+        for mapping in crate::manifest::explain::CONNECTION {
+            for key in mapping.keys {
+                let path = match mapping.path {
+                    "" => key.name.to_string(),
+                    parent => format!("{parent}.{}", key.name),
+                };
                 assert!(
-                    reference.contains(&format!("{}:", key.name)),
-                    "the guide's connection document does not show `{}` ({table})",
-                    key.name
+                    reference.contains(&format!("\n### `{path}`\n")),
+                    "docs/reference/yaml.md does not explain `{path}`"
                 );
             }
         }
     }
 
     #[test]
-    fn the_guide_shows_every_key_of_the_project_file() {
-        let guide = include_str!("../../docs/guide.md");
-        let section = guide
-            .split("## The project file (`provision.yaml`)")
-            .nth(1)
-            .expect("the guide has a project file section");
-        let block = section.split("```yaml\n").nth(1).unwrap_or_default();
-        let block = block.split("```").next().unwrap_or_default();
+    fn the_project_file_reference_names_every_key() {
+        let reference = include_str!("../../docs/reference/project-file.md");
         for key in PROJECT {
             assert!(
-                block.contains(&format!("{}:", key.name))
-                    && section.contains(&format!("**`{}`**", key.name)),
-                "the guide's project file section does not show and explain `{}`",
+                reference.contains(&format!("\n### `{}`\n", key.name)),
+                "docs/reference/project-file.md does not explain `{}`",
                 key.name
             );
             assert!(!key.description.trim().is_empty(), "{}", key.name);

@@ -4,11 +4,13 @@
 //! [`convert`] turns each document into a [`ConnectionSpec`] while [`limits`] and
 //! [`token_url`] check AWS's and Salesforce's rules, [`regions`] the Region codes. Every problem found is reported at once.
 //! [`keys`] is the one table of keys (names, required, descriptions) that both the parser and
-//! the JSON Schema ([`schema`], `provision schema`) read.
+//! the JSON Schema ([`schema`], `provision schema`) read, and [`explain`] says what each key
+//! is (`provision explain`, the generated reference).
 
 pub mod app;
 pub mod convert;
 pub mod destination_rules;
+pub(crate) mod explain;
 pub(crate) mod export;
 pub mod keys;
 pub mod limits;

@@ -11,6 +11,7 @@ pub(crate) const SOURCE: Source = Source {
         name: "env",
         required: false,
         description: "The name of an environment variable holding the value (a reference takes exactly one source).",
+        example: "SF_CLIENT_SECRET",
     },
     options: &[],
     example: "{ env: NAME }",

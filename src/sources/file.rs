@@ -13,6 +13,7 @@ pub(crate) const SOURCE: Source = Source {
         name: "file",
         required: false,
         description: "A file holding the value, relative to this YAML file (a trailing newline is ignored).",
+        example: "secrets/acme-client-secret",
     },
     options: &[],
     example: "{ file: path/to/file }",

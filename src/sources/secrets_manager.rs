@@ -20,17 +20,20 @@ pub(crate) const SOURCE: Source = Source {
         name: "secretsManager",
         required: false,
         description: "Secrets Manager secret name or ARN (a name is read in the connection's Region).",
+        example: "provision/acme/client-secret",
     },
     options: &[
         Key {
             name: "key",
             required: false,
             description: "Optional, with `secretsManager`: a field of a JSON SecretString.",
+            example: "clientSecret",
         },
         Key {
             name: "versionStage",
             required: false,
             description: "Optional, with `secretsManager`: the version stage to read, e.g. AWSPENDING.",
+            example: "AWSPENDING",
         },
     ],
     example: "{ secretsManager: name-or-arn, key: field }",

@@ -22,6 +22,7 @@ pub(crate) const SOURCE: Source = Source {
         name: "ssm",
         required: false,
         description: "SSM Parameter Store parameter name or ARN: a SecureString is decrypted, a String read as is (a name is read in the connection's Region).",
+        example: "/provision/acme/client-secret",
     },
     options: &[],
     example: "{ ssm: /path/name }",

@@ -5,6 +5,7 @@
 //! Commands print what a view returns with [`stdout`] and [`stderr`], the terminal's writers
 //! ([`crate::term`]), so every command's output goes through here.
 
+pub(crate) mod explain;
 mod json;
 mod markdown;
 mod text;
