@@ -62,6 +62,8 @@ pub(crate) enum Task {
     Schema {
         /// The project file's schema instead of a connection document's.
         project: bool,
+        /// `--output-document NAME`: the schema of a JSON output document instead.
+        output_document: Option<String>,
     },
     Completions {
         shell: clap_complete::Shell,
@@ -292,7 +294,16 @@ impl Settings {
                 },
                 paths.paths,
             ),
-            Command::Schema { project } => (Task::Schema { project }, Vec::new()),
+            Command::Schema {
+                project,
+                output_document,
+            } => (
+                Task::Schema {
+                    project,
+                    output_document,
+                },
+                Vec::new(),
+            ),
             Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
             Command::Man { out } => (Task::Man { out }, Vec::new()),
             Command::Version => (Task::Version, Vec::new()),
