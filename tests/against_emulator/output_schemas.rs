@@ -79,6 +79,27 @@ fn a_diff_with_destinations_orphans_left_out_and_an_error_matches_the_plan_schem
             .is_some_and(|help| help.contains("export PROVISION_TEST_SCHEMA_UNSET")),
         "{problem:?}"
     );
+
+    // Text and Markdown show the problem, then its help on a line of its own.
+    let text = world.provision(&["diff", "connections/", "--region", "us-east-1"]);
+    text.expect(1);
+    let headline = format!("      {error}\n        help: export PROVISION_TEST_SCHEMA_UNSET ");
+    assert!(text.stdout.contains(&headline), "{}", text.stdout);
+    let markdown = [
+        "diff",
+        "connections/",
+        "--region",
+        "us-east-1",
+        "--output",
+        "markdown",
+    ];
+    let markdown = world.provision(&markdown);
+    markdown.expect(1);
+    assert!(
+        markdown.stdout.contains("\n**Help:** export "),
+        "{}",
+        markdown.stdout
+    );
 }
 
 #[test]
