@@ -7,43 +7,14 @@
 # PROVISION=PATH runs that already-built binary (a release download, `target/release/provision`)
 # instead of building one with cargo; a relative PATH is taken from the current directory.
 set -euo pipefail
-provision=${PROVISION:-}
-if [ -n "$provision" ]; then
-  case $provision in
-    /*) ;;
-    *) provision="$PWD/$provision" ;;
-  esac
-  if [ ! -f "$provision" ] || [ ! -x "$provision" ]; then
-    echo "PROVISION=$PROVISION is not an executable file; build one (cargo build) or unset PROVISION" >&2
-    exit 1
-  fi
-fi
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/local-world.sh
+source scripts/local-world.sh
+world_check_provision "$OLDPWD"
 echo "== installing the local AWS emulator (moto) into .venv/ (first run: a minute)"
 bash scripts/setup-emulator.sh
-if [ -n "$provision" ]; then
-  echo "== using $provision (PROVISION): no build"
-else
-  echo "== building provision (first build: about 4 minutes on two cores; cargo shows its progress)"
-  cargo build --bin provision
-  provision=$PWD/target/debug/provision
-fi
-
-log=$(mktemp)
-.venv/bin/python scripts/moto_server.py --port 0 >"$log" 2>&1 &
-moto_pid=$!
-trap 'kill $moto_pid 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 100); do
-  grep -q '^ready ' "$log" && break
-  sleep 0.1
-done
-endpoint=$(sed -n 's/^ready //p' "$log")
-[ -n "$endpoint" ] || { echo "moto did not start:"; cat "$log"; exit 1; }
-echo "== local AWS emulator at $endpoint"
-
-export AWS_ENDPOINT_URL="$endpoint" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
-unset AWS_PROFILE
+world_build_provision
+world_start_aws
 
 # The example secrets (demo values only).
 .venv/bin/python - <<'PY'
@@ -68,19 +39,10 @@ echo "== provision diff connections/"
 # Delivery readiness against a local Salesforce org (scripts/fake_salesforce.py, the org in
 # examples/local-org/org.json): one connection with a deliverable destination and one the
 # Run As user may not create. `verify` exits 1 for the second, with its hint.
-org_log=$(mktemp)
-.venv/bin/python scripts/fake_salesforce.py --org examples/local-org/org.json --port 0 >"$org_log" 2>&1 &
-org_pid=$!
-demo_dir=$(mktemp -d)
-trap 'kill $moto_pid $org_pid 2>/dev/null || true; rm -rf "$log" "$org_log" "$demo_dir"' EXIT
-for _ in $(seq 1 100); do
-  grep -q '^ready ' "$org_log" && break
-  sleep 0.1
-done
-org_url=$(sed -n 's/^ready //p' "$org_log")
-[ -n "$org_url" ] || { echo "the local Salesforce org did not start:"; cat "$org_log"; exit 1; }
 echo
-echo "== local Salesforce org at $org_url"
+world_start_org examples/local-org/org.json
+demo_dir=$(mktemp -d)
+world_paths+=("$demo_dir")
 export LOCAL_ORG_CONSUMER_SECRET=D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0D3M0
 cat >"$demo_dir/local-org.yaml" <<YAML
 name: sf-local-org

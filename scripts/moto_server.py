@@ -10,6 +10,8 @@ are dropped; and moving a secret's AWSCURRENT label does not change what GetSecr
 moto's events backend (in this process only; the installed moto is never edited) to do what the
 recorded AWS responses in tests/fixtures/aws-recorded/eventbridge-connections.snapshot.json do.
 Every patch names the line of docs/aws-behaviour.md or the recorded response it follows.
+For runs over several accounts it adds what moto's STS lacks (see "Several accounts" below): a
+refused AssumeRole, an external id the role requires, and sessions that end.
 
 Usage:
     .venv/bin/python scripts/moto_server.py --port PORT [--host 127.0.0.1] [--verbose]
@@ -35,6 +37,18 @@ Environment:
     MOTO_KMS_KEY_STAYS              if set to 1, an update with an empty KmsKeyIdentifier keeps
                                     the customer managed key (a backend that does not take the
                                     documented way back to an AWS owned key).
+    MOTO_DENY_ASSUME_ROLE           role ARNs, separated by spaces (IAM role names may hold
+                                    commas): sts:AssumeRole of one answers AccessDenied, HTTP 403,
+                                    "User: <caller> is not authorized to perform: sts:AssumeRole on
+                                    resource: <role>", as AWS does when the role's trust policy does
+                                    not allow the caller.
+    MOTO_ASSUME_ROLE_EXTERNAL_IDS   JSON object, role ARN -> external id the role's trust policy
+                                    requires (`sts:ExternalId`): AssumeRole of that role without it,
+                                    or with another, answers the AccessDenied above.
+    MOTO_SESSION_SECONDS            JSON object, role ARN -> seconds a session of that role lasts
+                                    (instead of DurationSeconds; Expiration says so). Every session
+                                    ends: a call signed with an ended one answers ExpiredToken
+                                    (STS, XML) / ExpiredTokenException (JSON services), HTTP 403.
 
 Test-control route (not an AWS API):
     POST /_provision/connection-state
@@ -48,6 +62,7 @@ import argparse
 import base64
 import binascii
 import copy
+import datetime
 import io
 import json
 import logging
@@ -57,10 +72,12 @@ import signal
 import sys
 import threading
 import time
+import urllib.parse
 from typing import Any, Callable
+from xml.sax.saxutils import escape as xml_escape
 
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.core.utils import unix_time
+from moto.core.utils import unix_time, utcnow
 from moto.events.exceptions import (
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
@@ -68,6 +85,7 @@ from moto.events.exceptions import (
 )
 from moto.events.models import EventsBackend, events_backends
 from moto.events.responses import EventsHandler
+from moto.iam.models import get_account_id_from
 from moto.moto_api._internal import mock_random as random
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -76,6 +94,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from moto.secretsmanager import secretsmanager_backends
 from moto.secretsmanager.models import SecretsManagerBackend
+from moto.sts.models import STSBackend, sts_backends
 from moto.utilities.utils import get_partition
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -748,6 +767,144 @@ def handler_delete_connection(self: EventsHandler) -> tuple[str, dict[str, Any]]
 
 
 # ---------------------------------------------------------------------------------------------
+# Several accounts: sts:AssumeRole refused, external ids, sessions that end.
+#
+# Moto already serves one account per assumed role: AssumeRole into
+# arn:aws:iam::<other>:role/<name> mints an access key that moto maps to <other>
+# (moto/sts/models.py `_create_access_key`, moto/iam/models.py `get_account_id_from`), so
+# EventBridge, Secrets Manager and SSM calls signed with it land in <other>'s backends. What moto
+# lacks is every way AssumeRole is refused (without INITIAL_NO_AUTH_ACTION_COUNT it checks
+# neither the role, nor its trust policy, nor ExternalId) and any end to a session (it reports an
+# Expiration but accepts the credentials forever). The switches below add those answers.
+# ---------------------------------------------------------------------------------------------
+
+STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+# AWS's Common Errors list (every API reference, e.g. the Secrets Manager API Reference, "Common
+# Errors"): ExpiredTokenException, "The security token included in the request is expired",
+# HTTP 403. Query-protocol services (STS, IAM) name it ExpiredToken in an XML Sender error
+# (public callers: cfn-sphere/cfn-sphere#55 shows the IAM body, aws/aws-sdk-java-v2#1649 the
+# STS 403).
+EXPIRED_TOKEN_MESSAGE = "The security token included in the request is expired"
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
+
+# Set from the environment in main().
+DENY_ASSUME_ROLE: frozenset[str] = frozenset()
+ASSUME_ROLE_EXTERNAL_IDS: dict[str, str] = {}
+SESSION_SECONDS: dict[str, float] = {}
+
+# Access key id of every assumed-role session -> the end of that session.
+_SESSION_ENDS: dict[str, datetime.datetime] = {}
+
+_ASSUME_ROLE = STSBackend.assume_role
+
+
+@_patch(STSBackend, "assume_role")
+def backend_assume_role(self: STSBackend, **kwargs: Any) -> Any:
+    """Moto's AssumeRole, remembering when the session ends.
+
+    AWS STS API Reference, AssumeRole, Credentials.Expiration: the date the credentials expire.
+    With MOTO_SESSION_SECONDS naming the role, the session lasts that many seconds instead of
+    DurationSeconds (AWS's minimum, 900, is too long to wait for in a test), and Expiration says so.
+    """
+    role = _ASSUME_ROLE(self, **kwargs)
+    seconds = SESSION_SECONDS.get(kwargs["role_arn"])
+    if seconds is not None:
+        role.expiration = utcnow() + datetime.timedelta(seconds=seconds)
+    with _LOCK:
+        _SESSION_ENDS[role.access_key_id] = role.expiration
+    return role
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """The request body, left readable for the next handler."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _xml_error(status: int, code: str, message: str) -> Response:
+    # The Query-protocol error body (public caller Netflix/security_monkey#77 shows AssumeRole's).
+    body = (
+        f'<ErrorResponse xmlns="{STS_NAMESPACE}">\n'
+        f"  <Error>\n    <Type>Sender</Type>\n    <Code>{code}</Code>\n"
+        f"    <Message>{xml_escape(message)}</Message>\n  </Error>\n"
+        f"  <RequestId>{random.uuid4()}</RequestId>\n</ErrorResponse>\n"
+    )
+    return Response(body, status=status, headers={"Content-Type": "text/xml"})
+
+
+def _caller_arn(access_key: str, region: str, environ_account: str | None) -> str:
+    """The ARN GetCallerIdentity would answer for this key (moto/sts/models.py
+    `get_caller_identity`), found the way moto finds the request's account
+    (moto/core/responses.py `get_current_account`)."""
+    account = (
+        os.environ.get("MOTO_ACCOUNT_ID")
+        or environ_account
+        or get_account_id_from(access_key)
+    )
+    backend = sts_backends[account][get_partition(region)]
+    return backend.get_caller_identity(access_key, region)[1]
+
+
+def _assume_role_refusal(environ: dict[str, Any], access_key: str, region: str) -> Response | None:
+    """AccessDenied for an AssumeRole the role's trust policy would not allow.
+
+    AWS's answer (public callers Netflix/security_monkey#77, aws-cloudformation/rain#205,
+    amzn/selling-partner-api-models#891): HTTP 403, Sender, AccessDenied, "User: <caller ARN> is
+    not authorized to perform: sts:AssumeRole on resource: <role ARN>". The same answer for a
+    missing or wrong ExternalId: the IAM User Guide ("Access to AWS accounts owned by third
+    parties") puts the external id in the trust policy as a `sts:ExternalId` condition, and a
+    request the trust policy does not allow is refused as above.
+    """
+    if not DENY_ASSUME_ROLE and not ASSUME_ROLE_EXTERNAL_IDS:
+        return None
+    params = urllib.parse.parse_qs(environ.get("QUERY_STRING") or "")
+    params.update(urllib.parse.parse_qs(_read_body(environ).decode("utf-8", "replace")))
+    if params.get("Action") != ["AssumeRole"]:
+        return None
+    role_arn = (params.get("RoleArn") or [""])[0]
+    expected = ASSUME_ROLE_EXTERNAL_IDS.get(role_arn)
+    given = (params.get("ExternalId") or [None])[0]
+    if role_arn not in DENY_ASSUME_ROLE and (expected is None or given == expected):
+        return None
+    caller = _caller_arn(access_key, region, environ.get("HTTP_X_MOTO_ACCOUNT_ID"))
+    message = f"User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+    return _xml_error(403, "AccessDenied", message)
+
+
+def _expired_session(environ: dict[str, Any], access_key: str) -> Response | None:
+    with _LOCK:
+        end = _SESSION_ENDS.get(access_key)
+    if end is None or utcnow() <= end:
+        return None
+    if environ.get("HTTP_X_AMZ_TARGET"):  # JSON protocol: EventBridge, Secrets Manager, SSM, KMS
+        return Response(
+            json.dumps({"__type": "ExpiredTokenException", "message": EXPIRED_TOKEN_MESSAGE}),
+            status=403,
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amzn-ErrorType": "ExpiredTokenException",
+            },
+        )
+    return _xml_error(403, "ExpiredToken", EXPIRED_TOKEN_MESSAGE)
+
+
+def _account_refusal(environ: dict[str, Any]) -> Response | None:
+    """The answer AWS gives before any service looks at the request, if any."""
+    match = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION") or "")
+    if match is None:
+        return None
+    access_key, region, service = match.groups()
+    expired = _expired_session(environ, access_key)
+    if expired is not None:
+        return expired
+    if service == "sts":
+        return _assume_role_refusal(environ, access_key, region)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
 # Test-control route: POST /_provision/connection-state (not an AWS API). Lets tests simulate a
 # connection that went DEAUTHORIZED / FAILED_CONNECTIVITY (aws-behaviour.md "DEAUTHORIZED = auth failure
 # ...; FAILED_CONNECTIVITY = network failure. `StateReason` explains.").
@@ -800,10 +957,11 @@ class ControlRouteApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("PATH_INFO") == CONTROL_PATH:
             return _set_connection_state(Request(environ))(environ, start_response)
+        refused = _account_refusal(environ)
+        if refused is not None:
+            return refused(environ, start_response)
         if DENY_MANAGED_SECRET_READS and environ.get("HTTP_X_AMZ_TARGET") == "secretsmanager.GetSecretValue":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = environ["wsgi.input"].read(length) if length else b""
-            environ["wsgi.input"] = io.BytesIO(body)
+            body = _read_body(environ)
             try:
                 secret_id = json.loads(body or b"{}").get("SecretId", "")
             except ValueError:
@@ -820,9 +978,7 @@ class ControlRouteApp:
                 )
                 return response(environ, start_response)
         if DENY_PARAMETER_PREFIX and environ.get("HTTP_X_AMZ_TARGET") == "AmazonSSM.GetParameter":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = environ["wsgi.input"].read(length) if length else b""
-            environ["wsgi.input"] = io.BytesIO(body)
+            body = _read_body(environ)
             try:
                 name = json.loads(body or b"{}").get("Name", "")
             except ValueError:
@@ -850,9 +1006,27 @@ def _exit(signum: int, frame: Any) -> None:
     raise SystemExit(0)
 
 
+def _role_map(parser: argparse.ArgumentParser, name: str, kind: Any) -> dict[str, Any]:
+    """A JSON object from role ARN to value, read from the environment variable `name`."""
+    raw = os.environ.get(name)
+    if not raw:
+        return {}
+    try:
+        mapping = json.loads(raw)
+    except ValueError:
+        mapping = None
+    if not isinstance(mapping, dict) or not all(
+        key.startswith("arn:") and isinstance(value, kind) and not isinstance(value, bool)
+        for key, value in mapping.items()
+    ):
+        parser.error(f"{name} must be a JSON object from role ARN to value, got {raw!r}")
+    return mapping
+
+
 def main(argv: list[str] | None = None) -> None:
     global AUTHORIZING_READS, AUTHORIZING_SECONDS, DEAUTHORIZE_SECRET_PREFIX
     global DENY_MANAGED_SECRET_READS, KMS_KEY_STAYS, DENY_PARAMETER_PREFIX
+    global DENY_ASSUME_ROLE, ASSUME_ROLE_EXTERNAL_IDS, SESSION_SECONDS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True, help="port (0 = any free port)")
@@ -876,6 +1050,12 @@ def main(argv: list[str] | None = None) -> None:
     DENY_MANAGED_SECRET_READS = os.environ.get("MOTO_DENY_MANAGED_SECRET_READS") == "1"
     KMS_KEY_STAYS = os.environ.get("MOTO_KMS_KEY_STAYS") == "1"
     DENY_PARAMETER_PREFIX = os.environ.get("MOTO_DENY_PARAMETER_PREFIX") or None
+    denied = os.environ.get("MOTO_DENY_ASSUME_ROLE", "").split()
+    if any(not arn.startswith("arn:") for arn in denied):
+        parser.error(f"MOTO_DENY_ASSUME_ROLE must be role ARNs separated by spaces, got {denied!r}")
+    DENY_ASSUME_ROLE = frozenset(denied)
+    ASSUME_ROLE_EXTERNAL_IDS = _role_map(parser, "MOTO_ASSUME_ROLE_EXTERNAL_IDS", str)
+    SESSION_SECONDS = _role_map(parser, "MOTO_SESSION_SECONDS", (int, float))
 
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)

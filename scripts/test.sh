@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: installs the emulator and the workflow linters, checks
 # formatting and lints (the Rust code, every GitHub Actions workflow, the setup action and the
 # shell scripts), self-tests the emulator launcher, the fault proxy and the local Salesforce
-# org, then runs every Rust test (unit, mocked AWS, emulator).
+# org, runs every Rust test (unit, mocked AWS, emulator), then follows the README's quickstart
+# on the built binary against the local emulator and org (scripts/quickstart.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-emulator.sh
@@ -28,3 +29,6 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --locked --no-fail-fast
 fi
+# The newcomer's path: the README's quickstart, typed as written, on the binary just built.
+cargo build --locked --bin provision
+PROVISION=target/debug/provision bash scripts/quickstart.sh

@@ -664,6 +664,191 @@ def bad_client_secret_settles_deauthorized() -> None:
     assert settle("p8-bad2")["ConnectionState"] == "DEAUTHORIZED"
 
 
+# ------------------------------------------------------------------------------- several accounts
+
+ACCOUNTS = ["111111111111", "222222222222", "333333333333"]
+REGIONS = ["eu-west-1", "us-east-1"]
+REFUSED_ROLE = "arn:aws:iam::444444444444:role/provision"
+EXTERNAL_ID_ROLE = "arn:aws:iam::222222222222:role/provision"
+EXTERNAL_ID = "payments-ci-7f3a"
+SHORT_ROLE = "arn:aws:iam::555555555555:role/provision"
+ENDED_ROLE = "arn:aws:iam::666666666666:role/provision"
+DEFAULT_CALLER = "arn:aws:sts::123456789012:user/moto"  # moto's identity for unknown keys
+EXPIRED = "The security token included in the request is expired"
+
+
+def role_of(account: str) -> str:
+    return f"arn:aws:iam::{account}:role/provision"
+
+
+def accounts_emulator() -> Any:
+    return emulator(
+        MOTO_DENY_ASSUME_ROLE=REFUSED_ROLE,
+        MOTO_ASSUME_ROLE_EXTERNAL_IDS=json.dumps({EXTERNAL_ID_ROLE: EXTERNAL_ID}),
+        MOTO_SESSION_SECONDS=json.dumps({SHORT_ROLE: 1, ENDED_ROLE: 0}),
+    )
+
+
+def as_session(emu: Emulator, service: str, credentials: dict[str, Any], region: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=emu.url,
+        region_name=region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def assume(emu: Emulator, role_arn: str, **kwargs: Any) -> dict[str, Any]:
+    answer = emu.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="payments-run-1", **kwargs)
+    return answer["Credentials"]
+
+
+def assume_for(emu: Emulator, account: str) -> dict[str, Any]:
+    extra = {"ExternalId": EXTERNAL_ID} if role_of(account) == EXTERNAL_ID_ROLE else {}
+    return assume(emu, role_of(account), **extra)
+
+
+@test
+def three_accounts_two_regions_each_stay_apart() -> None:
+    with accounts_emulator() as emu:
+        sessions = {account: assume_for(emu, account) for account in ACCOUNTS}
+        for account, credentials in sessions.items():
+            identity = as_session(emu, "sts", credentials, "us-east-1").get_caller_identity()
+            assert identity["Account"] == account, identity
+            assert identity["Arn"] == f"arn:aws:sts::{account}:assumed-role/provision/payments-run-1"
+            for region in REGIONS:
+                as_session(emu, "events", credentials, region).create_connection(
+                    Name=f"orders-{region}",
+                    AuthorizationType="API_KEY",
+                    AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": account}},
+                )
+        for account, credentials in sessions.items():
+            for region in REGIONS:
+                client = as_session(emu, "events", credentials, region)
+                listed = client.list_connections()["Connections"]
+                assert [c["Name"] for c in listed] == [f"orders-{region}"], (account, region, listed)
+                arn = listed[0]["ConnectionArn"]
+                assert arn.startswith(f"arn:aws:events:{region}:{account}:connection/orders-{region}/"), arn
+                secret_arn = client.describe_connection(Name=f"orders-{region}")["SecretArn"]
+                value = as_session(emu, "secretsmanager", credentials, region).get_secret_value(
+                    SecretId=secret_arn
+                )
+                assert json.loads(value["SecretString"])["api_key_value"] == account
+        # The emulator's own (unassumed) credentials are a fourth account, with nothing in it.
+        assert emu.client("events").list_connections()["Connections"] == []
+
+
+@test
+def refused_role_answers_access_denied_and_the_others_still_work() -> None:
+    with accounts_emulator() as emu:
+        err = error_of(lambda: assume(emu, REFUSED_ROLE))
+        assert (err["Code"], err["Status"], err["Type"]) == ("AccessDenied", 403, "Sender"), err
+        assert err["Message"] == (
+            f"User: {DEFAULT_CALLER} is not authorized to perform: sts:AssumeRole on resource: "
+            f"{REFUSED_ROLE}"
+        ), err["Message"]
+        for account in ACCOUNTS:
+            credentials = assume_for(emu, account)
+            client = as_session(emu, "events", credentials, "eu-west-1")
+            assert client.list_connections()["Connections"] == []
+
+
+@test
+def refusal_names_an_assumed_role_caller() -> None:
+    with accounts_emulator() as emu:
+        hop = as_session(emu, "sts", assume_for(emu, "111111111111"), "us-east-1")
+        err = error_of(lambda: hop.assume_role(RoleArn=REFUSED_ROLE, RoleSessionName="hop"))
+        assert err["Message"] == (
+            "User: arn:aws:sts::111111111111:assumed-role/provision/payments-run-1 is not "
+            f"authorized to perform: sts:AssumeRole on resource: {REFUSED_ROLE}"
+        ), err["Message"]
+
+
+@test
+def external_id_must_match_the_roles() -> None:
+    with accounts_emulator() as emu:
+        for extra in ({}, {"ExternalId": "someone-else"}):
+            err = error_of(lambda: assume(emu, EXTERNAL_ID_ROLE, **extra))
+            assert (err["Code"], err["Status"]) == ("AccessDenied", 403), (extra, err)
+            assert err["Message"].endswith(f"sts:AssumeRole on resource: {EXTERNAL_ID_ROLE}")
+        credentials = assume(emu, EXTERNAL_ID_ROLE, ExternalId=EXTERNAL_ID)
+        identity = as_session(emu, "sts", credentials, "us-east-1").get_caller_identity()
+        assert identity["Account"] == "222222222222"
+        # A role without a registered external id takes any, or none (moto does not check).
+        assume(emu, role_of("111111111111"), ExternalId="anything")
+
+
+@test
+def session_ends_with_expired_token() -> None:
+    with accounts_emulator() as emu:
+        started = time.time()
+        credentials = assume(emu, SHORT_ROLE)
+        lasts = credentials["Expiration"].timestamp() - started
+        assert 0 < lasts < 2, lasts
+        events_client = as_session(emu, "events", credentials, "eu-west-1")
+        assert events_client.list_connections()["Connections"] == []
+        time.sleep(1.2)
+        err = error_of(events_client.list_connections)
+        assert (err["Code"], err["Message"], err["Status"]) == (
+            "ExpiredTokenException",
+            EXPIRED,
+            403,
+        ), err
+        err = error_of(as_session(emu, "secretsmanager", credentials, "eu-west-1").list_secrets)
+        assert err["Code"] == "ExpiredTokenException" and err["Status"] == 403, err
+        err = error_of(as_session(emu, "sts", credentials, "us-east-1").get_caller_identity)
+        assert (err["Code"], err["Message"], err["Status"]) == ("ExpiredToken", EXPIRED, 403), err
+        # A new session (what a refreshing credentials provider does) works again.
+        fresh = as_session(emu, "events", assume(emu, SHORT_ROLE), "eu-west-1")
+        assert fresh.list_connections()["Connections"] == []
+        # Other roles' sessions last DurationSeconds (AWS's default 3600).
+        other = assume_for(emu, "111111111111")
+        assert 3500 < other["Expiration"].timestamp() - time.time() <= 3600
+
+
+@test
+def zero_second_session_fails_every_call_after_assume_role() -> None:
+    with accounts_emulator() as emu:
+        credentials = assume(emu, ENDED_ROLE)
+        err = error_of(as_session(emu, "events", credentials, "us-east-1").list_connections)
+        assert err["Code"] == "ExpiredTokenException", err
+        # The assuming credentials are not a session: they keep working.
+        assert emu.client("events").list_connections()["Connections"] == []
+
+
+@test
+def another_accounts_secret_arn_is_not_found() -> None:
+    """Moto reads a secret only in the caller's account: a full ARN naming another account is not
+    found, whatever that account's resource policy says (moto/secretsmanager/models.py
+    `SecretsStore.__getitem__`)."""
+    with accounts_emulator() as emu:
+        owner = as_session(emu, "secretsmanager", assume_for(emu, "111111111111"), "us-east-1")
+        arn = owner.create_secret(Name="shared-client", SecretString="v")["ARN"]
+        reader = as_session(emu, "secretsmanager", assume_for(emu, "333333333333"), "us-east-1")
+        err = error_of(lambda: reader.get_secret_value(SecretId=arn))
+        assert err["Code"] == "ResourceNotFoundException", err
+
+
+@test
+def bad_account_switches_stop_the_launcher() -> None:
+    for name, value in (
+        ("MOTO_DENY_ASSUME_ROLE", "provision"),
+        ("MOTO_ASSUME_ROLE_EXTERNAL_IDS", "[1]"),
+        ("MOTO_SESSION_SECONDS", json.dumps({SHORT_ROLE: "1"})),
+    ):
+        done = subprocess.run(
+            [sys.executable, LAUNCHER, "--port", "0"],
+            env={**os.environ, name: value},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 2 and name in done.stderr, (name, done.returncode, done.stderr)
+        assert done.stdout == "", done.stdout
+
+
 # ------------------------------------------------------------------------------- run
 
 

@@ -72,9 +72,9 @@ pub(crate) enum Command {
         /// Do not wait for connections to become AUTHORIZED (or ACTIVE).
         #[arg(long)]
         no_wait: bool,
-        /// How long to wait for each connection to settle.
+        /// How long to wait for the written connections to settle.
         ///
-        /// E.g. 90s, 10m, 1h.
+        /// One limit for the whole settle phase, all connections together. E.g. 90s, 10m, 1h.
         #[arg(long, value_name = "DURATION", default_value = "25m", value_parser = parse_duration)]
         wait_timeout: Duration,
         /// Request a token with new credentials before writing them.

@@ -9,6 +9,7 @@
 //! - `schema`: `provision schema` against an independent JSON Schema validator.
 //! - `cli_docs`: help examples, version, shell completions and the man page.
 //! - `demo`: `scripts/demo.sh` on an already-built binary (`PROVISION`).
+//! - `docs`: the README's size, the links between the documents, their voice.
 //! - `verbose_calls`: `-vv` shows each AWS call and retry against failing loopback endpoints.
 //! - `workflows`: the example workflow, the release workflow and the setup action, as data.
 //! - `setup_action`: the setup action's scripts run on hostile inputs and a local release.
@@ -20,6 +21,7 @@
 mod against_emulator;
 mod cli_docs;
 mod demo;
+mod docs;
 mod extreme_inputs;
 mod invalid_input;
 mod no_aws_calls;

@@ -170,7 +170,7 @@ Terminated by SIGTERM; what was done and not done is printed.
 "#;
 
 const SEE_ALSO: &str = r#".SH "SEE ALSO"
-\fBaws\fR(1), \fBsf\fR(1); the README (YAML reference, IAM policy, CI with GitHub Actions); \fBprovision schema\fR for the JSON Schema of the YAML.
+\fBaws\fR(1), \fBsf\fR(1); docs/guide.md (the connection document, the IAM policy, CI with GitHub Actions) and docs/reference/ (every key, command, flag and output document) in the provision repository; \fBprovision schema\fR for the JSON Schema of the YAML.
 "#;
 
 const SEE_ALSO_SUBCOMMAND: &str = r#".SH "SEE ALSO"

@@ -136,7 +136,7 @@ pub(crate) fn export(
     let header = format!(
         "# Exported by `provision export` from {region}. AWS never returns secrets: set the\n\
          # environment variables below before `provision diff` or `apply`, or replace each\n\
-         # `env:` reference with another source ({}; see the README).\n\
+         # `env:` reference with another source ({}; see the guide, docs/guide.md).\n\
          # Then `provision apply --adopt` takes the connection over.\n\
          #   {}\n",
         crate::sources::others_than("env"),
@@ -435,7 +435,7 @@ mod tests {
             exported.yaml,
             "# Exported by `provision export` from eu-west-1. AWS never returns secrets: set the
 # environment variables below before `provision diff` or `apply`, or replace each
-# `env:` reference with another source (`file`, `secretsManager` or `ssm`; see the README).
+# `env:` reference with another source (`file`, `secretsManager` or `ssm`; see the guide, docs/guide.md).
 # Then `provision apply --adopt` takes the connection over.
 #   SF_ACME_UAT_CLIENT_SECRET
 #   SF_ACME_UAT_INVOCATION_HEADERS_X_TOKEN

@@ -4,8 +4,8 @@
 //! One definition drives everything about a key (the habit of ripgrep's `flags/defs.rs`):
 //! [`convert`](super::convert) accepts exactly these keys (and suggests them for misspellings),
 //! [`schema`](super::schema) describes exactly these keys in the JSON Schema, and a test checks
-//! that the README's YAML reference names every one of them. The descriptions are the README's
-//! comments, written out.
+//! that the guide's connection document (docs/guide.md) names every one of them. The
+//! descriptions are that document's comments, written out.
 //!
 //! A key's limits (lengths, ranges, patterns) are named constants beside the check that
 //! applies them: AWS's in [`limits`](super::limits), Salesforce's in
@@ -234,13 +234,13 @@ pub fn names(keys: Keys) -> impl Iterator<Item = &'static str> {
 mod tests {
     use super::*;
 
-    /// The ```yaml block of the README's "YAML reference".
-    fn readme_reference() -> &'static str {
-        let readme = include_str!("../../README.md");
-        let section = readme
-            .split("## YAML reference")
+    /// The ```yaml block of the guide's "The connection document".
+    fn guide_connection_document() -> &'static str {
+        let guide = include_str!("../../docs/guide.md");
+        let section = guide
+            .split("## The connection document")
             .nth(1)
-            .expect("README has a YAML reference");
+            .expect("the guide has a connection document");
         let block = section
             .split("```yaml\n")
             .nth(1)
@@ -249,13 +249,13 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_reference_names_every_key() {
-        let reference = readme_reference();
+    fn the_guide_connection_document_names_every_key() {
+        let reference = guide_connection_document();
         for (table, keys) in TABLES {
             for key in *keys {
                 assert!(
                     reference.contains(&format!("{}:", key.name)),
-                    "the README's YAML reference does not show `{}` ({table})",
+                    "the guide's connection document does not show `{}` ({table})",
                     key.name
                 );
             }
@@ -263,19 +263,19 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_shows_every_key_of_the_project_file() {
-        let readme = include_str!("../../README.md");
-        let section = readme
+    fn the_guide_shows_every_key_of_the_project_file() {
+        let guide = include_str!("../../docs/guide.md");
+        let section = guide
             .split("## The project file (`provision.yaml`)")
             .nth(1)
-            .expect("README has a project file section");
+            .expect("the guide has a project file section");
         let block = section.split("```yaml\n").nth(1).unwrap_or_default();
         let block = block.split("```").next().unwrap_or_default();
         for key in PROJECT {
             assert!(
                 block.contains(&format!("{}:", key.name))
                     && section.contains(&format!("**`{}`**", key.name)),
-                "the README's project file section does not show and explain `{}`",
+                "the guide's project file section does not show and explain `{}`",
                 key.name
             );
             assert!(!key.description.trim().is_empty(), "{}", key.name);

@@ -6,7 +6,7 @@
 //! the JSON Schema ([`crate::manifest::keys`], [`crate::manifest::schema`]), the resolver
 //! ([`crate::resolve`] asks the source to read the value, through the run's shared [`Stores`]),
 //! the IAM policy ([`crate::policy`] asks each reference which statements reading it needs)
-//! and the README (a test checks that it shows every key of the table). A new source is its
+//! and the guide (a test checks that it shows every key of the table). A new source is its
 //! own module, a variant of [`SecretSource`] and of [`Address`], and a line in [`SOURCES`].
 
 pub(crate) mod env;
