@@ -273,12 +273,19 @@ pub(crate) enum Command {
     },
     /// Print the JSON Schema of the connection YAML.
     ///
-    /// For editors and other checkers.
+    /// For editors and other checkers; with --output-document, the schema of a document that
+    /// --output json prints.
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema {
         /// Print the project file's schema (provision.yaml) instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "output_document")]
         project: bool,
+        /// Print the schema of an --output json document instead.
+        ///
+        /// `plan` is what diff and show print; `error` what any command prints when it fails
+        /// before it has a document of its own.
+        #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::view::output_schema::DOCUMENTS))]
+        output_document: Option<String>,
     },
     /// Describe a YAML key: type, limits and an example.
     ///
@@ -415,7 +422,8 @@ const SCHEMA_EXAMPLES: &str = "Examples:
   provision schema > schema/provision.schema.json
   # then, as the first line of connections/acme/production.yaml:
   # yaml-language-server: $schema=../../schema/provision.schema.json
-  provision schema --project > schema/provision-project.schema.json";
+  provision schema --project > schema/provision-project.schema.json
+  provision schema --output-document plan > schema/output/plan.schema.json";
 
 const EXPLAIN_EXAMPLES: &str = "Examples:
   provision explain

@@ -62,6 +62,8 @@ pub(crate) enum Task {
     Schema {
         /// The project file's schema instead of a connection document's.
         project: bool,
+        /// `--output-document NAME`: the schema of a JSON output document instead.
+        output_document: Option<String>,
     },
     /// `explain [KEY]`: describe a key, or list them.
     Explain {
@@ -298,7 +300,16 @@ impl Settings {
                 },
                 paths.paths,
             ),
-            Command::Schema { project } => (Task::Schema { project }, Vec::new()),
+            Command::Schema {
+                project,
+                output_document,
+            } => (
+                Task::Schema {
+                    project,
+                    output_document,
+                },
+                Vec::new(),
+            ),
             Command::Explain { key, project } => (Task::Explain { key, project }, Vec::new()),
             Command::Completions { shell } => (Task::Completions { shell }, Vec::new()),
             Command::Man { out } => (Task::Man { out }, Vec::new()),

@@ -142,7 +142,7 @@ pub(crate) enum Error {
     Input(Vec<Problem>),
 
     /// The AWS configuration could not be built or a call outside any one connection failed.
-    #[error("{context}: {message}{}", help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default())]
+    #[error("{}", self.with_help())]
     Aws {
         context: String,
         /// The call's error, which quotes AWS.
@@ -154,7 +154,7 @@ pub(crate) enum Error {
     },
 
     /// A Salesforce call outside any one connection failed (the access token, a permission).
-    #[error("{context}: {message}{}", help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default())]
+    #[error("{}", self.with_help())]
     Salesforce {
         context: String,
         /// The failure, which quotes Salesforce.
@@ -195,7 +195,7 @@ pub(crate) enum Error {
 
     /// `apply --plan`: the saved plan is no longer what AWS and the files say; nothing was
     /// written.
-    #[error("the saved plan {file} is stale, so nothing was changed:{}\n  help: plan again (`provision diff --out {file}`), review the new plan, then apply it", differences.iter().map(|d| format!("\n  - {d}")).collect::<String>())]
+    #[error("{}", self.with_help())]
     StalePlan {
         file: String,
         differences: Vec<String>,
@@ -222,6 +222,48 @@ fn render_problems(problems: &[Problem]) -> String {
 }
 
 impl Error {
+    /// What went wrong, apart from how to fix it: JSON output keeps the two in fields of their
+    /// own, text shows the help on a line of its own ([`Error::with_help`]). Invalid input is
+    /// "invalid input": each of its problems carries its own message and help.
+    pub(crate) fn message_and_help(&self) -> (String, Option<String>) {
+        match self {
+            Error::Input(_) => ("invalid input".to_string(), None),
+            Error::Aws {
+                context,
+                message,
+                help,
+                ..
+            }
+            | Error::Salesforce {
+                context,
+                message,
+                help,
+                ..
+            } => (format!("{context}: {message}"), help.clone()),
+            Error::StalePlan { file, differences } => (
+                format!(
+                    "the saved plan {file} is stale, so nothing was changed:{}",
+                    differences
+                        .iter()
+                        .map(|d| format!("\n  - {d}"))
+                        .collect::<String>()
+                ),
+                Some(format!(
+                    "plan again (`provision diff --out {file}`), review the new plan, then apply it"
+                )),
+            ),
+            other => (other.to_string(), None),
+        }
+    }
+
+    /// The message, and the help on a line of its own (`\n  help: ...`), as text shows them.
+    fn with_help(&self) -> String {
+        match self.message_and_help() {
+            (message, Some(help)) => format!("{message}\n  help: {help}"),
+            (message, None) => message,
+        }
+    }
+
     /// Bad input that is one problem.
     pub(crate) fn input(problem: Problem) -> Self {
         Error::Input(vec![problem])

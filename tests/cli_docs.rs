@@ -86,9 +86,13 @@ fn version_names_the_build_for_a_bug_report() {
     assert_eq!((code, stderr.as_str()), (0, ""));
     let document: serde_json::Value = serde_json::from_str(&stdout).expect(&stdout);
     assert_eq!(
+        crate::support::output_schema::check(&document).as_deref(),
+        Ok("version")
+    );
+    assert_eq!(
         document,
         serde_json::json!({
-            "version": 1,
+            "version": 2,
             "command": "version",
             "provision": env!("CARGO_PKG_VERSION"),
             "os": std::env::consts::OS,

@@ -31,7 +31,7 @@ const ALL_DOCS: &[&str] = &[
 
 /// Files the reference and the output schemas are generated into, by the commands that write
 /// them (`docs/reference/`, `schema/output/`); a link into them is checked once they exist.
-const GENERATED_ELSEWHERE: &[&str] = &["docs/reference/", "schema/output/"];
+const GENERATED_ELSEWHERE: &[&str] = &[];
 
 #[test]
 fn the_readme_stays_under_12_kib() {

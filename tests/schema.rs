@@ -466,3 +466,63 @@ fn the_schema_rejects_every_structural_case_of_the_corpus() {
         assert_eq!(output.status.code(), Some(1), "validate accepts {case}");
     }
 }
+
+/// Each output document's committed schema (`schema/output/`, which users and the reference
+/// link to) is what `provision schema --output-document` prints, and a valid draft 2020-12
+/// schema.
+#[test]
+fn each_output_documents_committed_schema_is_the_commands_output() {
+    use crate::support::output_schema::{committed, documents};
+    let help = provision(&["schema", "--help"]);
+    let help = String::from_utf8(help.stdout).unwrap();
+    let (_, names) = help
+        .split_once("[possible values: ")
+        .expect("--output-document lists its documents");
+    let mut names: Vec<&str> = names[..names.find(']').unwrap()].split(", ").collect();
+    names.sort();
+    assert_eq!(
+        names,
+        documents(),
+        "a document without its committed schema, or the other way"
+    );
+    for document in documents() {
+        let document = document.as_str();
+        let output = provision(&["schema", "--output-document", document]);
+        assert_eq!(output.status.code(), Some(0), "{document}");
+        let printed = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            committed(document) == printed,
+            "schema/output/{document}.schema.json differs from `provision schema --output-document {document}`: run `cargo run -- schema --output-document {document} > schema/output/{document}.schema.json`"
+        );
+        let schema: serde_json::Value = serde_json::from_str(&printed).unwrap();
+        jsonschema::draft202012::new(&schema).expect("a valid draft 2020-12 schema");
+    }
+}
+
+/// The schemas are closed and their values enumerated: a real document with a field added, a
+/// kind renamed or a value of the wrong type fails, and the error document is told apart.
+#[test]
+fn a_document_with_a_field_or_value_the_schema_does_not_name_fails() {
+    use crate::support::output_schema::check;
+    let output = provision(&["version", "--output", "json"]);
+    let version: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(check(&version).as_deref(), Ok("version"));
+    let mut added = version.clone();
+    added["commit"] = "abc".into();
+    let mut older = version.clone();
+    older["version"] = 1.into();
+    for (what, json) in [("a field added", added), ("version 1", older)] {
+        assert!(check(&json).is_err(), "{what} passes: {json}");
+    }
+
+    let output = provision(&["validate", "no-such-folder/", "--output", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let error: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(check(&error).as_deref(), Ok("error"), "{error}");
+    let mut embedded = error.clone();
+    embedded["hint"] = "embedded".into();
+    assert!(check(&embedded).is_err(), "{embedded}");
+    let mut problem = error.clone();
+    problem["problems"][0]["line"] = "3".into();
+    assert!(check(&problem).is_err(), "{problem}");
+}

@@ -105,7 +105,10 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
         Task::IamPolicy { policy, account } => {
             iam_policy::run(settings, policy, account.as_deref()).await
         }
-        Task::Schema { project } => schema::run(*project),
+        Task::Schema {
+            project,
+            output_document,
+        } => schema::run(*project, output_document.as_deref()),
         Task::Explain { key, project } => explain::run(settings, key.as_deref(), *project),
         Task::Completions { shell } => completions::run(*shell),
         Task::Man { out } => man::run(out.as_deref()),

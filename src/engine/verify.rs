@@ -12,7 +12,8 @@ use super::readiness::{self, OrgRates, Refusal, RefusalKind};
 use crate::desired::DesiredConnection;
 use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
 use crate::outside::Outside;
-use crate::plan::verify_report::{Checked, Failure, Verified};
+use crate::plan::ResourceKind;
+use crate::plan::verify_report::{Failure, Verified};
 use crate::salesforce::rest::{OrgLimits, Rest, RestError};
 use crate::salesforce::token::{Granted, TokenLimits, VerifyError, request_token};
 use futures::StreamExt;
@@ -41,7 +42,7 @@ impl Verified {
         region: &str,
     ) -> Self {
         let mut verified = Verified::new(&destination.name, region);
-        verified.kind = Checked::Destination;
+        verified.kind = ResourceKind::ApiDestination;
         verified.connection = Some(connection.name.clone());
         verified.ok = true;
         verified.target = Some(match &destination.target {

@@ -29,6 +29,8 @@ pub(crate) struct SecretWrite {
     pub(crate) created: bool,
     /// It may quote AWS or Salesforce.
     pub(crate) error: Option<Outside>,
+    /// What to do about the error (`help` in JSON, as in every document).
+    #[serde(rename = "help")]
     pub(crate) hint: Option<String>,
 }
 

@@ -139,7 +139,8 @@ pub(crate) struct Health {
     /// `DEAUTHORIZED` or `FAILED_CONNECTIVITY`: a difference that `apply` heals.
     pub(crate) broken: bool,
     /// For a broken connection: what to check in Salesforce (or the network) if re-sending
-    /// the credentials does not heal it.
+    /// the credentials does not heal it (`help` in JSON, as in every document).
+    #[serde(rename = "help", alias = "hint")]
     pub(crate) hint: Option<String>,
 }
 
@@ -250,11 +251,12 @@ impl<C: ResourceChange> Step<C> {
     }
 
     /// A resource whose declaration could not be resolved (a secret could not be read): the
-    /// problems, each with its place in the files.
+    /// problems, each with its place in the files. The error is what is wrong, one line per
+    /// problem; how to fix each is its help, kept apart (JSON's `problems`, a result's help).
     pub(crate) fn invalid(name: &str, place: &Place, problems: Vec<crate::error::Problem>) -> Self {
         let error = problems
             .iter()
-            .map(ToString::to_string)
+            .map(crate::error::Problem::headline)
             .collect::<Vec<_>>()
             .join("\n");
         let shown = Shown {
@@ -298,6 +300,10 @@ impl<C: ResourceChange> Step<C> {
         }
         let mut failed = self.result(Outcome::Failed);
         failed.error = self.change.refusal().map(str::to_string).map(Into::into);
+        let help: Vec<String> = (self.entry.problems.iter())
+            .filter_map(|problem| problem.help.as_ref().map(ToString::to_string))
+            .collect();
+        failed.hint = (!help.is_empty()).then(|| help.join("\n"));
         failed
     }
 
@@ -567,8 +573,10 @@ pub(crate) struct ApplyResult {
     pub(crate) state: Option<ConnectionState>,
     /// AWS's `StateReason`.
     pub(crate) state_reason: Option<Outside>,
-    /// Why it failed (it may quote AWS or Salesforce), and what to do about it.
+    /// Why it failed (it may quote AWS or Salesforce).
     pub(crate) error: Option<Outside>,
+    /// What to do about it (`help` in JSON, as in every document).
+    #[serde(rename = "help")]
     pub(crate) hint: Option<String>,
     /// Fields that still differ after the write (AWS did not take them).
     pub(crate) not_taken: Vec<FieldChange>,

@@ -15,9 +15,9 @@ pub(crate) struct RotationReport {
     pub(crate) results: Vec<RotationResult>,
 }
 
-/// How one document's rotation ended (`result` in JSON).
+/// How one document's rotation ended (`outcome` in JSON, as an apply result's: kebab-case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum RotationEnd {
     Rotated,
     RolledBack,
@@ -40,9 +40,9 @@ impl RotationEnd {
     }
 }
 
-/// How one step went (`result` of a step in JSON).
+/// How one step went (`outcome` of a step in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum StepResult {
     Done,
     Failed,
@@ -65,6 +65,7 @@ impl StepResult {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct StepRecord {
     pub(crate) step: Step,
+    #[serde(rename = "outcome")]
     pub(crate) result: StepResult,
     pub(crate) detail: Outside,
 }
@@ -75,6 +76,7 @@ pub(crate) struct StepRecord {
 pub(crate) struct RotationResult {
     pub(crate) name: String,
     pub(crate) app: String,
+    #[serde(rename = "outcome")]
     pub(crate) result: RotationEnd,
     pub(crate) steps: Vec<StepRecord>,
     /// Seconds between the promotion and the last connection carrying the new credential, when
@@ -88,6 +90,7 @@ pub(crate) struct RotationResult {
     pub(crate) now: Option<Outside>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<Outside>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What to do about it (`help` in JSON, as in every document).
+    #[serde(rename = "help", skip_serializing_if = "Option::is_none")]
     pub(crate) hint: Option<Outside>,
 }

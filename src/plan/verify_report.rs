@@ -7,7 +7,7 @@
 //! `error_description` otherwise; never a token, never a secret.
 
 use crate::outside::Outside;
-use crate::plan::LeftOut;
+use crate::plan::{LeftOut, ResourceKind};
 use serde::Serialize;
 
 /// Why a connection failed verification.
@@ -34,19 +34,13 @@ pub(crate) enum Failure {
     Rejected,
 }
 
-/// What a result is about (`"kind"` in JSON: `connection` or `destination`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) enum Checked {
-    Connection,
-    Destination,
-}
-
 /// The verification of one connection, or one API destination, in one Region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Verified {
-    pub(crate) kind: Checked,
+    /// What the result is about: a connection or an API destination, named as the plan
+    /// names them.
+    pub(crate) kind: ResourceKind,
     pub(crate) name: String,
     /// A destination's connection.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,8 +68,8 @@ pub(crate) struct Verified {
     /// Salesforce's `error_description`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error_description: Option<Outside>,
-    /// What to do about it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What to do about it (`help` in JSON, as in every document).
+    #[serde(rename = "help", skip_serializing_if = "Option::is_none")]
     pub(crate) hint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) failure: Option<Failure>,
@@ -97,7 +91,7 @@ impl Verified {
     /// A connection's result, failed until its token is granted.
     pub(crate) fn new(name: &str, region: &str) -> Self {
         Verified {
-            kind: Checked::Connection,
+            kind: ResourceKind::Connection,
             name: name.to_string(),
             connection: None,
             region: region.to_string(),
@@ -155,6 +149,8 @@ impl VerifyReport {
 
     /// True when a destination was checked (not only tokens).
     pub(crate) fn has_destinations(&self) -> bool {
-        self.results.iter().any(|r| r.kind == Checked::Destination)
+        self.results
+            .iter()
+            .any(|r| r.kind == ResourceKind::ApiDestination)
     }
 }

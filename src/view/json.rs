@@ -1,9 +1,13 @@
 //! The machine-readable view: versioned JSON documents drawn from the same models as the text.
 //!
 //! Their shape is an API (users parse it in CI): every document carries `version`, keys are
-//! camelCase, and fields are only ever added within a version. Every plan entry, apply result,
-//! orphan and left-out connection carries its place, `account` and `region`; entries, results
-//! and orphans their `kind` (`connection`) too.
+//! camelCase, and fields are only ever added within a version. One vocabulary across
+//! documents: the same thing has the same name everywhere (`kind` is `connection` or
+//! `apiDestination`, what to do about a failure is `help`, what happened to a resource is its
+//! `outcome`). Every plan entry, apply result, orphan and left-out connection carries its place,
+//! `account` and `region`; entries, results, orphans and verify results their `kind` too. Each
+//! document has a JSON Schema ([`crate::view::output_schema`]), published under
+//! `schema/output/`.
 
 use super::{View, error_lines};
 use crate::error::{Error, Problem};
@@ -16,8 +20,12 @@ use crate::plan::{
 };
 use serde::Serialize;
 
-/// The version of the JSON output format. Bumped on any incompatible change.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The version of the JSON output format. Bumped on any incompatible change. Version 2: one
+/// vocabulary (verify's `kind` `destination` is `apiDestination`; every `hint` is `help`; a
+/// rotation's and its steps' `result` is `outcome`, in kebab-case; the plan's `region` is gone,
+/// `regions` says it), and the error document's `error` holds the message alone, its help in
+/// `help`.
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 pub(crate) struct JsonView;
 
@@ -40,8 +48,6 @@ struct ValidatedDocument<'a> {
 struct PlanDocument<'a> {
     version: u32,
     command: &'static str,
-    /// The first Region of the run (kept for readers of the first documents).
-    region: String,
     regions: Vec<String>,
     differences: bool,
     summary: Summary,
@@ -113,7 +119,10 @@ struct RotationDocument<'a> {
 #[serde(rename_all = "camelCase")]
 struct ErrorDocument<'a> {
     version: u32,
+    /// What went wrong, without how to fix it.
     error: String,
+    /// How to fix it, when the tool knows (`null` otherwise; each problem has its own).
+    help: Option<String>,
     #[serde(skip_serializing_if = "<[Problem]>::is_empty")]
     problems: &'a [Problem],
 }
@@ -122,7 +131,6 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
     PlanDocument {
         version: FORMAT_VERSION,
         command,
-        region: plan.regions().first().cloned().unwrap_or_default(),
         regions: plan.regions(),
         differences: plan.has_differences(),
         summary: plan.summary(),
@@ -148,7 +156,10 @@ fn to_text(document: &impl Serialize) -> String {
     match serde_json::to_string_pretty(document) {
         Ok(text) => format!("{text}\n"),
         // Serialising plain data cannot fail; say so rather than print half a document.
-        Err(error) => format!("{{\"version\": {FORMAT_VERSION}, \"error\": \"{error}\"}}\n"),
+        Err(error) => {
+            let error = serde_json::Value::String(error.to_string());
+            format!("{{\"version\": {FORMAT_VERSION}, \"error\": {error}, \"help\": null}}\n")
+        }
     }
 }
 
@@ -255,16 +266,19 @@ impl View for JsonView {
             | Error::ResourcesFailed { .. }
             | Error::ChecksFailed { .. }
             | Error::Interrupted { .. } => String::new(),
-            Error::Input(problems) => to_text(&ErrorDocument {
-                version: FORMAT_VERSION,
-                error: "invalid input".to_string(),
-                problems,
-            }),
-            other => to_text(&ErrorDocument {
-                version: FORMAT_VERSION,
-                error: other.to_string(),
-                problems: &[],
-            }),
+            other => {
+                let (message, help) = other.message_and_help();
+                let problems = match other {
+                    Error::Input(problems) => problems.as_slice(),
+                    _ => &[],
+                };
+                to_text(&ErrorDocument {
+                    version: FORMAT_VERSION,
+                    error: message,
+                    help,
+                    problems,
+                })
+            }
         };
         (stdout, error_lines(error))
     }

@@ -694,6 +694,12 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
         out.push_str(&fenced(&error.to_string()));
         out.push('\n');
     }
+    // Invalid input: the error is the problems' headlines; how to fix each is its help (an
+    // apply result says it as its own).
+    let helps = entry.problems.iter().filter_map(|p| p.help.as_ref());
+    for help in helps.filter(|_| result.is_none()) {
+        let _ = writeln!(out, "**Help:** {}\n", prose(&help.to_string()));
+    }
     if let Some(result) = result {
         result_body(out, result);
     }

@@ -8,6 +8,7 @@
 pub(crate) mod explain;
 mod json;
 mod markdown;
+pub(crate) mod output_schema;
 mod text;
 
 pub(crate) use crate::term::{stderr, stdout};
@@ -285,6 +286,22 @@ mod tests {
         }
     }
 
+    /// Every ending of a rotation, and every kind of secret write, matches the published schema
+    /// of its document (an independent validator: the `jsonschema` crate).
+    #[test]
+    fn the_credentials_documents_match_their_schemas() {
+        let json = view(Format::Json, Style { colour: false }, false);
+        for (document, shown) in [
+            (
+                "salesforce-credentials",
+                json.credentials_written(&credentials()),
+            ),
+            ("rotate-credentials", json.rotated(&rotations())),
+        ] {
+            output_schema::assert_matches(document, &shown);
+        }
+    }
+
     /// A step's detail, the error, what holds now and the hint quote AWS and Salesforce: each
     /// view shows a control character in them escaped, JSON keeps it exact.
     #[test]
@@ -318,6 +335,31 @@ mod tests {
         assert_eq!(parsed["results"][0]["error"], hostile);
     }
 
+    /// JSON keeps an error's message and its help apart; text shows the help on its own line.
+    #[test]
+    fn an_error_document_keeps_the_help_apart() {
+        let error = Error::Aws {
+            context: "cannot list connections in us-east-1".to_string(),
+            message: "AccessDeniedException: not allowed".into(),
+            help: Some("allow events:ListConnections".to_string()),
+            source: None,
+        };
+        let (stdout, stderr) = view(Format::Json, Style { colour: false }, false).error(&error);
+        let document: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(
+            document,
+            serde_json::json!({
+                "version": 2,
+                "error": "cannot list connections in us-east-1: AccessDeniedException: not allowed",
+                "help": "allow events:ListConnections",
+            })
+        );
+        assert_eq!(
+            stderr,
+            "error: cannot list connections in us-east-1: AccessDeniedException: not allowed\n  help: allow events:ListConnections\n"
+        );
+    }
+
     #[test]
     fn a_dry_run_says_so_in_json() {
         let report = RotationReport {
@@ -328,7 +370,7 @@ mod tests {
         assert_eq!(text, "");
         assert_eq!(
             json,
-            "{\n  \"version\": 1,\n  \"command\": \"rotate-credentials\",\n  \"dryRun\": true,\n  \"results\": []\n}\n"
+            "{\n  \"version\": 2,\n  \"command\": \"rotate-credentials\",\n  \"dryRun\": true,\n  \"results\": []\n}\n"
         );
         assert_eq!(markdown, "## provision rotate-credentials\n\n");
     }

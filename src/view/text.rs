@@ -9,7 +9,7 @@ use crate::manifest::ConnectionSpec;
 use crate::outside::Outside;
 use crate::plan::credentials_report::CredentialsReport;
 use crate::plan::rotation_report::{RotationEnd, RotationReport};
-use crate::plan::verify_report::{Checked, Verified, VerifyReport};
+use crate::plan::verify_report::{Verified, VerifyReport};
 use crate::plan::{
     Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
     apply_summary,
@@ -331,8 +331,17 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
             let _ = writeln!(out, "        hint: {hint}");
         }
     }
-    if let Some(error) = &entry.error {
+    if entry.problems.is_empty()
+        && let Some(error) = &entry.error
+    {
         let _ = writeln!(out, "      {error}");
+    }
+    // Invalid input: each problem on its line, with its help (the error is their headlines).
+    for problem in &entry.problems {
+        let _ = writeln!(out, "      {}", problem.headline());
+        if let Some(help) = &problem.help {
+            let _ = writeln!(out, "        help: {help}");
+        }
     }
     if let Some(note) = &entry.note {
         let _ = writeln!(out, "      note: {note}");
@@ -508,7 +517,7 @@ pub(super) fn verified_tail(report: &VerifyReport) -> String {
 }
 
 fn render_verified_result(out: &mut String, result: &Verified, style: Style) {
-    if result.kind == Checked::Destination {
+    if result.kind == ResourceKind::ApiDestination {
         render_destination(out, result, style);
         return;
     }

@@ -157,7 +157,7 @@ fn verify_json_has_a_destination_result_per_destination() {
     assert_eq!(
         result("orders"),
         json!({
-            "kind": "destination", "name": "orders", "connection": "sf-acme",
+            "kind": "apiDestination", "name": "orders", "connection": "sf-acme",
             "region": "us-east-1", "ok": true, "target": "Order_Placed__e",
             "apiVersion": "v62.0",
             "checked": "the Run As user may create Order_Placed__e",
@@ -168,13 +168,13 @@ fn verify_json_has_a_destination_result_per_destination() {
     assert_eq!(
         (&audit["kind"], &audit["ok"], &audit["failure"]),
         (
-            &json!("destination"),
+            &json!("apiDestination"),
             &json!(false),
             &json!("not-createable")
         )
     );
     assert!(
-        audit["hint"].as_str().unwrap().contains("permission set"),
+        audit["help"].as_str().unwrap().contains("permission set"),
         "{audit}"
     );
     assert_eq!(result("ghost")["failure"], "not-found");

@@ -69,7 +69,7 @@ fn failed_connectivity_is_a_difference_with_its_reason() {
             state: "FAILED_CONNECTIVITY".to_string(),
             reason: Some("Unable to reach the authorization endpoint".to_string()),
             broken: true,
-            hint: Some("EventBridge could not reach the token endpoint: check the My Domain host name, and for a private endpoint the VPC Lattice resource configuration".to_string()),
+            help: Some("EventBridge could not reach the token endpoint: check the My Domain host name, and for a private endpoint the VPC Lattice resource configuration".to_string()),
         })
     );
 }

@@ -8,6 +8,7 @@ mod health;
 mod iam_oracle;
 mod iam_policy;
 mod output;
+mod output_schemas;
 mod outside_text;
 mod ownership;
 mod project_file;

@@ -59,9 +59,8 @@ fn json_output_parses_and_matches_the_text_plan() {
         .test(&["diff", "connections/", "--output", "json"])
         .status(2)
         .stdout_json();
-    assert_eq!(json.version, 1);
+    assert_eq!(json.version, 2);
     assert_eq!(json.command, Command::Diff);
-    assert_eq!(json.region, "us-east-1");
     assert!(json.differences);
     assert_eq!(
         json.summary,
@@ -228,7 +227,7 @@ fn apply_json_names_the_kind_and_place_of_every_entry_and_result() {
     let json: PlanDocument = world
         .test(&["apply", "connections/", "--output", "json"])
         .stdout_json();
-    assert_eq!(json.version, 1);
+    assert_eq!(json.version, 2);
     assert_eq!(json.command, Command::Apply);
     assert_eq!(json.regions, ["us-east-1"]);
     let results = json.results();
@@ -408,7 +407,7 @@ fn invalid_input_in_json_is_the_error_document_with_each_problem_in_place() {
         .status(1)
         .stderr("error: connections/typo.yaml:6:1: invocaton: unknown key `invocaton`\n  help: did you mean `invocation`?\n")
         .stdout_json();
-    assert_eq!(document.version, 1);
+    assert_eq!(document.version, 2);
     assert_eq!(document.error, "invalid input");
     assert_eq!(
         document.problems,

@@ -394,7 +394,7 @@ fn aws_refusing_the_connection_update_rolls_everything_back() {
     );
     assert_every_call_is_allowed(&world, &proxy);
     let result = &run.json()["results"][0];
-    assert_eq!(result["result"], "rolledBack", "{result}");
+    assert_eq!(result["outcome"], "rolled-back", "{result}");
     assert_eq!(
         step_names(&run),
         [

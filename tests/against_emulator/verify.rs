@@ -3,9 +3,7 @@
 //! than the call timeout; plus a closed port and a TLS handshake with a plain-HTTP server.
 
 use crate::support::World;
-use crate::support::json::{
-    Checked, Failure, Verified, VerifyCommand, VerifyDocument, VerifySummary,
-};
+use crate::support::json::{Failure, Kind, Verified, VerifyCommand, VerifyDocument, VerifySummary};
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -256,7 +254,7 @@ fn verify_json_says_the_same_per_connection() {
     ]);
     run.expect(1);
     let json: VerifyDocument = run.document();
-    assert_eq!(json.version, 1);
+    assert_eq!(json.version, 2);
     assert_eq!(json.command, VerifyCommand::Verify);
     assert_eq!(
         json.summary,
@@ -271,7 +269,7 @@ fn verify_json_says_the_same_per_connection() {
         assert_eq!(
             json.result("sf-ok", region),
             &Verified {
-                kind: Checked::Connection,
+                kind: Kind::Connection,
                 name: "sf-ok".to_string(),
                 region: region.to_string(),
                 ok: true,
@@ -288,7 +286,7 @@ fn verify_json_says_the_same_per_connection() {
         assert_eq!(refused.failure, Some(Failure::Refused));
         assert_eq!(refused.http_status, Some(400));
         assert!(
-            refused.hint.as_deref().is_some_and(|h| h.contains(hint)),
+            refused.help.as_deref().is_some_and(|h| h.contains(hint)),
             "{refused:?}"
         );
         assert_eq!(refused.instance_url, None);

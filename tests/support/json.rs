@@ -1,5 +1,7 @@
 //! The `--output json` documents of `diff`, `apply` and `verify`, and the error document, as a reader
-//! in CI would declare them: test-only types, so tests read the output the way users do.
+//! in CI would declare them: test-only types, so tests read the output the way users do. (Every
+//! document read through the kit is first checked against its published schema:
+//! `output_schema.rs`.)
 //!
 //! Exit codes and JSON output are an API (the README's "JSON (`--output json`)" section): every
 //! type here denies unknown fields, and every key the contract always prints is required (a
@@ -28,8 +30,6 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 pub struct PlanDocument {
     pub version: u32,
     pub command: Command,
-    /// The first Region of the run.
-    pub region: String,
     pub regions: Vec<String>,
     pub differences: bool,
     pub summary: Summary,
@@ -137,9 +137,11 @@ impl Entry {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// What an entry, a result or an orphan is about: the same names in every document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Kind {
+    #[default]
     Connection,
     ApiDestination,
 }
@@ -189,7 +191,7 @@ pub struct Health {
     pub reason: Option<String>,
     pub broken: bool,
     #[serde(deserialize_with = "present")]
-    pub hint: Option<String>,
+    pub help: Option<String>,
 }
 
 /// A declared connection the run does not cover in one Region.
@@ -228,7 +230,7 @@ pub struct ApplyResult {
     #[serde(deserialize_with = "present")]
     pub error: Option<String>,
     #[serde(deserialize_with = "present")]
-    pub hint: Option<String>,
+    pub help: Option<String>,
     pub not_taken: Vec<Change>,
     /// Printed only when true.
     #[serde(default)]
@@ -264,12 +266,16 @@ pub struct ApplySummary {
     pub skipped: usize,
 }
 
-/// A run that failed before it had a plan: `{"version", "error", "problems"}`.
+/// A run that failed before it had a plan: `{"version", "error", "help", "problems"}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorDocument {
     pub version: u32,
+    /// The message alone.
     pub error: String,
+    /// How to fix it, apart.
+    #[serde(deserialize_with = "present")]
+    pub help: Option<String>,
     /// Printed only for invalid input.
     #[serde(default)]
     pub problems: Vec<Problem>,
@@ -334,7 +340,7 @@ pub struct VerifySummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Verified {
-    pub kind: Checked,
+    pub kind: Kind,
     pub name: String,
     #[serde(default, deserialize_with = "not_null")]
     pub connection: Option<String>,
@@ -355,7 +361,7 @@ pub struct Verified {
     #[serde(default, deserialize_with = "not_null")]
     pub error_description: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
-    pub hint: Option<String>,
+    pub help: Option<String>,
     #[serde(default, deserialize_with = "not_null")]
     pub failure: Option<Failure>,
     #[serde(default, deserialize_with = "not_null")]
@@ -367,15 +373,6 @@ pub struct Verified {
     /// `--publish-test` only.
     #[serde(default, deserialize_with = "not_null")]
     pub enqueued_id: Option<String>,
-}
-
-/// What a verify result is about.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Checked {
-    #[default]
-    Connection,
-    Destination,
 }
 
 /// Why a verification failed.
@@ -454,7 +451,7 @@ mod holds_the_contract {
     #[test]
     fn a_plan_without_its_counts_fails() {
         let plan = format!(
-            r#"{{"version": 1, "command": "diff", "region": "us-east-1", "regions": ["us-east-1"],
+            r#"{{"version": 2, "command": "diff", "regions": ["us-east-1"],
             "differences": true,
             "summary": {{"create": 0, "update": 1, "replace": 0, "delete": 0, "notManaged": 0, "inSync": 0, "error": 0}},
             "apiDestinationSummary": {{"create": 0, "update": 0, "replace": 0, "delete": 0, "notManaged": 0, "inSync": 0, "error": 0}},
@@ -470,7 +467,7 @@ mod holds_the_contract {
     fn a_verify_key_printed_as_null_fails() {
         let ok = r#"{"kind": "connection", "name": "sf-a", "region": "us-east-1", "ok": true}"#;
         assert!(serde_json::from_str::<super::Verified>(ok).is_ok());
-        let null = ok.replace(r#""ok": true"#, r#""ok": true, "hint": null"#);
+        let null = ok.replace(r#""ok": true"#, r#""ok": true, "help": null"#);
         assert!(serde_json::from_str::<super::Verified>(&null).is_err());
     }
 }

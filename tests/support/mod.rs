@@ -5,12 +5,14 @@
 //! value registered with the world appears in stdout or stderr: the "never print a secret"
 //! promise is checked on every test, on success and error paths alike. [`World::test`]
 //! (`test.rs`) pins a run's exit status, stdout and stderr together; `json.rs` reads the JSON
-//! documents through types of their own.
+//! documents through types of their own, after `output_schema.rs` has checked each against
+//! its published schema.
 
 #![allow(dead_code)]
 
 pub mod iam;
 pub mod json;
+pub mod output_schema;
 pub mod test;
 
 use std::collections::BTreeMap;
@@ -252,15 +254,22 @@ pub struct Run {
 }
 
 impl Run {
+    /// stdout as JSON; a document of provision's own must match its published schema.
+    #[track_caller]
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        if let Err(why) = output_schema::check_text(&self.stdout) {
+            panic!("stdout {why}\n{}", self.stdout)
+        }
+        serde_json::from_str(&self.stdout).expect("checked")
     }
 
     /// stdout as a document of type `T` (`support::json`), for a run the [`World::test`]
     /// builder cannot make (spawned, interrupted).
     #[track_caller]
     pub fn document<T: serde::de::DeserializeOwned>(&self) -> T {
+        if let Err(why) = output_schema::check_text(&self.stdout) {
+            panic!("stdout {why}\n{}", self.stdout)
+        }
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not a {} document ({e}):\n{}",

@@ -136,16 +136,18 @@ impl Test<'_> {
     }
 
     /// Runs it, checks the status and stderr (and stdout's pieces, if given), and returns
-    /// stdout parsed as `T`: a document that does not have `T`'s shape fails the test.
+    /// stdout parsed as `T`: a document that does not match its published schema
+    /// ([`super::output_schema`]), or does not have `T`'s shape, fails the test.
     #[track_caller]
     pub fn stdout_json<T: DeserializeOwned>(self) -> T {
         let run = self.execute();
-        let parsed = serde_json::from_str::<T>(&run.stdout);
+        let parsed = super::output_schema::check_text(&run.stdout).and_then(|()| {
+            serde_json::from_str::<T>(&run.stdout).map_err(|error| {
+                format!("is not a {} document: {error}", std::any::type_name::<T>())
+            })
+        });
         let stdout = match &parsed {
-            Err(error) => Some(format!(
-                "is not a {} document: {error}",
-                std::any::type_name::<T>()
-            )),
+            Err(why) => Some(why.clone()),
             Ok(_) => self.stdout_pieces(&run),
         };
         self.check(&run, stdout);

@@ -115,7 +115,7 @@ fn the_commands_page_names_every_command_and_flag_with_its_default() {
         );
     }
     assert!(commands.contains(
-        "- `--wait-timeout <DURATION>`: How long to wait for each connection to settle."
+        "- `--wait-timeout <DURATION>`: How long to wait for the written connections to settle."
     ));
     assert!(commands.contains("Default: `25m`."));
     assert!(commands.contains("- `-o, --output <OUTPUT>`: Output format. Choices:"));

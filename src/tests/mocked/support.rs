@@ -535,9 +535,12 @@ pub fn plan_text(plan: &Plan) -> String {
     view(Format::Text).plan(plan)
 }
 
-/// The plan as `diff --output json` prints it.
+/// The plan as `diff --output json` prints it, checked against its published schema.
+#[track_caller]
 pub fn plan_json(plan: &Plan) -> serde_json::Value {
-    serde_json::from_str(&view(Format::Json).plan(plan)).expect("the plan JSON parses")
+    let shown = view(Format::Json).plan(plan);
+    crate::view::output_schema::assert_matches("plan", &shown);
+    serde_json::from_str(&shown).expect("the plan JSON parses")
 }
 
 /// The results as `apply` prints them (each as it comes, then the summary), without colour.
@@ -549,9 +552,12 @@ pub fn results_text(results: &[ApplyResult]) -> String {
     text
 }
 
-/// The document `apply --output json` prints.
+/// The document `apply --output json` prints, checked against its published schema.
+#[track_caller]
 pub fn applied_json(plan: &Plan, results: &[ApplyResult]) -> String {
-    view(Format::Json).applied(plan, results)
+    let shown = view(Format::Json).applied(plan, results);
+    crate::view::output_schema::assert_matches("apply", &shown);
+    shown
 }
 
 /// The desired state a change sends, if it sends one.
