@@ -126,15 +126,17 @@ fn a_server_answering_500_shows_each_failed_attempt_retried() {
     let (code, stderr) = diff_verbose(&server.uri());
     assert_eq!(code, 1, "{stderr}");
     let lines = call_lines(&stderr);
-    // The run's first call asks the caller's account, once, before any other.
     assert_eq!(
-        lines.first().map(String::as_str),
-        Some("provision: STS.GetCallerIdentity: attempt 1"),
+        lines[..2],
+        [
+            "provision: STS.GetCallerIdentity: attempt 1",
+            "provision: EventBridge.ListConnections: attempt 1"
+        ],
         "{stderr}"
     );
     assert!(
         lines.contains(
-            &"provision: STS.GetCallerIdentity: attempt 2 failed (transient error: a time-out, a failed connection or an HTTP 5xx); retrying in <delay>"
+            &"provision: EventBridge.ListConnections: attempt 2 failed (transient error: a time-out, a failed connection or an HTTP 5xx); retrying in <delay>"
                 .to_string()
         ),
         "{stderr}"
@@ -142,7 +144,7 @@ fn a_server_answering_500_shows_each_failed_attempt_retried() {
     assert_eq!(
         lines.last().map(String::as_str),
         Some(
-            "provision: STS.GetCallerIdentity: giving up after 3 attempts (the most allowed; AWS_MAX_ATTEMPTS sets it)"
+            "provision: EventBridge.ListConnections: giving up after 3 attempts (the most allowed; AWS_MAX_ATTEMPTS sets it)"
         ),
         "{stderr}"
     );
