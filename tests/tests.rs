@@ -15,6 +15,7 @@
 //! - `workflows`: the example workflow, the release workflow and the setup action, as data.
 //! - `setup_action`: the setup action's scripts run on hostile inputs and a local release.
 //! - `time_limits`: the limits given hold, and a run that gets no answer says why.
+//! - `tls_stack`: one HTTP/TLS stack and one crypto provider in the build; the SDK speaks TLS.
 //! - `untrusted_answers`: remote answers are read within bounds, and a bound hit is named.
 //!
 //! Engine tests against mocked AWS clients live inside the crate (`src/tests/`).
@@ -32,6 +33,7 @@ mod schema;
 mod setup_action;
 mod support;
 mod time_limits;
+mod tls_stack;
 mod untrusted_answers;
 mod verbose_calls;
 mod workflows;

@@ -15,15 +15,15 @@ use std::time::{Duration, Instant};
 const CONNECTION: &str = "name: sf-acme-prod\nsalesforce: { myDomain: acme }\nclientId: 3MVG9acme\nclientSecret: { env: ACME_SECRET }\n";
 
 /// What one run printed, its exit code and how long it took.
-struct Ran {
-    code: i32,
-    stderr: String,
-    took: Duration,
+pub(crate) struct Ran {
+    pub(crate) code: i32,
+    pub(crate) stderr: String,
+    pub(crate) took: Duration,
 }
 
 /// `provision <args>` in a folder holding one connection, with fixed keys in the environment
 /// (so a run that ignored a bad profile would go on with them) and AWS pointed at `endpoint`.
-fn provision(folder: &Path, endpoint: &str, args: &[&str], env: &[(&str, &str)]) -> Ran {
+pub(crate) fn provision(folder: &Path, endpoint: &str, args: &[&str], env: &[(&str, &str)]) -> Ran {
     std::fs::write(folder.join("c.yaml"), CONNECTION).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_provision"));
     for (key, _) in std::env::vars() {

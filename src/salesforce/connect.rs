@@ -235,7 +235,7 @@ impl Connect {
         connect_timeout: Duration,
         timeout: Duration,
     ) -> Result<Self, ClientError> {
-        let client = reqwest::Client::builder()
+        let client = super::http::client_builder()
             .connect_timeout(connect_timeout)
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())

@@ -5,6 +5,7 @@
 
 pub(crate) mod connect;
 pub(crate) mod hints;
+pub(crate) mod http;
 pub(crate) mod metadata;
 pub(crate) mod rest;
 pub(crate) mod staged;

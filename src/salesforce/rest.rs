@@ -112,7 +112,7 @@ pub(crate) struct Rest {
 
 impl Rest {
     pub(crate) fn new(origin: &str, token: Secret, limits: TokenLimits) -> Result<Self, RestError> {
-        let client = reqwest::Client::builder()
+        let client = super::http::client_builder()
             .connect_timeout(limits.connect)
             .timeout(limits.total)
             .redirect(reqwest::redirect::Policy::none())

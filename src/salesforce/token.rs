@@ -137,7 +137,7 @@ pub(crate) async fn request_token(
     limits: TokenLimits,
 ) -> Result<Granted, VerifyError> {
     let url = desired.authorization_endpoint.as_str();
-    let client = reqwest::Client::builder()
+    let client = super::http::client_builder()
         .connect_timeout(limits.connect)
         .timeout(limits.total)
         .redirect(reqwest::redirect::Policy::none())
