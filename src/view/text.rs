@@ -11,7 +11,7 @@ use crate::plan::credentials_report::CredentialsReport;
 use crate::plan::rotation_report::{RotationEnd, RotationReport};
 use crate::plan::verify_report::{Checked, Verified, VerifyReport};
 use crate::plan::{
-    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
+    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, PlanStep, ResourceKind, SecretStatus,
     apply_summary,
 };
 use std::fmt::Write;
@@ -139,7 +139,7 @@ const BOLD: anstyle::Style = anstyle::Style::new().bold();
 /// The plan as `diff` prints it.
 fn render_plan(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
-    let count = plan.connections().count();
+    let count = plan.roots().count();
     let noun = if count == 1 {
         "connection"
     } else {
@@ -148,18 +148,20 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     let _ = writeln!(out, "{count} {noun} in {}", plan.regions().join(", "));
     let width = name_width(plan);
     let destination_width = plan
-        .destination_entries()
-        .map(|e| e.address.name.len())
+        .steps
+        .iter()
+        .filter(|step| step.parent.is_some() || step.is_detached())
+        .map(|step| step.entry().address.name.len())
         .max()
         .unwrap_or(0);
     let mut previous_had_details = true;
-    for step in plan.connections() {
+    for step in plan.roots() {
         let mut block = String::new();
         render_entry(&mut block, step.entry(), width, style);
-        // The API destinations on this connection, under it.
-        for destination in &step.destinations {
+        // The steps declared on this one (API destinations on a connection), under it.
+        for child in plan.children(step) {
             let mut nested = String::new();
-            render_entry(&mut nested, destination.entry(), destination_width, style);
+            render_entry(&mut nested, child.entry(), destination_width, style);
             for line in nested.lines() {
                 let _ = writeln!(block, "    {line}");
             }
@@ -201,12 +203,18 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             );
         }
     }
-    if plan.pruned_destinations().next().is_some() {
-        let _ = writeln!(out, "\nAPI destinations to delete (--prune):");
-        for pruned in plan.pruned_destinations() {
-            let mut nested = String::new();
-            render_entry(&mut nested, pruned.entry(), 0, style);
-            out.push_str(&nested);
+    for kind in ResourceKind::ALL {
+        let detached: Vec<&PlanStep> = plan
+            .detached()
+            .filter(|step| step.entry().address.kind == kind)
+            .collect();
+        if detached.is_empty() {
+            continue;
+        }
+        let (_, noun) = kind.nouns();
+        let _ = writeln!(out, "\n{noun} to delete (--prune):");
+        for pruned in detached {
+            render_entry(&mut out, pruned.entry(), 0, style);
         }
     }
     if !plan.left_out.is_empty() {

@@ -19,7 +19,7 @@
 pub(crate) mod fingerprint;
 pub(crate) mod stale;
 
-use super::{ConnectionStep, DestinationStep, Entry, LeftOut, Orphan, Plan, PlanStep, Step};
+use super::{ConnectionChange, DestinationChange, Entry, LeftOut, Orphan, Plan, PlanStep, StepOf};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
 use crate::place::Place;
@@ -216,8 +216,9 @@ impl SavedPlan {
         }
         sources.sort_by(|a, b| a.source.cmp(&b.source));
         let connections = plan
-            .connections()
-            .map(|step| {
+            .roots()
+            .filter_map(|root| Some((root, root.of::<ConnectionChange>()?)))
+            .map(|(root, step)| {
                 Ok(SavedConnection {
                     entry: step.entry().clone(),
                     assumed: step
@@ -225,7 +226,7 @@ impl SavedPlan {
                         .live()
                         .map(|live| assumed_connection(live, &kdf, declared_secrets))
                         .transpose()?,
-                    destinations: step.destinations.iter().map(saved_destination).collect(),
+                    destinations: saved_destinations(plan.children(root)),
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -239,7 +240,7 @@ impl SavedPlan {
             files,
             secrets: Secrets { kdf, sources },
             connections,
-            pruned_destinations: plan.pruned_destinations().map(saved_destination).collect(),
+            pruned_destinations: saved_destinations(plan.detached()),
             left_out: plan.left_out.clone(),
             orphans: plan.orphans.clone(),
             checksum: String::new(),
@@ -371,22 +372,26 @@ impl SavedPlan {
     /// The plan as the views draw it. Its steps carry no executable change: a shown plan is
     /// read, never applied (`apply --plan` plans again and proves it equal).
     pub(crate) fn shown(&self) -> Plan {
-        let destination = |d: &SavedDestination| DestinationStep::recorded(d.entry.clone());
+        let mut steps: Vec<PlanStep> = self
+            .pruned_destinations
+            .iter()
+            .map(|d| PlanStep::recorded(d.entry.clone(), None))
+            .collect();
+        for connection in &self.connections {
+            let parent = &connection.entry.address;
+            steps.push(PlanStep::recorded(connection.entry.clone(), None));
+            steps.extend(
+                connection
+                    .destinations
+                    .iter()
+                    .map(|d| PlanStep::recorded(d.entry.clone(), Some(parent.clone()))),
+            );
+        }
         Plan {
             places: self.places.clone(),
             left_out: self.left_out.clone(),
             orphans: self.orphans.clone(),
-            steps: self
-                .pruned_destinations
-                .iter()
-                .map(|d| PlanStep::PruneDestination(destination(d)))
-                .chain(self.connections.iter().map(|c| {
-                    PlanStep::Connection(ConnectionStep {
-                        connection: Step::recorded(c.entry.clone()),
-                        destinations: c.destinations.iter().map(destination).collect(),
-                    })
-                }))
-                .collect(),
+            steps,
             // A saved plan is shown for what it plans; the project file is the run's.
             project_file: None,
         }
@@ -515,7 +520,15 @@ fn assumed_connection(
     })
 }
 
-fn saved_destination(step: &DestinationStep) -> SavedDestination {
+/// The API destinations among `steps`, as the document records them.
+fn saved_destinations<'a>(steps: impl Iterator<Item = &'a PlanStep>) -> Vec<SavedDestination> {
+    steps
+        .filter_map(PlanStep::of)
+        .map(saved_destination)
+        .collect()
+}
+
+fn saved_destination(step: StepOf<'_, DestinationChange>) -> SavedDestination {
     SavedDestination {
         entry: step.entry().clone(),
         assumed: step.change().live().map(|live| {
