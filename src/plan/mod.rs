@@ -10,6 +10,11 @@
 //!
 //! A [`Step`] holds both, and its entry is made from its change: the action and the error users
 //! read are the change's ([`ResourceChange`]), so the plan cannot show what `apply` will not do.
+//!
+//! The plan is one ordered list of [`PlanStep`]s, each a step with its change among the kinds
+//! ([`Change`]) and the address of its parent (the connection an API destination is declared
+//! on). `apply` runs a parent before its children, and the views nest children under their
+//! parent, both reading the link ([`Plan::roots`], [`Plan::children`], [`Plan::detached`]).
 
 pub(crate) mod connection;
 pub(crate) mod credentials_report;
@@ -585,10 +590,11 @@ impl Plan {
         self.all_entries().any(|e| e.action.is_difference())
     }
 
-    /// Whether a declared connection is DEAUTHORIZED or FAILED_CONNECTIVITY: events to it fail
-    /// now (`diff --fail-on unhealthy`). A connection the plan deletes is not declared.
+    /// Whether a declared resource is broken (a connection DEAUTHORIZED or
+    /// FAILED_CONNECTIVITY: only connections have a health): events to it fail now
+    /// (`diff --fail-on unhealthy`). A resource the plan deletes is not declared.
     pub(crate) fn has_broken_connections(&self) -> bool {
-        self.entries().any(|entry| {
+        self.all_entries().any(|entry| {
             entry.action != Action::Delete && entry.health.as_ref().is_some_and(|h| h.broken)
         })
     }
