@@ -537,11 +537,6 @@ impl Plan {
         self.entries_of(ResourceKind::Connection)
     }
 
-    /// The API destinations' entries: declared ones under their connections, then pruned ones.
-    pub(crate) fn destination_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries_of(ResourceKind::ApiDestination)
-    }
-
     /// Every entry of the plan, of every kind, in the order the views show them.
     pub(crate) fn all_entries(&self) -> impl Iterator<Item = &Entry> {
         self.shown_order().map(PlanStep::entry)
@@ -601,6 +596,18 @@ impl Plan {
 
     pub(crate) fn has_errors(&self) -> bool {
         self.all_entries().any(|e| e.action == Action::Error)
+    }
+
+    /// What could not be planned, counted by kind against the total of that kind ("1 of 3
+    /// connections"), or `None` when everything was.
+    pub(crate) fn failures(&self) -> Option<String> {
+        let count = |kind: ResourceKind| {
+            let (failed, total) = self.entries_of(kind).fold((0, 0), |(failed, total), e| {
+                (failed + usize::from(e.action == Action::Error), total + 1)
+            });
+            (kind, failed, total)
+        };
+        failures_by_kind(&ResourceKind::ALL.map(count))
     }
 }
 

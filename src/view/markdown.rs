@@ -404,13 +404,18 @@ fn pruned_row(pruned: &Entry) -> String {
     )
 }
 
-/// The line that counts the API destinations, when there are any.
+/// The line that counts the resources of each kind declared on another (API destinations),
+/// when there are any.
 fn destination_counts(out: &mut String, plan: &Plan) {
-    if plan.destination_entries().next().is_some() {
-        let d = plan.destination_summary();
+    for kind in ResourceKind::ALL {
+        if kind.declared_on().is_none() || plan.entries_of(kind).next().is_none() {
+            continue;
+        }
+        let d = plan.summary_of(kind);
+        let (_, noun) = kind.nouns();
         let _ = writeln!(
             out,
-            "API destinations: {} to create, {} to update, {} to delete, {} in sync.\n",
+            "{noun}: {} to create, {} to update, {} to delete, {} in sync.\n",
             d.create, d.update, d.delete, d.in_sync
         );
     }

@@ -179,22 +179,21 @@ fn render_plan(plan: &Plan, style: Style) -> String {
                 .iter()
                 .any(|orphan| orphan.address.kind == kind)
         };
-        let kinds = match (
-            has(ResourceKind::Connection),
-            has(ResourceKind::ApiDestination),
-        ) {
-            (true, true) => "connections and API destinations",
-            (false, true) => "API destinations",
-            _ => "connections",
-        };
+        let kinds = ResourceKind::ALL
+            .into_iter()
+            .filter(|&kind| has(kind))
+            .map(|kind| kind.nouns().1)
+            .collect::<Vec<_>>()
+            .join(" and ");
         let _ = writeln!(
             out,
             "\nNot declared by any file (this set's {kinds}, left alone without --prune):"
         );
         for orphan in &plan.orphans {
-            let kind = match orphan.address.kind {
-                ResourceKind::Connection => "",
-                ResourceKind::ApiDestination => "API destination ",
+            // A kind declared on another is named ("API destination sf-x"); a root kind not.
+            let kind = match orphan.address.kind.declared_on() {
+                None => String::new(),
+                Some(_) => format!("{} ", orphan.address.kind.nouns().0),
             };
             let _ = writeln!(
                 out,
@@ -244,11 +243,15 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         let _ = write!(line, ", {} failed", s.error);
     }
     line.push('.');
-    let d = plan.destination_summary();
-    if plan.destination_entries().next().is_some() {
+    for kind in ResourceKind::ALL {
+        if kind.declared_on().is_none() || plan.entries_of(kind).next().is_none() {
+            continue;
+        }
+        let d = plan.summary_of(kind);
+        let (_, noun) = kind.nouns();
         let _ = write!(
             line,
-            " API destinations: {} to create, {} to update, {} to delete, {} in sync",
+            " {noun}: {} to create, {} to update, {} to delete, {} in sync",
             d.create, d.update, d.delete, d.in_sync
         );
         if d.not_managed > 0 {
@@ -442,18 +445,19 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
         ", {} deleted, {} unchanged, {} failed",
         s.deleted, s.unchanged, s.failed
     );
-    let d = crate::plan::apply_summary_of(results, ResourceKind::ApiDestination);
-    let any_destination = results
-        .iter()
-        .any(|r| r.address.kind == ResourceKind::ApiDestination);
     if s.not_started > 0 {
         let _ = write!(line, ", {} not started", s.not_started);
     }
     line.push('.');
-    if any_destination {
+    for kind in ResourceKind::ALL {
+        if kind.declared_on().is_none() || !results.iter().any(|r| r.address.kind == kind) {
+            continue;
+        }
+        let d = crate::plan::apply_summary_of(results, kind);
+        let (_, noun) = kind.nouns();
         let _ = write!(
             line,
-            " API destinations: {} created, {} updated, {} deleted, {} unchanged, {} failed",
+            " {noun}: {} created, {} updated, {} deleted, {} unchanged, {} failed",
             d.created, d.updated, d.deleted, d.unchanged, d.failed
         );
         if d.not_started > 0 {

@@ -225,7 +225,7 @@ fn listed_as_declared(desired: &[DesiredDestination]) -> Rule {
 }
 
 fn destination_names(plan: &Plan) -> Vec<(String, Action)> {
-    plan.destination_entries()
+    plan.entries_of(crate::plan::ResourceKind::ApiDestination)
         .map(|entry| (entry.address.name.clone(), entry.action))
         .collect()
 }
@@ -315,7 +315,7 @@ async fn a_refused_destination_describe_leaves_the_others_read() {
         ]
     );
     let error = plan_model
-        .destination_entries()
+        .entries_of(crate::plan::ResourceKind::ApiDestination)
         .find(|entry| entry.address.name == refused)
         .and_then(|entry| entry.error.as_ref().map(|error| error.as_str().to_string()))
         .expect("the refused destination's error");
