@@ -42,6 +42,15 @@ impl ResourceKind {
     pub(crate) const ALL: [ResourceKind; 2] =
         [ResourceKind::Connection, ResourceKind::ApiDestination];
 
+    /// The kind a resource of this kind is declared on (an API destination on its
+    /// connection), whose step `apply` runs first; `None` for a kind declared on its own.
+    pub(crate) fn declared_on(self) -> Option<ResourceKind> {
+        match self {
+            ResourceKind::Connection => None,
+            ResourceKind::ApiDestination => Some(ResourceKind::Connection),
+        }
+    }
+
     /// The noun, singular and plural.
     pub(crate) fn nouns(self) -> (&'static str, &'static str) {
         match self {

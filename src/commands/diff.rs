@@ -13,7 +13,6 @@ use crate::error::Problem;
 use crate::plan::connection::PlanOptions;
 use crate::plan::saved::SavedPlan;
 use crate::plan::saved::fingerprint::Kdf;
-use crate::plan::{ResourceKind, Summary, failures_by_kind};
 use crate::view;
 use std::path::Path;
 
@@ -59,21 +58,8 @@ pub(super) async fn run(
         }
     }
     if plan.has_errors() {
-        let count = |kind, summary: Summary, total| (kind, summary.error, total);
-        let failed = failures_by_kind(&[
-            count(
-                ResourceKind::Connection,
-                plan.summary(),
-                plan.entries().count(),
-            ),
-            count(
-                ResourceKind::ApiDestination,
-                plan.destination_summary(),
-                plan.destination_entries().count(),
-            ),
-        ]);
         return Err(Error::ResourcesFailed {
-            failed: failed.unwrap_or_else(|| "the plan".to_string()),
+            failed: plan.failures().unwrap_or_else(|| "the plan".to_string()),
             left_deleted: Vec::new(),
         });
     }

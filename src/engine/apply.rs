@@ -23,12 +23,11 @@ use crate::aws::hints::{Operation, hint};
 use crate::desired::DesiredConnection;
 use crate::live::LiveConnection;
 use crate::ownership::Owner;
-use crate::plan::{
-    ApplyResult, ConnectionChange, ConnectionStep, DestinationChange, DestinationStep, Outcome,
-    PlanStep, Step,
-};
+use crate::place::Address;
+use crate::plan::{ApplyResult, ConnectionChange, DestinationChange, Outcome, PlanStep, StepOf};
 use crate::salesforce::token::{TokenLimits, request_token};
 use futures::StreamExt;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ApplyOptions {
@@ -58,20 +57,33 @@ pub(crate) async fn apply(
     options: ApplyOptions,
     report: &(dyn Fn(&ApplyResult) + Sync),
 ) -> Vec<ApplyResult> {
-    let mut pruned = Vec::new();
-    let mut connections = Vec::new();
+    // Each step runs after its parent, read from the link: the detached ones (undeclared
+    // resources to prune, declared on no step) first, then each root followed by its children.
+    let mut children: HashMap<&Address, Vec<StepOf<'_, DestinationChange>>> = HashMap::new();
     for step in steps {
-        match step {
-            PlanStep::PruneDestination(destination) => pruned.push(destination),
-            PlanStep::Connection(connection) => connections.push(connection),
+        if let (Some(parent), Some(child)) = (&step.parent, step.of()) {
+            children.entry(parent).or_default().push(child);
         }
     }
-    let steps = connections;
+    let pruned: Vec<StepOf<'_, DestinationChange>> = steps
+        .iter()
+        .filter(|step| step.is_detached())
+        .filter_map(PlanStep::of)
+        .collect();
+    let steps: Vec<Tree<'_>> = steps
+        .iter()
+        .filter(|step| step.parent.is_none() && !step.is_detached())
+        .filter_map(PlanStep::of)
+        .map(|root: StepOf<'_, ConnectionChange>| Tree {
+            root,
+            children: children.remove(&root.entry().address).unwrap_or_default(),
+        })
+        .collect();
     let to_change = steps
         .iter()
         .filter(|p| {
             matches!(
-                p.change(),
+                p.root.change(),
                 ConnectionChange::Create { .. } | ConnectionChange::Update { .. }
             )
         })
@@ -103,12 +115,12 @@ pub(crate) async fn apply(
     let written: Vec<(usize, Write<'_>, Vec<ApplyResult>)> =
         futures::stream::iter(steps.into_iter().enumerate())
             .map(|(index, step)| async move {
-                let outcome = write_one(context, &step.connection, options).await;
+                let outcome = write_one(context, step.root, options).await;
                 progress.tick();
                 if let Write::Done(result) = &outcome {
                     report(result);
                 }
-                let destinations = apply_destinations(context, step, &outcome, report).await;
+                let destinations = apply_destinations(context, &step, &outcome, report).await;
                 (index, outcome, destinations)
             })
             .buffer_unordered(context.lanes())
@@ -144,10 +156,16 @@ pub(crate) async fn apply(
     results.into_iter().map(|(_, result)| result).collect()
 }
 
+/// A connection's step with the steps declared on it.
+struct Tree<'a> {
+    root: StepOf<'a, ConnectionChange>,
+    children: Vec<StepOf<'a, DestinationChange>>,
+}
+
 /// The write phase for one step: checks, then creates or updates.
 async fn write_one<'a>(
     context: &Context,
-    step: &'a Step<ConnectionChange>,
+    step: StepOf<'a, ConnectionChange>,
     options: ApplyOptions,
 ) -> Write<'a> {
     let entry = step.entry();
@@ -275,13 +293,14 @@ async fn write_one<'a>(
 /// writes as they bound connection writes.
 async fn apply_destinations(
     context: &Context,
-    step: &ConnectionStep,
+    tree: &Tree<'_>,
     connection: &Write<'_>,
     report: &(dyn Fn(&ApplyResult) + Sync),
 ) -> Vec<ApplyResult> {
-    if step.destinations.is_empty() {
+    if tree.children.is_empty() {
         return Vec::new();
     }
+    let step = tree.root;
     let name = &step.entry().address.name;
     let not_written = || format!("not written: its connection {name} was not written");
     let (arn, blocked) = match (connection, step.change()) {
@@ -308,7 +327,7 @@ async fn apply_destinations(
         (Write::Done(_), _) => (None, Some((Outcome::Failed, not_written(), None))),
     };
     let mut results = Vec::new();
-    for destination in &step.destinations {
+    for &destination in &tree.children {
         let result = match (&blocked, &arn) {
             (Some((outcome, why, hint)), _) => {
                 let mut skipped = destination.result(*outcome);
@@ -330,7 +349,7 @@ async fn apply_destinations(
 /// One destination's change, on the connection `connection_arn`.
 async fn apply_destination(
     context: &Context,
-    destination: &DestinationStep,
+    destination: StepOf<'_, DestinationChange>,
     connection_arn: Option<&str>,
     connection: Option<&str>,
 ) -> ApplyResult {
@@ -385,7 +404,7 @@ async fn apply_destination(
 /// Deletes a connection, unless an API destination still uses it (and `--force` is not given).
 async fn delete(
     context: &Context,
-    step: &Step<ConnectionChange>,
+    step: StepOf<'_, ConnectionChange>,
     live: &LiveConnection,
     options: ApplyOptions,
 ) -> ApplyResult {
@@ -448,7 +467,7 @@ async fn delete(
 /// Waits until a deleted connection is gone, then creates it again.
 async fn recreate<'a>(
     context: &Context,
-    step: &'a Step<ConnectionChange>,
+    step: StepOf<'a, ConnectionChange>,
     desired: &'a DesiredConnection,
     options: ApplyOptions,
     outcome: Outcome,

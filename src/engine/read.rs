@@ -26,8 +26,8 @@ use crate::plan::destination::{
     plan_unread_destination,
 };
 use crate::plan::{
-    ConnectionChange, ConnectionStep, DestinationStep, LiveResource, Orphan, PlanStep,
-    ResourceKind, SecretStatus, Step, managed_secret,
+    ConnectionChange, DestinationStep, LiveResource, Orphan, PlanStep, ResourceKind, SecretStatus,
+    Step, managed_secret,
 };
 use futures::StreamExt;
 use std::collections::HashSet;
@@ -86,11 +86,11 @@ pub(crate) async fn plan(
     ));
 
     let progress = crate::log::Progress::new(context.log, "read", specs.len());
-    let mut steps: Vec<ConnectionStep> = futures::stream::iter(specs)
+    let mut steps: Vec<Step<ConnectionChange>> = futures::stream::iter(specs)
         .map(|spec| async {
             let planned = plan_one(context, spec, existing.contains(&spec.name), options).await;
             progress.tick();
-            ConnectionStep::from(planned)
+            planned
         })
         .buffered(context.lanes())
         .collect()
@@ -131,12 +131,13 @@ pub(crate) async fn plan(
         plan_orphan,
         &mut orphans,
     );
-    steps.extend(pruned.into_iter().map(ConnectionStep::from));
+    steps.extend(pruned);
 
     // API destinations: the declared ones, and this set's undeclared ones (one listing). A run
     // that declares none and does not prune goes on without them if the listing is refused
     // (an older least-privilege policy): only the orphan note about destinations is lost.
     let mut pruned_destinations = Vec::new();
+    let mut on_connections: Vec<Vec<DestinationStep>> = Vec::new();
     let declares_destinations = specs.iter().any(|s| !s.destinations.is_empty());
     let listed = match list_destinations(&context.eventbridge, None).await {
         Ok(listed) => Some(listed),
@@ -163,10 +164,7 @@ pub(crate) async fn plan(
     };
     if let Some(listed) = &listed {
         let listed_names: HashSet<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
-        let planned = plan_destinations(context, specs, &steps, &listed_names, options).await;
-        for (step, destinations) in steps.iter_mut().zip(planned) {
-            step.destinations = destinations;
-        }
+        on_connections = plan_destinations(context, specs, &steps, &listed_names, options).await;
         let declared_destinations: HashSet<&str> = specs
             .iter()
             .flat_map(|s| s.destinations.iter().map(|d| d.name.as_str()))
@@ -201,12 +199,23 @@ pub(crate) async fn plan(
             .collect();
         refuse_deletions_in_use(&mut steps, listed, &pruned);
     }
-    let steps = pruned_destinations
+    // The one list, in the order `apply` executes it: the pruned destinations, then each
+    // connection followed by the destinations declared on it (its children).
+    let mut on_connections = on_connections.into_iter();
+    let mut plan: Vec<PlanStep> = pruned_destinations
         .into_iter()
-        .map(PlanStep::PruneDestination)
-        .chain(steps.into_iter().map(PlanStep::Connection))
+        .map(|step| step.under(None))
         .collect();
-    Ok(RegionPlan { steps, orphans })
+    for step in steps {
+        let children = on_connections.next().unwrap_or_default();
+        let parent = step.entry().address.clone();
+        plan.push(step.under(None));
+        plan.extend(children.into_iter().map(|child| child.under(Some(&parent))));
+    }
+    Ok(RegionPlan {
+        steps: plan,
+        orphans,
+    })
 }
 
 /// This set's resources of `kind` among `undeclared`: only a description tells whose one is
@@ -282,7 +291,7 @@ fn warn_unread<T>(context: &Context, kind: ResourceKind, described: &[Result<T, 
 async fn plan_destinations(
     context: &Context,
     specs: &[ConnectionSpec],
-    steps: &[ConnectionStep],
+    steps: &[Step<ConnectionChange>],
     listed: &HashSet<&str>,
     options: &PlanOptions,
 ) -> Vec<Vec<DestinationStep>> {
@@ -315,7 +324,7 @@ async fn plan_destinations(
 async fn plan_one_destination(
     context: &Context,
     spec: &ConnectionSpec,
-    step: &ConnectionStep,
+    step: &Step<ConnectionChange>,
     declared: &DestinationSpec,
     listed: &HashSet<&str>,
     options: &PlanOptions,

@@ -18,7 +18,7 @@ use crate::desired::DesiredConnection;
 use crate::live::{ConnectionState, LiveConnection, StateClass};
 use crate::outside::Outside;
 use crate::plan::connection::field_changes;
-use crate::plan::{ApplyResult, ConnectionChange, Outcome, Step};
+use crate::plan::{ApplyResult, ConnectionChange, Outcome, StepOf};
 use crate::salesforce::hints;
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -27,7 +27,7 @@ use std::collections::HashMap;
 pub(crate) struct Written<'a> {
     /// Its place in the plan, so results keep the plan's order.
     pub(crate) index: usize,
-    pub(crate) step: &'a Step<ConnectionChange>,
+    pub(crate) step: StepOf<'a, ConnectionChange>,
     pub(crate) desired: &'a DesiredConnection,
     pub(crate) outcome: Outcome,
     /// The state the write answered with.

@@ -10,8 +10,8 @@
 //! compared here fails to compile instead of silently never showing drift.
 
 use super::{
-    Action, ConnectionStep, FieldChange, Health, LiveResource, ResourceChange, ResourceKind,
-    SecretStatus, Shown, Step,
+    Action, Change, FieldChange, Health, LiveResource, ResourceChange, ResourceKind, SecretStatus,
+    Shown, Step,
 };
 use crate::desired::{
     AUTHORIZATION_TYPE, DesiredConnection, DesiredParameter, DesiredParameters, HTTP_METHOD,
@@ -131,6 +131,17 @@ impl ResourceChange for ConnectionChange {
             ConnectionChange::NotOurs { why: error, .. }
             | ConnectionChange::Refused { error, .. }
             | ConnectionChange::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
+
+    fn into_change(self) -> Change {
+        Change::Connection(self)
+    }
+
+    fn of(change: &Change) -> Option<&Self> {
+        match change {
+            Change::Connection(change) => Some(change),
             _ => None,
         }
     }
@@ -267,7 +278,7 @@ pub(crate) fn plan_orphan(live: LiveConnection, place: &Place) -> Step<Connectio
 /// it, so the plan says so, with the reason. `listed` is every API destination of the Region
 /// with its connection's ARN; `pruned`, the destinations this plan deletes.
 pub(crate) fn refuse_deletions_in_use(
-    steps: &mut [ConnectionStep],
+    steps: &mut [Step<ConnectionChange>],
     listed: &[(String, Option<String>)],
     pruned: &std::collections::HashSet<&str>,
 ) {
@@ -302,7 +313,7 @@ pub(crate) fn refuse_deletions_in_use(
             ..Shown::named(&entry.address.name, &entry.address.place)
         };
         let live = live.clone();
-        step.connection = Step::new(shown, ConnectionChange::Refused { error, live });
+        *step = Step::new(shown, ConnectionChange::Refused { error, live });
     }
 }
 
@@ -744,10 +755,10 @@ mod tests {
         let mut orphan = live_matching().clone();
         orphan.name = "sf-old".into();
         orphan.arn = Some(arn.into());
-        let mut steps = vec![ConnectionStep::from(plan_orphan(
+        let mut steps = vec![plan_orphan(
             orphan.clone(),
             &crate::tests::place("us-east-1"),
-        ))];
+        )];
         let listed = vec![
             ("theirs".to_string(), Some(arn.to_string())),
             ("ours-pruned".to_string(), Some(arn.to_string())),
@@ -765,10 +776,7 @@ mod tests {
             ConnectionChange::Refused { .. }
         ));
 
-        let mut only_pruned_users = vec![ConnectionStep::from(plan_orphan(
-            orphan,
-            &crate::tests::place("us-east-1"),
-        ))];
+        let mut only_pruned_users = vec![plan_orphan(orphan, &crate::tests::place("us-east-1"))];
         refuse_deletions_in_use(&mut only_pruned_users, &listed[1..], &pruned);
         assert_eq!(only_pruned_users[0].entry().action, Action::Delete);
     }

@@ -6,7 +6,8 @@
 //! follows the same marker and set rules as connections.
 
 use super::{
-    Action, DestinationStep, FieldChange, LiveResource, ResourceChange, ResourceKind, Shown, Step,
+    Action, Change, DestinationStep, FieldChange, LiveResource, ResourceChange, ResourceKind,
+    Shown, Step,
 };
 use crate::desired::{DesiredDestination, HTTP_METHOD};
 use crate::live::LiveDestination;
@@ -76,6 +77,17 @@ impl ResourceChange for DestinationChange {
             DestinationChange::NotOurs { why: error, .. } | DestinationChange::Failed { error } => {
                 Some(error)
             }
+            _ => None,
+        }
+    }
+
+    fn into_change(self) -> Change {
+        Change::Destination(self)
+    }
+
+    fn of(change: &Change) -> Option<&Self> {
+        match change {
+            Change::Destination(change) => Some(change),
             _ => None,
         }
     }

@@ -10,6 +10,11 @@
 //!
 //! A [`Step`] holds both, and its entry is made from its change: the action and the error users
 //! read are the change's ([`ResourceChange`]), so the plan cannot show what `apply` will not do.
+//!
+//! The plan is one ordered list of [`PlanStep`]s, each a step with its change among the kinds
+//! ([`Change`]) and the address of its parent (the connection an API destination is declared
+//! on). `apply` runs a parent before its children, and the views nest children under their
+//! parent, both reading the link ([`Plan::roots`], [`Plan::children`], [`Plan::detached`]).
 
 pub(crate) mod connection;
 pub(crate) mod credentials_report;
@@ -183,6 +188,12 @@ pub(crate) trait ResourceChange {
 
     /// Why `apply` will not write it (not ours, refused, not planned), as its result says.
     fn refusal(&self) -> Option<&str>;
+
+    /// This change among the changes of every kind.
+    fn into_change(self) -> Change;
+
+    /// The change of this kind that `change` is, if it is one.
+    fn of(change: &Change) -> Option<&Self>;
 }
 
 /// What a plan needs of a live resource of any kind: whose it is.
@@ -271,14 +282,6 @@ impl<C: ResourceChange> Step<C> {
         Step::new(Shown::named(name, place), C::failed(error))
     }
 
-    /// A step as a saved plan recorded it, to be shown: the one step whose entry is not made
-    /// from its change, because it has none (`apply --plan` plans again and proves the fresh
-    /// plan equal instead). Applied, it would do nothing but say so.
-    pub(crate) fn recorded(entry: Entry) -> Self {
-        let change = C::failed("a saved plan is shown, not applied from here".to_string());
-        Step { entry, change }
-    }
-
     pub(crate) fn entry(&self) -> &Entry {
         &self.entry
     }
@@ -287,9 +290,44 @@ impl<C: ResourceChange> Step<C> {
         &self.change
     }
 
+    /// The step in the plan's one list: a root, or a child of the step at `parent` (an API
+    /// destination under the connection it is declared on).
+    pub(crate) fn under(self, parent: Option<&Address>) -> PlanStep {
+        PlanStep {
+            parent: parent.cloned(),
+            entry: self.entry,
+            change: self.change.into_change(),
+        }
+    }
+}
+
+/// A step of one kind, borrowed from the plan: its entry and its change.
+#[derive(Debug)]
+pub(crate) struct StepOf<'a, C> {
+    entry: &'a Entry,
+    change: &'a C,
+}
+
+impl<C> Clone for StepOf<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for StepOf<'_, C> {}
+
+impl<'a, C: ResourceChange> StepOf<'a, C> {
+    pub(crate) fn entry(&self) -> &'a Entry {
+        self.entry
+    }
+
+    pub(crate) fn change(&self) -> &'a C {
+        self.change
+    }
+
     /// The result of applying it, with nothing known yet but its outcome.
     pub(crate) fn result(&self, outcome: Outcome) -> ApplyResult {
-        ApplyResult::new(&self.entry, outcome)
+        ApplyResult::new(self.entry, outcome)
     }
 
     /// The result of a step `apply` does not write: unchanged when in sync, otherwise failed,
@@ -322,52 +360,69 @@ pub(crate) use destination::DestinationChange;
 /// An API destination's step.
 pub(crate) type DestinationStep = Step<DestinationChange>;
 
-/// A connection's step, with the API destinations declared on it (written after it, with its
-/// ARN).
-#[derive(Debug, Clone)]
-pub(crate) struct ConnectionStep {
-    pub(crate) connection: Step<ConnectionChange>,
-    pub(crate) destinations: Vec<DestinationStep>,
-}
-
-impl ConnectionStep {
-    pub(crate) fn entry(&self) -> &Entry {
-        self.connection.entry()
-    }
-
-    pub(crate) fn change(&self) -> &ConnectionChange {
-        self.connection.change()
-    }
-}
-
-/// One step of the plan. A Region's steps are listed in the order `apply` executes them.
-// Built once and read once, as the changes inside it: boxing would buy nothing.
+/// What `apply` executes for one step, of whichever kind: the one list of every kind's change.
+// Built once and read once: boxing would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
-pub(crate) enum PlanStep {
-    /// One of this set's API destinations that no file declares (`--prune`): deleted before
-    /// any connection of its Region, since a connection cannot be deleted while one uses it.
-    PruneDestination(DestinationStep),
-    /// A connection (declared, or one to prune), with the API destinations declared on it.
-    Connection(ConnectionStep),
+pub(crate) enum Change {
+    Connection(ConnectionChange),
+    Destination(DestinationChange),
+}
+
+impl Change {
+    /// The change of a step of `kind` that has none to make (a saved plan shown): `apply`
+    /// would report `error`.
+    fn failed(kind: ResourceKind, error: String) -> Self {
+        match kind {
+            ResourceKind::Connection => ConnectionChange::failed(error).into_change(),
+            ResourceKind::ApiDestination => DestinationChange::failed(error).into_change(),
+        }
+    }
+}
+
+/// One step of the plan, of any kind: its entry, its change, and the step it is declared on
+/// (`parent`), which `apply` runs first. A Region's steps are listed in the order `apply`
+/// executes them; a child follows its parent.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanStep {
+    /// The address of the step this one is declared on (an API destination's connection);
+    /// `None` for a root (a connection, or an undeclared resource to prune).
+    pub(crate) parent: Option<Address>,
+    entry: Entry,
+    change: Change,
 }
 
 impl PlanStep {
-    /// The entry of the resource the step is about (a connection's, not its destinations').
+    /// The entry of the resource the step is about.
     pub(crate) fn entry(&self) -> &Entry {
-        match self {
-            PlanStep::PruneDestination(step) => step.entry(),
-            PlanStep::Connection(step) => step.entry(),
+        &self.entry
+    }
+
+    /// The step, when it is of the kind `C` changes.
+    pub(crate) fn of<C: ResourceChange>(&self) -> Option<StepOf<'_, C>> {
+        C::of(&self.change).map(|change| StepOf {
+            entry: &self.entry,
+            change,
+        })
+    }
+
+    /// A step as a saved plan recorded it, to be shown: the one step whose entry is not made
+    /// from its change, because it has none (`apply --plan` plans again and proves the fresh
+    /// plan equal instead). Applied, it would do nothing but say so.
+    pub(crate) fn recorded(entry: Entry, parent: Option<Address>) -> Self {
+        let error = "a saved plan is shown, not applied from here".to_string();
+        let change = Change::failed(entry.address.kind, error);
+        PlanStep {
+            parent,
+            entry,
+            change,
         }
     }
-}
 
-impl From<Step<ConnectionChange>> for ConnectionStep {
-    fn from(connection: Step<ConnectionChange>) -> Self {
-        ConnectionStep {
-            connection,
-            destinations: Vec::new(),
-        }
+    /// Whether its kind is declared on another kind (an API destination on a connection)
+    /// while the step has no parent: an undeclared resource to prune, shown apart.
+    pub(crate) fn is_detached(&self) -> bool {
+        self.parent.is_none() && self.entry.address.kind.declared_on().is_some()
     }
 }
 
@@ -431,20 +486,42 @@ impl Plan {
             .collect()
     }
 
-    /// The connections' steps, in plan order.
-    pub(crate) fn connections(&self) -> impl Iterator<Item = &ConnectionStep> {
-        self.steps.iter().filter_map(|step| match step {
-            PlanStep::Connection(connection) => Some(connection),
-            PlanStep::PruneDestination(_) => None,
-        })
+    /// The steps that are no other's child, in plan order, leaving out the detached ones
+    /// ([`PlanStep::is_detached`]): what the views list first, each with its children.
+    pub(crate) fn roots(&self) -> impl Iterator<Item = &PlanStep> {
+        self.steps
+            .iter()
+            .filter(|step| step.parent.is_none() && !step.is_detached())
     }
 
-    /// This set's undeclared API destinations to delete (`--prune`), in plan order.
-    pub(crate) fn pruned_destinations(&self) -> impl Iterator<Item = &DestinationStep> {
-        self.steps.iter().filter_map(|step| match step {
-            PlanStep::PruneDestination(destination) => Some(destination),
-            PlanStep::Connection(_) => None,
-        })
+    /// The steps declared on `parent`, in plan order.
+    pub(crate) fn children<'a>(
+        &'a self,
+        parent: &'a PlanStep,
+    ) -> impl Iterator<Item = &'a PlanStep> {
+        let address = &parent.entry().address;
+        self.steps
+            .iter()
+            .filter(move |step| step.parent.as_ref() == Some(address))
+    }
+
+    /// Undeclared resources of a kind declared on another, to prune: shown apart, after the
+    /// roots.
+    pub(crate) fn detached(&self) -> impl Iterator<Item = &PlanStep> {
+        self.steps.iter().filter(|step| step.is_detached())
+    }
+
+    /// Every step in the order the views show them: each root followed by its children,
+    /// then the detached ones.
+    pub(crate) fn shown_order(&self) -> impl Iterator<Item = &PlanStep> {
+        self.roots()
+            .flat_map(|root| std::iter::once(root).chain(self.children(root)))
+            .chain(self.detached())
+    }
+
+    /// The connections' steps, in plan order.
+    pub(crate) fn connections(&self) -> impl Iterator<Item = StepOf<'_, ConnectionChange>> {
+        self.steps.iter().filter_map(PlanStep::of)
     }
 
     /// The steps of one place, as `apply` executes them there.
@@ -456,22 +533,19 @@ impl Plan {
             .collect()
     }
 
+    /// The entries of resources of `kind`, in the order the views show them.
+    pub(crate) fn entries_of(&self, kind: ResourceKind) -> impl Iterator<Item = &Entry> {
+        self.all_entries().filter(move |e| e.address.kind == kind)
+    }
+
     /// The connections' entries.
     pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.connections().map(ConnectionStep::entry)
+        self.entries_of(ResourceKind::Connection)
     }
 
-    /// The API destinations' entries: declared ones under their connections, then pruned ones.
-    pub(crate) fn destination_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.connections()
-            .flat_map(|step| step.destinations.iter())
-            .chain(self.pruned_destinations())
-            .map(Step::entry)
-    }
-
-    /// Every entry of the plan, of every kind.
+    /// Every entry of the plan, of every kind, in the order the views show them.
     pub(crate) fn all_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries().chain(self.destination_entries())
+        self.shown_order().map(PlanStep::entry)
     }
 
     /// Counts of the actions on resources of `kind`.
@@ -517,16 +591,29 @@ impl Plan {
         self.all_entries().any(|e| e.action.is_difference())
     }
 
-    /// Whether a declared connection is DEAUTHORIZED or FAILED_CONNECTIVITY: events to it fail
-    /// now (`diff --fail-on unhealthy`). A connection the plan deletes is not declared.
+    /// Whether a declared resource is broken (a connection DEAUTHORIZED or
+    /// FAILED_CONNECTIVITY: only connections have a health): events to it fail now
+    /// (`diff --fail-on unhealthy`). A resource the plan deletes is not declared.
     pub(crate) fn has_broken_connections(&self) -> bool {
-        self.entries().any(|entry| {
+        self.all_entries().any(|entry| {
             entry.action != Action::Delete && entry.health.as_ref().is_some_and(|h| h.broken)
         })
     }
 
     pub(crate) fn has_errors(&self) -> bool {
         self.all_entries().any(|e| e.action == Action::Error)
+    }
+
+    /// What could not be planned, counted by kind against the total of that kind ("1 of 3
+    /// connections"), or `None` when everything was.
+    pub(crate) fn failures(&self) -> Option<String> {
+        let count = |kind: ResourceKind| {
+            let (failed, total) = self.entries_of(kind).fold((0, 0), |(failed, total), e| {
+                (failed + usize::from(e.action == Action::Error), total + 1)
+            });
+            (kind, failed, total)
+        };
+        failures_by_kind(&ResourceKind::ALL.map(count))
     }
 }
 

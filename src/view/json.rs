@@ -16,7 +16,7 @@ use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
 use crate::plan::rotation_report::{RotationReport, RotationResult};
 use crate::plan::verify_report::{Verified, VerifyReport, VerifySummary};
 use crate::plan::{
-    ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, Summary, apply_summary,
+    ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, PlanStep, Summary, apply_summary,
 };
 use serde::Serialize;
 
@@ -135,14 +135,16 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         differences: plan.has_differences(),
         summary: plan.summary(),
         api_destination_summary: plan.destination_summary(),
+        // The plan's tree as the contract names it: the roots (connections), each with its
+        // children (`apiDestinations`), and the detached steps (`prunedApiDestinations`).
         connections: plan
-            .connections()
-            .map(|step| ConnectionDocument {
-                entry: step.entry(),
-                api_destinations: step.destinations.iter().map(|d| d.entry()).collect(),
+            .roots()
+            .map(|root| ConnectionDocument {
+                entry: root.entry(),
+                api_destinations: plan.children(root).map(PlanStep::entry).collect(),
             })
             .collect(),
-        pruned_api_destinations: plan.pruned_destinations().map(|d| d.entry()).collect(),
+        pruned_api_destinations: plan.detached().map(PlanStep::entry).collect(),
         left_out: &plan.left_out,
         orphans: &plan.orphans,
         project_file: plan.project_file.as_deref(),

@@ -21,7 +21,8 @@ use crate::outside::Outside;
 use crate::plan::credentials_report::{CredentialsReport, SecretWrite};
 use crate::plan::rotation_report::RotationReport;
 use crate::plan::{
-    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, SecretStatus, apply_summary,
+    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, PlanStep, ResourceKind, SecretStatus,
+    apply_summary,
 };
 use std::fmt::Write;
 
@@ -194,7 +195,9 @@ impl View for MarkdownView {
         let mut out = String::from(PLAN_HEADING);
         plan_summary(&mut out, plan);
         out.push_str(&details_of(
-            plan.entries().chain(plan.destination_entries()),
+            ResourceKind::ALL
+                .into_iter()
+                .flat_map(|kind| plan.entries_of(kind)),
         ));
         left_out(&mut out, plan);
         if length(&out) <= self.max_chars {
@@ -205,17 +208,17 @@ impl View for MarkdownView {
         let mut head = String::from(PLAN_HEADING);
         plan_counts(&mut head, plan);
         destination_counts(&mut head, plan);
-        let declared = plan.connections().map(|step| {
+        let declared = plan.roots().map(|step| {
             let entries =
-                || std::iter::once(step.entry()).chain(step.destinations.iter().map(|d| d.entry()));
+                || std::iter::once(step.entry()).chain(plan.children(step).map(PlanStep::entry));
             Part {
                 failed: entries().any(|entry| entry.action == Action::Error),
-                resources: 1 + step.destinations.len(),
-                rows: connection_rows(step),
+                resources: entries().count(),
+                rows: connection_rows(plan, step),
                 details: details_of(entries()),
             }
         });
-        let pruned = plan.pruned_destinations().map(|step| Part {
+        let pruned = plan.detached().map(|step| Part {
             failed: step.entry().action == Action::Error,
             resources: 1,
             rows: pruned_row(step.entry()),
@@ -334,7 +337,7 @@ const APPLY_TABLE_HEAD: &str =
 /// The counts and one row per connection.
 fn plan_summary(out: &mut String, plan: &Plan) {
     plan_counts(out, plan);
-    if plan.connections().next().is_none() {
+    if plan.roots().next().is_none() {
         let _ = writeln!(
             out,
             "No connections declared in {}.\n",
@@ -343,10 +346,10 @@ fn plan_summary(out: &mut String, plan: &Plan) {
         return;
     }
     out.push_str(PLAN_TABLE_HEAD);
-    for step in plan.connections() {
-        out.push_str(&connection_rows(step));
+    for step in plan.roots() {
+        out.push_str(&connection_rows(plan, step));
     }
-    for pruned in plan.pruned_destinations() {
+    for pruned in plan.detached() {
         out.push_str(&pruned_row(pruned.entry()));
     }
     out.push('\n');
@@ -365,8 +368,8 @@ fn plan_counts(out: &mut String, plan: &Plan) {
     );
 }
 
-/// A connection's row, and its API destinations' under it.
-fn connection_rows(step: &crate::plan::ConnectionStep) -> String {
+/// A connection's row, and its children's (its API destinations) under it.
+fn connection_rows(plan: &Plan, step: &PlanStep) -> String {
     let mut out = String::new();
     let entry = step.entry();
     let _ = writeln!(
@@ -377,35 +380,42 @@ fn connection_rows(step: &crate::plan::ConnectionStep) -> String {
         prose(&entry.address.place.region),
         state(entry)
     );
-    for destination in step.destinations.iter().map(|d| d.entry()) {
+    for child in plan.children(step).map(PlanStep::entry) {
+        let (kind, _) = child.address.kind.nouns();
         let _ = writeln!(
             out,
-            "| {} | ↳ {} (API destination) | {} | |",
-            action_label(destination.action),
-            cell_code(&destination.address.name),
-            prose(&destination.address.place.region)
+            "| {} | ↳ {} ({kind}) | {} | |",
+            action_label(child.action),
+            cell_code(&child.address.name),
+            prose(&child.address.place.region)
         );
     }
     out
 }
 
-/// The row of an API destination to prune.
+/// The row of a detached step (an API destination to prune).
 fn pruned_row(pruned: &Entry) -> String {
+    let (kind, _) = pruned.address.kind.nouns();
     format!(
-        "| {} | {} (API destination) | {} | |\n",
+        "| {} | {} ({kind}) | {} | |\n",
         action_label(pruned.action),
         cell_code(&pruned.address.name),
         prose(&pruned.address.place.region)
     )
 }
 
-/// The line that counts the API destinations, when there are any.
+/// The line that counts the resources of each kind declared on another (API destinations),
+/// when there are any.
 fn destination_counts(out: &mut String, plan: &Plan) {
-    if plan.destination_entries().next().is_some() {
-        let d = plan.destination_summary();
+    for kind in ResourceKind::ALL {
+        if kind.declared_on().is_none() || plan.entries_of(kind).next().is_none() {
+            continue;
+        }
+        let d = plan.summary_of(kind);
+        let (_, noun) = kind.nouns();
         let _ = writeln!(
             out,
-            "API destinations: {} to create, {} to update, {} to delete, {} in sync.\n",
+            "{noun}: {} to create, {} to update, {} to delete, {} in sync.\n",
             d.create, d.update, d.delete, d.in_sync
         );
     }
@@ -1013,24 +1023,28 @@ mod tests {
     /// `count` connections to update, each with an API destination to update; the connections
     /// at `failing` cannot be planned.
     fn plan_of(count: usize, failing: &[usize]) -> Plan {
-        use crate::plan::{ConnectionStep, PlanStep, ResourceKind, Step};
         let steps = (0..count)
-            .map(|i| {
+            .flat_map(|i| {
                 let error = failing
                     .contains(&i)
                     .then(|| format!("secret salesforce/org-{i:03} cannot be read: AccessDenied"));
-                PlanStep::Connection(ConnectionStep {
-                    connection: Step::recorded(entry(
-                        ResourceKind::Connection,
-                        &format!("sf-org-{i:03}"),
-                        error.as_deref(),
-                    )),
-                    destinations: vec![Step::recorded(entry(
-                        ResourceKind::ApiDestination,
-                        &format!("sf-org-{i:03}-orders"),
-                        None,
-                    ))],
-                })
+                let connection = entry(
+                    ResourceKind::Connection,
+                    &format!("sf-org-{i:03}"),
+                    error.as_deref(),
+                );
+                let parent = connection.address.clone();
+                [
+                    PlanStep::recorded(connection, None),
+                    PlanStep::recorded(
+                        entry(
+                            ResourceKind::ApiDestination,
+                            &format!("sf-org-{i:03}-orders"),
+                            None,
+                        ),
+                        Some(parent),
+                    ),
+                ]
             })
             .collect();
         Plan {

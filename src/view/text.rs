@@ -11,7 +11,7 @@ use crate::plan::credentials_report::CredentialsReport;
 use crate::plan::rotation_report::{RotationEnd, RotationReport};
 use crate::plan::verify_report::{Verified, VerifyReport};
 use crate::plan::{
-    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, ResourceKind, SecretStatus,
+    Action, ApplyResult, Entry, FieldChange, Outcome, Plan, PlanStep, ResourceKind, SecretStatus,
     apply_summary,
 };
 use std::fmt::Write;
@@ -139,7 +139,7 @@ const BOLD: anstyle::Style = anstyle::Style::new().bold();
 /// The plan as `diff` prints it.
 fn render_plan(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
-    let count = plan.connections().count();
+    let count = plan.roots().count();
     let noun = if count == 1 {
         "connection"
     } else {
@@ -148,18 +148,20 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     let _ = writeln!(out, "{count} {noun} in {}", plan.regions().join(", "));
     let width = name_width(plan);
     let destination_width = plan
-        .destination_entries()
-        .map(|e| e.address.name.len())
+        .steps
+        .iter()
+        .filter(|step| step.parent.is_some() || step.is_detached())
+        .map(|step| step.entry().address.name.len())
         .max()
         .unwrap_or(0);
     let mut previous_had_details = true;
-    for step in plan.connections() {
+    for step in plan.roots() {
         let mut block = String::new();
         render_entry(&mut block, step.entry(), width, style);
-        // The API destinations on this connection, under it.
-        for destination in &step.destinations {
+        // The steps declared on this one (API destinations on a connection), under it.
+        for child in plan.children(step) {
             let mut nested = String::new();
-            render_entry(&mut nested, destination.entry(), destination_width, style);
+            render_entry(&mut nested, child.entry(), destination_width, style);
             for line in nested.lines() {
                 let _ = writeln!(block, "    {line}");
             }
@@ -177,22 +179,21 @@ fn render_plan(plan: &Plan, style: Style) -> String {
                 .iter()
                 .any(|orphan| orphan.address.kind == kind)
         };
-        let kinds = match (
-            has(ResourceKind::Connection),
-            has(ResourceKind::ApiDestination),
-        ) {
-            (true, true) => "connections and API destinations",
-            (false, true) => "API destinations",
-            _ => "connections",
-        };
+        let kinds = ResourceKind::ALL
+            .into_iter()
+            .filter(|&kind| has(kind))
+            .map(|kind| kind.nouns().1)
+            .collect::<Vec<_>>()
+            .join(" and ");
         let _ = writeln!(
             out,
             "\nNot declared by any file (this set's {kinds}, left alone without --prune):"
         );
         for orphan in &plan.orphans {
-            let kind = match orphan.address.kind {
-                ResourceKind::Connection => "",
-                ResourceKind::ApiDestination => "API destination ",
+            // A kind declared on another is named ("API destination sf-x"); a root kind not.
+            let kind = match orphan.address.kind.declared_on() {
+                None => String::new(),
+                Some(_) => format!("{} ", orphan.address.kind.nouns().0),
             };
             let _ = writeln!(
                 out,
@@ -201,12 +202,18 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             );
         }
     }
-    if plan.pruned_destinations().next().is_some() {
-        let _ = writeln!(out, "\nAPI destinations to delete (--prune):");
-        for pruned in plan.pruned_destinations() {
-            let mut nested = String::new();
-            render_entry(&mut nested, pruned.entry(), 0, style);
-            out.push_str(&nested);
+    for kind in ResourceKind::ALL {
+        let detached: Vec<&PlanStep> = plan
+            .detached()
+            .filter(|step| step.entry().address.kind == kind)
+            .collect();
+        if detached.is_empty() {
+            continue;
+        }
+        let (_, noun) = kind.nouns();
+        let _ = writeln!(out, "\n{noun} to delete (--prune):");
+        for pruned in detached {
+            render_entry(&mut out, pruned.entry(), 0, style);
         }
     }
     if !plan.left_out.is_empty() {
@@ -236,11 +243,15 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         let _ = write!(line, ", {} failed", s.error);
     }
     line.push('.');
-    let d = plan.destination_summary();
-    if plan.destination_entries().next().is_some() {
+    for kind in ResourceKind::ALL {
+        if kind.declared_on().is_none() || plan.entries_of(kind).next().is_none() {
+            continue;
+        }
+        let d = plan.summary_of(kind);
+        let (_, noun) = kind.nouns();
         let _ = write!(
             line,
-            " API destinations: {} to create, {} to update, {} to delete, {} in sync",
+            " {noun}: {} to create, {} to update, {} to delete, {} in sync",
             d.create, d.update, d.delete, d.in_sync
         );
         if d.not_managed > 0 {
@@ -443,18 +454,19 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
         ", {} deleted, {} unchanged, {} failed",
         s.deleted, s.unchanged, s.failed
     );
-    let d = crate::plan::apply_summary_of(results, ResourceKind::ApiDestination);
-    let any_destination = results
-        .iter()
-        .any(|r| r.address.kind == ResourceKind::ApiDestination);
     if s.not_started > 0 {
         let _ = write!(line, ", {} not started", s.not_started);
     }
     line.push('.');
-    if any_destination {
+    for kind in ResourceKind::ALL {
+        if kind.declared_on().is_none() || !results.iter().any(|r| r.address.kind == kind) {
+            continue;
+        }
+        let d = crate::plan::apply_summary_of(results, kind);
+        let (_, noun) = kind.nouns();
         let _ = write!(
             line,
-            " API destinations: {} created, {} updated, {} deleted, {} unchanged, {} failed",
+            " {noun}: {} created, {} updated, {} deleted, {} unchanged, {} failed",
             d.created, d.updated, d.deleted, d.unchanged, d.failed
         );
         if d.not_started > 0 {

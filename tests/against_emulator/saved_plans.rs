@@ -238,17 +238,18 @@ fn the_plan_file_holds_no_secret_value_and_no_plain_hash_of_one() {
     );
     assert!(by_source("secretsManager")[0]["proof"]["versionId"].is_string());
     assert_eq!(plan["secrets"]["kdf"]["memoryKib"], 19456);
-    let acme = &plan["connections"][0];
+    // The first step is the first connection (nothing to prune).
+    let acme = &plan["steps"][0];
     assert_eq!(acme["entry"]["action"], "update");
     assert!(
-        acme["assumed"]["fields"]["clientId"]
+        acme["assumed"]["connection"]["fields"]["clientId"]
             .as_str()
             .unwrap()
             .starts_with("argon2id:"),
         "{acme}"
     );
     assert_eq!(
-        acme["assumed"]["fields"]["invocation.headers.X-Shared-Token"],
+        acme["assumed"]["connection"]["fields"]["invocation.headers.X-Shared-Token"],
         "(secret)"
     );
 }
@@ -328,7 +329,7 @@ fn a_file_that_is_not_a_plan_or_is_damaged_is_a_clear_error() {
 
     world.write(
         PLAN,
-        &good.replacen("\"formatVersion\": 3", "\"formatVersion\": 99", 1),
+        &good.replacen("\"formatVersion\": 4", "\"formatVersion\": 99", 1),
     );
     let show = world.provision(&["show", PLAN]);
     show.expect(1);
@@ -338,24 +339,33 @@ fn a_file_that_is_not_a_plan_or_is_damaged_is_a_clear_error() {
         show.stderr
     );
 
-    // Format 2 named one account for the whole run: refused, with the fix.
-    world.write(
-        PLAN,
-        &good.replacen("\"formatVersion\": 3", "\"formatVersion\": 2", 1),
-    );
-    let apply = world.provision(&["apply", "connections/", "--plan", PLAN]);
-    apply.expect(1);
-    assert!(
-        apply.stderr.contains("(plan format 2); this is provision")
-            && apply
+    // Format 2 named one account for the whole run; format 3 held connections and the API
+    // destinations to prune apart, not one list of steps: refused, with the fix.
+    for old in [2, 3] {
+        world.write(
+            PLAN,
+            &good.replacen(
+                "\"formatVersion\": 4",
+                &format!("\"formatVersion\": {old}"),
+                1,
+            ),
+        );
+        let apply = world.provision(&["apply", "connections/", "--plan", PLAN]);
+        apply.expect(1);
+        assert!(
+            apply
                 .stderr
-                .contains("(plan format 3), which applies only its own plans")
-            && apply
-                .stderr
-                .contains("make the plan again with `provision diff --out FILE`"),
-        "{}",
-        apply.stderr
-    );
+                .contains(&format!("(plan format {old}); this is provision"))
+                && apply
+                    .stderr
+                    .contains("(plan format 4), which applies only its own plans")
+                && apply
+                    .stderr
+                    .contains("make the plan again with `provision diff --out FILE`"),
+            "{}",
+            apply.stderr
+        );
+    }
     assert_eq!(world.connection_names("us-east-1"), Vec::<String>::new());
 }
 
@@ -434,10 +444,11 @@ fn a_declared_secret_that_aws_holds_plain_is_recorded_as_secret() {
         .expect(2);
     assert_plan_and_show_hold_none_of(&world, &[&visible, TEAM_TOKEN, ECHOED_SECRET]);
     let plan: serde_json::Value = serde_json::from_str(&plan_in(&world)).unwrap();
-    let recorded = plan["connections"][0]["assumed"]["fields"]["invocation.headers.X-Team-Token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let recorded =
+        plan["steps"][0]["assumed"]["connection"]["fields"]["invocation.headers.X-Team-Token"]
+            .as_str()
+            .unwrap()
+            .to_string();
     assert!(recorded.starts_with("argon2id:"), "{recorded}");
     // What was recorded still proves the plan current: it applies as reviewed.
     world

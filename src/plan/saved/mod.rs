@@ -19,7 +19,7 @@
 pub(crate) mod fingerprint;
 pub(crate) mod stale;
 
-use super::{ConnectionStep, DestinationStep, Entry, LeftOut, Orphan, Plan, PlanStep, Step};
+use super::{ConnectionChange, DestinationChange, Entry, LeftOut, Orphan, Plan, PlanStep};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
 use crate::place::Place;
@@ -38,8 +38,10 @@ pub(crate) const FORMAT: &str = "provision-saved-plan";
 /// secret that AWS holds plain is a fingerprint, and every string is redacted (a plan of format
 /// 1 may hold secrets, so `show` refuses it too). 3: the run's places (account and Region)
 /// replace its one account and its Regions, and every entry, orphan, left-out connection and
-/// remote secret names its account beside its Region.
-pub(crate) const FORMAT_VERSION: u32 = 3;
+/// remote secret names its account beside its Region. 4: one list of steps in the planned
+/// order, each with the address of its parent, replaces the connections (each holding its API
+/// destinations) and the API destinations to prune.
+pub(crate) const FORMAT_VERSION: u32 = 4;
 /// The version of the tool that writes and applies plans.
 pub(crate) const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -57,10 +59,8 @@ pub(crate) struct SavedPlan {
     /// Each declared YAML file and the SHA-256 of its content.
     pub(crate) files: Vec<FileDigest>,
     pub(crate) secrets: Secrets,
-    /// In the planned order.
-    pub(crate) connections: Vec<SavedConnection>,
-    /// This set's undeclared API destinations to delete (`--prune`), before any connection.
-    pub(crate) pruned_destinations: Vec<SavedDestination>,
+    /// Every step, in the planned order, each with its parent.
+    pub(crate) steps: Vec<SavedStep>,
     pub(crate) left_out: Vec<LeftOut>,
     pub(crate) orphans: Vec<Orphan>,
     /// `sha256:` of the document with this field empty: an edited or damaged file is told
@@ -137,20 +137,24 @@ pub(crate) enum Proof {
     Argon2id(String),
 }
 
+/// One step of the plan: what users read, the step it is declared on, and what AWS had.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct SavedConnection {
+pub(crate) struct SavedStep {
     pub(crate) entry: Entry,
-    /// What AWS had; `None`: the connection did not exist (or was being deleted).
-    pub(crate) assumed: Option<AssumedConnection>,
-    pub(crate) destinations: Vec<SavedDestination>,
+    /// The address of the step it is declared on (an API destination's connection); `None`
+    /// for a root.
+    pub(crate) parent: Option<crate::place::Address>,
+    /// What AWS had; `None`: the resource did not exist (or was being deleted).
+    pub(crate) assumed: Option<Assumed>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What AWS had of a resource, by its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct SavedDestination {
-    pub(crate) entry: Entry,
-    pub(crate) assumed: Option<AssumedDestination>,
+pub(crate) enum Assumed {
+    Connection(AssumedConnection),
+    ApiDestination(AssumedDestination),
 }
 
 /// A live connection as the plan assumed it. Field values are as AWS returned them, except
@@ -215,17 +219,14 @@ impl SavedPlan {
             sources.push(SecretSourceRecord { source, proof });
         }
         sources.sort_by(|a, b| a.source.cmp(&b.source));
-        let connections = plan
-            .connections()
+        let steps = plan
+            .steps
+            .iter()
             .map(|step| {
-                Ok(SavedConnection {
+                Ok(SavedStep {
                     entry: step.entry().clone(),
-                    assumed: step
-                        .change()
-                        .live()
-                        .map(|live| assumed_connection(live, &kdf, declared_secrets))
-                        .transpose()?,
-                    destinations: step.destinations.iter().map(saved_destination).collect(),
+                    parent: step.parent.clone(),
+                    assumed: assumed(step, &kdf, declared_secrets)?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -238,8 +239,7 @@ impl SavedPlan {
             flags: Flags::of(options),
             files,
             secrets: Secrets { kdf, sources },
-            connections,
-            pruned_destinations: plan.pruned_destinations().map(saved_destination).collect(),
+            steps,
             left_out: plan.left_out.clone(),
             orphans: plan.orphans.clone(),
             checksum: String::new(),
@@ -371,22 +371,16 @@ impl SavedPlan {
     /// The plan as the views draw it. Its steps carry no executable change: a shown plan is
     /// read, never applied (`apply --plan` plans again and proves it equal).
     pub(crate) fn shown(&self) -> Plan {
-        let destination = |d: &SavedDestination| DestinationStep::recorded(d.entry.clone());
+        let steps = self
+            .steps
+            .iter()
+            .map(|step| PlanStep::recorded(step.entry.clone(), step.parent.clone()))
+            .collect();
         Plan {
             places: self.places.clone(),
             left_out: self.left_out.clone(),
             orphans: self.orphans.clone(),
-            steps: self
-                .pruned_destinations
-                .iter()
-                .map(|d| PlanStep::PruneDestination(destination(d)))
-                .chain(self.connections.iter().map(|c| {
-                    PlanStep::Connection(ConnectionStep {
-                        connection: Step::recorded(c.entry.clone()),
-                        destinations: c.destinations.iter().map(destination).collect(),
-                    })
-                }))
-                .collect(),
+            steps,
             // A saved plan is shown for what it plans; the project file is the run's.
             project_file: None,
         }
@@ -515,30 +509,44 @@ fn assumed_connection(
     })
 }
 
-fn saved_destination(step: &DestinationStep) -> SavedDestination {
-    SavedDestination {
-        entry: step.entry().clone(),
-        assumed: step.change().live().map(|live| {
-            let LiveDestination {
-                name: _,
-                arn,
-                description,
-                connection_arn,
-                endpoint,
-                http_method,
-                rate_limit_per_second,
-                state,
-            } = live;
-            AssumedDestination {
-                arn: arn.clone(),
-                state: state.clone(),
-                description: description.clone(),
-                connection_arn: connection_arn.clone(),
-                endpoint: endpoint.clone(),
-                http_method: http_method.clone(),
-                rate_limit_per_second: *rate_limit_per_second,
-            }
-        }),
+/// What AWS had of the resource of `step`, as the document records it.
+fn assumed(
+    step: &PlanStep,
+    kdf: &Kdf,
+    declared_secrets: &DeclaredSecrets,
+) -> Result<Option<Assumed>, String> {
+    if let Some(connection) = step.of::<ConnectionChange>() {
+        return connection
+            .change()
+            .live()
+            .map(|live| assumed_connection(live, kdf, declared_secrets).map(Assumed::Connection))
+            .transpose();
+    }
+    Ok(step
+        .of::<DestinationChange>()
+        .and_then(|destination| destination.change().live())
+        .map(|live| Assumed::ApiDestination(assumed_destination(live))))
+}
+
+fn assumed_destination(live: &LiveDestination) -> AssumedDestination {
+    let LiveDestination {
+        name: _,
+        arn,
+        description,
+        connection_arn,
+        endpoint,
+        http_method,
+        rate_limit_per_second,
+        state,
+    } = live;
+    AssumedDestination {
+        arn: arn.clone(),
+        state: state.clone(),
+        description: description.clone(),
+        connection_arn: connection_arn.clone(),
+        endpoint: endpoint.clone(),
+        http_method: http_method.clone(),
+        rate_limit_per_second: *rate_limit_per_second,
     }
 }
 
@@ -546,10 +554,12 @@ fn saved_destination(step: &DestinationStep) -> SavedDestination {
 mod tests {
     use super::*;
 
-    /// A plan of format 2 named one account for the whole run and no account per entry: it is
-    /// refused by its version, naming the version found and the fix, before anything is read.
+    /// A plan of format 2 named one account for the whole run and no account per entry; one of
+    /// format 3 held connections (each with its API destinations) and the destinations to
+    /// prune apart, not one list of steps: both are refused by their version, naming the
+    /// version found and the fix, before anything is read.
     #[test]
-    fn a_plan_of_format_2_is_refused_naming_its_version_and_the_fix() {
+    fn a_plan_of_format_2_or_3_is_refused_naming_its_version_and_the_fix() {
         let format_2 = format!(
             r#"{{"format": "{FORMAT}", "formatVersion": 2, "toolVersion": "{TOOL_VERSION}",
             "account": "123456789012", "regions": ["us-east-1"], "set": "default",
@@ -557,13 +567,22 @@ mod tests {
             "files": [], "secrets": {{"kdf": null, "sources": []}}, "connections": [],
             "prunedDestinations": [], "leftOut": [], "orphans": [], "checksum": ""}}"#
         );
-        let (message, help) = SavedPlan::parse(&format_2).unwrap_err();
-        assert_eq!(
-            message,
-            format!(
-                "was made by provision {TOOL_VERSION} (plan format 2); this is provision {TOOL_VERSION} (plan format 3), which applies only its own plans"
-            )
+        let format_3 = format!(
+            r#"{{"format": "{FORMAT}", "formatVersion": 3, "toolVersion": "{TOOL_VERSION}",
+            "places": [{{"account": "123456789012", "region": "us-east-1"}}], "set": "default",
+            "flags": {{"strict": false, "adopt": false, "prune": false, "replace": false, "force": false}},
+            "files": [], "secrets": {{"kdf": null, "sources": []}}, "connections": [],
+            "prunedDestinations": [], "leftOut": [], "orphans": [], "checksum": ""}}"#
         );
-        assert_eq!(help, "make the plan again with `provision diff --out FILE`");
+        for (version, text) in [(2, format_2), (3, format_3)] {
+            let (message, help) = SavedPlan::parse(&text).unwrap_err();
+            assert_eq!(
+                message,
+                format!(
+                    "was made by provision {TOOL_VERSION} (plan format {version}); this is provision {TOOL_VERSION} (plan format 4), which applies only its own plans"
+                )
+            );
+            assert_eq!(help, "make the plan again with `provision diff --out FILE`");
+        }
     }
 }

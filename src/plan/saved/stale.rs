@@ -6,8 +6,8 @@
 //! resource the plan touches or merely checks (even one planned as in sync) may not.
 
 use super::{
-    AssumedConnection, AssumedDestination, FileDigest, SavedConnection, SavedDestination,
-    SavedPlan, SecretSourceRecord,
+    Assumed, AssumedConnection, AssumedDestination, FileDigest, SavedPlan, SavedStep,
+    SecretSourceRecord,
 };
 use crate::outside::Outside;
 use crate::place::Place;
@@ -62,14 +62,39 @@ pub(crate) fn differences(saved: &SavedPlan, fresh: &SavedPlan) -> Vec<String> {
     }
     files(&saved.files, &fresh.files, &mut out);
     secrets(&saved.secrets.sources, &fresh.secrets.sources, &mut out);
-    connections(&saved.connections, &fresh.connections, &mut out);
-    destinations(
+    roots(&saved.steps, &fresh.steps, &mut out);
+    children(
         "to prune",
-        &saved.pruned_destinations,
-        &fresh.pruned_destinations,
+        &detached(&saved.steps),
+        &detached(&fresh.steps),
         &mut out,
     );
     out
+}
+
+/// The steps that are no other's child and of a kind declared on its own (the connections),
+/// in plan order.
+fn top(steps: &[SavedStep]) -> Vec<&SavedStep> {
+    steps
+        .iter()
+        .filter(|s| s.parent.is_none() && s.entry.address.kind.declared_on().is_none())
+        .collect()
+}
+
+/// The steps declared on `parent`, in plan order.
+fn children_of<'a>(steps: &'a [SavedStep], parent: &SavedStep) -> Vec<&'a SavedStep> {
+    steps
+        .iter()
+        .filter(|s| s.parent.as_ref() == Some(&parent.entry.address))
+        .collect()
+}
+
+/// Undeclared resources of a kind declared on another, to prune.
+fn detached(steps: &[SavedStep]) -> Vec<&SavedStep> {
+    steps
+        .iter()
+        .filter(|s| s.parent.is_none() && s.entry.address.kind.declared_on().is_some())
+        .collect()
 }
 
 /// The accounts (each once) and the Regions of `places`, in their order.
@@ -156,11 +181,12 @@ fn key(entry: &Entry) -> Key<'_> {
     &entry.address
 }
 
-fn connections(saved: &[SavedConnection], fresh: &[SavedConnection], out: &mut Vec<String>) {
-    let fresh_by: BTreeMap<Key<'_>, &SavedConnection> =
-        fresh.iter().map(|c| (key(&c.entry), c)).collect();
+fn roots(saved_steps: &[SavedStep], fresh_steps: &[SavedStep], out: &mut Vec<String>) {
+    let (saved, fresh) = (top(saved_steps), top(fresh_steps));
+    let fresh_by: BTreeMap<Key<'_>, &SavedStep> =
+        fresh.iter().map(|c| (key(&c.entry), *c)).collect();
     let saved_keys: Vec<Key<'_>> = saved.iter().map(|c| key(&c.entry)).collect();
-    for planned in saved {
+    for planned in &saved {
         let Some(now) = fresh_by.get(&key(&planned.entry)) else {
             out.push(format!(
                 "{} is no longer in the plan (it is no longer declared, or no longer this set's to prune)",
@@ -170,11 +196,11 @@ fn connections(saved: &[SavedConnection], fresh: &[SavedConnection], out: &mut V
         };
         let name = named(&planned.entry);
         entry(&name, &planned.entry, &now.entry, out);
-        assumed_connection(&name, planned.assumed.as_ref(), now.assumed.as_ref(), out);
-        destinations(
+        assumed(&name, planned.assumed.as_ref(), now.assumed.as_ref(), out);
+        children(
             &format!("on {name}"),
-            &planned.destinations,
-            &now.destinations,
+            &children_of(saved_steps, planned),
+            &children_of(fresh_steps, now),
             out,
         );
     }
@@ -203,19 +229,14 @@ fn connections(saved: &[SavedConnection], fresh: &[SavedConnection], out: &mut V
     }
 }
 
-fn destinations(
-    place: &str,
-    saved: &[SavedDestination],
-    fresh: &[SavedDestination],
-    out: &mut Vec<String>,
-) {
+fn children(place: &str, saved: &[&SavedStep], fresh: &[&SavedStep], out: &mut Vec<String>) {
     for planned in saved {
         let name = named(&planned.entry);
         match fresh.iter().find(|d| key(&d.entry) == key(&planned.entry)) {
             None => out.push(format!("{name} ({place}) is no longer in the plan")),
             Some(now) => {
                 entry(&name, &planned.entry, &now.entry, out);
-                assumed_destination(&name, planned.assumed.as_ref(), now.assumed.as_ref(), out);
+                assumed(&name, planned.assumed.as_ref(), now.assumed.as_ref(), out);
             }
         }
     }
@@ -299,6 +320,23 @@ fn secret_status(status: &crate::plan::SecretStatus) -> String {
     }
 }
 
+/// What AWS had of one resource, against what it has now.
+fn assumed(name: &str, planned: Option<&Assumed>, now: Option<&Assumed>, out: &mut Vec<String>) {
+    if appeared_or_vanished(name, planned.is_some(), now.is_some(), out) {
+        return;
+    }
+    match (planned, now) {
+        (Some(Assumed::Connection(planned)), Some(Assumed::Connection(now))) => {
+            assumed_connection(name, planned, now, out);
+        }
+        (Some(Assumed::ApiDestination(planned)), Some(Assumed::ApiDestination(now))) => {
+            assumed_destination(name, planned, now, out);
+        }
+        // The same address is of the same kind: nothing else to compare.
+        _ => {}
+    }
+}
+
 fn appeared_or_vanished(name: &str, planned: bool, now: bool, out: &mut Vec<String>) -> bool {
     match (planned, now) {
         (false, true) => out.push(format!("{name} appeared in AWS since the plan")),
@@ -310,16 +348,10 @@ fn appeared_or_vanished(name: &str, planned: bool, now: bool, out: &mut Vec<Stri
 
 fn assumed_connection(
     name: &str,
-    planned: Option<&AssumedConnection>,
-    now: Option<&AssumedConnection>,
+    planned: &AssumedConnection,
+    now: &AssumedConnection,
     out: &mut Vec<String>,
 ) {
-    if appeared_or_vanished(name, planned.is_some(), now.is_some(), out) {
-        return;
-    }
-    let (Some(planned), Some(now)) = (planned, now) else {
-        return;
-    };
     let AssumedConnection {
         arn,
         state,
@@ -365,46 +397,41 @@ fn assumed_connection(
 
 fn assumed_destination(
     name: &str,
-    planned: Option<&AssumedDestination>,
-    now: Option<&AssumedDestination>,
+    planned: &AssumedDestination,
+    now: &AssumedDestination,
     out: &mut Vec<String>,
 ) {
-    if appeared_or_vanished(name, planned.is_some(), now.is_some(), out) {
-        return;
+    let AssumedDestination {
+        arn,
+        state,
+        description,
+        connection_arn,
+        endpoint,
+        http_method,
+        rate_limit_per_second,
+    } = planned;
+    let mut changed = Vec::new();
+    for (field, differs) in [
+        ("arn", *arn != now.arn),
+        ("state", *state != now.state),
+        ("description", *description != now.description),
+        ("connectionArn", *connection_arn != now.connection_arn),
+        ("endpoint", *endpoint != now.endpoint),
+        ("httpMethod", *http_method != now.http_method),
+        (
+            "rateLimitPerSecond",
+            *rate_limit_per_second != now.rate_limit_per_second,
+        ),
+    ] {
+        if differs {
+            changed.push(field);
+        }
     }
-    if let (Some(planned), Some(now)) = (planned, now) {
-        let AssumedDestination {
-            arn,
-            state,
-            description,
-            connection_arn,
-            endpoint,
-            http_method,
-            rate_limit_per_second,
-        } = planned;
-        let mut changed = Vec::new();
-        for (field, differs) in [
-            ("arn", *arn != now.arn),
-            ("state", *state != now.state),
-            ("description", *description != now.description),
-            ("connectionArn", *connection_arn != now.connection_arn),
-            ("endpoint", *endpoint != now.endpoint),
-            ("httpMethod", *http_method != now.http_method),
-            (
-                "rateLimitPerSecond",
-                *rate_limit_per_second != now.rate_limit_per_second,
-            ),
-        ] {
-            if differs {
-                changed.push(field);
-            }
-        }
-        if !changed.is_empty() {
-            out.push(format!(
-                "{name}: changed in AWS since the plan: {}",
-                changed.join(", ")
-            ));
-        }
+    if !changed.is_empty() {
+        out.push(format!(
+            "{name}: changed in AWS since the plan: {}",
+            changed.join(", ")
+        ));
     }
 }
 

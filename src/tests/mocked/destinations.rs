@@ -13,6 +13,7 @@ use crate::engine::Context;
 use crate::engine::apply::ApplyOptions;
 use crate::plan::connection::PlanOptions;
 use crate::plan::{Action, ApplyResult, Outcome, Plan};
+use aws_sdk_eventbridge::operation::create_api_destination::CreateApiDestinationOutput;
 use aws_sdk_eventbridge::operation::delete_api_destination::DeleteApiDestinationOutput;
 use aws_sdk_eventbridge::operation::delete_connection::DeleteConnectionOutput;
 use aws_sdk_eventbridge::operation::describe_api_destination::DescribeApiDestinationOutput;
@@ -224,7 +225,7 @@ fn listed_as_declared(desired: &[DesiredDestination]) -> Rule {
 }
 
 fn destination_names(plan: &Plan) -> Vec<(String, Action)> {
-    plan.destination_entries()
+    plan.entries_of(crate::plan::ResourceKind::ApiDestination)
         .map(|entry| (entry.address.name.clone(), entry.action))
         .collect()
 }
@@ -314,7 +315,7 @@ async fn a_refused_destination_describe_leaves_the_others_read() {
         ]
     );
     let error = plan_model
-        .destination_entries()
+        .entries_of(crate::plan::ResourceKind::ApiDestination)
         .find(|entry| entry.address.name == refused)
         .and_then(|entry| entry.error.as_ref().map(|error| error.as_str().to_string()))
         .expect("the refused destination's error");
@@ -422,4 +423,63 @@ async fn pruned_destinations_are_deleted_as_many_at_once_as_the_concurrency_befo
         orphans[..],
         "reported in plan order"
     );
+}
+
+/// `apply` reads the order from each step's parent, not from where the step sits in the list:
+/// with the steps listed children first, each connection still runs before the API
+/// destinations declared on it, which are created on its ARN and reported under it.
+#[tokio::test]
+async fn apply_runs_each_parent_before_its_children_whatever_the_order_of_the_list() {
+    let names = ["sf-dst-a", "sf-dst-b"];
+    let declared = declare_with(&names, TWO_DESTINATIONS);
+    let mut rules = connections_in_sync(&names);
+    // None listed yet: every declared destination is to be created.
+    rules.push(destinations_listed(Vec::new()));
+    // The EventBridge API reference: `CreateApiDestination` answers with the destination's
+    // ARN, its state and its times; a request on another connection's ARN matches no rule.
+    for name in names {
+        let arn = connection_arn(name);
+        rules.push(
+            mock!(aws_sdk_eventbridge::Client::create_api_destination)
+                .match_requests(move |request| request.connection_arn() == Some(arn.as_str()))
+                .then_output(|| {
+                    CreateApiDestinationOutput::builder()
+                        .api_destination_state(ApiDestinationState::Active)
+                        .build()
+                }),
+        );
+    }
+    let secrets = secrets_in_sync(&names);
+    let gate = Gate::new("CreateApiDestination", 1);
+    let context = gated_context(&gate, &rules, &secrets).await;
+    let (mut plan_model, _) = plan(&context, &declared.specs, PlanOptions::default())
+        .await
+        .expect("planned");
+    plan_model.steps.reverse();
+    assert!(
+        plan_model.steps[0].parent.is_some(),
+        "the list starts with a child"
+    );
+    let options = ApplyOptions {
+        wait: None,
+        verify_credentials: None,
+        force: false,
+    };
+    let results = crate::engine::apply::apply(&context, &plan_model.steps, options, &|_| {}).await;
+
+    let outcomes: Vec<(String, Outcome)> = results
+        .iter()
+        .map(|result| (result.address.name.clone(), result.outcome))
+        .collect();
+    let expected: Vec<(String, Outcome)> = [
+        ("sf-dst-b", Outcome::Unchanged),
+        ("sf-dst-b-2", Outcome::Created),
+        ("sf-dst-b-1", Outcome::Created),
+        ("sf-dst-a", Outcome::Unchanged),
+        ("sf-dst-a-2", Outcome::Created),
+        ("sf-dst-a-1", Outcome::Created),
+    ]
+    .map(|(name, outcome)| (name.to_string(), outcome))
+    .into();
+    assert_eq!(outcomes, expected, "{results:#?}");
 }

@@ -4,7 +4,7 @@
 use super::support::*;
 use crate::engine::apply::ApplyOptions;
 use crate::plan::connection::PlanOptions;
-use crate::plan::{Action, Outcome, SecretStatus};
+use crate::plan::{Action, ConnectionChange, Outcome, PlanStep, SecretStatus};
 use aws_sdk_eventbridge::types::{
     ConnectionHeaderParameter, ConnectionHttpParameters, ConnectionState,
 };
@@ -210,7 +210,7 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
         &serde_json::to_string(&results).expect("json"),
     );
     for item in &planned {
-        assert_no_secret("Debug of the change", &format!("{:?}", item.change()));
+        assert_no_secret("Debug of the step", &format!("{item:?}"));
         assert_no_secret("Debug of the entry", &format!("{:?}", item.entry()));
     }
     assert_no_secret("diff text", &plan_text(&plan_model));
@@ -221,11 +221,16 @@ async fn no_secret_value_appears_in_plans_results_or_their_renderings() {
     assert!(
         planned
             .iter()
+            .filter_map(PlanStep::of::<ConnectionChange>)
             .filter_map(|p| desired_of(p.change()))
             .any(|d| d.client_secret.expose() == client_secret(NEW))
     );
     // And the echoed secret header value was not kept from DescribeConnection.
-    for item in planned.iter().filter_map(|p| live_of(p.change())) {
+    for item in planned
+        .iter()
+        .filter_map(PlanStep::of::<ConnectionChange>)
+        .filter_map(|p| live_of(p.change()))
+    {
         assert!(
             item.invocation
                 .headers

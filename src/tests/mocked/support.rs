@@ -7,7 +7,7 @@ use crate::engine::Context;
 use crate::engine::wait::WaitPolicy;
 use crate::log::Log;
 use crate::manifest::ConnectionSpec;
-use crate::plan::{ApplyResult, ConnectionChange, ConnectionStep, Plan, PlanStep};
+use crate::plan::{ApplyResult, ConnectionChange, Plan, PlanStep};
 use crate::resolve::SecretResolver;
 use crate::view::{Format, Style};
 use aws_sdk_eventbridge::config::Credentials;
@@ -480,13 +480,12 @@ pub fn context(
 /// they must be exactly the results it returns.
 pub async fn apply(
     context: &Context,
-    steps: &[ConnectionStep],
+    steps: &[PlanStep],
     options: crate::engine::apply::ApplyOptions,
 ) -> Vec<ApplyResult> {
     let reported = std::sync::Mutex::new(Vec::new());
     let report = |result: &ApplyResult| reported.lock().unwrap().push(result.clone());
-    let steps: Vec<PlanStep> = steps.iter().cloned().map(PlanStep::Connection).collect();
-    let results = crate::engine::apply::apply(context, &steps, options, &report).await;
+    let results = crate::engine::apply::apply(context, steps, options, &report).await;
     let mut reported = reported.into_inner().unwrap();
     let mut returned = results.clone();
     reported.sort_by(|a, b| a.address.name.cmp(&b.address.name));
@@ -508,12 +507,13 @@ pub fn quick_wait(timeout: Duration) -> WaitPolicy {
 }
 
 /// Reads live state and plans the declared connections, as `diff` and `apply` do: the plan,
-/// and its steps for `apply`.
+/// and its steps for `apply`: the declared connections, each followed by its API destinations
+/// (the detached steps, undeclared resources to prune, left out).
 pub async fn plan(
     context: &Context,
     specs: &[ConnectionSpec],
     options: crate::plan::connection::PlanOptions,
-) -> Result<(Plan, Vec<ConnectionStep>), crate::error::Error> {
+) -> Result<(Plan, Vec<PlanStep>), crate::error::Error> {
     let region = crate::engine::read::plan(context, specs, &options).await?;
     let plan = Plan {
         places: vec![context.place.clone()],
@@ -522,8 +522,13 @@ pub async fn plan(
         steps: region.steps,
         project_file: None,
     };
-    let connections = plan.connections().cloned().collect();
-    Ok((plan, connections))
+    let steps = plan
+        .steps
+        .iter()
+        .filter(|step| !step.is_detached())
+        .cloned()
+        .collect();
+    Ok((plan, steps))
 }
 
 fn view(format: Format) -> Box<dyn crate::view::View + Send> {

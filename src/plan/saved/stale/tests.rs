@@ -24,14 +24,14 @@ fn entry(name: &str, action: Action) -> Entry {
     }
 }
 
-fn assumed(description: &str) -> AssumedConnection {
-    AssumedConnection {
+fn assumed(description: &str) -> Assumed {
+    Assumed::Connection(AssumedConnection {
         arn: Some("arn:aws:events:us-east-1:123456789012:connection/a/1".into()),
         state: "AUTHORIZED".into(),
         state_reason: None,
         last_modified_time: None,
         fields: [("description".to_string(), Some(description.to_string()))].into(),
-    }
+    })
 }
 
 fn plan() -> SavedPlan {
@@ -65,19 +65,18 @@ fn plan() -> SavedPlan {
                 proof: Proof::Argon2id("fp-1".into()),
             }],
         },
-        connections: vec![
-            SavedConnection {
+        steps: vec![
+            SavedStep {
                 entry: entry("a", Action::Update),
+                parent: None,
                 assumed: Some(assumed("old")),
-                destinations: Vec::new(),
             },
-            SavedConnection {
+            SavedStep {
                 entry: entry("b", Action::Create),
+                parent: None,
                 assumed: None,
-                destinations: Vec::new(),
             },
         ],
-        pruned_destinations: Vec::new(),
         left_out: Vec::new(),
         orphans: Vec::new(),
         checksum: String::new(),
@@ -113,9 +112,9 @@ fn every_difference_is_named() {
     fresh.flags.prune = true;
     fresh.files[0].sha256 = "11".into();
     fresh.secrets.sources[0].proof = Proof::Argon2id("fp-2".into());
-    fresh.connections[0].assumed = Some(assumed("by hand"));
-    fresh.connections[1].entry.action = Action::InSync;
-    fresh.connections[1].assumed = Some(assumed("x"));
+    fresh.steps[0].assumed = Some(assumed("by hand"));
+    fresh.steps[1].entry.action = Action::InSync;
+    fresh.steps[1].assumed = Some(assumed("x"));
     assert_eq!(
         differences(&plan(), &fresh),
         [
@@ -135,14 +134,14 @@ fn every_difference_is_named() {
 #[test]
 fn a_vanished_or_new_resource_and_another_order_are_named() {
     let mut fresh = plan();
-    fresh.connections.reverse();
+    fresh.steps.reverse();
     assert_eq!(
         differences(&plan(), &fresh),
         ["the connections are planned in another order"]
     );
-    fresh.connections.remove(0);
-    fresh.connections[0].assumed = None;
-    fresh.connections[0].entry.action = Action::Create;
+    fresh.steps.remove(0);
+    fresh.steps[0].assumed = None;
+    fresh.steps[0].entry.action = Action::Create;
     let found = differences(&plan(), &fresh);
     assert!(
         found.contains(&"connection b (us-east-1) is no longer in the plan (it is no longer declared, or no longer this set's to prune)".to_string()),
@@ -163,4 +162,31 @@ fn a_saved_plan_round_trips_and_an_edit_is_caught() {
     let edited = saved.to_json().replacen("\"old\"", "\"new\"", 1);
     let (message, _) = SavedPlan::parse(&edited).unwrap_err();
     assert!(message.contains("checksum does not match"), "{message}");
+}
+
+/// Each step records its parent: an API destination planned on one connection and now on
+/// another is named under both.
+#[test]
+fn a_destination_now_declared_on_another_connection_is_named() {
+    let on = |parent: &str| {
+        let mut destination = entry("d", Action::Create);
+        destination.address.kind = ResourceKind::ApiDestination;
+        SavedStep {
+            entry: destination,
+            parent: Some(entry(parent, Action::Update).address),
+            assumed: None,
+        }
+    };
+    let mut saved = plan();
+    saved.steps.insert(1, on("a"));
+    let mut fresh = plan();
+    fresh.steps.push(on("b"));
+    assert_eq!(differences(&saved, &saved.clone()), Vec::<String>::new());
+    assert_eq!(
+        differences(&saved, &fresh),
+        [
+            "API destination d (us-east-1) (on connection a (us-east-1)) is no longer in the plan",
+            "API destination d (us-east-1) (on connection b (us-east-1)) is in the plan now and was not",
+        ]
+    );
 }
