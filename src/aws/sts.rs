@@ -1,4 +1,5 @@
-//! The caller's identity: the account `iam-policy` names when `--account` is not given.
+//! The caller's identity: the account a run works in, which the session asks once before any
+//! other call (and `iam-policy` names when `--account` is not given).
 
 use super::{CallError, Reach};
 use aws_config::SdkConfig;

@@ -253,7 +253,7 @@ fn check_caller(settings: &Settings, account: &str) -> Result<(), Error> {
     let Some(file) = &settings.project.file else {
         return Ok(());
     };
-    if allowed.is_empty() || allowed.iter().any(|a| a == account) {
+    if allows(settings, account) {
         return Ok(());
     }
     Err(Error::input(
@@ -270,12 +270,19 @@ fn check_caller(settings: &Settings, account: &str) -> Result<(), Error> {
     ))
 }
 
+/// Whether the project file's `accounts:` lets the run work in `account` (any, when it names
+/// none).
+fn allows(settings: &Settings, account: &str) -> bool {
+    let allowed = &settings.project.accounts;
+    allowed.is_empty() || allowed.iter().any(|a| a == account)
+}
+
 /// `iam-policy --account`: one of the project file's `accounts:`, when it names any.
 fn check_given(settings: &Settings, given: &str) -> Result<(), Error> {
-    let allowed = &settings.project.accounts;
-    if allowed.is_empty() || allowed.iter().any(|a| a == given) {
+    if allows(settings, given) {
         return Ok(());
     }
+    let allowed = &settings.project.accounts;
     Err(Error::input(
         Problem::new(format!(
             "--account {given} is not among the accounts the project file allows ({})",
