@@ -333,6 +333,22 @@ const VALIDATOR_ONLY: &[(&str, &str)] = &[
         "a name declared twice spans files",
     ),
     (
+        "rule-names-duplicate-across-files",
+        "a rule name declared twice spans files",
+    ),
+    (
+        "rule-targets-more-than-five",
+        "a rule's targets are counted over the destinations of a file",
+    ),
+    (
+        "rule-patterns-differ-between-targets",
+        "one rule's patterns are compared over the destinations of a file",
+    ),
+    (
+        "rule-pattern-range-reversed",
+        "an event pattern's grammar (a numeric range's bounds)",
+    ),
+    (
         "duplicate-names-in-one-file",
         "a name declared twice spans documents",
     ),
