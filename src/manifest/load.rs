@@ -84,6 +84,9 @@ fn declare_public(spec: &ConnectionSpec) {
             .description
             .iter()
             .for_each(|d| crate::secret::public(d));
+        for rule in &destination.rules {
+            crate::secret::public(&rule.name);
+        }
     }
 }
 
