@@ -49,6 +49,7 @@ pub fn load_with(paths: &[PathBuf], rules: &Rules) -> Result<Vec<ConnectionSpec>
     }
     check_duplicate_names(&specs, &mut problems);
     check_duplicate_destination_names(&specs, &mut problems);
+    check_rules(&specs, &mut problems);
     if problems.is_empty() {
         specs.iter().for_each(declare_public);
         Ok(specs)
@@ -83,6 +84,9 @@ fn declare_public(spec: &ConnectionSpec) {
             .description
             .iter()
             .for_each(|d| crate::secret::public(d));
+        for rule in &destination.rules {
+            crate::secret::public(&rule.name);
+        }
     }
 }
 
@@ -358,6 +362,79 @@ fn check_duplicate_destination_names(specs: &[ConnectionSpec], problems: &mut Ve
     }
 }
 
+/// Rules, by bus and name: one rule per file (declared under one destination, or under
+/// several for a target each, with one pattern, at most [`TARGETS_PER_RULE_MAX`] targets);
+/// the same name on the same bus in another file whose Regions may meet is refused, naming
+/// both files. Documents without `regions:` are in the run's default Region, unknown offline,
+/// so they may meet any other.
+fn check_rules(specs: &[ConnectionSpec], problems: &mut Vec<Problem>) {
+    use super::rule_checks::TARGETS_PER_RULE_MAX;
+    type Declared<'a> = (
+        &'a ConnectionSpec,
+        &'a super::DestinationSpec,
+        &'a super::RuleSpec,
+    );
+    let mut groups: BTreeMap<(&str, &str), Vec<Declared<'_>>> = BTreeMap::new();
+    for spec in specs {
+        for destination in &spec.destinations {
+            for rule in &destination.rules {
+                groups
+                    .entry((rule.bus_name(), rule.name.as_str()))
+                    .or_default()
+                    .push((spec, destination, rule));
+            }
+        }
+    }
+    let meet = |a: &ConnectionSpec, b: &ConnectionSpec| match (&a.regions, &b.regions) {
+        (Some(a), Some(b)) => a.iter().any(|region| b.contains(region)),
+        _ => true,
+    };
+    for ((bus, name), declared) in groups {
+        let (first_spec, _, first) = declared[0];
+        let mut targets = 0;
+        for &(spec, destination, rule) in &declared {
+            let same_file = rule.origin.file == first.origin.file;
+            if !same_file {
+                if meet(spec, first_spec) {
+                    problems.push(
+                        Problem::new(format!(
+                            "rule `{name}` on bus `{bus}` is also declared in another file, at {}",
+                            first.origin
+                        ))
+                        .at(rule.origin.clone())
+                        .field("destinations.rules.name")
+                        .help("a rule is declared in one file (under several destinations of that file for a target each): rename one of them, or move the declarations together"),
+                    );
+                }
+                continue;
+            }
+            if rule.pattern != first.pattern {
+                problems.push(
+                    Problem::new(format!(
+                        "rule `{name}` is declared under several destinations with different patterns (see {}); one rule has one pattern",
+                        first.origin
+                    ))
+                    .at(rule.pattern_origin.location.clone())
+                    .field(rule.pattern_origin.field.clone())
+                    .help("write the same pattern in each declaration of the rule, or give one of them another name"),
+                );
+            }
+            targets += 1;
+            if targets == TARGETS_PER_RULE_MAX + 1 {
+                problems.push(
+                    Problem::new(format!(
+                        "rule `{name}` targets more than {TARGETS_PER_RULE_MAX} destinations (here `{}`): EventBridge allows at most {TARGETS_PER_RULE_MAX} targets per rule, a quota that cannot be raised",
+                        destination.name
+                    ))
+                    .at(rule.origin.clone())
+                    .field("destinations.rules.name")
+                    .help("split the destinations over two rules, each with its own name and the same pattern"),
+                );
+            }
+        }
+    }
+}
+
 fn check_duplicate_names(specs: &[ConnectionSpec], problems: &mut Vec<Problem>) {
     let mut first_seen: BTreeMap<&str, &ConnectionSpec> = BTreeMap::new();
     for spec in specs {
@@ -372,5 +449,74 @@ fn check_duplicate_names(specs: &[ConnectionSpec], problems: &mut Vec<Problem>) 
                 first_seen.insert(&spec.name, spec);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection document named `name` in `regions` whose destination `destination`
+    /// declares the rule `orders-to-salesforce`.
+    fn document(name: &str, regions: &str, destination: &str) -> String {
+        format!(
+            "name: {name}\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret: {{ env: S }}\n{regions}destinations:\n  - name: {destination}\n    event: Order_Placed__e\n    rules:\n      - name: orders-to-salesforce\n        pattern: {{source: [com.acme.orders]}}\n        body: {{Order_Id__c: $.detail.id}}\n        role: arn:aws:iam::123456789012:role/r\n"
+        )
+    }
+
+    fn load_files(files: &[(&str, String)]) -> Result<Vec<ConnectionSpec>, Error> {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        for (name, text) in files {
+            fs::write(folder.path().join(name), text).expect("written");
+        }
+        load(&[folder.path().to_path_buf()])
+    }
+
+    #[test]
+    fn one_rule_name_in_two_files_is_refused_only_where_their_regions_may_meet() {
+        let apart = load_files(&[
+            (
+                "a.yaml",
+                document("sf-a", "regions: [us-east-1]\n", "orders-a"),
+            ),
+            (
+                "b.yaml",
+                document("sf-b", "regions: [eu-west-1]\n", "orders-b"),
+            ),
+        ]);
+        assert!(apart.is_ok(), "{apart:?}");
+        for (a, b) in [
+            (
+                "regions: [us-east-1, eu-west-1]\n",
+                "regions: [eu-west-1]\n",
+            ),
+            ("", "regions: [eu-west-1]\n"),
+            ("", ""),
+        ] {
+            let Err(Error::Input(problems)) = load_files(&[
+                ("a.yaml", document("sf-a", a, "orders-a")),
+                ("b.yaml", document("sf-b", b, "orders-b")),
+            ]) else {
+                panic!("{a:?} and {b:?} meet");
+            };
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(
+                problems[0].message.to_string().starts_with(
+                    "rule `orders-to-salesforce` on bus `default` is also declared in another file"
+                ),
+                "{problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_rule_name_under_two_destinations_of_one_file_is_one_rule() {
+        let text = format!(
+            "{}---\n{}",
+            document("sf-a", "", "orders-a"),
+            document("sf-b", "", "orders-b")
+        );
+        let specs = load_files(&[("a.yaml", text)]).expect("one rule, two targets");
+        assert_eq!(specs.len(), 2);
     }
 }
