@@ -219,6 +219,7 @@ mod tests {
         Field {
             name: name.into(),
             kind: kind.into(),
+            soap_type: None,
             nillable: false,
             createable: true,
             defaulted_on_create: false,

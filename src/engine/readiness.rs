@@ -263,6 +263,7 @@ mod tests {
         Field {
             name: name.into(),
             kind: "string".into(),
+            soap_type: None,
             nillable,
             createable,
             defaulted_on_create: defaulted,
