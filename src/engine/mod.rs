@@ -11,13 +11,6 @@ pub(crate) mod publish;
 pub(crate) mod read;
 pub(crate) mod readiness;
 pub(crate) mod rotate;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "verify checks each declared rule's body with it (issue 31)"
-    )
-)]
 pub(crate) mod rule_body;
 pub(crate) mod session;
 pub(crate) mod settle;

@@ -45,6 +45,8 @@ pub(crate) enum RefusalKind {
     Rejected,
     Timeout,
     Unreachable,
+    /// A declared rule's body would be refused.
+    Rule,
 }
 
 /// The API version a destination uses: its `apiVersion`, or for a `path:` the version the

@@ -12,8 +12,82 @@
 //! answer has none, its `type` ("Field Types" in the Object Reference: currency and percent
 //! are doubles; every text kind, picklist, email, phone and url a string).
 
+use crate::manifest::RuleSpec;
+use crate::plan::verify_report::{RuleError, VerifiedRule};
 use crate::salesforce::rest::Field;
 use serde_json::Value;
+
+/// One declared rule against its target's describe (pure): the body check, with the rule's
+/// `sample:` rendered through its input transformer as EventBridge would
+/// ([`crate::route::render`]); a rule with no dead-letter queue, or with retries turned off,
+/// is a warning (EventBridge user guide, "Using dead-letter queues to process undelivered
+/// events in EventBridge": without one, an event that exhausts its retries is dropped).
+/// `described`: the target and its fields; `None` for a `path:` destination, which cannot be
+/// described (the body is then not checked).
+pub(crate) fn verify_rule(rule: &RuleSpec, described: Option<(&str, &[Field])>) -> VerifiedRule {
+    let body: Vec<(&str, &str)> = rule
+        .body
+        .iter()
+        .map(|field| (field.field.as_str(), field.path.as_str()))
+        .collect();
+    let rendered = rule
+        .sample
+        .as_ref()
+        .map(|sample| crate::route::render::render(&rule.transformer(), sample));
+    let mut verified = VerifiedRule {
+        name: rule.name.clone(),
+        bus: rule.bus_name().to_string(),
+        ok: true,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        not_checked: Vec::new(),
+    };
+    let findings = match described {
+        Some((target, fields)) => check_body(target, &body, rendered.as_deref(), fields),
+        None => {
+            verified.not_checked.push(
+                "body: a `path:` destination cannot be described, so the fields it takes are unknown"
+                    .into(),
+            );
+            Vec::new()
+        }
+    };
+    for finding in findings {
+        if finding.is_error() {
+            verified.ok = false;
+            verified.errors.push(RuleError {
+                error: finding.error.into(),
+                help: finding.hint.into(),
+            });
+        } else {
+            verified
+                .not_checked
+                .push(format!("{}; {}", finding.error, finding.hint).into());
+        }
+    }
+    verified.not_checked.push(
+        format!(
+            "role: whether {} may invoke this destination, and lets events.amazonaws.com assume it, was not checked (verify reads no IAM policy); `provision iam-policy --for rule` prints both policies",
+            rule.role
+        )
+        .into(),
+    );
+    if rule.dead_letter_queue.is_none() {
+        verified.warnings.push(
+            "no dead-letter queue: an event EventBridge cannot deliver once its retries are spent is dropped; declare `deadLetterQueue:` (an SQS queue ARN; `provision iam-policy --for rule` prints the queue policy statement it needs)".to_string(),
+        );
+    }
+    if rule
+        .retry
+        .as_ref()
+        .is_some_and(|retry| retry.maximum_retry_attempts == 0)
+    {
+        verified.warnings.push(
+            "retry attempts 0: EventBridge sends each event once, and a throttled or failed call is not tried again; raise `retry.attempts` (AWS's default is 185)".to_string(),
+        );
+    }
+    verified
+}
 
 /// One finding of the body check: what is wrong and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +257,7 @@ pub(crate) fn check_body(
     let Some(rendered) = rendered else {
         findings.push(BodyFinding {
             kind: FindingKind::TypesNotChecked,
-            error: "value types were not checked: the rule declares no `sample:`".to_string(),
+            error: "value types: the rule declares no `sample:`".to_string(),
             hint: "declare `sample:` beside the rule (an event as the rule receives it): verify renders it through the rule's input transformer and checks each value against its field's type".to_string(),
         });
         return findings;
@@ -311,7 +385,7 @@ mod tests {
             findings,
             [BodyFinding {
                 kind: FindingKind::TypesNotChecked,
-                error: "value types were not checked: the rule declares no `sample:`".into(),
+                error: "value types: the rule declares no `sample:`".into(),
                 hint: "declare `sample:` beside the rule (an event as the rule receives it): verify renders it through the rule's input transformer and checks each value against its field's type".into(),
             }]
         );

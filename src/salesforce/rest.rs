@@ -190,12 +190,12 @@ impl Rest {
         Ok(read_limits(&body))
     }
 
-    /// POSTs `body` to `endpoint` as EventBridge would (JSON, its User-Agent, the connection's
+    /// POSTs `body` (exactly these bytes) to `endpoint` as EventBridge would (JSON, its User-Agent, the connection's
     /// invocation headers and query parameters), and returns the id Salesforce gives.
     pub(crate) async fn publish(
         &self,
         endpoint: &str,
-        body: &Value,
+        body: Vec<u8>,
         headers: &[(String, String)],
         query: &[(String, String)],
     ) -> Result<Outside, RestError> {
@@ -205,7 +205,7 @@ impl Rest {
             .query(query)
             .header("Content-Type", "application/json; charset=utf-8")
             .header("User-Agent", EVENTBRIDGE_USER_AGENT)
-            .body(body.to_string());
+            .body(body);
         for (key, value) in headers {
             request = request.header(key.as_str(), value.as_str());
         }
