@@ -212,3 +212,67 @@ fn publish_test_sends_the_rules_sample_as_its_input_transformer_renders_it() {
         run.stdout
     );
 }
+
+#[test]
+fn a_rule_without_a_dead_letter_queue_warns_and_strict_fails_on_it() {
+    let org = org();
+    let world = world(
+        &org,
+        &format!(
+            "  - name: no-dlq
+    event: Order_Placed__e
+    rateLimitPerSecond: 1
+    rules:
+      - name: orders-no-dlq
+        pattern: {{ source: [com.acme.orders] }}
+        body: {{ Order_Id__c: $.detail.id }}
+        role: {ROLE}
+"
+        ),
+    );
+    let run = world.provision(&["verify", "connections/"]);
+    run.expect(0);
+    assert!(
+        run.stdout.contains(
+            "warning  no-dlq  us-east-1  Order_Placed__e v62.0: the Run As user may create Order_Placed__e
+      required fields: Order_Id__c
+      rule orders-no-dlq on bus default: ok
+        warning: no dead-letter queue: an event EventBridge cannot deliver once its retries are spent is dropped; declare `deadLetterQueue:` (an SQS queue ARN; `provision iam-policy --for rule` prints the queue policy statement it needs)
+"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Verify: 2 ok (1 with warnings), 0 failed."),
+        "{}",
+        run.stdout
+    );
+    world
+        .provision(&["verify", "connections/", "--strict"])
+        .expect(1);
+}
+
+#[test]
+fn publish_test_sends_the_body_file_rather_than_a_rules_sample() {
+    let org = org();
+    let world = world(&org, &three_rules());
+    world.write("body.json", r#"{"Order_Id__c": "FROM-FILE"}"#);
+    world
+        .provision(&[
+            "verify",
+            "connections/",
+            "--publish-test",
+            "complete",
+            "--body",
+            "body.json",
+            "--yes",
+            "--allow-production",
+        ])
+        .expect(0);
+    assert_eq!(
+        org.state()["published"][0]["body"],
+        json!({"Order_Id__c": "FROM-FILE"})
+    );
+}
