@@ -565,7 +565,7 @@ pub(crate) struct GlobalArgs {
         hide_possible_values = true
     )]
     pub(crate) region: Vec<String>,
-    /// Limit the run to this target of the project file (repeatable).
+    /// Limit the run to this project-file target (repeatable).
     ///
     /// A target is a named account of the project file's `targets:`. What the run leaves out
     /// is named in its output. Refused when the project file lists no targets.

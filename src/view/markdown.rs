@@ -177,7 +177,12 @@ impl View for MarkdownView {
         out
     }
 
-    fn validated(&self, specs: &[ConnectionSpec], _: Option<&std::path::Path>) -> String {
+    fn validated(
+        &self,
+        specs: &[ConnectionSpec],
+        _: Option<&std::path::Path>,
+        _: &[super::DocumentPlace],
+    ) -> String {
         let mut out = String::from("### provision validate\n\n");
         let noun = if specs.len() == 1 {
             "connection"

@@ -564,6 +564,18 @@ fn validate_document() -> Value {
             "command": command("validate"),
             "valid": { "const": true, "description": "Always true: invalid input prints the error document." },
             "connections": texts("The names of the declared connections, in the order read."),
+            "places": list_of(
+                "Where each document is placed, with `targets:` in the project file (absent without): one entry per document, target and Region, in the order read.",
+                object(
+                    "A Region of a target a document is placed in.",
+                    with_account(json!({
+                        "connection": string("The connection's name."),
+                        "target": string("The project file's target (its `name`)."),
+                        "region": region(),
+                    })),
+                    &["connection", "target", "region", "account"],
+                ),
+            ),
             "projectFile": project_file(),
         }),
         &["version", "command", "valid", "connections"],
