@@ -271,6 +271,16 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = PolicyScope::Names)]
         scope: PolicyScope,
     },
+    /// List the target x Region places the documents use.
+    ///
+    /// Offline: from the project file's `targets:` and the documents' `targets:` and
+    /// `regions:`. With --output json, a GitHub Actions matrix (`{"include": [...]}`, one job a
+    /// place, at most 256); --target and --region narrow it.
+    #[command(after_help = TARGETS_EXAMPLES)]
+    Targets {
+        #[command(flatten)]
+        paths: PathArgs,
+    },
     /// Print the JSON Schema of the connection YAML.
     ///
     /// For editors and other checkers; with --output-document, the schema of a document that
@@ -375,6 +385,11 @@ const VALIDATE_EXAMPLES: &str = "Examples:
   provision validate --set payments-team
   provision validate connections/acme/ connections/globex/production.yaml
   provision validate --output json";
+
+const TARGETS_EXAMPLES: &str = "Examples:
+  provision targets
+  provision targets connections/ --output json
+  provision targets --target prod --output json";
 
 const DIFF_EXAMPLES: &str = "Examples:
   provision diff connections/ --profile platform-prod

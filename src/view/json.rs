@@ -185,6 +185,16 @@ impl View for JsonView {
         })
     }
 
+    /// Exactly a GitHub Actions matrix, `{"include": [...]}`: no `version` or `command`
+    /// beside it, which a matrix would read as two more variables.
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        #[derive(Serialize)]
+        struct Matrix<'a> {
+            include: &'a [super::TargetPlace],
+        }
+        to_text(&Matrix { include: places })
+    }
+
     fn plan(&self, plan: &Plan) -> String {
         to_text(&plan_document("diff", plan))
     }

@@ -196,6 +196,25 @@ impl View for MarkdownView {
         out
     }
 
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        let mut out = String::from("### provision targets\n\n");
+        if places.is_empty() {
+            out.push_str("No document is placed in a target of this run.\n");
+            return out;
+        }
+        out.push_str("| Target | Account | Region |\n|---|---|---|\n");
+        for place in places {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                code(&place.target),
+                code(&place.account),
+                code(&place.region)
+            );
+        }
+        out
+    }
+
     fn plan(&self, plan: &Plan) -> String {
         let mut out = String::from(PLAN_HEADING);
         plan_summary(&mut out, plan);

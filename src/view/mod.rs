@@ -32,6 +32,20 @@ pub(crate) struct DocumentPlace {
     pub(crate) region: String,
 }
 
+/// The most jobs a GitHub Actions matrix makes in one workflow run (GitHub's "Running
+/// variations of jobs in a workflow": "A matrix will generate a maximum of 256 jobs per
+/// workflow run", hosted and self-hosted runners alike): `provision targets` prints no more.
+pub(crate) const MATRIX_JOBS_MAX: usize = 256;
+
+/// One place `provision targets` lists: a Region of a target, one job of a CI matrix. In
+/// JSON, an entry of the matrix's `include`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct TargetPlace {
+    pub(crate) target: String,
+    pub(crate) account: String,
+    pub(crate) region: String,
+}
+
 /// The output formats of `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -52,6 +66,8 @@ pub(crate) trait View: Sync {
         project_file: Option<&std::path::Path>,
         places: &[DocumentPlace],
     ) -> String;
+    /// The places `provision targets` lists: in JSON, a GitHub Actions matrix.
+    fn targets(&self, places: &[TargetPlace]) -> String;
     /// The plan `diff` shows.
     fn plan(&self, plan: &Plan) -> String;
     /// What `apply` shows before it starts writing (the plan, for people).

@@ -71,6 +71,30 @@ impl View for TextView {
         out
     }
 
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        if self.quiet {
+            return String::new();
+        }
+        if places.is_empty() {
+            return "No document is placed in a target of this run.\n".to_string();
+        }
+        let width = places
+            .iter()
+            .map(|p| p.target.len())
+            .max()
+            .unwrap_or(0)
+            .max("TARGET".len());
+        let mut out = format!("{:<width$}  {:<12}  REGION\n", "TARGET", "ACCOUNT");
+        for place in places {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {}  {}",
+                place.target, place.account, place.region
+            );
+        }
+        out
+    }
+
     fn plan(&self, plan: &Plan) -> String {
         if self.quiet {
             return String::new();
