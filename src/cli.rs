@@ -270,6 +270,14 @@ pub(crate) enum Command {
         /// secrets' common path, so adding a document needs no policy change (prefix).
         #[arg(long, value_enum, default_value_t = PolicyScope::Names)]
         scope: PolicyScope,
+        /// Print the trust policy of each target's role instead.
+        ///
+        /// The role's trust policy letting PRINCIPAL_ARN (the IAM role, user or account root
+        /// the run's credentials belong to) assume it, with the target's externalId as a
+        /// condition (a placeholder naming where the value comes from, never the value). Needs
+        /// `targets:` in the project file.
+        #[arg(long, value_name = "PRINCIPAL_ARN")]
+        trust: Option<String>,
     },
     /// List the target x Region places the documents use.
     ///

@@ -60,6 +60,8 @@ pub(crate) enum Task {
         policy: PolicyFlags,
         /// `--account`, checked; `None`: the caller's account.
         account: Option<String>,
+        /// `--trust PRINCIPAL_ARN`, checked: the targets' trust policies instead.
+        trust: Option<String>,
     },
     Schema {
         /// The project file's schema instead of a connection document's.
@@ -280,6 +282,7 @@ impl Settings {
                 name_prefix,
                 kms_conditions,
                 scope,
+                trust,
             } => (
                 Task::IamPolicy {
                     policy: policy_flags(PolicyFlags {
@@ -303,6 +306,7 @@ impl Settings {
                         },
                     })?,
                     account: account.map(|a| account_flag(&a)).transpose()?,
+                    trust: trust.map(trust_flag).transpose()?,
                 },
                 paths.paths,
             ),
@@ -539,6 +543,17 @@ fn account_flag(text: &str) -> Result<String, Error> {
         Problem::new(format!("--account `{shown}` is not an AWS account id: it must be exactly 12 digits"))
             .help("give the account id as 12 digits, e.g. --account 123456789012 (leading zeros included), or leave --account out to use the caller's account"),
     ))
+}
+
+/// `--trust`: the ARN of the principal a target's role trusts.
+fn trust_flag(arn: String) -> Result<String, Error> {
+    crate::policy::check_principal(&arn).map_err(|why| {
+        Error::input(
+            Problem::new(format!("--trust: {why}"))
+                .help("give the ARN the run's credentials belong to, e.g. --trust arn:aws:iam::123456789012:role/ci (or arn:aws:iam::123456789012:root for the whole account)"),
+        )
+    })?;
+    Ok(arn)
 }
 
 /// `--target` flags: each a target of the project file; repeats are dropped. Refused when the

@@ -53,6 +53,17 @@ impl<'a> Sources<'a> {
         }
     }
 
+    /// The sources of a command that opens no AWS (`targets`, `iam-policy` with targets): the
+    /// `--region` and `--target` flags and the project file's targets, no SDK Region.
+    pub(crate) fn offline(settings: &'a Settings) -> Self {
+        Sources {
+            flags: &settings.regions,
+            targets: &settings.project.targets,
+            target_flags: &settings.targets,
+            ..Sources::default()
+        }
+    }
+
     /// The Region of the documents without `regions:`.
     fn default_region(&self) -> Option<&'a str> {
         self.pinned

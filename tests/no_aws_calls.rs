@@ -119,18 +119,7 @@ clientSecret:
 ";
 
 /// A project file with two targets (their roles are never assumed by `validate`).
-const TARGETS: &str = "\
-set: payments
-targets:
-  - name: prod
-    account: \"111111111111\"
-    role: arn:aws:iam::111111111111:role/provision
-    externalId: { env: PROVISION_EXTERNAL_ID }
-    regions: [eu-west-1, us-east-1]
-  - name: staging
-    account: 222222222222
-    regions: [eu-west-1]
-";
+const TARGETS: &str = crate::support::TWO_TARGETS;
 
 /// Bad input of each kind, each next to a valid connection whose secret lives in Secrets
 /// Manager (so reading it would be a request too).

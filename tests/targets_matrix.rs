@@ -55,7 +55,8 @@ fn document(name: &str, placement: &str) -> String {
     )
 }
 
-fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+/// Files written in a fresh temporary folder.
+pub(crate) fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
     let folder = tempfile::tempdir().expect("temporary folder");
     for (path, text) in files {
         let path = folder.path().join(path);
@@ -65,13 +66,27 @@ fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
     folder
 }
 
-/// `provision <args>` in `folder`, with no AWS to reach: `targets` needs none.
-fn provision(folder: &Path, args: &[&str]) -> Output {
+/// The value of PROVISION_EXTERNAL_ID in every run here: a target's external id, never printed.
+pub(crate) const EXTERNAL_ID: &str = "ext-id-value-7f3a";
+
+/// `provision <args>` in `folder` with AWS unreachable (a closed loopback port, one attempt,
+/// fixed credentials and no profile): a call would end the run with an error, so exit 0 means
+/// none was made.
+pub(crate) fn provision(folder: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_provision"))
         .current_dir(folder)
         .args(args)
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_CONFIG_FILE", folder.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            folder.join("no-aws-credentials"),
+        )
+        .env("PROVISION_EXTERNAL_ID", EXTERNAL_ID)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .output()

@@ -104,9 +104,11 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             )
             .await
         }
-        Task::IamPolicy { policy, account } => {
-            iam_policy::run(settings, policy, account.as_deref()).await
-        }
+        Task::IamPolicy {
+            policy,
+            account,
+            trust,
+        } => iam_policy::run(settings, policy, account.as_deref(), trust.as_deref()).await,
         Task::Schema {
             project,
             output_document,

@@ -24,15 +24,7 @@ pub(super) fn run(settings: &Settings) -> Result<u8, Error> {
     }
     let specs = manifest::load::load_with(&settings.paths, &settings.rules)?;
     placement::check(&specs, project)?;
-    let coverage = Coverage::allowing_unplaced(
-        &specs,
-        &Sources {
-            flags: &settings.regions,
-            targets: &project.targets,
-            target_flags: &settings.targets,
-            ..Sources::default()
-        },
-    );
+    let coverage = Coverage::allowing_unplaced(&specs, &Sources::offline(settings));
     // Only the places some document uses: a --region flag covers a target's Region even
     // where nothing is declared, but a job there would have nothing to do.
     let places: Vec<TargetPlace> = coverage
