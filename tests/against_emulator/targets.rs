@@ -99,4 +99,20 @@ fn target_narrows_a_run_to_its_account_and_names_what_it_leaves_out() {
         "{}",
         diff.stdout
     );
+
+    // Prune: the targets' Regions are pinned by the files, so --prune works; removing sf-a's
+    // document deletes it from local's us-east-1, and sf-b stays.
+    std::fs::remove_file(world.path("connections/sf-a.yaml")).expect("remove");
+    world
+        .provision(&[
+            "apply",
+            "connections/",
+            "--target",
+            "local",
+            "--prune",
+            "--yes",
+        ])
+        .expect(0);
+    assert_eq!(world.connection_names("us-east-1"), ["sf-b"]);
+    assert_eq!(world.connection_names("eu-west-1"), ["sf-b"]);
 }
