@@ -28,7 +28,11 @@ pub(crate) enum Access {
 
 /// The role a command with `access` assumes: the target's `readRole` for reading when it names
 /// one, else its `role`.
-pub(crate) fn chosen_role<'a>(role: &'a str, read_role: Option<&'a str>, access: Access) -> &'a str {
+pub(crate) fn chosen_role<'a>(
+    role: &'a str,
+    read_role: Option<&'a str>,
+    access: Access,
+) -> &'a str {
     match (access, read_role) {
         (Access::Read, Some(read_role)) => read_role,
         _ => role,
@@ -114,15 +118,12 @@ pub(crate) async fn assume(
 
 /// STS's answer to a refused `AssumeRole`, from the provider's error: AWS's code and message
 /// when it answered, else what kept it from answering.
-fn refusal(
-    error: &(dyn std::error::Error + 'static),
-    base: &SdkConfig,
-) -> CallError {
+fn refusal(error: &(dyn std::error::Error + 'static), base: &SdkConfig) -> CallError {
     let reach = Reach::from_config(base, "sts");
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        if let Some(sdk) =
-            cause.downcast_ref::<SdkError<AssumeRoleError, aws_smithy_runtime_api::http::Response>>()
+        if let Some(sdk) = cause
+            .downcast_ref::<SdkError<AssumeRoleError, aws_smithy_runtime_api::http::Response>>()
         {
             use aws_smithy_types::error::metadata::ProvideErrorMetadata;
             return CallError {
@@ -133,7 +134,10 @@ fn refusal(
         }
         source = cause.source();
     }
-    CallError::local(format!("the credentials could not be obtained: {}", super::chain(error)))
+    CallError::local(format!(
+        "the credentials could not be obtained: {}",
+        super::chain(error)
+    ))
 }
 
 #[cfg(test)]
