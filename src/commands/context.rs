@@ -72,7 +72,9 @@ impl<'a> Run<'a> {
         for left in &session.coverage.left_out {
             log.verbose(format!(
                 "{} in {}: left out ({})",
-                left.name, left.region, left.reason
+                left.name,
+                left.covered(),
+                left.reason
             ));
         }
         let contexts = contexts(&session, &session.coverage, session.resolver(), interrupt);
@@ -91,13 +93,14 @@ impl<'a> Run<'a> {
         &self.session.coverage
     }
 
-    /// The declared connections wanted in `context`'s Region, in the order declared.
+    /// The declared connections wanted in `context`'s place, in the order declared.
     pub(super) fn wanted_in<'s>(
         &self,
         context: &Context,
         specs: &'s [ConnectionSpec],
     ) -> Vec<&'s ConnectionSpec> {
-        self.coverage().wanted_in(&context.place.region, specs)
+        self.coverage()
+            .wanted_in(&self.session.covered_at(&context.place), specs)
     }
 
     /// Reads live state in every Region at once and plans every declared connection. An
@@ -124,7 +127,7 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The context of each Region `coverage` covers, on the session's clients, reading secrets
+/// The context of each place `coverage` covers, on the session's clients, reading secrets
 /// through `resolver`.
 pub(super) fn contexts(
     session: &Session<'_>,
@@ -133,13 +136,14 @@ pub(super) fn contexts(
     interrupt: &Interrupt,
 ) -> Vec<Context> {
     coverage
-        .regions
+        .places
         .iter()
-        .map(|region| session.context(resolver, region, interrupt))
+        .map(|covered| session.context(resolver, covered, interrupt))
         .collect()
 }
 
-/// Reads live state in every place of `contexts` at once (at most
+/// Reads live state in every place of `contexts` (one per place of `coverage`, in its order, as
+/// [`contexts`] makes them) at once (at most
 /// [`engine::PLACES_IN_FLIGHT`]) and plans the declared connections `coverage` places there,
 /// with `left_out` for those it does not cover. A place that cannot be read is recorded in the
 /// plan ([`UnreadPlace`]) and the others are planned all the same. An interruption ends the
@@ -155,9 +159,12 @@ pub(crate) async fn read_plan(
     let read_all = async {
         // In the run's order, at most PLACES_IN_FLIGHT at once; a place that cannot be read
         // is recorded and the others are read all the same.
-        let per_place: Vec<_> = futures::stream::iter(contexts.iter().map(|context| {
+        // `contexts` are the coverage's places' ([`contexts`]), in its order.
+        debug_assert_eq!(coverage.places.len(), contexts.len());
+        let covered = coverage.places.iter().zip(contexts);
+        let per_place: Vec<_> = futures::stream::iter(covered.map(|(covered, context)| {
             let wanted: Vec<ConnectionSpec> = coverage
-                .wanted_in(&context.place.region, specs)
+                .wanted_in(covered, specs)
                 .into_iter()
                 .cloned()
                 .collect();

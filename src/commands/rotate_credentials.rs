@@ -214,7 +214,7 @@ fn not_covered(
             coverage
                 .outside(user)
                 .into_iter()
-                .map(|region| format!("{} ({region})", user.name))
+                .map(|place| format!("{} ({place})", user.name))
         })
         .fold(Vec::new(), |mut all, one| {
             if !all.contains(&one) {
@@ -286,7 +286,7 @@ impl Session for RunSession<'_, '_> {
         let left_out = coverage
             .left_out
             .iter()
-            .map(|left| left.placed(self.session.account()))
+            .map(|left| left.placed(self.session.account_of(left.target.as_deref())))
             .collect();
         let plan = read_plan(left_out, &coverage, &contexts, specs, options, interrupt).await?;
         Ok((contexts, plan))

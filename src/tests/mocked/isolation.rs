@@ -403,11 +403,9 @@ async fn a_place_that_cannot_be_read_leaves_the_other_places_planned() {
         .then_http_response(|| aws_error(400, "AccessDeniedException", DENIED_LIST));
     let mut unreadable = context(eventbridge(&[&denied]).await, secrets_manager(&[]).await);
     unreadable.place = crate::tests::place("eu-west-1");
-    let coverage = crate::coverage::Coverage {
-        regions: vec![REGION.to_string(), "eu-west-1".to_string()],
-        left_out: Vec::new(),
-        default_region: None,
-    };
+    let coverage =
+        crate::coverage::Coverage::of(&declared.specs, &crate::coverage::Sources::default())
+            .expect("every document names its Regions");
 
     let plan = crate::commands::context::read_plan(
         Vec::new(),
