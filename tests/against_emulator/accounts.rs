@@ -43,16 +43,16 @@ fn declare(world: &mut World, name: &str, targets: &str) {
     );
 }
 
-/// An EventBridge client of `account` in `region`: the test's own credentials with the account's
-/// role assumed (with `external_id` when its trust policy requires one), as the emulator serves
-/// each account.
-fn events_as(
+/// The SDK configuration of `account` in `region`: the test's own credentials with the
+/// account's role assumed (with `external_id` when its trust policy requires one), as the
+/// emulator serves each account.
+fn assumed(
     world: &World,
     account: &str,
     region: &str,
     external_id: Option<&str>,
-) -> aws_sdk_eventbridge::Client {
-    let config = world.block_on(async {
+) -> aws_config::SdkConfig {
+    world.block_on(async {
         let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(region.to_string()))
             .endpoint_url(&world.emulator.endpoint)
@@ -73,12 +73,11 @@ fn events_as(
                 provider,
             ))
             .build()
-    });
-    aws_sdk_eventbridge::Client::new(&config)
+    })
 }
 
 fn events_of(world: &World, account: &str, region: &str) -> aws_sdk_eventbridge::Client {
-    events_as(world, account, region, None)
+    aws_sdk_eventbridge::Client::new(&assumed(world, account, region, None))
 }
 
 fn names_in(world: &World, account: &str, region: &str) -> Vec<String> {
@@ -272,7 +271,12 @@ fn an_external_id_is_sent_and_never_printed() {
 
 /// prod's connections, listed with the external id prod's role requires.
 fn names_in_with(world: &World, external_id: &str) -> Vec<String> {
-    let client = events_as(world, "111111111111", REGION, Some(external_id));
+    let client = aws_sdk_eventbridge::Client::new(&assumed(
+        world,
+        "111111111111",
+        REGION,
+        Some(external_id),
+    ));
     let page = world
         .block_on(client.list_connections().send())
         .expect("list prod's connections");
@@ -306,4 +310,84 @@ fn a_session_that_ends_mid_run_is_renewed() {
     world.provision(&["apply", "--yes"]).expect(0);
     std::thread::sleep(std::time::Duration::from_secs(3).saturating_sub(started.elapsed()));
     world.provision(&["diff"]).expect(0);
+}
+
+/// A Secrets Manager client of `account` in the first Region (its role assumed).
+fn secrets_manager_of(world: &World, account: &str) -> aws_sdk_secretsmanager::Client {
+    aws_sdk_secretsmanager::Client::new(&assumed(world, account, REGION, None))
+}
+
+/// A secret is read in its connection's account with that account's role; a secret ARN of
+/// another account that AWS does not let the role read says what reading across accounts
+/// needs (the emulator reads only the caller's account's secrets, as AWS without a resource
+/// policy).
+#[test]
+fn secrets_are_read_in_the_connections_account() {
+    let mut world = World::new();
+    project(&world, "");
+    let prod = secrets_manager_of(&world, "111111111111");
+    let staging = secrets_manager_of(&world, "222222222222");
+    let value = world.secret("prod-only-consumer-secret-4b8e");
+    world
+        .block_on(
+            prod.create_secret()
+                .name("salesforce/prod")
+                .secret_string(&value)
+                .send(),
+        )
+        .expect("create prod's secret");
+    let other = world
+        .block_on(
+            staging
+                .create_secret()
+                .name("salesforce/staging")
+                .secret_string("x-staging-secret-value")
+                .send(),
+        )
+        .expect("create staging's secret");
+    world.write(
+        "connections/sf-prod.yaml",
+        "name: sf-prod\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9accounts\nclientSecret: { secretsManager: salesforce/prod }\ntargets: [prod]\nregions: [us-east-1]\n",
+    );
+    world.provision(&["apply", "--yes"]).expect(0);
+    assert_eq!(names_in(&world, "111111111111", REGION), ["sf-prod"]);
+
+    world.write(
+        "connections/sf-prod.yaml",
+        &format!(
+            "name: sf-prod\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9accounts\nclientSecret: {{ secretsManager: \"{}\" }}\ntargets: [prod]\nregions: [us-east-1]\n",
+            other.arn().unwrap()
+        ),
+    );
+    let run = world.provision(&["diff"]);
+    run.expect(1);
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(out.contains("of account 222222222222"), "{out}");
+    assert!(out.contains("resource policy"), "{out}");
+    assert!(out.contains("customer managed KMS key"), "{out}");
+}
+
+/// `diff` assumes the target's `readRole`, `apply` its `role`: with the write role refused,
+/// `diff` still reads and `apply` is refused naming the write role.
+#[test]
+fn reading_commands_assume_the_read_role() {
+    let write_role = role("111111111111");
+    let mut world = World::with_emulator_env(&[("MOTO_DENY_ASSUME_ROLE", write_role.as_str())]);
+    world.write(
+        "provision.yaml",
+        &format!(
+            "set: payments\ntargets:\n  - name: prod\n    account: \"111111111111\"\n    role: {write_role}\n    readRole: arn:aws:iam::111111111111:role/provision-read\n    regions: [{REGION}]\n"
+        ),
+    );
+    declare(&mut world, "sf-prod", "prod");
+    world.provision(&["diff"]).expect(2);
+    let apply = world.provision(&["apply", "--yes"]);
+    apply.expect(1);
+    let out = format!("{}{}", apply.stdout, apply.stderr);
+    assert!(
+        out.contains(&format!(
+            "cannot assume the role {write_role} of target `prod`"
+        )),
+        "{out}"
+    );
 }
