@@ -391,3 +391,49 @@ fn reading_commands_assume_the_read_role() {
         "{out}"
     );
 }
+
+/// A plan saved across three accounts is applied exactly, each account's part with its role;
+/// a plan made in the run's own account is refused across the targets' accounts, naming them.
+#[test]
+fn a_saved_plan_records_each_places_account() {
+    let mut world = World::new();
+    world.write(
+        "provision.yaml",
+        &format!("set: payments\ndefaultRegion: {REGION}\n"),
+    );
+    declare(&mut world, "sf-everywhere", "prod");
+    let placed = std::fs::read_to_string(world.path("connections/sf-everywhere.yaml")).unwrap();
+    world.write(
+        "connections/sf-everywhere.yaml",
+        &placed.replace("targets: [prod]\n", ""),
+    );
+    world
+        .provision(&["diff", "connections/", "--out", "own.json"])
+        .expect(2);
+
+    project(&world, "");
+    world.write("connections/sf-everywhere.yaml", &placed);
+    declare(&mut world, "sf-everywhere", "prod, staging, dev");
+    let run = world.provision(&["apply", "connections/", "--plan", "own.json"]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains(
+            "the AWS account is 111111111111, 222222222222, 333333333333, the plan was made in 123456789012"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(names_in(&world, "111111111111", REGION).is_empty());
+
+    world
+        .provision(&["diff", "connections/", "--out", "targets.json"])
+        .expect(2);
+    world
+        .provision(&["apply", "connections/", "--plan", "targets.json"])
+        .expect(0);
+    for (_, account) in ACCOUNTS {
+        for region in [REGION, OTHER_REGION] {
+            assert_eq!(names_in(&world, account, region), ["sf-everywhere"]);
+        }
+    }
+}
