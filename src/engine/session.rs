@@ -231,10 +231,6 @@ impl<'a> Session<'a> {
             match opened {
                 Ok(config) => self.configs.insert(&target.account, config),
                 Err(error) => {
-                    log.warn(format!(
-                        "target `{}` (account {}) could not be opened; the other targets carry on",
-                        target.name, target.account
-                    ));
                     // No call reaches the target's account without its role: its clients have
                     // no credentials.
                     self.configs.insert(&target.account, {
@@ -255,6 +251,11 @@ impl<'a> Session<'a> {
                         ),
                         other => other.message_and_help(),
                     };
+                    // Said once here, for every command: those that plan name each place again.
+                    log.warn(format!(
+                        "target `{}` (account {}) could not be opened, so nothing is done there; the other targets carry on: {message}",
+                        target.name, target.account
+                    ));
                     for covered in &self.coverage.places {
                         if covered.target.as_deref() == Some(target.name.as_str()) {
                             self.unopened.push(UnreadPlace::new(
