@@ -204,9 +204,10 @@ pub(crate) async fn read_plan(
                     plan.orphans.extend(region.orphans);
                 }
                 Err(unread) => {
+                    // On stderr too, whatever the output format: the cause of exit 1.
                     context.log.warn(format!(
-                        "account {} in {} could not be read; the other places carry on",
-                        context.place.account, context.place.region
+                        "account {} in {} could not be read: {}; the other places carry on",
+                        context.place.account, context.place.region, unread.error
                     ));
                     plan.steps.extend(unread.steps(&wanted));
                     plan.unread.push(unread);
