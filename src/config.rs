@@ -21,6 +21,8 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub(crate) enum Task {
     Validate,
+    /// `provision targets`: the places the documents use, offline.
+    Targets,
     Diff {
         plan: PlanOptions,
         /// `--out FILE`: write the saved plan there.
@@ -58,6 +60,8 @@ pub(crate) enum Task {
         policy: PolicyFlags,
         /// `--account`, checked; `None`: the caller's account.
         account: Option<String>,
+        /// `--trust PRINCIPAL_ARN`, checked: the targets' trust policies instead.
+        trust: Option<String>,
     },
     Schema {
         /// The project file's schema instead of a connection document's.
@@ -162,6 +166,7 @@ impl Settings {
                 set = run_set(flag.as_deref(), &project)?;
                 (Task::Validate, paths.paths)
             }
+            Command::Targets { paths } => (Task::Targets, paths.paths),
             Command::Diff {
                 paths,
                 compare,
@@ -277,6 +282,7 @@ impl Settings {
                 name_prefix,
                 kms_conditions,
                 scope,
+                trust,
             } => (
                 Task::IamPolicy {
                     policy: policy_flags(PolicyFlags {
@@ -300,6 +306,7 @@ impl Settings {
                         },
                     })?,
                     account: account.map(|a| account_flag(&a)).transpose()?,
+                    trust: trust.map(trust_flag).transpose()?,
                 },
                 paths.paths,
             ),
@@ -374,6 +381,7 @@ impl Settings {
 fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
     match command {
         Command::Validate { paths, .. }
+        | Command::Targets { paths }
         | Command::Diff { paths, .. }
         | Command::Apply { paths, .. }
         | Command::SalesforceMetadata { paths, .. }
@@ -535,6 +543,17 @@ fn account_flag(text: &str) -> Result<String, Error> {
         Problem::new(format!("--account `{shown}` is not an AWS account id: it must be exactly 12 digits"))
             .help("give the account id as 12 digits, e.g. --account 123456789012 (leading zeros included), or leave --account out to use the caller's account"),
     ))
+}
+
+/// `--trust`: the ARN of the principal a target's role trusts.
+fn trust_flag(arn: String) -> Result<String, Error> {
+    crate::policy::check_principal(&arn).map_err(|why| {
+        Error::input(
+            Problem::new(format!("--trust: {why}"))
+                .help("give the ARN the run's credentials belong to, e.g. --trust arn:aws:iam::123456789012:role/ci (or arn:aws:iam::123456789012:root for the whole account)"),
+        )
+    })?;
+    Ok(arn)
 }
 
 /// `--target` flags: each a target of the project file; repeats are dropped. Refused when the

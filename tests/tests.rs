@@ -14,6 +14,8 @@
 //! - `verbose_calls`: `-vv` shows each AWS call and retry against failing loopback endpoints.
 //! - `workflows`: the example workflow, the release workflow and the setup action, as data.
 //! - `setup_action`: the setup action's scripts run on hostile inputs and a local release.
+//! - `target_policies`: `iam-policy` per target and `--trust`, judged by the IAM reference.
+//! - `targets_matrix`: `provision targets`, its matrix judged by GitHub's documented shape.
 //! - `time_limits`: the limits given hold, and a run that gets no answer says why.
 //! - `tls_stack`: one HTTP/TLS stack and one crypto provider in the build; the SDK speaks TLS.
 //! - `untrusted_answers`: remote answers are read within bounds, and a bound hit is named.
@@ -32,6 +34,8 @@ mod salesforce_metadata;
 mod schema;
 mod setup_action;
 mod support;
+mod target_policies;
+mod targets_matrix;
 mod time_limits;
 mod tls_stack;
 mod untrusted_answers;

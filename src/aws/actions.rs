@@ -39,3 +39,9 @@ pub(crate) mod kms {
 pub(crate) mod iam {
     pub(crate) const CREATE_SERVICE_LINKED_ROLE: &str = "iam:CreateServiceLinkedRole";
 }
+
+/// AWS Security Token Service.
+pub(crate) mod sts {
+    /// What a run's credentials do with a target's role; the role's trust policy allows it.
+    pub(crate) const ASSUME_ROLE: &str = "sts:AssumeRole";
+}

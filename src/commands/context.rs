@@ -21,14 +21,12 @@ pub(super) fn load_specs(settings: &Settings) -> Result<Vec<ConnectionSpec>, Err
 
 /// `--prune` deletes what the files do not declare in a Region, so which Region a document
 /// belongs to must come from the files (`regions:`, the project file's `defaultRegion`, or its
-/// targets' Regions),
-/// never from AWS_REGION, the profile or the order of `--region` flags. Checked before any
-/// call. Pure.
+/// targets' Regions), never from AWS_REGION, the profile or the order of `--region` flags.
+/// Checked before any call. Pure.
 pub(super) fn check_prune_regions(
     specs: &[ConnectionSpec],
     project: &Project,
 ) -> Result<(), Error> {
-    // With targets, every document is placed by its targets' Regions, which the file names.
     if project.default_region.is_some() || !project.targets.is_empty() {
         return Ok(());
     }
@@ -253,5 +251,11 @@ mod tests {
             ..Project::default()
         };
         assert!(check_prune_regions(&specs(TWO), &pinned).is_ok());
+        // With targets, every document's Regions are its targets': pinned by the files.
+        let placed = Project {
+            targets: vec![crate::tests::target("prod", "111111111111", &["eu-west-1"])],
+            ..Project::default()
+        };
+        assert!(check_prune_regions(&specs(TWO), &placed).is_ok());
     }
 }

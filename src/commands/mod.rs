@@ -19,6 +19,7 @@ mod salesforce_metadata;
 mod saved_plan;
 mod schema;
 mod show;
+mod targets;
 mod validate;
 mod verify;
 mod version;
@@ -49,6 +50,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
     }
     match &settings.task {
         Task::Validate => validate::run(settings),
+        Task::Targets => targets::run(settings),
         Task::Diff {
             plan,
             out,
@@ -102,9 +104,11 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             )
             .await
         }
-        Task::IamPolicy { policy, account } => {
-            iam_policy::run(settings, policy, account.as_deref()).await
-        }
+        Task::IamPolicy {
+            policy,
+            account,
+            trust,
+        } => iam_policy::run(settings, policy, account.as_deref(), trust.as_deref()).await,
         Task::Schema {
             project,
             output_document,

@@ -166,18 +166,12 @@ fn trust_principal(caller_arn: &str) -> String {
     session.unwrap_or_else(|| caller_arn.to_string())
 }
 
-/// The trust policy a target's role needs to let `principal` assume it, with the external id's
-/// condition (a placeholder, never the value) when the target has one.
+/// The trust policy a target's role needs to let `principal` assume it (the one
+/// `iam-policy --trust` prints), with the external id's condition (a placeholder, never the
+/// value) when the target has one.
 fn trust_policy(principal: &str, external_id: bool) -> String {
-    let mut statement = serde_json::json!({
-        "Effect": "Allow",
-        "Principal": { "AWS": principal },
-        "Action": "sts:AssumeRole",
-    });
-    if external_id {
-        statement["Condition"] = serde_json::json!({ "StringEquals": { "sts:ExternalId": "<the target's external id>" } });
-    }
-    let policy = serde_json::json!({ "Version": "2012-10-17", "Statement": [statement] });
+    let placeholder = external_id.then(|| "<the target's external id>".to_string());
+    let policy = crate::policy::trust_policy(principal, placeholder);
     serde_json::to_string_pretty(&policy).unwrap_or_default()
 }
 

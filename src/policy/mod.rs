@@ -53,6 +53,7 @@ mod named;
 mod names;
 mod scope;
 mod statements;
+mod trust;
 
 use crate::manifest::ConnectionSpec;
 pub(crate) use document::Policy;
@@ -62,6 +63,7 @@ pub(crate) use names::references;
 pub(crate) use scope::Scope;
 use scope::Widened;
 use std::collections::BTreeMap;
+pub(crate) use trust::{check_principal, trust_policy};
 
 /// The command a policy is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,7 @@ mod salesforce_credentials;
 mod saved_plans;
 mod secret_drift;
 mod ssm;
+mod targets;
 mod unattended;
 mod verify;
 
