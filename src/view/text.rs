@@ -281,6 +281,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             );
         }
     }
+    unread_places(&mut out, plan);
     let s = plan.summary();
     let mut line = format!("Plan: {} to create, {} to update", s.create, s.update);
     if s.replace > 0 {
@@ -808,6 +809,33 @@ fn render_rotation(report: &RotationReport) -> String {
         }
     }
     text
+}
+
+/// The places the run could not read, each with what went wrong and the fix.
+fn unread_places(out: &mut String, plan: &Plan) {
+    if plan.unread.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nNot read (the other places were read all the same):");
+    let mut previous: Option<&crate::outside::Outside> = None;
+    for unread in &plan.unread {
+        let _ = writeln!(
+            out,
+            "  account {} in {}: {}",
+            unread.place.account, unread.place.region, unread.error
+        );
+        // The places of one target share their fix: it is shown once.
+        let help = unread.help.as_ref().filter(|&help| previous != Some(help));
+        previous = unread.help.as_ref();
+        if let Some(help) = help {
+            // The help may hold a policy document, a line of its own per line, each escaped.
+            for (i, line) in help.as_str().lines().enumerate() {
+                let lead = if i == 0 { "help: " } else { "      " };
+                let line = crate::outside::escape(line);
+                let _ = writeln!(out, "    {lead}{line}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Targets of the project file against the emulator (moto, whose credentials are account
 //! 123456789012): `--target` narrows a run to the credentials' account and names what it
-//! leaves out in the other target's account; without it, a target in another account is
-//! refused after `sts:GetCallerIdentity` and before anything else.
+//! leaves out in the other target's account; without it, a target in another account that
+//! names no role is not opened (named, with the fix) and the others are read.
 
-use crate::support::{Proxy, World};
+use crate::support::World;
 
 const SECRET: &str = "targets-consumer-secret-3c4d5e6f";
 
@@ -38,30 +38,26 @@ fn target_narrows_a_run_to_its_account_and_names_what_it_leaves_out() {
         "targets: [local]\nregions: [us-east-1]\n",
     );
     declare(&mut world, "sf-b", "targets: [local, other]\n");
-    let proxy = Proxy::start(&world.emulator.endpoint, &[]);
-    world.env("AWS_ENDPOINT_URL", &proxy.endpoint);
 
-    // Every target: `other` is not the credentials' account, so nothing but the account check
-    // is sent.
+    // Every target: `other` is not the credentials' account and names no role, so it is not
+    // opened (named, with the fix) while `local` is read all the same.
     let refused = world.provision(&["diff", "connections/"]);
     refused.expect(1);
     assert!(
-        refused.stderr.contains("the AWS credentials belong to account 123456789012, but the run covers the target other (222222222222); this run works with its own credentials only, so nothing else was sent to AWS"),
+        refused.stderr.contains("cannot work in target `other`: it is account 222222222222, but the AWS credentials are of account 123456789012 and the target names no `role:`"),
         "{}",
         refused.stderr
     );
     assert!(
-        refused.stderr.contains("help: run each target under credentials of its account, e.g. `--target other` with credentials of account 222222222222"),
+        refused.stdout.contains("add `role: arn:aws:iam::222222222222:role/<name>` to the target in the project file, or run with credentials of account 222222222222"),
         "{}",
-        refused.stderr
+        refused.stdout
     );
-    let stats = proxy.stats(true);
-    assert_eq!(
-        stats["totals"]["seen"].as_u64(),
-        Some(1),
-        "one GetCallerIdentity: {stats}"
+    assert!(
+        refused.stdout.contains("+ create   sf-a"),
+        "local's places are planned: {}",
+        refused.stdout
     );
-
     // --target local: the run covers local's places and names sf-b in other's as left out.
     let applied = world.provision(&[
         "apply",
