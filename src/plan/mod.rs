@@ -20,6 +20,7 @@ pub(crate) mod connection;
 pub(crate) mod credentials_report;
 pub(crate) mod destination;
 pub(crate) mod managed_secret;
+pub(crate) mod merge;
 pub(crate) mod rotation;
 pub(crate) mod rotation_report;
 pub(crate) mod saved;
@@ -451,6 +452,31 @@ pub(crate) struct Plan {
     pub(crate) steps: Vec<PlanStep>,
     /// The project file the run used, as given or found.
     pub(crate) project_file: Option<String>,
+    /// The project file's targets the run covers, with their accounts (empty without targets).
+    pub(crate) targets: Vec<TargetName>,
+    /// Runs whose reports `report merge` read that ended in an error before they had a plan
+    /// (always empty in a run's own plan).
+    pub(crate) failed_runs: Vec<FailedRun>,
+}
+
+/// A target of the project file as a plan names it: its name and its account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TargetName {
+    #[serde(rename = "target")]
+    pub(crate) name: String,
+    pub(crate) account: String,
+}
+
+/// A run whose report `report merge` read, that ended in an error before it had a plan: the
+/// places it should have read are not in the merged plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct FailedRun {
+    /// The file its report was read from.
+    pub(crate) file: String,
+    /// Its error, as its report gave it.
+    pub(crate) error: Outside,
+    /// How to fix it, as its report gave it.
+    pub(crate) help: Option<Outside>,
 }
 
 /// One of this set's resources in AWS that no file of the run declares.

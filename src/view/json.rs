@@ -16,7 +16,8 @@ use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
 use crate::plan::rotation_report::{RotationReport, RotationResult};
 use crate::plan::verify_report::{Verified, VerifyReport, VerifySummary};
 use crate::plan::{
-    ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, PlanStep, Summary, apply_summary,
+    ApplyResult, ApplySummary, Entry, FailedRun, LeftOut, Orphan, Plan, PlanStep, Summary,
+    apply_summary,
 };
 use serde::Serialize;
 
@@ -64,6 +65,9 @@ struct PlanDocument<'a> {
     /// The project file the run used (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     project_file: Option<&'a str>,
+    /// `report merge`: the runs whose reports were errors (absent when none).
+    #[serde(skip_serializing_if = "<[FailedRun]>::is_empty")]
+    failed_runs: &'a [FailedRun],
     #[serde(skip_serializing_if = "Option::is_none")]
     results: Option<&'a [ApplyResult]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -148,6 +152,7 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         left_out: &plan.left_out,
         orphans: &plan.orphans,
         project_file: plan.project_file.as_deref(),
+        failed_runs: &plan.failed_runs,
         results: None,
         apply_summary: None,
         api_destination_apply_summary: None,

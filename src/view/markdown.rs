@@ -755,6 +755,7 @@ fn result_body(out: &mut String, result: &ApplyResult) {
 }
 
 fn left_out(out: &mut String, plan: &Plan) {
+    failed_runs(out, plan);
     if plan.left_out.is_empty() {
         return;
     }
@@ -767,6 +768,24 @@ fn left_out(out: &mut String, plan: &Plan) {
             left.place.region,
             prose(&left.reason)
         );
+    }
+    out.push('\n');
+}
+
+/// The runs a merged report could not read a plan from (`report merge`), with their errors.
+fn failed_runs(out: &mut String, plan: &Plan) {
+    if plan.failed_runs.is_empty() {
+        return;
+    }
+    out.push_str(
+        "**Runs that ended in an error** (what they would have read is not in this report):\n\n",
+    );
+    for run in &plan.failed_runs {
+        let _ = write!(out, "- {}: {}", code(&run.file), prose(run.error.as_str()));
+        if let Some(help) = &run.help {
+            let _ = write!(out, " (help: {})", prose(help.as_str()));
+        }
+        out.push('\n');
     }
     out.push('\n');
 }

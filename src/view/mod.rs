@@ -9,6 +9,7 @@ pub(crate) mod explain;
 mod json;
 mod markdown;
 pub(crate) mod output_schema;
+pub(crate) mod report;
 mod text;
 
 pub(crate) use crate::term::{stderr, stdout};

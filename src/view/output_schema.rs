@@ -39,7 +39,7 @@ pub(crate) fn text(document: &str) -> Option<String> {
     Some(text)
 }
 
-fn schema(document: &str) -> Option<Value> {
+pub(crate) fn schema(document: &str) -> Option<Value> {
     let (title, description, body) = match document {
         // Written by hand beside the explain view (`crate::view::explain`), which it describes.
         "explain" => {
@@ -470,6 +470,18 @@ fn plan_document(apply: bool) -> Value {
         "leftOut": left_out(),
         "orphans": orphans(),
         "projectFile": project_file(),
+        "failedRuns": list_of(
+            "`report merge`: the merged runs whose reports were error documents (printed only when some); the places they would have read are not in the report.",
+            object(
+                "A run that ended in an error before it had a plan.",
+                json!({
+                    "file": string("The report file it was read from."),
+                    "error": string("Its error, as its report gave it."),
+                    "help": help("How to fix it, as its report gave it."),
+                }),
+                &["file", "error", "help"],
+            ),
+        ),
     });
     let mut required = vec![
         "version",

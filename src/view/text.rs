@@ -226,6 +226,18 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             );
         }
     }
+    if !plan.failed_runs.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRuns that ended in an error (what they would have read is not in this report):"
+        );
+        for run in &plan.failed_runs {
+            let _ = writeln!(out, "  {}: {}", run.file, run.error);
+            if let Some(help) = &run.help {
+                let _ = writeln!(out, "    help: {help}");
+            }
+        }
+    }
     let s = plan.summary();
     let mut line = format!("Plan: {} to create, {} to update", s.create, s.update);
     if s.replace > 0 {

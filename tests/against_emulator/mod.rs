@@ -14,6 +14,7 @@ mod ownership;
 mod project_file;
 mod reconcile;
 mod redaction;
+mod report_merge;
 mod rotation;
 mod salesforce_credentials;
 mod saved_plans;

@@ -383,6 +383,7 @@ impl SavedPlan {
             steps,
             // A saved plan is shown for what it plans; the project file is the run's.
             project_file: None,
+            ..Plan::default()
         }
     }
 }

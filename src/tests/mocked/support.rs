@@ -521,6 +521,7 @@ pub async fn plan(
         orphans: region.orphans,
         steps: region.steps,
         project_file: None,
+        ..Plan::default()
     };
     let steps = plan
         .steps

@@ -1,0 +1,132 @@
+//! `report merge` of a fan-out's legs says what one run over every place says: the same
+//! entries, orphans and counts, nothing left out that a leg covered, the same exit code. The
+//! legs here are one per Region (`--region`), the mechanics of a leg per target.
+
+use crate::support::World;
+use serde_json::Value;
+
+const SECRET: &str = "merge-consumer-secret-5d3e1f07";
+
+/// Two Regions: a connection in both, one in each, an API destination, drift in us-east-1
+/// (an applied connection changed since), an in-sync one and an orphan.
+fn world() -> World {
+    let mut world = World::new();
+    world.secret_env("MERGE_SECRET", SECRET);
+    world.write(
+        "connections/both.yaml",
+        "name: sf-both\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9both\nclientSecret: { env: MERGE_SECRET }\nregions: [us-east-1, eu-west-1]\n",
+    );
+    world.write(
+        "connections/east.yaml",
+        "name: sf-east\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9east\nclientSecret: { env: MERGE_SECRET }\nregions: [us-east-1]\ndestinations:\n  - name: east-orders\n    event: Order_Placed__e\n",
+    );
+    world.write(
+        "connections/old.yaml",
+        "name: sf-old\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9old\nclientSecret: { env: MERGE_SECRET }\nregions: [us-east-1]\n",
+    );
+    world
+        .provision(&["apply", "connections/", "--region", "us-east-1"])
+        .expect(0);
+    world.remove("connections/old.yaml");
+    world.write(
+        "connections/east.yaml",
+        "name: sf-east\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9east-changed\nclientSecret: { env: MERGE_SECRET }\nregions: [us-east-1]\ndestinations:\n  - name: east-orders\n    event: Order_Placed__e\n",
+    );
+    world.write(
+        "connections/west.yaml",
+        "name: sf-west\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9west\nclientSecret: { env: MERGE_SECRET }\nregions: [eu-west-1]\n",
+    );
+    world
+}
+
+/// Each of `key`'s items, sorted: the merge lists the legs in the order given, one run its
+/// places in its own order.
+fn sorted(document: &Value, key: &str) -> Vec<String> {
+    let mut items: Vec<String> = document[key]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    items.sort();
+    items
+}
+
+#[test]
+fn merging_one_report_per_region_says_what_one_run_over_both_says() {
+    let world = world();
+    let whole = world.provision(&["diff", "connections/", "--output", "json"]);
+    whole.expect(2);
+    let whole = whole.json();
+    let mut legs = Vec::new();
+    for region in ["us-east-1", "eu-west-1"] {
+        let leg = world.provision(&[
+            "diff",
+            "connections/",
+            "--region",
+            region,
+            "--output",
+            "json",
+        ]);
+        leg.expect(2);
+        // Each leg leaves the other Region's two connections out.
+        assert_eq!(leg.json()["leftOut"].as_array().unwrap().len(), 2);
+        let file = format!("{region}.json");
+        world.write(&file, &leg.stdout);
+        legs.push(file);
+    }
+    let merged = world.provision(&["report", "merge", &legs[0], &legs[1], "--output", "json"]);
+    merged.expect(2);
+    let merged = merged.json();
+    for key in [
+        "summary",
+        "apiDestinationSummary",
+        "differences",
+        "projectFile",
+    ] {
+        assert_eq!(merged[key], whole[key], "{key}");
+    }
+    for key in ["connections", "orphans", "leftOut"] {
+        assert_eq!(sorted(&merged, key), sorted(&whole, key), "{key}");
+    }
+    assert_eq!(
+        merged["leftOut"],
+        Value::Array(Vec::new()),
+        "a leg covered it"
+    );
+    assert_eq!(sorted(&merged, "regions"), sorted(&whole, "regions"));
+    assert_eq!(whole["summary"]["update"], 1, "{whole:#}");
+
+    // The text counts are the one run's too.
+    let plan_line = |text: &str| {
+        text.lines()
+            .find(|line| line.starts_with("Plan:"))
+            .map(str::to_string)
+    };
+    let whole_text = world.provision(&["diff", "connections/"]);
+    let merged_text = world.provision(&["report", "merge", &legs[0], &legs[1]]);
+    merged_text.expect(2);
+    assert_eq!(
+        plan_line(&merged_text.stdout),
+        plan_line(&whole_text.stdout),
+        "{}",
+        merged_text.stdout
+    );
+    assert!(
+        !merged_text.stdout.contains("Left out"),
+        "{}",
+        merged_text.stdout
+    );
+
+    // The same leg twice would count its place twice.
+    let twice = world.provision(&["report", "merge", &legs[0], &legs[0]]);
+    twice.expect(1);
+    assert_eq!(twice.stdout, "");
+    assert!(
+        twice
+            .stderr
+            .contains("us-east-1.json and us-east-1.json both cover account"),
+        "{}",
+        twice.stderr
+    );
+}
