@@ -594,6 +594,18 @@ pub(crate) struct GlobalArgs {
         hide_possible_values = true
     )]
     pub(crate) region: Vec<String>,
+    /// Limit the run to this target of the project file (repeatable).
+    ///
+    /// A target is a named account of the project file's `targets:`. What the run leaves out
+    /// is named in its output. Refused when the project file lists no targets.
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        action = clap::ArgAction::Append,
+        value_hint = ValueHint::Other
+    )]
+    pub(crate) target: Vec<String>,
     /// AWS named profile (default: AWS_PROFILE).
     #[arg(long, global = true, value_name = "NAME", value_hint = ValueHint::Other)]
     pub(crate) profile: Option<String>,

@@ -130,6 +130,9 @@ pub(crate) struct Settings {
     pub(crate) aws: AwsOptions,
     /// `--region` flags, checked; empty when none was given.
     pub(crate) regions: Vec<String>,
+    /// `--target` flags, each a target of the project file, without repeats; empty when none
+    /// was given.
+    pub(crate) targets: Vec<String>,
     pub(crate) concurrency: usize,
     pub(crate) verbosity: u8,
     /// `-q`: errors only in text output.
@@ -325,6 +328,7 @@ impl Settings {
         };
         let format = format_of(cli.global.output);
         let regions = region_flags(cli.global.region, &project.extra_regions)?;
+        let targets = target_flags(cli.global.target, &project)?;
         let rules = Rules {
             marker: set.marker(),
             name_prefix: project.name_prefix.clone(),
@@ -347,6 +351,7 @@ impl Settings {
                 ),
             },
             regions,
+            targets,
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
             quiet: cli.global.quiet,
@@ -538,6 +543,44 @@ fn account_flag(text: &str) -> Result<String, Error> {
         Problem::new(format!("--account `{shown}` is not an AWS account id: it must be exactly 12 digits"))
             .help("give the account id as 12 digits, e.g. --account 123456789012 (leading zeros included), or leave --account out to use the caller's account"),
     ))
+}
+
+/// `--target` flags: each a target of the project file; repeats are dropped. Refused when the
+/// project file lists no targets (there is nothing to narrow).
+fn target_flags(flags: Vec<String>, project: &Project) -> Result<Vec<String>, Error> {
+    let mut targets: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for flag in flags {
+        if project.targets.is_empty() {
+            let file = match &project.file {
+                Some(file) => format!("the project file {} lists", file.display()),
+                None => "there is no project file, so nothing lists".to_string(),
+            };
+            return Err(Error::input(
+                Problem::new(format!(
+                    "--target `{}`: {file} no `targets:`, so there is no target to limit the run to",
+                    flag.escape_debug()
+                ))
+                .help("leave --target out (the run works in the credentials' own account), or list `targets:` in provision.yaml"),
+            ));
+        }
+        if project.target(&flag).is_none() {
+            problems.push(
+                Problem::new(format!(
+                    "--target `{}` is not a target of the project file",
+                    flag.escape_debug()
+                ))
+                .help(format!("give one of: {}", project.target_names())),
+            );
+        } else if !targets.contains(&flag) {
+            targets.push(flag);
+        }
+    }
+    if problems.is_empty() {
+        Ok(targets)
+    } else {
+        Err(Error::Input(problems))
+    }
 }
 
 /// `--region` flags: each a known Region code (or one of the project's `extraRegions`);

@@ -71,7 +71,9 @@ impl<'a> Run<'a> {
         for left in &session.coverage.left_out {
             log.verbose(format!(
                 "{} in {}: left out ({})",
-                left.name, left.region, left.reason
+                left.name,
+                left.covered(),
+                left.reason
             ));
         }
         let contexts = contexts(&session, &session.coverage, session.resolver(), interrupt);
@@ -90,13 +92,14 @@ impl<'a> Run<'a> {
         &self.session.coverage
     }
 
-    /// The declared connections wanted in `context`'s Region, in the order declared.
+    /// The declared connections wanted in `context`'s place, in the order declared.
     pub(super) fn wanted_in<'s>(
         &self,
         context: &Context,
         specs: &'s [ConnectionSpec],
     ) -> Vec<&'s ConnectionSpec> {
-        self.coverage().wanted_in(&context.place.region, specs)
+        self.coverage()
+            .wanted_in(&self.session.covered_at(&context.place), specs)
     }
 
     /// Reads live state in every Region at once and plans every declared connection. An
@@ -123,7 +126,7 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The context of each Region `coverage` covers, on the session's clients, reading secrets
+/// The context of each place `coverage` covers, on the session's clients, reading secrets
 /// through `resolver`.
 pub(super) fn contexts(
     session: &Session<'_>,
@@ -132,9 +135,9 @@ pub(super) fn contexts(
     interrupt: &Interrupt,
 ) -> Vec<Context> {
     coverage
-        .regions
+        .places
         .iter()
-        .map(|region| session.context(resolver, region, interrupt))
+        .map(|covered| session.context(resolver, covered, interrupt))
         .collect()
 }
 
@@ -151,7 +154,7 @@ pub(super) async fn read_plan(
     let read_all = async {
         let per_region = futures::future::join_all(contexts.iter().map(|context| {
             let wanted: Vec<ConnectionSpec> = coverage
-                .wanted_in(&context.place.region, specs)
+                .wanted_in(&session.covered_at(&context.place), specs)
                 .into_iter()
                 .cloned()
                 .collect();
@@ -166,7 +169,7 @@ pub(super) async fn read_plan(
             left_out: coverage
                 .left_out
                 .iter()
-                .map(|left| left.placed(session.account()))
+                .map(|left| left.placed(session.account_of(left.target.as_deref())))
                 .collect(),
             ..Plan::default()
         };

@@ -36,7 +36,7 @@ pub(super) async fn run(
     out: &Path,
 ) -> Result<u8, Error> {
     let session = Session::open(settings, Scope::Export, Account::Caller).await?;
-    let regions = &session.coverage.regions;
+    let regions = &session.coverage.regions();
     let several = regions.len() > 1;
     let mut files = Vec::new();
     let mut planned: Vec<Planned> = Vec::new();

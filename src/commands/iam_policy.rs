@@ -31,10 +31,10 @@ pub(super) async fn run(
     let session = Session::open(settings, scope, Account::Given(account)).await?;
     let account = session.account();
     let coverage = &session.coverage;
-    let regions = &coverage.regions;
-    let wanted: Vec<(String, Vec<&ConnectionSpec>)> = regions
+    let wanted: Vec<(String, Vec<&ConnectionSpec>)> = coverage
+        .places
         .iter()
-        .map(|region| (region.clone(), coverage.wanted_in(region, &specs)))
+        .map(|place| (place.region.clone(), coverage.wanted_in(place, &specs)))
         .collect();
     let request = Request {
         purpose: flags.purpose,

@@ -214,7 +214,7 @@ fn not_covered(
             coverage
                 .outside(user)
                 .into_iter()
-                .map(|region| format!("{} ({region})", user.name))
+                .map(|place| format!("{} ({place})", user.name))
         })
         .fold(Vec::new(), |mut all, one| {
             if !all.contains(&one) {

@@ -62,7 +62,7 @@ pub(super) async fn run(
         }),
     };
     let report = VerifyReport {
-        regions: run.coverage().regions.clone(),
+        regions: run.coverage().regions(),
         left_out: run.session.left_out(),
         results,
     };

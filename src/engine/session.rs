@@ -4,9 +4,13 @@
 //! opens a [`Session`] and takes its clients from it; the rotation opens it once per run and
 //! looks again through the same clients.
 //!
-//! A place ([`Place`]) is a Region of the caller's account today. Where a run will hold one SDK
-//! configuration per account (a role assumed per target), that configuration is looked up in
-//! [`Session::config_in`] and the clients below are made from it: no command changes.
+//! A place ([`Place`]) is a Region of an account: of the caller's, or, with `targets:` in the
+//! project file, of the target the coverage names ([`Covered`]): the session turns a target
+//! into its account (`Target.account`). This session works with the run's own credentials, so
+//! every target it covers must be the caller's account (a CI leg that assumed the target's
+//! role); where a run will hold one SDK configuration per account (a role assumed per target),
+//! that configuration is looked up in [`Session::config_in`] and the clients below are made
+//! from it: no command changes.
 
 use super::Context;
 use super::interrupt::Interrupt;
@@ -14,7 +18,7 @@ use crate::aws::connections::{Events, eventbridge_client};
 use crate::aws::regional::Regional;
 use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::config::Settings;
-use crate::coverage::{Coverage, Sources};
+use crate::coverage::{Coverage, Covered, Sources};
 use crate::error::{Error, Location, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
@@ -84,12 +88,17 @@ impl<'a> Session<'a> {
         };
         // STS answers in every Region; the run's first is one its credentials work in.
         let account_region = coverage
-            .regions
+            .places
             .first()
+            .map(|place| &place.region)
             .or(coverage.default_region.as_ref())
             .cloned()
             .unwrap_or_else(|| "us-east-1".to_string());
-        let first = coverage.regions.first().cloned().unwrap_or_default();
+        let first = coverage
+            .places
+            .first()
+            .map(|place| place.region.clone())
+            .unwrap_or_default();
         let account = match account {
             Account::Given(Some(given)) => {
                 check_given(settings, given)?;
@@ -109,6 +118,7 @@ impl<'a> Session<'a> {
                 )
                 .await?;
                 check_caller(settings, &account)?;
+                check_targets_in(settings, &coverage, &account)?;
                 account
             }
         };
@@ -128,9 +138,35 @@ impl<'a> Session<'a> {
         &self.account
     }
 
-    /// The place of `region` in this run.
+    /// The place of `region` in the run's own account.
     pub(crate) fn place(&self, region: &str) -> Place {
         Place::new(&self.account, region)
+    }
+
+    /// The place `covered` names: its Region in its target's account (`Target.account`), or in
+    /// the run's own account without a target.
+    pub(crate) fn place_of(&self, covered: &Covered) -> Place {
+        Place::new(self.account_of(covered.target.as_deref()), &covered.region)
+    }
+
+    /// The account of `target` (the project file's `Target.account`), or the run's own.
+    pub(crate) fn account_of(&self, target: Option<&str>) -> &str {
+        target
+            .and_then(|name| self.settings.project.target(name))
+            .map_or(self.account.as_str(), |target| target.account.as_str())
+    }
+
+    /// The coverage's name of `place` (a place of this run): its Region, in the target whose
+    /// account it is when the project file lists targets (no two targets share an account).
+    pub(crate) fn covered_at(&self, place: &Place) -> Covered {
+        Covered {
+            target: self
+                .settings
+                .project
+                .target_in(&place.account)
+                .map(|target| target.name.clone()),
+            region: place.region.clone(),
+        }
     }
 
     /// The declared connections the run leaves out, each where the run would have had it.
@@ -138,7 +174,7 @@ impl<'a> Session<'a> {
         self.coverage
             .left_out
             .iter()
-            .map(|left| left.placed(&self.account))
+            .map(|left| left.placed(self.account_of(left.target.as_deref())))
             .collect()
     }
 
@@ -178,19 +214,18 @@ impl<'a> Session<'a> {
         self.resolver.uncached(place)
     }
 
-    /// What the engine needs to work in `region` (a place of this run), on this run's clients, reading secrets
-    /// through `resolver` (the run's, or one that reads afresh).
+    /// What the engine needs to work in `covered` (a place of this run), on this run's clients,
+    /// reading secrets through `resolver` (the run's, or one that reads afresh).
     pub(crate) fn context(
         &self,
         resolver: &SecretResolver,
-        region: &str,
+        covered: &Covered,
         interrupt: &Interrupt,
     ) -> Context {
-        let place = self.place(region);
-        let secrets_manager = self
-            .secrets_managers()
-            .get(&place)
-            .unwrap_or_else(|| crate::aws::secrets_manager_client(&self.config_in(region)));
+        let place = self.place_of(covered);
+        let secrets_manager = self.secrets_managers().get(&place).unwrap_or_else(|| {
+            crate::aws::secrets_manager_client(&self.config_in(&covered.region))
+        });
         Context {
             eventbridge: self.events(&place),
             secrets_manager,
@@ -268,6 +303,45 @@ fn check_caller(settings: &Settings, account: &str) -> Result<(), Error> {
             allowed.join(" or ")
         )),
     ))
+}
+
+/// With targets, the run's own credentials work in each target the run covers only when they
+/// are that target's account (a CI leg that assumed its role): any other is refused before
+/// anything else is sent, naming `--target` as the way to run one target at a time.
+fn check_targets_in(settings: &Settings, coverage: &Coverage, account: &str) -> Result<(), Error> {
+    let mut elsewhere: Vec<&crate::project::Target> = Vec::new();
+    for place in &coverage.places {
+        if let Some(target) = place
+            .target
+            .as_deref()
+            .and_then(|name| settings.project.target(name))
+            && target.account != account
+            && !elsewhere.iter().any(|t| t.name == target.name)
+        {
+            elsewhere.push(target);
+        }
+    }
+    let Some(first) = elsewhere.first() else {
+        return Ok(());
+    };
+    let listed = elsewhere
+        .iter()
+        .map(|target| format!("{} ({})", target.name, target.account))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut problem = Problem::new(format!(
+        "the AWS credentials belong to account {account}, but the run covers the target{} {listed}; this run works with its own credentials only, so nothing else was sent to AWS",
+        if elsewhere.len() == 1 { "" } else { "s" }
+    ))
+    .field("targets")
+    .help(format!(
+        "run each target under credentials of its account, e.g. `--target {}` with credentials of account {}",
+        first.name, first.account
+    ));
+    if let Some(file) = &settings.project.file {
+        problem = problem.at(Location::file(file));
+    }
+    Err(Error::input(problem))
 }
 
 /// Whether the project file's `accounts:` lets the run work in `account` (any, when it names
