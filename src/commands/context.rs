@@ -9,8 +9,8 @@ use crate::engine::{self, Context};
 use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
-use crate::plan::Plan;
 use crate::plan::connection::PlanOptions;
+use crate::plan::{Plan, TargetName};
 use crate::project::Project;
 use crate::resolve::SecretResolver;
 
@@ -171,6 +171,7 @@ pub(super) async fn read_plan(
                 .iter()
                 .map(|left| left.placed(session.account_of(left.target.as_deref())))
                 .collect(),
+            targets: covered_targets(session, coverage),
             ..Plan::default()
         };
         for region in per_region {
@@ -187,6 +188,25 @@ pub(super) async fn read_plan(
             done: "nothing was changed".to_string(),
         }),
     }
+}
+
+/// The targets `coverage` covers, each once with its account, in the run's order (none when
+/// the project file lists no targets).
+fn covered_targets(session: &Session<'_>, coverage: &Coverage) -> Vec<TargetName> {
+    let mut targets: Vec<TargetName> = Vec::new();
+    for name in coverage
+        .places
+        .iter()
+        .filter_map(|covered| covered.target.as_deref())
+    {
+        if !targets.iter().any(|target| target.name == name) {
+            targets.push(TargetName {
+                name: name.to_string(),
+                account: session.account_of(Some(name)).to_string(),
+            });
+        }
+    }
+    targets
 }
 
 #[cfg(test)]

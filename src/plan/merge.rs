@@ -73,20 +73,11 @@ pub(crate) fn merge(legs: Vec<Leg>, failed: Vec<FailedRun>) -> Result<Plan, Over
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::place::{Address, Place};
-    use crate::plan::{Action, Entry, LeftOut, PlanStep, ResourceKind, SecretStatus};
+    use crate::place::Place;
+    use crate::plan::{Action, Entry, LeftOut, PlanStep, ResourceKind};
 
     fn entry(name: &str, place: &Place, action: Action) -> Entry {
-        Entry {
-            address: Address::new(ResourceKind::Connection, name, place.clone()),
-            action,
-            changes: Vec::new(),
-            secret: SecretStatus::NotApplicable,
-            health: None,
-            error: None,
-            problems: Vec::new(),
-            note: None,
-        }
+        crate::tests::entry(ResourceKind::Connection, name, place, action)
     }
 
     fn leg(file: &str, place: Place, actions: &[(&str, Action)], left_out: &[Place]) -> Leg {

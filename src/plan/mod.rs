@@ -467,6 +467,20 @@ pub(crate) struct TargetName {
     pub(crate) account: String,
 }
 
+/// One target's part of a plan: its Regions and its counts, in the run summary's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TargetSummary<'a> {
+    /// `target` and `account` in JSON.
+    #[serde(flatten)]
+    pub(crate) target: &'a TargetName,
+    pub(crate) regions: Vec<String>,
+    /// The connections' counts, beside the target.
+    #[serde(flatten)]
+    pub(crate) connections: Summary,
+    pub(crate) api_destinations: Summary,
+}
+
 /// A run whose report `report merge` read, that ended in an error before it had a plan: the
 /// places it should have read are not in the merged plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -504,6 +518,36 @@ pub(crate) struct Summary {
 }
 
 impl Plan {
+    /// The target whose account `place` is in, when the run has targets (no two targets share
+    /// an account).
+    pub(crate) fn target_of(&self, place: &Place) -> Option<&TargetName> {
+        self.targets
+            .iter()
+            .find(|target| target.account == place.account)
+    }
+
+    /// Each target's Regions and counts (connections, and API destinations apart), in the
+    /// run's order; empty without targets.
+    pub(crate) fn target_summaries(&self) -> Vec<TargetSummary<'_>> {
+        self.targets
+            .iter()
+            .map(|target| {
+                let ours = |e: &&Entry| e.address.place.account == target.account;
+                TargetSummary {
+                    target,
+                    regions: (self.places.iter())
+                        .filter(|place| place.account == target.account)
+                        .map(|place| place.region.clone())
+                        .collect(),
+                    connections: summarize(self.entries_of(ResourceKind::Connection).filter(ours)),
+                    api_destinations: summarize(
+                        self.entries_of(ResourceKind::ApiDestination).filter(ours),
+                    ),
+                }
+            })
+            .collect()
+    }
+
     /// The Regions of the places the run covers, in the run's order.
     pub(crate) fn regions(&self) -> Vec<String> {
         self.places

@@ -130,3 +130,77 @@ fn merging_one_report_per_region_says_what_one_run_over_both_says() {
         twice.stderr
     );
 }
+
+/// With a target in the project file (the emulator's one account: a run reaches no other
+/// without the role it would assume), the legs are `--target prod --region R`: the merge says
+/// what one run over the target says, each line naming `prod (account) Region`, and the JSON
+/// counts the target apart, adding up to the run's.
+#[test]
+fn merging_the_legs_of_a_target_says_what_one_run_over_it_says() {
+    let world = world();
+    world.write(
+        "provision.yaml",
+        &format!(
+            "targets:\n  - name: prod\n    account: \"{}\"\n    regions: [us-east-1, eu-west-1]\n",
+            crate::support::EMULATOR_ACCOUNT
+        ),
+    );
+    for file in ["both", "east", "west"] {
+        let path = world.path(&format!("connections/{file}.yaml"));
+        let yaml = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{yaml}targets: [prod]\n")).unwrap();
+    }
+    let whole = world.provision(&["diff", "connections/", "--output", "json"]);
+    whole.expect(2);
+    let whole = whole.json();
+    let targets = whole["summary"]["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 1, "{whole:#}");
+    assert_eq!(targets[0]["target"], "prod");
+    for count in ["create", "update", "inSync", "delete", "error"] {
+        assert_eq!(targets[0][count], whole["summary"][count], "{count}");
+    }
+    let mut legs = Vec::new();
+    for region in ["us-east-1", "eu-west-1"] {
+        let args = [
+            "diff",
+            "connections/",
+            "--target",
+            "prod",
+            "--region",
+            region,
+            "--output",
+            "json",
+        ];
+        let leg = world.provision(&args);
+        leg.expect(2);
+        let file = format!("prod-{region}.json");
+        world.write(&file, &leg.stdout);
+        legs.push(file);
+    }
+    let merged = world.provision(&["report", "merge", &legs[0], &legs[1], "--output", "json"]);
+    merged.expect(2);
+    let merged = merged.json();
+    // The counts, each target's part (its Regions gathered from the legs) included.
+    for key in ["summary", "apiDestinationSummary", "differences"] {
+        assert_eq!(merged[key], whole[key], "{key}");
+    }
+    for key in ["connections", "orphans", "leftOut"] {
+        assert_eq!(sorted(&merged, key), sorted(&whole, key), "{key}");
+    }
+    assert!(
+        merged["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|entry| entry["target"] == "prod"),
+        "{merged:#}"
+    );
+    let text = world.provision(&["report", "merge", &legs[0], &legs[1]]);
+    let account = crate::support::EMULATOR_ACCOUNT;
+    assert!(
+        text.stdout
+            .contains(&format!("sf-east  prod ({account}) us-east-1")),
+        "{}",
+        text.stdout
+    );
+}

@@ -77,6 +77,7 @@ fn plan() -> SavedPlan {
                 assumed: None,
             },
         ],
+        targets: Vec::new(),
         left_out: Vec::new(),
         orphans: Vec::new(),
         checksum: String::new(),
