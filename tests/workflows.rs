@@ -85,7 +85,7 @@ const FAN_OUT: &str = "examples/github-actions/fan-out.yml";
 
 /// The fan-out: the matrix comes from `provision targets` (offline), each leg assumes a role in
 /// its own target's account before it reads AWS and uploads its report under a name of its
-/// own, and the merge runs whatever the legs did. Matrix values reach scripts only through the
+/// own, and the merge runs whatever the legs did (but for a cancelled run). Matrix values reach scripts only through the
 /// environment (zizmor's template-injection rule).
 #[test]
 fn the_fan_out_runs_a_leg_per_target_with_its_own_role_and_merges_every_report() {
@@ -179,7 +179,11 @@ fn the_fan_out_runs_a_leg_per_target_with_its_own_role_and_merges_every_report()
 
     let report = job_named(&workflow, "report");
     assert_eq!(get(&report, "needs").and_then(Value::as_str), Some("diff"));
-    assert_eq!(get(&report, "if").and_then(Value::as_str), Some("always()"));
+    assert_eq!(
+        get(&report, "if").and_then(Value::as_str),
+        Some("${{ !cancelled() && needs.diff.result != 'skipped' }}"),
+        "the report runs after failed legs too"
+    );
     let merge = steps(&report);
     let download = merge
         .iter()
