@@ -295,6 +295,16 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = PolicyScope::Names)]
         scope: PolicyScope,
     },
+    /// List the target x Region places the documents use.
+    ///
+    /// Offline: from the project file's `targets:` and the documents' `targets:` and
+    /// `regions:`. With --output json, a GitHub Actions matrix (`{"include": [...]}`, one job a
+    /// place, at most 256); --target and --region narrow it.
+    #[command(after_help = TARGETS_EXAMPLES)]
+    Targets {
+        #[command(flatten)]
+        paths: PathArgs,
+    },
     /// Print the JSON Schema of the connection YAML.
     ///
     /// For editors and other checkers; with --output-document, the schema of a document that
@@ -399,6 +409,11 @@ const VALIDATE_EXAMPLES: &str = "Examples:
   provision validate --set payments-team
   provision validate connections/acme/ connections/globex/production.yaml
   provision validate --output json";
+
+const TARGETS_EXAMPLES: &str = "Examples:
+  provision targets
+  provision targets connections/ --output json
+  provision targets --target prod --output json";
 
 const DIFF_EXAMPLES: &str = "Examples:
   provision diff connections/ --profile platform-prod
@@ -594,7 +609,7 @@ pub(crate) struct GlobalArgs {
         hide_possible_values = true
     )]
     pub(crate) region: Vec<String>,
-    /// Limit the run to this target of the project file (repeatable).
+    /// Limit the run to this project-file target (repeatable).
     ///
     /// A target is a named account of the project file's `targets:`. What the run leaves out
     /// is named in its output. Refused when the project file lists no targets.

@@ -22,6 +22,8 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub(crate) enum Task {
     Validate,
+    /// `provision targets`: the places the documents use, offline.
+    Targets,
     Diff {
         plan: PlanOptions,
         /// `--out FILE`: write the saved plan there.
@@ -167,6 +169,7 @@ impl Settings {
                 set = run_set(flag.as_deref(), &project)?;
                 (Task::Validate, paths.paths)
             }
+            Command::Targets { paths } => (Task::Targets, paths.paths),
             Command::Diff {
                 paths,
                 compare,
@@ -382,6 +385,7 @@ impl Settings {
 fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
     match command {
         Command::Validate { paths, .. }
+        | Command::Targets { paths }
         | Command::Diff { paths, .. }
         | Command::Apply { paths, .. }
         | Command::SalesforceMetadata { paths, .. }

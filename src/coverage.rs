@@ -16,6 +16,8 @@
 //!
 //! Pure: the SDK's Region is read by the caller.
 
+pub(crate) mod placement;
+
 use crate::config::Settings;
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
@@ -354,7 +356,7 @@ fn chosen(name: &str, flags: &[String]) -> bool {
 mod tests {
     use super::*;
 
-    use crate::tests::specs;
+    use crate::tests::{specs, target};
 
     const TWO: &str = "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\nregions: [eu-west-1, us-east-1]\n---\nname: b\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\n";
 
@@ -485,14 +487,6 @@ mod tests {
     const PLACED: &str = "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\ntargets: [prod, staging]\n---\nname: b\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\ntargets: [prod]\nregions: [us-east-1]\n";
 
     fn targets() -> Vec<Target> {
-        let target = |name: &str, account: &str, regions: &[&str]| Target {
-            name: name.into(),
-            account: account.into(),
-            role: None,
-            read_role: None,
-            external_id: None,
-            regions: regions.iter().map(|r| r.to_string()).collect(),
-        };
         vec![
             target("prod", "111111111111", &["eu-west-1", "us-east-1"]),
             target("staging", "222222222222", &["eu-west-1"]),

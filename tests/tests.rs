@@ -15,6 +15,7 @@
 //! - `verbose_calls`: `-vv` shows each AWS call and retry against failing loopback endpoints.
 //! - `workflows`: the example workflow, the release workflow and the setup action, as data.
 //! - `setup_action`: the setup action's scripts run on hostile inputs and a local release.
+//! - `targets_matrix`: `provision targets`, its matrix judged by GitHub's documented shape.
 //! - `time_limits`: the limits given hold, and a run that gets no answer says why.
 //! - `tls_stack`: one HTTP/TLS stack and one crypto provider in the build; the SDK speaks TLS.
 //! - `untrusted_answers`: remote answers are read within bounds, and a bound hit is named.
@@ -34,6 +35,7 @@ mod salesforce_metadata;
 mod schema;
 mod setup_action;
 mod support;
+mod targets_matrix;
 mod time_limits;
 mod tls_stack;
 mod untrusted_answers;

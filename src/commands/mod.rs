@@ -20,6 +20,7 @@ mod salesforce_metadata;
 mod saved_plan;
 mod schema;
 mod show;
+mod targets;
 mod validate;
 mod verify;
 mod version;
@@ -50,6 +51,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
     }
     match &settings.task {
         Task::Validate => validate::run(settings),
+        Task::Targets => targets::run(settings),
         Task::Diff {
             plan,
             out,

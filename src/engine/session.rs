@@ -18,7 +18,7 @@ use crate::aws::connections::{Events, eventbridge_client};
 use crate::aws::regional::Regional;
 use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::config::Settings;
-use crate::coverage::{Coverage, Covered, Sources};
+use crate::coverage::{Coverage, Covered, Sources, placement};
 use crate::error::{Error, Location, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
@@ -80,10 +80,14 @@ impl<'a> Session<'a> {
         let sources = Sources::of(settings, &config);
         let coverage = match scope {
             Scope::Placed(specs) => {
+                placement::check(specs, &settings.project)?;
                 check_default_region(settings, &config)?;
                 Coverage::of(specs, &sources)?
             }
-            Scope::AllowingUnplaced(specs) => Coverage::allowing_unplaced(specs, &sources),
+            Scope::AllowingUnplaced(specs) => {
+                placement::check(specs, &settings.project)?;
+                Coverage::allowing_unplaced(specs, &sources)
+            }
             Scope::Export => Coverage::for_export(&sources)?,
         };
         // STS answers in every Region; the run's first is one its credentials work in.
@@ -186,6 +190,7 @@ impl<'a> Session<'a> {
     /// The coverage of `specs` within this run (the documents a rotation carries a credential
     /// to): the same sources as the run's, no call.
     pub(crate) fn cover(&self, specs: &[ConnectionSpec]) -> Result<Coverage, Error> {
+        placement::check(specs, &self.settings.project)?;
         check_default_region(self.settings, &self.config)?;
         Coverage::of(specs, &Sources::of(self.settings, &self.config))
     }

@@ -77,6 +77,10 @@ pub struct ConnectionSpec {
     /// `targets:`: the names of the project file's targets this connection is placed in
     /// (checked against the project file by `crate::coverage`); `None` when not written.
     pub targets: Option<Vec<String>>,
+    /// Where each of `targets` is written, in the same order (empty without `targets:`).
+    pub targets_at: Vec<Location>,
+    /// Where each of `regions` is written, in the same order (empty without `regions:`).
+    pub regions_at: Vec<Location>,
     /// API destinations on this org, using this connection.
     pub destinations: Vec<DestinationSpec>,
     /// The External Client App declared under `salesforce.app`, if any.

@@ -55,6 +55,18 @@ pub(crate) fn entry(
     }
 }
 
+/// A target of a project file: `name` in `account`, in `regions`, with no role.
+pub(crate) fn target(name: &str, account: &str, regions: &[&str]) -> crate::project::Target {
+    crate::project::Target {
+        name: name.into(),
+        account: account.into(),
+        role: None,
+        read_role: None,
+        external_id: None,
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+    }
+}
+
 /// The documents of a file holding `yaml`, loaded as a run loads them.
 pub(crate) fn specs(yaml: &str) -> Vec<crate::manifest::ConnectionSpec> {
     let dir = tempfile::tempdir().unwrap();

@@ -38,6 +38,9 @@ struct ValidatedDocument<'a> {
     command: &'static str,
     valid: bool,
     connections: Vec<&'a str>,
+    /// Where each document is placed, with targets in the project file (absent without).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    places: &'a [super::DocumentPlace],
     /// The project file the run used (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     project_file: Option<String>,
@@ -207,14 +210,26 @@ impl View for JsonView {
         &self,
         specs: &[ConnectionSpec],
         project_file: Option<&std::path::Path>,
+        places: &[super::DocumentPlace],
     ) -> String {
         to_text(&ValidatedDocument {
             version: FORMAT_VERSION,
             command: "validate",
             valid: true,
             connections: specs.iter().map(|s| s.name.as_str()).collect(),
+            places,
             project_file: project_file.map(|file| file.display().to_string()),
         })
+    }
+
+    /// Exactly a GitHub Actions matrix, `{"include": [...]}`: no `version` or `command`
+    /// beside it, which a matrix would read as two more variables.
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        #[derive(Serialize)]
+        struct Matrix<'a> {
+            include: &'a [super::TargetPlace],
+        }
+        to_text(&Matrix { include: places })
     }
 
     fn plan(&self, plan: &Plan) -> String {

@@ -177,7 +177,12 @@ impl View for MarkdownView {
         out
     }
 
-    fn validated(&self, specs: &[ConnectionSpec], _: Option<&std::path::Path>) -> String {
+    fn validated(
+        &self,
+        specs: &[ConnectionSpec],
+        _: Option<&std::path::Path>,
+        _: &[super::DocumentPlace],
+    ) -> String {
         let mut out = String::from("### provision validate\n\n");
         let noun = if specs.len() == 1 {
             "connection"
@@ -187,6 +192,25 @@ impl View for MarkdownView {
         let _ = writeln!(out, "{} {noun} valid.\n", specs.len());
         for spec in specs {
             let _ = writeln!(out, "- {}", code(&spec.name));
+        }
+        out
+    }
+
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        let mut out = String::from("### provision targets\n\n");
+        if places.is_empty() {
+            out.push_str("No document is placed in a target of this run.\n");
+            return out;
+        }
+        out.push_str("| Target | Account | Region |\n|---|---|---|\n");
+        for place in places {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                code(&place.target),
+                code(&place.account),
+                code(&place.region)
+            );
         }
         out
     }

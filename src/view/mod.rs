@@ -22,6 +22,31 @@ use crate::plan::rotation_report::RotationReport;
 use crate::plan::verify_report::VerifyReport;
 use crate::plan::{ApplyResult, Plan};
 
+/// One place a document is in, as `validate` shows it with targets in the project file: a
+/// Region of a target, whose account the project file names.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DocumentPlace {
+    pub(crate) connection: String,
+    pub(crate) target: String,
+    pub(crate) account: String,
+    pub(crate) region: String,
+}
+
+/// The most jobs a GitHub Actions matrix makes in one workflow run (GitHub's "Running
+/// variations of jobs in a workflow": "A matrix will generate a maximum of 256 jobs per
+/// workflow run", hosted and self-hosted runners alike): `provision targets` prints no more.
+pub(crate) const MATRIX_JOBS_MAX: usize = 256;
+
+/// One place `provision targets` lists: a Region of a target, one job of a CI matrix. In
+/// JSON, an entry of the matrix's `include`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct TargetPlace {
+    pub(crate) target: String,
+    pub(crate) account: String,
+    pub(crate) region: String,
+}
+
 /// The output formats of `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -34,9 +59,16 @@ pub(crate) enum Format {
 /// goes to stderr.
 pub(crate) trait View: Sync {
     /// `validate` found everything valid.
-    /// `project_file`: the project file the run used, if any.
-    fn validated(&self, specs: &[ConnectionSpec], project_file: Option<&std::path::Path>)
-    -> String;
+    /// `project_file`: the project file the run used, if any; `places`: where each document
+    /// is placed, with targets in the project file (empty without).
+    fn validated(
+        &self,
+        specs: &[ConnectionSpec],
+        project_file: Option<&std::path::Path>,
+        places: &[DocumentPlace],
+    ) -> String;
+    /// The places `provision targets` lists: in JSON, a GitHub Actions matrix.
+    fn targets(&self, places: &[TargetPlace]) -> String;
     /// The plan `diff` shows.
     fn plan(&self, plan: &Plan) -> String;
     /// What `apply` shows before it starts writing (the plan, for people).

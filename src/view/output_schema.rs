@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 /// The documents, as `--output-document` names them: `plan` is what `diff` and `show` print.
-pub(crate) const DOCUMENTS: [&str; 10] = [
+pub(crate) const DOCUMENTS: [&str; 11] = [
     "plan",
     "apply",
     "verify",
@@ -29,6 +29,7 @@ pub(crate) const DOCUMENTS: [&str; 10] = [
     "salesforce-credentials",
     "rotate-credentials",
     "explain",
+    "targets",
 ];
 
 /// The schema of `document` as printed and committed, or `None` for a name not in
@@ -46,6 +47,9 @@ pub(crate) fn schema(document: &str) -> Option<Value> {
             return serde_json::from_str(include_str!("../../schema/output/explain.schema.json"))
                 .ok();
         }
+        // A GitHub Actions matrix, exactly: no `version` or `command` (a matrix would read
+        // them as variables), so no version history either.
+        "targets" => return Some(targets_document()),
         "plan" => (
             "provision plan (diff, show)",
             "What `provision diff --output json` prints, and `provision show FILE --output json` for a saved plan: per connection and API destination, what `apply` would do and why.",
@@ -606,10 +610,60 @@ fn validate_document() -> Value {
             "command": command("validate"),
             "valid": { "const": true, "description": "Always true: invalid input prints the error document." },
             "connections": texts("The names of the declared connections, in the order read."),
+            "places": list_of(
+                "Where each document is placed, with `targets:` in the project file (absent without): one entry per document, target and Region, in the order read.",
+                object(
+                    "A Region of a target a document is placed in.",
+                    with_account(json!({
+                        "connection": string("The connection's name."),
+                        "target": string("The project file's target (its `name`)."),
+                        "region": region(),
+                    })),
+                    &["connection", "target", "region", "account"],
+                ),
+            ),
             "projectFile": project_file(),
         }),
         &["version", "command", "valid", "connections"],
     )
+}
+
+fn targets_document() -> Value {
+    let place = object(
+        "One place, one job of the matrix: its keys are the job's `matrix.target`, `matrix.account` and `matrix.region`.",
+        json!({
+            "target": string("The project file's target (its `name`), for `--target`."),
+            "account": {
+                "type": "string",
+                "pattern": "^[0-9]{12}$",
+                "description": "The target's AWS account (12 digits), as the project file names it.",
+            },
+            "region": region(),
+        }),
+        &["target", "account", "region"],
+    );
+    let mut root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "provision targets",
+        "description": "What `provision targets --output json` prints: the places (a target of the project file, in one of its Regions) the documents use, as a GitHub Actions matrix for `strategy.matrix: ${{ fromJSON(...) }}`, one job a place. It carries no `version` or `command`: a matrix would read them as variables.",
+    });
+    if let (Value::Object(head), Value::Object(body)) = (
+        &mut root,
+        document(
+            json!({
+                "include": {
+                    "type": "array",
+                    "description": "The places, in the order of the project file's targets, each in the order of its Regions; at most 256 (a matrix's limit).",
+                    "maxItems": super::MATRIX_JOBS_MAX,
+                    "items": place,
+                },
+            }),
+            &["include"],
+        ),
+    ) {
+        head.extend(body);
+    }
+    root
 }
 
 fn export_document() -> Value {
@@ -808,11 +862,13 @@ mod tests {
         }
         for name in DOCUMENTS {
             let schema: Value = serde_json::from_str(&text(name).unwrap()).unwrap();
+            // `targets` prints a bare GitHub Actions matrix: no version, so no history.
             assert!(
-                schema["description"]
-                    .as_str()
-                    .unwrap()
-                    .contains("Version 2")
+                name == "targets"
+                    || schema["description"]
+                        .as_str()
+                        .unwrap()
+                        .contains("Version 2")
             );
             walk(name, name, &schema);
         }

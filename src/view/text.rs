@@ -28,7 +28,12 @@ pub(crate) struct TextView {
 }
 
 impl View for TextView {
-    fn validated(&self, specs: &[ConnectionSpec], _: Option<&std::path::Path>) -> String {
+    fn validated(
+        &self,
+        specs: &[ConnectionSpec],
+        _: Option<&std::path::Path>,
+        places: &[super::DocumentPlace],
+    ) -> String {
         if self.quiet {
             return String::new();
         }
@@ -37,7 +42,57 @@ impl View for TextView {
         } else {
             "connections"
         };
-        format!("{} {noun} valid.\n", specs.len())
+        let mut out = format!("{} {noun} valid.\n", specs.len());
+        // One line per document and target: `sf-acme  prod (111111111111): eu-west-1, us-east-1`.
+        let width = places.iter().map(|p| p.connection.len()).max().unwrap_or(0);
+        let mut lines: Vec<(&str, &str, &str, Vec<&str>)> = Vec::new();
+        for place in places {
+            match lines.last_mut() {
+                Some((connection, target, _, regions))
+                    if *connection == place.connection && *target == place.target =>
+                {
+                    regions.push(&place.region);
+                }
+                _ => lines.push((
+                    &place.connection,
+                    &place.target,
+                    &place.account,
+                    vec![&place.region],
+                )),
+            }
+        }
+        for (connection, target, account, regions) in lines {
+            let _ = writeln!(
+                out,
+                "  {connection:<width$}  {target} ({account}): {}",
+                regions.join(", ")
+            );
+        }
+        out
+    }
+
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        if self.quiet {
+            return String::new();
+        }
+        if places.is_empty() {
+            return "No document is placed in a target of this run.\n".to_string();
+        }
+        let width = places
+            .iter()
+            .map(|p| p.target.len())
+            .max()
+            .unwrap_or(0)
+            .max("TARGET".len());
+        let mut out = format!("{:<width$}  {:<12}  REGION\n", "TARGET", "ACCOUNT");
+        for place in places {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {}  {}",
+                place.target, place.account, place.region
+            );
+        }
+        out
     }
 
     fn plan(&self, plan: &Plan) -> String {

@@ -104,6 +104,8 @@ impl Walker<'_> {
 
         let targets = lookup(&entries, "targets")
             .and_then(|value| self.target_names(value, &child(&root, "targets")));
+        let targets_at = self.item_locations(&targets, "targets");
+        let regions_at = self.item_locations(&regions, "regions");
 
         let destinations = match lookup(&entries, "destinations") {
             None => Some(Vec::new()),
@@ -125,6 +127,8 @@ impl Walker<'_> {
             private_link,
             regions,
             targets,
+            targets_at,
+            regions_at,
             destinations: destinations?,
             app,
             origin,
@@ -193,6 +197,18 @@ impl Walker<'_> {
 }
 
 impl Walker<'_> {
+    /// Where each item of the list under the top-level `key` is written, when it was read.
+    fn item_locations(
+        &self,
+        items: &Option<Vec<String>>,
+        key: &str,
+    ) -> Vec<crate::error::Location> {
+        let count = items.as_ref().map_or(0, Vec::len);
+        (0..count)
+            .map(|index| self.location(&nth(&child(&[], key), index), At::Value))
+            .collect()
+    }
+
     /// `targets:`: names of the project file's targets, at least one, each once. Whether the
     /// project file lists them is checked with the project (`crate::coverage`).
     fn target_names(&mut self, value: &Value, path: &[Segment]) -> Option<Vec<String>> {
