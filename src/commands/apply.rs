@@ -23,6 +23,7 @@ use crate::plan::{
     left_deleted,
 };
 use crate::view;
+use futures::StreamExt;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -64,12 +65,15 @@ pub(super) async fn run(
     let report = |result: &ApplyResult| {
         let _ = view::stdout(&view.result(&plan, result));
     };
-    let per_region = futures::future::join_all(run.contexts.iter().map(|context| {
-        let steps = plan.in_place(&context.place);
-        let report = &report;
-        async move { apply(context, &steps, options, report).await }
-    }))
-    .await;
+    let per_region: Vec<Vec<ApplyResult>> =
+        futures::stream::iter(run.contexts.iter().map(|context| {
+            let steps = plan.in_place(&context.place);
+            let report = &report;
+            async move { apply(context, &steps, options, report).await }
+        }))
+        .buffered(crate::engine::PLACES_IN_FLIGHT)
+        .collect()
+        .await;
     let results: Vec<ApplyResult> = per_region.into_iter().flatten().collect();
     view::stdout(&view.applied(&plan, &results))?;
     if let Some(signal) = interrupt.signal() {

@@ -10,9 +10,10 @@ use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
 use crate::plan::connection::PlanOptions;
-use crate::plan::{Plan, TargetName};
+use crate::plan::{LeftOut, Plan, TargetName, UnreadPlace};
 use crate::project::Project;
 use crate::resolve::SecretResolver;
+use futures::StreamExt;
 
 pub(super) fn load_specs(settings: &Settings) -> Result<Vec<ConnectionSpec>, Error> {
     manifest::load::load_with(&settings.paths, &settings.rules)
@@ -111,7 +112,7 @@ impl<'a> Run<'a> {
         interrupt: &Interrupt,
     ) -> Result<Plan, Error> {
         let plan = read_plan(
-            &self.session,
+            self.session.left_out(),
             self.coverage(),
             &self.contexts,
             specs,
@@ -121,6 +122,7 @@ impl<'a> Run<'a> {
         .await?;
         Ok(Plan {
             project_file: self.project_file.clone(),
+            targets: covered_targets(&self.session, self.coverage()),
             ..plan
         })
     }
@@ -141,10 +143,14 @@ pub(super) fn contexts(
         .collect()
 }
 
-/// Reads live state in every place of `contexts` at once and plans the declared connections
-/// `coverage` places there. An interruption ends the reading (nothing has been changed yet).
-pub(super) async fn read_plan(
-    session: &Session<'_>,
+/// Reads live state in every place of `contexts` (one per place of `coverage`, in its order, as
+/// [`contexts`] makes them) at once (at most
+/// [`engine::PLACES_IN_FLIGHT`]) and plans the declared connections `coverage` places there,
+/// with `left_out` for those it does not cover. A place that cannot be read is recorded in the
+/// plan ([`UnreadPlace`]) and the others are planned all the same. An interruption ends the
+/// reading (nothing has been changed yet).
+pub(crate) async fn read_plan(
+    left_out: Vec<LeftOut>,
     coverage: &Coverage,
     contexts: &[Context],
     specs: &[ConnectionSpec],
@@ -152,37 +158,55 @@ pub(super) async fn read_plan(
     interrupt: &Interrupt,
 ) -> Result<Plan, Error> {
     let read_all = async {
-        let per_region = futures::future::join_all(contexts.iter().map(|context| {
+        // In the run's order, at most PLACES_IN_FLIGHT at once; a place that cannot be read
+        // is recorded and the others are read all the same.
+        // `contexts` are the coverage's places' ([`contexts`]), in its order.
+        debug_assert_eq!(coverage.places.len(), contexts.len());
+        let covered = coverage.places.iter().zip(contexts);
+        let per_place: Vec<_> = futures::stream::iter(covered.map(|(covered, context)| {
             let wanted: Vec<ConnectionSpec> = coverage
-                .wanted_in(&session.covered_at(&context.place), specs)
+                .wanted_in(covered, specs)
                 .into_iter()
                 .cloned()
                 .collect();
-            async move { engine::read::plan(context, &wanted, options).await }
+            async move {
+                let read = engine::read::plan(context, &wanted, options).await;
+                (context, wanted, read)
+            }
         }))
+        .buffered(engine::PLACES_IN_FLIGHT)
+        .collect()
         .await;
         let mut plan = Plan {
             places: contexts
                 .iter()
                 .map(|context| context.place.clone())
                 .collect(),
-            left_out: coverage
-                .left_out
-                .iter()
-                .map(|left| left.placed(session.account_of(left.target.as_deref())))
-                .collect(),
-            targets: covered_targets(session, coverage),
+            left_out,
             ..Plan::default()
         };
-        for region in per_region {
-            let region = region?;
-            plan.steps.extend(region.steps);
-            plan.orphans.extend(region.orphans);
+        for (context, wanted, read) in per_place {
+            match read {
+                Ok(region) => {
+                    plan.steps.extend(region.steps);
+                    plan.orphans.extend(region.orphans);
+                }
+                Err(error) => {
+                    let (message, help) = error.message_and_help();
+                    let unread = UnreadPlace::new(context.place.clone(), message, help);
+                    context.log.warn(format!(
+                        "account {} in {} could not be read; the other places carry on",
+                        context.place.account, context.place.region
+                    ));
+                    plan.steps.extend(unread.steps(&wanted));
+                    plan.unread.push(unread);
+                }
+            }
         }
-        Ok(plan)
+        plan
     };
     tokio::select! {
-        plan = read_all => plan,
+        plan = read_all => Ok(plan),
         () = interrupt.raised() => Err(Error::Interrupted {
             signal: interrupt.signal().unwrap_or(crate::engine::interrupt::Signal::Interrupt),
             done: "nothing was changed".to_string(),

@@ -4,7 +4,7 @@
 
 mod apply;
 mod completions;
-mod context;
+pub(crate) mod context;
 mod diff;
 mod explain;
 mod export;

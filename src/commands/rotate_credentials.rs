@@ -283,15 +283,12 @@ impl Session for RunSession<'_, '_> {
         // Each look reads the references afresh: this run may have written them since.
         let resolver = self.session.fresh_resolver(&self.session.place(""));
         let contexts = contexts(self.session, &coverage, &resolver, interrupt);
-        let plan = read_plan(
-            self.session,
-            &coverage,
-            &contexts,
-            specs,
-            options,
-            interrupt,
-        )
-        .await?;
+        let left_out = coverage
+            .left_out
+            .iter()
+            .map(|left| left.placed(self.session.account_of(left.target.as_deref())))
+            .collect();
+        let plan = read_plan(left_out, &coverage, &contexts, specs, options, interrupt).await?;
         Ok((contexts, plan))
     }
 }

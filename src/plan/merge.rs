@@ -24,8 +24,8 @@ pub(crate) struct Overlap {
     pub(crate) second: String,
 }
 
-/// One plan of every leg, in the order given: their places, steps, orphans and failed runs one
-/// after another, and what was left out that no leg covered. `failed` are the runs that ended
+/// One plan of every leg, in the order given: their places, steps, orphans, unread places and
+/// failed runs one after another, and what was left out that no leg covered. `failed` are the runs that ended
 /// in an error before they had a plan (their error documents).
 pub(crate) fn merge(legs: Vec<Leg>, failed: Vec<FailedRun>) -> Result<Plan, Overlap> {
     let mut covered: Vec<(Place, String)> = Vec::new();
@@ -48,6 +48,7 @@ pub(crate) fn merge(legs: Vec<Leg>, failed: Vec<FailedRun>) -> Result<Plan, Over
         merged.places.extend(plan.places);
         merged.steps.extend(plan.steps);
         merged.orphans.extend(plan.orphans);
+        merged.unread.extend(plan.unread);
         for target in plan.targets {
             if !merged.targets.contains(&target) {
                 merged.targets.push(target);

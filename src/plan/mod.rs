@@ -24,6 +24,7 @@ pub(crate) mod merge;
 pub(crate) mod rotation;
 pub(crate) mod rotation_report;
 pub(crate) mod saved;
+pub(crate) mod unread;
 pub(crate) mod verify_report;
 
 use crate::live::ConnectionState;
@@ -357,6 +358,7 @@ impl<'a, C: ResourceChange> StepOf<'a, C> {
 
 pub(crate) use connection::ConnectionChange;
 pub(crate) use destination::DestinationChange;
+pub(crate) use unread::UnreadPlace;
 
 /// An API destination's step.
 pub(crate) type DestinationStep = Step<DestinationChange>;
@@ -450,6 +452,8 @@ pub(crate) struct Plan {
     /// difference: a run over one subfolder is not drift).
     pub(crate) orphans: Vec<Orphan>,
     pub(crate) steps: Vec<PlanStep>,
+    /// The places that could not be read, in the run's order.
+    pub(crate) unread: Vec<UnreadPlace>,
     /// The project file the run used, as given or found.
     pub(crate) project_file: Option<String>,
     /// The project file's targets the run covers, with their accounts (empty without targets).
@@ -671,7 +675,7 @@ impl Plan {
     }
 
     pub(crate) fn has_errors(&self) -> bool {
-        self.all_entries().any(|e| e.action == Action::Error)
+        !self.unread.is_empty() || self.all_entries().any(|e| e.action == Action::Error)
     }
 
     /// What could not be planned, counted by kind against the total of that kind ("1 of 3
@@ -683,7 +687,13 @@ impl Plan {
             });
             (kind, failed, total)
         };
-        failures_by_kind(&ResourceKind::ALL.map(count))
+        let resources = failures_by_kind(&ResourceKind::ALL.map(count));
+        let places = (!self.unread.is_empty())
+            .then(|| format!("{} of {} places", self.unread.len(), self.places.len()));
+        match (resources, places) {
+            (Some(resources), Some(places)) => Some(format!("{resources} and {places}")),
+            (resources, places) => resources.or(places),
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::plan::rotation_report::{RotationReport, RotationResult};
 use crate::plan::verify_report::{Verified, VerifyReport, VerifySummary};
 use crate::plan::{
     ApplyResult, ApplySummary, Entry, FailedRun, LeftOut, Orphan, Plan, Summary, TargetSummary,
-    apply_summary,
+    UnreadPlace, apply_summary,
 };
 use serde::Serialize;
 
@@ -63,6 +63,9 @@ struct PlanDocument<'a> {
     pruned_api_destinations: Vec<PlacedEntry<'a>>,
     /// Declared connections this run does not cover, and why.
     left_out: &'a [LeftOut],
+    /// The places the run could not read.
+    #[serde(skip_serializing_if = "<[UnreadPlace]>::is_empty")]
+    unread_places: &'a [UnreadPlace],
     /// This set's connections that no file declares (when not pruning).
     orphans: &'a [Orphan],
     /// The project file the run used (absent without one).
@@ -185,6 +188,7 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
             .map(|step| placed(plan, step.entry()))
             .collect(),
         left_out: &plan.left_out,
+        unread_places: &plan.unread,
         orphans: &plan.orphans,
         project_file: plan.project_file.as_deref(),
         failed_runs: &plan.failed_runs,

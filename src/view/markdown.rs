@@ -809,6 +809,7 @@ fn result_body(out: &mut String, result: &ApplyResult) {
 }
 
 fn left_out(out: &mut String, plan: &Plan) {
+    unread_places(out, plan);
     failed_runs(out, plan);
     if plan.left_out.is_empty() {
         return;
@@ -840,6 +841,28 @@ fn failed_runs(out: &mut String, plan: &Plan) {
             let _ = write!(out, " (help: {})", prose(help.as_str()));
         }
         out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// The places the run could not read, each with what went wrong and the fix: always kept,
+/// whatever is cut (they are why the run failed).
+fn unread_places(out: &mut String, plan: &Plan) {
+    if plan.unread.is_empty() {
+        return;
+    }
+    out.push_str("**Not read** (the other places were read all the same):\n\n");
+    for unread in &plan.unread {
+        let _ = writeln!(
+            out,
+            "- account {} in {}: {}",
+            unread.place.account,
+            unread.place.region,
+            prose(&unread.error.to_string())
+        );
+        if let Some(help) = &unread.help {
+            let _ = writeln!(out, "  **Help:** {}", prose(&help.to_string()));
+        }
     }
     out.push('\n');
 }

@@ -409,6 +409,21 @@ fn left_out() -> Value {
     )
 }
 
+fn unread_places() -> Value {
+    list_of(
+        "The places (an account's Region) the run could not read, and why (printed only when some): the others were planned and applied all the same, and the run exits 1.",
+        object(
+            "A place the run could not read.",
+            with_account(json!({
+                "region": region(),
+                "error": string("What kept the place from being read (a refused role, an ended session, throttling beyond the retries, access denied)."),
+                "help": { "type": ["string", "null"], "description": "How to fix it." },
+            })),
+            &["account", "region", "error", "help"],
+        ),
+    )
+}
+
 fn orphans() -> Value {
     list_of(
         "This set's resources in AWS that no file of the run declares (when not pruning): a note, not a difference.",
@@ -502,6 +517,7 @@ fn plan_document(apply: bool) -> Value {
         "connections": list_of("The declared connections (and, with `--prune`, this set's undeclared ones to delete), per Region in plan order.", json!({ "$ref": "#/$defs/connection" })),
         "prunedApiDestinations": list_of("This set's undeclared API destinations to delete (`--prune`; printed only when some).", json!({ "$ref": "#/$defs/entry" })),
         "leftOut": left_out(),
+        "unreadPlaces": unread_places(),
         "orphans": orphans(),
         "projectFile": project_file(),
         "failedRuns": list_of(

@@ -10,7 +10,7 @@
 use super::json::FORMAT_VERSION;
 use crate::outside::{Outside, escape};
 use crate::place::Place;
-use crate::plan::{Entry, LeftOut, Orphan, Plan, PlanStep, SecretStatus, TargetName};
+use crate::plan::{Entry, LeftOut, Orphan, Plan, PlanStep, SecretStatus, TargetName, UnreadPlace};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -103,6 +103,9 @@ struct PlanReport {
     #[serde(default)]
     pruned_api_destinations: Vec<Entry>,
     left_out: Vec<LeftOut>,
+    /// The places the run could not read (absent when none).
+    #[serde(default)]
+    unread_places: Vec<UnreadPlace>,
     orphans: Vec<Orphan>,
     project_file: Option<String>,
 }
@@ -173,6 +176,12 @@ impl PlanReport {
                 })
                 .collect(),
             steps,
+            unread: (self.unread_places.into_iter())
+                .map(|mut unread| {
+                    unread.place = clean_place(&unread.place);
+                    unread
+                })
+                .collect(),
             project_file: self.project_file.as_deref().map(clean),
             targets,
             failed_runs: Vec::new(),

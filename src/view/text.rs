@@ -287,6 +287,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             );
         }
     }
+    unread_places(&mut out, plan);
     if !plan.failed_runs.is_empty() {
         let _ = writeln!(
             out,
@@ -807,6 +808,29 @@ fn render_rotation(report: &RotationReport) -> String {
         }
     }
     text
+}
+
+/// The places the run could not read, each with what went wrong and the fix.
+fn unread_places(out: &mut String, plan: &Plan) {
+    if plan.unread.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nNot read (the other places were read all the same):");
+    for unread in &plan.unread {
+        let _ = writeln!(
+            out,
+            "  account {} in {}: {}",
+            unread.place.account, unread.place.region, unread.error
+        );
+        if let Some(help) = &unread.help {
+            // The help may hold a policy document, a line of its own per line, each escaped.
+            for (i, line) in help.as_str().lines().enumerate() {
+                let lead = if i == 0 { "help: " } else { "      " };
+                let line = crate::outside::escape(line);
+                let _ = writeln!(out, "    {lead}{line}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -388,6 +388,8 @@ impl SavedPlan {
             left_out: self.left_out.clone(),
             orphans: self.orphans.clone(),
             steps,
+            // A plan with an unread place is never saved.
+            unread: Vec::new(),
             // A saved plan is shown for what it plans; the project file is the run's.
             project_file: None,
             targets: self.targets.clone(),

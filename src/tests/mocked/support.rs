@@ -520,6 +520,7 @@ pub async fn plan(
         left_out: Vec::new(),
         orphans: region.orphans,
         steps: region.steps,
+        unread: Vec::new(),
         project_file: None,
         ..Plan::default()
     };
