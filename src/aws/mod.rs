@@ -4,13 +4,6 @@
 
 pub(crate) mod actions;
 pub(crate) mod arn;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "called by engine::accounts once project targets exist"
-    )
-)]
 pub(crate) mod assume;
 pub(crate) mod bounded;
 pub(crate) mod connections;

@@ -13,15 +13,8 @@ pub(crate) struct Identity {
     pub(crate) arn: Option<String>,
 }
 
-/// The 12-digit account of the credentials `config` resolves to (`sts:GetCallerIdentity`,
-/// which needs no permission).
-pub(crate) async fn caller_account(config: &SdkConfig) -> Result<String, CallError> {
-    caller_identity(config)
-        .await
-        .map(|identity| identity.account)
-}
-
-/// The account and ARN of the credentials `config` resolves to (`sts:GetCallerIdentity`).
+/// The 12-digit account and the ARN of the credentials `config` resolves to
+/// (`sts:GetCallerIdentity`, which needs no permission).
 pub(crate) async fn caller_identity(config: &SdkConfig) -> Result<Identity, CallError> {
     let client = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(config)

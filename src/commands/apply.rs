@@ -11,6 +11,7 @@
 use super::EXIT_OK;
 use super::context::{Run, check_prune_regions, load_specs};
 use super::saved_plan;
+use crate::aws::assume::Access;
 use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::{Interrupt, Signal};
@@ -43,7 +44,7 @@ pub(super) async fn run(
     if plan_options.prune {
         check_prune_regions(&specs, &settings.project)?;
     }
-    let run = Run::new(settings, &specs, &interrupt, Account::Caller).await?;
+    let run = Run::new(settings, &specs, &interrupt, Account::Caller(Access::Write)).await?;
     let plan = run.read_plan(&specs, plan_options, &interrupt).await?;
     if let Some((path, saved)) = &saved {
         // The plan just read is the saved one, step for step, or nothing is written.

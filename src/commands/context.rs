@@ -20,14 +20,16 @@ pub(super) fn load_specs(settings: &Settings) -> Result<Vec<ConnectionSpec>, Err
 }
 
 /// `--prune` deletes what the files do not declare in a Region, so which Region a document
-/// belongs to must come from the files (`regions:`, or the project file's `defaultRegion`),
+/// belongs to must come from the files (`regions:`, the project file's `defaultRegion`, or its
+/// targets' Regions),
 /// never from AWS_REGION, the profile or the order of `--region` flags. Checked before any
 /// call. Pure.
 pub(super) fn check_prune_regions(
     specs: &[ConnectionSpec],
     project: &Project,
 ) -> Result<(), Error> {
-    if project.default_region.is_some() {
+    // With targets, every document is placed by its targets' Regions, which the file names.
+    if project.default_region.is_some() || !project.targets.is_empty() {
         return Ok(());
     }
     let problems: Vec<Problem> = specs
@@ -113,6 +115,7 @@ impl<'a> Run<'a> {
     ) -> Result<Plan, Error> {
         let plan = read_plan(
             self.session.left_out(),
+            self.session.unopened(),
             self.coverage(),
             &self.contexts,
             specs,
@@ -151,6 +154,7 @@ pub(super) fn contexts(
 /// reading (nothing has been changed yet).
 pub(crate) async fn read_plan(
     left_out: Vec<LeftOut>,
+    unopened: &[UnreadPlace],
     coverage: &Coverage,
     contexts: &[Context],
     specs: &[ConnectionSpec],
@@ -170,7 +174,16 @@ pub(crate) async fn read_plan(
                 .cloned()
                 .collect();
             async move {
-                let read = engine::read::plan(context, &wanted, options).await;
+                // A place whose account could not be opened is not called at all.
+                let read = match unopened.iter().find(|u| u.place == context.place) {
+                    Some(unread) => Err(unread.clone()),
+                    None => engine::read::plan(context, &wanted, options)
+                        .await
+                        .map_err(|error| {
+                            let (message, help) = error.message_and_help();
+                            UnreadPlace::new(context.place.clone(), message, help)
+                        }),
+                };
                 (context, wanted, read)
             }
         }))
@@ -191,9 +204,7 @@ pub(crate) async fn read_plan(
                     plan.steps.extend(region.steps);
                     plan.orphans.extend(region.orphans);
                 }
-                Err(error) => {
-                    let (message, help) = error.message_and_help();
-                    let unread = UnreadPlace::new(context.place.clone(), message, help);
+                Err(unread) => {
                     context.log.warn(format!(
                         "account {} in {} could not be read; the other places carry on",
                         context.place.account, context.place.region

@@ -9,6 +9,7 @@
 
 use super::EXIT_OK;
 use super::context::{contexts, load_specs, read_plan};
+use crate::aws::assume::Access;
 use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::config::Settings;
 use crate::coverage::Coverage;
@@ -56,8 +57,12 @@ pub(super) async fn run(
     }
 
     // The run's AWS world, once: the project file's accounts are checked before any other call.
-    let aws =
-        session::Session::open(settings, Scope::AllowingUnplaced(&specs), Account::Caller).await?;
+    let aws = session::Session::open(
+        settings,
+        Scope::AllowingUnplaced(&specs),
+        Account::Caller(Access::Write),
+    )
+    .await?;
     let coverage = &aws.coverage;
     let timeouts = settings.aws.timeouts;
     let connect = Connect::new(&instance, token, timeouts.connect, timeouts.call)
@@ -288,7 +293,16 @@ impl Session for RunSession<'_, '_> {
             .iter()
             .map(|left| left.placed(self.session.account_of(left.target.as_deref())))
             .collect();
-        let plan = read_plan(left_out, &coverage, &contexts, specs, options, interrupt).await?;
+        let plan = read_plan(
+            left_out,
+            self.session.unopened(),
+            &coverage,
+            &contexts,
+            specs,
+            options,
+            interrupt,
+        )
+        .await?;
         Ok((contexts, plan))
     }
 }

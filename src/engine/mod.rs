@@ -3,9 +3,6 @@
 //! Work is spread over connections with bounded concurrency; one connection's failure is
 //! recorded with that connection and never stops the others.
 
-// Its caller is the session of a project file with `targets:`, which the targets model (issue
-// 30) brings; until then only its tests call it.
-#[expect(dead_code, reason = "opened per target once project targets exist")]
 pub(crate) mod accounts;
 pub(crate) mod apply;
 pub(crate) mod backoff;

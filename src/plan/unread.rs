@@ -33,20 +33,17 @@ impl UnreadPlace {
     }
 
     /// The steps of the connections `specs` declares in the place (and of the API destinations
-    /// declared on them), each failed for the place's error, with its help: `apply` writes
-    /// none of them and reports each.
+    /// declared on them), each failed for the place's error: `apply` writes none of them and
+    /// reports each. The fix is the place's, said once where the place is named.
     pub(crate) fn steps(&self, specs: &[ConnectionSpec]) -> Vec<PlanStep> {
         let Place { account, region } = &self.place;
         let problem = |origin| {
-            let mut problem = Problem::new(format!(
+            Problem::new(format!(
                 "not read: account {account} in {region} could not be read: {}",
                 self.error
             ))
-            .at(origin);
-            if let Some(help) = &self.help {
-                problem = problem.help(help.clone());
-            }
-            problem
+            .at(origin)
+            .help("the fix is under `Not read`, with the place (`unreadPlaces` in JSON)")
         };
         let mut steps = Vec::new();
         for spec in specs {

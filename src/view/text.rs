@@ -816,13 +816,17 @@ fn unread_places(out: &mut String, plan: &Plan) {
         return;
     }
     let _ = writeln!(out, "\nNot read (the other places were read all the same):");
+    let mut previous: Option<&crate::outside::Outside> = None;
     for unread in &plan.unread {
         let _ = writeln!(
             out,
             "  account {} in {}: {}",
             unread.place.account, unread.place.region, unread.error
         );
-        if let Some(help) = &unread.help {
+        // The places of one target share their fix: it is shown once.
+        let help = unread.help.as_ref().filter(|&help| previous != Some(help));
+        previous = unread.help.as_ref();
+        if let Some(help) = help {
             // The help may hold a policy document, a line of its own per line, each escaped.
             for (i, line) in help.as_str().lines().enumerate() {
                 let lead = if i == 0 { "help: " } else { "      " };

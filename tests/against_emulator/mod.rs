@@ -1,5 +1,6 @@
 //! Behaviour users rely on, through the binary, against the emulator.
 
+mod accounts;
 mod converge;
 mod delivery;
 mod destinations;

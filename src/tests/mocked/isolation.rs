@@ -409,6 +409,7 @@ async fn a_place_that_cannot_be_read_leaves_the_other_places_planned() {
 
     let plan = crate::commands::context::read_plan(
         Vec::new(),
+        &[],
         &coverage,
         &[readable, unreadable],
         &declared.specs,
