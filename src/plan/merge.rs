@@ -147,6 +147,29 @@ mod tests {
     }
 
     #[test]
+    fn a_legs_unread_place_stays_in_the_merged_plan_and_fails_it() {
+        let east = Place::new("111111111111", "us-east-1");
+        let west = Place::new("222222222222", "us-east-1");
+        let mut refused = leg("west.json", west.clone(), &[], &[]);
+        refused.plan.unread.push(crate::plan::UnreadPlace::new(
+            west.clone(),
+            "AssumeRole was refused".into(),
+            Some("trust the CI role".into()),
+        ));
+        let merged = merge(
+            vec![
+                leg("east.json", east, &[("sf-a", Action::InSync)], &[]),
+                refused,
+            ],
+            Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(merged.unread.len(), 1);
+        assert_eq!(merged.unread[0].place, west);
+        assert!(merged.has_errors());
+    }
+
+    #[test]
     fn two_legs_over_one_place_are_refused_naming_both_files() {
         let place = Place::new("111111111111", "us-east-1");
         let overlap = merge(

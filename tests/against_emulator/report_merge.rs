@@ -52,6 +52,18 @@ fn sorted(document: &Value, key: &str) -> Vec<String> {
     items
 }
 
+/// The merged report says what the one run said: the same counts, and the same entries, orphans
+/// and left-out connections (in the legs' order rather than the run's).
+#[track_caller]
+fn assert_same_report(merged: &Value, whole: &Value) {
+    for key in ["summary", "apiDestinationSummary", "differences"] {
+        assert_eq!(merged[key], whole[key], "{key}");
+    }
+    for key in ["connections", "orphans", "leftOut"] {
+        assert_eq!(sorted(merged, key), sorted(whole, key), "{key}");
+    }
+}
+
 #[test]
 fn merging_one_report_per_region_says_what_one_run_over_both_says() {
     let world = world();
@@ -78,17 +90,8 @@ fn merging_one_report_per_region_says_what_one_run_over_both_says() {
     let merged = world.provision(&["report", "merge", &legs[0], &legs[1], "--output", "json"]);
     merged.expect(2);
     let merged = merged.json();
-    for key in [
-        "summary",
-        "apiDestinationSummary",
-        "differences",
-        "projectFile",
-    ] {
-        assert_eq!(merged[key], whole[key], "{key}");
-    }
-    for key in ["connections", "orphans", "leftOut"] {
-        assert_eq!(sorted(&merged, key), sorted(&whole, key), "{key}");
-    }
+    assert_same_report(&merged, &whole);
+    assert_eq!(merged["projectFile"], whole["projectFile"]);
     assert_eq!(
         merged["leftOut"],
         Value::Array(Vec::new()),
@@ -181,12 +184,7 @@ fn merging_the_legs_of_a_target_says_what_one_run_over_it_says() {
     merged.expect(2);
     let merged = merged.json();
     // The counts, each target's part (its Regions gathered from the legs) included.
-    for key in ["summary", "apiDestinationSummary", "differences"] {
-        assert_eq!(merged[key], whole[key], "{key}");
-    }
-    for key in ["connections", "orphans", "leftOut"] {
-        assert_eq!(sorted(&merged, key), sorted(&whole, key), "{key}");
-    }
+    assert_same_report(&merged, &whole);
     assert!(
         merged["connections"]
             .as_array()
@@ -202,5 +200,71 @@ fn merging_the_legs_of_a_target_says_what_one_run_over_it_says() {
             .contains(&format!("sf-east  prod ({account}) us-east-1")),
         "{}",
         text.stdout
+    );
+}
+
+/// Three targets in three accounts (the emulator serves one account per assumed role), two
+/// Regions each: `report merge` of one `--target` leg per target says what one run over all of
+/// them says, and each target's counts add up to the run's.
+#[test]
+fn merging_one_leg_per_account_says_what_one_run_over_every_account_says() {
+    let mut world = World::new();
+    world.secret_env("MERGE_SECRET", SECRET);
+    let targets = [
+        ("prod", "111111111111"),
+        ("staging", "222222222222"),
+        ("dev", "333333333333"),
+    ];
+    let mut project = String::from("set: payments\ntargets:\n");
+    for (name, account) in targets {
+        project.push_str(&format!(
+            "  - name: {name}\n    account: \"{account}\"\n    role: arn:aws:iam::{account}:role/provision\n    regions: [us-east-1, eu-west-1]\n"
+        ));
+    }
+    world.write("provision.yaml", &project);
+    let declare = |name: &str, client_id: &str, targets: &str| {
+        world.write(
+            &format!("connections/{name}.yaml"),
+            &format!(
+                "name: {name}\nsalesforce:\n  myDomain: acme\nclientId: {client_id}\nclientSecret: {{ env: MERGE_SECRET }}\ntargets: [{targets}]\n"
+            ),
+        );
+    };
+    declare("sf-everywhere", "3MVG9every", "prod, staging, dev");
+    declare("sf-prod-only", "3MVG9prod", "prod");
+    world
+        .provision(&["apply", "--yes", "--target", "prod"])
+        .expect(0);
+    // Drift in prod (a changed client id), a new one for staging and dev.
+    declare("sf-prod-only", "3MVG9prod-changed", "prod");
+    declare("sf-staging-dev", "3MVG9sd", "staging, dev");
+
+    let whole = world.provision(&["diff", "--output", "json"]);
+    whole.expect(2);
+    let whole = whole.json();
+    let per_target = whole["summary"]["targets"].as_array().unwrap();
+    assert_eq!(per_target.len(), 3, "{whole:#}");
+    for count in ["create", "update", "inSync", "delete", "error"] {
+        let sum: u64 = per_target.iter().map(|t| t[count].as_u64().unwrap()).sum();
+        assert_eq!(sum, whole["summary"][count].as_u64().unwrap(), "{count}");
+    }
+    let mut legs = Vec::new();
+    for (name, _) in targets {
+        let leg = world.provision(&["diff", "--target", name, "--output", "json"]);
+        leg.expect(2);
+        let file = format!("{name}.json");
+        world.write(&file, &leg.stdout);
+        legs.push(file);
+    }
+    let mut args = vec!["report", "merge"];
+    args.extend(legs.iter().map(String::as_str));
+    args.extend(["--output", "json"]);
+    let merged = world.provision(&args);
+    merged.expect(2);
+    let merged = merged.json();
+    assert_same_report(&merged, &whole);
+    assert_eq!(
+        whole["summary"]["update"], 2,
+        "sf-prod-only in both Regions: {whole:#}"
     );
 }
