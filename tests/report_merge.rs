@@ -179,3 +179,39 @@ fn text_from_a_report_is_shown_escaped() {
     assert!(!stdout.contains("\n::error"), "{stdout}");
     assert!(stdout.contains("sf-\\u001b[31mred"), "{stdout}");
 }
+
+/// The merged Markdown goes through the same size limit as `diff`'s (GitHub refuses a comment
+/// over 65,536 characters): cut to `--max-chars`, the counts of every leg kept, the cut said.
+#[test]
+fn the_merged_markdown_stays_within_max_chars() {
+    let leg = |region: &str| {
+        let mut document = report("sf-0", region, "create");
+        let entry = document["connections"][0].clone();
+        let connections: Vec<Value> = (0..400)
+            .map(|n| {
+                let mut entry = entry.clone();
+                entry["name"] = json!(format!("sf-connection-with-a-long-name-{n:03}"));
+                entry
+            })
+            .collect();
+        document["connections"] = Value::Array(connections);
+        document["summary"]["create"] = json!(400);
+        document.to_string()
+    };
+    let files = [("a.json", leg("us-east-1")), ("b.json", leg("eu-west-1"))];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in &files {
+        std::fs::write(dir.path().join(name), content).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_provision"))
+        .args(["report", "merge", "a.json", "b.json"])
+        .args(["--output", "markdown", "--max-chars", "5000"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.chars().count() <= 5000, "{}", stdout.len());
+    assert!(stdout.contains("| 800 | 0 | 0 | 0 |"), "{stdout}");
+    assert!(stdout.contains("Shortened to 5000 characters"), "{stdout}");
+}
