@@ -25,6 +25,24 @@ pub(crate) struct Cli {
     pub(crate) global: GlobalArgs,
 }
 
+/// What `report` does with reports.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// Print one report from the reports of several runs.
+    ///
+    /// The `diff --output json` reports of a CI fan-out's legs (one per `--target` or
+    /// `--region`), as one report, as if one run had read every place: the counts are made
+    /// again, what a leg left out but another covered is not left out, and two reports covering
+    /// the same account and Region are refused. Reads no AWS. Exit 0 in sync, 2 differences, 1
+    /// when a leg ended in an error or its plan has errors.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Merge {
+        /// The reports, one per leg.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Parse and check the YAML offline: no AWS call, no secret.
@@ -113,6 +131,12 @@ pub(crate) enum Command {
         /// The saved plan.
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Read reports that `diff --output json` wrote.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
     },
     /// Check that each connection gets a token and can deliver.
     ///
@@ -420,6 +444,11 @@ const SHOW_EXAMPLES: &str = "Examples:
   provision show plan.json --output markdown >> \"$GITHUB_STEP_SUMMARY\"
   # made by `provision diff connections/ --out plan.json`; then:
   provision apply connections/ --plan plan.json";
+
+const REPORT_EXAMPLES: &str = "Examples:
+  # each leg of a CI matrix: provision diff connections/ --target prod --output json > prod.json
+  provision report merge prod.json staging.json
+  provision report merge *.json --output markdown >> \"$GITHUB_STEP_SUMMARY\"";
 
 const VERIFY_EXAMPLES: &str = "Examples:
   provision verify connections/

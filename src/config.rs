@@ -4,6 +4,7 @@
 use crate::aws::{AwsOptions, Timeouts};
 use crate::cli::{
     Cli, ColorWhen, Command, CompareArgs, FailOn, OutputFormat, PolicyFor, PolicyScope,
+    ReportCommand,
 };
 use crate::engine::apply::ApplyOptions;
 use crate::engine::rotate::RotateOptions;
@@ -40,6 +41,10 @@ pub(crate) enum Task {
     /// `show FILE`: print a saved plan.
     Show {
         file: PathBuf,
+    },
+    /// `report merge FILE...`: one report from several runs' reports.
+    ReportMerge {
+        files: Vec<PathBuf>,
     },
     Export {
         name_prefix: Option<String>,
@@ -186,6 +191,9 @@ impl Settings {
                 )
             }
             Command::Show { file } => (Task::Show { file }, Vec::new()),
+            Command::Report {
+                command: ReportCommand::Merge { files },
+            } => (Task::ReportMerge { files }, Vec::new()),
             Command::Apply {
                 paths,
                 compare,
@@ -403,7 +411,7 @@ fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
         | Command::Verify { paths, .. }
         | Command::IamPolicy { paths, .. } => Some(paths.paths.clone()),
         Command::Export { out, .. } => Some(vec![out.clone()]),
-        Command::Show { .. } => Some(Vec::new()),
+        Command::Show { .. } | Command::Report { .. } => Some(Vec::new()),
         Command::Schema { .. }
         | Command::Explain { .. }
         | Command::Completions { .. }

@@ -4,6 +4,7 @@
 //!   recorded AWS); each test starts its own emulator, so no state is shared between tests.
 //! - `invalid_input`: the corpus of invalid inputs under `tests/invalid/`, each message pinned.
 //! - `no_aws_calls`: bad input stops every command before any request reaches AWS.
+//! - `report_merge`: `report merge` refuses what is not a diff report, names a failed leg, escapes.
 //! - `extreme_inputs`: no flag or environment value makes a run panic.
 //! - `salesforce_metadata`: the External Client App source trees, pinned byte for byte.
 //! - `schema`: `provision schema` against an independent JSON Schema validator.
@@ -30,6 +31,7 @@ mod explain;
 mod extreme_inputs;
 mod invalid_input;
 mod no_aws_calls;
+mod report_merge;
 mod salesforce_metadata;
 mod schema;
 mod setup_action;

@@ -10,7 +10,7 @@ use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
 use crate::plan::connection::PlanOptions;
-use crate::plan::{LeftOut, Plan, UnreadPlace};
+use crate::plan::{LeftOut, Plan, TargetName, UnreadPlace};
 use crate::project::Project;
 use crate::resolve::SecretResolver;
 use futures::StreamExt;
@@ -123,6 +123,7 @@ impl<'a> Run<'a> {
         .await?;
         Ok(Plan {
             project_file: self.project_file.clone(),
+            targets: covered_targets(&self.session, self.coverage()),
             ..plan
         })
     }
@@ -221,6 +222,25 @@ pub(crate) async fn read_plan(
             done: "nothing was changed".to_string(),
         }),
     }
+}
+
+/// The targets `coverage` covers, each once with its account, in the run's order (none when
+/// the project file lists no targets).
+fn covered_targets(session: &Session<'_>, coverage: &Coverage) -> Vec<TargetName> {
+    let mut targets: Vec<TargetName> = Vec::new();
+    for name in coverage
+        .places
+        .iter()
+        .filter_map(|covered| covered.target.as_deref())
+    {
+        if !targets.iter().any(|target| target.name == name) {
+            targets.push(TargetName {
+                name: name.to_string(),
+                account: session.account_of(Some(name)).to_string(),
+            });
+        }
+    }
+    targets
 }
 
 #[cfg(test)]

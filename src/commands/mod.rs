@@ -13,6 +13,7 @@ mod man;
 /// Generates `docs/reference/`; written by its test (`PROVISION_BLESS=1`), never shipped.
 #[cfg(test)]
 mod reference;
+mod report;
 mod rotate_credentials;
 mod salesforce_credentials;
 mod salesforce_metadata;
@@ -82,6 +83,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             .await
         }
         Task::Show { file } => show::run(settings, file),
+        Task::ReportMerge { files } => report::run(settings, files),
         Task::Export { name_prefix, out } => {
             export::run(settings, name_prefix.as_deref(), out).await
         }

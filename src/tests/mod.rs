@@ -36,6 +36,25 @@ pub(crate) fn place(region: &str) -> crate::place::Place {
     crate::place::Place::new(ACCOUNT, region)
 }
 
+/// The plan entry of a resource of `kind` at `place`, with nothing to show but its action.
+pub(crate) fn entry(
+    kind: crate::plan::ResourceKind,
+    name: &str,
+    place: &crate::place::Place,
+    action: crate::plan::Action,
+) -> crate::plan::Entry {
+    crate::plan::Entry {
+        address: crate::place::Address::new(kind, name, place.clone()),
+        action,
+        changes: Vec::new(),
+        secret: crate::plan::SecretStatus::NotApplicable,
+        health: None,
+        error: None,
+        problems: Vec::new(),
+        note: None,
+    }
+}
+
 /// A target of a project file: `name` in `account`, in `regions`, with no role.
 pub(crate) fn target(name: &str, account: &str, regions: &[&str]) -> crate::project::Target {
     crate::project::Target {

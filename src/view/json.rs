@@ -16,8 +16,8 @@ use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
 use crate::plan::rotation_report::{RotationReport, RotationResult};
 use crate::plan::verify_report::{Verified, VerifyReport, VerifySummary};
 use crate::plan::{
-    ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, PlanStep, Summary, UnreadPlace,
-    apply_summary,
+    ApplyResult, ApplySummary, Entry, FailedRun, LeftOut, Orphan, Plan, Summary, TargetSummary,
+    UnreadPlace, apply_summary,
 };
 use serde::Serialize;
 
@@ -54,13 +54,13 @@ struct PlanDocument<'a> {
     command: &'static str,
     regions: Vec<String>,
     differences: bool,
-    summary: Summary,
+    summary: RunSummary<'a>,
     /// The API destinations' counts, apart from the connections'.
     api_destination_summary: Summary,
     connections: Vec<ConnectionDocument<'a>>,
     /// This set's undeclared API destinations to delete (`--prune`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pruned_api_destinations: Vec<&'a Entry>,
+    pruned_api_destinations: Vec<PlacedEntry<'a>>,
     /// Declared connections this run does not cover, and why.
     left_out: &'a [LeftOut],
     /// The places the run could not read.
@@ -71,6 +71,9 @@ struct PlanDocument<'a> {
     /// The project file the run used (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     project_file: Option<&'a str>,
+    /// `report merge`: the runs whose reports were errors (absent when none).
+    #[serde(skip_serializing_if = "<[FailedRun]>::is_empty")]
+    failed_runs: &'a [FailedRun],
     #[serde(skip_serializing_if = "Option::is_none")]
     results: Option<&'a [ApplyResult]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,14 +82,39 @@ struct PlanDocument<'a> {
     api_destination_apply_summary: Option<ApplySummary>,
 }
 
+/// The connections' counts, and each target's when the run has targets.
+#[derive(Serialize)]
+struct RunSummary<'a> {
+    #[serde(flatten)]
+    counts: Summary,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    targets: Vec<TargetSummary<'a>>,
+}
+
+/// An entry, with the name of its target when the run has targets.
+#[derive(Serialize)]
+struct PlacedEntry<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
+}
+
 /// A connection's entry with the API destinations declared on it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ConnectionDocument<'a> {
     #[serde(flatten)]
-    entry: &'a Entry,
+    entry: PlacedEntry<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    api_destinations: Vec<&'a Entry>,
+    api_destinations: Vec<PlacedEntry<'a>>,
+}
+
+fn placed<'a>(plan: &'a Plan, entry: &'a Entry) -> PlacedEntry<'a> {
+    PlacedEntry {
+        entry,
+        target: (plan.target_of(&entry.address.place)).map(|target| target.name.as_str()),
+    }
 }
 
 /// `verify --output json`.
@@ -140,22 +168,30 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         command,
         regions: plan.regions(),
         differences: plan.has_differences(),
-        summary: plan.summary(),
+        summary: RunSummary {
+            counts: plan.summary(),
+            targets: plan.target_summaries(),
+        },
         api_destination_summary: plan.destination_summary(),
         // The plan's tree as the contract names it: the roots (connections), each with its
         // children (`apiDestinations`), and the detached steps (`prunedApiDestinations`).
         connections: plan
             .roots()
             .map(|root| ConnectionDocument {
-                entry: root.entry(),
-                api_destinations: plan.children(root).map(PlanStep::entry).collect(),
+                entry: placed(plan, root.entry()),
+                api_destinations: (plan.children(root))
+                    .map(|child| placed(plan, child.entry()))
+                    .collect(),
             })
             .collect(),
-        pruned_api_destinations: plan.detached().map(PlanStep::entry).collect(),
+        pruned_api_destinations: (plan.detached())
+            .map(|step| placed(plan, step.entry()))
+            .collect(),
         left_out: &plan.left_out,
         unread_places: &plan.unread,
         orphans: &plan.orphans,
         project_file: plan.project_file.as_deref(),
+        failed_runs: &plan.failed_runs,
         results: None,
         apply_summary: None,
         api_destination_apply_summary: None,

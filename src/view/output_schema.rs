@@ -40,7 +40,7 @@ pub(crate) fn text(document: &str) -> Option<String> {
     Some(text)
 }
 
-fn schema(document: &str) -> Option<Value> {
+pub(crate) fn schema(document: &str) -> Option<Value> {
     let (title, description, body) = match document {
         // Written by hand beside the explain view (`crate::view::explain`), which it describes.
         "explain" => {
@@ -317,6 +317,7 @@ fn entry(connection: bool) -> Value {
         "error": text_or_null("Why the resource could not be planned, or why apply refuses the difference, naming the file and field at fault (for invalid input: each problem's place and message, one per line; `problems` has each with its help). `null` otherwise."),
         "problems": problems(),
         "note": text_or_null("What to know about the action: why a connection is not this set's, why a change cannot be made in place, what `apply` will wait for. `null` when nothing."),
+        "target": target("The project file's target whose account the resource is in (printed only when the project file lists targets)."),
     }));
     if connection {
         properties["apiDestinations"] = list_of(
@@ -362,6 +363,35 @@ fn summary(what: &str) -> Value {
             "error",
         ],
     )
+}
+
+fn target(description: &str) -> Value {
+    json!({
+        "type": "string",
+        "pattern": "^[a-z0-9-]{1,32}$",
+        "description": description,
+    })
+}
+
+/// The connections' counts, and each target's part (when the project file lists targets).
+fn run_summary() -> Value {
+    let mut run = summary("connections");
+    let mut per_target = summary("of the target's connections");
+    per_target["description"] = json!(
+        "One target's part of the run: its account, the Regions the run covered there, and its counts (connections beside the target, API destinations apart)."
+    );
+    per_target["properties"]["target"] = target("The target's name in the project file.");
+    per_target["properties"]["account"] = account();
+    per_target["properties"]["regions"] = texts("The target's Regions the run covered, in order.");
+    per_target["properties"]["apiDestinations"] = summary("of the target's API destinations");
+    if let Some(required) = per_target["required"].as_array_mut() {
+        required.extend(["target", "account", "regions", "apiDestinations"].map(Value::from));
+    }
+    run["properties"]["targets"] = list_of(
+        "Each target's part of the run, in the run's order (printed only when the project file lists targets): the counts add up to the run's.",
+        per_target,
+    );
+    run
 }
 
 fn left_out() -> Value {
@@ -482,7 +512,7 @@ fn plan_document(apply: bool) -> Value {
         "command": command(if apply { "apply" } else { "diff" }),
         "regions": texts("The Regions the run covers, in order."),
         "differences": { "type": "boolean", "description": "True when `apply` would change something (`diff` exits 2)." },
-        "summary": summary("connections"),
+        "summary": run_summary(),
         "apiDestinationSummary": summary("API destinations"),
         "connections": list_of("The declared connections (and, with `--prune`, this set's undeclared ones to delete), per Region in plan order.", json!({ "$ref": "#/$defs/connection" })),
         "prunedApiDestinations": list_of("This set's undeclared API destinations to delete (`--prune`; printed only when some).", json!({ "$ref": "#/$defs/entry" })),
@@ -490,6 +520,18 @@ fn plan_document(apply: bool) -> Value {
         "unreadPlaces": unread_places(),
         "orphans": orphans(),
         "projectFile": project_file(),
+        "failedRuns": list_of(
+            "`report merge`: the merged runs whose reports were error documents (printed only when some); the places they would have read are not in the report.",
+            object(
+                "A run that ended in an error before it had a plan.",
+                json!({
+                    "file": string("The report file it was read from."),
+                    "error": string("Its error, as its report gave it."),
+                    "help": help("How to fix it, as its report gave it."),
+                }),
+                &["file", "error", "help"],
+            ),
+        ),
     });
     let mut required = vec![
         "version",

@@ -3,7 +3,7 @@
 //! Colour is used only when asked for (a terminal without `NO_COLOR`); the words carry the
 //! meaning on their own, so the output reads the same in a CI log.
 
-use super::{View, WINDOW_NOTE, error_lines};
+use super::{View, WINDOW_NOTE, error_lines, place_label};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
 use crate::outside::Outside;
@@ -113,7 +113,7 @@ impl View for TextView {
         if self.quiet {
             return String::new();
         }
-        render_result(result, name_width(plan), self.style)
+        render_result(plan, result, name_width(plan), self.style)
     }
 
     fn applied(&self, _plan: &Plan, results: &[ApplyResult]) -> String {
@@ -200,7 +200,10 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     } else {
         "connections"
     };
-    let _ = writeln!(out, "{count} {noun} in {}", plan.regions().join(", "));
+    let places: Vec<String> = (plan.places.iter())
+        .map(|place| place_label(plan, place))
+        .collect();
+    let _ = writeln!(out, "{count} {noun} in {}", places.join(", "));
     let width = name_width(plan);
     let destination_width = plan
         .steps
@@ -212,11 +215,11 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     let mut previous_had_details = true;
     for step in plan.roots() {
         let mut block = String::new();
-        render_entry(&mut block, step.entry(), width, style);
+        render_entry(&mut block, plan, step.entry(), width, style);
         // The steps declared on this one (API destinations on a connection), under it.
         for child in plan.children(step) {
             let mut nested = String::new();
-            render_entry(&mut nested, child.entry(), destination_width, style);
+            render_entry(&mut nested, plan, child.entry(), destination_width, style);
             for line in nested.lines() {
                 let _ = writeln!(block, "    {line}");
             }
@@ -253,7 +256,8 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "  {kind}{} in {}",
-                orphan.address.name, orphan.address.place.region
+                orphan.address.name,
+                place_label(plan, &orphan.address.place)
             );
         }
     }
@@ -268,7 +272,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         let (_, noun) = kind.nouns();
         let _ = writeln!(out, "\n{noun} to delete (--prune):");
         for pruned in detached {
-            render_entry(&mut out, pruned.entry(), 0, style);
+            render_entry(&mut out, plan, pruned.entry(), 0, style);
         }
     }
     if !plan.left_out.is_empty() {
@@ -277,11 +281,25 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "  {} in {}: {}",
-                left.name, left.place.region, left.reason
+                left.name,
+                place_label(plan, &left.place),
+                left.reason
             );
         }
     }
     unread_places(&mut out, plan);
+    if !plan.failed_runs.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRuns that ended in an error (what they would have read is not in this report):"
+        );
+        for run in &plan.failed_runs {
+            let _ = writeln!(out, "  {}: {}", run.file, run.error);
+            if let Some(help) = &run.help {
+                let _ = writeln!(out, "    help: {help}");
+            }
+        }
+    }
     let s = plan.summary();
     let mut line = format!("Plan: {} to create, {} to update", s.create, s.update);
     if s.replace > 0 {
@@ -330,7 +348,7 @@ fn name_width(plan: &Plan) -> usize {
         .unwrap_or(0)
 }
 
-fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
+fn render_entry(out: &mut String, plan: &Plan, entry: &Entry, width: usize, style: Style) {
     let (symbol, colour) = match entry.action {
         Action::Create => ("+", GREEN),
         Action::Update | Action::Adopt => ("~", YELLOW),
@@ -345,7 +363,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
         "{symbol} {:<8} {:<width$}  {}",
         entry.action.label(),
         crate::outside::escape(&entry.address.name),
-        entry.address.place.region
+        place_label(plan, &entry.address.place)
     );
     match entry.action {
         Action::InSync => {
@@ -461,7 +479,7 @@ fn field_line(change: &FieldChange) -> String {
 }
 
 /// One result of `apply`, printed as soon as it is known. Unchanged connections print nothing.
-fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
+fn render_result(plan: &Plan, result: &ApplyResult, width: usize, style: Style) -> String {
     let mut out = String::new();
     if result.outcome == Outcome::Unchanged {
         return out;
@@ -482,7 +500,7 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
         "{:<11} {:<width$}  {}",
         result.outcome.label(),
         crate::outside::escape(&result.address.name),
-        result.address.place.region
+        place_label(plan, &result.address.place)
     );
     let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
     for change in &result.not_taken {
@@ -858,7 +876,7 @@ mod tests {
         result.state_reason = Some("denied\rok\n::error::x".into());
         result.error = Some("AWS said\n##[error]x".into());
         assert_eq!(
-            render_result(&result, 0, Style { colour: false }),
+            render_result(&Plan::default(), &result, 0, Style { colour: false }),
             "failed      sf-ghost\\n::add-mask::x  us-east-1  DEAUTHORIZED: denied\\rok\\n::error::x\n      AWS said\\n##\\u005berror]x\n"
         );
     }

@@ -15,6 +15,7 @@ mod ownership;
 mod project_file;
 mod reconcile;
 mod redaction;
+mod report_merge;
 mod rotation;
 mod rules_verify;
 mod salesforce_credentials;

@@ -59,8 +59,8 @@ pub(super) struct OutputDocument {
 pub(super) const DOCUMENTS: &[OutputDocument] = &[
     OutputDocument {
         name: "plan",
-        commands: &["diff", "show"],
-        holds: "The plan: each connection with its API destinations, the action and the differences of each, the counts, the orphans and the connections left out. `show` prints a saved plan (`diff --out`) in the same document.",
+        commands: &["diff", "show", "report"],
+        holds: "The plan: each connection with its API destinations, the action and the differences of each, the counts (with targets, each target's apart), the orphans and the connections left out. `show` prints a saved plan (`diff --out`) in the same document; `report merge` the plans of several runs as one, naming in `failedRuns` a run that ended in an error.",
     },
     OutputDocument {
         name: "apply",

@@ -522,6 +522,7 @@ pub async fn plan(
         steps: region.steps,
         unread: Vec::new(),
         project_file: None,
+        ..Plan::default()
     };
     let steps = plan
         .steps
