@@ -59,6 +59,7 @@
 
 pub(crate) use crate::aws::actions;
 mod document;
+pub(crate) mod evaluate;
 mod named;
 mod names;
 mod rules;
@@ -68,7 +69,8 @@ mod statements;
 use crate::manifest::ConnectionSpec;
 pub(crate) use document::Policy;
 use named::Named;
-use names::partition_of;
+pub(crate) use named::rule_resource;
+pub(crate) use names::partition_of;
 pub(crate) use names::references;
 pub(crate) use rules::RuleDocuments;
 pub(crate) use scope::Scope;

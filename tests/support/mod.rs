@@ -510,6 +510,19 @@ impl World {
         aws_sdk_secretsmanager::Client::from_conf(config)
     }
 
+    /// An IAM client of the emulator (IAM is global: signed in us-east-1).
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .endpoint_url(&self.emulator.endpoint)
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
     /// An EventBridge client of the emulator in another Region.
     pub fn events_in(&self, region: &str) -> aws_sdk_eventbridge::Client {
         let config = self
