@@ -232,6 +232,7 @@ pub(crate) fn scoped_policy(
             .filter(|_| request.purpose != Purpose::Rule)
             .flat_map(|widened| widened.notes)
             .chain(statements::referenced_key_note(&named, request.purpose))
+            .chain(statements::managed_policies_note(&named, request.purpose))
             .collect(),
     })
 }
@@ -495,6 +496,41 @@ mod tests {
             &request(Purpose::Apply),
         );
         assert!(!plain.to_string().contains(":rule/"), "{plain}");
+    }
+
+    #[test]
+    fn verify_reads_exactly_the_declared_rule_roles_and_their_managed_policies() {
+        let specs = specs(WITH_RULES);
+        let verify = json(
+            &in_regions(&["us-east-1"], &specs),
+            &request(Purpose::Verify),
+        );
+        let roles = sid(&verify, "ReadRuleRoles").unwrap();
+        assert_eq!(
+            roles["Action"],
+            serde_json::json!([
+                "iam:GetRole",
+                "iam:GetRolePolicy",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListRolePolicies"
+            ])
+        );
+        assert_eq!(roles["Resource"], "arn:aws:iam::123456789012:role/invoke");
+        let managed = sid(&verify, "ReadRuleRolesManagedPolicies").unwrap();
+        assert_eq!(
+            managed["Action"],
+            serde_json::json!(["iam:GetPolicy", "iam:GetPolicyVersion"])
+        );
+        assert_eq!(managed["Resource"], "arn:aws:iam::123456789012:policy/*");
+        // Without rules (and, here, without a secret to read), verify needs nothing.
+        let without = specs_without_rules();
+        assert!(matches!(
+            policy(
+                &in_regions(&["us-east-1"], &without),
+                &request(Purpose::Verify)
+            ),
+            Err(Refusal::NothingToGrant { .. })
+        ));
     }
 
     #[test]

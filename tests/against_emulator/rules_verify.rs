@@ -49,47 +49,14 @@ fn invoke(resource: &str) -> serde_json::Value {
     }]})
 }
 
-/// Creates the role `name` in the emulator's IAM with the trust policy above, `inline`
-/// policies and `managed` policies (created and attached).
+/// Creates the role `name` with the trust policy above and these policies.
 fn create_role(
     world: &World,
     name: &str,
     inline: &[serde_json::Value],
     managed: &[serde_json::Value],
 ) {
-    let iam = world.iam();
-    world.block_on(async {
-        iam.create_role()
-            .role_name(name)
-            .assume_role_policy_document(trust_policy().to_string())
-            .send()
-            .await
-            .unwrap();
-        for (index, policy) in inline.iter().enumerate() {
-            iam.put_role_policy()
-                .role_name(name)
-                .policy_name(format!("inline-{index}"))
-                .policy_document(policy.to_string())
-                .send()
-                .await
-                .unwrap();
-        }
-        for (index, policy) in managed.iter().enumerate() {
-            let created = iam
-                .create_policy()
-                .policy_name(format!("{name}-managed-{index}"))
-                .policy_document(policy.to_string())
-                .send()
-                .await
-                .unwrap();
-            iam.attach_role_policy()
-                .role_name(name)
-                .policy_arn(created.policy().unwrap().arn().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    });
+    world.create_role(name, &trust_policy(), inline, managed);
 }
 
 /// A world whose connection `sf-acme` reaches `org` with `destinations` (YAML list items), and

@@ -523,6 +523,50 @@ impl World {
         aws_sdk_iam::Client::from_conf(config)
     }
 
+    /// Creates the role `name` in the emulator's IAM with `trust`, `inline` policies and
+    /// `managed` policies (each created and attached).
+    pub fn create_role(
+        &self,
+        name: &str,
+        trust: &serde_json::Value,
+        inline: &[serde_json::Value],
+        managed: &[serde_json::Value],
+    ) {
+        let iam = self.iam();
+        self.block_on(async {
+            iam.create_role()
+                .role_name(name)
+                .assume_role_policy_document(trust.to_string())
+                .send()
+                .await
+                .unwrap();
+            for (index, policy) in inline.iter().enumerate() {
+                iam.put_role_policy()
+                    .role_name(name)
+                    .policy_name(format!("inline-{index}"))
+                    .policy_document(policy.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            for (index, policy) in managed.iter().enumerate() {
+                let created = iam
+                    .create_policy()
+                    .policy_name(format!("{name}-managed-{index}"))
+                    .policy_document(policy.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                iam.attach_role_policy()
+                    .role_name(name)
+                    .policy_arn(created.policy().unwrap().arn().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+
     /// An EventBridge client of the emulator in another Region.
     pub fn events_in(&self, region: &str) -> aws_sdk_eventbridge::Client {
         let config = self
