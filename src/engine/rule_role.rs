@@ -103,7 +103,7 @@ pub(crate) fn judge(
         }
         RoleRead::NotRead(why) => {
             rule.not_checked.push(
-                format!("role: whether {role} may invoke this destination was not checked: {why}")
+                format!("role: whether {role} may invoke this destination, and lets events.amazonaws.com assume it, was not checked: {why}")
                     .into(),
             );
             return false;

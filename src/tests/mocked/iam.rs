@@ -67,7 +67,7 @@ async fn access_denied_on_get_role_leaves_the_role_not_checked_and_names_the_rea
                 .map(ToString::to_string)
                 .collect::<Vec<_>>(),
             [format!(
-                "role: whether {ROLE} may invoke this destination was not checked: the caller may not read the role's policy: it needs iam:GetRole, iam:ListRolePolicies, iam:GetRolePolicy, iam:ListAttachedRolePolicies, iam:GetPolicy, iam:GetPolicyVersion ({code}: {MESSAGE})"
+                "role: whether {ROLE} may invoke this destination, and lets events.amazonaws.com assume it, was not checked: the caller may not read the role's policy: it needs iam:GetRole, iam:ListRolePolicies, iam:GetRolePolicy, iam:ListAttachedRolePolicies, iam:GetPolicy, iam:GetPolicyVersion ({code}: {MESSAGE})"
             )],
             "{code}"
         );
@@ -83,5 +83,26 @@ async fn no_such_entity_on_get_role_is_a_role_that_does_not_exist() {
     assert_eq!(
         RoleRead::from(crate::aws::iam::read_role(&iam, ROLE).await),
         RoleRead::NoSuchRole
+    );
+}
+
+#[tokio::test]
+async fn a_role_of_another_account_is_not_read_and_says_why() {
+    // GetRole names a role by name, in the caller's account: a role of another account
+    // cannot be read that way, so no IAM call is made (an unexpected call fails the test).
+    let specs = crate::tests::specs(
+        "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\ndestinations:\n  - name: orders\n    event: Order__e\n    rules:\n      - name: to-sf\n        pattern: { source: [com.acme] }\n        body: { Id__c: $.detail.id }\n        role: arn:aws:iam::210987654321:role/invoke\n",
+    );
+    let context = support::context(
+        support::eventbridge(&[]).await,
+        support::secrets_manager(&[]).await,
+    );
+    let iam = support::iam(&[]).await;
+    let roles = rule_role::read_roles(&context, &iam, &specs[0].destinations[0]).await;
+    assert_eq!(
+        roles["arn:aws:iam::210987654321:role/invoke"],
+        RoleRead::NotRead(
+            "the role is in account 210987654321, and verify reads the roles of the run's account 123456789012 only".into()
+        )
     );
 }
