@@ -85,7 +85,9 @@ from moto.events.exceptions import (
 )
 from moto.events.models import EventsBackend, events_backends
 from moto.events.responses import EventsHandler
+from moto.core.serialize import url_encode
 from moto.iam.models import get_account_id_from
+from moto.iam.responses import IamResponse
 from moto.moto_api._internal import mock_random as random
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -764,6 +766,21 @@ def handler_delete_connection(self: EventsHandler) -> tuple[str, dict[str, Any]]
     name = _body(self).get("Name")
     _check(_name_errors(name))
     return json.dumps(self.events_backend.delete_connection(name)), self.response_headers
+
+
+# ---------------------------------------------------------------------------------------------
+# IAM: every policy document answered URL-encoded.
+#
+# IAM API Reference, "PolicyVersion" (Document), as returned by GetPolicyVersion: "The policy
+# document returned in this structure is URL-encoded compliant with RFC 3986". Moto encodes
+# GetRole's AssumeRolePolicyDocument and GetRolePolicy's PolicyDocument
+# (IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER) but answers GetPolicyVersion's Document as
+# plain JSON; this adds it to the same table.
+# ---------------------------------------------------------------------------------------------
+
+IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER[
+    "GetPolicyVersionResponse.PolicyVersion.Document"
+] = url_encode
 
 
 # ---------------------------------------------------------------------------------------------

@@ -142,8 +142,9 @@ pub(crate) enum Command {
     ///
     /// Request a token for each declared connection as EventBridge would (the client
     /// credentials in the form body, as Salesforce documents), then ask the org, as the Run As
-    /// user, whether each API destination can deliver (GET requests only): exit 0 when every
-    /// check passes, 1 otherwise.
+    /// user, whether each API destination can deliver (GET requests only); for each declared
+    /// rule, whether its body is one the event takes and whether its role, read from IAM, may
+    /// invoke the destination: exit 0 when every check passes, 1 otherwise.
     #[command(after_help = VERIFY_EXAMPLES)]
     Verify {
         #[command(flatten)]

@@ -49,6 +49,12 @@ pub(crate) mod kms {
 pub(crate) mod iam {
     pub(crate) const CREATE_SERVICE_LINKED_ROLE: &str = "iam:CreateServiceLinkedRole";
     pub(crate) const PASS_ROLE: &str = "iam:PassRole";
+    pub(crate) const GET_ROLE: &str = "iam:GetRole";
+    pub(crate) const LIST_ROLE_POLICIES: &str = "iam:ListRolePolicies";
+    pub(crate) const GET_ROLE_POLICY: &str = "iam:GetRolePolicy";
+    pub(crate) const LIST_ATTACHED_ROLE_POLICIES: &str = "iam:ListAttachedRolePolicies";
+    pub(crate) const GET_POLICY: &str = "iam:GetPolicy";
+    pub(crate) const GET_POLICY_VERSION: &str = "iam:GetPolicyVersion";
 }
 
 /// Amazon SQS: what a dead-letter queue's policy lets EventBridge do.

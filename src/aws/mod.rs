@@ -9,6 +9,7 @@ pub(crate) mod bounded;
 pub(crate) mod connections;
 pub(crate) mod destinations;
 pub(crate) mod hints;
+pub(crate) mod iam;
 pub(crate) mod profile;
 pub(crate) mod regional;
 pub(crate) mod secretsmanager;

@@ -42,7 +42,8 @@ pub(super) async fn run(
             _ => Ok(
                 futures::future::join_all(run.contexts.iter().map(|context| {
                     let wanted = run.wanted_in(context, &specs);
-                    async move { verify(context, &wanted, limits).await }
+                    let iam = run.session.iam(&context.place);
+                    async move { verify(context, &wanted, limits, &iam).await }
                 }))
                 .await
                 .into_iter()

@@ -13,6 +13,7 @@ pub(crate) mod read;
 pub(crate) mod readiness;
 pub(crate) mod rotate;
 pub(crate) mod rule_body;
+pub(crate) mod rule_role;
 pub(crate) mod session;
 pub(crate) mod settle;
 pub(crate) mod verify;

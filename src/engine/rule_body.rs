@@ -41,6 +41,7 @@ pub(crate) fn verify_rule(rule: &RuleSpec, described: Option<(&str, &[Field])>) 
         errors: Vec::new(),
         warnings: Vec::new(),
         not_checked: Vec::new(),
+        checked: Vec::new(),
     };
     let findings = match described {
         Some((target, fields)) => check_body(target, &body, rendered.as_deref(), fields),
@@ -65,13 +66,6 @@ pub(crate) fn verify_rule(rule: &RuleSpec, described: Option<(&str, &[Field])>) 
                 .push(format!("{}; {}", finding.error, finding.hint).into());
         }
     }
-    verified.not_checked.push(
-        format!(
-            "role: whether {} may invoke this destination, and lets events.amazonaws.com assume it, was not checked (verify reads no IAM policy); `provision iam-policy --for rule` prints both policies",
-            rule.role
-        )
-        .into(),
-    );
     if rule.dead_letter_queue.is_none() {
         verified.warnings.push(
             "no dead-letter queue: an event EventBridge cannot deliver once its retries are spent is dropped; declare `deadLetterQueue:` (an SQS queue ARN; `provision iam-policy --for rule` prints the queue policy statement it needs)".to_string(),

@@ -346,6 +346,14 @@ impl<'a> Session<'a> {
             .unwrap_or_else(|| eventbridge_client(&self.config_in(place)))
     }
 
+    /// The IAM client of `place`: IAM's global Region of the place's partition.
+    pub(crate) fn iam(&self, place: &Place) -> crate::aws::iam::Iam {
+        let partition = crate::policy::partition_of(&place.region);
+        crate::aws::iam::client(
+            &self.config_in(crate::aws::iam::global_region(partition, &place.region)),
+        )
+    }
+
     /// The Secrets Manager clients of the run, by place.
     pub(crate) fn secrets_managers(&self) -> &SecretsManagerClients {
         self.resolver.secrets_managers()

@@ -10,6 +10,8 @@
 use super::Context;
 use super::readiness::{self, OrgRates, Refusal, RefusalKind};
 use super::rule_body;
+use super::rule_role::{self, RoleRead};
+use crate::aws::iam::Iam;
 use crate::desired::DesiredConnection;
 use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
 use crate::outside::Outside;
@@ -101,11 +103,12 @@ impl Verified {
 }
 
 /// Verifies the connections declared in the context's Region, in the order declared, each
-/// followed by its API destinations.
+/// followed by its API destinations; each rule's role is read through `iam`.
 pub(crate) async fn verify(
     context: &Context,
     specs: &[&ConnectionSpec],
     limits: TokenLimits,
+    iam: &Iam,
 ) -> Vec<Verified> {
     let rates = org_rates(specs);
     let rates = &rates;
@@ -118,7 +121,7 @@ pub(crate) async fn verify(
             {
                 let org = rates.get(origin_of(spec)).copied().unwrap_or_default();
                 results.extend(
-                    check_destinations(context, spec, &connected.granted, limits, org).await,
+                    check_destinations(context, spec, &connected.granted, limits, org, iam).await,
                 );
             }
             results
@@ -157,6 +160,7 @@ async fn check_destinations(
     granted: &Granted,
     limits: TokenLimits,
     rates: OrgRates,
+    iam: &Iam,
 ) -> Vec<Verified> {
     let region = context.place.region.as_str();
     let every_one_fails = |refusal: Refusal, status: Option<u16>| -> Vec<Verified> {
@@ -193,16 +197,14 @@ async fn check_destinations(
     let mut results = Vec::new();
     for destination in &spec.destinations {
         let mut verified = Verified::destination(spec, destination, region);
-        check_destination(
-            context,
-            &rest,
-            destination,
-            &served,
-            &allocations,
+        let roles = rule_role::read_roles(context, iam, destination).await;
+        let org = Org {
+            rest: &rest,
+            served: &served,
+            allocations: &allocations,
             rates,
-            &mut verified,
-        )
-        .await;
+        };
+        check_destination(context, &org, destination, &roles, &mut verified).await;
         results.push(verified);
     }
     results
@@ -237,16 +239,30 @@ async fn read_allocations(
         .map_err(|error| readiness::limits_not_checked(&error))
 }
 
-/// One destination: the version, the target, the required fields, the allocations.
+/// What one connection's org answered, shared by its destinations: the REST client, the
+/// versions it serves, its allocations, and the declared rates of its destinations.
+struct Org<'a> {
+    rest: &'a Rest,
+    served: &'a [String],
+    allocations: &'a Result<OrgLimits, String>,
+    rates: OrgRates,
+}
+
+/// One destination: the version, the target, the required fields, the allocations, the rules.
 async fn check_destination(
     context: &Context,
-    rest: &Rest,
+    org: &Org<'_>,
     destination: &DestinationSpec,
-    served: &[String],
-    allocations: &Result<OrgLimits, String>,
-    rates: OrgRates,
+    roles: &HashMap<String, RoleRead>,
     verified: &mut Verified,
 ) {
+    let Org {
+        rest,
+        served,
+        allocations,
+        rates,
+    } = *org;
+    let checks = RuleChecks::new(context, destination, roles);
     let version = readiness::version_of(destination);
     if let Some(version) = &version
         && let Err(refusal) = readiness::check_version(served, version)
@@ -274,7 +290,7 @@ async fn check_destination(
                     verified.checked = Some(format!("the Run As user may create {name}"));
                     verified.required_fields =
                         Some(required.into_iter().map(Outside::from).collect());
-                    check_rules(destination, Some((name, &fields)), verified);
+                    check_rules(destination, Some((name, &fields)), &checks, verified);
                 }
                 Err(refusal) => {
                     verified.fail(refusal, status);
@@ -289,7 +305,7 @@ async fn check_destination(
             verified.not_checked.push(format!(
                 "target: a `path:` destination cannot be described: whether the Run As user may call {path}, and the body it takes, were not checked"
             ));
-            check_rules(destination, None, verified);
+            check_rules(destination, None, &checks, verified);
         }
         _ => {}
     }
@@ -304,37 +320,103 @@ async fn check_destination(
     }
 }
 
-/// The destination's declared rules against its target's describe ([`rule_body`]); a rule
-/// whose body would be refused fails the destination.
+/// The roles of a destination's rules as read, and the destination's ARN up to EventBridge's
+/// identifier.
+struct RuleChecks<'a> {
+    roles: &'a HashMap<String, RoleRead>,
+    account: String,
+    /// `arn:P:events:R:A:`, the start of every EventBridge ARN of the place.
+    events_arn: String,
+    /// `arn:P:events:R:A:api-destination/NAME/`: the destination's ARN without the
+    /// identifier EventBridge gives it.
+    destination: String,
+}
+
+impl<'a> RuleChecks<'a> {
+    fn new(
+        context: &Context,
+        destination: &DestinationSpec,
+        roles: &'a HashMap<String, RoleRead>,
+    ) -> Self {
+        let place = &context.place;
+        let events_arn = format!(
+            "arn:{}:events:{}:{}:",
+            crate::policy::partition_of(&place.region),
+            place.region,
+            place.account
+        );
+        RuleChecks {
+            roles,
+            account: place.account.clone(),
+            destination: format!("{events_arn}api-destination/{}/", destination.name),
+            events_arn,
+        }
+    }
+}
+
+/// The destination's declared rules against its target's describe ([`rule_body`]) and their
+/// roles' policies ([`rule_role`]); a rule whose body would be refused, or whose role refuses,
+/// fails the destination.
 fn check_rules(
     destination: &DestinationSpec,
     described: Option<(&str, &[crate::salesforce::rest::Field])>,
+    checks: &RuleChecks<'_>,
     verified: &mut Verified,
 ) {
+    let mut body_refused: Vec<&str> = Vec::new();
+    let mut role_refused: Vec<&str> = Vec::new();
     verified.rules = destination
         .rules
         .iter()
-        .map(|rule| rule_body::verify_rule(rule, described))
+        .map(|rule| {
+            let mut result = rule_body::verify_rule(rule, described);
+            if !result.ok {
+                body_refused.push(rule.name.as_str());
+            }
+            let route = rule_role::Route {
+                account: &checks.account,
+                rule: format!(
+                    "{}{}",
+                    checks.events_arn,
+                    crate::policy::rule_resource(rule.bus_name(), &rule.name)
+                ),
+                destination: &checks.destination,
+            };
+            if let Some(read) = checks.roles.get(&rule.role)
+                && rule_role::judge(&mut result, &rule.role, read, &route)
+            {
+                role_refused.push(rule.name.as_str());
+            }
+            result
+        })
         .collect();
-    let refused: Vec<&str> = verified
-        .rules
-        .iter()
-        .filter(|rule| !rule.ok)
-        .map(|rule| rule.name.as_str())
-        .collect();
-    if !refused.is_empty() {
-        let (noun, names) = match refused.as_slice() {
-            [one] => ("rule", (*one).to_string()),
-            many => ("rules", many.join(", ")),
-        };
+    let named = |names: &[&str]| match names {
+        [one] => format!("rule {one}"),
+        many => format!("rules {}", many.join(", ")),
+    };
+    let mut errors = Vec::new();
+    let mut hints = Vec::new();
+    if !body_refused.is_empty() {
+        errors.push(format!(
+            "Salesforce would refuse what the {} send{}",
+            named(&body_refused),
+            if body_refused.len() == 1 { "s" } else { "" }
+        ));
+        hints.push("fix each rule's errors below in its `body:` or `sample:`");
+    }
+    if !role_refused.is_empty() {
+        errors.push(format!(
+            "EventBridge cannot deliver through the {}: the role is missing or refuses",
+            named(&role_refused)
+        ));
+        hints.push("give each rule's role the policies `provision iam-policy --for rule` prints");
+    }
+    if !errors.is_empty() {
         verified.fail(
             Refusal {
                 kind: RefusalKind::Rule,
-                error: format!(
-                    "Salesforce would refuse what the {noun} {names} send{}",
-                    if refused.len() == 1 { "s" } else { "" }
-                ),
-                hint: "fix each rule's errors below in its `body:` or `sample:`".to_string(),
+                error: errors.join("; "),
+                hint: hints.join("; "),
             },
             None,
         );

@@ -46,7 +46,8 @@ pub(crate) struct VerifiedRule {
     pub(crate) bus: String,
     /// No error (warnings may remain).
     pub(crate) ok: bool,
-    /// What would make Salesforce refuse the events the rule sends, each with its fix.
+    /// What would make Salesforce refuse the events the rule sends, or keep EventBridge from
+    /// delivering them (its role missing or refusing), each with its fix.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) errors: Vec<RuleError>,
     /// What works but loses events or hides failures (no dead-letter queue, no retries).
@@ -55,6 +56,9 @@ pub(crate) struct VerifiedRule {
     /// What could not be checked, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) not_checked: Vec<Outside>,
+    /// What was checked and holds (the role's policies), with what the check leaves out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) checked: Vec<Outside>,
 }
 
 /// One error of a rule: what is wrong (names from the YAML and the describe, as data) and how

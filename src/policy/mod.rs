@@ -59,6 +59,7 @@
 
 pub(crate) use crate::aws::actions;
 mod document;
+pub(crate) mod evaluate;
 mod named;
 mod names;
 mod rules;
@@ -69,7 +70,8 @@ mod trust;
 use crate::manifest::ConnectionSpec;
 pub(crate) use document::Policy;
 use named::Named;
-use names::partition_of;
+pub(crate) use named::rule_resource;
+pub(crate) use names::partition_of;
 pub(crate) use names::references;
 pub(crate) use rules::RuleDocuments;
 pub(crate) use scope::Scope;
@@ -232,6 +234,7 @@ pub(crate) fn scoped_policy(
             .filter(|_| request.purpose != Purpose::Rule)
             .flat_map(|widened| widened.notes)
             .chain(statements::referenced_key_note(&named, request.purpose))
+            .chain(statements::managed_policies_note(&named, request.purpose))
             .collect(),
     })
 }
@@ -495,6 +498,41 @@ mod tests {
             &request(Purpose::Apply),
         );
         assert!(!plain.to_string().contains(":rule/"), "{plain}");
+    }
+
+    #[test]
+    fn verify_reads_exactly_the_declared_rule_roles_and_their_managed_policies() {
+        let specs = specs(WITH_RULES);
+        let verify = json(
+            &in_regions(&["us-east-1"], &specs),
+            &request(Purpose::Verify),
+        );
+        let roles = sid(&verify, "ReadRuleRoles").unwrap();
+        assert_eq!(
+            roles["Action"],
+            serde_json::json!([
+                "iam:GetRole",
+                "iam:GetRolePolicy",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListRolePolicies"
+            ])
+        );
+        assert_eq!(roles["Resource"], "arn:aws:iam::123456789012:role/invoke");
+        let managed = sid(&verify, "ReadRuleRolesManagedPolicies").unwrap();
+        assert_eq!(
+            managed["Action"],
+            serde_json::json!(["iam:GetPolicy", "iam:GetPolicyVersion"])
+        );
+        assert_eq!(managed["Resource"], "arn:aws:iam::123456789012:policy/*");
+        // Without rules (and, here, without a secret to read), verify needs nothing.
+        let without = specs_without_rules();
+        assert!(matches!(
+            policy(
+                &in_regions(&["us-east-1"], &without),
+                &request(Purpose::Verify)
+            ),
+            Err(Refusal::NothingToGrant { .. })
+        ));
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub(super) struct RoleUse {
 /// A rule's resource on `bus`: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another
 /// (Service Authorization Reference, Amazon EventBridge: `rule-on-default-event-bus`,
 /// `rule-on-custom-event-bus`).
-fn rule_resource(bus: &str, name: &str) -> String {
+pub(crate) fn rule_resource(bus: &str, name: &str) -> String {
     if bus == "default" {
         format!("rule/{name}")
     } else {

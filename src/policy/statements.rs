@@ -20,9 +20,44 @@ pub(super) fn rule(named: &Named) -> Vec<Statement> {
     )]
 }
 
-/// `verify` reads the referenced secrets, and calls nothing else in AWS.
+/// `verify` reads the referenced secrets and, for the declared rules, their roles' policies
+/// from IAM (Service Authorization Reference, IAM: GetRole, ListRolePolicies, GetRolePolicy and
+/// ListAttachedRolePolicies act on the `role`, GetPolicy and GetPolicyVersion on the `policy`).
+/// The roles are exactly the declared ones; the managed policies attached to them cannot be
+/// known before the run, so GetPolicy and GetPolicyVersion name every customer managed policy
+/// of each role's account (`arn:P:iam::A:policy/*`); an AWS managed policy attached to a role
+/// is not granted (the note says how).
 pub(super) fn verify(named: &Named) -> Vec<Statement> {
-    reads(named, |_| true)
+    let mut statements = reads(named, |_| true);
+    if named.roles.is_empty() {
+        return statements;
+    }
+    statements.push(Statement::allow(
+        "ReadRuleRoles",
+        vec![
+            iam::GET_ROLE,
+            iam::GET_ROLE_POLICY,
+            iam::LIST_ATTACHED_ROLE_POLICIES,
+            iam::LIST_ROLE_POLICIES,
+        ],
+        named.roles.keys().cloned(),
+    ));
+    let policies: std::collections::BTreeSet<String> = named
+        .roles
+        .keys()
+        .filter_map(|role| {
+            let mut parts = role.split(':');
+            let partition = parts.nth(1)?;
+            let account = parts.nth(2)?;
+            Some(format!("arn:{partition}:iam::{account}:policy/*"))
+        })
+        .collect();
+    statements.push(Statement::allow(
+        "ReadRuleRolesManagedPolicies",
+        vec![iam::GET_POLICY, iam::GET_POLICY_VERSION],
+        policies,
+    ));
+    statements
 }
 
 /// What reading the referenced secrets needs, one statement per source's grant (those `keep`
@@ -75,6 +110,17 @@ pub(super) fn referenced_key_note(named: &Named, purpose: Purpose) -> Option<Str
             "writing a Secrets Manager secret encrypted with a customer managed KMS key also needs {} and {} on that key (the AWS managed key aws/secretsmanager needs no statement)",
             kms::GENERATE_DATA_KEY,
             kms::DECRYPT
+        )
+    })
+}
+
+/// Why `verify` reads every managed policy of the rule roles' accounts.
+pub(super) fn managed_policies_note(named: &Named, purpose: Purpose) -> Option<String> {
+    (purpose == Purpose::Verify && !named.roles.is_empty()).then(|| {
+        format!(
+            "{get} and {version} name every customer managed policy of the rule roles' accounts: which are attached to a role cannot be known before verify reads it. A role with an AWS managed policy attached also needs {get} and {version} on that policy's ARN (arn:aws:iam::aws:policy/...); without them verify says the role was not checked",
+            get = iam::GET_POLICY,
+            version = iam::GET_POLICY_VERSION
         )
     })
 }

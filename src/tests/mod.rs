@@ -19,6 +19,7 @@ mod mocked {
 
     mod apply;
     mod destinations;
+    mod iam;
     mod isolation;
     mod leaks;
     mod pagination;

@@ -600,9 +600,9 @@ fn verify_document() -> Value {
                     json!({
                         "name": string("The rule's name."),
                         "bus": string("The event bus's name."),
-                        "ok": { "type": "boolean", "description": "True when Salesforce would take what the rule sends (warnings may remain)." },
+                        "ok": { "type": "boolean", "description": "True when Salesforce would take what the rule sends and its role may invoke the destination (warnings may remain)." },
                         "errors": list_of(
-                            "What would make Salesforce refuse the events the rule sends (absent when nothing).",
+                            "What would make Salesforce refuse the events the rule sends, or keep EventBridge from delivering them (a role that is missing or refuses) (absent when nothing).",
                             object(
                                 "One error.",
                                 json!({
@@ -614,6 +614,7 @@ fn verify_document() -> Value {
                         ),
                         "warnings": texts("What works but loses events or hides failures: no dead-letter queue, retries turned off (absent when nothing)."),
                         "notChecked": texts("What could not be checked, and why (absent when nothing)."),
+                        "checked": texts("What was checked and holds: the role's policies read from IAM, with what the check leaves out (absent when nothing)."),
                     }),
                     &["name", "bus", "ok"],
                 ),

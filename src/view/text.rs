@@ -709,6 +709,9 @@ fn render_destination(out: &mut String, result: &Verified, style: Style) {
             n => format!("{n} errors"),
         };
         let _ = writeln!(out, "      rule {} on bus {}: {state}", rule.name, rule.bus);
+        for checked in &rule.checked {
+            let _ = writeln!(out, "        checked: {checked}");
+        }
         for error in &rule.errors {
             let _ = writeln!(out, "        error: {}", error.error);
             let _ = writeln!(out, "          help: {}", error.help);

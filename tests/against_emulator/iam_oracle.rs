@@ -612,3 +612,57 @@ fn with_scope_prefix_every_call_is_allowed_by_the_prefix_policy() {
     );
     recorded.assert_every_call_allowed();
 }
+
+/// `verify` with a declared rule reads its role's trust policy, inline and managed policies
+/// from IAM: every one of those calls is allowed by `iam-policy --for verify`.
+#[test]
+fn every_iam_read_of_verify_for_a_rule_is_allowed_by_the_policy_printed_for_it() {
+    let key = "3MVG9oracleRules";
+    let secret = "oracle-rules-secret-0123456789abcdef";
+    let org = crate::support::FakeOrg::start(&serde_json::json!({
+        "apps": [{"name": "Oracle", "consumerKey": key, "consumerSecret": secret,
+                  "runAsUser": "eventbridge@acme.example"}],
+        "objects": {"Order_Placed__e": {"createable": true, "fields": {
+            "Order_Id__c": {"type": "string", "nillable": false, "createable": true, "defaultedOnCreate": false}
+        }}},
+        "limits": {"DailyApiRequests": {"Max": 5_000_000, "Remaining": 5_000_000}}
+    }));
+    let mut world = World::new();
+    world.secret_env("ORACLE_SECRET", secret);
+    world.write(
+        "rules/acme.yaml",
+        &format!(
+            "name: sf-rules\nsalesforce:\n  tokenUrl: {}\n  allowAnyHost: true\nclientId: {key}\nclientSecret: {{ env: ORACLE_SECRET }}\ndestinations:\n  - name: orders\n    event: Order_Placed__e\n    rateLimitPerSecond: 1\n    rules:\n      - name: orders-to-salesforce\n        pattern: {{ source: [com.acme.orders] }}\n        body: {{ Order_Id__c: $.detail.id }}\n        deadLetterQueue: arn:aws:sqs:us-east-1:{ACCOUNT}:orders-dlq\n        role: arn:aws:iam::{ACCOUNT}:role/invoke-orders\n",
+            org.token_url()
+        ),
+    );
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "events:InvokeApiDestination",
+        "Resource": format!("arn:aws:events:us-east-1:{ACCOUNT}:api-destination/orders/*")
+    }]});
+    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"
+    }]});
+    world.create_role(
+        "invoke-orders",
+        &trust,
+        std::slice::from_ref(&policy),
+        std::slice::from_ref(&policy),
+    );
+    let mut recorded = Recorded::new(world);
+    let made = recorded.judge(&["verify", "rules/"], 0, &["rules/", "--for", "verify"]);
+    assert_eq!(
+        made,
+        [
+            "GetCallerIdentity",
+            "GetRole",
+            "ListRolePolicies",
+            "ListAttachedRolePolicies",
+            "GetRolePolicy",
+            "GetPolicy",
+            "GetPolicyVersion",
+        ],
+        "verify reads the rule's role and each of its policies"
+    );
+    recorded.assert_every_call_allowed();
+}

@@ -3,7 +3,10 @@
 //! Platform Event's describe as the Run As user, a body missing a required field, one naming a
 //! field the event lacks, and a complete one, each reported exactly; a rendered `sample:` of
 //! the wrong type is named; a rule without a dead-letter queue or with retries off warns.
-//! `--publish-test` sends a rule's rendered sample, the bytes EventBridge would send.
+//! `--publish-test` sends a rule's rendered sample, the bytes EventBridge would send. Each
+//! rule's role is read from the emulator's IAM and judged: allowed by an inline or a managed
+//! policy, refused for another destination or by an explicit Deny, and a role that does not
+//! exist.
 
 use crate::support::{FakeOrg, World};
 use serde_json::json;
@@ -26,8 +29,62 @@ fn org() -> FakeOrg {
     }))
 }
 
-/// A world whose connection `sf-acme` reaches `org` with `destinations` (YAML list items).
+/// The trust policy `iam-policy --for rule` writes, for the rules named `orders-*`.
+fn trust_policy() -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": "123456789012"},
+            "ArnLike": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/orders-*"}
+        }
+    }]})
+}
+
+/// A policy allowing `events:InvokeApiDestination` on `resource`.
+fn invoke(resource: &str) -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "events:InvokeApiDestination", "Resource": resource
+    }]})
+}
+
+/// Creates the role `name` with the trust policy above and these policies.
+fn create_role(
+    world: &World,
+    name: &str,
+    inline: &[serde_json::Value],
+    managed: &[serde_json::Value],
+) {
+    world.create_role(name, &trust_policy(), inline, managed);
+}
+
+/// A world whose connection `sf-acme` reaches `org` with `destinations` (YAML list items), and
+/// whose role ROLE may invoke every API destination of the account in us-east-1.
 fn world(org: &FakeOrg, destinations: &str) -> World {
+    let world = bare_world(org, destinations);
+    create_role(
+        &world,
+        "eventbridge-invoke-orders",
+        &[invoke(
+            "arn:aws:events:us-east-1:123456789012:api-destination/*",
+        )],
+        &[],
+    );
+    world
+}
+
+/// What verify printed after the connection's line: the destinations and the summary.
+fn after_the_connection(stdout: &str) -> String {
+    stdout
+        .lines()
+        .skip(1)
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// The world without any role.
+fn bare_world(org: &FakeOrg, destinations: &str) -> World {
     let mut world = World::new();
     world.secret_env("ACME_SECRET", SECRET);
     world.write(
@@ -42,6 +99,11 @@ fn world(org: &FakeOrg, destinations: &str) -> World {
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/eventbridge-invoke-orders";
 const DLQ: &str = "arn:aws:sqs:us-east-1:123456789012:orders-dlq";
+/// What verify says of ROLE when its policies allow the rule.
+const ROLE_CHECKED: [&str; 2] = [
+    "role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders may invoke this destination by its own policies (its permissions boundary and the organization's service control policies were not read)",
+    "role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders lets events.amazonaws.com assume it",
+];
 
 /// Three destinations on Order_Placed__e, a rule each: one leaves the required Order_Id__c
 /// out, one names Total__c, which the event lacks, and one is complete, with a sample and a
@@ -86,12 +148,7 @@ fn verify_reports_each_rules_body_against_the_event_exactly() {
     let world = world(&org, &three_rules());
     let run = world.provision(&["verify", "connections/"]);
     run.expect(1);
-    let destinations: String = run
-        .stdout
-        .lines()
-        .skip(1)
-        .map(|line| format!("{line}\n"))
-        .collect();
+    let destinations = after_the_connection(&run.stdout);
     insta::assert_snapshot!("rules_verify_three_bodies", destinations);
     // verify reads only: one token request, GETs, nothing published.
     assert!(
@@ -134,18 +191,16 @@ fn verify_json_carries_each_rule_with_its_errors_and_help() {
                 "help": "map it under the rule's `body:`, e.g. `Order_Id__c: $.detail.<path>`"
             }],
             "notChecked": [
-                "value types: the rule declares no `sample:`; declare `sample:` beside the rule (an event as the rule receives it): verify renders it through the rule's input transformer and checks each value against its field's type",
-                format!("role: whether {ROLE} may invoke this destination, and lets events.amazonaws.com assume it, was not checked (verify reads no IAM policy); `provision iam-policy --for rule` prints both policies")
-            ]
+                "value types: the rule declares no `sample:`; declare `sample:` beside the rule (an event as the rule receives it): verify renders it through the rule's input transformer and checks each value against its field's type"
+            ],
+            "checked": ROLE_CHECKED
         }])
     );
     let complete = rules_of("complete");
     assert_eq!(complete["ok"], true);
     assert_eq!(
         complete["rules"],
-        json!([{"name": "orders-complete", "bus": "default", "ok": true, "notChecked": [
-            format!("role: whether {ROLE} may invoke this destination, and lets events.amazonaws.com assume it, was not checked (verify reads no IAM policy); `provision iam-policy --for rule` prints both policies")
-        ]}])
+        json!([{"name": "orders-complete", "bus": "default", "ok": true, "checked": ROLE_CHECKED}])
     );
 }
 
@@ -173,6 +228,8 @@ fn a_sample_value_of_the_wrong_type_is_named_with_its_path() {
     assert!(
         run.stdout.contains(
             "      rule orders-typed on bus default: 1 error
+        checked: role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders may invoke this destination by its own policies (its permissions boundary and the organization's service control policies were not read)
+        checked: role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders lets events.amazonaws.com assume it
         error: the sample renders Amount__c as a string, but Amount__c is a double (xsd:double) field, which takes a JSON number
           help: map Amount__c to a path holding a JSON number ($.detail.total in the sample holds a string), or correct the sample
 "
@@ -237,6 +294,8 @@ fn a_rule_without_a_dead_letter_queue_warns_and_strict_fails_on_it() {
             "warning  no-dlq  us-east-1  Order_Placed__e v62.0: the Run As user may create Order_Placed__e
       required fields: Order_Id__c
       rule orders-no-dlq on bus default: ok
+        checked: role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders may invoke this destination by its own policies (its permissions boundary and the organization's service control policies were not read)
+        checked: role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders lets events.amazonaws.com assume it
         warning: no dead-letter queue: an event EventBridge cannot deliver once its retries are spent is dropped; declare `deadLetterQueue:` (an SQS queue ARN; `provision iam-policy --for rule` prints the queue policy statement it needs)
 "
         ),
@@ -275,4 +334,55 @@ fn publish_test_sends_the_body_file_rather_than_a_rules_sample() {
         org.state()["published"][0]["body"],
         json!({"Order_Id__c": "FROM-FILE"})
     );
+}
+
+/// Five destinations, a rule each, each rule with its own role: allowed inline, allowed for
+/// another destination only, allowed by a managed policy, allowed but explicitly denied, and a
+/// role that does not exist.
+#[test]
+fn verify_judges_each_rules_role_from_its_policies_in_iam() {
+    let org = org();
+    let destination = |name: &str, role: &str| {
+        format!(
+            "  - name: {name}
+    event: Order_Placed__e
+    rateLimitPerSecond: 1
+    rules:
+      - name: orders-{name}
+        pattern: {{ source: [com.acme.orders] }}
+        body: {{ Order_Id__c: $.detail.id }}
+        deadLetterQueue: {DLQ}
+        role: arn:aws:iam::123456789012:role/{role}
+"
+        )
+    };
+    let destinations: String = [
+        destination("inline", "allowed-inline"),
+        destination("elsewhere", "allowed-elsewhere"),
+        destination("managed", "allowed-managed"),
+        destination("denied", "denied"),
+        destination("missing-role", "no-such-role"),
+    ]
+    .concat();
+    let world = bare_world(&org, &destinations);
+    let arn =
+        |name: &str| format!("arn:aws:events:us-east-1:123456789012:api-destination/{name}/*");
+    create_role(&world, "allowed-inline", &[invoke(&arn("inline"))], &[]);
+    create_role(&world, "allowed-elsewhere", &[invoke(&arn("refunds"))], &[]);
+    create_role(&world, "allowed-managed", &[], &[invoke(&arn("managed"))]);
+    create_role(
+        &world,
+        "denied",
+        &[
+            invoke("*"),
+            json!({"Version": "2012-10-17", "Statement": [{
+                "Sid": "NoOrders", "Effect": "Deny", "Action": "events:*", "Resource": arn("denied")
+            }]}),
+        ],
+        &[],
+    );
+    let run = world.provision(&["verify", "connections/"]);
+    run.expect(1);
+    let destinations = after_the_connection(&run.stdout);
+    insta::assert_snapshot!("rules_verify_roles", destinations);
 }

@@ -265,6 +265,15 @@ pub fn resources(call: &Call, resource_type: &str) -> Vec<String> {
                     && on_custom(arn) == (rule_type == "rule-on-custom-event-bus")
             }));
         }
+        // IAM names a role by `RoleName` (the oracle's roles have no path) and a managed
+        // policy by `PolicyArn` (the reference's `role` and `policy` types).
+        ("iam", "role") => {
+            let name = string(&call.params["RoleName"]).expect("a role call has a RoleName");
+            arns.push(format!("arn:aws:iam::{ACCOUNT}:role/{name}"));
+        }
+        ("iam", "policy") => {
+            arns.extend(string(&call.params["PolicyArn"]));
+        }
         (service, other) => panic!(
             "the oracle cannot name resource type `{other}` of {service}:{}: teach tests/support/iam.rs",
             call.operation

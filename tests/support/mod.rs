@@ -525,6 +525,63 @@ impl World {
         aws_sdk_secretsmanager::Client::from_conf(config)
     }
 
+    /// An IAM client of the emulator (IAM is global: signed in us-east-1).
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .endpoint_url(&self.emulator.endpoint)
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// Creates the role `name` in the emulator's IAM with `trust`, `inline` policies and
+    /// `managed` policies (each created and attached).
+    pub fn create_role(
+        &self,
+        name: &str,
+        trust: &serde_json::Value,
+        inline: &[serde_json::Value],
+        managed: &[serde_json::Value],
+    ) {
+        let iam = self.iam();
+        self.block_on(async {
+            iam.create_role()
+                .role_name(name)
+                .assume_role_policy_document(trust.to_string())
+                .send()
+                .await
+                .unwrap();
+            for (index, policy) in inline.iter().enumerate() {
+                iam.put_role_policy()
+                    .role_name(name)
+                    .policy_name(format!("inline-{index}"))
+                    .policy_document(policy.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            for (index, policy) in managed.iter().enumerate() {
+                let created = iam
+                    .create_policy()
+                    .policy_name(format!("{name}-managed-{index}"))
+                    .policy_document(policy.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                iam.attach_role_policy()
+                    .role_name(name)
+                    .policy_arn(created.policy().unwrap().arn().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+
     /// An EventBridge client of the emulator in another Region.
     pub fn events_in(&self, region: &str) -> aws_sdk_eventbridge::Client {
         let config = self

@@ -434,6 +434,21 @@ pub async fn eventbridge_as_shipped(rules: &[&Rule]) -> aws_sdk_eventbridge::Cli
     aws_sdk_eventbridge::Client::from_conf(config)
 }
 
+/// An IAM client built by the shipped configuration function ([`crate::aws::iam::config`]),
+/// with fast backoff, answering from `rules`.
+pub async fn iam(rules: &[&Rule]) -> crate::aws::iam::Iam {
+    let config = crate::aws::iam::config(&shipped_sdk_config().await)
+        .credentials_provider(test_credentials())
+        .retry_config(fast_retries())
+        .http_client(create_mock_http_client())
+        .interceptor(interceptor(rules))
+        .build();
+    crate::aws::iam::Iam {
+        client: aws_sdk_iam::Client::from_conf(config),
+        reach: crate::aws::Reach::for_tests(),
+    }
+}
+
 /// A Secrets Manager client built by the shipped configuration function, answering from
 /// `rules`.
 pub async fn secrets_manager(rules: &[&Rule]) -> aws_sdk_secretsmanager::Client {
