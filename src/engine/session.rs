@@ -349,9 +349,12 @@ impl<'a> Session<'a> {
     /// The IAM client of `place`: IAM's global Region of the place's partition.
     pub(crate) fn iam(&self, place: &Place) -> crate::aws::iam::Iam {
         let partition = crate::policy::partition_of(&place.region);
-        crate::aws::iam::client(
-            &self.config_in(crate::aws::iam::global_region(partition, &place.region)),
-        )
+        // The place's account's credentials (its target's role), signed in IAM's Region.
+        let global = Place::new(
+            place.account.clone(),
+            crate::aws::iam::global_region(partition, &place.region),
+        );
+        crate::aws::iam::client(&self.config_in(&global))
     }
 
     /// The Secrets Manager clients of the run, by place.
