@@ -174,7 +174,9 @@ pub(crate) enum Command {
     },
     /// Write YAML for existing connections, to adopt them.
     ///
-    /// One YAML file per existing OAuth client-credentials connection.
+    /// One YAML file per existing OAuth client-credentials connection. With targets in the
+    /// project file, each target (--target narrows) is read in its own account, in its
+    /// Regions, into DIR/TARGET/, each document placed with `targets: [TARGET]`.
     #[command(
         after_help = "Example:\n  provision export --region eu-west-1 --name-prefix sf- --out connections/\n  # fill in the secret references, then:\n  provision apply connections/ --adopt"
     )]

@@ -231,20 +231,7 @@ impl Settings {
                     paths.paths,
                 )
             }
-            Command::Export { name_prefix, out } => {
-                if let Some(target) = cli.global.target.first() {
-                    // Export reads the credentials' own account and writes documents without
-                    // `targets:`: a --target would narrow nothing.
-                    return Err(Error::input(
-                        Problem::new(format!(
-                            "--target `{}`: export lists the connections of the credentials' own account, in the --region Regions (or the default one), and takes no --target",
-                            target.escape_debug()
-                        ))
-                        .help("leave --target out and run export with credentials of the target's account; then add `targets: [<name>]` to the documents it writes"),
-                    ));
-                }
-                (Task::Export { name_prefix, out }, Vec::new())
-            }
+            Command::Export { name_prefix, out } => (Task::Export { name_prefix, out }, Vec::new()),
             Command::SalesforceMetadata { paths, out } => {
                 (Task::SalesforceMetadata { out }, paths.paths)
             }

@@ -257,6 +257,25 @@ impl Coverage {
     /// Region, in the run's own account.
     pub(crate) fn for_export(sources: &Sources) -> Result<Self, Error> {
         let default = sources.default_region();
+        if !sources.targets.is_empty() {
+            // Each target (the `--target` ones, else all) in its Regions, narrowed by `--region`.
+            let places = (sources.targets.iter())
+                .filter(|target| {
+                    sources.target_flags.is_empty() || sources.target_flags.contains(&target.name)
+                })
+                .flat_map(|target| {
+                    (target.regions.iter())
+                        .filter(|region| sources.flags.is_empty() || sources.flags.contains(region))
+                        .map(|region| Covered::of_target(&target.name, region))
+                })
+                .collect();
+            return Ok(Coverage {
+                places,
+                left_out: Vec::new(),
+                default_region: default.map(str::to_string),
+                targets: sources.targets.to_vec(),
+            });
+        }
         let regions = if sources.flags.is_empty() {
             let region = default.ok_or_else(|| {
                 Error::input(

@@ -244,14 +244,4 @@ fn without_targets_in_the_project_file_there_is_nothing_to_list_and_target_is_re
         String::from_utf8_lossy(&unknown.stderr),
         "error: --target `qa` is not a target of the project file\n  help: give one of: prod, staging, sandbox\n"
     );
-    // export reads the credentials' own account: a --target is refused, not ignored.
-    let exported = provision(
-        two_documents().path(),
-        &["export", "--out", "connections", "--target", "prod"],
-    );
-    assert_eq!(exported.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&exported.stderr),
-        "error: --target `prod`: export lists the connections of the credentials' own account, in the --region Regions (or the default one), and takes no --target\n  help: leave --target out and run export with credentials of the target's account; then add `targets: [<name>]` to the documents it writes\n"
-    );
 }

@@ -1,5 +1,5 @@
 //! `provision export`: one YAML file per existing OAuth client-credentials connection in the
-//! run's Regions, so connections made by hand or by another tool can be declared and adopted.
+//! run's Regions (with targets in the project file: each target's, in its account), so connections made by hand or by another tool can be declared and adopted.
 //!
 //! Names from AWS are untrusted (the endpoint may not be AWS): a name AWS itself forbids
 //! (1-64 of `[.\-_A-Za-z0-9]`) is refused and never becomes a path, every file lands directly
@@ -36,15 +36,33 @@ pub(super) async fn run(
     name_prefix: Option<&str>,
     out: &Path,
 ) -> Result<u8, Error> {
+    // With targets in the project file, each target's account is opened with its role
+    // (`readRole` when it has one) and exported from in its Regions.
     let session = Session::open(settings, Scope::Export, Account::Caller(Access::Read)).await?;
-    let regions = &session.coverage.regions();
-    let several = regions.len() > 1;
+    let several = session.coverage.regions().len() > 1;
     let mut files = Vec::new();
     let mut planned: Vec<Planned> = Vec::new();
     let mut refused = 0;
+    let mut unopened = Vec::new();
     let mut variables = BTreeSet::new();
-    for region in regions {
-        let events = session.events(&session.place(region));
+    for covered in &session.coverage.places {
+        let region = &covered.region;
+        let place = session.place_of(covered);
+        if let Some(unread) = session.unopened().iter().find(|u| u.place == place) {
+            unopened.push(
+                Problem::new(format!(
+                    "nothing was exported from {} (account {}): {}",
+                    covered, place.account, unread.error
+                ))
+                .help(unread.help.as_ref().map_or_else(
+                    || "check the target's role, then export it again with --target".to_string(),
+                    ToString::to_string,
+                )),
+            );
+            continue;
+        }
+        let events = session.events(&place);
+        let first = files.len();
         // `--name-prefix`, else the project file's `namePrefix`.
         let prefix = name_prefix.or(settings.project.name_prefix.as_deref());
         let listed = connections::list_connections(&events, prefix.unwrap_or_default())
@@ -89,11 +107,14 @@ pub(super) async fn run(
             .buffered(crate::engine::lanes(settings.concurrency))
             .collect()
             .await;
-        let folder = if several {
-            out.join(region)
-        } else {
-            out.to_path_buf()
+        // OUT/<target>/ with targets, then a folder per Region when the run has several.
+        let mut folder = match &covered.target {
+            Some(target) => out.join(target),
+            None => out.to_path_buf(),
         };
+        if several {
+            folder.push(region);
+        }
         for (name, live, destinations) in described {
             let file = match live {
                 Err(error) => skipped(
@@ -132,7 +153,13 @@ pub(super) async fn run(
                             events::LIST_API_DESTINATIONS
                         ));
                     }
-                    let exported = export(&live, &destinations, region, &mut variables);
+                    let exported = export(
+                        &live,
+                        &destinations,
+                        region,
+                        covered.target.as_deref(),
+                        &mut variables,
+                    );
                     let path = folder.join(format!("{name}.yaml"));
                     planned.push(Planned {
                         path: path.clone(),
@@ -144,10 +171,16 @@ pub(super) async fn run(
                         path: Some(path.display().to_string()),
                         variables: exported.variables,
                         skipped: None,
+                        target: None,
+                        account: None,
                     }
                 }
             };
             files.push(file);
+        }
+        for file in &mut files[first..] {
+            file.target.clone_from(&covered.target);
+            file.account = covered.target.as_ref().map(|_| place.account.clone());
         }
     }
     check_targets(out, &planned)?;
@@ -159,6 +192,9 @@ pub(super) async fn run(
         write_new(&file.path, &file.yaml)?;
     }
     view::stdout(&settings.view().exported(&files))?;
+    if !unopened.is_empty() {
+        return Err(Error::Input(unopened));
+    }
     if refused > 0 {
         return Err(Error::ConnectionsFailed {
             failed: refused,
@@ -225,10 +261,11 @@ fn check_targets(out: &Path, planned: &[Planned]) -> Result<(), Error> {
     let mut problems = Vec::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for file in planned {
+        // OUT, OUT/<region>, OUT/<target> or OUT/<target>/<region>.
         let inside = file
             .path
             .parent()
-            .is_some_and(|parent| parent == out || parent.parent() == Some(out))
+            .is_some_and(|parent| parent.ancestors().take(3).any(|above| above == out))
             && file
                 .path
                 .file_name()
@@ -272,6 +309,8 @@ fn skipped(name: &str, region: &str, why: String) -> ExportedFile {
         path: None,
         variables: Vec::new(),
         skipped: Some(why.into()),
+        target: None,
+        account: None,
     }
 }
 

@@ -95,6 +95,14 @@ pub(super) async fn run(
             outcomes.push(not_begun(message, hint));
             continue;
         }
+        // Every place holding the app's secret: each connection using the references, in its
+        // target's account. A place whose account could not be opened would be left on the
+        // old credential, so nothing is staged.
+        let places = places_of(&aws, std::iter::once(spec).chain(users.iter()));
+        if let Some((message, hint)) = unopened_among(&aws, spec, &places) {
+            outcomes.push(not_begun(message, hint));
+            continue;
+        }
         let consumer = match connect.consumer(&apps, &app.name).await {
             Ok(consumer) => consumer,
             Err(error @ ConnectError::ExpiredToken { .. }) => {
@@ -112,8 +120,7 @@ pub(super) async fn run(
             spec,
             users,
             targets,
-            regions,
-            account: aws.account().to_string(),
+            places,
             connect: &connect,
             consumer,
             interrupt: &interrupt,
@@ -243,6 +250,47 @@ fn not_covered(
 
 /// Every declared connection whose `clientId` or `clientSecret` reads one of `targets`' secrets:
 /// each must get the new credential.
+/// The places (account and Region) of `specs` that the run covers, each once, in order.
+fn places_of<'a>(
+    aws: &session::Session<'_>,
+    specs: impl Iterator<Item = &'a ConnectionSpec>,
+) -> Vec<Place> {
+    let mut places: Vec<Place> = Vec::new();
+    for spec in specs {
+        for covered in aws.coverage.places_of(spec) {
+            let place = aws.place_of(&covered);
+            if !places.contains(&place) {
+                places.push(place);
+            }
+        }
+    }
+    places
+}
+
+/// Why `spec` cannot be rotated when one of its `places` is in a target whose account could
+/// not be opened (its role refused): that place would stay on the old credential.
+fn unopened_among(
+    aws: &session::Session<'_>,
+    spec: &ConnectionSpec,
+    places: &[Place],
+) -> Option<(String, String)> {
+    let unread = (aws.unopened().iter()).find(|unread| places.contains(&unread.place))?;
+    let covered = aws.covered_at(&unread.place);
+    Some((
+        format!(
+            "{}: not rotated: {} (account {}) holds its credential and could not be opened ({}); rotating would leave it on the old credential, so nothing was staged and the old credential stays valid",
+            spec.origin, covered, unread.place.account, unread.error
+        ),
+        unread.help.as_ref().map_or_else(
+            || {
+                "give the target's role what it lacks, then run rotate-credentials again"
+                    .to_string()
+            },
+            ToString::to_string,
+        ),
+    ))
+}
+
 fn users_of(specs: &[ConnectionSpec], targets: &[Target]) -> Vec<ConnectionSpec> {
     let reads = |source: &SecretSource| match source {
         SecretSource::SecretsManager { id, .. } => targets.iter().any(|t| &t.id == id),

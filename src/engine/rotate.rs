@@ -188,9 +188,9 @@ pub(crate) struct Rotation<'a, S> {
     /// Every connection using the references (the document's own included).
     pub(crate) users: Vec<ConnectionSpec>,
     pub(crate) targets: Vec<Target>,
-    pub(crate) regions: Vec<String>,
-    /// The caller's account: with each Region, where the references are read.
-    pub(crate) account: String,
+    /// Every place (account and Region) of the connections using the references: where the
+    /// references are read and written. With targets, each target's account.
+    pub(crate) places: Vec<Place>,
     pub(crate) connect: &'a Connect,
     pub(crate) consumer: Consumer,
     pub(crate) interrupt: &'a Interrupt,
@@ -461,11 +461,9 @@ impl<S: Session> Rotation<'_, S> {
         let in_slot = |state: StagedState| slot.is_some_and(|entry| entry.state == state);
         let mut all_primary = true;
         let mut all_slot = slot_credentials.is_some();
-        for region in &self.regions {
+        for place in &self.places {
             // A fresh resolver each time: a run's resolver caches what it read.
-            let resolver = self
-                .session
-                .fresh_resolver(&Place::new(&self.account, region));
+            let resolver = self.session.fresh_resolver(place);
             let key = match &self.spec.client_id {
                 ValueSource::Reference(reference) => resolver.resolve(reference).await.ok(),
                 ValueSource::Literal(text) => Some(Secret::new(text.clone())),
@@ -671,7 +669,7 @@ impl<S: Session> Rotation<'_, S> {
             }
             let context = contexts
                 .iter()
-                .find(|context| context.place.region == entry.address.place.region)
+                .find(|context| context.place == entry.address.place)
                 .ok_or_else(|| NotOnNew::Unreached {
                     place: place.clone(),
                 })?;
@@ -692,10 +690,12 @@ impl<S: Session> Rotation<'_, S> {
 
     /// Asks the token endpoint for a token with `credentials`, as the connection would.
     async fn token(&self, credentials: &Credentials) -> Result<(), NoToken> {
-        let region = self.regions.first().cloned().unwrap_or_default();
-        let resolver = self
-            .session
-            .fresh_resolver(&Place::new(&self.account, &region));
+        let Some(place) = self.places.first() else {
+            return Err(NoToken::Unresolved(
+                "the document is in no place this run covers".to_string(),
+            ));
+        };
+        let resolver = self.session.fresh_resolver(place);
         // The document's parameters as a connection sends them, with the credential to check
         // in place of what the references hold.
         let mut desired = resolver
@@ -722,10 +722,9 @@ impl<S: Session> Rotation<'_, S> {
     /// place it is in (an ARN names its own) and the reference.
     fn places(&self) -> Vec<(Place, Place, &Target)> {
         let mut places: Vec<(Place, Place, &Target)> = Vec::new();
-        for region in &self.regions {
-            let at = Place::new(&self.account, region);
+        for at in &self.places {
             for target in &self.targets {
-                let place = arn_place(&target.id, &at);
+                let place = arn_place(&target.id, at);
                 if !places
                     .iter()
                     .any(|(_, seen, t)| *seen == place && t.id == target.id)

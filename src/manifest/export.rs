@@ -50,11 +50,13 @@ pub(crate) struct LeftOut {
 }
 
 /// The YAML document for `live` and its API `destinations`, declared for `region`; its
-/// variables are none of `taken`, which receives them.
+/// variables are none of `taken`, which receives them. From `region` of the project file's `target` when there is one, the document is placed
+/// there (`targets: [target]`, `regions:` narrowing the target's to `region`).
 pub(crate) fn export(
     live: &LiveConnection,
     destinations: &Destinations,
     region: &str,
+    target: Option<&str>,
     taken: &mut BTreeSet<String>,
 ) -> Exported {
     let mut variables = Vec::new();
@@ -127,6 +129,12 @@ pub(crate) fn export(
         "regions".into(),
         Value::Sequence(vec![region.to_string().into()]),
     );
+    if let Some(target) = target {
+        document.insert(
+            "targets".into(),
+            Value::Sequence(vec![target.to_string().into()]),
+        );
+    }
     let (declared, left_out) = destination_entries(live, destinations);
     if !declared.is_empty() {
         document.insert("destinations".into(), Value::Sequence(declared));
@@ -134,13 +142,17 @@ pub(crate) fn export(
     let body = serde_yaml::to_string(&Value::Mapping(document)).unwrap_or_default();
     let body = format!("{body}{left_out}");
     let header = format!(
-        "# Exported by `provision export` from {region}. AWS never returns secrets: set the\n\
+        "# Exported by `provision export` from {from}. AWS never returns secrets: set the\n\
          # environment variables below before `provision diff` or `apply`, or replace each\n\
          # `env:` reference with another source ({}; see the guide, docs/guide.md).\n\
          # Then `provision apply --adopt` takes the connection over.\n\
          #   {}\n",
         crate::sources::others_than("env"),
-        variables.join("\n#   ")
+        variables.join("\n#   "),
+        from = match target {
+            Some(target) => format!("{region} of target `{target}`"),
+            None => region.to_string(),
+        },
     );
     Exported {
         yaml: format!("{header}{body}"),
@@ -430,7 +442,7 @@ mod tests {
 
     #[test]
     fn an_exported_connection_reads_like_a_hand_written_file() {
-        let exported = export(&live(), &NONE, "eu-west-1", &mut BTreeSet::new());
+        let exported = export(&live(), &NONE, "eu-west-1", None, &mut BTreeSet::new());
         assert_eq!(
             exported.yaml,
             "# Exported by `provision export` from eu-west-1. AWS never returns secrets: set the
@@ -465,7 +477,7 @@ regions:
         let mut other = live();
         other.authorization_endpoint =
             Some("https://acme.develop.my.salesforce.com/services/oauth2/token".into());
-        let yaml = export(&other, &NONE, "us-east-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&other, &NONE, "us-east-1", None, &mut BTreeSet::new()).yaml;
         assert!(
             yaml.contains(
                 "  tokenUrl: https://acme.develop.my.salesforce.com/services/oauth2/token\n"
@@ -474,7 +486,7 @@ regions:
         );
         assert!(!yaml.contains("allowAnyHost"), "{yaml}");
         other.authorization_endpoint = Some("https://proxy.example.com/oauth/token".into());
-        let yaml = export(&other, &NONE, "us-east-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&other, &NONE, "us-east-1", None, &mut BTreeSet::new()).yaml;
         assert!(yaml.contains("  allowAnyHost: true\n"), "{yaml}");
     }
 
@@ -490,8 +502,8 @@ regions:
         });
         let mut second = live();
         second.name = "sf_acme".into();
-        let first = export(&first, &NONE, "us-east-1", &mut taken);
-        let second = export(&second, &NONE, "us-east-1", &mut taken);
+        let first = export(&first, &NONE, "us-east-1", None, &mut taken);
+        let second = export(&second, &NONE, "us-east-1", None, &mut taken);
         assert_eq!(
             first.variables,
             [
@@ -547,7 +559,7 @@ regions:
         let mut apex = destination("acme-apex", &format!("{host}/services/apexrest/orders"));
         apex.rate_limit_per_second = None;
         let found = Destinations::Listed(vec![Ok(orders), Ok(cases), Ok(apex)]);
-        let yaml = export(&live(), &found, "eu-west-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&live(), &found, "eu-west-1", None, &mut BTreeSet::new()).yaml;
         assert!(
             yaml.ends_with(
                 "regions:
@@ -608,7 +620,7 @@ destinations:
                 why: "cannot describe it: AccessDenied\n::error::x\u{202e}".into(),
             }),
         ]);
-        let yaml = export(&live(), &found, "eu-west-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&live(), &found, "eu-west-1", None, &mut BTreeSet::new()).yaml;
         assert!(!yaml.contains("\ndestinations:"), "{yaml}");
         assert!(
             yaml.ends_with(
@@ -626,7 +638,7 @@ destinations:
         // The comments leave a document that validate accepts.
         crate::manifest::convert::convert_text(&yaml).unwrap();
         let unlisted = Destinations::Unlisted("AccessDenied".into());
-        let yaml = export(&live(), &unlisted, "eu-west-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&live(), &unlisted, "eu-west-1", None, &mut BTreeSet::new()).yaml;
         assert!(
             yaml.ends_with("# The API destinations on this connection could not be listed (AccessDenied): declare\n# them under `destinations:` by hand.\n"),
             "{yaml}"

@@ -153,6 +153,23 @@ pub(crate) struct ExportedFile {
     pub(crate) variables: Vec<String>,
     /// Why it was skipped (it quotes the name).
     pub(crate) skipped: Option<crate::outside::Outside>,
+    /// The project file's target it was exported from (only when the project file lists
+    /// targets), and that target's account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) account: Option<String>,
+}
+
+impl ExportedFile {
+    /// Where it was exported from: its Region, after its target and account when it has one
+    /// (`prod (111111111111) eu-west-1`), as [`place_label`] names a place.
+    pub(crate) fn place(&self) -> String {
+        match (&self.target, &self.account) {
+            (Some(target), Some(account)) => format!("{target} ({account}) {}", self.region),
+            _ => self.region.clone(),
+        }
+    }
 }
 
 /// Why the order "promote, then carry" of a rotation is still safe, said (text and Markdown)

@@ -717,6 +717,7 @@ fn export_document() -> Value {
             "path": text_or_null("Where the file was written; `null` when skipped."),
             "variables": texts("The environment variables its secret references name (to be set before `apply`)."),
             "skipped": text_or_null("Why it was skipped; `null` when written."),
+            "target": target("The project file's target it was exported from, in its account (printed only when the project file lists targets)."),
         })),
         &["name", "region", "path", "variables", "skipped"],
     );

@@ -139,12 +139,12 @@ impl View for TextView {
                         out,
                         "wrote {path}  ({} in {}; set {})",
                         file.name,
-                        file.region,
+                        file.place(),
                         file.variables.join(", ")
                     );
                 }
                 (None, Some(why)) => {
-                    let _ = writeln!(out, "skipped {} in {}: {why}", file.name, file.region);
+                    let _ = writeln!(out, "skipped {} in {}: {why}", file.name, file.place());
                 }
                 (None, None) => {}
             }

@@ -16,7 +16,7 @@ const ACCOUNTS: [(&str, &str); 3] = [
     ("dev", "333333333333"),
 ];
 
-fn role(account: &str) -> String {
+pub(crate) fn role(account: &str) -> String {
     format!("arn:aws:iam::{account}:role/provision")
 }
 
@@ -46,7 +46,7 @@ fn declare(world: &mut World, name: &str, targets: &str) {
 /// The SDK configuration of `account` in `region`: the test's own credentials with the
 /// account's role assumed (with `external_id` when its trust policy requires one), as the
 /// emulator serves each account.
-fn assumed(
+pub(crate) fn assumed(
     world: &World,
     account: &str,
     region: &str,
@@ -440,4 +440,111 @@ fn a_saved_plan_records_each_places_account() {
             assert_eq!(names_in(&world, account, region), ["sf-everywhere"]);
         }
     }
+}
+
+/// `export --target` reads each named target's account with its role, in each of its Regions:
+/// the files land in OUT/<target>/<region>/, each document placed with `targets: [<target>]`,
+/// every line naming its target and account; a target left out is not read, and the project
+/// file stays as the user wrote it. Without `--target`, every target is exported.
+#[test]
+fn export_reads_each_target_in_its_own_account() {
+    let mut world = World::new();
+    project(&world, "");
+    declare(&mut world, "sf-prod-only", "prod");
+    declare(&mut world, "sf-staging-only", "staging");
+    world.provision(&["apply", "--yes"]).expect(0);
+    let project_file = std::fs::read_to_string(world.path("provision.yaml")).unwrap();
+
+    let run = world.provision(&[
+        "export", "--target", "prod", "--target", "staging", "--out", "exported",
+    ]);
+    run.expect(0);
+    for (target, name, account) in [
+        ("prod", "sf-prod-only", "111111111111"),
+        ("staging", "sf-staging-only", "222222222222"),
+    ] {
+        for region in [REGION, OTHER_REGION] {
+            let file = format!("exported/{target}/{region}/{name}.yaml");
+            let yaml = std::fs::read_to_string(world.path(&file))
+                .unwrap_or_else(|error| panic!("{file}: {error}\n{}", run.stdout));
+            assert!(
+                yaml.contains(&format!("regions:\n- {region}\ntargets:\n- {target}\n")),
+                "{file}:\n{yaml}"
+            );
+            assert!(
+                run.stdout
+                    .contains(&format!("({name} in {target} ({account}) {region};")),
+                "{}",
+                run.stdout
+            );
+        }
+    }
+    assert!(
+        run.stdout.contains("Export: 4 written, 0 skipped."),
+        "only the named targets' connections: {}",
+        run.stdout
+    );
+    assert!(!world.path("exported/dev").exists(), "dev was not named");
+    assert_eq!(
+        std::fs::read_to_string(world.path("provision.yaml")).unwrap(),
+        project_file,
+        "the project file is the user's"
+    );
+
+    // Without --target, every target (dev holds none of these connections).
+    let all = world.provision(&["export", "--out", "everything", "--output", "json"]);
+    all.expect(0);
+    let mut places: Vec<(String, String, String)> = all.json()["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_string(),
+                f["target"].as_str().unwrap().to_string(),
+                f["account"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    places.sort();
+    places.dedup();
+    assert_eq!(
+        places,
+        [
+            ("sf-prod-only".into(), "prod".into(), "111111111111".into()),
+            (
+                "sf-staging-only".into(),
+                "staging".into(),
+                "222222222222".into()
+            ),
+        ]
+    );
+}
+
+/// A target whose role is refused is not exported from, named with its account; the others'
+/// files are written and the run exits 1.
+#[test]
+fn export_names_a_target_it_could_not_open() {
+    let refused = role("222222222222");
+    let mut world = World::with_emulator_env(&[("MOTO_DENY_ASSUME_ROLE", refused.as_str())]);
+    project(&world, "");
+    declare(&mut world, "sf-prod-only", "prod");
+    world
+        .provision(&["apply", "--yes", "--target", "prod"])
+        .expect(0);
+
+    let run = world.provision(&["export", "--out", "exported"]);
+    run.expect(1);
+    assert!(
+        world
+            .path(&format!("exported/prod/{REGION}/sf-prod-only.yaml"))
+            .exists()
+    );
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        out.contains(&format!(
+            "nothing was exported from staging/{REGION} (account 222222222222)"
+        )),
+        "{out}"
+    );
 }

@@ -56,15 +56,7 @@ fn rotating_world(org: &FakeOrg) -> (World, Proxy) {
 /// Manager secret, beside another key); every credential the org may stage is one the world
 /// checks is never printed.
 fn applied(world: &mut World, org: &FakeOrg) {
-    world.secret_env("SF_ACCESS_TOKEN", TOKEN);
-    world.secret(OLD_KEY);
-    world.secret(OLD_SECRET);
-    world.env("SF_INSTANCE_URL", &org.url);
-    for n in 0..STAGED_COUNT {
-        let (key, secret) = staged(n);
-        world.secret(&key);
-        world.secret(&secret);
-    }
+    sign_in(world, org);
     world.write(
         "connections/acme.yaml",
         &format!(
@@ -78,6 +70,20 @@ fn applied(world: &mut World, org: &FakeOrg) {
             .to_string(),
     );
     world.provision(&["apply", "connections/"]).expect(0);
+}
+
+/// Signs `world` in to `org`; every credential the org may stage is one the world checks is
+/// never printed.
+fn sign_in(world: &mut World, org: &FakeOrg) {
+    world.secret_env("SF_ACCESS_TOKEN", TOKEN);
+    world.secret(OLD_KEY);
+    world.secret(OLD_SECRET);
+    world.env("SF_INSTANCE_URL", &org.url);
+    for n in 0..STAGED_COUNT {
+        let (key, secret) = staged(n);
+        world.secret(&key);
+        world.secret(&secret);
+    }
 }
 
 fn version_id(world: &World, stage: &str) -> String {
@@ -749,4 +755,156 @@ fn a_failed_stage_says_the_primary_is_unchanged_and_what_is_staged() {
         assert_one_credential_everywhere(&world, &org).0,
         staged(0).0
     );
+}
+
+/// A rotation across targets: the document is in two accounts (`targets: [prod, staging]`),
+/// each with its own copy of the referenced secret, applied with each target's role.
+mod across_targets {
+    use super::*;
+    use crate::against_emulator::accounts::{assumed, role};
+    use crate::support::REGION;
+
+    const TARGETS: [(&str, &str); 3] = [
+        ("prod", "111111111111"),
+        ("staging", "222222222222"),
+        ("dev", "333333333333"),
+    ];
+
+    fn secrets_in(world: &World, account: &str) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::new(&assumed(world, account, REGION, None))
+    }
+
+    /// What the referenced secret holds in `account`, and what the connection there holds
+    /// (its managed secret): `(client_id, client_secret)` each.
+    fn held_in(world: &World, account: &str) -> [(String, String); 2] {
+        let secrets = secrets_in(world, account);
+        let events = aws_sdk_eventbridge::Client::new(&assumed(world, account, REGION, None));
+        let arn = world
+            .block_on(events.describe_connection().name("sf-acme-prod").send())
+            .expect("describe the connection")
+            .secret_arn()
+            .unwrap()
+            .to_string();
+        ["salesforce/acme-prod".to_string(), arn].map(|id| {
+            let value = world
+                .block_on(secrets.get_secret_value().secret_id(id).send())
+                .expect("read the secret");
+            let json: serde_json::Value =
+                serde_json::from_str(value.secret_string().unwrap()).unwrap();
+            (
+                json["client_id"].as_str().unwrap().to_string(),
+                json["client_secret"].as_str().unwrap().to_string(),
+            )
+        })
+    }
+
+    /// Signs in to `org`, writes the project file (three targets, one Region each) and the
+    /// document placed in `placed`, creates the referenced secret in each of `placed`'s
+    /// accounts and applies there.
+    fn world_in(org: &FakeOrg, placed: &[&str], emulator_env: &[(&str, &str)]) -> World {
+        let mut world = World::with_emulator_env(emulator_env);
+        sign_in(&mut world, org);
+        let mut project = String::from("set: payments\ntargets:\n");
+        for (name, account) in TARGETS {
+            project.push_str(&format!(
+                "  - name: {name}\n    account: \"{account}\"\n    role: {}\n    regions: [{REGION}]\n",
+                role(account)
+            ));
+        }
+        world.write("provision.yaml", &project);
+        world.write(
+            "connections/acme.yaml",
+            &format!(
+                "name: sf-acme-prod\nsalesforce:\n  tokenUrl: {}\n  allowAnyHost: true\n  app:\n    contactEmail: integration@acme.example\n    runAsUser: eventbridge@acme.example\nclientId: {{ secretsManager: salesforce/acme-prod, key: client_id }}\nclientSecret: {{ secretsManager: salesforce/acme-prod, key: client_secret }}\ntargets: [{}]\n",
+                org.token_url(),
+                placed.join(", ")
+            ),
+        );
+        for (name, account) in TARGETS {
+            if !placed.contains(&name) || emulator_env.iter().any(|(_, v)| v.contains(account)) {
+                continue;
+            }
+            world
+                .block_on(
+                    secrets_in(&world, account)
+                        .create_secret()
+                        .name("salesforce/acme-prod")
+                        .secret_string(
+                            json!({"client_id": OLD_KEY, "client_secret": OLD_SECRET}).to_string(),
+                        )
+                        .send(),
+                )
+                .expect("create the secret in the target's account");
+        }
+        world
+    }
+
+    /// After the rotation, the connection in EACH account holds the new credential, and so
+    /// does the referenced secret there; the run's own account holds no copy.
+    #[test]
+    fn a_rotation_carries_the_new_credential_to_every_account() {
+        let org = org(true);
+        let world = world_in(&org, &["prod", "staging"], &[]);
+        world.provision(&["apply", "--yes"]).expect(0);
+
+        let run = world.provision(&["rotate-credentials", "connections/"]);
+        run.expect(0);
+        let new = staged(0);
+        for account in ["111111111111", "222222222222"] {
+            assert_eq!(
+                held_in(&world, account),
+                [new.clone(), new.clone()],
+                "account {account}: the secret and the connection hold the new credential\n{}",
+                run.stdout
+            );
+        }
+        let own = world.block_on(
+            world
+                .secrets_manager
+                .describe_secret()
+                .secret_id("salesforce/acme-prod")
+                .send(),
+        );
+        assert!(own.is_err(), "nothing written in the run's own account");
+        world.provision(&["diff"]).expect(0);
+    }
+
+    /// One of the document's accounts cannot be opened (its role refused): nothing is staged
+    /// in Salesforce, the other account keeps the old credential (still the primary, nothing
+    /// revoked), and the account is named.
+    #[test]
+    fn a_refused_role_in_one_account_stops_the_rotation_before_anything_is_staged() {
+        let org = org(true);
+        let refused = role("222222222222");
+        let world = world_in(
+            &org,
+            &["prod", "staging"],
+            &[("MOTO_DENY_ASSUME_ROLE", refused.as_str())],
+        );
+        world
+            .provision(&["apply", "--yes", "--target", "prod"])
+            .expect(0);
+
+        let run = world.provision(&["rotate-credentials", "connections/"]);
+        run.expect(1);
+        let out = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            out.contains("not rotated: staging/us-east-1 (account 222222222222) holds its credential and could not be opened"),
+            "{out}"
+        );
+        assert_eq!(slot(&org), None, "nothing staged in Salesforce");
+        assert_eq!(
+            org.state()["apps"][0]["consumerKey"],
+            OLD_KEY,
+            "the primary is the old one"
+        );
+        assert!(gets_token(&org, OLD_KEY), "the old credential stays valid");
+        assert_eq!(
+            held_in(&world, "111111111111"),
+            [
+                (OLD_KEY.to_string(), OLD_SECRET.to_string()),
+                (OLD_KEY.to_string(), OLD_SECRET.to_string())
+            ]
+        );
+    }
 }
