@@ -6,6 +6,8 @@
 //! STS error deep in its source chain; so the credentials are asked for first
 //! (`provide_credentials`), which gives STS's answer directly, and then `GetCallerIdentity`
 //! tells the account they belong to, compared with the target's before anything else is sent.
+//! Those first credentials are the ones the identity cache starts with ([`Primed`]): the role
+//! is assumed once per target and run, and again only before its session ends.
 
 use super::sts::{Identity, caller_identity};
 use super::{CallError, Reach};
@@ -13,9 +15,12 @@ use crate::secret::Secret;
 use aws_config::SdkConfig;
 use aws_config::identity::IdentityCache;
 use aws_config::sts::AssumeRoleProvider;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::future;
 use aws_sdk_sts::config::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 use aws_smithy_runtime_api::client::result::SdkError;
+use std::sync::{Mutex, PoisonError};
 
 /// What a command does in a target's account, which decides the role it assumes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,13 +103,16 @@ pub(crate) async fn assume(
         builder = builder.external_id(external_id.expose());
     }
     let provider = builder.build().await;
-    provider
+    let first = provider
         .provide_credentials()
         .await
         .map_err(|error| AssumeFailure::Refused(refusal(&error, base)))?;
     let assumed = base
         .to_builder()
-        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .credentials_provider(SharedCredentialsProvider::new(Primed {
+            first: Mutex::new(Some(first)),
+            provider,
+        }))
         .identity_cache(IdentityCache::lazy().build())
         .build();
     let identity = caller_identity(&assumed)
@@ -114,6 +122,32 @@ pub(crate) async fn assume(
         return Err(AssumeFailure::OtherAccount(identity));
     }
     Ok(assumed)
+}
+
+/// The assume-role provider, answering its first ask with the credentials the role was
+/// already assumed with (to check it): the identity cache's first load costs no second
+/// `AssumeRole`, and every later one (before the session ends) asks STS.
+#[derive(Debug)]
+struct Primed {
+    first: Mutex<Option<Credentials>>,
+    provider: AssumeRoleProvider,
+}
+
+impl ProvideCredentials for Primed {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self
+            .first
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match first {
+            Some(credentials) => future::ProvideCredentials::ready(Ok(credentials)),
+            None => self.provider.provide_credentials(),
+        }
+    }
 }
 
 /// STS's answer to a refused `AssumeRole`, from the provider's error: AWS's code and message
@@ -143,6 +177,61 @@ fn refusal(error: &(dyn std::error::Error + 'static), base: &SdkConfig) -> CallE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// STS as the STS API reference answers AssumeRole and GetCallerIdentity (Query protocol,
+    /// XML), counting the AssumeRole calls it gets.
+    async fn sts() -> wiremock::MockServer {
+        use wiremock::matchers::body_string_contains;
+        use wiremock::{Mock, ResponseTemplate};
+        let server = wiremock::MockServer::start().await;
+        let xml = |body: &str| {
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/xml")
+                .set_body_string(body.to_string())
+        };
+        Mock::given(body_string_contains("Action=AssumeRole"))
+            .respond_with(xml("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey><SessionToken>assumed-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:provision-payments-1</AssumedRoleId><Arn>arn:aws:sts::111111111111:assumed-role/provision/provision-payments-1</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>"))
+            .mount(&server)
+            .await;
+        Mock::given(body_string_contains("Action=GetCallerIdentity"))
+            .respond_with(xml("<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:sts::111111111111:assumed-role/provision/provision-payments-1</Arn><UserId>AROAEXAMPLE:provision-payments-1</UserId><Account>111111111111</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetCallerIdentityResponse>"))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn a_target_s_role_is_assumed_once_for_the_check_and_every_call_after_it() {
+        let server = sts().await;
+        let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(server.uri())
+            .credentials_provider(Credentials::for_tests())
+            .load()
+            .await;
+        let role = RoleToAssume {
+            role: "arn:aws:iam::111111111111:role/provision",
+            session_name: "provision-payments-1",
+            external_id: None,
+            account: "111111111111",
+        };
+        let assumed = assume(&base, &role).await.expect("assumed and checked");
+        for _ in 0..3 {
+            caller_identity(&assumed)
+                .await
+                .expect("a call with the role");
+        }
+        let calls = server.received_requests().await.unwrap_or_default();
+        let assume_calls = calls
+            .iter()
+            .filter(|request| String::from_utf8_lossy(&request.body).contains("Action=AssumeRole"))
+            .count();
+        assert_eq!(
+            assume_calls, 1,
+            "the check's credentials serve the calls after it"
+        );
+        assert_eq!(calls.len(), 5, "one AssumeRole, the check and three calls");
+    }
 
     #[test]
     fn reading_commands_take_the_read_role_when_there_is_one() {
