@@ -22,6 +22,7 @@ mod mocked {
     mod isolation;
     mod leaks;
     mod pagination;
+    mod rules;
     mod secrets;
     mod states;
     mod throttling;
