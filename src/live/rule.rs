@@ -51,13 +51,11 @@ pub(crate) struct LiveRule {
 }
 
 impl LiveRule {
-    /// Who owns the rule, read from its tags.
-    pub(crate) fn owner(&self) -> crate::ownership::Owner {
-        crate::ownership::Owner::of_tags(
-            self.tags
-                .iter()
-                .map(|(key, value)| (key.as_str(), value.as_str())),
-        )
+    /// The rule's tags as text, key and value, for [`Owner::of_tags`](crate::ownership::Owner::of_tags).
+    pub(crate) fn tag_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.tags
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
     }
 
     /// The target with the id `id`.

@@ -148,10 +148,8 @@ async fn a_rule_is_read_with_its_targets_from_every_page_and_its_tags() {
         rule.pattern.as_ref().map(|p| p.as_str()),
         Some(r#"{"detail-type":["OrderPlaced"],"source":["com.acme.orders"]}"#)
     );
-    assert!(
-        rule.owner()
-            .is(&crate::ownership::OwnershipSet::parse("payments-team").unwrap())
-    );
+    let owner = crate::ownership::Owner::of_tags(rule.tag_pairs());
+    assert!(owner.is(&crate::ownership::OwnershipSet::parse("payments-team").unwrap()));
     let ids: Vec<&str> = rule.targets.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["acme-order-events", "by-hand"]);
     let declared = rule.target("acme-order-events").unwrap();
