@@ -75,6 +75,10 @@ SHELVES = [
     # Plain data every layer shares: live state, parameter lists.
     ("live", ["live"]),
     ("parameters", ["parameters"]),
+    # What a rule hands its target: the input transformer, its JSON paths and local rendering,
+    # the retry policy. Plain data and pure functions the manifest, the desired state, the
+    # edges and verify all name.
+    ("route", ["route"]),
     # How a run speaks (warnings, progress) and the one writer to stdout and stderr.
     ("log", ["log"]),
     ("term", ["term"]),

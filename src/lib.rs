@@ -16,7 +16,8 @@
 //! - [`engine`] reads live state and executes plans with bounded concurrency, through the two
 //!   edges: [`aws`] (EventBridge, Secrets Manager) and [`salesforce`] (token requests, hints);
 //! - [`secret`] holds secret values in a type that cannot print itself, and [`parameters`] the
-//!   parameter lists every layer shares; [`outside`] holds text from AWS, Salesforce or the YAML
+//!   parameter lists every layer shares, [`route`] what a rule hands its target (the input
+//!   transformer and its rendering, the retry policy); [`outside`] holds text from AWS, Salesforce or the YAML
 //!   in a type that prints itself escaped; [`bounds`] caps how much of any remote answer is read;
 //!   [`signal`] is the signal that stopped a run, which errors and the engine both name.
 //!
@@ -44,6 +45,7 @@ pub(crate) mod plan;
 pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod resolve;
+pub(crate) mod route;
 pub mod run;
 pub(crate) mod salesforce;
 pub(crate) mod secret;

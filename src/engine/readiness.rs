@@ -255,6 +255,7 @@ mod tests {
             api_version: "v62.0".into(),
             rate_limit_per_second: rate,
             rate_origin: None,
+            rules: Vec::new(),
             origin: Location::file(std::path::Path::new("x.yaml")),
         }
     }

@@ -37,7 +37,7 @@ fn violation(message: impl Into<String>, help: impl Into<String>) -> Violation {
 
 /// An API name: letters, digits and single underscores, starting with a letter; an optional
 /// namespace prefix (`ns__`) and a suffix such as `__c` or `__e` are separated by two.
-fn is_api_name(name: &str) -> bool {
+pub(crate) fn is_api_name(name: &str) -> bool {
     let parts: Vec<&str> = name.split("__").collect();
     if parts.len() > 3 || name.len() > 80 {
         return false;

@@ -75,6 +75,12 @@ pub(crate) const CONNECTION: &[Mapping<'static>] = &[
         keys: keys::DESTINATION,
         list_item: true,
     },
+    Mapping {
+        path: "destinations.rules",
+        keys: keys::RULE,
+        list_item: true,
+    },
+    mapping("destinations.rules.retry", keys::RETRY),
 ];
 
 /// The mapping of the project file.
@@ -464,14 +470,13 @@ pub(crate) fn in_place(mappings: &[Mapping<'_>], path: &str, example: &str) -> S
     let names: Vec<&str> = path.split('.').collect();
     let mut out = String::new();
     let mut indent = 0;
-    let mut dash = false;
     for (depth, name) in names.iter().enumerate() {
         let parent = names[..depth].join(".");
         let item = mappings
             .iter()
             .any(|mapping| mapping.path == parent && mapping.list_item && depth > 0);
-        let lead = if item && !dash {
-            dash = true;
+        // Each list on the way gets its dash (`- rules:` then `- name:` for a rule's key).
+        let lead = if item {
             format!("{}- ", " ".repeat(indent))
         } else {
             " ".repeat(indent)

@@ -133,6 +133,69 @@ pub const DESTINATION: Keys = &[
         "Optional invocations per second, at least 1 (default 300, AWS's default quota; a higher rate needs the quota raised).",
         "100",
     ),
+    optional(
+        "rules",
+        "Optional: the EventBridge rules that route events to this destination, each with its pattern, the body sent (Platform Event field -> path in the event), the role EventBridge invokes with, retries and a dead-letter queue. One rule name under several destinations of one file is one rule with a target per destination (at most 5).",
+        "- name: orders-to-salesforce\n  pattern: {source: [com.acme.orders], detail-type: [OrderPlaced]}\n  body:\n    Order_Id__c: $.detail.id\n  role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders",
+    ),
+];
+
+/// One item of a destination's `rules:`.
+pub const RULE: Keys = &[
+    required(
+        "name",
+        "EventBridge rule name: 1-64 of . - _ A-Z a-z 0-9; unique per bus across files (the same name under several destinations of one file is one rule with several targets).",
+        "orders-to-salesforce",
+    ),
+    optional(
+        "bus",
+        "Optional event bus: `default` (the default), a bus name, or a bus ARN in the document's Region.",
+        "default",
+    ),
+    required(
+        "pattern",
+        "The event pattern, in EventBridge's grammar (checked before any call): every value a list of values or matchers (prefix, suffix, anything-but, numeric, exists, cidr, equals-ignore-case, wildcard), or `$or`.",
+        "{source: [com.acme.orders], detail-type: [OrderPlaced]}",
+    ),
+    required(
+        "body",
+        "What Salesforce receives: Platform Event field API name -> JSON path in the event (`$.detail.id`), at most 100; provision writes the target's input transformer so the event arrives as exactly these fields, strings as strings, numbers and true/false as themselves.",
+        "Order_Id__c: $.detail.id\nAmount__c: $.detail.total",
+    ),
+    optional(
+        "retry",
+        "Optional retry policy: `attempts` (0-185) and `maxEventAge` (60s-24h); AWS's defaults (185, 24h) for what is left out.",
+        "{attempts: 10, maxEventAge: 1h}",
+    ),
+    optional(
+        "deadLetterQueue",
+        "Optional ARN of a standard SQS queue in the rule's Region for events that could not be delivered (without one, they are dropped).",
+        "arn:aws:sqs:us-east-1:123456789012:orders-dlq",
+    ),
+    required(
+        "role",
+        "ARN of the IAM role EventBridge assumes to invoke the API destination (it needs events:InvokeApiDestination on it).",
+        "arn:aws:iam::123456789012:role/eventbridge-invoke-orders",
+    ),
+    optional(
+        "sample",
+        "Optional sample event, as EventBridge would deliver it: `verify --publish-test` renders it through the rule's input transformer and publishes exactly those bytes.",
+        "{source: com.acme.orders, detail-type: OrderPlaced, detail: {id: A-1, total: 12.5}}",
+    ),
+];
+
+/// A rule's `retry:`.
+pub const RETRY: Keys = &[
+    optional(
+        "attempts",
+        "Optional maximum retry attempts, 0-185 (default 185).",
+        "10",
+    ),
+    optional(
+        "maxEventAge",
+        "Optional: how long EventBridge keeps retrying an event, 60s-24h, written `90s`, `30m` or `1h` (default 24h).",
+        "1h",
+    ),
 ];
 
 /// `salesforce.app:`, the External Client App.
@@ -271,6 +334,8 @@ pub const TABLES: &[(&str, Keys)] = &[
     ("oauth / invocation", PARAMETER_BLOCK),
     ("privateLink", PRIVATE_LINK),
     ("destinations[]", DESTINATION),
+    ("destinations[].rules[]", RULE),
+    ("destinations[].rules[].retry", RETRY),
     ("salesforce.app", APP),
 ];
 

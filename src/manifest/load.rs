@@ -49,6 +49,7 @@ pub fn load_with(paths: &[PathBuf], rules: &Rules) -> Result<Vec<ConnectionSpec>
     }
     check_duplicate_names(&specs, &mut problems);
     check_duplicate_destination_names(&specs, &mut problems);
+    check_rules(&specs, &mut problems);
     if problems.is_empty() {
         specs.iter().for_each(declare_public);
         Ok(specs)
@@ -353,6 +354,79 @@ fn check_duplicate_destination_names(specs: &[ConnectionSpec], problems: &mut Ve
             ),
             None => {
                 first_seen.insert(&destination.name, &destination.origin);
+            }
+        }
+    }
+}
+
+/// Rules, by bus and name: one rule per file (declared under one destination, or under
+/// several for a target each, with one pattern, at most [`TARGETS_PER_RULE_MAX`] targets);
+/// the same name on the same bus in another file whose Regions may meet is refused, naming
+/// both files. Documents without `regions:` are in the run's default Region, unknown offline,
+/// so they may meet any other.
+fn check_rules(specs: &[ConnectionSpec], problems: &mut Vec<Problem>) {
+    use super::rule_checks::TARGETS_PER_RULE_MAX;
+    type Declared<'a> = (
+        &'a ConnectionSpec,
+        &'a super::DestinationSpec,
+        &'a super::RuleSpec,
+    );
+    let mut groups: BTreeMap<(&str, &str), Vec<Declared<'_>>> = BTreeMap::new();
+    for spec in specs {
+        for destination in &spec.destinations {
+            for rule in &destination.rules {
+                groups
+                    .entry((rule.bus_name(), rule.name.as_str()))
+                    .or_default()
+                    .push((spec, destination, rule));
+            }
+        }
+    }
+    let meet = |a: &ConnectionSpec, b: &ConnectionSpec| match (&a.regions, &b.regions) {
+        (Some(a), Some(b)) => a.iter().any(|region| b.contains(region)),
+        _ => true,
+    };
+    for ((bus, name), declared) in groups {
+        let (first_spec, _, first) = declared[0];
+        let mut targets = 0;
+        for &(spec, destination, rule) in &declared {
+            let same_file = rule.origin.file == first.origin.file;
+            if !same_file {
+                if meet(spec, first_spec) {
+                    problems.push(
+                        Problem::new(format!(
+                            "rule `{name}` on bus `{bus}` is also declared in another file, at {}",
+                            first.origin
+                        ))
+                        .at(rule.origin.clone())
+                        .field("destinations.rules.name")
+                        .help("a rule is declared in one file (under several destinations of that file for a target each): rename one of them, or move the declarations together"),
+                    );
+                }
+                continue;
+            }
+            if rule.pattern != first.pattern {
+                problems.push(
+                    Problem::new(format!(
+                        "rule `{name}` is declared under several destinations with different patterns (see {}); one rule has one pattern",
+                        first.origin
+                    ))
+                    .at(rule.pattern_origin.location.clone())
+                    .field(rule.pattern_origin.field.clone())
+                    .help("write the same pattern in each declaration of the rule, or give one of them another name"),
+                );
+            }
+            targets += 1;
+            if targets == TARGETS_PER_RULE_MAX + 1 {
+                problems.push(
+                    Problem::new(format!(
+                        "rule `{name}` targets more than {TARGETS_PER_RULE_MAX} destinations (here `{}`): EventBridge allows at most {TARGETS_PER_RULE_MAX} targets per rule, a quota that cannot be raised",
+                        destination.name
+                    ))
+                    .at(rule.origin.clone())
+                    .field("destinations.rules.name")
+                    .help("split the destinations over two rules, each with its own name and the same pattern"),
+                );
             }
         }
     }

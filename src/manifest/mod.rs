@@ -15,7 +15,9 @@ pub(crate) mod export;
 pub mod keys;
 pub mod limits;
 pub mod load;
+pub mod pattern;
 pub mod regions;
+pub mod rule_checks;
 pub mod schema;
 pub mod token_url;
 pub mod yaml;
@@ -101,8 +103,65 @@ pub struct DestinationSpec {
     pub rate_limit_per_second: u32,
     /// Where `rateLimitPerSecond` is written (`None`: left out, AWS's default).
     pub rate_origin: Option<Origin>,
+    /// The EventBridge rules that route events here (`rules:`), in the order written.
+    pub rules: Vec<RuleSpec>,
     /// Where it is declared (its `name` key).
     pub origin: Location,
+}
+
+/// An EventBridge rule as declared under the API destination it targets (`rules:`). One
+/// rule name under several destinations of one file is one rule with a target per
+/// destination (see [`rule_checks`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSpec {
+    /// The rule's name (PutRule `Name`).
+    pub name: String,
+    /// The event bus: `default` (when left out), a bus name, or a bus ARN.
+    pub bus: String,
+    /// The event pattern, checked against EventBridge's grammar, its keys sorted at every
+    /// level (the canonical form PutRule is sent and a live pattern is compared in).
+    pub pattern: serde_json::Value,
+    /// Platform Event field -> JSON path in the event, in the order written.
+    pub body: Vec<BodyField>,
+    /// `retry:`, its missing half filled with AWS's default (`None`: left out, AWS's defaults).
+    pub retry: Option<crate::route::RetryPolicy>,
+    /// An SQS queue ARN (`deadLetterQueue:`).
+    pub dead_letter_queue: Option<String>,
+    /// The IAM role EventBridge assumes to invoke the destination.
+    pub role: String,
+    /// A sample event declared beside the rule (`sample:`), for `verify --publish-test`.
+    pub sample: Option<serde_json::Value>,
+    /// Where `pattern` is written, for messages about the pattern as a whole.
+    pub pattern_origin: Origin,
+    /// Where the rule is declared (its `name` key).
+    pub origin: Location,
+}
+
+/// One field of a rule's `body:`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyField {
+    /// The Platform Event field's API name (`Order_Id__c`).
+    pub field: String,
+    /// The JSON path in the event (`$.detail.id`).
+    pub path: String,
+    /// Where the field is written.
+    pub origin: Origin,
+}
+
+impl RuleSpec {
+    /// The target's input transformer: Salesforce receives exactly the body's fields.
+    pub(crate) fn transformer(&self) -> crate::route::InputTransformer {
+        crate::route::transformer(
+            self.body
+                .iter()
+                .map(|field| (field.field.as_str(), field.path.as_str())),
+        )
+    }
+
+    /// The event bus's name: the bus as written, or the name at the end of a bus ARN.
+    pub fn bus_name(&self) -> &str {
+        rule_checks::bus_name(&self.bus)
+    }
 }
 
 /// What in the org an API destination posts to.

@@ -19,6 +19,7 @@ use super::limits::{
     CLIENT_CREDENTIAL_MAX, ENDPOINT_MAX, KMS_KEY_MAX, NAME_MAX, NAME_PATTERN, PARAMETER_MAX,
     PARAMETERS_PER_LIST_MAX, RESOURCE_CONFIGURATION_ARN_MAX, description_room,
 };
+use super::rule_checks;
 use super::token_url::{self, LABEL_MAX};
 use super::{OWNERSHIP_MARKER, regions};
 use crate::key::TEXT;
@@ -261,6 +262,64 @@ fn shape(path: &str, key: &Key) -> Value {
             "type": "integer",
             "minimum": RATE_LIMIT_MIN,
             "maximum": RATE_LIMIT_MAX,
+        }),
+        ("destinations[]", "rules") => json!({
+            "type": ["array", "null"],
+            "items": closed_object(keys::RULE, "destinations[].rules[]"),
+        }),
+        ("destinations[].rules[]", "name") => json!({
+            "type": TEXT,
+            "minLength": 1,
+            "maxLength": NAME_MAX,
+            "pattern": NAME_PATTERN,
+        }),
+        ("destinations[].rules[]", "bus") => json!({
+            "type": [TEXT, "null"],
+            "maxLength": rule_checks::BUS_MAX,
+            "pattern": rule_checks::BUS_PATTERN,
+        }),
+        ("destinations[].rules[]", "pattern") => json!({
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": { "type": ["array", "object"] },
+        }),
+        ("destinations[].rules[]", "body") => json!({
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": rule_checks::VARIABLES_MAX,
+            "propertyNames": { "pattern": "^[A-Za-z][A-Za-z0-9_]*$" },
+            "additionalProperties": {
+                "type": TEXT,
+                "maxLength": rule_checks::PATH_MAX,
+                "pattern": "^\\$((\\.[-/_A-Za-z0-9]+)|(\\[(0|[1-9][0-9]*)\\]))+$",
+            },
+        }),
+        ("destinations[].rules[]", "retry") => {
+            let mut object = closed_object(keys::RETRY, "destinations[].rules[].retry");
+            object["type"] = json!(["object", "null"]);
+            object
+        }
+        ("destinations[].rules[].retry", "attempts") => json!({
+            "type": "integer",
+            "minimum": 0,
+            "maximum": crate::route::RETRY_ATTEMPTS_MAX,
+        }),
+        ("destinations[].rules[].retry", "maxEventAge") => json!({
+            "type": TEXT,
+            "pattern": rule_checks::DURATION_PATTERN,
+        }),
+        ("destinations[].rules[]", "deadLetterQueue") => json!({
+            "type": [TEXT, "null"],
+            "maxLength": rule_checks::ARN_MAX,
+            "pattern": rule_checks::QUEUE_PATTERN,
+        }),
+        ("destinations[].rules[]", "role") => json!({
+            "type": TEXT,
+            "maxLength": rule_checks::ARN_MAX,
+            "pattern": rule_checks::ROLE_PATTERN,
+        }),
+        ("destinations[].rules[]", "sample") => json!({
+            "type": ["object", "null"],
         }),
         ("secretReference", name) => match crate::sources::by_key(name) {
             Some(source) => (source.schema)(),

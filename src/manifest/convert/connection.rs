@@ -108,6 +108,8 @@ impl Walker<'_> {
             Some(value) => self.destinations(value, &child(&root, "destinations")),
         };
 
+        let destinations = destinations
+            .filter(|destinations| self.rule_regions(destinations, regions.as_deref(), &root));
         let origin = self.location(&child(&root, "name"), At::Key);
         let (token_url, app) = token_url?;
         Some(ConnectionSpec {

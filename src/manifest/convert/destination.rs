@@ -172,6 +172,10 @@ impl Walker<'_> {
                 }
             }
         };
+        let rules = match lookup(&entries, "rules") {
+            None => Some(Vec::new()),
+            Some(value) => self.rules(value, &child(path, "rules")),
+        };
         Some(DestinationSpec {
             name: name?,
             description: description?,
@@ -179,6 +183,7 @@ impl Walker<'_> {
             api_version: api_version?,
             rate_limit_per_second: rate_limit?,
             rate_origin,
+            rules: rules?,
             origin: self.location(&child(path, "name"), At::Key),
         })
     }

@@ -15,13 +15,14 @@
 //! as written, positions, "did you mean"), [`connection`] the document's root, [`salesforce`]
 //! the token URL, [`app`] the External Client App, [`secret`] secret references,
 //! [`parameters`] the `headers`/`query`/`body` lists, [`private_link`] private connectivity,
-//! [`destination`] the API destinations.
+//! [`destination`] the API destinations, [`rule`] the rules that route events to them.
 
 mod app;
 mod connection;
 mod destination;
 mod parameters;
 mod private_link;
+mod rule;
 mod salesforce;
 mod secret;
 mod walker;

@@ -262,12 +262,7 @@ impl Walker<'_> {
                 None
             }
             Value::Tagged(tagged) => {
-                self.report(
-                    path,
-                    At::Value,
-                    format!("YAML tags such as `{}` are not supported", tagged.tag),
-                    format!("remove `{}` and write the plain value", tagged.tag),
-                );
+                self.tag_refused(path, &tagged.tag);
                 None
             }
             Value::Null => match written.filter(|text| !text.is_empty()) {
@@ -299,6 +294,18 @@ impl Walker<'_> {
                 None
             }
         }
+    }
+}
+
+impl Walker<'_> {
+    /// A YAML tag (`!Ref`, `!!str`) where a plain value is meant.
+    pub(super) fn tag_refused(&mut self, path: &[Segment], tag: &serde_yaml::value::Tag) {
+        self.report(
+            path,
+            At::Value,
+            format!("YAML tags such as `{tag}` are not supported"),
+            format!("remove `{tag}` and write the plain value"),
+        );
     }
 }
 
