@@ -3,10 +3,6 @@
 //! AWS never returns the client secret or the values of secret parameters: those are `None`
 //! here, and their drift is judged from the EventBridge-managed secret instead.
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "read by the rule kind, issue 31")
-)]
 pub(crate) mod rule;
 
 use crate::outside::Outside;

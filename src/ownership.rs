@@ -121,10 +121,6 @@ impl Owner {
 
     /// Who owns a live rule, read from its tags (key, value): the set [`SET_TAG`] names, if it
     /// names one that could be a set; nobody otherwise.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "rules are owned by tag, issue 31")
-    )]
     pub(crate) fn of_tags<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         tags.into_iter()
             .find(|(key, _)| *key == SET_TAG)

@@ -30,7 +30,8 @@
 
 use super::CallError;
 use super::connections::{Events, call_error, listing_bound};
-use crate::live::rule::{LiveRule, LiveTarget, Retry, TargetInput, canonical_pattern};
+use crate::desired::rule::{DesiredRule, DesiredTarget};
+use crate::live::rule::{ENABLED, LiveRule, LiveTarget, TargetInput, read_retry};
 use crate::outside::Outside;
 use aws_sdk_eventbridge::error::ProvideErrorMetadata;
 use aws_sdk_eventbridge::types::{
@@ -45,31 +46,6 @@ const ENTRY_MESSAGE_MAX: usize = 500;
 /// Entries in one `PutTargets` or `RemoveTargets` request: "The maximum number of entries per
 /// request is 10" (EventBridge API reference).
 const ENTRIES_PER_REQUEST: usize = 10;
-
-/// A rule as the tool writes it with `PutRule`: every field, each time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RuleWrite<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) bus: &'a str,
-    /// The event pattern, as JSON text.
-    pub(crate) pattern: &'a str,
-    pub(crate) description: Option<&'a str>,
-    /// `ENABLED` or `DISABLED`.
-    pub(crate) state: &'a str,
-}
-
-/// A target as the tool writes it with `PutTargets`: an input transformer, a role, a retry
-/// policy (always sent, so AWS's defaults are written as themselves) and a dead-letter queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TargetWrite<'a> {
-    pub(crate) id: &'a str,
-    pub(crate) arn: &'a str,
-    pub(crate) role_arn: &'a str,
-    pub(crate) paths: &'a BTreeMap<String, String>,
-    pub(crate) template: &'a str,
-    pub(crate) retry: Retry,
-    pub(crate) dead_letter_queue: Option<&'a str>,
-}
 
 /// Every item of a listing of `what` (`rules`, `targets`), one page after the other: `page`
 /// asks for the page after a token (`None`: the first) and gives its items and the next
@@ -191,17 +167,25 @@ pub(crate) async fn read_rule(
             .to_string(),
         arn,
         pattern: output.event_pattern().map(canonical_pattern),
-        state: output
-            .state()
-            .map_or(Outside::from(crate::live::rule::DEFAULT_STATE), |state| {
-                Outside::from(state.as_str())
-            }),
+        state: output.state().map_or(Outside::from(ENABLED), |state| {
+            Outside::from(state.as_str())
+        }),
         description: output.description().map(Outside::from),
         schedule: output.schedule_expression().map(Outside::from),
         managed_by: output.managed_by().map(Outside::from),
         tags,
         targets,
     }))
+}
+
+/// An event pattern as AWS gave it back, in the canonical form a declared one is sent in
+/// (keys sorted, no spaces), so key order and spacing do not count; a text that is not JSON
+/// is kept as it is (and shows as a difference).
+pub(crate) fn canonical_pattern(text: &str) -> Outside {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => Outside::from(crate::manifest::pattern::text(&value)),
+        Err(_) => Outside::from(text),
+    }
 }
 
 /// Every target of a rule, 100 a page; `None` if the rule does not exist.
@@ -258,7 +242,7 @@ fn live_target(target: &Target) -> LiveTarget {
         arn: target.arn().to_string(),
         role_arn: target.role_arn().map(str::to_string),
         input,
-        retry: Retry::read(
+        retry: read_retry(
             retry.and_then(RetryPolicy::maximum_retry_attempts),
             retry.and_then(RetryPolicy::maximum_event_age_in_seconds),
         ),
@@ -294,30 +278,23 @@ async fn list_tags(
     }
 }
 
-/// Creates or replaces the rule; `tag` (key, value) goes with it, which AWS applies only when
-/// the call creates the rule. The rule's ARN, as AWS answers it.
+/// Creates or replaces the rule, enabled, with every field declared; `tag` (key, value) goes
+/// with it, which AWS applies only when the call creates the rule. The rule's ARN, as AWS
+/// answers it.
 pub(crate) async fn put_rule(
     events: &Events,
-    rule: &RuleWrite<'_>,
+    rule: &DesiredRule,
     tag: Option<(&str, &str)>,
 ) -> Result<Option<String>, CallError> {
-    let tags = tag
-        .map(|(key, value)| {
-            Tag::builder()
-                .key(key)
-                .value(value)
-                .build()
-                .map_err(|error| CallError::built(format!("the tag `{key}` is incomplete"), error))
-        })
-        .transpose()?;
+    let tags = tag.map(sdk_tag).transpose()?;
     let output = events
         .client
         .put_rule()
-        .name(rule.name)
-        .event_bus_name(rule.bus)
-        .event_pattern(rule.pattern)
-        .set_description(rule.description.map(str::to_string))
-        .state(RuleState::from(rule.state))
+        .name(&rule.name)
+        .event_bus_name(&rule.bus)
+        .event_pattern(&rule.pattern)
+        .description(&rule.description)
+        .state(RuleState::from(ENABLED))
         .set_tags(tags.map(|tag| vec![tag]))
         .send()
         .await
@@ -325,17 +302,21 @@ pub(crate) async fn put_rule(
     Ok(output.rule_arn().map(str::to_string))
 }
 
+fn sdk_tag((key, value): (&str, &str)) -> Result<Tag, CallError> {
+    Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .map_err(|error| CallError::built(format!("the tag `{key}` is incomplete"), error))
+}
+
 /// Adds `tag` (key, value) to the rule `arn`, replacing the value of a tag with that key.
 pub(crate) async fn tag_rule(
     events: &Events,
     arn: &str,
-    (key, value): (&str, &str),
+    tag: (&str, &str),
 ) -> Result<(), CallError> {
-    let tag = Tag::builder()
-        .key(key)
-        .value(value)
-        .build()
-        .map_err(|error| CallError::built(format!("the tag `{key}` is incomplete"), error))?;
+    let tag = sdk_tag(tag)?;
     events
         .client
         .tag_resource()
@@ -347,30 +328,36 @@ pub(crate) async fn tag_rule(
     Ok(())
 }
 
-/// Puts every target on the rule (each replaces the target with its id), at most 10 a request.
-/// A target AWS did not take fails the whole, naming it.
+/// Puts every declared target of `rule` on it, each with the ARN of its API destination
+/// (`destination_arns`, in the order of the rule's targets): each replaces the target with its
+/// id, at most 10 a request. The retry policy is always sent, AWS's defaults as themselves. A
+/// target AWS did not take fails the whole, naming it.
 pub(crate) async fn put_targets(
     events: &Events,
-    rule: &str,
-    bus: &str,
-    targets: &[TargetWrite<'_>],
+    rule: &DesiredRule,
+    destination_arns: &[&str],
 ) -> Result<(), CallError> {
+    let targets: Vec<(&DesiredTarget, &str)> = rule
+        .targets
+        .iter()
+        .zip(destination_arns.iter().copied())
+        .collect();
     for chunk in targets.chunks(ENTRIES_PER_REQUEST) {
         let built = chunk
             .iter()
-            .map(sdk_target)
+            .map(|(target, arn)| sdk_target(target, arn))
             .collect::<Result<Vec<_>, _>>()?;
         let output = events
             .client
             .put_targets()
-            .rule(rule)
-            .event_bus_name(bus)
+            .rule(&rule.name)
+            .event_bus_name(&rule.bus)
             .set_targets(Some(built))
             .send()
             .await
             .map_err(call_error(events))?;
         let failed: Vec<Failed<'_>> = output.failed_entries().iter().map(Failed::from).collect();
-        entries_taken("put", rule, output.failed_entry_count(), &failed)?;
+        entries_taken("put", &rule.name, output.failed_entry_count(), &failed)?;
     }
     Ok(())
 }
@@ -429,17 +416,18 @@ pub(crate) async fn delete_rule(
     }
 }
 
-/// The SDK's target for a write.
-fn sdk_target(target: &TargetWrite<'_>) -> Result<Target, CallError> {
+/// The SDK's target for a declared one, invoking the API destination `arn`.
+fn sdk_target(target: &DesiredTarget, arn: &str) -> Result<Target, CallError> {
     let transformer = InputTransformer::builder()
         .set_input_paths_map(Some(
             target
-                .paths
+                .input
+                .input_paths_map
                 .iter()
                 .map(|(variable, path)| (variable.clone(), path.clone()))
                 .collect(),
         ))
-        .input_template(target.template)
+        .input_template(&target.input.input_template)
         .build()
         .map_err(|error| {
             CallError::built(
@@ -451,19 +439,20 @@ fn sdk_target(target: &TargetWrite<'_>) -> Result<Target, CallError> {
             )
         })?;
     Target::builder()
-        .id(target.id)
-        .arn(target.arn)
-        .role_arn(target.role_arn)
+        .id(&target.id)
+        .arn(arn)
+        .role_arn(&target.role_arn)
         .input_transformer(transformer)
         .retry_policy(
             RetryPolicy::builder()
-                .maximum_retry_attempts(count(target.retry.attempts))
-                .maximum_event_age_in_seconds(count(target.retry.max_event_age_seconds))
+                .maximum_retry_attempts(count(target.retry.maximum_retry_attempts))
+                .maximum_event_age_in_seconds(count(target.retry.maximum_event_age_seconds))
                 .build(),
         )
         .set_dead_letter_config(
             target
                 .dead_letter_queue
+                .as_ref()
                 .map(|arn| DeadLetterConfig::builder().arn(arn).build()),
         )
         .build()
@@ -563,6 +552,24 @@ fn entries_taken(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pattern_reads_the_same_whatever_its_key_order_and_spacing() {
+        let sent = r#"{"source":["com.acme.orders"],"detail-type":["OrderPlaced"],"detail":{"total":[{"numeric":[">",0]}],"id":[{"exists":true}]}}"#;
+        let read_back = r#"{ "detail": {"id": [{"exists": true}], "total": [{"numeric": [">", 0]}]},
+            "detail-type": ["OrderPlaced"], "source": ["com.acme.orders"] }"#;
+        assert_eq!(canonical_pattern(sent), canonical_pattern(read_back));
+        assert_eq!(
+            canonical_pattern(sent),
+            r#"{"detail":{"id":[{"exists":true}],"total":[{"numeric":[">",0]}]},"detail-type":["OrderPlaced"],"source":["com.acme.orders"]}"#
+        );
+        // Array order is meaning (numeric ranges), so it stays.
+        assert_ne!(
+            canonical_pattern(r#"{"a":[1,2]}"#),
+            canonical_pattern(r#"{"a":[2,1]}"#)
+        );
+        assert_eq!(canonical_pattern("not json {"), "not json {");
+    }
 
     #[test]
     fn every_target_taken_is_a_success() {

@@ -3,29 +3,23 @@
 //!
 //! Everything AWS wrote in free text (the description, the event pattern, a target's input
 //! transformer) is held as [`Outside`] text: shown escaped, compared and sent exactly. The
-//! pattern is held canonicalised ([`canonical_pattern`]): EventBridge gives back the pattern as
-//! a JSON string whose key order and spacing need not be those sent, so two patterns that mean
-//! the same read the same.
+//! pattern is held in its canonical form (keys sorted, as the manifest writes a declared one):
+//! EventBridge gives back the pattern as a JSON string whose key order and spacing need not be
+//! those sent, so two patterns that mean the same read the same.
 //!
 //! What a target leaves out means AWS's default, and is read as that default, so a target
 //! written without them never shows a difference: no `RetryPolicy` (or a policy missing one of
-//! its two fields) is [`DEFAULT_RETRY_ATTEMPTS`] attempts within
-//! [`DEFAULT_MAX_EVENT_AGE_SECONDS`] ("By default, EventBridge retries sending the event for 24
-//! hours and up to 185 times": EventBridge user guide, "Retrying event delivery"), no
-//! `DeadLetterConfig` is no dead-letter queue, and no `State` on a rule is `ENABLED` ("Rules
-//! are enabled by default": EventBridge API reference, `PutRule`).
+//! its two fields) is [`RetryPolicy::AWS_DEFAULT`] ([`read_retry`]), no `DeadLetterConfig` is
+//! no dead-letter queue, and no `State` on a rule is [`ENABLED`].
 
 use crate::outside::Outside;
+use crate::route::RetryPolicy;
 use std::collections::BTreeMap;
 
-/// AWS's retry attempts for a target without a `RetryPolicy`.
-pub(crate) const DEFAULT_RETRY_ATTEMPTS: u32 = 185;
-
-/// AWS's maximum event age, in seconds, for a target without a `RetryPolicy` (24 hours).
-pub(crate) const DEFAULT_MAX_EVENT_AGE_SECONDS: u32 = 86_400;
-
-/// The state of a rule AWS reports when it reports none.
-pub(crate) const DEFAULT_STATE: &str = "ENABLED";
+/// The state PutRule gives a rule sent without one ("Rules are enabled by default":
+/// EventBridge API reference, `PutRule`), read for a rule AWS reports none for; also the one
+/// provision writes.
+pub(crate) const ENABLED: &str = "ENABLED";
 
 /// One rule as AWS has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +28,10 @@ pub(crate) struct LiveRule {
     /// The event bus's name (`default` when AWS names none).
     pub(crate) bus: String,
     pub(crate) arn: Option<String>,
-    /// The event pattern, canonicalised ([`canonical_pattern`]); `None` for a rule with none
-    /// (a scheduled rule).
+    /// The event pattern in its canonical form (a text that is not JSON as AWS wrote it);
+    /// `None` for a rule with none (a scheduled rule).
     pub(crate) pattern: Option<Outside>,
-    /// `ENABLED`, `DISABLED` or `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` ([`DEFAULT_STATE`]
+    /// `ENABLED`, `DISABLED` or `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` ([`ENABLED`]
     /// when AWS gives none), or a state AWS adds later, as it wrote it.
     pub(crate) state: Outside,
     pub(crate) description: Option<Outside>,
@@ -71,7 +65,7 @@ pub(crate) struct LiveTarget {
     pub(crate) arn: String,
     pub(crate) role_arn: Option<String>,
     pub(crate) input: TargetInput,
-    pub(crate) retry: Retry,
+    pub(crate) retry: RetryPolicy,
     pub(crate) dead_letter_queue: Option<String>,
 }
 
@@ -89,62 +83,16 @@ pub(crate) enum TargetInput {
     Other,
 }
 
-/// A target's retry policy, AWS's defaults filled in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Retry {
-    pub(crate) attempts: u32,
-    pub(crate) max_event_age_seconds: u32,
-}
-
-impl Default for Retry {
-    fn default() -> Self {
-        Retry {
-            attempts: DEFAULT_RETRY_ATTEMPTS,
-            max_event_age_seconds: DEFAULT_MAX_EVENT_AGE_SECONDS,
-        }
-    }
-}
-
-impl Retry {
-    /// The policy AWS applies for what it read back: each field left out is AWS's default. A
-    /// negative number (outside the API's range) is read as 0.
-    pub(crate) fn read(attempts: Option<i32>, max_event_age_seconds: Option<i32>) -> Self {
-        let defaults = Retry::default();
-        let count = |n: i32| u32::try_from(n).unwrap_or(0);
-        Retry {
-            attempts: attempts.map_or(defaults.attempts, count),
-            max_event_age_seconds: max_event_age_seconds
-                .map_or(defaults.max_event_age_seconds, count),
-        }
-    }
-}
-
-/// An event pattern in one spelling: parsed as JSON and written back with every object's keys
-/// sorted and no spaces, so the order and spacing AWS gives back do not count. A text that is
-/// not JSON is kept as it is (and shows as a difference).
-pub(crate) fn canonical_pattern(text: &str) -> Outside {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(value) => Outside::from(sorted(value).to_string()),
-        Err(_) => Outside::from(text),
-    }
-}
-
-/// `value` with every object's keys in order (the crate's JSON keeps insertion order).
-fn sorted(value: serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(key, value)| (key, sorted(value)))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
-        other => other,
+/// The retry policy AWS applies for what it read back (`MaximumRetryAttempts`,
+/// `MaximumEventAgeInSeconds`): each field left out is AWS's default. A negative number
+/// (outside the API's range) is read as 0.
+pub(crate) fn read_retry(attempts: Option<i32>, max_event_age_seconds: Option<i32>) -> RetryPolicy {
+    let defaults = RetryPolicy::AWS_DEFAULT;
+    let count = |n: i32| u32::try_from(n).unwrap_or(0);
+    RetryPolicy {
+        maximum_retry_attempts: attempts.map_or(defaults.maximum_retry_attempts, count),
+        maximum_event_age_seconds: max_event_age_seconds
+            .map_or(defaults.maximum_event_age_seconds, count),
     }
 }
 
@@ -153,46 +101,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pattern_reads_the_same_whatever_its_key_order_and_spacing() {
-        let sent = r#"{"source":["com.acme.orders"],"detail-type":["OrderPlaced"],"detail":{"total":[{"numeric":[">",0]}],"id":[{"exists":true}]}}"#;
-        let read_back = r#"{ "detail": {"id": [{"exists": true}], "total": [{"numeric": [">", 0]}]},
-            "detail-type": ["OrderPlaced"], "source": ["com.acme.orders"] }"#;
-        assert_eq!(canonical_pattern(sent), canonical_pattern(read_back));
-        assert_eq!(
-            canonical_pattern(sent),
-            r#"{"detail":{"id":[{"exists":true}],"total":[{"numeric":[">",0]}]},"detail-type":["OrderPlaced"],"source":["com.acme.orders"]}"#
-        );
-        // Array order is meaning (numeric ranges), so it stays.
-        assert_ne!(
-            canonical_pattern(r#"{"a":[1,2]}"#),
-            canonical_pattern(r#"{"a":[2,1]}"#)
-        );
-        assert_eq!(canonical_pattern("not json {"), "not json {");
-    }
-
-    #[test]
     fn a_retry_policy_left_out_or_half_given_is_aws_s_default() {
-        assert_eq!(
-            Retry::read(None, None),
-            Retry {
-                attempts: 185,
-                max_event_age_seconds: 86_400
-            }
-        );
-        assert_eq!(
-            Retry::read(Some(10), None),
-            Retry {
-                attempts: 10,
-                max_event_age_seconds: 86_400
-            }
-        );
-        assert_eq!(
-            Retry::read(None, Some(3600)),
-            Retry {
-                attempts: 185,
-                max_event_age_seconds: 3600
-            }
-        );
-        assert_eq!(Retry::read(Some(0), Some(60)).attempts, 0);
+        let policy = |attempts, age| RetryPolicy {
+            maximum_retry_attempts: attempts,
+            maximum_event_age_seconds: age,
+        };
+        assert_eq!(read_retry(None, None), policy(185, 86_400));
+        assert_eq!(read_retry(Some(10), None), policy(10, 86_400));
+        assert_eq!(read_retry(None, Some(3600)), policy(185, 3600));
+        assert_eq!(read_retry(Some(0), Some(60)), policy(0, 60));
     }
 }

@@ -8,10 +8,12 @@
 use super::support::*;
 use crate::aws::connections::Events;
 use crate::aws::rules::{
-    RuleWrite, TargetWrite, delete_rule, list_rules, put_rule, put_targets, read_rule,
-    remove_targets, rules_targeting, tag_rule,
+    delete_rule, list_rules, put_rule, put_targets, read_rule, remove_targets, rules_targeting,
+    tag_rule,
 };
-use crate::live::rule::{Retry, TargetInput};
+use crate::desired::rule::{DesiredRule, DesiredTarget};
+use crate::live::rule::TargetInput;
+use crate::route::RetryPolicy as Retry;
 use aws_sdk_eventbridge::operation::delete_rule::DeleteRuleOutput;
 use aws_sdk_eventbridge::operation::describe_rule::DescribeRuleOutput;
 use aws_sdk_eventbridge::operation::list_rule_names_by_target::ListRuleNamesByTargetOutput;
@@ -26,7 +28,6 @@ use aws_sdk_eventbridge::types::{
     RuleState, Tag, Target,
 };
 use aws_smithy_mocks::{Rule, mock};
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 const BUS: &str = "orders-bus";
@@ -156,8 +157,8 @@ async fn a_rule_is_read_with_its_targets_from_every_page_and_its_tags() {
     assert_eq!(
         declared.retry,
         Retry {
-            attempts: 10,
-            max_event_age_seconds: 3600
+            maximum_retry_attempts: 10,
+            maximum_event_age_seconds: 3600
         }
     );
     assert_eq!(
@@ -177,7 +178,7 @@ async fn a_rule_is_read_with_its_targets_from_every_page_and_its_tags() {
     }
     // Nothing read back for retries and the dead-letter queue: AWS's defaults.
     let by_hand = rule.target("by-hand").unwrap();
-    assert_eq!(by_hand.retry, Retry::default());
+    assert_eq!(by_hand.retry, Retry::AWS_DEFAULT);
     assert_eq!(by_hand.dead_letter_queue, None);
     assert_eq!(by_hand.input, TargetInput::Event);
 }
@@ -256,8 +257,8 @@ async fn a_rule_is_put_with_every_field_and_the_set_s_tag() {
             request.name() == Some("orders-to-salesforce")
                 && request.event_bus_name() == Some(BUS)
                 && request.event_pattern() == Some(r#"{"source":["com.acme.orders"]}"#)
-                && request.state() == Some(&RuleState::Disabled)
-                && request.description() == Some("Orders")
+                && request.state() == Some(&RuleState::Enabled)
+                && request.description() == Some("[managed by provision]")
                 && request
                     .tags()
                     .iter()
@@ -272,13 +273,7 @@ async fn a_rule_is_put_with_every_field_and_the_set_s_tag() {
     let events = events(&[&put]).await;
     let arn = put_rule(
         &events,
-        &RuleWrite {
-            name: "orders-to-salesforce",
-            bus: BUS,
-            pattern: r#"{"source":["com.acme.orders"]}"#,
-            description: Some("Orders"),
-            state: "DISABLED",
-        },
+        &desired_rule(&["acme-order-events"]),
         Some(crate::ownership::OwnershipSet::default().tag()),
     )
     .await
@@ -310,19 +305,34 @@ async fn a_rule_made_before_is_tagged_for_the_set_that_adopts_it() {
     assert_eq!(tag.num_calls(), 1);
 }
 
-fn target_write<'a>(
-    id: &'a str,
-    arn: &'a str,
-    paths: &'a BTreeMap<String, String>,
-) -> TargetWrite<'a> {
-    TargetWrite {
-        id,
-        arn,
-        role_arn: "arn:aws:iam::111111111111:role/invoke",
-        paths,
-        template: r#"{"Order_Id__c": <Order_Id__c>}"#,
-        retry: Retry::default(),
-        dead_letter_queue: None,
+/// A declared rule on [`BUS`] with a target per destination in `destinations`, AWS's retry
+/// defaults and no dead-letter queue.
+fn desired_rule(destinations: &[&str]) -> DesiredRule {
+    let origin = crate::error::Location::file(std::path::Path::new("c.yaml"));
+    DesiredRule {
+        name: "orders-to-salesforce".into(),
+        bus: BUS.into(),
+        place: crate::tests::place(REGION),
+        pattern: r#"{"source":["com.acme.orders"]}"#.into(),
+        description: "[managed by provision]".into(),
+        targets: destinations
+            .iter()
+            .map(|destination| DesiredTarget {
+                id: destination.to_string(),
+                destination: destination.to_string(),
+                role_arn: "arn:aws:iam::111111111111:role/invoke".into(),
+                input: crate::route::InputTransformer {
+                    input_paths_map: [("Order_Id__c".to_string(), "$.detail.id".to_string())]
+                        .into(),
+                    input_template: r#"{"Order_Id__c": <Order_Id__c>}"#.into(),
+                },
+                retry: Retry::AWS_DEFAULT,
+                dead_letter_queue: None,
+                sample: None,
+                origin: origin.clone(),
+            })
+            .collect(),
+        origin,
     }
 }
 
@@ -331,17 +341,19 @@ async fn a_target_aws_did_not_take_fails_the_put_naming_it() {
     let put = mock!(aws_sdk_eventbridge::Client::put_targets)
         .match_requests(|request| {
             // AWS's defaults are sent as themselves, so what is read back matches.
-            request.targets().iter().all(|target| {
-                target.retry_policy()
-                    == Some(
-                        &RetryPolicy::builder()
-                            .maximum_retry_attempts(185)
-                            .maximum_event_age_in_seconds(86_400)
-                            .build(),
-                    )
-                    && target.dead_letter_config().is_none()
-                    && target.input_transformer() == Some(&transformer())
-            })
+            request.rule() == Some("orders-to-salesforce")
+                && request.event_bus_name() == Some(BUS)
+                && request.targets().iter().all(|target| {
+                    target.retry_policy()
+                        == Some(
+                            &RetryPolicy::builder()
+                                .maximum_retry_attempts(185)
+                                .maximum_event_age_in_seconds(86_400)
+                                .build(),
+                        )
+                        && target.dead_letter_config().is_none()
+                        && target.input_transformer() == Some(&transformer())
+                })
         })
         .then_output(|| {
             PutTargetsOutput::builder()
@@ -356,17 +368,12 @@ async fn a_target_aws_did_not_take_fails_the_put_naming_it() {
                 .build()
         });
     let events = events(&[&put]).await;
-    let paths = BTreeMap::from([("Order_Id__c".to_string(), "$.detail.id".to_string())]);
     let first = destination_arn("first");
     let second = destination_arn("second");
     let error = put_targets(
         &events,
-        "orders-to-salesforce",
-        BUS,
-        &[
-            target_write("first", &first, &paths),
-            target_write("second", &second, &paths),
-        ],
+        &desired_rule(&["first", "second"]),
+        &[&first, &second],
     )
     .await
     .unwrap_err();
