@@ -22,6 +22,11 @@ pub(crate) mod destination;
 pub(crate) mod managed_secret;
 pub(crate) mod rotation;
 pub(crate) mod rotation_report;
+#[expect(
+    dead_code,
+    reason = "the rule kind's read and apply (issue 31) build on it: its steps, and the changes apply reads"
+)]
+pub(crate) mod rule;
 pub(crate) mod saved;
 pub(crate) mod verify_report;
 
