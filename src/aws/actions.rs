@@ -16,6 +16,9 @@ pub(crate) mod events {
     pub(crate) const UPDATE_API_DESTINATION: &str = "events:UpdateApiDestination";
     pub(crate) const DELETE_API_DESTINATION: &str = "events:DeleteApiDestination";
     pub(crate) const INVOKE_API_DESTINATION: &str = "events:InvokeApiDestination";
+    pub(crate) const LIST_RULES: &str = "events:ListRules";
+    pub(crate) const DESCRIBE_RULE: &str = "events:DescribeRule";
+    pub(crate) const LIST_TAGS_FOR_RESOURCE: &str = "events:ListTagsForResource";
 }
 
 /// AWS Secrets Manager.

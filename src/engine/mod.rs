@@ -11,6 +11,14 @@ pub(crate) mod publish;
 pub(crate) mod read;
 pub(crate) mod readiness;
 pub(crate) mod rotate;
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "diff and apply read the rules through it (issue 31)"
+    )
+)]
+pub(crate) mod rules;
 pub(crate) mod session;
 pub(crate) mod settle;
 pub(crate) mod verify;

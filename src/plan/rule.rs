@@ -49,6 +49,10 @@ pub(crate) enum RuleChange {
     Delete {
         live: LiveRule,
     },
+    /// The rule could not be read: `apply` reports `error`.
+    Failed {
+        error: String,
+    },
 }
 
 impl RuleChange {
@@ -61,6 +65,7 @@ impl RuleChange {
             RuleChange::NoOp { .. } => Action::InSync,
             RuleChange::NotOurs { .. } => Action::NotManaged,
             RuleChange::Delete { .. } => Action::Delete,
+            RuleChange::Failed { .. } => Action::Error,
         }
     }
 }
@@ -144,6 +149,20 @@ pub(crate) fn plan_rule(
         }
     };
     planned(change, None)
+}
+
+/// The plan of a declared rule that could not be read (`error` names the file and why): the
+/// changes shown are those of creating it.
+pub(crate) fn plan_unread_rule(
+    desired: &DesiredRule,
+    destination_arns: &BTreeMap<String, String>,
+    error: String,
+) -> RulePlan {
+    RulePlan {
+        change: RuleChange::Failed { error },
+        changes: changes(desired, None, destination_arns),
+        note: None,
+    }
 }
 
 /// The plan of one of this set's rules that no file declares (`--prune`).

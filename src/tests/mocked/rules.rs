@@ -434,3 +434,223 @@ async fn a_target_aws_did_not_remove_fails_naming_it() {
         "EventBridge did not remove a target of rule `stale`: target `a` (ConcurrentModificationException)"
     );
 }
+
+/// One destination with the issue's rule on the default bus, and one with no rule.
+const ROUTED: &str = "destinations:\n  \
+     - name: acme-order-events\n    event: Order_Placed__e\n    rules:\n      \
+       - name: orders-to-salesforce\n        \
+         pattern: {source: [com.acme.orders]}\n        \
+         body: {Order_Id__c: $.detail.id}\n        \
+         role: arn:aws:iam::111111111111:role/invoke\n  \
+     - name: acme-quiet\n    event: Order_Placed__e\n";
+
+/// `DescribeRule`, `ListTargetsByRule` and `ListTagsForResource` of a rule on the default bus,
+/// as AWS answers for `live`.
+fn rule_in_aws(live: AwsRuleLive) -> Vec<Rule> {
+    let arn = format!("arn:aws:events:{REGION}:{ACCOUNT}:rule/{}", live.name);
+    let (name, tags_arn, described_arn) = (live.name, arn.clone(), arn);
+    let targets = live.targets.clone();
+    let tags = live.tags.clone();
+    vec![
+        mock!(aws_sdk_eventbridge::Client::describe_rule)
+            .match_requests(move |request| request.name() == Some(name))
+            .then_output(move || {
+                DescribeRuleOutput::builder()
+                    .name(name)
+                    .arn(&described_arn)
+                    .event_bus_name("default")
+                    .event_pattern(live.pattern)
+                    .description("[managed by provision]")
+                    .state(RuleState::Enabled)
+                    .build()
+            }),
+        mock!(aws_sdk_eventbridge::Client::list_targets_by_rule)
+            .match_requests(move |request| request.rule() == Some(name))
+            .then_output(move || {
+                ListTargetsByRuleOutput::builder()
+                    .set_targets(Some(targets.clone()))
+                    .build()
+            }),
+        mock!(aws_sdk_eventbridge::Client::list_tags_for_resource)
+            .match_requests(move |request| request.resource_arn() == Some(tags_arn.as_str()))
+            .then_output(move || {
+                ListTagsForResourceOutput::builder()
+                    .set_tags(Some(
+                        tags.iter()
+                            .map(|(key, value)| {
+                                Tag::builder().key(*key).value(*value).build().unwrap()
+                            })
+                            .collect(),
+                    ))
+                    .build()
+            }),
+    ]
+}
+
+#[derive(Clone)]
+struct AwsRuleLive {
+    name: &'static str,
+    pattern: &'static str,
+    tags: Vec<(&'static str, &'static str)>,
+    targets: Vec<Target>,
+}
+
+/// The target provision writes for `desired`'s first target, as `ListTargetsByRule` gives it
+/// back (no retry policy, no dead-letter queue: AWS's defaults).
+fn written_target(desired: &DesiredRule) -> Target {
+    let target = &desired.targets[0];
+    let mut transformer = InputTransformer::builder().input_template(&target.input.input_template);
+    for (variable, path) in &target.input.input_paths_map {
+        transformer = transformer.input_paths_map(variable, path);
+    }
+    Target::builder()
+        .id(&target.id)
+        .arn(destination_arn(&target.destination))
+        .role_arn(&target.role_arn)
+        .input_transformer(transformer.build().unwrap())
+        .build()
+        .unwrap()
+}
+
+/// `ListRules` on the default bus answering `names`.
+fn rules_listed(names: &'static [&'static str]) -> Rule {
+    mock!(aws_sdk_eventbridge::Client::list_rules)
+        .match_requests(|request| request.event_bus_name() == Some("default"))
+        .then_output(move || {
+            ListRulesOutput::builder()
+                .set_rules(Some(
+                    names
+                        .iter()
+                        .map(|name| AwsRule::builder().name(*name).build())
+                        .collect(),
+                ))
+                .build()
+        })
+}
+
+/// `ListRuleNamesByTarget` of `destination` answering `rules`.
+fn routed_by(destination: &'static str, rules: &'static [&'static str]) -> Rule {
+    let arn = destination_arn(destination);
+    mock!(aws_sdk_eventbridge::Client::list_rule_names_by_target)
+        .match_requests(move |request| request.target_arn() == Some(arn.as_str()))
+        .then_output(move || {
+            ListRuleNamesByTargetOutput::builder()
+                .set_rule_names(Some(rules.iter().map(|r| r.to_string()).collect()))
+                .build()
+        })
+}
+
+fn both_destinations_exist() -> std::collections::BTreeMap<String, String> {
+    ["acme-order-events", "acme-quiet"]
+        .into_iter()
+        .map(|name| (name.to_string(), destination_arn(name)))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_set_s_undeclared_rule_is_pruned_and_an_untagged_one_is_never_touched() {
+    use crate::engine::rules::plan_rules;
+    use crate::plan::Action;
+    use crate::plan::connection::PlanOptions;
+    let declared = declare_with(&["sf-acme"], ROUTED);
+    let desired = DesiredRule::all(
+        &declared.specs,
+        &crate::tests::place(REGION),
+        &crate::ownership::OwnershipSet::default(),
+    );
+    let in_aws = |name, tags| AwsRuleLive {
+        name,
+        pattern: r#"{ "source": ["com.acme.orders"] }"#,
+        tags,
+        targets: vec![written_target(&desired[0])],
+    };
+    let mut mocks = vec![rules_listed(&[
+        "orders-to-salesforce",
+        "stale-of-the-set",
+        "made-by-hand",
+    ])];
+    mocks.extend(rule_in_aws(in_aws(
+        "orders-to-salesforce",
+        vec![("provision:set", "default")],
+    )));
+    mocks.extend(rule_in_aws(in_aws(
+        "stale-of-the-set",
+        vec![("provision:set", "default")],
+    )));
+    mocks.extend(rule_in_aws(in_aws("made-by-hand", vec![("team", "x")])));
+    mocks.push(routed_by("acme-order-events", &["orders-to-salesforce"]));
+    mocks.push(routed_by("acme-quiet", &[]));
+    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
+    let context = context(events.client, secrets_manager(&[]).await);
+
+    let prune = PlanOptions {
+        prune: true,
+        ..Default::default()
+    };
+    let rules = plan_rules(
+        &context,
+        &declared.specs,
+        &both_destinations_exist(),
+        &prune,
+    )
+    .await
+    .unwrap();
+    assert_eq!(rules.declared.len(), 1);
+    assert_eq!(
+        rules.declared[0].change.action(),
+        Action::InSync,
+        "read back as written: {:?}",
+        rules.declared[0].changes
+    );
+    let pruned: Vec<&str> = rules
+        .pruned
+        .iter()
+        .map(|plan| match &plan.change {
+            crate::plan::rule::RuleChange::Delete { live } => live.name.as_str(),
+            other => panic!("a deletion, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(pruned, ["stale-of-the-set"]);
+    assert_eq!(rules.unrouted, ["acme-quiet"]);
+
+    let noted = plan_rules(
+        &context,
+        &declared.specs,
+        &both_destinations_exist(),
+        &PlanOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(noted.pruned.is_empty());
+    assert_eq!(
+        noted.orphans,
+        [("default".to_string(), "stale-of-the-set".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_destination_a_rule_made_by_hand_routes_to_is_not_named_unrouted() {
+    use crate::engine::rules::plan_rules;
+    use crate::plan::connection::PlanOptions;
+    let declared = declare_with(&["sf-acme"], ROUTED);
+    let listed = rules_listed(&[]);
+    let routed = routed_by("acme-order-events", &[]);
+    let by_hand = routed_by("acme-quiet", &["made-in-the-console"]);
+    let events = events(&[&listed, &routed, &by_hand]).await;
+    let context = context(events.client, secrets_manager(&[]).await);
+    let rules = plan_rules(
+        &context,
+        &declared.specs,
+        &both_destinations_exist(),
+        &PlanOptions::default(),
+    )
+    .await
+    .unwrap();
+    // The declared rule routes to the first (it is yet to be created); a rule made by hand to
+    // the second.
+    assert_eq!(
+        rules.declared[0].change.action(),
+        crate::plan::Action::Create
+    );
+    assert!(rules.unrouted.is_empty(), "{:?}", rules.unrouted);
+}

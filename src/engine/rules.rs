@@ -1,0 +1,221 @@
+//! Reads the rules of one place (account and Region) into their plans: the declared rules, the
+//! set's rules no file declares, and the declared API destinations nothing routes events to.
+//!
+//! One `ListRules` walk per event bus the files name (and the default bus), with the project
+//! file's `namePrefix` as `NamePrefix`; each declared rule the walk finds is read (`DescribeRule`,
+//! `ListTargetsByRule`, `ListTagsForResource`), with bounded concurrency, and a failure is that
+//! rule's error only. Each undeclared rule the walks find is read too, to see whose it is: only
+//! a rule whose `provision:set` tag names this run's set is this set's (pruned with `--prune`,
+//! noted otherwise); a rule without the tag is never touched. A rule of the set on a bus no file
+//! names any more is not found (EventBridge lists rules per bus).
+//!
+//! A declared API destination that exists is looked up with `ListRuleNamesByTarget` on each of
+//! those buses; one that no declared rule targets and no listed rule does is named
+//! ([`crate::plan::rule::unrouted`]).
+
+use super::Context;
+use crate::aws::rules::{list_rules, read_rule, rules_targeting};
+use crate::desired::rule::DesiredRule;
+use crate::error::Error;
+use crate::live::rule::LiveRule;
+use crate::manifest::ConnectionSpec;
+use crate::ownership::Owner;
+use crate::plan::connection::PlanOptions;
+use crate::plan::rule::{RulePlan, plan_orphan_rule, plan_rule, plan_unread_rule, unrouted};
+use futures::StreamExt;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The bus every account has, and the one a rule without `bus:` is on.
+const DEFAULT_BUS: &str = "default";
+
+/// The rules of one place, planned.
+#[derive(Debug)]
+pub(crate) struct PlaceRules {
+    /// Each declared rule, in the order the files declare them.
+    pub(crate) declared: Vec<RulePlan>,
+    /// This set's undeclared rules, to delete (`--prune`).
+    pub(crate) pruned: Vec<RulePlan>,
+    /// This set's undeclared rules when not pruning: (bus, name).
+    pub(crate) orphans: Vec<(String, String)>,
+    /// The declared API destinations nothing routes events to, by name.
+    pub(crate) unrouted: Vec<String>,
+}
+
+/// Reads and plans the rules declared in `specs` (the documents placed in the context's
+/// place). `destination_arns` holds the ARN of each declared API destination that exists, by
+/// name. Fails as a whole only if a bus's rules cannot be listed.
+pub(crate) async fn plan_rules(
+    context: &Context,
+    specs: &[ConnectionSpec],
+    destination_arns: &BTreeMap<String, String>,
+    options: &PlanOptions,
+) -> Result<PlaceRules, Error> {
+    let desired = DesiredRule::all(specs, &context.place, &options.set);
+    let buses: BTreeSet<&str> = desired
+        .iter()
+        .map(|rule| rule.bus.as_str())
+        .chain([DEFAULT_BUS])
+        .collect();
+    let prefix = options.name_prefix.as_deref().unwrap_or_default();
+    let mut listed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for bus in &buses {
+        let names = list_rules(&context.eventbridge, bus, prefix)
+            .await
+            .map_err(|error| {
+                Error::aws(
+                    format!(
+                        "cannot list the EventBridge rules of the event bus `{bus}` in {}",
+                        context.place.region
+                    ),
+                    error,
+                    format!(
+                        "check that the event bus exists, and that the identity may call {} on it",
+                        crate::policy::actions::events::LIST_RULES
+                    ),
+                )
+            })?;
+        listed.insert(bus, names);
+    }
+    let exists = |bus: &str, name: &str| {
+        listed
+            .get(bus)
+            .is_some_and(|names| names.iter().any(|n| n == name))
+    };
+
+    let declared: Vec<RulePlan> = futures::stream::iter(&desired)
+        .map(|rule| async {
+            let live = if exists(&rule.bus, &rule.name) {
+                match read_rule(&context.eventbridge, &rule.bus, &rule.name).await {
+                    Ok(live) => live,
+                    Err(error) => {
+                        let message = format!(
+                            "{}: cannot read the rule `{}` on the event bus `{}`: {}",
+                            rule.origin, rule.name, rule.bus, error.message
+                        );
+                        return plan_unread_rule(rule, destination_arns, message);
+                    }
+                }
+            } else {
+                None
+            };
+            plan_rule(rule.clone(), live, destination_arns, options)
+        })
+        .buffered(context.lanes())
+        .collect()
+        .await;
+
+    let undeclared: Vec<(&str, &str)> = listed
+        .iter()
+        .flat_map(|(bus, names)| names.iter().map(move |name| (*bus, name.as_str())))
+        .filter(|(bus, name)| {
+            !desired
+                .iter()
+                .any(|rule| rule.bus == *bus && rule.name == *name)
+        })
+        .collect();
+    let ours = ours_among(context, undeclared, options).await;
+    let (pruned, orphans) = if options.prune {
+        (ours.into_iter().map(plan_orphan_rule).collect(), Vec::new())
+    } else {
+        let noted = ours.into_iter().map(|live| (live.bus, live.name)).collect();
+        (Vec::new(), noted)
+    };
+
+    let routed = routed_in_aws(context, &buses, destination_arns).await;
+    let destinations: Vec<String> = specs
+        .iter()
+        .flat_map(|spec| &spec.destinations)
+        .map(|destination| destination.name.clone())
+        .collect();
+    let unrouted = unrouted(&destinations, &desired, &routed)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    Ok(PlaceRules {
+        declared,
+        pruned,
+        orphans,
+        unrouted,
+    })
+}
+
+/// This set's rules among `undeclared` (bus, name): each is read to see its tags, with bounded
+/// concurrency. One that cannot be read is never taken for this set's; the run says so.
+async fn ours_among(
+    context: &Context,
+    undeclared: Vec<(&str, &str)>,
+    options: &PlanOptions,
+) -> Vec<LiveRule> {
+    let read: Vec<Result<Option<LiveRule>, String>> = futures::stream::iter(undeclared)
+        .map(|(bus, name)| async move {
+            read_rule(&context.eventbridge, bus, name)
+                .await
+                .map_err(|error| format!("{name} on {bus}: {}", error.message))
+        })
+        .buffered(context.lanes())
+        .collect()
+        .await;
+    let failed: Vec<&String> = read.iter().filter_map(|r| r.as_ref().err()).collect();
+    if let Some(first) = failed.first() {
+        context.log.warn(format!(
+            "{} undeclared rule{} in {} could not be read ({first}): whether this set's rules are among them is unknown; allow {} and {} on rule/* in the Region",
+            failed.len(),
+            if failed.len() == 1 { "" } else { "s" },
+            context.place.region,
+            crate::policy::actions::events::DESCRIBE_RULE,
+            crate::policy::actions::events::LIST_TAGS_FOR_RESOURCE,
+        ));
+    }
+    read.into_iter()
+        .filter_map(|live| live.ok().flatten())
+        .filter(|live| Owner::of_tags(live.tag_pairs()).is(&options.set))
+        .collect()
+}
+
+/// One `ListRuleNamesByTarget` walk: the destination, the bus, the rules found or why not.
+type Asked<'a> = (&'a String, &'a str, Result<Vec<String>, String>);
+
+/// The rules AWS lists as targeting each declared API destination that exists, on each of
+/// `buses`, by destination name. A destination whose lookup fails is left out (so it is not
+/// named as unrouted on a guess), and the run says so.
+async fn routed_in_aws(
+    context: &Context,
+    buses: &BTreeSet<&str>,
+    destination_arns: &BTreeMap<String, String>,
+) -> BTreeMap<String, Vec<String>> {
+    let asked: Vec<Asked<'_>> = futures::stream::iter(
+        destination_arns
+            .iter()
+            .flat_map(|(name, arn)| buses.iter().map(move |bus| (name, arn.as_str(), *bus))),
+    )
+    .map(|(name, arn, bus)| async move {
+        let found = rules_targeting(&context.eventbridge, bus, arn)
+            .await
+            .map_err(|error| error.message);
+        (name, bus, found)
+    })
+    .buffered(context.lanes())
+    .collect()
+    .await;
+    let mut routed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut unknown: BTreeSet<&String> = BTreeSet::new();
+    for (name, bus, found) in asked {
+        match found {
+            Ok(rules) => routed.entry(name.clone()).or_default().extend(rules),
+            Err(error) => {
+                context.log.verbose(format!(
+                    "{name}: cannot list the rules on `{bus}` that target it: {error}"
+                ));
+                unknown.insert(name);
+            }
+        }
+    }
+    // Not known to be unrouted: counted as routed, so it is not named.
+    for name in unknown {
+        routed
+            .entry(name.clone())
+            .or_default()
+            .push("(unknown)".to_string());
+    }
+    routed
+}
