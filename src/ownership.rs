@@ -75,10 +75,6 @@ impl OwnershipSet {
     }
 
     /// The tag a rule of this set carries: ([`SET_TAG`], the set's name).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "rules are owned by tag, issue 31")
-    )]
     pub(crate) fn tag(&self) -> (&'static str, &str) {
         (SET_TAG, &self.0)
     }

@@ -10,12 +10,6 @@ pub(crate) mod destinations;
 pub(crate) mod hints;
 pub(crate) mod profile;
 pub(crate) mod regional;
-// The rule kind's plan, apply, prune and export (issue 31) call it; until they land only its
-// tests do, and this expectation fails the build the day they do, so it is removed then.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "called by the rule kind, issue 31")
-)]
 pub(crate) mod rules;
 pub(crate) mod secretsmanager;
 pub(crate) mod ssm;

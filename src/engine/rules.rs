@@ -12,16 +12,30 @@
 //! A declared API destination that exists is looked up with `ListRuleNamesByTarget` on each of
 //! those buses; one that no declared rule targets and no listed rule does is named
 //! ([`crate::plan::rule::unrouted`]).
+//!
+//! [`apply_rule`] writes one planned rule, after the API destinations it targets: each
+//! destination's ARN is read as it is now (one created by this run has none in the plan),
+//! `PutRule` (with the set's tag on a create; `TagResource` on adopting, since PutRule ignores
+//! tags on a rule that exists) before `PutTargets`, then `RemoveTargets` of the targets no file
+//! declares; a deletion removes every target before `DeleteRule`. The write is read back and
+//! planned again: a field that did not take fails the rule, naming it.
 
 use super::Context;
-use crate::aws::rules::{list_rules, read_rule, rules_targeting};
+use crate::aws::destinations::describe_destination;
+use crate::aws::rules::{
+    delete_rule, list_rules, put_rule, put_targets, read_rule, remove_targets, rules_targeting,
+    tag_rule,
+};
 use crate::desired::rule::DesiredRule;
 use crate::error::Error;
 use crate::live::rule::LiveRule;
 use crate::manifest::ConnectionSpec;
 use crate::ownership::Owner;
+use crate::plan::Outcome;
 use crate::plan::connection::PlanOptions;
-use crate::plan::rule::{RulePlan, plan_orphan_rule, plan_rule, plan_unread_rule, unrouted};
+use crate::plan::rule::{
+    RuleChange, RulePlan, plan_orphan_rule, plan_rule, plan_unread_rule, unrouted,
+};
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -218,4 +232,112 @@ async fn routed_in_aws(
             .push("(unknown)".to_string());
     }
     routed
+}
+
+/// Writes one planned rule (see the module doc): its outcome, or why it failed.
+pub(crate) async fn apply_rule(
+    context: &Context,
+    plan: &RulePlan,
+    options: &PlanOptions,
+) -> Result<Outcome, String> {
+    let events = &context.eventbridge;
+    let (desired, live, adopt) = match &plan.change {
+        RuleChange::NoOp { .. } => return Ok(Outcome::Unchanged),
+        RuleChange::NotOurs { why: error, .. } | RuleChange::Failed { error } => {
+            return Err(error.clone());
+        }
+        RuleChange::Delete { live } => {
+            let ids: Vec<&str> = live.targets.iter().map(|t| t.id.as_str()).collect();
+            delete_rule(events, &live.name, &live.bus, &ids)
+                .await
+                .map_err(|error| format!("cannot delete the rule: {}", error.message))?;
+            return Ok(Outcome::Deleted);
+        }
+        RuleChange::Create { desired } => (desired, None, false),
+        RuleChange::Update {
+            desired,
+            live,
+            adopt,
+        } => (desired, Some(live), *adopt),
+    };
+    let arns = destination_arns(context, desired).await?;
+    let tag = options.set.tag();
+    let arn = put_rule(events, desired, live.is_none().then_some(tag))
+        .await
+        .map_err(|error| format!("cannot put the rule: {}", error.message))?;
+    if adopt {
+        let arn = arn
+            .as_deref()
+            .or(live.and_then(|live| live.arn.as_deref()))
+            .ok_or("cannot tag the rule: AWS named no ARN for it")?;
+        tag_rule(events, arn, tag)
+            .await
+            .map_err(|error| format!("cannot tag the rule for this set: {}", error.message))?;
+    }
+    let by_target: Vec<&str> = desired
+        .targets
+        .iter()
+        .map(|target| arns[&target.destination].as_str())
+        .collect();
+    put_targets(events, desired, &by_target)
+        .await
+        .map_err(|error| format!("cannot put the rule's targets: {}", error.message))?;
+    let undeclared: Vec<&str> = live
+        .into_iter()
+        .flat_map(|live| &live.targets)
+        .filter(|had| !desired.targets.iter().any(|t| t.id == had.id))
+        .map(|had| had.id.as_str())
+        .collect();
+    if !undeclared.is_empty() {
+        remove_targets(events, &desired.name, &desired.bus, &undeclared)
+            .await
+            .map_err(|error| {
+                format!(
+                    "cannot remove the targets no file declares: {}",
+                    error.message
+                )
+            })?;
+    }
+    let read_back = read_rule(events, &desired.bus, &desired.name)
+        .await
+        .map_err(|error| format!("written, but cannot read it back: {}", error.message))?;
+    let again = plan_rule(desired.clone(), read_back, &arns, options);
+    if !again.changes.is_empty() {
+        let fields: Vec<String> = again.changes.iter().map(|c| c.field.to_string()).collect();
+        return Err(format!(
+            "written, but AWS reads back other values for {}: run apply again, and if it persists compare the rule in the EventBridge console",
+            fields.join(", ")
+        ));
+    }
+    Ok(if live.is_none() {
+        Outcome::Created
+    } else {
+        Outcome::Updated
+    })
+}
+
+/// The ARN of each API destination `rule` targets, by name, as AWS has it now.
+async fn destination_arns(
+    context: &Context,
+    rule: &DesiredRule,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut arns = BTreeMap::new();
+    for target in &rule.targets {
+        let found = describe_destination(&context.eventbridge, &target.destination)
+            .await
+            .map_err(|error| {
+                format!(
+                    "cannot read the API destination `{}` it targets: {}",
+                    target.destination, error.message
+                )
+            })?;
+        let arn = found.and_then(|live| live.arn).ok_or_else(|| {
+            format!(
+                "the API destination `{}` it targets does not exist (see its own result)",
+                target.destination
+            )
+        })?;
+        arns.insert(target.destination.clone(), arn);
+    }
+    Ok(arns)
 }

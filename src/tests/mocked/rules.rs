@@ -654,3 +654,283 @@ async fn a_destination_a_rule_made_by_hand_routes_to_is_not_named_unrouted() {
     );
     assert!(rules.unrouted.is_empty(), "{:?}", rules.unrouted);
 }
+
+/// The calls of a test, in the order they were sent (each mock notes its operation when it
+/// answers).
+#[derive(Clone, Default)]
+struct Calls(Arc<Mutex<Vec<String>>>);
+
+impl Calls {
+    fn note(&self, call: String) {
+        self.0.lock().unwrap().push(call);
+    }
+
+    fn taken(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// `DescribeApiDestination` of `name`: it exists, with its ARN.
+fn destination_exists(name: &'static str, calls: &Calls) -> Rule {
+    let calls = calls.clone();
+    mock!(aws_sdk_eventbridge::Client::describe_api_destination)
+        .match_requests(move |request| request.name() == Some(name))
+        .then_output(move || {
+            calls.note(format!("DescribeApiDestination {name}"));
+            aws_sdk_eventbridge::operation::describe_api_destination::DescribeApiDestinationOutput::builder()
+                .name(name)
+                .api_destination_arn(destination_arn(name))
+                .build()
+        })
+}
+
+/// Mocks that note every write, answer it as AWS does, and answer the read back with the
+/// rule as written (`written`'s targets, the set's tag).
+fn writes(calls: &Calls, written: AwsRuleLive) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    let c = calls.clone();
+    rules.push(
+        mock!(aws_sdk_eventbridge::Client::put_rule).then_compute_output(move |request| {
+            let tags: Vec<String> = request
+                .tags()
+                .iter()
+                .map(|t| format!("{}={}", t.key(), t.value()))
+                .collect();
+            c.note(format!(
+                "PutRule {} tags {tags:?}",
+                request.name().unwrap_or_default()
+            ));
+            PutRuleOutput::builder()
+                .rule_arn(format!(
+                    "arn:aws:events:{REGION}:{ACCOUNT}:rule/{}",
+                    request.name().unwrap_or_default()
+                ))
+                .build()
+        }),
+    );
+    let c = calls.clone();
+    rules.push(
+        mock!(aws_sdk_eventbridge::Client::put_targets).then_compute_output(move |request| {
+            let ids: Vec<&str> = request.targets().iter().map(|t| t.id()).collect();
+            c.note(format!("PutTargets {ids:?}"));
+            PutTargetsOutput::builder().failed_entry_count(0).build()
+        }),
+    );
+    let c = calls.clone();
+    rules.push(
+        mock!(aws_sdk_eventbridge::Client::remove_targets).then_compute_output(move |request| {
+            c.note(format!("RemoveTargets {:?}", request.ids()));
+            RemoveTargetsOutput::builder().failed_entry_count(0).build()
+        }),
+    );
+    let c = calls.clone();
+    rules.push(
+        mock!(aws_sdk_eventbridge::Client::tag_resource).then_compute_output(move |request| {
+            let tags: Vec<String> = request
+                .tags()
+                .iter()
+                .map(|t| format!("{}={}", t.key(), t.value()))
+                .collect();
+            c.note(format!("TagResource {tags:?}"));
+            aws_sdk_eventbridge::operation::tag_resource::TagResourceOutput::builder().build()
+        }),
+    );
+    let c = calls.clone();
+    rules.push(
+        mock!(aws_sdk_eventbridge::Client::delete_rule).then_compute_output(move |request| {
+            c.note(format!("DeleteRule {}", request.name().unwrap_or_default()));
+            DeleteRuleOutput::builder().build()
+        }),
+    );
+    rules.extend(rule_in_aws(written));
+    rules
+}
+
+/// The issue's rule as declared in [`ROUTED`], and the run's options.
+fn declared_rule() -> (Declared, DesiredRule) {
+    let declared = declare_with(&["sf-acme"], ROUTED);
+    let desired = DesiredRule::all(
+        &declared.specs,
+        &crate::tests::place(REGION),
+        &crate::ownership::OwnershipSet::default(),
+    )
+    .remove(0);
+    (declared, desired)
+}
+
+#[tokio::test]
+async fn a_rule_is_created_tagged_after_its_destination_then_its_targets_and_read_back() {
+    use crate::engine::rules::apply_rule;
+    use crate::plan::connection::PlanOptions;
+    let (_declared, desired) = declared_rule();
+    let calls = Calls::default();
+    let mut mocks = writes(
+        &calls,
+        AwsRuleLive {
+            name: "orders-to-salesforce",
+            pattern: r#"{"source":["com.acme.orders"]}"#,
+            tags: vec![("provision:set", "default")],
+            targets: vec![written_target(&desired)],
+        },
+    );
+    mocks.push(destination_exists("acme-order-events", &calls));
+    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
+    let context = context(events.client, secrets_manager(&[]).await);
+    let options = PlanOptions::default();
+    let plan = crate::plan::rule::plan_rule(desired, None, &Default::default(), &options);
+
+    let outcome = apply_rule(&context, &plan, &options).await;
+
+    assert_eq!(outcome, Ok(crate::plan::Outcome::Created));
+    assert_eq!(
+        calls.taken(),
+        [
+            "DescribeApiDestination acme-order-events",
+            r#"PutRule orders-to-salesforce tags ["provision:set=default"]"#,
+            r#"PutTargets ["acme-order-events"]"#,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_adopted_rule_is_tagged_and_loses_the_targets_no_file_declares() {
+    use crate::engine::rules::apply_rule;
+    use crate::plan::connection::PlanOptions;
+    let (_declared, desired) = declared_rule();
+    let calls = Calls::default();
+    let mut mocks = writes(
+        &calls,
+        AwsRuleLive {
+            name: "orders-to-salesforce",
+            pattern: r#"{"source":["com.acme.orders"]}"#,
+            tags: vec![("provision:set", "default")],
+            targets: vec![written_target(&desired)],
+        },
+    );
+    mocks.push(destination_exists("acme-order-events", &calls));
+    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
+    let context = context(events.client, secrets_manager(&[]).await);
+    // Made by hand: no tag, a pattern of its own, and a second target.
+    let mut by_hand = crate::live::rule::LiveRule {
+        name: "orders-to-salesforce".into(),
+        bus: "default".into(),
+        arn: Some(format!(
+            "arn:aws:events:{REGION}:{ACCOUNT}:rule/orders-to-salesforce"
+        )),
+        pattern: Some(r#"{"source":["other"]}"#.into()),
+        state: "ENABLED".into(),
+        description: None,
+        schedule: None,
+        managed_by: None,
+        tags: Default::default(),
+        targets: Vec::new(),
+    };
+    for id in ["acme-order-events", "added-by-hand"] {
+        by_hand.targets.push(crate::live::rule::LiveTarget {
+            id: id.into(),
+            arn: destination_arn(id),
+            role_arn: None,
+            input: TargetInput::Event,
+            retry: Retry::AWS_DEFAULT,
+            dead_letter_queue: None,
+        });
+    }
+    let options = PlanOptions {
+        adopt: true,
+        ..Default::default()
+    };
+    let arns = [(
+        "acme-order-events".to_string(),
+        destination_arn("acme-order-events"),
+    )]
+    .into();
+    let plan = crate::plan::rule::plan_rule(desired, Some(by_hand), &arns, &options);
+    assert_eq!(plan.change.action(), crate::plan::Action::Adopt);
+
+    let outcome = apply_rule(&context, &plan, &options).await;
+
+    assert_eq!(outcome, Ok(crate::plan::Outcome::Updated));
+    assert_eq!(
+        calls.taken(),
+        [
+            "DescribeApiDestination acme-order-events",
+            // PutRule ignores tags on a rule that exists: none sent, TagResource instead.
+            "PutRule orders-to-salesforce tags []",
+            r#"TagResource ["provision:set=default"]"#,
+            r#"PutTargets ["acme-order-events"]"#,
+            r#"RemoveTargets ["added-by-hand"]"#,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_write_aws_reads_back_otherwise_fails_naming_the_field() {
+    use crate::engine::rules::apply_rule;
+    use crate::plan::connection::PlanOptions;
+    let (_declared, desired) = declared_rule();
+    let calls = Calls::default();
+    // AWS keeps another pattern (a backend that did not take the write).
+    let mut mocks = writes(
+        &calls,
+        AwsRuleLive {
+            name: "orders-to-salesforce",
+            pattern: r#"{"source":["stale"]}"#,
+            tags: vec![("provision:set", "default")],
+            targets: vec![written_target(&desired)],
+        },
+    );
+    mocks.push(destination_exists("acme-order-events", &calls));
+    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
+    let context = context(events.client, secrets_manager(&[]).await);
+    let options = PlanOptions::default();
+    let plan = crate::plan::rule::plan_rule(desired, None, &Default::default(), &options);
+
+    let outcome = apply_rule(&context, &plan, &options).await;
+
+    assert_eq!(
+        outcome,
+        Err("written, but AWS reads back other values for pattern: run apply again, and if it persists compare the rule in the EventBridge console".to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_pruned_rule_loses_its_targets_before_it_is_deleted() {
+    use crate::engine::rules::apply_rule;
+    use crate::plan::connection::PlanOptions;
+    let (_declared, desired) = declared_rule();
+    let calls = Calls::default();
+    let mocks = writes(
+        &calls,
+        AwsRuleLive {
+            name: "stale-of-the-set",
+            pattern: r#"{"source":["x"]}"#,
+            tags: vec![("provision:set", "default")],
+            targets: vec![written_target(&desired)],
+        },
+    );
+    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
+    let context = context(events.client, secrets_manager(&[]).await);
+    let live = crate::aws::rules::read_rule(
+        &crate::aws::connections::Events {
+            client: context.eventbridge.client.clone(),
+            reach: crate::aws::Reach::for_tests(),
+        },
+        "default",
+        "stale-of-the-set",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let plan = crate::plan::rule::plan_orphan_rule(live);
+
+    let outcome = apply_rule(&context, &plan, &PlanOptions::default()).await;
+
+    assert_eq!(outcome, Ok(crate::plan::Outcome::Deleted));
+    assert_eq!(
+        calls.taken(),
+        [
+            r#"RemoveTargets ["acme-order-events"]"#,
+            "DeleteRule stale-of-the-set"
+        ]
+    );
+}
