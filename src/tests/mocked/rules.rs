@@ -758,24 +758,41 @@ fn declared_rule() -> (Declared, DesiredRule) {
     (declared, desired)
 }
 
+/// A context whose EventBridge notes every write in `calls` and reads back `name` as written
+/// with `pattern` (the set's tag, `desired`'s target), its destination existing.
+async fn written_world(
+    calls: &Calls,
+    name: &'static str,
+    pattern: &'static str,
+    desired: &DesiredRule,
+) -> crate::engine::Context {
+    let mut mocks = writes(
+        calls,
+        AwsRuleLive {
+            name,
+            pattern,
+            tags: vec![("provision:set", "default")],
+            targets: vec![written_target(desired)],
+        },
+    );
+    mocks.push(destination_exists("acme-order-events", calls));
+    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
+    context(events.client, secrets_manager(&[]).await)
+}
+
 #[tokio::test]
 async fn a_rule_is_created_tagged_after_its_destination_then_its_targets_and_read_back() {
     use crate::engine::rules::apply_rule;
     use crate::plan::connection::PlanOptions;
     let (_declared, desired) = declared_rule();
     let calls = Calls::default();
-    let mut mocks = writes(
+    let context = written_world(
         &calls,
-        AwsRuleLive {
-            name: "orders-to-salesforce",
-            pattern: r#"{"source":["com.acme.orders"]}"#,
-            tags: vec![("provision:set", "default")],
-            targets: vec![written_target(&desired)],
-        },
-    );
-    mocks.push(destination_exists("acme-order-events", &calls));
-    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
-    let context = context(events.client, secrets_manager(&[]).await);
+        "orders-to-salesforce",
+        r#"{"source":["com.acme.orders"]}"#,
+        &desired,
+    )
+    .await;
     let options = PlanOptions::default();
     let plan = crate::plan::rule::plan_rule(desired, None, &Default::default(), &options);
 
@@ -798,18 +815,13 @@ async fn an_adopted_rule_is_tagged_and_loses_the_targets_no_file_declares() {
     use crate::plan::connection::PlanOptions;
     let (_declared, desired) = declared_rule();
     let calls = Calls::default();
-    let mut mocks = writes(
+    let context = written_world(
         &calls,
-        AwsRuleLive {
-            name: "orders-to-salesforce",
-            pattern: r#"{"source":["com.acme.orders"]}"#,
-            tags: vec![("provision:set", "default")],
-            targets: vec![written_target(&desired)],
-        },
-    );
-    mocks.push(destination_exists("acme-order-events", &calls));
-    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
-    let context = context(events.client, secrets_manager(&[]).await);
+        "orders-to-salesforce",
+        r#"{"source":["com.acme.orders"]}"#,
+        &desired,
+    )
+    .await;
     // Made by hand: no tag, a pattern of its own, and a second target.
     let mut by_hand = crate::live::rule::LiveRule {
         name: "orders-to-salesforce".into(),
@@ -870,18 +882,13 @@ async fn a_write_aws_reads_back_otherwise_fails_naming_the_field() {
     let (_declared, desired) = declared_rule();
     let calls = Calls::default();
     // AWS keeps another pattern (a backend that did not take the write).
-    let mut mocks = writes(
+    let context = written_world(
         &calls,
-        AwsRuleLive {
-            name: "orders-to-salesforce",
-            pattern: r#"{"source":["stale"]}"#,
-            tags: vec![("provision:set", "default")],
-            targets: vec![written_target(&desired)],
-        },
-    );
-    mocks.push(destination_exists("acme-order-events", &calls));
-    let events = events(&mocks.iter().collect::<Vec<_>>()).await;
-    let context = context(events.client, secrets_manager(&[]).await);
+        "orders-to-salesforce",
+        r#"{"source":["stale"]}"#,
+        &desired,
+    )
+    .await;
     let options = PlanOptions::default();
     let plan = crate::plan::rule::plan_rule(desired, None, &Default::default(), &options);
 
