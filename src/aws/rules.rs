@@ -17,16 +17,22 @@
 //! - `ListRuleNamesByTarget` lists the rules of one event bus (the default one when none is
 //!   named) that target an ARN.
 //!
-//! The calls each command makes for rules (for `iam-policy`; `events:` actions unless named):
-//! - `diff`, and `apply` before it writes: `ListRules` (each declared bus; `NamePrefix` with the
-//!   project's name prefix), `DescribeRule`, `ListTargetsByRule` and `ListTagsForResource` of
-//!   each declared rule and each listed one (to tell this set's from others'), and
-//!   `ListRuleNamesByTarget` for each declared API destination on each declared bus.
-//! - `apply`: `PutRule` with `Tags` on create (which needs `TagResource` too), `TagResource`
-//!   when adopting, `PutTargets` (which needs `iam:PassRole` on each target's role: exactly the
-//!   declared roles), `RemoveTargets` for a target no longer declared.
-//! - `apply --prune`: `RemoveTargets` then `DeleteRule` for this set's undeclared rules.
-//! - `export`: `ListRules`, `DescribeRule`, `ListTargetsByRule`, `ListTagsForResource`.
+//! The calls each command makes for rules (for `iam-policy`; `events:` actions unless named),
+//! as [`crate::engine::rules`] makes them:
+//! - `diff`, and `apply` before it writes: `ListRules` on each bus the files name and on
+//!   `default` (`NamePrefix` with the project's name prefix); `DescribeRule`,
+//!   `ListTargetsByRule` and `ListTagsForResource` of each declared rule that exists and of each
+//!   undeclared one listed (its tag tells whose it is); `ListRuleNamesByTarget` for each
+//!   declared API destination that exists, on each of those buses.
+//! - `apply`, per rule to write: `DescribeApiDestination` of each destination it targets (its
+//!   ARN as it is now), `PutRule` with `Tags` on create (which needs `TagResource` too),
+//!   `TagResource` when adopting, `PutTargets` (which needs `iam:PassRole` on each target's
+//!   role, exactly the declared roles, passed to `events.amazonaws.com`), `RemoveTargets` of a
+//!   target no file declares, then `DescribeRule`, `ListTargetsByRule` and
+//!   `ListTagsForResource` to read the write back.
+//! - `apply --prune`: `RemoveTargets`, then `DeleteRule`, for this set's undeclared rules.
+//! - `export` (when it writes rules): `ListRuleNamesByTarget`, `DescribeRule`,
+//!   `ListTargetsByRule`, `ListTagsForResource`.
 
 use super::CallError;
 use super::connections::{Events, call_error, listing_bound};
