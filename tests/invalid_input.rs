@@ -173,6 +173,10 @@ cases! {
     destination_api_version_three_digits,
     destination_two_targets,
     destination_names_duplicate_across_files,
+    rule_names_duplicate_across_files,
+    rule_targets_more_than_five,
+    rule_patterns_differ_between_targets,
+    rule_pattern_range_reversed,
 }
 
 fn corpus() -> PathBuf {

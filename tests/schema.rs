@@ -333,6 +333,22 @@ const VALIDATOR_ONLY: &[(&str, &str)] = &[
         "a name declared twice spans files",
     ),
     (
+        "rule-names-duplicate-across-files",
+        "a rule name declared twice spans files",
+    ),
+    (
+        "rule-targets-more-than-five",
+        "a rule's targets are counted over the destinations of a file",
+    ),
+    (
+        "rule-patterns-differ-between-targets",
+        "one rule's patterns are compared over the destinations of a file",
+    ),
+    (
+        "rule-pattern-range-reversed",
+        "an event pattern's grammar (a numeric range's bounds)",
+    ),
+    (
         "duplicate-names-in-one-file",
         "a name declared twice spans documents",
     ),
@@ -525,4 +541,48 @@ fn a_document_with_a_field_or_value_the_schema_does_not_name_fails() {
     let mut problem = error.clone();
     problem["problems"][0]["line"] = "3".into();
     assert!(check(&problem).is_err(), "{problem}");
+}
+
+/// The rule, as written there, is accepted by the schema and by `validate`; a rule
+/// with a mistake the schema can express is refused by both.
+#[test]
+fn a_destinations_rules_are_checked_alike_by_the_schema_and_validate() {
+    let validator = validator();
+    let rule = |extra: &str| {
+        format!(
+            "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret: {{ env: S }}\ndestinations:\n  - name: acme-order-events\n    event: Order_Placed__e\n    rules:\n      - name: orders-to-salesforce\n        bus: default\n        pattern: {{source: [com.acme.orders], detail-type: [OrderPlaced]}}\n        body:\n          Order_Id__c: $.detail.id\n          Amount__c: $.detail.total\n        deadLetterQueue: arn:aws:sqs:us-east-1:123456789012:orders-dlq\n        role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders\n{extra}"
+        )
+    };
+    let judged = |text: &str| {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("c.yaml");
+        fs::write(&file, text).unwrap();
+        let schema = validator.is_valid(&documents(&file).unwrap()[0]);
+        let validate = provision(&["validate", &file.to_string_lossy()]);
+        (schema, validate.status.code() == Some(0))
+    };
+    assert_eq!(
+        judged(&rule("        retry: {attempts: 10, maxEventAge: 1h}\n")),
+        (true, true)
+    );
+    for mistake in [
+        "        retry: {attempts: 186}\n",
+        "        retry: {maxEventAge: 1d}\n",
+        "        sample: [1]\n",
+        "        target: x\n",
+    ] {
+        assert_eq!(judged(&rule(mistake)), (false, false), "{mistake}");
+    }
+    for (from, to) in [
+        ("[com.acme.orders]", "com.acme.orders"),
+        ("$.detail.id", "detail.id"),
+        ("role/eventbridge", "user/eventbridge"),
+        ("orders-dlq", "orders.fifo"),
+    ] {
+        assert_eq!(
+            judged(&rule("").replacen(from, to, 1)),
+            (false, false),
+            "{to}"
+        );
+    }
 }

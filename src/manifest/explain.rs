@@ -152,7 +152,8 @@ fn walk(mappings: &[Mapping<'_>], schema: &Value, path: &str, out: &mut Vec<Expl
 }
 
 /// The key at `path` (dotted; `destinations[].name` and `destinations[0].name` are read as
-/// `destinations.name`), or the keys nearest to it when there is none.
+/// `destinations.name`, and `rules.body` as `destinations.rules.body`), or the keys nearest to
+/// it when there is none.
 pub(crate) fn find(
     mappings: &[Mapping<'_>],
     schema: &Value,
@@ -162,6 +163,21 @@ pub(crate) fn find(
     let every = every_key(mappings, schema);
     if let Some(found) = every.iter().find(|key| key.key == wanted) {
         return Ok(found.clone());
+    }
+    // A list nested in a list is named from its own key too: `rules.body` is
+    // `destinations.rules.body`.
+    let nested = mappings
+        .iter()
+        .filter(|mapping| mapping.list_item && mapping.path.contains('.'))
+        .filter_map(|mapping| {
+            let (parent, last) = mapping.path.rsplit_once('.')?;
+            let rest = wanted.strip_prefix(last)?;
+            (rest.is_empty() || rest.starts_with('.')).then(|| format!("{parent}.{last}{rest}"))
+        });
+    for candidate in nested {
+        if let Some(found) = every.iter().find(|key| key.key == candidate) {
+            return Ok(found.clone());
+        }
     }
     Err(nearest(&wanted, every.iter().map(|key| key.key.as_str())))
 }
@@ -307,7 +323,21 @@ fn kind(schema: &Value, node: &Value) -> String {
         Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
-    let main = types.iter().find(|t| **t != "null").copied().unwrap_or("");
+    let values: Vec<&str> = types.iter().copied().filter(|t| *t != "null").collect();
+    if values.len() > 1 {
+        // A value of several shapes (an event pattern's field: a list or a mapping).
+        return values
+            .iter()
+            .map(|t| match *t {
+                "array" => "list",
+                "object" => "mapping",
+                "boolean" => "true or false",
+                other => other,
+            })
+            .collect::<Vec<_>>()
+            .join(" or ");
+    }
+    let main = values.first().copied().unwrap_or("");
     match main {
         "string" => "string".into(),
         "integer" => "integer".into(),
@@ -327,6 +357,7 @@ fn plural(kind: &str) -> String {
         .map(|word| match word {
             "mapping" => "mappings".to_string(),
             "true or false" => word.to_string(),
+            "any" => "values".to_string(),
             other if other.starts_with("list of") || other.starts_with("mapping of") => {
                 other.to_string()
             }
@@ -580,6 +611,35 @@ mod tests {
             "destinations.name",
             "an index is read as the list's items"
         );
+    }
+
+    #[test]
+    fn a_rules_key_is_found_from_the_rules_list_too() {
+        let schema = schema::schema();
+        for (asked, found) in [
+            ("rules", "destinations.rules"),
+            ("rules.body", "destinations.rules.body"),
+            (
+                "rules[0].retry.maxEventAge",
+                "destinations.rules.retry.maxEventAge",
+            ),
+            (
+                "destinations[0].rules[1].pattern",
+                "destinations.rules.pattern",
+            ),
+        ] {
+            assert_eq!(
+                find(CONNECTION, &schema, asked).map(|key| key.key),
+                Ok(found.to_string())
+            );
+        }
+        let body = explain("destinations.rules.body");
+        assert_eq!(body.kind, "mapping of names to strings");
+        assert_eq!(
+            body.example,
+            "destinations:\n  - rules:\n      - body:\n          Order_Id__c: $.detail.id\n          Amount__c: $.detail.total\n"
+        );
+        assert!(find(CONNECTION, &schema, "rulez.body").is_err());
     }
 
     #[test]

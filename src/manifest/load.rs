@@ -84,6 +84,9 @@ fn declare_public(spec: &ConnectionSpec) {
             .description
             .iter()
             .for_each(|d| crate::secret::public(d));
+        for rule in &destination.rules {
+            crate::secret::public(&rule.name);
+        }
     }
 }
 
@@ -446,5 +449,74 @@ fn check_duplicate_names(specs: &[ConnectionSpec], problems: &mut Vec<Problem>) 
                 first_seen.insert(&spec.name, spec);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection document named `name` in `regions` whose destination `destination`
+    /// declares the rule `orders-to-salesforce`.
+    fn document(name: &str, regions: &str, destination: &str) -> String {
+        format!(
+            "name: {name}\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret: {{ env: S }}\n{regions}destinations:\n  - name: {destination}\n    event: Order_Placed__e\n    rules:\n      - name: orders-to-salesforce\n        pattern: {{source: [com.acme.orders]}}\n        body: {{Order_Id__c: $.detail.id}}\n        role: arn:aws:iam::123456789012:role/r\n"
+        )
+    }
+
+    fn load_files(files: &[(&str, String)]) -> Result<Vec<ConnectionSpec>, Error> {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        for (name, text) in files {
+            fs::write(folder.path().join(name), text).expect("written");
+        }
+        load(&[folder.path().to_path_buf()])
+    }
+
+    #[test]
+    fn one_rule_name_in_two_files_is_refused_only_where_their_regions_may_meet() {
+        let apart = load_files(&[
+            (
+                "a.yaml",
+                document("sf-a", "regions: [us-east-1]\n", "orders-a"),
+            ),
+            (
+                "b.yaml",
+                document("sf-b", "regions: [eu-west-1]\n", "orders-b"),
+            ),
+        ]);
+        assert!(apart.is_ok(), "{apart:?}");
+        for (a, b) in [
+            (
+                "regions: [us-east-1, eu-west-1]\n",
+                "regions: [eu-west-1]\n",
+            ),
+            ("", "regions: [eu-west-1]\n"),
+            ("", ""),
+        ] {
+            let Err(Error::Input(problems)) = load_files(&[
+                ("a.yaml", document("sf-a", a, "orders-a")),
+                ("b.yaml", document("sf-b", b, "orders-b")),
+            ]) else {
+                panic!("{a:?} and {b:?} meet");
+            };
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert!(
+                problems[0].message.to_string().starts_with(
+                    "rule `orders-to-salesforce` on bus `default` is also declared in another file"
+                ),
+                "{problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_rule_name_under_two_destinations_of_one_file_is_one_rule() {
+        let text = format!(
+            "{}---\n{}",
+            document("sf-a", "", "orders-a"),
+            document("sf-b", "", "orders-b")
+        );
+        let specs = load_files(&[("a.yaml", text)]).expect("one rule, two targets");
+        assert_eq!(specs.len(), 2);
     }
 }

@@ -178,5 +178,30 @@ mod tests {
         assert!(convert_text(&rate(maximum)).is_ok());
         assert!(convert_text(&rate(minimum - 1)).is_err());
         assert!(convert_text(&rate(maximum + 1)).is_err());
+
+        // A rule's retry attempts and body size, at and past the schema's bounds.
+        let rule = |retry: &str, fields: usize| {
+            let body: Vec<String> = (0..fields)
+                .map(|i| format!("F{i}__c: $.detail.f{i}"))
+                .collect();
+            with(&format!(
+                "destinations:\n  - name: orders\n    event: Order__e\n    rules:\n      - {{ name: r, pattern: {{source: [a]}}, role: \"arn:aws:iam::123456789012:role/r\", retry: {{ {retry} }}, body: {{ {} }} }}\n",
+                body.join(", ")
+            ))
+        };
+        let rule_bound = |pointer: &str| {
+            schema
+                .pointer(&format!(
+                    "/properties/destinations/items/properties/rules/items/properties/{pointer}"
+                ))
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or_else(|| panic!("{pointer} is not in the schema"))
+        };
+        let attempts = rule_bound("retry/properties/attempts/maximum");
+        assert!(convert_text(&rule(&format!("attempts: {attempts}"), 1)).is_ok());
+        assert!(convert_text(&rule(&format!("attempts: {}", attempts + 1), 1)).is_err());
+        let fields = usize::try_from(rule_bound("body/maxProperties")).unwrap_or_default();
+        assert!(convert_text(&rule("attempts: 1", fields)).is_ok());
+        assert!(convert_text(&rule("attempts: 1", fields + 1)).is_err());
     }
 }

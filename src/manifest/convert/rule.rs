@@ -421,3 +421,179 @@ impl Walker<'_> {
         ok
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::manifest::convert::{REQUIRED, convert_text};
+    use crate::route::RetryPolicy;
+
+    /// A document whose one destination declares `rule` (indented as an item of `rules:`).
+    fn with_rule(rule: &str) -> String {
+        format!(
+            "{REQUIRED}destinations:\n  - name: acme-order-events\n    event: Order_Placed__e\n    rules:\n{rule}"
+        )
+    }
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/eventbridge-invoke-orders";
+
+    #[test]
+    fn the_issues_yaml_is_read_as_written() {
+        let text = with_rule(&format!(
+            "      - name: orders-to-salesforce\n        bus: default\n        pattern: {{source: [com.acme.orders], detail-type: [OrderPlaced]}}\n        body:\n          Order_Id__c: $.detail.id\n          Amount__c: $.detail.total\n        retry: {{attempts: 10, maxEventAge: 1h}}\n        deadLetterQueue: arn:aws:sqs:us-east-1:123456789012:orders-dlq\n        role: {ROLE}\n        sample: {{source: com.acme.orders, detail: {{id: A-1, total: 12.5}}}}\n"
+        ));
+        let spec = convert_text(&text).unwrap();
+        let rule = &spec.destinations[0].rules[0];
+        assert_eq!(rule.name, "orders-to-salesforce");
+        assert_eq!(rule.bus, "default");
+        assert_eq!(
+            rule.pattern.to_string(),
+            r#"{"detail-type":["OrderPlaced"],"source":["com.acme.orders"]}"#
+        );
+        let body: Vec<(&str, &str)> = rule
+            .body
+            .iter()
+            .map(|f| (f.field.as_str(), f.path.as_str()))
+            .collect();
+        assert_eq!(
+            body,
+            [
+                ("Order_Id__c", "$.detail.id"),
+                ("Amount__c", "$.detail.total")
+            ]
+        );
+        assert_eq!(
+            rule.body[1].origin.field,
+            "destinations[0].rules[0].body.Amount__c"
+        );
+        assert_eq!(
+            rule.retry,
+            Some(RetryPolicy {
+                maximum_retry_attempts: 10,
+                maximum_event_age_seconds: 3600
+            })
+        );
+        assert_eq!(
+            rule.dead_letter_queue.as_deref(),
+            Some("arn:aws:sqs:us-east-1:123456789012:orders-dlq")
+        );
+        assert_eq!(rule.role, ROLE);
+        assert_eq!(
+            rule.sample,
+            Some(
+                serde_json::json!({"source": "com.acme.orders", "detail": {"id": "A-1", "total": 12.5}})
+            )
+        );
+        assert_eq!(rule.origin.line, Some(10));
+    }
+
+    #[test]
+    fn defaults_fill_what_is_left_out() {
+        let text = with_rule(&format!(
+            "      - name: r\n        pattern: {{source: [a]}}\n        body: {{A__c: $.detail.a}}\n        role: {ROLE}\n        retry: {{attempts: 0}}\n"
+        ));
+        let rule = convert_text(&text).unwrap().destinations[0].rules[0].clone();
+        assert_eq!(rule.bus, "default");
+        assert_eq!(
+            rule.retry,
+            Some(RetryPolicy {
+                maximum_retry_attempts: 0,
+                maximum_event_age_seconds: 86_400
+            })
+        );
+        assert_eq!((rule.dead_letter_queue, rule.sample), (None, None));
+    }
+
+    /// A pattern error names the file, line, the field inside the pattern, what is wrong and
+    /// how to fix it.
+    #[test]
+    fn a_pattern_error_points_at_the_field_inside_the_pattern() {
+        let text = with_rule(&format!(
+            "      - name: r\n        pattern:\n          source: [com.acme.orders]\n          detail:\n            total: [{{numeric: [\">\", 5, \"<\", 1]}}]\n        body: {{A__c: $.detail.a}}\n        role: {ROLE}\n"
+        ));
+        assert_eq!(
+            convert_text(&text).unwrap_err(),
+            [
+                "c.yaml:14:31: destinations[0].rules[0].pattern.detail.total[0].numeric: the range's lower bound 5 is not below its upper bound 1\n  help: write the lower bound first: `[\">=\", 0, \"<\", 100]`"
+            ]
+        );
+    }
+
+    #[test]
+    fn each_field_of_a_rule_is_checked_where_it_is_written() {
+        let text = with_rule(
+            "      - name: bad name\n        bus: my bus\n        pattern: {source: com.acme}\n        body:\n          Order Id: $.detail.id\n          Amount__c: detail.total\n        retry: {attempts: 186, maxEventAge: 2d}\n        deadLetterQueue: arn:aws:sqs:us-east-1:123456789012:orders.fifo\n        role: arn:aws:iam::123456789012:user/me\n        sample: [1]\n",
+        );
+        let problems = convert_text(&text).unwrap_err();
+        let fields: Vec<&str> = problems
+            .iter()
+            .map(|p| p.split(": ").nth(1).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "destinations[0].rules[0].name",
+                "destinations[0].rules[0].bus",
+                "destinations[0].rules[0].pattern.source",
+                "destinations[0].rules[0].body.Order Id",
+                "destinations[0].rules[0].body.Amount__c",
+                "destinations[0].rules[0].retry.attempts",
+                "destinations[0].rules[0].retry.maxEventAge",
+                "destinations[0].rules[0].deadLetterQueue",
+                "destinations[0].rules[0].role",
+                "destinations[0].rules[0].sample",
+            ],
+            "{problems:#?}"
+        );
+    }
+
+    #[test]
+    fn name_pattern_body_and_role_are_required() {
+        let problems = convert_text(&with_rule("      - bus: default\n")).unwrap_err();
+        let missing: Vec<&str> = problems
+            .iter()
+            .filter_map(|p| p.split("missing required key `").nth(1))
+            .map(|rest| rest.split('`').next().unwrap_or_default())
+            .collect();
+        assert_eq!(missing, ["name", "pattern", "body", "role"]);
+    }
+
+    #[test]
+    fn a_rule_twice_on_one_destination_is_refused() {
+        let rule = format!(
+            "      - name: r\n        pattern: {{source: [a]}}\n        body: {{A__c: $.detail.a}}\n        role: {ROLE}\n"
+        );
+        let problems = convert_text(&with_rule(&format!("{rule}{rule}"))).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("c.yaml:14:15: destinations[0].rules[1].name: rule `r` is declared twice on this destination; it is also declared at c.yaml:10:9"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_queue_or_bus_arn_of_another_region_than_the_documents_is_refused() {
+        let rule = format!(
+            "      - name: r\n        bus: arn:aws:events:eu-west-1:123456789012:event-bus/orders\n        pattern: {{source: [a]}}\n        body: {{A__c: $.detail.a}}\n        deadLetterQueue: arn:aws:sqs:us-east-1:123456789012:dlq\n        role: {ROLE}\n"
+        );
+        let ok = convert_text(&format!(
+            "{}regions: [us-east-1]\n",
+            with_rule(&rule).replace("eu-west-1", "us-east-1")
+        ));
+        assert!(ok.is_ok(), "{ok:?}");
+        let problems = convert_text(&format!(
+            "{}regions: [us-east-1, eu-west-1]\n",
+            with_rule(&rule)
+        ))
+        .unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("destinations[0].rules[0].bus: this event bus is in eu-west-1, but the rule is created in every Region of the document (us-east-1, eu-west-1)"), "{problems:?}");
+        assert!(
+            problems[1].contains(
+                "destinations[0].rules[0].deadLetterQueue: this dead-letter queue is in us-east-1"
+            ),
+            "{problems:?}"
+        );
+        // Without `regions:` the Region is the run's, unknown offline.
+        assert!(convert_text(&with_rule(&rule)).is_ok());
+    }
+}
