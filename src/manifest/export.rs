@@ -23,6 +23,7 @@ use super::destination_rules::{
 };
 use super::limits::check_name;
 use super::token_url::{TOKEN_PATH, from_my_domain};
+use crate::live::rule::{LiveRule, TargetInput};
 use crate::live::{LiveConnection, LiveDestination, LiveParameter};
 use crate::parameters::{Block, ListKind};
 use serde_yaml::{Mapping, Value};
@@ -385,6 +386,96 @@ fn env_name(connection: &str, field: &str) -> String {
     }
 }
 
+/// A live rule as the `rules:` entry of the API destination whose ARN is `destination_arn`, in
+/// the shape `provision` turns back into the same rule and target (`bus` when not `default`,
+/// the pattern, `body` recovered from the input transformer, `retry` when not AWS's default,
+/// `deadLetterQueue`, `role`); or why it cannot be written so, for the comment that names it.
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "`provision export` writes the rules on each destination with it (issue 31)"
+    )
+)]
+pub(crate) fn rule_entry(live: &LiveRule, destination_arn: &str) -> Result<Mapping, String> {
+    use crate::route::{InputTransformer, RetryPolicy};
+    if let Some(service) = &live.managed_by {
+        return Err(format!("the AWS service {service} manages it"));
+    }
+    if live.schedule.is_some() {
+        return Err("it runs on a schedule, which `rules:` does not declare".to_string());
+    }
+    if live.state != crate::live::rule::ENABLED {
+        return Err(format!(
+            "it is {}, and provision's rules are enabled",
+            live.state
+        ));
+    }
+    let Some(target) = live.targets.iter().find(|t| t.arn == destination_arn) else {
+        return Err("none of its targets is this API destination".to_string());
+    };
+    let pattern: serde_json::Value = live
+        .pattern
+        .as_ref()
+        .and_then(|pattern| serde_json::from_str(pattern.as_str()).ok())
+        .ok_or("it has no event pattern that is JSON")?;
+    let body = match &target.input {
+        TargetInput::Transformer { paths, template } => InputTransformer {
+            input_paths_map: paths
+                .iter()
+                .map(|(variable, path)| (variable.as_str().to_string(), path.as_str().to_string()))
+                .collect(),
+            input_template: template.as_str().to_string(),
+        }
+        .body()
+        .ok_or("its input transformer is not one a `body:` makes (written by hand or by another tool): declare the body by hand")?,
+        TargetInput::Event => {
+            return Err("it sends the whole event, not a `body:` of Platform Event fields".to_string());
+        }
+        TargetInput::Other => {
+            return Err("it sends a constant input or an input path, not a `body:`".to_string());
+        }
+    };
+    let role = target
+        .role_arn
+        .as_deref()
+        .ok_or("its target has no role, which `rules:` requires")?;
+    let mut entry = Mapping::new();
+    entry.insert("name".into(), live.name.clone().into());
+    if live.bus != "default" {
+        entry.insert("bus".into(), live.bus.clone().into());
+    }
+    entry.insert(
+        "pattern".into(),
+        serde_yaml::to_value(&pattern).map_err(|error| error.to_string())?,
+    );
+    entry.insert(
+        "body".into(),
+        Value::Mapping(
+            body.into_iter()
+                .map(|(field, path)| (field.into(), path.into()))
+                .collect(),
+        ),
+    );
+    if target.retry != RetryPolicy::AWS_DEFAULT {
+        let mut retry = Mapping::new();
+        retry.insert(
+            "attempts".into(),
+            u64::from(target.retry.maximum_retry_attempts).into(),
+        );
+        retry.insert(
+            "maxEventAge".into(),
+            super::rule_checks::event_age_text(target.retry.maximum_event_age_seconds).into(),
+        );
+        entry.insert("retry".into(), Value::Mapping(retry));
+    }
+    if let Some(queue) = &target.dead_letter_queue {
+        entry.insert("deadLetterQueue".into(), queue.clone().into());
+    }
+    entry.insert("role".into(), role.into());
+    Ok(entry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -641,5 +732,103 @@ destinations:
             "Acme"
         );
         assert_eq!(strip_marker("made by hand"), "made by hand");
+    }
+
+    const DESTINATION_ARN: &str =
+        "arn:aws:events:us-east-1:123456789012:api-destination/acme-order-events/0f1e2d3c";
+
+    /// The issue's rule as AWS has it once provision wrote it: the input transformer the body
+    /// makes, a retry policy, a dead-letter queue, the set's tag.
+    fn rule_in_aws() -> LiveRule {
+        let made = crate::route::transformer([
+            ("Order_Id__c", "$.detail.id"),
+            ("Amount__c", "$.detail.total"),
+        ]);
+        LiveRule {
+            name: "orders-to-salesforce".into(),
+            bus: "orders-bus".into(),
+            arn: None,
+            pattern: Some(r#"{"detail-type":["OrderPlaced"],"source":["com.acme.orders"]}"#.into()),
+            state: "ENABLED".into(),
+            description: Some("[managed by provision]".into()),
+            schedule: None,
+            managed_by: None,
+            tags: [("provision:set".into(), "default".into())].into(),
+            targets: vec![crate::live::rule::LiveTarget {
+                id: "acme-order-events".into(),
+                arn: DESTINATION_ARN.into(),
+                role_arn: Some("arn:aws:iam::123456789012:role/invoke".into()),
+                input: TargetInput::Transformer {
+                    paths: made
+                        .input_paths_map
+                        .iter()
+                        .map(|(variable, path)| (variable.into(), path.into()))
+                        .collect(),
+                    template: made.input_template.clone().into(),
+                },
+                retry: crate::route::RetryPolicy {
+                    maximum_retry_attempts: 10,
+                    maximum_event_age_seconds: 3600,
+                },
+                dead_letter_queue: Some("arn:aws:sqs:us-east-1:123456789012:orders-dlq".into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn an_exported_rule_reads_back_as_the_rule_aws_has() {
+        let entry = rule_entry(&rule_in_aws(), DESTINATION_ARN).unwrap();
+        let yaml = serde_yaml::to_string(&Value::Sequence(vec![Value::Mapping(entry)])).unwrap();
+        assert_eq!(
+            yaml,
+            "- name: orders-to-salesforce\n  bus: orders-bus\n  pattern:\n    detail-type:\n    - OrderPlaced\n    source:\n    - com.acme.orders\n  body:\n    Order_Id__c: $.detail.id\n    Amount__c: $.detail.total\n  retry:\n    attempts: 10\n    maxEventAge: 1h\n  deadLetterQueue: arn:aws:sqs:us-east-1:123456789012:orders-dlq\n  role: arn:aws:iam::123456789012:role/invoke\n"
+        );
+        // Declared under its destination, it is the rule AWS has: nothing to change.
+        let document = format!(
+            "name: sf-acme\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret: {{ env: S }}\ndestinations:\n  - name: acme-order-events\n    event: Order_Placed__e\n    rules:\n{}",
+            yaml.lines()
+                .map(|line| format!("      {line}\n"))
+                .collect::<String>()
+        );
+        let specs = crate::tests::specs(&document);
+        let place = crate::tests::place("us-east-1");
+        let desired =
+            crate::desired::rule::DesiredRule::all(&specs, &place, &Default::default()).remove(0);
+        let arns = [("acme-order-events".to_string(), DESTINATION_ARN.to_string())].into();
+        let plan =
+            crate::plan::rule::plan_rule(desired, Some(rule_in_aws()), &arns, &Default::default());
+        assert_eq!(plan.changes, [], "adopting the export needs no hand work");
+    }
+
+    #[test]
+    fn a_rule_no_body_can_declare_is_left_out_saying_why() {
+        let mut by_hand = rule_in_aws();
+        by_hand.targets[0].input = TargetInput::Transformer {
+            paths: [("id".into(), "$.detail.id".into())].into(),
+            template: r#"{"Order_Id__c": "<id>"}"#.into(),
+        };
+        assert_eq!(
+            rule_entry(&by_hand, DESTINATION_ARN).unwrap_err(),
+            "its input transformer is not one a `body:` makes (written by hand or by another tool): declare the body by hand"
+        );
+        by_hand.targets[0].input = TargetInput::Event;
+        assert_eq!(
+            rule_entry(&by_hand, DESTINATION_ARN).unwrap_err(),
+            "it sends the whole event, not a `body:` of Platform Event fields"
+        );
+        let mut disabled = rule_in_aws();
+        disabled.state = "DISABLED".into();
+        assert_eq!(
+            rule_entry(&disabled, DESTINATION_ARN).unwrap_err(),
+            "it is DISABLED, and provision's rules are enabled"
+        );
+        assert_eq!(
+            rule_entry(
+                &rule_in_aws(),
+                "arn:aws:events:us-east-1:123456789012:api-destination/other/1"
+            )
+            .unwrap_err(),
+            "none of its targets is this API destination"
+        );
     }
 }

@@ -295,16 +295,9 @@ fn target_changes(
     fields
 }
 
-/// A number of seconds as the YAML's `maxEventAge` writes it: in the largest of hours,
-/// minutes and seconds that holds it whole (`24h`, `10m`, `90s`).
+/// A number of seconds as the YAML's `maxEventAge` writes it (`24h`, `10m`, `90s`).
 fn seconds(n: u32) -> Outside {
-    let text = match n {
-        0 => "0s".to_string(),
-        n if n % 3600 == 0 => format!("{}h", n / 3600),
-        n if n % 60 == 0 => format!("{}m", n / 60),
-        n => format!("{n}s"),
-    };
-    text.into()
+    crate::manifest::rule_checks::event_age_text(n).into()
 }
 
 /// The declared API destinations (`destinations`, by name) that nothing routes events to: no
