@@ -221,6 +221,20 @@ EVENT_STANDARD_FIELDS = {
     "CreatedById": {"type": "reference", "nillable": False, "createable": False, "defaultedOnCreate": True},
     "EventUuid": {"type": "string", "nillable": True, "createable": False, "defaultedOnCreate": False},
 }
+# SOAP API Developer Guide, "describeSObjects()" > "Field": each field carries `type` (the
+# FieldType: "Field Types" in the Object Reference) and `soapType` (the XML schema type of its
+# value: "SOAPTypes": tns:ID, xsd:base64Binary, xsd:boolean, xsd:date, xsd:dateTime, xsd:double,
+# xsd:int, xsd:string, xsd:time, xsd:anyType). The Apex "SOAPType Enum" and "DisplayType Enum"
+# pages pair them: currency and percent hold Double values, id and reference an ID, every text
+# kind (string, textarea, picklist, multipicklist, combobox, email, phone, url,
+# encryptedstring) a String. A field declared with its own `soapType` keeps it.
+SOAP_TYPES: dict[str, str] = {
+    "id": "tns:ID", "reference": "tns:ID", "base64": "xsd:base64Binary",
+    "boolean": "xsd:boolean", "date": "xsd:date", "datetime": "xsd:dateTime",
+    "time": "xsd:time", "double": "xsd:double", "currency": "xsd:double",
+    "percent": "xsd:double", "int": "xsd:int", "anyType": "xsd:anyType",
+}
+
 # Object Reference, "Case": a Case needs no field on create (Status and Origin are defaulted).
 DEFAULT_OBJECTS: dict[str, Any] = {
     "Case": {
@@ -533,7 +547,8 @@ def _versions(host: str) -> tuple[int, Any]:
 
 
 def _describe(name: str) -> tuple[int, Any]:
-    """REST API Developer Guide, "sObject Describe": the object and, per field, `nillable`,
+    """REST API Developer Guide, "sObject Describe": the object and, per field (the SOAP API's
+    "Field" of DescribeSObjectResult), `name`, `type`, `soapType` (SOAP_TYPES), `nillable`,
     `createable`, `defaultedOnCreate`; `createable` is for the calling user."""
     declared = ORG.objects.get(name)
     if declared is None:
@@ -550,6 +565,7 @@ def _describe(name: str) -> tuple[int, Any]:
             {
                 "name": field,
                 "type": spec.get("type", "string"),
+                "soapType": spec.get("soapType", SOAP_TYPES.get(spec.get("type", "string"), "xsd:string")),
                 "nillable": spec.get("nillable", True),
                 "createable": spec.get("createable", True),
                 "defaultedOnCreate": spec.get("defaultedOnCreate", False),

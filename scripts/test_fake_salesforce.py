@@ -182,12 +182,26 @@ def describe_answers_createable_and_each_fields_flags() -> None:
         assert status == 200, answer
         assert answer["createable"] is True and answer["name"] == "Order_Placed__e"
         fields = {f["name"]: f for f in answer["fields"]}
-        assert fields["Order_Id__c"] == {"name": "Order_Id__c", "type": "string", "nillable": False,
-                                         "createable": True, "defaultedOnCreate": False}
+        assert fields["Order_Id__c"] == {"name": "Order_Id__c", "type": "string", "soapType": "xsd:string",
+                                         "nillable": False, "createable": True, "defaultedOnCreate": False}
+        assert fields["CreatedDate"]["soapType"] == "xsd:dateTime", fields["CreatedDate"]
+        assert fields["CreatedById"]["soapType"] == "tns:ID", fields["CreatedById"]
         assert fields["ReplayId"]["createable"] is False, "standard event fields are not createable"
         assert sf.call("GET", "/services/data/v62.0/sobjects/Audit__e/describe", headers=sf.bearer())[1]["createable"] is False
         status, answer = sf.call("GET", "/services/data/v62.0/sobjects/Ghost__e/describe", headers=sf.bearer())
         assert (status, answer) == (404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}])
+
+
+@test
+def describe_pairs_each_field_type_with_its_soap_type() -> None:
+    typed = {"createable": True, "fields": {
+        "Amount__c": {"type": "double"}, "Paid__c": {"type": "boolean"}, "Due__c": {"type": "date"},
+        "Fee__c": {"type": "currency"}, "Raw__c": {"type": "string", "soapType": "xsd:anyType"}}}
+    with running(org(objects={"Typed__e": typed})) as sf:
+        answer = sf.call("GET", "/services/data/v62.0/sobjects/Typed__e/describe", headers=sf.bearer())[1]
+        soap = {f["name"]: f["soapType"] for f in answer["fields"]}
+        assert soap["Amount__c"] == "xsd:double" and soap["Fee__c"] == "xsd:double", soap
+        assert (soap["Paid__c"], soap["Due__c"], soap["Raw__c"]) == ("xsd:boolean", "xsd:date", "xsd:anyType"), soap
 
 
 @test

@@ -341,7 +341,7 @@ pub(crate) enum FailOn {
 pub(crate) enum PolicyFor {
     Diff,
     Apply,
-    /// The role of an EventBridge rule that targets the declared API destinations.
+    /// The roles of the declared rules (each one's policy and trust policy, each dead-letter queue's statement); without rules, one policy invoking every declared API destination.
     Rule,
     /// Reads the Secrets Manager secrets the files reference.
     Verify,

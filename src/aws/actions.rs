@@ -17,8 +17,15 @@ pub(crate) mod events {
     pub(crate) const DELETE_API_DESTINATION: &str = "events:DeleteApiDestination";
     pub(crate) const INVOKE_API_DESTINATION: &str = "events:InvokeApiDestination";
     pub(crate) const LIST_RULES: &str = "events:ListRules";
+    pub(crate) const LIST_RULE_NAMES_BY_TARGET: &str = "events:ListRuleNamesByTarget";
     pub(crate) const DESCRIBE_RULE: &str = "events:DescribeRule";
+    pub(crate) const LIST_TARGETS_BY_RULE: &str = "events:ListTargetsByRule";
     pub(crate) const LIST_TAGS_FOR_RESOURCE: &str = "events:ListTagsForResource";
+    pub(crate) const PUT_RULE: &str = "events:PutRule";
+    pub(crate) const PUT_TARGETS: &str = "events:PutTargets";
+    pub(crate) const REMOVE_TARGETS: &str = "events:RemoveTargets";
+    pub(crate) const DELETE_RULE: &str = "events:DeleteRule";
+    pub(crate) const TAG_RESOURCE: &str = "events:TagResource";
 }
 
 /// AWS Secrets Manager.
@@ -41,4 +48,15 @@ pub(crate) mod kms {
 /// AWS Identity and Access Management.
 pub(crate) mod iam {
     pub(crate) const CREATE_SERVICE_LINKED_ROLE: &str = "iam:CreateServiceLinkedRole";
+    pub(crate) const PASS_ROLE: &str = "iam:PassRole";
+}
+
+/// AWS Security Token Service: what a rule's role trusts EventBridge to do.
+pub(crate) mod sts {
+    pub(crate) const ASSUME_ROLE: &str = "sts:AssumeRole";
+}
+
+/// Amazon SQS: what a dead-letter queue's policy lets EventBridge do.
+pub(crate) mod sqs {
+    pub(crate) const SEND_MESSAGE: &str = "sqs:SendMessage";
 }

@@ -1,5 +1,6 @@
 //! `provision iam-policy`: print the least-privilege IAM policy of one run: the same files, the
-//! command of `--for` and its flags, in the run's Regions. No secret is read and no EventBridge
+//! command of `--for` and its flags, in the run's Regions (`--for rule` with declared rules:
+//! each rule role's permission and trust policies, and each dead-letter queue's statement). No secret is read and no EventBridge
 //! call is made; without `--account`, the account is the caller's (sts:GetCallerIdentity).
 
 use super::EXIT_OK;
@@ -8,7 +9,7 @@ use crate::config::{PolicyFlags, Settings};
 use crate::engine::session::{Account, Scope, Session};
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
-use crate::policy::{Purpose, Refusal, Request, references, scoped_policy};
+use crate::policy::{Purpose, Refusal, Request, references, rule_documents, scoped_policy};
 use crate::view;
 
 pub(super) async fn run(
@@ -50,6 +51,14 @@ pub(super) async fn run(
             .or(settings.project.name_prefix.as_deref()),
         kms_conditions: flags.kms_conditions,
     };
+    if flags.purpose == Purpose::Rule
+        && let Some(documents) =
+            rule_documents(&wanted, &request).map_err(|refusal| refused(refusal, settings))?
+    {
+        let text = serde_json::to_string_pretty(&documents).map_err(std::io::Error::other)?;
+        view::stdout(&format!("{text}\n"))?;
+        return Ok(EXIT_OK);
+    }
     let document = scoped_policy(&wanted, &request, flags.scope)
         .map_err(|refusal| refused(refusal, settings))?;
     let text = serde_json::to_string_pretty(&document).map_err(std::io::Error::other)?;

@@ -11,6 +11,7 @@ pub(crate) mod publish;
 pub(crate) mod read;
 pub(crate) mod readiness;
 pub(crate) mod rotate;
+pub(crate) mod rule_body;
 #[cfg_attr(
     not(test),
     expect(

@@ -1,7 +1,8 @@
 //! `verify --publish-test`: one event through one API destination, as EventBridge would send
 //! it, in two steps so the command can ask in between. [`prepare`] requests the token, checks
-//! the version and the target like `verify`, and builds the body (the `--body` file, or the
-//! required fields with test values); [`Prepared::publish`] POSTs it to the destination's own
+//! the version and the target like `verify`, and builds the body (the `--body` file; else the
+//! first declared rule's `sample:` rendered through its input transformer, exactly the bytes
+//! EventBridge would send; else the required fields with test values); [`Prepared::publish`] POSTs it to the destination's own
 //! endpoint with the connection's invocation headers and query parameters, and keeps the id
 //! Salesforce returns. Nothing is sent before the token request; nothing is published unless
 //! every check passed.
@@ -22,7 +23,12 @@ pub(crate) const TEST_MARK: &str = "TEST from provision verify --publish-test";
 pub(crate) struct Prepared {
     rest: Rest,
     pub(crate) endpoint: String,
+    /// What will be sent, as JSON (to show before asking).
     pub(crate) body: Value,
+    /// Exactly the bytes sent.
+    bytes: Vec<u8>,
+    /// The rule whose rendered `sample:` the body is, if any.
+    from: Option<String>,
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
     connection: Verified,
@@ -114,10 +120,44 @@ pub(crate) async fn prepare(
         }
         _ => None,
     };
-    let body = match (body, required) {
-        (Some(body), _) => body,
-        (None, Some(required)) => test_body(&required),
-        (None, None) => {
+    // A rule's `sample:`, rendered through its input transformer: the bytes EventBridge would
+    // send for that event, sent as they are.
+    let sampled = destination
+        .rules
+        .iter()
+        .find_map(|rule| rule.sample.as_ref().map(|sample| (rule, sample)));
+    let (body, bytes, from) = match (body, sampled, required) {
+        (Some(body), _, _) => {
+            let bytes = body.to_string().into_bytes();
+            (body, bytes, None)
+        }
+        (None, Some((rule, sample)), _) => {
+            let bytes = crate::route::render::render(&rule.transformer(), sample);
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(body) => (body, bytes, Some(rule.name.clone())),
+                Err(_) => {
+                    return stop(
+                        checked,
+                        readiness::Refusal {
+                            kind: readiness::RefusalKind::Rule,
+                            error: format!(
+                                "the sample of rule {} renders to text that is not JSON: nothing was published",
+                                rule.name
+                            ),
+                            hint: "check the rule's `body:` paths against its `sample:` (run verify without --publish-test to see each finding)".to_string(),
+                        },
+                        None,
+                        connection,
+                    );
+                }
+            }
+        }
+        (None, None, Some(required)) => {
+            let body = test_body(&required);
+            let bytes = body.to_string().into_bytes();
+            (body, bytes, None)
+        }
+        (None, None, None) => {
             return stop(
                 checked,
                 readiness::Refusal {
@@ -141,6 +181,8 @@ pub(crate) async fn prepare(
         rest,
         endpoint: destination.endpoint(&spec.token_url),
         body,
+        bytes,
+        from,
         headers: pairs(&connected.desired.invocation.headers),
         query: pairs(&connected.desired.invocation.query),
         connection,
@@ -154,7 +196,9 @@ impl Prepared {
         let Prepared {
             rest,
             endpoint,
-            body,
+            body: _,
+            bytes,
+            from,
             headers,
             query,
             connection,
@@ -163,9 +207,14 @@ impl Prepared {
         context
             .log
             .verbose(format!("{}: POST {endpoint}", destination.name));
-        match rest.publish(&endpoint, &body, &headers, &query).await {
+        match rest.publish(&endpoint, bytes, &headers, &query).await {
             Ok(id) => {
-                destination.checked = Some("published one test event".to_string());
+                destination.checked = Some(match from {
+                    Some(rule) => format!(
+                        "published one test event: rule {rule}'s sample, rendered as EventBridge would"
+                    ),
+                    None => "published one test event".to_string(),
+                });
                 destination.enqueued_id = Some(id);
             }
             Err(error) => {
@@ -219,6 +268,7 @@ mod tests {
         Field {
             name: name.into(),
             kind: kind.into(),
+            soap_type: None,
             nillable: false,
             createable: true,
             defaulted_on_create: false,

@@ -45,6 +45,8 @@ pub(crate) enum RefusalKind {
     Rejected,
     Timeout,
     Unreachable,
+    /// A declared rule's body would be refused.
+    Rule,
 }
 
 /// The API version a destination uses: its `apiVersion`, or for a `path:` the version the
@@ -264,6 +266,7 @@ mod tests {
         Field {
             name: name.into(),
             kind: "string".into(),
+            soap_type: None,
             nillable,
             createable,
             defaulted_on_create: defaulted,

@@ -9,6 +9,7 @@
 
 use super::Context;
 use super::readiness::{self, OrgRates, Refusal, RefusalKind};
+use super::rule_body;
 use crate::desired::DesiredConnection;
 use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
 use crate::outside::Outside;
@@ -28,6 +29,7 @@ impl From<RefusalKind> for Failure {
             RefusalKind::Rejected => Failure::Rejected,
             RefusalKind::Timeout => Failure::Timeout,
             RefusalKind::Unreachable => Failure::Unreachable,
+            RefusalKind::Rule => Failure::Rule,
         }
     }
 }
@@ -263,11 +265,16 @@ async fn check_destination(
             ));
             let answer = rest.describe(version, name).await;
             let status = answer.as_ref().err().and_then(RestError::status);
+            let fields = answer
+                .as_ref()
+                .map(|described| described.fields.clone())
+                .unwrap_or_default();
             match readiness::check_described(name, version, answer) {
                 Ok(required) => {
                     verified.checked = Some(format!("the Run As user may create {name}"));
                     verified.required_fields =
                         Some(required.into_iter().map(Outside::from).collect());
+                    check_rules(destination, Some((name, &fields)), verified);
                 }
                 Err(refusal) => {
                     verified.fail(refusal, status);
@@ -282,6 +289,7 @@ async fn check_destination(
             verified.not_checked.push(format!(
                 "target: a `path:` destination cannot be described: whether the Run As user may call {path}, and the body it takes, were not checked"
             ));
+            check_rules(destination, None, verified);
         }
         _ => {}
     }
@@ -293,6 +301,43 @@ async fn check_destination(
             verified.not_checked.extend(not_checked);
         }
         Err(reason) => verified.not_checked.push(reason.clone()),
+    }
+}
+
+/// The destination's declared rules against its target's describe ([`rule_body`]); a rule
+/// whose body would be refused fails the destination.
+fn check_rules(
+    destination: &DestinationSpec,
+    described: Option<(&str, &[crate::salesforce::rest::Field])>,
+    verified: &mut Verified,
+) {
+    verified.rules = destination
+        .rules
+        .iter()
+        .map(|rule| rule_body::verify_rule(rule, described))
+        .collect();
+    let refused: Vec<&str> = verified
+        .rules
+        .iter()
+        .filter(|rule| !rule.ok)
+        .map(|rule| rule.name.as_str())
+        .collect();
+    if !refused.is_empty() {
+        let (noun, names) = match refused.as_slice() {
+            [one] => ("rule", (*one).to_string()),
+            many => ("rules", many.join(", ")),
+        };
+        verified.fail(
+            Refusal {
+                kind: RefusalKind::Rule,
+                error: format!(
+                    "Salesforce would refuse what the {noun} {names} send{}",
+                    if refused.len() == 1 { "s" } else { "" }
+                ),
+                hint: "fix each rule's errors below in its `body:` or `sample:`".to_string(),
+            },
+            None,
+        );
     }
 }
 

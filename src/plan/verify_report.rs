@@ -32,6 +32,37 @@ pub(crate) enum Failure {
     NotCreateable,
     /// Salesforce answered a REST call with another error.
     Rejected,
+    /// A declared rule would send a body the target refuses (its `rules` say why).
+    Rule,
+}
+
+/// One declared rule of an API destination, as `verify` checked it against the target's
+/// describe as the Run As user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct VerifiedRule {
+    pub(crate) name: String,
+    /// The event bus's name.
+    pub(crate) bus: String,
+    /// No error (warnings may remain).
+    pub(crate) ok: bool,
+    /// What would make Salesforce refuse the events the rule sends, each with its fix.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) errors: Vec<RuleError>,
+    /// What works but loses events or hides failures (no dead-letter queue, no retries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) warnings: Vec<String>,
+    /// What could not be checked, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) not_checked: Vec<Outside>,
+}
+
+/// One error of a rule: what is wrong (names from the YAML and the describe, as data) and how
+/// to fix it (`help` in JSON, as in every document).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct RuleError {
+    pub(crate) error: Outside,
+    pub(crate) help: Outside,
 }
 
 /// The verification of one connection, or one API destination, in one Region.
@@ -85,6 +116,9 @@ pub(crate) struct Verified {
     /// `--publish-test`: the id Salesforce gave the published event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) enqueued_id: Option<Outside>,
+    /// An API destination's declared rules, as checked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) rules: Vec<VerifiedRule>,
 }
 
 impl Verified {
@@ -109,11 +143,13 @@ impl Verified {
             warnings: None,
             not_checked: Vec::new(),
             enqueued_id: None,
+            rules: Vec::new(),
         }
     }
 
     pub(crate) fn has_warnings(&self) -> bool {
         self.warnings.as_ref().is_some_and(|w| !w.is_empty())
+            || self.rules.iter().any(|rule| !rule.warnings.is_empty())
     }
 }
 

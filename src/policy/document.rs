@@ -21,13 +21,26 @@ pub(crate) struct Policy {
 pub(crate) struct Statement {
     pub(crate) sid: String,
     pub(crate) effect: &'static str,
+    /// Who is allowed: only in a resource-based policy (a queue policy) or a role's trust
+    /// policy; an identity policy has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) principal: Option<Principal>,
     #[serde(serialize_with = "one_or_many")]
     pub(crate) action: Vec<&'static str>,
-    #[serde(serialize_with = "one_or_many")]
+    /// Empty in a trust policy, whose resource is the role itself (IAM User Guide, "IAM JSON
+    /// policy elements: Principal", the role trust policy examples).
+    #[serde(serialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
     pub(crate) resource: Vec<String>,
     /// Operator -> condition key -> values.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) condition: BTreeMap<&'static str, BTreeMap<&'static str, Values>>,
+}
+
+/// An AWS service as the principal of a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Principal {
+    pub(crate) service: &'static str,
 }
 
 /// The values of one condition key (one is written as a string).
@@ -68,7 +81,22 @@ impl Statement {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect(),
+            principal: None,
             condition: BTreeMap::new(),
+        }
+    }
+
+    /// [`Statement::allow`] for an AWS service (`events.amazonaws.com`), as a queue policy or
+    /// a trust policy grants it.
+    pub(super) fn allow_service(
+        sid: impl Into<String>,
+        service: &'static str,
+        action: Vec<&'static str>,
+        resource: impl IntoIterator<Item = String>,
+    ) -> Self {
+        Statement {
+            principal: Some(Principal { service }),
+            ..Statement::allow(sid, action, resource)
         }
     }
 

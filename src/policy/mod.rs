@@ -40,7 +40,17 @@
 //! `verify` reads the referenced secrets; `export` lists and describes connections;
 //! `salesforce-credentials` reads and writes the client id and secret references of the
 //! documents with `salesforce.app`; `rule` is the role an EventBridge rule assumes to invoke
-//! the declared destinations. No action is a wildcard. Statements, actions and resources come
+//! the declared destinations (when the files declare rules, each declared role's permission
+//! and trust policies and each dead-letter queue's statement instead: [`rules`]).
+//!
+//! Declared rules add to `diff` and `apply`: `events:ListRules` and
+//! `events:ListRuleNamesByTarget` on `*` (no resource-level permissions); reading each declared
+//! rule (`DescribeRule`, `ListTargetsByRule`, `ListTagsForResource`) and every rule of its bus
+//! under the name prefix (only a rule's tag tells whose it is); for `apply` writing the
+//! declared rules (`PutRule`, `PutTargets`, `RemoveTargets`, `TagResource`) and `iam:PassRole`
+//! on exactly the declared roles, only to `events.amazonaws.com` (`iam:PassedToService`); with
+//! `--prune`, `RemoveTargets` and `DeleteRule` on the set's undeclared rules. A rule is
+//! `rule/<name>` on the default bus and `rule/<bus>/<name>` on another. No action is a wildcard. Statements, actions and resources come
 //! in a stable order. A policy with nothing to grant is refused: IAM refuses an empty one.
 //!
 //! All of the above is `--scope names`. `--scope prefix` grants the same actions on every
@@ -51,6 +61,7 @@ pub(crate) use crate::aws::actions;
 mod document;
 mod named;
 mod names;
+mod rules;
 mod scope;
 mod statements;
 
@@ -59,6 +70,7 @@ pub(crate) use document::Policy;
 use named::Named;
 use names::partition_of;
 pub(crate) use names::references;
+pub(crate) use rules::RuleDocuments;
 pub(crate) use scope::Scope;
 use scope::Widened;
 use std::collections::BTreeMap;
@@ -137,6 +149,27 @@ fn one_partition<'a>(regions: impl Iterator<Item = &'a String>) -> Result<&'stat
         1 => Ok(by_partition.into_keys().next().unwrap_or("aws")),
         _ => Err(Refusal::Partitions(by_partition.into_iter().collect())),
     }
+}
+
+/// `--for rule` when the files declare rules: each declared role's permission and trust
+/// policies and each declared dead-letter queue's statement ([`rules`]); `None` when no rule
+/// is declared (then the one policy of [`scoped_policy`] is for a role wired by hand).
+pub(crate) fn rule_documents(
+    wanted: &[(String, Vec<&ConnectionSpec>)],
+    request: &Request,
+) -> Result<Option<RuleDocuments>, Refusal> {
+    let partition = match request.partition {
+        Some(partition) => partition,
+        None => one_partition(wanted.iter().map(|(region, _)| region))?,
+    };
+    let named = Named::collect(
+        wanted,
+        partition,
+        request.account,
+        request.name_prefix.unwrap_or_default(),
+        None,
+    );
+    Ok(rules::documents(&named, request.account))
 }
 
 /// The policy for the run `request` describes, over the connections wanted in each Region
@@ -407,6 +440,105 @@ mod tests {
             },
         );
         assert!(!diff.to_string().contains("Delete"), "{diff}");
+    }
+
+    const WITH_RULES: &str = "name: a\nsalesforce: { myDomain: acme }\nclientId: x\nclientSecret: { env: S }\ndestinations:\n  - name: orders\n    event: Order__e\n    rules:\n      - name: to-sf\n        pattern: { source: [com.acme] }\n        body: { Id__c: $.detail.id }\n        deadLetterQueue: arn:aws:sqs:us-east-1:123456789012:dlq\n        role: arn:aws:iam::123456789012:role/invoke\n      - name: rush\n        bus: orders-bus\n        pattern: { source: [com.acme] }\n        body: { Id__c: $.detail.id }\n        role: arn:aws:iam::123456789012:role/invoke\n";
+
+    #[test]
+    fn declared_rules_are_read_by_diff_and_written_by_apply_on_both_bus_forms() {
+        let specs = specs(WITH_RULES);
+        let wanted = in_regions(&["us-east-1"], &specs);
+        let diff = json(&wanted, &request(Purpose::Diff));
+        assert_eq!(
+            sid(&diff, "ListRules").unwrap()["Action"],
+            serde_json::json!(["events:ListRuleNamesByTarget", "events:ListRules"])
+        );
+        assert_eq!(
+            sid(&diff, "ReadDeclaredRules").unwrap()["Resource"],
+            serde_json::json!([
+                "arn:aws:events:us-east-1:123456789012:rule/orders-bus/rush",
+                "arn:aws:events:us-east-1:123456789012:rule/to-sf"
+            ])
+        );
+        assert!(!diff.to_string().contains("PutRule"), "{diff}");
+        assert!(!diff.to_string().contains("PassRole"), "{diff}");
+        let prefixed = json(
+            &wanted,
+            &Request {
+                name_prefix: Some("sf-"),
+                prune: true,
+                ..request(Purpose::Apply)
+            },
+        );
+        assert_eq!(
+            sid(&prefixed, "DeleteUndeclaredRules").unwrap()["Resource"],
+            serde_json::json!([
+                "arn:aws:events:us-east-1:123456789012:rule/orders-bus/sf-*",
+                "arn:aws:events:us-east-1:123456789012:rule/sf-*"
+            ])
+        );
+        assert_eq!(
+            sid(&prefixed, "PassDeclaredRuleRoles").unwrap()["Resource"],
+            "arn:aws:iam::123456789012:role/invoke"
+        );
+        assert!(
+            sid(&prefixed, "WriteDeclaredRules").unwrap()["Action"]
+                .to_string()
+                .contains("events:PutTargets")
+        );
+        // Without rules, nothing on rules.
+        let without = specs_without_rules();
+        let plain = json(
+            &in_regions(&["us-east-1"], &without),
+            &request(Purpose::Apply),
+        );
+        assert!(!plain.to_string().contains(":rule/"), "{plain}");
+    }
+
+    #[test]
+    fn a_rule_role_trusts_eventbridge_for_its_rules_and_a_queue_takes_their_dead_letters() {
+        let specs = specs(WITH_RULES);
+        let wanted = in_regions(&["us-east-1"], &specs);
+        let documents = rule_documents(&wanted, &request(Purpose::Rule))
+            .unwrap()
+            .expect("rules are declared");
+        let printed = serde_json::to_value(&documents).unwrap();
+        assert_eq!(
+            printed["roles"][0]["trustPolicy"]["Statement"][0],
+            serde_json::json!({
+                "Sid": "EventBridgeRulesAssume",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "ArnEquals": {"aws:SourceArn": [
+                        "arn:aws:events:us-east-1:123456789012:rule/orders-bus/rush",
+                        "arn:aws:events:us-east-1:123456789012:rule/to-sf"
+                    ]},
+                    "StringEquals": {"aws:SourceAccount": "123456789012"}
+                }
+            })
+        );
+        assert_eq!(
+            printed["roles"][0]["permissionPolicy"]["Statement"][0]["Resource"],
+            "arn:aws:events:us-east-1:123456789012:api-destination/orders/*"
+        );
+        assert_eq!(
+            printed["deadLetterQueues"][0]["statement"]["Condition"],
+            serde_json::json!({"ArnEquals": {"aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/to-sf"}})
+        );
+        let without = specs_without_rules();
+        assert_eq!(
+            rule_documents(
+                &in_regions(&["us-east-1"], &without),
+                &request(Purpose::Rule)
+            ),
+            Ok(None)
+        );
+    }
+
+    fn specs_without_rules() -> Vec<ConnectionSpec> {
+        specs(WITH_DESTINATION)
     }
 
     #[test]

@@ -37,6 +37,37 @@ pub(super) struct Named {
     pub(super) prefixed_destinations: BTreeSet<String>,
     /// `secretsmanager.<region>.amazonaws.com` of every Region.
     pub(super) secrets_manager_services: BTreeSet<String>,
+    /// The declared rules: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another
+    /// (the Service Authorization Reference's two rule resource types).
+    pub(super) rules: BTreeSet<String>,
+    /// Per Region and declared bus, every rule the name prefix allows (`rule/<prefix>*`,
+    /// `rule/<bus>/<prefix>*`): what listing a bus finds, and what prune may delete.
+    pub(super) prefixed_rules: BTreeSet<String>,
+    /// Each declared rule role, by ARN: what its rules invoke, and the rules.
+    pub(super) roles: BTreeMap<String, RoleUse>,
+    /// Each declared dead-letter queue, by ARN: the rules that send to it.
+    pub(super) queues: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// What one rule role is for.
+#[derive(Default)]
+pub(super) struct RoleUse {
+    /// `api-destination/<name>/*` of each destination its rules target, by name whatever the
+    /// scope: the role invokes exactly these.
+    pub(super) invoked: BTreeSet<String>,
+    /// The ARNs of the rules that assume it.
+    pub(super) rules: BTreeSet<String>,
+}
+
+/// A rule's resource on `bus`: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another
+/// (Service Authorization Reference, Amazon EventBridge: `rule-on-default-event-bus`,
+/// `rule-on-custom-event-bus`).
+fn rule_resource(bus: &str, name: &str) -> String {
+    if bus == "default" {
+        format!("rule/{name}")
+    } else {
+        format!("rule/{bus}/{name}")
+    }
 }
 
 impl Named {
@@ -94,6 +125,21 @@ impl Named {
                     };
                     let [invoked, _] = &arns;
                     named.invoked.insert(invoked.clone());
+                    for rule in &destination.rules {
+                        let bus = rule.bus_name();
+                        let arn = events(&rule_resource(bus, &rule.name));
+                        named.rules.insert(arn.clone());
+                        named
+                            .prefixed_rules
+                            .insert(events(&rule_resource(bus, &format!("{prefix}*"))));
+                        let role = named.roles.entry(rule.role.clone()).or_default();
+                        role.invoked
+                            .insert(events(&format!("api-destination/{}/*", destination.name)));
+                        role.rules.insert(arn.clone());
+                        if let Some(queue) = &rule.dead_letter_queue {
+                            named.queues.entry(queue.clone()).or_default().insert(arn);
+                        }
+                    }
                     named.destinations.extend(arns);
                     named.destinations.extend(connection.clone());
                 }

@@ -5,6 +5,7 @@
 use super::actions::{events, iam, kms, secrets_manager};
 use super::document::Statement;
 use super::named::Named;
+use super::rules::PASSED_TO;
 use super::{Purpose, Request};
 
 /// What the role of an EventBridge rule targeting the declared destinations needs.
@@ -169,6 +170,7 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
             )
         });
     }
+    statement.extend(rule_statements(named, apply, request.prune));
     if apply && request.prune {
         statement.push(Statement::allow(
             "DeleteUndeclaredConnections",
@@ -235,6 +237,67 @@ pub(super) fn compare(named: &Named, request: &Request, partition: &str) -> Vec<
     }
     statement.extend(key_statements(named, apply, request.kms_conditions));
     statement
+}
+
+/// What `diff` and `apply` call for the declared rules (none declared: nothing): the listings,
+/// which have no resource-level permissions; the reads of each declared rule and of every rule
+/// a listing of its bus finds within the name prefix (only a rule's tags tell whose it is); for
+/// `apply` the writes of the declared rules and passing exactly the declared roles to
+/// EventBridge (PutTargets with a RoleArn); with `--prune`, removing the targets of this set's
+/// undeclared rules and deleting them.
+fn rule_statements(named: &Named, apply: bool, prune: bool) -> Vec<Statement> {
+    if named.rules.is_empty() {
+        return Vec::new();
+    }
+    let reads = vec![
+        events::DESCRIBE_RULE,
+        events::LIST_TAGS_FOR_RESOURCE,
+        events::LIST_TARGETS_BY_RULE,
+    ];
+    let mut statements = vec![Statement::allow(
+        "ListRules",
+        vec![events::LIST_RULES, events::LIST_RULE_NAMES_BY_TARGET],
+        ["*".to_string()],
+    )];
+    statements.push(if apply {
+        let mut writes = reads.clone();
+        writes.extend([
+            events::PUT_RULE,
+            events::PUT_TARGETS,
+            events::REMOVE_TARGETS,
+            events::TAG_RESOURCE,
+        ]);
+        Statement::allow("WriteDeclaredRules", writes, named.rules.clone())
+    } else {
+        Statement::allow("ReadDeclaredRules", reads.clone(), named.rules.clone())
+    });
+    statements.push(Statement::allow(
+        "ReadUndeclaredRules",
+        reads,
+        named.prefixed_rules.clone(),
+    ));
+    if apply {
+        statements.push(
+            Statement::allow(
+                "PassDeclaredRuleRoles",
+                vec![iam::PASS_ROLE],
+                named.roles.keys().cloned(),
+            )
+            .with_condition(
+                "StringEquals",
+                "iam:PassedToService",
+                [PASSED_TO.to_string()],
+            ),
+        );
+    }
+    if apply && prune {
+        statements.push(Statement::allow(
+            "DeleteUndeclaredRules",
+            vec![events::DELETE_RULE, events::REMOVE_TARGETS],
+            named.prefixed_rules.clone(),
+        ));
+    }
+    statements
 }
 
 /// The customer managed keys of `kmsKey`, by ARN and by alias.

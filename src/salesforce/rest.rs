@@ -63,11 +63,17 @@ impl RestError {
     }
 }
 
-/// One field of a described object, as far as creating a record needs.
+/// One field of a described object, as far as creating a record needs: the SOAP API's "Field"
+/// of DescribeSObjectResult, which the REST describe serves per field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Field {
+    /// The field's API name.
     pub(crate) name: String,
+    /// `type`: the FieldType ("Field Types" in the Object Reference: string, double, ...).
     pub(crate) kind: String,
+    /// `soapType`: the XML schema type of its value ("SOAPTypes": xsd:double, tns:ID, ...);
+    /// `None` when the answer leaves it out.
+    pub(crate) soap_type: Option<String>,
     pub(crate) nillable: bool,
     pub(crate) createable: bool,
     pub(crate) defaulted_on_create: bool,
@@ -184,12 +190,12 @@ impl Rest {
         Ok(read_limits(&body))
     }
 
-    /// POSTs `body` to `endpoint` as EventBridge would (JSON, its User-Agent, the connection's
+    /// POSTs `body` (exactly these bytes) to `endpoint` as EventBridge would (JSON, its User-Agent, the connection's
     /// invocation headers and query parameters), and returns the id Salesforce gives.
     pub(crate) async fn publish(
         &self,
         endpoint: &str,
-        body: &Value,
+        body: Vec<u8>,
         headers: &[(String, String)],
         query: &[(String, String)],
     ) -> Result<Outside, RestError> {
@@ -199,7 +205,7 @@ impl Rest {
             .query(query)
             .header("Content-Type", "application/json; charset=utf-8")
             .header("User-Agent", EVENTBRIDGE_USER_AGENT)
-            .body(body.to_string());
+            .body(body);
         for (key, value) in headers {
             request = request.header(key.as_str(), value.as_str());
         }
@@ -292,6 +298,10 @@ fn read_described(body: &Value) -> Option<Described> {
                     .and_then(Value::as_str)
                     .unwrap_or("string")
                     .to_string(),
+                soap_type: field
+                    .get("soapType")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 nillable: flag("nillable").unwrap_or(true),
                 createable: flag("createable").unwrap_or(false),
                 defaulted_on_create: flag("defaultedOnCreate").unwrap_or(false),
@@ -344,6 +354,27 @@ mod tests {
             .map(|f| f.name.as_str())
             .collect();
         assert_eq!(required, ["Order_Id__c"]);
+    }
+
+    #[test]
+    fn each_field_keeps_its_type_and_soap_type() {
+        let described = read_described(&json!({"createable": true, "fields": [
+            {"name": "Amount__c", "type": "currency", "soapType": "xsd:double", "nillable": true, "createable": true, "defaultedOnCreate": false},
+            {"name": "Note__c", "type": "textarea"}
+        ]}))
+        .unwrap();
+        let typed: Vec<(&str, &str, Option<&str>)> = described
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.kind.as_str(), f.soap_type.as_deref()))
+            .collect();
+        assert_eq!(
+            typed,
+            [
+                ("Amount__c", "currency", Some("xsd:double")),
+                ("Note__c", "textarea", None)
+            ]
+        );
     }
 
     #[test]

@@ -524,13 +524,38 @@ fn verify_document() -> Value {
             "errorDescription": optional("Salesforce's `error_description`"),
             "help": optional("What to do about the failure or the warnings"),
             "failure": {
-                "description": "Why the check failed: `refused` (the token endpoint answered an OAuth error), `timeout`, `tls`, `unreachable`, `secret` (a secret reference could not be read: nothing was sent), `api-version` (the org does not serve the destination's API version), `not-found` (no such target, or the Run As user cannot see it), `not-createable` (the Run As user may not create it), `rejected` (another REST error).",
-                "enum": names(&[Failure::Refused, Failure::Timeout, Failure::Tls, Failure::Unreachable, Failure::Secret, Failure::ApiVersion, Failure::NotFound, Failure::NotCreateable, Failure::Rejected]),
+                "description": "Why the check failed: `refused` (the token endpoint answered an OAuth error), `timeout`, `tls`, `unreachable`, `secret` (a secret reference could not be read: nothing was sent), `api-version` (the org does not serve the destination's API version), `not-found` (no such target, or the Run As user cannot see it), `not-createable` (the Run As user may not create it), `rejected` (another REST error), `rule` (a declared rule would send a body Salesforce refuses: its `rules` say why).",
+                "enum": names(&[Failure::Refused, Failure::Timeout, Failure::Tls, Failure::Unreachable, Failure::Secret, Failure::ApiVersion, Failure::NotFound, Failure::NotCreateable, Failure::Rejected, Failure::Rule]),
             },
             "httpStatus": { "type": "integer", "minimum": 100, "maximum": 599, "description": "The token endpoint's (or the REST call's) HTTP status, when it answered an error." },
             "warnings": texts("An API destination's warnings (they fail the run only with `--strict`)."),
             "notChecked": json!({ "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "What could not be checked, and why (printed only when something)." }),
             "enqueuedId": optional("`--publish-test`: the id Salesforce gave the published event"),
+            "rules": list_of(
+                "An API destination's declared rules, checked against its target's describe as the Run As user (absent when none).",
+                object(
+                    "One declared rule.",
+                    json!({
+                        "name": string("The rule's name."),
+                        "bus": string("The event bus's name."),
+                        "ok": { "type": "boolean", "description": "True when Salesforce would take what the rule sends (warnings may remain)." },
+                        "errors": list_of(
+                            "What would make Salesforce refuse the events the rule sends (absent when nothing).",
+                            object(
+                                "One error.",
+                                json!({
+                                    "error": string("What is wrong."),
+                                    "help": string("How to fix it."),
+                                }),
+                                &["error", "help"],
+                            ),
+                        ),
+                        "warnings": texts("What works but loses events or hides failures: no dead-letter queue, retries turned off (absent when nothing)."),
+                        "notChecked": texts("What could not be checked, and why (absent when nothing)."),
+                    }),
+                    &["name", "bus", "ok"],
+                ),
+            ),
         })),
         &["kind", "name", "region", "ok"],
     );

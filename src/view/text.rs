@@ -498,8 +498,9 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
 /// What `verify` prints: one line per connection and Region (`ok  <name>  <region>
 /// <instance URL>`, or `failed  <name>  <region>  <error>` with the hint below), each followed
 /// by its API destinations (`ok`, `warning` or `failed  <name>  <region>  <target> <version>:
-/// ...`, with the required fields, warnings, what was not checked and the hint below), then
-/// a count.
+/// ...`, with the required fields, each declared rule (`rule <name> on bus <bus>: ok|N errors`
+/// with its errors, warnings and what was not checked), warnings, what was not checked and the
+/// hint below), then a count.
 fn render_verified(report: &VerifyReport, style: Style) -> String {
     let mut out = String::new();
     for result in &report.results {
@@ -626,6 +627,24 @@ fn render_destination(out: &mut String, result: &Verified, style: Style) {
                 .join(", ")
         };
         let _ = writeln!(out, "      required fields: {listed}");
+    }
+    for rule in &result.rules {
+        let state = match rule.errors.len() {
+            0 => "ok".to_string(),
+            1 => "1 error".to_string(),
+            n => format!("{n} errors"),
+        };
+        let _ = writeln!(out, "      rule {} on bus {}: {state}", rule.name, rule.bus);
+        for error in &rule.errors {
+            let _ = writeln!(out, "        error: {}", error.error);
+            let _ = writeln!(out, "          help: {}", error.help);
+        }
+        for warning in &rule.warnings {
+            let _ = writeln!(out, "        warning: {warning}");
+        }
+        for reason in &rule.not_checked {
+            let _ = writeln!(out, "        not checked: {reason}");
+        }
     }
     for warning in result.warnings.iter().flatten() {
         let _ = writeln!(out, "      warning: {warning}");

@@ -52,11 +52,177 @@ fn printed(world: &World, args: &[&str]) -> String {
     for action in iam::actions_of(&run.json()) {
         assert!(iam::knows(&action), "{action} is not in the reference");
     }
+    assert_eq!(iam::unknown_conditions(&run.json()), Vec::<String>::new());
     if run.stderr.is_empty() {
         run.stdout.clone()
     } else {
         format!("{}--- stderr ---\n{}", run.stdout, run.stderr)
     }
+}
+
+/// Rules on two API destinations: two roles (one shared by rules of both destinations), a rule
+/// on a custom event bus, a dead-letter queue shared by two rules (tests/fixtures/iam-policy-rules).
+fn rules_fixture() -> String {
+    format!(
+        "{}/tests/fixtures/iam-policy-rules",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// parliament lints identity policies, which must have a `Resource`; a role's trust policy has
+/// none, its resource being the role itself (IAM User Guide, "IAM JSON policy elements:
+/// Principal", the role trust policy examples). This is the only finding a trust policy may get.
+const TRUST_POLICY_HAS_NO_RESOURCE: &str = "Statement contains neither Resource nor NotResource";
+
+/// `iam-policy PATH --for rule --account 123456789012` with rules declared: it succeeds, and
+/// each document in it is judged: every action and condition key is one the Service
+/// Authorization Reference knows for it, and parliament finds nothing in a permission policy
+/// or a queue statement, and nothing but the missing `Resource` in a trust policy.
+#[track_caller]
+fn printed_rule_documents(world: &World, path: &str) -> String {
+    let run = world.provision(&[
+        "iam-policy",
+        path,
+        "--for",
+        "rule",
+        "--account",
+        "123456789012",
+    ]);
+    run.expect(0);
+    assert_eq!(run.stderr, "");
+    let printed = run.json();
+    let judge = |document: &serde_json::Value, allowed: &[&str]| {
+        for action in iam::actions_of(document) {
+            assert!(iam::knows(&action), "{action} is not in the reference");
+        }
+        assert_eq!(iam::unknown_conditions(document), Vec::<String>::new());
+        let findings: Vec<String> = iam::parliament(&document.to_string())
+            .into_iter()
+            .filter(|finding| !allowed.iter().any(|detail| finding.contains(detail)))
+            .collect();
+        assert!(
+            findings.is_empty(),
+            "parliament on {document}:\n{}",
+            findings.join("\n")
+        );
+    };
+    let roles = printed["roles"].as_array().expect("roles");
+    assert!(!roles.is_empty());
+    for role in roles {
+        judge(&role["permissionPolicy"], &[]);
+        judge(&role["trustPolicy"], &[TRUST_POLICY_HAS_NO_RESOURCE]);
+    }
+    for queue in printed["deadLetterQueues"].as_array().into_iter().flatten() {
+        let document =
+            serde_json::json!({"Version": "2012-10-17", "Statement": [queue["statement"]]});
+        judge(&document, &[]);
+    }
+    run.stdout.clone()
+}
+
+#[test]
+fn iam_policy_snapshots_for_declared_rules() {
+    let world = world_without_aws();
+    let fixture = rules_fixture();
+    for (name, args) in [
+        ("rules_for_diff", vec!["--for", "diff"]),
+        ("rules_for_apply", vec!["--for", "apply"]),
+        ("rules_for_apply_prune", vec!["--for", "apply", "--prune"]),
+    ] {
+        let mut all = vec![fixture.as_str()];
+        all.extend_from_slice(&args);
+        insta::assert_snapshot!(name, printed(&world, &all));
+    }
+    insta::assert_snapshot!("rules_for_rule", printed_rule_documents(&world, &fixture));
+}
+
+#[test]
+fn each_rule_role_invokes_exactly_its_rules_destinations_and_trusts_only_those_rules() {
+    let world = world_without_aws();
+    let printed: serde_json::Value =
+        serde_json::from_str(&printed_rule_documents(&world, &rules_fixture())).unwrap();
+    let rule = |name: &str| format!("arn:aws:events:us-east-1:123456789012:rule/{name}");
+    let destination =
+        |name: &str| format!("arn:aws:events:us-east-1:123456789012:api-destination/{name}/*");
+    let role = |name: &str| {
+        printed["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["role"] == format!("arn:aws:iam::123456789012:role/{name}"))
+            .unwrap_or_else(|| panic!("no role {name} in {printed}"))
+            .clone()
+    };
+    let invoke = role("sf-eventbridge-invoke");
+    assert_eq!(
+        invoke["permissionPolicy"]["Statement"][0]["Resource"],
+        serde_json::json!([destination("sf-acme-cases"), destination("sf-acme-orders")])
+    );
+    assert_eq!(
+        invoke["trustPolicy"]["Statement"][0]["Condition"],
+        serde_json::json!({
+            "ArnEquals": {"aws:SourceArn": [rule("sf-cases-to-salesforce"), rule("sf-orders-to-salesforce")]},
+            "StringEquals": {"aws:SourceAccount": "123456789012"}
+        })
+    );
+    let rush = role("sf-eventbridge-rush");
+    assert_eq!(
+        rush["permissionPolicy"]["Statement"][0]["Resource"],
+        destination("sf-acme-orders")
+    );
+    assert_eq!(
+        rush["trustPolicy"]["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"],
+        rule("orders/sf-rush-orders")
+    );
+    assert_eq!(
+        printed["deadLetterQueues"],
+        serde_json::json!([{
+            "queue": "arn:aws:sqs:us-east-1:123456789012:sf-routes-dlq",
+            "statement": {
+                "Sid": "EventBridgeRulesDeadLetters",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": "arn:aws:sqs:us-east-1:123456789012:sf-routes-dlq",
+                "Condition": {"ArnEquals": {"aws:SourceArn": [rule("orders/sf-rush-orders"), rule("sf-orders-to-salesforce")]}}
+            }
+        }])
+    );
+}
+
+#[test]
+fn apply_passes_exactly_the_declared_rule_roles_and_only_to_eventbridge() {
+    let world = world_without_aws();
+    let document: serde_json::Value = serde_json::from_str(
+        printed(&world, &[&rules_fixture(), "--for", "apply"])
+            .split("--- stderr ---")
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let pass = document["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Action"] == "iam:PassRole")
+        .expect("a PassRole statement");
+    assert_eq!(
+        pass["Resource"],
+        serde_json::json!([
+            "arn:aws:iam::123456789012:role/sf-eventbridge-invoke",
+            "arn:aws:iam::123456789012:role/sf-eventbridge-rush"
+        ])
+    );
+    assert_eq!(
+        pass["Condition"],
+        serde_json::json!({"StringEquals": {"iam:PassedToService": "events.amazonaws.com"}})
+    );
+    // Without declared rules, apply is granted nothing on rules.
+    let plain = printed(&world, &[&fixture(), "--for", "apply"]);
+    assert!(
+        !plain.contains(":rule/") && !plain.contains("PassRole"),
+        "{plain}"
+    );
 }
 
 /// `iam-policy ARGS --account 123456789012` refused: exit 1, nothing on stdout. Returns what

@@ -78,6 +78,63 @@ pub fn required_resource_types(action: &str) -> Vec<String> {
     types
 }
 
+/// The rule resource types of EventBridge. The reference lists both for every rule action and
+/// marks neither required (a rule is on one bus or the other), so the oracle names the one the
+/// call's bus says, and requires it.
+const RULE_TYPES: [&str; 2] = ["rule-on-custom-event-bus", "rule-on-default-event-bus"];
+
+/// The resource types a call of `action` must be allowed on: the required ones, or, for an
+/// EventBridge rule action, its rule types ([`RULE_TYPES`]; [`resources`] names only the one
+/// the call is on). Empty: the action only takes `*`.
+pub fn resource_types_to_judge(action: &str) -> Vec<String> {
+    let required = required_resource_types(action);
+    if !required.is_empty() {
+        return required;
+    }
+    let privilege = privilege(action).unwrap_or_else(|| panic!("{action} is not in the reference"));
+    let listed = privilege["resource_types"].as_object().unwrap();
+    RULE_TYPES
+        .iter()
+        .filter(|t| listed.contains_key(**t))
+        .map(|t| t.to_string())
+        .collect()
+}
+
+/// Whether the reference lets `key` condition `action`: a global key (`aws:`), or one the
+/// action or one of its resource types lists.
+pub fn knows_condition(action: &str, key: &str) -> bool {
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return true;
+    }
+    let Some(privilege) = privilege(action) else {
+        return false;
+    };
+    let (service, _) = action.split_once(':').unwrap();
+    let resources = &reference()[service.to_ascii_lowercase()]["resources"];
+    privilege["resource_types"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(name, entry)| {
+            strings(&entry["condition_keys"])
+                .into_iter()
+                .chain(strings(&resources[name]["condition_keys"]))
+        })
+        // A key the reference writes with a variable part (`kms:EncryptionContext:${EncryptionContextKey}`)
+        // stands for every key of that form.
+        .any(|known| {
+            let mut pattern = String::new();
+            let mut rest = known.as_str();
+            while let Some((head, tail)) = rest.split_once("${") {
+                pattern.push_str(head);
+                pattern.push('*');
+                rest = tail.split_once('}').map_or("", |(_, after)| after);
+            }
+            pattern.push_str(rest);
+            glob(&pattern.to_ascii_lowercase(), &key.to_ascii_lowercase())
+        })
+}
+
 /// One request a run made, as the proxy recorded it.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -168,6 +225,29 @@ pub fn resources(call: &Call, resource_type: &str) -> Vec<String> {
                 ),
             });
         }
+        // A rule is `rule/<name>` on the default bus and `rule/<bus>/<name>` on another
+        // (the reference's two formats); the call names it by `Name`, `Rule` or `ResourceARN`,
+        // its bus by `EventBusName` (a name or an ARN; none: the default bus).
+        ("events", rule_type) if RULE_TYPES.contains(&rule_type) => {
+            let arn = string(&call.params["ResourceARN"]).or_else(|| {
+                let name = string(&call.params["Rule"]).or_else(|| string(&call.params["Name"]))?;
+                let bus = string(&call.params["EventBusName"])
+                    .map(|bus| bus.rsplit('/').next().unwrap_or_default().to_string())
+                    .filter(|bus| bus != "default");
+                Some(match bus {
+                    Some(bus) => events("rule", &format!("{bus}/{name}")),
+                    None => events("rule", &name),
+                })
+            });
+            let on_custom = |arn: &str| {
+                arn.rsplit_once(":rule/")
+                    .is_some_and(|(_, rest)| rest.contains('/'))
+            };
+            arns.extend(arn.filter(|arn| {
+                arn.contains(":rule/")
+                    && on_custom(arn) == (rule_type == "rule-on-custom-event-bus")
+            }));
+        }
         (service, other) => panic!(
             "the oracle cannot name resource type `{other}` of {service}:{}: teach tests/support/iam.rs",
             call.operation
@@ -252,6 +332,28 @@ pub fn allows(policy: &Value, action: &str, arn: &str) -> bool {
         })
 }
 
+/// Every condition key of `policy` that the reference does not list for an action of its
+/// statement, one line each (empty: all known).
+pub fn unknown_conditions(policy: &Value) -> Vec<String> {
+    let mut unknown = Vec::new();
+    for statement in policy["Statement"].as_array().expect("Statement is a list") {
+        let Some(condition) = statement["Condition"].as_object() else {
+            continue;
+        };
+        for key in condition
+            .values()
+            .flat_map(|keys| keys.as_object().unwrap().keys())
+        {
+            for action in strings(&statement["Action"]) {
+                if !knows_condition(&action, key) {
+                    unknown.push(format!("{key} is not a condition key of {action}"));
+                }
+            }
+        }
+    }
+    unknown
+}
+
 /// What `policy` does not allow of `calls`, one line each (empty: every call is allowed).
 /// Also refuses a policy that denies, a statement with `NotAction` or `NotResource` (the
 /// oracle would not evaluate them), and an action the reference does not know.
@@ -286,7 +388,7 @@ pub fn denials(policy: &Value, calls: &[Call]) -> Vec<String> {
             ));
             continue;
         }
-        let types = required_resource_types(&action);
+        let types = resource_types_to_judge(&action);
         let required: Vec<(String, String)> = if types.is_empty() {
             vec![("*".to_string(), "*".to_string())]
         } else {
@@ -299,6 +401,12 @@ pub fn denials(policy: &Value, calls: &[Call]) -> Vec<String> {
                 })
                 .collect()
         };
+        if required.is_empty() && types.iter().all(|t| RULE_TYPES.contains(&t.as_str())) {
+            problems.push(format!(
+                "{action} ({} {}): the oracle cannot tell which rule the call is on",
+                call.region, call.params
+            ));
+        }
         for (resource_type, arn) in required {
             if !allows(policy, &action, &arn) {
                 problems.push(format!(
@@ -351,6 +459,50 @@ pub fn parliament(policy: &str) -> Vec<String> {
         })
         .map(str::to_string)
         .collect()
+}
+
+#[test]
+fn a_rule_call_is_judged_on_the_rule_of_its_bus() {
+    let call = |operation: &str, params: Value| Call {
+        service: "events".into(),
+        region: "us-east-1".into(),
+        operation: operation.into(),
+        params,
+        status: 200,
+        response: Value::Null,
+    };
+    let on = |call: &Call| -> Vec<String> {
+        resource_types_to_judge(&call.action())
+            .iter()
+            .flat_map(|t| resources(call, t))
+            .collect()
+    };
+    assert_eq!(
+        on(&call("PutRule", serde_json::json!({"Name": "orders"}))),
+        ["arn:aws:events:us-east-1:123456789012:rule/orders"]
+    );
+    assert_eq!(
+        on(&call(
+            "PutTargets",
+            serde_json::json!({"Rule": "rush", "EventBusName": "arn:aws:events:us-east-1:123456789012:event-bus/orders"})
+        )),
+        ["arn:aws:events:us-east-1:123456789012:rule/orders/rush"]
+    );
+    assert_eq!(
+        on(&call(
+            "ListTagsForResource",
+            serde_json::json!({"ResourceARN": "arn:aws:events:us-east-1:123456789012:rule/orders/rush"})
+        )),
+        ["arn:aws:events:us-east-1:123456789012:rule/orders/rush"]
+    );
+    assert!(resource_types_to_judge("events:ListRules").is_empty());
+    assert!(knows_condition("iam:PassRole", "iam:PassedToService"));
+    assert!(knows_condition("sts:AssumeRole", "aws:SourceArn"));
+    assert!(!knows_condition("iam:PassRole", "iam:PassedToServices"));
+    assert!(knows_condition(
+        "kms:Decrypt",
+        "kms:EncryptionContext:SecretARN"
+    ));
 }
 
 #[test]

@@ -66,9 +66,19 @@ pub fn document_of(json: &Value) -> Result<String, String> {
     }
 }
 
-/// Whether `json` is a document of `provision`'s own (an IAM policy, AWS's format, is not).
+/// Whether `json` is a document of `provision`'s own (an IAM policy, AWS's format, is not; nor
+/// are the rule roles' policies of `iam-policy --for rule`, IAM policies gathered by role).
 pub fn is_output_document(json: &Value) -> bool {
-    !(json.get("Version").is_some() && json.get("Statement").is_some())
+    let policy = json.get("Version").is_some() && json.get("Statement").is_some();
+    let rule_policies = json
+        .get("roles")
+        .and_then(Value::as_array)
+        .is_some_and(|roles| {
+            roles.iter().all(|role| {
+                role.get("permissionPolicy").is_some() && role.get("trustPolicy").is_some()
+            })
+        });
+    !(policy || rule_policies)
 }
 
 /// Checks `json` against the schema of its document: every way it fails, or `Ok` with the
