@@ -13,6 +13,10 @@
 //! those buses; one that no declared rule targets and no listed rule does is named
 //! ([`crate::plan::rule::unrouted`]).
 //!
+//! `iam-policy` grants the rule actions only when the files declare a rule (src/policy's
+//! `rule_statements`), so a run calls [`plan_rules`] only then: without a declared rule no rule
+//! is read, none is pruned, and no destination is named as unrouted.
+//!
 //! [`apply_rule`] writes one planned rule, after the API destinations it targets: each
 //! destination's ARN is read as it is now (one created by this run has none in the plan),
 //! `PutRule` (with the set's tag on a create; `TagResource` on adopting, since PutRule ignores
