@@ -14,6 +14,7 @@ use super::saved_plan;
 use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::{Interrupt, Signal};
+use crate::engine::rules::apply_rules;
 use crate::engine::session::Account;
 use crate::error::{Error, Problem};
 use crate::plan::connection::PlanOptions;
@@ -67,7 +68,12 @@ pub(super) async fn run(
     let per_region = futures::future::join_all(run.contexts.iter().map(|context| {
         let steps = plan.in_place(&context.place);
         let report = &report;
-        async move { apply(context, &steps, options, report).await }
+        async move {
+            let mut results = apply(context, &steps, options, report).await;
+            let rules = apply_rules(context, &steps, &results, plan_options, report).await;
+            results.extend(rules);
+            results
+        }
     }))
     .await;
     let results: Vec<ApplyResult> = per_region.into_iter().flatten().collect();

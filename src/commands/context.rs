@@ -174,6 +174,7 @@ pub(super) async fn read_plan(
             let region = region?;
             plan.steps.extend(region.steps);
             plan.orphans.extend(region.orphans);
+            plan.unrouted.extend(region.unrouted);
         }
         Ok(plan)
     };

@@ -12,13 +12,6 @@ pub(crate) mod read;
 pub(crate) mod readiness;
 pub(crate) mod rotate;
 pub(crate) mod rule_body;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "diff and apply read the rules through it (issue 31)"
-    )
-)]
 pub(crate) mod rules;
 pub(crate) mod session;
 pub(crate) mod settle;

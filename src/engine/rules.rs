@@ -35,11 +35,12 @@ use crate::error::Error;
 use crate::live::rule::LiveRule;
 use crate::manifest::ConnectionSpec;
 use crate::ownership::Owner;
-use crate::plan::Outcome;
+use crate::place::Address;
 use crate::plan::connection::PlanOptions;
 use crate::plan::rule::{
     RuleChange, RulePlan, plan_orphan_rule, plan_rule, plan_unread_rule, unrouted,
 };
+use crate::plan::{ApplyResult, Outcome, PlanStep, StepOf};
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -49,7 +50,9 @@ const DEFAULT_BUS: &str = "default";
 /// The rules of one place, planned.
 #[derive(Debug)]
 pub(crate) struct PlaceRules {
-    /// Each declared rule, in the order the files declare them.
+    /// The declared rules, in the order the files declare them.
+    pub(crate) desired: Vec<DesiredRule>,
+    /// Each declared rule's plan, in the same order.
     pub(crate) declared: Vec<RulePlan>,
     /// This set's undeclared rules, to delete (`--prune`).
     pub(crate) pruned: Vec<RulePlan>,
@@ -150,6 +153,7 @@ pub(crate) async fn plan_rules(
         .map(str::to_string)
         .collect();
     Ok(PlaceRules {
+        desired,
         declared,
         pruned,
         orphans,
@@ -238,14 +242,82 @@ async fn routed_in_aws(
     routed
 }
 
+/// Writes the rule steps of one place's `steps`, after `done` (the results of every other
+/// step there), in plan order: the pruned ones, then each declared one whose parent API
+/// destination was written or in sync; one whose destination was not is not written either,
+/// saying why. `report` sees each result as soon as it is known.
+pub(crate) async fn apply_rules(
+    context: &Context,
+    steps: &[PlanStep],
+    done: &[ApplyResult],
+    options: &PlanOptions,
+    report: &(dyn Fn(&ApplyResult) + Sync),
+) -> Vec<ApplyResult> {
+    let mut results = Vec::new();
+    for (parent, step) in steps
+        .iter()
+        .filter_map(|step| Some((step.parent.as_ref(), step.of::<RuleChange>()?)))
+    {
+        let result = apply_rule_step(context, parent, step, done, options).await;
+        report(&result);
+        results.push(result);
+    }
+    results
+}
+
+/// The result of one rule step: not written when its destination was not, when the run was
+/// interrupted, or when the plan says it is not to be.
+async fn apply_rule_step(
+    context: &Context,
+    parent: Option<&Address>,
+    step: StepOf<'_, RuleChange>,
+    done: &[ApplyResult],
+    options: &PlanOptions,
+) -> ApplyResult {
+    let parent_result = parent.and_then(|parent| done.iter().find(|r| &r.address == parent));
+    if let Some(parent) = parent_result
+        && matches!(
+            parent.outcome,
+            Outcome::Failed | Outcome::NotStarted | Outcome::Skipped
+        )
+    {
+        // As its destination: failed, not started or skipped (not this set's) alike.
+        let mut result = step.result(parent.outcome);
+        result.error = Some(
+            format!(
+                "not written: the API destination {} it is declared under was not written",
+                parent.address.name
+            )
+            .into(),
+        );
+        return result;
+    }
+    if let Some(signal) = context.interrupt.signal() {
+        return step.not_started(signal.name());
+    }
+    match step.change() {
+        RuleChange::NoOp { .. } | RuleChange::NotOurs { .. } | RuleChange::Failed { .. } => {
+            step.untouched()
+        }
+        change => match apply_rule(context, change, options).await {
+            Ok(outcome) => step.result(outcome),
+            Err(error) => {
+                let mut failed = step.result(Outcome::Failed);
+                failed.error = Some(error.into());
+                failed
+            }
+        },
+    }
+}
+
 /// Writes one planned rule (see the module doc): its outcome, or why it failed.
 pub(crate) async fn apply_rule(
     context: &Context,
-    plan: &RulePlan,
+    change: &RuleChange,
     options: &PlanOptions,
 ) -> Result<Outcome, String> {
     let events = &context.eventbridge;
-    let (desired, live, adopt) = match &plan.change {
+    let (desired, live, adopt) = match change {
         RuleChange::NoOp { .. } => return Ok(Outcome::Unchanged),
         RuleChange::NotOurs { why: error, .. } | RuleChange::Failed { error } => {
             return Err(error.clone());

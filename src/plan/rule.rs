@@ -14,11 +14,12 @@
 //! (which tags it). A rule an AWS service manages (`ManagedBy`) is never written.
 
 use super::connection::PlanOptions;
-use super::{Action, FieldChange};
+use super::{Action, Change, FieldChange, ResourceChange, ResourceKind, Shown, Step};
 use crate::desired::rule::{DesiredRule, DesiredTarget};
 use crate::live::rule::{ENABLED, LiveRule, LiveTarget, TargetInput};
 use crate::outside::Outside;
 use crate::ownership::Owner;
+use crate::place::Place;
 use std::collections::BTreeMap;
 
 /// What `apply` does with one rule. `live` is what AWS had when it was planned.
@@ -26,9 +27,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub(crate) enum RuleChange {
     /// `PutRule` with the set's tag, then `PutTargets`.
-    Create {
-        desired: DesiredRule,
-    },
+    Create { desired: DesiredRule },
     /// `PutRule`, `TagResource` when adopting, `PutTargets`, then `RemoveTargets` of the
     /// targets no file declares.
     Update {
@@ -37,27 +36,26 @@ pub(crate) enum RuleChange {
         adopt: bool,
     },
     NoOp {
+        #[allow(dead_code, reason = "what AWS had, as every kind's change keeps it")]
         live: LiveRule,
     },
     /// Not this set's (and no `--adopt`), or managed by an AWS service: left alone, saying `why`.
     NotOurs {
         why: String,
+        #[allow(dead_code, reason = "what AWS had, as every kind's change keeps it")]
         live: LiveRule,
     },
     /// One of this set's rules that no file declares (`--prune`): `RemoveTargets`, then
     /// `DeleteRule`.
-    Delete {
-        live: LiveRule,
-    },
+    Delete { live: LiveRule },
     /// The rule could not be read: `apply` reports `error`.
-    Failed {
-        error: String,
-    },
+    Failed { error: String },
 }
 
-impl RuleChange {
-    /// The action users read for this change.
-    pub(crate) fn action(&self) -> Action {
+impl ResourceChange for RuleChange {
+    const KIND: ResourceKind = ResourceKind::Rule;
+
+    fn action(&self) -> Action {
         match self {
             RuleChange::Create { .. } => Action::Create,
             RuleChange::Update { adopt: true, .. } => Action::Adopt,
@@ -67,6 +65,47 @@ impl RuleChange {
             RuleChange::Delete { .. } => Action::Delete,
             RuleChange::Failed { .. } => Action::Error,
         }
+    }
+
+    fn error(&self) -> Option<&str> {
+        match self {
+            RuleChange::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
+
+    fn failed(error: String) -> Self {
+        RuleChange::Failed { error }
+    }
+
+    fn refusal(&self) -> Option<&str> {
+        match self {
+            RuleChange::NotOurs { why: error, .. } | RuleChange::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
+
+    fn into_change(self) -> Change {
+        Change::Rule(self)
+    }
+
+    fn of(change: &Change) -> Option<&Self> {
+        match change {
+            Change::Rule(change) => Some(change),
+            _ => None,
+        }
+    }
+}
+
+impl RulePlan {
+    /// The plan's step for the rule `name` in `place`: what users read, made from the change.
+    pub(crate) fn into_step(self, name: &str, place: &Place) -> Step<RuleChange> {
+        let shown = Shown {
+            changes: self.changes,
+            note: self.note,
+            ..Shown::named(name, place)
+        };
+        Step::new(shown, self.change)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::aws::connections::Events;
 use crate::desired::rule::DesiredRule;
 use crate::engine::rules::{apply_rule, plan_rules};
 use crate::plan::connection::PlanOptions;
-use crate::plan::{Action, Outcome};
+use crate::plan::{Action, Outcome, ResourceChange};
 use crate::tests::mocked::support::{context, declare_with, secrets_manager};
 use aws_sdk_eventbridge::types::{
     ConnectionAuthorizationType, CreateConnectionApiKeyAuthRequestParameters,
@@ -149,7 +149,7 @@ async fn rules_are_created_read_back_in_sync_reverted_after_drift_pruned_by_tag_
     assert_eq!(first.declared[0].change.action(), Action::Create);
     assert_eq!(first.unrouted, ["acme-quiet"]);
     assert_eq!(
-        apply_rule(&context, &first.declared[0], &options).await,
+        apply_rule(&context, &first.declared[0].change, &options).await,
         Ok(Outcome::Created)
     );
     let second = plan_now().await.unwrap();
@@ -195,7 +195,7 @@ async fn rules_are_created_read_back_in_sync_reverted_after_drift_pruned_by_tag_
         drifted.declared[0].changes
     );
     assert_eq!(
-        apply_rule(&context, &drifted.declared[0], &options).await,
+        apply_rule(&context, &drifted.declared[0].change, &options).await,
         Ok(Outcome::Updated)
     );
     assert_eq!(
@@ -229,7 +229,7 @@ async fn rules_are_created_read_back_in_sync_reverted_after_drift_pruned_by_tag_
         .unwrap();
     assert_eq!(pruning.pruned.len(), 1);
     assert_eq!(
-        apply_rule(&context, &pruning.pruned[0], &prune).await,
+        apply_rule(&context, &pruning.pruned[0].change, &prune).await,
         Ok(Outcome::Deleted)
     );
     let left = crate::aws::rules::list_rules(&events(&client), "default", "")
@@ -255,7 +255,7 @@ async fn rules_are_created_read_back_in_sync_reverted_after_drift_pruned_by_tag_
         .unwrap();
     assert_eq!(plan.declared[0].change.action(), Action::Adopt);
     assert_eq!(
-        apply_rule(&context, &plan.declared[0], &adopt).await,
+        apply_rule(&context, &plan.declared[0].change, &adopt).await,
         Ok(Outcome::Updated)
     );
     let after = plan_rules(&context, &hand_made.specs, &arns, &options)

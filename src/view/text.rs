@@ -158,14 +158,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     for step in plan.roots() {
         let mut block = String::new();
         render_entry(&mut block, step.entry(), width, style);
-        // The steps declared on this one (API destinations on a connection), under it.
-        for child in plan.children(step) {
-            let mut nested = String::new();
-            render_entry(&mut nested, child.entry(), destination_width, style);
-            for line in nested.lines() {
-                let _ = writeln!(block, "    {line}");
-            }
-        }
+        render_children(&mut block, plan, step, destination_width, style);
         let has_details = block.lines().count() > 1;
         if has_details || previous_had_details {
             out.push('\n');
@@ -199,6 +192,19 @@ fn render_plan(plan: &Plan, style: Style) -> String {
                 out,
                 "  {kind}{} in {}",
                 orphan.address.name, orphan.address.place.region
+            );
+        }
+    }
+    if !plan.unrouted.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNothing routes events here (no rule targets these API destinations, declared or in AWS):"
+        );
+        for destination in &plan.unrouted {
+            let _ = writeln!(
+                out,
+                "  API destination {} in {}",
+                destination.name, destination.place.region
             );
         }
     }
@@ -264,6 +270,19 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     }
     let _ = writeln!(out, "\n{}", style.paint(BOLD, &line));
     out
+}
+
+/// The steps declared on `step` (API destinations on a connection, rules on an API
+/// destination), each with its own, indented under it.
+fn render_children(out: &mut String, plan: &Plan, step: &PlanStep, width: usize, style: Style) {
+    for child in plan.children(step) {
+        let mut nested = String::new();
+        render_entry(&mut nested, child.entry(), width, style);
+        render_children(&mut nested, plan, child, width, style);
+        for line in nested.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
 }
 
 /// The width of the name column: names line up across a plan and its results.
@@ -360,8 +379,8 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
 }
 
 fn in_sync_note(entry: &Entry) -> String {
-    // An API destination has no authorization state and no client secret of its own.
-    if entry.address.kind == ResourceKind::ApiDestination {
+    // An API destination and a rule have no authorization state and no client secret.
+    if entry.address.kind != ResourceKind::Connection {
         return String::new();
     }
     let state = entry

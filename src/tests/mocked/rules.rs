@@ -13,6 +13,7 @@ use crate::aws::rules::{
 };
 use crate::desired::rule::{DesiredRule, DesiredTarget};
 use crate::live::rule::TargetInput;
+use crate::plan::ResourceChange;
 use crate::route::RetryPolicy as Retry;
 use aws_sdk_eventbridge::operation::delete_rule::DeleteRuleOutput;
 use aws_sdk_eventbridge::operation::describe_rule::DescribeRuleOutput;
@@ -796,7 +797,7 @@ async fn a_rule_is_created_tagged_after_its_destination_then_its_targets_and_rea
     let options = PlanOptions::default();
     let plan = crate::plan::rule::plan_rule(desired, None, &Default::default(), &options);
 
-    let outcome = apply_rule(&context, &plan, &options).await;
+    let outcome = apply_rule(&context, &plan.change, &options).await;
 
     assert_eq!(outcome, Ok(crate::plan::Outcome::Created));
     assert_eq!(
@@ -859,7 +860,7 @@ async fn an_adopted_rule_is_tagged_and_loses_the_targets_no_file_declares() {
     let plan = crate::plan::rule::plan_rule(desired, Some(by_hand), &arns, &options);
     assert_eq!(plan.change.action(), crate::plan::Action::Adopt);
 
-    let outcome = apply_rule(&context, &plan, &options).await;
+    let outcome = apply_rule(&context, &plan.change, &options).await;
 
     assert_eq!(outcome, Ok(crate::plan::Outcome::Updated));
     assert_eq!(
@@ -892,7 +893,7 @@ async fn a_write_aws_reads_back_otherwise_fails_naming_the_field() {
     let options = PlanOptions::default();
     let plan = crate::plan::rule::plan_rule(desired, None, &Default::default(), &options);
 
-    let outcome = apply_rule(&context, &plan, &options).await;
+    let outcome = apply_rule(&context, &plan.change, &options).await;
 
     assert_eq!(
         outcome,
@@ -930,7 +931,7 @@ async fn a_pruned_rule_loses_its_targets_before_it_is_deleted() {
     .unwrap();
     let plan = crate::plan::rule::plan_orphan_rule(live);
 
-    let outcome = apply_rule(&context, &plan, &PlanOptions::default()).await;
+    let outcome = apply_rule(&context, &plan.change, &PlanOptions::default()).await;
 
     assert_eq!(outcome, Ok(crate::plan::Outcome::Deleted));
     assert_eq!(

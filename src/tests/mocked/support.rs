@@ -520,6 +520,7 @@ pub async fn plan(
         left_out: Vec::new(),
         orphans: region.orphans,
         steps: region.steps,
+        unrouted: region.unrouted,
         project_file: None,
     };
     let steps = plan
