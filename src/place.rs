@@ -58,6 +58,15 @@ impl ResourceKind {
         }
     }
 
+    /// The plural noun as a line's counts start with it: "API destinations", "Rules".
+    pub(crate) fn heading(self) -> &'static str {
+        match self {
+            ResourceKind::Connection => "Connections",
+            ResourceKind::ApiDestination => "API destinations",
+            ResourceKind::Rule => "Rules",
+        }
+    }
+
     /// The noun, singular and plural.
     pub(crate) fn nouns(self) -> (&'static str, &'static str) {
         match self {

@@ -422,7 +422,7 @@ fn destination_counts(out: &mut String, plan: &Plan) {
             continue;
         }
         let d = plan.summary_of(kind);
-        let (_, noun) = kind.nouns();
+        let noun = kind.heading();
         let _ = writeln!(
             out,
             "{noun}: {} to create, {} to update, {} to delete, {} in sync.\n",

@@ -216,7 +216,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         if detached.is_empty() {
             continue;
         }
-        let (_, noun) = kind.nouns();
+        let noun = kind.heading();
         let _ = writeln!(out, "\n{noun} to delete (--prune):");
         for pruned in detached {
             render_entry(&mut out, pruned.entry(), 0, style);
@@ -254,7 +254,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             continue;
         }
         let d = plan.summary_of(kind);
-        let (_, noun) = kind.nouns();
+        let noun = kind.heading();
         let _ = write!(
             line,
             " {noun}: {} to create, {} to update, {} to delete, {} in sync",
@@ -482,7 +482,7 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
             continue;
         }
         let d = crate::plan::apply_summary_of(results, kind);
-        let (_, noun) = kind.nouns();
+        let noun = kind.heading();
         let _ = write!(
             line,
             " {noun}: {} created, {} updated, {} deleted, {} unchanged, {} failed",

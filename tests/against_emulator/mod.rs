@@ -15,6 +15,7 @@ mod project_file;
 mod reconcile;
 mod redaction;
 mod rotation;
+mod rules;
 mod rules_verify;
 mod salesforce_credentials;
 mod saved_plans;
