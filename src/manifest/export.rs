@@ -10,7 +10,9 @@
 //! hand-written file uses (`event`, `sobject` or `path`, `apiVersion`, `rateLimitPerSecond`
 //! when not AWS's default), so that adopting them needs no hand work; one that does not fit
 //! that shape (another host, another method, a path no destination can declare) or that could
-//! not be read is named in a comment saying why, never dropped without a word.
+//! not be read is named in a comment saying why, never dropped without a word. The rules
+//! targeting each destination are written under its `rules:` ([`rule_entry`]), or named in a
+//! comment saying why not, the same way.
 //!
 //! Variable names are unique over a whole export: two names that read alike once upper-cased
 //! and stripped of punctuation (`a-b` and `a_b`, headers `X-Token` and `X_Token`) get `_2`,
@@ -27,7 +29,7 @@ use crate::live::rule::{LiveRule, TargetInput};
 use crate::live::{LiveConnection, LiveDestination, LiveParameter};
 use crate::parameters::{Block, ListKind};
 use serde_yaml::{Mapping, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One exported file: its YAML text, and the environment variables its references name.
 pub(crate) struct Exported {
@@ -43,6 +45,11 @@ pub(crate) enum Destinations {
     Unlisted(String),
 }
 
+/// What export found of the rules targeting each API destination, by destination name: the
+/// rules read (or why one could not be), or why they could not be listed. A destination with
+/// no entry had none looked up.
+pub(crate) type RulesFound = BTreeMap<String, Result<Vec<Result<LiveRule, LeftOut>>, String>>;
+
 /// An API destination on the connection that is not written under `destinations:`, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LeftOut {
@@ -55,6 +62,7 @@ pub(crate) struct LeftOut {
 pub(crate) fn export(
     live: &LiveConnection,
     destinations: &Destinations,
+    rules: &RulesFound,
     region: &str,
     taken: &mut BTreeSet<String>,
 ) -> Exported {
@@ -128,7 +136,7 @@ pub(crate) fn export(
         "regions".into(),
         Value::Sequence(vec![region.to_string().into()]),
     );
-    let (declared, left_out) = destination_entries(live, destinations);
+    let (declared, left_out) = destination_entries(live, destinations, rules);
     if !declared.is_empty() {
         document.insert("destinations".into(), Value::Sequence(declared));
     }
@@ -150,7 +158,11 @@ pub(crate) fn export(
 }
 
 /// The `destinations:` entries of the connection, and the comment naming those left out.
-fn destination_entries(live: &LiveConnection, destinations: &Destinations) -> (Vec<Value>, String) {
+fn destination_entries(
+    live: &LiveConnection,
+    destinations: &Destinations,
+    rules: &RulesFound,
+) -> (Vec<Value>, String) {
     let found = match destinations {
         Destinations::Unlisted(why) => {
             return (
@@ -165,29 +177,83 @@ fn destination_entries(live: &LiveConnection, destinations: &Destinations) -> (V
     };
     let mut declared = Vec::new();
     let mut left_out = Vec::new();
+    let mut rules_left_out = String::new();
     for destination in found {
         match destination
             .as_ref()
             .map_err(Clone::clone)
-            .and_then(|destination| destination_entry(live, destination))
-        {
-            Ok(entry) => declared.push(Value::Mapping(entry)),
-            Err(LeftOut { name, why }) => left_out.push(format!(
-                "#   {}: {}\n",
-                comment_text(&name),
-                comment_text(&why)
-            )),
+            .and_then(|destination| {
+                destination_entry(live, destination).map(|entry| (destination, entry))
+            }) {
+            Ok((destination, mut entry)) => {
+                let (entries, comment) = rule_entries(destination, rules.get(&destination.name));
+                if !entries.is_empty() {
+                    entry.insert("rules".into(), Value::Sequence(entries));
+                }
+                rules_left_out.push_str(&comment);
+                declared.push(Value::Mapping(entry));
+            }
+            Err(left) => left_out.push(left),
         }
     }
-    let comment = if left_out.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "# API destinations on this connection left out of `destinations:` (declare them by\n# hand if they are this folder's):\n{}",
-            left_out.concat()
-        )
+    let comment = left_out_comment(
+        "# API destinations on this connection left out of `destinations:` (declare them by\n# hand if they are this folder's):\n",
+        &left_out,
+    );
+    (declared, format!("{comment}{rules_left_out}"))
+}
+
+/// The comment naming what was left out, each with why, under `heading`; empty when nothing was.
+fn left_out_comment(heading: &str, left_out: &[LeftOut]) -> String {
+    if left_out.is_empty() {
+        return String::new();
+    }
+    let lines: String = left_out
+        .iter()
+        .map(|LeftOut { name, why }| format!("#   {}: {}\n", comment_text(name), comment_text(why)))
+        .collect();
+    format!("{heading}{lines}")
+}
+
+/// The `rules:` entries of `destination` from the rules found targeting it, and the comment
+/// naming those left out and why.
+fn rule_entries(
+    destination: &LiveDestination,
+    found: Option<&Result<Vec<Result<LiveRule, LeftOut>>, String>>,
+) -> (Vec<Value>, String) {
+    let name = comment_text(&destination.name);
+    let rules = match found {
+        None => return (Vec::new(), String::new()),
+        Some(Err(why)) => {
+            return (
+                Vec::new(),
+                format!(
+                    "# The rules targeting {name} could not be listed ({}): declare them under its\n# `rules:` by hand.\n",
+                    comment_text(why)
+                ),
+            );
+        }
+        Some(Ok(rules)) => rules,
     };
-    (declared, comment)
+    let arn = destination.arn.as_deref().unwrap_or_default();
+    let mut entries = Vec::new();
+    let mut left_out = Vec::new();
+    for rule in rules {
+        let entry = rule.as_ref().map_err(Clone::clone).and_then(|rule| {
+            rule_entry(rule, arn).map_err(|why| LeftOut {
+                name: rule.name.clone(),
+                why,
+            })
+        });
+        match entry {
+            Ok(entry) => entries.push(Value::Mapping(entry)),
+            Err(left) => left_out.push(left),
+        }
+    }
+    let heading = format!(
+        "# Rules targeting {name} left out of its `rules:` (declare them by hand if they are\n# this folder's):\n"
+    );
+    (entries, left_out_comment(&heading, &left_out))
 }
 
 /// One destination as a `destinations:` entry, in the shape `provision` turns back into the
@@ -390,13 +456,6 @@ fn env_name(connection: &str, field: &str) -> String {
 /// the shape `provision` turns back into the same rule and target (`bus` when not `default`,
 /// the pattern, `body` recovered from the input transformer, `retry` when not AWS's default,
 /// `deadLetterQueue`, `role`); or why it cannot be written so, for the comment that names it.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "`provision export` writes the rules on each destination with it (issue 31)"
-    )
-)]
 pub(crate) fn rule_entry(live: &LiveRule, destination_arn: &str) -> Result<Mapping, String> {
     use crate::route::{InputTransformer, RetryPolicy};
     if let Some(service) = &live.managed_by {
@@ -482,6 +541,7 @@ mod tests {
     use crate::live::ConnectionState;
 
     const NONE: Destinations = Destinations::Listed(Vec::new());
+    const NO_RULES: RulesFound = BTreeMap::new();
 
     fn live() -> LiveConnection {
         LiveConnection {
@@ -521,7 +581,7 @@ mod tests {
 
     #[test]
     fn an_exported_connection_reads_like_a_hand_written_file() {
-        let exported = export(&live(), &NONE, "eu-west-1", &mut BTreeSet::new());
+        let exported = export(&live(), &NONE, &NO_RULES, "eu-west-1", &mut BTreeSet::new());
         assert_eq!(
             exported.yaml,
             "# Exported by `provision export` from eu-west-1. AWS never returns secrets: set the
@@ -556,7 +616,7 @@ regions:
         let mut other = live();
         other.authorization_endpoint =
             Some("https://acme.develop.my.salesforce.com/services/oauth2/token".into());
-        let yaml = export(&other, &NONE, "us-east-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&other, &NONE, &NO_RULES, "us-east-1", &mut BTreeSet::new()).yaml;
         assert!(
             yaml.contains(
                 "  tokenUrl: https://acme.develop.my.salesforce.com/services/oauth2/token\n"
@@ -565,7 +625,7 @@ regions:
         );
         assert!(!yaml.contains("allowAnyHost"), "{yaml}");
         other.authorization_endpoint = Some("https://proxy.example.com/oauth/token".into());
-        let yaml = export(&other, &NONE, "us-east-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(&other, &NONE, &NO_RULES, "us-east-1", &mut BTreeSet::new()).yaml;
         assert!(yaml.contains("  allowAnyHost: true\n"), "{yaml}");
     }
 
@@ -581,8 +641,8 @@ regions:
         });
         let mut second = live();
         second.name = "sf_acme".into();
-        let first = export(&first, &NONE, "us-east-1", &mut taken);
-        let second = export(&second, &NONE, "us-east-1", &mut taken);
+        let first = export(&first, &NONE, &NO_RULES, "us-east-1", &mut taken);
+        let second = export(&second, &NONE, &NO_RULES, "us-east-1", &mut taken);
         assert_eq!(
             first.variables,
             [
@@ -638,7 +698,14 @@ regions:
         let mut apex = destination("acme-apex", &format!("{host}/services/apexrest/orders"));
         apex.rate_limit_per_second = None;
         let found = Destinations::Listed(vec![Ok(orders), Ok(cases), Ok(apex)]);
-        let yaml = export(&live(), &found, "eu-west-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(
+            &live(),
+            &found,
+            &NO_RULES,
+            "eu-west-1",
+            &mut BTreeSet::new(),
+        )
+        .yaml;
         assert!(
             yaml.ends_with(
                 "regions:
@@ -699,7 +766,14 @@ destinations:
                 why: "cannot describe it: AccessDenied\n::error::x\u{202e}".into(),
             }),
         ]);
-        let yaml = export(&live(), &found, "eu-west-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(
+            &live(),
+            &found,
+            &NO_RULES,
+            "eu-west-1",
+            &mut BTreeSet::new(),
+        )
+        .yaml;
         assert!(!yaml.contains("\ndestinations:"), "{yaml}");
         assert!(
             yaml.ends_with(
@@ -717,7 +791,14 @@ destinations:
         // The comments leave a document that validate accepts.
         crate::manifest::convert::convert_text(&yaml).unwrap();
         let unlisted = Destinations::Unlisted("AccessDenied".into());
-        let yaml = export(&live(), &unlisted, "eu-west-1", &mut BTreeSet::new()).yaml;
+        let yaml = export(
+            &live(),
+            &unlisted,
+            &NO_RULES,
+            "eu-west-1",
+            &mut BTreeSet::new(),
+        )
+        .yaml;
         assert!(
             yaml.ends_with("# The API destinations on this connection could not be listed (AccessDenied): declare\n# them under `destinations:` by hand.\n"),
             "{yaml}"

@@ -363,3 +363,33 @@ fn an_untagged_declared_rule_is_left_alone_and_adopt_tags_it_for_the_set() {
     assert_eq!(set, [("provision:set", "orders")]);
     world.provision(&["diff", "connections/"]).expect(0);
 }
+
+#[test]
+fn export_writes_each_rule_under_the_destination_it_targets_and_the_export_is_in_sync() {
+    let mut world = world();
+    write(&world, ORDERS_RULE);
+    world.provision(&["apply", "connections/"]).expect(0);
+
+    world.provision(&["export", "--out", "exported/"]).expect(0);
+    let yaml = std::fs::read_to_string(world.path("exported/sf-acme-prod.yaml")).unwrap();
+    assert!(
+        yaml.contains(
+            "  rules:\n  - name: orders-to-salesforce\n    pattern:\n      detail-type:\n      - OrderPlaced\n      source:\n      - com.acme.orders\n"
+        ),
+        "{yaml}"
+    );
+    for line in [
+        "      Order_Id__c: $.detail.id\n",
+        "      Amount__c: $.detail.total\n",
+        "      attempts: 10\n",
+        "      maxEventAge: 1h\n",
+        "    deadLetterQueue: arn:aws:sqs:us-east-1:123456789012:orders-dlq\n",
+        "    role: arn:aws:iam::123456789012:role/eventbridge-invoke-orders\n",
+    ] {
+        assert!(yaml.contains(line), "{line}in:\n{yaml}");
+    }
+    // The exported file declares what AWS has: filled in, it is in sync.
+    world.secret_env("SF_ACME_PROD_CLIENT_SECRET", SECRET);
+    let diff = world.provision(&["diff", "exported/"]);
+    assert_eq!(diff.code, 0, "{}\n{yaml}", diff.stdout);
+}
