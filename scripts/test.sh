@@ -11,7 +11,7 @@ bash scripts/setup-actionlint.sh
 # Every workflow: actionlint, with shellcheck checking each `run:` script (actionlint skips
 # them silently without it, so it is named and must run), then zizmor's security audits
 # (offline) on the workflows and the setup action, and shellcheck on the scripts.
-workflows=(examples/github-actions/provision.yml .github/workflows/*.yml)
+workflows=(examples/github-actions/*.yml .github/workflows/*.yml)
 .venv/bin/shellcheck --version >/dev/null
 .venv/bin/actionlint -shellcheck "$PWD/.venv/bin/shellcheck" "${workflows[@]}"
 .venv/bin/zizmor --offline --quiet action.yml "${workflows[@]}"

@@ -25,6 +25,24 @@ pub(crate) struct Cli {
     pub(crate) global: GlobalArgs,
 }
 
+/// What `report` does with reports.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// Print one report from the reports of several runs.
+    ///
+    /// The `diff --output json` reports of a CI fan-out's legs (one per `--target` or
+    /// `--region`), as one report, as if one run had read every place: the counts are made
+    /// again, what a leg left out but another covered is not left out, and two reports covering
+    /// the same account and Region are refused. Reads no AWS. Exit 0 in sync, 2 differences, 1
+    /// when a leg ended in an error or its plan has errors.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Merge {
+        /// The reports, one per leg.
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Parse and check the YAML offline: no AWS call, no secret.
@@ -113,6 +131,12 @@ pub(crate) enum Command {
         /// The saved plan.
         #[arg(value_name = "FILE")]
         file: PathBuf,
+    },
+    /// Read reports that `diff --output json` wrote.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
     },
     /// Check that each connection gets a token and can deliver.
     ///
@@ -270,6 +294,24 @@ pub(crate) enum Command {
         /// secrets' common path, so adding a document needs no policy change (prefix).
         #[arg(long, value_enum, default_value_t = PolicyScope::Names)]
         scope: PolicyScope,
+        /// Print the trust policy of each target's role instead.
+        ///
+        /// The role's trust policy letting PRINCIPAL_ARN (the IAM role, user or account root
+        /// the run's credentials belong to) assume it, with the target's externalId as a
+        /// condition (a placeholder naming where the value comes from, never the value). Needs
+        /// `targets:` in the project file.
+        #[arg(long, value_name = "PRINCIPAL_ARN")]
+        trust: Option<String>,
+    },
+    /// List the target x Region places the documents use.
+    ///
+    /// Offline: from the project file's `targets:` and the documents' `targets:` and
+    /// `regions:`. With --output json, a GitHub Actions matrix (`{"include": [...]}`, one job a
+    /// place, at most 256); --target and --region narrow it.
+    #[command(after_help = TARGETS_EXAMPLES)]
+    Targets {
+        #[command(flatten)]
+        paths: PathArgs,
     },
     /// Print the JSON Schema of the connection YAML.
     ///
@@ -376,6 +418,11 @@ const VALIDATE_EXAMPLES: &str = "Examples:
   provision validate connections/acme/ connections/globex/production.yaml
   provision validate --output json";
 
+const TARGETS_EXAMPLES: &str = "Examples:
+  provision targets
+  provision targets connections/ --output json
+  provision targets --target prod --output json";
+
 const DIFF_EXAMPLES: &str = "Examples:
   provision diff connections/ --profile platform-prod
   provision diff --region eu-west-1 --region us-east-1 --strict
@@ -397,6 +444,11 @@ const SHOW_EXAMPLES: &str = "Examples:
   provision show plan.json --output markdown >> \"$GITHUB_STEP_SUMMARY\"
   # made by `provision diff connections/ --out plan.json`; then:
   provision apply connections/ --plan plan.json";
+
+const REPORT_EXAMPLES: &str = "Examples:
+  # each leg of a CI matrix: provision diff connections/ --target prod --output json > prod.json
+  provision report merge prod.json staging.json
+  provision report merge *.json --output markdown >> \"$GITHUB_STEP_SUMMARY\"";
 
 const VERIFY_EXAMPLES: &str = "Examples:
   provision verify connections/
@@ -565,6 +617,18 @@ pub(crate) struct GlobalArgs {
         hide_possible_values = true
     )]
     pub(crate) region: Vec<String>,
+    /// Limit the run to this project-file target (repeatable).
+    ///
+    /// A target is a named account of the project file's `targets:`. What the run leaves out
+    /// is named in its output. Refused when the project file lists no targets.
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        action = clap::ArgAction::Append,
+        value_hint = ValueHint::Other
+    )]
+    pub(crate) target: Vec<String>,
     /// AWS named profile (default: AWS_PROFILE).
     #[arg(long, global = true, value_name = "NAME", value_hint = ValueHint::Other)]
     pub(crate) profile: Option<String>,

@@ -4,6 +4,7 @@
 use crate::aws::{AwsOptions, Timeouts};
 use crate::cli::{
     Cli, ColorWhen, Command, CompareArgs, FailOn, OutputFormat, PolicyFor, PolicyScope,
+    ReportCommand,
 };
 use crate::engine::apply::ApplyOptions;
 use crate::engine::rotate::RotateOptions;
@@ -21,6 +22,8 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub(crate) enum Task {
     Validate,
+    /// `provision targets`: the places the documents use, offline.
+    Targets,
     Diff {
         plan: PlanOptions,
         /// `--out FILE`: write the saved plan there.
@@ -38,6 +41,10 @@ pub(crate) enum Task {
     /// `show FILE`: print a saved plan.
     Show {
         file: PathBuf,
+    },
+    /// `report merge FILE...`: one report from several runs' reports.
+    ReportMerge {
+        files: Vec<PathBuf>,
     },
     Export {
         name_prefix: Option<String>,
@@ -58,6 +65,8 @@ pub(crate) enum Task {
         policy: PolicyFlags,
         /// `--account`, checked; `None`: the caller's account.
         account: Option<String>,
+        /// `--trust PRINCIPAL_ARN`, checked: the targets' trust policies instead.
+        trust: Option<String>,
     },
     Schema {
         /// The project file's schema instead of a connection document's.
@@ -125,6 +134,9 @@ pub(crate) struct Settings {
     pub(crate) aws: AwsOptions,
     /// `--region` flags, checked; empty when none was given.
     pub(crate) regions: Vec<String>,
+    /// `--target` flags, each a target of the project file, without repeats; empty when none
+    /// was given.
+    pub(crate) targets: Vec<String>,
     pub(crate) concurrency: usize,
     pub(crate) verbosity: u8,
     /// `-q`: errors only in text output.
@@ -159,6 +171,7 @@ impl Settings {
                 set = run_set(flag.as_deref(), &project)?;
                 (Task::Validate, paths.paths)
             }
+            Command::Targets { paths } => (Task::Targets, paths.paths),
             Command::Diff {
                 paths,
                 compare,
@@ -178,6 +191,9 @@ impl Settings {
                 )
             }
             Command::Show { file } => (Task::Show { file }, Vec::new()),
+            Command::Report {
+                command: ReportCommand::Merge { files },
+            } => (Task::ReportMerge { files }, Vec::new()),
             Command::Apply {
                 paths,
                 compare,
@@ -215,7 +231,20 @@ impl Settings {
                     paths.paths,
                 )
             }
-            Command::Export { name_prefix, out } => (Task::Export { name_prefix, out }, Vec::new()),
+            Command::Export { name_prefix, out } => {
+                if let Some(target) = cli.global.target.first() {
+                    // Export reads the credentials' own account and writes documents without
+                    // `targets:`: a --target would narrow nothing.
+                    return Err(Error::input(
+                        Problem::new(format!(
+                            "--target `{}`: export lists the connections of the credentials' own account, in the --region Regions (or the default one), and takes no --target",
+                            target.escape_debug()
+                        ))
+                        .help("leave --target out and run export with credentials of the target's account; then add `targets: [<name>]` to the documents it writes"),
+                    ));
+                }
+                (Task::Export { name_prefix, out }, Vec::new())
+            }
             Command::SalesforceMetadata { paths, out } => {
                 (Task::SalesforceMetadata { out }, paths.paths)
             }
@@ -274,6 +303,7 @@ impl Settings {
                 name_prefix,
                 kms_conditions,
                 scope,
+                trust,
             } => (
                 Task::IamPolicy {
                     policy: policy_flags(PolicyFlags {
@@ -297,6 +327,7 @@ impl Settings {
                         },
                     })?,
                     account: account.map(|a| account_flag(&a)).transpose()?,
+                    trust: trust.map(trust_flag).transpose()?,
                 },
                 paths.paths,
             ),
@@ -317,6 +348,7 @@ impl Settings {
         };
         let format = format_of(cli.global.output);
         let regions = region_flags(cli.global.region, &project.extra_regions)?;
+        let targets = target_flags(cli.global.target, &project)?;
         let rules = Rules {
             marker: set.marker(),
             name_prefix: project.name_prefix.clone(),
@@ -339,6 +371,7 @@ impl Settings {
                 ),
             },
             regions,
+            targets,
             concurrency: usize::from(cli.global.concurrency),
             verbosity: cli.global.verbose,
             quiet: cli.global.quiet,
@@ -369,6 +402,7 @@ impl Settings {
 fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
     match command {
         Command::Validate { paths, .. }
+        | Command::Targets { paths }
         | Command::Diff { paths, .. }
         | Command::Apply { paths, .. }
         | Command::SalesforceMetadata { paths, .. }
@@ -377,7 +411,7 @@ fn documents_of(command: &Command) -> Option<Vec<PathBuf>> {
         | Command::Verify { paths, .. }
         | Command::IamPolicy { paths, .. } => Some(paths.paths.clone()),
         Command::Export { out, .. } => Some(vec![out.clone()]),
-        Command::Show { .. } => Some(Vec::new()),
+        Command::Show { .. } | Command::Report { .. } => Some(Vec::new()),
         Command::Schema { .. }
         | Command::Explain { .. }
         | Command::Completions { .. }
@@ -530,6 +564,55 @@ fn account_flag(text: &str) -> Result<String, Error> {
         Problem::new(format!("--account `{shown}` is not an AWS account id: it must be exactly 12 digits"))
             .help("give the account id as 12 digits, e.g. --account 123456789012 (leading zeros included), or leave --account out to use the caller's account"),
     ))
+}
+
+/// `--trust`: the ARN of the principal a target's role trusts.
+fn trust_flag(arn: String) -> Result<String, Error> {
+    crate::policy::check_principal(&arn).map_err(|why| {
+        Error::input(
+            Problem::new(format!("--trust: {why}"))
+                .help("give the ARN the run's credentials belong to, e.g. --trust arn:aws:iam::123456789012:role/ci (or arn:aws:iam::123456789012:root for the whole account)"),
+        )
+    })?;
+    Ok(arn)
+}
+
+/// `--target` flags: each a target of the project file; repeats are dropped. Refused when the
+/// project file lists no targets (there is nothing to narrow).
+fn target_flags(flags: Vec<String>, project: &Project) -> Result<Vec<String>, Error> {
+    let mut targets: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for flag in flags {
+        if project.targets.is_empty() {
+            let file = match &project.file {
+                Some(file) => format!("the project file {} lists", file.display()),
+                None => "there is no project file, so nothing lists".to_string(),
+            };
+            return Err(Error::input(
+                Problem::new(format!(
+                    "--target `{}`: {file} no `targets:`, so there is no target to limit the run to",
+                    flag.escape_debug()
+                ))
+                .help("leave --target out (the run works in the credentials' own account), or list `targets:` in provision.yaml"),
+            ));
+        }
+        if project.target(&flag).is_none() {
+            problems.push(
+                Problem::new(format!(
+                    "--target `{}` is not a target of the project file",
+                    flag.escape_debug()
+                ))
+                .help(format!("give one of: {}", project.target_names())),
+            );
+        } else if !targets.contains(&flag) {
+            targets.push(flag);
+        }
+    }
+    if problems.is_empty() {
+        Ok(targets)
+    } else {
+        Err(Error::Input(problems))
+    }
 }
 
 /// `--region` flags: each a known Region code (or one of the project's `extraRegions`);

@@ -3,7 +3,8 @@
 //! Without it, a document without `regions:` belongs to whatever Region the environment says,
 //! every team shares the ownership set `default`, and nothing stops a run against the wrong
 //! account. The file pins those for the whole folder: `set`, `defaultRegion`, `accounts`,
-//! `namePrefix`, `extraRegions` (the keys are [`crate::manifest::keys::PROJECT`], one line each).
+//! `namePrefix`, `extraRegions`, `targets` (the keys are [`crate::manifest::keys::PROJECT`], one
+//! line each). `targets` names the accounts the documents are placed in ([`Target`]).
 //!
 //! It is found from the documents' paths: the nearest `provision.yaml` at or above each
 //! document (or each folder named, when it holds none), stopping at the repository root (the
@@ -17,9 +18,10 @@
 
 use crate::error::{Error, Location, Problem};
 use crate::manifest::convert::kind;
-use crate::manifest::keys::{self, PROJECT};
+use crate::manifest::keys::{self, PROJECT, TARGET, TARGET_NAME_MAX};
 use crate::manifest::regions;
-use crate::manifest::yaml::{Document, Segment, parse_documents};
+use crate::manifest::yaml::{Document, Segment, display_path, parse_documents};
+use crate::manifest::{SecretRef, convert};
 use crate::ownership::OwnershipSet;
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,50 @@ pub(crate) struct Project {
     pub(crate) name_prefix: Option<String>,
     /// `extraRegions`: Region codes accepted beyond the ones this build knows.
     pub(crate) extra_regions: Vec<String>,
+    /// `targets`: the accounts the documents are placed in, in the order written (empty: the
+    /// run's own account, as without a project file).
+    pub(crate) targets: Vec<Target>,
+}
+
+/// One of the project file's `targets:`: a named AWS account, the role a run assumes there and
+/// the Regions it covers. A document placed in it (`targets: [prod]`) exists in each of these
+/// Regions of this account. No two targets share an account, so a place (an account and a
+/// Region) names at most one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// A short label (1-32 of a-z 0-9 -), unique in the file.
+    pub(crate) name: String,
+    /// The 12-digit account id, as written.
+    pub(crate) account: String,
+    /// An IAM role ARN of this account, assumed for every command.
+    pub(crate) role: Option<String>,
+    /// An IAM role ARN of this account for the commands that only read.
+    pub(crate) read_role: Option<String>,
+    /// The external id the role requires, as a secret reference: the value is never printed.
+    pub(crate) external_id: Option<SecretRef>,
+    /// Region codes, at least one, without repeats.
+    pub(crate) regions: Vec<String>,
+}
+
+impl Project {
+    /// The target named `name`, if the project file lists one.
+    pub(crate) fn target(&self, name: &str) -> Option<&Target> {
+        self.targets.iter().find(|target| target.name == name)
+    }
+
+    /// The target whose account is `account` (there is at most one).
+    pub(crate) fn target_in(&self, account: &str) -> Option<&Target> {
+        self.targets.iter().find(|target| target.account == account)
+    }
+
+    /// The names of the targets, as messages list them (`prod, staging`).
+    pub(crate) fn target_names(&self) -> String {
+        self.targets
+            .iter()
+            .map(|target| target.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The project of a run over the documents under `paths`: the file named with `--config`
@@ -99,12 +145,14 @@ impl Project {
             accounts,
             name_prefix,
             extra_regions,
+            targets,
         } = self;
         set.is_none()
             && default_region.is_none()
             && accounts.is_empty()
             && name_prefix.is_none()
             && extra_regions.is_empty()
+            && targets.is_empty()
     }
 }
 
@@ -344,6 +392,9 @@ impl Reader<'_> {
                 "accounts" => project.accounts = self.accounts(value),
                 "namePrefix" => project.name_prefix = self.name_prefix(value),
                 "extraRegions" => project.extra_regions = self.extra_regions(value),
+                "targets" => {
+                    project.targets = self.targets(value, &unchecked_list(mapping, "extraRegions"));
+                }
                 unknown => {
                     let help = match crate::manifest::convert::suggest(unknown, PROJECT) {
                         Some(candidate) => format!("did you mean `{candidate}`?"),
@@ -356,6 +407,7 @@ impl Reader<'_> {
                 }
             }
         }
+        self.targets_in_accounts(&project);
         project
     }
 
@@ -501,6 +553,390 @@ impl Reader<'_> {
     }
 }
 
+/// Reading `targets:`: each item checked on its own, then the names and accounts across them.
+impl Reader<'_> {
+    fn report_at(&mut self, path: &[Segment], at_key: bool, message: String, help: String) {
+        let position = if at_key {
+            self.document.key_position(path)
+        } else {
+            self.document.value_position(path)
+        };
+        self.problems.push(
+            Problem::new(message)
+                .at(Location::at(self.file, position.line, position.column))
+                .field(display_path(path))
+                .help(help),
+        );
+    }
+
+    fn targets(&mut self, value: &Value, extra: &[String]) -> Vec<Target> {
+        let root = [Segment::Key("targets".to_string())];
+        let items = match value {
+            Value::Sequence(items) if !items.is_empty() => items,
+            Value::Sequence(_) => {
+                self.report_at(
+                    &root,
+                    false,
+                    "the list of targets is empty: no document could be placed".to_string(),
+                    "list at least one target (`- name: prod`, `account`, `regions`), or remove `targets`".to_string(),
+                );
+                return Vec::new();
+            }
+            other => {
+                self.report_at(
+                    &root,
+                    other.is_null(),
+                    format!("expected a list of targets, found {}", kind(other)),
+                    format!("write e.g. `targets:` followed by {}", example_target()),
+                );
+                return Vec::new();
+            }
+        };
+        let mut targets: Vec<Target> = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let path = [root[0].clone(), Segment::Index(index)];
+            let Some(target) = self.target(item, &path, extra) else {
+                continue;
+            };
+            let field = |key: &str| {
+                let mut at = path.to_vec();
+                at.push(Segment::Key(key.to_string()));
+                at
+            };
+            if let Some(first) = targets.iter().position(|t| t.name == target.name) {
+                self.report_at(
+                    &field("name"),
+                    false,
+                    format!(
+                        "the target name `{}` is used twice (also by targets[{first}])",
+                        target.name
+                    ),
+                    "give each target its own name".to_string(),
+                );
+                continue;
+            }
+            if let Some(first) = targets.iter().find(|t| t.account == target.account) {
+                self.report_at(
+                    &field("account"),
+                    false,
+                    format!(
+                        "account {} is already the target `{}`: a place is an account and a Region, so two targets cannot share an account",
+                        target.account, first.name
+                    ),
+                    format!(
+                        "list every Region of account {} under the one target `{}`",
+                        target.account, first.name
+                    ),
+                );
+                continue;
+            }
+            targets.push(target);
+        }
+        targets
+    }
+
+    /// One item of `targets:`; `None` after reporting its problems.
+    fn target(&mut self, value: &Value, path: &[Segment], extra: &[String]) -> Option<Target> {
+        let Value::Mapping(mapping) = value else {
+            self.report_at(
+                path,
+                false,
+                format!("expected a target (a mapping), found {}", kind(value)),
+                format!("write each target as {}", example_target()),
+            );
+            return None;
+        };
+        let before = self.problems.len();
+        let at = |key: &str| {
+            let mut at = path.to_vec();
+            at.push(Segment::Key(key.to_string()));
+            at
+        };
+        for key in mapping.keys() {
+            let Some(key) = key.as_str() else {
+                self.report_at(
+                    path,
+                    false,
+                    "a key of a target must be a plain string".to_string(),
+                    "write the key as plain text".to_string(),
+                );
+                continue;
+            };
+            if !keys::names(TARGET).any(|name| name == key) {
+                let help = match convert::suggest(key, TARGET) {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None => format!(
+                        "allowed keys of a target: {}",
+                        keys::names(TARGET).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                self.report_at(&at(key), true, format!("unknown key `{key}`"), help);
+            }
+        }
+        for required in TARGET.iter().filter(|key| key.required) {
+            if !mapping.contains_key(required.name) {
+                self.report_at(
+                    path,
+                    false,
+                    format!("the target has no `{}`", required.name),
+                    format!("add `{}: {}`", required.name, required.example),
+                );
+            }
+        }
+        let name = mapping
+            .get("name")
+            .and_then(|value| self.target_name(value, &at("name")));
+        let account = mapping
+            .get("account")
+            .and_then(|value| self.target_account(value, &at("account")));
+        let role = |this: &mut Self, key: &str| {
+            let value = mapping.get(key)?;
+            this.role_arn(value, &at(key), account.as_deref())
+        };
+        let role_arn = role(self, "role");
+        let read_role = role(self, "readRole");
+        let external_id = mapping.get("externalId").and_then(|_| {
+            convert::secret_reference(self.file, self.document, &at("externalId"), self.problems)
+        });
+        let regions = mapping
+            .get("regions")
+            .and_then(|value| self.target_regions(value, &at("regions"), extra));
+        if self.problems.len() > before {
+            return None;
+        }
+        Some(Target {
+            name: name?,
+            account: account?,
+            role: role_arn,
+            read_role,
+            external_id,
+            regions: regions?,
+        })
+    }
+
+    fn target_name(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
+        let text = value.as_str().map(str::to_string).or_else(|| {
+            self.document
+                .raw_scalar(path)
+                .filter(|_| matches!(value, Value::Number(_)))
+                .map(str::to_string)
+        });
+        let valid = text.as_deref().is_some_and(|name| {
+            !name.is_empty()
+                && name.len() <= TARGET_NAME_MAX
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !name.starts_with('-')
+                && !name.ends_with('-')
+        });
+        if valid {
+            return text;
+        }
+        let shown = match &text {
+            Some(text) => format!("`{}`", text.escape_debug()),
+            None => kind(value).to_string(),
+        };
+        self.report_at(
+            path,
+            value.is_null(),
+            format!("{shown} is not a target name"),
+            format!(
+                "use 1-{TARGET_NAME_MAX} lower-case letters, digits and hyphens, e.g. `name: prod`"
+            ),
+        );
+        None
+    }
+
+    /// 12 digits, quoted or not: YAML reads an unquoted id as a number (`012345678901` as
+    /// 12345678901), so the digits are taken as written.
+    fn target_account(&mut self, value: &Value, path: &[Segment]) -> Option<String> {
+        let text = match value {
+            Value::String(text) => Some(text.clone()),
+            Value::Number(_) => self.document.raw_scalar(path).map(str::to_string),
+            _ => None,
+        };
+        if let Some(account) = text.filter(|account| is_account(account)) {
+            return Some(account);
+        }
+        let shown = match (value, self.document.raw_scalar(path)) {
+            (Value::String(text), _) => format!("`{}`", text.escape_debug()),
+            (_, Some(text)) => format!("`{}`", text.escape_debug()),
+            (other, None) => kind(other).to_string(),
+        };
+        self.report_at(
+            path,
+            value.is_null(),
+            format!("{shown} is not an AWS account id: it must be exactly 12 digits"),
+            "write the account as its 12 digits, e.g. `account: \"111111111111\"`".to_string(),
+        );
+        None
+    }
+
+    /// An IAM role ARN in `account` (the target's): a role elsewhere would be refused once
+    /// assumed, when the assumed account is checked, so it is refused here first.
+    fn role_arn(
+        &mut self,
+        value: &Value,
+        path: &[Segment],
+        account: Option<&str>,
+    ) -> Option<String> {
+        let key = display_path(&path[path.len() - 1..]);
+        let Some(arn) = value.as_str() else {
+            self.report_at(
+                path,
+                value.is_null(),
+                format!("expected an IAM role ARN, found {}", kind(value)),
+                format!("write e.g. `{key}: arn:aws:iam::111111111111:role/provision`"),
+            );
+            return None;
+        };
+        let Some((partition, arn_account, name)) = role_parts(arn) else {
+            self.report_at(
+                path,
+                false,
+                format!("`{}` is not an IAM role ARN", arn.escape_debug()),
+                format!(
+                    "write arn:<partition>:iam::<account>:role/<name>, e.g. `{key}: arn:aws:iam::111111111111:role/provision`"
+                ),
+            );
+            return None;
+        };
+        if let Some(account) = account
+            && arn_account != account
+        {
+            self.report_at(
+                path,
+                false,
+                format!(
+                    "the role `{}` is in account {arn_account}, but the target is account {account}: the assumed account would be refused",
+                    arn.escape_debug()
+                ),
+                format!("name a role of account {account}, e.g. arn:{partition}:iam::{account}:role/{name}"),
+            );
+            return None;
+        }
+        Some(arn.to_string())
+    }
+
+    fn target_regions(
+        &mut self,
+        value: &Value,
+        path: &[Segment],
+        extra: &[String],
+    ) -> Option<Vec<String>> {
+        let Value::Sequence(items) = value else {
+            self.report_at(
+                path,
+                value.is_null(),
+                format!("expected a list of Regions, found {}", kind(value)),
+                "write e.g. `regions: [eu-west-1, us-east-1]`".to_string(),
+            );
+            return None;
+        };
+        if items.is_empty() {
+            self.report_at(
+                path,
+                false,
+                "the list of Regions is empty: the target would hold nothing".to_string(),
+                "list at least one Region, e.g. `regions: [eu-west-1]`".to_string(),
+            );
+            return None;
+        }
+        let mut regions: Vec<String> = Vec::new();
+        let mut ok = true;
+        for (index, item) in items.iter().enumerate() {
+            let mut at = path.to_vec();
+            at.push(Segment::Index(index));
+            let Some(region) = item.as_str() else {
+                self.report_at(
+                    &at,
+                    false,
+                    format!("expected a Region code, found {}", kind(item)),
+                    "write Region codes such as `eu-west-1`".to_string(),
+                );
+                ok = false;
+                continue;
+            };
+            if let Err(violation) = regions::check_region_with(region, extra) {
+                self.report_at(&at, false, violation.message, violation.help);
+                ok = false;
+            } else if let Some(first) = regions.iter().position(|r| r == region) {
+                self.report_at(
+                    &at,
+                    false,
+                    format!("`{region}` is listed twice (also as regions[{first}])"),
+                    "remove one of them".to_string(),
+                );
+                ok = false;
+            } else {
+                regions.push(region.to_string());
+            }
+        }
+        ok.then_some(regions)
+    }
+
+    /// With both `accounts:` and `targets:`, every target's account is one of `accounts:`.
+    fn targets_in_accounts(&mut self, project: &Project) {
+        if project.accounts.is_empty() {
+            return;
+        }
+        for (index, target) in project.targets.iter().enumerate() {
+            if project.accounts.contains(&target.account) {
+                continue;
+            }
+            let path = [
+                Segment::Key("targets".to_string()),
+                Segment::Index(index),
+                Segment::Key("account".to_string()),
+            ];
+            self.report_at(
+                &path,
+                false,
+                format!(
+                    "the target `{}` is account {}, which `accounts:` does not list ({})",
+                    target.name,
+                    target.account,
+                    project.accounts.join(", ")
+                ),
+                format!(
+                    "add \"{}\" to `accounts:`, or remove the target",
+                    target.account
+                ),
+            );
+        }
+    }
+}
+
+/// A target as the help shows one.
+fn example_target() -> &'static str {
+    "`- name: prod` with `account: \"111111111111\"` and `regions: [eu-west-1]`"
+}
+
+/// 12 ASCII digits.
+fn is_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The partition, account and role name (with its path) of an IAM role ARN
+/// (`arn:aws:iam::111111111111:role/provision`), as IAM's identifiers reference describes them:
+/// names of A-Z a-z 0-9 and `+=,.@_-`, under an optional path.
+fn role_parts(arn: &str) -> Option<(&str, &str, &str)> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let rest = rest.strip_prefix("iam::")?;
+    let (account, rest) = rest.split_once(':')?;
+    let name = rest.strip_prefix("role/")?;
+    let partition_ok = partition == "aws" || partition.starts_with("aws-");
+    let name_ok = !name.is_empty()
+        && !name.ends_with('/')
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'+' | b'=' | b',' | b'.' | b'@' | b'_' | b'-' | b'/')
+        });
+    (partition_ok && is_account(account) && name_ok).then_some((partition, account, name))
+}
+
 /// The strings listed under `key`, unchecked (so `defaultRegion` may name an extra Region
 /// whatever the order of the keys).
 fn unchecked_list(mapping: &serde_yaml::Mapping, key: &str) -> Vec<String> {
@@ -557,6 +993,7 @@ mod tests {
                 accounts: vec!["123456789012".into(), "012345678901".into()],
                 name_prefix: Some("pay-".into()),
                 extra_regions: vec!["ap-southeast-9".into()],
+                targets: Vec::new(),
             }
         );
         assert_eq!(project("").unwrap(), Project::default());
@@ -586,12 +1023,137 @@ mod tests {
         assert_eq!(
             problems("concurrency: 4\n"),
             [
-                "provision.yaml:1:1: concurrency: unknown key `concurrency`\n  help: allowed keys in provision.yaml: set, defaultRegion, accounts, namePrefix, extraRegions"
+                "provision.yaml:1:1: concurrency: unknown key `concurrency`\n  help: allowed keys in provision.yaml: set, defaultRegion, accounts, namePrefix, extraRegions, targets"
             ]
         );
         assert_eq!(problems("accounts: [\"12345\"]\n").len(), 1);
         assert_eq!(problems("- set\n").len(), 1);
         assert_eq!(problems("set: a\n---\nset: b\n").len(), 1);
+    }
+
+    const TARGETS: &str = "targets:\n  - name: prod\n    account: \"111111111111\"\n    role: arn:aws:iam::111111111111:role/provision\n    readRole: arn:aws:iam::111111111111:role/provision-read\n    externalId: { env: PROVISION_EXTERNAL_ID }\n    regions: [eu-west-1, us-east-1]\n  - name: staging\n    account: 012345678901\n    regions: [eu-west-1]\n";
+
+    #[test]
+    fn targets_are_read_with_their_accounts_roles_and_regions() {
+        let read = project(TARGETS).unwrap();
+        let [prod, staging] = read.targets.as_slice() else {
+            panic!("{read:?}")
+        };
+        assert_eq!(prod.name, "prod");
+        assert_eq!(prod.account, "111111111111");
+        assert_eq!(
+            prod.role.as_deref(),
+            Some("arn:aws:iam::111111111111:role/provision")
+        );
+        assert_eq!(
+            prod.read_role.as_deref(),
+            Some("arn:aws:iam::111111111111:role/provision-read")
+        );
+        assert_eq!(
+            prod.external_id.as_ref().map(|r| &r.source),
+            Some(&crate::sources::SecretSource::Env(
+                "PROVISION_EXTERNAL_ID".into()
+            ))
+        );
+        assert_eq!(prod.regions, ["eu-west-1", "us-east-1"]);
+        // Unquoted, YAML reads the id as a number and drops its leading zero: the digits are
+        // taken as written.
+        assert_eq!(staging.account, "012345678901");
+        assert_eq!(
+            (staging.role.as_ref(), staging.external_id.as_ref()),
+            (None, None)
+        );
+        assert_eq!(read.target("staging"), Some(staging));
+        assert_eq!(read.target_in("111111111111"), Some(prod));
+        assert_eq!(read.target_names(), "prod, staging");
+    }
+
+    #[test]
+    fn a_broken_target_gets_file_line_field_and_help() {
+        assert_eq!(
+            problems(
+                "targets:\n  - name: Prod\n    account: \"1111\"\n    role: arn:aws:iam::222222222222:role/provision\n    regions: [eu-west1]\n    region: [eu-west-1]\n"
+            ),
+            [
+                "provision.yaml:6:5: targets[0].region: unknown key `region`\n  help: did you mean `regions`?",
+                "provision.yaml:2:11: targets[0].name: `Prod` is not a target name\n  help: use 1-32 lower-case letters, digits and hyphens, e.g. `name: prod`",
+                "provision.yaml:3:14: targets[0].account: `1111` is not an AWS account id: it must be exactly 12 digits\n  help: write the account as its 12 digits, e.g. `account: \"111111111111\"`",
+                "provision.yaml:5:15: targets[0].regions[0]: `eu-west1` is not an AWS Region code\n  help: did you mean `eu-west-1`?",
+            ]
+        );
+        assert_eq!(
+            problems(
+                "targets:\n  - name: prod\n    account: \"111111111111\"\n    role: arn:aws:iam::222222222222:role/provision\n    readRole: provision-read\n    regions: [eu-west-1]\n"
+            ),
+            [
+                "provision.yaml:4:11: targets[0].role: the role `arn:aws:iam::222222222222:role/provision` is in account 222222222222, but the target is account 111111111111: the assumed account would be refused\n  help: name a role of account 111111111111, e.g. arn:aws:iam::111111111111:role/provision",
+                "provision.yaml:5:15: targets[0].readRole: `provision-read` is not an IAM role ARN\n  help: write arn:<partition>:iam::<account>:role/<name>, e.g. `readRole: arn:aws:iam::111111111111:role/provision`",
+            ]
+        );
+        assert_eq!(
+            problems("targets:\n  - name: prod\n    account: \"111111111111\"\n"),
+            [
+                "provision.yaml:2:5: targets[0]: the target has no `regions`\n  help: add `regions: [eu-west-1, us-east-1]`"
+            ]
+        );
+        assert_eq!(
+            problems("targets: []\n"),
+            [
+                "provision.yaml:1:10: targets: the list of targets is empty: no document could be placed\n  help: list at least one target (`- name: prod`, `account`, `regions`), or remove `targets`"
+            ]
+        );
+        assert_eq!(
+            problems("targets:\n  - name: prod\n    account: \"111111111111\"\n    regions: []\n")
+                .len(),
+            1
+        );
+        assert_eq!(
+            problems("targets:\n  - name: prod\n    account: \"111111111111\"\n    regions: [eu-west-1]\n    externalId: { env: \"\" }\n")
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn targets_share_no_name_and_no_account_and_stay_within_accounts() {
+        let two = |second: &str| {
+            format!(
+                "targets:\n  - name: prod\n    account: \"111111111111\"\n    regions: [eu-west-1]\n{second}"
+            )
+        };
+        assert_eq!(
+            problems(&two(
+                "  - name: prod\n    account: \"222222222222\"\n    regions: [eu-west-1]\n"
+            )),
+            [
+                "provision.yaml:5:11: targets[1].name: the target name `prod` is used twice (also by targets[0])\n  help: give each target its own name"
+            ]
+        );
+        assert_eq!(
+            problems(&two(
+                "  - name: staging\n    account: \"111111111111\"\n    regions: [us-east-1]\n"
+            )),
+            [
+                "provision.yaml:6:14: targets[1].account: account 111111111111 is already the target `prod`: a place is an account and a Region, so two targets cannot share an account\n  help: list every Region of account 111111111111 under the one target `prod`"
+            ]
+        );
+        let with_accounts = format!(
+            "accounts: [\"222222222222\"]\n{}",
+            two("  - name: staging\n    account: \"222222222222\"\n    regions: [us-east-1]\n")
+        );
+        assert_eq!(
+            problems(&with_accounts),
+            [
+                "provision.yaml:4:14: targets[0].account: the target `prod` is account 111111111111, which `accounts:` does not list (222222222222)\n  help: add \"111111111111\" to `accounts:`, or remove the target"
+            ]
+        );
+        // extraRegions are honoured whatever the order of the keys.
+        let extra = project(&format!(
+            "{}extraRegions: [eu-south-3]\n",
+            two("  - name: staging\n    account: \"222222222222\"\n    regions: [eu-south-3]\n")
+        ))
+        .unwrap();
+        assert_eq!(extra.targets[1].regions, ["eu-south-3"]);
     }
 
     #[test]

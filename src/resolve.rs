@@ -60,7 +60,10 @@ impl SecretResolver {
     }
 
     /// The resolver of a run: every source's clients made from `config` as needed.
-    pub(crate) fn from_config(config: aws_config::SdkConfig, place: Place) -> Self {
+    pub(crate) fn from_config(
+        config: impl Into<crate::aws::regional::Configs>,
+        place: Place,
+    ) -> Self {
         SecretResolver {
             shared: Arc::new(Stores::from_config(config)),
             read: Arc::default(),

@@ -162,6 +162,15 @@ cases! {
     app_name_not_an_api_name,
     app_contact_email_missing,
     app_unknown_key,
+    // Targets: the project file's, and where the documents say they live
+    target_document_without_targets,
+    target_unknown_in_document,
+    target_region_outside_its_targets,
+    target_in_document_without_project_targets,
+    target_accounts_shared,
+    target_role_in_another_account,
+    target_not_in_accounts,
+    target_fields_broken,
     // API destinations
     destination_event_not_a_platform_event,
     destination_api_version_not_vnn,

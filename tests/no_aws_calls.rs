@@ -118,6 +118,9 @@ clientSecret:
   key: consumer_secret
 ";
 
+/// A project file with two targets (their roles are never assumed by `validate`).
+const TARGETS: &str = crate::support::TWO_TARGETS;
+
 /// Bad input of each kind, each next to a valid connection whose secret lives in Secrets
 /// Manager (so reading it would be a request too).
 struct Case {
@@ -155,6 +158,30 @@ const CASES: &[Case] = &[
         ],
         paths: &["connections"],
         first_error: "error: connections/copy.yaml:1:1: name: connection `sf-acme-prod` is declared twice",
+    },
+    Case {
+        name: "a document without targets where the project file lists them",
+        files: &[
+            ("provision.yaml", TARGETS),
+            ("connections/acme.yaml", VALID),
+        ],
+        paths: &["connections"],
+        first_error: "error: connections/acme.yaml:1:1: targets: connection `sf-acme-prod` names no `targets:`, but provision.yaml lists targets",
+    },
+    Case {
+        name: "a document naming a target the project file does not list",
+        files: &[
+            ("provision.yaml", TARGETS),
+            (
+                "connections/acme.yaml",
+                concat!(
+                    "name: sf-acme-prod\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret:\n  secretsManager: salesforce/acme-prod\n",
+                    "targets: [prod, qa]\n"
+                ),
+            ),
+        ],
+        paths: &["connections"],
+        first_error: "error: connections/acme.yaml:7:17: targets[1]: `qa` is not a target of provision.yaml",
     },
     Case {
         name: "a missing path",
@@ -217,6 +244,61 @@ fn valid_input_is_validated_without_a_request() {
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "1 connection valid.\n"
+    );
+}
+
+/// With targets in the project file, `validate` names each document's places: target, account
+/// and Region, in text and in JSON; still without a request.
+#[test]
+fn valid_input_with_targets_is_validated_with_its_places_without_a_request() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let placed = format!("{VALID}targets: [prod, staging]\n");
+    let narrowed =
+        VALID.replace("sf-acme-prod", "sf-acme-us") + "targets: [prod]\nregions: [us-east-1]\n";
+    write_files(
+        folder.path(),
+        &[
+            ("provision.yaml", TARGETS),
+            ("connections/acme.yaml", placed.as_str()),
+            ("connections/us.yaml", narrowed.as_str()),
+        ],
+    );
+    let endpoint = CountingEndpoint::start();
+    let text = run(&mut provision(
+        folder.path(),
+        &endpoint,
+        &["validate", "connections"],
+    ));
+    let json = run(&mut provision(
+        folder.path(),
+        &endpoint,
+        &["validate", "connections", "--output", "json"],
+    ));
+    assert_eq!(endpoint.finish(), 0);
+    assert_eq!(
+        text.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&text.stdout),
+        "2 connections valid.\n  sf-acme-prod  prod (111111111111): eu-west-1, us-east-1\n  sf-acme-prod  staging (222222222222): eu-west-1\n  sf-acme-us    prod (111111111111): us-east-1\n"
+    );
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(
+        crate::support::output_schema::check(&document).as_deref(),
+        Ok("validate")
+    );
+    let place = |connection: &str, target: &str, account: &str, region: &str| serde_json::json!({"connection": connection, "target": target, "region": region, "account": account});
+    assert_eq!(
+        document["places"],
+        serde_json::json!([
+            place("sf-acme-prod", "prod", "111111111111", "eu-west-1"),
+            place("sf-acme-prod", "prod", "111111111111", "us-east-1"),
+            place("sf-acme-prod", "staging", "222222222222", "eu-west-1"),
+            place("sf-acme-us", "prod", "111111111111", "us-east-1"),
+        ])
     );
 }
 

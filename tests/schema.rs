@@ -111,6 +111,8 @@ fn yaml_files(folder: &Path) -> Vec<PathBuf> {
                 && path
                     .extension()
                     .is_some_and(|ext| ext == "yaml" || ext == "yml")
+                // The project file is never a connection document.
+                && path.file_name().is_none_or(|name| name != "provision.yaml")
             {
                 files.push(path);
             }
@@ -316,6 +318,38 @@ const SCHEMA_REJECTS: &[&str] = &[
 
 /// Corpus cases with a YAML document that only `provision validate` can reject, and why.
 const VALIDATOR_ONLY: &[(&str, &str)] = &[
+    (
+        "target-document-without-targets",
+        "spans files: the project file's targets ask every document for its own",
+    ),
+    (
+        "target-unknown-in-document",
+        "spans files: a target name is one of the project file's",
+    ),
+    (
+        "target-region-outside-its-targets",
+        "spans files: the Regions are the project file's targets'",
+    ),
+    (
+        "target-in-document-without-project-targets",
+        "spans files: the project file lists no targets",
+    ),
+    (
+        "target-accounts-shared",
+        "the project file's own error, under the project file's schema",
+    ),
+    (
+        "target-role-in-another-account",
+        "the project file's own error, under the project file's schema",
+    ),
+    (
+        "target-not-in-accounts",
+        "the project file's own error, under the project file's schema",
+    ),
+    (
+        "target-fields-broken",
+        "the project file's own error, under the project file's schema",
+    ),
     (
         "destination-rate-limit-hex",
         "a number's written form: the schema sees the 16 YAML reads from 0x10",

@@ -1,5 +1,6 @@
-//! The GitHub Actions files users copy or call, read as data: the example workflow
-//! (`examples/github-actions/provision.yml`), the release workflow and the setup action
+//! The GitHub Actions files users copy or call, read as data: the example workflows
+//! (`examples/github-actions/provision.yml`, and `fan-out.yml`: one leg per target and Region,
+//! one merged report), the release workflow and the setup action
 //! (`action.yml`). actionlint and zizmor (in `scripts/test.sh`) check their syntax and
 //! security; these tests pin what they cannot know: AWS credentials come before every AWS step,
 //! nothing builds the tool from the user's repository, the drift check runs on a schedule, and
@@ -80,6 +81,136 @@ fn calls_aws(script: &str) -> bool {
 }
 
 const EXAMPLE: &str = "examples/github-actions/provision.yml";
+const FAN_OUT: &str = "examples/github-actions/fan-out.yml";
+
+/// The fan-out: the matrix comes from `provision targets` (offline), each leg assumes a role in
+/// its own target's account before it reads AWS and uploads its report under a name of its
+/// own, and the merge runs whatever the legs did (but for a cancelled run). Matrix values reach scripts only through the
+/// environment (zizmor's template-injection rule).
+#[test]
+fn the_fan_out_runs_a_leg_per_target_with_its_own_role_and_merges_every_report() {
+    let workflow = parse(&read(FAN_OUT));
+    let targets = job_named(&workflow, "targets");
+    let listing = steps(&targets)
+        .into_iter()
+        .find(|step| text(step, "run").contains("provision targets connections/ --output json"))
+        .expect("a step lists the targets");
+    assert!(!calls_aws(text(&listing, "run")));
+    let outputs = get(&targets, "outputs")
+        .and_then(Value::as_mapping)
+        .unwrap();
+    assert_eq!(
+        get(outputs, "matrix").and_then(Value::as_str),
+        Some("${{ steps.targets.outputs.matrix }}")
+    );
+
+    let diff = job_named(&workflow, "diff");
+    assert_eq!(get(&diff, "needs").and_then(Value::as_str), Some("targets"));
+    let strategy = get(&diff, "strategy").and_then(Value::as_mapping).unwrap();
+    assert_eq!(get(strategy, "fail-fast"), Some(&Value::Bool(false)));
+    assert_eq!(
+        get(strategy, "matrix").and_then(Value::as_str),
+        Some("${{ fromJSON(needs.targets.outputs.matrix) }}")
+    );
+    let permissions = get(&diff, "permissions")
+        .and_then(Value::as_mapping)
+        .unwrap();
+    assert_eq!(
+        get(permissions, "id-token").and_then(Value::as_str),
+        Some("write")
+    );
+    assert_eq!(
+        get(permissions, "contents").and_then(Value::as_str),
+        Some("read")
+    );
+    assert_eq!(permissions.len(), 2, "a leg needs nothing else");
+    let legs = steps(&diff);
+    let role = legs
+        .iter()
+        .position(|s| text(s, "uses").starts_with("aws-actions/configure-aws-credentials@"))
+        .expect("each leg assumes a role");
+    let with = get(&legs[role], "with")
+        .and_then(Value::as_mapping)
+        .unwrap();
+    let role_arn = get(with, "role-to-assume").and_then(Value::as_str).unwrap();
+    assert!(
+        role_arn.starts_with("arn:aws:iam::${{ matrix.account }}:role/"),
+        "{role_arn}"
+    );
+    assert_eq!(
+        get(with, "aws-region").and_then(Value::as_str),
+        Some("${{ matrix.region }}")
+    );
+    let run = legs
+        .iter()
+        .position(|s| calls_aws(text(s, "run")))
+        .expect("a leg runs diff");
+    assert!(run > role, "the leg reads AWS before its role is assumed");
+    let script = text(&legs[run], "run");
+    assert!(
+        script.contains(r#"provision diff connections/ --target "$TARGET" --region "$REGION" --output json > "report-$TARGET-$REGION.json""#),
+        "{script}"
+    );
+    let env = get(&legs[run], "env").and_then(Value::as_mapping).unwrap();
+    assert_eq!(
+        get(env, "TARGET").and_then(Value::as_str),
+        Some("${{ matrix.target }}")
+    );
+    for step in &legs {
+        assert!(
+            !text(step, "run").contains("${{"),
+            "expressions in a script: {step:?}"
+        );
+    }
+    let upload = legs
+        .iter()
+        .find(|s| text(s, "uses").starts_with("actions/upload-artifact@"))
+        .expect("each leg uploads its report");
+    assert_eq!(
+        text(upload, "if"),
+        "always()",
+        "a failed leg's error document too"
+    );
+    let with = get(upload, "with").and_then(Value::as_mapping).unwrap();
+    assert_eq!(
+        get(with, "name").and_then(Value::as_str),
+        Some("provision-diff-${{ matrix.target }}-${{ matrix.region }}")
+    );
+
+    let report = job_named(&workflow, "report");
+    assert_eq!(get(&report, "needs").and_then(Value::as_str), Some("diff"));
+    assert_eq!(
+        get(&report, "if").and_then(Value::as_str),
+        Some("${{ !cancelled() && needs.diff.result != 'skipped' }}"),
+        "the report runs after failed legs too"
+    );
+    let merge = steps(&report);
+    let download = merge
+        .iter()
+        .find(|s| text(s, "uses").starts_with("actions/download-artifact@"))
+        .expect("the report job downloads the reports");
+    let with = get(download, "with").and_then(Value::as_mapping).unwrap();
+    assert_eq!(
+        get(with, "pattern").and_then(Value::as_str),
+        Some("provision-diff-*")
+    );
+    let merged = merge
+        .iter()
+        .map(|s| text(s, "run"))
+        .find(|script| {
+            script.contains("provision report merge reports/*.json --output markdown > report.md")
+        })
+        .expect("the report job merges every report");
+    assert!(merged.contains(r#"cat report.md >> "$GITHUB_STEP_SUMMARY""#));
+    for (name, job) in jobs(&workflow) {
+        if name != "diff" {
+            assert!(
+                steps(&job).iter().all(|s| !calls_aws(text(s, "run"))),
+                "job {name} reads no AWS"
+            );
+        }
+    }
+}
 
 #[test]
 fn every_aws_step_of_the_example_comes_after_the_credentials() {
@@ -340,7 +471,12 @@ fn assert_pinned(path: &str) {
 
 #[test]
 fn every_action_is_pinned_to_a_commit_with_its_tag() {
-    for path in [EXAMPLE, ".github/workflows/release.yml", "action.yml"] {
+    for path in [
+        EXAMPLE,
+        FAN_OUT,
+        ".github/workflows/release.yml",
+        "action.yml",
+    ] {
         assert_pinned(path);
     }
 }

@@ -51,12 +51,14 @@ pub(crate) mod iam {
     pub(crate) const PASS_ROLE: &str = "iam:PassRole";
 }
 
-/// AWS Security Token Service: what a rule's role trusts EventBridge to do.
-pub(crate) mod sts {
-    pub(crate) const ASSUME_ROLE: &str = "sts:AssumeRole";
-}
-
 /// Amazon SQS: what a dead-letter queue's policy lets EventBridge do.
 pub(crate) mod sqs {
     pub(crate) const SEND_MESSAGE: &str = "sqs:SendMessage";
+}
+
+/// AWS Security Token Service.
+pub(crate) mod sts {
+    /// What a role's trust policy allows: a run's credentials assuming a target's role, or
+    /// EventBridge assuming a rule's role.
+    pub(crate) const ASSUME_ROLE: &str = "sts:AssumeRole";
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod actions;
 pub(crate) mod arn;
+pub(crate) mod assume;
 pub(crate) mod bounded;
 pub(crate) mod connections;
 pub(crate) mod destinations;
@@ -415,7 +416,7 @@ pub(crate) const NO_CREDENTIALS: &str = "no AWS credentials were found. The AWS 
 /// The messages of an error and its sources, one after the other. A message that shows the
 /// request itself (the SDK's `Debug` of a request holds its body, and so the client secret) is
 /// left out.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current = Some(error);
     while let Some(next) = current {

@@ -17,7 +17,7 @@ pub(crate) type SecretsManagerClients = super::regional::Regional<SecretsManager
 
 impl SecretsManagerClients {
     /// The clients of a run, made from its configuration.
-    pub(crate) fn of(base: aws_config::SdkConfig) -> Self {
+    pub(crate) fn of(base: impl Into<super::regional::Configs>) -> Self {
         Self::new(Some(base), super::secrets_manager_client)
     }
 

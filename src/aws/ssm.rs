@@ -28,7 +28,7 @@ pub(crate) type ParameterStoreClients = super::regional::Regional<ParameterStore
 
 impl ParameterStoreClients {
     /// The clients of a run, made from its configuration (`None`: none can be made).
-    pub(crate) fn of(base: Option<SdkConfig>) -> Self {
+    pub(crate) fn of(base: Option<super::regional::Configs>) -> Self {
         Self::new(base, |base| ParameterStore {
             client: aws_sdk_ssm::Client::from_conf(config(base).build()),
             reach: super::Reach::from_config(base, "ssm"),

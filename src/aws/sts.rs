@@ -4,9 +4,18 @@
 use super::{CallError, Reach};
 use aws_config::SdkConfig;
 
-/// The 12-digit account of the credentials `config` resolves to (`sts:GetCallerIdentity`,
-/// which needs no permission).
-pub(crate) async fn caller_account(config: &SdkConfig) -> Result<String, CallError> {
+/// Who the credentials of a configuration are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Identity {
+    /// The 12-digit account.
+    pub(crate) account: String,
+    /// The caller's ARN (a user, a role's session), as a trust policy names its principal.
+    pub(crate) arn: Option<String>,
+}
+
+/// The 12-digit account and the ARN of the credentials `config` resolves to
+/// (`sts:GetCallerIdentity`, which needs no permission).
+pub(crate) async fn caller_identity(config: &SdkConfig) -> Result<Identity, CallError> {
     let client = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(config)
             .retry_classifier(super::transport::UnreachableIsFinal)
@@ -21,7 +30,10 @@ pub(crate) async fn caller_account(config: &SdkConfig) -> Result<String, CallErr
         .map_err(|error| CallError::from_sdk(error, &Reach::from_config(config, "sts")))?;
     match identity.account() {
         Some(account) if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(account.to_string())
+            Ok(Identity {
+                account: account.to_string(),
+                arn: identity.arn().map(str::to_string),
+            })
         }
         Some(other) => Err(CallError::local(format!(
             "the caller's identity names the account `{}`, which is not 12 digits",

@@ -11,6 +11,7 @@
 use super::EXIT_OK;
 use super::context::{Run, check_prune_regions, load_specs};
 use super::saved_plan;
+use crate::aws::assume::Access;
 use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::{Interrupt, Signal};
@@ -24,6 +25,7 @@ use crate::plan::{
     left_deleted,
 };
 use crate::view;
+use futures::StreamExt;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -43,7 +45,7 @@ pub(super) async fn run(
     if plan_options.prune {
         check_prune_regions(&specs, &settings.project)?;
     }
-    let run = Run::new(settings, &specs, &interrupt, Account::Caller).await?;
+    let run = Run::new(settings, &specs, &interrupt, Account::Caller(Access::Write)).await?;
     let plan = run.read_plan(&specs, plan_options, &interrupt).await?;
     if let Some((path, saved)) = &saved {
         // The plan just read is the saved one, step for step, or nothing is written.
@@ -65,17 +67,20 @@ pub(super) async fn run(
     let report = |result: &ApplyResult| {
         let _ = view::stdout(&view.result(&plan, result));
     };
-    let per_region = futures::future::join_all(run.contexts.iter().map(|context| {
-        let steps = plan.in_place(&context.place);
-        let report = &report;
-        async move {
-            let mut results = apply(context, &steps, options, report).await;
-            let rules = apply_rules(context, &steps, &results, plan_options, report).await;
-            results.extend(rules);
-            results
-        }
-    }))
-    .await;
+    let per_region: Vec<Vec<ApplyResult>> =
+        futures::stream::iter(run.contexts.iter().map(|context| {
+            let steps = plan.in_place(&context.place);
+            let report = &report;
+            async move {
+                let mut results = apply(context, &steps, options, report).await;
+                let rules = apply_rules(context, &steps, &results, plan_options, report).await;
+                results.extend(rules);
+                results
+            }
+        }))
+        .buffered(crate::engine::PLACES_IN_FLIGHT)
+        .collect()
+        .await;
     let results: Vec<ApplyResult> = per_region.into_iter().flatten().collect();
     view::stdout(&view.applied(&plan, &results))?;
     if let Some(signal) = interrupt.signal() {

@@ -9,24 +9,25 @@ use crate::engine::{self, Context};
 use crate::error::{Error, Problem};
 use crate::log::Log;
 use crate::manifest::{self, ConnectionSpec};
-use crate::plan::Plan;
 use crate::plan::connection::PlanOptions;
+use crate::plan::{LeftOut, Plan, TargetName, UnreadPlace};
 use crate::project::Project;
 use crate::resolve::SecretResolver;
+use futures::StreamExt;
 
 pub(super) fn load_specs(settings: &Settings) -> Result<Vec<ConnectionSpec>, Error> {
     manifest::load::load_with(&settings.paths, &settings.rules)
 }
 
 /// `--prune` deletes what the files do not declare in a Region, so which Region a document
-/// belongs to must come from the files (`regions:`, or the project file's `defaultRegion`),
-/// never from AWS_REGION, the profile or the order of `--region` flags. Checked before any
-/// call. Pure.
+/// belongs to must come from the files (`regions:`, the project file's `defaultRegion`, or its
+/// targets' Regions), never from AWS_REGION, the profile or the order of `--region` flags.
+/// Checked before any call. Pure.
 pub(super) fn check_prune_regions(
     specs: &[ConnectionSpec],
     project: &Project,
 ) -> Result<(), Error> {
-    if project.default_region.is_some() {
+    if project.default_region.is_some() || !project.targets.is_empty() {
         return Ok(());
     }
     let problems: Vec<Problem> = specs
@@ -71,7 +72,9 @@ impl<'a> Run<'a> {
         for left in &session.coverage.left_out {
             log.verbose(format!(
                 "{} in {}: left out ({})",
-                left.name, left.region, left.reason
+                left.name,
+                left.covered(),
+                left.reason
             ));
         }
         let contexts = contexts(&session, &session.coverage, session.resolver(), interrupt);
@@ -90,13 +93,14 @@ impl<'a> Run<'a> {
         &self.session.coverage
     }
 
-    /// The declared connections wanted in `context`'s Region, in the order declared.
+    /// The declared connections wanted in `context`'s place, in the order declared.
     pub(super) fn wanted_in<'s>(
         &self,
         context: &Context,
         specs: &'s [ConnectionSpec],
     ) -> Vec<&'s ConnectionSpec> {
-        self.coverage().wanted_in(&context.place.region, specs)
+        self.coverage()
+            .wanted_in(&self.session.covered_at(&context.place), specs)
     }
 
     /// Reads live state in every Region at once and plans every declared connection. An
@@ -108,7 +112,8 @@ impl<'a> Run<'a> {
         interrupt: &Interrupt,
     ) -> Result<Plan, Error> {
         let plan = read_plan(
-            &self.session,
+            self.session.left_out(),
+            self.session.unopened(),
             self.coverage(),
             &self.contexts,
             specs,
@@ -118,12 +123,13 @@ impl<'a> Run<'a> {
         .await?;
         Ok(Plan {
             project_file: self.project_file.clone(),
+            targets: covered_targets(&self.session, self.coverage()),
             ..plan
         })
     }
 }
 
-/// The context of each Region `coverage` covers, on the session's clients, reading secrets
+/// The context of each place `coverage` covers, on the session's clients, reading secrets
 /// through `resolver`.
 pub(super) fn contexts(
     session: &Session<'_>,
@@ -132,16 +138,21 @@ pub(super) fn contexts(
     interrupt: &Interrupt,
 ) -> Vec<Context> {
     coverage
-        .regions
+        .places
         .iter()
-        .map(|region| session.context(resolver, region, interrupt))
+        .map(|covered| session.context(resolver, covered, interrupt))
         .collect()
 }
 
-/// Reads live state in every place of `contexts` at once and plans the declared connections
-/// `coverage` places there. An interruption ends the reading (nothing has been changed yet).
-pub(super) async fn read_plan(
-    session: &Session<'_>,
+/// Reads live state in every place of `contexts` (one per place of `coverage`, in its order, as
+/// [`contexts`] makes them) at once (at most
+/// [`engine::PLACES_IN_FLIGHT`]) and plans the declared connections `coverage` places there,
+/// with `left_out` for those it does not cover. A place that cannot be read is recorded in the
+/// plan ([`UnreadPlace`]) and the others are planned all the same. An interruption ends the
+/// reading (nothing has been changed yet).
+pub(crate) async fn read_plan(
+    left_out: Vec<LeftOut>,
+    unopened: &[UnreadPlace],
     coverage: &Coverage,
     contexts: &[Context],
     specs: &[ConnectionSpec],
@@ -149,42 +160,88 @@ pub(super) async fn read_plan(
     interrupt: &Interrupt,
 ) -> Result<Plan, Error> {
     let read_all = async {
-        let per_region = futures::future::join_all(contexts.iter().map(|context| {
+        // In the run's order, at most PLACES_IN_FLIGHT at once; a place that cannot be read
+        // is recorded and the others are read all the same.
+        // `contexts` are the coverage's places' ([`contexts`]), in its order.
+        debug_assert_eq!(coverage.places.len(), contexts.len());
+        let covered = coverage.places.iter().zip(contexts);
+        let per_place: Vec<_> = futures::stream::iter(covered.map(|(covered, context)| {
             let wanted: Vec<ConnectionSpec> = coverage
-                .wanted_in(&context.place.region, specs)
+                .wanted_in(covered, specs)
                 .into_iter()
                 .cloned()
                 .collect();
-            async move { engine::read::plan(context, &wanted, options).await }
+            async move {
+                // A place whose account could not be opened is not called at all.
+                let read = match unopened.iter().find(|u| u.place == context.place) {
+                    Some(unread) => Err(unread.clone()),
+                    None => engine::read::plan(context, &wanted, options)
+                        .await
+                        .map_err(|error| {
+                            let (message, help) = error.message_and_help();
+                            UnreadPlace::new(context.place.clone(), message, help)
+                        }),
+                };
+                (context, wanted, read)
+            }
         }))
+        .buffered(engine::PLACES_IN_FLIGHT)
+        .collect()
         .await;
         let mut plan = Plan {
             places: contexts
                 .iter()
                 .map(|context| context.place.clone())
                 .collect(),
-            left_out: coverage
-                .left_out
-                .iter()
-                .map(|left| left.placed(session.account()))
-                .collect(),
+            left_out,
             ..Plan::default()
         };
-        for region in per_region {
-            let region = region?;
-            plan.steps.extend(region.steps);
-            plan.orphans.extend(region.orphans);
-            plan.unrouted.extend(region.unrouted);
+        for (context, wanted, read) in per_place {
+            match read {
+                Ok(region) => {
+                    plan.steps.extend(region.steps);
+                    plan.orphans.extend(region.orphans);
+                    plan.unrouted.extend(region.unrouted);
+                }
+                Err(unread) => {
+                    // On stderr too, whatever the output format: the cause of exit 1.
+                    context.log.warn(format!(
+                        "account {} in {} could not be read: {}; the other places carry on",
+                        context.place.account, context.place.region, unread.error
+                    ));
+                    plan.steps.extend(unread.steps(&wanted));
+                    plan.unread.push(unread);
+                }
+            }
         }
-        Ok(plan)
+        plan
     };
     tokio::select! {
-        plan = read_all => plan,
+        plan = read_all => Ok(plan),
         () = interrupt.raised() => Err(Error::Interrupted {
             signal: interrupt.signal().unwrap_or(crate::engine::interrupt::Signal::Interrupt),
             done: "nothing was changed".to_string(),
         }),
     }
+}
+
+/// The targets `coverage` covers, each once with its account, in the run's order (none when
+/// the project file lists no targets).
+fn covered_targets(session: &Session<'_>, coverage: &Coverage) -> Vec<TargetName> {
+    let mut targets: Vec<TargetName> = Vec::new();
+    for name in coverage
+        .places
+        .iter()
+        .filter_map(|covered| covered.target.as_deref())
+    {
+        if !targets.iter().any(|target| target.name == name) {
+            targets.push(TargetName {
+                name: name.to_string(),
+                account: session.account_of(Some(name)).to_string(),
+            });
+        }
+    }
+    targets
 }
 
 #[cfg(test)]
@@ -215,5 +272,11 @@ mod tests {
             ..Project::default()
         };
         assert!(check_prune_regions(&specs(TWO), &pinned).is_ok());
+        // With targets, every document's Regions are its targets': pinned by the files.
+        let placed = Project {
+            targets: vec![crate::tests::target("prod", "111111111111", &["eu-west-1"])],
+            ..Project::default()
+        };
+        assert!(check_prune_regions(&specs(TWO), &placed).is_ok());
     }
 }

@@ -5,6 +5,7 @@
 use super::context::{Run, check_prune_regions, load_specs};
 use super::saved_plan;
 use super::{EXIT_DIFFERENCES, EXIT_OK, EXIT_UNHEALTHY};
+use crate::aws::assume::Access;
 use crate::config::Settings;
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::engine::session::Account;
@@ -27,7 +28,7 @@ pub(super) async fn run(
     if options.prune {
         check_prune_regions(&specs, &settings.project)?;
     }
-    let run = Run::new(settings, &specs, &interrupt, Account::Caller).await?;
+    let run = Run::new(settings, &specs, &interrupt, Account::Caller(Access::Read)).await?;
     let plan = run.read_plan(&specs, options, &interrupt).await?;
     view::stdout(&settings.view().plan(&plan))?;
     if let Some(out) = out {

@@ -12,6 +12,7 @@
 
 use super::EXIT_OK;
 use crate::aws::actions::events;
+use crate::aws::assume::Access;
 use crate::aws::connections;
 use crate::aws::destinations::{describe_destination, list_destinations};
 use crate::aws::rules::{read_rule, rules_targeting};
@@ -42,8 +43,8 @@ pub(super) async fn run(
     name_prefix: Option<&str>,
     out: &Path,
 ) -> Result<u8, Error> {
-    let session = Session::open(settings, Scope::Export, Account::Caller).await?;
-    let regions = &session.coverage.regions;
+    let session = Session::open(settings, Scope::Export, Account::Caller(Access::Read)).await?;
+    let regions = &session.coverage.regions();
     let several = regions.len() > 1;
     let mut files = Vec::new();
     let mut planned: Vec<Planned> = Vec::new();

@@ -4,7 +4,7 @@
 
 mod apply;
 mod completions;
-mod context;
+pub(crate) mod context;
 mod diff;
 mod explain;
 mod export;
@@ -13,12 +13,14 @@ mod man;
 /// Generates `docs/reference/`; written by its test (`PROVISION_BLESS=1`), never shipped.
 #[cfg(test)]
 mod reference;
+mod report;
 mod rotate_credentials;
 mod salesforce_credentials;
 mod salesforce_metadata;
 mod saved_plan;
 mod schema;
 mod show;
+mod targets;
 mod validate;
 mod verify;
 mod version;
@@ -49,6 +51,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
     }
     match &settings.task {
         Task::Validate => validate::run(settings),
+        Task::Targets => targets::run(settings),
         Task::Diff {
             plan,
             out,
@@ -80,6 +83,7 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             .await
         }
         Task::Show { file } => show::run(settings, file),
+        Task::ReportMerge { files } => report::run(settings, files),
         Task::Export { name_prefix, out } => {
             export::run(settings, name_prefix.as_deref(), out).await
         }
@@ -102,9 +106,11 @@ pub(crate) async fn run(settings: &Settings) -> Result<u8, Error> {
             )
             .await
         }
-        Task::IamPolicy { policy, account } => {
-            iam_policy::run(settings, policy, account.as_deref()).await
-        }
+        Task::IamPolicy {
+            policy,
+            account,
+            trust,
+        } => iam_policy::run(settings, policy, account.as_deref(), trust.as_deref()).await,
         Task::Schema {
             project,
             output_document,

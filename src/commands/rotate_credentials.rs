@@ -9,6 +9,7 @@
 
 use super::EXIT_OK;
 use super::context::{contexts, load_specs, read_plan};
+use crate::aws::assume::Access;
 use crate::aws::secretsmanager::SecretsManagerClients;
 use crate::config::Settings;
 use crate::coverage::Coverage;
@@ -56,8 +57,12 @@ pub(super) async fn run(
     }
 
     // The run's AWS world, once: the project file's accounts are checked before any other call.
-    let aws =
-        session::Session::open(settings, Scope::AllowingUnplaced(&specs), Account::Caller).await?;
+    let aws = session::Session::open(
+        settings,
+        Scope::AllowingUnplaced(&specs),
+        Account::Caller(Access::Write),
+    )
+    .await?;
     let coverage = &aws.coverage;
     let timeouts = settings.aws.timeouts;
     let connect = Connect::new(&instance, token, timeouts.connect, timeouts.call)
@@ -214,7 +219,7 @@ fn not_covered(
             coverage
                 .outside(user)
                 .into_iter()
-                .map(|region| format!("{} ({region})", user.name))
+                .map(|place| format!("{} ({place})", user.name))
         })
         .fold(Vec::new(), |mut all, one| {
             if !all.contains(&one) {
@@ -283,8 +288,14 @@ impl Session for RunSession<'_, '_> {
         // Each look reads the references afresh: this run may have written them since.
         let resolver = self.session.fresh_resolver(&self.session.place(""));
         let contexts = contexts(self.session, &coverage, &resolver, interrupt);
+        let left_out = coverage
+            .left_out
+            .iter()
+            .map(|left| left.placed(self.session.account_of(left.target.as_deref())))
+            .collect();
         let plan = read_plan(
-            self.session,
+            left_out,
+            self.session.unopened(),
             &coverage,
             &contexts,
             specs,

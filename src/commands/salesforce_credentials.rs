@@ -9,6 +9,7 @@
 //! token are [`Secret`](crate::secret::Secret)s, redacted from every output.
 
 use super::EXIT_OK;
+use crate::aws::assume::Access;
 use crate::config::Settings;
 use crate::engine::credentials::{
     INSTANCE_VARIABLE, offline_first, run_ending, salesforce_error, write,
@@ -56,7 +57,12 @@ pub(super) async fn run(settings: &Settings) -> Result<u8, Error> {
         ));
     }
 
-    let session = Session::open(settings, Scope::AllowingUnplaced(&specs), Account::Caller).await?;
+    let session = Session::open(
+        settings,
+        Scope::AllowingUnplaced(&specs),
+        Account::Caller(Access::Write),
+    )
+    .await?;
     let coverage = &session.coverage;
 
     let timeouts = settings.aws.timeouts;

@@ -9,6 +9,7 @@
 
 use super::EXIT_OK;
 use super::context::{Run, load_specs};
+use crate::aws::assume::Access;
 use crate::config::{PublishTest, Settings};
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::engine::publish::{self, Prepare};
@@ -32,7 +33,7 @@ pub(super) async fn run(
     let chosen = publish
         .map(|publish| publish_target(&specs, publish))
         .transpose()?;
-    let run = Run::new(settings, &specs, &interrupt, Account::Caller).await?;
+    let run = Run::new(settings, &specs, &interrupt, Account::Caller(Access::Read)).await?;
     let work = async {
         match (publish, chosen) {
             (Some(publish), Some((spec, destination, body))) => {
@@ -62,7 +63,7 @@ pub(super) async fn run(
         }),
     };
     let report = VerifyReport {
-        regions: run.coverage().regions.clone(),
+        regions: run.coverage().regions(),
         left_out: run.session.left_out(),
         results,
     };

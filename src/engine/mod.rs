@@ -3,6 +3,7 @@
 //! Work is spread over connections with bounded concurrency; one connection's failure is
 //! recorded with that connection and never stops the others.
 
+pub(crate) mod accounts;
 pub(crate) mod apply;
 pub(crate) mod backoff;
 pub(crate) mod credentials;
@@ -34,6 +35,13 @@ pub(crate) struct Context {
     /// How many connections the last listing returned, by name prefix: what a listing costs.
     pub(crate) listed: std::sync::Mutex<std::collections::HashMap<String, usize>>,
 }
+
+/// How many places (an account's Region) a run reads or applies at once, each with its own
+/// `--concurrency` lanes. AWS's quotas are per account and Region, so places do not throttle
+/// each other: the cap bounds this machine's own load (open connections, one SDK client and its
+/// pool per place and service) at 16 x `--concurrency` calls in flight, which the default 8
+/// keeps at 128. A run over more places (20 in 10 targets x 2 Regions) reads them in waves.
+pub(crate) const PLACES_IN_FLIGHT: usize = 16;
 
 /// How many items a stream works on at once for `--concurrency n`: never 0 (clap keeps the flag
 /// in 1..=64, but a `buffered(0)` stream would never poll anything, so a hand-built context

@@ -83,8 +83,16 @@ pub(crate) const CONNECTION: &[Mapping<'static>] = &[
     mapping("destinations.rules.retry", keys::RETRY),
 ];
 
-/// The mapping of the project file.
-pub(crate) const PROJECT: &[Mapping<'static>] = &[mapping("", keys::PROJECT)];
+/// The mappings of the project file.
+pub(crate) const PROJECT: &[Mapping<'static>] = &[
+    mapping("", keys::PROJECT),
+    Mapping {
+        path: "targets",
+        keys: keys::TARGET,
+        list_item: true,
+    },
+    mapping("targets.externalId", keys::SECRET_REFERENCE),
+];
 
 /// The mappings of `document`.
 pub(crate) fn mappings(document: Document) -> &'static [Mapping<'static>] {
@@ -383,10 +391,15 @@ fn limits(schema: &Value, node: &Value) -> Vec<String> {
                 continue;
             }
             let kind = kind(schema, branch);
+            let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             out.extend(
                 limits(schema, branch)
                     .into_iter()
-                    .map(|limit| format!("as a {kind}: {limit}")),
+                    .map(|limit| format!("as {article} {kind}: {limit}")),
             );
         }
         return out;
@@ -703,7 +716,8 @@ mod tests {
             "every mapping is reached from the top"
         );
         let project = every_key(PROJECT, &schema::project_schema());
-        assert_eq!(project.len(), keys::PROJECT.len());
+        let in_tables: usize = PROJECT.iter().map(|mapping| mapping.keys.len()).sum();
+        assert_eq!(project.len(), in_tables);
         for key in every.iter().chain(&project) {
             assert_ne!(key.kind, "any", "{} has a type", key.key);
         }

@@ -90,6 +90,11 @@ pub const TOP: Keys = &[
         "[eu-west-1, us-east-1]",
     ),
     optional(
+        "targets",
+        "The project file's targets this connection is placed in, in each of their Regions (required when the project file lists `targets:`; `regions:` may then only narrow them).",
+        "[prod, staging]",
+    ),
+    optional(
         "destinations",
         "Optional: EventBridge API destinations on this org, each posting to a Platform Event, an sObject or a REST path with this connection's credentials.",
         "- name: sf-acme-order-placed\n  event: Order_Placed__e",
@@ -323,6 +328,48 @@ pub const PROJECT: Keys = &[
         "Region codes to accept although this build of provision does not know them (a Region opened after its release).",
         "[eu-south-3]",
     ),
+    optional(
+        "targets",
+        "Named AWS accounts the documents are placed in (each document names its own with `targets:`), each with the role a run assumes there and its Regions. A place is an account and a Region, so no two targets share an account; with `accounts:` as well, every target's account must be listed there.",
+        "- name: prod\n  account: \"111111111111\"\n  role: arn:aws:iam::111111111111:role/provision\n  regions: [eu-west-1, us-east-1]",
+    ),
+];
+
+/// The longest target name: it names files and CI jobs, so it stays short.
+pub(crate) const TARGET_NAME_MAX: usize = 32;
+
+/// One item of the project file's `targets:`.
+pub const TARGET: Keys = &[
+    required(
+        "name",
+        "A short label for the target (1-32 of a-z 0-9 -, unique): what documents' `targets:`, `--target` and every output name it by.",
+        "prod",
+    ),
+    required(
+        "account",
+        "The target's 12-digit AWS account id; quoted or not (YAML reads an unquoted id as a number, and provision takes the digits as written).",
+        "\"111111111111\"",
+    ),
+    optional(
+        "role",
+        "Optional: the ARN of the IAM role in the target's account that a run assumes for every command (without it, the run's own credentials must be in the target's account).",
+        "arn:aws:iam::111111111111:role/provision",
+    ),
+    optional(
+        "readRole",
+        "Optional: the ARN of a role in the target's account for the commands that only read (diff, verify, export).",
+        "arn:aws:iam::111111111111:role/provision-read",
+    ),
+    optional(
+        "externalId",
+        "Optional: the external id the target's role requires (sts:ExternalId), as a secret reference; never printed.",
+        "{ env: PROVISION_EXTERNAL_ID }",
+    ),
+    required(
+        "regions",
+        "The Regions of the target the documents placed in it exist in (at least one; `extraRegions` are accepted).",
+        "[eu-west-1, us-east-1]",
+    ),
 ];
 
 /// Every table, by the path of the mapping it describes.
@@ -337,6 +384,7 @@ pub const TABLES: &[(&str, Keys)] = &[
     ("destinations[].rules[]", RULE),
     ("destinations[].rules[].retry", RETRY),
     ("salesforce.app", APP),
+    ("targets[]", TARGET),
 ];
 
 /// The names of a table, in order.
@@ -407,6 +455,7 @@ mod tests {
             format!("at least {RATE_LIMIT_MIN} (default {DEFAULT_RATE_LIMIT},"),
         );
         described(PROJECT, "set", format!("1-{SET_NAME_MAX} of"));
+        described(TARGET, "name", format!("1-{TARGET_NAME_MAX} of"));
     }
 
     #[test]

@@ -73,8 +73,16 @@ pub struct ConnectionSpec {
     pub invocation: HttpParameters,
     pub kms_key: Option<String>,
     pub private_link: Option<PrivateLink>,
-    /// Regions this connection belongs in; `None` means the Region of the run.
+    /// Regions this connection belongs in; `None` means the Region of the run (or, with
+    /// `targets:`, every Region of its targets).
     pub regions: Option<Vec<String>>,
+    /// `targets:`: the names of the project file's targets this connection is placed in
+    /// (checked against the project file by `crate::coverage`); `None` when not written.
+    pub targets: Option<Vec<String>>,
+    /// Where each of `targets` is written, in the same order (empty without `targets:`).
+    pub targets_at: Vec<Location>,
+    /// Where each of `regions` is written, in the same order (empty without `regions:`).
+    pub regions_at: Vec<Location>,
     /// API destinations on this org, using this connection.
     pub destinations: Vec<DestinationSpec>,
     /// The External Client App declared under `salesforce.app`, if any.
@@ -221,7 +229,7 @@ pub struct Parameter {
 }
 
 /// Where a secret comes from. The value itself is only read by `diff` and `apply`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretRef {
     pub source: SecretSource,
     pub origin: Origin,

@@ -25,11 +25,19 @@ use super::{OWNERSHIP_MARKER, regions};
 use crate::key::TEXT;
 use crate::ownership::SET_NAME_MAX;
 use crate::sources::SOURCES;
+use keys::TARGET_NAME_MAX;
 use serde_json::{Map, Value, json};
 
 /// A Region code of any partition, known to this build or not (`defaultRegion`,
 /// `extraRegions`: the project file may name a Region newer than the build).
 const REGION_PATTERN_LOOSE: &str = "^[a-z]{2,4}(-[a-z]+)+-[0-9]+$";
+
+/// A target name (`prod`, `eu-payments`): lower-case letters, digits and inner hyphens.
+const TARGET_NAME_PATTERN: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+/// An IAM role ARN, `arn:<partition>:iam::<account>:role/<path/name>`.
+const ROLE_ARN_PATTERN: &str =
+    "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]*[A-Za-z0-9+=,.@_-]$";
 
 /// Control characters (Unicode `Cc`), as a regular expression character range.
 const CONTROL: &str = "\\u0000-\\u001F\\u007F-\\u009F";
@@ -61,13 +69,14 @@ pub fn project_schema() -> Value {
     let mut root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "provision project file",
-        "description": "provision.yaml: the settings of the whole folder (ownership set, default Region, accounts, name prefix, extra Regions). Checked in full by `provision validate`.",
+        "description": "provision.yaml: the settings of the whole folder (ownership set, default Region, accounts, name prefix, extra Regions, targets). Checked in full by `provision validate`.",
     });
     if let (Value::Object(head), Value::Object(body)) =
         (&mut root, closed_object(keys::PROJECT, "provision.yaml"))
     {
         head.extend(body);
     }
+    root["$defs"] = json!({ "secretReference": secret_reference() });
     root
 }
 
@@ -177,6 +186,42 @@ fn shape(path: &str, key: &Key) -> Value {
         }),
         ("provision.yaml", "extraRegions") => json!({
             "type": "array",
+            "uniqueItems": true,
+            "items": { "type": "string", "pattern": REGION_PATTERN_LOOSE },
+        }),
+        ("", "targets") => json!({
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": true,
+            "items": { "type": "string", "pattern": TARGET_NAME_PATTERN },
+        }),
+        ("provision.yaml", "targets") => json!({
+            "type": "array",
+            "minItems": 1,
+            "items": closed_object(keys::TARGET, "targets[]"),
+        }),
+        ("targets[]", "name") => json!({
+            "type": "string",
+            "minLength": 1,
+            "maxLength": TARGET_NAME_MAX,
+            "pattern": TARGET_NAME_PATTERN,
+        }),
+        // Quoted or not: YAML reads an unquoted id as a number, and the reader takes the
+        // digits as written.
+        ("targets[]", "account") => json!({
+            "oneOf": [
+                { "type": "string", "pattern": "^[0-9]{12}$" },
+                { "type": "integer", "minimum": 0, "maximum": 999_999_999_999_u64 },
+            ]
+        }),
+        ("targets[]", "role" | "readRole") => json!({
+            "type": "string",
+            "pattern": ROLE_ARN_PATTERN,
+        }),
+        ("targets[]", "externalId") => json!({ "$ref": "#/$defs/secretReference" }),
+        ("targets[]", "regions") => json!({
+            "type": "array",
+            "minItems": 1,
             "uniqueItems": true,
             "items": { "type": "string", "pattern": REGION_PATTERN_LOOSE },
         }),

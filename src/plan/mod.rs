@@ -20,10 +20,12 @@ pub(crate) mod connection;
 pub(crate) mod credentials_report;
 pub(crate) mod destination;
 pub(crate) mod managed_secret;
+pub(crate) mod merge;
 pub(crate) mod rotation;
 pub(crate) mod rotation_report;
 pub(crate) mod rule;
 pub(crate) mod saved;
+pub(crate) mod unread;
 pub(crate) mod verify_report;
 
 use crate::live::ConnectionState;
@@ -359,6 +361,7 @@ impl<'a, C: ResourceChange> StepOf<'a, C> {
 pub(crate) use connection::ConnectionChange;
 pub(crate) use destination::DestinationChange;
 pub(crate) use rule::RuleChange;
+pub(crate) use unread::UnreadPlace;
 
 /// An API destination's step.
 pub(crate) type DestinationStep = Step<DestinationChange>;
@@ -457,8 +460,49 @@ pub(crate) struct Plan {
     /// The declared API destinations that no rule targets, declared or in AWS: "nothing
     /// routes events here", a note, not a difference.
     pub(crate) unrouted: Vec<Address>,
+    /// The places that could not be read, in the run's order.
+    pub(crate) unread: Vec<UnreadPlace>,
     /// The project file the run used, as given or found.
     pub(crate) project_file: Option<String>,
+    /// The project file's targets the run covers, with their accounts (empty without targets).
+    pub(crate) targets: Vec<TargetName>,
+    /// Runs whose reports `report merge` read that ended in an error before they had a plan
+    /// (always empty in a run's own plan).
+    pub(crate) failed_runs: Vec<FailedRun>,
+}
+
+/// A target of the project file as a plan names it: its name and its account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct TargetName {
+    #[serde(rename = "target")]
+    pub(crate) name: String,
+    pub(crate) account: String,
+}
+
+/// One target's part of a plan: its Regions and its counts, in the run summary's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TargetSummary<'a> {
+    /// `target` and `account` in JSON.
+    #[serde(flatten)]
+    pub(crate) target: &'a TargetName,
+    pub(crate) regions: Vec<String>,
+    /// The connections' counts, beside the target.
+    #[serde(flatten)]
+    pub(crate) connections: Summary,
+    pub(crate) api_destinations: Summary,
+}
+
+/// A run whose report `report merge` read, that ended in an error before it had a plan: the
+/// places it should have read are not in the merged plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct FailedRun {
+    /// The file its report was read from.
+    pub(crate) file: String,
+    /// Its error, as its report gave it.
+    pub(crate) error: Outside,
+    /// How to fix it, as its report gave it.
+    pub(crate) help: Option<Outside>,
 }
 
 /// One of this set's resources in AWS that no file of the run declares.
@@ -486,6 +530,36 @@ pub(crate) struct Summary {
 }
 
 impl Plan {
+    /// The target whose account `place` is in, when the run has targets (no two targets share
+    /// an account).
+    pub(crate) fn target_of(&self, place: &Place) -> Option<&TargetName> {
+        self.targets
+            .iter()
+            .find(|target| target.account == place.account)
+    }
+
+    /// Each target's Regions and counts (connections, and API destinations apart), in the
+    /// run's order; empty without targets.
+    pub(crate) fn target_summaries(&self) -> Vec<TargetSummary<'_>> {
+        self.targets
+            .iter()
+            .map(|target| {
+                let ours = |e: &&Entry| e.address.place.account == target.account;
+                TargetSummary {
+                    target,
+                    regions: (self.places.iter())
+                        .filter(|place| place.account == target.account)
+                        .map(|place| place.region.clone())
+                        .collect(),
+                    connections: summarize(self.entries_of(ResourceKind::Connection).filter(ours)),
+                    api_destinations: summarize(
+                        self.entries_of(ResourceKind::ApiDestination).filter(ours),
+                    ),
+                }
+            })
+            .collect()
+    }
+
     /// The Regions of the places the run covers, in the run's order.
     pub(crate) fn regions(&self) -> Vec<String> {
         self.places
@@ -627,7 +701,7 @@ impl Plan {
     }
 
     pub(crate) fn has_errors(&self) -> bool {
-        self.all_entries().any(|e| e.action == Action::Error)
+        !self.unread.is_empty() || self.all_entries().any(|e| e.action == Action::Error)
     }
 
     /// What could not be planned, counted by kind against the total of that kind ("1 of 3
@@ -639,7 +713,13 @@ impl Plan {
             });
             (kind, failed, total)
         };
-        failures_by_kind(&ResourceKind::ALL.map(count))
+        let resources = failures_by_kind(&ResourceKind::ALL.map(count));
+        let places = (!self.unread.is_empty())
+            .then(|| format!("{} of {} places", self.unread.len(), self.places.len()));
+        match (resources, places) {
+            (Some(resources), Some(places)) => Some(format!("{resources} and {places}")),
+            (resources, places) => resources.or(places),
+        }
     }
 }
 

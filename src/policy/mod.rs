@@ -64,6 +64,7 @@ mod names;
 mod rules;
 mod scope;
 mod statements;
+mod trust;
 
 use crate::manifest::ConnectionSpec;
 pub(crate) use document::Policy;
@@ -74,6 +75,7 @@ pub(crate) use rules::RuleDocuments;
 pub(crate) use scope::Scope;
 use scope::Widened;
 use std::collections::BTreeMap;
+pub(crate) use trust::{check_principal, trust_policy};
 
 /// The command a policy is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

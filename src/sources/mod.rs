@@ -239,7 +239,8 @@ pub(crate) struct Stores {
 
 impl Stores {
     /// The clients of every remote source, made from the run's configuration as needed.
-    pub(crate) fn from_config(config: aws_config::SdkConfig) -> Self {
+    pub(crate) fn from_config(config: impl Into<crate::aws::regional::Configs>) -> Self {
+        let config = config.into();
         Stores {
             ssm: ParameterStoreClients::of(Some(config.clone())),
             ..Stores::new(SecretsManagerClients::of(config))

@@ -118,7 +118,11 @@ fn read<'a>(
                         value: read.value,
                         version: read.version_id,
                     })
-                    .map_err(|error| unread(id, &region, error))
+                    .map_err(|error| {
+                        let elsewhere = (place.account != reading.place.account)
+                            .then_some(place.account.as_str());
+                        unread(id, &region, elsewhere, error)
+                    })
             })
             .await?;
         match key {
@@ -131,7 +135,27 @@ fn read<'a>(
     })
 }
 
-fn unread(id: &str, region: &str, error: ReadError) -> Unread {
+/// What a read of secret `id` in `region` that failed with `error` says, and its fix; `elsewhere`
+/// is the secret's account when its ARN names another than the connection's.
+fn unread(id: &str, region: &str, elsewhere: Option<&str>, error: ReadError) -> Unread {
+    // Secrets Manager User Guide, "Access AWS Secrets Manager secrets from a different
+    // account": the secret's resource policy and the reader's identity policy must both allow
+    // it, and the secret must be encrypted with a customer managed KMS key whose key policy
+    // lets the reader decrypt (the AWS managed key aws/secretsmanager cannot be shared).
+    if let (Some(account), ReadError::NotFound | ReadError::AccessDenied(_)) = (elsewhere, &error) {
+        let why = match &error {
+            ReadError::AccessDenied(message) => format!("access denied: {message}"),
+            _ => "AWS answers that it does not exist for this reader".to_string(),
+        };
+        return Unread::new(
+            format!(
+                "cannot read Secrets Manager secret {id} of account {account} from the connection's account: {why}"
+            ),
+            format!(
+                "reading a secret of another account needs the secret's resource policy to allow the role that reads it ({GET_SECRET_VALUE}), that role's own policy to allow it, and the secret to be encrypted with a customer managed KMS key whose key policy allows the role {DECRYPT} (the AWS managed key aws/secretsmanager cannot be used across accounts); or keep a copy of the secret in the connection's account"
+            ),
+        );
+    }
     match error {
         ReadError::NotFound => Unread::new(
             format!("Secrets Manager secret {id} was not found in {region}"),

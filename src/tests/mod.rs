@@ -41,6 +41,37 @@ pub(crate) fn place(region: &str) -> crate::place::Place {
     crate::place::Place::new(ACCOUNT, region)
 }
 
+/// The plan entry of a resource of `kind` at `place`, with nothing to show but its action.
+pub(crate) fn entry(
+    kind: crate::plan::ResourceKind,
+    name: &str,
+    place: &crate::place::Place,
+    action: crate::plan::Action,
+) -> crate::plan::Entry {
+    crate::plan::Entry {
+        address: crate::place::Address::new(kind, name, place.clone()),
+        action,
+        changes: Vec::new(),
+        secret: crate::plan::SecretStatus::NotApplicable,
+        health: None,
+        error: None,
+        problems: Vec::new(),
+        note: None,
+    }
+}
+
+/// A target of a project file: `name` in `account`, in `regions`, with no role.
+pub(crate) fn target(name: &str, account: &str, regions: &[&str]) -> crate::project::Target {
+    crate::project::Target {
+        name: name.into(),
+        account: account.into(),
+        role: None,
+        read_role: None,
+        external_id: None,
+        regions: regions.iter().map(|r| r.to_string()).collect(),
+    }
+}
+
 /// The documents of a file holding `yaml`, loaded as a run loads them.
 pub(crate) fn specs(yaml: &str) -> Vec<crate::manifest::ConnectionSpec> {
     let dir = tempfile::tempdir().unwrap();

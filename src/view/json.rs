@@ -17,8 +17,8 @@ use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
 use crate::plan::rotation_report::{RotationReport, RotationResult};
 use crate::plan::verify_report::{Verified, VerifyReport, VerifySummary};
 use crate::plan::{
-    ApplyResult, ApplySummary, Entry, LeftOut, Orphan, Plan, PlanStep, ResourceKind, Summary,
-    apply_summary,
+    ApplyResult, ApplySummary, Entry, FailedRun, LeftOut, Orphan, Plan, PlanStep, ResourceKind,
+    Summary, TargetSummary, UnreadPlace, apply_summary,
 };
 use serde::Serialize;
 
@@ -39,6 +39,9 @@ struct ValidatedDocument<'a> {
     command: &'static str,
     valid: bool,
     connections: Vec<&'a str>,
+    /// Where each document is placed, with targets in the project file (absent without).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    places: &'a [super::DocumentPlace],
     /// The project file the run used (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     project_file: Option<String>,
@@ -52,7 +55,7 @@ struct PlanDocument<'a> {
     command: &'static str,
     regions: Vec<String>,
     differences: bool,
-    summary: Summary,
+    summary: RunSummary<'a>,
     /// The API destinations' counts, apart from the connections'.
     api_destination_summary: Summary,
     connections: Vec<ConnectionDocument<'a>>,
@@ -61,21 +64,27 @@ struct PlanDocument<'a> {
     rule_summary: Option<Summary>,
     /// This set's undeclared API destinations to delete (`--prune`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pruned_api_destinations: Vec<&'a Entry>,
+    pruned_api_destinations: Vec<PlacedEntry<'a>>,
     /// This set's undeclared rules to delete (`--prune`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pruned_rules: Vec<&'a Entry>,
+    pruned_rules: Vec<PlacedEntry<'a>>,
     /// Declared API destinations no rule targets, declared or in AWS: a note, not a difference
     /// (printed only when some).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     unrouted: &'a [Address],
     /// Declared connections this run does not cover, and why.
     left_out: &'a [LeftOut],
+    /// The places the run could not read.
+    #[serde(skip_serializing_if = "<[UnreadPlace]>::is_empty")]
+    unread_places: &'a [UnreadPlace],
     /// This set's connections that no file declares (when not pruning).
     orphans: &'a [Orphan],
     /// The project file the run used (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     project_file: Option<&'a str>,
+    /// `report merge`: the runs whose reports were errors (absent when none).
+    #[serde(skip_serializing_if = "<[FailedRun]>::is_empty")]
+    failed_runs: &'a [FailedRun],
     #[serde(skip_serializing_if = "Option::is_none")]
     results: Option<&'a [ApplyResult]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,12 +95,30 @@ struct PlanDocument<'a> {
     rule_apply_summary: Option<ApplySummary>,
 }
 
+/// The connections' counts, and each target's when the run has targets.
+#[derive(Serialize)]
+struct RunSummary<'a> {
+    #[serde(flatten)]
+    counts: Summary,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    targets: Vec<TargetSummary<'a>>,
+}
+
+/// An entry, with the name of its target when the run has targets.
+#[derive(Serialize)]
+struct PlacedEntry<'a> {
+    #[serde(flatten)]
+    entry: &'a Entry,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
+}
+
 /// A connection's entry with the API destinations declared on it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ConnectionDocument<'a> {
     #[serde(flatten)]
-    entry: &'a Entry,
+    entry: PlacedEntry<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     api_destinations: Vec<DestinationDocument<'a>>,
 }
@@ -102,9 +129,16 @@ struct ConnectionDocument<'a> {
 #[serde(rename_all = "camelCase")]
 struct DestinationDocument<'a> {
     #[serde(flatten)]
-    entry: &'a Entry,
+    entry: PlacedEntry<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    rules: Vec<&'a Entry>,
+    rules: Vec<PlacedEntry<'a>>,
+}
+
+fn placed<'a>(plan: &'a Plan, entry: &'a Entry) -> PlacedEntry<'a> {
+    PlacedEntry {
+        entry,
+        target: (plan.target_of(&entry.address.place)).map(|target| target.name.as_str()),
+    }
 }
 
 /// `verify --output json`.
@@ -154,10 +188,11 @@ struct ErrorDocument<'a> {
 
 fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> {
     let has_rules = plan.entries_of(ResourceKind::Rule).next().is_some();
-    let detached = |kind: ResourceKind| -> Vec<&'a Entry> {
+    let detached = |kind: ResourceKind| -> Vec<PlacedEntry<'a>> {
         plan.detached()
             .map(PlanStep::entry)
             .filter(|entry| entry.address.kind == kind)
+            .map(|entry| placed(plan, entry))
             .collect()
     };
     PlanDocument {
@@ -165,19 +200,23 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         command,
         regions: plan.regions(),
         differences: plan.has_differences(),
-        summary: plan.summary(),
+        summary: RunSummary {
+            counts: plan.summary(),
+            targets: plan.target_summaries(),
+        },
         api_destination_summary: plan.destination_summary(),
         // The plan's tree as the contract names it: the roots (connections), each with its
         // children (`apiDestinations`), and the detached steps (`prunedApiDestinations`).
         connections: plan
             .roots()
             .map(|root| ConnectionDocument {
-                entry: root.entry(),
-                api_destinations: plan
-                    .children(root)
+                entry: placed(plan, root.entry()),
+                api_destinations: (plan.children(root))
                     .map(|destination| DestinationDocument {
-                        entry: destination.entry(),
-                        rules: plan.children(destination).map(PlanStep::entry).collect(),
+                        entry: placed(plan, destination.entry()),
+                        rules: (plan.children(destination))
+                            .map(|rule| placed(plan, rule.entry()))
+                            .collect(),
                     })
                     .collect(),
             })
@@ -187,8 +226,10 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         pruned_rules: detached(ResourceKind::Rule),
         unrouted: &plan.unrouted,
         left_out: &plan.left_out,
+        unread_places: &plan.unread,
         orphans: &plan.orphans,
         project_file: plan.project_file.as_deref(),
+        failed_runs: &plan.failed_runs,
         results: None,
         apply_summary: None,
         api_destination_apply_summary: None,
@@ -212,14 +253,26 @@ impl View for JsonView {
         &self,
         specs: &[ConnectionSpec],
         project_file: Option<&std::path::Path>,
+        places: &[super::DocumentPlace],
     ) -> String {
         to_text(&ValidatedDocument {
             version: FORMAT_VERSION,
             command: "validate",
             valid: true,
             connections: specs.iter().map(|s| s.name.as_str()).collect(),
+            places,
             project_file: project_file.map(|file| file.display().to_string()),
         })
+    }
+
+    /// Exactly a GitHub Actions matrix, `{"include": [...]}`: no `version` or `command`
+    /// beside it, which a matrix would read as two more variables.
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        #[derive(Serialize)]
+        struct Matrix<'a> {
+            include: &'a [super::TargetPlace],
+        }
+        to_text(&Matrix { include: places })
     }
 
     fn plan(&self, plan: &Plan) -> String {

@@ -177,7 +177,12 @@ impl View for MarkdownView {
         out
     }
 
-    fn validated(&self, specs: &[ConnectionSpec], _: Option<&std::path::Path>) -> String {
+    fn validated(
+        &self,
+        specs: &[ConnectionSpec],
+        _: Option<&std::path::Path>,
+        _: &[super::DocumentPlace],
+    ) -> String {
         let mut out = String::from("### provision validate\n\n");
         let noun = if specs.len() == 1 {
             "connection"
@@ -191,10 +196,30 @@ impl View for MarkdownView {
         out
     }
 
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        let mut out = String::from("### provision targets\n\n");
+        if places.is_empty() {
+            out.push_str("No document is placed in a target of this run.\n");
+            return out;
+        }
+        out.push_str("| Target | Account | Region |\n|---|---|---|\n");
+        for place in places {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                code(&place.target),
+                code(&place.account),
+                code(&place.region)
+            );
+        }
+        out
+    }
+
     fn plan(&self, plan: &Plan) -> String {
         let mut out = String::from(PLAN_HEADING);
         plan_summary(&mut out, plan);
         out.push_str(&details_of(
+            plan,
             ResourceKind::ALL
                 .into_iter()
                 .flat_map(|kind| plan.entries_of(kind)),
@@ -215,21 +240,21 @@ impl View for MarkdownView {
                 failed: entries().any(|entry| entry.action == Action::Error),
                 resources: entries().count(),
                 rows: connection_rows(plan, step),
-                details: details_of(entries()),
+                details: details_of(plan, entries()),
             }
         });
         let pruned = plan.detached().map(|step| Part {
             failed: step.entry().action == Action::Error,
             resources: 1,
-            rows: pruned_row(step.entry()),
-            details: details_of(std::iter::once(step.entry())),
+            rows: pruned_row(plan, step.entry()),
+            details: details_of(plan, std::iter::once(step.entry())),
         });
         let mut tail = String::new();
         unrouted(&mut tail, plan);
         left_out(&mut tail, plan);
         let frame = Frame {
             head,
-            table_head: PLAN_TABLE_HEAD.to_string(),
+            table_head: table_head(plan, PLAN_TABLE_HEAD),
             table_end: "\n".to_string(),
             tail,
             command: "diff",
@@ -251,9 +276,9 @@ impl View for MarkdownView {
         let mut tail = String::new();
         left_out(&mut tail, plan);
         let mut out = head.clone();
-        out.push_str(APPLY_TABLE_HEAD);
+        out.push_str(&table_head(plan, APPLY_TABLE_HEAD));
         for result in results {
-            out.push_str(&result_row(result));
+            out.push_str(&result_row(plan, result));
         }
         out.push('\n');
         for result in results {
@@ -269,13 +294,13 @@ impl View for MarkdownView {
             .map(|result| Part {
                 failed: result.outcome == Outcome::Failed || result.error.is_some(),
                 resources: 1,
-                rows: result_row(result),
+                rows: result_row(plan, result),
                 details: result_block(plan, result),
             })
             .collect();
         let frame = Frame {
             head,
-            table_head: APPLY_TABLE_HEAD.to_string(),
+            table_head: table_head(plan, APPLY_TABLE_HEAD),
             table_end: "\n".to_string(),
             tail,
             command: "apply",
@@ -335,6 +360,35 @@ const PLAN_TABLE_HEAD: &str =
 const APPLY_TABLE_HEAD: &str =
     "| outcome | connection | region | state |\n| --- | --- | --- | --- |\n";
 
+/// A table's head, with a `target` column before `region` when the run has targets.
+fn table_head(plan: &Plan, head: &str) -> String {
+    if plan.targets.is_empty() {
+        return head.to_string();
+    }
+    head.replacen("| region |", "| target | region |", 1)
+        .replacen(
+            "| --- | --- | --- | --- |",
+            "| --- | --- | --- | --- | --- |",
+            1,
+        )
+}
+
+/// The cells naming a place: its Region, after its target and account when the run has
+/// targets (`prod (111111111111) | eu-west-1`).
+fn place_cells(plan: &Plan, place: &crate::place::Place) -> String {
+    let region = prose(&place.region);
+    match plan.target_of(place) {
+        Some(target) => format!(
+            "{} ({}) | {region}",
+            cell_code(&target.name),
+            prose(&target.account)
+        ),
+        None if plan.targets.is_empty() => region,
+        // A place of no target (not expected): its target cell left empty.
+        None => format!(" | {region}"),
+    }
+}
+
 /// The counts and one row per connection.
 fn plan_summary(out: &mut String, plan: &Plan) {
     plan_counts(out, plan);
@@ -346,12 +400,12 @@ fn plan_summary(out: &mut String, plan: &Plan) {
         );
         return;
     }
-    out.push_str(PLAN_TABLE_HEAD);
+    out.push_str(&table_head(plan, PLAN_TABLE_HEAD));
     for step in plan.roots() {
         out.push_str(&connection_rows(plan, step));
     }
     for pruned in plan.detached() {
-        out.push_str(&pruned_row(pruned.entry()));
+        out.push_str(&pruned_row(plan, pruned.entry()));
     }
     out.push('\n');
     destination_counts(out, plan);
@@ -378,7 +432,7 @@ fn connection_rows(plan: &Plan, step: &PlanStep) -> String {
         "| {} | {} | {} | {} |",
         action_label(entry.action),
         cell_code(&entry.address.name),
-        prose(&entry.address.place.region),
+        place_cells(plan, &entry.address.place),
         state(entry)
     );
     child_rows(&mut out, plan, step, 1);
@@ -397,20 +451,20 @@ fn child_rows(out: &mut String, plan: &Plan, step: &PlanStep, depth: usize) {
             action_label(entry.action),
             "↳ ".repeat(depth),
             cell_code(&entry.address.name),
-            prose(&entry.address.place.region)
+            place_cells(plan, &entry.address.place)
         );
         child_rows(out, plan, child, depth + 1);
     }
 }
 
 /// The row of a detached step (an API destination to prune).
-fn pruned_row(pruned: &Entry) -> String {
+fn pruned_row(plan: &Plan, pruned: &Entry) -> String {
     let (kind, _) = pruned.address.kind.nouns();
     format!(
         "| {} | {} ({kind}) | {} | |\n",
         action_label(pruned.action),
         cell_code(&pruned.address.name),
-        prose(&pruned.address.place.region)
+        place_cells(plan, &pruned.address.place)
     )
 }
 
@@ -432,10 +486,10 @@ fn destination_counts(out: &mut String, plan: &Plan) {
 }
 
 /// The details blocks of those of `entries` that need one.
-fn details_of<'a>(entries: impl Iterator<Item = &'a Entry>) -> String {
+fn details_of<'a>(plan: &Plan, entries: impl Iterator<Item = &'a Entry>) -> String {
     let mut out = String::new();
     for entry in entries.filter(|entry| needs_details(entry)) {
-        entry_details(&mut out, entry, None);
+        entry_details(&mut out, plan, entry, None);
     }
     out
 }
@@ -462,7 +516,7 @@ fn apply_counts(out: &mut String, results: &[ApplyResult]) {
 }
 
 /// One result's row of `apply`'s table.
-fn result_row(result: &ApplyResult) -> String {
+fn result_row(plan: &Plan, result: &ApplyResult) -> String {
     let state = result
         .state
         .as_ref()
@@ -472,7 +526,7 @@ fn result_row(result: &ApplyResult) -> String {
         "| {} | {} | {} | {} |\n",
         outcome_label(result.outcome),
         cell_code(&result.address.name),
-        prose(&result.address.place.region),
+        place_cells(plan, &result.address.place),
         prose(&state)
     )
 }
@@ -489,8 +543,8 @@ fn result_block(plan: &Plan, result: &ApplyResult) -> String {
     let mut out = String::new();
     if attention {
         match entry {
-            Some(entry) => entry_details(&mut out, entry, Some(result)),
-            None => result_details(&mut out, result),
+            Some(entry) => entry_details(&mut out, plan, entry, Some(result)),
+            None => result_details(&mut out, plan, result),
         }
     }
     out
@@ -650,7 +704,7 @@ fn needs_details(entry: &Entry) -> bool {
 
 /// The collapsed block of one connection: its field changes, secret drift and health, and
 /// what `apply` did with it when there is a result.
-fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) {
+fn entry_details(out: &mut String, plan: &Plan, entry: &Entry, result: Option<&ApplyResult>) {
     let count = match entry.changes.len() {
         0 => String::new(),
         1 => " (1 change)".to_string(),
@@ -664,7 +718,7 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
         out,
         "<details><summary>{head} <code>{}</code> in {}{count}</summary>\n",
         html(&entry.address.name),
-        html(&entry.address.place.region)
+        html(&super::place_label(plan, &entry.address.place))
     );
     for change in &entry.changes {
         let _ = writeln!(out, "- {}", field_line(change));
@@ -727,13 +781,13 @@ fn entry_details(out: &mut String, entry: &Entry, result: Option<&ApplyResult>) 
 }
 
 /// A result without a plan entry (not expected; shown rather than dropped).
-fn result_details(out: &mut String, result: &ApplyResult) {
+fn result_details(out: &mut String, plan: &Plan, result: &ApplyResult) {
     let _ = writeln!(
         out,
         "<details><summary>{} <code>{}</code> in {}</summary>\n",
         outcome_label(result.outcome),
         html(&result.address.name),
-        html(&result.address.place.region)
+        html(&super::place_label(plan, &result.address.place))
     );
     result_body(out, result);
     out.push_str("</details>\n\n");
@@ -784,6 +838,8 @@ fn unrouted(out: &mut String, plan: &Plan) {
 }
 
 fn left_out(out: &mut String, plan: &Plan) {
+    unread_places(out, plan);
+    failed_runs(out, plan);
     if plan.left_out.is_empty() {
         return;
     }
@@ -793,9 +849,49 @@ fn left_out(out: &mut String, plan: &Plan) {
             out,
             "- {} in {}: {}",
             code(&left.name),
-            left.place.region,
+            super::place_label(plan, &left.place),
             prose(&left.reason)
         );
+    }
+    out.push('\n');
+}
+
+/// The runs a merged report could not read a plan from (`report merge`), with their errors.
+fn failed_runs(out: &mut String, plan: &Plan) {
+    if plan.failed_runs.is_empty() {
+        return;
+    }
+    out.push_str(
+        "**Runs that ended in an error** (what they would have read is not in this report):\n\n",
+    );
+    for run in &plan.failed_runs {
+        let _ = write!(out, "- {}: {}", code(&run.file), prose(run.error.as_str()));
+        if let Some(help) = &run.help {
+            let _ = write!(out, " (help: {})", prose(help.as_str()));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// The places the run could not read, each with what went wrong and the fix: always kept,
+/// whatever is cut (they are why the run failed).
+fn unread_places(out: &mut String, plan: &Plan) {
+    if plan.unread.is_empty() {
+        return;
+    }
+    out.push_str("**Not read** (the other places were read all the same):\n\n");
+    for unread in &plan.unread {
+        let _ = writeln!(
+            out,
+            "- account {} in {}: {}",
+            unread.place.account,
+            unread.place.region,
+            prose(&unread.error.to_string())
+        );
+        if let Some(help) = &unread.help {
+            let _ = writeln!(out, "  **Help:** {}", prose(&help.to_string()));
+        }
     }
     out.push('\n');
 }

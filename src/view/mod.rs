@@ -9,6 +9,7 @@ pub(crate) mod explain;
 mod json;
 mod markdown;
 pub(crate) mod output_schema;
+pub(crate) mod report;
 mod text;
 
 pub(crate) use crate::term::{stderr, stdout};
@@ -20,6 +21,31 @@ use crate::plan::credentials_report::CredentialsReport;
 use crate::plan::rotation_report::RotationReport;
 use crate::plan::verify_report::VerifyReport;
 use crate::plan::{ApplyResult, Plan};
+
+/// One place a document is in, as `validate` shows it with targets in the project file: a
+/// Region of a target, whose account the project file names.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DocumentPlace {
+    pub(crate) connection: String,
+    pub(crate) target: String,
+    pub(crate) account: String,
+    pub(crate) region: String,
+}
+
+/// The most jobs a GitHub Actions matrix makes in one workflow run (GitHub's "Running
+/// variations of jobs in a workflow": "A matrix will generate a maximum of 256 jobs per
+/// workflow run", hosted and self-hosted runners alike): `provision targets` prints no more.
+pub(crate) const MATRIX_JOBS_MAX: usize = 256;
+
+/// One place `provision targets` lists: a Region of a target, one job of a CI matrix. In
+/// JSON, an entry of the matrix's `include`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct TargetPlace {
+    pub(crate) target: String,
+    pub(crate) account: String,
+    pub(crate) region: String,
+}
 
 /// The output formats of `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,9 +59,16 @@ pub(crate) enum Format {
 /// goes to stderr.
 pub(crate) trait View: Sync {
     /// `validate` found everything valid.
-    /// `project_file`: the project file the run used, if any.
-    fn validated(&self, specs: &[ConnectionSpec], project_file: Option<&std::path::Path>)
-    -> String;
+    /// `project_file`: the project file the run used, if any; `places`: where each document
+    /// is placed, with targets in the project file (empty without).
+    fn validated(
+        &self,
+        specs: &[ConnectionSpec],
+        project_file: Option<&std::path::Path>,
+        places: &[DocumentPlace],
+    ) -> String;
+    /// The places `provision targets` lists: in JSON, a GitHub Actions matrix.
+    fn targets(&self, places: &[TargetPlace]) -> String;
     /// The plan `diff` shows.
     fn plan(&self, plan: &Plan) -> String;
     /// What `apply` shows before it starts writing (the plan, for people).
@@ -125,6 +158,16 @@ pub(crate) struct ExportedFile {
 /// Why the order "promote, then carry" of a rotation is still safe, said (text and Markdown)
 /// wherever it was taken.
 const WINDOW_NOTE: &str = "Salesforce gave the staged credential no token before it was primary, so it was made primary first and carried to AWS at once; EventBridge keeps its cached token until it expires or a call gets 401/407, so events kept flowing";
+
+/// Where a resource of `plan` is, as the text and Markdown views name it: its Region, and
+/// before it its target and account when the run has targets (`prod (111111111111)
+/// eu-west-1`).
+fn place_label(plan: &crate::plan::Plan, place: &crate::place::Place) -> String {
+    match plan.target_of(place) {
+        Some(target) => format!("{} ({}) {}", target.name, target.account, place.region),
+        None => place.region.clone(),
+    }
+}
 
 /// The stderr lines of an error, the same in every format.
 fn error_lines(error: &Error) -> String {
@@ -373,5 +416,134 @@ mod tests {
             "{\n  \"version\": 2,\n  \"command\": \"rotate-credentials\",\n  \"dryRun\": true,\n  \"results\": []\n}\n"
         );
         assert_eq!(markdown, "## provision rotate-credentials\n\n");
+    }
+}
+
+/// A run with targets: every line, row and entry names its target (account) and Region, and
+/// JSON counts each target apart; a merge reads the places back from those counts.
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+    use crate::place::{Address, Place};
+    use crate::plan::{Action, LeftOut, Plan, PlanStep, ResourceKind, TargetName};
+
+    use crate::tests::entry;
+
+    /// `prod` in two Regions, `staging` in one; a connection with an API destination, one to
+    /// create in each place, one left out of staging's other Region.
+    fn plan() -> Plan {
+        let prod_east = Place::new("111111111111", "us-east-1");
+        let prod_west = Place::new("111111111111", "eu-west-1");
+        let staging = Place::new("222222222222", "eu-west-1");
+        let connection = |name: &str, place: &Place, action| {
+            PlanStep::recorded(entry(ResourceKind::Connection, name, place, action), None)
+        };
+        let parent = Address::new(ResourceKind::Connection, "sf-orders", prod_east.clone());
+        let destination = PlanStep::recorded(
+            entry(
+                ResourceKind::ApiDestination,
+                "orders",
+                &prod_east,
+                Action::Create,
+            ),
+            Some(parent),
+        );
+        Plan {
+            places: vec![prod_east.clone(), prod_west.clone(), staging.clone()],
+            left_out: vec![LeftOut {
+                name: "sf-orders".into(),
+                place: Place::new("222222222222", "us-east-1"),
+                reason: "not in --region".into(),
+            }],
+            steps: vec![
+                connection("sf-orders", &prod_east, Action::Update),
+                destination,
+                connection("sf-orders", &prod_west, Action::InSync),
+                connection("sf-orders", &staging, Action::Create),
+            ],
+            targets: vec![
+                TargetName {
+                    name: "prod".into(),
+                    account: "111111111111".into(),
+                },
+                TargetName {
+                    name: "staging".into(),
+                    account: "222222222222".into(),
+                },
+            ],
+            ..Plan::default()
+        }
+    }
+
+    fn shown(format: Format) -> String {
+        view(format, Style { colour: false }, false).plan(&plan())
+    }
+
+    #[test]
+    fn each_line_and_row_names_its_target_and_account() {
+        insta::assert_snapshot!("targets_text", shown(Format::Text));
+        insta::assert_snapshot!("targets_markdown", shown(Format::Markdown));
+    }
+
+    #[test]
+    fn json_names_each_entrys_target_and_counts_each_target_adding_up_to_the_run() {
+        let json = shown(Format::Json);
+        output_schema::assert_matches("plan", &json);
+        let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(document["connections"][0]["target"], "prod");
+        assert_eq!(
+            document["connections"][0]["apiDestinations"][0]["target"],
+            "prod"
+        );
+        assert_eq!(document["connections"][2]["target"], "staging");
+        let targets = document["summary"]["targets"].as_array().unwrap();
+        assert_eq!(
+            targets[0]["regions"],
+            serde_json::json!(["us-east-1", "eu-west-1"])
+        );
+        assert_eq!(targets[1]["account"], "222222222222");
+        for count in ["create", "update", "inSync", "error", "delete"] {
+            let sum: u64 = targets.iter().map(|t| t[count].as_u64().unwrap()).sum();
+            assert_eq!(sum, document["summary"][count].as_u64().unwrap(), "{count}");
+            let sum: u64 = (targets.iter())
+                .map(|t| t["apiDestinations"][count].as_u64().unwrap())
+                .sum();
+            assert_eq!(
+                sum,
+                document["apiDestinationSummary"][count].as_u64().unwrap(),
+                "{count}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_merge_reads_a_targets_places_from_its_counts() {
+        let json = shown(Format::Json);
+        let report::Report::Plan(read) = report::read(&json).unwrap() else {
+            panic!("not a plan");
+        };
+        let original = plan();
+        assert_eq!(read.places, original.places);
+        assert_eq!(read.targets, original.targets);
+        assert_eq!(read.summary(), original.summary());
+        assert_eq!(read.destination_summary(), original.destination_summary());
+        assert_eq!(shown_text(&read), shown(Format::Text));
+    }
+
+    fn shown_text(plan: &Plan) -> String {
+        view(Format::Text, Style { colour: false }, false).plan(plan)
+    }
+
+    /// Without targets, nothing names one: the JSON has no `target` and no `summary.targets`.
+    #[test]
+    fn without_targets_nothing_names_one() {
+        let plan = Plan {
+            targets: Vec::new(),
+            ..plan()
+        };
+        let json = view(Format::Json, Style { colour: false }, false).plan(&plan);
+        assert!(!json.contains("\"target"), "{json}");
+        let text = shown_text(&plan);
+        assert!(!text.contains("111111111111"), "{text}");
     }
 }

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 /// The documents, as `--output-document` names them: `plan` is what `diff` and `show` print.
-pub(crate) const DOCUMENTS: [&str; 10] = [
+pub(crate) const DOCUMENTS: [&str; 11] = [
     "plan",
     "apply",
     "verify",
@@ -29,6 +29,7 @@ pub(crate) const DOCUMENTS: [&str; 10] = [
     "salesforce-credentials",
     "rotate-credentials",
     "explain",
+    "targets",
 ];
 
 /// The schema of `document` as printed and committed, or `None` for a name not in
@@ -39,13 +40,16 @@ pub(crate) fn text(document: &str) -> Option<String> {
     Some(text)
 }
 
-fn schema(document: &str) -> Option<Value> {
+pub(crate) fn schema(document: &str) -> Option<Value> {
     let (title, description, body) = match document {
         // Written by hand beside the explain view (`crate::view::explain`), which it describes.
         "explain" => {
             return serde_json::from_str(include_str!("../../schema/output/explain.schema.json"))
                 .ok();
         }
+        // A GitHub Actions matrix, exactly: no `version` or `command` (a matrix would read
+        // them as variables), so no version history either.
+        "targets" => return Some(targets_document()),
         "plan" => (
             "provision plan (diff, show)",
             "What `provision diff --output json` prints, and `provision show FILE --output json` for a saved plan: per connection and API destination, what `apply` would do and why.",
@@ -313,6 +317,7 @@ fn entry(connection: bool) -> Value {
         "error": text_or_null("Why the resource could not be planned, or why apply refuses the difference, naming the file and field at fault (for invalid input: each problem's place and message, one per line; `problems` has each with its help). `null` otherwise."),
         "problems": problems(),
         "note": text_or_null("What to know about the action: why a connection is not this set's, why a change cannot be made in place, what `apply` will wait for. `null` when nothing."),
+        "target": target("The project file's target whose account the resource is in (printed only when the project file lists targets)."),
     }));
     if connection {
         properties["apiDestinations"] = list_of(
@@ -360,6 +365,35 @@ fn summary(what: &str) -> Value {
     )
 }
 
+fn target(description: &str) -> Value {
+    json!({
+        "type": "string",
+        "pattern": "^[a-z0-9-]{1,32}$",
+        "description": description,
+    })
+}
+
+/// The connections' counts, and each target's part (when the project file lists targets).
+fn run_summary() -> Value {
+    let mut run = summary("connections");
+    let mut per_target = summary("of the target's connections");
+    per_target["description"] = json!(
+        "One target's part of the run: its account, the Regions the run covered there, and its counts (connections beside the target, API destinations apart)."
+    );
+    per_target["properties"]["target"] = target("The target's name in the project file.");
+    per_target["properties"]["account"] = account();
+    per_target["properties"]["regions"] = texts("The target's Regions the run covered, in order.");
+    per_target["properties"]["apiDestinations"] = summary("of the target's API destinations");
+    if let Some(required) = per_target["required"].as_array_mut() {
+        required.extend(["target", "account", "regions", "apiDestinations"].map(Value::from));
+    }
+    run["properties"]["targets"] = list_of(
+        "Each target's part of the run, in the run's order (printed only when the project file lists targets): the counts add up to the run's.",
+        per_target,
+    );
+    run
+}
+
 fn left_out() -> Value {
     list_of(
         "Declared connections this run does not cover (`--region` leaves them out), and why.",
@@ -371,6 +405,21 @@ fn left_out() -> Value {
                 "reason": string("Why the run leaves it out."),
             })),
             &["name", "account", "region", "reason"],
+        ),
+    )
+}
+
+fn unread_places() -> Value {
+    list_of(
+        "The places (an account's Region) the run could not read, and why (printed only when some): the others were planned and applied all the same, and the run exits 1.",
+        object(
+            "A place the run could not read.",
+            with_account(json!({
+                "region": region(),
+                "error": string("What kept the place from being read (a refused role, an ended session, throttling beyond the retries, access denied)."),
+                "help": { "type": ["string", "null"], "description": "How to fix it." },
+            })),
+            &["account", "region", "error", "help"],
         ),
     )
 }
@@ -478,7 +527,7 @@ fn plan_document(apply: bool) -> Value {
         "command": command(if apply { "apply" } else { "diff" }),
         "regions": texts("The Regions the run covers, in order."),
         "differences": { "type": "boolean", "description": "True when `apply` would change something (`diff` exits 2)." },
-        "summary": summary("connections"),
+        "summary": run_summary(),
         "apiDestinationSummary": summary("API destinations"),
         "connections": list_of("The declared connections (and, with `--prune`, this set's undeclared ones to delete), per Region in plan order.", json!({ "$ref": "#/$defs/connection" })),
         "ruleSummary": printed_when_some(summary("rules")),
@@ -486,8 +535,21 @@ fn plan_document(apply: bool) -> Value {
         "prunedRules": list_of("This set's undeclared rules to delete (`--prune`; printed only when some).", json!({ "$ref": "#/$defs/entry" })),
         "unrouted": unrouted(),
         "leftOut": left_out(),
+        "unreadPlaces": unread_places(),
         "orphans": orphans(),
         "projectFile": project_file(),
+        "failedRuns": list_of(
+            "`report merge`: the merged runs whose reports were error documents (printed only when some); the places they would have read are not in the report.",
+            object(
+                "A run that ended in an error before it had a plan.",
+                json!({
+                    "file": string("The report file it was read from."),
+                    "error": string("Its error, as its report gave it."),
+                    "help": help("How to fix it, as its report gave it."),
+                }),
+                &["file", "error", "help"],
+            ),
+        ),
     });
     let mut required = vec![
         "version",
@@ -636,10 +698,60 @@ fn validate_document() -> Value {
             "command": command("validate"),
             "valid": { "const": true, "description": "Always true: invalid input prints the error document." },
             "connections": texts("The names of the declared connections, in the order read."),
+            "places": list_of(
+                "Where each document is placed, with `targets:` in the project file (absent without): one entry per document, target and Region, in the order read.",
+                object(
+                    "A Region of a target a document is placed in.",
+                    with_account(json!({
+                        "connection": string("The connection's name."),
+                        "target": string("The project file's target (its `name`)."),
+                        "region": region(),
+                    })),
+                    &["connection", "target", "region", "account"],
+                ),
+            ),
             "projectFile": project_file(),
         }),
         &["version", "command", "valid", "connections"],
     )
+}
+
+fn targets_document() -> Value {
+    let place = object(
+        "One place, one job of the matrix: its keys are the job's `matrix.target`, `matrix.account` and `matrix.region`.",
+        json!({
+            "target": string("The project file's target (its `name`), for `--target`."),
+            "account": {
+                "type": "string",
+                "pattern": "^[0-9]{12}$",
+                "description": "The target's AWS account (12 digits), as the project file names it.",
+            },
+            "region": region(),
+        }),
+        &["target", "account", "region"],
+    );
+    let mut root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "provision targets",
+        "description": "What `provision targets --output json` prints: the places (a target of the project file, in one of its Regions) the documents use, as a GitHub Actions matrix for `strategy.matrix: ${{ fromJSON(...) }}`, one job a place. It carries no `version` or `command`: a matrix would read them as variables.",
+    });
+    if let (Value::Object(head), Value::Object(body)) = (
+        &mut root,
+        document(
+            json!({
+                "include": {
+                    "type": "array",
+                    "description": "The places, in the order of the project file's targets, each in the order of its Regions; at most 256 (a matrix's limit).",
+                    "maxItems": super::MATRIX_JOBS_MAX,
+                    "items": place,
+                },
+            }),
+            &["include"],
+        ),
+    ) {
+        head.extend(body);
+    }
+    root
 }
 
 fn export_document() -> Value {
@@ -838,11 +950,13 @@ mod tests {
         }
         for name in DOCUMENTS {
             let schema: Value = serde_json::from_str(&text(name).unwrap()).unwrap();
+            // `targets` prints a bare GitHub Actions matrix: no version, so no history.
             assert!(
-                schema["description"]
-                    .as_str()
-                    .unwrap()
-                    .contains("Version 2")
+                name == "targets"
+                    || schema["description"]
+                        .as_str()
+                        .unwrap()
+                        .contains("Version 2")
             );
             walk(name, name, &schema);
         }

@@ -3,7 +3,7 @@
 //! Colour is used only when asked for (a terminal without `NO_COLOR`); the words carry the
 //! meaning on their own, so the output reads the same in a CI log.
 
-use super::{View, WINDOW_NOTE, error_lines};
+use super::{View, WINDOW_NOTE, error_lines, place_label};
 use crate::error::Error;
 use crate::manifest::ConnectionSpec;
 use crate::outside::Outside;
@@ -28,7 +28,12 @@ pub(crate) struct TextView {
 }
 
 impl View for TextView {
-    fn validated(&self, specs: &[ConnectionSpec], _: Option<&std::path::Path>) -> String {
+    fn validated(
+        &self,
+        specs: &[ConnectionSpec],
+        _: Option<&std::path::Path>,
+        places: &[super::DocumentPlace],
+    ) -> String {
         if self.quiet {
             return String::new();
         }
@@ -37,7 +42,57 @@ impl View for TextView {
         } else {
             "connections"
         };
-        format!("{} {noun} valid.\n", specs.len())
+        let mut out = format!("{} {noun} valid.\n", specs.len());
+        // One line per document and target: `sf-acme  prod (111111111111): eu-west-1, us-east-1`.
+        let width = places.iter().map(|p| p.connection.len()).max().unwrap_or(0);
+        let mut lines: Vec<(&str, &str, &str, Vec<&str>)> = Vec::new();
+        for place in places {
+            match lines.last_mut() {
+                Some((connection, target, _, regions))
+                    if *connection == place.connection && *target == place.target =>
+                {
+                    regions.push(&place.region);
+                }
+                _ => lines.push((
+                    &place.connection,
+                    &place.target,
+                    &place.account,
+                    vec![&place.region],
+                )),
+            }
+        }
+        for (connection, target, account, regions) in lines {
+            let _ = writeln!(
+                out,
+                "  {connection:<width$}  {target} ({account}): {}",
+                regions.join(", ")
+            );
+        }
+        out
+    }
+
+    fn targets(&self, places: &[super::TargetPlace]) -> String {
+        if self.quiet {
+            return String::new();
+        }
+        if places.is_empty() {
+            return "No document is placed in a target of this run.\n".to_string();
+        }
+        let width = places
+            .iter()
+            .map(|p| p.target.len())
+            .max()
+            .unwrap_or(0)
+            .max("TARGET".len());
+        let mut out = format!("{:<width$}  {:<12}  REGION\n", "TARGET", "ACCOUNT");
+        for place in places {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {}  {}",
+                place.target, place.account, place.region
+            );
+        }
+        out
     }
 
     fn plan(&self, plan: &Plan) -> String {
@@ -58,7 +113,7 @@ impl View for TextView {
         if self.quiet {
             return String::new();
         }
-        render_result(result, name_width(plan), self.style)
+        render_result(plan, result, name_width(plan), self.style)
     }
 
     fn applied(&self, _plan: &Plan, results: &[ApplyResult]) -> String {
@@ -145,7 +200,10 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     } else {
         "connections"
     };
-    let _ = writeln!(out, "{count} {noun} in {}", plan.regions().join(", "));
+    let places: Vec<String> = (plan.places.iter())
+        .map(|place| place_label(plan, place))
+        .collect();
+    let _ = writeln!(out, "{count} {noun} in {}", places.join(", "));
     let width = name_width(plan);
     let destination_width = plan
         .steps
@@ -157,7 +215,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     let mut previous_had_details = true;
     for step in plan.roots() {
         let mut block = String::new();
-        render_entry(&mut block, step.entry(), width, style);
+        render_entry(&mut block, plan, step.entry(), width, style);
         render_children(&mut block, plan, step, destination_width, style);
         let has_details = block.lines().count() > 1;
         if has_details || previous_had_details {
@@ -191,7 +249,8 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "  {kind}{} in {}",
-                orphan.address.name, orphan.address.place.region
+                orphan.address.name,
+                place_label(plan, &orphan.address.place)
             );
         }
     }
@@ -219,7 +278,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         let noun = kind.heading();
         let _ = writeln!(out, "\n{noun} to delete (--prune):");
         for pruned in detached {
-            render_entry(&mut out, pruned.entry(), 0, style);
+            render_entry(&mut out, plan, pruned.entry(), 0, style);
         }
     }
     if !plan.left_out.is_empty() {
@@ -228,8 +287,23 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             let _ = writeln!(
                 out,
                 "  {} in {}: {}",
-                left.name, left.place.region, left.reason
+                left.name,
+                place_label(plan, &left.place),
+                left.reason
             );
+        }
+    }
+    unread_places(&mut out, plan);
+    if !plan.failed_runs.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRuns that ended in an error (what they would have read is not in this report):"
+        );
+        for run in &plan.failed_runs {
+            let _ = writeln!(out, "  {}: {}", run.file, run.error);
+            if let Some(help) = &run.help {
+                let _ = writeln!(out, "    help: {help}");
+            }
         }
     }
     let s = plan.summary();
@@ -277,7 +351,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
 fn render_children(out: &mut String, plan: &Plan, step: &PlanStep, width: usize, style: Style) {
     for child in plan.children(step) {
         let mut nested = String::new();
-        render_entry(&mut nested, child.entry(), width, style);
+        render_entry(&mut nested, plan, child.entry(), width, style);
         render_children(&mut nested, plan, child, width, style);
         for line in nested.lines() {
             let _ = writeln!(out, "    {line}");
@@ -293,7 +367,7 @@ fn name_width(plan: &Plan) -> usize {
         .unwrap_or(0)
 }
 
-fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
+fn render_entry(out: &mut String, plan: &Plan, entry: &Entry, width: usize, style: Style) {
     let (symbol, colour) = match entry.action {
         Action::Create => ("+", GREEN),
         Action::Update | Action::Adopt => ("~", YELLOW),
@@ -308,7 +382,7 @@ fn render_entry(out: &mut String, entry: &Entry, width: usize, style: Style) {
         "{symbol} {:<8} {:<width$}  {}",
         entry.action.label(),
         crate::outside::escape(&entry.address.name),
-        entry.address.place.region
+        place_label(plan, &entry.address.place)
     );
     match entry.action {
         Action::InSync => {
@@ -424,7 +498,7 @@ fn field_line(change: &FieldChange) -> String {
 }
 
 /// One result of `apply`, printed as soon as it is known. Unchanged connections print nothing.
-fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
+fn render_result(plan: &Plan, result: &ApplyResult, width: usize, style: Style) -> String {
     let mut out = String::new();
     if result.outcome == Outcome::Unchanged {
         return out;
@@ -445,7 +519,7 @@ fn render_result(result: &ApplyResult, width: usize, style: Style) -> String {
         "{:<11} {:<width$}  {}",
         result.outcome.label(),
         crate::outside::escape(&result.address.name),
-        result.address.place.region
+        place_label(plan, &result.address.place)
     );
     let _ = writeln!(out, "{}{state}", style.paint(colour, &head));
     for change in &result.not_taken {
@@ -774,6 +848,33 @@ fn render_rotation(report: &RotationReport) -> String {
     text
 }
 
+/// The places the run could not read, each with what went wrong and the fix.
+fn unread_places(out: &mut String, plan: &Plan) {
+    if plan.unread.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nNot read (the other places were read all the same):");
+    let mut previous: Option<&crate::outside::Outside> = None;
+    for unread in &plan.unread {
+        let _ = writeln!(
+            out,
+            "  account {} in {}: {}",
+            unread.place.account, unread.place.region, unread.error
+        );
+        // The places of one target share their fix: it is shown once.
+        let help = unread.help.as_ref().filter(|&help| previous != Some(help));
+        previous = unread.help.as_ref();
+        if let Some(help) = help {
+            // The help may hold a policy document, a line of its own per line, each escaped.
+            for (i, line) in help.as_str().lines().enumerate() {
+                let lead = if i == 0 { "help: " } else { "      " };
+                let line = crate::outside::escape(line);
+                let _ = writeln!(out, "    {lead}{line}");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -794,7 +895,7 @@ mod tests {
         result.state_reason = Some("denied\rok\n::error::x".into());
         result.error = Some("AWS said\n##[error]x".into());
         assert_eq!(
-            render_result(&result, 0, Style { colour: false }),
+            render_result(&Plan::default(), &result, 0, Style { colour: false }),
             "failed      sf-ghost\\n::add-mask::x  us-east-1  DEAUTHORIZED: denied\\rok\\n::error::x\n      AWS said\\n##\\u005berror]x\n"
         );
     }

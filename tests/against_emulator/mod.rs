@@ -1,5 +1,6 @@
 //! Behaviour users rely on, through the binary, against the emulator.
 
+mod accounts;
 mod converge;
 mod delivery;
 mod destinations;
@@ -14,6 +15,7 @@ mod ownership;
 mod project_file;
 mod reconcile;
 mod redaction;
+mod report_merge;
 mod rotation;
 mod rules;
 mod rules_verify;
@@ -21,6 +23,7 @@ mod salesforce_credentials;
 mod saved_plans;
 mod secret_drift;
 mod ssm;
+mod targets;
 mod unattended;
 mod verify;
 

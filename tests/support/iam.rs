@@ -64,6 +64,23 @@ pub fn knows(action: &str) -> bool {
     privilege(action).is_some()
 }
 
+/// Every condition key the reference lists for the action, over all its resource types.
+pub fn condition_keys(action: &str) -> Vec<String> {
+    let privilege = privilege(action).unwrap_or_else(|| panic!("{action} is not in the reference"));
+    privilege["resource_types"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|entry| {
+            entry["condition_keys"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|key| key.as_str().map(str::to_string))
+        .collect()
+}
+
 /// The resource types the reference says the action requires (empty: it only takes `*`).
 pub fn required_resource_types(action: &str) -> Vec<String> {
     let privilege = privilege(action).unwrap_or_else(|| panic!("{action} is not in the reference"));

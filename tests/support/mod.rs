@@ -25,6 +25,21 @@ pub const REGION: &str = "us-east-1";
 /// scripts/moto_server.py keeps): every resource of an emulator run lives in it.
 pub const EMULATOR_ACCOUNT: &str = "123456789012";
 
+/// A project file with two targets, `prod` (two Regions, a role and an external id from
+/// PROVISION_EXTERNAL_ID) and `staging` (its account unquoted, as YAML lets it be written).
+pub const TWO_TARGETS: &str = "\
+set: payments
+targets:
+  - name: prod
+    account: \"111111111111\"
+    role: arn:aws:iam::111111111111:role/provision
+    externalId: { env: PROVISION_EXTERNAL_ID }
+    regions: [eu-west-1, us-east-1]
+  - name: staging
+    account: 222222222222
+    regions: [eu-west-1]
+";
+
 /// moto's server, patched to behave like recorded AWS (scripts/moto_server.py), on a free
 /// loopback port. Killed when dropped.
 pub struct Emulator {

@@ -59,8 +59,8 @@ pub(super) struct OutputDocument {
 pub(super) const DOCUMENTS: &[OutputDocument] = &[
     OutputDocument {
         name: "plan",
-        commands: &["diff", "show"],
-        holds: "The plan: each connection with its API destinations, the action and the differences of each, the counts, the orphans and the connections left out. `show` prints a saved plan (`diff --out`) in the same document.",
+        commands: &["diff", "show", "report"],
+        holds: "The plan: each connection with its API destinations, the action and the differences of each, the counts (with targets, each target's apart), the orphans and the connections left out. `show` prints a saved plan (`diff --out`) in the same document; `report merge` the plans of several runs as one, naming in `failedRuns` a run that ended in an error.",
     },
     OutputDocument {
         name: "apply",
@@ -70,7 +70,12 @@ pub(super) const DOCUMENTS: &[OutputDocument] = &[
     OutputDocument {
         name: "validate",
         commands: &["validate"],
-        holds: "The connections declared, when every document is valid.",
+        holds: "The connections declared, when every document is valid, and with `targets:` in the project file each document's places (target, account, Region).",
+    },
+    OutputDocument {
+        name: "targets",
+        commands: &["targets"],
+        holds: "A GitHub Actions matrix, `{\"include\": [...]}`: each place (target, account, Region) the documents use. It alone carries no `version` or `command`, which a matrix would read as variables.",
     },
     OutputDocument {
         name: "verify",
@@ -113,7 +118,7 @@ pub(super) const DOCUMENTS: &[OutputDocument] = &[
 pub(super) const OTHER_OUTPUT: &[(&str, &str)] = &[
     (
         "iam-policy",
-        "An IAM policy document, in AWS's policy grammar.",
+        "An IAM policy document, in AWS's policy grammar; with `targets:` in the project file, one per target (in JSON an object keyed by target, unless one `--target` is given), or with `--trust` each target role's trust policy.",
     ),
     (
         "schema",

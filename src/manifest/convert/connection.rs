@@ -102,6 +102,11 @@ impl Walker<'_> {
         let regions = lookup(&entries, "regions")
             .and_then(|value| self.regions(value, &child(&root, "regions")));
 
+        let targets = lookup(&entries, "targets")
+            .and_then(|value| self.target_names(value, &child(&root, "targets")));
+        let targets_at = self.item_locations(&targets, "targets");
+        let regions_at = self.item_locations(&regions, "regions");
+
         let destinations = match lookup(&entries, "destinations") {
             None => Some(Vec::new()),
             Some(value) if value.is_null() => Some(Vec::new()),
@@ -123,6 +128,9 @@ impl Walker<'_> {
             kms_key,
             private_link,
             regions,
+            targets,
+            targets_at,
+            regions_at,
             destinations: destinations?,
             app,
             origin,
@@ -190,6 +198,61 @@ impl Walker<'_> {
     }
 }
 
+impl Walker<'_> {
+    /// Where each item of the list under the top-level `key` is written, when it was read.
+    fn item_locations(
+        &self,
+        items: &Option<Vec<String>>,
+        key: &str,
+    ) -> Vec<crate::error::Location> {
+        let count = items.as_ref().map_or(0, Vec::len);
+        (0..count)
+            .map(|index| self.location(&nth(&child(&[], key), index), At::Value))
+            .collect()
+    }
+
+    /// `targets:`: names of the project file's targets, at least one, each once. Whether the
+    /// project file lists them is checked with the project (`crate::coverage`).
+    fn target_names(&mut self, value: &Value, path: &[Segment]) -> Option<Vec<String>> {
+        let items = self.sequence(
+            value,
+            path,
+            "target names",
+            "write e.g. `targets: [prod, staging]`, naming targets of the project file",
+        )?;
+        let mut names: Vec<String> = Vec::new();
+        let mut ok = true;
+        for (index, item) in items.iter().enumerate() {
+            let item_path = nth(path, index);
+            let Some(name) = self.string(item, &item_path) else {
+                ok = false;
+                continue;
+            };
+            if let Some(first) = names.iter().position(|n| *n == name) {
+                self.report(
+                    &item_path,
+                    At::Value,
+                    format!("the target `{name}` is listed twice (also as targets[{first}])"),
+                    "remove one of them",
+                );
+                ok = false;
+                continue;
+            }
+            names.push(name);
+        }
+        if ok && names.is_empty() {
+            self.report(
+                path,
+                At::Value,
+                "the list of targets is empty: the connection would be in no account",
+                "name at least one of the project file's targets, e.g. `targets: [prod]`",
+            );
+            return None;
+        }
+        ok.then_some(names)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::manifest::convert::{REQUIRED, convert_text};
@@ -215,5 +278,33 @@ mod tests {
         assert_eq!(missing(&problems), required(keys::TOP));
         let problems = convert_text(&format!("{REQUIRED}privateLink: {{}}\n")).unwrap_err();
         assert_eq!(missing(&problems), required(keys::PRIVATE_LINK));
+    }
+
+    #[test]
+    fn targets_name_the_project_files_targets_once_each() {
+        let spec = convert_text(&format!("{REQUIRED}targets: [prod, staging]\n")).unwrap();
+        assert_eq!(
+            spec.targets,
+            Some(vec!["prod".to_string(), "staging".to_string()])
+        );
+        assert_eq!(convert_text(REQUIRED).unwrap().targets, None);
+        assert_eq!(
+            convert_text(&format!("{REQUIRED}targets: [prod, prod]\n")).unwrap_err(),
+            [
+                "c.yaml:6:17: targets[1]: the target `prod` is listed twice (also as targets[0])\n  help: remove one of them"
+            ]
+        );
+        assert_eq!(
+            convert_text(&format!("{REQUIRED}targets: []\n")).unwrap_err(),
+            [
+                "c.yaml:6:10: targets: the list of targets is empty: the connection would be in no account\n  help: name at least one of the project file's targets, e.g. `targets: [prod]`"
+            ]
+        );
+        assert_eq!(
+            convert_text(&format!("{REQUIRED}targets: prod\n")).unwrap_err(),
+            [
+                "c.yaml:6:10: targets: expected a list of target names, found a string\n  help: write e.g. `targets: [prod, staging]`, naming targets of the project file"
+            ]
+        );
     }
 }

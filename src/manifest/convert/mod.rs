@@ -54,6 +54,37 @@ pub fn convert_with(
     if problems.len() > before { None } else { spec }
 }
 
+/// The secret reference at `path` of a document other than a connection's (the project file's
+/// `targets[].externalId`), read exactly as a connection's `clientSecret` is. `None` when it
+/// has problems (all of them pushed to `problems`).
+pub(crate) fn secret_reference(
+    file: &Path,
+    document: &Document,
+    path: &[super::yaml::Segment],
+    problems: &mut Vec<Problem>,
+) -> Option<super::SecretRef> {
+    let rules = Rules::default();
+    let mut walker = Walker {
+        file,
+        document,
+        problems,
+        rules: &rules,
+        misspelt: Vec::new(),
+    };
+    walker.secret_ref(lookup_path(&document.value, path)?, path)
+}
+
+/// The value at `path` of `value`, if there is one.
+fn lookup_path<'v>(
+    value: &'v serde_yaml::Value,
+    path: &[super::yaml::Segment],
+) -> Option<&'v serde_yaml::Value> {
+    path.iter().try_fold(value, |value, segment| match segment {
+        super::yaml::Segment::Key(key) => value.get(key.as_str()),
+        super::yaml::Segment::Index(index) => value.get(*index),
+    })
+}
+
 /// The first document of `text` converted as `c.yaml`: its spec, or its problems as printed.
 #[cfg(test)]
 pub(crate) fn convert_text(text: &str) -> Result<ConnectionSpec, Vec<String>> {

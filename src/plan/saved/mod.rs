@@ -19,7 +19,9 @@
 pub(crate) mod fingerprint;
 pub(crate) mod stale;
 
-use super::{ConnectionChange, DestinationChange, Entry, LeftOut, Orphan, Plan, PlanStep};
+use super::{
+    ConnectionChange, DestinationChange, Entry, LeftOut, Orphan, Plan, PlanStep, TargetName,
+};
 use crate::error::{Error, Problem};
 use crate::live::{LiveConnection, LiveDestination};
 use crate::place::Place;
@@ -63,6 +65,10 @@ pub(crate) struct SavedPlan {
     pub(crate) steps: Vec<SavedStep>,
     pub(crate) left_out: Vec<LeftOut>,
     pub(crate) orphans: Vec<Orphan>,
+    /// The project file's targets the plan covers, with their accounts (absent without
+    /// targets, so a plan without them reads as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) targets: Vec<TargetName>,
     /// `sha256:` of the document with this field empty: an edited or damaged file is told
     /// from a stale one.
     pub(crate) checksum: String,
@@ -242,6 +248,7 @@ impl SavedPlan {
             steps,
             left_out: plan.left_out.clone(),
             orphans: plan.orphans.clone(),
+            targets: plan.targets.clone(),
             checksum: String::new(),
         };
         saved = saved.redacted()?;
@@ -383,8 +390,12 @@ impl SavedPlan {
             steps,
             // A note of the run that read AWS, not a step: not saved, so not shown again.
             unrouted: Vec::new(),
+            // A plan with an unread place is never saved.
+            unread: Vec::new(),
             // A saved plan is shown for what it plans; the project file is the run's.
             project_file: None,
+            targets: self.targets.clone(),
+            ..Plan::default()
         }
     }
 }

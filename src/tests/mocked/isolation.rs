@@ -375,3 +375,78 @@ async fn a_refused_destination_listing_matters_only_when_destinations_do() {
         "{error:?}"
     );
 }
+
+const DENIED_LIST: &str = "User: arn:aws:sts::123456789012:assumed-role/ci-deploy/provision is not authorized to perform: events:ListConnections on resource: arn:aws:events:eu-west-1:123456789012:connection/* because no identity-based policy allows the events:ListConnections action";
+
+/// Two places; the listing of the second is denied. The first is planned all the same, the
+/// second is named (account, Region, what was refused, the fix), each connection declared there
+/// is an error, and the plan has errors (exit 1).
+#[tokio::test]
+async fn a_place_that_cannot_be_read_leaves_the_other_places_planned() {
+    let names = ["sf-place-a", "sf-place-b"];
+    let declared = declare_with(&names, "regions: [us-east-1, eu-west-1]\n");
+    let list = list_rule(
+        names
+            .iter()
+            .map(|name| summary(name, ConnectionState::Authorized))
+            .collect(),
+    );
+    let describe_a = describe_rule(Live::matching(names[0], ConnectionState::Authorized));
+    let describe_b = describe_rule(Live::matching(names[1], ConnectionState::Authorized));
+    let secret_a = managed_secret_rule(names[0], client_secret(names[0]));
+    let secret_b = managed_secret_rule(names[1], client_secret(names[1]));
+    let readable = context(
+        eventbridge(&[&list, &describe_a, &describe_b]).await,
+        secrets_manager(&[&secret_a, &secret_b]).await,
+    );
+    let denied = aws_smithy_mocks::mock!(aws_sdk_eventbridge::Client::list_connections)
+        .then_http_response(|| aws_error(400, "AccessDeniedException", DENIED_LIST));
+    let mut unreadable = context(eventbridge(&[&denied]).await, secrets_manager(&[]).await);
+    unreadable.place = crate::tests::place("eu-west-1");
+    let coverage =
+        crate::coverage::Coverage::of(&declared.specs, &crate::coverage::Sources::default())
+            .expect("every document names its Regions");
+
+    let plan = crate::commands::context::read_plan(
+        Vec::new(),
+        &[],
+        &coverage,
+        &[readable, unreadable],
+        &declared.specs,
+        &PlanOptions::default(),
+        &Default::default(),
+    )
+    .await
+    .expect("one place's failure does not fail the plan");
+
+    assert_eq!(denied.num_calls(), 1, "access denied is not retried");
+    let actions: Vec<(&str, &str, Action)> = plan
+        .entries()
+        .map(|e| {
+            (
+                e.address.name.as_str(),
+                e.address.place.region.as_str(),
+                e.action,
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("sf-place-a", REGION, Action::InSync),
+            ("sf-place-b", REGION, Action::InSync),
+            ("sf-place-a", "eu-west-1", Action::Error),
+            ("sf-place-b", "eu-west-1", Action::Error),
+        ]
+    );
+    assert_eq!(plan.unread.len(), 1);
+    assert_eq!(plan.unread[0].place, crate::tests::place("eu-west-1"));
+    assert!(plan.has_errors(), "an unread place fails the run");
+    assert_eq!(
+        plan.failures().as_deref(),
+        Some("2 of 4 connections and 1 of 2 places")
+    );
+    let text = plan_text(&plan);
+    let tail = &text[text.find("\nNot read").expect(&text)..];
+    insta::assert_snapshot!(tail);
+}

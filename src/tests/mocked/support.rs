@@ -521,7 +521,9 @@ pub async fn plan(
         orphans: region.orphans,
         steps: region.steps,
         unrouted: region.unrouted,
+        unread: Vec::new(),
         project_file: None,
+        ..Plan::default()
     };
     let steps = plan
         .steps

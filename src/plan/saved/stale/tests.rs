@@ -77,6 +77,7 @@ fn plan() -> SavedPlan {
                 assumed: None,
             },
         ],
+        targets: Vec::new(),
         left_out: Vec::new(),
         orphans: Vec::new(),
         checksum: String::new(),
@@ -189,4 +190,20 @@ fn a_destination_now_declared_on_another_connection_is_named() {
             "API destination d (us-east-1) (on connection b (us-east-1)) is in the plan now and was not",
         ]
     );
+}
+
+/// A saved plan records the targets it covers, and `show` names them; one without targets has
+/// no `targets` key, so it reads (and checksums) as before.
+#[test]
+fn a_saved_plan_keeps_its_targets_and_one_without_reads_as_before() {
+    let mut saved = plan();
+    let without = serde_json::to_string(&saved).unwrap();
+    assert!(!without.contains("\"targets\""), "{without}");
+    saved.targets = vec![crate::plan::TargetName {
+        name: "prod".into(),
+        account: crate::tests::ACCOUNT.into(),
+    }];
+    let text = serde_json::to_string(&saved).unwrap();
+    let read: SavedPlan = serde_json::from_str(&text).unwrap();
+    assert_eq!(read.shown().targets, saved.targets);
 }
