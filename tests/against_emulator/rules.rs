@@ -59,6 +59,32 @@ fn targets(world: &World, rule: &str) -> Vec<aws_sdk_eventbridge::types::Target>
         .to_vec()
 }
 
+/// The declared rule as AWS has it.
+fn orders_rule(world: &World) -> aws_sdk_eventbridge::operation::describe_rule::DescribeRuleOutput {
+    world
+        .block_on(
+            world
+                .events
+                .describe_rule()
+                .name("orders-to-salesforce")
+                .send(),
+        )
+        .unwrap()
+}
+
+/// The declared rule disabled behind the tool's back.
+fn disable_orders_rule(world: &World) {
+    world
+        .block_on(
+            world
+                .events
+                .disable_rule()
+                .name("orders-to-salesforce")
+                .send(),
+        )
+        .unwrap();
+}
+
 /// A change in the YAML: `diff` names the field (exit 2), `apply` makes it, and the next `diff`
 /// is clean. Returns the diff's text.
 fn changed(world: &World, rules: &str, field: &str) -> String {
@@ -231,15 +257,7 @@ fn a_rule_changed_behind_the_tools_back_is_shown_and_reverted() {
     write(&world, ORDERS_RULE);
     world.provision(&["apply", "connections/"]).expect(0);
 
-    world
-        .block_on(
-            world
-                .events
-                .disable_rule()
-                .name("orders-to-salesforce")
-                .send(),
-        )
-        .unwrap();
+    disable_orders_rule(&world);
     let diff = world.provision(&["diff", "connections/"]);
     diff.expect(2);
     assert!(
@@ -249,15 +267,7 @@ fn a_rule_changed_behind_the_tools_back_is_shown_and_reverted() {
     );
     world.provision(&["apply", "connections/"]).expect(0);
     world.provision(&["diff", "connections/"]).expect(0);
-    let rule = world
-        .block_on(
-            world
-                .events
-                .describe_rule()
-                .name("orders-to-salesforce")
-                .send(),
-        )
-        .unwrap();
+    let rule = orders_rule(&world);
     assert_eq!(rule.state().map(|s| s.as_str()), Some("ENABLED"));
 }
 
@@ -334,18 +344,7 @@ fn an_untagged_declared_rule_is_left_alone_and_adopt_tags_it_for_the_set() {
     world
         .provision(&["apply", "connections/", "--adopt"])
         .expect(0);
-    let arn = world
-        .block_on(
-            world
-                .events
-                .describe_rule()
-                .name("orders-to-salesforce")
-                .send(),
-        )
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_string();
+    let arn = orders_rule(&world).arn().unwrap().to_string();
     let tags = world
         .block_on(
             world
@@ -392,4 +391,55 @@ fn export_writes_each_rule_under_the_destination_it_targets_and_the_export_is_in
     world.secret_env("SF_ACME_PROD_CLIENT_SECRET", SECRET);
     let diff = world.provision(&["diff", "exported/"]);
     assert_eq!(diff.code, 0, "{}\n{yaml}", diff.stdout);
+}
+
+#[test]
+fn a_saved_plan_carries_rule_steps_applied_as_reviewed_and_refused_once_the_rule_drifts() {
+    let world = world();
+    write(&world, ORDERS_RULE);
+    world.provision(&["apply", "connections/"]).expect(0);
+
+    // Reviewed: the pattern changes. `show` prints the rule under its destination again.
+    write(
+        &world,
+        &ORDERS_RULE.replace("com.acme.orders", "com.acme.shop"),
+    );
+    world
+        .provision(&["diff", "connections/", "--out", "plan.json"])
+        .expect(2);
+    let show = world.provision(&["show", "plan.json"]);
+    assert!(
+        show.stdout
+            .contains("        ~ update   orders-to-salesforce"),
+        "{}",
+        show.stdout
+    );
+    world
+        .provision(&["apply", "connections/", "--plan", "plan.json"])
+        .expect(0);
+    world.provision(&["diff", "connections/"]).expect(0);
+
+    // Reviewed, then the rule is disabled behind the tool's back: the plan is stale.
+    write(
+        &world,
+        &ORDERS_RULE.replace("com.acme.orders", "com.acme.market"),
+    );
+    world
+        .provision(&["diff", "connections/", "--out", "plan.json"])
+        .expect(2);
+    disable_orders_rule(&world);
+    let stale = world.provision(&["apply", "connections/", "--plan", "plan.json"]);
+    stale.expect(1);
+    assert!(
+        stale.stderr.contains("is stale, so nothing was changed")
+            && stale.stderr.contains("orders-to-salesforce"),
+        "{}",
+        stale.stderr
+    );
+    let rule = orders_rule(&world);
+    assert_eq!(
+        rule.event_pattern(),
+        Some(r#"{"detail-type":["OrderPlaced"],"source":["com.acme.shop"]}"#),
+        "nothing was written"
+    );
 }
