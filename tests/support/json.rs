@@ -454,7 +454,7 @@ mod holds_the_contract {
     fn a_value_outside_the_documented_set_fails() {
         for (from, to) in [
             (r#""update""#, r#""modify""#),
-            (r#""connection""#, r#""rule""#),
+            (r#""connection""#, r#""eventBus""#),
             (r#""in-sync"}"#, r#""fresh"}"#),
         ] {
             let json = ENTRY.replace(from, to);
