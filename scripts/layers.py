@@ -54,7 +54,9 @@ SHELVES = [
     ("resolve", ["resolve"]),
     # The AWS calls on EventBridge resources and the Salesforce APIs: they translate the desired
     # and live models (and the manifest's specs) to and from the wire, so they sit above them.
-    ("resource edges", ["aws::connections", "aws::destinations", "aws::hints", "salesforce"]),
+    ("resource edges", [
+        "aws::connections", "aws::destinations", "aws::hints", "aws::rules", "salesforce",
+    ]),
     # The IAM policy a run needs, from the declared resources and their secret sources.
     ("policy", ["policy"]),
     # The desired state of a resource, made from a manifest spec.

@@ -6,7 +6,8 @@ EventBridge connections differ from AWS in ways that matter to `provision` (see 
 emulator differs from AWS" in docs/aws-behaviour.md): the managed secret has moto's own layout
 and is never rewritten on update, describe echoes secrets, states are always AUTHORIZED, list
 ignores its filters, duplicates are silently overwritten, and KMS / private-connectivity fields
-are dropped; and moving a secret's AWSCURRENT label does not change what GetSecretValue returns. Tuning `provision` to moto's quirks would be a defect, so this launcher patches
+are dropped; moving a secret's AWSCURRENT label does not change what GetSecretValue returns;
+and PutRule tags a rule that already exists, which AWS ignores. Tuning `provision` to moto's quirks would be a defect, so this launcher patches
 moto's events backend (in this process only; the installed moto is never edited) to do what the
 recorded AWS responses in tests/fixtures/aws-recorded/eventbridge-connections.snapshot.json do.
 Every patch names the line of docs/aws-behaviour.md or the recorded response it follows.
@@ -663,6 +664,21 @@ def backend_update_secret_version_stage(
     if version_stage == "AWSCURRENT" and move_to_version_id:
         self.secrets[secret_id].set_default_version_id(move_to_version_id)
     return answer
+
+
+_PUT_RULE = EventsBackend.put_rule
+
+
+@_patch(EventsBackend, "put_rule")
+def backend_put_rule(self: EventsBackend, name: str, **fields: Any) -> Any:
+    """EventBridge API reference, PutRule: "If you are updating an existing rule, any tags you
+    specify in the PutRule operation are ignored. To update the tags of an existing rule, use
+    TagResource and UntagResource." Moto tags the rule on every PutRule, so a rule adopted
+    without TagResource would look owned."""
+    bus = self._get_event_bus(self._normalize_event_bus_arn(fields.get("event_bus_arn")))
+    if name in bus.rules:
+        fields["tags"] = None
+    return _PUT_RULE(self, name, **fields)
 
 
 # ---------------------------------------------------------------------------------------------

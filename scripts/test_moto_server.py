@@ -664,6 +664,31 @@ def bad_client_secret_settles_deauthorized() -> None:
     assert settle("p8-bad2")["ConnectionState"] == "DEAUTHORIZED"
 
 
+# ------------------------------------------------------------------------------- rules
+
+
+@test
+def put_rule_tags_only_a_rule_it_creates() -> None:
+    """PutRule ignores Tags on a rule that exists (EventBridge API reference, PutRule)."""
+    pattern = json.dumps({"source": ["com.acme.orders"]})
+    arn = events().put_rule(
+        Name="tagged-once", EventPattern=pattern, Tags=[{"Key": "provision:set", "Value": "a"}]
+    )["RuleArn"]
+    events().put_rule(
+        Name="tagged-once", EventPattern=pattern, Tags=[{"Key": "provision:set", "Value": "b"}]
+    )
+    tags = events().list_tags_for_resource(ResourceARN=arn)["Tags"]
+    assert tags == [{"Key": "provision:set", "Value": "a"}], tags
+    events().put_rule(Name="untagged", EventPattern=pattern)
+    arn = events().put_rule(
+        Name="untagged", EventPattern=pattern, Tags=[{"Key": "provision:set", "Value": "a"}]
+    )["RuleArn"]
+    assert events().list_tags_for_resource(ResourceARN=arn)["Tags"] == []
+    events().tag_resource(ResourceARN=arn, Tags=[{"Key": "provision:set", "Value": "a"}])
+    tags = events().list_tags_for_resource(ResourceARN=arn)["Tags"]
+    assert tags == [{"Key": "provision:set", "Value": "a"}], tags
+
+
 # ------------------------------------------------------------------------------- several accounts
 
 ACCOUNTS = ["111111111111", "222222222222", "333333333333"]

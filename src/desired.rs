@@ -109,11 +109,4 @@ impl DesiredDestination {
     }
 }
 
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the rule kind (read, plan, apply) and verify build on it; remove once they do"
-    )
-)]
 pub(crate) mod rule;

@@ -3,6 +3,8 @@
 //! AWS never returns the client secret or the values of secret parameters: those are `None`
 //! here, and their drift is judged from the EventBridge-managed secret instead.
 
+pub(crate) mod rule;
+
 use crate::outside::Outside;
 use crate::parameters::ParameterLists;
 use std::fmt;

@@ -1,16 +1,25 @@
-//! Ownership: which connections `provision` may change or delete.
+//! Ownership: which connections and rules `provision` may change or delete.
 //!
 //! Connections cannot carry tags, so ownership lives at the end of the description: a marker
 //! naming the ownership set (`--set NAME`, default `default`; the idea of kubectl's ApplySet),
 //! so that two teams applying two folders to one account never touch each other's
 //! connections. The default set writes the bare marker `[managed by provision]`, which is also
-//! how every connection created before sets existed reads. Pure: no I/O.
+//! how every connection created before sets existed reads.
+//!
+//! EventBridge rules can be tagged ("In EventBridge, rules and event buses can be tagged":
+//! the EventBridge API reference, `TagResource`), so a rule's owner is a tag instead: the key
+//! [`SET_TAG`] with the set's name as its value, the same set vocabulary as the marker, for
+//! every set, the default one included. A rule without that tag is nobody's: never deleted,
+//! only reported. Pure: no I/O.
 
 use crate::error::{Error, Problem};
 
 /// Appended to the description of every connection `provision` writes, so later runs can tell
 /// the connections it owns from those it must leave alone.
 pub const OWNERSHIP_MARKER: &str = "[managed by provision]";
+
+/// The tag key naming the set that owns a rule; its value is the set's name.
+pub(crate) const SET_TAG: &str = "provision:set";
 
 /// The set a run works for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +74,11 @@ impl OwnershipSet {
         }
     }
 
+    /// The tag a rule of this set carries: ([`SET_TAG`], the set's name).
+    pub(crate) fn tag(&self) -> (&'static str, &str) {
+        (SET_TAG, &self.0)
+    }
+
     /// The description as written to AWS: the user's text followed by the marker.
     pub(crate) fn describe(&self, description: Option<&str>) -> String {
         match description {
@@ -99,6 +113,15 @@ impl Owner {
             Some(name) if OwnershipSet::parse(name).is_ok() => Owner::Set(name.to_string()),
             _ => Owner::Nobody,
         }
+    }
+
+    /// Who owns a live rule, read from its tags (key, value): the set [`SET_TAG`] names, if it
+    /// names one that could be a set; nobody otherwise.
+    pub(crate) fn of_tags<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        tags.into_iter()
+            .find(|(key, _)| *key == SET_TAG)
+            .and_then(|(_, value)| OwnershipSet::parse(value).ok())
+            .map_or(Owner::Nobody, |set| Owner::Set(set.0))
     }
 
     pub(crate) fn is(&self, set: &OwnershipSet) -> bool {
@@ -143,6 +166,25 @@ mod tests {
             Some("[managed by provision set=UPPER]"),
         ] {
             assert_eq!(Owner::of(description), Owner::Nobody, "{description:?}");
+        }
+    }
+
+    #[test]
+    fn a_rule_is_owned_by_the_set_its_tag_names_and_by_nobody_without_it() {
+        let team = OwnershipSet::parse("payments-team").unwrap();
+        assert_eq!(team.tag(), ("provision:set", "payments-team"));
+        assert_eq!(OwnershipSet::default().tag(), ("provision:set", "default"));
+        let tagged = [("cost-centre", "42"), team.tag()];
+        assert!(Owner::of_tags(tagged).is(&team));
+        assert!(!Owner::of_tags(tagged).is(&OwnershipSet::default()));
+        for tags in [
+            vec![],
+            vec![("cost-centre", "42")],
+            vec![("provision:set", "")],
+            vec![("provision:set", "Payments Team")],
+            vec![("Provision:Set", "payments-team")],
+        ] {
+            assert_eq!(Owner::of_tags(tags.clone()), Owner::Nobody, "{tags:?}");
         }
     }
 

@@ -33,21 +33,37 @@ impl Place {
 pub(crate) enum ResourceKind {
     Connection,
     ApiDestination,
+    /// An EventBridge rule with its targets, declared under an API destination.
+    Rule,
 }
 
 /// How messages name each kind: the one place that differs per kind in what users read.
 impl ResourceKind {
     /// Every kind, in the order counts and messages list them: connections first (their counts
     /// are always shown), then the kinds declared on them.
-    pub(crate) const ALL: [ResourceKind; 2] =
-        [ResourceKind::Connection, ResourceKind::ApiDestination];
+    pub(crate) const ALL: [ResourceKind; 3] = [
+        ResourceKind::Connection,
+        ResourceKind::ApiDestination,
+        ResourceKind::Rule,
+    ];
 
     /// The kind a resource of this kind is declared on (an API destination on its
-    /// connection), whose step `apply` runs first; `None` for a kind declared on its own.
+    /// connection, a rule on the API destination it is first declared under), whose step
+    /// `apply` runs first; `None` for a kind declared on its own.
     pub(crate) fn declared_on(self) -> Option<ResourceKind> {
         match self {
             ResourceKind::Connection => None,
             ResourceKind::ApiDestination => Some(ResourceKind::Connection),
+            ResourceKind::Rule => Some(ResourceKind::ApiDestination),
+        }
+    }
+
+    /// The plural noun as a line's counts start with it: "API destinations", "Rules".
+    pub(crate) fn heading(self) -> &'static str {
+        match self {
+            ResourceKind::Connection => "Connections",
+            ResourceKind::ApiDestination => "API destinations",
+            ResourceKind::Rule => "Rules",
         }
     }
 
@@ -56,6 +72,7 @@ impl ResourceKind {
         match self {
             ResourceKind::Connection => ("connection", "connections"),
             ResourceKind::ApiDestination => ("API destination", "API destinations"),
+            ResourceKind::Rule => ("rule", "rules"),
         }
     }
 }

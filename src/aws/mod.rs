@@ -12,6 +12,7 @@ pub(crate) mod hints;
 pub(crate) mod iam;
 pub(crate) mod profile;
 pub(crate) mod regional;
+pub(crate) mod rules;
 pub(crate) mod secretsmanager;
 pub(crate) mod ssm;
 pub(crate) mod sts;

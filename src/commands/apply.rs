@@ -15,6 +15,7 @@ use crate::aws::assume::Access;
 use crate::config::{DeleteGuards, Settings};
 use crate::engine::apply::{ApplyOptions, apply};
 use crate::engine::interrupt::{Interrupt, Signal};
+use crate::engine::rules::apply_rules;
 use crate::engine::session::Account;
 use crate::error::{Error, Problem};
 use crate::plan::connection::PlanOptions;
@@ -70,7 +71,12 @@ pub(super) async fn run(
         futures::stream::iter(run.contexts.iter().map(|context| {
             let steps = plan.in_place(&context.place);
             let report = &report;
-            async move { apply(context, &steps, options, report).await }
+            async move {
+                let mut results = apply(context, &steps, options, report).await;
+                let rules = apply_rules(context, &steps, &results, plan_options, report).await;
+                results.extend(rules);
+                results
+            }
         }))
         .buffered(crate::engine::PLACES_IN_FLIGHT)
         .collect()

@@ -201,6 +201,7 @@ pub(crate) async fn read_plan(
                 Ok(region) => {
                     plan.steps.extend(region.steps);
                     plan.orphans.extend(region.orphans);
+                    plan.unrouted.extend(region.unrouted);
                 }
                 Err(unread) => {
                     // On stderr too, whatever the output format: the cause of exit 1.

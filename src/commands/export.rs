@@ -6,24 +6,31 @@
 //! in `--out` (or its Region folder), and every target is checked before any file is written,
 //! so an export either writes all its files or none (it never overwrites one). Below `--out`
 //! nothing is written through a symbolic link: a link where a Region folder goes is refused.
+//!
+//! The rules on the default event bus that target each exported API destination are read
+//! (`ListRuleNamesByTarget`, then each rule) and written under its `rules:`.
 
 use super::EXIT_OK;
 use crate::aws::actions::events;
 use crate::aws::assume::Access;
 use crate::aws::connections;
 use crate::aws::destinations::{describe_destination, list_destinations};
+use crate::aws::rules::{read_rule, rules_targeting};
 use crate::config::Settings;
 use crate::desired::AUTHORIZATION_TYPE;
 use crate::engine::session::{Account, Scope, Session};
 use crate::error::{Error, Location, Problem};
 use crate::live::LiveConnection;
 use crate::local_files;
-use crate::manifest::export::{Destinations, LeftOut, export};
+use crate::manifest::export::{Destinations, LeftOut, RulesFound, export};
 use crate::manifest::limits::check_name;
 use crate::view::{self, ExportedFile};
 use futures::StreamExt;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// The bus export looks for rules on.
+const DEFAULT_BUS: &str = "default";
 
 /// A file to write, once every target is known to be free.
 struct Planned {
@@ -101,7 +108,8 @@ pub(super) async fn run(
                         Ok(Some(live)) => destinations_on(events, live, prefix).await,
                         _ => Destinations::Listed(Vec::new()),
                     };
-                    (summary.name, live, destinations)
+                    let rules = rules_on(events, &destinations).await;
+                    (summary.name, live, (destinations, rules))
                 }
             })
             .buffered(crate::engine::lanes(settings.concurrency))
@@ -115,7 +123,7 @@ pub(super) async fn run(
         if several {
             folder.push(region);
         }
-        for (name, live, destinations) in described {
+        for (name, live, (destinations, rules)) in described {
             let file = match live {
                 Err(error) => skipped(
                     &name,
@@ -156,6 +164,7 @@ pub(super) async fn run(
                     let exported = export(
                         &live,
                         &destinations,
+                        &rules,
                         region,
                         covered.target.as_deref(),
                         &mut variables,
@@ -243,6 +252,46 @@ async fn destinations_on(
         found.push(destination);
     }
     Destinations::Listed(found)
+}
+
+/// The rules on the default event bus that target each API destination described
+/// (`ListRuleNamesByTarget` by its ARN), each read. A rule on another bus is not found: EventBridge
+/// lists rules by target per bus, and export does not walk the account's buses.
+async fn rules_on(events: &connections::Events, destinations: &Destinations) -> RulesFound {
+    let Destinations::Listed(found) = destinations else {
+        return RulesFound::new();
+    };
+    let mut rules = RulesFound::new();
+    for destination in found.iter().flatten() {
+        let Some(arn) = &destination.arn else {
+            continue;
+        };
+        let names = match rules_targeting(events, DEFAULT_BUS, arn).await {
+            Ok(names) => names,
+            Err(error) => {
+                rules.insert(destination.name.clone(), Err(error.message));
+                continue;
+            }
+        };
+        let mut read = Vec::new();
+        for name in names {
+            let left_out = |why: String| LeftOut {
+                name: name.clone(),
+                why,
+            };
+            read.push(match read_rule(events, DEFAULT_BUS, &name).await {
+                Ok(Some(rule)) if rule.name == name => Ok(rule),
+                Ok(Some(_)) => Err(left_out(
+                    "refused: described, it has another name, so the answer is not AWS's"
+                        .to_string(),
+                )),
+                Ok(None) => Err(left_out("it was deleted meanwhile".to_string())),
+                Err(error) => Err(left_out(format!("cannot read it: {}", error.message))),
+            });
+        }
+        rules.insert(destination.name.clone(), Ok(read));
+    }
+    rules
 }
 
 /// A name from the endpoint as it may be shown: escaped, and cut at 100 characters.

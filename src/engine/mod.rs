@@ -14,6 +14,7 @@ pub(crate) mod readiness;
 pub(crate) mod rotate;
 pub(crate) mod rule_body;
 pub(crate) mod rule_role;
+pub(crate) mod rules;
 pub(crate) mod session;
 pub(crate) mod settle;
 pub(crate) mod verify;

@@ -10,6 +10,7 @@
 //! whole account's.
 
 use super::Context;
+use super::rules::plan_rules;
 use crate::aws::connections::{describe_connection, list_connections};
 use crate::aws::destinations::{describe_destination, list_destinations};
 use crate::aws::secretsmanager::{ReadError, read_secret_string};
@@ -20,6 +21,7 @@ use crate::live::LiveConnection;
 use crate::manifest::{ConnectionSpec, DestinationSpec};
 use crate::ownership::Owner;
 use crate::place::{Address, Place};
+use crate::plan::RuleChange;
 use crate::plan::connection::{PlanOptions, plan_connection, plan_orphan, refuse_deletions_in_use};
 use crate::plan::destination::{
     plan_destination, plan_destination_of_failed_connection, plan_orphan_destination,
@@ -30,7 +32,7 @@ use crate::plan::{
     Step, managed_secret,
 };
 use futures::StreamExt;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// The plan of one Region: its steps in the order `apply` executes them (this set's undeclared
 /// API destinations when pruning, a step per declared connection, and per connection to
@@ -38,6 +40,8 @@ use std::collections::HashSet;
 pub(crate) struct RegionPlan {
     pub(crate) steps: Vec<PlanStep>,
     pub(crate) orphans: Vec<Orphan>,
+    /// The declared API destinations nothing routes events to (a note, not a difference).
+    pub(crate) unrouted: Vec<Address>,
 }
 
 /// Reads everything the plan needs for the connections declared in the context's Region, and
@@ -199,22 +203,115 @@ pub(crate) async fn plan(
             .collect();
         refuse_deletions_in_use(&mut steps, listed, &pruned);
     }
-    // The one list, in the order `apply` executes it: the pruned destinations, then each
-    // connection followed by the destinations declared on it (its children).
+    let mut rules = read_rules(context, specs, &on_connections, options).await?;
+    // The one list, in the order `apply` executes it: the pruned destinations and rules, then
+    // each connection followed by the destinations declared on it (its children), each
+    // followed by the rules first declared under it (its own children).
     let mut on_connections = on_connections.into_iter();
     let mut plan: Vec<PlanStep> = pruned_destinations
         .into_iter()
         .map(|step| step.under(None))
+        .chain(rules.pruned.drain(..).map(|step| step.under(None)))
         .collect();
     for step in steps {
         let children = on_connections.next().unwrap_or_default();
         let parent = step.entry().address.clone();
         plan.push(step.under(None));
-        plan.extend(children.into_iter().map(|child| child.under(Some(&parent))));
+        for child in children {
+            let address = child.entry().address.clone();
+            plan.push(child.under(Some(&parent)));
+            let (under, others) = std::mem::take(&mut rules.declared)
+                .into_iter()
+                .partition(|(destination, _)| *destination == address.name);
+            rules.declared = others;
+            plan.extend(
+                under
+                    .into_iter()
+                    .map(|(_, rule)| rule.under(Some(&address))),
+            );
+        }
     }
+    orphans.extend(rules.orphans);
     Ok(RegionPlan {
         steps: plan,
         orphans,
+        unrouted: rules.unrouted,
+    })
+}
+
+/// A place's rules as steps of the plan: each declared rule with the name of the API
+/// destination it is first declared under (its parent), this set's undeclared rules to prune,
+/// the ones noted instead, and the destinations nothing routes events to.
+#[derive(Default)]
+struct RuleSteps {
+    declared: Vec<(String, Step<RuleChange>)>,
+    pruned: Vec<Step<RuleChange>>,
+    orphans: Vec<Orphan>,
+    unrouted: Vec<Address>,
+}
+
+/// Reads and plans the place's rules, only when the files declare one here (see
+/// [`super::rules`] on why): with the ARN each declared API destination has now.
+async fn read_rules(
+    context: &Context,
+    specs: &[ConnectionSpec],
+    destinations: &[Vec<DestinationStep>],
+    options: &PlanOptions,
+) -> Result<RuleSteps, Error> {
+    let declares_rules = specs
+        .iter()
+        .flat_map(|spec| &spec.destinations)
+        .any(|destination| !destination.rules.is_empty());
+    if !declares_rules {
+        return Ok(RuleSteps::default());
+    }
+    let arns: BTreeMap<String, String> = destinations
+        .iter()
+        .flatten()
+        .filter_map(|step| {
+            let arn = step.change().live()?.arn.clone()?;
+            Some((step.entry().address.name.clone(), arn))
+        })
+        .collect();
+    let place = &context.place;
+    let read = plan_rules(context, specs, &arns, options).await?;
+    let declared = read
+        .desired
+        .iter()
+        .zip(read.declared)
+        .map(|(desired, planned)| {
+            let parent = desired.targets[0].destination.clone();
+            (parent, planned.into_step(&desired.name, place))
+        })
+        .collect();
+    let pruned = read
+        .pruned
+        .into_iter()
+        .filter_map(|planned| {
+            let name = match &planned.change {
+                RuleChange::Delete { live } => live.name.clone(),
+                _ => return None,
+            };
+            Some(planned.into_step(&name, place))
+        })
+        .collect();
+    let orphans = read
+        .orphans
+        .into_iter()
+        .map(|(_, name)| Orphan {
+            address: Address::new(ResourceKind::Rule, name.as_str(), place.clone()),
+        })
+        .collect();
+    let unrouted = read
+        .unrouted
+        .into_iter()
+        .map(|name| Address::new(ResourceKind::ApiDestination, name, place.clone()))
+        .collect();
+    Ok(RuleSteps {
+        declared,
+        pruned,
+        orphans,
+        unrouted,
     })
 }
 

@@ -10,7 +10,9 @@
 //! hand-written file uses (`event`, `sobject` or `path`, `apiVersion`, `rateLimitPerSecond`
 //! when not AWS's default), so that adopting them needs no hand work; one that does not fit
 //! that shape (another host, another method, a path no destination can declare) or that could
-//! not be read is named in a comment saying why, never dropped without a word.
+//! not be read is named in a comment saying why, never dropped without a word. The rules
+//! targeting each destination are written under its `rules:` ([`rule_entry`]), or named in a
+//! comment saying why not, the same way.
 //!
 //! Variable names are unique over a whole export: two names that read alike once upper-cased
 //! and stripped of punctuation (`a-b` and `a_b`, headers `X-Token` and `X_Token`) get `_2`,
@@ -23,10 +25,11 @@ use super::destination_rules::{
 };
 use super::limits::check_name;
 use super::token_url::{TOKEN_PATH, from_my_domain};
+use crate::live::rule::{LiveRule, TargetInput};
 use crate::live::{LiveConnection, LiveDestination, LiveParameter};
 use crate::parameters::{Block, ListKind};
 use serde_yaml::{Mapping, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One exported file: its YAML text, and the environment variables its references name.
 pub(crate) struct Exported {
@@ -42,6 +45,11 @@ pub(crate) enum Destinations {
     Unlisted(String),
 }
 
+/// What export found of the rules targeting each API destination, by destination name: the
+/// rules read (or why one could not be), or why they could not be listed. A destination with
+/// no entry had none looked up.
+pub(crate) type RulesFound = BTreeMap<String, Result<Vec<Result<LiveRule, LeftOut>>, String>>;
+
 /// An API destination on the connection that is not written under `destinations:`, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LeftOut {
@@ -55,6 +63,7 @@ pub(crate) struct LeftOut {
 pub(crate) fn export(
     live: &LiveConnection,
     destinations: &Destinations,
+    rules: &RulesFound,
     region: &str,
     target: Option<&str>,
     taken: &mut BTreeSet<String>,
@@ -135,7 +144,7 @@ pub(crate) fn export(
             Value::Sequence(vec![target.to_string().into()]),
         );
     }
-    let (declared, left_out) = destination_entries(live, destinations);
+    let (declared, left_out) = destination_entries(live, destinations, rules);
     if !declared.is_empty() {
         document.insert("destinations".into(), Value::Sequence(declared));
     }
@@ -161,7 +170,11 @@ pub(crate) fn export(
 }
 
 /// The `destinations:` entries of the connection, and the comment naming those left out.
-fn destination_entries(live: &LiveConnection, destinations: &Destinations) -> (Vec<Value>, String) {
+fn destination_entries(
+    live: &LiveConnection,
+    destinations: &Destinations,
+    rules: &RulesFound,
+) -> (Vec<Value>, String) {
     let found = match destinations {
         Destinations::Unlisted(why) => {
             return (
@@ -176,29 +189,83 @@ fn destination_entries(live: &LiveConnection, destinations: &Destinations) -> (V
     };
     let mut declared = Vec::new();
     let mut left_out = Vec::new();
+    let mut rules_left_out = String::new();
     for destination in found {
         match destination
             .as_ref()
             .map_err(Clone::clone)
-            .and_then(|destination| destination_entry(live, destination))
-        {
-            Ok(entry) => declared.push(Value::Mapping(entry)),
-            Err(LeftOut { name, why }) => left_out.push(format!(
-                "#   {}: {}\n",
-                comment_text(&name),
-                comment_text(&why)
-            )),
+            .and_then(|destination| {
+                destination_entry(live, destination).map(|entry| (destination, entry))
+            }) {
+            Ok((destination, mut entry)) => {
+                let (entries, comment) = rule_entries(destination, rules.get(&destination.name));
+                if !entries.is_empty() {
+                    entry.insert("rules".into(), Value::Sequence(entries));
+                }
+                rules_left_out.push_str(&comment);
+                declared.push(Value::Mapping(entry));
+            }
+            Err(left) => left_out.push(left),
         }
     }
-    let comment = if left_out.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "# API destinations on this connection left out of `destinations:` (declare them by\n# hand if they are this folder's):\n{}",
-            left_out.concat()
-        )
+    let comment = left_out_comment(
+        "# API destinations on this connection left out of `destinations:` (declare them by\n# hand if they are this folder's):\n",
+        &left_out,
+    );
+    (declared, format!("{comment}{rules_left_out}"))
+}
+
+/// The comment naming what was left out, each with why, under `heading`; empty when nothing was.
+fn left_out_comment(heading: &str, left_out: &[LeftOut]) -> String {
+    if left_out.is_empty() {
+        return String::new();
+    }
+    let lines: String = left_out
+        .iter()
+        .map(|LeftOut { name, why }| format!("#   {}: {}\n", comment_text(name), comment_text(why)))
+        .collect();
+    format!("{heading}{lines}")
+}
+
+/// The `rules:` entries of `destination` from the rules found targeting it, and the comment
+/// naming those left out and why.
+fn rule_entries(
+    destination: &LiveDestination,
+    found: Option<&Result<Vec<Result<LiveRule, LeftOut>>, String>>,
+) -> (Vec<Value>, String) {
+    let name = comment_text(&destination.name);
+    let rules = match found {
+        None => return (Vec::new(), String::new()),
+        Some(Err(why)) => {
+            return (
+                Vec::new(),
+                format!(
+                    "# The rules targeting {name} could not be listed ({}): declare them under its\n# `rules:` by hand.\n",
+                    comment_text(why)
+                ),
+            );
+        }
+        Some(Ok(rules)) => rules,
     };
-    (declared, comment)
+    let arn = destination.arn.as_deref().unwrap_or_default();
+    let mut entries = Vec::new();
+    let mut left_out = Vec::new();
+    for rule in rules {
+        let entry = rule.as_ref().map_err(Clone::clone).and_then(|rule| {
+            rule_entry(rule, arn).map_err(|why| LeftOut {
+                name: rule.name.clone(),
+                why,
+            })
+        });
+        match entry {
+            Ok(entry) => entries.push(Value::Mapping(entry)),
+            Err(left) => left_out.push(left),
+        }
+    }
+    let heading = format!(
+        "# Rules targeting {name} left out of its `rules:` (declare them by hand if they are\n# this folder's):\n"
+    );
+    (entries, left_out_comment(&heading, &left_out))
 }
 
 /// One destination as a `destinations:` entry, in the shape `provision` turns back into the
@@ -397,12 +464,96 @@ fn env_name(connection: &str, field: &str) -> String {
     }
 }
 
+/// A live rule as the `rules:` entry of the API destination whose ARN is `destination_arn`, in
+/// the shape `provision` turns back into the same rule and target (`bus` when not `default`,
+/// the pattern, `body` recovered from the input transformer, `retry` when not AWS's default,
+/// `deadLetterQueue`, `role`); or why it cannot be written so, for the comment that names it.
+pub(crate) fn rule_entry(live: &LiveRule, destination_arn: &str) -> Result<Mapping, String> {
+    use crate::route::{InputTransformer, RetryPolicy};
+    if let Some(service) = &live.managed_by {
+        return Err(format!("the AWS service {service} manages it"));
+    }
+    if live.schedule.is_some() {
+        return Err("it runs on a schedule, which `rules:` does not declare".to_string());
+    }
+    if live.state != crate::live::rule::ENABLED {
+        return Err(format!(
+            "it is {}, and provision's rules are enabled",
+            live.state
+        ));
+    }
+    let Some(target) = live.targets.iter().find(|t| t.arn == destination_arn) else {
+        return Err("none of its targets is this API destination".to_string());
+    };
+    let pattern: serde_json::Value = live
+        .pattern
+        .as_ref()
+        .and_then(|pattern| serde_json::from_str(pattern.as_str()).ok())
+        .ok_or("it has no event pattern that is JSON")?;
+    let body = match &target.input {
+        TargetInput::Transformer { paths, template } => InputTransformer {
+            input_paths_map: paths
+                .iter()
+                .map(|(variable, path)| (variable.as_str().to_string(), path.as_str().to_string()))
+                .collect(),
+            input_template: template.as_str().to_string(),
+        }
+        .body()
+        .ok_or("its input transformer is not one a `body:` makes (written by hand or by another tool): declare the body by hand")?,
+        TargetInput::Event => {
+            return Err("it sends the whole event, not a `body:` of Platform Event fields".to_string());
+        }
+        TargetInput::Other => {
+            return Err("it sends a constant input or an input path, not a `body:`".to_string());
+        }
+    };
+    let role = target
+        .role_arn
+        .as_deref()
+        .ok_or("its target has no role, which `rules:` requires")?;
+    let mut entry = Mapping::new();
+    entry.insert("name".into(), live.name.clone().into());
+    if live.bus != "default" {
+        entry.insert("bus".into(), live.bus.clone().into());
+    }
+    entry.insert(
+        "pattern".into(),
+        serde_yaml::to_value(&pattern).map_err(|error| error.to_string())?,
+    );
+    entry.insert(
+        "body".into(),
+        Value::Mapping(
+            body.into_iter()
+                .map(|(field, path)| (field.into(), path.into()))
+                .collect(),
+        ),
+    );
+    if target.retry != RetryPolicy::AWS_DEFAULT {
+        let mut retry = Mapping::new();
+        retry.insert(
+            "attempts".into(),
+            u64::from(target.retry.maximum_retry_attempts).into(),
+        );
+        retry.insert(
+            "maxEventAge".into(),
+            super::rule_checks::event_age_text(target.retry.maximum_event_age_seconds).into(),
+        );
+        entry.insert("retry".into(), Value::Mapping(retry));
+    }
+    if let Some(queue) = &target.dead_letter_queue {
+        entry.insert("deadLetterQueue".into(), queue.clone().into());
+    }
+    entry.insert("role".into(), role.into());
+    Ok(entry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::live::ConnectionState;
 
     const NONE: Destinations = Destinations::Listed(Vec::new());
+    const NO_RULES: RulesFound = BTreeMap::new();
 
     fn live() -> LiveConnection {
         LiveConnection {
@@ -442,7 +593,14 @@ mod tests {
 
     #[test]
     fn an_exported_connection_reads_like_a_hand_written_file() {
-        let exported = export(&live(), &NONE, "eu-west-1", None, &mut BTreeSet::new());
+        let exported = export(
+            &live(),
+            &NONE,
+            &NO_RULES,
+            "eu-west-1",
+            None,
+            &mut BTreeSet::new(),
+        );
         assert_eq!(
             exported.yaml,
             "# Exported by `provision export` from eu-west-1. AWS never returns secrets: set the
@@ -477,7 +635,15 @@ regions:
         let mut other = live();
         other.authorization_endpoint =
             Some("https://acme.develop.my.salesforce.com/services/oauth2/token".into());
-        let yaml = export(&other, &NONE, "us-east-1", None, &mut BTreeSet::new()).yaml;
+        let yaml = export(
+            &other,
+            &NONE,
+            &NO_RULES,
+            "us-east-1",
+            None,
+            &mut BTreeSet::new(),
+        )
+        .yaml;
         assert!(
             yaml.contains(
                 "  tokenUrl: https://acme.develop.my.salesforce.com/services/oauth2/token\n"
@@ -486,7 +652,15 @@ regions:
         );
         assert!(!yaml.contains("allowAnyHost"), "{yaml}");
         other.authorization_endpoint = Some("https://proxy.example.com/oauth/token".into());
-        let yaml = export(&other, &NONE, "us-east-1", None, &mut BTreeSet::new()).yaml;
+        let yaml = export(
+            &other,
+            &NONE,
+            &NO_RULES,
+            "us-east-1",
+            None,
+            &mut BTreeSet::new(),
+        )
+        .yaml;
         assert!(yaml.contains("  allowAnyHost: true\n"), "{yaml}");
     }
 
@@ -502,8 +676,8 @@ regions:
         });
         let mut second = live();
         second.name = "sf_acme".into();
-        let first = export(&first, &NONE, "us-east-1", None, &mut taken);
-        let second = export(&second, &NONE, "us-east-1", None, &mut taken);
+        let first = export(&first, &NONE, &NO_RULES, "us-east-1", None, &mut taken);
+        let second = export(&second, &NONE, &NO_RULES, "us-east-1", None, &mut taken);
         assert_eq!(
             first.variables,
             [
@@ -559,7 +733,15 @@ regions:
         let mut apex = destination("acme-apex", &format!("{host}/services/apexrest/orders"));
         apex.rate_limit_per_second = None;
         let found = Destinations::Listed(vec![Ok(orders), Ok(cases), Ok(apex)]);
-        let yaml = export(&live(), &found, "eu-west-1", None, &mut BTreeSet::new()).yaml;
+        let yaml = export(
+            &live(),
+            &found,
+            &NO_RULES,
+            "eu-west-1",
+            None,
+            &mut BTreeSet::new(),
+        )
+        .yaml;
         assert!(
             yaml.ends_with(
                 "regions:
@@ -620,7 +802,15 @@ destinations:
                 why: "cannot describe it: AccessDenied\n::error::x\u{202e}".into(),
             }),
         ]);
-        let yaml = export(&live(), &found, "eu-west-1", None, &mut BTreeSet::new()).yaml;
+        let yaml = export(
+            &live(),
+            &found,
+            &NO_RULES,
+            "eu-west-1",
+            None,
+            &mut BTreeSet::new(),
+        )
+        .yaml;
         assert!(!yaml.contains("\ndestinations:"), "{yaml}");
         assert!(
             yaml.ends_with(
@@ -638,7 +828,15 @@ destinations:
         // The comments leave a document that validate accepts.
         crate::manifest::convert::convert_text(&yaml).unwrap();
         let unlisted = Destinations::Unlisted("AccessDenied".into());
-        let yaml = export(&live(), &unlisted, "eu-west-1", None, &mut BTreeSet::new()).yaml;
+        let yaml = export(
+            &live(),
+            &unlisted,
+            &NO_RULES,
+            "eu-west-1",
+            None,
+            &mut BTreeSet::new(),
+        )
+        .yaml;
         assert!(
             yaml.ends_with("# The API destinations on this connection could not be listed (AccessDenied): declare\n# them under `destinations:` by hand.\n"),
             "{yaml}"
@@ -653,5 +851,103 @@ destinations:
             "Acme"
         );
         assert_eq!(strip_marker("made by hand"), "made by hand");
+    }
+
+    const DESTINATION_ARN: &str =
+        "arn:aws:events:us-east-1:123456789012:api-destination/acme-order-events/0f1e2d3c";
+
+    /// The issue's rule as AWS has it once provision wrote it: the input transformer the body
+    /// makes, a retry policy, a dead-letter queue, the set's tag.
+    fn rule_in_aws() -> LiveRule {
+        let made = crate::route::transformer([
+            ("Order_Id__c", "$.detail.id"),
+            ("Amount__c", "$.detail.total"),
+        ]);
+        LiveRule {
+            name: "orders-to-salesforce".into(),
+            bus: "orders-bus".into(),
+            arn: None,
+            pattern: Some(r#"{"detail-type":["OrderPlaced"],"source":["com.acme.orders"]}"#.into()),
+            state: "ENABLED".into(),
+            description: Some("[managed by provision]".into()),
+            schedule: None,
+            managed_by: None,
+            tags: [("provision:set".into(), "default".into())].into(),
+            targets: vec![crate::live::rule::LiveTarget {
+                id: "acme-order-events".into(),
+                arn: DESTINATION_ARN.into(),
+                role_arn: Some("arn:aws:iam::123456789012:role/invoke".into()),
+                input: TargetInput::Transformer {
+                    paths: made
+                        .input_paths_map
+                        .iter()
+                        .map(|(variable, path)| (variable.into(), path.into()))
+                        .collect(),
+                    template: made.input_template.clone().into(),
+                },
+                retry: crate::route::RetryPolicy {
+                    maximum_retry_attempts: 10,
+                    maximum_event_age_seconds: 3600,
+                },
+                dead_letter_queue: Some("arn:aws:sqs:us-east-1:123456789012:orders-dlq".into()),
+            }],
+        }
+    }
+
+    #[test]
+    fn an_exported_rule_reads_back_as_the_rule_aws_has() {
+        let entry = rule_entry(&rule_in_aws(), DESTINATION_ARN).unwrap();
+        let yaml = serde_yaml::to_string(&Value::Sequence(vec![Value::Mapping(entry)])).unwrap();
+        assert_eq!(
+            yaml,
+            "- name: orders-to-salesforce\n  bus: orders-bus\n  pattern:\n    detail-type:\n    - OrderPlaced\n    source:\n    - com.acme.orders\n  body:\n    Order_Id__c: $.detail.id\n    Amount__c: $.detail.total\n  retry:\n    attempts: 10\n    maxEventAge: 1h\n  deadLetterQueue: arn:aws:sqs:us-east-1:123456789012:orders-dlq\n  role: arn:aws:iam::123456789012:role/invoke\n"
+        );
+        // Declared under its destination, it is the rule AWS has: nothing to change.
+        let document = format!(
+            "name: sf-acme\nsalesforce:\n  myDomain: acme\nclientId: 3MVG9abc\nclientSecret: {{ env: S }}\ndestinations:\n  - name: acme-order-events\n    event: Order_Placed__e\n    rules:\n{}",
+            yaml.lines()
+                .map(|line| format!("      {line}\n"))
+                .collect::<String>()
+        );
+        let specs = crate::tests::specs(&document);
+        let place = crate::tests::place("us-east-1");
+        let desired =
+            crate::desired::rule::DesiredRule::all(&specs, &place, &Default::default()).remove(0);
+        let arns = [("acme-order-events".to_string(), DESTINATION_ARN.to_string())].into();
+        let plan =
+            crate::plan::rule::plan_rule(desired, Some(rule_in_aws()), &arns, &Default::default());
+        assert_eq!(plan.changes, [], "adopting the export needs no hand work");
+    }
+
+    #[test]
+    fn a_rule_no_body_can_declare_is_left_out_saying_why() {
+        let mut by_hand = rule_in_aws();
+        by_hand.targets[0].input = TargetInput::Transformer {
+            paths: [("id".into(), "$.detail.id".into())].into(),
+            template: r#"{"Order_Id__c": "<id>"}"#.into(),
+        };
+        assert_eq!(
+            rule_entry(&by_hand, DESTINATION_ARN).unwrap_err(),
+            "its input transformer is not one a `body:` makes (written by hand or by another tool): declare the body by hand"
+        );
+        by_hand.targets[0].input = TargetInput::Event;
+        assert_eq!(
+            rule_entry(&by_hand, DESTINATION_ARN).unwrap_err(),
+            "it sends the whole event, not a `body:` of Platform Event fields"
+        );
+        let mut disabled = rule_in_aws();
+        disabled.state = "DISABLED".into();
+        assert_eq!(
+            rule_entry(&disabled, DESTINATION_ARN).unwrap_err(),
+            "it is DISABLED, and provision's rules are enabled"
+        );
+        assert_eq!(
+            rule_entry(
+                &rule_in_aws(),
+                "arn:aws:events:us-east-1:123456789012:api-destination/other/1"
+            )
+            .unwrap_err(),
+            "none of its targets is this API destination"
+        );
     }
 }

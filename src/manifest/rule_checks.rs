@@ -227,6 +227,17 @@ pub fn check_attempts(attempts: u64) -> Result<u32, Violation> {
         })
 }
 
+/// `seconds` as `maxEventAge` is written, the inverse of [`parse_event_age`]: in the largest of
+/// hours, minutes and seconds that holds it whole (`24h`, `10m`, `90s`).
+pub fn event_age_text(seconds: u32) -> String {
+    match seconds {
+        0 => "0s".to_string(),
+        n if n % 3600 == 0 => format!("{}h", n / 3600),
+        n if n % 60 == 0 => format!("{}m", n / 60),
+        n => format!("{n}s"),
+    }
+}
+
 /// `retry.maxEventAge`: a duration such as `90s`, `30m`, `1h` or `24h`, in seconds, within
 /// `MaximumEventAgeInSeconds`' 60..86400.
 pub fn parse_event_age(written: &str) -> Result<u32, Violation> {

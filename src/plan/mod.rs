@@ -23,6 +23,7 @@ pub(crate) mod managed_secret;
 pub(crate) mod merge;
 pub(crate) mod rotation;
 pub(crate) mod rotation_report;
+pub(crate) mod rule;
 pub(crate) mod saved;
 pub(crate) mod unread;
 pub(crate) mod verify_report;
@@ -55,6 +56,7 @@ impl ResourceKind {
                 crate::aws::actions::events::DESCRIBE_API_DESTINATION,
                 "api-destination/* and connection/*",
             ),
+            ResourceKind::Rule => (crate::aws::actions::events::DESCRIBE_RULE, "rule/*"),
         }
     }
 }
@@ -358,6 +360,7 @@ impl<'a, C: ResourceChange> StepOf<'a, C> {
 
 pub(crate) use connection::ConnectionChange;
 pub(crate) use destination::DestinationChange;
+pub(crate) use rule::RuleChange;
 pub(crate) use unread::UnreadPlace;
 
 /// An API destination's step.
@@ -370,6 +373,7 @@ pub(crate) type DestinationStep = Step<DestinationChange>;
 pub(crate) enum Change {
     Connection(ConnectionChange),
     Destination(DestinationChange),
+    Rule(RuleChange),
 }
 
 impl Change {
@@ -379,6 +383,7 @@ impl Change {
         match kind {
             ResourceKind::Connection => ConnectionChange::failed(error).into_change(),
             ResourceKind::ApiDestination => DestinationChange::failed(error).into_change(),
+            ResourceKind::Rule => RuleChange::failed(error).into_change(),
         }
     }
 }
@@ -452,6 +457,9 @@ pub(crate) struct Plan {
     /// difference: a run over one subfolder is not drift).
     pub(crate) orphans: Vec<Orphan>,
     pub(crate) steps: Vec<PlanStep>,
+    /// The declared API destinations that no rule targets, declared or in AWS: "nothing
+    /// routes events here", a note, not a difference.
+    pub(crate) unrouted: Vec<Address>,
     /// The places that could not be read, in the run's order.
     pub(crate) unread: Vec<UnreadPlace>,
     /// The project file the run used, as given or found.
@@ -585,12 +593,30 @@ impl Plan {
         self.steps.iter().filter(|step| step.is_detached())
     }
 
-    /// Every step in the order the views show them: each root followed by its children,
-    /// then the detached ones.
+    /// Every step in the order the views show them: each root followed by its children, each
+    /// child by its own (a rule under its API destination), then the detached ones, each
+    /// followed by its children.
     pub(crate) fn shown_order(&self) -> impl Iterator<Item = &PlanStep> {
-        self.roots()
-            .flat_map(|root| std::iter::once(root).chain(self.children(root)))
-            .chain(self.detached())
+        let mut order = Vec::with_capacity(self.steps.len());
+        for step in self.roots().chain(self.detached()) {
+            self.push_with_descendants(step, &mut order);
+        }
+        order.into_iter()
+    }
+
+    /// `step` followed by every step declared on it, and on those, in the order shown.
+    pub(crate) fn subtree<'a>(&'a self, step: &'a PlanStep) -> Vec<&'a PlanStep> {
+        let mut order = Vec::new();
+        self.push_with_descendants(step, &mut order);
+        order
+    }
+
+    /// `step`, then each of its children with theirs, depth first.
+    fn push_with_descendants<'a>(&'a self, step: &'a PlanStep, order: &mut Vec<&'a PlanStep>) {
+        order.push(step);
+        for child in self.children(step) {
+            self.push_with_descendants(child, order);
+        }
     }
 
     /// The connections' steps, in plan order.

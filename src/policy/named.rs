@@ -35,6 +35,9 @@ pub(super) struct Named {
     /// export may touch beyond the declared names.
     pub(super) prefixed_connections: BTreeSet<String>,
     pub(super) prefixed_destinations: BTreeSet<String>,
+    /// Per Region, every rule on the default bus (`rule/*`): what export reads of the rules
+    /// that target the destinations it exports, whatever their names.
+    pub(super) default_bus_rules: BTreeSet<String>,
     /// `secretsmanager.<region>.amazonaws.com` of every Region.
     pub(super) secrets_manager_services: BTreeSet<String>,
     /// The declared rules: `rule/<name>` on the default bus, `rule/<bus>/<name>` on another
@@ -88,6 +91,7 @@ impl Named {
             named
                 .prefixed_destinations
                 .insert(events(&format!("api-destination/{prefix}*")));
+            named.default_bus_rules.insert(events("rule/*"));
             named
                 .secrets_manager_services
                 .insert(format!("secretsmanager.{region}.amazonaws.com"));

@@ -73,8 +73,8 @@ fn reads(named: &Named, keep: impl Fn(&str) -> bool) -> Vec<Statement> {
         .collect()
 }
 
-/// `export` lists the connections of each Region and describes those it lists, and the API
-/// destinations on each.
+/// `export` lists the connections of each Region and describes those it lists, the API
+/// destinations on each, and the rules on the default bus that target those.
 pub(super) fn export(named: &Named) -> Vec<Statement> {
     if named.prefixed_connections.is_empty() {
         return Vec::new();
@@ -92,6 +92,22 @@ pub(super) fn export(named: &Named) -> Vec<Statement> {
         ),
         // The API destinations on each exported connection, within the same name prefix.
         describe_prefixed_destinations("DescribeListedApiDestinations", named),
+        // The rules targeting each exported destination, on the default bus, whatever their
+        // names (`rules:` under the destination).
+        Statement::allow(
+            "ListRulesTargetingApiDestinations",
+            vec![events::LIST_RULE_NAMES_BY_TARGET],
+            ["*".to_string()],
+        ),
+        Statement::allow(
+            "ReadRulesTargetingApiDestinations",
+            vec![
+                events::DESCRIBE_RULE,
+                events::LIST_TAGS_FOR_RESOURCE,
+                events::LIST_TARGETS_BY_RULE,
+            ],
+            named.default_bus_rules.clone(),
+        ),
     ]
 }
 

@@ -72,13 +72,6 @@ impl InputTransformer {
     /// The body (field, path) this transformer was made from, when it is exactly one that
     /// [`transformer`] writes; `None` for any other transformer (written by hand or by
     /// another tool), which has no `body:` that says the same.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "export writes a live rule's `body:` from it; remove once it does"
-        )
-    )]
     pub(crate) fn body(&self) -> Option<Vec<(String, String)>> {
         let inner = self.input_template.strip_prefix('{')?.strip_suffix('}')?;
         let mut body = Vec::new();

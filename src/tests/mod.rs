@@ -10,6 +10,9 @@
 //! is `ResourceNotFoundException` with AWS's message). The clients are built from the same
 //! configuration functions the binary ships.
 //!
+//! `emulated_rules`: the rule edge and its engine against the local emulator (scripts/moto_server.py
+//! from `.venv`, as the emulator tests use), below the commands that will read and apply rules.
+//!
 //! `never_panics`: the loader and validator never panic, whatever the files hold.
 //!
 //! [`specs`]: the documents of one YAML file, for the unit tests that start from YAML.
@@ -23,10 +26,12 @@ mod mocked {
     mod isolation;
     mod leaks;
     mod pagination;
+    mod rules;
     mod secrets;
     mod states;
     mod throttling;
 }
+mod emulated_rules;
 mod never_panics;
 
 /// The account unit tests place their resources in.

@@ -2,8 +2,8 @@
 //!
 //! Their shape is an API (users parse it in CI): every document carries `version`, keys are
 //! camelCase, and fields are only ever added within a version. One vocabulary across
-//! documents: the same thing has the same name everywhere (`kind` is `connection` or
-//! `apiDestination`, what to do about a failure is `help`, what happened to a resource is its
+//! documents: the same thing has the same name everywhere (`kind` is `connection`,
+//! `apiDestination` or `rule`, what to do about a failure is `help`, what happened to a resource is its
 //! `outcome`). Every plan entry, apply result, orphan and left-out connection carries its place,
 //! `account` and `region`; entries, results, orphans and verify results their `kind` too. Each
 //! document has a JSON Schema ([`crate::view::output_schema`]), published under
@@ -12,12 +12,13 @@
 use super::{View, error_lines};
 use crate::error::{Error, Problem};
 use crate::manifest::ConnectionSpec;
+use crate::place::Address;
 use crate::plan::credentials_report::{CredentialsReport, OtherOrg, SecretWrite};
 use crate::plan::rotation_report::{RotationReport, RotationResult};
 use crate::plan::verify_report::{Verified, VerifyReport, VerifySummary};
 use crate::plan::{
-    ApplyResult, ApplySummary, Entry, FailedRun, LeftOut, Orphan, Plan, Summary, TargetSummary,
-    UnreadPlace, apply_summary,
+    ApplyResult, ApplySummary, Entry, FailedRun, LeftOut, Orphan, Plan, PlanStep, ResourceKind,
+    Summary, TargetSummary, UnreadPlace, apply_summary,
 };
 use serde::Serialize;
 
@@ -58,9 +59,19 @@ struct PlanDocument<'a> {
     /// The API destinations' counts, apart from the connections'.
     api_destination_summary: Summary,
     connections: Vec<ConnectionDocument<'a>>,
+    /// The rules' counts, apart from the others' (printed only when the plan has rules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_summary: Option<Summary>,
     /// This set's undeclared API destinations to delete (`--prune`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pruned_api_destinations: Vec<PlacedEntry<'a>>,
+    /// This set's undeclared rules to delete (`--prune`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pruned_rules: Vec<PlacedEntry<'a>>,
+    /// Declared API destinations no rule targets, declared or in AWS: a note, not a difference
+    /// (printed only when some).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unrouted: &'a [Address],
     /// Declared connections this run does not cover, and why.
     left_out: &'a [LeftOut],
     /// The places the run could not read.
@@ -80,6 +91,8 @@ struct PlanDocument<'a> {
     apply_summary: Option<ApplySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     api_destination_apply_summary: Option<ApplySummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_apply_summary: Option<ApplySummary>,
 }
 
 /// The connections' counts, and each target's when the run has targets.
@@ -107,7 +120,18 @@ struct ConnectionDocument<'a> {
     #[serde(flatten)]
     entry: PlacedEntry<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    api_destinations: Vec<PlacedEntry<'a>>,
+    api_destinations: Vec<DestinationDocument<'a>>,
+}
+
+/// An API destination's entry with the rules first declared under it (`rules`, printed only
+/// when some).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DestinationDocument<'a> {
+    #[serde(flatten)]
+    entry: PlacedEntry<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<PlacedEntry<'a>>,
 }
 
 fn placed<'a>(plan: &'a Plan, entry: &'a Entry) -> PlacedEntry<'a> {
@@ -163,6 +187,14 @@ struct ErrorDocument<'a> {
 }
 
 fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> {
+    let has_rules = plan.entries_of(ResourceKind::Rule).next().is_some();
+    let detached = |kind: ResourceKind| -> Vec<PlacedEntry<'a>> {
+        plan.detached()
+            .map(PlanStep::entry)
+            .filter(|entry| entry.address.kind == kind)
+            .map(|entry| placed(plan, entry))
+            .collect()
+    };
     PlanDocument {
         version: FORMAT_VERSION,
         command,
@@ -180,13 +212,19 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
             .map(|root| ConnectionDocument {
                 entry: placed(plan, root.entry()),
                 api_destinations: (plan.children(root))
-                    .map(|child| placed(plan, child.entry()))
+                    .map(|destination| DestinationDocument {
+                        entry: placed(plan, destination.entry()),
+                        rules: (plan.children(destination))
+                            .map(|rule| placed(plan, rule.entry()))
+                            .collect(),
+                    })
                     .collect(),
             })
             .collect(),
-        pruned_api_destinations: (plan.detached())
-            .map(|step| placed(plan, step.entry()))
-            .collect(),
+        rule_summary: has_rules.then(|| plan.summary_of(ResourceKind::Rule)),
+        pruned_api_destinations: detached(ResourceKind::ApiDestination),
+        pruned_rules: detached(ResourceKind::Rule),
+        unrouted: &plan.unrouted,
         left_out: &plan.left_out,
         unread_places: &plan.unread,
         orphans: &plan.orphans,
@@ -195,6 +233,7 @@ fn plan_document<'a>(command: &'static str, plan: &'a Plan) -> PlanDocument<'a> 
         results: None,
         apply_summary: None,
         api_destination_apply_summary: None,
+        rule_apply_summary: None,
     }
 }
 
@@ -256,6 +295,10 @@ impl View for JsonView {
             results,
             crate::plan::ResourceKind::ApiDestination,
         ));
+        document.rule_apply_summary = document
+            .rule_summary
+            .is_some()
+            .then(|| crate::plan::apply_summary_of(results, ResourceKind::Rule));
         to_text(&document)
     }
 

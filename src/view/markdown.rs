@@ -224,6 +224,7 @@ impl View for MarkdownView {
                 .into_iter()
                 .flat_map(|kind| plan.entries_of(kind)),
         ));
+        unrouted(&mut out, plan);
         left_out(&mut out, plan);
         if length(&out) <= self.max_chars {
             return out;
@@ -234,8 +235,7 @@ impl View for MarkdownView {
         plan_counts(&mut head, plan);
         destination_counts(&mut head, plan);
         let declared = plan.roots().map(|step| {
-            let entries =
-                || std::iter::once(step.entry()).chain(plan.children(step).map(PlanStep::entry));
+            let entries = || plan.subtree(step).into_iter().map(PlanStep::entry);
             Part {
                 failed: entries().any(|entry| entry.action == Action::Error),
                 resources: entries().count(),
@@ -250,6 +250,7 @@ impl View for MarkdownView {
             details: details_of(plan, std::iter::once(step.entry())),
         });
         let mut tail = String::new();
+        unrouted(&mut tail, plan);
         left_out(&mut tail, plan);
         let frame = Frame {
             head,
@@ -434,17 +435,26 @@ fn connection_rows(plan: &Plan, step: &PlanStep) -> String {
         place_cells(plan, &entry.address.place),
         state(entry)
     );
-    for child in plan.children(step).map(PlanStep::entry) {
-        let (kind, _) = child.address.kind.nouns();
+    child_rows(&mut out, plan, step, 1);
+    out
+}
+
+/// The rows of the steps declared on `step`, each with its own under it, one `↳` per level
+/// (an API destination under its connection, a rule under its API destination).
+fn child_rows(out: &mut String, plan: &Plan, step: &PlanStep, depth: usize) {
+    for child in plan.children(step) {
+        let entry = child.entry();
+        let (kind, _) = entry.address.kind.nouns();
         let _ = writeln!(
             out,
-            "| {} | ↳ {} ({kind}) | {} | |",
-            action_label(child.action),
-            cell_code(&child.address.name),
-            place_cells(plan, &child.address.place)
+            "| {} | {}{} ({kind}) | {} | |",
+            action_label(entry.action),
+            "↳ ".repeat(depth),
+            cell_code(&entry.address.name),
+            place_cells(plan, &entry.address.place)
         );
+        child_rows(out, plan, child, depth + 1);
     }
-    out
 }
 
 /// The row of a detached step (an API destination to prune).
@@ -466,7 +476,7 @@ fn destination_counts(out: &mut String, plan: &Plan) {
             continue;
         }
         let d = plan.summary_of(kind);
-        let (_, noun) = kind.nouns();
+        let noun = kind.heading();
         let _ = writeln!(
             out,
             "{noun}: {} to create, {} to update, {} to delete, {} in sync.\n",
@@ -806,6 +816,25 @@ fn result_body(out: &mut String, result: &ApplyResult) {
     if let Some(hint) = &result.hint {
         let _ = writeln!(out, "**Hint:** {}\n", prose(hint));
     }
+}
+
+/// The declared API destinations no rule targets: a note, not a difference.
+fn unrouted(out: &mut String, plan: &Plan) {
+    if plan.unrouted.is_empty() {
+        return;
+    }
+    out.push_str(
+        "**Nothing routes events here** (no rule targets these API destinations, declared or in AWS):\n\n",
+    );
+    for destination in &plan.unrouted {
+        let _ = writeln!(
+            out,
+            "- {} in {}",
+            code(&destination.name),
+            destination.place.region
+        );
+    }
+    out.push('\n');
 }
 
 fn left_out(out: &mut String, plan: &Plan) {

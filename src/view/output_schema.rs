@@ -192,8 +192,8 @@ fn account() -> Value {
 
 fn kind() -> Value {
     json!({
-        "description": "The AWS resource: an EventBridge `connection` or `apiDestination`.",
-        "enum": names(&[ResourceKind::Connection, ResourceKind::ApiDestination]),
+        "description": "The AWS resource: an EventBridge `connection`, `apiDestination` or `rule` (with its targets).",
+        "enum": names(&ResourceKind::ALL),
     })
 }
 
@@ -322,13 +322,13 @@ fn entry(connection: bool) -> Value {
     if connection {
         properties["apiDestinations"] = list_of(
             "The API destinations declared on this connection (printed only when there are some).",
-            json!({ "$ref": "#/$defs/entry" }),
+            json!({ "$ref": "#/$defs/apiDestination" }),
         );
     }
     let description = if connection {
         "A connection of the plan, with the API destinations declared on it."
     } else {
-        "An API destination of the plan."
+        "An API destination or a rule of the plan."
     };
     object(
         description,
@@ -439,6 +439,21 @@ fn orphans() -> Value {
     )
 }
 
+fn unrouted() -> Value {
+    list_of(
+        "The declared API destinations no rule targets, declared or found in AWS (`ListRuleNamesByTarget`): \"nothing routes events here\", a note, not a difference (printed only when some).",
+        object(
+            "A declared API destination nothing routes events to.",
+            with_account(json!({
+                "kind": kind(),
+                "name": string("The API destination's name."),
+                "region": region(),
+            })),
+            &["kind", "name", "account", "region"],
+        ),
+    )
+}
+
 fn apply_result() -> Value {
     object(
         "What `apply` did with one resource.",
@@ -515,7 +530,10 @@ fn plan_document(apply: bool) -> Value {
         "summary": run_summary(),
         "apiDestinationSummary": summary("API destinations"),
         "connections": list_of("The declared connections (and, with `--prune`, this set's undeclared ones to delete), per Region in plan order.", json!({ "$ref": "#/$defs/connection" })),
+        "ruleSummary": printed_when_some(summary("rules")),
         "prunedApiDestinations": list_of("This set's undeclared API destinations to delete (`--prune`; printed only when some).", json!({ "$ref": "#/$defs/entry" })),
+        "prunedRules": list_of("This set's undeclared rules to delete (`--prune`; printed only when some).", json!({ "$ref": "#/$defs/entry" })),
+        "unrouted": unrouted(),
         "leftOut": left_out(),
         "unreadPlaces": unread_places(),
         "orphans": orphans(),
@@ -551,11 +569,40 @@ fn plan_document(apply: bool) -> Value {
         );
         properties["applySummary"] = apply_summary("connections");
         properties["apiDestinationApplySummary"] = apply_summary("API destinations");
+        properties["ruleApplySummary"] = printed_when_some(apply_summary("rules"));
         required.extend(["results", "applySummary", "apiDestinationApplySummary"]);
     }
     let mut plan = document(properties, &required);
-    plan["$defs"] = json!({ "connection": entry(true), "entry": entry(false) });
+    plan["$defs"] = json!({
+        "connection": entry(true),
+        "apiDestination": destination_entry(),
+        "entry": entry(false),
+    });
     plan
+}
+
+/// `counts` (of rules), printed only when the plan has rules.
+fn printed_when_some(mut counts: Value) -> Value {
+    let description = counts["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    counts["description"] = json!(format!(
+        "{description} Printed only when the plan has some."
+    ));
+    counts
+}
+
+/// An API destination of the plan, with the rules first declared under it.
+fn destination_entry() -> Value {
+    let mut destination = entry(false);
+    destination["description"] =
+        json!("An API destination of the plan, with the rules first declared under it.");
+    destination["properties"]["rules"] = list_of(
+        "The rules first declared under this API destination (printed only when there are some).",
+        json!({ "$ref": "#/$defs/entry" }),
+    );
+    destination
 }
 
 /// A closed top-level object (the root's description is the document's).

@@ -102,6 +102,11 @@ struct PlanReport {
     connections: Vec<ConnectionReport>,
     #[serde(default)]
     pruned_api_destinations: Vec<Entry>,
+    #[serde(default)]
+    pruned_rules: Vec<Entry>,
+    /// The declared API destinations nothing routes events to (absent when none).
+    #[serde(default)]
+    unrouted: Vec<crate::place::Address>,
     left_out: Vec<LeftOut>,
     /// The places the run could not read (absent when none).
     #[serde(default)]
@@ -130,7 +135,16 @@ struct ConnectionReport {
     #[serde(flatten)]
     entry: Entry,
     #[serde(default)]
-    api_destinations: Vec<Entry>,
+    api_destinations: Vec<DestinationReport>,
+}
+
+/// An API destination's entry with the rules first declared under it.
+#[derive(Deserialize)]
+struct DestinationReport {
+    #[serde(flatten)]
+    entry: Entry,
+    #[serde(default)]
+    rules: Vec<Entry>,
 }
 
 #[derive(Deserialize)]
@@ -146,11 +160,20 @@ impl PlanReport {
             let parent = connection.entry.address.clone();
             steps.push(PlanStep::recorded(clean_entry(connection.entry), None));
             for destination in connection.api_destinations {
+                let destination_address = destination.entry.address.clone();
                 let parent = Some(clean_place_of(parent.clone()));
-                steps.push(PlanStep::recorded(clean_entry(destination), parent));
+                steps.push(PlanStep::recorded(clean_entry(destination.entry), parent));
+                for rule in destination.rules {
+                    let parent = Some(clean_place_of(destination_address.clone()));
+                    steps.push(PlanStep::recorded(clean_entry(rule), parent));
+                }
             }
         }
-        for pruned in self.pruned_api_destinations {
+        for pruned in self
+            .pruned_api_destinations
+            .into_iter()
+            .chain(self.pruned_rules)
+        {
             steps.push(PlanStep::recorded(clean_entry(pruned), None));
         }
         let targets: Vec<TargetName> = (self.summary.targets.iter())
@@ -176,6 +199,7 @@ impl PlanReport {
                 })
                 .collect(),
             steps,
+            unrouted: self.unrouted.into_iter().map(clean_place_of).collect(),
             unread: (self.unread_places.into_iter())
                 .map(|mut unread| {
                     unread.place = clean_place(&unread.place);

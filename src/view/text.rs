@@ -216,14 +216,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     for step in plan.roots() {
         let mut block = String::new();
         render_entry(&mut block, plan, step.entry(), width, style);
-        // The steps declared on this one (API destinations on a connection), under it.
-        for child in plan.children(step) {
-            let mut nested = String::new();
-            render_entry(&mut nested, plan, child.entry(), destination_width, style);
-            for line in nested.lines() {
-                let _ = writeln!(block, "    {line}");
-            }
-        }
+        render_children(&mut block, plan, step, destination_width, style);
         let has_details = block.lines().count() > 1;
         if has_details || previous_had_details {
             out.push('\n');
@@ -261,6 +254,19 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             );
         }
     }
+    if !plan.unrouted.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNothing routes events here (no rule targets these API destinations, declared or in AWS):"
+        );
+        for destination in &plan.unrouted {
+            let _ = writeln!(
+                out,
+                "  API destination {} in {}",
+                destination.name, destination.place.region
+            );
+        }
+    }
     for kind in ResourceKind::ALL {
         let detached: Vec<&PlanStep> = plan
             .detached()
@@ -269,7 +275,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
         if detached.is_empty() {
             continue;
         }
-        let (_, noun) = kind.nouns();
+        let noun = kind.heading();
         let _ = writeln!(out, "\n{noun} to delete (--prune):");
         for pruned in detached {
             render_entry(&mut out, plan, pruned.entry(), 0, style);
@@ -322,7 +328,7 @@ fn render_plan(plan: &Plan, style: Style) -> String {
             continue;
         }
         let d = plan.summary_of(kind);
-        let (_, noun) = kind.nouns();
+        let noun = kind.heading();
         let _ = write!(
             line,
             " {noun}: {} to create, {} to update, {} to delete, {} in sync",
@@ -338,6 +344,19 @@ fn render_plan(plan: &Plan, style: Style) -> String {
     }
     let _ = writeln!(out, "\n{}", style.paint(BOLD, &line));
     out
+}
+
+/// The steps declared on `step` (API destinations on a connection, rules on an API
+/// destination), each with its own, indented under it.
+fn render_children(out: &mut String, plan: &Plan, step: &PlanStep, width: usize, style: Style) {
+    for child in plan.children(step) {
+        let mut nested = String::new();
+        render_entry(&mut nested, plan, child.entry(), width, style);
+        render_children(&mut nested, plan, child, width, style);
+        for line in nested.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
 }
 
 /// The width of the name column: names line up across a plan and its results.
@@ -434,8 +453,8 @@ fn render_entry(out: &mut String, plan: &Plan, entry: &Entry, width: usize, styl
 }
 
 fn in_sync_note(entry: &Entry) -> String {
-    // An API destination has no authorization state and no client secret of its own.
-    if entry.address.kind == ResourceKind::ApiDestination {
+    // An API destination and a rule have no authorization state and no client secret.
+    if entry.address.kind != ResourceKind::Connection {
         return String::new();
     }
     let state = entry
@@ -537,7 +556,7 @@ fn render_summary(results: &[ApplyResult], style: Style) -> String {
             continue;
         }
         let d = crate::plan::apply_summary_of(results, kind);
-        let (_, noun) = kind.nouns();
+        let noun = kind.heading();
         let _ = write!(
             line,
             " {noun}: {} created, {} updated, {} deleted, {} unchanged, {} failed",

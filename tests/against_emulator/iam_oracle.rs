@@ -374,6 +374,46 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
             )
             .unwrap();
     }
+    // A rule made by hand routes to the destination inside the prefix: export reads it.
+    let orders_arn = world
+        .block_on(
+            world
+                .events
+                .describe_api_destination()
+                .name("sf-exported-orders")
+                .send(),
+        )
+        .unwrap()
+        .api_destination_arn()
+        .unwrap()
+        .to_string();
+    world
+        .block_on(
+            world
+                .events
+                .put_rule()
+                .name("orders-by-hand")
+                .event_pattern(r#"{"source":["com.acme.orders"]}"#)
+                .send(),
+        )
+        .unwrap();
+    world
+        .block_on(
+            world
+                .events
+                .put_targets()
+                .rule("orders-by-hand")
+                .targets(
+                    aws_sdk_eventbridge::types::Target::builder()
+                        .id("sf-exported-orders")
+                        .arn(&orders_arn)
+                        .role_arn("arn:aws:iam::123456789012:role/invoke-orders")
+                        .build()
+                        .unwrap(),
+                )
+                .send(),
+        )
+        .unwrap();
     let mut recorded = Recorded::new(world);
     let made = recorded.judge(&["verify", "verify/"], 0, &["verify/", "--for", "verify"]);
     // Whose the credentials are (every run that reads AWS asks it first; it needs no grant),
@@ -394,12 +434,17 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
             "DescribeApiDestination",
             "DescribeConnection",
             "DescribeConnection",
+            "DescribeRule",
             "GetCallerIdentity",
             "ListApiDestinations",
             "ListApiDestinations",
             "ListConnections",
+            "ListRuleNamesByTarget",
+            "ListRuleNamesByTarget",
+            "ListTagsForResource",
+            "ListTargetsByRule",
         ],
-        "export lists the destinations on each connection it exports, and describes them"
+        "export lists the destinations on each connection it exports, describes them, and reads the rules that target them"
     );
     let mut made = recorded.judge(
         &["export", "--out", "some/", "--name-prefix", "sf-"],
@@ -412,9 +457,13 @@ fn every_call_of_verify_export_and_salesforce_credentials_is_allowed_by_the_poli
         [
             "DescribeApiDestination",
             "DescribeConnection",
+            "DescribeRule",
             "GetCallerIdentity",
             "ListApiDestinations",
             "ListConnections",
+            "ListRuleNamesByTarget",
+            "ListTagsForResource",
+            "ListTargetsByRule",
         ],
         "within the name prefix only"
     );

@@ -17,6 +17,7 @@ mod reconcile;
 mod redaction;
 mod report_merge;
 mod rotation;
+mod rules;
 mod rules_verify;
 mod salesforce_credentials;
 mod saved_plans;

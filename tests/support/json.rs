@@ -35,8 +35,16 @@ pub struct PlanDocument {
     pub summary: Summary,
     pub api_destination_summary: Summary,
     pub connections: Vec<Entry>,
+    /// Printed only when the plan has rules.
+    #[serde(default)]
+    pub rule_summary: Option<Summary>,
     #[serde(default)]
     pub pruned_api_destinations: Vec<Entry>,
+    #[serde(default)]
+    pub pruned_rules: Vec<Entry>,
+    /// Declared API destinations nothing routes events to (printed only when some).
+    #[serde(default)]
+    pub unrouted: Vec<Orphan>,
     pub left_out: Vec<LeftOut>,
     pub orphans: Vec<Orphan>,
     #[serde(default)]
@@ -48,6 +56,8 @@ pub struct PlanDocument {
     pub apply_summary: Option<ApplySummary>,
     #[serde(default)]
     pub api_destination_apply_summary: Option<ApplySummary>,
+    #[serde(default)]
+    pub rule_apply_summary: Option<ApplySummary>,
 }
 
 impl PlanDocument {
@@ -128,6 +138,9 @@ pub struct Entry {
     /// A connection's declared API destinations (printed only when some).
     #[serde(default)]
     pub api_destinations: Vec<Entry>,
+    /// The rules first declared under an API destination (printed only when some).
+    #[serde(default)]
+    pub rules: Vec<Entry>,
 }
 
 impl Entry {
@@ -144,6 +157,7 @@ pub enum Kind {
     #[default]
     Connection,
     ApiDestination,
+    Rule,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -440,7 +454,7 @@ mod holds_the_contract {
     fn a_value_outside_the_documented_set_fails() {
         for (from, to) in [
             (r#""update""#, r#""modify""#),
-            (r#""connection""#, r#""rule""#),
+            (r#""connection""#, r#""eventBus""#),
             (r#""in-sync"}"#, r#""fresh"}"#),
         ] {
             let json = ENTRY.replace(from, to);

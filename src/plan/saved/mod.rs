@@ -388,6 +388,8 @@ impl SavedPlan {
             left_out: self.left_out.clone(),
             orphans: self.orphans.clone(),
             steps,
+            // A note of the run that read AWS, not a step: not saved, so not shown again.
+            unrouted: Vec::new(),
             // A plan with an unread place is never saved.
             unread: Vec::new(),
             // A saved plan is shown for what it plans; the project file is the run's.

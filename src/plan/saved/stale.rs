@@ -63,13 +63,25 @@ pub(crate) fn differences(saved: &SavedPlan, fresh: &SavedPlan) -> Vec<String> {
     files(&saved.files, &fresh.files, &mut out);
     secrets(&saved.secrets.sources, &fresh.secrets.sources, &mut out);
     roots(&saved.steps, &fresh.steps, &mut out);
+    let steps = Steps {
+        saved: &saved.steps,
+        fresh: &fresh.steps,
+    };
     children(
         "to prune",
         &detached(&saved.steps),
         &detached(&fresh.steps),
+        steps,
         &mut out,
     );
     out
+}
+
+/// Both plans' whole lists of steps, where the children of a step are found.
+#[derive(Clone, Copy)]
+struct Steps<'a> {
+    saved: &'a [SavedStep],
+    fresh: &'a [SavedStep],
 }
 
 /// The steps that are no other's child and of a kind declared on its own (the connections),
@@ -201,6 +213,10 @@ fn roots(saved_steps: &[SavedStep], fresh_steps: &[SavedStep], out: &mut Vec<Str
             &format!("on {name}"),
             &children_of(saved_steps, planned),
             &children_of(fresh_steps, now),
+            Steps {
+                saved: saved_steps,
+                fresh: fresh_steps,
+            },
             out,
         );
     }
@@ -229,7 +245,15 @@ fn roots(saved_steps: &[SavedStep], fresh_steps: &[SavedStep], out: &mut Vec<Str
     }
 }
 
-fn children(place: &str, saved: &[&SavedStep], fresh: &[&SavedStep], out: &mut Vec<String>) {
+/// The steps declared on one step (or detached, `place` "to prune"), each compared with its
+/// own children in turn (a rule under its API destination under its connection).
+fn children(
+    place: &str,
+    saved: &[&SavedStep],
+    fresh: &[&SavedStep],
+    steps: Steps<'_>,
+    out: &mut Vec<String>,
+) {
     for planned in saved {
         let name = named(&planned.entry);
         match fresh.iter().find(|d| key(&d.entry) == key(&planned.entry)) {
@@ -237,6 +261,13 @@ fn children(place: &str, saved: &[&SavedStep], fresh: &[&SavedStep], out: &mut V
             Some(now) => {
                 entry(&name, &planned.entry, &now.entry, out);
                 assumed(&name, planned.assumed.as_ref(), now.assumed.as_ref(), out);
+                children(
+                    &format!("on {name}"),
+                    &children_of(steps.saved, planned),
+                    &children_of(steps.fresh, now),
+                    steps,
+                    out,
+                );
             }
         }
     }

@@ -535,6 +535,7 @@ pub async fn plan(
         left_out: Vec::new(),
         orphans: region.orphans,
         steps: region.steps,
+        unrouted: region.unrouted,
         unread: Vec::new(),
         project_file: None,
         ..Plan::default()
