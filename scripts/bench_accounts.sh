@@ -35,6 +35,13 @@ source scripts/bench-common.sh
 start_emulator 0
 
 names=()
+# The arguments as a YAML flow list's items: `a, b, c`.
+joined() {
+  local out="$1"
+  shift
+  for item in "$@"; do out+=", $item"; done
+  printf '%s' "$out"
+}
 {
   echo "set: payments"
   echo "targets:"
@@ -42,11 +49,11 @@ names=()
     account=$(printf '1000000000%02d' "$t")
     names+=("t$t")
     printf '  - name: t%s\n    account: "%s"\n    role: arn:aws:iam::%s:role/provision\n    regions: [%s]\n' \
-      "$t" "$account" "$account" "$(IFS=,; echo "${REGIONS[*]}" | sed 's/,/, /g')"
+      "$t" "$account" "$account" "$(joined "${REGIONS[@]}")"
   done
 } >"$work/provision.yaml"
 mkdir -p "$work/connections"
-everywhere=$(IFS=,; echo "${names[*]}" | sed 's/,/, /g')
+everywhere=$(joined "${names[@]}")
 for i in $(seq -f %04g 1 "$C"); do
   printf -- "name: sf-%s\nsalesforce:\n  myDomain: bench\nclientId: 3MVG9bench\nclientSecret: { env: BENCH_SECRET }\ntargets: [%s]\n" \
     "$i" "$everywhere" >"$work/connections/sf-$i.yaml"
