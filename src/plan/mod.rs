@@ -491,6 +491,9 @@ pub(crate) struct TargetSummary<'a> {
     #[serde(flatten)]
     pub(crate) connections: Summary,
     pub(crate) api_destinations: Summary,
+    /// The target's rules' counts, when the run's plan has rules (`ruleSummary`'s part).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rules: Option<Summary>,
 }
 
 /// A run whose report `report merge` read, that ended in an error before it had a plan: the
@@ -538,9 +541,10 @@ impl Plan {
             .find(|target| target.account == place.account)
     }
 
-    /// Each target's Regions and counts (connections, and API destinations apart), in the
-    /// run's order; empty without targets.
+    /// Each target's Regions and counts (connections, and API destinations and rules apart),
+    /// in the run's order; empty without targets.
     pub(crate) fn target_summaries(&self) -> Vec<TargetSummary<'_>> {
+        let has_rules = self.entries_of(ResourceKind::Rule).next().is_some();
         self.targets
             .iter()
             .map(|target| {
@@ -555,6 +559,8 @@ impl Plan {
                     api_destinations: summarize(
                         self.entries_of(ResourceKind::ApiDestination).filter(ours),
                     ),
+                    rules: has_rules
+                        .then(|| summarize(self.entries_of(ResourceKind::Rule).filter(ours))),
                 }
             })
             .collect()

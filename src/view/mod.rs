@@ -534,6 +534,42 @@ mod target_tests {
     }
 
     #[test]
+    fn with_rules_each_target_counts_its_rules_adding_up_to_the_runs() {
+        let mut with_rule = plan();
+        let prod_east = Place::new("111111111111", "us-east-1");
+        let destination = Address::new(ResourceKind::ApiDestination, "orders", prod_east.clone());
+        with_rule.steps.push(PlanStep::recorded(
+            entry(
+                ResourceKind::Rule,
+                "orders-to-salesforce",
+                &prod_east,
+                Action::Create,
+            ),
+            Some(destination),
+        ));
+        let json = view(Format::Json, Style { colour: false }, false).plan(&with_rule);
+        output_schema::assert_matches("plan", &json);
+        let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let targets = document["summary"]["targets"].as_array().unwrap();
+        assert_eq!(targets[0]["rules"]["create"], 1, "prod's rule");
+        assert_eq!(targets[1]["rules"]["create"], 0, "staging has none");
+        for count in ["create", "update", "inSync", "error", "delete"] {
+            let sum: u64 = (targets.iter())
+                .map(|t| t["rules"][count].as_u64().unwrap())
+                .sum();
+            assert_eq!(
+                sum,
+                document["ruleSummary"][count].as_u64().unwrap(),
+                "{count}"
+            );
+        }
+        // A run without rules says nothing of them, per target as for the run.
+        let without: serde_json::Value = serde_json::from_str(&shown(Format::Json)).unwrap();
+        assert_eq!(without["summary"]["targets"][0].get("rules"), None);
+        assert_eq!(without.get("ruleSummary"), None);
+    }
+
+    #[test]
     fn a_merge_reads_a_targets_places_from_its_counts() {
         let json = shown(Format::Json);
         let report::Report::Plan(read) = report::read(&json).unwrap() else {

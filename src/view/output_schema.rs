@@ -378,12 +378,14 @@ fn run_summary() -> Value {
     let mut run = summary("connections");
     let mut per_target = summary("of the target's connections");
     per_target["description"] = json!(
-        "One target's part of the run: its account, the Regions the run covered there, and its counts (connections beside the target, API destinations apart)."
+        "One target's part of the run: its account, the Regions the run covered there, and its counts (connections beside the target, API destinations and rules apart)."
     );
     per_target["properties"]["target"] = target("The target's name in the project file.");
     per_target["properties"]["account"] = account();
     per_target["properties"]["regions"] = texts("The target's Regions the run covered, in order.");
     per_target["properties"]["apiDestinations"] = summary("of the target's API destinations");
+    per_target["properties"]["rules"] =
+        summary("of the target's rules (only when the plan has rules, as `ruleSummary`)");
     if let Some(required) = per_target["required"].as_array_mut() {
         required.extend(["target", "account", "regions", "apiDestinations"].map(Value::from));
     }
