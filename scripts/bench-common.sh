@@ -13,6 +13,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# build_provision: builds the binary of $BUILD (release unless BUILD=debug), sets $bin.
+build_provision() {
+  if [ "${BUILD:-release}" = release ]; then
+    cargo build --quiet --release --locked --bin provision
+  else
+    cargo build --quiet --locked --bin provision
+  fi
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  bin=target/${BUILD:-release}/provision
+}
+
 # start LOG COMMAND...: runs a server that prints `ready URL`, sets $url.
 start() {
   local log=$1

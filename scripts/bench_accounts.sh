@@ -23,15 +23,10 @@ REGIONS=(us-east-1 eu-west-1)
 py=.venv/bin/python
 
 bash scripts/setup-emulator.sh
-if [ "$BUILD" = release ]; then
-  cargo build --quiet --release --locked --bin provision
-else
-  cargo build --quiet --locked --bin provision
-fi
-bin=target/$BUILD/provision
-
 # shellcheck source=scripts/bench-common.sh
 source scripts/bench-common.sh
+build_provision
+
 start_emulator 0
 
 names=()

@@ -296,7 +296,7 @@ async fn apply_rule_step(
         return step.not_started(signal.name());
     }
     match step.change() {
-        RuleChange::NoOp { .. } | RuleChange::NotOurs { .. } | RuleChange::Failed { .. } => {
+        RuleChange::NoOp | RuleChange::NotOurs { .. } | RuleChange::Failed { .. } => {
             step.untouched()
         }
         change => match apply_rule(context, change, options).await {
@@ -318,8 +318,8 @@ pub(crate) async fn apply_rule(
 ) -> Result<Outcome, String> {
     let events = &context.eventbridge;
     let (desired, live, adopt) = match change {
-        RuleChange::NoOp { .. } => return Ok(Outcome::Unchanged),
-        RuleChange::NotOurs { why: error, .. } | RuleChange::Failed { error } => {
+        RuleChange::NoOp => return Ok(Outcome::Unchanged),
+        RuleChange::NotOurs { why: error } | RuleChange::Failed { error } => {
             return Err(error.clone());
         }
         RuleChange::Delete { live } => {

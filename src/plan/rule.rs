@@ -35,16 +35,10 @@ pub(crate) enum RuleChange {
         live: LiveRule,
         adopt: bool,
     },
-    NoOp {
-        #[allow(dead_code, reason = "what AWS had, as every kind's change keeps it")]
-        live: LiveRule,
-    },
+    /// In sync: nothing to send.
+    NoOp,
     /// Not this set's (and no `--adopt`), or managed by an AWS service: left alone, saying `why`.
-    NotOurs {
-        why: String,
-        #[allow(dead_code, reason = "what AWS had, as every kind's change keeps it")]
-        live: LiveRule,
-    },
+    NotOurs { why: String },
     /// One of this set's rules that no file declares (`--prune`): `RemoveTargets`, then
     /// `DeleteRule`.
     Delete { live: LiveRule },
@@ -60,7 +54,7 @@ impl ResourceChange for RuleChange {
             RuleChange::Create { .. } => Action::Create,
             RuleChange::Update { adopt: true, .. } => Action::Adopt,
             RuleChange::Update { adopt: false, .. } => Action::Update,
-            RuleChange::NoOp { .. } => Action::InSync,
+            RuleChange::NoOp => Action::InSync,
             RuleChange::NotOurs { .. } => Action::NotManaged,
             RuleChange::Delete { .. } => Action::Delete,
             RuleChange::Failed { .. } => Action::Error,
@@ -80,7 +74,7 @@ impl ResourceChange for RuleChange {
 
     fn refusal(&self) -> Option<&str> {
         match self {
-            RuleChange::NotOurs { why: error, .. } | RuleChange::Failed { error } => Some(error),
+            RuleChange::NotOurs { why: error } | RuleChange::Failed { error } => Some(error),
             _ => None,
         }
     }
@@ -139,13 +133,7 @@ pub(crate) fn plan_rule(
         let why = format!(
             "this rule is managed by the AWS service {service}, which alone may change it; declare the rule under another name"
         );
-        return planned(
-            RuleChange::NotOurs {
-                why: why.clone(),
-                live,
-            },
-            Some(why),
-        );
+        return planned(RuleChange::NotOurs { why: why.clone() }, Some(why));
     }
     let owner = Owner::of_tags(live.tag_pairs());
     if !owner.is(&options.set) {
@@ -169,17 +157,11 @@ pub(crate) fn plan_rule(
             planned(change, Some(note))
         } else {
             let why = format!("{whose}; apply leaves it alone: pass --adopt to take it over");
-            planned(
-                RuleChange::NotOurs {
-                    why: why.clone(),
-                    live,
-                },
-                Some(why),
-            )
+            planned(RuleChange::NotOurs { why: why.clone() }, Some(why))
         };
     }
     let change = if changes.is_empty() {
-        RuleChange::NoOp { live }
+        RuleChange::NoOp
     } else {
         RuleChange::Update {
             desired,
