@@ -13,6 +13,7 @@ use crate::aws::assume::Access;
 use crate::config::{PublishTest, Settings};
 use crate::engine::interrupt::{Interrupt, Signal};
 use crate::engine::publish::{self, Prepare};
+use crate::engine::rule_role::RoleReads;
 use crate::engine::session::Account;
 use crate::engine::verify::verify;
 use crate::error::{Error, Problem};
@@ -20,6 +21,7 @@ use crate::manifest::{ConnectionSpec, DestinationSpec};
 use crate::plan::verify_report::{Verified, VerifyReport};
 use crate::salesforce::token::TokenLimits;
 use crate::view;
+use std::collections::HashMap;
 use std::io::IsTerminal;
 
 pub(super) async fn run(
@@ -34,6 +36,13 @@ pub(super) async fn run(
         .map(|publish| publish_target(&specs, publish))
         .transpose()?;
     let run = Run::new(settings, &specs, &interrupt, Account::Caller(Access::Read)).await?;
+    // IAM is global: one client, and one record of the roles read, per account of the run.
+    let mut role_reads: HashMap<&str, RoleReads> = HashMap::new();
+    for context in &run.contexts {
+        role_reads
+            .entry(context.place.account.as_str())
+            .or_insert_with(|| RoleReads::new(run.session.iam(&context.place)));
+    }
     let work = async {
         match (publish, chosen) {
             (Some(publish), Some((spec, destination, body))) => {
@@ -42,8 +51,8 @@ pub(super) async fn run(
             _ => Ok(
                 futures::future::join_all(run.contexts.iter().map(|context| {
                     let wanted = run.wanted_in(context, &specs);
-                    let iam = run.session.iam(&context.place);
-                    async move { verify(context, &wanted, limits, &iam).await }
+                    let roles = &role_reads[context.place.account.as_str()];
+                    async move { verify(context, &wanted, limits, roles).await }
                 }))
                 .await
                 .into_iter()

@@ -10,6 +10,7 @@ use crate::outside::Outside;
 use crate::plan::verify_report::{RuleError, VerifiedRule};
 use crate::policy::evaluate::{self, Verdict};
 use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 /// The IAM reads verify makes of a rule's role: what the caller needs to check it.
 pub(crate) const READS: &str = "iam:GetRole, iam:ListRolePolicies, iam:GetRolePolicy, iam:ListAttachedRolePolicies, iam:GetPolicy, iam:GetPolicyVersion";
@@ -43,16 +44,47 @@ impl From<Result<RolePolicies, IamReadError>> for RoleRead {
     }
 }
 
-/// Reads each role the destination's rules name, once. A role of another account than the
-/// run's is not read (IAM answers GetRole by name, in the caller's account).
+/// One account's IAM client and the roles read through it in this run: IAM is global, so a
+/// role several destinations or Regions share is read once per run, not once per destination
+/// (IAM's request quotas are low and per account).
+pub(crate) struct RoleReads {
+    iam: Iam,
+    read: Mutex<HashMap<String, RoleRead>>,
+}
+
+impl RoleReads {
+    pub(crate) fn new(iam: Iam) -> Self {
+        RoleReads {
+            iam,
+            read: Mutex::default(),
+        }
+    }
+
+    fn known(&self, role: &str) -> Option<RoleRead> {
+        let read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        read.get(role).cloned()
+    }
+
+    fn remember(&self, role: &str, found: &RoleRead) {
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        read.insert(role.to_string(), found.clone());
+    }
+}
+
+/// Reads each role the destination's rules name, once a run. A role of another account than
+/// the run's is not read (IAM answers GetRole by name, in the caller's account).
 pub(crate) async fn read_roles(
     context: &Context,
-    iam: &Iam,
+    reads: &RoleReads,
     destination: &DestinationSpec,
 ) -> HashMap<String, RoleRead> {
     let mut roles = HashMap::new();
     for rule in &destination.rules {
         if roles.contains_key(&rule.role) {
+            continue;
+        }
+        if let Some(known) = reads.known(&rule.role) {
+            roles.insert(rule.role.clone(), known);
             continue;
         }
         let account = crate::aws::arn::arn_account(&rule.role).unwrap_or_default();
@@ -61,7 +93,11 @@ pub(crate) async fn read_roles(
                 "{}: reading the policies of {} from IAM",
                 destination.name, rule.role
             ));
-            crate::aws::iam::read_role(iam, &rule.role).await.into()
+            let found: RoleRead = crate::aws::iam::read_role(&reads.iam, &rule.role)
+                .await
+                .into();
+            reads.remember(&rule.role, &found);
+            found
         } else {
             RoleRead::NotRead(format!(
                 "the role is in account {account}, and verify reads the roles of the run's account {} only",

@@ -10,8 +10,7 @@
 use super::Context;
 use super::readiness::{self, OrgRates, Refusal, RefusalKind};
 use super::rule_body;
-use super::rule_role::{self, RoleRead};
-use crate::aws::iam::Iam;
+use super::rule_role::{self, RoleRead, RoleReads};
 use crate::desired::DesiredConnection;
 use crate::manifest::{ConnectionSpec, DestinationSpec, DestinationTarget, token_url::TOKEN_PATH};
 use crate::outside::Outside;
@@ -103,12 +102,13 @@ impl Verified {
 }
 
 /// Verifies the connections declared in the context's Region, in the order declared, each
-/// followed by its API destinations; each rule's role is read through `iam`.
+/// followed by its API destinations; each rule's role is read through `roles` (the run's reads
+/// in the place's account).
 pub(crate) async fn verify(
     context: &Context,
     specs: &[&ConnectionSpec],
     limits: TokenLimits,
-    iam: &Iam,
+    roles: &RoleReads,
 ) -> Vec<Verified> {
     let rates = org_rates(specs);
     let rates = &rates;
@@ -121,7 +121,7 @@ pub(crate) async fn verify(
             {
                 let org = rates.get(origin_of(spec)).copied().unwrap_or_default();
                 results.extend(
-                    check_destinations(context, spec, &connected.granted, limits, org, iam).await,
+                    check_destinations(context, spec, &connected.granted, limits, org, roles).await,
                 );
             }
             results
@@ -160,7 +160,7 @@ async fn check_destinations(
     granted: &Granted,
     limits: TokenLimits,
     rates: OrgRates,
-    iam: &Iam,
+    roles: &RoleReads,
 ) -> Vec<Verified> {
     let region = context.place.region.as_str();
     let every_one_fails = |refusal: Refusal, status: Option<u16>| -> Vec<Verified> {
@@ -197,7 +197,7 @@ async fn check_destinations(
     let mut results = Vec::new();
     for destination in &spec.destinations {
         let mut verified = Verified::destination(spec, destination, region);
-        let roles = rule_role::read_roles(context, iam, destination).await;
+        let roles = rule_role::read_roles(context, roles, destination).await;
         let org = Org {
             rest: &rest,
             served: &served,

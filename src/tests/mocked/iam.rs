@@ -97,12 +97,33 @@ async fn a_role_of_another_account_is_not_read_and_says_why() {
         support::eventbridge(&[]).await,
         support::secrets_manager(&[]).await,
     );
-    let iam = support::iam(&[]).await;
-    let roles = rule_role::read_roles(&context, &iam, &specs[0].destinations[0]).await;
+    let reads = rule_role::RoleReads::new(support::iam(&[]).await);
+    let roles = rule_role::read_roles(&context, &reads, &specs[0].destinations[0]).await;
     assert_eq!(
         roles["arn:aws:iam::210987654321:role/invoke"],
         RoleRead::NotRead(
             "the role is in account 210987654321, and verify reads the roles of the run's account 123456789012 only".into()
         )
     );
+}
+
+#[tokio::test]
+async fn a_role_several_destinations_share_is_read_from_iam_once_a_run() {
+    // IAM is global and its request quotas are per account: the second destination naming the
+    // same role (in another Region of the run too) takes what the first read found.
+    let specs = crate::tests::specs(&format!(
+        "name: a\nsalesforce: {{ myDomain: acme }}\nclientId: x\nclientSecret: {{ env: S }}\ndestinations:\n  - name: orders\n    event: Order__e\n    rules:\n      - name: orders-to-sf\n        pattern: {{ source: [com.acme] }}\n        body: {{ Id__c: $.detail.id }}\n        role: {ROLE}\n  - name: refunds\n    event: Refund__e\n    rules:\n      - name: refunds-to-sf\n        pattern: {{ source: [com.acme] }}\n        body: {{ Id__c: $.detail.id }}\n        role: {ROLE}\n"
+    ));
+    let missing =
+        mock!(aws_sdk_iam::Client::get_role).then_http_response(|| iam_error(404, "NoSuchEntity"));
+    let context = support::context(
+        support::eventbridge(&[]).await,
+        support::secrets_manager(&[]).await,
+    );
+    let reads = rule_role::RoleReads::new(support::iam(&[&missing]).await);
+    for destination in &specs[0].destinations {
+        let roles = rule_role::read_roles(&context, &reads, destination).await;
+        assert_eq!(roles[ROLE], RoleRead::NoSuchRole, "{}", destination.name);
+    }
+    assert_eq!(missing.num_calls(), 1, "one GetRole for both destinations");
 }
